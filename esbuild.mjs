@@ -1,0 +1,65 @@
+// Build: compile the Kaitai Struct specs in formats/ (debug mode, so every parsed
+// field records its byte range), then bundle the extension host, the CLI and the
+// webview with esbuild. Generated parsers land in src/core/generated/ (gitignored).
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import KaitaiStructCompiler from 'kaitai-struct-compiler';
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const formatsDir = path.join(root, 'formats');
+const generatedDir = path.join(root, 'src', 'core', 'generated');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+async function compileFormats() {
+  fs.mkdirSync(generatedDir, { recursive: true });
+  const compiler = typeof KaitaiStructCompiler.compile === 'function' ? KaitaiStructCompiler : new KaitaiStructCompiler();
+  const specs = fs.readdirSync(formatsDir).filter((f) => f.endsWith('.ksy')).sort();
+  for (const spec of specs) {
+    const source = fs.readFileSync(path.join(formatsDir, spec), 'utf8');
+    const ksy = yaml.load(source);
+    const files = await compiler.compile('javascript', ksy, null, true);
+    for (const [fileName, code] of Object.entries(files)) {
+      const className = path.basename(fileName, '.js');
+      writeIfChanged(path.join(generatedDir, fileName), `// Generated from formats/${spec} by esbuild.mjs. Do not edit.\n${code}`);
+      writeIfChanged(
+        path.join(generatedDir, `${className}.d.ts`),
+        `// Generated from formats/${spec} by esbuild.mjs. Do not edit.\n` +
+          `import type { KaitaiConstructor } from '../kaitaiTypes';\n` +
+          `export declare const ${className}: KaitaiConstructor;\n`,
+      );
+    }
+  }
+}
+
+function writeIfChanged(file, text) {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  fs.writeFileSync(file, text);
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  // kaitai-struct requires iconv-lite only for legacy string encodings, which our specs never use.
+  external: ['iconv-lite'],
+};
+
+await compileFormats();
+const builds = [
+  { ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'iconv-lite'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (fs.existsSync(path.join(root, 'webview', 'main.ts'))) {
+  builds.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' });
+}
+await Promise.all(builds.map((options) => build(options)));
+fs.chmodSync(path.join(root, 'dist', 'cli.js'), 0o755);
+if (watch) console.log('esbuild: --watch is not supported; run npm run build again');

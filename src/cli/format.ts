@@ -1,0 +1,83 @@
+// Human-readable output of inspect and check.
+import type { DiskModel, GptHeader } from '../core/diskModel';
+import type { Finding } from '../core/findings';
+import { formatAttributes } from '../core/report';
+
+/** 1.5 GiB, 512.0 KiB, 300 bytes (binary units, as gdisk prints them). */
+export function formatSize(bytes: bigint | number): string {
+  const value = Number(bytes);
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let scaled = value;
+  let unit = 0;
+  while (scaled >= 1024 && unit < units.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${scaled.toFixed(1)} ${units[unit]}`;
+}
+
+function headerLine(name: string, h: GptHeader | null): string {
+  if (!h) return `${name}: not found`;
+  const crc = h.computedHeaderCrc32 === null ? 'CRC not computable' : h.headerCrcOk ? 'header CRC ok' : 'header CRC BAD';
+  const array = h.arrayCrcOk === null ? 'array not read' : h.arrayCrcOk ? 'array CRC ok' : 'array CRC BAD';
+  const invalid = h.invalid.length ? `, ${h.invalid.length} invalid field${h.invalid.length > 1 ? 's' : ''}` : '';
+  return `${name}: LBA ${h.lba}, entries at LBA ${h.partitionEntryLba} (${h.numPartitionEntries} x ${h.partitionEntrySize} bytes), ${crc}, ${array}${invalid}`;
+}
+
+/** The `diskx inspect` table, close to `gdisk -l`. */
+export function formatInspect(disk: DiskModel): string {
+  const lines: string[] = [];
+  lines.push(`Disk ${disk.image}: ${disk.totalSectors} sectors, ${formatSize(disk.sizeBytes)}`);
+  lines.push(`Sector size (logical): ${disk.sectorSize} bytes (${disk.sectorSizeSource})`);
+  const scheme = disk.scheme === 'gpt' ? `GPT (partitions from the ${disk.activeGpt} table)` : disk.scheme === 'mbr' ? 'MBR' : 'none';
+  lines.push(`Partition table: ${scheme}`);
+  if (disk.esxi) lines.push(`Layout: ${disk.esxi.description}${disk.esxi.compacted ? ', ENTRIES NOT IN THEIR SLOTS' : ''}`);
+  if (disk.mbr) lines.push(`MBR: ${disk.mbr.bootSignatureOk ? disk.mbr.kind : 'no 0x55AA signature'}`);
+  if (disk.scheme === 'gpt') {
+    const h = (disk.activeGpt === 'backup' ? disk.backup : disk.primary) ?? disk.backup;
+    lines.push(headerLine('Primary GPT header', disk.primary));
+    lines.push(headerLine('Backup GPT header', disk.backup));
+    if (h) {
+      lines.push(`Disk identifier (GUID): ${h.diskGuid}`);
+      lines.push(`First usable sector is ${h.firstUsableLba}, last usable sector is ${h.lastUsableLba}`);
+    }
+  }
+  lines.push('');
+  if (disk.partitions.length === 0) {
+    lines.push('No partitions.');
+    return lines.join('\n');
+  }
+  const rows = disk.partitions.map((p) => [
+    String(p.slot),
+    String(p.number),
+    String(p.firstLba),
+    String(p.lastLba),
+    formatSize(p.sizeBytes),
+    p.typeGuid ? `${p.typeName ?? 'unknown'} (${p.typeGuid.slice(0, 8)})` : `${p.typeName ?? 'unknown'} (0x${p.mbrType!.toString(16).padStart(2, '0')})`,
+    p.attributes !== 0n && p.typeGuid ? `${p.name} [attrs ${formatAttributes(p.attributes)}]` : p.name,
+  ]);
+  const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  lines.push(line(head));
+  for (const row of rows) lines.push(line(row));
+  return lines.join('\n');
+}
+
+/** The `diskx check` report. */
+export function formatCheck(disk: DiskModel, findings: Finding[]): string {
+  const count = (severity: string): number => findings.filter((f) => f.severity === severity).length;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const lines = [`${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`];
+  for (const f of findings) {
+    lines.push(`${f.severity.padEnd(7)} ${f.code}  at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`);
+    lines.push(`        ${f.message}`);
+    if (f.fixes.length > 0) lines.push(`        fix: ${f.fixes.map((id) => `diskx fix ${quote(disk.image)} --fix ${id}`).join('  |  ')}`);
+  }
+  if (findings.length === 0) lines.push('No problems found.');
+  return lines.join('\n');
+}
+
+function quote(path: string): string {
+  return /^[\w./@:+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,137 @@
+// `diskx`: the command-line twin of the extension. Every failure is one line on
+// stderr (`diskx: IMAGE: what is wrong`); a stack trace only with DISKX_DEBUG=1.
+import { DiskxError, UsageError } from '../core/errors';
+import { analyzeImage } from '../core/index';
+import { checkJson, inspectJson } from '../core/report';
+import { FINDING_DESCRIPTIONS } from '../core/findings';
+import { parseArgs, sectorSizeFlag } from './args';
+import { formatCheck, formatInspect } from './format';
+import { commandExtensions } from './commands';
+import { version } from '../../package.json';
+
+export const USAGE = `Usage: diskx <command> IMAGE [options]
+
+Commands:
+  inspect IMAGE [--json] [--sector-size 512|4096]   show MBR, GPT headers and partitions
+  check   IMAGE [--json] [--sector-size 512|4096]   list problems; exit 0 clean, 1 problems, 2 unreadable
+  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json]   plan (dry run) or apply a repair
+  undo    IMAGE [--json]                            revert the last repair from its journal
+  codes                                             explain every finding code
+
+IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
+Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;
+
+/** What a command wants the process to do: text for stdout and an exit code. */
+export interface CommandResult {
+  stdout: string;
+  exitCode: number;
+}
+
+/** Output channel for commands that report progress while they run. */
+export interface CommandContext {
+  stderr: (line: string) => void;
+}
+
+export type Command = (argv: string[], context: CommandContext) => Promise<CommandResult>;
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+const commands: Record<string, Command> = {
+  async inspect(argv) {
+    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
+    const image = oneImage(args.positional);
+    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    await opened.source.close();
+    return { stdout: args.flags.has('json') ? json(inspectJson(disk)) : formatInspect(disk), exitCode: 0 };
+  },
+  async check(argv) {
+    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
+    const image = oneImage(args.positional);
+    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    await opened.source.close();
+    const problems = findings.some((f) => f.severity !== 'info');
+    return { stdout: args.flags.has('json') ? json(checkJson(disk, findings)) : formatCheck(disk, findings), exitCode: problems ? 1 : 0 };
+  },
+  async codes(argv) {
+    parseArgs(argv, {});
+    return { stdout: Object.entries(FINDING_DESCRIPTIONS).map(([code, text]) => `${code.padEnd(28)} ${text}`).join('\n'), exitCode: 0 };
+  },
+  ...commandExtensions,
+};
+
+function oneImage(positional: string[]): string {
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${positional.length}`);
+  return positional[0]!;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? err : out).write(USAGE + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    out.write(`diskx ${version}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    err.write(`diskx: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    out.write(USAGE + '\n');
+    return 0;
+  }
+  const image = rest.find((a) => !a.startsWith('-'));
+  try {
+    const result = await command(rest, { stderr: (line) => err.write(line + '\n') });
+    if (result.stdout) out.write(result.stdout + '\n');
+    return result.exitCode;
+  } catch (error) {
+    if (process.env.DISKX_DEBUG === '1' && error instanceof Error) err.write(`${error.stack}\n`);
+    if (error instanceof UsageError) {
+      err.write(`diskx: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    err.write(`diskx: ${image ? `${image}: ` : ''}${describeError(error)}\n`);
+    return 2;
+  }
+}
+
+/** One line saying what went wrong, for any error a command may throw. */
+export function describeError(error: unknown): string {
+  if (error instanceof DiskxError) return error.message;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a disk image';
+    case 'EIO':
+      return 'input/output error while reading';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default:
+      break;
+  }
+  if (error instanceof RangeError) return `cannot read the image: ${error.message}`;
+  if (error instanceof Error) return `internal error: ${error.message} (run with DISKX_DEBUG=1 for details)`;
+  return `internal error: ${String(error)}`;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`diskx: ${describeError(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

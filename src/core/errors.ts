@@ -1,0 +1,48 @@
+// Typed errors. Recoverable damage becomes a finding; these are for input we
+// cannot read at all. The CLI prints them as one line and exits 2.
+
+/** Base class of every error the core throws on purpose. */
+export class DiskxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A read wanted bytes beyond the end of the image. */
+export class TruncatedError extends DiskxError {
+  constructor(
+    readonly offset: number,
+    readonly needed: number,
+    readonly available: number,
+  ) {
+    super(`truncated: needed ${needed} bytes at offset ${offset}, only ${available} available`);
+  }
+}
+
+/** The input is not something we can read as a disk (a directory, an empty file, ...). */
+export class NotADiskImageError extends DiskxError {}
+
+/** The input is a disk image format we do not read directly (e.g. a sparse VMDK). */
+export class UnsupportedImageError extends DiskxError {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value read from the image exceeds one of the named limits in limits.ts. */
+export class LimitError extends DiskxError {
+  constructor(
+    readonly limitName: string,
+    readonly value: number | bigint,
+    readonly limit: number | bigint,
+  ) {
+    super(`${limitName} exceeded: ${value} > ${limit}`);
+  }
+}
+
+/** Bad input from the user (an unknown option, an invalid --sector-size). */
+export class UsageError extends DiskxError {}

@@ -1,0 +1,71 @@
+// Finding and fix ids are stable: the same strings in the CLI's JSON, the
+// editor, the Problems panel and the tests.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export type FixId = 'recompute-crcs' | 'restore-esxi-slots' | 'relocate-backup' | 'rebuild-primary-from-backup' | 'rebuild-backup-from-primary';
+
+export const FIX_IDS: readonly FixId[] = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup', 'rebuild-primary-from-backup', 'rebuild-backup-from-primary'];
+
+export type FindingCode =
+  | 'mbr-missing'
+  | 'mbr-not-protective'
+  | 'mbr-protective-size'
+  | 'mbr-ebr-chain'
+  | 'mbr-partition-overlap'
+  | 'mbr-partition-out-of-range'
+  | 'gpt-primary-missing'
+  | 'gpt-backup-missing'
+  | 'gpt-header-invalid'
+  | 'gpt-primary-header-crc'
+  | 'gpt-backup-header-crc'
+  | 'gpt-primary-array-crc'
+  | 'gpt-backup-array-crc'
+  | 'gpt-backup-not-at-end'
+  | 'gpt-last-usable-mismatch'
+  | 'gpt-primary-backup-differ'
+  | 'gpt-partition-overlap'
+  | 'gpt-partition-out-of-range'
+  | 'gpt-duplicate-guid'
+  | 'esxi-slot-compacted'
+  | 'esxi-layout'
+  | 'slot-gap'
+  | 'no-partition-table';
+
+/** One thing the checker found, with the bytes it is about and the fixes that address it. */
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  /** Absolute byte offset of the structure or field concerned. */
+  offset: number;
+  length: number;
+  fixes: FixId[];
+}
+
+/** One line per finding code, for `diskx check --explain` and the README. */
+export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
+  'no-partition-table': 'No MBR boot signature and no GPT header anywhere: the image holds no partition table (blank, random or not a disk).',
+  'mbr-missing': 'LBA 0 lacks the 0x55AA boot signature although a GPT exists; firmware and tools expect a protective MBR there.',
+  'mbr-not-protective': 'The disk has a GPT but the MBR has no 0xEE protective record (or a hybrid MBR with other records), so MBR-only tools may overwrite it.',
+  'mbr-protective-size': 'The protective 0xEE record does not start at LBA 1 or does not cover the disk (size should be the disk size - 1, capped at 0xFFFFFFFF).',
+  'mbr-ebr-chain': 'The chain of extended boot records (logical partitions) loops, leaves the disk or is broken.',
+  'mbr-partition-overlap': 'Two MBR partitions (primary or logical) share sectors.',
+  'mbr-partition-out-of-range': 'An MBR partition extends past the end of the disk or starts at LBA 0.',
+  'gpt-primary-missing': 'No GPT header at LBA 1 while a backup header exists: the primary was wiped or overwritten.',
+  'gpt-backup-missing': 'No backup GPT header at the last LBA nor where the primary\'s AlternateLBA points.',
+  'gpt-header-invalid': 'A header field breaks a UEFI rule: revision, HeaderSize, MyLBA, entry count or size, array location, usable range.',
+  'gpt-primary-header-crc': 'The primary header\'s HeaderCRC32 does not match its bytes.',
+  'gpt-backup-header-crc': 'The backup header\'s HeaderCRC32 does not match its bytes.',
+  'gpt-primary-array-crc': 'The primary partition entry array does not match the PartitionEntryArrayCRC32 in its header.',
+  'gpt-backup-array-crc': 'The backup partition entry array does not match the PartitionEntryArrayCRC32 in its header.',
+  'gpt-backup-not-at-end': 'The backup header is not at the last LBA (the disk grew or shrank) or AlternateLBA points elsewhere.',
+  'gpt-last-usable-mismatch': 'LastUsableLBA does not end just before the backup entry array at the end of the disk.',
+  'gpt-primary-backup-differ': 'Primary and backup describe different disks or partitions (disk GUID, usable range, entries).',
+  'gpt-partition-overlap': 'Two partitions share sectors.',
+  'gpt-partition-out-of-range': 'A partition starts before FirstUsableLBA, ends after LastUsableLBA or ends before it starts.',
+  'gpt-duplicate-guid': 'Two partitions (or a partition and the disk) have the same unique GUID.',
+  'esxi-slot-compacted': 'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',
+  'esxi-layout': 'The disk is an ESXi boot disk with every entry in its installer slot (information).',
+  'slot-gap': 'Empty slots lie between used slots; normal for ESXi and for disks edited with gdisk, shown for information.',
+};

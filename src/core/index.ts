@@ -1,0 +1,25 @@
+// The core's front door: open an image, parse it, check it.
+import { openImage } from './io/openImage';
+import type { OpenedImage } from './io/openImage';
+import { readDisk } from './diskModel';
+import type { DiskModel, ReadOptions } from './diskModel';
+import { checkDisk } from './checks';
+import type { Finding } from './findings';
+
+export interface AnalyzedImage {
+  opened: OpenedImage;
+  disk: DiskModel;
+  findings: Finding[];
+}
+
+/** Opens, parses and checks the image at `path`; the caller closes `opened.source`. */
+export async function analyzeImage(path: string, options: ReadOptions = {}): Promise<AnalyzedImage> {
+  const opened = await openImage(path);
+  try {
+    const disk = await readDisk(opened.source, options);
+    return { opened, disk, findings: checkDisk(disk) };
+  } catch (error) {
+    await opened.source.close();
+    throw error;
+  }
+}

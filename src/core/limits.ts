@@ -1,0 +1,35 @@
+// Named limits. Every count, size and offset read from an image is checked against
+// these before it drives an allocation or a loop (every image is hostile).
+
+/** Logical block sizes we detect and accept. */
+export const SUPPORTED_SECTOR_SIZES: readonly number[] = [512, 4096];
+
+/** Largest NumberOfPartitionEntries we read. UEFI sets no maximum; real disks use 128. */
+export const MAX_PARTITION_ENTRIES = 16384;
+
+/** Smallest SizeOfPartitionEntry (UEFI 5.3.2: 128 x 2^n). */
+export const MIN_PARTITION_ENTRY_SIZE = 128;
+
+/** Largest SizeOfPartitionEntry we read. */
+export const MAX_PARTITION_ENTRY_SIZE = 4096;
+
+/** Largest partition entry array we read into memory (entries x entry size). */
+export const MAX_ENTRY_ARRAY_BYTES = 4 * 1024 * 1024;
+
+/** UEFI 5.3.2: at least this many bytes are reserved for the entry array. */
+export const MIN_ENTRY_ARRAY_RESERVED_BYTES = 16384;
+
+/** Smallest HeaderSize allowed (the defined fields end at byte 92). */
+export const MIN_GPT_HEADER_SIZE = 92;
+
+/** Longest chain of extended boot records we follow (logical partitions). */
+export const MAX_EBR_CHAIN = 256;
+
+/** Largest VMDK descriptor file we read as text. */
+export const MAX_VMDK_DESCRIPTOR_BYTES = 64 * 1024;
+
+/** Largest number of extents a VMDK descriptor may list. */
+export const MAX_VMDK_EXTENTS = 1024;
+
+/** Byte offsets must stay exact in a JavaScript number. */
+export const MAX_IMAGE_BYTES = Number.MAX_SAFE_INTEGER;

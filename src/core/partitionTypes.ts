@@ -1,0 +1,97 @@
+// Names for well-known GPT partition type GUIDs (UEFI spec and each OS vendor's
+// documentation) and MBR partition type bytes.
+
+/** GPT type GUIDs used by the ESXi layout detection. */
+export const TYPE_EFI_SYSTEM = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+export const TYPE_MS_BASIC_DATA = 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7';
+export const TYPE_VMWARE_VMFS = 'AA31E02A-400F-11DB-9590-000C2911D1B8';
+export const TYPE_VMWARE_DIAGNOSTIC = '9D275380-40AD-11DB-BF97-000C2911D1B8';
+export const TYPE_VMWARE_VMFSL = '4EB2EA39-7855-4790-A79E-FAE495E21F8D';
+
+const GPT_TYPE_NAMES: ReadonlyMap<string, string> = new Map([
+  [TYPE_EFI_SYSTEM, 'EFI system partition'],
+  ['024DEE41-33E7-11D3-9D69-0008C781F39F', 'MBR partition scheme'],
+  ['21686148-6449-6E6F-744E-656564454649', 'BIOS boot partition'],
+  ['D3BFE2DE-3DAF-11DF-BA40-E3A556D89593', 'Intel Fast Flash (iFFS)'],
+  ['E3C9E316-0B5C-4DB8-817D-F92DF00215AE', 'Microsoft reserved'],
+  [TYPE_MS_BASIC_DATA, 'Microsoft basic data'],
+  ['5808C8AA-7E8F-42E0-85D2-E1E90434CFB3', 'Windows LDM metadata'],
+  ['AF9B60A0-1431-4F62-BC68-3311714A69AD', 'Windows LDM data'],
+  ['DE94BBA4-06D1-4D40-A16A-BFD50179D6AC', 'Windows recovery environment'],
+  ['E75CAF8F-F680-4CEE-AFA3-B001E56EFC2D', 'Windows Storage Spaces'],
+  ['0FC63DAF-8483-4772-8E79-3D69D8477DE4', 'Linux filesystem'],
+  ['0657FD6D-A4AB-43C4-84E5-0933C84B4F4F', 'Linux swap'],
+  ['E6D6D379-F507-44C2-A23C-238F2A3DF928', 'Linux LVM'],
+  ['A19D880F-05FC-4D3B-A006-743F0F84911E', 'Linux RAID'],
+  ['4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709', 'Linux root (x86-64)'],
+  ['44479540-F297-41B2-9AF7-D131D5F0458A', 'Linux root (x86)'],
+  ['B921B045-1DF0-41C3-AF44-4C6F280D3FAE', 'Linux root (ARM64)'],
+  ['933AC7E1-2EB4-4F13-B844-0E14E2AEF915', 'Linux /home'],
+  ['3B8F8425-20E0-4F3B-907F-1A25A76F98E8', 'Linux /srv'],
+  ['BC13C2FF-59E6-4262-A352-B275FD6F7172', 'Linux extended boot (XBOOTLDR)'],
+  ['CA7D7CCB-63ED-4C53-861C-1742536059CC', 'Linux LUKS'],
+  ['8DA63339-0007-60C0-C436-083AC8230908', 'Linux reserved'],
+  [TYPE_VMWARE_VMFS, 'VMware VMFS'],
+  [TYPE_VMWARE_DIAGNOSTIC, 'VMware vmkDiagnostic'],
+  [TYPE_VMWARE_VMFSL, 'VMware VMFS-L (OSDATA)'],
+  ['9198EFFC-31C0-11DB-8F78-000C2911D1B8', 'VMware reserved'],
+  ['381CFCCC-7288-11E0-92EE-000C2911D0B2', 'VMware vSAN'],
+  ['48465300-0000-11AA-AA11-00306543ECAC', 'Apple HFS+'],
+  ['7C3457EF-0000-11AA-AA11-00306543ECAC', 'Apple APFS'],
+  ['55465300-0000-11AA-AA11-00306543ECAC', 'Apple UFS'],
+  ['426F6F74-0000-11AA-AA11-00306543ECAC', 'Apple boot (Recovery HD)'],
+  ['52414944-0000-11AA-AA11-00306543ECAC', 'Apple RAID'],
+  ['83BD6B9D-7F41-11DC-BE0B-001560B84F0F', 'FreeBSD boot'],
+  ['516E7CB4-6ECF-11D6-8FF8-00022D09712B', 'FreeBSD data'],
+  ['516E7CB5-6ECF-11D6-8FF8-00022D09712B', 'FreeBSD swap'],
+  ['516E7CB6-6ECF-11D6-8FF8-00022D09712B', 'FreeBSD UFS'],
+  ['516E7CBA-6ECF-11D6-8FF8-00022D09712B', 'FreeBSD ZFS'],
+  ['6A898CC3-1DD2-11B2-99A6-080020736631', 'Solaris /usr or Apple ZFS'],
+  ['6A82CB45-1DD2-11B2-99A6-080020736631', 'Solaris boot'],
+  ['824CC7A0-36A8-11E3-890A-952519AD3F61', 'OpenBSD data'],
+  ['FE3A2A5D-4F32-41A7-B725-ACCC3285A309', 'ChromeOS kernel'],
+  ['3CB8E202-3B7E-47DD-8A3C-7FF2A13CFCEC', 'ChromeOS root'],
+  ['C91818F9-8025-47AF-89D2-F030D7000C2C', 'Plan 9'],
+]);
+
+/** Name of a GPT partition type, or null when we do not know it. */
+export function gptTypeName(typeGuid: string): string | null {
+  return GPT_TYPE_NAMES.get(typeGuid.toUpperCase()) ?? null;
+}
+
+/** Number of GPT types we can name (the README promises at least 25). */
+export const KNOWN_GPT_TYPE_COUNT = GPT_TYPE_NAMES.size;
+
+const MBR_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x01, 'FAT12'],
+  [0x04, 'FAT16 <32M'],
+  [0x05, 'Extended'],
+  [0x06, 'FAT16'],
+  [0x07, 'HPFS/NTFS/exFAT'],
+  [0x0b, 'W95 FAT32'],
+  [0x0c, 'W95 FAT32 (LBA)'],
+  [0x0e, 'W95 FAT16 (LBA)'],
+  [0x0f, 'W95 extended (LBA)'],
+  [0x27, 'Hidden NTFS WinRE'],
+  [0x82, 'Linux swap'],
+  [0x83, 'Linux'],
+  [0x85, 'Linux extended'],
+  [0x8e, 'Linux LVM'],
+  [0xa5, 'FreeBSD'],
+  [0xaf, 'Apple HFS/HFS+'],
+  [0xee, 'GPT protective'],
+  [0xef, 'EFI (FAT-12/16/32)'],
+  [0xfb, 'VMware VMFS'],
+  [0xfc, 'VMware vmkDiagnostic'],
+  [0xfd, 'Linux RAID autodetect'],
+]);
+
+/** Name of an MBR partition type byte, or null. */
+export function mbrTypeName(type: number): string | null {
+  return MBR_TYPE_NAMES.get(type) ?? null;
+}
+
+/** MBR types that mark an extended partition (a chain of EBRs). */
+export function isExtendedMbrType(type: number): boolean {
+  return type === 0x05 || type === 0x0f || type === 0x85;
+}

@@ -1,0 +1,89 @@
+// JSON shapes of `diskx inspect --json` and `diskx check --json`. Integers above
+// 2^53 - 1 are written as decimal strings so no value is ever rounded;
+// attribute bits are always a 0x-prefixed 16-digit hex string.
+import type { DiskModel, GptHeader, Partition } from './diskModel';
+import type { Finding } from './findings';
+
+/** A number when exact in JSON, else its decimal string. */
+export type JsonInteger = number | string;
+
+/** Exact JSON form of a (possibly huge) integer. */
+export function jsonInteger(value: bigint | number): JsonInteger {
+  const big = BigInt(value);
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
+}
+
+/** 64 attribute bits as `0x` + 16 hex digits. */
+export function formatAttributes(attributes: bigint): string {
+  return `0x${attributes.toString(16).toUpperCase().padStart(16, '0')}`;
+}
+
+export function partitionJson(p: Partition) {
+  return {
+    slot: p.slot,
+    number: p.number,
+    firstLba: jsonInteger(p.firstLba),
+    lastLba: jsonInteger(p.lastLba),
+    sizeBytes: jsonInteger(p.sizeBytes),
+    typeGuid: p.typeGuid ?? (p.mbrType !== null ? `0x${p.mbrType.toString(16).toUpperCase().padStart(2, '0')}` : null),
+    typeName: p.typeName,
+    uuid: p.uuid,
+    name: p.name,
+    attributes: formatAttributes(p.attributes),
+  };
+}
+
+export function headerJson(h: GptHeader | null) {
+  if (!h) return null;
+  return {
+    lba: jsonInteger(h.lba),
+    offset: h.offset,
+    revision: `0x${h.revision.toString(16).padStart(8, '0')}`,
+    headerSize: h.headerSize,
+    headerCrc32: h.headerCrc32,
+    computedHeaderCrc32: h.computedHeaderCrc32,
+    myLba: jsonInteger(h.myLba),
+    alternateLba: jsonInteger(h.alternateLba),
+    firstUsableLba: jsonInteger(h.firstUsableLba),
+    lastUsableLba: jsonInteger(h.lastUsableLba),
+    diskGuid: h.diskGuid,
+    partitionEntryLba: jsonInteger(h.partitionEntryLba),
+    numPartitionEntries: h.numPartitionEntries,
+    partitionEntrySize: h.partitionEntrySize,
+    partitionEntryArrayCrc32: h.partitionEntryArrayCrc32,
+    computedArrayCrc32: h.computedArrayCrc32,
+    headerCrcOk: h.headerCrcOk,
+    arrayCrcOk: h.arrayCrcOk,
+    invalid: h.invalid,
+  };
+}
+
+/** The `diskx inspect --json` document. */
+export function inspectJson(disk: DiskModel) {
+  return {
+    image: disk.image,
+    sizeBytes: disk.sizeBytes,
+    sectorSize: disk.sectorSize,
+    sectorSizeSource: disk.sectorSizeSource,
+    totalSectors: jsonInteger(disk.totalSectors),
+    scheme: disk.scheme,
+    profile: disk.esxi?.profile ?? null,
+    activeGpt: disk.activeGpt,
+    mbr: disk.mbr
+      ? {
+          bootSignatureOk: disk.mbr.bootSignatureOk,
+          kind: disk.mbr.kind,
+          diskSignature: `0x${disk.mbr.diskSignature.toString(16).toUpperCase().padStart(8, '0')}`,
+          records: disk.mbr.records.map((r) => ({ index: r.index, status: r.status, type: r.type, typeName: r.typeName, firstLba: r.firstLba, sectors: r.sectors })),
+        }
+      : null,
+    partitions: disk.partitions.map(partitionJson),
+    primary: headerJson(disk.primary),
+    backup: headerJson(disk.backup),
+  };
+}
+
+/** The `diskx check --json` document. */
+export function checkJson(disk: DiskModel, findings: Finding[]) {
+  return { image: disk.image, sectorSize: disk.sectorSize, findings };
+}

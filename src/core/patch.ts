@@ -1,0 +1,27 @@
+// Edits are data: a patch replaces `before` with `after` at `offset`. Fixes
+// produce them, the writer applies them (checking `before` first), undo is the
+// reverse. Shared by the CLI now and the editor's edit stack later.
+import type { FixId } from './findings';
+
+/** Replace `before` by `after` (same length) at absolute byte `offset`. */
+export interface Patch {
+  offset: number;
+  before: Uint8Array;
+  after: Uint8Array;
+}
+
+/** What a fix would do: its patches and a description a user can review. */
+export interface FixPlan {
+  id: FixId;
+  title: string;
+  description: string;
+  patches: Patch[];
+}
+
+/** A fix either yields a plan or says why it does not apply to this disk. */
+export type FixResult = { ok: true; plan: FixPlan } | { ok: false; id: FixId; reason: string };
+
+/** The patch that undoes `patch`. */
+export function reversePatch(patch: Patch): Patch {
+  return { offset: patch.offset, before: patch.after, after: patch.before };
+}

@@ -1,6 +1,8 @@
 // `diskx`: the command-line twin of the extension. Every failure is one line on
 // stderr (`diskx: IMAGE: what is wrong`); a stack trace only with DISKX_DEBUG=1.
-import { DiskxError, UsageError } from '../core/errors';
+import { describeError, UsageError } from '../core/errors';
+
+export { describeError };
 import { analyzeImage } from '../core/index';
 import { checkJson, inspectJson } from '../core/report';
 import { FINDING_DESCRIPTIONS } from '../core/findings';
@@ -98,30 +100,6 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     err.write(`diskx: ${image ? `${image}: ` : ''}${describeError(error)}\n`);
     return 2;
   }
-}
-
-/** One line saying what went wrong, for any error a command may throw. */
-export function describeError(error: unknown): string {
-  if (error instanceof DiskxError) return error.message;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory, not a disk image';
-    case 'EIO':
-      return 'input/output error while reading';
-    case 'EROFS':
-      return 'the file system is read-only';
-    default:
-      break;
-  }
-  if (error instanceof RangeError) return `cannot read the image: ${error.message}`;
-  if (error instanceof Error) return `internal error: ${error.message} (run with DISKX_DEBUG=1 for details)`;
-  return `internal error: ${String(error)}`;
 }
 
 if (require.main === module) {

@@ -46,3 +46,27 @@ export class LimitError extends DiskxError {
 
 /** Bad input from the user (an unknown option, an invalid --sector-size). */
 export class UsageError extends DiskxError {}
+
+/** One line saying what went wrong, for any error a command may throw. */
+export function describeError(error: unknown): string {
+  if (error instanceof DiskxError) return error.message;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a disk image';
+    case 'EIO':
+      return 'input/output error while reading';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default:
+      break;
+  }
+  if (error instanceof RangeError) return `cannot read the image: ${error.message}`;
+  if (error instanceof Error) return `internal error: ${error.message} (run with DISKX_DEBUG=1 for details)`;
+  return `internal error: ${String(error)}`;
+}

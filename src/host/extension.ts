@@ -2,7 +2,7 @@
 // on src/core; for now the command palette offers a check of any image file.
 import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
-import { describeError } from '../cli/main';
+import { describeError } from '../core/errors';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('diskx');

@@ -18,6 +18,7 @@ import {
   MAX_ENTRY_ARRAY_BYTES,
   MAX_PARTITION_ENTRIES,
   MAX_PARTITION_ENTRY_SIZE,
+  MIN_ENTRY_ARRAY_RESERVED_BYTES,
   MIN_GPT_HEADER_SIZE,
   MIN_PARTITION_ENTRY_SIZE,
   SUPPORTED_SECTOR_SIZES,
@@ -141,6 +142,28 @@ export interface Partition {
   attributes: bigint;
 }
 
+/** Whole sectors as read from the image, at absolute byte `offset`. */
+export interface RawRegion {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * The sectors where the rules put a GPT (UEFI 5.3.1: primary header at LBA 1 and
+ * its array from LBA 2; backup header at the last LBA and its array just before
+ * it), whatever they hold now. Fixes are pure functions of the model, and a fix
+ * that writes a GPT where none is parsed (a wiped primary, the end of a grown
+ * disk) needs these bytes as its patches' `before`.
+ */
+export interface GptAreas {
+  /** Entry array sectors these areas were sized for (from a valid header, else 16 KiB). */
+  arraySectors: number;
+  /** LBA 1 through LBA 1 + arraySectors; null when the disk is too small. */
+  primary: RawRegion | null;
+  /** The last LBA and the arraySectors before it; null when the disk is too small. */
+  backup: RawRegion | null;
+}
+
 export interface DiskModel {
   image: string;
   sizeBytes: number;
@@ -156,6 +179,8 @@ export interface DiskModel {
   scheme: 'gpt' | 'mbr' | 'none';
   partitions: Partition[];
   esxi: EsxiLayout | null;
+  /** Bytes where a GPT belongs by the rules (for fixes); absent in hand-made models. */
+  gptAreas?: GptAreas;
 }
 
 export interface ReadOptions {
@@ -189,7 +214,28 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' ? 'mbr' : 'none';
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi };
+  const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
+  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas };
+}
+
+// Sized from the first structurally valid header (its array is already bounded by
+// MAX_ENTRY_ARRAY_BYTES), else the 16 KiB UEFI minimum. Usually a page-cache hit:
+// these are the sectors the headers and arrays were just read from.
+async function readGptAreas(source: ByteSource, sectorSize: number, totalSectors: bigint, candidates: (GptHeader | null)[]): Promise<GptAreas> {
+  const geometry = candidates.find((h): h is GptHeader => !!h && h.invalid.length === 0);
+  const arrayBytes = geometry ? geometry.numPartitionEntries * geometry.partitionEntrySize : MIN_ENTRY_ARRAY_RESERVED_BYTES;
+  const arraySectors = Math.ceil(arrayBytes / sectorSize);
+  const areaBytes = (arraySectors + 1) * sectorSize;
+  // Both areas plus the MBR must fit without overlapping.
+  if (totalSectors < BigInt(2 * (arraySectors + 1) + 1)) return { arraySectors, primary: null, backup: null };
+  const backupOffset = Number(totalSectors - BigInt(arraySectors + 1)) * sectorSize;
+  const primaryBytes = await readIfPresent(source, sectorSize, areaBytes);
+  const backupBytes = await readIfPresent(source, backupOffset, areaBytes);
+  return {
+    arraySectors,
+    primary: primaryBytes ? { offset: sectorSize, bytes: primaryBytes } : null,
+    backup: backupBytes ? { offset: backupOffset, bytes: backupBytes } : null,
+  };
 }
 
 /** Finds the logical block size: where an `EFI PART` header sits (LBA 1, else the last LBA). */

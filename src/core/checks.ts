@@ -59,6 +59,12 @@ function checkProtectiveMbr(disk: DiskModel, add: Add): void {
 
 function checkDosMbr(disk: DiskModel, add: Add): void {
   const mbr = disk.mbr!;
+  // A 0xEE record promises a GPT (UEFI 5.2.3); both headers gone must not read as a clean MBR disk.
+  const protective = mbr.records.find((r) => r.type === 0xee);
+  if (protective) {
+    const hint = disk.sectorSizeSource === 'override' ? ` with the --sector-size ${disk.sectorSize} given; is that the disk's block size?` : '.';
+    add('gpt-primary-missing', 'error', `MBR record ${protective.index + 1} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA (${disk.sectorSize}-byte sectors)${hint}`, disk.sectorSize, disk.sectorSize);
+  }
   for (const problem of mbr.ebrProblems) add('mbr-ebr-chain', 'error', `Extended partition: ${problem}.`, mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? 446, 16);
   const withRecords = disk.partitions;
   for (const p of withRecords) {

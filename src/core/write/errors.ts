@@ -1,0 +1,92 @@
+// Typed errors of the writer and of undo. Each says what was (not) changed, so
+// the CLI's one line is enough for a user to know whether the image is intact.
+import { DiskxError } from '../errors';
+
+/** The bytes on disk are not what the plan expected: the image changed since it was planned. Nothing was written. */
+export class ImageChangedError extends DiskxError {
+  constructor(
+    readonly fixId: string,
+    readonly offset: number,
+    readonly expected: number,
+    readonly found: number,
+  ) {
+    super(
+      `the image changed since fix ${fixId} was planned: byte 0x${offset.toString(16).toUpperCase()} is 0x${hex2(found)}, the plan expected 0x${hex2(expected)}; nothing was written, plan the fix again`,
+    );
+  }
+}
+
+/** Writing was refused: a block device, a read-only file or a read-only VMDK extent, without --allow-device. */
+export class WriteRefusedError extends DiskxError {
+  constructor(
+    readonly file: string,
+    readonly why: 'block-device' | 'read-only-file' | 'read-only-extent',
+  ) {
+    const what = why === 'block-device' ? `${file} is a block device` : why === 'read-only-file' ? `${file} is read-only` : `the VMDK descriptor marks extent ${file} read-only`;
+    super(`${what}; refusing to write without --allow-device (nothing was written)`);
+  }
+}
+
+/** The undo journal cannot be written where it belongs; nothing was changed. */
+export class JournalNotWritableError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write the undo journal ${journalPath} (${reason}); nothing was written. Set DISKX_JOURNAL_DIR to a writable folder`);
+  }
+}
+
+/** The journal exists but is not one we can read; we never overwrite it. */
+export class JournalCorruptError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly problem: string,
+  ) {
+    super(`the undo journal ${journalPath} cannot be read (${problem}); move it aside only once you know the image is fine`);
+  }
+}
+
+/** A previous write was interrupted (the journal says pending): undo it before writing again. */
+export class PendingRepairError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly entryId: number,
+    readonly fixIds: string[],
+  ) {
+    super(`an earlier repair (${fixIds.join(', ')}) was interrupted; run diskx undo on this image first to restore the old bytes (journal ${journalPath})`);
+  }
+}
+
+/** Nothing in the journal can be undone. */
+export class NothingToUndoError extends DiskxError {
+  constructor(readonly journalPath: string) {
+    super(`nothing to undo (no applied repair in ${journalPath})`);
+  }
+}
+
+/** The bytes a repair wrote have changed since: undoing would destroy someone else's write. Nothing was written. */
+export class UndoConflictError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(`cannot undo: ${detail} at byte 0x${offset.toString(16).toUpperCase()} since the repair; nothing was written (journal ${journalPath})`);
+  }
+}
+
+function hex2(n: number): string {
+  return n.toString(16).toUpperCase().padStart(2, '0');
+}
+
+/** A write failed after the journal said "pending": the image may be part old, part new; `diskx undo` restores it. */
+export class WriteInterruptedError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly sectorsWritten: number,
+    readonly reason: string,
+  ) {
+    super(`the repair failed after ${sectorsWritten} sector(s) were written (${reason}); run diskx undo on this image to restore the old bytes (journal ${journalPath})`);
+  }
+}

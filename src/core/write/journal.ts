@@ -1,0 +1,235 @@
+// The undo journal: what a repair is about to write and what it overwrites, on
+// stable storage before the first byte of the image changes.
+//
+// Location: a sidecar file next to the image, `IMAGE.diskx-journal` (IMAGE the
+// real path of what the user named: the raw file or the .vmdk descriptor), so it
+// travels with the image and is found without configuration. Block devices get
+// theirs in a state folder instead (`$XDG_STATE_HOME/diskx/journals`, default
+// `~/.local/state/diskx/journals`), since /dev is a tmpfs lost at reboot. The
+// environment variable DISKX_JOURNAL_DIR (passed in as `journalDir`) puts every
+// journal in that folder, named after the image's encoded real path.
+//
+// Format: JSON (readable in an emergency with any editor):
+//   { format: "diskx-undo-journal", version: 1, image, entries: [Entry...] }
+//   Entry = { id, state, fixes: [{id, title}], createdAt, appliedAt?, undoneAt?,
+//             sizeBytes, sectorSize, files: [{file, start, size, fileOffset}],
+//             writes: [{offset, before: hex, after: hex}] }
+// `writes` are whole sectors (image offsets) in the order they are written; the
+// history keeps every entry, so repairs are undone newest first.
+// States: "pending" (journal on disk, image writes may have started), "applied"
+// (every write done and fsynced), "undoing" (undo started), "undone".
+// Every update replaces the file atomically: write a temporary file, fsync it,
+// rename it over the journal, fsync the folder. A crash therefore leaves the old
+// or the new journal, never a torn one.
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { JournalCorruptError, JournalNotWritableError } from './errors';
+
+export const JOURNAL_FORMAT = 'diskx-undo-journal';
+export const JOURNAL_VERSION = 1;
+export const JOURNAL_SUFFIX = '.diskx-journal';
+
+export type JournalState = 'pending' | 'applied' | 'undoing' | 'undone';
+
+/** One sector-aligned write: image offset, old and new bytes as hex. */
+export interface JournalWrite {
+  offset: number;
+  before: string;
+  after: string;
+}
+
+/** One repair (one `diskx fix --write`, possibly several fix ids). */
+export interface JournalEntry {
+  id: number;
+  state: JournalState;
+  fixes: { id: string; title: string }[];
+  createdAt: string;
+  appliedAt?: string;
+  undoneAt?: string;
+  sizeBytes: number;
+  sectorSize: number;
+  files: { file: string; start: number; size: number; fileOffset: number }[];
+  writes: JournalWrite[];
+}
+
+export interface Journal {
+  format: typeof JOURNAL_FORMAT;
+  version: typeof JOURNAL_VERSION;
+  image: string;
+  entries: JournalEntry[];
+}
+
+export interface JournalOptions {
+  /** Folder for every journal (DISKX_JOURNAL_DIR); default: next to the image, or the state folder for devices. */
+  journalDir?: string;
+}
+
+/** Where the journal of `image` (an absolute path) lives. */
+export async function journalPathFor(image: string, kind: 'raw' | 'vmdk' | 'block-device', options: JournalOptions = {}): Promise<string> {
+  let real = image;
+  try {
+    real = await fsp.realpath(image);
+  } catch {
+    /* keep the given path; opening the image reports the real problem */
+  }
+  if (options.journalDir) return path.join(path.resolve(options.journalDir), encodedName(real));
+  if (kind === 'block-device') {
+    const state = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+    return path.join(state, 'diskx', 'journals', encodedName(real));
+  }
+  return real + JOURNAL_SUFFIX;
+}
+
+// A file name that identifies the image's path and stays within NAME_MAX.
+function encodedName(real: string): string {
+  const readable = real.replace(/[^\w.-]+/g, '_').replace(/^_+/, '').slice(-120);
+  const hash = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return `${readable}-${hash}${JOURNAL_SUFFIX}`;
+}
+
+/** Reads the journal, or null when there is none. Throws JournalCorruptError on anything unreadable. */
+export async function readJournal(journalPath: string): Promise<Journal | null> {
+  let text: string;
+  try {
+    text = await fsp.readFile(journalPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new JournalCorruptError(journalPath, (error as Error).message);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new JournalCorruptError(journalPath, `not JSON: ${(error as Error).message}`);
+  }
+  return validateJournal(journalPath, value);
+}
+
+// The journal is input like any other: check its shape before trusting offsets.
+function validateJournal(journalPath: string, value: unknown): Journal {
+  const bad = (what: string): never => {
+    throw new JournalCorruptError(journalPath, what);
+  };
+  if (!isRecord(value) || value.format !== JOURNAL_FORMAT) bad(`not a ${JOURNAL_FORMAT} file`);
+  const record = value as Record<string, unknown>;
+  if (record.version !== JOURNAL_VERSION) bad(`version ${String(record.version)} is not ${JOURNAL_VERSION}`);
+  if (typeof record.image !== 'string' || !Array.isArray(record.entries)) bad('missing image or entries');
+  const states: JournalState[] = ['pending', 'applied', 'undoing', 'undone'];
+  for (const entry of record.entries as unknown[]) {
+    if (!isRecord(entry)) bad('an entry is not an object');
+    const e = entry as Record<string, unknown>;
+    if (!Number.isSafeInteger(e.id) || !states.includes(e.state as JournalState)) bad('an entry has no id or an unknown state');
+    if (!Number.isSafeInteger(e.sizeBytes) || !Number.isSafeInteger(e.sectorSize) || !Array.isArray(e.writes) || !Array.isArray(e.fixes) || !Array.isArray(e.files)) {
+      bad(`entry ${String(e.id)} lacks sizeBytes, sectorSize, files, fixes or writes`);
+    }
+    for (const write of e.writes as unknown[]) {
+      const w = write as Record<string, unknown>;
+      const ok =
+        isRecord(write) &&
+        Number.isSafeInteger(w.offset) &&
+        (w.offset as number) >= 0 &&
+        typeof w.before === 'string' &&
+        typeof w.after === 'string' &&
+        /^([0-9a-f]{2})*$/i.test(w.before) &&
+        w.before.length === w.after.length &&
+        /^([0-9a-f]{2})*$/i.test(w.after) &&
+        (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
+      if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
+    }
+  }
+  return value as Journal;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Replaces the journal atomically and durably (temp file, fsync, rename, fsync folder). */
+export async function writeJournal(journalPath: string, journal: Journal): Promise<void> {
+  const dir = path.dirname(journalPath);
+  const temp = `${journalPath}.tmp-${process.pid}`;
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+    const handle = await fsp.open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(JSON.stringify(journal, null, 1) + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(temp, journalPath);
+  } catch (error) {
+    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    throw new JournalNotWritableError(journalPath, errnoText(error));
+  }
+  await syncDir(dir);
+}
+
+/** Checks that the journal's folder accepts files, before anything else happens. */
+export async function probeJournalDir(journalPath: string): Promise<void> {
+  const probe = `${journalPath}.probe-${process.pid}`;
+  try {
+    await fsp.mkdir(path.dirname(journalPath), { recursive: true });
+    await fsp.writeFile(probe, '');
+    await fsp.rm(probe);
+  } catch (error) {
+    await fsp.rm(probe, { force: true }).catch(() => undefined);
+    throw new JournalNotWritableError(journalPath, errnoText(error));
+  }
+}
+
+// fsync of the folder makes the rename itself durable; some file systems refuse
+// to open or sync a folder, where the rename is then as durable as they allow.
+async function syncDir(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    /* best effort: see above */
+  } finally {
+    await handle?.close();
+  }
+}
+
+function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'ENOTDIR':
+      return 'a part of the folder path is not a folder';
+    case 'ENOENT':
+      return 'the folder cannot be created';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The newest entry that is not undone (what `diskx undo` reverts), or null. */
+export function lastUndoable(journal: Journal | null): JournalEntry | null {
+  if (!journal) return null;
+  for (let i = journal.entries.length - 1; i >= 0; i--) if (journal.entries[i]!.state !== 'undone') return journal.entries[i]!;
+  return null;
+}
+
+/** The entry of an interrupted write or undo ("pending" / "undoing"), or null. */
+export function interruptedEntry(journal: Journal | null): JournalEntry | null {
+  const entry = lastUndoable(journal);
+  return entry && (entry.state === 'pending' || entry.state === 'undoing') ? entry : null;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+export function fromHex(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

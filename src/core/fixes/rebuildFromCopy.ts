@@ -1,0 +1,120 @@
+// rebuild-primary-from-backup and rebuild-backup-from-primary: gdisk's recovery
+// menu ('b' use backup header to rebuild main + 'c' load backup partition table;
+// 'd' use main header to rebuild backup + 'e' load main partition table). The
+// healthy copy's header and array are copied to the other position, with the
+// position fields a header at that place must have (UEFI 5.3.2): MyLBA,
+// AlternateLBA and PartitionEntryLBA. The primary array goes to LBA 2, the backup
+// array to lastLBA - arraySectors, the backup header to the last LBA.
+import type { DiskModel, GptHeader } from '../diskModel';
+import type { FixId } from '../findings';
+import type { FixResult } from '../patch';
+import {
+  arraySectorsOf,
+  currentBytes,
+  deriveHeader,
+  diffPatches,
+  entrySegments,
+  headerSegments,
+  healthSummary,
+  isHealthy,
+  lbaOffset,
+  notApplicable,
+  writeSummary,
+} from './shared';
+
+/** UEFI 5.3.1: the primary header is at LBA 1 and its array normally starts at LBA 2. */
+const PRIMARY_HEADER_LBA = 1n;
+const PRIMARY_ARRAY_LBA = 2n;
+
+/** Plans rewriting the primary GPT (LBA 1, array at LBA 2) from a healthy backup. */
+export function planRebuildPrimaryFromBackup(disk: DiskModel): FixResult {
+  const id: FixId = 'rebuild-primary-from-backup';
+  const source = disk.backup;
+  if (!isHealthy(source)) return notApplicable(id, `the backup GPT cannot serve as the source: ${healthSummary(source, 'backup')}`);
+  const arraySectors = arraySectorsOf(source, disk.sectorSize);
+  if (PRIMARY_ARRAY_LBA + BigInt(arraySectors) > source.firstUsableLba) {
+    return notApplicable(id, `a ${arraySectors}-sector array at LBA ${PRIMARY_ARRAY_LBA} would run into the usable area that starts at LBA ${source.firstUsableLba}`);
+  }
+  return planCopy(disk, id, source, {
+    headerLba: PRIMARY_HEADER_LBA,
+    arrayLba: PRIMARY_ARRAY_LBA,
+    alternateLba: source.lba,
+    target: disk.primary,
+    title: 'Rebuild the primary GPT from the backup',
+  });
+}
+
+/** Plans rewriting the backup GPT (last LBA, array just before it) from a healthy primary. */
+export function planRebuildBackupFromPrimary(disk: DiskModel): FixResult {
+  const id: FixId = 'rebuild-backup-from-primary';
+  const source = disk.primary;
+  if (!isHealthy(source)) return notApplicable(id, `the primary GPT cannot serve as the source: ${healthSummary(source, 'primary')}`);
+  // A primary that points elsewhere describes a disk of another size: moving the
+  // backup there also means moving LastUsableLBA, which is relocate-backup's job.
+  if (source.alternateLba !== disk.lastLba) {
+    return notApplicable(id, `the primary header's AlternateLBA is ${source.alternateLba}, not the last LBA ${disk.lastLba} (the disk grew or shrank); use relocate-backup, which also moves LastUsableLBA`);
+  }
+  const arraySectors = arraySectorsOf(source, disk.sectorSize);
+  const arrayLba = disk.lastLba - BigInt(arraySectors);
+  if (source.lastUsableLba >= arrayLba) {
+    return notApplicable(id, `the primary's LastUsableLBA ${source.lastUsableLba} reaches the backup array's place at LBA ${arrayLba}; relocate-backup sets a LastUsableLBA that fits`);
+  }
+  return planCopy(disk, id, source, {
+    headerLba: disk.lastLba,
+    arrayLba,
+    alternateLba: source.lba,
+    target: disk.backup,
+    title: 'Rebuild the backup GPT from the primary',
+  });
+}
+
+interface CopyTarget {
+  headerLba: bigint;
+  arrayLba: bigint;
+  alternateLba: bigint;
+  /** The damaged copy as parsed (null when there is no header there). */
+  target: GptHeader | null;
+  title: string;
+}
+
+function planCopy(disk: DiskModel, id: FixId, source: GptHeader, to: CopyTarget): FixResult {
+  const { sectorSize } = disk;
+  const targetRole = source.role === 'primary' ? 'backup' : 'primary';
+  const arrayBytes = source.array!.bytes;
+  const headerOffset = lbaOffset(to.headerLba, sectorSize);
+  const arrayOffset = lbaOffset(to.arrayLba, sectorSize);
+  const headerBefore = currentBytes(disk, headerOffset, sectorSize);
+  const arrayBefore = currentBytes(disk, arrayOffset, arrayBytes.length);
+  if (!headerBefore || !arrayBefore) {
+    return notApplicable(id, `the model holds no bytes for LBA ${to.headerLba} or LBAs ${to.arrayLba}.. (parsed without gptAreas or with another array size), so the patches cannot state what they replace`);
+  }
+  const header = deriveHeader(source.bytes, { myLba: to.headerLba, alternateLba: to.alternateLba, partitionEntryLba: to.arrayLba });
+  const arrayPatches = diffPatches(arrayOffset, arrayBefore, arrayBytes, entrySegments(arrayBytes.length, source.partitionEntrySize), sectorSize);
+  const headerPatches = diffPatches(headerOffset, headerBefore, header, headerSegments(header, sectorSize), sectorSize);
+  // Array before header: a crash in between leaves the old header, whose CRC no
+  // longer matches the new array, rather than a valid-looking header over a stale array.
+  const patches = [...arrayPatches, ...headerPatches];
+  if (patches.length === 0) return notApplicable(id, `the ${targetRole} GPT already equals a copy of the ${source.role} at its own position`);
+
+  const why = to.target ? healthSummary(to.target, targetRole) : `there is no ${targetRole} header at LBA ${to.headerLba}`;
+  const changedEntries = new Set(arrayPatches.flatMap((p) => slotsOf(p.offset, p.after.length, arrayOffset, source.partitionEntrySize)));
+  const staleArray =
+    to.target && to.target.partitionEntryLba !== to.arrayLba && to.target.invalid.length === 0
+      ? ` The old ${targetRole} array at LBA ${to.target.partitionEntryLba} is no longer referenced and is left as it is.`
+      : '';
+  const description = [
+    `Rebuilds the ${targetRole} GPT from the healthy ${source.role} copy, as gdisk's recovery menu does (${why}).`,
+    `Writes the ${targetRole} header at LBA ${to.headerLba} (a copy of the ${source.role} header with MyLBA ${to.headerLba}, AlternateLBA ${to.alternateLba}, PartitionEntryLBA ${to.arrayLba}, HeaderCRC32 recomputed)`,
+    `and the ${source.numPartitionEntries}-entry array at LBA ${to.arrayLba} (byte-equal to the ${source.role}'s${changedEntries.size > 0 ? `; ${changedEntries.size} entr${changedEntries.size === 1 ? 'y differs' : 'ies differ'} from what is there now` : ', unchanged'}).${staleArray}`,
+    writeSummary(patches, sectorSize),
+  ].join(' ');
+  return { ok: true, plan: { id, title: to.title, description, patches } };
+}
+
+function slotsOf(offset: number, length: number, arrayOffset: number, entrySize: number): number[] {
+  const first = Math.floor((offset - arrayOffset) / entrySize);
+  const last = Math.floor((offset + length - 1 - arrayOffset) / entrySize);
+  const slots: number[] = [];
+  for (let s = first; s <= last; s++) slots.push(s);
+  return slots;
+}

@@ -1,0 +1,130 @@
+// relocate-backup: after a disk grew (the seed's RAID was rebuilt larger) or
+// shrank, the backup GPT is no longer at the last LBA where UEFI 5.3.1 and every
+// tool look for it. Write a fresh backup array and header at the true end, point
+// the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
+// before the backup array, and resize the protective MBR record (UEFI 5.2.3).
+import type { DiskModel } from '../diskModel';
+import type { FixResult, Patch } from '../patch';
+import { protectiveMbrSectors } from '../gptEncode';
+import {
+  arraySectorsOf,
+  currentBytes,
+  deriveHeader,
+  diffPatches,
+  entrySegments,
+  headerSegments,
+  healthSummary,
+  isHealthy,
+  lbaOffset,
+  MBR_RECORD_SIZE_OFFSET,
+  notApplicable,
+  overlay,
+  writeSummary,
+} from './shared';
+
+const ID = 'relocate-backup' as const;
+
+/** Plans moving the backup GPT to the last LBA of a disk that grew or shrank. */
+export function planRelocateBackup(disk: DiskModel): FixResult {
+  const { primary, backup, lastLba, sectorSize } = disk;
+  // The new backup is a copy of the primary, so the primary must be trustworthy.
+  if (!isHealthy(primary)) {
+    return notApplicable(ID, `relocate-backup copies the primary GPT to the end of the disk, but ${healthSummary(primary, 'primary')}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)`);
+  }
+  const arraySectors = arraySectorsOf(primary, sectorSize);
+  const newArrayLba = lastLba - BigInt(arraySectors);
+  const newLastUsable = newArrayLba - 1n;
+  const oldBackupLba = primary.alternateLba;
+
+  const protective = disk.mbr?.kind === 'protective' ? disk.mbr.records.find((r) => r.type === 0xee) ?? null : null;
+  const mbrSectors = protectiveMbrSectors(disk.totalSectors);
+  const misplaced =
+    primary.alternateLba !== lastLba ||
+    !backup ||
+    backup.lba !== lastLba ||
+    primary.lastUsableLba !== newLastUsable ||
+    backup.lastUsableLba !== newLastUsable ||
+    (protective !== null && protective.sectors !== mbrSectors);
+  if (!misplaced) return notApplicable(ID, `the backup GPT already sits at the last LBA ${lastLba}, LastUsableLBA is ${newLastUsable} in both headers and the protective MBR covers the disk`);
+
+  // Refuse rather than cut a partition short: shrinking is only allowed when every partition still fits.
+  const used = primary.array!.slots.filter((e) => e.used);
+  const cut = used.filter((e) => e.lastLba > newLastUsable);
+  if (cut.length > 0) {
+    const list = cut.map((e) => `partition ${e.number} ends at LBA ${e.lastLba}`).join(', ');
+    return notApplicable(ID, `the disk's last LBA is ${lastLba}, so LastUsableLBA would be ${newLastUsable}, but ${list}: the disk is too small for its partitions and moving the backup would leave them overlapping it`);
+  }
+  const primaryArrayEnd = primary.partitionEntryLba + BigInt(arraySectors) - 1n;
+  if (newLastUsable < primary.firstUsableLba || newArrayLba <= primaryArrayEnd) {
+    return notApplicable(ID, `the disk (${disk.totalSectors} sectors) is too small to hold the primary GPT, the usable range from LBA ${primary.firstUsableLba} and a backup array at LBA ${newArrayLba}`);
+  }
+
+  const areaOffset = lbaOffset(newArrayLba, sectorSize);
+  const areaLength = (arraySectors + 1) * sectorSize;
+  const area = currentBytes(disk, areaOffset, areaLength);
+  if (!area) return notApplicable(ID, `the model holds no bytes for LBAs ${newArrayLba}..${lastLba} (the image was parsed without gptAreas or with another array size), so the patches cannot state what they replace`);
+
+  // The new backup: the primary's array and header, with the position fields
+  // a backup has (UEFI 5.3.2: MyLBA = last LBA, AlternateLBA = 1, its own
+  // PartitionEntryLBA). Its area keeps whatever lies past the array's last byte.
+  const arrayBytes = primary.array!.bytes;
+  const backupHeader = deriveHeader(primary.bytes, { myLba: lastLba, alternateLba: primary.lba, lastUsableLba: newLastUsable, partitionEntryLba: newArrayLba });
+  const newArea = overlay(overlay(area, arrayBytes, 0), backupHeader, arraySectors * sectorSize);
+  const backupPatches = [
+    ...diffPatches(areaOffset, area.subarray(0, arrayBytes.length), newArea.subarray(0, arrayBytes.length), entrySegments(arrayBytes.length, primary.partitionEntrySize), sectorSize),
+    ...diffPatches(areaOffset + arraySectors * sectorSize, area.subarray(arraySectors * sectorSize), backupHeader, headerSegments(backupHeader, sectorSize), sectorSize),
+  ];
+  const primaryHeader = deriveHeader(primary.bytes, { alternateLba: lastLba, lastUsableLba: newLastUsable });
+  const primaryPatches = diffPatches(primary.offset, primary.bytes, primaryHeader, headerSegments(primary.bytes, sectorSize), sectorSize);
+
+  const mbrPatches: Patch[] = [];
+  let mbrNote = '';
+  if (protective && protective.sectors !== mbrSectors) {
+    const mbr = disk.mbr!.bytes;
+    const updated = mbr.slice();
+    new DataView(updated.buffer).setUint32(protective.offset + MBR_RECORD_SIZE_OFFSET, mbrSectors, true);
+    mbrPatches.push(...diffPatches(0, mbr, updated, [[protective.offset + MBR_RECORD_SIZE_OFFSET, protective.offset + MBR_RECORD_SIZE_OFFSET + 4]], 512));
+    mbrNote = `Sets the protective MBR record ${protective.index + 1}'s size ${protective.sectors} -> ${mbrSectors} sectors (disk size - 1, capped at 0xFFFFFFFF).`;
+  } else if (disk.mbr && disk.mbr.kind !== 'protective') {
+    mbrNote = `Leaves the MBR alone (it is ${disk.mbr.kind}, not a plain protective MBR; its records are not ours to resize).`;
+  }
+  // Backup first, then the primary that points at it, then the MBR (UEFI 5.3.2 recovery order).
+  const patches = [...backupPatches, ...primaryPatches, ...mbrPatches];
+
+  const grew = oldBackupLba < lastLba;
+  const change = oldBackupLba === lastLba ? 'the backup is at the last LBA but its fields disagree with it' : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
+  const oldBackupNote = staleBackupNote(disk, oldBackupLba, arraySectors, grew, newArrayLba);
+  const description = [
+    `The disk's last LBA is ${lastLba} but the primary header's AlternateLBA is ${oldBackupLba} (${change}).`,
+    `Writes the backup entry array (a copy of the primary's ${primary.numPartitionEntries} entries) at LBAs ${newArrayLba}..${lastLba - 1n} and the backup header at LBA ${lastLba} (MyLBA ${lastLba}, AlternateLBA ${primary.lba}, PartitionEntryLBA ${newArrayLba}).`,
+    `Sets the primary header's AlternateLBA ${primary.alternateLba} -> ${lastLba} and LastUsableLBA ${primary.lastUsableLba} -> ${newLastUsable} (the backup header gets the same LastUsableLBA); both header CRCs are recomputed (the entries and so the array CRC are unchanged).`,
+    mbrNote,
+    oldBackupNote,
+    writeSummary(patches, sectorSize),
+  ]
+    .filter((s) => s.length > 0)
+    .join(' ');
+  return { ok: true, plan: { id: ID, title: 'Move the backup GPT to the end of the disk', description, patches } };
+}
+
+/**
+ * What happens to the stale old backup. We leave it in place, untouched, as
+ * `sgdisk -e` and gdisk's expert 'e' do (checked on a test image: only LBA 0 and
+ * the primary header change near the old end). Reasons: no header points at it
+ * any more, and UEFI 5.3.2 finds the backup only through AlternateLBA / the last
+ * LBA, so firmware and tools ignore it; those sectors are now free space, or may
+ * already belong to a partition someone extended into the new space, and
+ * zeroing them would destroy that data. It is overwritten when the space is used.
+ */
+function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: number, grew: boolean, newArrayLba: bigint): string {
+  if (oldBackupLba === disk.lastLba) return '';
+  if (!grew) return `The old backup at LBA ${oldBackupLba} lies past the new end of the disk and is gone with it.`;
+  const oldArrayLba = disk.backup && disk.backup.lba === oldBackupLba ? disk.backup.partitionEntryLba : oldBackupLba - BigInt(arraySectors);
+  if (oldBackupLba >= newArrayLba) {
+    return `The old backup header at LBA ${oldBackupLba} lies inside the new backup's sectors (the disk grew by less than the backup's size) and is overwritten by it.`;
+  }
+  return (
+    `The stale old backup (header at LBA ${oldBackupLba}, array at LBAs ${oldArrayLba}..${oldArrayLba + BigInt(arraySectors) - 1n}) is left in place untouched, as sgdisk -e does: ` +
+    'no header points at it any more, so firmware and tools will not read it, and those sectors are now free space that a partition may already have been extended over, so overwriting them could destroy data. They are overwritten when the space is used.'
+  );
+}

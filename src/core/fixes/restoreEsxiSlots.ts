@@ -1,0 +1,98 @@
+// restore-esxi-slots: put every entry of an ESXi boot disk back in the slot the
+// installer gave it. ESXi names its partitions by number (= slot + 1), so an
+// array rewritten "compacted" (the seed: slots 3..6 instead of 4..7) renumbers
+// bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
+import type { DiskModel, GptHeader } from '../diskModel';
+import type { EsxiPlacement } from '../esxi';
+import type { FixResult, Patch } from '../patch';
+import { crc32 } from '../crc32';
+import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
+
+const ID = 'restore-esxi-slots' as const;
+
+/** Plans moving the entries of a compacted ESXi array back to their slots, in both GPT copies. */
+export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
+  const layout = disk.esxi;
+  if (!layout) return notApplicable(ID, 'no ESXi boot-disk layout was recognised on this disk, so there are no installer slots to restore');
+  if (!layout.compacted) return notApplicable(ID, `every entry already sits in the slot the ${layout.description} gives it`);
+  const moves = layout.placements.filter((p) => p.currentSlot !== p.expectedSlot);
+
+  // The copies to rewrite. A damaged copy would have to be trusted or ignored;
+  // both are the job of recompute-crcs / rebuild-*, so we ask for those first.
+  const copies = [disk.primary, disk.backup].filter((h): h is GptHeader => h !== null);
+  const broken = copies.find((h) => !isHealthy(h));
+  if (broken) {
+    const other = broken.role === 'primary' ? 'rebuild-primary-from-backup' : 'rebuild-backup-from-primary';
+    return notApplicable(ID, `${healthSummary(broken, broken.role)}; repair it first (${other} or recompute-crcs), then restore the slots`);
+  }
+  if (copies.length === 0) return notApplicable(ID, 'the disk has no GPT header to rewrite');
+  const [first, second] = copies;
+  if (first && second && !bytesEqual(first.array!.bytes, second.array!.bytes)) {
+    return notApplicable(ID, 'the primary and backup entry arrays differ, so it is unclear which one to restore; rebuild one from the other first');
+  }
+
+  const patches: { backup: Patch[]; primary: Patch[] } = { backup: [], primary: [] };
+  const crcNotes: string[] = [];
+  for (const header of copies) {
+    const beyond = moves.find((m) => m.expectedSlot >= header.numPartitionEntries);
+    if (beyond) {
+      return notApplicable(ID, `the ${header.role} array has ${header.numPartitionEntries} entries, so slot ${beyond.expectedSlot} (partition ${beyond.expectedSlot + 1}, ${beyond.role}) does not exist in it`);
+    }
+    const array = header.array!;
+    const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
+    if (typeof moved === 'string') return notApplicable(ID, `${header.role} array: ${moved}`);
+    const arrayCrc = crc32(moved);
+    const block = deriveHeader(header.bytes, { partitionEntryArrayCrc32: arrayCrc });
+    crcNotes.push(
+      `${header.role} header (LBA ${header.lba}): PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, ` +
+        `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, HEADER_FIELD.headerCrc32))}`,
+    );
+    patches[header.role].push(
+      ...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize),
+      ...diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize),
+    );
+  }
+  // UEFI 5.3.2 recovery order: the backup is brought up to date before the primary.
+  const all = [...patches.backup, ...patches.primary];
+
+  const vacated = moves.map((m) => m.currentSlot).filter((slot) => !moves.some((m) => m.expectedSlot === slot));
+  const moveText = moves.map((m) => `slot ${m.currentSlot} -> ${m.expectedSlot} (${m.role}, now partition ${m.expectedSlot + 1})`).join(', ');
+  const where = copies.length === 2 ? 'in the primary and the backup array' : `in the ${copies[0]!.role} array only (there is no ${copies[0]!.role === 'primary' ? 'backup' : 'primary'} GPT; rebuild it afterwards)`;
+  const description = [
+    `Moves ${moves.length} entr${moves.length === 1 ? 'y' : 'ies'} back to the slots the ${layout.description} gives them, ${where}: ${moveText}.`,
+    vacated.length > 0 ? `Slot${vacated.length > 1 ? 's' : ''} ${vacated.join(', ')} become${vacated.length > 1 ? '' : 's'} empty (zeroed).` : '',
+    'Entry bytes move unchanged (type and unique GUIDs, LBAs, all 64 attribute bits, names).',
+    `Then recomputes the array CRC and then the header CRC of each header: ${crcNotes.join('; ')}.`,
+    writeSummary(all, disk.sectorSize),
+  ]
+    .filter((s) => s.length > 0)
+    .join(' ');
+  return { ok: true, plan: { id: ID, title: 'Restore ESXi partition slots', description, patches: all } };
+}
+
+/**
+ * The array with every moving entry taken out of its current slot and written,
+ * unchanged, into its expected slot; vacated slots become zero (an unused entry,
+ * UEFI 5.3.3: type GUID zero). Returns a reason when a target holds a used entry
+ * (non-zero type GUID) that does not move: it would be overwritten.
+ */
+function moveEntries(array: Uint8Array, moves: EsxiPlacement[], entrySize: number): Uint8Array | string {
+  const out = array.slice();
+  const entryAt = (slot: number): Uint8Array => array.subarray(slot * entrySize, (slot + 1) * entrySize);
+  const leaving = new Set(moves.map((m) => m.currentSlot));
+  for (const move of moves) {
+    const target = entryAt(move.expectedSlot);
+    if (!leaving.has(move.expectedSlot) && target.subarray(0, 16).some((b) => b !== 0)) {
+      return `slot ${move.expectedSlot} is not empty, so moving ${move.role} there would overwrite an entry`;
+    }
+  }
+  for (const move of moves) out.fill(0, move.currentSlot * entrySize, (move.currentSlot + 1) * entrySize);
+  for (const move of moves) out.set(entryAt(move.currentSlot), move.expectedSlot * entrySize);
+  return out;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

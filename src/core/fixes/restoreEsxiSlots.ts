@@ -20,7 +20,7 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   // The copies to rewrite. A damaged copy would have to be trusted or ignored;
   // both are the job of recompute-crcs / rebuild-*, so we ask for those first.
   const copies = [disk.primary, disk.backup].filter((h): h is GptHeader => h !== null);
-  const broken = copies.find((h) => !isHealthy(h));
+  const broken = copies.find((h): boolean => !isHealthy(h));
   if (broken) {
     const other = broken.role === 'primary' ? 'rebuild-primary-from-backup' : 'rebuild-backup-from-primary';
     return notApplicable(ID, `${healthSummary(broken, broken.role)}; repair it first (${other} or recompute-crcs), then restore the slots`);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { encodeGptDisk } from '../../src/core/gptEncode';
+import { crc32, gptHeaderCrc32 } from '../../src/core/crc32';
 import type { GptDiskSpec, GptEntryFields } from '../../src/core/gptEncode';
 import { MemorySource } from '../../src/core/io/memorySource';
 import { readDisk } from '../../src/core/diskModel';
@@ -295,4 +296,43 @@ export function fdiskList(image: string, sectorSize: number): { sectorUnit: numb
     if (match) partitions.push({ number: Number(match[1]), start: BigInt(match[2]!), end: BigInt(match[3]!), sectors: BigInt(match[4]!) });
   }
   return { sectorUnit: unit ? Number(unit[1]) : 0, label, partitions };
+}
+
+/** A DataView over a header block inside `bytes` at `offset`. */
+function viewAt(bytes: Uint8Array, offset: number, length: number): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset + offset, length);
+}
+
+/** Edits the GPT header at LBA `lba` in memory, then (by default) recomputes its HeaderCRC32 so only the edit is wrong. */
+export function editHeader(bytes: Uint8Array, sectorSize: number, lba: bigint, edit: (view: DataView) => void, reseal = true): void {
+  const offset = Number(lba) * sectorSize;
+  const view = viewAt(bytes, offset, sectorSize);
+  edit(view);
+  if (reseal) {
+    // HeaderSize may be hostile: cover at most the block, at least the 92 defined bytes.
+    const headerSize = Math.min(Math.max(view.getUint32(0x0c, true), 92), sectorSize);
+    view.setUint32(0x10, gptHeaderCrc32(bytes.subarray(offset, offset + sectorSize), headerSize), true);
+  }
+}
+
+/** Edits entry `slot` of the array a header points at, then recomputes the array CRC and the header CRC. */
+export function editEntry(bytes: Uint8Array, sectorSize: number, headerLba: bigint, slot: number, edit: (view: DataView) => void): void {
+  const header = viewAt(bytes, Number(headerLba) * sectorSize, sectorSize);
+  const arrayOffset = Number(header.getBigUint64(0x48, true)) * sectorSize;
+  const count = header.getUint32(0x50, true);
+  const size = header.getUint32(0x54, true);
+  edit(viewAt(bytes, arrayOffset + slot * size, size));
+  editHeader(bytes, sectorSize, headerLba, (v) => v.setUint32(0x58, crc32(bytes.subarray(arrayOffset, arrayOffset + count * size)), true));
+}
+
+/** Applies the same entry edit to the primary (LBA 1) and the backup (last LBA) arrays. */
+export function editEntryBoth(bytes: Uint8Array, sectorSize: number, slot: number, edit: (view: DataView) => void): void {
+  editEntry(bytes, sectorSize, 1n, slot, edit);
+  editEntry(bytes, sectorSize, BigInt(bytes.length / sectorSize - 1), slot, edit);
+}
+
+/** Applies the same header edit to both headers. */
+export function editBothHeaders(bytes: Uint8Array, sectorSize: number, edit: (view: DataView) => void): void {
+  editHeader(bytes, sectorSize, 1n, edit);
+  editHeader(bytes, sectorSize, BigInt(bytes.length / sectorSize - 1), edit);
 }

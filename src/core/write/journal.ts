@@ -95,7 +95,8 @@ export async function readJournal(journalPath: string): Promise<Journal | null> 
   try {
     text = await fsp.readFile(journalPath, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null; // no journal can exist there
     throw new JournalCorruptError(journalPath, (error as Error).message);
   }
   let value: unknown;

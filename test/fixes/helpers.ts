@@ -1,0 +1,162 @@
+// Shared by the fix tests: build and damage images, apply a plan's patches the
+// simple way (check `before`, write `after`; the real safe writer lives in
+// src/core/write/ and is tested there), and ask the Debian tools what they think.
+import fs from 'node:fs';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { analyzeImage } from '../../src/core/index';
+import type { DiskModel } from '../../src/core/diskModel';
+import type { Finding, FindingCode, FixId } from '../../src/core/findings';
+import type { FixPlan, Patch } from '../../src/core/patch';
+import { planFix } from '../../src/core/fixes/index';
+import { haveOracles, run } from '../builders/images';
+
+/** Skip reason for tests that need gdisk/fdisk, or false when they are installed. */
+export const NEED_ORACLES: false | string = haveOracles() ? false : 'gdisk/fdisk (sgdisk, sfdisk) not installed';
+
+/** Parses the image and runs the checks. */
+export async function load(file: string, sectorSize?: number): Promise<{ disk: DiskModel; findings: Finding[] }> {
+  const { opened, disk, findings } = await analyzeImage(file, sectorSize ? { sectorSize } : {});
+  await opened.source.close();
+  return { disk, findings };
+}
+
+/** Plans `id` and fails the test with the reason if it does not apply. */
+export async function planOk(file: string, id: FixId, sectorSize?: number): Promise<{ disk: DiskModel; plan: FixPlan }> {
+  const { disk } = await load(file, sectorSize);
+  const result = planFix(disk, id);
+  assert.ok(result.ok, result.ok ? '' : `${id} did not apply: ${result.reason}`);
+  return { disk, plan: result.plan };
+}
+
+/** Plans `id` and returns the reason it does not apply (fails if it does). */
+export async function planRefused(file: string, id: FixId, sectorSize?: number): Promise<string> {
+  const { disk } = await load(file, sectorSize);
+  const result = planFix(disk, id);
+  assert.equal(result.ok, false, result.ok ? `${id} unexpectedly applied: ${result.plan.description}` : '');
+  if (result.ok) throw new Error('unreachable');
+  assert.equal(result.id, id);
+  assert.ok(result.reason.length > 10, `reason too thin: ${result.reason}`);
+  return result.reason;
+}
+
+/** Writes every patch's `after`, first checking the file still holds its `before`. */
+export function applyPatches(file: string, patches: Patch[]): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    for (const patch of patches) {
+      assert.equal(patch.before.length, patch.after.length);
+      const current = Buffer.alloc(patch.before.length);
+      fs.readSync(fd, current, 0, current.length, patch.offset);
+      assert.ok(current.equals(Buffer.from(patch.before)), `bytes at ${patch.offset} are not the patch's before`);
+      fs.writeSync(fd, patch.after, 0, patch.after.length, patch.offset);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Plans `id` on `file`, applies it and returns the plan. */
+export async function fix(file: string, id: FixId, sectorSize?: number): Promise<FixPlan> {
+  const { plan } = await planOk(file, id, sectorSize);
+  applyPatches(file, plan.patches);
+  return plan;
+}
+
+/** Reads `length` bytes at `offset`. */
+export function readBytes(file: string, offset: number, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const out = Buffer.alloc(length);
+    fs.readSync(fd, out, 0, length, offset);
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Overwrites bytes (damage). */
+export function writeBytes(file: string, offset: number, bytes: Uint8Array): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The GPT regions: LBA 0 through the primary array, and the backup array + header at the end. */
+export function gptRegions(file: string, sectorSize: number, arraySectors = 16384 / sectorSize): { head: Buffer; tail: Buffer } {
+  const size = fs.statSync(file).size;
+  const areaBytes = (arraySectors + 2) * sectorSize;
+  return { head: readBytes(file, 0, areaBytes), tail: readBytes(file, size - (arraySectors + 1) * sectorSize, (arraySectors + 1) * sectorSize) };
+}
+
+/** Sparse copy. */
+export function copyImage(from: string, to: string): string {
+  run('cp', ['--sparse=always', from, to]);
+  return to;
+}
+
+/** `sgdisk -v` output; it exits 0 whatever it finds, so the text is what counts. */
+export function sgdiskVerify(file: string): string {
+  return run('sgdisk', ['-v', file]);
+}
+
+/** Asserts that sgdisk calls the image healthy. */
+export function assertSgdiskHealthy(file: string): void {
+  const out = sgdiskVerify(file);
+  assert.match(out, /No problems found/, out);
+  assert.doesNotMatch(out, /Problem:|Warning|Caution|corrupt/i, out);
+}
+
+interface SfdiskPartition {
+  node: string;
+  start: number;
+  size: number;
+  type: string;
+  uuid: string;
+  name?: string;
+  attrs?: string;
+}
+
+/** `sfdisk --json` partitions with their slot (node suffix - 1). */
+export function sfdiskPartitions(file: string): (SfdiskPartition & { slot: number })[] {
+  const json = JSON.parse(run('sfdisk', ['--json', file])) as { partitiontable: { partitions?: SfdiskPartition[] } };
+  return (json.partitiontable.partitions ?? []).map((p) => {
+    const match = /(\d+)$/.exec(p.node.slice(file.length));
+    assert.ok(match, `node ${p.node} has no number suffix`);
+    return { ...p, slot: Number(match[1]) - 1 };
+  });
+}
+
+/** `fdisk -b 4096 -l`: stdout, stderr (its warnings) and the partition numbers it lists. */
+export function fdisk4kList(file: string): { stdout: string; stderr: string; numbers: number[] } {
+  const result = spawnSync('fdisk', ['-b', '4096', '-l', file], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const numbers: number[] = [];
+  for (const line of result.stdout.split('\n')) {
+    if (line.startsWith(file)) numbers.push(Number(/^\S*?(\d+)\s/.exec(line.slice(file.length))?.[1]));
+  }
+  return { stdout: result.stdout, stderr: result.stderr, numbers };
+}
+
+/** Finding codes present, for asserting a fix removed what it addresses. */
+export function codes(findings: Finding[]): FindingCode[] {
+  return findings.map((f) => f.code);
+}
+
+/** Distinct `sectorSize`-byte sectors a patch list writes. */
+export function sectorsWritten(patches: Patch[], sectorSize: number): number[] {
+  const set = new Set<number>();
+  for (const p of patches) for (let at = p.offset; at < p.offset + p.after.length; at++) set.add(Math.floor(at / sectorSize));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** An image made by sgdisk: 64 MiB, partitions 1, 2 and 4 (slot 3 empty), names, attribute bit 60 on 2. */
+export function sgdiskImage(file: string, sizeBytes = 64 * 1024 * 1024): string {
+  fs.closeSync(fs.openSync(file, 'w'));
+  fs.truncateSync(file, sizeBytes);
+  run('sgdisk', ['-o', '-n', '1:2048:+8M', '-t', '1:EF00', '-c', '1:EFI system', '-n', '2:0:+16M', '-t', '2:8300', '-c', '2:root', '-A', '2:set:60', '-n', '4:0:+8M', '-t', '4:8200', '-c', '4:swap', file]);
+  return file;
+}

@@ -1,0 +1,107 @@
+// Shared by the writer tests: the seed's repair as a hand-made plan (the
+// difference between the compacted and the healthy ESXi 5 encodings), hashes
+// and plan (de)serialisation for child processes.
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { encodeGptDisk } from '../../src/core/gptEncode';
+import type { GptEntryFields } from '../../src/core/gptEncode';
+import type { FixPlan, Patch } from '../../src/core/patch';
+import type { FixId } from '../../src/core/findings';
+import { compactSlots, esxi5Slots, testGuid, writeSparseImage } from '../builders/images';
+
+export const MiB = 1024 * 1024;
+
+/** The seed's compacted ESXi 5 image at `file` and the plan that restores ESXi's slots (whole regions as patches). */
+export function seedImageAndPlan(file: string, sizeBytes = 8 * 1024 * MiB): { image: string; plan: FixPlan; regions: { offset: number; length: number }[] } {
+  const slots = esxi5Slots(BigInt(sizeBytes / 512));
+  return imageAndPlan(file, sizeBytes, 512, compactSlots(slots), slots, 'restore-esxi-slots');
+}
+
+/**
+ * Writes a GPT image with slots `from` and returns a hand-made plan that turns
+ * it into the same disk with slots `to`. Patches cover whole regions (MBR,
+ * headers, arrays) on purpose: the writer must still write only changed sectors.
+ */
+export function imageAndPlan(
+  file: string,
+  sizeBytes: number,
+  sectorSize: number,
+  from: (GptEntryFields | null)[],
+  to: (GptEntryFields | null)[],
+  id: FixId,
+): { image: string; plan: FixPlan; regions: { offset: number; length: number }[] } {
+  const spec = { sectorSize, totalSectors: BigInt(sizeBytes / sectorSize), diskGuid: testGuid(0xd15c) };
+  const before = encodeGptDisk({ ...spec, slots: from });
+  const after = encodeGptDisk({ ...spec, slots: to });
+  writeSparseImage(file, sizeBytes, before);
+  const patches: Patch[] = before.map((region, i) => ({ offset: region.offset, before: region.bytes, after: after[i]!.bytes }));
+  return { image: file, plan: { id, title: `hand-made ${id}`, description: 'test plan', patches }, regions: before.map((r) => ({ offset: r.offset, length: r.bytes.length })) };
+}
+
+/** SHA-256 of a whole file (small images) or of the given ranges (sparse big ones). */
+export function fileHash(file: string, ranges?: { offset: number; length: number }[]): string {
+  const hash = createHash('sha256');
+  if (!ranges) {
+    hash.update(fs.readFileSync(file));
+  } else {
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (const r of ranges) {
+        const buffer = Buffer.alloc(r.length);
+        fs.readSync(fd, buffer, 0, r.length, r.offset);
+        hash.update(buffer);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** Reads `length` bytes at `offset`. */
+export function readAt(file: string, offset: number, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, offset);
+    return buffer;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes `bytes` at `offset` in place. */
+export function writeAt(file: string, offset: number, bytes: Uint8Array): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Sector indices where two equally long files differ. */
+export function differingSectors(a: Buffer, b: Buffer, sectorSize: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s * sectorSize < a.length; s++) {
+    if (!a.subarray(s * sectorSize, (s + 1) * sectorSize).equals(b.subarray(s * sectorSize, (s + 1) * sectorSize))) out.push(s);
+  }
+  return out;
+}
+
+export interface PlanJson {
+  id: string;
+  title: string;
+  description: string;
+  patches: { offset: number; before: string; after: string }[];
+}
+
+export function planToJson(plan: FixPlan): PlanJson {
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+  return { ...plan, patches: plan.patches.map((p) => ({ offset: p.offset, before: hex(p.before), after: hex(p.after) })) };
+}
+
+export function planFromJson(json: PlanJson): FixPlan {
+  const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+  return { id: json.id as FixId, title: json.title, description: json.description, patches: json.patches.map((p) => ({ offset: p.offset, before: bytes(p.before), after: bytes(p.after) })) };
+}

@@ -103,11 +103,18 @@ export function sgdiskVerify(file: string): string {
   return run('sgdisk', ['-v', file]);
 }
 
-/** Asserts that sgdisk calls the image healthy. */
-export function assertSgdiskHealthy(file: string): void {
+/**
+ * Asserts that sgdisk calls the image healthy and returns its report. Its
+ * "Caution: Partition N doesn't end on a 32-sector boundary" (ESXi's layouts do
+ * not) is advice, not a problem; anything else it cautions about fails.
+ */
+export function assertSgdiskHealthy(file: string): string {
   const out = sgdiskVerify(file);
   assert.match(out, /No problems found/, out);
-  assert.doesNotMatch(out, /Problem:|Warning|Caution|corrupt/i, out);
+  assert.doesNotMatch(out, /Problem:|Warning|corrupt|invalid|mismatch/i, out);
+  const cautions = out.split(/\n\s*\n/).filter((p) => /Caution/.test(p) && !/doesn't end on a \d+-sector boundary/.test(p));
+  assert.deepEqual(cautions, [], out);
+  return out;
 }
 
 interface SfdiskPartition {
@@ -159,4 +166,64 @@ export function sgdiskImage(file: string, sizeBytes = 64 * 1024 * 1024): string 
   fs.truncateSync(file, sizeBytes);
   run('sgdisk', ['-o', '-n', '1:2048:+8M', '-t', '1:EF00', '-c', '1:EFI system', '-n', '2:0:+16M', '-t', '2:8300', '-c', '2:root', '-A', '2:set:60', '-n', '4:0:+8M', '-t', '4:8200', '-c', '4:swap', file]);
   return file;
+}
+
+/** `bytes` with every patch applied in memory, after checking each patch's `before` (a copy; `bytes` is untouched). */
+export function applyToBytes(bytes: Uint8Array, patches: Patch[]): Uint8Array {
+  const out = bytes.slice();
+  for (const patch of patches) {
+    assert.equal(patch.before.length, patch.after.length);
+    assert.deepEqual(out.subarray(patch.offset, patch.offset + patch.before.length), patch.before, `bytes at ${patch.offset} are not the patch's before`);
+    out.set(patch.after, patch.offset);
+  }
+  return out;
+}
+
+/** Offsets (relative to the buffers) where two equal-length buffers differ. */
+export function differingOffsets(a: Uint8Array, b: Uint8Array): number[] {
+  assert.equal(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
+  return out;
+}
+
+/** A sparse image file holding `bytes` (for the Debian tools, which need a file). */
+export function bytesToFile(file: string, bytes: Uint8Array): string {
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
+/** Grows or shrinks an image in place, like a RAID rebuilt larger or a copy cut short. */
+export function resizeImage(file: string, sizeBytes: number): string {
+  fs.truncateSync(file, sizeBytes);
+  return file;
+}
+
+/** `fdisk -b N -l` stdout and stderr (its GPT warnings: PMBR size mismatch, backup not at the end...). */
+export function fdiskListText(file: string, sectorSize: number): { stdout: string; stderr: string } {
+  const result = spawnSync('fdisk', ['-b', String(sectorSize), '-l', file], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Asserts fdisk lists the disk without a GPT warning (it reports PMBR size and backup placement problems on stderr). */
+export function assertFdiskQuiet(file: string, sectorSize: number): string {
+  const { stdout, stderr } = fdiskListText(file, sectorSize);
+  assert.doesNotMatch(stdout + stderr, /mismatch|not on the end|corrupt|invalid|wrong/i, stdout + stderr);
+  return stdout;
+}
+
+/** The 4-byte little-endian value at `offset` of a file. */
+export function readU32(file: string, offset: number): number {
+  return readBytes(file, offset, 4).readUInt32LE(0);
+}
+
+/** The 8-byte little-endian value at `offset` of a file. */
+export function readU64(file: string, offset: number): bigint {
+  return readBytes(file, offset, 8).readBigUInt64LE(0);
+}
+
+/** Errors and warnings only (what makes `diskx check` exit 1). */
+export function problemCodes(findings: Finding[]): FindingCode[] {
+  return findings.filter((f) => f.severity !== 'info').map((f) => f.code);
 }

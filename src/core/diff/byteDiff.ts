@@ -1,0 +1,216 @@
+// Streaming byte diff of two images of any size in bounded memory: both sources
+// are read in fixed chunks into buffers allocated once (readAhead chunks in
+// flight while the previous one is compared), each chunk pair is compared with
+// memcmp (Buffer.equals) and only a differing chunk is walked, first in
+// 512-byte blocks (memcmp again), then byte by byte inside differing blocks.
+// Memory: 2 x (readAhead + 1) x chunkSize bytes of buffers plus at most
+// maxRanges ranges, whatever the image size. Sparse holes need no special case:
+// the kernel hands out zero pages for them quickly (node has no SEEK_DATA).
+//
+// Images of different sizes: `ranges` cover the bytes both images have, byte
+// for byte the bytes `cmp -l` lists; the longer image's extra bytes are not a
+// "differing range" (there is nothing to differ from) but `tail`, like cmp's
+// "EOF on B" note. A tail alone makes the images different.
+import type { ByteSource } from '../io/byteSource';
+import { isBulkReadable } from './scanSource';
+
+/** Default bytes read from each image per step (4 MiB). */
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Default number of chunks read ahead while one is being compared. */
+export const DEFAULT_READ_AHEAD = 2;
+/** Default cap on the number of differing ranges reported. */
+export const DEFAULT_MAX_RANGES = 10_000;
+/** Largest chunk we allocate (bounds memory whatever the caller asks for). */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+/** Most chunks in flight. */
+export const MAX_READ_AHEAD = 8;
+/** Most ranges kept (each is a small object; this bounds the result's memory). */
+export const MAX_RANGES_LIMIT = 1_000_000;
+
+// Inside a differing chunk, memcmp blocks of this size before walking bytes.
+const BLOCK_SIZE = 512;
+
+/** A run of differing bytes: [offset, offset + length) in both images. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+export interface ByteDiffOptions {
+  /** Bytes per read from each image (default 4 MiB, at most 64 MiB). */
+  chunkSize?: number;
+  /** Chunks read ahead while comparing (default 2, 1..8). */
+  readAhead?: number;
+  /** Ranges reported before the scan stops with truncated: true (default 10,000). */
+  maxRanges?: number;
+  /** Called after every chunk with the bytes compared so far and the bytes to compare. */
+  onProgress?: (bytesDone: number, total: number) => void;
+  /** Aborting stops the scan after the current chunk; byteDiff then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** The bytes of the longer image beyond the end of the shorter one. */
+export interface ByteTail {
+  offset: number;
+  length: number;
+  /** Which image has these bytes. */
+  in: 'a' | 'b';
+}
+
+export interface ByteDiffResult {
+  sizeA: number;
+  sizeB: number;
+  /** Bytes both images have: min(sizeA, sizeB). */
+  comparedBytes: number;
+  /** How far the scan got: comparedBytes, or less when it stopped at the range cap. */
+  scannedBytes: number;
+  /** Maximal runs of differing bytes within the compared bytes, in order. */
+  ranges: ByteRange[];
+  /** True when more differing bytes exist than `ranges` lists (the scan stopped at maxRanges). */
+  truncated: boolean;
+  /** Sum of the lengths of `ranges`. */
+  differingBytes: number;
+  /** The longer image's extra bytes, or null when the sizes are equal. */
+  tail: ByteTail | null;
+  /** No differing byte and the same size. */
+  identical: boolean;
+}
+
+/** Compares `a` and `b` byte for byte, streaming; see the file comment for memory and size rules. */
+export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOptions = {}): Promise<ByteDiffResult> {
+  const chunkSize = clampInt(options.chunkSize ?? DEFAULT_CHUNK_SIZE, BLOCK_SIZE, MAX_CHUNK_SIZE, 'chunkSize');
+  const readAhead = clampInt(options.readAhead ?? DEFAULT_READ_AHEAD, 1, MAX_READ_AHEAD, 'readAhead');
+  const maxRanges = clampInt(options.maxRanges ?? DEFAULT_MAX_RANGES, 1, MAX_RANGES_LIMIT, 'maxRanges');
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+
+  const total = Math.min(a.size, b.size);
+  const collector = new RangeCollector(maxRanges);
+  // Buffers for the chunks in flight plus the one being compared, allocated once.
+  const pool: { bufA: Buffer; bufB: Buffer }[] = [];
+  const slots = Math.min(readAhead + 1, Math.max(1, Math.ceil(total / chunkSize)));
+  const bufferSize = Math.max(1, Math.min(chunkSize, total));
+  for (let i = 0; i < slots; i++) pool.push({ bufA: Buffer.allocUnsafeSlow(bufferSize), bufB: Buffer.allocUnsafeSlow(bufferSize) });
+
+  interface Job {
+    offset: number;
+    length: number;
+    buffers: { bufA: Buffer; bufB: Buffer };
+    done: Promise<void>;
+  }
+  const pending: Job[] = [];
+  let nextOffset = 0;
+  const start = (): void => {
+    const buffers = pool.pop()!;
+    const length = Math.min(chunkSize, total - nextOffset);
+    const offset = nextOffset;
+    const done = Promise.all([fill(a, offset, buffers.bufA.subarray(0, length)), fill(b, offset, buffers.bufB.subarray(0, length))]).then(() => undefined);
+    done.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    pending.push({ offset, length, buffers, done });
+    nextOffset += length;
+  };
+
+  let scanned = 0;
+  onProgress?.(0, total);
+  try {
+    while (pending.length < slots && nextOffset < total) start();
+    while (pending.length > 0) {
+      const job = pending.shift()!;
+      await job.done;
+      signal?.throwIfAborted();
+      compareChunk(job.buffers.bufA, job.buffers.bufB, job.length, job.offset, collector);
+      pool.push(job.buffers);
+      if (collector.truncated) break;
+      scanned = job.offset + job.length;
+      onProgress?.(scanned, total);
+      if (nextOffset < total) start();
+    }
+  } finally {
+    // Never return (or close the sources) while a read still fills a buffer.
+    await Promise.allSettled(pending.map((j) => j.done));
+  }
+  if (collector.truncated) scanned = collector.stoppedAt;
+  else collector.finish(total);
+
+  const tail: ByteTail | null = a.size === b.size ? null : { offset: total, length: Math.abs(a.size - b.size), in: a.size > b.size ? 'a' : 'b' };
+  const ranges = collector.ranges;
+  return {
+    sizeA: a.size,
+    sizeB: b.size,
+    comparedBytes: total,
+    scannedBytes: scanned,
+    ranges,
+    truncated: collector.truncated,
+    differingBytes: ranges.reduce((n, r) => n + r.length, 0),
+    tail,
+    identical: ranges.length === 0 && tail === null,
+  };
+}
+
+async function fill(source: ByteSource, offset: number, target: Buffer): Promise<void> {
+  if (isBulkReadable(source)) return source.readInto(offset, target);
+  target.set(await source.read(offset, target.length));
+}
+
+function clampInt(value: number, min: number, max: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`byteDiff: ${name} must be an integer from ${min} to ${max}, not ${value}`);
+  return value;
+}
+
+/** Builds maximal runs of differing offsets as they arrive in increasing order, up to a cap. */
+class RangeCollector {
+  readonly ranges: ByteRange[] = [];
+  truncated = false;
+  /** Where the first run beyond the cap starts (valid when truncated). */
+  stoppedAt = 0;
+  private runStart = -1;
+
+  constructor(private readonly maxRanges: number) {}
+
+  /** A differing run starts at `offset` (no-op when one is open). Returns false when the cap is hit. */
+  open(offset: number): boolean {
+    if (this.runStart >= 0) return true;
+    if (this.ranges.length >= this.maxRanges) {
+      this.truncated = true;
+      this.stoppedAt = offset;
+      return false;
+    }
+    this.runStart = offset;
+    return true;
+  }
+
+  /** Equal bytes resume at `offset`: closes the open run, if any. */
+  close(offset: number): void {
+    if (this.runStart < 0) return;
+    this.ranges.push({ offset: this.runStart, length: offset - this.runStart });
+    this.runStart = -1;
+  }
+
+  finish(end: number): void {
+    this.close(end);
+  }
+}
+
+/** Compares `length` bytes of two chunks read at image offset `base`, feeding differing runs to `collector`. */
+function compareChunk(bufA: Buffer, bufB: Buffer, length: number, base: number, collector: RangeCollector): void {
+  const chunkA = length === bufA.length ? bufA : bufA.subarray(0, length);
+  const chunkB = length === bufB.length ? bufB : bufB.subarray(0, length);
+  if (chunkA.equals(chunkB)) {
+    collector.close(base);
+    return;
+  }
+  for (let block = 0; block < length; block += BLOCK_SIZE) {
+    const end = Math.min(block + BLOCK_SIZE, length);
+    if (chunkA.subarray(block, end).equals(chunkB.subarray(block, end))) {
+      collector.close(base + block);
+      continue;
+    }
+    for (let i = block; i < end; i++) {
+      if (chunkA[i] !== chunkB[i]) {
+        if (!collector.open(base + i)) return;
+      } else {
+        collector.close(base + i);
+      }
+    }
+  }
+}

@@ -1,13 +1,16 @@
-// Extension entry point. The custom editor, diagnostics and quick fixes build
-// on src/core; for now the command palette offers a check of any image file.
+// Extension entry point: the disk image custom editor, the Open Disk Image
+// command (files and block devices) and the Check Disk Image command.
 import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
 import { describeError } from '../core/errors';
+import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEditorProvider';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('diskx');
   context.subscriptions.push(
     diagnostics,
+    DiskImageEditorProvider.register(context, diagnostics),
+    vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {
       const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Check Disk Image' }))?.[0];
       if (!target) return;
@@ -17,16 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
           () => analyzeImage(target.fsPath),
         );
         await opened.source.close();
-        diagnostics.set(
-          target,
-          findings.map((f) => {
-            const severity = f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
-            const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${f.message} (byte 0x${f.offset.toString(16)})`, severity);
-            diagnostic.code = f.code;
-            diagnostic.source = 'diskx';
-            return diagnostic;
-          }),
-        );
+        diagnostics.set(target, findings.map(toDiagnostic));
         const errors = findings.filter((f) => f.severity !== 'info').length;
         void vscode.window.showInformationMessage(errors ? `${errors} problem(s) found; see the Problems panel.` : 'No problems found.');
       } catch (error) {
@@ -34,6 +28,44 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
+}
+
+/** Opens a file or a block device (typed path, e.g. /dev/sdb; always read-only) in the disk image editor. */
+async function openImageCommand(uri?: vscode.Uri): Promise<void> {
+  let target = uri;
+  if (!target) {
+    const choice = await vscode.window.showQuickPick(
+      [
+        { label: '$(file) Choose an image file...', id: 'file' },
+        { label: '$(server) Enter a path (image file or block device such as /dev/sdb)...', id: 'path' },
+      ],
+      { title: 'Open Disk Image' },
+    );
+    if (!choice) return;
+    if (choice.id === 'file') {
+      target = (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          title: 'Open Disk Image',
+          filters: { 'Disk images': ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], 'All files': ['*'] },
+        })
+      )?.[0];
+    } else {
+      const typed = await vscode.window.showInputBox({
+        title: 'Open Disk Image',
+        prompt: 'Path of an image file or block device (block devices open read-only)',
+        placeHolder: '/dev/sdb',
+        validateInput: (value) => (value.trim().length === 0 ? 'Enter a path' : undefined),
+      });
+      if (typed) target = vscode.Uri.file(typed.trim());
+    }
+  }
+  if (!target) return;
+  try {
+    await vscode.commands.executeCommand('vscode.openWith', target, VIEW_TYPE);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Disk Structure Explorer: cannot open ${target.fsPath}: ${describeError(error)}`);
+  }
 }
 
 export function deactivate(): void {}

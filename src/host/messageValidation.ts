@@ -1,0 +1,53 @@
+// Messages from the webview are untrusted input (conventions.md habit 14): every
+// one is checked for its shape, integer ranges and offsets inside the image
+// before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
+import type { FromWebview } from '../shared/protocol';
+import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH } from '../shared/protocol';
+
+export type Validated = { ok: true; message: FromWebview } | { ok: false; reason: string };
+
+const MAX_REQUEST_ID = 2 ** 31 - 1;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function integerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/** Checks `raw` against the protocol for an image of `imageSize` bytes. */
+export function validateFromWebview(raw: unknown, imageSize: number): Validated {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not a message object with a string type' };
+  const fail = (reason: string): Validated => ({ ok: false, reason: `${String(raw.type)}: ${reason}` });
+  // A range [offset, offset+length) inside the image, length between min and max.
+  const range = (minLength: number, maxLength: number): { offset: number; length: number } | string => {
+    if (!integerIn(raw.offset, 0, Math.max(0, imageSize))) return `offset must be an integer in 0..${imageSize}`;
+    if (!integerIn(raw.length, minLength, maxLength)) return `length must be an integer in ${minLength}..${maxLength}`;
+    if (raw.offset + raw.length > imageSize) return `range ${raw.offset}+${raw.length} runs past the end of the image (${imageSize} bytes)`;
+    return { offset: raw.offset, length: raw.length };
+  };
+  switch (raw.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'readRange':
+    case 'crcRange': {
+      if (!integerIn(raw.requestId, 0, MAX_REQUEST_ID)) return fail('requestId must be a non-negative 31-bit integer');
+      const r = range(1, raw.type === 'readRange' ? MAX_READ_LENGTH : MAX_CRC_LENGTH);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: raw.type, requestId: raw.requestId, offset: r.offset, length: r.length } };
+    }
+    case 'copyHex': {
+      const r = range(1, MAX_COPY_LENGTH);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: 'copyHex', offset: r.offset, length: r.length } };
+    }
+    case 'selection': {
+      const r = range(0, imageSize);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: 'selection', offset: r.offset, length: r.length } };
+    }
+    default:
+      return fail('unknown message type');
+  }
+}

@@ -1,0 +1,17 @@
+// The extension's settings (package.json contributes.configuration), read in one place.
+import * as vscode from 'vscode';
+import type { ViewSettings } from '../shared/protocol';
+
+export interface DiskxSettings extends ViewSettings {
+  /** Forced logical block size, or undefined to detect. */
+  sectorSize: number | undefined;
+  showDiagnostics: boolean;
+}
+
+export function readSettings(scope?: vscode.Uri): DiskxSettings {
+  const config = vscode.workspace.getConfiguration('diskx', scope);
+  const bytesPerRow = config.get<number>('hex.bytesPerRow', 16) === 32 ? 32 : 16;
+  const sector = config.get<string>('sectorSize', 'auto');
+  const sectorSize = sector === '512' ? 512 : sector === '4096' ? 4096 : undefined;
+  return { bytesPerRow, sectorSize, showDiagnostics: config.get<boolean>('showDiagnostics', true) };
+}

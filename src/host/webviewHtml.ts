@@ -1,0 +1,35 @@
+// The webview's HTML shell: a strict CSP (default-src 'none', nonce for our one
+// script and stylesheet, no eval, no inline code) and local resources only.
+// Pure so tests can check the CSP; the host passes the webview's URIs in.
+
+export interface HtmlResources {
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  nonce: string;
+}
+
+/** A nonce for the CSP: 32 characters from a cryptographic source. */
+export function makeNonce(random: (bytes: number) => Uint8Array): string {
+  return Array.from(random(24), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63]).join('');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [`default-src 'none'`, `style-src ${cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`, `img-src ${cspSource}`].join('; ');
+}
+
+export function webviewHtml(r: HtmlResources): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(r.cspSource, r.nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">
+<title>Disk Structure Explorer</title>
+</head>
+<body>
+<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,165 @@
+// The one message protocol between the extension host and the editor webview
+// (conventions.md habit 2). Each direction is a discriminated union on `type`;
+// both handlers end their switch in `assertNever`, so a message nobody handles
+// fails to compile. Imported by src/host and webview/: types and constants only,
+// no runtime dependency on either side.
+
+/** How a field's bytes are coloured in the hex view. */
+export type FieldKind = 'signature' | 'crc' | 'lba' | 'guid' | 'text' | 'count' | 'reserved' | 'flags' | 'code' | 'other';
+
+export const FIELD_KINDS: readonly FieldKind[] = ['signature', 'crc', 'lba', 'guid', 'text', 'count', 'reserved', 'flags', 'code', 'other'];
+
+/** One node of the structure tree: a structure, a field, a slot or a partition. */
+export interface TreeNode {
+  /** Stable id, also the DOM's data-node-id: "primary-header.HeaderCRC32", "slot-3", "partition-5". */
+  id: string;
+  /** What the node is ("HeaderCRC32", "Slot 3"). */
+  label: string;
+  /** Its value as shown ("0x1A2B3C4D"), if it has one. */
+  value?: string;
+  /** What the value means ("matches the computed CRC"). */
+  description?: string;
+  /** Absolute byte range; length 0 for nodes without bytes of their own. */
+  offset: number;
+  length: number;
+  kind?: FieldKind;
+  /** Finding codes attached to this node. */
+  findings?: string[];
+  /** Shown expanded at first. */
+  open?: boolean;
+  children?: TreeNode[];
+}
+
+/** A leaf byte range of the hex view's annotation: colour, name and the tree node to select. */
+export interface FieldSpan {
+  offset: number;
+  length: number;
+  kind: FieldKind;
+  /** Human name for hover and the status line ("Primary GPT header › HeaderCRC32"). */
+  name: string;
+  nodeId: string;
+}
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+export interface FindingView {
+  code: string;
+  severity: FindingSeverity;
+  message: string;
+  offset: number;
+  length: number;
+  fixes: string[];
+  /** Tree node the finding is attached to, if any. */
+  nodeId?: string;
+}
+
+/** What the webview needs to know about the image as a whole. */
+export interface ImageInfo {
+  name: string;
+  sizeBytes: number;
+  sectorSize: number;
+  /** "gpt" | "mbr" | "none" | "plain" (not parsed at all). */
+  scheme: string;
+  /** "ESXi 5", or null. */
+  profile: string | null;
+  readOnly: boolean;
+}
+
+export interface ViewSettings {
+  bytesPerRow: 16 | 32;
+}
+
+/** The most bytes one readRange request may ask for. */
+export const MAX_READ_LENGTH = 64 * 1024;
+/** The largest selection whose CRC-32 the host computes. */
+export const MAX_CRC_LENGTH = 1024 * 1024;
+/** The largest selection copied as hex. */
+export const MAX_COPY_LENGTH = 1024 * 1024;
+
+// ---- host -> webview ----
+
+export interface InitMessage {
+  type: 'init';
+  image: ImageInfo;
+  tree: TreeNode[];
+  spans: FieldSpan[];
+  findings: FindingView[];
+  /** Shown above everything when the file is not (or not fully) a disk image. */
+  banner: string | null;
+  settings: ViewSettings;
+}
+
+export interface BytesMessage {
+  type: 'bytes';
+  requestId: number;
+  offset: number;
+  data: Uint8Array;
+}
+
+export interface CrcMessage {
+  type: 'crc';
+  requestId: number;
+  offset: number;
+  length: number;
+  crc: number;
+}
+
+export interface SettingsMessage {
+  type: 'settings';
+  settings: ViewSettings;
+}
+
+/** Ask the webview to select and reveal a byte range (e.g. from a command). */
+export interface RevealMessage {
+  type: 'reveal';
+  offset: number;
+  length: number;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  requestId: number | null;
+  message: string;
+}
+
+export type ToWebview = InitMessage | BytesMessage | CrcMessage | SettingsMessage | RevealMessage | ErrorMessage;
+
+// ---- webview -> host ----
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface ReadRangeMessage {
+  type: 'readRange';
+  requestId: number;
+  offset: number;
+  length: number;
+}
+
+export interface CrcRequestMessage {
+  type: 'crcRange';
+  requestId: number;
+  offset: number;
+  length: number;
+}
+
+export interface CopyHexMessage {
+  type: 'copyHex';
+  offset: number;
+  length: number;
+}
+
+/** The cursor or selection moved: the host may show it in the status bar. */
+export interface SelectionMessage {
+  type: 'selection';
+  offset: number;
+  length: number;
+}
+
+export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage;
+
+/** Ends an exhaustive switch: adding a message type without handling it fails to compile. */
+export function assertNever(value: never, what = 'message'): never {
+  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
+}

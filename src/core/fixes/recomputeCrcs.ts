@@ -5,7 +5,7 @@
 // with the field zeroed), because the header CRC covers the array CRC.
 import type { DiskModel, GptHeader } from '../diskModel';
 import type { FixResult, Patch } from '../patch';
-import { deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
+import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
 
 const ID = 'recompute-crcs' as const;
 
@@ -17,10 +17,33 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
   const changes: string[] = [];
   const skipped: string[] = [];
   for (const header of headers) {
+    const other = header.role === 'primary' ? disk.backup : disk.primary;
+    const rebuild = `rebuild-${header.role}-from-${header.role === 'primary' ? 'backup' : 'primary'}`;
+    const rebuildHint = isHealthy(other) ? `; ${rebuild} rewrites it from the healthy ${other.role} copy` : '';
     // A structurally invalid header (bad HeaderSize, entry geometry, MyLBA...) would
     // only be sealed in its wrong state: rebuilding it from the other copy is the fix.
     if (header.invalid.length > 0 || !header.array) {
-      skipped.push(`the ${header.role} header at LBA ${header.lba} is structurally invalid (${header.invalid.map((p) => p.field).join(', ')}), so sealing it would not repair it`);
+      skipped.push(`the ${header.role} header at LBA ${header.lba} is structurally invalid (${header.invalid.map((p) => p.field).join(', ')}), so sealing it would not repair it${rebuildHint}`);
+      continue;
+    }
+    // A stale HeaderCRC32 means the header's bytes changed after it was sealed. When
+    // the other header is vouched for by its own CRC, the fields both copies must
+    // share (UEFI 5.3.2) tell a CRC-only problem from damaged fields; sealing
+    // damaged fields would make them look valid (and, for the primary, be used).
+    const reference = other && other.invalid.length === 0 && other.headerCrcOk ? other : null;
+    const disagreements = !header.headerCrcOk && reference ? mirroredFieldDifferences(header, reference) : [];
+    // UEFI 5.3.2: the entry array lies outside the usable range. A PartitionEntryLBA
+    // moved into it (a damaged field the structural checks accept) would have its
+    // CRC computed over partition data: never seal that.
+    const arrayEnd = header.partitionEntryLba + BigInt(arraySectorsOf(header, disk.sectorSize)) - 1n;
+    if (!header.headerCrcOk && header.partitionEntryLba <= header.lastUsableLba && arrayEnd >= header.firstUsableLba) {
+      disagreements.push(`its entry array at LBAs ${header.partitionEntryLba}..${arrayEnd} lies inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
+    }
+    if (disagreements.length > 0) {
+      const against = reference ? ` and fields that disagree with the ${reference.role} header or the layout rules` : ' and fields that break the layout rules';
+      skipped.push(
+        `the ${header.role} header at LBA ${header.lba} has a stale HeaderCRC32${against} (${disagreements.join('; ')}), so its fields, not just its CRC, are damaged and sealing them would make them look valid${rebuildHint}`,
+      );
       continue;
     }
     const arrayCrc = header.computedArrayCrc32!;
@@ -52,4 +75,21 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     .filter((s) => s.length > 0)
     .join(' ');
   return { ok: true, plan: { id: ID, title: 'Recompute GPT CRCs', description, patches } };
+}
+
+/** Fields a primary and a backup header must agree on (UEFI 5.3.2), as "name X vs Y" for each difference. */
+function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): string[] {
+  const out: string[] = [];
+  const same = (name: string, a: bigint | number | string, b: bigint | number | string): void => {
+    if (a !== b) out.push(`${name} ${a} vs ${b}`);
+  };
+  same('Revision', header.revision, reference.revision);
+  same('HeaderSize', header.headerSize, reference.headerSize);
+  same('AlternateLBA', header.alternateLba, reference.lba);
+  same('FirstUsableLBA', header.firstUsableLba, reference.firstUsableLba);
+  same('LastUsableLBA', header.lastUsableLba, reference.lastUsableLba);
+  same('DiskGUID', header.diskGuid, reference.diskGuid);
+  same('NumberOfPartitionEntries', header.numPartitionEntries, reference.numPartitionEntries);
+  same('SizeOfPartitionEntry', header.partitionEntrySize, reference.partitionEntrySize);
+  return out;
 }

@@ -9,6 +9,7 @@ import { FINDING_DESCRIPTIONS } from '../core/findings';
 import { parseArgs, sectorSizeFlag } from './args';
 import { formatCheck, formatInspect } from './format';
 import { commandExtensions } from './commands';
+import { fixHelpLines } from './fixHelp';
 import { version } from '../../package.json';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
@@ -16,11 +17,21 @@ export const USAGE = `Usage: diskx <command> IMAGE [options]
 Commands:
   inspect IMAGE [--json] [--sector-size 512|4096]   show MBR, GPT headers and partitions
   check   IMAGE [--json] [--sector-size 512|4096]   list problems; exit 0 clean, 1 problems, 2 unreadable
-  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json]   plan (dry run) or apply a repair
-  undo    IMAGE [--json]                            revert the last repair from its journal
-  codes                                             explain every finding code
+  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
+          without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
+          with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
+          several --fix are planned in sequence and written as one repair;
+          exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
+  undo    IMAGE [--json] [--allow-device]           revert the last repair from its journal;
+          exit 0 reverted, 1 nothing to undo or the repaired bytes changed since (nothing written), 2 error
+  codes                                             explain every finding code and fix id
+
+Fix ids:
+${fixHelpLines('  ', false).join('\n')}
 
 IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
+Block devices and read-only files are written only with --allow-device.
+DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image.
 Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;
 
 /** What a command wants the process to do: text for stdout and an exit code. */
@@ -56,7 +67,9 @@ const commands: Record<string, Command> = {
   },
   async codes(argv) {
     parseArgs(argv, {});
-    return { stdout: Object.entries(FINDING_DESCRIPTIONS).map(([code, text]) => `${code.padEnd(28)} ${text}`).join('\n'), exitCode: 0 };
+    const findings = Object.entries(FINDING_DESCRIPTIONS).map(([code, text]) => `${code.padEnd(28)} ${text}`);
+    const fixes = fixHelpLines('', true).map((line) => line.replace(/^(\S+)\s+/, (_, id: string) => `${id.padEnd(28)} `));
+    return { stdout: [...findings, '', 'Fix ids (diskx fix IMAGE --fix ID):', ...fixes].join('\n'), exitCode: 0 };
   },
   ...commandExtensions,
 };
@@ -64,6 +77,20 @@ const commands: Record<string, Command> = {
 function oneImage(positional: string[]): string {
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${positional.length}`);
   return positional[0]!;
+}
+
+// Flags that take a separate value: their value is not the IMAGE.
+const VALUE_FLAGS = new Set(['--fix', '--sector-size']);
+
+/** The IMAGE argument for error lines: the first positional argument. */
+function imageArgument(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv[i + 1];
+    if (VALUE_FLAGS.has(arg)) i++;
+    else if (!arg.startsWith('-') || arg === '-') return arg;
+  }
+  return undefined;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -86,7 +113,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(USAGE + '\n');
     return 0;
   }
-  const image = rest.find((a) => !a.startsWith('-'));
+  const image = imageArgument(rest);
   try {
     const result = await command(rest, { stderr: (line) => err.write(line + '\n') });
     if (result.stdout) out.write(result.stdout + '\n');

@@ -3,7 +3,7 @@
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
 // before the backup array, and resize the protective MBR record (UEFI 5.2.3).
-import type { DiskModel } from '../diskModel';
+import type { DiskModel, GptHeader } from '../diskModel';
 import type { FixResult, Patch } from '../patch';
 import { protectiveMbrSectors } from '../gptEncode';
 import {
@@ -28,7 +28,9 @@ const ID = 'relocate-backup' as const;
 export function planRelocateBackup(disk: DiskModel): FixResult {
   const { primary, backup, lastLba, sectorSize } = disk;
   // The new backup is a copy of the primary, so the primary must be trustworthy.
-  if (!isHealthy(primary)) {
+  // On a disk that shrank, its LastUsableLBA lies past the new end, which the
+  // header checks call invalid: that one field is what this fix rewrites.
+  if (!isHealthyButForSize(primary)) {
     return notApplicable(ID, `relocate-backup copies the primary GPT to the end of the disk, but ${healthSummary(primary, 'primary')}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)`);
   }
   const arraySectors = arraySectorsOf(primary, sectorSize);
@@ -105,6 +107,13 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
     .filter((s) => s.length > 0)
     .join(' ');
   return { ok: true, plan: { id: ID, title: 'Move the backup GPT to the end of the disk', description, patches } };
+}
+
+/** Healthy (CRCs right, array read) with no invalid field but a LastUsableLBA past the end of a shrunk disk. */
+function isHealthyButForSize(header: GptHeader | null): header is GptHeader {
+  if (!header) return false;
+  if (header.invalid.every((p) => p.field === 'lastUsableLba')) return isHealthy({ ...header, invalid: [] });
+  return false;
 }
 
 /**

@@ -227,3 +227,13 @@ export function readU64(file: string, offset: number): bigint {
 export function problemCodes(findings: Finding[]): FindingCode[] {
   return findings.filter((f) => f.severity !== 'info').map((f) => f.code);
 }
+
+/** `diskx check IMAGE --json` from the built CLI (dist/cli.js; `npm test` builds it first): exit status and finding codes. */
+export function diskxCheck(file: string): { status: number | null; codes: FindingCode[] } {
+  const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+  assert.ok(fs.existsSync(cli), `${cli} is missing: run node esbuild.mjs first`);
+  const result = spawnSync(process.execPath, [cli, 'check', file, '--json'], { encoding: 'utf8' });
+  assert.ok(result.status === 0 || result.status === 1, `diskx check exited ${result.status}: ${result.stderr}`);
+  const json = JSON.parse(result.stdout) as { findings: Finding[] };
+  return { status: result.status, codes: json.findings.map((f) => f.code) };
+}

@@ -14,7 +14,7 @@ import { applyPlans } from '../../src/core/write/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { fdiskList, sfdiskJson } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import { NEED_ORACLES, applyPatches, diskxCheck, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -87,6 +87,9 @@ describe('relocate-backup', () => {
     assertAtEnd(image, 512);
     assert.deepEqual(readBytes(image, 64 * MiB - 33 * 512, 33 * 512), oldTail, 'the stale old backup is left as it was');
     await assertCheckClean(image);
+    const cli = diskxCheck(image);
+    assert.equal(cli.status, 0);
+    for (const code of RELOCATE_FINDINGS) assert.ok(!cli.codes.includes(code), code);
     const sgdisk = assertSgdiskHealthy(image);
     assert.match(sgdisk, /No problems found/);
     const json = JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { lastlba: number } };

@@ -20,7 +20,7 @@ import { applyPlans } from '../../src/core/write/index';
 import { esxi5Slots, tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { ESXI5_LAYOUT, ESXI6_LAYOUT, ESXI7_LAYOUT, fdiskList, sfdiskAttributes, sfdiskJson, sgdiskVerify } from '../builders/oracles';
 import type { NumberedPartition } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, assertSgdiskHealthy, assertFdiskQuiet, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, sgdiskImage } from './helpers';
+import { NEED_ORACLES, applyPatches, diskxCheck, assertSgdiskHealthy, assertFdiskQuiet, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, sgdiskImage } from './helpers';
 
 const dir = tempDir('diskx-restore-');
 const GiB = 1024 ** 3;
@@ -144,6 +144,7 @@ describe('restore-esxi-slots', () => {
     assertCrcsRight(after.disk.primary, 'primary');
     assertCrcsRight(after.disk.backup, 'backup');
     assert.equal(assertMovedUnchanged(before.disk, after.disk), 4);
+    assert.deepEqual(diskxCheck(image), { status: 0, codes: ['esxi-layout', 'slot-gap'] });
 
     assertSgdiskHealthy(image);
     const sf = sfdiskJson(image).partitions;

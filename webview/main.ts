@@ -1,0 +1,626 @@
+// The disk image editor's UI: structure tree, findings, virtualized annotated
+// hex view, go-to and data inspector. DOM only, no framework: a few
+// @vscode-elements components plus plain elements. It shows what the host sends
+// and asks for bytes as rows scroll into view; it never imports vscode or host code.
+import '@vscode-elements/elements/dist/vscode-tree/index.js';
+import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import './main.css';
+import type { FieldSpan, FindingView, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode } from '../src/shared/protocol';
+import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever } from '../src/shared/protocol';
+import { ByteCache } from './byteCache';
+import { parseGoto, resolveGoto } from './gotoTarget';
+import { crc32, formatCrc, inspect } from './inspector';
+import { firstSpanFrom, spanAt } from './spanIndex';
+import type { ScrollGeometry } from './virtualScroll';
+import { contentHeight, fullRows, isScaled, maxFirstRow, renderedRows, revealRow, rowForScrollTop, scrollTopForRow } from './virtualScroll';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const ROW_HEIGHT = 20;
+
+// ---- state ----
+let image: ImageInfo | null = null;
+let tree: TreeNode[] = [];
+let spans: FieldSpan[] = [];
+let findings: FindingView[] = [];
+let bytesPerRow = 16;
+let cache: ByteCache | null = null;
+let firstRow = 0;
+let shift = 0;
+let anchor = 0;
+let cursor = 0;
+let expectedScrollTop = -1;
+/** True when only a cursor is set (no bytes selected). */
+let selectionCollapsed = true;
+let nextRequestId = 1;
+let crcRequestId = 0;
+let renderQueued = false;
+let inspectorQueued = false;
+const pendingReads = new Map<number, number>();
+const nodesById = new Map<string, TreeNode>();
+const itemsById = new Map<string, HTMLElement>();
+
+// ---- DOM skeleton ----
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { id?: string; className?: string; text?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.id) node.id = props.id;
+  if (props.className) node.className = props.className;
+  if (props.text !== undefined) node.textContent = props.text;
+  node.append(...children);
+  return node;
+}
+
+const gotoField = document.createElement('vscode-textfield');
+gotoField.id = 'goto';
+gotoField.setAttribute('placeholder', 'Go to: 0x200, 512, lba:34, 34s, HeaderCRC32  (Ctrl+G)');
+gotoField.setAttribute('aria-label', 'Go to offset, LBA or field');
+const gotoError = el('span', { id: 'goto-error' });
+const statusLine = el('span', { id: 'status' });
+const structure = document.createElement('vscode-tree');
+structure.id = 'structure';
+structure.setAttribute('indent-guides', 'onHover');
+const findingsList = el('ul', { id: 'findings' });
+const hexHeader = el('div', { id: 'hex-header', className: 'hex-line' });
+const hexRows = el('div', { id: 'hex-rows' });
+const hexSpacer = el('div', { id: 'hex-spacer' });
+const hexScroller = el('div', { id: 'hex-scroller' }, hexRows, hexSpacer);
+const hex = el('div', { id: 'hex' }, hexHeader, hexScroller);
+hex.tabIndex = 0;
+hex.setAttribute('role', 'grid');
+hex.setAttribute('aria-label', 'Annotated hex view');
+const inspectorTable = el('table', { id: 'inspector-table' });
+const selectionInfo = el('div', { id: 'selection-info' });
+const inspector = el('div', { id: 'inspector' }, el('div', { className: 'section-title', text: 'Data inspector' }), selectionInfo, inspectorTable);
+const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Structure' }), structure, el('div', { className: 'section-title', text: 'Findings' }), findingsList);
+const toolbar = el('div', { id: 'toolbar' }, gotoField, gotoError, statusLine);
+const main = el('div', { id: 'main' }, side, hex, inspector);
+document.body.append(toolbar, main);
+
+// ---- messages ----
+function post(message: FromWebview): void {
+  vscode.postMessage(message);
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const data = event.data as { type?: unknown } | null;
+  if (!data || typeof data.type !== 'string') return;
+  if (data.type === 'test:goto') {
+    // Test-only hook (the DOM contract): behaves like Ctrl+G with an offset.
+    const offset = (data as { offset?: unknown }).offset;
+    if (typeof offset === 'number') gotoText(String(offset));
+    else if (typeof offset === 'string') gotoText(offset);
+    return;
+  }
+  handle(data as ToWebview);
+});
+
+function handle(message: ToWebview): void {
+  switch (message.type) {
+    case 'init':
+      init(message);
+      break;
+    case 'bytes':
+      pendingReads.delete(message.requestId);
+      cache?.put(message.offset, message.data instanceof Uint8Array ? message.data : new Uint8Array(message.data as ArrayLike<number>));
+      scheduleRender();
+      scheduleInspector();
+      break;
+    case 'crc':
+      if (message.requestId === crcRequestId) {
+        crcResult = { key: `${message.offset}:${message.length}`, text: `${formatCrc(message.crc)} (${message.length} bytes)` };
+        crcPendingKey = '';
+        setCrc(crcResult.text);
+      }
+      break;
+    case 'settings':
+      if (message.settings.bytesPerRow !== bytesPerRow) {
+        bytesPerRow = message.settings.bytesPerRow;
+        layoutHex();
+        reveal(cursor, false, true);
+      }
+      break;
+    case 'reveal':
+      select(message.offset, message.length, true);
+      break;
+    case 'error':
+      if (message.requestId !== null) {
+        // A failed read: forget the pending chunk so a later render can retry it.
+        const offset = pendingReads.get(message.requestId);
+        pendingReads.delete(message.requestId);
+        if (offset !== undefined) cache?.failed(offset);
+      }
+      statusLine.textContent = message.message;
+      break;
+    default:
+      assertNever(message);
+  }
+}
+
+function init(message: InitMessage): void {
+  image = message.image;
+  tree = message.tree;
+  spans = message.spans;
+  findings = message.findings;
+  bytesPerRow = message.settings.bytesPerRow;
+  pendingReads.clear();
+  cache = new ByteCache(image.sizeBytes, (offset, length) => {
+    const requestId = nextRequestId++;
+    pendingReads.set(requestId, offset);
+    post({ type: 'readRange', requestId, offset, length: Math.min(length, MAX_READ_LENGTH) });
+  });
+  document.getElementById('banner')?.remove();
+  if (message.banner) {
+    const banner = el('div', { id: 'banner', text: message.banner });
+    banner.setAttribute('role', 'alert');
+    document.body.insertBefore(banner, toolbar);
+  }
+  renderTree();
+  renderFindings();
+  layoutHex();
+  select(0, 0, false);
+  scheduleRender();
+}
+
+// ---- structure tree ----
+function renderTree(): void {
+  nodesById.clear();
+  itemsById.clear();
+  structure.replaceChildren(...tree.map(treeItem));
+  if (tree.length === 0) structure.append(infoItem('No structures: the bytes are shown as plain hex.'));
+}
+
+function infoItem(text: string): HTMLElement {
+  const item = document.createElement('vscode-tree-item');
+  item.dataset.nodeId = 'none';
+  item.append(el('span', { className: 'label', text }));
+  return item;
+}
+
+function treeItem(node: TreeNode): HTMLElement {
+  nodesById.set(node.id, node);
+  const item = document.createElement('vscode-tree-item');
+  item.dataset.nodeId = node.id;
+  itemsById.set(node.id, item);
+  const label = el('span', { className: 'label', text: node.label });
+  item.append(label);
+  if (node.value !== undefined) item.append(document.createTextNode(' '), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
+  if (node.description) {
+    const description = el('span', { className: 'description', text: node.description });
+    description.slot = 'description';
+    item.append(description);
+  }
+  item.title = [node.label, node.value, node.description, node.length > 0 ? `bytes 0x${node.offset.toString(16)}..0x${(node.offset + node.length - 1).toString(16)} (${node.length})` : ''].filter(Boolean).join('\n');
+  if (node.findings?.length) {
+    const worst = worstSeverity(node.findings);
+    const badge = document.createElement('vscode-badge');
+    badge.setAttribute('variant', 'counter');
+    badge.className = `finding-badge sev-${worst}`;
+    badge.slot = 'decoration';
+    badge.textContent = String(node.findings.length);
+    badge.title = node.findings.join(', ');
+    item.append(badge);
+    item.classList.add('has-finding');
+  }
+  if (node.children?.length) {
+    if (node.open) item.setAttribute('open', '');
+    for (const child of node.children) item.append(treeItem(child));
+  }
+  return item;
+}
+
+function worstSeverity(codes: string[]): string {
+  const severities = new Set(findings.filter((f) => codes.includes(f.code)).map((f) => f.severity));
+  return severities.has('error') ? 'error' : severities.has('warning') ? 'warning' : 'info';
+}
+
+structure.addEventListener('vsc-tree-select', (event: Event) => {
+  const detail = (event as CustomEvent<unknown>).detail;
+  const items = (Array.isArray(detail) ? detail : ((detail as { selectedItems?: unknown[] } | null)?.selectedItems ?? [])) as HTMLElement[];
+  const id = items[0]?.dataset.nodeId;
+  const node = id ? nodesById.get(id) : undefined;
+  if (node && node.length > 0) select(node.offset, node.length, true, false);
+});
+
+/** Marks the tree item of `nodeId` selected and scrolls it into view (opening its ancestors). */
+function selectTreeItem(nodeId: string | undefined): void {
+  for (const item of structure.querySelectorAll('vscode-tree-item')) {
+    const treeItemElement = item as HTMLElement & { selected: boolean };
+    if (treeItemElement.selected && treeItemElement.dataset.nodeId !== nodeId) treeItemElement.selected = false;
+  }
+  if (!nodeId) return;
+  const item = itemsById.get(nodeId) as (HTMLElement & { selected: boolean; open: boolean }) | undefined;
+  if (!item) return;
+  for (let parent = item.parentElement; parent && parent !== structure; parent = parent.parentElement) {
+    if (parent.tagName === 'VSCODE-TREE-ITEM') (parent as HTMLElement & { open: boolean }).open = true;
+  }
+  item.selected = true;
+  item.scrollIntoView({ block: 'nearest' });
+}
+
+// ---- findings ----
+function renderFindings(): void {
+  findingsList.replaceChildren();
+  if (findings.length === 0) {
+    findingsList.append(el('li', { className: 'no-findings', text: image?.scheme === 'plain' ? 'Not parsed.' : 'No problems found.' }));
+    return;
+  }
+  for (const finding of findings) {
+    const item = el('li', { className: `finding sev-${finding.severity}` }, el('span', { className: 'code', text: finding.code }), el('span', { className: 'message', text: finding.message }));
+    item.dataset.code = finding.code;
+    item.tabIndex = 0;
+    item.title = finding.fixes.length ? `Fixes: ${finding.fixes.join(', ')}` : 'No automatic fix';
+    const go = (): void => {
+      select(finding.offset, Math.max(1, finding.length), true);
+    };
+    item.addEventListener('click', go);
+    item.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        go();
+      }
+    });
+    findingsList.append(item);
+  }
+}
+
+// ---- hex view ----
+function totalRows(): number {
+  return image ? Math.max(1, Math.ceil(image.sizeBytes / bytesPerRow)) : 1;
+}
+
+function geometry(): ScrollGeometry {
+  return { totalRows: totalRows(), rowHeight: ROW_HEIGHT, viewportHeight: Math.max(ROW_HEIGHT, hexScroller.clientHeight) };
+}
+
+let offsetDigits = 8;
+
+function layoutHex(): void {
+  const g = geometry();
+  offsetDigits = Math.max(8, ((image?.sizeBytes ?? 1) - 1).toString(16).length);
+  hexSpacer.style.height = `${contentHeight(g) - g.viewportHeight}px`;
+  hex.classList.toggle('wide', bytesPerRow === 32);
+  const columns: string[] = [];
+  for (let i = 0; i < bytesPerRow; i++) columns.push(`<span class="col">${i.toString(16).toUpperCase().padStart(2, '0')}</span>`);
+  hexHeader.innerHTML = `<span class="off">${'Offset'.padEnd(offsetDigits + 2, ' ')}</span><span class="lba">LBA</span><span class="bytes">${columns.join('')}</span><span class="ascii">ASCII</span>`;
+  firstRow = Math.min(firstRow, maxFirstRow(g));
+  syncScrollTop();
+  scheduleRender();
+}
+
+function syncScrollTop(): void {
+  const g = geometry();
+  hexScroller.scrollTop = scrollTopForRow(g, firstRow) + (isScaled(g) ? 0 : shift);
+  expectedScrollTop = hexScroller.scrollTop;
+}
+
+hexScroller.addEventListener('scroll', () => {
+  if (Math.abs(hexScroller.scrollTop - expectedScrollTop) < 1) return; // our own scroll
+  const position = rowForScrollTop(geometry(), hexScroller.scrollTop);
+  firstRow = position.firstRow;
+  shift = position.shift;
+  expectedScrollTop = hexScroller.scrollTop;
+  scheduleRender();
+});
+
+// A scaled scrollbar moves thousands of rows per pixel; the wheel scrolls by rows instead.
+hexScroller.addEventListener(
+  'wheel',
+  (event: WheelEvent) => {
+    const g = geometry();
+    if (!isScaled(g)) return;
+    event.preventDefault();
+    const rows = event.deltaMode === 1 ? Math.round(event.deltaY) * 3 : event.deltaMode === 2 ? Math.sign(event.deltaY) * fullRows(g) : Math.round(event.deltaY / ROW_HEIGHT);
+    if (rows === 0) return;
+    firstRow = Math.min(maxFirstRow(g), Math.max(0, firstRow + rows));
+    shift = 0;
+    syncScrollTop();
+    scheduleRender();
+  },
+  { passive: false },
+);
+
+new ResizeObserver(() => {
+  if (image) layoutHex();
+}).observe(hexScroller);
+
+function scheduleRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    renderRows();
+  });
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function renderRows(): void {
+  if (!image || !cache) return;
+  const g = geometry();
+  const count = Math.min(renderedRows(g), totalRows() - firstRow);
+  const size = image.sizeBytes;
+  const sectorSize = image.sectorSize;
+  const selLo = Math.min(anchor, cursor);
+  const selHi = Math.max(anchor, cursor);
+  const hasSelection = !(anchor === cursor && selectionCollapsed);
+  let complete = true;
+  const html: string[] = [];
+  for (let r = 0; r < count; r++) {
+    const rowOffset = (firstRow + r) * bytesPerRow;
+    if (rowOffset >= size) break;
+    const rowLength = Math.min(bytesPerRow, size - rowOffset);
+    const data = cache.range(rowOffset, rowLength);
+    if (!data) complete = false;
+    const lba = rowOffset % sectorSize === 0 ? `LBA ${rowOffset / sectorSize}` : '';
+    const parts: string[] = [`<div class="hex-row${data ? '' : ' loading'}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(offsetDigits, '0')}</span><span class="lba">${lba}</span><span class="bytes">`];
+    let ascii = '';
+    let spanIndex = firstSpanFrom(spans, rowOffset);
+    for (let i = 0; i < rowLength; i++) {
+      const offset = rowOffset + i;
+      while (spanIndex < spans.length && spans[spanIndex]!.offset + spans[spanIndex]!.length <= offset) spanIndex++;
+      const span = spanIndex < spans.length && spans[spanIndex]!.offset <= offset ? spans[spanIndex] : undefined;
+      let cls = 'hex-byte';
+      if (span) cls += ` k-${span.kind}${offset === span.offset ? ' span-start' : ''}`;
+      if (hasSelection && offset >= selLo && offset <= selHi) cls += ' selected';
+      if (offset === cursor) cls += ' cursor';
+      const value = data ? data[i]! : -1;
+      const title = span ? ` title="${escapeHtml(span.name)}"` : '';
+      parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
+      ascii += value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.';
+    }
+    parts.push(`</span><span class="ascii">${ascii}</span></div>`);
+    html.push(parts.join(''));
+  }
+  hexRows.innerHTML = html.join('');
+  hexRows.style.transform = shift ? `translateY(${-shift}px)` : '';
+  // Prefetch the next screen in both directions so PageUp/PageDown stay instant.
+  const screenBytes = count * bytesPerRow;
+  cache.want(Math.max(0, firstRow * bytesPerRow - screenBytes), screenBytes);
+  cache.want((firstRow + count) * bytesPerRow, screenBytes);
+  if (complete && count > 0 && document.body.dataset.ready !== 'true') {
+    document.body.dataset.ready = 'true';
+  }
+}
+
+// ---- selection, cursor, reveal ----
+
+/** Selects [offset, offset+length) (a cursor when length is 0) and optionally scrolls to it. */
+function select(offset: number, length: number, scroll: boolean, syncTree = true): void {
+  if (!image) return;
+  const last = Math.max(0, image.sizeBytes - 1);
+  anchor = Math.min(last, Math.max(0, offset));
+  cursor = Math.min(last, Math.max(anchor, offset + Math.max(1, length) - 1));
+  selectionCollapsed = length <= 0;
+  if (scroll) reveal(anchor, true);
+  afterSelection(syncTree);
+}
+
+function afterSelection(syncTree: boolean): void {
+  const span = spanAt(spans, cursor);
+  if (syncTree) selectTreeItem(span?.nodeId);
+  describeCursor();
+  scheduleRender();
+  scheduleInspector();
+  const lo = Math.min(anchor, cursor);
+  post({ type: 'selection', offset: lo, length: selectionCollapsed ? 0 : Math.abs(cursor - anchor) + 1 });
+}
+
+function describeCursor(hoverOffset?: number): void {
+  if (!image) return;
+  const at = hoverOffset ?? cursor;
+  const span = spanAt(spans, at);
+  const lba = Math.floor(at / image.sectorSize);
+  const where = `0x${at.toString(16).toUpperCase()} (${at}) · LBA ${lba} + ${at % image.sectorSize}`;
+  statusLine.textContent = span ? `${where} · ${span.name}` : where;
+}
+
+function reveal(offset: number, center: boolean, force = false): void {
+  const g = geometry();
+  const row = Math.floor(offset / bytesPerRow);
+  const next = revealRow(g, firstRow, row, center && (row < firstRow || row >= firstRow + fullRows(g)));
+  if (next !== firstRow || shift !== 0 || force) {
+    firstRow = next;
+    shift = 0;
+    syncScrollTop();
+  }
+}
+
+hex.addEventListener('mousedown', (event: MouseEvent) => {
+  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte');
+  if (!target?.dataset.offset) return;
+  event.preventDefault();
+  hex.focus();
+  const offset = Number(target.dataset.offset);
+  if (event.shiftKey) {
+    cursor = offset;
+    selectionCollapsed = false;
+    afterSelection(true);
+  } else {
+    // A click selects the byte's whole field, as naming it implies; plain bytes select one byte.
+    const span = spanAt(spans, offset);
+    if (span && event.detail < 2) {
+      anchor = span.offset;
+      cursor = span.offset + span.length - 1;
+      selectionCollapsed = false;
+      afterSelection(true);
+    } else {
+      anchor = cursor = offset;
+      selectionCollapsed = false;
+      afterSelection(true);
+    }
+  }
+});
+
+hex.addEventListener('mouseover', (event: MouseEvent) => {
+  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte');
+  if (target?.dataset.offset) describeCursor(Number(target.dataset.offset));
+});
+hex.addEventListener('mouseleave', () => describeCursor());
+
+hex.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (!image) return;
+  const g = geometry();
+  const page = fullRows(g) * bytesPerRow;
+  const last = image.sizeBytes - 1;
+  let next: number | null = null;
+  const ctrl = event.ctrlKey || event.metaKey;
+  switch (event.key) {
+    case 'ArrowLeft':
+      next = cursor - 1;
+      break;
+    case 'ArrowRight':
+      next = cursor + 1;
+      break;
+    case 'ArrowUp':
+      next = cursor - bytesPerRow;
+      break;
+    case 'ArrowDown':
+      next = cursor + bytesPerRow;
+      break;
+    case 'PageUp':
+      next = cursor - page;
+      break;
+    case 'PageDown':
+      next = cursor + page;
+      break;
+    case 'Home':
+      next = ctrl ? 0 : cursor - (cursor % bytesPerRow);
+      break;
+    case 'End':
+      next = ctrl ? last : Math.min(last, cursor - (cursor % bytesPerRow) + bytesPerRow - 1);
+      break;
+    case 'c':
+    case 'C':
+      if (ctrl) {
+        event.preventDefault();
+        copySelection();
+      }
+      return;
+    default:
+      return;
+  }
+  event.preventDefault();
+  if (event.key.startsWith('Page') && (next < 0 || next > last)) next = next < 0 ? cursor % bytesPerRow : last;
+  cursor = Math.min(last, Math.max(0, next));
+  if (!event.shiftKey) {
+    anchor = cursor;
+    selectionCollapsed = true;
+  } else {
+    selectionCollapsed = false;
+  }
+  reveal(cursor, false);
+  afterSelection(true);
+});
+
+function copySelection(): void {
+  const lo = Math.min(anchor, cursor);
+  const length = Math.abs(cursor - anchor) + 1;
+  if (length > MAX_COPY_LENGTH) {
+    statusLine.textContent = `Selection too large to copy (${length} bytes; at most ${MAX_COPY_LENGTH}).`;
+    return;
+  }
+  post({ type: 'copyHex', offset: lo, length });
+  statusLine.textContent = `Copied ${length} byte${length === 1 ? '' : 's'} as hex.`;
+}
+
+// ---- go to ----
+function gotoText(text: string): boolean {
+  if (!image) return false;
+  const target = resolveGoto(parseGoto(text), image, tree);
+  if ('error' in target) {
+    gotoError.textContent = target.error;
+    return false;
+  }
+  gotoError.textContent = '';
+  select(target.offset, target.length, true);
+  if (target.nodeId) selectTreeItem(target.nodeId);
+  return true;
+}
+
+gotoField.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    if (gotoText((gotoField as HTMLElement & { value: string }).value)) hex.focus();
+  } else if (event.key === 'Escape') {
+    event.preventDefault();
+    hex.focus();
+  }
+});
+
+window.addEventListener('keydown', (event: KeyboardEvent) => {
+  if ((event.ctrlKey || event.metaKey) && (event.key === 'g' || event.key === 'G')) {
+    event.preventDefault();
+    gotoField.focus();
+    const input = gotoField.shadowRoot?.querySelector('input');
+    input?.select();
+  }
+});
+
+// ---- data inspector ----
+function scheduleInspector(): void {
+  if (inspectorQueued) return;
+  inspectorQueued = true;
+  requestAnimationFrame(() => {
+    inspectorQueued = false;
+    renderInspector();
+  });
+}
+
+let crcCell: HTMLElement | null = null;
+let crcResult: { key: string; text: string } | null = null;
+let crcPendingKey = '';
+
+function setCrc(text: string): void {
+  if (crcCell) crcCell.textContent = text;
+}
+
+function renderInspector(): void {
+  if (!image || !cache) return;
+  const lo = Math.min(anchor, cursor);
+  const length = selectionCollapsed ? 0 : Math.abs(cursor - anchor) + 1;
+  const span = spanAt(spans, lo);
+  selectionInfo.textContent = length > 0 ? `Selection 0x${lo.toString(16).toUpperCase()} +${length} bytes${span ? ` · ${span.name}` : ''}` : `Cursor 0x${cursor.toString(16).toUpperCase()}${span ? ` · ${span.name}` : ''}`;
+  // Numbers decode at the start of the selection (or the cursor); text covers the selection, at most 72 bytes.
+  const at = length > 0 ? lo : cursor;
+  const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);
+  const html: string[] = [];
+  if (bytes) for (const row of inspect(bytes, image.sectorSize)) html.push(`<tr><th>${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`);
+  else html.push('<tr><th>…</th><td>loading</td></tr>');
+  html.push(`<tr><th>CRC-32 of selection</th><td id="crc">—</td></tr>`);
+  inspectorTable.innerHTML = html.join('');
+  crcCell = inspectorTable.querySelector('#crc');
+  const crcLength = Math.max(1, length);
+  if (crcLength > MAX_CRC_LENGTH) {
+    setCrc(`selection over ${MAX_CRC_LENGTH / 1024 / 1024} MiB`);
+    return;
+  }
+  const key = `${lo}:${crcLength}`;
+  if (crcResult?.key === key) {
+    setCrc(crcResult.text);
+    return;
+  }
+  const local = crcLength <= 64 * 1024 ? cache.range(lo, crcLength) : null;
+  if (local) {
+    crcResult = { key, text: `${formatCrc(crc32(local))} (${crcLength} bytes)` };
+    setCrc(crcResult.text);
+    return;
+  }
+  setCrc('computing…');
+  if (key !== crcPendingKey) {
+    crcPendingKey = key;
+    crcRequestId = nextRequestId++;
+    post({ type: 'crcRange', requestId: crcRequestId, offset: lo, length: crcLength });
+  }
+}
+
+post({ type: 'ready' });

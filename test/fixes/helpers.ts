@@ -209,7 +209,8 @@ export function fdiskListText(file: string, sectorSize: number): { stdout: strin
 /** Asserts fdisk lists the disk without a GPT warning (it reports PMBR size and backup placement problems on stderr). */
 export function assertFdiskQuiet(file: string, sectorSize: number): string {
   const { stdout, stderr } = fdiskListText(file, sectorSize);
-  assert.doesNotMatch(stdout + stderr, /mismatch|not on the end|corrupt|invalid|wrong/i, stdout + stderr);
+  const text = (stdout + stderr).split(file).join('IMAGE'); // the file's own name may contain any word
+  assert.doesNotMatch(text, /mismatch|not on the end|corrupt|invalid|wrong/i, text);
   return stdout;
 }
 

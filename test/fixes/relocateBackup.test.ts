@@ -14,7 +14,7 @@ import { applyPlans } from '../../src/core/write/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { fdiskList, sfdiskJson } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, diskxCheck, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import { NEED_ORACLES, applyPatches, diskxCheck, fdiskListText, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -72,6 +72,9 @@ describe('relocate-backup', () => {
     const partitionsBefore = sfdiskJson(image).partitions;
     resizeImage(image, 96 * MiB);
     const oldTail = readBytes(image, 64 * MiB - 33 * 512, 33 * 512);
+    const fdiskBefore = fdiskListText(image, 512).stderr;
+    assert.match(fdiskBefore, /GPT PMBR size mismatch \(131071 != 196607\)/);
+    assert.match(fdiskBefore, /The backup GPT table is not on the end of the device/);
     const before = await load(image);
     assert.deepEqual(problemCodes(before.findings).sort(), ['gpt-backup-not-at-end', 'gpt-last-usable-mismatch', 'gpt-last-usable-mismatch', 'mbr-protective-size']);
     assert.equal(before.disk.backup?.lba, BigInt(64 * MiB / 512 - 1), 'the old backup is found where AlternateLBA points');
@@ -158,6 +161,7 @@ describe('relocate-backup', () => {
     const image = build('grown4k.img', 4096, 32 * MiB, 30 * MiB);
     const listBefore = fdiskList(image, 4096).partitions;
     resizeImage(image, 48 * MiB);
+    assert.match(fdiskListText(image, 4096).stderr, /GPT PMBR size mismatch \(8191 != 12287\)[^]*not on the end of the device/);
     const before = await load(image);
     assert.equal(before.disk.sectorSize, 4096);
     assert.ok(codes(before.findings).includes('gpt-backup-not-at-end'));

@@ -123,7 +123,7 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
       if (collector.truncated) break;
       scanned = job.offset + job.length;
       onProgress?.(scanned, total);
-      if (nextOffset < total) start();
+      if (nextOffset < total && !signal?.aborted) start(); // no new reads once cancelled
     }
   } finally {
     // Never return (or close the sources) while a read still fills a buffer.

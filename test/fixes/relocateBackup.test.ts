@@ -13,8 +13,8 @@ import type { FindingCode } from '../../src/core/findings';
 import { applyPlans } from '../../src/core/write/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
-import { fdiskList, sfdiskJson } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, diskxCheck, fdiskListText, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import { editEntry, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
+import { NEED_ORACLES, applyPatches, bytesToFile, diskxCheck, fdiskListText, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -200,6 +200,20 @@ describe('relocate-backup', () => {
     assert.equal(readU32(image, 446 + 12), 0xffffffff);
     await assertCheckClean(image);
     assertSgdiskHealthy(image);
+  });
+
+  test('grown, with an old backup whose entries differ from the primary\'s: the description says the primary\'s win and how to keep the backup\'s', async () => {
+    const bytes = smallGptBytes();
+    editEntry(bytes, 512, BigInt(bytes.length / 512 - 1), 1, (v) => v.setUint8(56, 0x58)); // backup's slot 1 name: "Xart2"
+    const image = resizeImage(bytesToFile(path.join(dir, 'differ.img'), bytes), 4 * MiB);
+    const before = await load(image);
+    assert.equal(before.disk.backup?.arrayCrcOk, true);
+    const { plan } = await planOk(image, 'relocate-backup');
+    assert.match(plan.description, /The old backup's entries differ from the primary's in slot 1; the new backup copies the primary's\. If the backup's are the right ones, run rebuild-primary-from-backup first\./);
+    applyPatches(image, plan.patches);
+    const after = await load(image);
+    assert.deepEqual(problemCodes(after.findings), []);
+    assert.equal(after.disk.backup?.array?.slots[1]?.name, 'part2');
   });
 
   test('does not apply to a disk whose backup is already at the end', async () => {

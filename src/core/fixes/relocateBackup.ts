@@ -19,6 +19,7 @@ import {
   MBR_RECORD_SIZE_OFFSET,
   notApplicable,
   overlay,
+  rangeList,
   writeSummary,
 } from './shared';
 
@@ -96,12 +97,20 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const grew = oldBackupLba < lastLba;
   const change = oldBackupLba === lastLba ? 'the backup is at the last LBA but its fields disagree with it' : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
   const oldBackupNote = staleBackupNote(disk, oldBackupLba, arraySectors, grew, newArrayLba);
+  // The new backup is the primary's copy; if the old backup held other entries,
+  // say so: choosing the backup's instead is rebuild-primary-from-backup, first.
+  const differing = backup?.array ? differingSlots(primary.array!.bytes, backup.array.bytes, primary.partitionEntrySize) : [];
+  const differNote =
+    differing.length > 0
+      ? `The old backup's entries differ from the primary's in slot${differing.length > 1 ? 's' : ''} ${rangeList(differing)}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.`
+      : '';
   const description = [
     `The disk's last LBA is ${lastLba} but the primary header's AlternateLBA is ${oldBackupLba} (${change}).`,
     `Writes the backup entry array (a copy of the primary's ${primary.numPartitionEntries} entries) at LBAs ${newArrayLba}..${lastLba - 1n} and the backup header at LBA ${lastLba} (MyLBA ${lastLba}, AlternateLBA ${primary.lba}, PartitionEntryLBA ${newArrayLba}).`,
     `Sets the primary header's AlternateLBA ${primary.alternateLba} -> ${lastLba} and LastUsableLBA ${primary.lastUsableLba} -> ${newLastUsable} (the backup header gets the same LastUsableLBA); both header CRCs are recomputed (the entries and so the array CRC are unchanged).`,
     mbrNote,
     oldBackupNote,
+    differNote,
     writeSummary(patches, sectorSize),
   ]
     .filter((s) => s.length > 0)
@@ -136,4 +145,19 @@ function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: nu
     `The stale old backup (header at LBA ${oldBackupLba}, array at LBAs ${oldArrayLba}..${oldArrayLba + BigInt(arraySectors) - 1n}) is left in place untouched, as sgdisk -e does: ` +
     'no header points at it any more, so firmware and tools will not read it, and those sectors are now free space that a partition may already have been extended over, so overwriting them could destroy data. They are overwritten when the space is used.'
   );
+}
+
+/** Slots whose bytes differ between two entry arrays (compared over the shorter one). */
+function differingSlots(a: Uint8Array, b: Uint8Array, entrySize: number): number[] {
+  const out: number[] = [];
+  const length = Math.min(a.length, b.length);
+  for (let at = 0; at < length; at += entrySize) {
+    for (let i = at; i < Math.min(at + entrySize, length); i++) {
+      if (a[i] !== b[i]) {
+        out.push(at / entrySize);
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -1,0 +1,158 @@
+// Drives a real VS Code workbench (code-server, installed on demand by
+// scripts/codeServer.mjs) in Debian's headless Chromium through playwright-core.
+// Shared by the end-to-end test and bench/editor.bench.ts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startCodeServer } from '../../scripts/codeServer.mjs';
+import type { RunningCodeServer } from '../../scripts/codeServer.mjs';
+
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface Workbench {
+  server: RunningCodeServer;
+  browser: Browser;
+  page: Page;
+  /** Console lines and page errors seen so far (for failure messages). */
+  console: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh temporary folder to open as the workspace. */
+export function tempWorkspace(prefix = 'diskx-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */
+export async function openWorkbench(folder: string, options: { viewport?: { width: number; height: number }; extraExtensions?: string[] } = {}): Promise<Workbench> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set DISKX_CHROMIUM)`);
+  const server = await startCodeServer({ folder, extraExtensions: options.extraExtensions ?? [] });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const lines: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') lines.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    // The Explorer lists the folder once the file service is up.
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    // Our contributions appear once the remote extension host has started (5 to 10 s).
+    await waitForCommand(page, 'Disk Structure Explorer', 90_000);
+    const opened = browser;
+    return {
+      server,
+      browser: opened,
+      page,
+      console: lines,
+      async close() {
+        await opened.close().catch(() => undefined);
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => undefined);
+    const logs = server.logs();
+    await server.stop();
+    if (error instanceof Error && logs) error.message += `\n--- code-server output ---\n${logs.slice(-4000)}`;
+    throw error;
+  }
+}
+
+/** The Explorer row showing `fileName`. */
+export function explorerRow(page: Page, fileName: string) {
+  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${fileName}"]`).or(page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName })).first();
+}
+
+/** Double-clicks `fileName` in the Explorer, the way a person opens it for good (not in preview). */
+export async function openFromExplorer(page: Page, fileName: string): Promise<void> {
+  const row = explorerRow(page, fileName);
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.dblclick();
+}
+
+/** Finds the (nested) webview frame that holds `selector`, polling until `timeoutMs`. */
+export async function findFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame.isDetached()) continue;
+      const found = await frame.$(selector).catch(() => null);
+      if (found) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no frame holds ${selector} after ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** Waits until the editor's webview says it has painted its tree and first hex rows. */
+export async function waitForEditorReady(page: Page, timeoutMs = 30_000): Promise<Frame> {
+  const frame = await findFrame(page, 'body[data-ready="true"]', timeoutMs);
+  return frame;
+}
+
+/** Waits until the command palette lists a command whose title contains `title`. */
+export async function waitForCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input');
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const found = await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: title })
+      .first()
+      .waitFor({ state: 'visible', timeout: 2_000 })
+      .then(() => true, () => false);
+    await page.keyboard.press('Escape');
+    if (found) return;
+    if (Date.now() > deadline) throw new Error(`the command palette never listed "${title}" (is the extension installed and loading?)`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens the Problems panel and returns its rows' text once one matches `expected`. */
+export async function problemsText(page: Page, expected: RegExp, timeoutMs = 30_000): Promise<string> {
+  await runCommand(page, 'View: Focus Problems');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor({ state: 'visible', timeout: 10_000 });
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await panel.locator('.monaco-list-row').allInnerTexts()).join('\n');
+    if (expected.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the Problems panel never showed ${expected}; it shows:\n${text}`);
+}
+
+/** Saves a screenshot of the whole workbench to docs/screenshots/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = path.join(repoRoot, 'docs', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -1,0 +1,56 @@
+// The .vsix that `npm run package` builds holds only what runs (issue 5, item 9):
+// packs the current build with vsce into a temp folder and reads the zip's central
+// directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** File names in a zip, from its end-of-central-directory record (no zip64: a vsix is small). */
+export function zipEntries(zip: Buffer): string[] {
+  let eocd = -1;
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65535); at--) {
+    if (zip.readUInt32LE(at) === 0x06054b50) {
+      eocd = at;
+      break;
+    }
+  }
+  assert.ok(eocd >= 0, 'no end-of-central-directory record');
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.equal(zip.readUInt32LE(at), 0x02014b50, `central directory entry ${i}`);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, nothing else', { timeout: 120_000 }, () => {
+  assert.ok(fs.existsSync(path.join(root, 'dist', 'extension.js')), 'build first (npm test does)');
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-vsix-')), 'diskx.vsix');
+  const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, encoding: 'utf8', input: '' });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  const entries = zipEntries(fs.readFileSync(out)).filter((name) => !name.endsWith('/'));
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+
+  // vsce's own files, then ours under extension/.
+  const ours = entries.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
+  assert.deepEqual(entries.filter((name) => !name.startsWith('extension/')).sort(), ['[Content_Types].xml', 'extension.vsixmanifest']);
+  for (const required of ['package.json', 'dist/extension.js', 'readme.md', 'LICENSE.txt']) {
+    assert.ok(ours.some((name) => name.toLowerCase() === required.toLowerCase()), `${required} missing from ${ours.join(', ')}`);
+  }
+  const junk = ours.filter((name) => /^(src|test|bench|scripts|formats|node_modules|\.scratch|\.vscode-test|\.diskx-bench|\.ci|docs|webview)\//.test(name) || /\.(ts|ksy|map|vsix|img)$/.test(name) || name === 'dist/cli.js' || name.includes('generated'));
+  assert.deepEqual(junk, [], `junk in the vsix: ${junk.join(', ')}`);
+  const allowed = /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|media\/.+)$/i;
+  assert.deepEqual(ours.filter((name) => !allowed.test(name)), [], `unexpected files in the vsix: ${ours.join(', ')}`);
+});

@@ -1,0 +1,114 @@
+// Every fix on disks it does not apply to says why, and on hostile or randomly
+// damaged GPTs it never throws; a plan's `before` is always what the image holds,
+// and a fix that applied does not apply a second time (it converged).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planFix } from '../../src/core/fixes/index';
+import { FIX_IDS } from '../../src/core/findings';
+import type { FixId } from '../../src/core/findings';
+import { analyzeBytes, editHeader, prng, smallGptBytes } from '../builders/oracles';
+import { applyToBytes, problemCodes } from './helpers';
+
+const NOT_APPLICABLE_ON_HEALTHY: Record<FixId, RegExp> = {
+  'restore-esxi-slots': /no ESXi boot-disk layout was recognised/,
+  'recompute-crcs': /every header CRC and entry array CRC already matches its bytes/,
+  'relocate-backup': /the backup GPT already sits at the last LBA/,
+  'rebuild-primary-from-backup': /the primary GPT already equals a copy of the backup at its own position/,
+  'rebuild-backup-from-primary': /the backup GPT already equals a copy of the primary at its own position/,
+};
+
+describe('fixes that do not apply', () => {
+  for (const sectorSize of [512, 4096]) {
+    test(`a healthy ${sectorSize}-byte-sector GPT: every fix declines, with its reason`, async () => {
+      const { disk, findings } = await analyzeBytes(smallGptBytes({ sectorSize }));
+      assert.deepEqual(problemCodes(findings), []);
+      for (const id of FIX_IDS) {
+        const result = planFix(disk, id);
+        assert.equal(result.ok, false, id);
+        assert.equal(result.ok ? '' : result.id, id);
+        assert.match(result.ok ? '' : result.reason, NOT_APPLICABLE_ON_HEALTHY[id], id);
+      }
+    });
+  }
+
+  test('a DOS MBR disk: every fix declines because there is no GPT', async () => {
+    const bytes = new Uint8Array(1024 * 1024);
+    const view = new DataView(bytes.buffer);
+    bytes[446 + 4] = 0x83;
+    view.setUint32(446 + 8, 2048, true);
+    view.setUint32(446 + 12, 100, true);
+    bytes[510] = 0x55;
+    bytes[511] = 0xaa;
+    const { disk } = await analyzeBytes(bytes);
+    assert.equal(disk.scheme, 'mbr');
+    for (const id of FIX_IDS) {
+      const result = planFix(disk, id);
+      assert.match(result.ok ? '' : result.reason, /the disk has no GPT \(it is partitioned with an MBR\); every fix repairs a GPT/);
+    }
+  });
+});
+
+/** Plans every fix; for each that applies, checks its patches against the bytes, applies them and plans it again. */
+async function exercise(bytes: Uint8Array, label: string): Promise<number> {
+  const { disk } = await analyzeBytes(bytes);
+  let applied = 0;
+  for (const id of FIX_IDS) {
+    const result = planFix(disk, id);
+    if (!result.ok) {
+      assert.ok(result.reason.length > 10, `${label} ${id}: thin reason`);
+      continue;
+    }
+    applied++;
+    for (const p of result.plan.patches) {
+      assert.ok(p.offset >= 0 && p.offset + p.after.length <= bytes.length, `${label} ${id}: patch outside the image`);
+      assert.ok(p.after.length > 0, `${label} ${id}: empty patch`);
+    }
+    const fixed = applyToBytes(bytes, result.plan.patches); // asserts every `before`
+    const again = planFix((await analyzeBytes(fixed)).disk, id);
+    assert.equal(again.ok, false, `${label} ${id} applies twice: ${again.ok ? again.plan.description : ''}`);
+  }
+  return applied;
+}
+
+describe('hostile and damaged GPTs', () => {
+  test('a primary claiming 0xFFFFFFFF entries of 0x10000000 bytes: no throw, and the backup rebuilds it', async () => {
+    const original = smallGptBytes();
+    const bytes = original.slice();
+    editHeader(bytes, 512, 1n, (v) => (v.setUint32(0x50, 0xffffffff, true), v.setUint32(0x54, 0x10000000, true)));
+    await exercise(bytes, 'hostile');
+    const result = planFix((await analyzeBytes(bytes)).disk, 'rebuild-primary-from-backup');
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.deepEqual(applyToBytes(bytes, result.plan.patches), original);
+  });
+
+  test('a PartitionEntryLBA of 2^63 in the backup: no throw, and the primary rebuilds it', async () => {
+    const original = smallGptBytes();
+    const bytes = original.slice();
+    editHeader(bytes, 512, BigInt(bytes.length / 512 - 1), (v) => v.setBigUint64(0x48, 1n << 63n, true));
+    await exercise(bytes, 'lba63');
+    const result = planFix((await analyzeBytes(bytes)).disk, 'rebuild-backup-from-primary');
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.deepEqual(applyToBytes(bytes, result.plan.patches), original);
+  });
+
+  for (const sectorSize of [512, 4096]) {
+    test(`${sectorSize}: 120 random header/array mutations: every plan matches the bytes and converges`, async () => {
+      const random = prng(0x5eed + sectorSize);
+      const original = smallGptBytes({ sectorSize });
+      const last = original.length / sectorSize - 1;
+      const places = [sectorSize, 2 * sectorSize, last * sectorSize, (last - 16384 / sectorSize) * sectorSize];
+      let applied = 0;
+      for (let round = 0; round < 120; round++) {
+        const bytes = original.slice();
+        const mutations = 1 + Math.floor(random() * 4);
+        for (let m = 0; m < mutations; m++) {
+          const base = places[Math.floor(random() * places.length)]!;
+          const at = base + Math.floor(random() * (base === sectorSize || base === last * sectorSize ? 96 : 512));
+          bytes[at] = Math.floor(random() * 256);
+        }
+        applied += await exercise(bytes, `${sectorSize} round ${round}`);
+      }
+      assert.ok(applied > 40, `only ${applied} plans applied: the mutations are too gentle to exercise the fixes`);
+    });
+  }
+});

@@ -1,0 +1,128 @@
+// `diskx diff A B [--json] [--bytes]`: exit codes (0 identical, 1 different,
+// 2 error), the JSON shape and the readable report (wiring: diffCliWiring.test.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { diffCommand } from '../../src/cli/diffCommand';
+import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import type { GptEntryFields } from '../../src/core/gptEncode';
+
+const dir = tempDir('diskx-diff-cli-');
+const GiB = 1024 ** 3;
+
+async function diff(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string[] }> {
+  const stderr: string[] = [];
+  const result = await diffCommand(argv, { stderr: (line) => stderr.push(line) });
+  return { ...result, stderr };
+}
+
+// Small (2 MiB) images for byte scans: the same three partitions, slot 2 empty or compacted.
+const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
+const entry = (n: number, first: bigint): GptEntryFields => ({ typeGuid: linux, uniqueGuid: testGuid(n), firstLba: first, lastLba: first + 99n, name: `part${n}` });
+const slots = [entry(1, 34n), entry(2, 134n), null, entry(4, 234n)];
+const small = (name: string, compacted: boolean): string =>
+  writeGptImage(path.join(dir, name), { sectorSize: 512, totalSectors: 4096n, diskGuid: testGuid(0xd15c), slots: compacted ? slots.filter((s) => s !== null) : slots });
+
+const esxiOriginal = writeEsxi5Image(path.join(dir, 'esxi-original.img'), { sizeBytes: 6 * GiB });
+const esxiCompacted = writeEsxi5Image(path.join(dir, 'esxi-compacted.img'), { sizeBytes: 6 * GiB, compacted: true });
+
+test('compacted against original: exit 1, the JSON shape of issue 7', async () => {
+  const run = await diff(esxiCompacted, esxiOriginal, '--json');
+  assert.equal(run.exitCode, 1);
+  assert.deepEqual(run.stderr, []);
+  const json = JSON.parse(run.stdout);
+  assert.deepEqual(Object.keys(json), ['a', 'b', 'identical', 'headers', 'partitions']);
+  assert.equal(json.a, esxiCompacted);
+  assert.equal(json.b, esxiOriginal);
+  assert.equal(json.identical, false);
+  assert.deepEqual(json.headers.map((h: { field: string }) => h.field), ['disk.esxiLayout', 'primary.headerCrc32', 'primary.partitionEntryArrayCrc32', 'backup.headerCrc32', 'backup.partitionEntryArrayCrc32']);
+  assert.deepEqual(Object.keys(json.headers[1]), ['field', 'a', 'b']);
+  const bootbank = json.partitions.find((p: { uuid: string }) => p.uuid === testGuid(5));
+  assert.deepEqual(bootbank, { uuid: testGuid(5), label: 'bootbank', slotA: 3, slotB: 4, status: 'moved-slot', matchedBy: 'uuid', changes: [], summary: 'bootbank: slot 3 in A, slot 4 in B' });
+  assert.deepEqual(json.partitions.map((p: { status: string }) => p.status), ['same', 'same', 'same', 'moved-slot', 'moved-slot', 'moved-slot', 'moved-slot']);
+});
+
+test('the readable report reads "bootbank: slot 3 in A, slot 4 in B" and shows the slots side by side', async () => {
+  const run = await diff(esxiCompacted, esxiOriginal);
+  assert.equal(run.exitCode, 1);
+  const lines = run.stdout.split('\n');
+  assert.ok(lines.includes('  moved-slot  bootbank: slot 3 in A, slot 4 in B'), run.stdout);
+  assert.ok(lines.includes('  same        systemPartition (EFI): slot 0 in both'), run.stdout);
+  assert.ok(lines.some((l) => /^  \*    3  bootbank 8224\.\.520191 +-$/.test(l)), run.stdout);
+  assert.ok(lines.some((l) => /^  \*    4  altbootbank 520224\.\.1032191 +bootbank 8224\.\.520191$/.test(l)), run.stdout);
+  assert.ok(lines.some((l) => /^  primary\.partitionEntryArrayCrc32 +0x[0-9A-F]{8} +0x[0-9A-F]{8}$/.test(l)), run.stdout);
+  assert.ok(lines.includes('Different: 4 partitions in other slots, 5 header fields differ.'), run.stdout);
+});
+
+test('identical images: exit 0, structurally and byte for byte', async () => {
+  const a = small('same-a.img', false);
+  const b = small('same-b.img', false);
+  const structural = await diff(a, b, '--json');
+  assert.equal(structural.exitCode, 0);
+  assert.deepEqual(JSON.parse(structural.stdout).headers, []);
+  const bytes = await diff(a, b, '--json', '--bytes');
+  assert.equal(bytes.exitCode, 0);
+  const json = JSON.parse(bytes.stdout);
+  assert.equal(json.identical, true);
+  assert.deepEqual(json.bytes.ranges, []);
+  assert.equal(json.bytes.truncated, false);
+  assert.equal(json.bytes.comparedBytes, 4096 * 512);
+  const text = await diff(a, b, '--bytes');
+  assert.equal(text.exitCode, 0);
+  assert.match(text.stdout, /Identical, byte for byte\.$/);
+});
+
+test('--bytes: ranges are exactly what cmp -l lists; --max-ranges truncates', async () => {
+  const a = small('bytes-a.img', true);
+  const b = small('bytes-b.img', false);
+  const run = await diff(a, b, '--json', '--bytes');
+  assert.equal(run.exitCode, 1);
+  const json = JSON.parse(run.stdout);
+  assert.deepEqual(Object.keys(json), ['a', 'b', 'identical', 'headers', 'partitions', 'bytes']);
+  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
+  const expected = cmp.stdout.trim().split('\n').map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
+  const ours: number[] = [];
+  for (const r of json.bytes.ranges as { offset: number; length: number }[]) for (let i = 0; i < r.length; i++) ours.push(r.offset + i);
+  assert.deepEqual(ours, expected);
+  assert.ok(json.bytes.ranges.length > 3);
+  assert.equal(json.bytes.truncated, false);
+  assert.equal(json.bytes.tail, null);
+  const capped = JSON.parse((await diff(a, b, '--json', '--bytes', '--max-ranges', '2')).stdout);
+  assert.deepEqual(capped.bytes.ranges, json.bytes.ranges.slice(0, 2));
+  assert.equal(capped.bytes.truncated, true);
+});
+
+test('structurally identical but bytes differ: exit 0 without --bytes, 1 with it', async () => {
+  const a = small('data-a.img', false);
+  const b = small('data-b.img', false);
+  const fd = fs.openSync(b, 'r+');
+  fs.writeSync(fd, Buffer.from('changed data'), 0, 12, 100 * 512);
+  fs.closeSync(fd);
+  assert.equal((await diff(a, b)).exitCode, 0);
+  const run = await diff(a, b, '--bytes');
+  assert.equal(run.exitCode, 1);
+  assert.match(run.stdout, /^Bytes: 1 differing range, 12 bytes, in 2097152 bytes compared\.$/m);
+  assert.match(run.stdout, /^  0x000000C800  \+12  \(LBA 100\.\.100\)$/m);
+});
+
+test('images of different sizes: the tail is reported and makes them differ', async () => {
+  const a = small('size-a.img', false);
+  const b = writeGptImage(path.join(dir, 'size-b.img'), { sectorSize: 512, totalSectors: 8192n, diskGuid: testGuid(0xd15c), slots });
+  const json = JSON.parse((await diff(a, b, '--json', '--bytes')).stdout);
+  assert.deepEqual(json.bytes.tail, { offset: 4096 * 512, length: 4096 * 512, in: 'b' });
+  assert.equal(json.headers.find((h: { field: string }) => h.field === 'disk.sizeBytes').b, 8192 * 512);
+});
+
+test('errors: exit 2 with one line naming the image', async () => {
+  const missing = path.join(dir, 'missing.img');
+  const run = await diff(esxiOriginal, missing);
+  assert.equal(run.exitCode, 2);
+  assert.equal(run.stdout, '');
+  assert.deepEqual(run.stderr, [`diskx: ${missing}: no such file or directory`]);
+  const first = await diff(missing, esxiOriginal, '--json');
+  assert.deepEqual([first.exitCode, first.stderr], [2, [`diskx: ${missing}: no such file or directory`]]);
+  await assert.rejects(diff(esxiOriginal), /diff needs two images/);
+  await assert.rejects(diff(esxiOriginal, esxiOriginal, '--max-ranges', '0'), /--max-ranges must be a whole number/);
+});

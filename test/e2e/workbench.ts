@@ -44,7 +44,7 @@ export async function openWorkbench(folder: string, options: { viewport?: { widt
       if (message.type() === 'error' || message.type() === 'warning') lines.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
-    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await page.goto(server.url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     // The Explorer lists the folder once the file service is up.
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { writeEsxi5Sample } from '../../../scripts/sampleImages';
-import { SAMPLE } from '../suite/editorSuite';
+import { SAMPLE } from '../suite/sample';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 const outDir = path.join(root, '.vscode-test', 'e2e-suite');

@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
 
-export const SAMPLE = 'esxi5-compacted.img';
+import { SAMPLE } from './sample';
+
+export { SAMPLE };
 const EXTENSION_ID = 'diskx.disk-structure-explorer';
 const VIEW_TYPE = 'diskx.diskImage';
 

@@ -65,3 +65,59 @@ const width = Math.max(...next.map(([command]) => command.length));
 console.log('\n=== What to try next ===');
 for (const [command, why] of next) console.log(`  node dist/cli.js ${command.padEnd(width)}  ${why}`);
 console.log('The sample is a throw-away file in .scratch/ (gitignored); npm start makes it afresh each time.');
+
+// Last: open the sample in VS Code with this extension loaded. Desktop VS Code when
+// `code` is on PATH; otherwise code-server on 127.0.0.1 (installed on first use
+// into .vscode-test/code-server/, see scripts/codeServer.mjs), running until Ctrl+C.
+// In CI or without a terminal nothing waits: the CLI demo above is the whole run.
+step('Open it in VS Code');
+const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && process.env.DISKX_NO_EDITOR === undefined;
+if (!interactive) {
+  const why = process.env.CI ? 'CI is set' : process.env.DISKX_NO_EDITOR !== undefined ? 'DISKX_NO_EDITOR is set' : 'no terminal (stdin/stdout is not a TTY)';
+  console.log(`Not opening an editor (${why}). In a terminal, npm start opens ${shown} with the extension loaded:`);
+  console.log(`  with VS Code:  code --extensionDevelopmentPath=${root} ${shown}`);
+  console.log('  without it:    code-server on 127.0.0.1, installed on first use from npm (node scripts/codeServer.mjs serve .scratch)');
+  process.exit(0);
+}
+
+const hasCode = spawnSync('code', ['--version'], { encoding: 'utf8' });
+if (!hasCode.error && hasCode.status === 0) {
+  console.log(`$ code --extensionDevelopmentPath=${root} ${shown}`);
+  const opened = spawnSync('code', [`--extensionDevelopmentPath=${root}`, sample], { cwd: root, stdio: 'inherit' });
+  if (opened.status === 0) {
+    console.log('VS Code opened the sample in a new window (Extension Development Host) with the custom editor.');
+    process.exit(0);
+  }
+  console.log(`code exited with ${opened.status}; falling back to code-server.`);
+}
+
+const { startCodeServer, isInstalled } = await import('./codeServer.mjs');
+console.log('`code` is not on PATH: serving VS Code from code-server on 127.0.0.1 instead.');
+if (!isInstalled()) console.log('First run: installing code-server from npm into .vscode-test/code-server/ (once; 2 to 5 minutes, about 650 MB)...');
+let server;
+try {
+  server = await startCodeServer({ folder: scratch, timeoutMs: 120_000 });
+} catch (error) {
+  console.error(`start: could not start code-server: ${error instanceof Error ? error.message : error}`);
+  console.error('The CLI demo above did not need it; `code --extensionDevelopmentPath=. .scratch/esxi5-compacted.img` works wherever VS Code is installed.');
+  process.exit(1);
+}
+console.log(`\nOpen this in a browser on this machine:\n\n    ${server.url}\n`);
+console.log(`Then double-click ${path.basename(sample)} in the Explorer: the structure tree, the annotated hex and the findings open`);
+console.log('in the Disk Structure Explorer editor, and the Problems panel lists the same finding. Ctrl+C stops code-server.');
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping code-server...');
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+server.child.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`code-server exited (${code}).`);
+    process.exit(code ?? 1);
+  }
+});

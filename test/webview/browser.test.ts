@@ -1,0 +1,234 @@
+// The built webview in a real browser (Debian chromium + playwright-core) with
+// a stub host that answers from a real DiskImageSession: tree, hex, selection,
+// hover, go-to on a 2 TiB sparse image, the non-disk banner, and no console
+// noise or CSP violations. Skipped with a reason where chromium is missing,
+// except in CI, where that is a failure.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { tempDir, writeEsxi5Image } from '../builders/images';
+import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
+import type { HarnessServer, OpenedPage } from './harness';
+
+const unavailable = browserUnavailable();
+if (unavailable && process.env.CI) {
+  test('browser tests need chromium in CI', () => assert.fail(`cannot run the webview browser tests: ${unavailable}`));
+}
+const skip = unavailable ? `skipped: ${unavailable}` : false;
+if (unavailable && !process.env.CI) console.log(`# webview browser tests ${skip}`);
+
+const TiB = 1024 ** 4;
+const GiB = 1024 ** 3;
+
+async function waitReady(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+}
+
+/** Back to the first byte (pages are shared between tests). */
+async function home(page: Page): Promise<void> {
+  await page.locator('#hex').focus();
+  await page.keyboard.press('Control+Home');
+  await page.waitForSelector('.hex-row[data-offset="512"]:not(.loading)');
+}
+
+async function rowBytes(page: Page, offset: number): Promise<string> {
+  const cells = page.locator(`.hex-row[data-offset="${offset}"] .hex-byte`);
+  return (await cells.allTextContents()).join(' ');
+}
+
+async function selectedOffsets(page: Page): Promise<number[]> {
+  const values = await page.locator('.hex-byte.selected').evaluateAll((cells) => cells.map((c) => Number((c as unknown as { dataset: { offset: string } }).dataset.offset)));
+  return values;
+}
+
+describe('webview in a real browser', { skip }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let dir: string;
+  let compacted: string;
+  let huge: string;
+  const opened: OpenedPage[] = [];
+
+  before(async () => {
+    dir = tempDir('diskx-webview-');
+    compacted = writeEsxi5Image(path.join(dir, 'esxi-compacted.img'), { compacted: true, sizeBytes: 8 * GiB });
+    huge = writeEsxi5Image(path.join(dir, 'esxi-2t.img'), { sizeBytes: 2 * TiB });
+    server = await startHarnessServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  after(async () => {
+    for (const o of opened) await o.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  const pages = new Map<string, OpenedPage>();
+
+  /** One page per image and row width, reused by the tests (the machine may be slow; each test sets its own selection). */
+  async function open(image: string, bytesPerRow: 16 | 32 = 16): Promise<OpenedPage> {
+    const key = `${image}:${bytesPerRow}`;
+    const cached = pages.get(key);
+    if (cached) return cached;
+    const o = await openInHarness(browser, server, image, { bytesPerRow });
+    opened.push(o);
+    pages.set(key, o);
+    await waitReady(o.page);
+    return o;
+  }
+
+  test('tree shows the protective MBR, the primary header fields, slots and partitions; findings are listed', async () => {
+    const { page, problems } = await open(compacted);
+    assert.match((await page.locator('#structure [data-node-id="mbr"] > .label').textContent()) ?? '', /Protective MBR/);
+    assert.match((await page.locator('[data-node-id="primary-header"] > .label').textContent()) ?? '', /Primary GPT header/);
+    const crc = (await page.locator('[data-node-id="primary-header.HeaderCRC32"]').textContent()) ?? '';
+    assert.match(crc, /HeaderCRC32/);
+    assert.match(crc, /0x[0-9A-F]{8}/);
+    assert.match((await page.locator('[data-node-id="primary-header.NumberOfPartitionEntries"]').textContent()) ?? '', /128/);
+    // The seed's case: bootbank compacted into slot 3.
+    const slot3 = (await page.locator('[data-node-id="slot-3"]').textContent()) ?? '';
+    assert.match(slot3, /Slot 3/);
+    assert.match(slot3, /bootbank/);
+    assert.match((await page.locator('[data-node-id="slots-7-127"]').textContent()) ?? '', /Slots 7-127[\s\S]*empty/);
+    assert.match((await page.locator('[data-node-id="partition-4"]').textContent()) ?? '', /Partition 4[\s\S]*bootbank[\s\S]*250 MiB/);
+    assert.ok(await page.locator('[data-node-id="backup-header"]').count());
+    assert.ok(await page.locator('[data-node-id="backup-slot-3"]').count());
+    assert.equal(await page.locator('#findings .finding[data-code="esxi-slot-compacted"]').count(), 1);
+    // A node with a finding carries a badge.
+    assert.ok(await page.locator('[data-node-id="primary-array"] > vscode-badge').count(), 'badge on the primary array');
+    assert.equal(await page.locator('#banner').count(), 0);
+    assert.deepEqual(problems, []);
+  });
+
+  test('hex row at offset 512 shows "EFI PART", with offset and LBA columns and coloured fields', async () => {
+    const { page } = await open(compacted);
+    assert.equal((await rowBytes(page, 512)).slice(0, 23), '45 46 49 20 50 41 52 54');
+    const row = page.locator('.hex-row[data-offset="512"]');
+    assert.match((await row.locator('.off').textContent()) ?? '', /^0x0+200$/);
+    assert.equal(await row.locator('.lba').textContent(), 'LBA 1');
+    assert.match((await page.locator('.hex-byte[data-offset="512"]').getAttribute('class')) ?? '', /k-signature/);
+    assert.match((await page.locator('.hex-byte[data-offset="528"]').getAttribute('class')) ?? '', /k-crc/);
+    // Only the visible rows are in the DOM.
+    const rows = await page.locator('.hex-row').count();
+    assert.ok(rows > 10 && rows < 100, `${rows} rows rendered`);
+  });
+
+  test('clicking a tree node selects its bytes and scrolls to them', async () => {
+    const { page } = await open(compacted);
+    await home(page);
+    await page.locator('[data-node-id="primary-header.PartitionEntryArrayCRC32"] > .label').click();
+    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('.hex-byte.selected').length === 4);
+    assert.deepEqual(await selectedOffsets(page), [600, 601, 602, 603]);
+    // The backup header lives at the last LBA: far below, so the view must scroll there.
+    const backupOffset = 8 * GiB - 512;
+    await page.locator('[data-node-id="backup-header"] > .label').click();
+    await page.waitForSelector(`.hex-row[data-offset="${backupOffset}"]`);
+    assert.equal((await rowBytes(page, backupOffset)).slice(0, 23), '45 46 49 20 50 41 52 54');
+    const selected = await selectedOffsets(page);
+    assert.equal(selected[0], backupOffset);
+    assert.ok(selected.every((o) => o >= backupOffset && o < backupOffset + 512));
+  });
+
+  test('hovering a byte names its field; clicking it selects the field and the tree node', async () => {
+    const { page } = await open(compacted);
+    await home(page);
+    const byte = page.locator('.hex-byte[data-offset="530"]');
+    await byte.hover();
+    assert.match((await page.locator('#status').textContent()) ?? '', /Primary GPT header › HeaderCRC32/);
+    assert.match((await byte.getAttribute('title')) ?? '', /HeaderCRC32/);
+    await byte.click();
+    assert.deepEqual(await selectedOffsets(page), [528, 529, 530, 531]);
+    await page.waitForFunction(() => {
+      const item = (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector('[data-node-id="primary-header.HeaderCRC32"]');
+      return item?.selected === true;
+    });
+    // The data inspector decodes the selection; its CRC-32 is computed.
+    assert.match((await page.locator('#inspector').textContent()) ?? '', /u32 LE/);
+    await page.waitForFunction(() => /0x[0-9A-F]{8} \(4 bytes\)/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#crc')?.textContent ?? ''));
+  });
+
+  test('Ctrl+G to the last LBA of a 2 TiB sparse image renders that row at once', async () => {
+    const { page, sent } = await open(huge);
+    const lastLba = 2 * TiB / 512 - 1;
+    const lastOffset = lastLba * 512;
+    await page.keyboard.press('Control+g');
+    await page.keyboard.type(`lba:${lastLba}`);
+    const started = Date.now();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`.hex-row[data-offset="${lastOffset}"]:not(.loading)`);
+    const elapsed = Date.now() - started;
+    assert.equal((await rowBytes(page, lastOffset)).slice(0, 23), '45 46 49 20 50 41 52 54', 'the backup header is at the last LBA');
+    assert.ok(elapsed < 2000, `go-to took ${elapsed} ms`);
+    // Reads stay small and bounded: nothing near the image's size was requested.
+    const reads = sent.filter((m): m is { type: string; length: number } => (m as { type?: string }).type === 'readRange');
+    assert.ok(reads.every((m) => m.length <= 64 * 1024));
+    assert.ok(reads.length < 64, `${reads.length} reads`);
+    // Ctrl+Home goes back to the first byte; Ctrl+End to the last.
+    await page.locator('#hex').focus();
+    await page.keyboard.press('Control+Home');
+    await page.waitForSelector('.hex-row[data-offset="0"]');
+    await page.keyboard.press('Control+End');
+    await page.waitForSelector(`.hex-row[data-offset="${2 * TiB - 16}"]`);
+  });
+
+  test('go-to accepts hex offsets and field names; the test hook scrolls like Ctrl+G', async () => {
+    const { page } = await open(compacted);
+    await page.evaluate(`window.postMessage({ type: 'test:goto', offset: ${0x4000} }, '*')`);
+    await page.waitForSelector(`.hex-row[data-offset="${0x4000}"]`);
+    await page.keyboard.press('Control+g');
+    await page.keyboard.type('backup-header.MyLBA');
+    await page.keyboard.press('Enter');
+    const myLba = 8 * GiB - 512 + 0x18;
+    await page.waitForSelector(`.hex-byte.selected[data-offset="${myLba}"]`);
+    await page.keyboard.press('Control+g');
+    await page.keyboard.type('0x1FE');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.hex-byte.cursor[data-offset="510"]');
+    assert.equal(await page.locator('.hex-byte[data-offset="510"]').textContent(), '55');
+  });
+
+  test('keyboard: arrows, PageDown, shift-select and Ctrl+C copies the selection as hex', async () => {
+    const o = await open(compacted);
+    const { page } = o;
+    await home(page);
+    await page.locator('.hex-byte[data-offset="512"]').click(); // selects the Signature field
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.hex-byte.cursor[data-offset="520"]');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('.hex-byte.cursor[data-offset="536"]');
+    await page.keyboard.press('PageDown');
+    // PageDown moves the cursor by a screenful of rows (at least ten here).
+    await page.waitForSelector('.hex-byte.cursor');
+    await page.waitForFunction(() => Number((globalThis as unknown as { document: { querySelector(s: string): { dataset: { offset: string } } | null } }).document.querySelector('.hex-byte.cursor')?.dataset.offset) > 536 + 16 * 10);
+    await page.keyboard.press('Control+Home');
+    await page.locator('.hex-byte[data-offset="512"]').click();
+    await page.locator('.hex-byte[data-offset="519"]').click({ modifiers: ['Shift'] });
+    await page.keyboard.press('Control+c');
+    await page.waitForFunction(() => (globalThis as unknown as { __diskxCopied: string[] }).__diskxCopied.length > 0);
+    assert.equal(await page.evaluate('window.__diskxCopied[0]'), '45 46 49 20 50 41 52 54');
+  });
+
+  test('a file that is not a disk image opens as plain hex with a banner', async () => {
+    const file = path.join(dir, 'notes.bin');
+    fs.writeFileSync(file, 'This is not a disk image, just some text.\n'.repeat(100));
+    const { page, problems } = await open(file);
+    assert.match((await page.locator('#banner').textContent()) ?? '', /does not look like a disk image/);
+    assert.equal((await rowBytes(page, 0)).slice(0, 11), '54 68 69 73');
+    assert.deepEqual(problems, []);
+    const tiny = path.join(dir, 'tiny.dd');
+    fs.writeFileSync(tiny, 'tiny');
+    const t = await open(tiny);
+    assert.match((await t.page.locator('#banner').textContent()) ?? '', /Not a disk image/);
+    assert.equal(await rowBytes(t.page, 0), '74 69 6E 79');
+  });
+
+  test('32 bytes per row and no console errors or CSP violations anywhere', async () => {
+    const { page } = await open(compacted, 32);
+    assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte').count(), 32);
+    assert.equal(await page.locator('.hex-row[data-offset="528"]').count(), 0);
+    for (const o of opened) assert.deepEqual(o.problems, [], 'console errors or CSP violations');
+  });
+});

@@ -1,0 +1,129 @@
+// A stand-in for VS Code around the built webview (dist/webview.js): a local
+// HTTP server serves a page with the same strict CSP the extension uses and a
+// stub `acquireVsCodeApi` whose postMessage reaches this Node process through
+// Playwright's exposeFunction. Here the real DiskImageSession (the object the
+// extension host uses) answers, so the webview sees real models and bytes.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { DiskImageSession } from '../../src/host/diskImageSession';
+import { contentSecurityPolicy } from '../../src/host/webviewHtml';
+import type { ViewSettings } from '../../src/shared/protocol';
+
+const root = path.resolve(__dirname, '..', '..');
+export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserUnavailable(): string | null {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found (Debian: apt-get install chromium)`;
+  if (!fs.existsSync(path.join(root, 'dist', 'webview.js'))) return 'dist/webview.js not built (run node esbuild.mjs)';
+  return null;
+}
+
+export interface HarnessServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const NONCE = 'harnessNonce0123456789';
+
+/** Serves the harness page and the built webview bundle on 127.0.0.1. */
+export async function startHarnessServer(): Promise<HarnessServer> {
+  const server = http.createServer((req, res) => {
+    const origin = `http://${req.headers.host}`;
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(harnessHtml(origin));
+      return;
+    }
+    const files: Record<string, string> = { '/webview.js': 'text/javascript', '/webview.css': 'text/css' };
+    const type = files[url.pathname];
+    if (!type) {
+      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': type });
+    res.end(fs.readFileSync(path.join(root, 'dist', url.pathname.slice(1))));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+// Same CSP as the extension (src/host/webviewHtml.ts) with the server as cspSource.
+// The stub is the page's one inline script, allowed by the nonce like in VS Code's own wrapper.
+function harnessHtml(origin: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
+<link rel="stylesheet" href="/webview.css" nonce="${NONCE}">
+<title>diskx webview harness</title></head>
+<body>
+<script nonce="${NONCE}">
+window.__diskxCopied = [];
+window.acquireVsCodeApi = function () {
+  return {
+    postMessage: function (message) {
+      window.__diskxHost(message).then(function (replies) {
+        for (const reply of replies) {
+          if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
+          window.postMessage(reply, '*');
+        }
+      });
+    },
+    getState: function () { return undefined; },
+    setState: function () {},
+  };
+};
+</script>
+<script nonce="${NONCE}" src="/webview.js"></script>
+</body></html>`;
+}
+
+export interface OpenedPage {
+  page: Page;
+  session: DiskImageSession;
+  /** Messages the webview sent, in order. */
+  sent: unknown[];
+  /** Console errors, page errors and CSP violations seen. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Opens `imagePath` in a new page: the webview talks to a real DiskImageSession. */
+export async function openInHarness(browser: Browser, server: HarnessServer, imagePath: string, settings: ViewSettings = { bytesPerRow: 16 }, viewport = { width: 1400, height: 900 }): Promise<OpenedPage> {
+  const session = await DiskImageSession.open(imagePath);
+  const page = await browser.newPage({ viewport });
+  const sent: unknown[] = [];
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.exposeFunction('__diskxHost', async (message: unknown) => {
+    sent.push(message);
+    const effect = await session.handle(message, settings);
+    if (effect.kind === 'reply') {
+      const reply = effect.message;
+      return [reply.type === 'bytes' ? { ...reply, data: Array.from(reply.data) } : reply];
+    }
+    if (effect.kind === 'copy') await page.evaluate(`window.__diskxCopied.push(${JSON.stringify(effect.text)})`);
+    return [];
+  });
+  await page.goto(server.url);
+  return {
+    page,
+    session,
+    sent,
+    problems,
+    close: async () => {
+      await page.close();
+      await session.close();
+    },
+  };
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { diffCommand } from '../../src/cli/diffCommand';
+import { diffCommand, fixWithReferenceCommand, hasReferenceFlag } from '../../src/cli/diffCommand';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 
@@ -125,4 +125,38 @@ test('errors: exit 2 with one line naming the image', async () => {
   assert.deepEqual([first.exitCode, first.stderr], [2, [`diskx: ${missing}: no such file or directory`]]);
   await assert.rejects(diff(esxiOriginal), /diff needs two images/);
   await assert.rejects(diff(esxiOriginal, esxiOriginal, '--max-ranges', '0'), /--max-ranges must be a whole number/);
+});
+
+test('fix --fix copy-slots-from-reference --reference: dry run, --write, then the images compare identical', async () => {
+  const a = writeEsxi5Image(path.join(dir, 'fix-compacted.img'), { sizeBytes: 6 * GiB, compacted: true });
+  const stderr: string[] = [];
+  const context = { stderr: (line: string) => stderr.push(line) };
+  const readArray = (file: string): Buffer => {
+    const fd = fs.openSync(file, 'r');
+    const out = Buffer.alloc(16384);
+    fs.readSync(fd, out, 0, out.length, 1024);
+    fs.closeSync(fd);
+    return out;
+  };
+  const before = readArray(a);
+  const dry = await fixWithReferenceCommand([a, '--fix', 'copy-slots-from-reference', '--reference', esxiOriginal, '--json'], context);
+  assert.equal(dry.exitCode, 0);
+  const plan = JSON.parse(dry.stdout);
+  assert.equal(plan.dryRun, true);
+  assert.equal(plan.plan.id, 'copy-slots-from-reference');
+  assert.equal(plan.plan.patches.length, 14);
+  assert.deepEqual(readArray(a), before, 'a dry run writes nothing');
+
+  const wrote = await fixWithReferenceCommand([a, '--fix', 'copy-slots-from-reference', '--reference', esxiOriginal, '--write'], context);
+  assert.equal(wrote.exitCode, 0, stderr.join('\n'));
+  assert.match(wrote.stdout, /^Written: \d+ sectors of 512 bytes, backup first; undo with: diskx undo /m);
+  assert.deepEqual(readArray(a), readArray(esxiOriginal));
+  assert.equal((await diff(a, esxiOriginal)).exitCode, 0);
+
+  const again = await fixWithReferenceCommand([a, '--fix', 'copy-slots-from-reference', '--reference', esxiOriginal], context);
+  assert.equal(again.exitCode, 1);
+  assert.match(stderr[stderr.length - 1]!, /fix copy-slots-from-reference does not apply: every partition of .* already sits in the slot the reference uses$/);
+  await assert.rejects(fixWithReferenceCommand([a, '--fix', 'recompute-crcs', '--reference', esxiOriginal], context), /--reference goes with --fix copy-slots-from-reference alone/);
+  assert.equal(hasReferenceFlag(['x', '--reference=y']), true);
+  assert.equal(hasReferenceFlag(['x', '--fix', 'recompute-crcs']), false);
 });

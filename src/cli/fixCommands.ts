@@ -90,6 +90,8 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
   const ids = args.flags.get('fix') ?? [];
   if (ids.length === 0) throw new UsageError('fix needs at least one --fix ID (see diskx codes for the fix ids)');
   for (const id of ids) if (!isFixId(id)) throw new UsageError(`unknown fix id "${id}" (see diskx codes for the fix ids)`);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new UsageError(`--fix ${twice} given twice`);
   const fixIds = ids as FixId[];
   const sectorSize = sectorSizeFlag(args);
   const write = args.flags.has('write');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { haveOracles, tempDir } from '../builders/images';
-import { sfdiskJson, sgdiskVerify } from '../builders/oracles';
+import { sfdiskJson, sgdiskVerify, smallGptBytes } from '../builders/oracles';
 import { FIX_IDS } from '../../src/core/findings';
 import { FIX_HELP } from '../../src/cli/fixHelp';
 import { MiB, SEED_SECTORS, diskx, journalOf, lines, readAt, seedImage, snapshot, writeAt } from './fixTestHelpers';
@@ -142,6 +142,31 @@ test('several --fix are planned in sequence: each on the image as the earlier on
   if (oracles) assert.equal(sgdiskVerify(image).problems, 0);
 });
 
+test('relocate-backup on a grown disk: dry run names the fields, --write makes sgdisk -v happy, only changed sectors', async () => {
+  const dir = tempDir();
+  const image = path.join(dir, 'grown.img');
+  fs.writeFileSync(image, smallGptBytes({ sectorSize: 512 }));
+  fs.truncateSync(image, 4 * MiB); // the disk grew from 2 to 4 MiB: the backup is now in the middle
+  if (oracles) assert.match(sgdiskVerify(image).text, /Identified 1 problems?!/);
+  const dry = await diskx(['fix', image, '--fix', 'relocate-backup']);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /^fix relocate-backup: Move the backup GPT to the end of the disk$/m);
+  assert.match(dry.stdout, /^ {2}patch \d+ of \d+: 8 bytes at 0x220 \(LBA 1 \+0x20\)\n {4}fields: primaryHeader: alternateLba\n {4}0x220  - ff 0f 00 00 00 00 00 00\n {11}\+ ff 1f 00 00 00 00 00 00\n {11}as little-endian u64: 0x0000000000000FFF -> 0x0000000000001FFF$/m);
+  assert.match(dry.stdout, /fields: mbr: partitions\.0\.numSectors/);
+  assert.match(dry.stdout, /^Sectors to write: LBA 0\.\.1, 8159, 8191;/m);
+  assert.equal(lines(dry.stdout).at(-1)!.replace(/^\d+ patches/, 'N patches'), 'N patches, 4 sectors would be written, nothing written (dry run; add --write)');
+
+  const write = await diskx(['fix', image, '--fix', 'relocate-backup', '--write']);
+  assert.equal(write.status, 0, write.stderr);
+  assert.match(write.stdout, /^Wrote 4 sectors \(2048 bytes\) of .*: LBA 8159, 8191, 0\.\.1$/m);
+  assert.match(write.stdout, /^Repaired: .*gpt-backup-not-at-end.* \(no longer reported\)\.$/m);
+  assert.equal((await diskx(['check', image])).status, 0);
+  if (oracles) {
+    assert.equal(sgdiskVerify(image).problems, 0);
+    assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot), [0, 1, 3]);
+  }
+});
+
 test('a fix that does not apply exits 1 with one line giving the reason, and writes nothing even with --write', async () => {
   const dir = tempDir();
   const image = seedImage(dir);
@@ -173,6 +198,8 @@ test('usage errors exit 2 and print the usage: unknown fix id, no --fix, --fix w
     [['fix', image, '--fix'], /^diskx: --fix needs a value$/],
     [['fix', image, '--fix', 'recompute-crcs', '--force'], /^diskx: unknown option --force$/],
     [['undo', image, '--write'], /^diskx: unknown option --write$/],
+    [['fix', image, '--fix', 'recompute-crcs', '--fix', 'recompute-crcs'], /^diskx: --fix recompute-crcs given twice$/],
+    [['fix', image, '--fix', 'recompute-crcs', '--sector-size', '1024'], /^diskx: --sector-size must be 512 or 4096, not 1024$/],
   ];
   for (const [args, first] of cases) {
     const run = await diskx(args);

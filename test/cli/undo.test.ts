@@ -209,3 +209,28 @@ test('DISKX_JOURNAL_DIR keeps the journal in that folder; undo finds it there', 
   assert.equal(undo.status, 0, undo.stderr);
   assert.deepEqual(withoutMtime(snapshot(image)), withoutMtime(original));
 });
+
+test('an interrupted repair (journal "pending"): fix warns and refuses to write, undo restores the old bytes', async () => {
+  const dir = tempDir();
+  const image = seedImage(dir);
+  const original = snapshot(image);
+  assert.equal((await diskx(['fix', image, '--fix', 'restore-esxi-slots', '--write'])).status, 0);
+  // As if the process died after the writes, before the journal said "applied".
+  const journal = JSON.parse(fs.readFileSync(journalOf(image), 'utf8')) as { entries: { state: string }[] };
+  journal.entries[0]!.state = 'pending';
+  fs.writeFileSync(journalOf(image), JSON.stringify(journal));
+
+  const dry = await diskx(['fix', image, '--fix', 'recompute-crcs']);
+  assert.match(dry.stderr, new RegExp(`^diskx: .*seed\\.img: warning: an earlier repair \\(restore-esxi-slots\\) was interrupted; run diskx undo first`, 'm'));
+  const checkBefore = await diskx(['check', image]);
+  assert.equal(checkBefore.status, 0, 'the writes themselves were complete');
+  const write = await diskx(['fix', image, '--fix', 'restore-esxi-slots', '--write']);
+  assert.equal(write.status, 1, 'nothing to restore on the written image');
+  const again = await diskx(['fix', image, '--fix', 'recompute-crcs', '--write']);
+  assert.equal(again.status, 1);
+
+  const undo = await diskx(['undo', image]);
+  assert.equal(undo.status, 0, undo.stderr);
+  assert.match(undo.stdout, /^Undid repair 1 \(restore-esxi-slots\) of .* \(it had been interrupted: pending\): restored 6 sectors/m);
+  assert.deepEqual(withoutMtime(snapshot(image)), withoutMtime(original));
+});

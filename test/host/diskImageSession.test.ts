@@ -1,0 +1,79 @@
+// The session behind the custom editor: open, answer the webview, fall back to plain hex.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DiskImageSession } from '../../src/host/diskImageSession';
+import { crc32 } from '../../src/core/crc32';
+import { tempDir, writeEsxi5Image } from '../builders/images';
+
+const settings = { bytesPerRow: 16 as const };
+
+test('ready gets the init message with image info, tree, spans and findings', async () => {
+  const dir = tempDir();
+  const session = await DiskImageSession.open(writeEsxi5Image(path.join(dir, 'a.img'), { compacted: true }));
+  try {
+    const effect = await session.handle({ type: 'ready' }, settings);
+    assert.equal(effect.kind, 'reply');
+    if (effect.kind !== 'reply' || effect.message.type !== 'init') throw new Error('expected init');
+    const init = effect.message;
+    assert.deepEqual(init.image, { name: 'a.img', sizeBytes: 8 * 1024 ** 3, sectorSize: 512, scheme: 'gpt', profile: 'ESXi 5 (compacted)', readOnly: true });
+    assert.equal(init.banner, null);
+    assert.ok(init.tree.length > 0 && init.spans.length > 0);
+    assert.ok(init.findings.some((f) => f.code === 'esxi-slot-compacted'));
+    assert.doesNotThrow(() => JSON.stringify(init), 'the init message is plain data (no BigInt)');
+  } finally {
+    await session.close();
+  }
+});
+
+test('readRange returns the bytes; crcRange the CRC-32; copyHex the hex text; bad requests an error reply', async () => {
+  const dir = tempDir();
+  const session = await DiskImageSession.open(writeEsxi5Image(path.join(dir, 'b.img')));
+  try {
+    const read = await session.handle({ type: 'readRange', requestId: 3, offset: 512, length: 8 }, settings);
+    assert.ok(read.kind === 'reply' && read.message.type === 'bytes');
+    if (read.kind === 'reply' && read.message.type === 'bytes') {
+      assert.equal(read.message.requestId, 3);
+      assert.equal(Buffer.from(read.message.data).toString('latin1'), 'EFI PART');
+    }
+    const header = await session.source.read(512, 92);
+    const crc = await session.handle({ type: 'crcRange', requestId: 4, offset: 512, length: 92 }, settings);
+    assert.ok(crc.kind === 'reply' && crc.message.type === 'crc' && crc.message.crc === crc32(header));
+    assert.deepEqual(await session.handle({ type: 'copyHex', offset: 510, length: 2 }, settings), { kind: 'copy', text: '55 aa' });
+    const past = await session.handle({ type: 'readRange', requestId: 5, offset: session.source.size - 4, length: 8 }, settings);
+    assert.ok(past.kind === 'reply' && past.message.type === 'error' && past.message.requestId === 5, JSON.stringify(past));
+    const unknown = await session.handle({ type: 'format', drive: 'C:' }, settings);
+    assert.ok(unknown.kind === 'reply' && unknown.message.type === 'error' && unknown.message.requestId === null);
+  } finally {
+    await session.close();
+  }
+});
+
+test('files that are no disk image open as plain hex with a banner; unreadable paths throw', async () => {
+  const dir = tempDir();
+  const text = path.join(dir, 'notes.img');
+  fs.writeFileSync(text, 'hello '.repeat(200));
+  const plain = await DiskImageSession.open(text);
+  assert.match(plain.banner!, /does not look like a disk image/);
+  assert.equal(plain.info().scheme, 'none');
+  await plain.close();
+
+  const tiny = path.join(dir, 'tiny.img');
+  fs.writeFileSync(tiny, 'tiny');
+  const small = await DiskImageSession.open(tiny);
+  assert.match(small.banner!, /Not a disk image: this file is too small/);
+  assert.equal(small.info().scheme, 'plain');
+  assert.deepEqual(small.view.tree, []);
+  const bytes = await small.handle({ type: 'readRange', requestId: 1, offset: 0, length: 4 }, settings);
+  assert.ok(bytes.kind === 'reply' && bytes.message.type === 'bytes');
+  await small.close();
+
+  const sparseVmdk = path.join(dir, 'disk.vmdk');
+  fs.writeFileSync(sparseVmdk, Buffer.concat([Buffer.from('KDMV'), Buffer.alloc(1020)]));
+  const vmdk = await DiskImageSession.open(sparseVmdk);
+  assert.match(vmdk.banner!, /VMDK/);
+  await vmdk.close();
+
+  await assert.rejects(DiskImageSession.open(path.join(dir, 'missing.img')));
+});

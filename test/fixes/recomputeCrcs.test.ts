@@ -179,7 +179,7 @@ describe('recompute-crcs', () => {
       editHeader(bytes, 512, 1n, (v) => v.setBigUint64(0x28, 40n, true), false);
       const { disk } = await analyzeBytes(bytes);
       assert.deepEqual(disk.primary?.invalid, [], 'the structural checks accept it');
-      assert.match(await refusedOn(bytes), /primary header at LBA 1 has a stale HeaderCRC32 and fields that disagree .*\(FirstUsableLBA 40 vs 34\).*rebuild-primary-from-backup/);
+      assert.match(await refusedOn(bytes), /primary GPT at LBA 1 has a stale HeaderCRC32 and its content disagrees with the backup header .*\(FirstUsableLBA 40 vs 34; partition 1 \(LBAs 34\.\.133\) lies outside the usable range 40\.\.4062\).*rebuild-primary-from-backup/);
     });
 
     test('PartitionEntryLBA moved into the usable range with a stale CRC: refused (its array CRC would be computed over partition data)', async () => {
@@ -190,6 +190,27 @@ describe('recompute-crcs', () => {
       assert.equal(disk.primary?.arrayCrcOk, false);
       assert.match(await refusedOn(bytes), /entry array at LBAs 3\.\.34 lies inside the usable range 34\.\.4062/);
     });
+
+    for (const [label, edit, expected] of [
+      ['partition 1 now ends past the disk', (v: DataView) => v.setBigUint64(40, 0xffffffffn, true), /partition 1 \(LBAs 34\.\.4294967295\) lies outside the usable range 34\.\.4062/],
+      ['partition 4 now ends before it starts', (v: DataView) => v.setBigUint64(3 * 128 + 40, 100n, true), /partition 4 ends \(LBA 100\) before it starts \(LBA 234\)/],
+      ['partition 2 now starts inside partition 1', (v: DataView) => v.setBigUint64(128 + 32, 100n, true), /partition 2 \(LBAs 100\.\.233\) overlaps an earlier one/],
+    ] as const) {
+      test(`an entry corrupted in the primary array (${label}): the stale array CRC is not sealed over it; rebuild-primary-from-backup restores it`, async () => {
+        const original = smallGptBytes();
+        const bytes = original.slice();
+        edit(new DataView(bytes.buffer, 2 * 512, 16384));
+        const before = await analyzeBytes(bytes);
+        assert.deepEqual(problemCodes(before.findings), ['gpt-primary-array-crc']);
+        const reason = await refusedOn(bytes);
+        assert.match(reason, /the primary GPT at LBA 1 has a stale PartitionEntryArrayCRC32 and its content disagrees with the backup header or breaks the layout rules/);
+        assert.match(reason, expected);
+        assert.match(reason, /rebuild-primary-from-backup rewrites it from the healthy backup copy/);
+        const rebuild = planFix(before.disk, 'rebuild-primary-from-backup');
+        assert.ok(rebuild.ok);
+        assert.deepEqual(applyToBytes(bytes, rebuild.plan.patches), original);
+      });
+    }
 
     test('an invalid primary is left alone while the backup\'s stale CRC is recomputed', async () => {
       const original = smallGptBytes();

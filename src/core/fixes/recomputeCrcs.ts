@@ -39,10 +39,16 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     if (!header.headerCrcOk && header.partitionEntryLba <= header.lastUsableLba && arrayEnd >= header.firstUsableLba) {
       disagreements.push(`its entry array at LBAs ${header.partitionEntryLba}..${arrayEnd} lies inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
     }
+    // Likewise stale CRCs over entries that break the rules (UEFI 5.3.3:
+    // StartingLBA <= EndingLBA, inside the header's usable range, no overlaps) are
+    // damage, not an edit to vouch for: a corrupted entry, or a usable range moved
+    // by a corrupted header field. Sealing it would make the partitions look real.
+    if (!header.headerCrcOk || header.arrayCrcOk === false) disagreements.push(...entryProblems(header));
     if (disagreements.length > 0) {
-      const against = reference ? ` and fields that disagree with the ${reference.role} header or the layout rules` : ' and fields that break the layout rules';
+      const stale = [!header.headerCrcOk ? 'HeaderCRC32' : '', header.arrayCrcOk === false ? 'PartitionEntryArrayCRC32' : ''].filter(Boolean).join(' and ');
+      const against = reference ? `disagrees with the ${reference.role} header or breaks the layout rules` : 'breaks the layout rules';
       skipped.push(
-        `the ${header.role} header at LBA ${header.lba} has a stale HeaderCRC32${against} (${disagreements.join('; ')}), so its fields, not just its CRC, are damaged and sealing them would make them look valid${rebuildHint}`,
+        `the ${header.role} GPT at LBA ${header.lba} has a stale ${stale} and its content ${against} (${disagreements.join('; ')}), so its bytes, not just its CRCs, are damaged and sealing them would make them look valid${rebuildHint}`,
       );
       continue;
     }
@@ -92,4 +98,20 @@ function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): stri
   same('NumberOfPartitionEntries', header.numPartitionEntries, reference.numPartitionEntries);
   same('SizeOfPartitionEntry', header.partitionEntrySize, reference.partitionEntrySize);
   return out;
+}
+
+/** Used entries that break UEFI 5.3.3's rules, in a few words each (at most 3, then a count). */
+function entryProblems(header: GptHeader): string[] {
+  const used = header.array!.slots.filter((e) => e.used);
+  const out: string[] = [];
+  for (const e of used) {
+    if (e.lastLba < e.firstLba) out.push(`partition ${e.number} ends (LBA ${e.lastLba}) before it starts (LBA ${e.firstLba})`);
+    else if (e.firstLba < header.firstUsableLba || e.lastLba > header.lastUsableLba) out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) lies outside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
+  }
+  const spans = used.filter((e) => e.lastLba >= e.firstLba).sort((a, b) => (a.firstLba < b.firstLba ? -1 : a.firstLba > b.firstLba ? 1 : 0));
+  for (let i = 1; i < spans.length; i++) {
+    const previousEnd = spans.slice(0, i).reduce((end, e) => (e.lastLba > end ? e.lastLba : end), -1n);
+    if (spans[i]!.firstLba <= previousEnd) out.push(`partition ${spans[i]!.number} (LBAs ${spans[i]!.firstLba}..${spans[i]!.lastLba}) overlaps an earlier one`);
+  }
+  return out.length > 3 ? [...out.slice(0, 3), `${out.length - 3} more`] : out;
 }

@@ -113,6 +113,7 @@ async function openVmdkDescriptor(descriptorPath: string, text: string): Promise
   if (extents.length === 0) throw new NotADiskImageError('is a VMDK descriptor with no extents');
   const parts: { source: ByteSource; size: number }[] = [];
   const dataFiles: string[] = [];
+  const descriptorStat = await fsp.stat(descriptorPath);
   try {
     for (const extent of extents) {
       const size = extent.sectors * 512; // VMDK descriptors always count 512-byte sectors
@@ -125,7 +126,16 @@ async function openVmdkDescriptor(descriptorPath: string, text: string): Promise
       } catch {
         throw new NotADiskImageError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
       }
+      // A descriptor read as its own extent would be taken for a raw disk of text.
+      if (stat.ino === descriptorStat.ino && stat.dev === descriptorStat.dev) {
+        throw new NotADiskImageError(`VMDK descriptor names itself as its extent "${extent.file}"`);
+      }
+      // A directory opens fine on Linux and only fails (EISDIR, untyped) at the first read.
+      if (!stat.isFile() && !stat.isBlockDevice()) {
+        throw new NotADiskImageError(`VMDK extent "${extent.file}" is not a regular file or block device`);
+      }
       const base = extent.offsetSectors * 512;
+      if (!Number.isSafeInteger(base + size)) throw new NotADiskImageError(`VMDK extent "${extent.file}" at offset ${extent.offsetSectors} sectors is too large`);
       if (stat.size < base + size) {
         throw new NotADiskImageError(`VMDK extent "${extent.file}" holds ${stat.size} bytes, the descriptor says ${base + size}`);
       }

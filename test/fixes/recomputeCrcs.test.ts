@@ -9,9 +9,9 @@ import { crc32, gptHeaderCrc32 } from '../../src/core/crc32';
 import { planFix } from '../../src/core/fixes/index';
 import type { FindingCode } from '../../src/core/findings';
 import type { FixPlan } from '../../src/core/patch';
-import { tempDir } from '../builders/images';
+import { tempDir, writeEsxi5Image } from '../builders/images';
 import { analyzeBytes, editHeader, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyToBytes, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, differingOffsets, problemCodes } from './helpers';
+import { NEED_ORACLES, applyPatches, applyToBytes, gptRegions, load, readBytes, writeBytes, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, differingOffsets, problemCodes } from './helpers';
 
 const dir = tempDir('diskx-crcs-');
 type Damage = 'array-crc' | 'header-crc' | 'both';
@@ -150,6 +150,26 @@ describe('recompute-crcs', () => {
     const file = bytesToFile(path.join(dir, 'edited-primary.img'), fixed);
     assertSgdiskHealthy(file);
     assert.equal(sfdiskJson(file).partitions[0]?.name, 'edited');
+  });
+
+  test('the seed\'s manual repair: entries moved by hand in both arrays, recompute-crcs does the online CRC calculator\'s part', { skip: NEED_ORACLES }, async () => {
+    const GiB = 1024 ** 3;
+    const healthy = writeEsxi5Image(path.join(dir, 'seed-healthy.img'));
+    const image = writeEsxi5Image(path.join(dir, 'seed-hand.img'), { compacted: true });
+    for (const arrayOffset of [2 * 512, 8 * GiB - 33 * 512]) {
+      const moved = readBytes(image, arrayOffset + 3 * 128, 4 * 128); // slots 3..6
+      writeBytes(image, arrayOffset + 4 * 128, moved); // to slots 4..7
+      writeBytes(image, arrayOffset + 3 * 128, new Uint8Array(128)); // slot 3 emptied
+    }
+    const { disk, findings } = await load(image);
+    assert.deepEqual(problemCodes(findings).sort(), ['gpt-backup-array-crc', 'gpt-primary-array-crc']);
+    const result = planFix(disk, 'recompute-crcs');
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.ok(result.plan.patches.length <= 4 && result.plan.patches.every((p) => p.after.length === 4));
+    applyPatches(image, result.plan.patches);
+    assert.deepEqual(gptRegions(image, 512), gptRegions(healthy, 512));
+    assertSgdiskHealthy(image);
+    assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8]);
   });
 
   test('does not apply when every CRC is already right', async () => {

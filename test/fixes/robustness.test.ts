@@ -120,7 +120,7 @@ describe('hostile and damaged GPTs', () => {
       const places = [sectorSize, 2 * sectorSize, last * sectorSize, (last - 16384 / sectorSize) * sectorSize];
       let clean = 0;
       for (let round = 0; round < 100; round++) {
-        let bytes = original.slice();
+        let bytes: Uint8Array = original.slice();
         for (let m = 1 + Math.floor(random() * 3); m > 0; m--) {
           const base = places[Math.floor(random() * places.length)]!;
           bytes[base + Math.floor(random() * (base === sectorSize || base === last * sectorSize ? 96 : 512))] = Math.floor(random() * 256);

@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
 import type { FieldSpan, FindingView, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode } from '../src/shared/protocol';
 import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever } from '../src/shared/protocol';
-import { ByteCache } from './byteCache';
+import { ByteCache, CHUNK_SIZE } from './byteCache';
 import { parseGoto, resolveGoto } from './gotoTarget';
 import { crc32, formatCrc, inspect } from './inspector';
 import { firstSpanFrom, spanAt } from './spanIndex';
@@ -21,6 +21,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+performance.mark('diskx-start');
 const vscode = acquireVsCodeApi();
 const ROW_HEIGHT = 20;
 
@@ -143,6 +144,7 @@ function handle(message: ToWebview): void {
 }
 
 function init(message: InitMessage): void {
+  performance.mark('diskx-init');
   image = message.image;
   tree = message.tree;
   spans = message.spans;
@@ -154,6 +156,12 @@ function init(message: InitMessage): void {
     pendingReads.set(requestId, offset);
     post({ type: 'readRange', requestId, offset, length: Math.min(length, MAX_READ_LENGTH) });
   });
+  const head = message.head instanceof Uint8Array ? message.head : new Uint8Array(message.head as ArrayLike<number>);
+  for (let offset = 0; offset < head.length; offset += CHUNK_SIZE) {
+    // Whole chunks only, unless it is the image's last (short) chunk.
+    const end = Math.min(head.length, offset + CHUNK_SIZE);
+    if (end - offset === CHUNK_SIZE || end === image.sizeBytes) cache.put(offset, head.slice(offset, end));
+  }
   document.getElementById('banner')?.remove();
   if (message.banner) {
     const banner = el('div', { id: 'banner', text: message.banner });
@@ -162,6 +170,7 @@ function init(message: InitMessage): void {
   }
   renderTree();
   renderFindings();
+  performance.mark('diskx-tree');
   layoutHex();
   select(0, 0, false);
   scheduleRender();

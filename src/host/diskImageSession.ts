@@ -12,7 +12,7 @@ import type { Finding } from '../core/findings';
 import { crc32 } from '../core/crc32';
 import { NotADiskImageError, UnsupportedImageError, describeError } from '../core/errors';
 import type { FromWebview, ImageInfo, InitMessage, ToWebview, ViewSettings } from '../shared/protocol';
-import { assertNever } from '../shared/protocol';
+import { INIT_HEAD_BYTES, assertNever } from '../shared/protocol';
 import { buildStructureView, profileLabel } from './structureTree';
 import type { StructureView } from './structureTree';
 import { validateFromWebview } from './messageValidation';
@@ -86,8 +86,9 @@ export class DiskImageSession {
     };
   }
 
-  initMessage(settings: ViewSettings): InitMessage {
-    return { type: 'init', image: this.info(), tree: this.view.tree, spans: this.view.spans, findings: this.view.findings, banner: this.banner, settings };
+  async initMessage(settings: ViewSettings): Promise<InitMessage> {
+    const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
+    return { type: 'init', image: this.info(), tree: this.view.tree, spans: this.view.spans, findings: this.view.findings, banner: this.banner, settings, head };
   }
 
   /** Validates and answers one message from the webview. Invalid messages get an error reply. */
@@ -100,7 +101,7 @@ export class DiskImageSession {
     const message: FromWebview = checked.message;
     switch (message.type) {
       case 'ready':
-        return { kind: 'reply', message: this.initMessage(settings) };
+        return { kind: 'reply', message: await this.initMessage(settings) };
       case 'readRange': {
         try {
           const data = await this.source.read(message.offset, message.length);

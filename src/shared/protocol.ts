@@ -87,7 +87,12 @@ export interface InitMessage {
   /** Shown above everything when the file is not (or not fully) a disk image. */
   banner: string | null;
   settings: ViewSettings;
+  /** The image's first bytes (up to INIT_HEAD_BYTES), so the first rows paint without a round trip. */
+  head: Uint8Array;
 }
+
+/** How many leading bytes the init message carries. */
+export const INIT_HEAD_BYTES = 16 * 1024;
 
 export interface BytesMessage {
   type: 'bytes';

@@ -72,6 +72,7 @@ window.acquireVsCodeApi = function () {
       window.__diskxHost(message).then(function (replies) {
         for (const reply of replies) {
           if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
+          if (reply.type === 'init') reply.head = new Uint8Array(reply.head);
           window.postMessage(reply, '*');
         }
       });
@@ -110,7 +111,10 @@ export async function openInHarness(browser: Browser, server: HarnessServer, ima
     const effect = await session.handle(message, settings);
     if (effect.kind === 'reply') {
       const reply = effect.message;
-      return [reply.type === 'bytes' ? { ...reply, data: Array.from(reply.data) } : reply];
+      // exposeFunction passes JSON: bytes travel as number arrays and the page stub turns them back.
+      if (reply.type === 'bytes') return [{ ...reply, data: Array.from(reply.data) }];
+      if (reply.type === 'init') return [{ ...reply, head: Array.from(reply.head) }];
+      return [reply];
     }
     if (effect.kind === 'copy') await page.evaluate(`window.__diskxCopied.push(${JSON.stringify(effect.text)})`);
     return [];

@@ -1,8 +1,10 @@
 // Commands beyond inspect/check (fix, undo, diff) register here.
 import type { Command } from './main';
 import { fixCommand, undoCommand } from './fixCommands';
+import { diffCommand } from './diffCommand';
 
 export const commandExtensions: Record<string, Command> = {
   fix: fixCommand,
   undo: undoCommand,
+  diff: diffCommand,
 };

@@ -26,6 +26,8 @@ import { describeError, UsageError } from '../core/errors';
 import type { Command, CommandContext } from './main';
 import { parseArgs, sectorSizeFlag } from './args';
 import { isFixId } from './fixHelp';
+import { fixWithReferenceCommand, hasReferenceFlag } from './diffCommand';
+import { COPY_SLOTS_FROM_REFERENCE } from '../core/diff/copySlots';
 import { fixJson, formatPlan, formatUndo, formatWritten, undoJson } from './fixFormat';
 import type { Refusal, Planned, FixReport, UndoReport } from './fixFormat';
 
@@ -85,10 +87,13 @@ function unresolvedFindings(before: Finding[], after: Finding[], fixIds: readonl
 }
 
 export const fixCommand: Command = async (argv: string[], context: CommandContext) => {
+  // A fix that needs a second image (copy-slots-from-reference) lives with diff.
+  if (hasReferenceFlag(argv)) return fixWithReferenceCommand(argv, context);
   const args = parseArgs(argv, { fix: { value: true, repeat: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} });
   const image = oneImage(args.positional);
   const ids = args.flags.get('fix') ?? [];
   if (ids.length === 0) throw new UsageError('fix needs at least one --fix ID (see diskx codes for the fix ids)');
+  if (ids.includes(COPY_SLOTS_FROM_REFERENCE)) throw new UsageError(`--fix ${COPY_SLOTS_FROM_REFERENCE} needs --reference B (an image whose slots to copy)`);
   for (const id of ids) if (!isFixId(id)) throw new UsageError(`unknown fix id "${id}" (see diskx codes for the fix ids)`);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new UsageError(`--fix ${twice} given twice`);

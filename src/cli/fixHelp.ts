@@ -32,8 +32,16 @@ export function isFixId(id: string): id is FixId {
   return (FIX_IDS as readonly string[]).includes(id);
 }
 
-/** "  restore-esxi-slots           Restore ESXi partition slots: moves ..." lines, `width` wide for the text. */
+/** The fix that needs a second image (`--reference B`); planned by core/diff, run through the same writer. */
+export const REFERENCE_FIX_HELP = {
+  id: 'copy-slots-from-reference',
+  title: 'Copy the slots of a reference image (needs --reference B)',
+  text: 'Moves each entry into the slot the reference image uses for the same partition (matched by unique GUID, else type + first LBA), in the primary and the backup array; CRCs recomputed.',
+} as const;
+
+/** "  restore-esxi-slots           Restore ESXi partition slots. Moves ..." lines, one per fix id. */
 export function fixHelpLines(indent = '  ', withText = true): string[] {
-  const pad = Math.max(...FIX_IDS.map((id) => id.length)) + 2;
-  return FIX_IDS.map((id) => `${indent}${id.padEnd(pad)}${FIX_HELP[id].title}${withText ? `. ${FIX_HELP[id].text}` : ''}`);
+  const all = [...FIX_IDS.map((id) => ({ id, ...FIX_HELP[id] })), REFERENCE_FIX_HELP];
+  const pad = Math.max(...all.map((f) => f.id.length)) + 2;
+  return all.map((f) => `${indent}${f.id.padEnd(pad)}${f.title}${withText ? `. ${f.text}` : ''}`);
 }

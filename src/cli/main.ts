@@ -10,6 +10,7 @@ import { parseArgs, sectorSizeFlag } from './args';
 import { formatCheck, formatInspect } from './format';
 import { commandExtensions } from './commands';
 import { fixHelpLines } from './fixHelp';
+import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
 import { version } from '../../package.json';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
@@ -22,8 +23,10 @@ Commands:
           with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
           several --fix are planned in sequence and written as one repair;
           exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
+${FIX_REFERENCE_USAGE}
   undo    IMAGE [--json] [--allow-device]           revert the last repair from its journal;
           exit 0 reverted, 1 nothing to undo or the repaired bytes changed since (nothing written), 2 error
+${DIFF_USAGE}
   codes                                             explain every finding code and fix id
 
 Fix ids:
@@ -80,7 +83,7 @@ function oneImage(positional: string[]): string {
 }
 
 // Flags that take a separate value: their value is not the IMAGE.
-const VALUE_FLAGS = new Set(['--fix', '--sector-size']);
+const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges']);
 
 /** The IMAGE argument for error lines: the first positional argument. */
 function imageArgument(argv: string[]): string | undefined {

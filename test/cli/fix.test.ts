@@ -199,6 +199,7 @@ test('usage errors exit 2 and print the usage: unknown fix id, no --fix, --fix w
     [['fix', image, '--fix', 'recompute-crcs', '--force'], /^diskx: unknown option --force$/],
     [['undo', image, '--write'], /^diskx: unknown option --write$/],
     [['fix', image, '--fix', 'recompute-crcs', '--fix', 'recompute-crcs'], /^diskx: --fix recompute-crcs given twice$/],
+    [['fix', image, '--fix', 'copy-slots-from-reference'], /^diskx: --fix copy-slots-from-reference needs --reference B/],
     [['fix', image, '--fix', 'recompute-crcs', '--sector-size', '1024'], /^diskx: --sector-size must be 512 or 4096, not 1024$/],
   ];
   for (const [args, first] of cases) {

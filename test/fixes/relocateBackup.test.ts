@@ -216,6 +216,24 @@ describe('relocate-backup', () => {
     assert.equal(after.disk.backup?.array?.slots[1]?.name, 'part2');
   });
 
+  test('a hybrid MBR is left alone (its records are not ours to resize), the GPT is still relocated', async () => {
+    const bytes = smallGptBytes();
+    const view = new DataView(bytes.buffer);
+    bytes[446 + 16 + 4] = 0x0c; // record 2: FAT32 LBA over partition 1
+    view.setUint32(446 + 16 + 8, 34, true);
+    view.setUint32(446 + 16 + 12, 100, true);
+    const image = resizeImage(bytesToFile(path.join(dir, 'hybrid.img'), bytes), 4 * MiB);
+    const mbrBefore = readBytes(image, 0, 512);
+    const { plan } = await planOk(image, 'relocate-backup');
+    assert.match(plan.description, /Leaves the MBR alone \(it is hybrid, not a plain protective MBR; its records are not ours to resize\)/);
+    assert.ok(plan.patches.every((p) => p.offset >= 512), 'no patch in the MBR');
+    applyPatches(image, plan.patches);
+    assert.deepEqual(readBytes(image, 0, 512), mbrBefore);
+    const { findings } = await load(image);
+    for (const code of ['gpt-backup-not-at-end', 'gpt-last-usable-mismatch'] as const) assert.ok(!codes(findings).includes(code), code);
+    assert.deepEqual(problemCodes(findings), ['mbr-not-protective'], 'only the hybrid MBR itself is left to report');
+  });
+
   test('does not apply to a disk whose backup is already at the end', async () => {
     const image = build('healthy.img', 512, 16 * MiB, 12 * MiB);
     assert.match(await planRefused(image, 'relocate-backup'), /the backup GPT already sits at the last LBA 32767, LastUsableLBA is 32734 in both headers and the protective MBR covers the disk/);

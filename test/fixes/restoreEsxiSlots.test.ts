@@ -163,6 +163,13 @@ describe('restore-esxi-slots', () => {
       assert.ok(codes(before.findings).includes('esxi-slot-compacted'));
 
       const { plan } = await planOk(compacted, 'restore-esxi-slots');
+      // Each copy: its header, and the array sector(s) holding the moved slots (slots 0..31 share one 4096-byte sector).
+      const last = Number(before.disk.lastLba);
+      const arraySectors = 16384 / c.sectorSize;
+      const slotSectors = (s: number): number => Math.floor((s * 128) / c.sectorSize);
+      const movedSlots = c.layout.flatMap((p, i) => (p.number - 1 !== i ? [i, p.number - 1] : []));
+      const touchedArray = [...new Set(movedSlots.map(slotSectors))].sort((a, b) => a - b);
+      assert.deepEqual(sectorsTouched(plan.patches, c.sectorSize), [1, ...touchedArray.map((s) => 2 + s), ...touchedArray.map((s) => last - arraySectors + s), last]);
       const moved = c.layout.filter((p, i) => p.number - 1 !== i);
       for (const p of moved) assert.match(plan.description, new RegExp(`slot ${c.layout.indexOf(p)} -> ${p.number - 1} \\(`));
       applyPatches(compacted, plan.patches);

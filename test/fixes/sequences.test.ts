@@ -12,7 +12,7 @@ import type { FixPlan } from '../../src/core/patch';
 import { planFix } from '../../src/core/fixes/index';
 import { FileSource } from '../../src/core/io/fileSource';
 import { PatchedSource } from '../../src/core/io/patchedSource';
-import { applyPlans } from '../../src/core/write/index';
+import { applyPlans, undoLast } from '../../src/core/write/index';
 import { tempDir, testGuid, writeEsxi5Image } from '../builders/images';
 import { sfdiskJson } from '../builders/oracles';
 import { NEED_ORACLES, assertSgdiskHealthy, codes, diskxCheck, load, problemCodes, readBytes, resizeImage, writeBytes } from './helpers';
@@ -47,6 +47,8 @@ describe('fixes in sequence', () => {
       const before = await load(image);
       assert.deepEqual(problemCodes(before.findings).sort(), ['esxi-slot-compacted', 'gpt-backup-not-at-end', 'gpt-last-usable-mismatch', 'gpt-last-usable-mismatch', 'mbr-protective-size']);
 
+      const compactedHead = readBytes(image, 0, 34 * 512);
+      const compactedOldTail = readBytes(image, 8 * GiB - 33 * 512, 33 * 512);
       const plans = await planSequence(image, order);
       const result = await applyPlans(image, plans, { sectorSize: 512 });
       assert.deepEqual(result.fixIds, order);
@@ -62,6 +64,13 @@ describe('fixes in sequence', () => {
       assertSgdiskHealthy(image);
       assert.deepEqual(sfdiskJson(image).partitions.map((p) => [p.slot + 1, p.uuid]), [1, 2, 3, 5, 6, 7, 8].map((n) => [n, testGuid(n)]));
       assert.deepEqual(diskxCheck(image), { status: 0, codes: ['esxi-layout', 'slot-gap'] });
+
+      // One journal entry for both plans: diskx undo reverts them together, exactly.
+      await undoLast(image);
+      assert.deepEqual(readBytes(image, 0, 34 * 512), compactedHead);
+      assert.deepEqual(readBytes(image, 8 * GiB - 33 * 512, 33 * 512), compactedOldTail);
+      assert.deepEqual(readBytes(image, 10 * GiB - 33 * 512, 33 * 512), Buffer.alloc(33 * 512));
+      assert.deepEqual(problemCodes((await load(image)).findings).sort(), problemCodes(before.findings).sort());
     });
   }
 

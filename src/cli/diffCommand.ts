@@ -187,8 +187,9 @@ export function formatDiff(diff: StructuralDiff, a: DiskModel, b: DiskModel, byt
     const more = bytes.truncated ? `, more beyond (stopped at byte ${bytes.scannedBytes} after ${bytes.ranges.length} ranges; raise --max-ranges)` : '';
     lines.push(`Bytes: ${bytes.ranges.length} differing ${plural}, ${bytes.differingBytes} bytes, in ${bytes.comparedBytes} bytes compared${more}.`);
     for (const r of bytes.ranges.slice(0, TEXT_RANGES)) {
-      const sectorA = Math.floor(r.offset / a.sectorSize);
-      lines.push(`  0x${r.offset.toString(16).toUpperCase().padStart(10, '0')}  +${r.length}  (LBA ${sectorA}${r.length > 1 ? `..${Math.floor((r.offset + r.length - 1) / a.sectorSize)}` : ''})`);
+      const firstLba = Math.floor(r.offset / a.sectorSize);
+      const lastLba = Math.floor((r.offset + r.length - 1) / a.sectorSize);
+      lines.push(`  0x${r.offset.toString(16).toUpperCase().padStart(10, '0')}  +${r.length}  (LBA ${firstLba}${lastLba > firstLba ? `..${lastLba}` : ''})`);
     }
     if (bytes.ranges.length > TEXT_RANGES) lines.push(`  ... ${bytes.ranges.length - TEXT_RANGES} more (--json lists them all)`);
     if (bytes.tail) lines.push(`Sizes differ: ${bytes.tail.in.toUpperCase()} has ${bytes.tail.length} more bytes from offset ${bytes.tail.offset} (${formatSize(bytes.tail.length)}).`);

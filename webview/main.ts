@@ -292,6 +292,8 @@ let offsetDigits = 8;
 function layoutHex(): void {
   const g = geometry();
   offsetDigits = Math.max(8, ((image?.sizeBytes ?? 1) - 1).toString(16).length);
+  const lbaDigits = String(Math.max(0, Math.floor(((image?.sizeBytes ?? 1) - 1) / (image?.sectorSize ?? 512)))).length;
+  hex.style.setProperty('--lba-width', `${lbaDigits + 5}ch`); // CSSOM, not a style attribute: allowed by the CSP
   hexSpacer.style.height = `${contentHeight(g) - g.viewportHeight}px`;
   hex.classList.toggle('wide', bytesPerRow === 32);
   const columns: string[] = [];

@@ -17,8 +17,8 @@ import { FileSource } from '../../src/core/io/fileSource';
 import { PatchedSource } from '../../src/core/io/patchedSource';
 import { planFix, sectorsTouched } from '../../src/core/fixes/index';
 import { applyPlans } from '../../src/core/write/index';
-import { esxi5Slots, tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
-import { ESXI5_LAYOUT, ESXI6_LAYOUT, ESXI7_LAYOUT, fdiskList, sfdiskAttributes, sfdiskJson, sgdiskVerify } from '../builders/oracles';
+import { esxi5Slots, run, tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { ESXI5_LAYOUT, ESXI6_LAYOUT, ESXI7_LAYOUT, copySparse, fdiskList, sfdiskAttributes, sfdiskJson, sgdisk, sgdiskLayout, sgdiskVerify, sparseFile } from '../builders/oracles';
 import type { NumberedPartition } from '../builders/oracles';
 import { NEED_ORACLES, applyPatches, diskxCheck, assertSgdiskHealthy, assertFdiskQuiet, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, sgdiskImage } from './helpers';
 
@@ -209,6 +209,24 @@ describe('restore-esxi-slots', () => {
       }
     });
   }
+
+  test('undoes `sgdisk -s` and `sfdisk --reorder` on an ESXi 6 layout made by sgdisk: byte-equal to what sgdisk first wrote', { skip: NEED_ORACLES }, async () => {
+    const original = sparseFile(path.join(dir, 'sgdisk6.img'), 16 * GiB);
+    await sgdiskLayout(original, ESXI6_LAYOUT);
+    const sorted = copySparse(original, path.join(dir, 'sgdisk6-sorted.img'));
+    const reordered = copySparse(original, path.join(dir, 'sgdisk6-reordered.img'));
+    await sgdisk(sorted, '-s');
+    run('sfdisk', ['--reorder', reordered]);
+    for (const image of [sorted, reordered]) {
+      assert.deepEqual(codes((await load(image)).findings), ['esxi-slot-compacted'], image);
+      const { plan } = await planOk(image, 'restore-esxi-slots');
+      applyPatches(image, plan.patches);
+      assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512), image);
+      assert.deepEqual(codes((await load(image)).findings), ['esxi-layout', 'slot-gap']);
+      assertSgdiskHealthy(image);
+      assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8, 9]);
+    }
+  });
 
   test('in memory: PatchedSource over the compacted ESXi 7 image reads as healthy; the file is untouched', async () => {
     const c = cases.find((x) => x.profile === 'esxi-7')!;

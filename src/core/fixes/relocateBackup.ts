@@ -16,6 +16,7 @@ import {
   healthSummary,
   isHealthy,
   lbaOffset,
+  MBR_RECORD_CHS_END_OFFSET,
   MBR_RECORD_SIZE_OFFSET,
   notApplicable,
   overlay,
@@ -85,9 +86,22 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   if (protective && protective.sectors !== mbrSectors) {
     const mbr = disk.mbr!.bytes;
     const updated = mbr.slice();
-    new DataView(updated.buffer).setUint32(protective.offset + MBR_RECORD_SIZE_OFFSET, mbrSectors, true);
-    mbrPatches.push(...diffPatches(0, mbr, updated, [[protective.offset + MBR_RECORD_SIZE_OFFSET, protective.offset + MBR_RECORD_SIZE_OFFSET + 4]], 512));
-    mbrNote = `Sets the protective MBR record ${protective.index + 1}'s size ${protective.sectors} -> ${mbrSectors} sectors (disk size - 1, capped at 0xFFFFFFFF).`;
+    const sizeAt = protective.offset + MBR_RECORD_SIZE_OFFSET;
+    const chsAt = protective.offset + MBR_RECORD_CHS_END_OFFSET;
+    new DataView(updated.buffer).setUint32(sizeAt, mbrSectors, true);
+    // UEFI 5.2.3: EndingCHS is the CHS address of the last block, or 0xFFFFFF when it
+    // cannot be represented. Update it only when it encodes the old end (as
+    // `sgdisk -e` does); 0xFFFFFF, which most tools always write, stays as it is.
+    const oldEnd = BigInt(protective.firstLba) + BigInt(protective.sectors) - 1n;
+    const chs = mbr.subarray(chsAt, chsAt + 3);
+    const chsNow = [...chs].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const chsNew = chsAddress(BigInt(protective.firstLba) + BigInt(mbrSectors) - 1n);
+    const chsOld = chsAddress(oldEnd);
+    const updateChs = chs.every((b, i) => b === chsOld[i]) && chsNew.some((b, i) => b !== chs[i]);
+    if (updateChs) updated.set(chsNew, chsAt);
+    mbrPatches.push(...diffPatches(0, mbr, updated, [[chsAt, chsAt + 3], [sizeAt, sizeAt + 4]], 512));
+    const chsText = updateChs ? ` and its ending CHS 0x${chsNow} -> 0x${[...chsNew].map((b) => b.toString(16).padStart(2, '0')).join('')} (255 heads, 63 sectors; 0xFFFFFF past cylinder 1023)` : '';
+    mbrNote = `Sets the protective MBR record ${protective.index + 1}'s size ${protective.sectors} -> ${mbrSectors} sectors (disk size - 1, capped at 0xFFFFFFFF)${chsText}.`;
   } else if (disk.mbr && disk.mbr.kind !== 'protective') {
     mbrNote = `Leaves the MBR alone (it is ${disk.mbr.kind}, not a plain protective MBR; its records are not ours to resize).`;
   }
@@ -160,4 +174,14 @@ function differingSlots(a: Uint8Array, b: Uint8Array, entrySize: number): number
     }
   }
   return out;
+}
+
+/** The 3-byte CHS address of `lba` in an MBR record (255 heads, 63 sectors per track), 0xFFFFFF past cylinder 1023. */
+function chsAddress(lba: bigint): Uint8Array {
+  const perCylinder = 255n * 63n;
+  if (lba >= 1024n * perCylinder) return Uint8Array.of(0xff, 0xff, 0xff);
+  const cylinder = Number(lba / perCylinder);
+  const head = Number((lba % perCylinder) / 63n);
+  const sector = Number(lba % 63n) + 1;
+  return Uint8Array.of(head, sector | ((cylinder >> 2) & 0xc0), cylinder & 0xff);
 }

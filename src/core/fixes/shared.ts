@@ -21,6 +21,8 @@ export const HEADER_FIELD = {
 
 /** Offset of the 4-byte sector count in an MBR partition record (UEFI 5.2.1, table "Legacy MBR Partition Record"). */
 export const MBR_RECORD_SIZE_OFFSET = 12;
+/** Offset of the 3-byte ending CHS address in an MBR partition record (same table). */
+export const MBR_RECORD_CHS_END_OFFSET = 5;
 
 /** A plan-less answer: the fix does not apply, and why. */
 export function notApplicable(id: FixId, reason: string): FixResult {

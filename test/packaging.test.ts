@@ -38,7 +38,7 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   assert.ok(fs.existsSync(path.join(root, 'dist', 'extension.js')), 'build first (npm test does)');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-vsix-')), 'diskx.vsix');
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, encoding: 'utf8', input: '' });
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: root, encoding: 'utf8', input: '' });
   assert.equal(result.status, 0, result.stdout + result.stderr);
   const entries = zipEntries(fs.readFileSync(out)).filter((name) => !name.endsWith('/'));
   fs.rmSync(path.dirname(out), { recursive: true, force: true });

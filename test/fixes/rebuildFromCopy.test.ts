@@ -6,13 +6,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { crc32, gptHeaderCrc32 } from '../../src/core/crc32';
 import { planFix } from '../../src/core/fixes/index';
 import type { FindingCode, FixId } from '../../src/core/findings';
 import { applyPlans } from '../../src/core/write/index';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 import { analyzeBytes, editHeader, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyToBytes, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, readU64, resizeImage, writeBytes } from './helpers';
+import { NEED_ORACLES, applyPatches, applyToBytes, copyImage, sgdiskImage, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, readU64, resizeImage, writeBytes } from './helpers';
 
 const dir = tempDir('diskx-rebuild-');
 
@@ -71,6 +72,31 @@ async function rebuild(bytes: Uint8Array, id: FixId): Promise<{ fixed: Uint8Arra
   assert.ok(result.ok, result.ok ? '' : result.reason);
   return { fixed: applyToBytes(bytes, result.plan.patches), description: result.plan.description };
 }
+
+describe('as gdisk\'s recovery menu does it', () => {
+  const MiB = 1024 * 1024;
+  const cases: [string, (file: string) => void, FixId, string][] = [
+    ['primary header zeroed; gdisk r, b (main header from backup), c (partition table from backup), w', (f) => writeBytes(f, 512, new Uint8Array(512)), 'rebuild-primary-from-backup', 'r\nb\nc\nY\nw\nY\n'],
+    ['primary array zeroed; gdisk r, c (partition table from backup), w', (f) => writeBytes(f, 1024, new Uint8Array(16384)), 'rebuild-primary-from-backup', 'r\nc\nY\nw\nY\n'],
+    ['backup destroyed; gdisk r, d (backup header from main), e (main partition table), w', (f) => writeBytes(f, 64 * MiB - 33 * 512, new Uint8Array(33 * 512)), 'rebuild-backup-from-primary', 'r\nd\ne\nY\nw\nY\n'],
+  ];
+  for (const [label, damage, id, keys] of cases) {
+    test(`${label}: ${id} writes byte for byte what gdisk writes, which is the original`, { skip: NEED_ORACLES }, async () => {
+      const name = id + label.length;
+      const original = sgdiskImage(path.join(dir, `gdisk-${name}-orig.img`));
+      const image = copyImage(original, path.join(dir, `gdisk-${name}.img`));
+      damage(image);
+      const theirs = copyImage(image, path.join(dir, `gdisk-${name}-theirs.img`));
+      const gdisk = spawnSync('gdisk', [theirs], { input: keys, encoding: 'utf8' });
+      assert.match(gdisk.stdout, /The operation has completed successfully/, gdisk.stdout);
+      const { plan } = await planOk(image, id);
+      applyPatches(image, plan.patches);
+      assert.deepEqual(gptRegions(image, 512), gptRegions(theirs, 512));
+      assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512));
+      assertSgdiskHealthy(image);
+    });
+  }
+});
 
 describe('rebuild-primary-from-backup', () => {
   for (const sectorSize of [512, 4096]) {

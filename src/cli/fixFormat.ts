@@ -8,6 +8,8 @@ import type { UndoResult, WriteResult } from '../core/write/index';
 import { annotatePatch, summarizePatchFields } from '../core/fixes/index';
 import { jsonInteger } from '../core/report';
 import { formatSize } from './format';
+import { formatGuid, isZeroGuid } from '../core/guid';
+import { gptTypeName } from '../core/partitionTypes';
 
 /** A plan and the model it was planned on (the image as the earlier fixes leave it). */
 export interface Planned {
@@ -139,6 +141,40 @@ export function hexDiff(patch: Patch, indent: string): string[] {
   return lines;
 }
 
+/** "8224..520191 Microsoft basic data [00000005]" (type name, unique GUID's first group) or "(empty)" for one GPT entry's bytes (UEFI 5.3.3). */
+function entrySummary(entry: Uint8Array): string {
+  const type = entry.subarray(0, 16);
+  if (isZeroGuid(type)) return '(empty)';
+  const view = new DataView(entry.buffer, entry.byteOffset, entry.byteLength);
+  const typeGuid = formatGuid(type);
+  const name = gptTypeName(typeGuid) ?? typeGuid;
+  // The unique GUID's first group is enough to follow an entry from slot to slot.
+  return `${view.getBigUint64(32, true)}..${view.getBigUint64(40, true)} ${name} [${formatGuid(entry.subarray(16, 32)).slice(0, 8)}]`;
+}
+
+/**
+ * One line per GPT entry the patch covers whole: "slot 4: <before> -> <after>",
+ * so a moved entry reads as a move, not as 128 bytes of hex.
+ */
+export function entryMoves(disk: DiskModel, patch: Patch, indent: string): string[] {
+  const lines: string[] = [];
+  for (const header of [disk.primary, disk.backup]) {
+    if (!header?.array || header.partitionEntrySize < 128) continue;
+    const size = header.partitionEntrySize;
+    const start = header.array.offset;
+    const end = start + header.array.bytes.length;
+    const from = Math.max(patch.offset, start);
+    const to = Math.min(patch.offset + patch.after.length, end);
+    for (let slot = Math.ceil((from - start) / size); start + (slot + 1) * size <= to; slot++) {
+      const at = start + slot * size - patch.offset;
+      const before = entrySummary(patch.before.subarray(at, at + size));
+      const after = entrySummary(patch.after.subarray(at, at + size));
+      lines.push(`${indent}slot ${slot} (partition ${slot + 1}): ${before === after ? `${before}, other fields change` : `${before} -> ${after}`}`);
+    }
+  }
+  return lines;
+}
+
 /** Wraps `text` at `width` columns with `indent`. */
 export function wrap(text: string, indent: string, width = 100): string[] {
   const lines: string[] = [];
@@ -173,6 +209,7 @@ export function formatPlan(report: FixReport): string {
       lines.push('');
       lines.push(`  patch ${i + 1} of ${plan.patches.length}: ${plural(patch.after.length, 'byte')} at ${offsetText(patch.offset, disk.sectorSize)}`);
       lines.push(`    fields: ${summarizePatchFields(planned, patch)}`);
+      lines.push(...entryMoves(planned, patch, '    '));
       lines.push(...hexDiff(patch, '    '));
     });
   }

@@ -47,6 +47,14 @@ test('fix dry run prints the seed plan (patches, fields, LBAs, before/after) and
     ],
   );
   for (const p of patches) assert.equal(p.lba, Math.floor(p.offset / 512));
+  // Whole entries read as moves, in both arrays.
+  const moves = [
+    '    slot 3 (partition 4): 8224..520191 Microsoft basic data [00000005] -> (empty)',
+    '    slot 4 (partition 5): 520224..1032191 Microsoft basic data [00000006] -> 8224..520191 Microsoft basic data [00000005]',
+    '    slot 6 (partition 7): 1257504..1843199 Microsoft basic data [00000008] -> 1032224..1257471 VMware vmkDiagnostic [00000007]',
+    '    slot 7 (partition 8): (empty) -> 1257504..1843199 Microsoft basic data [00000008]',
+  ];
+  for (const line of moves) assert.equal(lines(out).filter((l) => l === line).length, 2, line);
   // Before/after hex: slot 3 (bootbank, unique GUID 00000005-...) is zeroed in the primary array.
   const bootbankGuid = readAt(image, 0x590, 16).toString('hex').match(/../g)!.join(' ');
   assert.ok(bootbankGuid.startsWith('05 00 00 00'), bootbankGuid);

@@ -11,7 +11,14 @@ import { webviewHtml, makeNonce } from './webviewHtml';
 import type { ToWebview } from '../shared/protocol';
 import type { Finding } from '../core/findings';
 
+/** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
+/**
+ * The same editor for *.vmdk, *.raw, *.bin, *.dd (priority option). A second view
+ * type because priority is per contribution and VS Code rejects a view type
+ * contributed twice ("Custom editor with id ... already registered").
+ */
+export const OPTION_VIEW_TYPE = 'diskx.diskImageOption';
 
 export class DiskImageEditorProvider implements vscode.CustomReadonlyEditorProvider<DiskImageDocument> {
   private readonly statusBar: vscode.StatusBarItem;
@@ -43,11 +50,15 @@ export class DiskImageEditorProvider implements vscode.CustomReadonlyEditorProvi
 
   static register(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection): vscode.Disposable {
     const provider = new DiskImageEditorProvider(context, diagnostics);
-    return vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+    const options = {
       // Hidden tabs keep their scroll position and cache; the state is small (visible rows only).
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
-    });
+    };
+    return vscode.Disposable.from(
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, options),
+      vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider, options),
+    );
   }
 
   async openCustomDocument(uri: vscode.Uri, _openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken): Promise<DiskImageDocument> {

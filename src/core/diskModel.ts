@@ -12,10 +12,11 @@ import { findField, parseStruct, readU64le } from './structure';
 import { crc32, gptHeaderCrc32 } from './crc32';
 import { formatGuid, isZeroGuid } from './guid';
 import { gptTypeName, isExtendedMbrType, mbrTypeName } from './partitionTypes';
-import { NotADiskImageError, UsageError } from './errors';
+import { LimitError, NotADiskImageError, UsageError } from './errors';
 import {
   MAX_EBR_CHAIN,
   MAX_ENTRY_ARRAY_BYTES,
+  MAX_IMAGE_BYTES,
   MAX_PARTITION_ENTRIES,
   MAX_PARTITION_ENTRY_SIZE,
   MIN_ENTRY_ARRAY_RESERVED_BYTES,
@@ -191,6 +192,8 @@ export interface ReadOptions {
 /** Reads and parses the partition structures of `source`. Throws only when the input is no disk at all. */
 export async function readDisk(source: ByteSource, options: ReadOptions = {}): Promise<DiskModel> {
   if (source.size < 512) throw new NotADiskImageError(`is too small to be a disk image (${source.size} bytes; an MBR alone needs 512)`);
+  // Beyond 2^53 bytes (8 PiB) byte offsets are no longer exact numbers: the backup at the end could not even be read.
+  if (source.size > MAX_IMAGE_BYTES) throw new LimitError('MAX_IMAGE_BYTES (image size in bytes)', source.size, MAX_IMAGE_BYTES);
   if (options.sectorSize !== undefined && !SUPPORTED_SECTOR_SIZES.includes(options.sectorSize)) {
     throw new UsageError(`unsupported sector size ${options.sectorSize} (use 512 or 4096)`);
   }

@@ -62,7 +62,7 @@ export function headerJson(h: GptHeader | null) {
 export function inspectJson(disk: DiskModel) {
   return {
     image: disk.image,
-    sizeBytes: disk.sizeBytes,
+    sizeBytes: jsonInteger(disk.sizeBytes),
     sectorSize: disk.sectorSize,
     sectorSizeSource: disk.sectorSizeSource,
     totalSectors: jsonInteger(disk.totalSectors),

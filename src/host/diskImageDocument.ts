@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { DiskImageSession } from './diskImageSession';
 import { readSettings } from './settings';
+import { describeError } from '../core/errors';
 
 export class DiskImageDocument implements vscode.CustomDocument {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -18,8 +19,13 @@ export class DiskImageDocument implements vscode.CustomDocument {
   /** Opens a file, VMDK descriptor or block device; non-disk files open as plain hex with a banner. */
   static async create(uri: vscode.Uri): Promise<DiskImageDocument> {
     const { sectorSize } = readSettings(uri);
-    const session = await DiskImageSession.open(uri.fsPath, { sectorSize });
-    return new DiskImageDocument(uri, session);
+    try {
+      const session = await DiskImageSession.open(uri.fsPath, { sectorSize });
+      return new DiskImageDocument(uri, session);
+    } catch (error) {
+      // Only unreadable paths get here (no such file, permission denied): say so in one line.
+      throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
+    }
   }
 
   dispose(): void {

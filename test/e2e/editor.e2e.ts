@@ -142,5 +142,6 @@ describe('Disk Structure Explorer in code-server', { timeout: 20 * 60_000 }, () 
     await frame.locator('#banner').waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await frame.locator('#banner').innerText(), /not|no (disk|partition)/i);
     assert.equal(await hexBytes(frame, 0, 5), '54 68 65 73 65'); // "These"
+    await screenshot(page, 'not-a-disk');
   });
 });

@@ -142,3 +142,37 @@ test('helpers: sizes, attributes, status text, overlapping spans', () => {
   ]);
   assert.deepEqual(spans.map((s) => s.nodeId), ['a', 'b']);
 });
+
+test('a DOS MBR disk with a logical partition: records, EBR and partitions 1 and 5', async () => {
+  const dir = tempDir();
+  const sector = 512;
+  const mbr = new Uint8Array(512);
+  const record = (block: Uint8Array, index: number, type: number, first: number, sectors: number): void => {
+    const at = 446 + index * 16;
+    block[at + 4] = type;
+    new DataView(block.buffer).setUint32(at + 8, first, true);
+    new DataView(block.buffer).setUint32(at + 12, sectors, true);
+  };
+  record(mbr, 0, 0x83, 2048, 4096);
+  record(mbr, 1, 0x05, 8192, 8192);
+  mbr[510] = 0x55;
+  mbr[511] = 0xaa;
+  const ebr = new Uint8Array(512);
+  record(ebr, 0, 0x83, 63, 1000);
+  ebr[510] = 0x55;
+  ebr[511] = 0xaa;
+  const image = path.join(dir, 'dos.img');
+  const fd = fs.openSync(image, 'w');
+  fs.ftruncateSync(fd, 32768 * sector);
+  fs.writeSync(fd, mbr, 0, 512, 0);
+  fs.writeSync(fd, ebr, 0, 512, 8192 * sector);
+  fs.closeSync(fd);
+  const { disk, view } = await viewOf(image);
+  assert.equal(disk.scheme, 'mbr');
+  assert.equal(find(view.tree, 'mbr').label, 'MBR (DOS partition table)');
+  assert.match(find(view.tree, 'mbr.record-0').value!, /type 0x83/);
+  assert.equal(find(view.tree, 'mbr.record-0.StartingLBA').value, '2048');
+  assert.ok(findOrNull(view.tree, 'ebr-0'));
+  assert.deepEqual(find(view.tree, 'partitions').children!.map((c) => c.id), ['partition-1', 'partition-2', 'partition-5']);
+  assert.equal(findOrNull(view.tree, 'primary-header'), null);
+});

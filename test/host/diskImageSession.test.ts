@@ -80,3 +80,29 @@ test('files that are no disk image open as plain hex with a banner; unreadable p
 
   await assert.rejects(DiskImageSession.open(path.join(dir, 'missing.img')));
 });
+
+test('a hostile header (0xFFFFFFFF entries of 0x10000000 bytes) opens: header shown as invalid, no array read', async () => {
+  const { encodeGptHeader, encodeProtectiveMbr } = await import('../../src/core/gptEncode');
+  const dir = tempDir();
+  const image = path.join(dir, 'hostile.img');
+  const header = encodeGptHeader(
+    { myLba: 1n, alternateLba: 2047n, firstUsableLba: 34n, lastUsableLba: 2014n, diskGuid: '00000001-0000-4000-8000-0000000000D1', partitionEntryLba: 2n, numPartitionEntries: 0xffffffff, partitionEntrySize: 0x10000000, partitionEntryArrayCrc32: 0 },
+    512,
+  );
+  const fd = fs.openSync(image, 'w');
+  fs.ftruncateSync(fd, 2048 * 512);
+  fs.writeSync(fd, encodeProtectiveMbr(2048n), 0, 512, 0);
+  fs.writeSync(fd, header, 0, 512, 512);
+  fs.closeSync(fd);
+  const session = await DiskImageSession.open(image);
+  try {
+    const ids = JSON.stringify(session.view.tree.map((n) => n.id));
+    assert.match(ids, /primary-header/);
+    assert.doesNotMatch(ids, /primary-array/);
+    const fields = session.view.tree.find((n) => n.id === 'primary-header')!.children!;
+    assert.match(fields.find((f) => f.id === 'primary-header.NumberOfPartitionEntries')!.description!, /INVALID/);
+    assert.ok(session.view.findings.some((f) => f.code === 'gpt-header-invalid'));
+  } finally {
+    await session.close();
+  }
+});

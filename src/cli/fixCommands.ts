@@ -139,12 +139,17 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
   // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
   const plans: FixPlan[] = planned.map((p) => p.plan);
   const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, ...journalOptions() });
-  const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize });
-  await checked.opened.source.close();
   report.written = result;
   report.journal = result.journalPath;
-  report.remainingFindings = checked.findings;
-  report.unresolved = unresolvedFindings(findingsBefore, checked.findings, fixIds);
+  // The write is done and journaled: a failing re-check must not turn it into an error exit.
+  try {
+    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize });
+    await checked.opened.source.close();
+    report.remainingFindings = checked.findings;
+    report.unresolved = unresolvedFindings(findingsBefore, checked.findings, fixIds);
+  } catch (error) {
+    context.stderr(`diskx: ${image}: warning: the repair was written, but checking the result failed: ${describeError(error)}`);
+  }
   for (const f of report.unresolved) context.stderr(`diskx: ${image}: warning: ${f.code} is still reported after the repair: ${f.message}`);
   return { stdout: asJson ? json(fixJson(report)) : `${formatPlan(report)}\n\n${formatWritten(report)}`, exitCode: 0 };
 };

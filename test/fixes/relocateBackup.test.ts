@@ -11,6 +11,7 @@ import { crc32 } from '../../src/core/crc32';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 import type { FindingCode } from '../../src/core/findings';
 import { applyPlans } from '../../src/core/write/index';
+import { planFix } from '../../src/core/fixes/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { editEntry, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
@@ -34,6 +35,8 @@ function slots(sectorSize: number, usedBytes: number): (GptEntryFields | null)[]
 }
 
 function build(name: string, sectorSize: number, sizeBytes: number, usedBytes: number): string {
+  // A valid disk to start from: partition 4 runs from 20 MiB to usedBytes, inside the usable range.
+  assert.ok(usedBytes > 20 * MiB && usedBytes / sectorSize - 1 <= sizeBytes / sectorSize - 2 - 16384 / sectorSize, `${name}: bad test layout`);
   return writeGptImage(path.join(dir, name), { sectorSize, totalSectors: BigInt(sizeBytes / sectorSize), diskGuid: testGuid(0x4e1), slots: slots(sectorSize, usedBytes) });
 }
 
@@ -253,14 +256,36 @@ describe('relocate-backup', () => {
     });
   }
 
+  test('grown with the old backup gone as well: says nothing was found there; the result is clean', { skip: NEED_ORACLES }, async () => {
+    const image = build('grown-nobackup.img', 512, 32 * MiB, 24 * MiB);
+    applyPatches(image, [{ offset: 32 * MiB - 512, before: new Uint8Array(readBytes(image, 32 * MiB - 512, 512)), after: new Uint8Array(512) }]);
+    resizeImage(image, 48 * MiB);
+    const { plan } = await planOk(image, 'relocate-backup');
+    assert.match(plan.description, /No backup header was found at the old AlternateLBA 65535 either; nothing there is changed\./);
+    applyPatches(image, plan.patches);
+    assertAtEnd(image, 512);
+    await assertCheckClean(image);
+    assertSgdiskHealthy(image);
+  });
+
+  test('at the right size but with the backup header wiped: applies, and says rebuild-backup-from-primary writes the same', async () => {
+    const image = build('wiped-backup.img', 512, 32 * MiB, 24 * MiB);
+    applyPatches(image, [{ offset: 32 * MiB - 512, before: new Uint8Array(readBytes(image, 32 * MiB - 512, 512)), after: new Uint8Array(512) }]);
+    const { disk, plan } = await planOk(image, 'relocate-backup');
+    assert.match(plan.description, /^The primary header's AlternateLBA is the disk's last LBA 65535, there, but no backup header was found at the last LBA \(rebuild-backup-from-primary writes the same backup\)\./);
+    const rebuild = planFix(disk, 'rebuild-backup-from-primary');
+    assert.ok(rebuild.ok);
+    assert.deepEqual(rebuild.plan.patches, plan.patches);
+  });
+
   test('does not apply to a disk whose backup is already at the end', async () => {
-    const image = build('healthy.img', 512, 16 * MiB, 12 * MiB);
-    assert.match(await planRefused(image, 'relocate-backup'), /the backup GPT already sits at the last LBA 32767, LastUsableLBA is 32734 in both headers and the protective MBR covers the disk/);
+    const image = build('healthy.img', 512, 32 * MiB, 24 * MiB);
+    assert.match(await planRefused(image, 'relocate-backup'), /the backup GPT already sits at the last LBA 65535, LastUsableLBA is 65502 in both headers and the protective MBR covers the disk/);
   });
 
   test('refuses when the primary it copies is damaged', async () => {
-    const image = build('badprimary.img', 512, 16 * MiB, 12 * MiB);
-    resizeImage(image, 24 * MiB);
+    const image = build('badprimary.img', 512, 32 * MiB, 24 * MiB);
+    resizeImage(image, 48 * MiB);
     const at = 512 + 0x10;
     const old = readBytes(image, at, 1);
     applyPatches(image, [{ offset: at, before: new Uint8Array(old), after: Uint8Array.of(old[0]! ^ 1) }]);

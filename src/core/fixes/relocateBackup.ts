@@ -109,7 +109,10 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const patches = [...backupPatches, ...primaryPatches, ...mbrPatches];
 
   const grew = oldBackupLba < lastLba;
-  const change = oldBackupLba === lastLba ? 'the backup is at the last LBA but its fields disagree with it' : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
+  const atEnd = !backup
+    ? 'there, but no backup header was found at the last LBA (rebuild-backup-from-primary writes the same backup)'
+    : 'there, but LastUsableLBA or the protective MBR size does not match the disk';
+  const change = oldBackupLba === lastLba ? atEnd : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
   const oldBackupNote = staleBackupNote(disk, oldBackupLba, arraySectors, grew, newArrayLba);
   // The new backup is the primary's copy; if the old backup held other entries,
   // say so: choosing the backup's instead is rebuild-primary-from-backup, first.
@@ -119,7 +122,9 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
       ? `The old backup's entries differ from the primary's in slot${differing.length > 1 ? 's' : ''} ${rangeList(differing)}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.`
       : '';
   const description = [
-    `The disk's last LBA is ${lastLba} but the primary header's AlternateLBA is ${oldBackupLba} (${change}).`,
+    oldBackupLba === lastLba
+      ? `The primary header's AlternateLBA is the disk's last LBA ${lastLba}, ${change}.`
+      : `The disk's last LBA is ${lastLba} but the primary header's AlternateLBA is ${oldBackupLba} (${change}).`,
     `Writes the backup entry array (a copy of the primary's ${primary.numPartitionEntries} entries) at LBAs ${newArrayLba}..${lastLba - 1n} and the backup header at LBA ${lastLba} (MyLBA ${lastLba}, AlternateLBA ${primary.lba}, PartitionEntryLBA ${newArrayLba}).`,
     `Sets the primary header's AlternateLBA ${primary.alternateLba} -> ${lastLba} and LastUsableLBA ${primary.lastUsableLba} -> ${newLastUsable} (the backup header gets the same LastUsableLBA); both header CRCs are recomputed (the entries and so the array CRC are unchanged).`,
     mbrNote,
@@ -151,6 +156,7 @@ function isHealthyButForSize(header: GptHeader | null): header is GptHeader {
 function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: number, grew: boolean, newArrayLba: bigint): string {
   if (oldBackupLba === disk.lastLba) return '';
   if (!grew) return `The old backup at LBA ${oldBackupLba} lies past the new end of the disk and is gone with it.`;
+  if (!disk.backup || disk.backup.lba !== oldBackupLba) return `No backup header was found at the old AlternateLBA ${oldBackupLba} either; nothing there is changed.`;
   const oldArrayLba = disk.backup && disk.backup.lba === oldBackupLba ? disk.backup.partitionEntryLba : oldBackupLba - BigInt(arraySectors);
   if (oldBackupLba >= newArrayLba) {
     return `The old backup header at LBA ${oldBackupLba} lies inside the new backup's sectors (the disk grew by less than the backup's size) and is overwritten by it.`;

@@ -46,6 +46,23 @@ describe('fixes that do not apply', () => {
       assert.match(result.ok ? '' : result.reason, /the disk has no GPT \(it is partitioned with an MBR\); every fix repairs a GPT/);
     }
   });
+
+  test('a 4Kn GPT read with 512-byte sectors: every fix declines and asks about the sector size', async () => {
+    const { disk } = await analyzeBytes(smallGptBytes({ sectorSize: 4096 }), { sectorSize: 512 });
+    for (const id of FIX_IDS) {
+      const result = planFix(disk, id);
+      assert.match(result.ok ? '' : result.reason, /the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with 512-byte sectors; if the sector size is right/);
+    }
+  });
+
+  test('a model without gptAreas (hand-made): fixes that write where nothing was parsed say so instead of guessing', async () => {
+    const bytes = smallGptBytes();
+    bytes.fill(0, 512, 1024); // primary header wiped: the rebuild must write where nothing was parsed
+    const { disk } = await analyzeBytes(bytes);
+    delete disk.gptAreas;
+    const result = planFix(disk, 'rebuild-primary-from-backup');
+    assert.match(result.ok ? '' : result.reason, /the model holds no bytes for LBA 1 or LBAs 2\.\./);
+  });
 });
 
 /** Plans every fix; for each that applies, checks its patches against the bytes, applies them and plans it again. */

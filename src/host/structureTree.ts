@@ -127,7 +127,7 @@ class Builder {
         value = `${field.length} bytes`;
         description = zero ? 'all zero (no boot code)' : 'boot code present';
       } else {
-        value = hex32(Number(field.value ?? 0));
+        value = hex(Number(field.value ?? 0) >>> 0, field.length * 2);
         description = field.name === 'diskSignature' ? 'Windows disk signature (zero on a protective MBR)' : 'usually zero';
       }
       children.push(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`));

@@ -1,0 +1,33 @@
+// The comparison webview's HTML shell: the same strict CSP as the editor
+// (default-src 'none', a nonce for our one script and stylesheet, no eval, no
+// inline code, local resources only). Pure so tests can check it.
+import { contentSecurityPolicy } from '../webviewHtml';
+
+export interface CompareHtmlResources {
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  nonce: string;
+  /** Tab title, e.g. "a.img ↔ b.img" (escaped here). */
+  title: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function compareHtml(r: CompareHtmlResources): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(r.cspSource, r.nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeHtml(r.styleUri)}" nonce="${r.nonce}">
+<title>${escapeHtml(r.title)}</title>
+</head>
+<body>
+<script nonce="${r.nonce}" src="${escapeHtml(r.scriptUri)}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,226 @@
+// The comparison view: one webview panel per pair of images, driven by a
+// CompareSession. The host owns the bytes and every action that takes long or
+// writes: the whole-image byte scan runs here with a cancellable progress
+// notification (cancel -> AbortSignal), and the copy-slots fix is written to A
+// only after a modal confirmation, through the safe writer, with Undo offered
+// afterwards (the journal's undoLast). Each write is followed by a refresh.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { describeError } from '../../core/errors';
+import type { FixPlan } from '../../core/patch';
+import { makeNonce } from '../webviewHtml';
+import { readSettings } from '../settings';
+import { compareHtml } from './compareHtml';
+import { CompareSession } from './compareSession';
+import { formatBytes, scanLine } from './compareText';
+import type { CompareSettings, ToCompareWebview } from '../../shared/compareProtocol';
+import { assertNever } from '../../shared/compareProtocol';
+
+/** The webview panel type (also the id of its state, should it ever be restored). */
+export const COMPARE_VIEW_TYPE = 'diskx.compare';
+
+/** How often the scan's progress reaches the notification and the webview. */
+const PROGRESS_INTERVAL_MS = 100;
+
+export class ComparePanel {
+  private static readonly open = new Set<ComparePanel>();
+  private scanController: AbortController | null = null;
+  private disposed = false;
+  /** Messages are handled one at a time, so a refresh never races a read. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    context: vscode.ExtensionContext,
+    private readonly panel: vscode.WebviewPanel,
+    private session: CompareSession,
+  ) {
+    ComparePanel.open.add(this);
+    const webview = panel.webview;
+    const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+    webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    webview.html = compareHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.css')).toString(),
+      nonce: makeNonce((n) => randomBytes(n)),
+      title: panel.title,
+    });
+    const subscriptions = [
+      webview.onDidReceiveMessage((raw: unknown) => {
+        this.queue = this.queue.then(() => this.onMessage(raw)).catch((error: unknown) => {
+          void this.post({ type: 'error', requestId: null, message: describeError(error) });
+        });
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('diskx.hex.bytesPerRow')) void this.post(this.session.initMessage(this.settings()));
+      }),
+    ];
+    panel.onDidDispose(() => {
+      this.disposed = true;
+      ComparePanel.open.delete(this);
+      this.scanController?.abort();
+      subscriptions.forEach((s) => s.dispose());
+      void this.session.close();
+    });
+  }
+
+  /** Opens a comparison of A (`a`, the image a fix writes to) with B (`b`, the reference). */
+  static async show(context: vscode.ExtensionContext, a: vscode.Uri, b: vscode.Uri): Promise<void> {
+    if (a.toString() === b.toString()) {
+      void vscode.window.showWarningMessage('Disk Structure Explorer: choose two different images to compare.');
+      return;
+    }
+    const { sectorSize } = readSettings(a);
+    let session: CompareSession;
+    try {
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, journalOptions(sectorSize)));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
+      return;
+    }
+    const title = `${baseName(a.fsPath)} ↔ ${baseName(b.fsPath)}`;
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')] });
+    panel.iconPath = new vscode.ThemeIcon('diff');
+    new ComparePanel(context, panel, session);
+  }
+
+  /** Closes every comparison (deactivation). */
+  static disposeAll(): void {
+    for (const p of [...ComparePanel.open]) p.panel.dispose();
+  }
+
+  private settings(): CompareSettings {
+    return { bytesPerRow: readSettings(vscode.Uri.file(this.session.a.path)).bytesPerRow };
+  }
+
+  private post(message: ToCompareWebview): Thenable<boolean> {
+    if (this.disposed) return Promise.resolve(false);
+    return this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const effect = await this.session.handle(raw, this.settings());
+    switch (effect.kind) {
+      case 'reply':
+        await this.post(effect.message);
+        break;
+      case 'scan':
+        void this.runScan(); // not awaited: reads keep flowing while the scan runs
+        break;
+      case 'cancelScan':
+        this.scanController?.abort();
+        break;
+      case 'applyFix':
+        await this.applyFix(effect.plan);
+        break;
+      case 'refresh':
+        await this.reload(false, null);
+        break;
+      case 'swap':
+        await this.reload(true, null);
+        break;
+      case 'none':
+        break;
+      default:
+        assertNever(effect, 'effect');
+    }
+  }
+
+  /** The whole-image byte scan with a cancellable progress notification. */
+  private async runScan(): Promise<void> {
+    if (this.scanController) return;
+    const controller = new AbortController();
+    this.scanController = controller;
+    const session = this.session;
+    await this.post({ type: 'scanState', state: 'running', summary: null, message: null });
+    try {
+      const summary = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Comparing the bytes of ${baseName(session.a.path)} and ${baseName(session.b.path)}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+          let reported = 0;
+          let last = 0;
+          return session.scan(controller.signal, (done, total) => {
+            const now = Date.now();
+            if (now - last < PROGRESS_INTERVAL_MS && done < total) return;
+            last = now;
+            const percent = total > 0 ? (done / total) * 100 : 100;
+            progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+            reported = percent;
+            void this.post({ type: 'scanProgress', done, total });
+          });
+        },
+      );
+      await this.post({ type: 'scanState', state: 'done', summary, message: null });
+      void vscode.window.setStatusBarMessage(scanLine(summary), 5000);
+    } catch (error) {
+      if (controller.signal.aborted) await this.post({ type: 'scanState', state: 'cancelled', summary: null, message: 'Byte scan cancelled.' });
+      else await this.post({ type: 'scanState', state: 'failed', summary: null, message: describeError(error) });
+    } finally {
+      if (this.scanController === controller) this.scanController = null;
+    }
+  }
+
+  /** Confirms (modal: this writes to A), writes through the safe writer, refreshes, offers Undo. */
+  private async applyFix(plan: FixPlan): Promise<void> {
+    const a = baseName(this.session.a.path);
+    const b = baseName(this.session.b.path);
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Disk Structure Explorer: repairs need a trusted workspace (Restricted Mode opens images for viewing only).');
+      return;
+    }
+    const apply = 'Write to A';
+    const answer = await vscode.window.showWarningMessage(
+      `Copy the partition slots of ${b} into ${a}?`,
+      { modal: true, detail: `${plan.description}\n\nThis writes ${plan.patches.length} patch(es) to ${this.session.a.path}. The old bytes go to an undo journal first; Undo is offered afterwards.` },
+      apply,
+    );
+    if (answer !== apply) return;
+    this.scanController?.abort();
+    try {
+      const written = await this.session.applyFix(plan);
+      await this.reload(false, `Wrote ${written.sectorsWritten} sector(s) to ${a} (backup first); undo journal ${written.journalPath}.`);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Disk Structure Explorer: nothing was written to ${a}: ${describeError(error)}`);
+      await this.reload(false, null);
+      return;
+    }
+    const undo = 'Undo';
+    const choice = await vscode.window.showInformationMessage(`Copied the slots of ${b} into ${a}.`, undo);
+    if (choice !== undo) return;
+    try {
+      const undone = await this.session.undo();
+      await this.reload(false, `Undid the repair of ${a} (${undone.sectorsWritten} sector(s) restored).`);
+      void vscode.window.showInformationMessage(`Undid the slot copy on ${a}.`);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Disk Structure Explorer: could not undo on ${a}: ${describeError(error)}`);
+    }
+  }
+
+  /** Reads both images afresh (after a write, on request, or swapped) and sends a new init. */
+  private async reload(swap: boolean, notice: string | null): Promise<void> {
+    this.scanController?.abort();
+    const old = this.session;
+    let next: CompareSession;
+    try {
+      next = await old.reopen(swap);
+    } catch (error) {
+      await this.post({ type: 'error', requestId: null, message: `cannot re-read the images: ${describeError(error)}` });
+      return;
+    }
+    this.session = next;
+    next.notice = notice;
+    await old.close();
+    if (swap) this.panel.title = `${baseName(next.a.path)} ↔ ${baseName(next.b.path)}`;
+    await this.post(next.initMessage(this.settings()));
+  }
+}
+
+function journalOptions(sectorSize: number | undefined): { sectorSize?: number; journalDir?: string } {
+  const journalDir = process.env.DISKX_JOURNAL_DIR;
+  return { ...(sectorSize ? { sectorSize } : {}), ...(journalDir ? { journalDir } : {}) };
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}

@@ -444,12 +444,15 @@ describe('hostile VMDK descriptors', () => {
 
 describe('hostile images through the CLI and sgdisk', () => {
   const skipSgdisk = !haveOracles() && 'sgdisk not installed';
-  const files = CASES.map((c, index) => {
+  // Every case but the noise variants beyond the first of each kind: each file costs a Node start.
+  const throughCli = CASES.filter((c) => !/^random .*\(seed (2|3|4|5|7|8|9|11|12|13)\b/.test(c.name));
+  const files = throughCli.map((c, index) => {
     const { size, regions } = c.image();
     return { c, file: writeSparseImage(path.join(dir, `hostile-${String(index).padStart(2, '0')}.img`), size, regions) };
   });
 
   test('diskx check: exit 1 with findings or exit 2 with one "diskx: " line; never a stack trace', async () => {
+    assert.equal(files.length, CASES.length - 10, 'the noise sample lost its filter');
     const runs = await inBatches(files, 4, ({ file }) => runCli(['check', file]));
     runs.forEach((run, index) => {
       const { c, file } = files[index]!;
@@ -485,12 +488,12 @@ describe('hostile images through the CLI and sgdisk', () => {
     const hung: string[] = [];
     for (const { c, file } of files) {
       // sgdisk 1.0.9 spins for minutes on 32768 entries; a timeout keeps the oracle from stalling the suite.
-      const result = spawnSync('sgdisk', ['-v', file], { encoding: 'utf8', timeout: 10_000 });
+      const result = spawnSync('sgdisk', ['-v', file], { encoding: 'utf8', timeout: 5_000 });
       if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') hung.push(c.name);
       else if (result.signal || /bad_alloc|terminate called/.test(result.stderr ?? '')) aborted.push(c.name);
     }
     t.diagnostic(`sgdisk -v aborts on: ${aborted.join('; ') || 'none'}`);
-    t.diagnostic(`sgdisk -v still running after 10 s on: ${hung.join('; ') || 'none'}`);
+    t.diagnostic(`sgdisk -v still running after 5 s on: ${hung.join('; ') || 'none'}`);
     const version = spawnSync('sgdisk', ['--version'], { encoding: 'utf8' }).stdout;
     if (/1\.0\.9\b/.test(version)) assert.ok(aborted.includes('0xFFFFFFFF entries of 256 MiB (0x10000000) in both headers'), `sgdisk aborted on: ${aborted.join('; ')}`);
     const huge = files.find(({ c }) => c.name.startsWith('0xFFFFFFFF entries of 256 MiB'))!;

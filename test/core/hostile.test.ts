@@ -436,6 +436,19 @@ describe('hostile VMDK descriptors', () => {
     });
   }
 
+  test('the same descriptors through the CLI: exit 2, one "diskx: FILE: ..." line each', async () => {
+    const names = ['missing.vmdk', 'self.vmdk', 'dir-extent.vmdk', 'absurd-sectors-beyond-2-53-bytes.vmdk'];
+    const runs = await inBatches(names, 4, (name) => runCli(['check', path.join(dir, name)]));
+    runs.forEach((run, index) => {
+      const file = path.join(dir, names[index]!);
+      assert.ok(fs.existsSync(file), `${file} made by the tests above`);
+      assert.equal(run.status, 2, `${file}: ${run.stdout}${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.ok(!run.stderr.includes('    at '), run.stderr);
+      assert.match(run.stderr, new RegExp(`^diskx: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: VMDK [^\n]+\n$`));
+    });
+  });
+
   test('more extents than MAX_VMDK_EXTENTS: NotADiskImageError before any is opened', async () => {
     const file = descriptor('many.vmdk', Array.from({ length: 1100 }, () => 'RW 1 FLAT "missing-flat.vmdk" 0'));
     await assert.rejects(openImage(file), (e: unknown) => e instanceof NotADiskImageError && /more than 1024 extents/.test(e.message));

@@ -133,10 +133,37 @@ export function isInstalled(paths = codeServerPaths()) {
   }
 }
 
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** Installs code-server into the cache if it is not there yet; returns its paths. */
 export function ensureCodeServer() {
   const paths = codeServerPaths();
   if (isInstalled(paths)) return paths;
+  // One installer at a time per cache (a test and a benchmark may start together).
+  fs.mkdirSync(paths.cache, { recursive: true });
+  const lock = path.join(paths.cache, '.install.lock');
+  for (let waited = 0; ; waited++) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      if (Date.now() - fs.statSync(lock).mtimeMs > 30 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // stale
+      if (waited === 0) log(`another process is installing into ${paths.cache}; waiting`);
+      sleepSync(2000);
+      if (isInstalled(paths)) return paths;
+    }
+  }
+  try {
+    return installLocked(paths);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function installLocked(paths) {
   const started = Date.now();
   log(`installing code-server ${CODE_SERVER_VERSION} into ${paths.cache} (once; about 630 MB, 2 to 5 minutes)`);
   ensureKrb5Headers();

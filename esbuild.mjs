@@ -73,6 +73,20 @@ if (fs.existsSync(path.join(root, 'webview', 'main.ts'))) {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
 }
+if (fs.existsSync(path.join(root, 'webview', 'compare', 'main.ts'))) {
+  // The comparison view (src/host/compare): dist/compare.js and dist/compare.css, same rules.
+  builds.push({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: ['webview/compare/main.ts'],
+    outfile: 'dist/compare.js',
+    external: [],
+    conditions: ['production'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+}
 await Promise.all(builds.map((options) => build(options)));
 fs.chmodSync(path.join(root, 'dist', 'cli.js'), 0o755);
 if (watch) console.log('esbuild: --watch is not supported; run npm run build again');

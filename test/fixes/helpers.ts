@@ -2,6 +2,8 @@
 // simple way (check `before`, write `after`; the real safe writer lives in
 // src/core/write/ and is tested there), and ask the Debian tools what they think.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { analyzeImage } from '../../src/core/index';
@@ -237,4 +239,15 @@ export function diskxCheck(file: string): { status: number | null; codes: Findin
   assert.ok(result.status === 0 || result.status === 1, `diskx check exited ${result.status}: ${result.stderr}`);
   const json = JSON.parse(result.stdout) as { findings: Finding[] };
   return { status: result.status, codes: json.findings.map((f) => f.code) };
+}
+
+let sgdiskTemplate: string | null = null;
+/** A copy of one sgdiskImage made once per process (every writing sgdisk run sleeps about a second). */
+export function sgdiskImageCopy(file: string): string {
+  if (!sgdiskTemplate) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-sgdisk-template-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    sgdiskTemplate = sgdiskImage(path.join(dir, 'template.img'));
+  }
+  return copyImage(sgdiskTemplate, file);
 }

@@ -13,7 +13,7 @@ import type { FindingCode, FixId } from '../../src/core/findings';
 import { applyPlans } from '../../src/core/write/index';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 import { analyzeBytes, editHeader, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, applyToBytes, copyImage, sgdiskImage, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, readU64, resizeImage, writeBytes } from './helpers';
+import { NEED_ORACLES, applyPatches, applyToBytes, copyImage, sgdiskImageCopy, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, readU64, resizeImage, writeBytes } from './helpers';
 
 const dir = tempDir('diskx-rebuild-');
 
@@ -83,7 +83,7 @@ describe('as gdisk\'s recovery menu does it', () => {
   for (const [label, damage, id, keys] of cases) {
     test(`${label}: ${id} writes byte for byte what gdisk writes, which is the original`, { skip: NEED_ORACLES }, async () => {
       const name = id + label.length;
-      const original = sgdiskImage(path.join(dir, `gdisk-${name}-orig.img`));
+      const original = sgdiskImageCopy(path.join(dir, `gdisk-${name}-orig.img`));
       const image = copyImage(original, path.join(dir, `gdisk-${name}.img`));
       damage(image);
       const theirs = copyImage(image, path.join(dir, `gdisk-${name}-theirs.img`));

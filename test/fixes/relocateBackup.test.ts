@@ -15,7 +15,7 @@ import { planFix } from '../../src/core/fixes/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { editEntry, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, bytesToFile, copyImage, diskxCheck, fdiskListText, gptRegions, sgdiskImage, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import { NEED_ORACLES, applyPatches, bytesToFile, copyImage, diskxCheck, fdiskListText, gptRegions, sgdiskImageCopy, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -240,7 +240,7 @@ describe('relocate-backup', () => {
 
   for (const [label, size] of [['grown to 96 MiB', 96 * MiB], ['grown to 16 GiB (ending CHS no longer representable)', 16 * 1024 * MiB], ['shrunk to 48 MiB', 48 * MiB]] as const) {
     test(`512: an sgdisk-made 64 MiB disk ${label}: byte for byte what \`sgdisk -e\` writes, MBR CHS included`, { skip: NEED_ORACLES }, async () => {
-      const image = sgdiskImage(path.join(dir, `sgdisk-e-${size}.img`));
+      const image = sgdiskImageCopy(path.join(dir, `sgdisk-e-${size}.img`));
       resizeImage(image, size);
       const theirs = copyImage(image, path.join(dir, `sgdisk-e-${size}-theirs.img`));
       run('sgdisk', ['-e', theirs]);

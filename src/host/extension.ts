@@ -4,12 +4,14 @@ import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
 import { describeError } from '../core/errors';
 import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEditorProvider';
+import { registerCompare } from './compare/compareCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('diskx');
   context.subscriptions.push(
     diagnostics,
     DiskImageEditorProvider.register(context, diagnostics),
+    registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {
       const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Check Disk Image' }))?.[0];

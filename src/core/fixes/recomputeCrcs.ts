@@ -100,7 +100,7 @@ function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): stri
   return out;
 }
 
-/** Used entries that break UEFI 5.3.3's rules, in a few words each (at most 3, then a count). */
+/** Used entries that break UEFI 5.3.3's rules, in a few words each (the first 3, then "and others"). */
 function entryProblems(header: GptHeader): string[] {
   const used = header.array!.slots.filter((e) => e.used);
   const out: string[] = [];
@@ -109,9 +109,12 @@ function entryProblems(header: GptHeader): string[] {
     else if (e.firstLba < header.firstUsableLba || e.lastLba > header.lastUsableLba) out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) lies outside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
   }
   const spans = used.filter((e) => e.lastLba >= e.firstLba).sort((a, b) => (a.firstLba < b.firstLba ? -1 : a.firstLba > b.firstLba ? 1 : 0));
-  for (let i = 1; i < spans.length; i++) {
-    const previousEnd = spans.slice(0, i).reduce((end, e) => (e.lastLba > end ? e.lastLba : end), -1n);
-    if (spans[i]!.firstLba <= previousEnd) out.push(`partition ${spans[i]!.number} (LBAs ${spans[i]!.firstLba}..${spans[i]!.lastLba}) overlaps an earlier one`);
+  // One sweep with the furthest end so far: linear after the sort, whatever a hostile array holds.
+  let furthestEnd = -1n;
+  for (const e of spans) {
+    if (e.firstLba <= furthestEnd) out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) overlaps an earlier one`);
+    if (e.lastLba > furthestEnd) furthestEnd = e.lastLba;
+    if (out.length > 3) break;
   }
-  return out.length > 3 ? [...out.slice(0, 3), `${out.length - 3} more`] : out;
+  return out.length > 3 ? [...out.slice(0, 3), 'and others'] : out;
 }

@@ -385,12 +385,15 @@ function layoutHex(): void {
 
 function syncScrollTop(): void {
   const g = geometry();
-  hexScroller.scrollTop = scrollTopForRow(g, firstRow) + (isScaled(g) ? 0 : shift);
+  // Whole pixels: a fractional scrollTop (scaled content) snaps later, and that
+  // scroll event would look like the user's and move us back to another row.
+  hexScroller.scrollTop = Math.round(scrollTopForRow(g, firstRow) + (isScaled(g) ? 0 : shift));
   expectedScrollTop = hexScroller.scrollTop;
 }
 
 hexScroller.addEventListener('scroll', () => {
-  if (Math.abs(hexScroller.scrollTop - expectedScrollTop) < 1) return;
+  // Our own scroll (Chromium may settle a set scrollTop a pixel off, e.g. to 0 for 1).
+  if (Math.abs(hexScroller.scrollTop - expectedScrollTop) < 2) return;
   const position = rowForScrollTop(geometry(), hexScroller.scrollTop);
   firstRow = position.firstRow;
   shift = position.shift;
@@ -491,6 +494,7 @@ function renderRows(): void {
     caches[side]?.want((firstRow + count) * bytesPerRow, screenBytes);
   }
   document.body.dataset.visibleDiffRows = String(differingRows);
+  document.body.dataset.firstRow = String(firstRow);
   if (complete && count > 0) document.body.dataset.ready = 'true';
 }
 

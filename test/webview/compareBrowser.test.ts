@@ -1,0 +1,283 @@
+// The built comparison webview (dist/compare.js) in Debian's chromium through
+// playwright-core, in a page with the extension's CSP and a stub host that
+// answers from a real CompareSession (the object the panel drives): the seed
+// case's structure and fix preview, both hex views with differing bytes
+// highlighted, the scan started by `n`, next/previous difference with n / p and
+// F7 / Shift+F7, apply (auto-confirmed by the stub) and no console noise or CSP
+// violations. Skipped with a reason where chromium is missing, except in CI.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CompareSession } from '../../src/host/compare/compareSession';
+import { contentSecurityPolicy } from '../../src/host/webviewHtml';
+import type { ToCompareWebview } from '../../src/shared/compareProtocol';
+import { TYPE_EFI_SYSTEM } from '../../src/core/partitionTypes';
+import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { CHROMIUM, CHROMIUM_ARGS } from './harness';
+
+const root = path.resolve(__dirname, '..', '..');
+const unavailable = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found` : !fs.existsSync(path.join(root, 'dist', 'compare.js')) ? 'dist/compare.js not built (run node esbuild.mjs)' : null;
+if (unavailable && process.env.CI) test('compare browser tests need chromium in CI', () => assert.fail(unavailable));
+const skip = unavailable ? `skipped: ${unavailable}` : false;
+
+const NONCE = 'compareNonce0123456789';
+const TYPE_LINUX_FILESYSTEM = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
+const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
+
+// The page's one inline script is the stub API (allowed by the nonce, like VS Code's own wrapper).
+function pageHtml(origin: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
+<link rel="stylesheet" href="/compare.css" nonce="${NONCE}">
+<title>diskx compare harness</title></head>
+<body>
+<script nonce="${NONCE}">
+window.__deliver = function (reply) {
+  if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
+  window.postMessage(reply, '*');
+};
+window.acquireVsCodeApi = function () {
+  return {
+    postMessage: function (message) {
+      window.__diskxHost(message).then(function (replies) { replies.forEach(window.__deliver); });
+    },
+    getState: function () { return undefined; },
+    setState: function () {},
+  };
+};
+</script>
+<script nonce="${NONCE}" src="/compare.js"></script>
+</body></html>`;
+}
+
+async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(pageHtml(`http://${req.headers.host}`));
+      return;
+    }
+    const types: Record<string, string> = { '/compare.js': 'text/javascript', '/compare.css': 'text/css' };
+    const type = types[url.pathname];
+    if (!type) {
+      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': type });
+    res.end(fs.readFileSync(path.join(root, 'dist', url.pathname.slice(1))));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+interface Opened {
+  page: Page;
+  problems: string[];
+  sent: { type: string }[];
+  session(): CompareSession;
+  close(): Promise<void>;
+}
+
+function wire(reply: ToCompareWebview): unknown {
+  return reply.type === 'bytes' ? { ...reply, data: Array.from(reply.data) } : reply;
+}
+
+/** A page whose stub host does what the panel does, with every confirmation answered "yes". */
+async function openCompare(browser: Browser, url: string, a: string, b: string, journalDir: string): Promise<Opened> {
+  let session = await CompareSession.open(a, b, { journalDir });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  const problems: string[] = [];
+  const sent: { type: string }[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const push = (message: ToCompareWebview): Promise<void> => page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), wire(message) as never);
+  const settings = { bytesPerRow: 16 } as const;
+  await page.exposeFunction('__diskxHost', async (message: { type: string }) => {
+    sent.push(message);
+    const effect = await session.handle(message, settings);
+    switch (effect.kind) {
+      case 'reply':
+        return [wire(effect.message)];
+      case 'scan':
+        void (async () => {
+          await push({ type: 'scanState', state: 'running', summary: null, message: null });
+          const summary = await session.scan(undefined, (done, total) => void push({ type: 'scanProgress', done, total }).catch(() => undefined));
+          await push({ type: 'scanState', state: 'done', summary, message: null });
+        })();
+        return [];
+      case 'applyFix': {
+        await session.applyFix(effect.plan);
+        const next = await session.reopen();
+        await session.close();
+        session = next;
+        session.notice = 'Wrote the fix (harness).';
+        return [session.initMessage(settings)];
+      }
+      case 'refresh':
+      case 'swap': {
+        const next = await session.reopen(effect.kind === 'swap');
+        await session.close();
+        session = next;
+        return [session.initMessage(settings)];
+      }
+      case 'cancelScan':
+      case 'none':
+        return [];
+    }
+  });
+  await page.goto(url);
+  return {
+    page,
+    problems,
+    sent,
+    session: () => session,
+    close: async () => {
+      await page.close();
+      await session.close();
+    },
+  };
+}
+
+async function waitReady(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+}
+
+async function goto(page: Page, offset: number): Promise<void> {
+  await page.evaluate((o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'), offset);
+  const row = offset - (offset % 16);
+  await page.waitForSelector(`#hex-a .hex-row[data-offset="${row}"]:not(.loading)`, { timeout: 10_000 });
+  await page.waitForSelector(`#hex-b .hex-row[data-offset="${row}"]:not(.loading)`, { timeout: 10_000 });
+}
+
+async function pressInPage(page: Page, key: string, shiftKey: boolean): Promise<void> {
+  await page.evaluate(({ key, shiftKey }) => {
+    const g = globalThis as unknown as { dispatchEvent(e: unknown): void; KeyboardEvent: new (type: string, init: unknown) => unknown };
+    g.dispatchEvent(new g.KeyboardEvent('keydown', { key, shiftKey, bubbles: true, cancelable: true }));
+  }, { key, shiftKey });
+}
+
+async function cursorOffset(page: Page): Promise<number> {
+  return Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset'));
+}
+
+describe('comparison webview in a real browser', { skip }, () => {
+  let browser: Browser;
+  let server: { url: string; close(): Promise<void> };
+  let dir: string;
+  const opened: Opened[] = [];
+
+  before(async () => {
+    dir = tempDir('diskx-compare-browser-');
+    server = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  after(async () => {
+    for (const o of opened) await o.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the seed case: partitions by status, bootbank moved, fix preview, differing bytes highlighted in both views', async () => {
+    const a = writeEsxi5Image(path.join(dir, 'compacted.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(dir, 'original.img'));
+    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals'));
+    opened.push(o);
+    const { page } = o;
+    await waitReady(page);
+    assert.match(await page.locator('#title-a').innerText(), /A: compacted\.img/);
+    assert.match(await page.locator('#title-b').innerText(), /B: original\.img/);
+    const bootbank = page.locator('#partitions tr.partition[data-label="bootbank"]');
+    assert.equal(await bootbank.getAttribute('data-status'), 'moved-slot');
+    assert.match(await bootbank.innerText(), /moved slot\s+3\s+4\s+bootbank: slot 3 in A, slot 4 in B/);
+    assert.equal(await page.locator('#partitions tr.partition[data-status="same"]').count(), 3);
+    assert.match(await page.locator('#partitions-summary').innerText(), /3 same · 4 moved slot|4 moved slot · 3 same/);
+    // Headers: only the differing fields unless asked.
+    const differing = await page.locator('#headers tr.header-field').count();
+    assert.ok(differing > 0 && (await page.locator('#headers tr.header-field[data-equal="true"]').count()) === 0);
+    await page.locator('#show-equal').check();
+    assert.ok((await page.locator('#headers tr.header-field').count()) > differing);
+    // Fix preview.
+    assert.equal(await page.locator('#fix').getAttribute('data-available'), 'true');
+    assert.match(await page.locator('#fix-description').innerText(), /bootbank slot 3 -> 4/);
+    await page.locator('#fix-preview summary').click();
+    assert.ok((await page.locator('#fix-preview tr.patch').count()) >= 10);
+    assert.match(await page.locator('#fix-preview').innerText(), /backup array: slot 3/);
+    // Slot 3 of the primary array (byte 1408): A holds bootbank, B an empty slot.
+    await goto(page, 1408);
+    assert.equal(await page.locator('#hex-a .hex-byte.diff[data-offset="1408"]').count(), 1);
+    assert.equal(await page.locator('#hex-b .hex-byte.diff[data-offset="1408"]').count(), 1);
+    assert.equal(await page.locator('#hex-b .hex-byte[data-offset="1408"]').innerText(), '00');
+    assert.equal(await page.locator('#hex-a .hex-byte.same[data-offset="1024"]').count() + (await page.locator('#hex-a .hex-row[data-offset="1024"]').count() === 0 ? 1 : 0), 1);
+    // The two views scroll together: the same rows on both sides.
+    const rowsA = await page.locator('#hex-a .hex-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-offset')));
+    const rowsB = await page.locator('#hex-b .hex-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-offset')));
+    assert.deepEqual(rowsA, rowsB);
+    assert.ok(rowsA.length > 5);
+    fs.mkdirSync(path.join(root, 'docs', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(root, 'docs', 'screenshots', 'compare-harness.png') });
+    assert.deepEqual(o.problems, []);
+  });
+
+  test('n starts the scan and goes to the first difference; n / p / F7 / Shift+F7 walk the differences and the tail; apply rewrites A', async () => {
+    // Small GPT disks: A with the root partition in slot 2, B (the reference, 4 KiB longer) with it in slot 3.
+    const totalSectors = 32768n;
+    const e = (n: number, type: string, first: bigint, last: bigint) => ({ typeGuid: type, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
+    const slots = [e(1, TYPE_EFI_SYSTEM, 2048n, 4095n), e(2, TYPE_LINUX_SWAP, 4096n, 8191n), null, e(3, TYPE_LINUX_FILESYSTEM, 8192n, 30000n)];
+    const a = writeGptImage(path.join(dir, 'small-a.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots: slots.filter((s) => s !== null) });
+    const b = writeGptImage(path.join(dir, 'small-b.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots });
+    fs.appendFileSync(b, Buffer.alloc(4096, 0x5a));
+    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals'));
+    opened.push(o);
+    const { page } = o;
+    await waitReady(page);
+    assert.equal(await page.locator('body').getAttribute('data-scan'), 'idle');
+    await page.locator('#bytes-pane').focus();
+    await page.keyboard.press('n');
+    await page.waitForSelector('body[data-scan="done"]', { timeout: 20_000 });
+    assert.ok(o.sent.some((m) => m.type === 'startScan'));
+    const summary = o.session().lastScan!;
+    assert.ok(summary.ranges.length >= 3, JSON.stringify(summary.ranges));
+    assert.deepEqual(summary.tail, { offset: Number(totalSectors) * 512, length: 4096, in: 'b' });
+    assert.match(await page.locator('#scan-status').innerText(), /differing range.*B has 4,096 more bytes/);
+    const first = summary.ranges[0]!.offset;
+    await page.waitForFunction((f) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(f), first, { timeout: 10_000 });
+    assert.match(await page.locator('#hex-status').innerText(), new RegExp(`Difference 1 of ${summary.ranges.length + 1} at 0x${first.toString(16).toUpperCase()}`));
+    assert.ok((await page.locator('#hex-a .hex-byte.current').count()) >= 1);
+    await page.keyboard.press('n');
+    assert.equal(await cursorOffset(page), summary.ranges[1]!.offset);
+    // Chromium keeps F7 (caret browsing) for itself; VS Code's webview gets it: dispatch it as the page would see it.
+    await pressInPage(page, 'F7', false);
+    assert.equal(await cursorOffset(page), summary.ranges[2]!.offset);
+    await pressInPage(page, 'F7', true);
+    assert.equal(await cursorOffset(page), summary.ranges[1]!.offset);
+    await page.keyboard.press('p');
+    assert.equal(await cursorOffset(page), first);
+    await page.keyboard.press('p'); // wraps to the last stop: the bytes only B has
+    assert.equal(await cursorOffset(page), summary.tail!.offset);
+    assert.match(await page.locator('#hex-status').innerText(), /Only in B at 0x1000000 \(4,096 bytes\) · wrapped around/);
+    await page.waitForSelector(`#hex-b .hex-byte.only[data-offset="${summary.tail!.offset}"]`);
+    assert.equal(await page.locator(`#hex-a .hex-byte.none[data-offset="${summary.tail!.offset}"]`).count(), 1);
+
+    // Apply (the stub confirms): A's root entry moves to slot 3, the next init says the slots are the same.
+    const row = page.locator('#partitions tr.partition[data-label="part3"]');
+    assert.equal(await row.getAttribute('data-status'), 'moved-slot');
+    await page.locator('#apply-fix').click();
+    await page.waitForSelector('#notice:not([hidden])');
+    assert.equal(await page.locator('#partitions tr.partition[data-label="part3"]').getAttribute('data-status'), 'same');
+    assert.equal(await page.locator('#fix').getAttribute('data-available'), 'false');
+    assert.equal(await page.locator('body').getAttribute('data-scan'), 'idle', 'the old scan is dropped after a write');
+    assert.deepEqual(o.problems, []);
+  });
+});

@@ -98,8 +98,12 @@ window.addEventListener('message', (event: MessageEvent) => {
     else if (typeof offset === 'string') gotoText(offset);
     return;
   }
+  // Anything else that reaches the window (extensions' or tools' messages) is not ours: ignore it quietly.
+  if (!HOST_MESSAGE_TYPES.has(data.type)) return;
   handle(data as ToWebview);
 });
+
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'bytes', 'crc', 'settings', 'reveal', 'error'] satisfies ToWebview['type'][]);
 
 function handle(message: ToWebview): void {
   switch (message.type) {

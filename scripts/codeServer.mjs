@@ -9,6 +9,9 @@
 //
 //   node scripts/codeServer.mjs install             install (or verify) into the cache
 //   node scripts/codeServer.mjs serve [FOLDER]      start on 127.0.0.1 with our extension, until Ctrl+C
+//
+// The extension is copied from the build (package.json, dist/, README, LICENSE) as
+// PUBLISHER.NAME-VERSION/, or installed from DISKX_E2E_VSIX=file.vsix when set.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -295,7 +298,14 @@ export async function startCodeServer({ folder, extensionRoot = repoRoot, extraE
   // Our own config file, so code-server neither reads nor creates ~/.config/code-server/config.yaml.
   const configFile = path.join(base, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
-  installExtensionCopy(extensionsDir, extensionRoot);
+  // DISKX_E2E_VSIX=file.vsix installs the packaged extension (what `npm run package`
+  // made) instead of copying the build, so the tests can prove the .vsix works.
+  const vsix = process.env.DISKX_E2E_VSIX;
+  if (vsix && extensionRoot === repoRoot) {
+    run(paths.nodeBin, [paths.entry, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)], { env: node24Env(paths) });
+  } else {
+    installExtensionCopy(extensionsDir, extensionRoot);
+  }
   for (const dir of extraExtensions) installExtensionCopy(extensionsDir, dir);
   const chosenPort = port ?? (await freePort());
   const args = [

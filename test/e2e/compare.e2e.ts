@@ -68,7 +68,11 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
   });
 
   after(async () => {
-    await workbench?.close();
+    // code-server's extension host may still write workspace state while the folder is removed: retry once.
+    await workbench?.close().catch(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      fs.rmSync(path.dirname(workbench.server.userDataDir), { recursive: true, force: true });
+    });
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 

@@ -21,9 +21,21 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** A fresh temporary folder to open as the workspace. */
+const tempParents: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempParents) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh temporary folder to open as the workspace, always named `disk-images`
+ * (the Explorer and the window title show it: screenshots stay the same run to run).
+ */
 export function tempWorkspace(prefix = 'diskx-e2e-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempParents.push(parent);
+  const folder = path.join(parent, 'disk-images');
+  fs.mkdirSync(folder);
+  return folder;
 }
 
 /** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */

@@ -97,9 +97,12 @@ function checkGpt(disk: DiskModel, add: Add): void {
     const rebuild: FixId[] = healthy(other) ? [header.role === 'primary' ? 'rebuild-primary-from-backup' : 'rebuild-backup-from-primary'] : [];
     for (const problem of header.invalid) {
       const field = findField(header.node.fields, problem.field);
-      add('gpt-header-invalid', 'error', `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`, field?.offset ?? header.offset, field?.length ?? 92, rebuild);
+      // A LastUsableLBA past the end of a disk that shrank (backup no longer at the end) is what relocate-backup rewrites.
+      const fixes: FixId[] = problem.field === 'lastUsableLba' && header.role === 'primary' && header.alternateLba !== disk.lastLba ? ['relocate-backup', ...rebuild] : rebuild;
+      add('gpt-header-invalid', 'error', `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`, field?.offset ?? header.offset, field?.length ?? 92, fixes);
     }
-    const crcFixes: FixId[] = header.invalid.length === 0 ? ['recompute-crcs', ...rebuild] : rebuild;
+    // With a healthy other copy, rebuilding from it is the safer first offer; recompute-crcs trusts the current bytes.
+    const crcFixes: FixId[] = header.invalid.length === 0 ? (rebuild.length > 0 ? [...rebuild, 'recompute-crcs'] : ['recompute-crcs']) : rebuild;
     if (!header.headerCrcOk && header.computedHeaderCrc32 !== null) {
       add(`gpt-${header.role}-header-crc`, 'error', `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`, header.offset + 0x10, 4, crcFixes);
     }

@@ -126,6 +126,10 @@ describe('relocate-backup', () => {
     assert.equal(before.disk.backup, null);
     assert.ok(codes(before.findings).includes('gpt-backup-missing'));
     assert.ok(codes(before.findings).includes('gpt-backup-not-at-end'));
+    // The primary's LastUsableLBA now lies past the end: that finding must offer the fix that rewrites it.
+    const lastUsable = before.findings.find((f) => f.code === 'gpt-header-invalid' && /LastUsableLBA/.test(f.message));
+    assert.ok(lastUsable, 'LastUsableLBA past the shrunk end is reported');
+    assert.ok(lastUsable.fixes.includes('relocate-backup'), `fixes offered: ${lastUsable.fixes.join(', ')}`);
     const { plan } = await planOk(image, 'relocate-backup');
     assert.match(plan.description, /the disk shrank by 32768 sectors/);
     assert.match(plan.description, /The old backup at LBA 131071 lies past the new end of the disk and is gone with it/);

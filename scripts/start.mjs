@@ -71,9 +71,10 @@ console.log('The sample is a throw-away file in .scratch/ (gitignored); npm star
 // into .vscode-test/code-server/, see scripts/codeServer.mjs), running until Ctrl+C.
 // In CI or without a terminal nothing waits: the CLI demo above is the whole run.
 step('Open it in VS Code');
-const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI && process.env.DISKX_NO_EDITOR === undefined;
+const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
+const interactive = Boolean(process.stdin.isTTY) && !inCi && process.env.DISKX_NO_EDITOR === undefined;
 if (!interactive) {
-  const why = process.env.CI ? 'CI is set' : process.env.DISKX_NO_EDITOR !== undefined ? 'DISKX_NO_EDITOR is set' : 'no terminal (stdin/stdout is not a TTY)';
+  const why = inCi ? 'CI is set' : process.env.DISKX_NO_EDITOR !== undefined ? 'DISKX_NO_EDITOR is set' : 'no terminal: stdin is not a TTY';
   console.log(`Not opening an editor (${why}). In a terminal, npm start opens ${shown} with the extension loaded:`);
   console.log(`  with VS Code:  code --extensionDevelopmentPath=${root} ${shown}`);
   console.log('  without it:    code-server on 127.0.0.1, installed on first use from npm (node scripts/codeServer.mjs serve .scratch)');

@@ -33,3 +33,12 @@ export const MAX_VMDK_EXTENTS = 1024;
 
 /** Byte offsets must stay exact in a JavaScript number. */
 export const MAX_IMAGE_BYTES = Number.MAX_SAFE_INTEGER;
+
+/** FAT partitions of one disk whose boot sector and root directory we read (ESXi has five). */
+export const MAX_FAT_VOLUMES = 16;
+
+/** Bytes of a FAT root directory we read (8192 entries); a longer one is read up to here. */
+export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
+
+/** Clusters of a FAT32 root directory chain we follow before stopping. */
+export const MAX_FAT_ROOT_CLUSTERS = 64;

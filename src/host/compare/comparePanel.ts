@@ -185,16 +185,25 @@ export class ComparePanel {
       await this.reload(false, null);
       return;
     }
+    // Not awaited: the offer stays up while the webview keeps reading bytes.
+    void this.offerUndo(a, b);
+  }
+
+  /** "Undo" on the notification reverts the repair through the journal (undoLast), in the message queue. */
+  private async offerUndo(a: string, b: string): Promise<void> {
     const undo = 'Undo';
     const choice = await vscode.window.showInformationMessage(`Copied the slots of ${b} into ${a}.`, undo);
-    if (choice !== undo) return;
-    try {
-      const undone = await this.session.undo();
-      await this.reload(false, `Undid the repair of ${a} (${undone.sectorsWritten} sector(s) restored).`);
-      void vscode.window.showInformationMessage(`Undid the slot copy on ${a}.`);
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Disk Structure Explorer: could not undo on ${a}: ${describeError(error)}`);
-    }
+    if (choice !== undo || this.disposed) return;
+    this.queue = this.queue.then(async () => {
+      try {
+        const undone = await this.session.undo();
+        await this.reload(false, `Undid the repair of ${a} (${undone.sectorsWritten} sector(s) restored).`);
+        void vscode.window.showInformationMessage(`Undid the slot copy on ${a}.`);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Disk Structure Explorer: could not undo on ${a}: ${describeError(error)}`);
+      }
+    });
+    await this.queue;
   }
 
   /** Reads both images afresh (after a write, on request, or swapped) and sends a new init. */

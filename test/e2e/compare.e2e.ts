@@ -78,16 +78,22 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
 
   test('two images selected in the Explorer: Compare Disk Images, scan (cancelled), copy the slots across, undo', async () => {
     const { page } = workbench;
-    await explorerRow(page, COMPACTED).click();
-    await explorerRow(page, ORIGINAL).click({ modifiers: ['Control'] });
-    // The context menu lists our item once the extension's contributions are in; retry the right-click until then.
+    // Select both (a click opens the first in a preview editor, which may take the focus and the
+    // selection while it opens: select again until the Explorer shows two selected rows), then
+    // right-click; the menu lists our item once the extension's contributions are in.
     const item = page.locator('.context-view .action-item', { hasText: 'Compare Disk Images' }).first();
     for (let attempt = 1; ; attempt++) {
-      await explorerRow(page, ORIGINAL).click({ button: 'right' });
-      const shown = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
-      if (shown) break;
-      await page.keyboard.press('Escape');
-      assert.ok(attempt < 6, 'the Explorer context menu never listed Compare Disk Images');
+      await explorerRow(page, COMPACTED).click();
+      await page.waitForTimeout(attempt === 1 ? 1500 : 500);
+      await explorerRow(page, ORIGINAL).click({ modifiers: ['Control'] });
+      const selected = await page.locator('.explorer-folders-view .monaco-list-row.selected').count();
+      if (selected === 2) {
+        await explorerRow(page, ORIGINAL).click({ button: 'right' });
+        const shown = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        if (shown) break;
+        await page.keyboard.press('Escape');
+      }
+      assert.ok(attempt < 8, `the Explorer context menu never listed Compare Disk Images (${selected} rows selected)`);
     }
     await item.click();
 

@@ -94,15 +94,8 @@ const headersSummary = el('span', { id: 'headers-summary', className: 'summary' 
 const structurePane = el(
   'div',
   { id: 'structure-pane' },
-  el('div', { className: 'section-title', text: 'Partitions' }),
-  partitionsSummary,
-  partitionsTable,
-  el('div', { className: 'section-title', text: 'Fix' }),
-  fixBox,
-  el('div', { className: 'section-title', text: 'Headers' }),
-  el('label', { className: 'toggle' }, showEqual, ' show equal fields '),
-  headersSummary,
-  headersTable,
+  el('div', { id: 'structure-main' }, el('div', { className: 'section-title', text: 'Partitions' }), partitionsSummary, partitionsTable, el('div', { className: 'section-title', text: 'Fix' }), fixBox),
+  el('div', { id: 'structure-headers' }, el('div', { className: 'section-title', text: 'Headers' }), el('label', { className: 'toggle' }, showEqual, ' show equal fields '), headersSummary, headersTable),
 );
 
 const hexHeader = el('div', { id: 'hex-header' });

@@ -156,6 +156,13 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
 
   test('Compare with... from the disk image editor title picks the second image', async () => {
     const { page } = workbench;
+    // Close the first comparison, so the frame found below is the new one.
+    const tabs = page.locator('.tabs-container .tab', { hasText: '↔' });
+    while ((await tabs.count()) > 0) {
+      await tabs.first().hover();
+      await tabs.first().locator('.tab-actions .action-label').first().click();
+      await page.waitForTimeout(300);
+    }
     await openFromExplorer(page, COMPACTED);
     await waitForEditorReady(page, 60_000);
     const action = page.locator('.editor-actions .action-label[aria-label*="Compare with"]').first();
@@ -167,6 +174,7 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: ORIGINAL }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Enter');
     const frame = await compareFrame(page);
+    assert.equal(await tabs.count(), 1, 'one comparison tab: the new one');
     assert.match(await frame.locator('#title-a').innerText(), new RegExp(`A: ${COMPACTED}`));
     assert.match((await bootbank(frame)).text, /bootbank: slot 3 in A, slot 4 in B/);
   });

@@ -10,7 +10,7 @@ import { Mbr as MbrParser } from './generated/Mbr';
 import type { Field, StructNode } from './structure';
 import { findField, parseStruct, readU64le } from './structure';
 import { crc32, gptHeaderCrc32 } from './crc32';
-import { formatGuid, isZeroGuid } from './guid';
+import { formatGuid, ZERO_GUID } from './guid';
 import { gptTypeName, isExtendedMbrType, mbrTypeName } from './partitionTypes';
 import { LimitError, NotADiskImageError, UsageError } from './errors';
 import {
@@ -26,8 +26,6 @@ import {
 } from './limits';
 import type { EsxiLayout } from './esxi';
 import { detectEsxiLayout } from './esxi';
-import type { FatVolume } from './fat';
-import { readFatVolumes } from './fat';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -49,6 +47,11 @@ export interface GptEntry {
   name: string;
   /** The entry's bytes (SizeOfPartitionEntry of them). */
   raw: Uint8Array;
+  /**
+   * `entries.<slot>`: for a used slot the whole tree (typeGuid, uniqueGuid, ...
+   * from the Kaitai spec); for an unused slot one Field over the whole entry and
+   * no children (a header may claim 16384 slots), see fieldsForSlot.
+   */
   field: Field;
 }
 
@@ -57,6 +60,7 @@ export interface GptArray {
   lba: bigint;
   offset: number;
   bytes: Uint8Array;
+  /** `entries`, one child per slot (light for unused slots: see GptEntry.field). */
   node: StructNode;
   slots: GptEntry[];
 }
@@ -182,8 +186,6 @@ export interface DiskModel {
   scheme: 'gpt' | 'mbr' | 'none';
   partitions: Partition[];
   esxi: EsxiLayout | null;
-  /** FAT volumes in the FAT-type partitions of an ESXi disk (fat.ts); absent in hand-made models. */
-  fatVolumes?: FatVolume[];
   /** Bytes where a GPT belongs by the rules (for fixes); absent in hand-made models. */
   gptAreas?: GptAreas;
 }
@@ -222,8 +224,7 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
-  const fatVolumes = await readFatVolumes(source, sectorSize, partitions, esxi);
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes };
+  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas };
 }
 
 // Sized from the first structurally valid header (its array is already bounded by
@@ -431,34 +432,125 @@ function validateHeader(h: GptHeader, sectorSize: number, totalSectors: bigint):
   if (h.alternateLba === h.lba) bad('alternateLba', `AlternateLBA points at the header itself (LBA ${h.lba})`);
 }
 
+// Only used slots are parsed field by field with the generated parser: a header
+// may legally claim MAX_PARTITION_ENTRIES slots, and parsing all of them (debug
+// objects, substreams and Fields for 16384 mostly empty entries) cost seconds and
+// 150 MiB. An unused slot (all-zero type GUID, UEFI 5.3.3) is one Field over its
+// bytes; fieldsForSlot builds its tree on demand. The array CRC is computed over
+// the raw bytes by the caller, as before.
 function parseArray(bytes: Uint8Array, offset: number, lba: bigint, count: number, entrySize: number, role: string): GptArray {
-  const node = parseStruct(`${role}Array`, GptPartitionArrayParser, bytes, offset, [count, entrySize]);
-  const entries = findField(node.fields, 'entries')!.children!;
-  const slots = entries.map((entryField, slot): GptEntry => {
-    const sub = (name: string): Field => findField(entryField.children!, `entries.${slot}.${name}`)!;
-    const typeBytes = sub('typeGuid').raw;
-    const typeGuid = formatGuid(typeBytes);
-    return {
-      slot,
-      number: slot + 1,
-      offset: entryField.offset,
-      used: !isZeroGuid(typeBytes),
-      typeGuid,
-      typeName: gptTypeName(typeGuid),
-      uniqueGuid: formatGuid(sub('uniqueGuid').raw),
-      firstLba: sub('firstLba').value as bigint,
-      lastLba: sub('lastLba').value as bigint,
-      attributes: readU64le(sub('attributes').raw),
-      name: decodeUtf16Name(sub('name').raw),
-      raw: entryField.raw,
-      field: entryField,
-    };
-  });
-  return { lba, offset, bytes, node, slots };
+  const layout = entryLayout();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const slots: GptEntry[] = new Array<GptEntry>(count);
+  const entryFields: Field[] = new Array<Field>(count);
+  for (let slot = 0; slot < count; slot++) {
+    const at = slot * entrySize;
+    const raw = bytes.subarray(at, at + entrySize);
+    const entry = isZeroRange(raw, layout.typeGuid.start, layout.typeGuid.end) ? unusedEntry(raw, view, at, offset + at, slot, layout) : usedEntry(raw, offset + at, slot);
+    slots[slot] = entry;
+    entryFields[slot] = entry.field;
+  }
+  const entries: Field = { name: 'entries', path: 'entries', offset, length: bytes.length, raw: bytes, value: null, children: entryFields };
+  return { lba, offset, bytes, node: { name: `${role}Array`, offset, length: bytes.length, fields: [entries] }, slots };
+}
+
+function usedEntry(raw: Uint8Array, offset: number, slot: number): GptEntry {
+  const field = parseEntryField(raw, offset, slot);
+  const sub = (name: string): Field => field.children!.find((f) => f.name === name)!;
+  const typeGuid = formatGuid(sub('typeGuid').raw);
+  return {
+    slot,
+    number: slot + 1,
+    offset,
+    used: true,
+    typeGuid,
+    typeName: gptTypeName(typeGuid),
+    uniqueGuid: formatGuid(sub('uniqueGuid').raw),
+    firstLba: sub('firstLba').value as bigint,
+    lastLba: sub('lastLba').value as bigint,
+    attributes: readU64le(sub('attributes').raw),
+    name: decodeUtf16Name(sub('name').raw),
+    raw,
+    field,
+  };
+}
+
+// The same decoding as usedEntry, at the offsets the spec gives (entryLayout),
+// without a parse; `at` is the entry's offset in `view`.
+function unusedEntry(raw: Uint8Array, view: DataView, at: number, offset: number, slot: number, layout: EntryLayout): GptEntry {
+  const field: Field = { name: String(slot), path: `entries.${slot}`, offset, length: raw.length, raw, value: null };
+  const blank = isZeroRange(raw, 0, raw.length); // the usual unused slot: nothing to decode
+  return {
+    slot,
+    number: slot + 1,
+    offset,
+    used: false,
+    typeGuid: ZERO_GUID,
+    typeName: UNUSED_TYPE_NAME,
+    uniqueGuid: blank || isZeroRange(raw, layout.uniqueGuid.start, layout.uniqueGuid.end) ? ZERO_GUID : formatGuid(raw.subarray(layout.uniqueGuid.start, layout.uniqueGuid.end)),
+    firstLba: blank ? 0n : view.getBigUint64(at + layout.firstLba.start, true),
+    lastLba: blank ? 0n : view.getBigUint64(at + layout.lastLba.start, true),
+    attributes: blank ? 0n : view.getBigUint64(at + layout.attributes.start, true),
+    name: blank ? '' : decodeUtf16Name(raw.subarray(layout.name.start, layout.name.end)),
+    raw,
+    field,
+  };
+}
+
+const UNUSED_TYPE_NAME = gptTypeName(ZERO_GUID);
+
+/**
+ * The full field tree of one slot (`entries.<slot>` with typeGuid, uniqueGuid,
+ * firstLba, lastLba, attributes, name and any reserved tail, absolute ranges):
+ * the stored one for a used slot, parsed from the spec on demand for an unused one.
+ */
+export function fieldsForSlot(array: GptArray, slot: number): Field {
+  const entry = array.slots[slot];
+  if (!entry) throw new RangeError(`slot ${slot} is not in an array of ${array.slots.length} entries`);
+  return entry.field.children ? entry.field : parseEntryField(entry.raw, entry.offset, slot);
+}
+
+/**
+ * Parses one partition entry (`raw`: SizeOfPartitionEntry bytes read at absolute
+ * `offset`) with the generated array parser as a one-entry array, and names the
+ * result as slot `slot` of a whole array (`entries.<slot>.firstLba`).
+ */
+export function parseEntryField(raw: Uint8Array, offset: number, slot: number): Field {
+  const node = parseStruct('entry', GptPartitionArrayParser, raw, offset, [1, raw.length]);
+  return renamed(node.fields[0]!.children![0]!, String(slot), `entries.${slot}`);
+}
+
+function renamed(field: Field, name: string, path: string): Field {
+  const out: Field = { name, path, offset: field.offset, length: field.length, raw: field.raw, value: field.value };
+  if (field.children) out.children = field.children.map((child) => renamed(child, child.name, `${path}.${child.name}`));
+  return out;
+}
+
+type ByteRange = { start: number; end: number };
+type EntryLayout = Record<'typeGuid' | 'uniqueGuid' | 'firstLba' | 'lastLba' | 'attributes' | 'name', ByteRange>;
+let cachedEntryLayout: EntryLayout | null = null;
+
+// Where each defined field sits in an entry, taken once from the spec (a zero
+// entry through the generated parser) rather than restated here.
+function entryLayout(): EntryLayout {
+  if (cachedEntryLayout) return cachedEntryLayout;
+  const field = parseEntryField(new Uint8Array(MIN_PARTITION_ENTRY_SIZE), 0, 0);
+  const range = (name: string): ByteRange => {
+    const f = field.children!.find((c) => c.name === name)!;
+    return { start: f.offset, end: f.offset + f.length };
+  };
+  cachedEntryLayout = { typeGuid: range('typeGuid'), uniqueGuid: range('uniqueGuid'), firstLba: range('firstLba'), lastLba: range('lastLba'), attributes: range('attributes'), name: range('name') };
+  return cachedEntryLayout;
+}
+
+function isZeroRange(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** Decodes a UTF-16LE partition name up to its first zero code unit. */
 export function decodeUtf16Name(raw: Uint8Array): string {
+  if (raw.length < 2 || (raw[0] === 0 && raw[1] === 0)) return ''; // unused slots: no Buffer per entry
   let end = 0;
   while (end + 1 < raw.length && (raw[end] !== 0 || raw[end + 1] !== 0)) end += 2;
   return Buffer.from(raw.subarray(0, end)).toString('utf16le');

@@ -4,6 +4,7 @@
 // to nodes. Only values and byte ranges cross to the webview, never big raw
 // arrays: the webview fetches bytes on demand. Pure: no `vscode`.
 import type { DiskModel, GptArray, GptEntry, GptHeader, Mbr } from '../core/diskModel';
+import { fieldsForSlot } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
@@ -233,7 +234,8 @@ class Builder {
       const first = slots[i]!;
       const last = slots[j]!;
       for (let k = i; k <= j; k++) {
-        for (const field of slots[k]!.field.children ?? []) {
+        // Unused slots carry one light Field; their field tree is parsed here, for the hex spans.
+        for (const field of fieldsForSlot(array, k).children ?? []) {
           const spec = ENTRY_FIELDS[field.name];
           if (spec) this.span(field, spec.kind, `${title} › slot ${k} (empty) › ${spec.name}`, id);
         }

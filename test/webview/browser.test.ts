@@ -150,7 +150,7 @@ describe('webview in a real browser', { skip }, () => {
     await page.waitForFunction(() => /0x[0-9A-F]{8} \(4 bytes\)/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#crc')?.textContent ?? ''));
   });
 
-  test('Ctrl+G to the last LBA of a 2 TiB sparse image renders that row at once', async (t) => {
+  test('Ctrl+G to the last LBA of a 2 TiB sparse image renders that row at once', async () => {
     const { page, sent } = await open(huge);
     const lastLba = 2 * TiB / 512 - 1;
     const lastOffset = lastLba * 512;
@@ -161,8 +161,7 @@ describe('webview in a real browser', { skip }, () => {
     await page.waitForSelector(`.hex-row[data-offset="${lastOffset}"]:not(.loading)`);
     const elapsed = Date.now() - started;
     assert.equal((await rowBytes(page, lastOffset)).slice(0, 23), '45 46 49 20 50 41 52 54', 'the backup header is at the last LBA');
-    // No wall-clock limit (CI machines are noisy): the time is reported, the bounded reads below are asserted.
-    t.diagnostic(`go-to took ${elapsed} ms`);
+    assert.ok(elapsed < 2000, `go-to took ${elapsed} ms`);
     // Reads stay small and bounded: nothing near the image's size was requested.
     const reads = sent.filter((m): m is { type: string; length: number } => (m as { type?: string }).type === 'readRange');
     assert.ok(reads.every((m) => m.length <= 64 * 1024));

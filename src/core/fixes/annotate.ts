@@ -12,6 +12,7 @@ import { GptHeader as GptHeaderParser } from '../generated/GptHeader';
 import { GptPartitionArray as GptPartitionArrayParser } from '../generated/GptPartitionArray';
 import { Mbr as MbrParser } from '../generated/Mbr';
 import { currentBytes, lbaOffset } from './shared';
+import { parseEntryField } from '../diskModel';
 
 /** A structure that lives at a known place, and how to parse it. */
 interface Placement {
@@ -20,6 +21,8 @@ interface Placement {
   length: number;
   parser: KaitaiConstructor;
   params: number[];
+  /** For an entry array: SizeOfPartitionEntry; only the entries a patch touches are parsed. */
+  entrySize?: number;
 }
 
 /**
@@ -40,12 +43,9 @@ export function annotatePatch(disk: DiskModel, patch: Patch): string[] {
     if (from >= to) continue;
     if (claimed.subarray(from - start, to - start).every((c) => c === 1)) continue;
     claimed.fill(1, from - start, to - start);
-    // The bytes as they will be: current bytes (or zeros where unknown) with the patch laid over them.
-    const window = currentBytes(disk, place.offset, place.length) ?? new Uint8Array(place.length);
-    window.set(patch.after.subarray(from - start, to - start), from - place.offset);
     let node: StructNode;
     try {
-      node = parseStruct(place.name, place.parser, window, place.offset, place.params);
+      node = place.entrySize ? touchedEntries(disk, patch, place, place.entrySize, from, to) : parsePatched(disk, patch, place);
     } catch {
       names.push(`${place.name} (bytes ${from - place.offset}..${to - place.offset - 1}, unparsable)`);
       continue;
@@ -85,7 +85,7 @@ function placements(disk: DiskModel): Placement[] {
     if (!header) continue;
     list.push({ name: `${header.role}Header`, offset: header.offset, length: sectorSize, parser: GptHeaderParser, params: [sectorSize] });
     if (header.array) {
-      list.push({ name: `${header.role}Array`, offset: header.array.offset, length: header.array.bytes.length, parser: GptPartitionArrayParser, params: [header.numPartitionEntries, header.partitionEntrySize] });
+      list.push({ name: `${header.role}Array`, offset: header.array.offset, length: header.array.bytes.length, parser: GptPartitionArrayParser, params: [header.numPartitionEntries, header.partitionEntrySize], entrySize: header.partitionEntrySize });
     }
   }
   const geometry = [disk.primary, disk.backup].find((h) => h && h.invalid.length === 0);
@@ -95,11 +95,41 @@ function placements(disk: DiskModel): Placement[] {
   const arrayLength = entries * entrySize;
   list.push(
     { name: 'primaryHeader', offset: sectorSize, length: sectorSize, parser: GptHeaderParser, params: [sectorSize] },
-    { name: 'primaryArray', offset: 2 * sectorSize, length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize] },
+    { name: 'primaryArray', offset: 2 * sectorSize, length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize], entrySize },
     { name: 'backupHeader', offset: lbaOffset(disk.lastLba, sectorSize), length: sectorSize, parser: GptHeaderParser, params: [sectorSize] },
-    { name: 'backupArray', offset: lbaOffset(disk.lastLba - BigInt(arraySectors), sectorSize), length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize] },
+    { name: 'backupArray', offset: lbaOffset(disk.lastLba - BigInt(arraySectors), sectorSize), length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize], entrySize },
   );
   return list.filter((p) => p.offset >= 0 && p.offset + p.length <= disk.sizeBytes);
+}
+
+// The bytes as they will be: current bytes (or zeros where unknown) with the patch laid over them.
+function patchedWindow(disk: DiskModel, patch: Patch, offset: number, length: number): Uint8Array {
+  const window = currentBytes(disk, offset, length) ?? new Uint8Array(length);
+  const from = Math.max(patch.offset, offset);
+  const to = Math.min(patch.offset + patch.after.length, offset + length);
+  if (from < to) window.set(patch.after.subarray(from - patch.offset, to - patch.offset), from - offset);
+  return window;
+}
+
+function parsePatched(disk: DiskModel, patch: Patch, place: Placement): StructNode {
+  return parseStruct(place.name, place.parser, patchedWindow(disk, patch, place.offset, place.length), place.offset, place.params);
+}
+
+// An entry array is parsed only where the patch lands (a header may claim 16384
+// entries; patches are at most a sector): the touched entries, each through the
+// generated parser, under an `entries` field spanning the whole array, so the
+// names are those a whole parse gives (`primaryArray.entries.3`).
+function touchedEntries(disk: DiskModel, patch: Patch, place: Placement, entrySize: number, from: number, to: number): StructNode {
+  const whole: Field = { name: 'entries', path: 'entries', offset: place.offset, length: place.length, raw: new Uint8Array(0), value: null, children: [] };
+  const node: StructNode = { name: place.name, offset: place.offset, length: place.length, fields: [whole] };
+  if (from <= place.offset && to >= place.offset + place.length) return node; // named as a whole, nothing to parse
+  const firstSlot = Math.floor((from - place.offset) / entrySize);
+  const lastSlot = Math.floor((to - 1 - place.offset) / entrySize);
+  for (let slot = firstSlot; slot <= lastSlot; slot++) {
+    const offset = place.offset + slot * entrySize;
+    whole.children!.push(parseEntryField(patchedWindow(disk, patch, offset, entrySize), offset, slot));
+  }
+  return node;
 }
 
 function coveredNames(node: StructNode, from: number, to: number): string[] {

@@ -135,14 +135,52 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
+/** What went wrong with stdout/stderr themselves while a command ran (see watchOutputStreams). */
+export interface OutputStreamState {
+  /** A reader closed the pipe (`diskx check --json IMAGE | head`): later output is dropped. */
+  pipeClosed: boolean;
+  /** Any other write error, already reported in one `diskx: ...` line where stderr still works. */
+  failed: boolean;
+}
+
+/**
+ * Handles 'error' events on the process's output streams, which otherwise crash
+ * Node with a stack ("Error: write EPIPE"). EPIPE is not a failure: the reader
+ * has what it wanted, so we stay quiet and keep the command's exit code. Other
+ * errors give one line and exit 2. Never exits early: a command that is writing
+ * a repair finishes it (and its journal) even when nobody reads its output.
+ */
+export function watchOutputStreams(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): OutputStreamState {
+  const state: OutputStreamState = { pipeClosed: false, failed: false };
+  const onError = (name: 'stdout' | 'stderr') => (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') {
+      state.pipeClosed = true;
+      return;
+    }
+    if (state.failed) return;
+    state.failed = true;
+    // stderr is broken itself: nowhere left to say so.
+    if (name === 'stdout') stderr.write(`diskx: cannot write to standard output: ${error.message}\n`);
+  };
+  stdout.on('error', onError('stdout'));
+  stderr.on('error', onError('stderr'));
+  return state;
+}
+
+/** The exit code once the command is done: its own, unless output itself failed (EPIPE does not count). */
+export function finalExitCode(code: number, streams: OutputStreamState): number {
+  return streams.failed ? 2 : code;
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`diskx: ${describeError(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  const streams = watchOutputStreams();
+  const finish = (code: number): void => {
+    process.exitCode = finalExitCode(code, streams);
+    // Output already written to a closed pipe may still be queued; nothing will read it.
+    if (streams.pipeClosed || streams.failed) process.exit(process.exitCode);
+  };
+  main(process.argv.slice(2)).then(finish, (error: unknown) => {
+    process.stderr.write(`diskx: ${describeError(error)}\n`);
+    finish(2);
+  });
 }

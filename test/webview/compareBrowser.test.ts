@@ -167,8 +167,12 @@ async function pressInPage(page: Page, key: string, shiftKey: boolean): Promise<
   }, { key, shiftKey });
 }
 
-async function cursorOffset(page: Page): Promise<number> {
-  return Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset'));
+/** Waits until the cursor (drawn on the next animation frame) sits at `offset`. */
+async function expectCursor(page: Page, offset: number): Promise<void> {
+  const seen = await page
+    .waitForFunction((o) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(o), offset, { timeout: 5_000 })
+    .then(() => offset, async () => Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset')));
+  assert.equal(seen, offset);
 }
 
 describe('comparison webview in a real browser', { skip }, () => {
@@ -256,16 +260,16 @@ describe('comparison webview in a real browser', { skip }, () => {
     assert.match(await page.locator('#hex-status').innerText(), new RegExp(`Difference 1 of ${summary.ranges.length + 1} at 0x${first.toString(16).toUpperCase()}`));
     assert.ok((await page.locator('#hex-a .hex-byte.current').count()) >= 1);
     await page.keyboard.press('n');
-    assert.equal(await cursorOffset(page), summary.ranges[1]!.offset);
+    await expectCursor(page, summary.ranges[1]!.offset);
     // Chromium keeps F7 (caret browsing) for itself; VS Code's webview gets it: dispatch it as the page would see it.
     await pressInPage(page, 'F7', false);
-    assert.equal(await cursorOffset(page), summary.ranges[2]!.offset);
+    await expectCursor(page, summary.ranges[2]!.offset);
     await pressInPage(page, 'F7', true);
-    assert.equal(await cursorOffset(page), summary.ranges[1]!.offset);
+    await expectCursor(page, summary.ranges[1]!.offset);
     await page.keyboard.press('p');
-    assert.equal(await cursorOffset(page), first);
+    await expectCursor(page, first);
     await page.keyboard.press('p'); // wraps to the last stop: the bytes only B has
-    assert.equal(await cursorOffset(page), summary.tail!.offset);
+    await expectCursor(page, summary.tail!.offset);
     assert.match(await page.locator('#hex-status').innerText(), /Only in B at 0x1000000 \(4,096 bytes\) · wrapped around/);
     await page.waitForSelector(`#hex-b .hex-byte.only[data-offset="${summary.tail!.offset}"]`);
     assert.equal(await page.locator(`#hex-a .hex-byte.none[data-offset="${summary.tail!.offset}"]`).count(), 1);

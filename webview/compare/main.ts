@@ -266,6 +266,7 @@ function renderHeaders(): void {
     tr.dataset.equal = String(h.equal);
     headersBody.append(tr);
   }
+  headersTable.hidden = headersBody.childElementCount === 0;
 }
 
 function renderFix(fix: FixOffer): void {

@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
-import type { FieldSpan, FindingView, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode } from '../src/shared/protocol';
+import type { EditState, FieldSpan, FindingView, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage } from '../src/shared/protocol';
 import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever } from '../src/shared/protocol';
 import { ByteCache, CHUNK_SIZE } from './byteCache';
 import { parseGoto, resolveGoto } from './gotoTarget';
@@ -30,6 +30,9 @@ let image: ImageInfo | null = null;
 let tree: TreeNode[] = [];
 let spans: FieldSpan[] = [];
 let findings: FindingView[] = [];
+let edits: EditState | null = null;
+/** The changed byte ranges (sorted) of the fix being previewed, highlighted in the hex view. */
+let previewRanges: { offset: number; length: number }[] = [];
 let bytesPerRow = 16;
 let cache: ByteCache | null = null;
 let firstRow = 0;
@@ -79,9 +82,13 @@ const inspectorTable = el('table', { id: 'inspector-table' });
 const selectionInfo = el('div', { id: 'selection-info' });
 const inspector = el('div', { id: 'inspector' }, el('div', { className: 'section-title', text: 'Data inspector' }), selectionInfo, inspectorTable);
 const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Structure' }), structure, el('div', { className: 'section-title', text: 'Findings' }), findingsList);
-const toolbar = el('div', { id: 'toolbar' }, gotoField, gotoError, statusLine);
+const editsLine = el('span', { id: 'edits' });
+const toolbar = el('div', { id: 'toolbar' }, gotoField, gotoError, statusLine, editsLine);
+const previewPanel = el('section', { id: 'fix-preview' });
+previewPanel.hidden = true;
+previewPanel.setAttribute('aria-label', 'Fix preview');
 const main = el('div', { id: 'main' }, side, hex, inspector);
-document.body.append(toolbar, main);
+document.body.append(toolbar, previewPanel, main);
 
 // ---- messages ----
 function post(message: FromWebview): void {
@@ -103,12 +110,18 @@ window.addEventListener('message', (event: MessageEvent) => {
   handle(data as ToWebview);
 });
 
-const HOST_MESSAGE_TYPES = new Set<string>(['init', 'bytes', 'crc', 'settings', 'reveal', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'reveal', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
 
 function handle(message: ToWebview): void {
   switch (message.type) {
     case 'init':
       init(message);
+      break;
+    case 'update':
+      update(message);
+      break;
+    case 'fixPreview':
+      showPreview(message.preview);
       break;
     case 'bytes':
       pendingReads.delete(message.requestId);
@@ -141,6 +154,7 @@ function handle(message: ToWebview): void {
         if (offset !== undefined) cache?.failed(offset);
       }
       statusLine.textContent = message.message;
+      if (message.requestId === null) previewError(message.message);
       break;
     default:
       assertNever(message);
@@ -154,30 +168,69 @@ function init(message: InitMessage): void {
   spans = message.spans;
   findings = message.findings;
   bytesPerRow = message.settings.bytesPerRow;
-  pendingReads.clear();
-  cache = new ByteCache(image.sizeBytes, (offset, length) => {
-    const requestId = nextRequestId++;
-    pendingReads.set(requestId, offset);
-    post({ type: 'readRange', requestId, offset, length: Math.min(length, MAX_READ_LENGTH) });
-  });
-  const head = message.head instanceof Uint8Array ? message.head : new Uint8Array(message.head as ArrayLike<number>);
-  for (let offset = 0; offset < head.length; offset += CHUNK_SIZE) {
-    // Whole chunks only, unless it is the image's last (short) chunk.
-    const end = Math.min(head.length, offset + CHUNK_SIZE);
-    if (end - offset === CHUNK_SIZE || end === image.sizeBytes) cache.put(offset, head.slice(offset, end));
-  }
-  document.getElementById('banner')?.remove();
-  if (message.banner) {
-    const banner = el('div', { id: 'banner', text: message.banner });
-    banner.setAttribute('role', 'alert');
-    document.body.insertBefore(banner, toolbar);
-  }
+  freshCache(message.head);
+  showBanner(message.banner);
+  setEdits(message.edits);
   renderTree();
   renderFindings();
   performance.mark('diskx-tree');
   layoutHex();
   select(0, 0, false);
   scheduleRender();
+}
+
+/** A new byte cache (the bytes may have changed) primed with the image's first bytes. */
+function freshCache(headData: Uint8Array): void {
+  if (!image) return;
+  const size = image.sizeBytes;
+  pendingReads.clear();
+  cache = new ByteCache(size, (offset, length) => {
+    const requestId = nextRequestId++;
+    pendingReads.set(requestId, offset);
+    post({ type: 'readRange', requestId, offset, length: Math.min(length, MAX_READ_LENGTH) });
+  });
+  const head = headData instanceof Uint8Array ? headData : new Uint8Array(headData as ArrayLike<number>);
+  for (let offset = 0; offset < head.length; offset += CHUNK_SIZE) {
+    // Whole chunks only, unless it is the image's last (short) chunk.
+    const end = Math.min(head.length, offset + CHUNK_SIZE);
+    if (end - offset === CHUNK_SIZE || end === size) cache.put(offset, head.slice(offset, end));
+  }
+}
+
+function showBanner(text: string | null): void {
+  document.getElementById('banner')?.remove();
+  if (text) {
+    const banner = el('div', { id: 'banner', text });
+    banner.setAttribute('role', 'alert');
+    document.body.insertBefore(banner, toolbar);
+  }
+}
+
+/** The document changed (edit, undo, redo, save, revert): new model and bytes, same place in the view. */
+function update(message: UpdateMessage): void {
+  image = message.image;
+  tree = message.tree;
+  spans = message.spans;
+  findings = message.findings;
+  freshCache(message.head);
+  showBanner(message.banner);
+  setEdits(message.edits);
+  hidePreview();
+  renderTree();
+  renderFindings();
+  if (message.notice) statusLine.textContent = message.notice;
+  const span = spanAt(spans, cursor);
+  selectTreeItem(span?.nodeId);
+  scheduleRender();
+  scheduleInspector();
+}
+
+function setEdits(state: EditState): void {
+  edits = state;
+  document.body.dataset.dirty = String(state.dirty);
+  editsLine.classList.toggle('dirty', state.dirty);
+  editsLine.textContent = state.dirty ? `● Unsaved repairs (${state.pending}): Ctrl+S writes them, Ctrl+Z undoes` : state.applied.length ? 'Repairs saved' : '';
+  editsLine.title = state.applied.length ? `Edits: ${state.applied.join(', ')}${state.saveNeedsConfirmation ? `\nSaving asks first: ${state.saveNeedsConfirmation}` : ''}` : '';
 }
 
 // ---- structure tree ----
@@ -264,23 +317,141 @@ function renderFindings(): void {
     return;
   }
   for (const finding of findings) {
-    const item = el('li', { className: `finding sev-${finding.severity}` }, el('span', { className: 'code', text: finding.code }), el('span', { className: 'message', text: finding.message }));
+    const severity = el('span', { className: 'severity', text: finding.severity });
+    const item = el('li', { className: `finding sev-${finding.severity}` }, severity, el('span', { className: 'code', text: finding.code }), el('span', { className: 'message', text: finding.message }));
     item.dataset.code = finding.code;
+    if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
     item.tabIndex = 0;
-    item.title = finding.fixes.length ? `Fixes: ${finding.fixes.join(', ')}` : 'No automatic fix';
+    const node = finding.nodeId ? nodesById.get(finding.nodeId) : undefined;
+    item.title = `${node ? `${node.label} · ` : ''}bytes 0x${finding.offset.toString(16).toUpperCase()} +${finding.length}`;
     const go = (): void => {
-      select(finding.offset, Math.max(1, finding.length), true);
+      // The finding's bytes, and the tree node it belongs to.
+      select(finding.offset, Math.max(1, finding.length), true, false);
+      selectTreeItem(finding.nodeId ?? spanAt(spans, finding.offset)?.nodeId);
     };
-    item.addEventListener('click', go);
+    item.addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).closest('button')) return;
+      go();
+    });
     item.addEventListener('keydown', (e) => {
+      if ((e.target as HTMLElement).closest('button')) return;
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();
         go();
       }
     });
+    if (finding.actions.length > 0) {
+      const actions = el('div', { className: 'fix-actions' });
+      for (const action of finding.actions) {
+        const button = el('button', { className: 'fix', text: action.label });
+        button.type = 'button';
+        button.dataset.fixId = action.id;
+        const reason = action.reason ?? edits?.blocked ?? null;
+        if (reason) {
+          button.disabled = true;
+          button.title = `Does not apply: ${reason}`;
+          actions.append(button, el('span', { className: 'fix-reason', text: `${action.label}: ${reason}` }));
+        } else {
+          button.title = `Preview "${action.label}" before applying it`;
+          button.addEventListener('click', () => post({ type: 'previewFix', fixId: action.id }));
+          actions.append(button);
+        }
+      }
+      item.append(actions);
+    }
     findingsList.append(item);
   }
 }
+
+// ---- fix preview ----
+function showPreview(next: FixPreview): void {
+  previewPanel.replaceChildren();
+  previewPanel.hidden = false;
+  previewPanel.dataset.fixId = next.fixId;
+  const title = el('div', { className: 'preview-title', text: next.ok ? `Preview: ${next.label}` : `${next.label}: does not apply` });
+  if (!next.ok) {
+    previewRanges = [];
+    previewPanel.classList.add('refused');
+    const cancel = el('button', { id: 'fix-cancel', text: 'Close' });
+    cancel.type = 'button';
+    cancel.addEventListener('click', hidePreview);
+    previewPanel.append(title, el('div', { className: 'preview-reason', text: next.reason }), el('div', { className: 'preview-buttons' }, cancel));
+    scheduleRender();
+    return;
+  }
+  previewPanel.classList.remove('refused');
+  previewRanges = next.changed;
+  const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; nothing is written until you save.` });
+  const description = el('div', { className: 'preview-description', text: next.description });
+  const table = el('table', { className: 'preview-patches' });
+  table.append(el('tr', {}, el('th', { text: 'Where' }), el('th', { text: 'Fields' }), el('th', { text: 'Before' }), el('th', { text: 'After' })));
+  for (const patch of next.patches) {
+    const first = patch.changes[0];
+    for (const [i, change] of patch.changes.entries()) {
+      const row = el('tr', { className: 'preview-patch' });
+      row.dataset.offset = String(change.offset);
+      const where = el('td', { className: 'where', text: `0x${change.offset.toString(16).toUpperCase()} (LBA ${Math.floor(change.offset / (image?.sectorSize ?? 512))}) +${change.length}` });
+      const fields = el('td', { className: 'fields', text: i === 0 ? patch.fields.join(', ') : '' });
+      row.append(where, fields, el('td', { className: 'before', text: change.before }), el('td', { className: 'after', text: change.after }));
+      row.addEventListener('click', () => select(change.offset, change.length, true));
+      table.append(row);
+    }
+    if (patch.moreChanges > 0) table.append(el('tr', {}, el('td', { text: '' }), el('td', { text: `… ${patch.moreChanges} more changed run(s) in this patch (highlighted in the hex view)` })));
+    if (!first) table.append(el('tr', {}, el('td', { text: `0x${patch.offset.toString(16)}` }), el('td', { text: patch.fields.join(', ') }), el('td', { text: 'no byte changes' })));
+  }
+  const apply = el('button', { id: 'fix-apply', text: 'Apply' });
+  apply.type = 'button';
+  apply.title = 'Make this fix an unsaved edit (undo with Ctrl+Z, write with Ctrl+S)';
+  const cancel = el('button', { id: 'fix-cancel', className: 'secondary', text: 'Cancel' });
+  cancel.type = 'button';
+  if (edits?.blocked) {
+    apply.disabled = true;
+    apply.title = edits.blocked;
+  }
+  apply.addEventListener('click', () => {
+    apply.disabled = true;
+    post({ type: 'applyFix', fixId: next.fixId });
+  });
+  cancel.addEventListener('click', hidePreview);
+  previewPanel.append(title, summary, description, table, el('div', { className: 'preview-buttons' }, apply, cancel));
+  const firstChange = next.changed[0];
+  if (firstChange) select(firstChange.offset, firstChange.length, true);
+  scheduleRender();
+}
+
+function hidePreview(): void {
+  previewRanges = [];
+  previewPanel.hidden = true;
+  previewPanel.replaceChildren();
+  delete previewPanel.dataset.fixId;
+  scheduleRender();
+}
+
+function previewError(text: string): void {
+  if (previewPanel.hidden) return;
+  const apply = previewPanel.querySelector<HTMLButtonElement>('#fix-apply');
+  if (apply) apply.disabled = false;
+  previewPanel.querySelector('.preview-error')?.remove();
+  previewPanel.append(el('div', { className: 'preview-error', text }));
+}
+
+/** Binary search in the sorted preview ranges. */
+function inPreview(offset: number): boolean {
+  let lo = 0;
+  let hi = previewRanges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const range = previewRanges[mid]!;
+    if (offset < range.offset) hi = mid - 1;
+    else if (offset >= range.offset + range.length) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+window.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key === 'Escape' && !previewPanel.hidden) hidePreview();
+});
 
 // ---- hex view ----
 function totalRows(): number {
@@ -387,6 +558,7 @@ function renderRows(): void {
       let cls = 'hex-byte';
       if (span) cls += ` k-${span.kind}${offset === span.offset ? ' span-start' : ''}`;
       if (hasSelection && offset >= selLo && offset <= selHi) cls += ' selected';
+      if (previewRanges.length && inPreview(offset)) cls += ' preview';
       if (offset === cursor) cls += ' cursor';
       const value = data ? data[i]! : -1;
       const title = span ? ` title="${escapeHtml(span.name)}"` : '';

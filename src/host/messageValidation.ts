@@ -3,6 +3,7 @@
 // before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
 import type { FromWebview } from '../shared/protocol';
 import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH } from '../shared/protocol';
+import { FIX_IDS } from '../core/findings';
 
 export type Validated = { ok: true; message: FromWebview } | { ok: false; reason: string };
 
@@ -46,6 +47,12 @@ export function validateFromWebview(raw: unknown, imageSize: number): Validated 
       const r = range(0, imageSize);
       if (typeof r === 'string') return fail(r);
       return { ok: true, message: { type: 'selection', offset: r.offset, length: r.length } };
+    }
+    case 'previewFix':
+    case 'applyFix': {
+      // Only a known fix id: the host plans the bytes itself.
+      if (typeof raw.fixId !== 'string' || !(FIX_IDS as readonly string[]).includes(raw.fixId)) return fail(`fixId must be one of ${FIX_IDS.join(', ')}`);
+      return { ok: true, message: { type: raw.type, fixId: raw.fixId } };
     }
     default:
       return fail('unknown message type');

@@ -397,7 +397,7 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
       }
     };
     search(tree, 0, null);
-    const view: FindingView = { code: finding.code, severity: finding.severity, message: finding.message, offset: finding.offset, length: finding.length, fixes: [...finding.fixes] };
+    const view: FindingView = { code: finding.code, severity: finding.severity, message: finding.message, offset: finding.offset, length: finding.length, fixes: [...finding.fixes], actions: [] };
     const hit = best as { node: TreeNode; root: TreeNode } | null;
     if (hit) {
       view.nodeId = hit.node.id;

@@ -49,9 +49,75 @@ export interface FindingView {
   offset: number;
   length: number;
   fixes: string[];
+  /** The fixes as buttons: human label and, when the fix does not apply to this disk, why. */
+  actions: FixAction[];
   /** Tree node the finding is attached to, if any. */
   nodeId?: string;
 }
+
+/** A fix offered on a finding. */
+export interface FixAction {
+  /** Fix id ("restore-esxi-slots"): the only thing the webview sends back. */
+  id: string;
+  /** Button text ("Restore ESXi slot gap"). */
+  label: string;
+  /** Why the fix does not apply now, or null when it does. */
+  reason: string | null;
+}
+
+/** Button labels of the fix ids (the same words in the editor, the quick fixes and the palette). */
+export const FIX_LABELS: Readonly<Record<string, string>> = {
+  'restore-esxi-slots': 'Restore ESXi slot gap',
+  'recompute-crcs': 'Recompute CRCs',
+  'relocate-backup': 'Move backup GPT to end of disk',
+  'rebuild-primary-from-backup': 'Rebuild primary GPT from backup',
+  'rebuild-backup-from-primary': 'Rebuild backup GPT from primary',
+};
+
+/** The document's edit state as the webview shows it. */
+export interface EditState {
+  /** Unsaved edits exist (the tab shows the dirty marker too). */
+  dirty: boolean;
+  /** Titles of the edits in effect, oldest first (saved ones included). */
+  applied: string[];
+  /** Number of pending plans a save would write. */
+  pending: number;
+  /** Why fixes cannot be applied here (Restricted Mode, plain file), or null. */
+  blocked: string | null;
+  /** Why saving needs a confirmation (block device, read-only file), or null. */
+  saveNeedsConfirmation: string | null;
+}
+
+/** One run of changed bytes inside a patch, for the preview. */
+export interface ByteChangeView {
+  offset: number;
+  length: number;
+  /** Hex of the old and new bytes (at most PREVIEW_RUN_BYTES, "…" when cut). */
+  before: string;
+  after: string;
+}
+
+/** One patch of a previewed fix. */
+export interface PatchView {
+  offset: number;
+  length: number;
+  lba: number;
+  /** The fields it touches ("primaryHeader.headerCrc32"). */
+  fields: string[];
+  /** Where bytes actually change (at most PREVIEW_MAX_RUNS runs). */
+  changes: ByteChangeView[];
+  /** Runs left out of `changes`. */
+  moreChanges: number;
+}
+
+/** The most runs and bytes per run a preview lists (the hex view highlights all of them). */
+export const PREVIEW_MAX_RUNS = 12;
+export const PREVIEW_RUN_BYTES = 32;
+
+/** What a fix would do, or why it does not apply. */
+export type FixPreview =
+  | { ok: true; fixId: string; label: string; title: string; description: string; patches: PatchView[]; changed: { offset: number; length: number }[]; bytesChanged: number; sectorsTouched: number }
+  | { ok: false; fixId: string; label: string; reason: string };
 
 /** What the webview needs to know about the image as a whole. */
 export interface ImageInfo {
@@ -89,6 +155,27 @@ export interface InitMessage {
   settings: ViewSettings;
   /** The image's first bytes (up to INIT_HEAD_BYTES), so the first rows paint without a round trip. */
   head: Uint8Array;
+  edits: EditState;
+}
+
+/** The document changed (an edit, undo, redo, save, revert, reload): new model, same view position. */
+export interface UpdateMessage {
+  type: 'update';
+  image: ImageInfo;
+  tree: TreeNode[];
+  spans: FieldSpan[];
+  findings: FindingView[];
+  banner: string | null;
+  head: Uint8Array;
+  edits: EditState;
+  /** A line for the status bar of the view ("Applied: Restore ESXi partition slots"). */
+  notice: string | null;
+}
+
+/** Show what a fix would do (answer to previewFix, or sent by a palette command / quick fix). */
+export interface FixPreviewMessage {
+  type: 'fixPreview';
+  preview: FixPreview;
 }
 
 /** How many leading bytes the init message carries. */
@@ -127,7 +214,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ToWebview = InitMessage | BytesMessage | CrcMessage | SettingsMessage | RevealMessage | ErrorMessage;
+export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | RevealMessage | FixPreviewMessage | ErrorMessage;
 
 // ---- webview -> host ----
 
@@ -162,7 +249,22 @@ export interface SelectionMessage {
   length: number;
 }
 
-export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage;
+/** Show the plan of fix `fixId` (a button on a finding was clicked). */
+export interface PreviewFixMessage {
+  type: 'previewFix';
+  fixId: string;
+}
+
+/**
+ * Apply fix `fixId` as an edit (Apply in the preview). Only the id travels: the
+ * host plans the fix again on its own model; the webview never supplies bytes.
+ */
+export interface ApplyFixMessage {
+  type: 'applyFix';
+  fixId: string;
+}
+
+export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage | PreviewFixMessage | ApplyFixMessage;
 
 /** Ends an exhaustive switch: adding a message type without handling it fails to compile. */
 export function assertNever(value: never, what = 'message'): never {

@@ -17,7 +17,7 @@ test('ready gets the init message with image info, tree, spans and findings', as
     assert.equal(effect.kind, 'reply');
     if (effect.kind !== 'reply' || effect.message.type !== 'init') throw new Error('expected init');
     const init = effect.message;
-    assert.deepEqual(init.image, { name: 'a.img', sizeBytes: 8 * 1024 ** 3, sectorSize: 512, scheme: 'gpt', profile: 'ESXi 5 (compacted)', readOnly: true });
+    assert.deepEqual(init.image, { name: 'a.img', sizeBytes: 8 * 1024 ** 3, sectorSize: 512, scheme: 'gpt', profile: 'ESXi 5 (compacted)', readOnly: false });
     assert.equal(init.banner, null);
     assert.ok(init.tree.length > 0 && init.spans.length > 0);
     assert.ok(init.findings.some((f) => f.code === 'esxi-slot-compacted'));

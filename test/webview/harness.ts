@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DiskImageSession } from '../../src/host/diskImageSession';
 import { contentSecurityPolicy } from '../../src/host/webviewHtml';
 import type { ViewSettings } from '../../src/shared/protocol';
+import type { ImageEdit } from '../../src/host/imageEdits';
 
 const root = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
@@ -72,7 +73,7 @@ window.acquireVsCodeApi = function () {
       window.__diskxHost(message).then(function (replies) {
         for (const reply of replies) {
           if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
-          if (reply.type === 'init') reply.head = new Uint8Array(reply.head);
+          if (reply.type === 'init' || reply.type === 'update') reply.head = new Uint8Array(reply.head);
           window.postMessage(reply, '*');
         }
       });
@@ -93,6 +94,8 @@ export interface OpenedPage {
   sent: unknown[];
   /** Console errors, page errors and CSP violations seen. */
   problems: string[];
+  /** Edits the webview made (applyFix), in order: what VS Code would put on its undo stack. */
+  edits: ImageEdit[];
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function openInHarness(browser: Browser, server: HarnessServer, ima
   const page = await browser.newPage({ viewport });
   const sent: unknown[] = [];
   const problems: string[] = [];
+  const edits: ImageEdit[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
   });
@@ -117,6 +121,12 @@ export async function openInHarness(browser: Browser, server: HarnessServer, ima
       return [reply];
     }
     if (effect.kind === 'copy') await page.evaluate(`window.__diskxCopied.push(${JSON.stringify(effect.text)})`);
+    if (effect.kind === 'edit') {
+      // What the extension does after an edit: every view gets the re-read model.
+      edits.push(effect.edit);
+      const update = await session.updateMessage(`Applied: ${effect.edit.plan.title}`);
+      return [{ ...update, head: Array.from(update.head) }];
+    }
     return [];
   });
   await page.goto(server.url);
@@ -125,6 +135,7 @@ export async function openInHarness(browser: Browser, server: HarnessServer, ima
     session,
     sent,
     problems,
+    edits,
     close: async () => {
       await page.close();
       await session.close();

@@ -1,0 +1,151 @@
+// End-to-end: the repair a new user makes in a real VS Code (code-server,
+// installed on demand into .vscode-test/code-server/) driven through Debian's
+// Chromium. Opens a copy of the seed's compacted ESXi image, clicks "Restore
+// ESXi slot gap" on the esxi-slot-compacted finding, reads the preview (changed
+// bytes highlighted in the hex view), applies it (dirty tab), saves with Ctrl+S
+// and checks the file with sfdisk --json and sgdisk -v; then Ctrl+Z and Ctrl+S
+// again write the old bytes back (GPT areas byte-equal to the original).
+// Screenshots: docs/screenshots/fix-preview.png, fix-saved.png.
+//
+// `npm run test:e2e` (not part of `npm test`).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { Frame, Page } from 'playwright-core';
+import { writeEsxi5Sample } from '../../scripts/sampleImages';
+import { openFromExplorer, openWorkbench, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import type { Workbench } from './workbench';
+
+const SAMPLE = 'esxi5-compacted.img';
+const SECTOR = 512;
+
+function readAt(file: string, offset: number, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const out = Buffer.alloc(length);
+    fs.readSync(fd, out, 0, length, offset);
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** LBA 0..33 (protective MBR, primary header and array) and the last 33 LBAs (backup array and header). */
+function gptAreas(file: string): Buffer {
+  const size = fs.statSync(file).size;
+  return Buffer.concat([readAt(file, 0, 34 * SECTOR), readAt(file, size - 33 * SECTOR, 33 * SECTOR)]);
+}
+
+/** Partition numbers as sfdisk --json lists them (node name suffix). */
+function sfdiskNumbers(file: string): number[] {
+  const result = spawnSync('sfdisk', ['--json', file], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`sfdisk --json failed: ${result.stderr}`);
+  const table = JSON.parse(result.stdout) as { partitiontable: { partitions: { node: string }[] } };
+  return table.partitiontable.partitions.map((p) => Number(/(\d+)$/.exec(p.node)![1]));
+}
+
+function sgdiskVerify(file: string): string {
+  const result = spawnSync('sgdisk', ['-v', file], { encoding: 'utf8' });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`;
+}
+
+async function waitFor(what: string, check: () => boolean, page: Page, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The editor tab of the sample: VS Code marks it `.dirty` while edits are unsaved. */
+function sampleTab(page: Page) {
+  return page.locator('.tabs-container .tab', { hasText: SAMPLE }).first();
+}
+
+async function tabDirty(page: Page): Promise<boolean> {
+  return ((await sampleTab(page).getAttribute('class')) ?? '').split(/\s+/).includes('dirty');
+}
+
+async function findingCodes(frame: Frame): Promise<string[]> {
+  return frame.locator('#findings .finding[data-code]').evaluateAll((items) => items.map((item) => item.getAttribute('data-code') ?? ''));
+}
+
+const oracles = spawnSync('sfdisk', ['--version']).status === 0 && spawnSync('sgdisk', ['--version']).status === 0;
+
+describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip: oracles ? false : 'sfdisk and sgdisk are needed (apt-get install fdisk gdisk)' }, () => {
+  let workbench: Workbench;
+  let folder: string;
+  let image: string;
+  let original: Buffer;
+
+  before(async () => {
+    folder = tempWorkspace('diskx-e2e-fix-');
+    image = writeEsxi5Sample(path.join(folder, SAMPLE), { compacted: true });
+    original = gptAreas(image);
+    workbench = await openWorkbench(folder);
+  });
+
+  after(async () => {
+    await workbench?.close().catch(() => undefined);
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('click "Restore ESXi slot gap", preview, Apply, Ctrl+S; sfdisk and sgdisk agree; Ctrl+Z, Ctrl+S writes the old bytes back', async () => {
+    const { page } = workbench;
+    assert.deepEqual(sfdiskNumbers(image), [1, 2, 3, 4, 5, 6, 7], 'the seed: compacted into slots 0..6');
+    await openFromExplorer(page, SAMPLE);
+    const frame = await waitForEditorReady(page, 60_000);
+
+    // The finding lists its fix as a button.
+    const finding = frame.locator('#findings .finding[data-code="esxi-slot-compacted"]');
+    await finding.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await finding.innerText(), /error|warning/i, 'severity shown');
+    const button = finding.locator('button.fix', { hasText: 'Restore ESXi slot gap' });
+    await button.click();
+
+    // Preview: title, fields, before/after, changed bytes highlighted in the hex view; nothing written yet.
+    const previewPanel = frame.locator('#fix-preview');
+    await previewPanel.waitFor({ state: 'visible', timeout: 10_000 });
+    const previewText = await previewPanel.innerText();
+    assert.match(previewText, /Restore ESXi slot gap/);
+    assert.match(previewText, /Before[\s\S]*After/);
+    assert.match(previewText, /primaryArray|backupArray|entries/i, 'the fields touched are named');
+    await frame.locator('#hex .hex-byte.preview').first().waitFor({ state: 'attached', timeout: 10_000 });
+    assert.deepEqual(gptAreas(image), original, 'the preview writes nothing');
+    await page.mouse.move(5, 500);
+    await screenshot(page, 'fix-preview');
+
+    // Apply: an unsaved edit (the model is re-read: the finding is gone), the tab is dirty.
+    await frame.locator('#fix-apply').click();
+    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 15_000 });
+    await frame.locator('#fix-preview').waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.ok(!(await findingCodes(frame)).includes('esxi-slot-compacted'));
+    await page.locator('.tabs-container .tab.dirty', { hasText: SAMPLE }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.deepEqual(gptAreas(image), original, 'Apply writes nothing until save');
+
+    // Ctrl+S (the webview has focus: VS Code forwards the keybinding).
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+s');
+    await waitFor('the save (sfdisk sees partitions 1,2,3,5,6,7,8)', () => sfdiskNumbers(image).join() === '1,2,3,5,6,7,8', page, 30_000);
+    await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
+    await page.locator('.tabs-container .tab.dirty', { hasText: SAMPLE }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await tabDirty(page), false, 'saved: no dirty marker');
+    const verify = sgdiskVerify(image);
+    assert.match(verify, /No problems found/, verify);
+    await screenshot(page, 'fix-saved');
+
+    // Ctrl+Z after the save, then Ctrl+S: the old bytes go back through the same writer.
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+z');
+    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 15_000 });
+    assert.ok((await findingCodes(frame)).includes('esxi-slot-compacted'), 'the finding is back after undo');
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+s');
+    await waitFor('the undo to be saved', () => gptAreas(image).equals(original), page, 30_000);
+    await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
+    assert.deepEqual(sfdiskNumbers(image), [1, 2, 3, 4, 5, 6, 7]);
+    assert.ok(gptAreas(image).equals(original), 'GPT areas byte-equal to the compacted original');
+  });
+});

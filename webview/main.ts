@@ -385,7 +385,7 @@ function showPreview(next: FixPreview): void {
   const description = el('div', { className: 'preview-description', text: next.description });
   const table = el('table', { className: 'preview-patches' });
   table.append(el('tr', {}, el('th', { text: 'Where' }), el('th', { text: 'Fields' }), el('th', { text: 'Before' }), el('th', { text: 'After' })));
-  for (const patch of next.patches) {
+  for (const patch of [...next.patches].sort((x, y) => x.offset - y.offset)) {
     const first = patch.changes[0];
     for (const [i, change] of patch.changes.entries()) {
       const row = el('tr', { className: 'preview-patch' });
@@ -413,7 +413,8 @@ function showPreview(next: FixPreview): void {
     post({ type: 'applyFix', fixId: next.fixId });
   });
   cancel.addEventListener('click', hidePreview);
-  previewPanel.append(title, summary, description, table, el('div', { className: 'preview-buttons' }, apply, cancel));
+  // Apply / Cancel next to the title: always in sight, however long the list of changes.
+  previewPanel.append(el('div', { className: 'preview-head' }, title, el('div', { className: 'preview-buttons' }, apply, cancel)), summary, description, table);
   const firstChange = next.changed[0];
   if (firstChange) select(firstChange.offset, firstChange.length, true);
   scheduleRender();

@@ -130,7 +130,15 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     await page.keyboard.press('Control+s');
     await waitFor('the save (sfdisk sees partitions 1,2,3,5,6,7,8)', () => sfdiskNumbers(image).join() === '1,2,3,5,6,7,8', page, 30_000);
     await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
-    await page.locator('.tabs-container .tab.dirty', { hasText: SAMPLE }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page
+      .locator('.tabs-container .tab.dirty', { hasText: SAMPLE })
+      .first()
+      .waitFor({ state: 'detached', timeout: 30_000 })
+      .catch(async (error: Error) => {
+        await screenshot(page, 'debug-fix-save');
+        const toasts = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+        throw new Error(`${error.message}\nnotifications: ${toasts}\nconsole: ${workbench.console.slice(-20).join('\n')}`);
+      });
     assert.equal(await tabDirty(page), false, 'saved: no dirty marker');
     const verify = sgdiskVerify(image);
     assert.match(verify, /No problems found/, verify);

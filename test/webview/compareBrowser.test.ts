@@ -170,7 +170,7 @@ async function pressInPage(page: Page, key: string, shiftKey: boolean): Promise<
 /** Waits until the cursor (drawn on the next animation frame) sits at `offset`. */
 async function expectCursor(page: Page, offset: number): Promise<void> {
   const seen = await page
-    .waitForFunction((o) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(o), offset, { timeout: 5_000 })
+    .waitForFunction((o) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(o), offset, { timeout: 20_000 })
     .then(() => offset, async () => Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset')));
   assert.equal(seen, offset);
 }

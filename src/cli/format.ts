@@ -61,6 +61,20 @@ export function formatInspect(disk: DiskModel): string {
   const line = (cells: string[]): string => cells.map((c, i) => (i >= 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   lines.push(line(head));
   for (const row of rows) lines.push(line(row));
+  if (disk.fatVolumes?.length) {
+    lines.push('');
+    lines.push('FAT volumes:');
+    for (const v of disk.fatVolumes) {
+      const name = `Partition ${v.partitionNumber}${v.role ? ` (${v.role})` : ''}`;
+      if (!v.fatType) {
+        lines.push(`${name}: ${v.problems[0] ?? 'no FAT file system'}`);
+        continue;
+      }
+      const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => e.name).join(', ')}` : 'no Windows folders';
+      const problems = v.problems.length ? ` (${v.problems.join('; ')})` : '';
+      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${v.label}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
+    }
+  }
   return lines.join('\n');
 }
 

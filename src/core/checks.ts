@@ -23,6 +23,7 @@ export function checkDisk(disk: DiskModel): Finding[] {
     checkProtectiveMbr(disk, add);
     checkGpt(disk, add);
   }
+  checkWindowsTelltale(disk, add);
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.offset - b.offset);
 }
@@ -215,6 +216,24 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   if (empty.length > 0) {
     const why = esxi ? 'as the ESXi installer leaves them' : 'partition numbers are slot + 1, so they are not contiguous; this is normal and harmless';
     add('slot-gap', 'info', `Empty slot${empty.length > 1 ? 's' : ''} ${summarizeList(empty)} between used slots (${why}).`, array.offset + empty[0]! * header.partitionEntrySize, header.partitionEntrySize);
+  }
+}
+
+// Windows creates these folders in the root of every FAT volume it mounts (domain.md):
+// harmless to ESXi, but the sign that a Windows tool had the disk, as in the seed's case.
+function checkWindowsTelltale(disk: DiskModel, add: Add): void {
+  for (const volume of disk.fatVolumes ?? []) {
+    const [first] = volume.windowsFolders;
+    if (!first) continue;
+    const folders = volume.windowsFolders.map((e) => `"${e.name}" (directory entry at byte 0x${e.offset.toString(16).toUpperCase()}, ${e.length} bytes)`);
+    const what = [volume.role, volume.fatType, volume.label ? `label "${volume.label}"` : null].filter(Boolean).join(', ');
+    add(
+      'windows-touched',
+      'info',
+      `Windows had this disk online: partition ${volume.partitionNumber} (${what}) holds ${folders.join(' and ')} in its root directory, which Windows creates on FAT volumes it mounts.`,
+      first.offset,
+      first.length,
+    );
   }
 }
 

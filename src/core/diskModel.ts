@@ -26,6 +26,8 @@ import {
 } from './limits';
 import type { EsxiLayout } from './esxi';
 import { detectEsxiLayout } from './esxi';
+import type { FatVolume } from './fat';
+import { readFatVolumes } from './fat';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -186,6 +188,8 @@ export interface DiskModel {
   scheme: 'gpt' | 'mbr' | 'none';
   partitions: Partition[];
   esxi: EsxiLayout | null;
+  /** FAT volumes in the FAT-type partitions of an ESXi disk (fat.ts); absent in hand-made models. */
+  fatVolumes?: FatVolume[];
   /** Bytes where a GPT belongs by the rules (for fixes); absent in hand-made models. */
   gptAreas?: GptAreas;
 }
@@ -224,7 +228,8 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas };
+  const fatVolumes = await readFatVolumes(source, sectorSize, partitions, esxi);
+  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes };
 }
 
 // Sized from the first structurally valid header (its array is already bounded by

@@ -30,6 +30,7 @@ export type FindingCode =
   | 'esxi-slot-compacted'
   | 'esxi-layout'
   | 'slot-gap'
+  | 'windows-touched'
   | 'no-partition-table';
 
 /** One thing the checker found, with the bytes it is about and the fixes that address it. */
@@ -68,4 +69,5 @@ export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'esxi-slot-compacted': 'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',
   'esxi-layout': 'The disk is an ESXi boot disk with every entry in its installer slot (information).',
   'slot-gap': 'Empty slots lie between used slots; normal for ESXi and for disks edited with gdisk, shown for information.',
+  'windows-touched': 'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
 };

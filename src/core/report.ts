@@ -2,6 +2,7 @@
 // 2^53 - 1 are written as decimal strings so no value is ever rounded;
 // attribute bits are always a 0x-prefixed 16-digit hex string.
 import type { DiskModel, GptHeader, Partition } from './diskModel';
+import type { FatVolume } from './fat';
 import type { Finding } from './findings';
 
 /** A number when exact in JSON, else its decimal string. */
@@ -58,6 +59,21 @@ export function headerJson(h: GptHeader | null) {
   };
 }
 
+/** One FAT volume of an ESXi disk: type, label and the Windows telltale folders in its root. */
+export function fatVolumeJson(v: FatVolume) {
+  return {
+    partition: v.partitionNumber,
+    slot: v.partitionSlot,
+    role: v.role,
+    offset: v.offset,
+    fatType: v.fatType,
+    label: v.label,
+    rootEntries: v.rootEntries.length,
+    windowsFolders: v.windowsFolders.map((e) => ({ name: e.name, shortName: e.shortName, offset: e.offset, length: e.length })),
+    problems: v.problems,
+  };
+}
+
 /** The `diskx inspect --json` document. */
 export function inspectJson(disk: DiskModel) {
   return {
@@ -80,6 +96,7 @@ export function inspectJson(disk: DiskModel) {
     partitions: disk.partitions.map(partitionJson),
     primary: headerJson(disk.primary),
     backup: headerJson(disk.backup),
+    fatVolumes: (disk.fatVolumes ?? []).map(fatVolumeJson),
   };
 }
 

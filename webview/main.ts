@@ -81,7 +81,8 @@ hex.setAttribute('aria-label', 'Annotated hex view');
 const inspectorTable = el('table', { id: 'inspector-table' });
 const selectionInfo = el('div', { id: 'selection-info' });
 const inspector = el('div', { id: 'inspector' }, el('div', { className: 'section-title', text: 'Data inspector' }), selectionInfo, inspectorTable);
-const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Structure' }), structure, el('div', { className: 'section-title', text: 'Findings' }), findingsList);
+// Findings first: they are what a user opens a broken image for, and their fix buttons live there.
+const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Findings' }), findingsList, el('div', { className: 'section-title', text: 'Structure' }), structure);
 const editsLine = el('span', { id: 'edits' });
 const toolbar = el('div', { id: 'toolbar' }, gotoField, gotoError, statusLine, editsLine);
 const previewPanel = el('section', { id: 'fix-preview' });

@@ -155,5 +155,20 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
     assert.deepEqual(sfdiskNumbers(image), [1, 2, 3, 4, 5, 6, 7]);
     assert.ok(gptAreas(image).equals(original), 'GPT areas byte-equal to the compacted original');
+
+    // The palette command acts on the active image editor: a quick pick of the findings' fixes, then the same preview.
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('>Disk Structure Explorer: Apply Fix');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Apply Fix' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Restore ESXi slot gap' }).first();
+    await pick.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await frame.locator('#fix-preview').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await frame.locator('#fix-preview').innerText(), /Preview: Restore ESXi slot gap/);
+    await frame.locator('#fix-cancel').click();
+    assert.ok(gptAreas(image).equals(original), 'the palette preview writes nothing');
   });
 });

@@ -44,3 +44,14 @@ test('anything that is not a known message is rejected with a reason', () => {
     if (!result.ok) assert.ok(result.reason.length > 0);
   }
 });
+
+test('fix messages carry only a known fix id; bytes or other fields never pass through', () => {
+  for (const type of ['previewFix', 'applyFix'] as const) {
+    const good = validateFromWebview({ type, fixId: 'restore-esxi-slots', patches: [{ offset: 0, after: [1] }], bytes: 'ff' }, SIZE);
+    assert.deepEqual(good, { ok: true, message: { type, fixId: 'restore-esxi-slots' } }, 'copied field by field');
+    for (const fixId of [undefined, 42, '', 'format-disk', 'restore-esxi-slots ', '__proto__', ['recompute-crcs']]) {
+      const result = validateFromWebview({ type, fixId }, SIZE);
+      assert.equal(result.ok, false, `${type} ${JSON.stringify(fixId)}`);
+    }
+  }
+});

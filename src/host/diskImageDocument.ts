@@ -22,6 +22,18 @@ export class DiskImageDocument implements vscode.CustomDocument {
   readonly onDidChangeModel = this.changeEmitter.event;
   /** True while our own save writes the file (the file watcher ignores that change). */
   saving = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `task` after every earlier one finished. VS Code may ask to save twice
+   * in a row (a forwarded Ctrl+S, then the same save again): the second must see
+   * the first one's result, not race it (it would see its own write as a change on disk).
+   */
+  serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   private constructor(
     readonly uri: vscode.Uri,

@@ -161,7 +161,11 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     }
   }
 
-  async saveCustomDocument(document: DiskImageDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+  saveCustomDocument(document: DiskImageDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+    return document.serialize(() => this.save(document));
+  }
+
+  private async save(document: DiskImageDocument): Promise<void> {
     const name = path.basename(document.uri.fsPath);
     const plans = document.session.edits.pendingPlans();
     // 1. The file must be what we read: never overwrite someone else's change silently.
@@ -232,9 +236,11 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${path.basename(destination.fsPath)}`, 8000);
   }
 
-  async revertCustomDocument(document: DiskImageDocument, _cancellation: vscode.CancellationToken): Promise<void> {
-    await document.session.revert();
-    document.changed('Reverted: the image is shown as it is on disk.');
+  revertCustomDocument(document: DiskImageDocument, _cancellation: vscode.CancellationToken): Promise<void> {
+    return document.serialize(async () => {
+      await document.session.revert();
+      document.changed('Reverted: the image is shown as it is on disk.');
+    });
   }
 
   async backupCustomDocument(document: DiskImageDocument, context: vscode.CustomDocumentBackupContext, _cancellation: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {

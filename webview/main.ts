@@ -465,12 +465,16 @@ function geometry(): ScrollGeometry {
 }
 
 let offsetDigits = 8;
+/** The byte under the mouse (hex or ASCII cell): both cells carry the class `hover`. */
+let hoverOffset = -1;
+
 
 function layoutHex(): void {
   const g = geometry();
   offsetDigits = Math.max(8, ((image?.sizeBytes ?? 1) - 1).toString(16).length);
   const lbaDigits = String(Math.max(0, Math.floor(((image?.sizeBytes ?? 1) - 1) / (image?.sectorSize ?? 512)))).length;
   hex.style.setProperty('--lba-width', `${lbaDigits + 5}ch`); // CSSOM, not a style attribute: allowed by the CSP
+  hex.style.setProperty('--bytes-per-row', String(bytesPerRow));
   hexSpacer.style.height = `${contentHeight(g) - g.viewportHeight}px`;
   hex.classList.toggle('wide', bytesPerRow === 32);
   const columns: string[] = [];
@@ -479,6 +483,21 @@ function layoutHex(): void {
   firstRow = Math.min(firstRow, maxFirstRow(g));
   syncScrollTop();
   scheduleRender();
+  fitPanes();
+}
+
+// Narrowest tree and inspector beside the hex (the grid minimums in main.css).
+const SIDE_MIN = 200;
+const INSPECTOR_MIN = 170;
+
+/** Moves the inspector under the hex when tree + whole hex (ASCII included) + inspector do not fit side by side. */
+function fitPanes(): void {
+  const ascii = hexHeader.querySelector<HTMLElement>('.ascii');
+  if (!ascii) return;
+  // The header's last column ends where the rows' ASCII column ends; add its margin and the scrollbar.
+  const hexNeeds = ascii.getBoundingClientRect().right - hexHeader.getBoundingClientRect().left + 8 + (hexScroller.offsetWidth - hexScroller.clientWidth) + 2;
+  const stacked = main.clientWidth < SIDE_MIN + hexNeeds + INSPECTOR_MIN;
+  if (main.classList.contains('stacked') !== stacked) main.classList.toggle('stacked', stacked);
 }
 
 function syncScrollTop(): void {
@@ -516,6 +535,7 @@ hexScroller.addEventListener(
 new ResizeObserver(() => {
   if (image) layoutHex();
 }).observe(hexScroller);
+new ResizeObserver(() => fitPanes()).observe(main);
 
 function scheduleRender(): void {
   if (renderQueued) return;
@@ -564,8 +584,16 @@ function renderRows(): void {
       if (offset === cursor) cls += ' cursor';
       const value = data ? data[i]! : -1;
       const title = span ? ` title="${escapeHtml(span.name)}"` : '';
+      // The ASCII column mirrors the byte: same offset, selection, cursor and hover.
+      let charCls = 'hex-char';
+      if (hasSelection && offset >= selLo && offset <= selHi) charCls += ' selected';
+      if (offset === cursor) charCls += ' cursor';
+      if (offset === hoverOffset) {
+        cls += ' hover';
+        charCls += ' hover';
+      }
       parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
-      ascii += value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.';
+      ascii += `<span class="${charCls}" data-offset="${offset}">${value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.'}</span>`;
     }
     parts.push(`</span><span class="ascii">${ascii}</span></div>`);
     html.push(parts.join(''));
@@ -599,7 +627,8 @@ function afterSelection(syncTree: boolean): void {
   const span = spanAt(spans, cursor);
   if (syncTree) selectTreeItem(span?.nodeId);
   describeCursor();
-  scheduleRender();
+  // Painted at once (not on the next frame): the selection shows in the same turn as the click or key.
+  renderRows();
   scheduleInspector();
   const lo = Math.min(anchor, cursor);
   post({ type: 'selection', offset: lo, length: selectionCollapsed ? 0 : Math.abs(cursor - anchor) + 1 });
@@ -625,8 +654,15 @@ function reveal(offset: number, center: boolean, force = false): void {
   }
 }
 
+function setHover(offset: number): void {
+  if (offset === hoverOffset) return;
+  for (const cell of hexRows.querySelectorAll<HTMLElement>('.hover')) cell.classList.remove('hover');
+  hoverOffset = offset;
+  if (offset >= 0) for (const cell of hexRows.querySelectorAll<HTMLElement>(`.hex-byte[data-offset="${offset}"], .hex-char[data-offset="${offset}"]`)) cell.classList.add('hover');
+}
+
 hex.addEventListener('mousedown', (event: MouseEvent) => {
-  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte');
+  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
   if (!target?.dataset.offset) return;
   event.preventDefault();
   hex.focus();
@@ -652,10 +688,14 @@ hex.addEventListener('mousedown', (event: MouseEvent) => {
 });
 
 hex.addEventListener('mouseover', (event: MouseEvent) => {
-  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte');
+  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
+  setHover(target?.dataset.offset ? Number(target.dataset.offset) : -1);
   if (target?.dataset.offset) describeCursor(Number(target.dataset.offset));
 });
-hex.addEventListener('mouseleave', () => describeCursor());
+hex.addEventListener('mouseleave', () => {
+  setHover(-1);
+  describeCursor();
+});
 
 hex.addEventListener('keydown', (event: KeyboardEvent) => {
   if (!image) return;

@@ -289,6 +289,53 @@ describe('webview in a real browser', { skip }, () => {
     assert.equal(preview.ok, false);
   });
 
+  test('ASCII column: printable bytes or ".", one .hex-char per byte mirroring selection, cursor and hover', async () => {
+    const { page } = await open(compacted);
+    await home(page);
+    const row = page.locator('.hex-row[data-offset="512"]');
+    assert.equal(((await row.locator('.ascii').textContent()) ?? '').slice(0, 12), 'EFI PART\x00\x00\x01\x00'.replace(/[^\x20-\x7e]/g, '.'));
+    assert.equal(await row.locator('.hex-char').count(), 16);
+    await page.locator('.hex-byte[data-offset="530"]').click();
+    const chars = await page.locator('.hex-char.selected').evaluateAll((cells) => cells.map((c) => Number((c as unknown as { dataset: { offset: string } }).dataset.offset)));
+    assert.deepEqual(chars, [528, 529, 530, 531]);
+    assert.equal(await page.locator('.hex-char.cursor[data-offset="531"]').count(), 1);
+    await page.locator('.hex-char[data-offset="520"]').hover();
+    assert.equal(await page.locator('.hex-byte.hover[data-offset="520"]').count(), 1);
+    assert.match((await page.locator('#status').textContent()) ?? '', /Revision/);
+    // Clicking a character selects like clicking its byte.
+    await page.locator('.hex-char[data-offset="512"]').click();
+    assert.deepEqual(await selectedOffsets(page), [512, 513, 514, 515, 516, 517, 518, 519]);
+  });
+
+  test('layout: the whole hex row (ASCII included) is visible beside the tree; narrow editors put the inspector under the hex', async () => {
+    // 1250 px: the editor of a 1600x1000 VS Code window with the side bar open; 1000x800 a smaller one.
+    const cases = [
+      { width: 1250, height: 900, bytesPerRow: 16 as const, stacked: false },
+      { width: 1000, height: 800, bytesPerRow: 16 as const, stacked: true },
+      { width: 1600, height: 1000, bytesPerRow: 32 as const, stacked: false },
+    ];
+    for (const c of cases) {
+      const o = await openInHarness(browser, server, compacted, { bytesPerRow: c.bytesPerRow }, { width: c.width, height: c.height });
+      opened.push(o);
+      await waitReady(o.page);
+      await o.page.waitForTimeout(100);
+      const m = await o.page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { left: number; right: number; bottom: number; top: number }; className: string; scrollWidth: number; clientWidth: number } } }).document;
+        const hex = doc.querySelector('#hex');
+        const ascii = doc.querySelector('.hex-row .ascii');
+        const inspector = doc.querySelector('#inspector');
+        return { hexRight: hex.getBoundingClientRect().right, asciiRight: ascii.getBoundingClientRect().right, hexScroll: hex.scrollWidth - hex.clientWidth, main: doc.querySelector('#main').className, inspectorTop: inspector.getBoundingClientRect().top, hexBottom: hex.getBoundingClientRect().bottom, inspectorWidth: inspector.getBoundingClientRect().right - inspector.getBoundingClientRect().left };
+      });
+      const label = `${c.width}x${c.height}, ${c.bytesPerRow} bytes per row: ${JSON.stringify(m)}`;
+      assert.ok(m.asciiRight <= m.hexRight, `ASCII column cut off at ${label}`);
+      assert.equal(m.hexScroll, 0, `hex scrolls sideways at ${label}`);
+      assert.equal(/\bstacked\b/.test(m.main), c.stacked, label);
+      if (c.stacked) assert.ok(m.inspectorTop >= m.hexBottom - 1, `inspector under the hex at ${label}`);
+      else assert.ok(m.inspectorWidth >= 170, `inspector beside the hex at ${label}`);
+      assert.deepEqual(o.problems, [], label);
+    }
+  });
+
   test('32 bytes per row and no console errors or CSP violations anywhere', async () => {
     const { page } = await open(compacted, 32);
     assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte').count(), 32);

@@ -49,6 +49,8 @@ let inspectorQueued = false;
 const pendingReads = new Map<number, number>();
 const nodesById = new Map<string, TreeNode>();
 const itemsById = new Map<string, HTMLElement>();
+/** Child node id to parent node id, for every node (built or not). */
+const parentById = new Map<string, string>();
 
 // ---- DOM skeleton ----
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { id?: string; className?: string; text?: string } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
@@ -235,9 +237,19 @@ function setEdits(state: EditState): void {
 }
 
 // ---- structure tree ----
+// Only the items a user can see are built: a closed branch holds one placeholder
+// item (so it shows its twistie) until it is opened. A tree item is a web
+// component with its own shadow DOM, and an image has hundreds of fields.
 function renderTree(): void {
   nodesById.clear();
   itemsById.clear();
+  parentById.clear();
+  const index = (node: TreeNode, parent: string | null): void => {
+    nodesById.set(node.id, node);
+    if (parent !== null) parentById.set(node.id, parent);
+    for (const child of node.children ?? []) index(child, node.id);
+  };
+  for (const node of tree) index(node, null);
   structure.replaceChildren(...tree.map(treeItem));
   if (tree.length === 0) structure.append(infoItem('No structures: the bytes are shown as plain hex.'));
 }
@@ -250,7 +262,6 @@ function infoItem(text: string): HTMLElement {
 }
 
 function treeItem(node: TreeNode): HTMLElement {
-  nodesById.set(node.id, node);
   const item = document.createElement('vscode-tree-item');
   item.dataset.nodeId = node.id;
   itemsById.set(node.id, item);
@@ -275,11 +286,34 @@ function treeItem(node: TreeNode): HTMLElement {
     item.classList.add('has-finding');
   }
   if (node.children?.length) {
-    if (node.open) item.setAttribute('open', '');
-    for (const child of node.children) item.append(treeItem(child));
+    if (node.open) {
+      item.setAttribute('open', '');
+      for (const child of node.children) item.append(treeItem(child));
+    } else {
+      const placeholder = document.createElement('vscode-tree-item');
+      placeholder.dataset.placeholder = 'true';
+      placeholder.append(el('span', { className: 'label', text: '…' }));
+      item.append(placeholder);
+    }
   }
   return item;
 }
+
+/** Builds the child items of a branch that still holds its placeholder. */
+function materialize(item: HTMLElement): void {
+  const placeholder = item.querySelector(':scope > vscode-tree-item[data-placeholder]');
+  const node = item.dataset.nodeId ? nodesById.get(item.dataset.nodeId) : undefined;
+  if (!placeholder || !node?.children) return;
+  placeholder.replaceWith(...node.children.map(treeItem));
+}
+
+// A branch opened by click, keyboard or selectTreeItem gets its children built before the next paint.
+new MutationObserver((records) => {
+  for (const record of records) {
+    const target = record.target as HTMLElement;
+    if (target.tagName === 'VSCODE-TREE-ITEM' && target.hasAttribute('open')) materialize(target);
+  }
+}).observe(structure, { subtree: true, attributes: true, attributeFilter: ['open'] });
 
 function worstSeverity(codes: string[]): string {
   const severities = new Set(findings.filter((f) => codes.includes(f.code)).map((f) => f.severity));
@@ -301,13 +335,23 @@ function selectTreeItem(nodeId: string | undefined): void {
     if (treeItemElement.selected && treeItemElement.dataset.nodeId !== nodeId) treeItemElement.selected = false;
   }
   if (!nodeId) return;
+  // Build the items down to the node first: its ancestors may never have been opened.
+  const ancestors: string[] = [];
+  for (let id = parentById.get(nodeId); id !== undefined; id = parentById.get(id)) ancestors.unshift(id);
+  for (const id of ancestors) {
+    const ancestor = itemsById.get(id);
+    if (ancestor) materialize(ancestor);
+  }
   const item = itemsById.get(nodeId) as (HTMLElement & { selected: boolean; open: boolean }) | undefined;
   if (!item) return;
   for (let parent = item.parentElement; parent && parent !== structure; parent = parent.parentElement) {
     if (parent.tagName === 'VSCODE-TREE-ITEM') (parent as HTMLElement & { open: boolean }).open = true;
   }
   item.selected = true;
-  item.scrollIntoView({ block: 'nearest' });
+  // An item built just now has no height until its component renders.
+  const rendered = (item as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+  if (rendered) void rendered.then(() => item.scrollIntoView({ block: 'nearest' }));
+  else item.scrollIntoView({ block: 'nearest' });
 }
 
 // ---- findings ----

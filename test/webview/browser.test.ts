@@ -95,7 +95,17 @@ describe('webview in a real browser', { skip }, () => {
     assert.match((await page.locator('[data-node-id="slots-7-127"]').textContent()) ?? '', /Slots 7-127[\s\S]*empty/);
     assert.match((await page.locator('[data-node-id="partition-4"]').textContent()) ?? '', /Partition 4[\s\S]*bootbank[\s\S]*250 MiB/);
     assert.ok(await page.locator('[data-node-id="backup-header"]').count());
-    assert.ok(await page.locator('[data-node-id="backup-slot-3"]').count());
+    // Closed branches are built when opened: the backup array's slots appear on the first click.
+    assert.equal(await page.locator('[data-node-id="backup-slot-3"]').count(), 0, 'closed branch not built yet');
+    assert.equal(await page.locator('[data-node-id="backup-array"] > vscode-tree-item[data-placeholder]').count(), 1, 'closed branch keeps a placeholder (its twistie)');
+    await page.locator('[data-node-id="backup-array"] > .label').click();
+    await page.locator('[data-node-id="backup-slot-3"]').waitFor({ state: 'visible', timeout: 5000 });
+    assert.match((await page.locator('[data-node-id="backup-slot-3"]').textContent()) ?? '', /Slot 3 \(partition 4\)[\s\S]*Microsoft basic data/);
+    assert.equal(await page.locator('[data-node-id="backup-array"] > vscode-tree-item[data-placeholder]').count(), 0);
+    // Back to the top (clicking the node scrolled the hex to the backup array) for the tests that share this page.
+    await page.locator('[data-node-id="backup-array"] > .label').click();
+    await page.evaluate(`window.postMessage({ type: 'test:goto', offset: 0 }, '*')`);
+    await page.locator('.hex-row[data-offset="512"]:not(.loading)').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('#findings .finding[data-code="esxi-slot-compacted"]').count(), 1);
     // A node with a finding carries a badge.
     assert.ok(await page.locator('[data-node-id="primary-array"] > vscode-badge').count(), 'badge on the primary array');

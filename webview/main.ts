@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
 import type { EditState, FieldSpan, FindingView, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage } from '../src/shared/protocol';
-import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever } from '../src/shared/protocol';
+import { EMBEDDED_INIT_ID, MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever, decodeEmbeddedInit } from '../src/shared/protocol';
 import { ByteCache, CHUNK_SIZE } from './byteCache';
 import { parseGoto, resolveGoto } from './gotoTarget';
 import { crc32, formatCrc, inspect } from './inspector';
@@ -897,4 +897,10 @@ function renderInspector(): void {
   }
 }
 
-post({ type: 'ready' });
+// The host embeds the first init in the page; showing it now saves a round trip.
+// "ready" then tells the host which generation is on screen (it sends a new init only if that is stale).
+const embedded = document.getElementById(EMBEDDED_INIT_ID);
+const embeddedInit = embedded?.textContent ? decodeEmbeddedInit(embedded.textContent, (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))) : null;
+embedded?.remove();
+if (embeddedInit) init(embeddedInit);
+post(embeddedInit ? { type: 'ready', shown: embeddedInit.generation } : { type: 'ready' });

@@ -15,11 +15,12 @@ import { readSettings } from './settings';
 import { statusText } from './structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
 import type { FixPreview, ToWebview } from '../shared/protocol';
-import { FIX_LABELS } from '../shared/protocol';
+import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol';
 import type { Finding, FixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
 import { describeError } from '../core/errors';
+import { onDidWriteImage } from './imageWrites';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
@@ -122,6 +123,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   /** Watches the file: an outside change reloads a clean document and asks about a dirty one. */
   private watch(document: DiskImageDocument): vscode.Disposable {
     if (document.uri.scheme !== 'file') return new vscode.Disposable(() => undefined);
+    // Our other views announce their writes (onDidWriteImage); anything else comes through the watcher.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)));
     let asking = false;
     const onChange = async (): Promise<void> => {
@@ -146,7 +148,10 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
         asking = false;
       }
     };
-    return vscode.Disposable.from(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
+    const announced = onDidWriteImage((file) => {
+      if (file === path.resolve(document.uri.fsPath)) void onChange();
+    });
+    return vscode.Disposable.from(watcher, announced, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
   }
 
   /** Drops the edits and reads the file again, through VS Code's Revert so the dirty marker goes too. */
@@ -257,11 +262,14 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    // The first init goes into the page itself: the view paints as soon as its script runs.
+    const init = await document.session.initMessage({ bytesPerRow: readSettings(document.uri).bytesPerRow }).catch(() => null);
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
       nonce: makeNonce((n) => randomBytes(n)),
+      ...(init ? { embeddedInit: encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')) } : {}),
     });
     this.panels.set(panel, document);
     let resolveReady = (): void => undefined;
@@ -289,6 +297,8 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
           case 'none':
             break;
         }
+        // The view is listening once it said "ready" (with or without a new init sent back).
+        if ((raw as { type?: unknown } | null)?.type === 'ready') this.waiting.get(panel)?.resolve();
       }),
       panel.onDidChangeViewState(() => this.updateStatusBar()),
     );

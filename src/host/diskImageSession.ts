@@ -77,6 +77,8 @@ export class DiskImageSession {
   private patched: PatchedSource;
   private stamp: FileStamp | null;
   private fixReasons = new Map<FixId, string | null>();
+  /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
+  private generationValue = 0;
   private constructor(
     readonly path: string,
     base: ByteSource,
@@ -167,11 +169,12 @@ export class DiskImageSession {
 
   async initMessage(settings: ViewSettings): Promise<InitMessage> {
     const head = await this.patched.read(0, Math.min(this.patched.size, INIT_HEAD_BYTES));
-    return { type: 'init', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState() };
+    return { type: 'init', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState(), generation: this.generationValue };
   }
 
   /** The new model for every open view, after the document changed. */
   async updateMessage(notice: string | null = null): Promise<UpdateMessage> {
+    this.generationValue++; // every view that gets this update is past any embedded init
     const head = await this.patched.read(0, Math.min(this.patched.size, INIT_HEAD_BYTES));
     return { type: 'update', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, head, edits: this.editState(), notice };
   }
@@ -390,6 +393,8 @@ export class DiskImageSession {
     const message: FromWebview = checked.message;
     switch (message.type) {
       case 'ready':
+        // The page already shows the init embedded in its HTML, and nothing changed since: no second init.
+        if (message.shown !== undefined && message.shown === this.generationValue) return { kind: 'none' };
         return { kind: 'reply', message: await this.initMessage(settings) };
       case 'readRange': {
         try {
@@ -444,11 +449,13 @@ export class DiskImageSession {
       const model = await readDisk(this.patched, this.options.sectorSize ? { sectorSize: this.options.sectorSize } : {});
       this.modelValue = model;
       this.findingsValue = checkDisk(model);
+      this.generationValue++;
       this.viewValue = this.withActions(buildStructureView(model, this.findingsValue));
       this.bannerValue = model.scheme === 'none' ? 'No MBR boot signature and no GPT header: this does not look like a disk image. Showing its bytes as plain hex.' : null;
     } catch (error) {
       this.modelValue = null;
       this.findingsValue = [];
+      this.generationValue++;
       this.viewValue = { tree: [], spans: [], findings: [] };
       this.bannerValue = `Not a disk image with these edits: ${describeError(error)}. Showing its bytes as plain hex.`;
     }

@@ -30,7 +30,9 @@ export function validateFromWebview(raw: unknown, imageSize: number): Validated 
   };
   switch (raw.type) {
     case 'ready':
-      return { ok: true, message: { type: 'ready' } };
+      if (raw.shown === undefined) return { ok: true, message: { type: 'ready' } };
+      if (!integerIn(raw.shown, 0, Number.MAX_SAFE_INTEGER)) return fail('shown must be a non-negative integer');
+      return { ok: true, message: { type: 'ready', shown: raw.shown } };
     case 'readRange':
     case 'crcRange': {
       if (!integerIn(raw.requestId, 0, MAX_REQUEST_ID)) return fail('requestId must be a non-negative 31-bit integer');

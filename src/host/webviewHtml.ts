@@ -1,12 +1,17 @@
 // The webview's HTML shell: a strict CSP (default-src 'none', nonce for our one
 // script and stylesheet, no eval, no inline code) and local resources only.
-// Pure so tests can check the CSP; the host passes the webview's URIs in.
+// Pure so tests can check the CSP; the host passes the webview's URIs in. The
+// first init may ride along as a JSON data block (type application/json: never
+// executed, so the CSP needs no exception for it).
+import { EMBEDDED_INIT_ID } from '../shared/protocol';
 
 export interface HtmlResources {
   cspSource: string;
   scriptUri: string;
   styleUri: string;
   nonce: string;
+  /** The first init as encodeEmbeddedInit made it: put in a JSON data block, so the view paints without a round trip. */
+  embeddedInit?: string;
 }
 
 /** A nonce for the CSP: 32 characters from a cryptographic source. */
@@ -29,7 +34,7 @@ export function webviewHtml(r: HtmlResources): string {
 <title>Disk Structure Explorer</title>
 </head>
 <body>
-<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
+${r.embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${r.embeddedInit}</script>\n`}<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
 </body>
 </html>`;
 }

@@ -156,6 +156,8 @@ export interface InitMessage {
   /** The image's first bytes (up to INIT_HEAD_BYTES), so the first rows paint without a round trip. */
   head: Uint8Array;
   edits: EditState;
+  /** The document's state counter when this was made: a view that shows it needs no new init on "ready". */
+  generation: number;
 }
 
 /** The document changed (an edit, undo, redo, save, revert, reload): new model, same view position. */
@@ -220,6 +222,8 @@ export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage 
 
 export interface ReadyMessage {
   type: 'ready';
+  /** The generation of the init the host embedded in the page, when the webview has shown it. */
+  shown?: number;
 }
 
 export interface ReadRangeMessage {
@@ -269,4 +273,31 @@ export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | 
 /** Ends an exhaustive switch: adding a message type without handling it fails to compile. */
 export function assertNever(value: never, what = 'message'): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
+}
+
+// ---- the init embedded in the page ----
+// The host puts the first init in the webview's HTML as a JSON data block (not
+// executed, so the CSP is untouched), which saves the ready -> init round trip
+// on open. The image's head bytes travel as base64.
+
+/** The id of the `<script type="application/json">` element holding the embedded init. */
+export const EMBEDDED_INIT_ID = 'diskx-init';
+
+/** JSON for an HTML data block: `<`, `>`, `&` and line separators escaped, so partition names from a hostile disk cannot close the element. */
+export function encodeEmbeddedInit(message: InitMessage, base64: (bytes: Uint8Array) => string): string {
+  return JSON.stringify({ ...message, head: base64(message.head) }).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The init back from an embedded data block's text; null when it is not one (a page without it, or damaged text). */
+export function decodeEmbeddedInit(text: string, fromBase64: (text: string) => Uint8Array): InitMessage | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const value = parsed as Partial<Record<keyof InitMessage, unknown>>;
+  if (value.type !== 'init' || typeof value.head !== 'string' || !Number.isSafeInteger(value.generation) || !Array.isArray(value.tree) || !Array.isArray(value.spans)) return null;
+  return { ...(value as unknown as InitMessage), head: fromBase64(value.head) };
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/host/webviewHtml';
+import { EMBEDDED_INIT_ID, decodeEmbeddedInit, encodeEmbeddedInit } from '../../src/shared/protocol';
+import type { InitMessage } from '../../src/shared/protocol';
 
 test('the webview CSP denies everything but our nonce-tagged script and stylesheet', () => {
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'N0NCE');
@@ -21,4 +23,30 @@ test('the HTML loads one script and one stylesheet, both with the nonce, and no 
   assert.match(html, new RegExp(`<link rel="stylesheet" href="vscode-resource:/dist/webview.css" nonce="${nonce}">`));
   assert.doesNotMatch(html, /\s(style|on\w+)="/);
   assert.notEqual(makeNonce((n) => randomBytes(n)), nonce);
+});
+
+test('the embedded init is a JSON data block (not executable) whose text cannot close it, and decodes back', () => {
+  const init: InitMessage = {
+    type: 'init',
+    image: { path: '/x.img', sizeBytes: 1024, sectorSize: 512, scheme: 'gpt', profile: null, kind: 'file', readOnly: false } as unknown as InitMessage['image'],
+    tree: [{ id: 'p', label: '</script><script>alert(1)</script>', value: 'a & b > c \u2028', offset: 0, length: 0 }],
+    spans: [],
+    findings: [],
+    banner: null,
+    settings: { bytesPerRow: 16 },
+    head: Uint8Array.from([0x45, 0x46, 0x49, 0x00, 0xff]),
+    edits: { dirty: false, pending: 0, applied: [], saveNeedsConfirmation: null } as unknown as InitMessage['edits'],
+    generation: 7,
+  };
+  const text = encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes).toString('base64'));
+  assert.doesNotMatch(text, /[<>&\u2028\u2029]/);
+  const html = webviewHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/dist/webview.js', styleUri: 'vscode-resource:/dist/webview.css', nonce: 'N0NCE', embeddedInit: text });
+  assert.equal((html.match(/<script/g) ?? []).length, 2);
+  assert.equal((html.match(/<\/script>/g) ?? []).length, 2, 'the name did not close the data block');
+  assert.match(html, new RegExp(`<script type="application/json" id="${EMBEDDED_INIT_ID}">\\{`));
+  const back = decodeEmbeddedInit(text, (b64) => new Uint8Array(Buffer.from(b64, 'base64')));
+  assert.ok(back);
+  assert.deepEqual({ ...back, head: Array.from(back.head) }, { ...init, head: [0x45, 0x46, 0x49, 0x00, 0xff] });
+  assert.equal(decodeEmbeddedInit('{"type":"update"}', () => new Uint8Array()), null);
+  assert.equal(decodeEmbeddedInit('not json', () => new Uint8Array()), null);
 });

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { tempDir, writeEsxi5Image } from '../builders/images';
+import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
 import type { HarnessServer, OpenedPage } from './harness';
 
@@ -234,6 +235,35 @@ describe('webview in a real browser', { skip }, () => {
     const t = await open(tiny);
     assert.match((await t.page.locator('#banner').textContent()) ?? '', /Not a disk image/);
     assert.equal(await rowBytes(t.page, 0), '74 69 6E 79');
+  });
+
+  test('the init embedded in the page paints before any host reply; "ready" says which generation is shown; hostile names stay text', async () => {
+    // What the extension does: the first init rides in the HTML as a JSON data block. A partition
+    // name that tries to close that element must stay text (encodeEmbeddedInit escapes < > &).
+    const hostile = '</script><b id="pwned">x</b>';
+    const file = writeGptImage(path.join(dir, 'embedded.img'), {
+      sectorSize: 512,
+      totalSectors: 2048n * 64n,
+      diskGuid: testGuid(0xe0),
+      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: hostile }],
+    });
+    const o = await openInHarness(browser, server, file, { bytesPerRow: 16 }, undefined, { embedInit: true });
+    opened.push(o);
+    await waitReady(o.page);
+    // The page painted from the embedded init: its one "ready" names the generation shown, and the host
+    // (whose document did not change) answers it with no second init.
+    const ready = o.sent.filter((m) => (m as { type: string }).type === 'ready');
+    assert.deepEqual(ready, [{ type: 'ready', shown: 0 }]);
+    assert.equal((await o.session.handle(ready[0], { bytesPerRow: 16 })).kind, 'none');
+    assert.equal(await o.page.locator('#diskx-init').count(), 0, 'the data block is removed once read');
+    assert.equal(await o.page.locator('#pwned').count(), 0, 'the name did not become markup');
+    assert.match((await o.page.locator('[data-node-id="partition-1"]').textContent()) ?? '', /<\/script><b id="pwned">x<\/b>/);
+    assert.equal(await rowBytes(o.page, 512).then((row) => row.slice(0, 23)), '45 46 49 20 50 41 52 54');
+    // A stale embedded generation (the document changed before the page loaded) gets a fresh init.
+    await o.session.updateMessage(null);
+    const reply = await o.session.handle({ type: 'ready', shown: 0 }, { bytesPerRow: 16 });
+    assert.equal(reply.kind === 'reply' && reply.message.type, 'init');
+    assert.deepEqual(o.problems, []);
   });
 
   test('findings: severity, link to node and bytes, fix buttons; preview highlights the changed bytes; Apply makes the edit', async () => {

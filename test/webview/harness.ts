@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DiskImageSession } from '../../src/host/diskImageSession';
 import { contentSecurityPolicy } from '../../src/host/webviewHtml';
 import type { ViewSettings } from '../../src/shared/protocol';
+import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol';
 import type { ImageEdit } from '../../src/host/imageEdits';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -30,6 +31,8 @@ export interface HarnessServer {
 }
 
 const NONCE = 'harnessNonce0123456789';
+/** Inits to embed in a page like the extension does, by the token in the page's ?embed= query. */
+const embeddedInits = new Map<string, string>();
 
 /** Serves the harness page and the built webview bundle on 127.0.0.1. */
 export async function startHarnessServer(): Promise<HarnessServer> {
@@ -38,7 +41,8 @@ export async function startHarnessServer(): Promise<HarnessServer> {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(harnessHtml(origin));
+      const token = url.searchParams.get('embed');
+      res.end(harnessHtml(origin, token ? embeddedInits.get(token) : undefined));
       return;
     }
     const files: Record<string, string> = { '/webview.js': 'text/javascript', '/webview.css': 'text/css' };
@@ -58,7 +62,7 @@ export async function startHarnessServer(): Promise<HarnessServer> {
 
 // Same CSP as the extension (src/host/webviewHtml.ts) with the server as cspSource.
 // The stub is the page's one inline script, allowed by the nonce like in VS Code's own wrapper.
-function harnessHtml(origin: string): string {
+function harnessHtml(origin: string, embeddedInit?: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
@@ -83,6 +87,7 @@ window.acquireVsCodeApi = function () {
   };
 };
 </script>
+${embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${embeddedInit}</script>`}
 <script nonce="${NONCE}" src="/webview.js"></script>
 </body></html>`;
 }
@@ -100,8 +105,21 @@ export interface OpenedPage {
 }
 
 /** Opens `imagePath` in a new page: the webview talks to a real DiskImageSession. */
-export async function openInHarness(browser: Browser, server: HarnessServer, imagePath: string, settings: ViewSettings = { bytesPerRow: 16 }, viewport = { width: 1400, height: 900 }): Promise<OpenedPage> {
+export async function openInHarness(
+  browser: Browser,
+  server: HarnessServer,
+  imagePath: string,
+  settings: ViewSettings = { bytesPerRow: 16 },
+  viewport = { width: 1400, height: 900 },
+  options: { embedInit?: boolean } = {},
+): Promise<OpenedPage> {
   const session = await DiskImageSession.open(imagePath);
+  let embedToken: string | null = null;
+  if (options.embedInit) {
+    // As the extension does it: the first init in the page's HTML (webviewHtml + encodeEmbeddedInit).
+    embedToken = String(embeddedInits.size + 1);
+    embeddedInits.set(embedToken, encodeEmbeddedInit(await session.initMessage(settings), (bytes) => Buffer.from(bytes).toString('base64')));
+  }
   const page = await browser.newPage({ viewport });
   const sent: unknown[] = [];
   const problems: string[] = [];
@@ -129,7 +147,7 @@ export async function openInHarness(browser: Browser, server: HarnessServer, ima
     }
     return [];
   });
-  await page.goto(server.url);
+  await page.goto(embedToken ? `${server.url}?embed=${embedToken}` : server.url);
   return {
     page,
     session,

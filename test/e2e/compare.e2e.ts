@@ -177,5 +177,16 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     assert.equal(await tabs.count(), 1, 'one comparison tab: the new one');
     assert.match(await frame.locator('#title-a').innerText(), new RegExp(`A: ${COMPACTED}`));
     assert.match((await bootbank(frame)).text, /bootbank: slot 3 in A, slot 4 in B/);
+
+    // The image editor of A (still open behind the comparison) follows a write made from the comparison.
+    const editor = await findFrame(page, '#structure');
+    assert.equal(await editor.locator('#findings .finding[data-code="esxi-slot-compacted"]').count(), 1);
+    await frame.locator('#apply-fix').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Write to A' }).click();
+    await waitBootbankStatus(frame, 'same');
+    await editor.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('#findings .finding[data-code="esxi-slot-compacted"]') === null, null, { timeout: 30_000 });
+    assert.match((await editor.locator('[data-node-id="slot-4"]').textContent()) ?? '', /bootbank/);
   });
 });

@@ -15,6 +15,7 @@ import { CompareSession } from './compareSession';
 import { formatBytes, scanLine } from './compareText';
 import type { CompareSettings, ToCompareWebview } from '../../shared/compareProtocol';
 import { assertNever } from '../../shared/compareProtocol';
+import { announceImageWrite } from '../imageWrites';
 
 /** The webview panel type (also the id of its state, should it ever be restored). */
 export const COMPARE_VIEW_TYPE = 'diskx.compare';
@@ -179,6 +180,7 @@ export class ComparePanel {
     this.scanController?.abort();
     try {
       const written = await this.session.applyFix(plan);
+      announceImageWrite(this.session.a.path);
       await this.reload(false, `Wrote ${written.sectorsWritten} sector(s) to ${a} (backup first); undo journal ${written.journalPath}.`);
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer: nothing was written to ${a}: ${describeError(error)}`);
@@ -197,6 +199,7 @@ export class ComparePanel {
     this.queue = this.queue.then(async () => {
       try {
         const undone = await this.session.undo();
+        announceImageWrite(this.session.a.path);
         await this.reload(false, `Undid the repair of ${a} (${undone.sectorsWritten} sector(s) restored).`);
         void vscode.window.showInformationMessage(`Undid the slot copy on ${a}.`);
       } catch (error) {

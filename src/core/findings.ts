@@ -4,6 +4,10 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 export type FixId = 'recompute-crcs' | 'restore-esxi-slots' | 'relocate-backup' | 'rebuild-primary-from-backup' | 'rebuild-backup-from-primary';
+/** A fix that needs a second image (the reference), so no finding offers it: `diskx fix A --fix copy-slots-from-reference --reference B`. */
+export type ReferenceFixId = 'copy-slots-from-reference';
+/** Any fix a plan can come from. */
+export type PlanFixId = FixId | ReferenceFixId;
 
 export const FIX_IDS: readonly FixId[] = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup', 'rebuild-primary-from-backup', 'rebuild-backup-from-primary'];
 

@@ -1,7 +1,7 @@
 // Edits are data: a patch replaces `before` with `after` at `offset`. Fixes
 // produce them, the writer applies them (checking `before` first), undo is the
 // reverse. Shared by the CLI now and the editor's edit stack later.
-import type { FixId } from './findings';
+import type { PlanFixId } from './findings';
 
 /** Replace `before` by `after` (same length) at absolute byte `offset`. */
 export interface Patch {
@@ -12,14 +12,14 @@ export interface Patch {
 
 /** What a fix would do: its patches and a description a user can review. */
 export interface FixPlan {
-  id: FixId;
+  id: PlanFixId;
   title: string;
   description: string;
   patches: Patch[];
 }
 
 /** A fix either yields a plan or says why it does not apply to this disk. */
-export type FixResult = { ok: true; plan: FixPlan } | { ok: false; id: FixId; reason: string };
+export type FixResult = { ok: true; plan: FixPlan } | { ok: false; id: PlanFixId; reason: string };
 
 /** The patch that undoes `patch`. */
 export function reversePatch(patch: Patch): Patch {

@@ -4,7 +4,7 @@
 // the primary and the backup array, then each array CRC and header CRC is
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
 import type { DiskModel, GptHeader } from '../diskModel';
-import type { FixId } from '../findings';
+import type { ReferenceFixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
 import { crc32 } from '../crc32';
 import { resealGptHeader } from '../gptEncode';
@@ -12,11 +12,11 @@ import { matchPartitions, partitionLabel } from './structuralDiff';
 import type { PartitionMatch } from './structuralDiff';
 
 /** The fix id. */
-export const COPY_SLOTS_FROM_REFERENCE = 'copy-slots-from-reference';
+export const COPY_SLOTS_FROM_REFERENCE: ReferenceFixId = 'copy-slots-from-reference';
 
 // FixId (findings.ts) does not list this id yet: it needs a reference disk, so
 // planFix(disk, id) cannot run it. The cast goes once the union includes it.
-const ID = COPY_SLOTS_FROM_REFERENCE as string as FixId;
+const ID = COPY_SLOTS_FROM_REFERENCE;
 
 // UEFI 5.3.2 header offsets of the two CRCs this fix rewrites.
 const HEADER_CRC32_AT = 0x10;

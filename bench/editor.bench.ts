@@ -18,12 +18,14 @@
 //   headless mode (vsync-paced) is printed alongside.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Frame, Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../scripts/sampleImages';
 import { openFromExplorer, openWorkbench, runCommand, tempWorkspace } from '../test/e2e/workbench';
 
 const TiB = 1024 ** 4;
 const IMAGE = 'esxi5-2tib.img';
+const PNG_FILE = 'baseline.png';
 const OPENS = Math.max(2, Number(process.env.BENCH_OPENS ?? 8) || 8);
 const JUMPS = Math.max(5, Number(process.env.BENCH_JUMPS ?? 40) || 40);
 const GOAL_OPEN_MS = 300;
@@ -96,7 +98,7 @@ async function record(frame: Frame, on: boolean): Promise<{ work: number[]; inte
 }
 
 /** Finds the webview frame that has painted (body[data-ready]), with its ready time as an epoch ms. */
-async function waitReady(page: Page, after: number, timeoutMs = 60_000): Promise<{ frame: Frame; readyEpoch: number; inWebview: number }> {
+async function waitReady(page: Page, after: number, timeoutMs = 60_000): Promise<{ frame: Frame; readyEpoch: number; inWebview: number; originEpoch: number; marks: { start: number; init: number; tree: number } }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
@@ -106,7 +108,9 @@ async function waitReady(page: Page, after: number, timeoutMs = 60_000): Promise
           const g = globalThis as unknown as Globals;
           if (g.document.body?.dataset.ready !== 'true') return null;
           const mark = g.performance.getEntriesByName('diskx-ready')[0];
-          return mark ? { readyEpoch: g.performance.timeOrigin + mark.startTime, inWebview: mark.startTime } : null;
+          // No named helper here: tsx would wrap it in __name(), which the page does not have.
+          const [start, init, tree] = ['diskx-start', 'diskx-init', 'diskx-tree'].map((name) => g.performance.getEntriesByName(name)[0]?.startTime ?? NaN);
+          return mark ? { readyEpoch: g.performance.timeOrigin + mark.startTime, inWebview: mark.startTime, originEpoch: g.performance.timeOrigin, marks: { start: start!, init: init!, tree: tree! } } : null;
         })
         .catch(() => null);
       if (ready && ready.readyEpoch >= after) return { frame, ...ready };
@@ -157,10 +161,94 @@ async function dragScrollbar(frame: Frame, fraction: number): Promise<number> {
   );
 }
 
+/** Records, in the workbench page, when the next pointer press happens (epoch ms): the user's click. */
+async function armClick(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { __diskxClick?: number; performance: { timeOrigin: number }; addEventListener(type: string, listener: (event: { timeStamp: number }) => void, options: { capture: boolean; once: boolean }): void };
+    g.__diskxClick = 0;
+    g.addEventListener('pointerdown', (event) => (g.__diskxClick = g.performance.timeOrigin + event.timeStamp), { capture: true, once: true });
+  });
+}
+
+async function clickEpoch(page: Page): Promise<number> {
+  const at = await page.evaluate(() => (globalThis as unknown as { __diskxClick?: number }).__diskxClick ?? 0);
+  if (!at) throw new Error('the click in the Explorer was not seen');
+  return at;
+}
+
+/** A valid 64x64 RGB PNG (a gradient), written with Node's zlib: the baseline's file. */
+function writePng(file: string): void {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const size = 64;
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc(size * (1 + size * 3));
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) raw.set([x * 4, y * 4, 128], y * (1 + size * 3) + 1 + x * 3);
+  fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
+
+/** Opens PNG_FILE (VS Code's image preview) like our image: click to its webview starting, and to its image fetched. */
+async function imagePreviewBaseline(page: Page): Promise<{ navigation: number[]; shown: number[] }> {
+  const navigation: number[] = [];
+  const shown: number[] = [];
+  for (let i = 0; i < Math.max(2, OPENS - 1); i++) {
+    await runCommand(page, 'View: Close All Editors');
+    await page.waitForTimeout(500);
+    const armed = Date.now();
+    await armClick(page);
+    await openFromExplorer(page, PNG_FILE);
+    const deadline = Date.now() + 30_000;
+    let found: { origin: number; fetched: number } | null = null;
+    while (!found && Date.now() < deadline) {
+      for (const frame of page.frames()) {
+        if (frame.isDetached()) continue;
+        found = await frame
+          .evaluate(() => {
+            const g = globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null }; performance: { timeOrigin: number; getEntriesByType(type: string): { initiatorType: string; responseEnd: number }[] } };
+            const img = g.document.querySelector('img');
+            if (!img || !img.complete || img.naturalWidth === 0) return null;
+            const entry = g.performance.getEntriesByType('resource').find((e) => e.initiatorType === 'img');
+            return entry ? { origin: g.performance.timeOrigin, fetched: g.performance.timeOrigin + entry.responseEnd } : null;
+          })
+          .catch(() => null);
+        if (found && found.origin < armed) found = null; // an earlier preview's frame
+        if (found) break;
+      }
+      if (!found) await page.waitForTimeout(20);
+    }
+    if (!found) throw new Error('the image preview did not show the PNG');
+    const clicked = await clickEpoch(page);
+    navigation.push(found.origin - clicked);
+    shown.push(found.fetched - clicked);
+  }
+  return { navigation, shown };
+}
+
 async function main(): Promise<void> {
   const folder = tempWorkspace('diskx-bench-editor-');
   const image = path.join(folder, IMAGE);
   writeEsxi5Sample(image, { sizeBytes: 2 * TiB, compacted: true });
+  writePng(path.join(folder, PNG_FILE));
   console.log(`bench:editor: ${IMAGE}, a 2 TiB sparse ESXi 5.0 disk (compacted), in code-server + headless Chromium; ${OPENS} opens, ${JUMPS} jumps`);
   const started = Date.now();
   const workbench = await openWorkbench(folder);
@@ -170,19 +258,35 @@ async function main(): Promise<void> {
     // Open, close, open again: the first pays for the extension's activation.
     const opens: number[] = [];
     const inWebview: number[] = [];
+    const beforeWebview: number[] = [];
+    const scriptStart: number[] = [];
+    const initReceived: number[] = [];
+    const treeBuilt: number[] = [];
     let frame: Frame | undefined;
     for (let i = 0; i < OPENS; i++) {
       if (i > 0) {
         await runCommand(page, 'View: Close All Editors');
         await page.waitForTimeout(500);
       }
-      const clicked = Date.now();
+      const armed = Date.now();
+      await armClick(page);
       await openFromExplorer(page, IMAGE);
-      const ready = await waitReady(page, clicked);
+      const ready = await waitReady(page, armed);
+      const clicked = await clickEpoch(page);
       opens.push(ready.readyEpoch - clicked);
       inWebview.push(ready.inWebview);
+      beforeWebview.push(ready.originEpoch - clicked);
+      scriptStart.push(ready.marks.start);
+      initReceived.push(ready.marks.init);
+      treeBuilt.push(ready.marks.tree);
       frame = ready.frame;
     }
+    const baseline = await imagePreviewBaseline(page);
+    await runCommand(page, 'View: Close All Editors');
+    await page.waitForTimeout(500);
+    await armClick(page);
+    await openFromExplorer(page, IMAGE);
+    frame = (await waitReady(page, Date.now() - 1000)).frame;
     await instrumentFrames(frame!);
     await page.waitForTimeout(300);
 
@@ -213,7 +317,14 @@ async function main(): Promise<void> {
     console.log('\nOpen (double-click in the Explorer to tree + hex painted):');
     console.log(line('first open (activates the extension)', opens.slice(0, 1)));
     console.log(line('later opens', opens.slice(1), GOAL_OPEN_MS));
-    console.log(line('  of which inside the webview (load to paint)', inWebview.slice(1)));
+    console.log(line('  VS Code: click to webview navigation start', beforeWebview.slice(1)));
+    console.log(line('  webview: navigation start to paint', inWebview.slice(1)));
+    console.log(line('    our script starts running', scriptStart.slice(1)));
+    console.log(line('    init message from the host received', initReceived.slice(1)));
+    console.log(line('    tree and findings built', treeBuilt.slice(1)));
+    console.log('Baseline, same workbench: VS Code\'s built-in image preview (also a custom editor in a webview) on a PNG:');
+    console.log(line('  click to webview navigation start', baseline.navigation));
+    console.log(line('  click to image fetched in the webview', baseline.shown));
     console.log('\nJumping (test:goto = Ctrl+G to a random offset in 2 TiB):');
     console.log(line('jump to row painted with its bytes', jumps));
     console.log(line('frame work while jumping', jumpFrames.work, GOAL_FRAME_MS));

@@ -185,6 +185,7 @@ function init(message: InitMessage): void {
 /** A new byte cache (the bytes may have changed) primed with the image's first bytes. */
 function freshCache(headData: Uint8Array): void {
   if (!image) return;
+  invalidateRows();
   const size = image.sizeBytes;
   pendingReads.clear();
   cache = new ByteCache(size, (offset, length) => {
@@ -416,6 +417,7 @@ function showPreview(next: FixPreview): void {
   const title = el('div', { className: 'preview-title', text: next.ok ? `Preview: ${next.label}` : `${next.label}: does not apply` });
   if (!next.ok) {
     previewRanges = [];
+    invalidateRows();
     previewPanel.classList.add('refused');
     const cancel = el('button', { id: 'fix-cancel', text: 'Close' });
     cancel.type = 'button';
@@ -426,6 +428,7 @@ function showPreview(next: FixPreview): void {
   }
   previewPanel.classList.remove('refused');
   previewRanges = next.changed;
+  invalidateRows();
   const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; nothing is written until you save.` });
   const description = el('div', { className: 'preview-description', text: next.description });
   const table = el('table', { className: 'preview-patches' });
@@ -467,6 +470,7 @@ function showPreview(next: FixPreview): void {
 
 function hidePreview(): void {
   previewRanges = [];
+  invalidateRows();
   previewPanel.hidden = true;
   previewPanel.replaceChildren();
   delete previewPanel.dataset.fixId;
@@ -516,6 +520,7 @@ let hoverOffset = -1;
 function layoutHex(): void {
   const g = geometry();
   offsetDigits = Math.max(8, ((image?.sizeBytes ?? 1) - 1).toString(16).length);
+  invalidateRows();
   const lbaDigits = String(Math.max(0, Math.floor(((image?.sizeBytes ?? 1) - 1) / (image?.sectorSize ?? 512)))).length;
   hex.style.setProperty('--lba-width', `${lbaDigits + 5}ch`); // CSSOM, not a style attribute: allowed by the CSP
   hex.style.setProperty('--bytes-per-row', String(bytesPerRow));
@@ -596,53 +601,97 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Rows are recycled: each visible row keeps its element while what it shows (bytes
+// loaded, selection, cursor, hover and preview within it) is unchanged; scrolling
+// only builds the rows that come into view and moves the others (absolutely placed,
+// so moving one re-lays out nothing else). A screen is over a thousand cells, so
+// building only the new rows is most of a scroll frame's work saved.
+interface RowEntry {
+  element: HTMLElement;
+  signature: string;
+}
+let rowElements = new Map<number, RowEntry>();
+/** Bumped when every row must be rebuilt: new bytes or model, row width, preview. */
+let rowsGeneration = 0;
+const rowTemplate = document.createElement('template');
+
+function invalidateRows(): void {
+  rowsGeneration++;
+}
+
+function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, selLo: number, selHi: number, hasSelection: boolean): string {
+  const sectorSize = image!.sectorSize;
+  const lba = rowOffset % sectorSize === 0 ? `LBA ${rowOffset / sectorSize}` : '';
+  const parts: string[] = [`<div class="hex-row${data ? '' : ' loading'}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(offsetDigits, '0')}</span><span class="lba">${lba}</span><span class="bytes">`];
+  let ascii = '';
+  let spanIndex = firstSpanFrom(spans, rowOffset);
+  for (let i = 0; i < rowLength; i++) {
+    const offset = rowOffset + i;
+    while (spanIndex < spans.length && spans[spanIndex]!.offset + spans[spanIndex]!.length <= offset) spanIndex++;
+    const span = spanIndex < spans.length && spans[spanIndex]!.offset <= offset ? spans[spanIndex] : undefined;
+    let cls = 'hex-byte';
+    if (span) cls += ` k-${span.kind}${offset === span.offset ? ' span-start' : ''}`;
+    if (hasSelection && offset >= selLo && offset <= selHi) cls += ' selected';
+    if (previewRanges.length && inPreview(offset)) cls += ' preview';
+    if (offset === cursor) cls += ' cursor';
+    const value = data ? data[i]! : -1;
+    const title = span ? ` title="${escapeHtml(span.name)}"` : '';
+    // The ASCII column mirrors the byte: same offset, selection, cursor and hover.
+    let charCls = 'hex-char';
+    if (hasSelection && offset >= selLo && offset <= selHi) charCls += ' selected';
+    if (offset === cursor) charCls += ' cursor';
+    if (offset === hoverOffset) {
+      cls += ' hover';
+      charCls += ' hover';
+    }
+    parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
+    ascii += `<span class="${charCls}" data-offset="${offset}">${value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.'}</span>`;
+  }
+  parts.push(`</span><span class="ascii">${ascii}</span></div>`);
+  return parts.join('');
+}
+
 function renderRows(): void {
   if (!image || !cache) return;
   const g = geometry();
   const count = Math.min(renderedRows(g), totalRows() - firstRow);
   const size = image.sizeBytes;
-  const sectorSize = image.sectorSize;
   const selLo = Math.min(anchor, cursor);
   const selHi = Math.max(anchor, cursor);
   const hasSelection = !(anchor === cursor && selectionCollapsed);
   let complete = true;
-  const html: string[] = [];
+  const kept = new Map<number, RowEntry>();
+  const fresh: { index: number; rowOffset: number; signature: string; html: string }[] = [];
   for (let r = 0; r < count; r++) {
     const rowOffset = (firstRow + r) * bytesPerRow;
     if (rowOffset >= size) break;
     const rowLength = Math.min(bytesPerRow, size - rowOffset);
+    const rowEnd = rowOffset + rowLength - 1;
     const data = cache.range(rowOffset, rowLength);
     if (!data) complete = false;
-    const lba = rowOffset % sectorSize === 0 ? `LBA ${rowOffset / sectorSize}` : '';
-    const parts: string[] = [`<div class="hex-row${data ? '' : ' loading'}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(offsetDigits, '0')}</span><span class="lba">${lba}</span><span class="bytes">`];
-    let ascii = '';
-    let spanIndex = firstSpanFrom(spans, rowOffset);
-    for (let i = 0; i < rowLength; i++) {
-      const offset = rowOffset + i;
-      while (spanIndex < spans.length && spans[spanIndex]!.offset + spans[spanIndex]!.length <= offset) spanIndex++;
-      const span = spanIndex < spans.length && spans[spanIndex]!.offset <= offset ? spans[spanIndex] : undefined;
-      let cls = 'hex-byte';
-      if (span) cls += ` k-${span.kind}${offset === span.offset ? ' span-start' : ''}`;
-      if (hasSelection && offset >= selLo && offset <= selHi) cls += ' selected';
-      if (previewRanges.length && inPreview(offset)) cls += ' preview';
-      if (offset === cursor) cls += ' cursor';
-      const value = data ? data[i]! : -1;
-      const title = span ? ` title="${escapeHtml(span.name)}"` : '';
-      // The ASCII column mirrors the byte: same offset, selection, cursor and hover.
-      let charCls = 'hex-char';
-      if (hasSelection && offset >= selLo && offset <= selHi) charCls += ' selected';
-      if (offset === cursor) charCls += ' cursor';
-      if (offset === hoverOffset) {
-        cls += ' hover';
-        charCls += ' hover';
-      }
-      parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
-      ascii += `<span class="${charCls}" data-offset="${offset}">${value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.'}</span>`;
+    const selected = hasSelection && selHi >= rowOffset && selLo <= rowEnd ? `${Math.max(selLo, rowOffset)}-${Math.min(selHi, rowEnd)}` : '';
+    const at = (offset: number) => (offset >= rowOffset && offset <= rowEnd ? offset : -1);
+    const signature = `${rowsGeneration}|${data ? 1 : 0}|${selected}|${at(cursor)}|${at(hoverOffset)}`;
+    const existing = rowElements.get(rowOffset);
+    if (existing && existing.signature === signature) {
+      placeRow(existing.element, r);
+      kept.set(rowOffset, existing);
+      rowElements.delete(rowOffset);
+    } else {
+      fresh.push({ index: r, rowOffset, signature, html: rowHtml(rowOffset, rowLength, data, selLo, selHi, hasSelection) });
     }
-    parts.push(`</span><span class="ascii">${ascii}</span></div>`);
-    html.push(parts.join(''));
   }
-  hexRows.innerHTML = html.join('');
+  for (const stale of rowElements.values()) stale.element.remove();
+  if (fresh.length) {
+    rowTemplate.innerHTML = fresh.map((f) => f.html).join('');
+    const elements = Array.from(rowTemplate.content.children) as HTMLElement[];
+    elements.forEach((element, i) => {
+      placeRow(element, fresh[i]!.index);
+      kept.set(fresh[i]!.rowOffset, { element, signature: fresh[i]!.signature });
+    });
+    hexRows.append(...elements);
+  }
+  rowElements = kept;
   hexRows.style.transform = shift ? `translateY(${-shift}px)` : '';
   // Prefetch the next screen in both directions so PageUp/PageDown stay instant.
   const screenBytes = count * bytesPerRow;
@@ -652,6 +701,12 @@ function renderRows(): void {
     document.body.dataset.ready = 'true';
     performance.mark('diskx-ready'); // for benchmarks: navigation start to first tree + hex paint
   }
+}
+
+/** Puts a row element at visible row `index` (CSSOM, allowed by the CSP). */
+function placeRow(element: HTMLElement, index: number): void {
+  const top = `${index * ROW_HEIGHT}px`;
+  if (element.style.top !== top) element.style.top = top;
 }
 
 // ---- selection, cursor, reveal ----

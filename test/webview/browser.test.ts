@@ -376,6 +376,38 @@ describe('webview in a real browser', { skip }, () => {
     }
   });
 
+  test('scrolling recycles the rows still in view; every row sits at its place with its own bytes', async () => {
+    const o = await openInHarness(browser, server, compacted);
+    opened.push(o);
+    const { page } = o;
+    await waitReady(page);
+    type Doc = { document: { querySelector(s: string): { dataset: Record<string, string>; scrollTop: number } | null; querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }> } };
+    // Tag the element of row 512 ("EFI PART"), then scroll three rows down.
+    await page.evaluate(() => ((globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"]')!.dataset.tag = 'kept'));
+    // (This image's scrollbar is scaled, so the wheel scrolls by rows: 60 px = 3 rows.)
+    const box = (await page.locator('#hex-scroller').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 60);
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="0"]') === null);
+    assert.equal(await page.locator('.hex-row[data-offset="512"]').getAttribute('data-tag'), 'kept', 'the row still in view is the same element');
+    assert.equal((await rowBytes(page, 512)).slice(0, 23), '45 46 49 20 50 41 52 54');
+    // Rows are in offset order, one row height apart, whatever their order in the DOM.
+    const rows = await page.evaluate(() =>
+      Array.from((globalThis as unknown as Doc).document.querySelectorAll('.hex-row'), (row) => ({ offset: Number(row.dataset.offset), top: row.getBoundingClientRect().top })).sort((a, b) => a.offset - b.offset),
+    );
+    assert.equal(rows[0]!.offset, 48);
+    for (let i = 1; i < rows.length; i++) {
+      assert.equal(rows[i]!.offset - rows[i - 1]!.offset, 16);
+      assert.ok(Math.abs(rows[i]!.top - rows[i - 1]!.top - 20) < 0.5, `row ${rows[i]!.offset} is one row below ${rows[i - 1]!.offset}`);
+    }
+    // A selection change rebuilds the rows it touches: the tagged row gets a fresh element showing the selection.
+    await page.locator('.hex-byte[data-offset="515"]').click({ modifiers: [] });
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"] .hex-byte.selected') !== null);
+    assert.equal(await page.locator('.hex-row[data-offset="512"]').getAttribute('data-tag'), null);
+    assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte.selected').count(), 8, 'the Signature field is selected');
+    assert.deepEqual(o.problems, []);
+  });
+
   test('32 bytes per row and no console errors or CSP violations anywhere', async () => {
     const { page } = await open(compacted, 32);
     assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte').count(), 32);

@@ -623,7 +623,15 @@ function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, 
   const sectorSize = image!.sectorSize;
   const lba = rowOffset % sectorSize === 0 ? `LBA ${rowOffset / sectorSize}` : '';
   const parts: string[] = [`<div class="hex-row${data ? '' : ' loading'}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(offsetDigits, '0')}</span><span class="lba">${lba}</span><span class="bytes">`];
-  let ascii = '';
+  // The ASCII column is runs of characters that look alike (one element per run, not per
+  // character): a run carries its first offset and length; the mouse maps x to a character.
+  const ascii: string[] = [];
+  let runClass = '';
+  let runStart = rowOffset;
+  let runText = '';
+  const flushRun = () => {
+    if (runText) ascii.push(`<span class="${runClass}" data-offset="${runStart}" data-length="${runText.length}">${escapeHtml(runText)}</span>`);
+  };
   let spanIndex = firstSpanFrom(spans, rowOffset);
   for (let i = 0; i < rowLength; i++) {
     const offset = rowOffset + i;
@@ -645,9 +653,16 @@ function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, 
       charCls += ' hover';
     }
     parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
-    ascii += `<span class="${charCls}" data-offset="${offset}">${value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? escapeHtml(String.fromCharCode(value)) : '.'}</span>`;
+    if (charCls !== runClass) {
+      flushRun();
+      runClass = charCls;
+      runStart = offset;
+      runText = '';
+    }
+    runText += value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? String.fromCharCode(value) : '.';
   }
-  parts.push(`</span><span class="ascii">${ascii}</span></div>`);
+  flushRun();
+  parts.push(`</span><span class="ascii">${ascii.join('')}</span></div>`);
   return parts.join('');
 }
 
@@ -753,19 +768,30 @@ function reveal(offset: number, center: boolean, force = false): void {
   }
 }
 
+/** Hover is drawn by the row renderer (a row's signature includes it), so only the rows it leaves and enters are rebuilt. */
 function setHover(offset: number): void {
   if (offset === hoverOffset) return;
-  for (const cell of hexRows.querySelectorAll<HTMLElement>('.hover')) cell.classList.remove('hover');
   hoverOffset = offset;
-  if (offset >= 0) for (const cell of hexRows.querySelectorAll<HTMLElement>(`.hex-byte[data-offset="${offset}"], .hex-char[data-offset="${offset}"]`)) cell.classList.add('hover');
+  scheduleRender();
+}
+
+/** The byte under the mouse: a hex cell is one byte; an ASCII run maps the x position to its character. */
+function offsetAtPointer(event: MouseEvent): number | null {
+  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
+  if (!target?.dataset.offset) return null;
+  const start = Number(target.dataset.offset);
+  const length = Number(target.dataset.length ?? 1);
+  if (!(length > 1)) return start;
+  const rect = target.getBoundingClientRect();
+  const index = Math.floor(((event.clientX - rect.left) / Math.max(1, rect.width)) * length);
+  return start + Math.min(length - 1, Math.max(0, index));
 }
 
 hex.addEventListener('mousedown', (event: MouseEvent) => {
-  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
-  if (!target?.dataset.offset) return;
+  const offset = offsetAtPointer(event);
+  if (offset === null) return;
   event.preventDefault();
   hex.focus();
-  const offset = Number(target.dataset.offset);
   if (event.shiftKey) {
     cursor = offset;
     selectionCollapsed = false;
@@ -786,10 +812,12 @@ hex.addEventListener('mousedown', (event: MouseEvent) => {
   }
 });
 
-hex.addEventListener('mouseover', (event: MouseEvent) => {
-  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
-  setHover(target?.dataset.offset ? Number(target.dataset.offset) : -1);
-  if (target?.dataset.offset) describeCursor(Number(target.dataset.offset));
+// mousemove, not mouseover: moving along an ASCII run stays on one element.
+hex.addEventListener('mousemove', (event: MouseEvent) => {
+  const offset = offsetAtPointer(event);
+  if (offset === hoverOffset) return;
+  setHover(offset ?? -1);
+  if (offset !== null) describeCursor(offset);
 });
 hex.addEventListener('mouseleave', () => {
   setHover(-1);

@@ -329,21 +329,39 @@ describe('webview in a real browser', { skip }, () => {
     assert.equal(preview.ok, false);
   });
 
-  test('ASCII column: printable bytes or ".", one .hex-char per byte mirroring selection, cursor and hover', async () => {
+  test('ASCII column: printable bytes or ".", runs of like characters mirroring selection, cursor and hover', async () => {
     const { page } = await open(compacted);
     await home(page);
     const row = page.locator('.hex-row[data-offset="512"]');
     assert.equal(((await row.locator('.ascii').textContent()) ?? '').slice(0, 12), 'EFI PART\x00\x00\x01\x00'.replace(/[^\x20-\x7e]/g, '.'));
-    assert.equal(await row.locator('.hex-char').count(), 16);
+    // Runs, not one element per character: together they cover the row's 16 bytes in order.
+    const runsOf = async (selector: string) =>
+      page.locator(selector).evaluateAll((cells) => cells.map((c) => ({ offset: Number((c as unknown as { dataset: Record<string, string> }).dataset.offset), length: Number((c as unknown as { dataset: Record<string, string> }).dataset.length), text: (c as unknown as { textContent: string }).textContent })));
+    const runs = await runsOf('.hex-row[data-offset="512"] .hex-char');
+    assert.ok(runs.length < 16, `${runs.length} runs`);
+    assert.equal(runs[0]!.offset, 512);
+    for (let i = 1; i < runs.length; i++) assert.equal(runs[i]!.offset, runs[i - 1]!.offset + runs[i - 1]!.length);
+    assert.equal(runs.reduce((n, r) => n + r.length, 0), 16);
+    assert.ok(runs.every((r) => r.text.length === r.length));
+    // Selecting the HeaderCRC32 field (528..531) marks exactly its characters; the cursor's character is its own run.
     await page.locator('.hex-byte[data-offset="530"]').click();
-    const chars = await page.locator('.hex-char.selected').evaluateAll((cells) => cells.map((c) => Number((c as unknown as { dataset: { offset: string } }).dataset.offset)));
-    assert.deepEqual(chars, [528, 529, 530, 531]);
-    assert.equal(await page.locator('.hex-char.cursor[data-offset="531"]').count(), 1);
-    await page.locator('.hex-char[data-offset="520"]').hover();
-    assert.equal(await page.locator('.hex-byte.hover[data-offset="520"]').count(), 1);
+    const selected = (await runsOf('.hex-char.selected')).flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
+    assert.deepEqual(selected, [528, 529, 530, 531]);
+    assert.equal(await page.locator('.hex-char.cursor[data-offset="531"][data-length="1"]').count(), 1);
+    // Hovering a character (x mapped to its byte) hovers its byte too and names the field.
+    const at = async (offset: number) => {
+      const run = (await runsOf('.hex-char')).find((r) => offset >= r.offset && offset < r.offset + r.length)!;
+      const box = (await page.locator(`.hex-char[data-offset="${run.offset}"]`).boundingBox())!;
+      return { x: box.x + ((offset - run.offset + 0.5) * box.width) / run.length, y: box.y + box.height / 2 };
+    };
+    let p = await at(520);
+    await page.mouse.move(p.x, p.y);
+    await page.locator('.hex-byte.hover[data-offset="520"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('.hex-char.hover[data-offset="520"][data-length="1"]').count(), 1);
     assert.match((await page.locator('#status').textContent()) ?? '', /Revision/);
     // Clicking a character selects like clicking its byte.
-    await page.locator('.hex-char[data-offset="512"]').click();
+    p = await at(513);
+    await page.mouse.click(p.x, p.y);
     assert.deepEqual(await selectedOffsets(page), [512, 513, 514, 515, 516, 517, 518, 519]);
   });
 

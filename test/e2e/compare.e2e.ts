@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../scripts/sampleImages';
-import { explorerRow, findFrame, openFromExplorer, openWorkbench, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { explorerRow, findFrame, openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 
 const COMPACTED = 'esxi5-compacted.img';
@@ -188,5 +188,18 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     await waitBootbankStatus(frame, 'same');
     await editor.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('#findings .finding[data-code="esxi-slot-compacted"]') === null, null, { timeout: 30_000 });
     assert.match((await editor.locator('[data-node-id="slot-4"]').textContent()) ?? '', /bootbank/);
+  });
+
+  test('a comparison open when the window reloads comes back (panel serializer)', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForLoadState('domcontentloaded');
+    const tab = page.locator('.tabs-container .tab', { hasText: '↔' });
+    await tab.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await tab.first().click();
+    const frame = await compareFrame(page);
+    assert.match(await frame.locator('#title-a').innerText(), new RegExp(`A: ${COMPACTED}`));
+    assert.match(await frame.locator('#title-b').innerText(), new RegExp(`B: ${ORIGINAL}`));
+    assert.equal((await bootbank(frame)).status, 'same', 'the slots copied before the reload, read afresh');
   });
 });

@@ -28,6 +28,8 @@ test('commands and menus: Compare Disk Images on two Explorer files, Compare wit
   const palette = manifest.contributes.menus.commandPalette?.find((m) => m.command === 'diskx.compareWith');
   assert.equal(palette?.when, title?.when, 'Compare with... is offered in the palette only where it has an image to start from');
   for (const id of ['diskx.compareImages', 'diskx.compareWith']) assert.ok(manifest.activationEvents.includes(`onCommand:${id}`), id);
+  // A comparison restored after a reload activates the extension for its serializer.
+  assert.ok(manifest.activationEvents.includes('onWebviewPanel:diskx.compare'));
   // npm run test:e2e runs test/e2e/compare.e2e.ts (listed, or every *.e2e.ts through runTests.mjs --e2e).
   assert.match(manifest.scripts['test:e2e'] ?? '', /test\/e2e\/compare\.e2e\.ts|runTests\.mjs --e2e/);
 });

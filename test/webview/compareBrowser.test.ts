@@ -47,8 +47,8 @@ window.acquireVsCodeApi = function () {
     postMessage: function (message) {
       window.__diskxHost(message).then(function (replies) { replies.forEach(window.__deliver); });
     },
-    getState: function () { return undefined; },
-    setState: function () {},
+    getState: function () { return window.__diskxState; },
+    setState: function (state) { window.__diskxState = state; },
   };
 };
 </script>
@@ -202,6 +202,8 @@ describe('comparison webview in a real browser', { skip }, () => {
     await waitReady(page);
     assert.match(await page.locator('#title-a').innerText(), /A: compacted\.img/);
     assert.match(await page.locator('#title-b').innerText(), /B: original\.img/);
+    // What VS Code keeps across a reload, for the host's panel serializer: the two paths.
+    assert.deepEqual(await page.evaluate('window.__diskxState'), { a, b });
     const bootbank = page.locator('#partitions tr.partition[data-label="bootbank"]');
     assert.equal(await bootbank.getAttribute('data-status'), 'moved-slot');
     assert.match(await bootbank.innerText(), /moved slot\s+3\s+4\s+bootbank: slot 3 in A, slot 4 in B/);

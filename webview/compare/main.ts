@@ -15,6 +15,8 @@ import { cellState, describeScan, navigationStops, nextStop, overlapsStop, previ
 
 interface VsCodeApi {
   postMessage(message: FromCompareWebview): void;
+  /** What VS Code keeps for this panel across a reload: the two paths, for the host's serializer. */
+  setState(state: { a: string; b: string }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -139,6 +141,7 @@ function handle(message: ToCompareWebview): void {
   switch (message.type) {
     case 'init':
       init(message);
+      vscode.setState({ a: message.a.path, b: message.b.path }); // after a swap too
       break;
     case 'bytes': {
       pendingReads.delete(message.requestId);

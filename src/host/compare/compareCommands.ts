@@ -3,7 +3,7 @@
 // the open disk image editor (editor title button), which picks the second image.
 // The first image is A (a fix writes to it), the second B (the reference).
 import * as vscode from 'vscode';
-import { ComparePanel } from './comparePanel';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
 
 export const COMPARE_IMAGES_COMMAND = 'diskx.compareImages';
 export const COMPARE_WITH_COMMAND = 'diskx.compareWith';
@@ -18,6 +18,8 @@ export function registerCompare(context: vscode.ExtensionContext): vscode.Dispos
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMPARE_IMAGES_COMMAND, (clicked?: unknown, selected?: unknown) => compareImages(context, clicked, selected)),
     vscode.commands.registerCommand(COMPARE_WITH_COMMAND, (resource?: unknown) => compareWith(context, resource)),
+    // Comparisons come back after a reload or restart (the webview keeps the two paths).
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => ComparePanel.revive(context, panel, state) }),
     { dispose: () => ComparePanel.disposeAll() },
   );
 }

@@ -5,6 +5,7 @@
 // only after a modal confirmation, through the safe writer, with Undo offered
 // afterwards (the journal's undoLast). Each write is followed by a refresh.
 import * as vscode from 'vscode';
+import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
@@ -81,6 +82,34 @@ export class ComparePanel {
     }
     const title = `${baseName(a.fsPath)} ↔ ${baseName(b.fsPath)}`;
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')] });
+    panel.iconPath = new vscode.ThemeIcon('diff');
+    new ComparePanel(context, panel, session);
+  }
+
+  /**
+   * Restores a comparison VS Code kept across a reload (its webview state holds the two
+   * paths). If either image cannot be read any more, the panel says so instead.
+   */
+  static async revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const paths = state as { a?: unknown; b?: unknown } | null | undefined;
+    const a = typeof paths?.a === 'string' && path.isAbsolute(paths.a) ? paths.a : null;
+    const b = typeof paths?.b === 'string' && path.isAbsolute(paths.b) ? paths.b : null;
+    const { sectorSize } = readSettings(a ? vscode.Uri.file(a) : undefined);
+    let session: CompareSession | null = null;
+    let problem = 'this comparison was saved without its two images';
+    if (a && b) {
+      try {
+        session = await CompareSession.open(a, b, journalOptions(sectorSize));
+      } catch (error) {
+        problem = describeError(error);
+      }
+    }
+    if (!session) {
+      // Plain text, no script: nothing to run in a panel that has nothing to show.
+      panel.webview.options = { enableScripts: false, localResourceRoots: [] };
+      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeText(`Disk Structure Explorer could not restore this comparison: ${problem}. Close it and compare again.`)}</p></body></html>`;
+      return;
+    }
     panel.iconPath = new vscode.ThemeIcon('diff');
     new ComparePanel(context, panel, session);
   }
@@ -235,4 +264,8 @@ function journalOptions(sectorSize: number | undefined): { sectorSize?: number; 
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -623,8 +623,10 @@ function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, 
   const sectorSize = image!.sectorSize;
   const lba = rowOffset % sectorSize === 0 ? `LBA ${rowOffset / sectorSize}` : '';
   const parts: string[] = [`<div class="hex-row${data ? '' : ' loading'}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(offsetDigits, '0')}</span><span class="lba">${lba}</span><span class="bytes">`];
-  // The ASCII column is runs of characters that look alike (one element per run, not per
-  // character): a run carries its first offset and length; the mouse maps x to a character.
+  // Both columns are runs of bytes that look alike: one element per run, not per byte (a
+  // screen would otherwise be over a thousand elements to lay out on every scroll). A hex
+  // run never crosses a field, an 8-byte group or a change of selection, cursor, hover or
+  // preview; it carries its first offset and length, and the pointer maps x to a byte.
   const ascii: string[] = [];
   let runClass = '';
   let runStart = rowOffset;
@@ -632,27 +634,42 @@ function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, 
   const flushRun = () => {
     if (runText) ascii.push(`<span class="${runClass}" data-offset="${runStart}" data-length="${runText.length}">${escapeHtml(runText)}</span>`);
   };
+  let hexClass = '';
+  let hexMarks = '';
+  let hexSpan: FieldSpan | undefined;
+  let hexStart = rowOffset;
+  let hexText: string[] = [];
+  const flushHex = () => {
+    if (hexText.length) parts.push(`<span class="${hexClass}${hexMarks}" data-offset="${hexStart}" data-length="${hexText.length}"${hexSpan ? ` title="${escapeHtml(hexSpan.name)}"` : ''}>${hexText.join(' ')}</span>`);
+  };
   let spanIndex = firstSpanFrom(spans, rowOffset);
   for (let i = 0; i < rowLength; i++) {
     const offset = rowOffset + i;
     while (spanIndex < spans.length && spans[spanIndex]!.offset + spans[spanIndex]!.length <= offset) spanIndex++;
     const span = spanIndex < spans.length && spans[spanIndex]!.offset <= offset ? spans[spanIndex] : undefined;
-    let cls = 'hex-byte';
-    if (span) cls += ` k-${span.kind}${offset === span.offset ? ' span-start' : ''}`;
-    if (hasSelection && offset >= selLo && offset <= selHi) cls += ' selected';
-    if (previewRanges.length && inPreview(offset)) cls += ' preview';
-    if (offset === cursor) cls += ' cursor';
+    const selected = hasSelection && offset >= selLo && offset <= selHi;
+    let state = '';
+    if (selected) state += ' selected';
+    if (previewRanges.length && inPreview(offset)) state += ' preview';
+    if (offset === cursor) state += ' cursor';
+    if (offset === hoverOffset) state += ' hover';
+    const cls = `hex-byte${span ? ` k-${span.kind}` : ''}${state}`;
     const value = data ? data[i]! : -1;
-    const title = span ? ` title="${escapeHtml(span.name)}"` : '';
+    if (cls !== hexClass || span !== hexSpan || i % 8 === 0 || (span && offset === span.offset)) {
+      flushHex();
+      hexSpan = span;
+      hexStart = offset;
+      hexText = [];
+      hexClass = cls;
+      // Where a field starts (a rule on the left) and where an 8-byte group starts (a gap).
+      hexMarks = `${span && offset === span.offset ? ' span-start' : ''}${i > 0 && i % 8 === 0 ? ' group-start' : ''}`;
+    }
+    hexText.push(value < 0 ? '··' : HEX[value]!);
     // The ASCII column mirrors the byte: same offset, selection, cursor and hover.
     let charCls = 'hex-char';
-    if (hasSelection && offset >= selLo && offset <= selHi) charCls += ' selected';
+    if (selected) charCls += ' selected';
     if (offset === cursor) charCls += ' cursor';
-    if (offset === hoverOffset) {
-      cls += ' hover';
-      charCls += ' hover';
-    }
-    parts.push(`<span class="${cls}" data-offset="${offset}"${title}>${value < 0 ? '··' : HEX[value]}</span>`);
+    if (offset === hoverOffset) charCls += ' hover';
     if (charCls !== runClass) {
       flushRun();
       runClass = charCls;
@@ -661,6 +678,7 @@ function rowHtml(rowOffset: number, rowLength: number, data: Uint8Array | null, 
     }
     runText += value < 0 ? ' ' : value >= 0x20 && value < 0x7f ? String.fromCharCode(value) : '.';
   }
+  flushHex();
   flushRun();
   parts.push(`</span><span class="ascii">${ascii.join('')}</span></div>`);
   return parts.join('');

@@ -17,10 +17,11 @@ import type { Workbench } from './workbench';
 // Callbacks passed to evaluate() run in the webview; the test's tsconfig has no DOM lib.
 interface PageElement {
   textContent: string | null;
+  getAttribute(name: string): string | null;
   classList: { contains(name: string): boolean };
 }
 interface PageGlobals {
-  document: { querySelector(selector: string): PageElement | null };
+  document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
   postMessage(message: unknown, targetOrigin: string): void;
 }
 
@@ -36,11 +37,14 @@ async function hexBytes(frame: Frame, offset: number, count: number): Promise<st
   return frame.evaluate(
     ({ offset, count }) => {
       const { document } = globalThis as unknown as PageGlobals;
-      const bytes: string[] = [];
-      for (let at = offset; at < offset + count; at++) {
-        const cell = document.querySelector(`#hex .hex-byte[data-offset="${at}"]`);
-        bytes.push(cell ? (cell.textContent ?? '').trim().toUpperCase() : '??');
+      // Runs of bytes: each element holds data-length bytes from data-offset, as "45 46 ...".
+      const shown = new Map<number, string>();
+      for (const run of Array.from(document.querySelectorAll('#hex .hex-byte'))) {
+        const start = Number(run.getAttribute('data-offset'));
+        (run.textContent ?? '').trim().split(/\s+/).forEach((text, i) => shown.set(start + i, text.toUpperCase()));
       }
+      const bytes: string[] = [];
+      for (let at = offset; at < offset + count; at++) bytes.push(shown.get(at) ?? '??');
       return bytes.join(' ');
     },
     { offset, count },
@@ -48,7 +52,8 @@ async function hexBytes(frame: Frame, offset: number, count: number): Promise<st
 }
 
 async function selectedOffsets(frame: Frame): Promise<number[]> {
-  return frame.locator('#hex .hex-byte.selected').evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-offset'))));
+  const runs = await frame.locator('#hex .hex-byte.selected').evaluateAll((cells) => cells.map((cell) => [Number(cell.getAttribute('data-offset')), Number(cell.getAttribute('data-length'))] as const));
+  return runs.flatMap(([start, length]) => Array.from({ length }, (_, i) => start + i));
 }
 
 async function nodeText(frame: Frame, id: string): Promise<string> {

@@ -40,9 +40,27 @@ async function rowBytes(page: Page, offset: number): Promise<string> {
   return (await cells.allTextContents()).join(' ');
 }
 
+/** The hex view's byte runs: first offset and length of each `.hex-byte` element matching `selector`. */
+async function byteRuns(page: Page, selector = '.hex-byte'): Promise<{ offset: number; length: number }[]> {
+  return page.locator(selector).evaluateAll((cells) =>
+    cells.map((c) => {
+      const { dataset } = c as unknown as { dataset: Record<string, string> };
+      return { offset: Number(dataset.offset), length: Number(dataset.length) };
+    }),
+  );
+}
+
+/** Every byte offset shown selected (runs expanded). */
 async function selectedOffsets(page: Page): Promise<number[]> {
-  const values = await page.locator('.hex-byte.selected').evaluateAll((cells) => cells.map((c) => Number((c as unknown as { dataset: { offset: string } }).dataset.offset)));
-  return values;
+  return (await byteRuns(page, '.hex-byte.selected')).flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
+}
+
+/** The centre of byte `offset` in the hex view (inside whichever run holds it), for the mouse. */
+async function pointAt(page: Page, offset: number): Promise<{ x: number; y: number }> {
+  const run = (await byteRuns(page)).find((r) => offset >= r.offset && offset < r.offset + r.length);
+  assert.ok(run, `byte ${offset} is not on screen`);
+  const box = (await page.locator(`.hex-byte[data-offset="${run.offset}"]`).boundingBox())!;
+  return { x: box.x + ((offset - run.offset + 0.5) * box.width) / run.length, y: box.y + box.height / 2 };
 }
 
 describe('webview in a real browser', { skip }, () => {
@@ -131,7 +149,7 @@ describe('webview in a real browser', { skip }, () => {
     const { page } = await open(compacted);
     await home(page);
     await page.locator('[data-node-id="primary-header.PartitionEntryArrayCRC32"] > .label').click();
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('.hex-byte.selected').length === 4);
+    await page.waitForSelector('.hex-byte.selected[data-offset="600"]');
     assert.deepEqual(await selectedOffsets(page), [600, 601, 602, 603]);
     // The backup header lives at the last LBA: far below, so the view must scroll there.
     const backupOffset = 8 * GiB - 512;
@@ -146,11 +164,12 @@ describe('webview in a real browser', { skip }, () => {
   test('hovering a byte names its field; clicking it selects the field and the tree node', async () => {
     const { page } = await open(compacted);
     await home(page);
-    const byte = page.locator('.hex-byte[data-offset="530"]');
-    await byte.hover();
+    const at = await pointAt(page, 530);
+    await page.mouse.move(at.x, at.y);
+    await page.locator('.hex-byte.hover[data-offset="530"][data-length="1"]').waitFor({ timeout: 5000 });
     assert.match((await page.locator('#status').textContent()) ?? '', /Primary GPT header › HeaderCRC32/);
-    assert.match((await byte.getAttribute('title')) ?? '', /HeaderCRC32/);
-    await byte.click();
+    assert.match((await page.locator('.hex-byte[data-offset="530"]').getAttribute('title')) ?? '', /HeaderCRC32/);
+    await page.mouse.click(at.x, at.y);
     assert.deepEqual(await selectedOffsets(page), [528, 529, 530, 531]);
     await page.waitForFunction(() => {
       const item = (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector('[data-node-id="primary-header.HeaderCRC32"]');
@@ -344,7 +363,8 @@ describe('webview in a real browser', { skip }, () => {
     assert.equal(runs.reduce((n, r) => n + r.length, 0), 16);
     assert.ok(runs.every((r) => r.text.length === r.length));
     // Selecting the HeaderCRC32 field (528..531) marks exactly its characters; the cursor's character is its own run.
-    await page.locator('.hex-byte[data-offset="530"]').click();
+    const crc = await pointAt(page, 530);
+    await page.mouse.click(crc.x, crc.y);
     const selected = (await runsOf('.hex-char.selected')).flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
     assert.deepEqual(selected, [528, 529, 530, 531]);
     assert.equal(await page.locator('.hex-char.cursor[data-offset="531"][data-length="1"]').count(), 1);
@@ -419,16 +439,17 @@ describe('webview in a real browser', { skip }, () => {
       assert.ok(Math.abs(rows[i]!.top - rows[i - 1]!.top - 20) < 0.5, `row ${rows[i]!.offset} is one row below ${rows[i - 1]!.offset}`);
     }
     // A selection change rebuilds the rows it touches: the tagged row gets a fresh element showing the selection.
-    await page.locator('.hex-byte[data-offset="515"]').click({ modifiers: [] });
+    const inSignature = await pointAt(page, 515);
+    await page.mouse.click(inSignature.x, inSignature.y);
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"] .hex-byte.selected') !== null);
     assert.equal(await page.locator('.hex-row[data-offset="512"]').getAttribute('data-tag'), null);
-    assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte.selected').count(), 8, 'the Signature field is selected');
+    assert.deepEqual((await selectedOffsets(page)).filter((at) => at < 528), [512, 513, 514, 515, 516, 517, 518, 519], 'the Signature field is selected');
     assert.deepEqual(o.problems, []);
   });
 
   test('32 bytes per row and no console errors or CSP violations anywhere', async () => {
     const { page } = await open(compacted, 32);
-    assert.equal(await page.locator('.hex-row[data-offset="512"] .hex-byte').count(), 32);
+    assert.equal((await byteRuns(page, '.hex-row[data-offset="512"] .hex-byte')).reduce((n, r) => n + r.length, 0), 32);
     assert.equal(await page.locator('.hex-row[data-offset="528"]').count(), 0);
     for (const o of opened) assert.deepEqual(o.problems, [], 'console errors or CSP violations');
   });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../src/core/diff/byteDiff';
-import { ScanFileSource } from '../src/core/diff/scanSource';
+import { ScanFileSource } from '../src/core/io/scanSource';
 
 const MiB = 1024 * 1024;
 const SIZE = 2 * 1024 * MiB;

@@ -17,7 +17,7 @@ import { structuralDiff, partitionLabel } from '../core/diff/structuralDiff';
 import type { StructuralDiff } from '../core/diff/structuralDiff';
 import { byteDiff, DEFAULT_MAX_RANGES, MAX_RANGES_LIMIT } from '../core/diff/byteDiff';
 import type { ByteDiffResult } from '../core/diff/byteDiff';
-import { scanSourceFor } from '../core/diff/scanSource';
+import { scanSourceFor } from '../core/io/scanSource';
 import { COPY_SLOTS_FROM_REFERENCE, planCopySlotsFromReference } from '../core/diff/copySlots';
 import { applyPlans } from '../core/write/index';
 import type { Patch } from '../core/patch';

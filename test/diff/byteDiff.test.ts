@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../../src/core/diff/byteDiff';
 import type { ByteDiffResult, ByteRange } from '../../src/core/diff/byteDiff';
-import { ScanFileSource } from '../../src/core/diff/scanSource';
+import { ScanFileSource } from '../../src/core/io/scanSource';
 import { FileSource } from '../../src/core/io/fileSource';
 import { MemorySource } from '../../src/core/io/memorySource';
 import type { ByteSource } from '../../src/core/io/byteSource';

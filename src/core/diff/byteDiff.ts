@@ -12,7 +12,7 @@
 // "differing range" (there is nothing to differ from) but `tail`, like cmp's
 // "EOF on B" note. A tail alone makes the images different.
 import type { ByteSource } from '../io/byteSource';
-import { isBulkReadable } from './scanSource';
+import { isBulkReadable } from '../io/scanSource';
 
 /** Default bytes read from each image per step (2 MiB: measured fastest here, see bench/diff.bench.ts). */
 export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;

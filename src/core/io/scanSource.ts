@@ -2,11 +2,10 @@
 // caller's buffer, no page cache, no allocation per read. FileSource's 64 KiB
 // LRU pages suit the parser's scattered small reads; a byte diff over gigabytes
 // reads every byte once, where those pages only cost copies and syscalls.
-// (It belongs beside FileSource in ../io/, which has another owner for now.)
 import { promises as fsp } from 'node:fs';
-import type { ByteSource } from '../io/byteSource';
-import { assertInRange } from '../io/byteSource';
-import type { OpenedImage } from '../io/openImage';
+import type { ByteSource } from './byteSource';
+import { assertInRange } from './byteSource';
+import type { OpenedImage } from './openImage';
 import { TruncatedError } from '../errors';
 
 /** A source that can fill a caller's buffer (the fast path of byteDiff). */

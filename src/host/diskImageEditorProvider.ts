@@ -41,8 +41,13 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   /** Panels whose webview has not said "ready" yet, and a preview to show once it has. */
   private readonly waiting = new Map<vscode.WebviewPanel, { ready: Promise<void>; resolve: () => void }>();
   private activePanel: vscode.WebviewPanel | null = null;
-  private readonly editEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<DiskImageDocument>>();
-  readonly onDidChangeCustomDocument = this.editEmitter.event;
+  /**
+   * Edit events, one stream per view type: VS Code looks each event's document up under
+   * the view type it came through, so a document opened as the default editor must never
+   * be announced through the "Open With" registration (it would log "No custom document found").
+   */
+  private readonly editEmitters = new Map<string, vscode.EventEmitter<vscode.CustomDocumentEditEvent<DiskImageDocument>>>();
+  readonly onDidChangeCustomDocument = this.editEventsFor(VIEW_TYPE);
 
   static readonly codeActionKinds = [vscode.CodeActionKind.QuickFix];
 
@@ -54,7 +59,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     this.statusBar.name = 'Disk Structure Explorer: image';
     context.subscriptions.push(
       this.statusBar,
-      this.editEmitter,
+      { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('diskx')) return;
         for (const [panel, document] of this.panels) {
@@ -84,16 +89,36 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       supportsMultipleEditorsPerDocument: true,
     };
     return vscode.Disposable.from(
-      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, options),
-      vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider, options),
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider.forViewType(VIEW_TYPE), options),
+      vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, provider, { providedCodeActionKinds: DiskImageEditorProvider.codeActionKinds }),
       vscode.commands.registerCommand('diskx.applyFix', (target?: vscode.Uri | string, fixId?: string) => provider.applyFixCommand(target, fixId)),
     );
   }
 
+  /** The edit events of documents opened through `viewType`. */
+  editEventsFor(viewType: string): vscode.Event<vscode.CustomDocumentEditEvent<DiskImageDocument>> {
+    let emitter = this.editEmitters.get(viewType);
+    if (!emitter) this.editEmitters.set(viewType, (emitter = new vscode.EventEmitter()));
+    return emitter.event;
+  }
+
+  /** This provider as registered for one view type: its own edit stream, documents tagged with it. */
+  forViewType(viewType: string): vscode.CustomEditorProvider<DiskImageDocument> {
+    return {
+      onDidChangeCustomDocument: this.editEventsFor(viewType),
+      openCustomDocument: (uri, openContext, token) => this.openCustomDocument(uri, openContext, token, viewType),
+      resolveCustomEditor: (document, panel, token) => this.resolveCustomEditor(document, panel, token),
+      saveCustomDocument: (document, token) => this.saveCustomDocument(document, token),
+      saveCustomDocumentAs: (document, destination, token) => this.saveCustomDocumentAs(document, destination, token),
+      revertCustomDocument: (document, token) => this.revertCustomDocument(document, token),
+      backupCustomDocument: (document, context, token) => this.backupCustomDocument(document, context, token),
+    };
+  }
+
   // ---- documents ----
 
-  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken): Promise<DiskImageDocument> {
+  async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken, viewType: string = VIEW_TYPE): Promise<DiskImageDocument> {
     const document = await DiskImageDocument.create(uri);
     if (openContext.backupId) {
       // Hot exit: the backup holds the unsaved edits (patches), never image bytes.
@@ -108,7 +133,10 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     this.documents.add(document);
     this.publishDiagnostics(document);
     const subscriptions: vscode.Disposable[] = [
-      document.onDidEdit((event) => this.editEmitter.fire(event)),
+      document.onDidEdit((event) => {
+        this.editEventsFor(viewType); // make sure the stream exists
+        this.editEmitters.get(viewType)!.fire(event);
+      }),
       document.onDidChangeModel((notice) => void this.refresh(document, notice)),
       this.watch(document),
     ];
@@ -278,6 +306,10 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     const disposables: vscode.Disposable[] = [];
     disposables.push(
       webview.onDidReceiveMessage(async (raw: unknown) => {
+        if (isApplyFix(raw) && !(await this.confirmAutoSave(document, raw.fixId))) {
+          await this.post(panel, { type: 'error', requestId: null, message: `${FIX_LABELS[raw.fixId] ?? raw.fixId}: not applied (auto save would write it at once).` });
+          return;
+        }
         const effect = await document.session.handle(raw, { bytesPerRow: readSettings(document.uri).bytesPerRow });
         switch (effect.kind) {
           case 'reply':
@@ -388,6 +420,29 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     await this.showPreview(panel, document.session.preview(id));
   }
 
+  /**
+   * With VS Code's auto save on (the default in browser VS Code and code-server), an
+   * applied fix is written to the image moments later without Ctrl+S. A repair must
+   * never reach the disk without the user knowing, so Apply asks first in that case.
+   */
+  private async confirmAutoSave(document: DiskImageDocument, fixId: string): Promise<boolean> {
+    const mode = vscode.workspace.getConfiguration('files', document.uri).get<string>('autoSave', 'off');
+    if (mode === 'off' || document.session.editsBlockedReason() !== null) return true;
+    // A fix that cannot apply is refused by the session with its reason: nothing to confirm.
+    if (!(FIX_IDS as readonly string[]).includes(fixId) || !document.session.plan(fixId as FixId).ok) return true;
+    const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
+    const write = 'Apply and Write';
+    const answer = await vscode.window.showWarningMessage(
+      `Auto save is on (files.autoSave: ${mode}): "${FIX_LABELS[fixId] ?? fixId}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+      {
+        modal: true,
+        detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',
+      },
+      write,
+    );
+    return answer === write;
+  }
+
   private async showPreview(panel: vscode.WebviewPanel, preview: FixPreview): Promise<void> {
     await this.post(panel, { type: 'fixPreview', preview });
   }
@@ -462,4 +517,8 @@ export function toDiagnostic(finding: Finding): vscode.Diagnostic {
   diagnostic.source = 'diskx';
   if (finding.fixes.length > 0) fixesByCode.set(finding.code, [...new Set([...(fixesByCode.get(finding.code) ?? []), ...finding.fixes])]);
   return diagnostic;
+}
+
+function isApplyFix(raw: unknown): raw is { type: 'applyFix'; fixId: string } {
+  return typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'applyFix' && typeof (raw as { fixId?: unknown }).fixId === 'string';
 }

@@ -5,7 +5,10 @@
 // bytes highlighted in the hex view), applies it (dirty tab), saves with Ctrl+S
 // and checks the file with sfdisk --json and sgdisk -v; then Ctrl+Z and Ctrl+S
 // again write the old bytes back (GPT areas byte-equal to the original).
-// Screenshots: docs/screenshots/fix-preview.png, fix-saved.png.
+// Then hot exit (a reload keeps the unsaved repair), a file changed on disk (Save
+// refuses, nothing is written) and auto save (Apply asks before a repair is written
+// without Ctrl+S). Screenshots: docs/screenshots/fix-preview.png, fix-saved.png,
+// changed-on-disk.png, auto-save-confirm.png.
 //
 // `npm run test:e2e` (not part of `npm test`).
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +18,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Frame, Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../scripts/sampleImages';
-import { openFromExplorer, openWorkbench, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { findFrame, openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 
 const SAMPLE = 'esxi5-compacted.img';
@@ -84,7 +87,8 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     folder = tempWorkspace('diskx-e2e-fix-');
     image = writeEsxi5Sample(path.join(folder, SAMPLE), { compacted: true });
     original = gptAreas(image);
-    workbench = await openWorkbench(folder);
+    // Auto save off, as in desktop VS Code (browser VS Code defaults to afterDelay; the last test turns it on).
+    workbench = await openWorkbench(folder, { settings: { 'files.autoSave': 'off' } });
   });
 
   after(async () => {
@@ -170,5 +174,77 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     assert.match(await frame.locator('#fix-preview').innerText(), /Preview: Restore ESXi slot gap/);
     await frame.locator('#fix-cancel').click();
     assert.ok(gptAreas(image).equals(original), 'the palette preview writes nothing');
+  });
+
+  test('hot exit keeps an unsaved repair across a reload; Save never overwrites a file changed on disk', async () => {
+    const { page } = workbench;
+    let frame = await waitForEditorReady(page, 60_000);
+    await frame.locator('#findings .finding[data-code="esxi-slot-compacted"] button.fix', { hasText: 'Restore ESXi slot gap' }).click();
+    await frame.locator('#fix-apply').click();
+    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 15_000 });
+
+    // Reload the window: VS Code backs the document up (our edit list, never the image) and restores it dirty.
+    // (A browser VS Code backs dirty editors up a moment after they change: an unload cannot wait for it.)
+    await page.waitForTimeout(2000);
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForLoadState('domcontentloaded');
+    await page.locator('.tabs-container .tab.dirty', { hasText: SAMPLE }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    frame = await findFrame(page, 'body[data-dirty="true"]', 20_000).catch(async (e) => { await screenshot(page, 'debug-hotexit'); for (const f of page.frames()) console.log('FRAME', f.url().slice(0, 150), String(await f.evaluate('document.body && document.body.innerText.slice(0, 200)').catch(() => '?')).replace(/\n/g, ' | ')); console.log('CONSOLE', workbench.console.slice(-40).join('\n')); await runCommand(page, 'Notifications: Show Notifications'); await page.waitForTimeout(1000); console.log('NOTIFS', (await page.locator('.notifications-center').allInnerTexts()).join(' | ')); throw e; });
+    assert.ok(!(await findingCodes(frame)).includes('esxi-slot-compacted'), 'the restored edit is in the view');
+    assert.match(await frame.locator('#edits').innerText(), /Unsaved repairs \(1\)/);
+    assert.deepEqual(gptAreas(image), original, 'restoring the backup writes nothing');
+
+    // Someone else writes to the image (a byte at 4 MiB, outside the GPT areas) while the repair is unsaved.
+    const fd = fs.openSync(image, 'r+');
+    fs.writeSync(fd, Buffer.from([0x5a]), 0, 1, 4 * 1024 * 1024);
+    fs.closeSync(fd);
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+s');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /changed on disk since it was opened/);
+    await screenshot(page, 'changed-on-disk');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.deepEqual(gptAreas(image), original, 'nothing was written over the changed file');
+    assert.equal(readAt(image, 4 * 1024 * 1024, 1)[0], 0x5a, 'the other writer\'s byte is kept');
+    assert.equal(await tabDirty(page), true, 'the repair is still unsaved');
+
+    // Revert drops the repair and shows the file as it is now.
+    await runCommand(page, 'File: Revert File');
+    await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
+    assert.ok((await findingCodes(frame)).includes('esxi-slot-compacted'), 'the finding is back after revert');
+  });
+
+  test('with auto save on, Apply asks before a repair is written without Ctrl+S', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    // Turn auto save on (browser VS Code's default) as a user does: File > Auto Save, here from the palette.
+    await runCommand(page, 'File: Toggle Auto Save');
+    await page.waitForTimeout(500);
+    const frame = await waitForEditorReady(page, 60_000);
+    const apply = async () => {
+      await frame.locator('#findings .finding[data-code="esxi-slot-compacted"] button.fix', { hasText: 'Restore ESXi slot gap' }).click();
+      await frame.locator('#fix-apply').click();
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await dialog.innerText(), /Auto save is on \(files\.autoSave: afterDelay\)[\s\S]*without Ctrl\+S/);
+      return dialog;
+    };
+    // Cancel: nothing applied, nothing written.
+    let dialog = await apply();
+    await screenshot(page, 'auto-save-confirm');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.waitForTimeout(2500); // longer than the auto save delay
+    assert.equal(await frame.getAttribute('body', 'data-dirty'), 'false');
+    assert.ok((await findingCodes(frame)).includes('esxi-slot-compacted'));
+    assert.deepEqual(sfdiskNumbers(image), [1, 2, 3, 4, 5, 6, 7], 'nothing written');
+    // Apply and Write: auto save writes it through the safe writer, no Ctrl+S.
+    dialog = await apply();
+    await dialog.locator('.monaco-button', { hasText: 'Apply and Write' }).click();
+    await waitFor('auto save to write the repair', () => sfdiskNumbers(image).join() === '1,2,3,5,6,7,8', page, 30_000);
+    await frame.waitForSelector('body[data-dirty="false"]', { timeout: 15_000 });
+    assert.match(sgdiskVerify(image), /No problems found/);
   });
 });

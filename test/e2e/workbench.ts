@@ -39,9 +39,9 @@ export function tempWorkspace(prefix = 'diskx-e2e-'): string {
 }
 
 /** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */
-export async function openWorkbench(folder: string, options: { viewport?: { width: number; height: number }; extraExtensions?: string[] } = {}): Promise<Workbench> {
+export async function openWorkbench(folder: string, options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown> } = {}): Promise<Workbench> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set DISKX_CHROMIUM)`);
-  const server = await startCodeServer({ folder, extraExtensions: options.extraExtensions ?? [] });
+  const server = await startCodeServer({ folder, extraExtensions: options.extraExtensions ?? [], settings: options.settings ?? {} });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../scripts/sampleImages';
-import { explorerRow, findFrame, openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { clickMenuItem, explorerRow, findFrame, openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 
 const COMPACTED = 'esxi5-compacted.img';
@@ -64,7 +64,9 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     folder = tempWorkspace('diskx-e2e-compare-');
     compacted = writeEsxi5Sample(path.join(folder, COMPACTED), { compacted: true });
     original = writeEsxi5Sample(path.join(folder, ORIGINAL));
-    workbench = await openWorkbench(folder);
+    // A single click only selects (no preview editor opening and taking the focus and the
+    // Explorer selection while the two images are being selected for the context menu).
+    workbench = await openWorkbench(folder, { settings: { 'workbench.list.openMode': 'doubleClick' } });
   });
 
   after(async () => {
@@ -78,13 +80,12 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
 
   test('two images selected in the Explorer: Compare Disk Images, scan (cancelled), copy the slots across, undo', async () => {
     const { page } = workbench;
-    // Select both (a click opens the first in a preview editor, which may take the focus and the
-    // selection while it opens: select again until the Explorer shows two selected rows), then
-    // right-click; the menu lists our item once the extension's contributions are in.
+    // Select both (select again until the Explorer shows two selected rows), then right-click;
+    // the menu lists our item once the extension's contributions are in.
     const item = page.locator('.context-view .action-item', { hasText: 'Compare Disk Images' }).first();
     for (let attempt = 1; ; attempt++) {
       await explorerRow(page, COMPACTED).click();
-      await page.waitForTimeout(attempt === 1 ? 1500 : 500);
+      await page.waitForTimeout(attempt === 1 ? 1000 : 500);
       await explorerRow(page, ORIGINAL).click({ modifiers: ['Control'] });
       const selected = await page.locator('.explorer-folders-view .monaco-list-row.selected').count();
       if (selected === 2) {
@@ -95,7 +96,7 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
       }
       assert.ok(attempt < 8, `the Explorer context menu never listed Compare Disk Images (${selected} rows selected)`);
     }
-    await item.click();
+    await clickMenuItem(page, item);
 
     let frame = await compareFrame(page);
     // Explorer order decides A; the compacted image is the one to repair, so make it A.

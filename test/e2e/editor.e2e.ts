@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { writeEsxi5Sample } from '../../scripts/sampleImages';
-import { explorerRow, findFrame, openFromExplorer, openWorkbench, problemsText, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { clickMenuItem, explorerRow, findFrame, openFromExplorer, openWorkbench, problemsText, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 
 // Callbacks passed to evaluate() run in the webview; the test's tsconfig has no DOM lib.
@@ -86,8 +86,7 @@ describe('Disk Structure Explorer in code-server', { timeout: 20 * 60_000 }, () 
     const { page } = workbench;
     await explorerRow(page, SAMPLE).click({ button: 'right' });
     const item = page.locator('.context-view .action-item', { hasText: 'Check Disk Image' }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await item.click();
+    await clickMenuItem(page, item);
     const text = await problemsText(page, /esxi-slot-compacted/);
     assert.match(text, /bootbank is in slot 3 \(partition 4\) but belongs in slot 4 \(partition 5\)/);
     await page.keyboard.press('Escape');

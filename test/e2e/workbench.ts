@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { startCodeServer } from '../../scripts/codeServer.mjs';
 import type { RunningCodeServer } from '../../scripts/codeServer.mjs';
 
@@ -143,6 +143,16 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Enter');
+}
+
+/** Clicks an item of an open context menu; a menu ignores a click too soon after it opened, so click until it closes. */
+export async function clickMenuItem(page: Page, item: Locator): Promise<void> {
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.waitForTimeout(300);
+  for (let attempt = 1; (await item.isVisible()) && attempt <= 5; attempt++) {
+    await item.click().catch(() => undefined);
+    await page.waitForTimeout(500);
+  }
 }
 
 /** Opens the Problems panel and returns its rows' text once one matches `expected`. */

@@ -140,6 +140,7 @@ function handle(message: ToWebview): void {
       }
       break;
     case 'settings':
+      setAutoSave(message.settings.autoSave ?? false);
       if (message.settings.bytesPerRow !== bytesPerRow) {
         bytesPerRow = message.settings.bytesPerRow;
         layoutHex();
@@ -171,6 +172,7 @@ function init(message: InitMessage): void {
   spans = message.spans;
   findings = message.findings;
   bytesPerRow = message.settings.bytesPerRow;
+  setAutoSave(message.settings.autoSave ?? false);
   freshCache(message.head);
   showBanner(message.banner);
   setEdits(message.edits);
@@ -227,6 +229,15 @@ function update(message: UpdateMessage): void {
   selectTreeItem(span?.nodeId);
   scheduleRender();
   scheduleInspector();
+}
+
+/** VS Code's auto save is on for this image: an applied fix is written at once (the host asks first). */
+let autoSave = false;
+function setAutoSave(on: boolean): void {
+  autoSave = on;
+  document.body.dataset.autoSave = String(on);
+  const summary = previewPanel.querySelector('.preview-summary');
+  if (summary?.textContent) summary.textContent = summary.textContent.replace(on ? 'nothing is written until you save.' : 'auto save is on: Apply asks, then it is written at once.', on ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.');
 }
 
 function setEdits(state: EditState): void {
@@ -429,7 +440,7 @@ function showPreview(next: FixPreview): void {
   previewPanel.classList.remove('refused');
   previewRanges = next.changed;
   invalidateRows();
-  const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; nothing is written until you save.` });
+  const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; ${autoSave ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.'}` });
   const description = el('div', { className: 'preview-description', text: next.description });
   const table = el('table', { className: 'preview-patches' });
   table.append(el('tr', {}, el('th', { text: 'Where' }), el('th', { text: 'Fields' }), el('th', { text: 'Before' }), el('th', { text: 'After' })));

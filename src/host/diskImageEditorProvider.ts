@@ -14,7 +14,7 @@ import { ImageChangedOnDiskError, SaveCancelledError } from './diskImageSession'
 import { readSettings } from './settings';
 import { statusText } from './structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import type { FixPreview, ToWebview } from '../shared/protocol';
+import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol';
 import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol';
 import type { Finding, FixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
@@ -61,10 +61,13 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       this.statusBar,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
       vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('files.autoSave')) {
+          for (const [panel, document] of this.panels) void this.post(panel, { type: 'settings', settings: viewSettings(document.uri) });
+        }
         if (!event.affectsConfiguration('diskx')) return;
         for (const [panel, document] of this.panels) {
           const settings = readSettings(document.uri);
-          void this.post(panel, { type: 'settings', settings: { bytesPerRow: settings.bytesPerRow } });
+          void this.post(panel, { type: 'settings', settings: viewSettings(document.uri) });
           if (!settings.showDiagnostics) this.diagnostics.delete(document.uri);
           else this.publishDiagnostics(document);
         }
@@ -291,7 +294,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [dist] };
     // The first init goes into the page itself: the view paints as soon as its script runs.
-    const init = await document.session.initMessage({ bytesPerRow: readSettings(document.uri).bytesPerRow }).catch(() => null);
+    const init = await document.session.initMessage(viewSettings(document.uri)).catch(() => null);
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
@@ -310,7 +313,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
           await this.post(panel, { type: 'error', requestId: null, message: `${FIX_LABELS[raw.fixId] ?? raw.fixId}: not applied (auto save would write it at once).` });
           return;
         }
-        const effect = await document.session.handle(raw, { bytesPerRow: readSettings(document.uri).bytesPerRow });
+        const effect = await document.session.handle(raw, viewSettings(document.uri));
         switch (effect.kind) {
           case 'reply':
             await this.post(panel, effect.message);
@@ -426,7 +429,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
    * never reach the disk without the user knowing, so Apply asks first in that case.
    */
   private async confirmAutoSave(document: DiskImageDocument, fixId: string): Promise<boolean> {
-    const mode = vscode.workspace.getConfiguration('files', document.uri).get<string>('autoSave', 'off');
+    const mode = autoSaveMode(document.uri);
     if (mode === 'off' || document.session.editsBlockedReason() !== null) return true;
     // A fix that cannot apply is refused by the session with its reason: nothing to confirm.
     if (!(FIX_IDS as readonly string[]).includes(fixId) || !document.session.plan(fixId as FixId).ok) return true;
@@ -521,4 +524,14 @@ export function toDiagnostic(finding: Finding): vscode.Diagnostic {
 
 function isApplyFix(raw: unknown): raw is { type: 'applyFix'; fixId: string } {
   return typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'applyFix' && typeof (raw as { fixId?: unknown }).fixId === 'string';
+}
+
+/** VS Code's files.autoSave for `uri` ("off", "afterDelay", "onFocusChange", "onWindowChange"). */
+function autoSaveMode(uri: vscode.Uri): string {
+  return vscode.workspace.getConfiguration('files', uri).get<string>('autoSave', 'off');
+}
+
+/** What the webview of `uri` needs to know of the settings. */
+function viewSettings(uri: vscode.Uri): ViewSettings {
+  return { bytesPerRow: readSettings(uri).bytesPerRow, autoSave: autoSaveMode(uri) !== 'off' };
 }

@@ -133,6 +133,8 @@ export interface ImageInfo {
 
 export interface ViewSettings {
   bytesPerRow: 16 | 32;
+  /** VS Code's files.autoSave is on for this image: an applied fix is written at once (Apply asks first). */
+  autoSave?: boolean;
 }
 
 /** The most bytes one readRange request may ask for. */

@@ -221,10 +221,12 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     await runCommand(page, 'Notifications: Clear All Notifications');
     // Turn auto save on (browser VS Code's default) as a user does: File > Auto Save, here from the palette.
     await runCommand(page, 'File: Toggle Auto Save');
-    await page.waitForTimeout(500);
     const frame = await waitForEditorReady(page, 60_000);
+    // The extension has seen the change when the view says so (the preview tells what Apply will do).
+    await frame.waitForSelector('body[data-auto-save="true"]', { state: 'attached', timeout: 30_000 });
     const apply = async () => {
       await frame.locator('#findings .finding[data-code="esxi-slot-compacted"] button.fix', { hasText: 'Restore ESXi slot gap' }).click();
+      assert.match(await frame.locator('#fix-preview .preview-summary').innerText(), /auto save is on: Apply asks/);
       await frame.locator('#fix-apply').click();
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 30_000 });

@@ -136,12 +136,25 @@ export async function waitForCommand(page: Page, title: string, timeoutMs = 60_0
 
 /** Runs a command from the command palette by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('input');
+  const item = widget.locator('.monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    // A palette still closing from the last command would swallow F1 or the typing.
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => page.keyboard.press('Escape'));
+    await page.keyboard.press('F1');
+    const shown = await input
+      .waitFor({ state: 'visible', timeout: 10_000 })
+      .then(async () => {
+        await input.fill(`>${title}`);
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        return true;
+      })
+      .catch(() => false);
+    if (shown) break;
+    if (attempt >= 3) throw new Error(`the command palette never listed "${title}"`);
+    await page.keyboard.press('Escape');
+  }
   await page.keyboard.press('Enter');
 }
 

@@ -264,7 +264,7 @@ test('backup and restore: the edits come back over the file; a changed file is r
 });
 
 test('revert drops unsaved edits; Save As writes a sparse full copy with the edits; cancel leaves nothing', async () => {
-  // A small disk (Save As reads every byte): one Linux partition, its name edited by hand-made plan.
+  // A small disk: one Linux partition, its header CRC edited by a hand-made plan.
   const dir = tempDir('diskx-saveas-');
   const file = writeGptImage(path.join(dir, 'small.img'), {
     sectorSize: 512,
@@ -288,10 +288,26 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
     assert.equal(reports[reports.length - 1], fs.statSync(file).size);
     assert.deepEqual([...readAt(copy, crc, 4)], [0, 0, 0, 0], 'the edits are in the copy');
     assert.deepEqual(gptAreas(file), original, 'Save As leaves the original alone');
+    // The stream copy (other platforms, devices, VMDK extents, cp missing) gives the same bytes, also sparse.
+    const streamed = path.join(dir, 'streamed.img');
+    await session.saveAs(streamed, { report: () => undefined, cancelled: () => false }, { strategy: 'stream' });
+    assert.ok(fs.readFileSync(streamed).equals(fs.readFileSync(copy)), 'cp + patches and the stream copy agree byte for byte');
+    assert.ok(fs.statSync(streamed).blocks * 512 <= 16 * 1024 * 1024);
 
     const cancelled = path.join(dir, 'cancelled.img');
     await assert.rejects(session.saveAs(cancelled, { report: () => undefined, cancelled: () => true }), SaveCancelledError);
     assert.equal(fs.existsSync(cancelled) || fs.existsSync(`${cancelled}.diskx-partial`), false);
+    // Cancelled part way through a stream copy of a large sparse image: nothing is left behind.
+    const big = writeGptImage(path.join(dir, 'big.img'), { sectorSize: 512, totalSectors: 64n * 1024n * 1024n * 2n, diskGuid: testGuid(3), slots: [] });
+    const bigSession = await DiskImageSession.open(big);
+    try {
+      let calls = 0;
+      const midway = path.join(dir, 'midway.img');
+      await assert.rejects(bigSession.saveAs(midway, { report: () => undefined, cancelled: () => ++calls > 1 }, { strategy: 'stream' }), SaveCancelledError);
+      assert.equal(fs.existsSync(midway) || fs.existsSync(`${midway}.diskx-partial`), false);
+    } finally {
+      await bigSession.close();
+    }
 
     await session.revert();
     assert.equal(session.edits.dirty, false);

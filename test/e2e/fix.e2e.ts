@@ -216,30 +216,6 @@ describe('Repairing the seed image in code-server', { timeout: 20 * 60_000, skip
     assert.ok((await findingCodes(frame)).includes('esxi-slot-compacted'), 'the finding is back after revert');
   });
 
-  test('Save As writes a whole copy with the repair; the original stays as it was', async () => {
-    const { page } = workbench;
-    const frame = await waitForEditorReady(page, 60_000);
-    await frame.locator('#findings .finding[data-code="esxi-slot-compacted"] button.fix', { hasText: 'Restore ESXi slot gap' }).click();
-    await frame.locator('#fix-apply').click();
-    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 15_000 });
-    const copy = path.join(folder, 'esxi5-repaired-copy.img');
-    await runCommand(page, 'File: Save As...');
-    // code-server's save dialog is a quick input holding the path.
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(copy);
-    await page.keyboard.press('Enter');
-    await waitFor('the copy to be written', () => fs.existsSync(copy) && fs.statSync(copy).size === fs.statSync(image).size && sfdiskNumbers(copy).join() === '1,2,3,5,6,7,8', page, 60_000);
-    assert.match(sgdiskVerify(copy), /No problems found/);
-    assert.deepEqual(gptAreas(image), original, 'the original is untouched');
-    assert.deepEqual(sfdiskNumbers(image), [1, 2, 3, 4, 5, 6, 7]);
-    // The copy is sparse like the original: its holes were not written as zeros.
-    assert.ok(fs.statSync(copy).blocks * 512 < 64 * 1024 * 1024, `copy allocates ${fs.statSync(copy).blocks * 512} bytes`);
-    await runCommand(page, 'View: Close All Editors');
-    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-    await openFromExplorer(page, SAMPLE);
-  });
-
   test('with auto save on, Apply asks before a repair is written without Ctrl+S', async () => {
     const { page } = workbench;
     await runCommand(page, 'Notifications: Clear All Notifications');

@@ -236,8 +236,13 @@ let autoSave = false;
 function setAutoSave(on: boolean): void {
   autoSave = on;
   document.body.dataset.autoSave = String(on);
-  const summary = previewPanel.querySelector('.preview-summary');
-  if (summary?.textContent) summary.textContent = summary.textContent.replace(on ? 'nothing is written until you save.' : 'auto save is on: Apply asks, then it is written at once.', on ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.');
+  const note = previewPanel.querySelector('.save-note');
+  if (note) note.textContent = saveNote();
+}
+
+/** What Apply leads to, for the preview's summary line. */
+function saveNote(): string {
+  return autoSave ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.';
 }
 
 function setEdits(state: EditState): void {
@@ -440,7 +445,7 @@ function showPreview(next: FixPreview): void {
   previewPanel.classList.remove('refused');
   previewRanges = next.changed;
   invalidateRows();
-  const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; ${autoSave ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.'}` });
+  const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; ` }, el('span', { className: 'save-note', text: saveNote() }));
   const description = el('div', { className: 'preview-description', text: next.description });
   const table = el('table', { className: 'preview-patches' });
   table.append(el('tr', {}, el('th', { text: 'Where' }), el('th', { text: 'Fields' }), el('th', { text: 'Before' }), el('th', { text: 'After' })));

@@ -61,14 +61,12 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       this.statusBar,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('files.autoSave')) {
-          for (const [panel, document] of this.panels) void this.post(panel, { type: 'settings', settings: viewSettings(document.uri) });
-        }
-        if (!event.affectsConfiguration('diskx')) return;
+        const ours = event.affectsConfiguration('diskx');
+        if (!ours && !event.affectsConfiguration('files.autoSave')) return;
         for (const [panel, document] of this.panels) {
-          const settings = readSettings(document.uri);
           void this.post(panel, { type: 'settings', settings: viewSettings(document.uri) });
-          if (!settings.showDiagnostics) this.diagnostics.delete(document.uri);
+          if (!ours) continue;
+          if (!readSettings(document.uri).showDiagnostics) this.diagnostics.delete(document.uri);
           else this.publishDiagnostics(document);
         }
         if (event.affectsConfiguration('diskx.sectorSize') && this.panels.size > 0) {
@@ -101,9 +99,13 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
 
   /** The edit events of documents opened through `viewType`. */
   editEventsFor(viewType: string): vscode.Event<vscode.CustomDocumentEditEvent<DiskImageDocument>> {
+    return this.editEmitter(viewType).event;
+  }
+
+  private editEmitter(viewType: string): vscode.EventEmitter<vscode.CustomDocumentEditEvent<DiskImageDocument>> {
     let emitter = this.editEmitters.get(viewType);
     if (!emitter) this.editEmitters.set(viewType, (emitter = new vscode.EventEmitter()));
-    return emitter.event;
+    return emitter;
   }
 
   /** This provider as registered for one view type: its own edit stream, documents tagged with it. */
@@ -136,10 +138,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     this.documents.add(document);
     this.publishDiagnostics(document);
     const subscriptions: vscode.Disposable[] = [
-      document.onDidEdit((event) => {
-        this.editEventsFor(viewType); // make sure the stream exists
-        this.editEmitters.get(viewType)!.fire(event);
-      }),
+      document.onDidEdit((event) => this.editEmitter(viewType).fire(event)),
       document.onDidChangeModel((notice) => void this.refresh(document, notice)),
       this.watch(document),
     ];
@@ -430,7 +429,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
    */
   private async confirmAutoSave(document: DiskImageDocument, fixId: string): Promise<boolean> {
     const mode = autoSaveMode(document.uri);
-    if (mode === 'off' || document.session.editsBlockedReason() !== null) return true;
+    if (mode === 'off' || document.session.blockedReason() !== null) return true;
     // A fix that cannot apply is refused by the session with its reason: nothing to confirm.
     if (!(FIX_IDS as readonly string[]).includes(fixId) || !document.session.plan(fixId as FixId).ok) return true;
     const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';

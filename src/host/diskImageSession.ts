@@ -163,11 +163,7 @@ export class DiskImageSession {
   }
 
   /** Why fixes cannot be applied now (Restricted Mode, not a disk image), or null. */
-  editsBlockedReason(): string | null {
-    return this.blockedReason();
-  }
-
-  private blockedReason(): string | null {
+  blockedReason(): string | null {
     if (this.editBlocked) return this.editBlocked;
     if (!this.modelValue || this.kindValue === 'plain') return 'the file is not read as a disk image';
     return null;

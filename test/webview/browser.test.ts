@@ -40,12 +40,12 @@ async function rowBytes(page: Page, offset: number): Promise<string> {
   return (await cells.allTextContents()).join(' ');
 }
 
-/** The hex view's byte runs: first offset and length of each `.hex-byte` element matching `selector`. */
-async function byteRuns(page: Page, selector = '.hex-byte'): Promise<{ offset: number; length: number }[]> {
+/** Runs of the hex or ASCII column: first offset, length and text of each element matching `selector`. */
+async function byteRuns(page: Page, selector = '.hex-byte'): Promise<{ offset: number; length: number; text: string }[]> {
   return page.locator(selector).evaluateAll((cells) =>
     cells.map((c) => {
-      const { dataset } = c as unknown as { dataset: Record<string, string> };
-      return { offset: Number(dataset.offset), length: Number(dataset.length) };
+      const { dataset, textContent } = c as unknown as { dataset: Record<string, string>; textContent: string };
+      return { offset: Number(dataset.offset), length: Number(dataset.length), text: textContent };
     }),
   );
 }
@@ -354,8 +354,7 @@ describe('webview in a real browser', { skip }, () => {
     const row = page.locator('.hex-row[data-offset="512"]');
     assert.equal(((await row.locator('.ascii').textContent()) ?? '').slice(0, 12), 'EFI PART\x00\x00\x01\x00'.replace(/[^\x20-\x7e]/g, '.'));
     // Runs, not one element per character: together they cover the row's 16 bytes in order.
-    const runsOf = async (selector: string) =>
-      page.locator(selector).evaluateAll((cells) => cells.map((c) => ({ offset: Number((c as unknown as { dataset: Record<string, string> }).dataset.offset), length: Number((c as unknown as { dataset: Record<string, string> }).dataset.length), text: (c as unknown as { textContent: string }).textContent })));
+    const runsOf = (selector: string) => byteRuns(page, selector);
     const runs = await runsOf('.hex-row[data-offset="512"] .hex-char');
     assert.ok(runs.length < 16, `${runs.length} runs`);
     assert.equal(runs[0]!.offset, 512);

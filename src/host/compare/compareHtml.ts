@@ -12,7 +12,8 @@ export interface CompareHtmlResources {
   title: string;
 }
 
-function escapeHtml(text: string): string {
+/** Text for HTML element content or attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -11,7 +11,7 @@ import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
 import { makeNonce } from '../webviewHtml';
 import { readSettings } from '../settings';
-import { compareHtml } from './compareHtml';
+import { compareHtml, escapeHtml } from './compareHtml';
 import { CompareSession } from './compareSession';
 import { formatBytes, scanLine } from './compareText';
 import type { CompareSettings, ToCompareWebview } from '../../shared/compareProtocol';
@@ -107,7 +107,7 @@ export class ComparePanel {
     if (!session) {
       // Plain text, no script: nothing to run in a panel that has nothing to show.
       panel.webview.options = { enableScripts: false, localResourceRoots: [] };
-      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeText(`Disk Structure Explorer could not restore this comparison: ${problem}. Close it and compare again.`)}</p></body></html>`;
+      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(`Disk Structure Explorer could not restore this comparison: ${problem}. Close it and compare again.`)}</p></body></html>`;
       return;
     }
     panel.iconPath = new vscode.ThemeIcon('diff');
@@ -264,8 +264,4 @@ function journalOptions(sectorSize: number | undefined): { sectorSize?: number; 
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
-}
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -356,7 +356,8 @@ async function followEbrChain(source: ByteSource, sectorSize: number, mbr: Mbr):
   }
 }
 
-async function readGptHeader(source: ByteSource, sectorSize: number, lba: bigint, role: 'primary' | 'backup'): Promise<GptHeader | null> {
+/** Reads and checks the GPT header at `lba` and the entry array it points to; null without the signature. */
+export async function readGptHeader(source: ByteSource, sectorSize: number, lba: bigint, role: 'primary' | 'backup'): Promise<GptHeader | null> {
   const offset = Number(lba) * sectorSize;
   const bytes = await readIfPresent(source, offset, sectorSize);
   if (!bytes || signatureOf(bytes) !== GPT_SIGNATURE) return null;

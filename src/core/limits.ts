@@ -48,3 +48,12 @@ export const MAX_DATA_EXTENTS = 200_000;
 
 /** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
 export const DATA_RANGES_TIMEOUT_MS = 10_000;
+
+/** Candidate volumes (and stray table sectors) the partition scan keeps; more are counted as dropped. */
+export const MAX_SCAN_CANDIDATES = 10_000;
+
+/** Bytes the partition scan reads per sequential step (two such buffers in flight). */
+export const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Partitions a scan proposal may hold (a GPT array's usual 128 slots). */
+export const MAX_PROPOSED_PARTITIONS = 128;

@@ -1,0 +1,238 @@
+// From what the scan found to a partition table to write. In order of trust:
+//   1. a stray GPT whose header and array CRCs hold and whose entries fit the
+//      disk (e.g. the backup left at the old end of a grown disk): its entries
+//      in the slots they had, GUIDs, attributes and names as they were;
+//   2. volumes that match an ESXi boot-disk layout: the installer's slots and
+//      type GUIDs (vmkDiagnostic partitions, which carry no file system, from
+//      the layout's fixed LBAs), so no partition is renumbered;
+//   3. otherwise the volumes in disk order, numbered from 1, GPT unless an MBR
+//      fits better (a volume at the DOS start LBA 63, or a stray MBR's records).
+import { createHash } from 'node:crypto';
+import type { FoundVolume, ScanResult } from './scanner';
+import type { StrayTable } from './tables';
+import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
+import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
+
+export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
+const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
+const TYPE_LINUX_LVM = 'E6D6D379-F507-44C2-A23C-238F2A3DF928';
+const TYPE_LINUX_RAID = 'A19D880F-05FC-4D3B-A006-743F0F84911E';
+const TYPE_LINUX_LUKS = 'CA7D7CCB-63ED-4C53-861C-1742536059CC';
+const TYPE_ZFS = '6A898CC3-1DD2-11B2-99A6-080020736631';
+
+/** One partition of a proposal. */
+export interface ProposedPartition {
+  slot: number;
+  firstLba: bigint;
+  lastLba: bigint;
+  /** GPT proposals. */
+  typeGuid?: string;
+  uniqueGuid?: string;
+  attributes?: bigint;
+  /** MBR proposals. */
+  mbrType?: number;
+  name?: string;
+  /** What it is (the volume found or the layout's role). */
+  role: string;
+}
+
+export interface Proposal {
+  scheme: 'gpt' | 'mbr';
+  /** Where the proposal comes from. */
+  source: 'stray-gpt' | 'esxi-layout' | 'volumes';
+  /** The ESXi profile when source is esxi-layout. */
+  layout?: 'esxi-5' | 'esxi-6' | 'esxi-7';
+  diskGuid?: string;
+  partitions: ProposedPartition[];
+  /** Why this proposal, for the user. */
+  reasons: string[];
+}
+
+/** The proposal, or the reason there is none. */
+export type ProposalResult = { ok: true; proposal: Proposal } | { ok: false; reason: string };
+
+const GPT_TYPE_BY_CONTENT: Record<string, string> = {
+  vfat: TYPE_MS_BASIC_DATA,
+  exfat: TYPE_MS_BASIC_DATA,
+  ntfs: TYPE_MS_BASIC_DATA,
+  BitLocker: TYPE_MS_BASIC_DATA,
+  ext2: TYPE_LINUX_FS,
+  ext3: TYPE_LINUX_FS,
+  ext4: TYPE_LINUX_FS,
+  xfs: TYPE_LINUX_FS,
+  btrfs: TYPE_LINUX_FS,
+  iso9660: TYPE_MS_BASIC_DATA,
+  swap: TYPE_LINUX_SWAP,
+  LVM2_member: TYPE_LINUX_LVM,
+  crypto_LUKS: TYPE_LINUX_LUKS,
+  linux_raid_member: TYPE_LINUX_RAID,
+  zfs_member: TYPE_ZFS,
+  VMFS: TYPE_VMWARE_VMFS,
+  VMFS_volume_member: TYPE_VMWARE_VMFS,
+};
+
+const MBR_TYPE_BY_CONTENT: Record<string, number> = {
+  vfat: 0x0c,
+  exfat: 0x07,
+  ntfs: 0x07,
+  BitLocker: 0x07,
+  ext2: 0x83,
+  ext3: 0x83,
+  ext4: 0x83,
+  xfs: 0x83,
+  btrfs: 0x83,
+  swap: 0x82,
+  LVM2_member: 0x8e,
+  crypto_LUKS: 0x83,
+  linux_raid_member: 0xfd,
+  VMFS: 0xfb,
+  VMFS_volume_member: 0xfb,
+};
+
+/** A GUID derived from `seed`, so a dry run shows exactly what --write writes (RFC 4122 version 4 bits). */
+export function derivedGuid(seed: string): string {
+  const h = createHash('sha256').update(`diskx-rebuild:${seed}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x40;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex').toUpperCase();
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/** The GPT usable range of a disk of `totalSectors` with a 128-entry array. */
+export function gptUsableRange(totalSectors: bigint, sectorSize: number): { firstUsable: bigint; lastUsable: bigint } {
+  const arraySectors = BigInt(Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize));
+  return { firstUsable: 2n + arraySectors, lastUsable: totalSectors - 2n - arraySectors };
+}
+
+/** Proposes a table for a disk of `totalSectors` from a scan of the whole disk. */
+export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalResult {
+  const { sectorSize } = scan;
+  const stray = strayGptProposal(scan.tables, totalSectors);
+  if (stray) return { ok: true, proposal: stray };
+  const volumes = scan.volumes.filter((v) => v.nestedIn === undefined);
+  if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
+  const overlapping = volumes.find((v) => v.overlaps !== undefined);
+  if (overlapping) return { ok: false, reason: `the ${overlapping.content.type} volume at LBA ${overlapping.firstLba} overlaps another volume: resolve which one is real first (e.g. diskx scan --from/--to on each)` };
+  if (volumes.length > MAX_PROPOSED_PARTITIONS) return { ok: false, reason: `the scan found ${volumes.length} volumes, more than the ${MAX_PROPOSED_PARTITIONS} a GPT array holds` };
+  const esxi = esxiProposal(volumes, totalSectors, sectorSize);
+  if (esxi) return { ok: true, proposal: esxi };
+  return { ok: true, proposal: volumesProposal(volumes, scan.tables, totalSectors, sectorSize) };
+}
+
+function strayGptProposal(tables: StrayTable[], totalSectors: bigint): Proposal | null {
+  for (const table of tables) {
+    if (table.kind !== 'gpt' || !table.headerCrcOk || table.arrayCrcOk !== true || table.entries.length === 0 || table.shift !== 0n) continue;
+    if (table.lba === 1n || table.lba === totalSectors - 1n) continue; // where a table belongs: the disk's own, not a stray one
+    if (!table.entries.every((e) => e.firstLba <= e.lastLba && e.lastLba < totalSectors)) continue;
+    return {
+      scheme: 'gpt',
+      source: 'stray-gpt',
+      diskGuid: table.diskGuid,
+      partitions: table.entries.map((e) => ({ slot: e.slot, firstLba: e.firstLba, lastLba: e.lastLba, typeGuid: e.typeGuid, uniqueGuid: e.uniqueGuid, attributes: e.attributes, name: e.name, role: e.name || `slot ${e.slot}` })),
+      reasons: [`a GPT ${table.myLba === 1n ? 'primary' : 'backup'} header with valid CRCs was found at LBA ${table.lba} (MyLBA ${table.myLba}); its entries are kept in their slots`],
+    };
+  }
+  return null;
+}
+
+/** Fixed LBAs of the ESXi 5.x/6.x installers (512-byte sectors). */
+const ESXI56 = {
+  efi: 64n,
+  bootbank: 8224n,
+  altbootbank: 520224n,
+  vmkDiagnostic: [1032224n, 1257471n] as const,
+  store: 1257504n,
+  vmkDiagnostic9: [1843200n, 7086079n] as const,
+};
+
+function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: number): Proposal | null {
+  if (sectorSize !== 512) return null;
+  const at = (lba: bigint): FoundVolume | undefined => volumes.find((v) => v.firstLba === lba);
+  const isFat = (v: FoundVolume | undefined): v is FoundVolume => v !== undefined && v.content.type === 'vfat';
+  const { lastUsable } = gptUsableRange(totalSectors, sectorSize);
+  const endOf = (v: FoundVolume, next: bigint | null): bigint => {
+    const limit = (next ?? lastUsable + 1n) - 1n;
+    return v.lastLba !== undefined && v.lastLba <= limit ? v.lastLba : limit;
+  };
+  const seed = volumes.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
+  const part = (slot: number, firstLba: bigint, lastLba: bigint, typeGuid: string, role: string): ProposedPartition => ({ slot, firstLba, lastLba, typeGuid, uniqueGuid: derivedGuid(`${seed}|${slot}`), attributes: 0n, role });
+
+  // 5.x / 6.x: FAT volumes at the installer's fixed starts.
+  const bootbank = at(ESXI56.bootbank);
+  const altbootbank = at(ESXI56.altbootbank);
+  if (isFat(bootbank) && isFat(altbootbank) && isFat(at(ESXI56.store))) {
+    const withNine = volumes.find((v) => v.firstLba === 7086080n && v.content.type === 'vfat');
+    const scratch = withNine ?? volumes.find((v) => v.firstLba === ESXI56.vmkDiagnostic9[0] && v.content.type === 'vfat');
+    const datastore = volumes.find((v) => v.firstLba === (withNine ? 15472640n : 10229760n) && v.content.type.startsWith('VMFS'));
+    const efi = at(ESXI56.efi);
+    const partitions: ProposedPartition[] = [];
+    partitions.push(part(0, ESXI56.efi, efi ? endOf(efi, ESXI56.bootbank) : 8191n, TYPE_EFI_SYSTEM, 'systemPartition (EFI)'));
+    partitions.push(part(4, ESXI56.bootbank, endOf(bootbank, ESXI56.altbootbank), TYPE_MS_BASIC_DATA, 'bootbank'));
+    partitions.push(part(5, ESXI56.altbootbank, endOf(altbootbank, ESXI56.vmkDiagnostic[0]), TYPE_MS_BASIC_DATA, 'altbootbank'));
+    partitions.push(part(6, ESXI56.vmkDiagnostic[0], ESXI56.vmkDiagnostic[1], TYPE_VMWARE_DIAGNOSTIC, 'vmkDiagnostic'));
+    const storeEnd = withNine || scratch ? ESXI56.vmkDiagnostic9[0] : null;
+    partitions.push(part(7, ESXI56.store, endOf(at(ESXI56.store)!, storeEnd), TYPE_MS_BASIC_DATA, 'store/locker'));
+    if (withNine) partitions.push(part(8, ESXI56.vmkDiagnostic9[0], ESXI56.vmkDiagnostic9[1], TYPE_VMWARE_DIAGNOSTIC, 'vmkDiagnostic (large)'));
+    if (scratch) partitions.push(part(1, scratch.firstLba, endOf(scratch, datastore?.firstLba ?? null), TYPE_MS_BASIC_DATA, 'scratch'));
+    if (datastore) partitions.push(part(2, datastore.firstLba, lastUsable, TYPE_VMWARE_VMFS, 'VMFS datastore'));
+    const profile = withNine ? 'esxi-6' : 'esxi-5';
+    return {
+      scheme: 'gpt',
+      source: 'esxi-layout',
+      layout: profile,
+      diskGuid: derivedGuid(`${seed}|disk`),
+      partitions: partitions.sort((a, b) => a.slot - b.slot),
+      reasons: [
+        `FAT volumes at the ESXi ${withNine ? '5.5/6.x (with partition 9)' : '5.x'} installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots are kept (bootbank is partition 5, slot 3 stays empty)`,
+        'vmkDiagnostic partitions hold no file system: placed at the layout\'s fixed LBAs',
+      ],
+    };
+  }
+
+  // 7.x / 8.x: EFI, two equal FAT bootbanks, OSDATA (VMFS-L), optional datastore, in that order.
+  const ordered = [...volumes].sort((a, b) => Number(a.firstLba - b.firstLba));
+  const [v0, v1, v2, v3, v4] = ordered;
+  if (isFat(v0) && isFat(v1) && isFat(v2) && v3 && v3.content.type.startsWith('VMFS') && v1.content.sizeBytes !== undefined && v1.content.sizeBytes === v2.content.sizeBytes && ordered.length <= 5) {
+    const datastore = v4 && v4.content.type.startsWith('VMFS') ? v4 : undefined;
+    const partitions = [
+      part(0, v0.firstLba, endOf(v0, v1.firstLba), TYPE_EFI_SYSTEM, 'systemPartition (EFI)'),
+      part(4, v1.firstLba, endOf(v1, v2.firstLba), TYPE_MS_BASIC_DATA, 'bootbank 0'),
+      part(5, v2.firstLba, endOf(v2, v3.firstLba), TYPE_MS_BASIC_DATA, 'bootbank 1'),
+      part(6, v3.firstLba, datastore ? datastore.firstLba - 1n : lastUsable, TYPE_VMWARE_VMFSL, 'OSDATA (VMFS-L)'),
+    ];
+    if (datastore) partitions.push(part(7, datastore.firstLba, lastUsable, TYPE_VMWARE_VMFS, 'VMFS datastore'));
+    return {
+      scheme: 'gpt',
+      source: 'esxi-layout',
+      layout: 'esxi-7',
+      diskGuid: derivedGuid(`${seed}|disk`),
+      partitions,
+      reasons: ['an EFI FAT volume, two equal FAT bootbanks and a VMFS-L OSDATA volume: the ESXi 7.x/8.x installer\'s slots are kept (bootbanks are partitions 5 and 6, slots 1..3 stay empty)'],
+    };
+  }
+  return null;
+}
+
+function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSectors: bigint, sectorSize: number): Proposal {
+  const ordered = [...volumes].sort((a, b) => Number(a.firstLba - b.firstLba));
+  const fitsMbr = totalSectors <= 0x1_0000_0000n && ordered.length <= 4;
+  const mbrHint = ordered.some((v) => v.firstLba === 63n) || tables.some((t) => t.kind === 'mbr' && t.lba === 0n);
+  const scheme: 'gpt' | 'mbr' = fitsMbr && (mbrHint || ordered[0]!.firstLba < gptUsableRange(totalSectors, sectorSize).firstUsable) ? 'mbr' : 'gpt';
+  const { lastUsable } = gptUsableRange(totalSectors, sectorSize);
+  const limit = scheme === 'gpt' ? lastUsable : totalSectors - 1n;
+  const seed = ordered.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
+  const partitions = ordered.map((v, slot): ProposedPartition => {
+    const next = ordered[slot + 1]?.firstLba ?? limit + 1n;
+    const last = v.lastLba !== undefined && v.lastLba < next ? v.lastLba : next - 1n;
+    const role = `${v.content.type}${v.content.label ? ` "${v.content.label}"` : ''}`;
+    if (scheme === 'mbr') return { slot, firstLba: v.firstLba, lastLba: last, mbrType: MBR_TYPE_BY_CONTENT[v.content.type] ?? 0x83, role };
+    return { slot, firstLba: v.firstLba, lastLba: last, typeGuid: GPT_TYPE_BY_CONTENT[v.content.type] ?? TYPE_LINUX_FS, uniqueGuid: derivedGuid(`${seed}|${slot}`), attributes: 0n, role };
+  });
+  return {
+    scheme,
+    source: 'volumes',
+    ...(scheme === 'gpt' ? { diskGuid: derivedGuid(`${seed}|disk`) } : {}),
+    partitions,
+    reasons: [`${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`],
+  };
+}

@@ -1,0 +1,231 @@
+// The partition scan: reads an image (or an LBA range of it) front to back in
+// large sequential chunks, looks for volume and table signatures in every
+// 512-byte block (signatures.ts), then confirms each candidate volume with the
+// content probes (bounded reads) and parses each stray GPT header and MBR/EBR
+// sector it met. Memory is bounded: two chunk buffers and at most
+// MAX_SCAN_CANDIDATES candidates. Holes of a sparse file are skipped unread
+// where the platform can tell (io/dataRanges.ts): they hold no signature.
+import type { ByteSource } from '../io/byteSource';
+import { isBulkReadable } from '../io/scanSource';
+import type { ByteSpan } from '../io/dataRanges';
+import { probeAt } from '../content/index';
+import type { VolumeContent } from '../content/index';
+import { findSignatures } from './signatures';
+import type { SignatureHit } from './signatures';
+import { readStrayGpt, readStrayMbr } from './tables';
+import { bootSectorPlacesVolume } from './verify';
+import type { StrayTable } from './tables';
+import { MAX_SCAN_CANDIDATES, SCAN_CHUNK_BYTES } from '../limits';
+
+/** A volume the scan found, with why it believes it. */
+export interface FoundVolume {
+  /** Absolute byte offset of the volume's first byte. */
+  offset: number;
+  firstLba: bigint;
+  /** Last LBA the volume's own metadata claims, when it says its size. */
+  lastLba?: bigint;
+  content: VolumeContent;
+  evidence: string[];
+  /** high: the volume's own first structure was read; medium: only a backup copy survived. */
+  confidence: 'high' | 'medium' | 'low';
+  /** Set when the volume lies inside another found volume (a disk image stored in a datastore, a copy). */
+  nestedIn?: number;
+  /** Set when the volume overlaps another found volume that is not nested. */
+  overlaps?: number;
+}
+
+export interface ScanOptions {
+  sectorSize: number;
+  /** First LBA to scan (default 0). */
+  fromLba?: bigint;
+  /** Last LBA to scan, inclusive (default the last one). */
+  toLba?: bigint;
+  signal?: AbortSignal;
+  /** Called after every chunk: bytes of the range done, bytes in the range. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult {
+  sectorSize: number;
+  range: { firstLba: bigint; lastLba: bigint };
+  volumes: FoundVolume[];
+  tables: StrayTable[];
+  /** Bytes read in the sequential pass (holes skipped are not counted). */
+  bytesRead: number;
+  /** True when more candidates were seen than MAX_SCAN_CANDIDATES (the rest were dropped). */
+  truncated: boolean;
+  /** LBA 0 as read (the before-bytes of a rebuilt MBR), when the range starts there. */
+  firstSector: Uint8Array | null;
+}
+
+interface Candidate {
+  offset: number;
+  hits: SignatureHit[];
+}
+
+/** Where a probe finds the structure a hit matched, as if that copy were the primary. */
+function probeOrigin(hit: SignatureHit): number {
+  if (!hit.backup) return hit.offset;
+  switch (hit.family) {
+    case 'ext':
+      return hit.at - 1024;
+    case 'btrfs':
+      return hit.at - 64 * 1024;
+    default:
+      return hit.at; // boot-sector copies: the copy is a whole boot sector
+  }
+}
+
+/**
+ * Scans `bulk` (large sequential reads; a ScanFileSource for files) for volumes and
+ * tables, confirming through `source` (page-cached small reads). Rejects with the
+ * signal's reason when cancelled.
+ */
+export async function scanImage(source: ByteSource, bulk: ByteSource, options: ScanOptions): Promise<ScanResult> {
+  const { sectorSize, signal, onProgress } = options;
+  const lastLbaOfDisk = BigInt(Math.floor(source.size / sectorSize)) - 1n;
+  const firstLba = options.fromLba ?? 0n;
+  const lastLba = options.toLba === undefined || options.toLba > lastLbaOfDisk ? lastLbaOfDisk : options.toLba;
+  if (firstLba < 0n || firstLba > lastLba) throw new RangeError(`the scan range LBA ${firstLba}..${lastLba} is empty or outside the disk (LBA 0..${lastLbaOfDisk})`);
+  const start = Number(firstLba) * sectorSize;
+  const end = (Number(lastLba) + 1) * sectorSize;
+  signal?.throwIfAborted();
+
+  const spans = await spansToRead(bulk, start, end);
+  const candidates = new Map<number, Candidate>();
+  const gptHits: number[] = [];
+  const mbrHits: number[] = [];
+  let truncated = false;
+  const note = (hit: SignatureHit): void => {
+    if (hit.family === 'gpt') {
+      if (gptHits.length < MAX_SCAN_CANDIDATES) gptHits.push(hit.at);
+      return;
+    }
+    if (hit.family === 'mbr') {
+      if (mbrHits.length < MAX_SCAN_CANDIDATES) mbrHits.push(hit.at);
+      return;
+    }
+    const existing = candidates.get(hit.offset);
+    if (existing) {
+      if (existing.hits.length < 8) existing.hits.push(hit);
+    } else if (candidates.size < MAX_SCAN_CANDIDATES) candidates.set(hit.offset, { offset: hit.offset, hits: [hit] });
+    else truncated = true;
+  };
+
+  const total = end - start;
+  let bytesRead = 0;
+  const buffers = [Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES), Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES)];
+  const jobs: { offset: number; length: number }[] = [];
+  for (const span of spans) for (let at = span.offset; at < span.offset + span.length; at += SCAN_CHUNK_BYTES) jobs.push({ offset: at, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - at) });
+  const read = (index: number): Promise<Buffer> => {
+    const job = jobs[index]!;
+    const target = buffers[index % 2]!.subarray(0, job.length);
+    const done = isBulkReadable(bulk) ? bulk.readInto(job.offset, target) : bulk.read(job.offset, job.length).then((bytes) => void target.set(bytes));
+    return done.then(() => target);
+  };
+  onProgress?.(0, total);
+  let next: Promise<Buffer> | null = jobs.length > 0 ? read(0) : null;
+  for (let index = 0; index < jobs.length; index++) {
+    const chunk = await next!;
+    signal?.throwIfAborted();
+    // One read ahead while this chunk is searched (the other buffer).
+    next = index + 1 < jobs.length ? read(index + 1) : null;
+    next?.catch(() => undefined);
+    for (const hit of findSignatures(chunk, jobs[index]!.offset)) note(hit);
+    bytesRead += chunk.length;
+    onProgress?.(jobs[index]!.offset + chunk.length - start, total);
+  }
+  onProgress?.(total, total);
+
+  const volumes = await confirm(source, sectorSize, [...candidates.values()].sort((a, b) => a.offset - b.offset), signal);
+  const tables: StrayTable[] = [];
+  for (const at of gptHits) {
+    signal?.throwIfAborted();
+    const table = await readStrayGpt(source, sectorSize, at);
+    if (table) tables.push(table);
+  }
+  for (const at of mbrHits) {
+    // A boot sector of a volume we confirmed is not a partition table.
+    if (volumes.some((v) => v.offset === at)) continue;
+    const table = await readStrayMbr(source, sectorSize, at);
+    if (table) tables.push(table);
+  }
+  const firstSector = firstLba === 0n ? await source.read(0, sectorSize) : null;
+  return { sectorSize, range: { firstLba, lastLba }, volumes: resolve(volumes), tables, bytesRead, truncated, firstSector };
+}
+
+async function spansToRead(bulk: ByteSource, start: number, end: number): Promise<ByteSpan[]> {
+  const whole = [{ offset: start, length: end - start }];
+  const aware = bulk as ByteSource & { dataRanges?: () => Promise<ByteSpan[] | null> };
+  if (typeof aware.dataRanges !== 'function') return whole;
+  const data = await aware.dataRanges().catch(() => null);
+  if (!data) return whole;
+  const spans: ByteSpan[] = [];
+  for (const span of data) {
+    // Whole 512-byte blocks, so every block is searched at its own alignment.
+    const from = Math.max(start, Math.floor(span.offset / 512) * 512);
+    const to = Math.min(end, Math.ceil((span.offset + span.length) / 512) * 512);
+    if (to > from) spans.push({ offset: from, length: to - from });
+  }
+  return spans;
+}
+
+/** Probes every candidate; keeps those a probe recognises, with their evidence. */
+async function confirm(source: ByteSource, sectorSize: number, candidates: Candidate[], signal: AbortSignal | undefined): Promise<FoundVolume[]> {
+  const found: FoundVolume[] = [];
+  for (const candidate of candidates) {
+    signal?.throwIfAborted();
+    if (candidate.offset % sectorSize !== 0 || candidate.offset >= source.size) continue;
+    const primary = candidate.hits.filter((h) => !h.backup);
+    const backups = candidate.hits.filter((h) => h.backup);
+    let content: VolumeContent | null = null;
+    let confidence: FoundVolume['confidence'] = 'high';
+    if (primary.length > 0) {
+      content = await probeAt(source, candidate.offset, source.size - candidate.offset);
+      if (content && !(await placesVolume(source, candidate.offset, candidate.offset, content))) content = null;
+    }
+    if (!content) {
+      for (const hit of backups) {
+        const origin = probeOrigin(hit);
+        const copy = origin >= 0 ? await probeAt(source, origin, source.size - origin) : null;
+        if (copy && (await placesVolume(source, candidate.offset, origin, copy))) {
+          content = { ...copy, offset: candidate.offset };
+          confidence = 'medium';
+          break;
+        }
+      }
+    }
+    if (!content) continue;
+    const evidence = candidate.hits.map((h) => h.evidence);
+    if (confidence === 'medium') evidence.push('the volume\'s first structure is gone or damaged: found from a backup copy');
+    const volume: FoundVolume = { offset: candidate.offset, firstLba: BigInt(candidate.offset / sectorSize), content, evidence, confidence };
+    if (content.sizeBytes !== undefined && content.sizeBytes > 0n) volume.lastLba = (BigInt(candidate.offset) + content.sizeBytes) / BigInt(sectorSize) - 1n;
+    found.push(volume);
+  }
+  return found;
+}
+
+const BOOT_SECTOR_TYPES = new Set(['ntfs', 'exfat', 'vfat']);
+
+/** For boot-sector file systems: whether the boot sector read at `origin` places the volume at `start` (see verify.ts). */
+async function placesVolume(source: ByteSource, start: number, origin: number, content: VolumeContent): Promise<boolean> {
+  if (!BOOT_SECTOR_TYPES.has(content.type)) return true;
+  const boot = await source.read(origin, 512);
+  return bootSectorPlacesVolume(source, start, boot, content.type);
+}
+
+/** Marks volumes nested in an earlier one and volumes that overlap another. */
+function resolve(volumes: FoundVolume[]): FoundVolume[] {
+  const sorted = [...volumes].sort((a, b) => a.offset - b.offset || Number((b.lastLba ?? 0n) - (a.lastLba ?? 0n)));
+  const kept: FoundVolume[] = [];
+  for (const volume of sorted) {
+    const outer = kept.find((k) => k.nestedIn === undefined && k.lastLba !== undefined && volume.firstLba > k.firstLba && volume.firstLba <= k.lastLba);
+    if (outer) {
+      // Inside a volume that claims these sectors: nested when it fits, else it overlaps.
+      if (volume.lastLba === undefined || volume.lastLba <= outer.lastLba!) volume.nestedIn = outer.offset;
+      else volume.overlaps = outer.offset;
+    }
+    kept.push(volume);
+  }
+  return kept;
+}

@@ -5,8 +5,9 @@
 // (n / p, F7 / Shift+F7) over the host's whole-image scan. DOM only; it shows
 // what the host sends and sends intents; the host validates every message.
 import './compare.css';
-import type { CompareImageInfo, CompareInitMessage, FixOffer, FromCompareWebview, RangeView, ScanSummary, Side, StructureView, ToCompareWebview } from '../../src/shared/compareProtocol';
-import { MAX_COMPARE_READ, assertNever } from '../../src/shared/compareProtocol';
+import type { CompareImageInfo, CompareInitMessage, FixOffer, FromCompareWebview, RangeView, ScanSummary, Side, StructureDiffView as StructureView, ToCompareWebview } from '../../src/shared/protocol/compare';
+import { MAX_READ_LENGTH as MAX_COMPARE_READ, assertNever } from '../../src/shared/protocol/compare';
+import { escapeHtml } from '../../src/shared/html';
 import { ByteCache } from '../byteCache';
 import { parseGoto } from '../gotoTarget';
 import type { ScrollGeometry } from '../virtualScroll';
@@ -425,10 +426,6 @@ function scheduleRender(): void {
     renderQueued = false;
     renderRows();
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Bytes of one row of one side: a value, undefined (loading) or null (past that image's end). */

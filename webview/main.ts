@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
 import type { EditState, FieldSpan, FindingView, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage } from '../src/shared/protocol/editor';
 import { EMBEDDED_INIT_ID, MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever, decodeEmbeddedInit } from '../src/shared/protocol/editor';
-import { escapeHtml } from '../src/shared/html';
+import { escapeHtml } from './html';
 import { ByteCache, CHUNK_SIZE } from './byteCache';
 import { parseGoto, resolveGoto } from './gotoTarget';
 import { crc32, formatCrc, inspect } from './inspector';

@@ -6,6 +6,7 @@
 // happens only when the panel calls scan() / applyFix() / undo() after asking
 // the user (progress with cancel, a modal confirmation).
 import type { ByteSource } from '../core/io/byteSource';
+import type { OpenImageOptions } from '../core/io/openImage';
 import { describeError } from '../core/errors';
 import { structuralDiff, byteDiff, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../core/diff/index';
 import type { DiffValue, StructuralDiff } from '../core/diff/index';
@@ -25,6 +26,8 @@ export interface CompareOptions {
   sectorSize?: number;
   /** Folder for undo journals (tests; DISKX_JOURNAL_DIR); default next to the image. */
   journalDir?: string;
+  /** How the images may be opened (the diskx.allowOutsideExtents setting). */
+  open?: OpenImageOptions;
 }
 
 /** What the host must do that only it can: reply, or run a long or writing action after asking the user. */
@@ -72,7 +75,7 @@ export class CompareSession {
       await a.source.close();
       throw error;
     }
-    const imageA = await EditableImage.from(a, { sectorSize: a.model?.sectorSize ?? 512, ...(options.journalDir ? { journalDir: options.journalDir } : {}) });
+    const imageA = await EditableImage.from(a, { sectorSize: a.model?.sectorSize ?? 512, ...(options.open ? { open: options.open } : {}), ...(options.journalDir ? { journalDir: options.journalDir } : {}) });
     return new CompareSession(a, b, options, imageA);
   }
 
@@ -247,7 +250,7 @@ export class CompareSession {
 }
 
 async function openSide(path: string, options: CompareOptions): Promise<OpenedSide> {
-  const view = await openForView(path, options.sectorSize);
+  const view = await openForView(path, options.sectorSize, options.open);
   return { ...view, problemText: view.problem ? problemText(view.problem) : null };
 }
 

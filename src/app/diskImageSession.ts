@@ -5,6 +5,7 @@
 // `vscode`): the custom editor's document wraps it, the browser test drives the
 // very same object from a stub host, and plain Node tests run it.
 import type { ByteSource } from '../core/io/byteSource';
+import type { OpenImageOptions } from '../core/io/openImage';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
 import { checkDisk } from '../core/checks';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   sectorSize?: number;
   /** Folder for undo journals (DISKX_JOURNAL_DIR); default next to the image. */
   journalDir?: string;
+  /** How the image may be opened (the diskx.allowOutsideExtents setting). */
+  open?: OpenImageOptions;
 }
 
 /** What the host must do that only it can (clipboard, status bar, the edit event). */
@@ -67,12 +70,14 @@ export class DiskImageSession {
    * only an unreadable path throws.
    */
   static async open(path: string, options: SessionOptions = {}): Promise<DiskImageSession> {
-    const view = await openForView(path, options.sectorSize);
+    const open = options.open ?? {};
+    const view = await openForView(path, options.sectorSize, open);
     const sectorSize = options.sectorSize ?? view.model?.sectorSize;
     const image = await EditableImage.from(view, {
       ...(sectorSize ? { sectorSize } : {}),
       ...(options.journalDir ? { journalDir: options.journalDir } : {}),
-      reopen: (p) => openForView(p, sectorSize),
+      open,
+      reopen: (p) => openForView(p, sectorSize, open),
     });
     const findings = view.model ? checkDisk(view.model) : [];
     const tree = view.model ? buildStructureTree(view.model, findings) : EMPTY_TREE;

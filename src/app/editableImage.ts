@@ -6,6 +6,7 @@
 // Pure (no vscode).
 import { promises as fsp } from 'node:fs';
 import type { ByteSource } from '../core/io/byteSource';
+import type { OpenImageOptions } from '../core/io/openImage';
 import { PatchedSource } from '../core/io/patchedSource';
 import type { FixPlan } from '../core/patch';
 import { applyPlans, copyImage } from '../core/write/index';
@@ -21,6 +22,8 @@ export interface EditableImageOptions {
   sectorSize?: number;
   /** Folder for undo journals (DISKX_JOURNAL_DIR); default next to the image. */
   journalDir?: string;
+  /** How the image may be opened and written (VMDK extents outside the descriptor's folder). */
+  open?: OpenImageOptions;
   /** How the file is opened again after a write or revert (the editor parses too, to learn whether it is still a disk); default openBytes. */
   reopen?: (path: string) => Promise<OpenedBytes>;
 }
@@ -146,6 +149,7 @@ export class EditableImage {
     const result = await applyPlans(this.path, plans, {
       sectorSize: this.sectorSize,
       allowDevice: options.allowDevice ?? false,
+      ...(this.options.open ? { open: this.options.open } : {}),
       ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
     });
     this.edits.markSaved();
@@ -214,7 +218,7 @@ export class EditableImage {
 
   /** Opens the file again (after a write, a revert or an outside change): no stale cache. */
   private async reopen(): Promise<void> {
-    const bytes = await (this.options.reopen ?? openBytes)(this.path);
+    const bytes = await (this.options.reopen ?? ((p: string) => openBytes(p, this.options.open)))(this.path);
     await this.base.close().catch(() => undefined);
     this.base = bytes.source;
     this.kindValue = bytes.kind;

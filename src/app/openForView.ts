@@ -4,7 +4,7 @@
 // that cannot be read at all throws. Pure (no vscode).
 import type { ByteSource } from '../core/io/byteSource';
 import { openImage } from '../core/io/openImage';
-import type { OpenedImage } from '../core/io/openImage';
+import type { OpenedImage, OpenImageOptions } from '../core/io/openImage';
 import { FileSource } from '../core/io/fileSource';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
@@ -38,9 +38,9 @@ export interface OpenedView extends OpenedBytes {
 }
 
 /** Opens `path` as an image, or as a plain file when it is not one; throws only when it cannot be read. */
-export async function openBytes(path: string): Promise<OpenedBytes> {
+export async function openBytes(path: string, options: OpenImageOptions = {}): Promise<OpenedBytes> {
   try {
-    const opened = await openImage(path);
+    const opened = await openImage(path, options);
     return { path, source: opened.source, kind: opened.kind, opened, problem: null };
   } catch (error) {
     if (!(error instanceof NotADiskImageError || error instanceof UnsupportedImageError)) throw error;
@@ -52,8 +52,8 @@ export async function openBytes(path: string): Promise<OpenedBytes> {
 }
 
 /** Opens and parses `path` (`sectorSize` forced, or detected when undefined). */
-export async function openForView(path: string, sectorSize?: number): Promise<OpenedView> {
-  const bytes = await openBytes(path);
+export async function openForView(path: string, sectorSize?: number, options: OpenImageOptions = {}): Promise<OpenedView> {
+  const bytes = await openBytes(path, options);
   if (bytes.kind === 'plain') return { ...bytes, model: null };
   try {
     const model = await readDisk(bytes.source, sectorSize ? { sectorSize } : {});

@@ -10,6 +10,8 @@ export * from './common';
 /** Which image of the comparison: A (the one being compared, and repaired) or B (the reference). */
 export type Side = 'a' | 'b';
 
+export const SIDES: readonly Side[] = ['a', 'b'];
+
 /** What the webview needs to know about one image. */
 export interface CompareImageInfo extends ImageSummary {
   /** Full path, for titles and tooltips. */

@@ -69,3 +69,9 @@ export const MAX_SPEC_FIELDS = 50_000;
 
 /** Leading bytes of a byte-array field shown as its value. */
 export const MAX_SPEC_BYTES_SHOWN = 64;
+
+/** Most data extents of a sparse file we take from the extent helper; more and the scan reads every byte. */
+export const MAX_DATA_EXTENTS = 200_000;
+
+/** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
+export const DATA_RANGES_TIMEOUT_MS = 10_000;

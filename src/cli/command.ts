@@ -3,6 +3,7 @@
 // through the list; nothing here imports main or a command.
 import { UsageError } from '../core/errors';
 import type { FlagSpec } from './args';
+import type { OpenImageOptions } from '../core/io/openImage';
 
 /** What a command wants the process to do: text for stdout and an exit code. */
 export interface CommandResult {
@@ -13,6 +14,8 @@ export interface CommandResult {
 /** Output channel for commands that report progress while they run. */
 export interface CommandContext {
   stderr: (line: string) => void;
+  /** How images may be opened (--allow-outside-extents, accepted by every command). */
+  open?: OpenImageOptions;
 }
 
 /** Runs a command on its arguments (those after the command name). */

@@ -21,6 +21,8 @@ function imageArgument(argv: string[]): string | undefined {
   return undefined;
 }
 
+const ALLOW_OUTSIDE_EXTENTS = '--allow-outside-extents';
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const [name, ...rest] = argv;
@@ -41,9 +43,13 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(USAGE + '\n');
     return 0;
   }
-  const image = imageArgument(rest);
+  // Accepted by every command that opens an image, so it is taken out here.
+  const endOfOptions = rest.includes('--') ? rest.indexOf('--') : rest.length;
+  const allowOutsideExtents = rest.slice(0, endOfOptions).includes(ALLOW_OUTSIDE_EXTENTS);
+  const args = rest.filter((arg, i) => arg !== ALLOW_OUTSIDE_EXTENTS || i > endOfOptions);
+  const image = imageArgument(args);
   try {
-    const result = await command.run(rest, { stderr: (line) => err.write(line + '\n') });
+    const result = await command.run(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
     if (result.stdout) out.write(result.stdout + '\n');
     return result.exitCode;
   } catch (error) {

@@ -44,10 +44,10 @@ export class DiskImageDocument implements vscode.CustomDocument {
 
   /** Opens a file, VMDK descriptor or block device; non-disk files open as plain hex with a banner. */
   static async create(uri: vscode.Uri): Promise<DiskImageDocument> {
-    const { sectorSize } = readSettings(uri);
+    const { sectorSize, allowOutsideExtents } = readSettings(uri);
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, ...(journalDir ? { journalDir } : {}) });
+      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}) });
       return new DiskImageDocument(uri, session);
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.

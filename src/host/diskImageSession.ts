@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { ByteSource } from '../core/io/byteSource';
 import { openImage } from '../core/io/openImage';
+import type { OpenImageOptions } from '../core/io/openImage';
 import { FileSource } from '../core/io/fileSource';
 import { PatchedSource } from '../core/io/patchedSource';
 import { readDisk } from '../core/diskModel';
@@ -34,6 +35,8 @@ export interface SessionOptions {
   sectorSize?: number;
   /** Folder for undo journals (DISKX_JOURNAL_DIR); default next to the image. */
   journalDir?: string;
+  /** How the image may be opened (the diskx.allowOutsideExtents setting). */
+  open?: OpenImageOptions;
 }
 
 /** What the host must do that only it can (clipboard, status bar, the edit event). */
@@ -105,7 +108,7 @@ export class DiskImageSession {
    */
   static async open(path: string, options: SessionOptions = {}): Promise<DiskImageSession> {
     const stamp = await fileStamp(path);
-    const read = await readImage(path, options.sectorSize);
+    const read = await readImage(path, options.sectorSize, options.open);
     return new DiskImageSession(path, read.source, read.kind, read.model, read.findings, read.view, read.banner, { ...options, sectorSize: options.sectorSize ?? read.model?.sectorSize }, stamp);
   }
 
@@ -287,6 +290,7 @@ export class DiskImageSession {
     const result = await applyPlans(this.path, plans, {
       sectorSize: this.modelValue?.sectorSize ?? 512,
       allowDevice: options.allowDevice ?? false,
+      open: this.options.open,
       ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
     });
     this.edits.markSaved();
@@ -523,7 +527,7 @@ export class DiskImageSession {
 
   /** Opens the file again (after a write, a revert or an outside change): no stale cache. */
   private async reopen(): Promise<void> {
-    const read = await readImage(this.path, this.options.sectorSize);
+    const read = await readImage(this.path, this.options.sectorSize, this.options.open);
     await this.base.close().catch(() => undefined);
     this.base = read.source;
     this.kindValue = read.kind;
@@ -548,12 +552,12 @@ export class DiskImageSession {
   }
 }
 
-async function readImage(path: string, sectorSize: number | undefined): Promise<{ source: ByteSource; kind: SourceKind; model: DiskModel | null; findings: Finding[]; view: StructureView; banner: string | null }> {
+async function readImage(path: string, sectorSize: number | undefined, openOptions: OpenImageOptions = {}): Promise<{ source: ByteSource; kind: SourceKind; model: DiskModel | null; findings: Finding[]; view: StructureView; banner: string | null }> {
   const empty: StructureView = { tree: [], spans: [], findings: [] };
   let source: ByteSource;
   let kind: SourceKind;
   try {
-    const opened = await openImage(path);
+    const opened = await openImage(path, openOptions);
     source = opened.source;
     kind = opened.kind;
   } catch (error) {

@@ -16,7 +16,7 @@ export const checkCommand: CliCommand = {
   async run(argv, context) {
     const args = parseArgs(argv, FLAGS);
     const image = oneImage(args.positional);
-    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     await opened.source.close();
     // A crash mid-repair leaves sectors old or new: say so before anyone trusts the verdict.
     await warnAboutJournal(image, context);

@@ -41,9 +41,9 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
   const scans: ByteSource[] = [];
   let current = pathA;
   try {
-    opened.push(await analyzeImage(pathA, { sectorSize }));
+    opened.push(await analyzeImage(pathA, { sectorSize, open: context.open }));
     current = pathB;
-    opened.push(await analyzeImage(pathB, { sectorSize }));
+    opened.push(await analyzeImage(pathB, { sectorSize, open: context.open }));
     const [a, b] = opened as [AnalyzedImage, AnalyzedImage];
     const diff = structuralDiff(a.disk, b.disk);
     let bytes: ByteDiffResult | null = null;

@@ -109,7 +109,7 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   const asJson = args.flags.has('json');
   const allowDevice = args.flags.has('allow-device');
 
-  const opened = await openImage(image);
+  const opened = await openImage(image, context.open);
   let sequence: Awaited<ReturnType<typeof planSequence>>;
   try {
     sequence = await planSequence(opened.source, fixIds, sectorSize);
@@ -142,12 +142,12 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
 
   // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
   const plans: FixPlan[] = planned.map((p) => p.plan);
-  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, ...journalOptions() });
+  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, open: context.open, ...journalOptions() });
   report.written = result;
   report.journal = result.journalPath;
   // The write is done and journaled: a failing re-check must not turn it into an error exit.
   try {
-    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize });
+    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize, open: context.open });
     await checked.opened.source.close();
     report.remainingFindings = checked.findings;
     report.unresolved = unresolvedFindings(findingsBefore, checked.findings, fixIds);

@@ -45,11 +45,11 @@ export async function fixWithReference(argv: string[], context: CommandContext):
   let disk: DiskModel;
   let referenceDisk: DiskModel;
   try {
-    const a = await analyzeImage(image, { sectorSize });
+    const a = await analyzeImage(image, { sectorSize, open: context.open });
     await a.opened.source.close();
     disk = a.disk;
     current = reference;
-    const b = await analyzeImage(reference, { sectorSize });
+    const b = await analyzeImage(reference, { sectorSize, open: context.open });
     await b.opened.source.close();
     referenceDisk = b.disk;
   } catch (error) {
@@ -74,7 +74,7 @@ export async function fixWithReference(argv: string[], context: CommandContext):
   if (write) {
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), ...(journalDir ? { journalDir } : {}) });
+      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...(journalDir ? { journalDir } : {}) });
     } catch (error) {
       return fail(context, `${image}: ${describeError(error)}`);
     }

@@ -33,6 +33,7 @@ async function runUndo(argv: string[], context: CommandContext): Promise<Command
   try {
     result = await undoLast(image, {
       allowDevice: args.flags.has('allow-device'),
+      open: context.open,
       ...journalOptions(),
       onStep: (step: WriteStep) => {
         if (step.kind === 'write') restored.push({ offset: step.offset, length: step.length });
@@ -46,7 +47,7 @@ async function runUndo(argv: string[], context: CommandContext): Promise<Command
     }
     throw error;
   }
-  const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize });
+  const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize, open: context.open });
   await checked.opened.source.close();
   const report: UndoReport = { image, result, sectorSize: entry?.sectorSize ?? checked.disk.sectorSize, restored, fixTitles: entry?.fixes ?? [], remainingFindings: checked.findings };
   return { stdout: args.flags.has('json') ? json(undoJson(report)) : formatUndo(report), exitCode: 0 };

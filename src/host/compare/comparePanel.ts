@@ -72,10 +72,10 @@ export class ComparePanel {
       void vscode.window.showWarningMessage('Disk Structure Explorer: choose two different images to compare.');
       return;
     }
-    const { sectorSize } = readSettings(a);
+    const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, journalOptions(sectorSize)));
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents } }));
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
       return;
@@ -94,12 +94,12 @@ export class ComparePanel {
     const paths = state as { a?: unknown; b?: unknown } | null | undefined;
     const a = typeof paths?.a === 'string' && path.isAbsolute(paths.a) ? paths.a : null;
     const b = typeof paths?.b === 'string' && path.isAbsolute(paths.b) ? paths.b : null;
-    const { sectorSize } = readSettings(a ? vscode.Uri.file(a) : undefined);
+    const { sectorSize, allowOutsideExtents } = readSettings(a ? vscode.Uri.file(a) : undefined);
     let session: CompareSession | null = null;
     let problem = 'this comparison was saved without its two images';
     if (a && b) {
       try {
-        session = await CompareSession.open(a, b, journalOptions(sectorSize));
+        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents } });
       } catch (error) {
         problem = describeError(error);
       }

@@ -7,7 +7,7 @@
 // the user (progress with cancel, a modal confirmation).
 import type { ByteSource } from '../../core/io/byteSource';
 import { openImage } from '../../core/io/openImage';
-import type { OpenedImage } from '../../core/io/openImage';
+import type { OpenedImage, OpenImageOptions } from '../../core/io/openImage';
 import { FileSource } from '../../core/io/fileSource';
 import { readDisk } from '../../core/diskModel';
 import type { DiskModel } from '../../core/diskModel';
@@ -26,6 +26,8 @@ export interface CompareOptions {
   sectorSize?: number;
   /** Folder for undo journals (tests; DISKX_JOURNAL_DIR); default next to the image. */
   journalDir?: string;
+  /** How the images may be opened (the diskx.allowOutsideExtents setting). */
+  open?: OpenImageOptions;
 }
 
 /** What the host must do that only it can: reply, or run a long or writing action after asking the user. */
@@ -228,7 +230,7 @@ export class CompareSession {
 
   /** Writes `plan` to A through the safe writer (journaled, backup first). */
   async applyFix(plan: FixPlan): Promise<WriteResult> {
-    const result = await applyPlans(this.a.path, [plan], { sectorSize: this.a.model?.sectorSize ?? 512, ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
+    const result = await applyPlans(this.a.path, [plan], { sectorSize: this.a.model?.sectorSize ?? 512, open: this.options.open, ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
     this.lastScan = null;
     return result;
   }
@@ -255,7 +257,7 @@ export class CompareSession {
 async function openSide(path: string, options: CompareOptions): Promise<OpenedSide> {
   let opened: OpenedImage;
   try {
-    opened = await openImage(path);
+    opened = await openImage(path, options.open);
   } catch (error) {
     if (!(error instanceof NotADiskImageError || error instanceof UnsupportedImageError)) throw error;
     const plain = await FileSource.open(path).catch(() => null);

@@ -56,6 +56,8 @@ await compileFormats();
 const builds = [
   { ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'iconv-lite'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The comparison view's byte diff runs in a worker thread off the extension host's main thread.
+  { ...common, entryPoints: ['src/core/diff/byteDiffWorker.ts'], outfile: 'dist/byteDiffWorker.js' },
 ];
 if (fs.existsSync(path.join(root, 'webview', 'main.ts'))) {
   // The editor UI: one IIFE script (our code plus the few @vscode-elements components it

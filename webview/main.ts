@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
-import { EMBEDDED_INIT_ID, decodeEmbeddedInit } from '../src/shared/protocol';
+import { EMBEDDED_INIT_ID, decodeEmbeddedInit } from '../src/shared/protocol/editor';
 import { el } from './dom';
 import { FindingsList } from './editor/findings';
 import { FixPreviewPanel } from './editor/fixPreview';

@@ -13,6 +13,7 @@ import { warnAboutJournal } from './fixCommands';
 import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
 import { version } from '../../package.json';
+import type { OpenImageOptions } from '../core/io/openImage';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
 
@@ -34,6 +35,7 @@ Fix ids:
 ${fixHelpLines('  ', false).join('\n')}
 
 IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
+A .vmdk descriptor's extents must lie in its folder (or below) unless --allow-outside-extents is given.
 Block devices and read-only files are written only with --allow-device.
 DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image.
 Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;
@@ -47,6 +49,8 @@ export interface CommandResult {
 /** Output channel for commands that report progress while they run. */
 export interface CommandContext {
   stderr: (line: string) => void;
+  /** How images may be opened (--allow-outside-extents, accepted by every command). */
+  open?: OpenImageOptions;
 }
 
 export type Command = (argv: string[], context: CommandContext) => Promise<CommandResult>;
@@ -54,17 +58,17 @@ export type Command = (argv: string[], context: CommandContext) => Promise<Comma
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 const commands: Record<string, Command> = {
-  async inspect(argv) {
+  async inspect(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
     const image = oneImage(args.positional);
-    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     await opened.source.close();
     return { stdout: args.flags.has('json') ? json(inspectJson(disk)) : formatInspect(disk), exitCode: 0 };
   },
   async check(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
     const image = oneImage(args.positional);
-    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     await opened.source.close();
     // A crash mid-repair leaves sectors old or new: say so before anyone trusts the verdict.
     await warnAboutJournal(image, context);
@@ -99,6 +103,8 @@ function imageArgument(argv: string[]): string | undefined {
   return undefined;
 }
 
+const ALLOW_OUTSIDE_EXTENTS = '--allow-outside-extents';
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   const [name, ...rest] = argv;
@@ -119,9 +125,13 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(USAGE + '\n');
     return 0;
   }
-  const image = imageArgument(rest);
+  // Accepted by every command that opens an image, so it is taken out here.
+  const endOfOptions = rest.includes('--') ? rest.indexOf('--') : rest.length;
+  const allowOutsideExtents = rest.slice(0, endOfOptions).includes(ALLOW_OUTSIDE_EXTENTS);
+  const args = rest.filter((arg, i) => arg !== ALLOW_OUTSIDE_EXTENTS || i > endOfOptions);
+  const image = imageArgument(args);
   try {
-    const result = await command(rest, { stderr: (line) => err.write(line + '\n') });
+    const result = await command(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
     if (result.stdout) out.write(result.stdout + '\n');
     return result.exitCode;
   } catch (error) {

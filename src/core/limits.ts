@@ -42,3 +42,9 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
+
+/** Most data extents of a sparse file we take from the extent helper; more and the scan reads every byte. */
+export const MAX_DATA_EXTENTS = 200_000;
+
+/** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
+export const DATA_RANGES_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 // The findings list (`#findings`, above the tree: what a user opens a broken image
 // for). Each finding selects its bytes and tree node; its fix buttons ask the host
 // for a preview (only the fix id travels).
-import type { FindingView } from '../../src/shared/protocol';
+import type { FindingView } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { EditorState } from './state';
 import type { StructureTree } from './tree';

@@ -1,7 +1,7 @@
 // The fix preview (`#fix-preview`): what a fix would change, field by field, with
 // Apply and Cancel; the changed bytes are marked `preview` in the hex view while
 // it is open. Apply sends only the fix id: the host plans the fix itself.
-import type { FixPreview } from '../../src/shared/protocol';
+import type { FixPreview } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { EditorState } from './state';
 

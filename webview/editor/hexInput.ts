@@ -2,7 +2,7 @@
 // the byte's whole field (as naming it implies; a plain byte or a double click
 // selects one byte), Shift+click extends, the arrows / pages / Home / End move the
 // cursor (Shift extends), Ctrl+C copies the selection as hex through the host.
-import { MAX_COPY_LENGTH } from '../../src/shared/protocol';
+import { MAX_COPY_LENGTH } from '../../src/shared/protocol/editor';
 import { cursorKeyTarget } from '../hex/cursorKeys';
 import type { HexViewport } from '../hex/viewport';
 import { spanAt } from '../spanIndex';

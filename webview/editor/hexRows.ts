@@ -2,7 +2,7 @@
 // and the cell renderer that colours bytes by field kind, names them, and draws
 // the selection, cursor, hover and byte marks (a fix preview's changes). Both
 // columns are runs of bytes that look alike, one element per run.
-import type { FieldSpan } from '../../src/shared/protocol';
+import type { FieldSpan } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
 import { LOADING, rowHtml } from '../hex/rowHtml';

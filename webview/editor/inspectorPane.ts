@@ -1,7 +1,7 @@
 // The data inspector pane (`#inspector`): the selection or cursor decoded as
 // integers, LBA, GUID and text (inspector.ts), and the CRC-32 of the selection,
 // computed here for up to 64 KiB of cached bytes, else asked of the host.
-import { MAX_CRC_LENGTH } from '../../src/shared/protocol';
+import { MAX_CRC_LENGTH } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import { escapeHtml } from '../html';
 import { crc32, formatCrc, inspect } from '../inspector';
@@ -93,8 +93,7 @@ export class InspectorPane {
     this.setCrc('computing…');
     if (key !== this.crcPendingKey) {
       this.crcPendingKey = key;
-      this.crcRequestId = this.host.requestId();
-      this.host.post({ type: 'crcRange', requestId: this.crcRequestId, offset: lo, length: crcLength });
+      this.crcRequestId = this.host.requestCrc(lo, crcLength);
     }
   }
 }

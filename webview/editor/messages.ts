@@ -1,8 +1,8 @@
 // What the host says, applied to the panes: the first `init`, an `update` after
 // every edit / undo / save / revert (new model and bytes, same place in the view),
 // bytes and CRCs answering requests, settings, a fix preview, errors.
-import type { InitMessage, ToWebview, UpdateMessage } from '../../src/shared/protocol';
-import { assertNever } from '../../src/shared/protocol';
+import type { InitMessage, ToWebview, UpdateMessage } from '../../src/shared/protocol/editor';
+import { assertNever } from '../../src/shared/protocol/editor';
 import { spanAt } from '../spanIndex';
 import type { FindingsList } from './findings';
 import type { FixPreviewPanel } from './fixPreview';
@@ -27,7 +27,7 @@ export interface EditorPanes {
   layout: PaneLayout;
 }
 
-const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'reveal', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
 
 /** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
 export function isHostMessage(data: { type: string }): data is ToWebview {
@@ -52,6 +52,7 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
       inspector.schedule();
       break;
     case 'crc':
+      host.crcArrived(message.requestId);
       inspector.crcArrived(message.requestId, message.offset, message.length, message.crc);
       break;
     case 'settings':
@@ -61,9 +62,6 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
         relayout(panes);
         hex.viewport.reveal(state.selection.cursor, false, true);
       }
-      break;
-    case 'reveal':
-      state.selection.setRange(message.offset, message.length, { syncTree: true, reveal: 'jump' });
       break;
     case 'error':
       // A failed read: its chunk is forgotten so a later render can retry it.

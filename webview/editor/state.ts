@@ -1,7 +1,7 @@
 // What the editor knows, in one object: the host's model of the image (tree,
 // spans, findings, edit state), the byte cache, the selection, the mouse and the
 // marks over the hex. main.ts creates it and passes it to every pane.
-import type { EditState, FieldSpan, FindingView, ImageInfo, TreeNode } from '../../src/shared/protocol';
+import type { EditState, FieldSpan, FindingView, ImageInfo, TreeNode } from '../../src/shared/protocol/editor';
 import type { ByteCache } from '../byteCache';
 import { ByteMarks } from '../hex/marks';
 import { Selection } from './selection';

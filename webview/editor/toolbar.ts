@@ -1,7 +1,7 @@
 // The editor's top lines: the banner (files that are not disk images), go-to,
 // the status line (the byte under the mouse or the cursor, or a message) and the
 // edit state ("● Unsaved repairs (n)").
-import type { EditState } from '../../src/shared/protocol';
+import type { EditState } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import { spanAt } from '../spanIndex';
 import type { GotoField } from './goto';

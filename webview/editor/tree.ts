@@ -2,7 +2,7 @@
 // are built: a closed branch holds one placeholder item (so it shows its twistie)
 // until it is opened. A tree item is a web component with its own shadow DOM, and
 // an image has hundreds of fields.
-import type { TreeNode } from '../../src/shared/protocol';
+import type { TreeNode } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { EditorState } from './state';
 

@@ -10,17 +10,20 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DiskImageDocument } from './diskImageDocument';
-import { ImageChangedOnDiskError, SaveCancelledError } from './diskImageSession';
+import { ImageChangedOnDiskError } from '../app/editableImage';
+import { CopyCancelledError } from '../core/write/index';
 import { readSettings } from './settings';
-import { statusText } from './structureTree';
+import { statusText } from '../app/structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol';
-import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol';
+import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol/editor';
+import { encodeEmbeddedInit } from '../shared/protocol/editor';
+import { fixLabel } from '../core/fixes/registry';
 import type { Finding, FixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
 import { describeError } from '../core/errors';
 import { onDidWriteImage } from './imageWrites';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
@@ -41,6 +44,11 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   /** Panels whose webview has not said "ready" yet, and a preview to show once it has. */
   private readonly waiting = new Map<vscode.WebviewPanel, { ready: Promise<void>; resolve: () => void }>();
   private activePanel: vscode.WebviewPanel | null = null;
+  /** The last cursor or selection each document's views reported. */
+  private readonly selections = new WeakMap<DiskImageDocument, { offset: number; length: number }>();
+  private readonly openEmitter = new vscode.EventEmitter<DiskImageDocument>();
+  /** A document was opened (its specs can be restored). */
+  readonly onDidOpenDocument = this.openEmitter.event;
   /**
    * Edit events, one stream per view type: VS Code looks each event's document up under
    * the view type it came through, so a document opened as the default editor must never
@@ -54,12 +62,14 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly specHost?: AppliedSpecsHost,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('diskx.imageInfo', vscode.StatusBarAlignment.Right, 100);
     this.statusBar.name = 'Disk Structure Explorer: image';
     context.subscriptions.push(
       this.statusBar,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
+      this.openEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
         const ours = event.affectsConfiguration('diskx');
         if (!ours && !event.affectsConfiguration('files.autoSave')) return;
@@ -82,19 +92,41 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     );
   }
 
-  static register(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection): vscode.Disposable {
-    const provider = new DiskImageEditorProvider(context, diagnostics);
+  static register(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection, specHost?: AppliedSpecsHost): { provider: DiskImageEditorProvider; registration: vscode.Disposable } {
+    const provider = new DiskImageEditorProvider(context, diagnostics, specHost);
     const options = {
       // Hidden tabs keep their scroll position and cache; the state is small (visible rows only).
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     };
-    return vscode.Disposable.from(
+    const registration = vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider.forViewType(VIEW_TYPE), options),
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, provider, { providedCodeActionKinds: DiskImageEditorProvider.codeActionKinds }),
       vscode.commands.registerCommand('diskx.applyFix', (target?: vscode.Uri | string, fixId?: string) => provider.applyFixCommand(target, fixId)),
     );
+    return { provider, registration };
+  }
+
+  /** The document of the active image editor (else a visible one), or null. */
+  activeDocument(): DiskImageDocument | null {
+    const panel = this.activePanel ?? [...this.panels.keys()].find((p) => p.active) ?? [...this.panels.keys()].find((p) => p.visible) ?? null;
+    return panel ? this.panels.get(panel) ?? null : null;
+  }
+
+  /** The open document of `uri`, or null. */
+  documentFor(uri: vscode.Uri): DiskImageDocument | null {
+    return [...this.documents].find((d) => d.uri.toString() === uri.toString()) ?? null;
+  }
+
+  /** Every open document. */
+  openDocuments(): DiskImageDocument[] {
+    return [...this.documents];
+  }
+
+  /** The last selection (or cursor) the views of `document` reported, or null. */
+  selectionOf(document: DiskImageDocument): { offset: number; length: number } | null {
+    return this.selections.get(document) ?? null;
   }
 
   /** The edit events of documents opened through `viewType`. */
@@ -124,7 +156,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   // ---- documents ----
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken, viewType: string = VIEW_TYPE): Promise<DiskImageDocument> {
-    const document = await DiskImageDocument.create(uri);
+    const document = await DiskImageDocument.create(uri, this.specHost);
     if (openContext.backupId) {
       // Hot exit: the backup holds the unsaved edits (patches), never image bytes.
       try {
@@ -137,6 +169,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     }
     this.documents.add(document);
     this.publishDiagnostics(document);
+    this.openEmitter.fire(document);
     const subscriptions: vscode.Disposable[] = [
       document.onDidEdit((event) => this.editEmitter(viewType).fire(event)),
       document.onDidChangeModel((notice) => void this.refresh(document, notice)),
@@ -265,7 +298,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
         });
       },
     ).then(undefined, (error: unknown) => {
-      if (error instanceof SaveCancelledError) throw new Error(`Not saved: ${error.message}`);
+      if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
       throw error;
     });
     vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${path.basename(destination.fsPath)}`, 8000);
@@ -309,7 +342,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     disposables.push(
       webview.onDidReceiveMessage(async (raw: unknown) => {
         if (isApplyFix(raw) && !(await this.confirmAutoSave(document, raw.fixId))) {
-          await this.post(panel, { type: 'error', requestId: null, message: `${FIX_LABELS[raw.fixId] ?? raw.fixId}: not applied (auto save would write it at once).` });
+          await this.post(panel, { type: 'error', requestId: null, message: `${fixLabel(raw.fixId)}: not applied (auto save would write it at once).` });
           return;
         }
         const effect = await document.session.handle(raw, viewSettings(document.uri));
@@ -323,10 +356,14 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
             vscode.window.setStatusBarMessage(`Copied ${effect.text.length ? (effect.text.length + 1) / 3 : 0} bytes as hex`, 2000);
             break;
           case 'selection':
+            this.selections.set(document, { offset: effect.offset, length: effect.length });
             if (this.activePanel === panel) this.statusBar.tooltip = this.tooltip(document, effect.offset, effect.length);
             break;
           case 'edit':
             document.recordEdit(effect.edit);
+            break;
+          case 'changed':
+            document.changed(effect.notice);
             break;
           case 'none':
             break;
@@ -375,9 +412,9 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       for (const fixId of fixes) {
         if (seen.has(fixId)) continue;
         seen.add(fixId);
-        const action = new vscode.CodeAction(`${FIX_LABELS[fixId] ?? fixId}…`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(`${fixLabel(fixId)}…`, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        action.command = { command: 'diskx.applyFix', title: FIX_LABELS[fixId] ?? fixId, arguments: [uri.toString(), fixId] };
+        action.command = { command: 'diskx.applyFix', title: fixLabel(fixId), arguments: [uri.toString(), fixId] };
         actions.push(action);
       }
     }
@@ -411,7 +448,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       const items = offered.map((fix) => {
         const preview = document.session.preview(fix);
         const finding = document.session.findings.find((f) => f.fixes.includes(fix));
-        return { label: FIX_LABELS[fix] ?? fix, description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
+        return { label: fixLabel(fix), description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
       });
       const choice = await vscode.window.showQuickPick(items, { title: `Apply Fix to ${path.basename(document.uri.fsPath)}`, placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit' });
       if (!choice) return;
@@ -435,7 +472,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
     const write = 'Apply and Write';
     const answer = await vscode.window.showWarningMessage(
-      `Auto save is on (files.autoSave: ${mode}): "${FIX_LABELS[fixId] ?? fixId}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+      `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
       {
         modal: true,
         detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',

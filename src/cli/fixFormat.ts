@@ -2,7 +2,7 @@
 // offset, LBA, the fields it touches and a before/after hex diff), what was
 // written, and the stable JSON documents.
 import type { DiskModel } from '../core/model';
-import type { Finding, FixId } from '../core/findings';
+import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, Patch } from '../core/patch';
 import type { UndoResult, WriteResult } from '../core/write/index';
 import { annotatePatch, summarizePatchFields } from '../core/fixes/index';
@@ -19,7 +19,7 @@ export interface Planned {
 
 /** A requested fix that does not apply, and why. */
 export interface Refusal {
-  id: FixId;
+  id: FixId | ScanFixId;
   reason: string;
 }
 

@@ -8,8 +8,10 @@ export const FIX_IDS = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup
 export type FixId = (typeof FIX_IDS)[number];
 /** A fix that needs a second image (the reference), so no finding offers it: `diskx fix A --fix copy-slots-from-reference --reference B`. */
 export type ReferenceFixId = 'copy-slots-from-reference';
+/** A fix planned from a scan of the whole disk (no finding offers it: `diskx scan` proposes it). */
+export type ScanFixId = 'rebuild-from-scan';
 /** Any fix a plan can come from. */
-export type PlanFixId = FixId | ReferenceFixId;
+export type PlanFixId = FixId | ReferenceFixId | ScanFixId;
 
 export type FindingCode =
   | 'mbr-missing'

@@ -19,7 +19,12 @@ import { analyzeImage } from '../../core/index';
 import type { Finding, FixId } from '../../core/findings';
 import type { FixPlan, Patch } from '../../core/patch';
 import { planFix } from '../../core/fixes/index';
-import { isFixId } from '../../core/fixes/registry';
+import { isFixId, isScanFixId, SCAN_FIXES } from '../../core/fixes/registry';
+import type { ScanFixId } from '../../core/findings';
+import { scanImage } from '../../core/scan/scanner';
+import type { ScanResult } from '../../core/scan/scanner';
+import { scanSourceFor } from '../../core/io/scanSource';
+import { terminalProgress } from '../progress';
 import { applyPlans, journalPathFor } from '../../core/write/index';
 import { sectorWrites } from '../../core/write/sectorWrites';
 import { describeError, UsageError } from '../../core/errors';
@@ -50,8 +55,9 @@ ${FIX_REFERENCE_USAGE}`,
 /** The plans of `ids` in order, each planned on the image as the plans before it leave it. */
 export async function planSequence(
   source: ByteSource,
-  ids: readonly FixId[],
+  ids: readonly (FixId | ScanFixId)[],
   sectorSize: number | undefined,
+  scan?: ScanResult,
 ): Promise<{ before: DiskModel; findingsBefore: Finding[]; planned: Planned[]; refused: Refusal[]; after: DiskModel; findingsAfter: Finding[]; writes: Patch[] }> {
   const before = await readDisk(source, { sectorSize });
   const findingsBefore = checkDisk(before);
@@ -67,7 +73,7 @@ export async function planSequence(
       disk = await readDisk(patched, options);
       stale = false;
     }
-    const result = planFix(disk, id);
+    const result = isScanFixId(id) ? (scan ? SCAN_FIXES[id].plan(disk, scan) : { ok: false as const, id, reason: 'needs a scan of the whole disk first' }) : planFix(disk, id);
     if (!result.ok) {
       refused.push({ id, reason: result.reason });
       continue;
@@ -84,12 +90,12 @@ export async function planSequence(
 }
 
 /** Codes of the findings before the repair that name one of `fixIds` as their fix. */
-function addressedCodes(before: Finding[], fixIds: readonly FixId[]): string[] {
+function addressedCodes(before: Finding[], fixIds: readonly (FixId | ScanFixId)[]): string[] {
   return [...new Set(before.filter((f) => f.fixes.some((id) => fixIds.includes(id))).map((f) => f.code))];
 }
 
 /** Findings the applied fixes address that are still there (by code). */
-function unresolvedFindings(before: Finding[], after: Finding[], fixIds: readonly FixId[]): Finding[] {
+function unresolvedFindings(before: Finding[], after: Finding[], fixIds: readonly (FixId | ScanFixId)[]): Finding[] {
   const addressed = new Set(addressedCodes(before, fixIds));
   return after.filter((f) => addressed.has(f.code));
 }
@@ -100,10 +106,12 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   const ids = args.flags.get('fix') ?? [];
   if (ids.length === 0) throw new UsageError('fix needs at least one --fix ID (see diskx codes for the fix ids)');
   if (ids.includes(COPY_SLOTS_FROM_REFERENCE)) throw new UsageError(`--fix ${COPY_SLOTS_FROM_REFERENCE} needs --reference B (an image whose slots to copy)`);
-  for (const id of ids) if (!isFixId(id)) throw new UsageError(`unknown fix id "${id}" (see diskx codes for the fix ids)`);
+  for (const id of ids) if (!isFixId(id) && !isScanFixId(id)) throw new UsageError(`unknown fix id "${id}" (see diskx codes for the fix ids)`);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new UsageError(`--fix ${twice} given twice`);
-  const fixIds = ids as FixId[];
+  const scanFix = ids.find((id) => isScanFixId(id));
+  if (scanFix && ids.length > 1) throw new UsageError(`--fix ${scanFix} writes a whole new table: give it alone`);
+  const fixIds = ids as (FixId | ScanFixId)[];
   const sectorSize = sectorSizeFlag(args);
   const write = args.flags.has('write');
   const asJson = args.flags.has('json');
@@ -112,7 +120,8 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   const opened = await openImage(image, context.open);
   let sequence: Awaited<ReturnType<typeof planSequence>>;
   try {
-    sequence = await planSequence(opened.source, fixIds, sectorSize);
+    const scan = scanFix ? await scanWholeDisk(opened, sectorSize) : undefined;
+    sequence = await planSequence(opened.source, fixIds, sectorSize, scan);
   } finally {
     await opened.source.close();
   }
@@ -156,4 +165,17 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   }
   for (const f of report.unresolved) context.stderr(`diskx: ${image}: warning: ${f.code} is still reported after the repair: ${f.message}`);
   return { stdout: asJson ? json(fixJson(report)) : `${formatPlan(report)}\n\n${formatWritten(report)}`, exitCode: 0 };
+}
+
+/** rebuild-from-scan plans from a scan of the whole disk at the disk's sector size (progress on a terminal). */
+async function scanWholeDisk(opened: Awaited<ReturnType<typeof openImage>>, sectorSize: number | undefined): Promise<ScanResult> {
+  const disk = await readDisk(opened.source, { sectorSize });
+  const bulk = await scanSourceFor(opened);
+  const progress = terminalProgress('scanning');
+  try {
+    return await scanImage(opened.source, bulk, { sectorSize: disk.sectorSize, ...(progress ? { onProgress: progress.update } : {}) });
+  } finally {
+    progress?.done();
+    if (bulk !== opened.source) await bulk.close();
+  }
 }

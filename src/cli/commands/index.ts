@@ -7,8 +7,9 @@ import { fixCommand } from './fix';
 import { undoCommand } from './undo';
 import { diffCommand } from './diff';
 import { codesCommand } from './codes';
+import { scanCommand } from './scan';
 
-export const COMMANDS: readonly CliCommand[] = [inspectCommand, checkCommand, fixCommand, undoCommand, diffCommand, codesCommand];
+export const COMMANDS: readonly CliCommand[] = [inspectCommand, checkCommand, fixCommand, undoCommand, diffCommand, scanCommand, codesCommand];
 
 /** The command called `name`, if there is one. */
 export function findCommand(name: string): CliCommand | undefined {

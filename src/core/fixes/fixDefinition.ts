@@ -4,6 +4,7 @@
 import type { DiskModel } from '../model';
 import type { PlanFixId } from '../findings';
 import type { FixResult } from '../patch';
+import type { ScanResult } from '../scan/scanner';
 
 /** A planner of a fix that needs only the disk itself. */
 export type DiskFixPlanner = (disk: DiskModel) => FixResult;
@@ -26,6 +27,15 @@ export interface FixDefinition<Id extends PlanFixId = PlanFixId, Planner = DiskF
 
 /** A fix that needs `--reference B`: its help heading says so. */
 export interface ReferenceFixDefinition<Id extends PlanFixId = PlanFixId> extends FixDefinition<Id, ReferenceFixPlanner> {
+  /** The heading in `diskx --help` and `diskx codes`. */
+  helpTitle: string;
+}
+
+/** A planner of a fix that needs a scan of the whole disk (rebuild-from-scan). */
+export type ScanFixPlanner = (disk: DiskModel, scan: ScanResult) => FixResult;
+
+/** A fix planned from `diskx scan`'s findings: its help heading says so. */
+export interface ScanFixDefinition<Id extends PlanFixId = PlanFixId> extends FixDefinition<Id, ScanFixPlanner> {
   /** The heading in `diskx --help` and `diskx codes`. */
   helpTitle: string;
 }

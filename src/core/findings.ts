@@ -6,8 +6,10 @@ export type Severity = 'error' | 'warning' | 'info';
 export type FixId = 'recompute-crcs' | 'restore-esxi-slots' | 'relocate-backup' | 'rebuild-primary-from-backup' | 'rebuild-backup-from-primary';
 /** A fix that needs a second image (the reference), so no finding offers it: `diskx fix A --fix copy-slots-from-reference --reference B`. */
 export type ReferenceFixId = 'copy-slots-from-reference';
+/** A hand edit (`diskx set`, typing in the editor): not a fix, but planned, written and undone the same way. */
+export type HandEditId = 'hand-edit';
 /** Any fix a plan can come from. */
-export type PlanFixId = FixId | ReferenceFixId;
+export type PlanFixId = FixId | ReferenceFixId | HandEditId;
 
 export const FIX_IDS: readonly FixId[] = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup', 'rebuild-primary-from-backup', 'rebuild-backup-from-primary'];
 

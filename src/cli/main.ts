@@ -12,6 +12,8 @@ import { commandExtensions } from './commands';
 import { warnAboutJournal } from './fixCommands';
 import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
+import { SET_USAGE } from './setCommand';
+import { FIND_USAGE } from './findCommand';
 import { version } from '../../package.json';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
@@ -28,6 +30,8 @@ ${FIX_REFERENCE_USAGE}
   undo    IMAGE [--json] [--allow-device]           revert the last repair from its journal;
           exit 0 reverted, 1 nothing to undo or the repaired bytes changed since (nothing written), 2 error
 ${DIFF_USAGE}
+${SET_USAGE}
+${FIND_USAGE}
   codes                                             explain every finding code and fix id
 
 Fix ids:

@@ -60,3 +60,6 @@ export const MAX_FIND_RESULTS = 10_000;
 
 /** Bytes read per step of a search (one buffer, reused; a pattern's length - 1 overlaps). */
 export const FIND_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Data extents of a sparse file a search lists before it treats the rest as data. */
+export const MAX_DATA_EXTENTS = 65536;

@@ -27,7 +27,7 @@ async function plan(bytes: Uint8Array, assignments: string[], options: EditOptio
   const read = async (offset: number, length: number): Promise<Uint8Array> => bytes.slice(offset, offset + length);
   const result = await planFieldEdits(disk, assignments.map(parseAssignment), options, read);
   const after = applied(bytes, result.plan.patches);
-  return { disk, result, after, ...(await analyzeBytes(after)) };
+  return { result, after, ...(await analyzeBytes(after)) };
 }
 
 // The small disk has slots 0, 1 and 3: its slot-gap info is not what these tests are about.

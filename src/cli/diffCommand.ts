@@ -71,9 +71,9 @@ export const diffCommand: Command = async (argv, context) => {
   const scans: ByteSource[] = [];
   let current = pathA;
   try {
-    opened.push(await analyzeImage(pathA, { sectorSize }));
+    opened.push(await analyzeImage(pathA, { sectorSize, open: context.open }));
     current = pathB;
-    opened.push(await analyzeImage(pathB, { sectorSize }));
+    opened.push(await analyzeImage(pathB, { sectorSize, open: context.open }));
     const [a, b] = opened as [AnalyzedImage, AnalyzedImage];
     const diff = structuralDiff(a.disk, b.disk);
     let bytes: ByteDiffResult | null = null;
@@ -248,11 +248,11 @@ export const fixWithReferenceCommand: Command = async (argv, context) => {
   let disk: DiskModel;
   let referenceDisk: DiskModel;
   try {
-    const a = await analyzeImage(image, { sectorSize });
+    const a = await analyzeImage(image, { sectorSize, open: context.open });
     await a.opened.source.close();
     disk = a.disk;
     current = reference;
-    const b = await analyzeImage(reference, { sectorSize });
+    const b = await analyzeImage(reference, { sectorSize, open: context.open });
     await b.opened.source.close();
     referenceDisk = b.disk;
   } catch (error) {
@@ -277,7 +277,7 @@ export const fixWithReferenceCommand: Command = async (argv, context) => {
   if (write) {
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), ...(journalDir ? { journalDir } : {}) });
+      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...(journalDir ? { journalDir } : {}) });
     } catch (error) {
       return fail(context, `${image}: ${describeError(error)}`);
     }

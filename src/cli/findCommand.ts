@@ -78,6 +78,6 @@ function summary(image: string, patterns: SearchPattern[], result: FindResult, s
   const what = patterns.map((p) => patternText(p)).join(' or ');
   const count = result.matches.length;
   const stop = result.truncated ? ` (stopped after ${MAX_FIND_RESULTS} matches)` : '';
-  const holes = result.holes === 'seek-data' ? `, ${formatSize(result.bytesSkipped)} of holes skipped` : '';
+  const holes = result.holes === 'extents' ? `, ${formatSize(result.bytesSkipped)} of holes skipped` : '';
   return `${count} ${count === 1 ? 'match' : 'matches'} of ${what} in ${image}${stop} (${formatSize(size)}: ${formatSize(result.bytesRead)} read${holes})`;
 }

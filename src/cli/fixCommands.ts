@@ -105,7 +105,7 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
   const asJson = args.flags.has('json');
   const allowDevice = args.flags.has('allow-device');
 
-  const opened = await openImage(image);
+  const opened = await openImage(image, context.open);
   let sequence: Awaited<ReturnType<typeof planSequence>>;
   try {
     sequence = await planSequence(opened.source, fixIds, sectorSize);
@@ -138,12 +138,12 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
 
   // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
   const plans: FixPlan[] = planned.map((p) => p.plan);
-  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, ...journalOptions() });
+  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, open: context.open, ...journalOptions() });
   report.written = result;
   report.journal = result.journalPath;
   // The write is done and journaled: a failing re-check must not turn it into an error exit.
   try {
-    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize });
+    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize, open: context.open });
     await checked.opened.source.close();
     report.remainingFindings = checked.findings;
     report.unresolved = unresolvedFindings(findingsBefore, checked.findings, fixIds);
@@ -164,6 +164,7 @@ export const undoCommand: Command = async (argv: string[], context: CommandConte
   try {
     result = await undoLast(image, {
       allowDevice: args.flags.has('allow-device'),
+      open: context.open,
       ...journalOptions(),
       onStep: (step: WriteStep) => {
         if (step.kind === 'write') restored.push({ offset: step.offset, length: step.length });
@@ -177,7 +178,7 @@ export const undoCommand: Command = async (argv: string[], context: CommandConte
     }
     throw error;
   }
-  const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize });
+  const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize, open: context.open });
   await checked.opened.source.close();
   const report: UndoReport = { image, result, sectorSize: entry?.sectorSize ?? checked.disk.sectorSize, restored, fixTitles: entry?.fixes ?? [], remainingFindings: checked.findings };
   return { stdout: args.flags.has('json') ? json(undoJson(report)) : formatUndo(report), exitCode: 0 };

@@ -9,17 +9,22 @@ import { FINDING_DESCRIPTIONS } from '../core/findings';
 import { parseArgs, sectorSizeFlag } from './args';
 import { formatCheck, formatInspect } from './format';
 import { commandExtensions } from './commands';
+import { applySpecFlags, formatSpecs, SpecCommandError, specsJson } from './specCommand';
 import { warnAboutJournal } from './fixCommands';
 import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
 import { SET_USAGE } from './setCommand';
 import { FIND_USAGE } from './findCommand';
 import { version } from '../../package.json';
+import type { OpenImageOptions } from '../core/io/openImage';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
 
 Commands:
   inspect IMAGE [--json] [--sector-size 512|4096]   show MBR, GPT headers and partitions
+          [--spec FILE.ksy [--at OFFSET|lba:N|partition:N]] [--spec-path DIR]
+          also parse the image with your own Kaitai Struct spec (several --spec allowed;
+          imports are looked up next to the spec, then in each --spec-path)
   check   IMAGE [--json] [--sector-size 512|4096]   list problems; exit 0 clean, 1 problems, 2 unreadable
   fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
           without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
@@ -38,6 +43,7 @@ Fix ids:
 ${fixHelpLines('  ', false).join('\n')}
 
 IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
+A .vmdk descriptor's extents must lie in its folder (or below) unless --allow-outside-extents is given.
 Block devices and read-only files are written only with --allow-device.
 DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image.
 Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;
@@ -51,6 +57,8 @@ export interface CommandResult {
 /** Output channel for commands that report progress while they run. */
 export interface CommandContext {
   stderr: (line: string) => void;
+  /** How images may be opened (--allow-outside-extents, accepted by every command). */
+  open?: OpenImageOptions;
 }
 
 export type Command = (argv: string[], context: CommandContext) => Promise<CommandResult>;
@@ -58,17 +66,26 @@ export type Command = (argv: string[], context: CommandContext) => Promise<Comma
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 const commands: Record<string, Command> = {
-  async inspect(argv) {
-    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
+  async inspect(argv, context) {
+    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true }, spec: { value: true, repeat: true }, at: { value: true, repeat: true }, 'spec-path': { value: true, repeat: true } });
     const image = oneImage(args.positional);
-    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
-    await opened.source.close();
-    return { stdout: args.flags.has('json') ? json(inspectJson(disk)) : formatInspect(disk), exitCode: 0 };
+    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
+    try {
+      const { placed } = await applySpecFlags(args, disk, opened.source);
+      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
+      return { stdout: formatInspect(disk) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
+    } catch (error) {
+      if (!(error instanceof SpecCommandError)) throw error;
+      context.stderr(`diskx: ${error.message}`);
+      return { stdout: '', exitCode: 2 };
+    } finally {
+      await opened.source.close();
+    }
   },
   async check(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
     const image = oneImage(args.positional);
-    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args) });
+    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     await opened.source.close();
     // A crash mid-repair leaves sectors old or new: say so before anyone trusts the verdict.
     await warnAboutJournal(image, context);
@@ -90,7 +107,7 @@ function oneImage(positional: string[]): string {
 }
 
 // Flags that take a separate value: their value is not the IMAGE.
-const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges']);
+const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges', '--spec', '--at', '--spec-path']);
 
 /** The IMAGE argument for error lines: the first positional argument. */
 function imageArgument(argv: string[]): string | undefined {
@@ -102,6 +119,8 @@ function imageArgument(argv: string[]): string | undefined {
   }
   return undefined;
 }
+
+const ALLOW_OUTSIDE_EXTENTS = '--allow-outside-extents';
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -123,9 +142,13 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(USAGE + '\n');
     return 0;
   }
-  const image = imageArgument(rest);
+  // Accepted by every command that opens an image, so it is taken out here.
+  const endOfOptions = rest.includes('--') ? rest.indexOf('--') : rest.length;
+  const allowOutsideExtents = rest.slice(0, endOfOptions).includes(ALLOW_OUTSIDE_EXTENTS);
+  const args = rest.filter((arg, i) => arg !== ALLOW_OUTSIDE_EXTENTS || i > endOfOptions);
+  const image = imageArgument(args);
   try {
-    const result = await command(rest, { stderr: (line) => err.write(line + '\n') });
+    const result = await command(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
     if (result.stdout) out.write(result.stdout + '\n');
     return result.exitCode;
   } catch (error) {

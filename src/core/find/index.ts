@@ -1,5 +1,5 @@
 // Searching an opened image: the scan source (large unbuffered reads) and, for a
-// raw file, its holes (SEEK_DATA), around the streaming search.
+// raw file, its holes (the extents the file system lists), around the streaming search.
 import type { OpenedImage } from '../io/openImage';
 import { scanSourceFor } from '../io/scanSource';
 import { dataMapFor } from '../io/dataRegions';
@@ -19,7 +19,6 @@ export async function findInImage(opened: OpenedImage, patterns: readonly Search
   try {
     return await findAll(source, patterns, { ...options, dataMap: map });
   } finally {
-    await map.close();
     if (source !== opened.source) await source.close();
   }
 }

@@ -3,32 +3,38 @@
 // sparse raw files skipped), each named by the structure field it falls in.
 //
 // Exit codes: 0 found, 1 not found, 2 error (a bad pattern, an unreadable image).
-import { openImage } from '../core/io/openImage';
-import { readDisk } from '../core/diskModel';
-import type { DiskModel } from '../core/diskModel';
-import { findInImage, parsePattern, patternText } from '../core/find/index';
-import type { FindResult, PatternMode, SearchPattern } from '../core/find/index';
-import { annotatePatch } from '../core/fixes/index';
-import { jsonInteger } from '../core/report';
-import { UsageError } from '../core/errors';
-import { MAX_FIND_RESULTS } from '../core/limits';
-import type { Command } from './main';
-import { parseArgs } from './args';
-import { formatSize } from './format';
-import { offsetText } from './fixFormat';
+import { openImage } from '../../core/io/openImage';
+import { readDisk } from '../../core/diskModel';
+import type { DiskModel } from '../../core/diskModel';
+import { findInImage, parsePattern, patternText } from '../../core/find/index';
+import type { FindResult, PatternMode, SearchPattern } from '../../core/find/index';
+import { annotatePatch } from '../../core/fixes/index';
+import { jsonInteger } from '../../core/report';
+import { UsageError } from '../../core/errors';
+import { MAX_FIND_RESULTS } from '../../core/limits';
+import type { CliCommand, CommandContext, CommandResult } from '../command';
+import { json } from '../command';
+import { parseArgs } from '../args';
+import { formatSize } from '../format';
+import { offsetText } from '../fixFormat';
 
-export const FIND_USAGE = `  find    IMAGE PATTERN [--text|--utf16|--guid] [--json]
+const FLAGS = { text: {}, utf16: {}, guid: {}, json: {} };
+
+export const findPatternCommand: CliCommand = {
+  name: 'find',
+  usage: `  find    IMAGE PATTERN [--text|--utf16|--guid] [--json]
           print every offset of PATTERN: hex bytes by default ("45 46 49 20 50 41 52 54", ?? = any byte),
           --text ASCII/UTF-8, --utf16 UTF-16LE, --guid a GUID in either byte order; whole image, streamed,
-          holes of sparse files skipped; exit 0 found, 1 not found, 2 error`;
+          holes of sparse files skipped; exit 0 found, 1 not found, 2 error`,
+  flags: FLAGS,
+  run: runFind,
+};
 
 /** Matches named by the field they fall in (the rest are only listed). */
 const NAMED_MATCHES = 1000;
 
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-export const findCommand: Command = async (argv) => {
-  const args = parseArgs(argv, { text: {}, utf16: {}, guid: {}, json: {} });
+async function runFind(argv: string[], context: CommandContext): Promise<CommandResult> {
+  const args = parseArgs(argv, FLAGS);
   if (args.positional.length !== 2) throw new UsageError(args.positional.length < 2 ? 'find needs IMAGE and PATTERN' : `find takes IMAGE and one PATTERN (quote a pattern with spaces), got ${args.positional.length} arguments`);
   const [image, text] = args.positional as [string, string];
   const modes = (['text', 'utf16', 'guid'] as const).filter((m) => args.flags.has(m));
@@ -36,7 +42,7 @@ export const findCommand: Command = async (argv) => {
   const mode: PatternMode = modes[0] ?? 'hex';
   const patterns = parsePattern(text, mode);
 
-  const opened = await openImage(image);
+  const opened = await openImage(image, context.open);
   let disk: DiskModel | null = null;
   let result: FindResult;
   try {
@@ -72,7 +78,7 @@ export const findCommand: Command = async (argv) => {
   const lines = matches.map((m) => `${offsetText(m.offset, sectorSize)}${patterns.length > 1 ? `  [${patterns[m.pattern]!.label}]` : ''}${m.field ? `  ${m.field}` : ''}`);
   lines.push(summary(image, patterns, result, opened.source.size));
   return { stdout: lines.join('\n'), exitCode };
-};
+}
 
 function summary(image: string, patterns: SearchPattern[], result: FindResult, size: number): string {
   const what = patterns.map((p) => patternText(p)).join(' or ');

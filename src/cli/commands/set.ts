@@ -8,44 +8,45 @@
 // already there), 2 any error: a bad path, a value out of range, a name too
 // long, an unreadable image, a refused write. Nothing is written on an error.
 import path from 'node:path';
-import { openImage } from '../core/io/openImage';
-import { PatchedSource } from '../core/io/patchedSource';
-import { readDisk } from '../core/diskModel';
-import type { DiskModel } from '../core/diskModel';
-import { checkDisk } from '../core/checks';
-import { analyzeImage } from '../core/index';
-import type { Finding } from '../core/findings';
-import type { Patch } from '../core/patch';
-import { parseAssignment, planFieldEdits } from '../core/edit/planEdits';
-import type { EditPlanResult, PlannedChange } from '../core/edit/planEdits';
-import { applyPlans, journalPathFor } from '../core/write/index';
-import type { WriteResult } from '../core/write/index';
-import { sectorWrites } from '../core/write/sectorWrites';
-import { describeError, UsageError } from '../core/errors';
-import { jsonInteger } from '../core/report';
-import type { Command } from './main';
-import { parseArgs, sectorSizeFlag } from './args';
-import { warnAboutJournal } from './fixCommands';
-import { hexDiff, lbaRuns, offsetText, writeLbas } from './fixFormat';
-import { formatSize } from './format';
+import { openImage } from '../../core/io/openImage';
+import { PatchedSource } from '../../core/io/patchedSource';
+import { readDisk } from '../../core/diskModel';
+import type { DiskModel } from '../../core/diskModel';
+import { checkDisk } from '../../core/checks';
+import { analyzeImage } from '../../core/index';
+import type { Finding } from '../../core/findings';
+import type { Patch } from '../../core/patch';
+import { parseAssignment, planFieldEdits } from '../../core/edit/planEdits';
+import type { EditPlanResult, PlannedChange } from '../../core/edit/planEdits';
+import { applyPlans, journalPathFor } from '../../core/write/index';
+import type { WriteResult } from '../../core/write/index';
+import { sectorWrites } from '../../core/write/sectorWrites';
+import { describeError, UsageError } from '../../core/errors';
+import { jsonInteger } from '../../core/report';
+import type { CliCommand, CommandContext, CommandResult } from '../command';
+import { json } from '../command';
+import { parseArgs, sectorSizeFlag } from '../args';
+import { journalOptions, warnAboutJournal } from '../journal';
+import { hexDiff, lbaRuns, offsetText, writeLbas } from '../fixFormat';
+import { formatSize } from '../format';
 
 /** The findings that mean "a CRC no longer matches its bytes" (recompute-crcs reseals them). */
 export const STALE_CRC_CODES: readonly string[] = ['gpt-primary-header-crc', 'gpt-backup-header-crc', 'gpt-primary-array-crc', 'gpt-backup-array-crc'];
 
-export const SET_USAGE = `  set     IMAGE PATH=VALUE... [--write] [--no-reseal] [--no-mirror] [--json] [--sector-size 512|4096] [--allow-device]
+const FLAGS = { write: {}, 'no-reseal': {}, 'no-mirror': {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} };
+
+export const setCommand: CliCommand = {
+  name: 'set',
+  usage: `  set     IMAGE PATH=VALUE... [--write] [--no-reseal] [--no-mirror] [--json] [--sector-size 512|4096] [--allow-device]
           edit fields by name: primaryHeader.diskGuid, primaryArray.entries.4.name, mbr.partitions.0.type,
           or partition:N.FIELD (name, type, uuid, firstLba, lastLba, attributes) for partition N in both arrays;
           values: numbers (decimal or 0x), LBAs also as 1M / +512M, GUIDs or type names (linux, efi, vmfs,
           basic-data, ...), attributes 0x... or +required,-hidden,priority=3; a dry run without --write;
           by default edits go to both GPT copies and the CRCs are recomputed (--no-mirror, --no-reseal);
-          exit 0 planned or written, 2 bad path/value or error (nothing written)`;
-
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-function journalOptions(): { journalDir?: string } {
-  const dir = process.env.DISKX_JOURNAL_DIR;
-  return dir ? { journalDir: dir } : {};
-}
+          exit 0 planned or written, 2 bad path/value or error (nothing written)`,
+  flags: FLAGS,
+  run: runSet,
+};
 
 interface SetReport {
   image: string;
@@ -58,8 +59,8 @@ interface SetReport {
   findings: Finding[];
 }
 
-export const setCommand: Command = async (argv, context) => {
-  const args = parseArgs(argv, { write: {}, 'no-reseal': {}, 'no-mirror': {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} });
+async function runSet(argv: string[], context: CommandContext): Promise<CommandResult> {
+  const args = parseArgs(argv, FLAGS);
   const [image, ...texts] = args.positional;
   if (image === undefined) throw new UsageError('missing IMAGE');
   if (texts.length === 0) throw new UsageError('set needs at least one PATH=VALUE after IMAGE');
@@ -67,7 +68,7 @@ export const setCommand: Command = async (argv, context) => {
   const options = { reseal: !args.flags.has('no-reseal'), mirror: !args.flags.has('no-mirror') };
   const sectorSize = sectorSizeFlag(args);
 
-  const opened = await openImage(image);
+  const opened = await openImage(image, context.open);
   let disk: DiskModel;
   let result: EditPlanResult;
   let findings: Finding[];
@@ -87,17 +88,17 @@ export const setCommand: Command = async (argv, context) => {
   if (!args.flags.has('write') || result.plan.patches.length === 0) {
     return { stdout: args.flags.has('json') ? json(setJson(report)) : formatSetPlan(report), exitCode: 0 };
   }
-  report.written = await applyPlans(image, [result.plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), ...journalOptions() });
+  report.written = await applyPlans(image, [result.plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...journalOptions() });
   report.journal = report.written.journalPath;
   try {
-    const checked = await analyzeImage(image, { sectorSize: disk.sectorSize });
+    const checked = await analyzeImage(image, { sectorSize: disk.sectorSize, open: context.open });
     await checked.opened.source.close();
     report.findings = checked.findings;
   } catch (error) {
     context.stderr(`diskx: ${image}: warning: the edit was written, but checking the result failed: ${describeError(error)}`);
   }
   return { stdout: args.flags.has('json') ? json(setJson(report)) : `${formatSetPlan(report)}\n\n${formatSetWritten(report)}`, exitCode: 0 };
-};
+}
 
 const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 

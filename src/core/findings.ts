@@ -12,6 +12,10 @@ export type ReferenceFixId = 'copy-slots-from-reference';
 export type ScanFixId = 'rebuild-from-scan';
 /** Any fix a plan can come from. */
 export type PlanFixId = FixId | ReferenceFixId | ScanFixId;
+/** A hand edit (`diskx set`, typing in the editor): not a fix, but planned, written and undone the same way. */
+export type HandEditId = 'hand-edit';
+/** Whatever a plan of patches can come from. */
+export type PlanId = PlanFixId | HandEditId;
 
 export type FindingCode =
   | 'mbr-missing'

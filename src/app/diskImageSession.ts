@@ -5,13 +5,17 @@
 // `vscode`): the custom editor's document wraps it, the browser test drives the
 // very same object from a stub host, and plain Node tests run it.
 import type { ByteSource } from '../core/io/byteSource';
+import { ScanFileSource } from '../core/io/scanSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
 import { checkDisk } from '../core/checks';
-import type { Finding, FixId } from '../core/findings';
+import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
 import { planFix } from '../core/fixes/index';
+import { isScanFixId } from '../core/fixes/registry';
+import { planRebuildFromScan, scanImage } from '../core/scan/index';
+import type { ScanResult } from '../core/scan/index';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
@@ -221,14 +225,36 @@ export class DiskImageSession {
 
   // ---- fixes and the edit stack ----
 
+  /** The last scan for lost partitions (Scan for Lost Partitions...), until the next edit. */
+  lastScan: ScanResult | null = null;
+
+  /**
+   * Scans the image as it is now (unsaved edits included) for volumes and stray tables;
+   * the result plans rebuild-from-scan. Rejects with the signal's reason when cancelled.
+   */
+  async scanForLostPartitions(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ScanResult> {
+    if (!this.modelValue) throw new Error('the file is not read as a disk image');
+    // The sequential pass reads a raw file directly (large reads, holes skipped); what it finds is
+    // confirmed through the document's bytes, unsaved edits included.
+    const bulk = this.image.kind === 'raw' ? await ScanFileSource.open(this.image.path, { size: this.source.size }) : this.source;
+    try {
+      const scan = await scanImage(this.source, bulk, { sectorSize: this.modelValue.sectorSize, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      this.lastScan = scan;
+      return scan;
+    } finally {
+      if (bulk !== this.source) await bulk.close();
+    }
+  }
+
   /** Plans `fixId` on the document as it is now (unsaved edits included). */
-  plan(fixId: FixId): FixResult {
+  plan(fixId: FixId | ScanFixId): FixResult {
     if (!this.modelValue) return { ok: false, id: fixId, reason: 'the file is not read as a disk image' };
+    if (isScanFixId(fixId)) return this.lastScan ? planRebuildFromScan(this.modelValue, this.lastScan) : { ok: false, id: fixId, reason: 'run "Scan for Lost Partitions..." first' };
     return planFix(this.modelValue, fixId);
   }
 
   /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
-  preview(fixId: FixId): FixPreview {
+  preview(fixId: FixId | ScanFixId): FixPreview {
     const label = fixLabel(fixId);
     const result = this.plan(fixId);
     if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
@@ -236,7 +262,7 @@ export class DiskImageSession {
   }
 
   /** Applies `fixId` as a new edit (planned here, on the current model). */
-  async applyFix(fixId: FixId): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async applyFix(fixId: FixId | ScanFixId): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
     const blocked = this.blockedReason();
     if (blocked) return { ok: false, reason: blocked };
     const result = this.plan(fixId);
@@ -247,6 +273,7 @@ export class DiskImageSession {
 
   /** Pushes `plan` as an edit and re-reads the model. */
   async applyPlan(plan: FixPlan): Promise<ImageEdit> {
+    this.lastScan = null; // planned on the bytes before this edit
     const edit = this.image.push(plan);
     await this.reparse();
     return edit;
@@ -337,13 +364,13 @@ export class DiskImageSession {
       case 'selection':
         return { kind: 'selection', offset: message.offset, length: message.length };
       case 'previewFix':
-        return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId) } };
+        return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId | ScanFixId) } };
       case 'expandNode':
         if (!(await this.specs.expand(message.nodeId))) return { kind: 'none' };
         this.generationValue++;
         return { kind: 'changed', notice: null };
       case 'applyFix': {
-        const applied = await this.applyFix(message.fixId as FixId);
+        const applied = await this.applyFix(message.fixId as FixId | ScanFixId);
         if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
         return { kind: 'edit', edit: applied.edit };
       }

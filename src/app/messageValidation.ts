@@ -1,5 +1,6 @@
 // Messages from the editor's webview are untrusted input: every one is checked for its shape, integer ranges and offsets inside the image
 // before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
+import { isScanFixId, SCAN_FIXES } from '../core/fixes/registry';
 import type { FromWebview } from '../shared/protocol/editor';
 import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_NODE_ID_LENGTH, MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/editor';
 import { FIX_IDS } from '../core/findings';
@@ -52,7 +53,7 @@ export function validateFromWebview(raw: unknown, imageSize: number): Validated 
     case 'previewFix':
     case 'applyFix': {
       // Only a known fix id: the host plans the bytes itself.
-      if (typeof raw.fixId !== 'string' || !(FIX_IDS as readonly string[]).includes(raw.fixId)) return fail(`fixId must be one of ${FIX_IDS.join(', ')}`);
+      if (typeof raw.fixId !== 'string' || !((FIX_IDS as readonly string[]).includes(raw.fixId) || isScanFixId(raw.fixId))) return fail(`fixId must be one of ${[...FIX_IDS, ...Object.keys(SCAN_FIXES)].join(', ')}`);
       return { ok: true, message: { type: raw.type, fixId: raw.fixId } };
     }
     case 'expandNode':

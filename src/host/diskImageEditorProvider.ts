@@ -17,8 +17,8 @@ import { statusText } from '../app/structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
 import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol/editor';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
-import { fixLabel } from '../core/fixes/registry';
-import type { Finding, FixId } from '../core/findings';
+import { fixLabel, isScanFixId } from '../core/fixes/registry';
+import type { Finding, FixId, ScanFixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
 import { describeError } from '../core/errors';
@@ -438,7 +438,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       return;
     }
     const document = this.panels.get(panel)!;
-    let id = fixId && (FIX_IDS as readonly string[]).includes(fixId) ? (fixId as FixId) : undefined;
+    let id = fixId && ((FIX_IDS as readonly string[]).includes(fixId) || isScanFixId(fixId)) ? (fixId as FixId | ScanFixId) : undefined;
     if (!id) {
       const offered = [...new Set(document.session.findings.flatMap((f) => f.fixes))];
       if (offered.length === 0) {

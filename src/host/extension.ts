@@ -8,6 +8,7 @@ import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEdi
 import { registerCompare } from './compare/compareCommands';
 import { SpecRuntime } from './specRuntime';
 import { registerSpecCommands } from './specCommands';
+import { registerScanCommand } from './scanCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('diskx');
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     specRuntime,
     registration,
     registerSpecCommands(context, provider, specRuntime),
+    registerScanCommand(provider),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {

@@ -92,7 +92,7 @@ test('ESXi 5.0 boot disk with both GPTs and the MBR wiped: the scan proposes the
   // sfdisk lists the original partitions in the original slots (numbers 1,2,3,5,6,7,8), types included.
   assert.deepEqual(partitionsOf(image), original);
   assert.deepEqual(partitionsOf(image).find((p) => p.slot === 6)?.type, TYPE_VMWARE_DIAGNOSTIC);
-  assert.equal(sgdiskVerify(image).ok, true);
+  assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
   assert.equal(blkidAt(image, 8224 * 512).TYPE, 'vfat');
   assert.equal(blkidAt(image, 8224 * 512).LABEL, 'BOOTBANK1');
   const check = await runCli(['check', image, '--json']);
@@ -140,7 +140,7 @@ test('a Linux disk (ext4, xfs, swap) with its GPT wiped: volumes in disk order, 
   const written = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write'], journalEnv);
   assert.equal(written.status, 0, written.stderr);
   assert.deepEqual(partitionsOf(image), original);
-  assert.equal(sgdiskVerify(image).ok, true);
+  assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
 });
 
 test('a grown disk whose primary GPT and MBR are gone: the backup left at the old end is restored with its slots as they were', { skip: skipFat }, async () => {
@@ -172,7 +172,7 @@ test('a grown disk whose primary GPT and MBR are gone: the backup left at the ol
     rebuilt.map((p) => [p.slot, p.start, p.size, p.type, p.uuid, p.name, p.attrs]),
     original.map((p) => [p.slot, p.start, p.size, p.type, p.uuid, p.name, p.attrs]),
   );
-  assert.equal(sgdiskVerify(image).ok, true);
+  assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
 });
 
 test('volumes whose first sector is gone are found from their backups: FAT32 (sector 6), ext4 (block group 1), NTFS (last sector)', { skip: skipFat || skipLinux || (have('mkfs.ntfs') ? false : 'needs ntfs-3g') }, async () => {

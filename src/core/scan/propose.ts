@@ -135,15 +135,21 @@ function strayGptProposal(tables: StrayTable[], totalSectors: bigint): Proposal 
   return null;
 }
 
-/** Fixed LBAs of the ESXi 5.x/6.x installers (512-byte sectors). */
+/** Fixed partitions of the ESXi 5.x/6.x installers (512-byte sectors, first and last LBA). */
 const ESXI56 = {
-  efi: 64n,
-  bootbank: 8224n,
-  altbootbank: 520224n,
-  vmkDiagnostic: [1032224n, 1257471n] as const,
-  store: 1257504n,
-  vmkDiagnostic9: [1843200n, 7086079n] as const,
-};
+  efi: [64n, 8191n],
+  bootbank: [8224n, 520191n],
+  altbootbank: [520224n, 1032191n],
+  vmkDiagnostic: [1032224n, 1257471n],
+  store: [1257504n, 1843199n],
+  /** 5.x: scratch right after store. */
+  scratch5: [1843200n, 10229759n],
+  datastore5: 10229760n,
+  /** 5.5/6.x on larger media: a second vmkDiagnostic (partition 9), then scratch. */
+  vmkDiagnostic9: [1843200n, 7086079n],
+  scratch6: [7086080n, 15472639n],
+  datastore6: 15472640n,
+} as const;
 
 function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: number): Proposal | null {
   if (sectorSize !== 512) return null;
@@ -157,33 +163,33 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
   const seed = volumes.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
   const part = (slot: number, firstLba: bigint, lastLba: bigint, typeGuid: string, role: string): ProposedPartition => ({ slot, firstLba, lastLba, typeGuid, uniqueGuid: derivedGuid(`${seed}|${slot}`), attributes: 0n, role });
 
-  // 5.x / 6.x: FAT volumes at the installer's fixed starts.
-  const bootbank = at(ESXI56.bootbank);
-  const altbootbank = at(ESXI56.altbootbank);
-  if (isFat(bootbank) && isFat(altbootbank) && isFat(at(ESXI56.store))) {
-    const withNine = volumes.find((v) => v.firstLba === 7086080n && v.content.type === 'vfat');
-    const scratch = withNine ?? volumes.find((v) => v.firstLba === ESXI56.vmkDiagnostic9[0] && v.content.type === 'vfat');
-    const datastore = volumes.find((v) => v.firstLba === (withNine ? 15472640n : 10229760n) && v.content.type.startsWith('VMFS'));
-    const efi = at(ESXI56.efi);
-    const partitions: ProposedPartition[] = [];
-    partitions.push(part(0, ESXI56.efi, efi ? endOf(efi, ESXI56.bootbank) : 8191n, TYPE_EFI_SYSTEM, 'systemPartition (EFI)'));
-    partitions.push(part(4, ESXI56.bootbank, endOf(bootbank, ESXI56.altbootbank), TYPE_MS_BASIC_DATA, 'bootbank'));
-    partitions.push(part(5, ESXI56.altbootbank, endOf(altbootbank, ESXI56.vmkDiagnostic[0]), TYPE_MS_BASIC_DATA, 'altbootbank'));
-    partitions.push(part(6, ESXI56.vmkDiagnostic[0], ESXI56.vmkDiagnostic[1], TYPE_VMWARE_DIAGNOSTIC, 'vmkDiagnostic'));
-    const storeEnd = withNine || scratch ? ESXI56.vmkDiagnostic9[0] : null;
-    partitions.push(part(7, ESXI56.store, endOf(at(ESXI56.store)!, storeEnd), TYPE_MS_BASIC_DATA, 'store/locker'));
+  // 5.x / 6.x: FAT volumes at the installer's fixed starts; the partitions get the installer's fixed
+  // bounds (a FAT volume may end a few sectors before its partition: mkfs rounds to whole clusters).
+  if (isFat(at(ESXI56.bootbank[0])) && isFat(at(ESXI56.altbootbank[0])) && isFat(at(ESXI56.store[0]))) {
+    const withNine = isFat(at(ESXI56.scratch6[0]));
+    const scratch = withNine ? ESXI56.scratch6 : isFat(at(ESXI56.scratch5[0])) ? ESXI56.scratch5 : null;
+    const datastoreLba = withNine ? ESXI56.datastore6 : ESXI56.datastore5;
+    const datastore = at(datastoreLba);
+    const hasDatastore = datastore !== undefined && datastore.content.type.startsWith('VMFS') && datastoreLba <= lastUsable;
+    if ((scratch && scratch[1] > lastUsable) || ESXI56.store[1] > lastUsable) return null;
+    const partitions: ProposedPartition[] = [
+      part(0, ESXI56.efi[0], ESXI56.efi[1], TYPE_EFI_SYSTEM, 'systemPartition (EFI)'),
+      part(4, ESXI56.bootbank[0], ESXI56.bootbank[1], TYPE_MS_BASIC_DATA, 'bootbank'),
+      part(5, ESXI56.altbootbank[0], ESXI56.altbootbank[1], TYPE_MS_BASIC_DATA, 'altbootbank'),
+      part(6, ESXI56.vmkDiagnostic[0], ESXI56.vmkDiagnostic[1], TYPE_VMWARE_DIAGNOSTIC, 'vmkDiagnostic'),
+      part(7, ESXI56.store[0], ESXI56.store[1], TYPE_MS_BASIC_DATA, 'store/locker'),
+    ];
     if (withNine) partitions.push(part(8, ESXI56.vmkDiagnostic9[0], ESXI56.vmkDiagnostic9[1], TYPE_VMWARE_DIAGNOSTIC, 'vmkDiagnostic (large)'));
-    if (scratch) partitions.push(part(1, scratch.firstLba, endOf(scratch, datastore?.firstLba ?? null), TYPE_MS_BASIC_DATA, 'scratch'));
-    if (datastore) partitions.push(part(2, datastore.firstLba, lastUsable, TYPE_VMWARE_VMFS, 'VMFS datastore'));
-    const profile = withNine ? 'esxi-6' : 'esxi-5';
+    if (scratch) partitions.push(part(1, scratch[0], scratch[1], TYPE_MS_BASIC_DATA, 'scratch'));
+    if (hasDatastore) partitions.push(part(2, datastoreLba, lastUsable, TYPE_VMWARE_VMFS, 'VMFS datastore'));
     return {
       scheme: 'gpt',
       source: 'esxi-layout',
-      layout: profile,
+      layout: withNine ? 'esxi-6' : 'esxi-5',
       diskGuid: derivedGuid(`${seed}|disk`),
       partitions: partitions.sort((a, b) => a.slot - b.slot),
       reasons: [
-        `FAT volumes at the ESXi ${withNine ? '5.5/6.x (with partition 9)' : '5.x'} installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots are kept (bootbank is partition 5, slot 3 stays empty)`,
+        `FAT volumes at the ESXi ${withNine ? '5.5/6.x (with partition 9)' : '5.x'} installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots and bounds are kept (bootbank is partition 5, slot 3 stays empty)`,
         'vmkDiagnostic partitions hold no file system: placed at the layout\'s fixed LBAs',
       ],
     };

@@ -43,7 +43,7 @@ export function planRebuildFromScan(disk: DiskModel, scan: ScanResult): FixResul
   const overlap = overlappingPartitions(proposal);
   if (overlap) return refuse(overlap);
 
-  const regions = proposal.scheme === 'gpt' ? gptRegions(disk, proposal, scan.firstSector) : mbrRegions(scan.firstSector, proposal);
+  const regions = proposal.scheme === 'gpt' ? gptRegions(disk, scan, proposal, scan.firstSector) : mbrRegions(scan.firstSector, proposal);
   if (typeof regions === 'string') return refuse(regions);
   const ss = BigInt(disk.sectorSize);
   for (const region of regions) {
@@ -74,9 +74,9 @@ interface Region {
   after: Uint8Array;
 }
 
-function gptRegions(disk: DiskModel, proposal: Proposal, lba0: Uint8Array): Region[] | string {
-  const areas = disk.gptAreas;
-  if (!areas?.primary || !areas.backup) return 'the disk is too small for a GPT';
+function gptRegions(disk: DiskModel, scan: ScanResult, proposal: Proposal, lba0: Uint8Array): Region[] | string {
+  const areas = scan.gptAreas;
+  if (!areas) return 'the disk is too small for a GPT';
   const { firstUsable, lastUsable } = gptUsableRange(disk.totalSectors, disk.sectorSize);
   const outside = proposal.partitions.find((p) => p.firstLba < firstUsable || p.lastLba > lastUsable);
   if (outside) return `the proposed ${outside.role} (LBA ${outside.firstLba}..${outside.lastLba}) lies outside a GPT's usable range (LBA ${firstUsable}..${lastUsable}): the table would overwrite it`;
@@ -87,19 +87,18 @@ function gptRegions(disk: DiskModel, proposal: Proposal, lba0: Uint8Array): Regi
   }
   if (slots.length > 128) return `slot ${slots.length - 1} does not fit a 128-entry array`;
   const encoded = encodeGptDisk({ sectorSize: disk.sectorSize, totalSectors: disk.totalSectors, diskGuid: proposal.diskGuid!, slots });
-  // Before-bytes: the GPT areas come with the model, LBA 0 with the scan.
+  // Before-bytes: LBA 0 and the GPT areas as the scan read them.
   const regions: Region[] = [];
   for (const { offset, bytes } of encoded) {
-    const before = beforeBytes(disk, offset, bytes.length, lba0);
+    const before = beforeBytes([areas.primary, areas.backup, { offset: 0, bytes: lba0 }], offset, bytes.length);
     if (!before) return `the bytes at ${offset} were not read with the model`;
     regions.push({ offset, before, after: bytes });
   }
   return regions;
 }
 
-/** The current bytes at [offset, offset+length) from the model's raw regions. */
-function beforeBytes(disk: DiskModel, offset: number, length: number, lba0: Uint8Array): Uint8Array | null {
-  const sources = [disk.gptAreas?.primary, disk.gptAreas?.backup, { offset: 0, bytes: lba0 }];
+/** The current bytes at [offset, offset+length) from the regions the scan read. */
+function beforeBytes(sources: { offset: number; bytes: Uint8Array }[], offset: number, length: number): Uint8Array | null {
   for (const region of sources) {
     if (region && offset >= region.offset && offset + length <= region.offset + region.bytes.length) return region.bytes.subarray(offset - region.offset, offset - region.offset + length);
   }

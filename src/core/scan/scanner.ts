@@ -7,6 +7,9 @@
 // where the platform can tell (io/dataRanges.ts): they hold no signature.
 import type { ByteSource } from '../io/byteSource';
 import { isBulkReadable } from '../io/scanSource';
+import { PatchedSource } from '../io/patchedSource';
+import type { RawRegion } from '../model';
+import { MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
 import type { ByteSpan } from '../io/dataRanges';
 import { probeAt } from '../content/index';
 import type { VolumeContent } from '../content/index';
@@ -56,6 +59,8 @@ export interface ScanResult {
   truncated: boolean;
   /** LBA 0 as read (the before-bytes of a rebuilt MBR), when the range starts there. */
   firstSector: Uint8Array | null;
+  /** Where a GPT belongs (LBA 1 with a 16 KiB array; the last LBA and the array before it), as read: a rebuilt GPT's before-bytes. */
+  gptAreas: { primary: RawRegion; backup: RawRegion } | null;
 }
 
 interface Candidate {
@@ -63,16 +68,21 @@ interface Candidate {
   hits: SignatureHit[];
 }
 
-/** Where a probe finds the structure a hit matched, as if that copy were the primary. */
-function probeOrigin(hit: SignatureHit): number {
-  if (!hit.backup) return hit.offset;
+/**
+ * For a backup copy: where the copy is, where the primary it stands for belongs,
+ * and how many bytes it covers. Laying the copy over the primary's place (a
+ * patched view, nothing written) lets the probe read the rest of the volume as
+ * usual (an NTFS label from the $MFT, an ext UUID).
+ */
+function backupCopy(hit: SignatureHit): { from: number; to: number; length: number } {
   switch (hit.family) {
     case 'ext':
-      return hit.at - 1024;
+      return { from: hit.at, to: hit.offset + 1024, length: 1024 };
     case 'btrfs':
-      return hit.at - 64 * 1024;
+      return { from: hit.at, to: hit.offset + 64 * 1024, length: 4096 };
     default:
-      return hit.at; // boot-sector copies: the copy is a whole boot sector
+      // exFAT's boot region is 12 sectors (boot sector, extended boot sectors, OEM, checksum).
+      return { from: hit.at, to: hit.offset, length: hit.evidence.startsWith('exFAT') ? 12 * 512 : 512 };
   }
 }
 
@@ -151,7 +161,12 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
     if (table) tables.push(table);
   }
   const firstSector = firstLba === 0n ? await source.read(0, sectorSize) : null;
-  return { sectorSize, range: { firstLba, lastLba }, volumes: resolve(volumes), tables, bytesRead, truncated, firstSector };
+  const areaBytes = (Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize) + 1) * sectorSize;
+  const gptAreas =
+    firstLba === 0n && lastLba === lastLbaOfDisk && source.size >= 2 * areaBytes + sectorSize
+      ? { primary: { offset: sectorSize, bytes: await source.read(sectorSize, areaBytes) }, backup: { offset: source.size - (source.size % sectorSize) - areaBytes, bytes: await source.read(source.size - (source.size % sectorSize) - areaBytes, areaBytes) } }
+      : null;
+  return { sectorSize, range: { firstLba, lastLba }, volumes: resolve(volumes), tables, bytesRead, truncated, firstSector, gptAreas };
 }
 
 async function spansToRead(bulk: ByteSource, start: number, end: number): Promise<ByteSpan[]> {
@@ -186,10 +201,13 @@ async function confirm(source: ByteSource, sectorSize: number, candidates: Candi
     }
     if (!content) {
       for (const hit of backups) {
-        const origin = probeOrigin(hit);
-        const copy = origin >= 0 ? await probeAt(source, origin, source.size - origin) : null;
-        if (copy && (await placesVolume(source, candidate.offset, origin, copy))) {
-          content = { ...copy, offset: candidate.offset };
+        const copy = backupCopy(hit);
+        if (copy.to < 0 || copy.from + copy.length > source.size || copy.to + copy.length > source.size) continue;
+        const view = new PatchedSource(source);
+        view.add([{ offset: copy.to, before: await source.read(copy.to, copy.length), after: await source.read(copy.from, copy.length) }]);
+        const found = await probeAt(view, candidate.offset, source.size - candidate.offset);
+        if (found && (await placesVolume(view, candidate.offset, candidate.offset, found))) {
+          content = found;
           confidence = 'medium';
           break;
         }

@@ -147,7 +147,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     document.onDidDispose(() => {
       this.documents.delete(document);
       this.diagnostics.delete(uri);
-      subscriptions.forEach((d) => d.dispose());
+      for (const d of subscriptions) d.dispose();
     });
     return document;
   }
@@ -342,7 +342,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       this.panels.delete(panel);
       this.waiting.delete(panel);
       if (this.activePanel === panel) this.activePanel = null;
-      disposables.forEach((d) => d.dispose());
+      for (const d of disposables) d.dispose();
       this.updateStatusBar();
     });
     this.updateStatusBar(panel);

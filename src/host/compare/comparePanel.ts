@@ -62,7 +62,7 @@ export class ComparePanel {
       this.disposed = true;
       ComparePanel.open.delete(this);
       this.scanController?.abort();
-      subscriptions.forEach((s) => s.dispose());
+      for (const s of subscriptions) s.dispose();
       void this.session.close();
     });
   }

@@ -263,3 +263,25 @@ test('a patch preview names header fields and array slots from the specs; format
   assert.match(html, /<script nonce="NONCE123" src="x\/compare.js"><\/script>/);
   assert.ok(html.includes('&#60;b&#62;.img'), 'the title is escaped');
 });
+
+test('copy slots saves through the editor\'s save path: A changed on disk since it was read is refused, nothing written', async () => {
+  const { compacted, original } = pair('changed');
+  const journalDir = path.join(dir, 'journals-changed');
+  const session = await CompareSession.open(compacted, original, { journalDir });
+  try {
+    const effect = await session.handle({ type: 'applyFix', fixId: 'copy-slots-from-reference' }, settings);
+    assert.equal(effect.kind, 'applyFix');
+    if (effect.kind !== 'applyFix') return;
+    // Someone else touches A after the comparison read it.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(compacted, later, later);
+    const before = head(compacted);
+    await assert.rejects(session.applyFix(effect.plan), /changed on disk since it was opened/);
+    assert.deepEqual(head(compacted), before, 'A is untouched');
+    assert.equal(fs.existsSync(journalDir) ? fs.readdirSync(journalDir).length : 0, 0, 'no journal entry');
+    // The refused edit is dropped again: A's view shows the file's bytes.
+    assert.deepEqual(Buffer.from(await session.sourceOf('a').read(0, 64 * 1024)), before);
+  } finally {
+    await session.close();
+  }
+});

@@ -5,8 +5,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { FixId } from '../core/findings';
-import { FIX_IDS } from '../core/findings';
-import { FIX_LABELS } from '../shared/protocol/editor';
+import { fixLabel, isFixId } from '../core/fixes/registry';
 import type { EditorPanels } from './editorPanels';
 import type { DiskImageDocument } from './diskImageDocument';
 import { autoSaveMode } from './settings';
@@ -16,10 +15,6 @@ export const APPLY_FIX_COMMAND = 'diskx.applyFix';
 /** Registers the command; `viewType` is the editor it opens an image in when none shows it. */
 export function registerApplyFixCommand(panels: EditorPanels, viewType: string): vscode.Disposable {
   return vscode.commands.registerCommand(APPLY_FIX_COMMAND, (target?: vscode.Uri | string, fixId?: string) => applyFix(panels, viewType, target, fixId));
-}
-
-function isFixId(value: string | undefined): value is FixId {
-  return value !== undefined && (FIX_IDS as readonly string[]).includes(value);
 }
 
 async function applyFix(panels: EditorPanels, viewType: string, target?: vscode.Uri | string, fixId?: string): Promise<void> {
@@ -53,7 +48,7 @@ async function pickFix(document: DiskImageDocument): Promise<FixId | undefined> 
   const items = offered.map((fix) => {
     const preview = session.preview(fix);
     const finding = session.findings.find((f) => f.fixes.includes(fix));
-    return { label: FIX_LABELS[fix] ?? fix, description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
+    return { label: fixLabel(fix), description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
   });
   const choice = await vscode.window.showQuickPick(items, { title: `Apply Fix to ${name}`, placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit' });
   return choice?.fix;
@@ -72,7 +67,7 @@ export async function confirmAutoSave(document: DiskImageDocument, fixId: string
   const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
   const write = 'Apply and Write';
   const answer = await vscode.window.showWarningMessage(
-    `Auto save is on (files.autoSave: ${mode}): "${FIX_LABELS[fixId] ?? fixId}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+    `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
     {
       modal: true,
       detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',

@@ -15,7 +15,8 @@ import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
 import { FixCodeActions } from './fixCodeActions';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol/editor';
+import { encodeEmbeddedInit } from '../shared/protocol/editor';
+import { fixLabel } from '../core/fixes/registry';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
@@ -134,7 +135,7 @@ export class DiskImageEditorProvider {
   /** One message from a panel's webview, answered through the session; only the host-only effects are done here. */
   private async onMessage(panel: vscode.WebviewPanel, document: DiskImageDocument, raw: unknown): Promise<void> {
     if (isApplyFix(raw) && !(await confirmAutoSave(document, raw.fixId))) {
-      await this.panels.post(panel, { type: 'error', requestId: null, message: `${FIX_LABELS[raw.fixId] ?? raw.fixId}: not applied (auto save would write it at once).` });
+      await this.panels.post(panel, { type: 'error', requestId: null, message: `${fixLabel(raw.fixId)}: not applied (auto save would write it at once).` });
       return;
     }
     const effect = await document.session.handle(raw, viewSettings(document.uri));

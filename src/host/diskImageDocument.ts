@@ -15,6 +15,7 @@ import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
 import { readSettings } from './settings';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
 export interface DocumentDelegate {
@@ -48,12 +49,12 @@ export class DiskImageDocument implements vscode.CustomDocument {
    * Opens a file, VMDK descriptor or block device (non-disk files open as plain
    * hex with a banner) and, on hot exit, lays the backed-up edits over it again.
    */
-  static async create(uri: vscode.Uri, backupId: string | undefined, delegate: DocumentDelegate): Promise<DiskImageDocument> {
+  static async create(uri: vscode.Uri, backupId: string | undefined, delegate: DocumentDelegate, specs?: AppliedSpecsHost): Promise<DiskImageDocument> {
     const { sectorSize, allowOutsideExtents } = readSettings(uri);
     let session: DiskImageSession;
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}) });
+      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}), ...(specs ? { specs } : {}) });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
       throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);

@@ -17,6 +17,7 @@ import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
 import { fixLabel } from '../core/fixes/registry';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
@@ -39,13 +40,20 @@ export class DiskImageEditorProvider {
    * be announced through the "Open With" registration (it would log "No custom document found").
    */
   private readonly editEmitters = new Map<string, vscode.EventEmitter<EditEvent>>();
+  /** The last cursor or selection each document's views reported. */
+  private readonly selections = new WeakMap<DiskImageDocument, { offset: number; length: number }>();
+  private readonly openEmitter = new vscode.EventEmitter<DiskImageDocument>();
+  /** A document was opened (its specs can be restored). */
+  readonly onDidOpenDocument = this.openEmitter.event;
 
   private constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly diagnostics: ImageDiagnostics,
+    private readonly specHost?: AppliedSpecsHost,
   ) {
     context.subscriptions.push(
       this.statusBar,
+      this.openEmitter,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChange(event)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -58,19 +66,41 @@ export class DiskImageEditorProvider {
   }
 
   /** Registers both view types, the quick fixes and the Apply Fix command. */
-  static register(context: vscode.ExtensionContext, diagnostics: ImageDiagnostics): vscode.Disposable {
-    const provider = new DiskImageEditorProvider(context, diagnostics);
+  static register(context: vscode.ExtensionContext, diagnostics: ImageDiagnostics, specHost?: AppliedSpecsHost): { provider: DiskImageEditorProvider; registration: vscode.Disposable } {
+    const provider = new DiskImageEditorProvider(context, diagnostics, specHost);
     const options = {
       // Hidden tabs keep their scroll position and cache; the state is small (visible rows only).
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     };
-    return vscode.Disposable.from(
+    const registration = vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider.forViewType(VIEW_TYPE), options),
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
     );
+    return { provider, registration };
+  }
+
+  /** The document of the active image editor (else a visible one), or null. */
+  activeDocument(): DiskImageDocument | null {
+    const panel = this.panels.active ?? this.panels.entries().find(([p]) => p.active)?.[0] ?? this.panels.activeOrVisible();
+    return panel ? (this.panels.documentOf(panel) ?? null) : null;
+  }
+
+  /** The open document of `uri`, or null. */
+  documentFor(uri: vscode.Uri): DiskImageDocument | null {
+    return [...this.documents].find((d) => d.uri.toString() === uri.toString()) ?? null;
+  }
+
+  /** Every open document. */
+  openDocuments(): DiskImageDocument[] {
+    return [...this.documents];
+  }
+
+  /** The last selection (or cursor) the views of `document` reported, or null. */
+  selectionOf(document: DiskImageDocument): { offset: number; length: number } | null {
+    return this.selections.get(document) ?? null;
   }
 
   private editEmitter(viewType: string): vscode.EventEmitter<EditEvent> {
@@ -93,9 +123,10 @@ export class DiskImageEditorProvider {
   }
 
   private async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, viewType: string): Promise<DiskImageDocument> {
-    const document: DiskImageDocument = await DiskImageDocument.create(uri, openContext.backupId, { panel: () => this.panels.panelsOf(document)[0] });
+    const document: DiskImageDocument = await DiskImageDocument.create(uri, openContext.backupId, { panel: () => this.panels.panelsOf(document)[0] }, this.specHost);
     this.documents.add(document);
     this.publishDiagnostics(document);
+    this.openEmitter.fire(document);
     const subscriptions: vscode.Disposable[] = [
       document.onDidEdit((event) => this.editEmitter(viewType).fire(event)),
       document.onDidChangeModel((notice) => void this.refresh(document, notice)),
@@ -148,10 +179,14 @@ export class DiskImageEditorProvider {
         vscode.window.setStatusBarMessage(`Copied ${effect.text.length ? (effect.text.length + 1) / 3 : 0} bytes as hex`, 2000);
         break;
       case 'selection':
+        this.selections.set(document, { offset: effect.offset, length: effect.length });
         if (this.panels.active === panel) this.statusBar.showSelection(document, effect.offset, effect.length);
         break;
       case 'edit':
         document.recordEdit(effect.edit);
+        break;
+      case 'changed':
+        document.changed(effect.notice);
         break;
       case 'none':
         break;

@@ -7,12 +7,18 @@ import { describeError } from '../core/errors';
 import { DiskImageEditorProvider, VIEW_TYPE } from './diskImageEditorProvider';
 import { ImageDiagnostics } from './imageDiagnostics';
 import { registerCompare } from './compare/compareCommands';
+import { SpecRuntime } from './specRuntime';
+import { registerSpecCommands } from './specCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new ImageDiagnostics();
+  const specRuntime = new SpecRuntime();
+  const { provider, registration } = DiskImageEditorProvider.register(context, diagnostics, specRuntime);
   context.subscriptions.push(
     diagnostics,
-    DiskImageEditorProvider.register(context, diagnostics),
+    specRuntime,
+    registration,
+    registerSpecCommands(context, provider, specRuntime),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {

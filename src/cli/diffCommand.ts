@@ -20,6 +20,7 @@ import type { ByteDiffResult } from '../core/diff/byteDiff';
 import { scanSourceFor } from '../core/io/scanSource';
 import { COPY_SLOTS_FROM_REFERENCE, planCopySlotsFromReference } from '../core/diff/copySlots';
 import { applyPlans } from '../core/write/index';
+import { writerOptions } from './writerOptions';
 import type { Patch } from '../core/patch';
 import type { ByteSource } from '../core/io/byteSource';
 import type { Command, CommandContext } from './main';
@@ -276,8 +277,7 @@ export const fixWithReferenceCommand: Command = async (argv, context) => {
   let written: Awaited<ReturnType<typeof applyPlans>> | null = null;
   if (write) {
     try {
-      const journalDir = process.env.DISKX_JOURNAL_DIR;
-      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), ...(journalDir ? { journalDir } : {}) });
+      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), ...writerOptions('fix') });
     } catch (error) {
       return fail(context, `${image}: ${describeError(error)}`);
     }

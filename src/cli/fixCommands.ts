@@ -23,10 +23,11 @@ import type { FixPlan, Patch } from '../core/patch';
 import { planFix } from '../core/fixes/index';
 import { applyPlans, undoLast, journalStatus, journalPathFor, NothingToUndoError, UndoConflictError } from '../core/write/index';
 import type { WriteStep } from '../core/write/index';
-import { sectorWrites } from '../core/write/sectorWrites';
+import { byteWrites } from '../core/write/byteWrites';
 import { describeError, UsageError } from '../core/errors';
 import type { Command, CommandContext } from './main';
 import { parseArgs, sectorSizeFlag } from './args';
+import { writerOptions } from './writerOptions';
 import { isFixId } from './fixHelp';
 import { fixWithReferenceCommand, hasReferenceFlag } from './diffCommand';
 import { COPY_SLOTS_FROM_REFERENCE } from '../core/diff/copySlots';
@@ -73,7 +74,7 @@ export async function planSequence(
   const after = stale ? await readDisk(patched, options) : disk;
   // The sectors the writer would write, verified against every patch's `before` exactly as --write will.
   const plans = planned.map((p) => p.plan);
-  const writes = await sectorWrites(plans, before.sectorSize, source.size, (offset, length) => source.read(offset, length));
+  const writes = await byteWrites(plans, source.size, (offset, length) => source.read(offset, length));
   return { before, findingsBefore, planned, refused, after, findingsAfter: after === before ? findingsBefore : checkDisk(after), writes };
 }
 
@@ -104,6 +105,7 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
   const write = args.flags.has('write');
   const asJson = args.flags.has('json');
   const allowDevice = args.flags.has('allow-device');
+  const writer = writerOptions('fix'); // checks DISKX_LOCK_WAIT_MS before any work
 
   const opened = await openImage(image);
   let sequence: Awaited<ReturnType<typeof planSequence>>;
@@ -138,7 +140,7 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
 
   // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
   const plans: FixPlan[] = planned.map((p) => p.plan);
-  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, ...journalOptions() });
+  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, ...writer });
   report.written = result;
   report.journal = result.journalPath;
   // The write is done and journaled: a failing re-check must not turn it into an error exit.
@@ -164,7 +166,7 @@ export const undoCommand: Command = async (argv: string[], context: CommandConte
   try {
     result = await undoLast(image, {
       allowDevice: args.flags.has('allow-device'),
-      ...journalOptions(),
+      ...writerOptions('undo'),
       onStep: (step: WriteStep) => {
         if (step.kind === 'write') restored.push({ offset: step.offset, length: step.length });
       },

@@ -42,3 +42,15 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
+
+/** How long a second writer waits for the image's write lock before it gives up (ms). */
+export const IMAGE_LOCK_WAIT_MS = 3000;
+
+/** Poll interval while waiting for the write lock (ms). */
+export const IMAGE_LOCK_POLL_MS = 50;
+
+/** Largest lock file we read (it holds one small JSON object). */
+export const MAX_LOCK_FILE_BYTES = 4096;
+
+/** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
+export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;

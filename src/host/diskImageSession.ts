@@ -286,6 +286,7 @@ export class DiskImageSession {
     const result = await applyPlans(this.path, plans, {
       sectorSize: this.modelValue?.sectorSize ?? 512,
       allowDevice: options.allowDevice ?? false,
+      tool: 'VS Code (Disk Structure Explorer)',
       ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
     });
     this.edits.markSaved();

@@ -228,14 +228,14 @@ export class CompareSession {
 
   /** Writes `plan` to A through the safe writer (journaled, backup first). */
   async applyFix(plan: FixPlan): Promise<WriteResult> {
-    const result = await applyPlans(this.a.path, [plan], { sectorSize: this.a.model?.sectorSize ?? 512, ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
+    const result = await applyPlans(this.a.path, [plan], { sectorSize: this.a.model?.sectorSize ?? 512, tool: 'VS Code (Disk Structure Explorer)', ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
     this.lastScan = null;
     return result;
   }
 
   /** Reverts the newest repair of A from its journal. */
   async undo(): Promise<UndoResult> {
-    const result = await undoLast(this.a.path, this.options.journalDir ? { journalDir: this.options.journalDir } : {});
+    const result = await undoLast(this.a.path, { tool: 'VS Code (Disk Structure Explorer)', ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
     this.lastScan = null;
     return result;
   }

@@ -22,6 +22,7 @@
 // restores (undoLast); after 7 the new image, revertible with `diskx undo`.
 import path from 'node:path';
 import type { FixPlan, Patch } from '../patch';
+import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
 import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
@@ -44,6 +45,8 @@ export interface WriteOptions extends JournalOptions, LockOptions {
   sectorSize: number;
   /** Write block devices, read-only files and read-only VMDK extents (--allow-device). */
   allowDevice?: boolean;
+  /** How the image may be opened (VMDK extents outside the descriptor's folder). */
+  open?: OpenImageOptions;
   /** Called after every completed step. */
   onStep?: (step: WriteStep, index: number) => void;
 }
@@ -68,7 +71,7 @@ export interface WriteResult {
 
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
 export async function applyPlans(imagePath: string, plans: readonly FixPlan[], options: WriteOptions): Promise<WriteResult> {
-  const files = await resolveImageFiles(imagePath);
+  const files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;

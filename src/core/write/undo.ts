@@ -8,6 +8,7 @@
 // write lock throughout (imageLock.ts), writes only the bytes that differ from
 // their old value, and reads each run once more right before writing it.
 import type { Patch } from '../patch';
+import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
 import path from 'node:path';
@@ -21,6 +22,8 @@ import { NothingToUndoError, UndoConflictError } from './errors';
 
 export interface UndoOptions extends JournalOptions, LockOptions {
   allowDevice?: boolean;
+  /** How the image may be opened (VMDK extents outside the descriptor's folder). */
+  open?: OpenImageOptions;
   onStep?: (step: WriteStep, index: number) => void;
 }
 
@@ -39,7 +42,7 @@ export interface UndoResult {
 
 /** Reverts the newest not-yet-undone repair of the image at `imagePath`. */
 export async function undoLast(imagePath: string, options: UndoOptions = {}): Promise<UndoResult> {
-  const files = await resolveImageFiles(imagePath);
+  const files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;

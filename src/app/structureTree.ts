@@ -343,6 +343,8 @@ class Builder {
         description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
         offset,
         length,
+        // "Parse Here with Structure Spec..." in the node's context menu applies a spec at the partition's start.
+        context: { webviewSection: 'partition', partitionNumber: p.number },
       };
     });
     const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';

@@ -9,6 +9,7 @@ import { DiskImageSession } from '../app/diskImageSession';
 import type { ImageEdit } from '../app/editStack';
 import { readSettings } from './settings';
 import { describeError } from '../core/errors';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 export class DiskImageDocument implements vscode.CustomDocument {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -43,11 +44,11 @@ export class DiskImageDocument implements vscode.CustomDocument {
   }
 
   /** Opens a file, VMDK descriptor or block device; non-disk files open as plain hex with a banner. */
-  static async create(uri: vscode.Uri): Promise<DiskImageDocument> {
+  static async create(uri: vscode.Uri, specs?: AppliedSpecsHost): Promise<DiskImageDocument> {
     const { sectorSize, allowOutsideExtents } = readSettings(uri);
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}) });
+      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}), ...(specs ? { specs } : {}) });
       return new DiskImageDocument(uri, session);
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.

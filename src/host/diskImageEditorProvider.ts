@@ -23,6 +23,7 @@ import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
 import { describeError } from '../core/errors';
 import { onDidWriteImage } from './imageWrites';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
 export const VIEW_TYPE = 'diskx.diskImage';
@@ -43,6 +44,11 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   /** Panels whose webview has not said "ready" yet, and a preview to show once it has. */
   private readonly waiting = new Map<vscode.WebviewPanel, { ready: Promise<void>; resolve: () => void }>();
   private activePanel: vscode.WebviewPanel | null = null;
+  /** The last cursor or selection each document's views reported. */
+  private readonly selections = new WeakMap<DiskImageDocument, { offset: number; length: number }>();
+  private readonly openEmitter = new vscode.EventEmitter<DiskImageDocument>();
+  /** A document was opened (its specs can be restored). */
+  readonly onDidOpenDocument = this.openEmitter.event;
   /**
    * Edit events, one stream per view type: VS Code looks each event's document up under
    * the view type it came through, so a document opened as the default editor must never
@@ -56,12 +62,14 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly specHost?: AppliedSpecsHost,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('diskx.imageInfo', vscode.StatusBarAlignment.Right, 100);
     this.statusBar.name = 'Disk Structure Explorer: image';
     context.subscriptions.push(
       this.statusBar,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
+      this.openEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
         const ours = event.affectsConfiguration('diskx');
         if (!ours && !event.affectsConfiguration('files.autoSave')) return;
@@ -84,19 +92,41 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     );
   }
 
-  static register(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection): vscode.Disposable {
-    const provider = new DiskImageEditorProvider(context, diagnostics);
+  static register(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection, specHost?: AppliedSpecsHost): { provider: DiskImageEditorProvider; registration: vscode.Disposable } {
+    const provider = new DiskImageEditorProvider(context, diagnostics, specHost);
     const options = {
       // Hidden tabs keep their scroll position and cache; the state is small (visible rows only).
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     };
-    return vscode.Disposable.from(
+    const registration = vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider.forViewType(VIEW_TYPE), options),
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, provider, { providedCodeActionKinds: DiskImageEditorProvider.codeActionKinds }),
       vscode.commands.registerCommand('diskx.applyFix', (target?: vscode.Uri | string, fixId?: string) => provider.applyFixCommand(target, fixId)),
     );
+    return { provider, registration };
+  }
+
+  /** The document of the active image editor (else a visible one), or null. */
+  activeDocument(): DiskImageDocument | null {
+    const panel = this.activePanel ?? [...this.panels.keys()].find((p) => p.active) ?? [...this.panels.keys()].find((p) => p.visible) ?? null;
+    return panel ? this.panels.get(panel) ?? null : null;
+  }
+
+  /** The open document of `uri`, or null. */
+  documentFor(uri: vscode.Uri): DiskImageDocument | null {
+    return [...this.documents].find((d) => d.uri.toString() === uri.toString()) ?? null;
+  }
+
+  /** Every open document. */
+  openDocuments(): DiskImageDocument[] {
+    return [...this.documents];
+  }
+
+  /** The last selection (or cursor) the views of `document` reported, or null. */
+  selectionOf(document: DiskImageDocument): { offset: number; length: number } | null {
+    return this.selections.get(document) ?? null;
   }
 
   /** The edit events of documents opened through `viewType`. */
@@ -126,7 +156,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   // ---- documents ----
 
   async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, _token: vscode.CancellationToken, viewType: string = VIEW_TYPE): Promise<DiskImageDocument> {
-    const document = await DiskImageDocument.create(uri);
+    const document = await DiskImageDocument.create(uri, this.specHost);
     if (openContext.backupId) {
       // Hot exit: the backup holds the unsaved edits (patches), never image bytes.
       try {
@@ -139,6 +169,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     }
     this.documents.add(document);
     this.publishDiagnostics(document);
+    this.openEmitter.fire(document);
     const subscriptions: vscode.Disposable[] = [
       document.onDidEdit((event) => this.editEmitter(viewType).fire(event)),
       document.onDidChangeModel((notice) => void this.refresh(document, notice)),
@@ -325,10 +356,14 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
             vscode.window.setStatusBarMessage(`Copied ${effect.text.length ? (effect.text.length + 1) / 3 : 0} bytes as hex`, 2000);
             break;
           case 'selection':
+            this.selections.set(document, { offset: effect.offset, length: effect.length });
             if (this.activePanel === panel) this.statusBar.tooltip = this.tooltip(document, effect.offset, effect.length);
             break;
           case 'edit':
             document.recordEdit(effect.edit);
+            break;
+          case 'changed':
+            document.changed(effect.notice);
             break;
           case 'none':
             break;

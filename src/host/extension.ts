@@ -6,12 +6,18 @@ import { readSettings } from './settings';
 import { describeError } from '../core/errors';
 import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEditorProvider';
 import { registerCompare } from './compare/compareCommands';
+import { SpecRuntime } from './specRuntime';
+import { registerSpecCommands } from './specCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('diskx');
+  const specRuntime = new SpecRuntime();
+  const { provider, registration } = DiskImageEditorProvider.register(context, diagnostics, specRuntime);
   context.subscriptions.push(
     diagnostics,
-    DiskImageEditorProvider.register(context, diagnostics),
+    specRuntime,
+    registration,
+    registerSpecCommands(context, provider, specRuntime),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {

@@ -165,6 +165,41 @@ test('the byte scan agrees with byteDiff, reports progress, handles different si
   }
 });
 
+test('with the bundled worker the byte scan runs off this thread and gives the in-process summary', async (t) => {
+  const worker = path.resolve(__dirname, '..', '..', 'dist', 'byteDiffWorker.js');
+  if (!fs.existsSync(worker)) {
+    t.skip('dist/byteDiffWorker.js is not built (npm test builds it)');
+    return;
+  }
+  const a = writePlainGptSample(path.join(dir, 'worker-a.img'), 16 * MiB);
+  const b = path.join(dir, 'worker-b.img');
+  fs.copyFileSync(a, b);
+  const fd = fs.openSync(b, 'r+');
+  fs.writeSync(fd, Buffer.from([7, 7]), 0, 2, 3 * MiB - 1);
+  fs.closeSync(fd);
+  const inProcess = await CompareSession.open(a, b);
+  const inWorker = await CompareSession.open(a, b, { byteDiffWorker: worker });
+  try {
+    const expected = await inProcess.scan();
+    const progress: number[] = [];
+    // The event loop stays free while the worker reads: a timer fires during the scan.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const summary = await inWorker.scan(undefined, (done) => progress.push(done));
+    clearInterval(timer);
+    assert.deepEqual(summary.ranges, expected.ranges);
+    assert.deepEqual(summary.ranges, [{ offset: 3 * MiB - 1, length: 2 }]);
+    assert.equal(progress.at(-1), 16 * MiB);
+    assert.ok(ticks > 0);
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    await assert.rejects(inWorker.scan(controller.signal), /cancelled/);
+  } finally {
+    await inProcess.close();
+    await inWorker.close();
+  }
+});
+
 test('apply the fix to A through the journal, refresh shows the slots equal, undo brings the old slots back', async () => {
   const { compacted, original } = pair('apply');
   const journalDir = path.join(dir, 'journals');

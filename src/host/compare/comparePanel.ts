@@ -76,7 +76,7 @@ export class ComparePanel {
     const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents } }));
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }));
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
       return;
@@ -100,7 +100,7 @@ export class ComparePanel {
     let problem = 'this comparison was saved without its two images';
     if (a && b) {
       try {
-        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents } });
+        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) });
       } catch (error) {
         problem = describeError(error);
       }
@@ -261,6 +261,11 @@ export class ComparePanel {
 function journalOptions(sectorSize: number | undefined): { sectorSize?: number; journalDir?: string } {
   const journalDir = process.env.DISKX_JOURNAL_DIR;
   return { ...(sectorSize ? { sectorSize } : {}), ...(journalDir ? { journalDir } : {}) };
+}
+
+/** The bundled byte-diff worker: Scan all bytes runs there, off the extension host's main thread. */
+function byteDiffWorkerPath(context: vscode.ExtensionContext): string {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'byteDiffWorker.js').fsPath;
 }
 
 function baseName(path: string): string {

@@ -2,10 +2,9 @@
 // its ranges; the first n / p starts the scan and goes on once it is done.
 import type { FromCompareWebview, ScanSummary } from '../../src/shared/protocol/compare';
 import { formatBytes as formatSize } from '../../src/shared/sizeText';
-import { el } from '../dom';
+import { button, el } from '../dom';
 import { describeScan, navigationStops, nextStop, previousStop, stopAt } from './diffRanges';
 import type { CompareHexPane } from './hexPane';
-import { button } from './structurePane';
 import type { CompareState } from './state';
 
 export class ScanControl {

@@ -101,3 +101,14 @@ export const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Partitions a scan proposal may hold (a GPT array's usual 128 slots). */
 export const MAX_PROPOSED_PARTITIONS = 128;
+/** How long a second writer waits for the image's write lock before it gives up (ms). */
+export const IMAGE_LOCK_WAIT_MS = 3000;
+
+/** Poll interval while waiting for the write lock (ms). */
+export const IMAGE_LOCK_POLL_MS = 50;
+
+/** Largest lock file we read (it holds one small JSON object). */
+export const MAX_LOCK_FILE_BYTES = 4096;
+
+/** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
+export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { DiskImageEditorProvider } from './diskImageEditorProvider';
+import { APPLY_FIX_COMMAND } from './applyFixCommand';
 import { proposeTable } from '../core/scan/index';
 import type { FoundVolume } from '../core/scan/index';
 import { describeError } from '../core/errors';
@@ -60,5 +61,5 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
   }
   const title = proposal.ok ? `${scan.volumes.length} volume(s) found in ${name}` : `${scan.volumes.length} volume(s) found in ${name}: no table proposed (${proposal.reason})`;
   const choice = await vscode.window.showQuickPick(items, { title, placeHolder: proposal.ok ? 'Preview the proposed table in the editor (Apply there makes it an unsaved edit)' : 'Nothing to rebuild from', matchOnDetail: true });
-  if (choice?.preview) await provider.applyFixCommand(document.uri, 'rebuild-from-scan');
+  if (choice?.preview) await vscode.commands.executeCommand(APPLY_FIX_COMMAND, document.uri, 'rebuild-from-scan');
 }

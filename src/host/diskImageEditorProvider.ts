@@ -44,6 +44,8 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   /** Panels whose webview has not said "ready" yet, and a preview to show once it has. */
   private readonly waiting = new Map<vscode.WebviewPanel, { ready: Promise<void>; resolve: () => void }>();
   private activePanel: vscode.WebviewPanel | null = null;
+  /** Searches running, by panel and request id (the find bar's cancel, or a new search, stops them). */
+  private readonly searches = new Map<vscode.WebviewPanel, Map<number, AbortController>>();
   /** The last cursor or selection each document's views reported. */
   private readonly selections = new WeakMap<DiskImageDocument, { offset: number; length: number }>();
   private readonly openEmitter = new vscode.EventEmitter<DiskImageDocument>();
@@ -104,6 +106,9 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, provider, { providedCodeActionKinds: DiskImageEditorProvider.codeActionKinds }),
       vscode.commands.registerCommand('diskx.applyFix', (target?: vscode.Uri | string, fixId?: string) => provider.applyFixCommand(target, fixId)),
+      vscode.commands.registerCommand('diskx.find', () => provider.findCommand('open')),
+      vscode.commands.registerCommand('diskx.findNext', () => provider.findCommand('next')),
+      vscode.commands.registerCommand('diskx.findPrevious', () => provider.findCommand('previous')),
     );
     return { provider, registration };
   }
@@ -112,6 +117,37 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
   activeDocument(): DiskImageDocument | null {
     const panel = this.activePanel ?? [...this.panels.keys()].find((p) => p.active) ?? [...this.panels.keys()].find((p) => p.visible) ?? null;
     return panel ? this.panels.get(panel) ?? null : null;
+  }
+
+  /** Ctrl+F / F3 / Shift+F3 in an image editor: the active view's find bar opens or steps. */
+  async findCommand(command: 'open' | 'next' | 'previous'): Promise<void> {
+    const panel = this.activePanel ?? [...this.panels.keys()].find((p) => p.active) ?? null;
+    if (panel) await this.post(panel, { type: 'findCommand', command });
+  }
+
+  /** Runs a search with a cancellable progress notification and posts its result to `panel`. */
+  private async runSearch(panel: vscode.WebviewPanel, requestId: number, run: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<ToWebview>): Promise<void> {
+    let running = this.searches.get(panel);
+    if (!running) this.searches.set(panel, (running = new Map()));
+    for (const controller of running.values()) controller.abort(); // one search per view
+    const controller = new AbortController();
+    running.set(requestId, controller);
+    try {
+      const message = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Searching the image', cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+        let reported = 0;
+        return run(controller.signal, (done, total) => {
+          const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+          if (percent > reported) {
+            progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+            reported = percent;
+          }
+        });
+      });
+      await this.post(panel, controller.signal.aborted ? { type: 'findResult', requestId, matches: [], truncated: false, cancelled: true } : message);
+    } finally {
+      running.delete(requestId);
+    }
   }
 
   /** The open document of `uri`, or null. */
@@ -365,6 +401,12 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
           case 'changed':
             document.changed(effect.notice);
             break;
+          case 'find':
+            void this.runSearch(panel, effect.requestId, effect.run);
+            break;
+          case 'cancelFind':
+            this.searches.get(panel)?.get(effect.requestId)?.abort(new Error('cancelled'));
+            break;
           case 'none':
             break;
         }
@@ -374,6 +416,8 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       panel.onDidChangeViewState(() => this.updateStatusBar()),
     );
     panel.onDidDispose(() => {
+      for (const controller of this.searches.get(panel)?.values() ?? []) controller.abort();
+      this.searches.delete(panel);
       this.panels.delete(panel);
       this.waiting.delete(panel);
       if (this.activePanel === panel) this.activePanel = null;

@@ -37,9 +37,13 @@ const state = createEditorState();
 const { selection } = state;
 
 // ---- panes ----
-const tree = new StructureTree(state, (node) => {
-  if (node.length > 0) selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
-});
+const tree = new StructureTree(
+  state,
+  (node) => {
+    if (node.length > 0) selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
+  },
+  (nodeId) => host.post({ type: 'expandNode', nodeId }),
+);
 const findings = new FindingsList(state, tree, {
   reveal: (finding) => {
     // The finding's bytes, and the tree node it belongs to.
@@ -56,10 +60,14 @@ const goto = new GotoField(state, {
   focusHex: () => hex.element.focus(),
 });
 const toolbar = new Toolbar(state, goto);
-const hex: EditorHexPane = new EditorHexPane(state, hexInput(state, () => hex.viewport, toolbar, host), () => {
-  document.body.dataset.ready = 'true';
-  performance.mark('diskx-ready'); // for benchmarks: navigation start to first tree + hex paint
-});
+const hex: EditorHexPane = new EditorHexPane(
+  state,
+  hexInput(state, () => hex.viewport, toolbar, host),
+  () => {
+    document.body.dataset.ready = 'true';
+    performance.mark('diskx-ready'); // for benchmarks: navigation start to first tree + hex paint
+  },
+);
 const preview = new FixPreviewPanel(state, {
   apply: (fixId) => host.post({ type: 'applyFix', fixId }),
   select: (offset, length) => selection.setRange(offset, length, { syncTree: true, reveal: 'jump' }),
@@ -104,7 +112,14 @@ const find = new FindBar(state, {
 });
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.
-const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Findings' }), findings.element, el('div', { className: 'section-title', text: 'Structure' }), tree.element);
+const side = el(
+  'div',
+  { id: 'side' },
+  el('div', { className: 'section-title', text: 'Findings' }),
+  findings.element,
+  el('div', { className: 'section-title', text: 'Structure' }),
+  tree.element,
+);
 const layout = new PaneLayout(side, hex, inspector.element);
 document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
 const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find };

@@ -11,6 +11,7 @@ import { findField } from '../core/structure';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
 import { editableKind } from '../core/edit/fieldPaths';
 import { formatFieldValue, kindLength } from '../core/edit/fieldKinds';
+import { formatSizeShort as formatSize } from '../shared/sizeText';
 
 export interface StructureTree {
   tree: TreeNode[];
@@ -20,20 +21,6 @@ export interface StructureTree {
 
 const hex = (n: number | bigint, digits: number): string => `0x${n.toString(16).toUpperCase().padStart(digits, '0')}`;
 const hex32 = (n: number): string => hex(n >>> 0, 8);
-
-/** "250 MiB", "2 TiB", "1.5 GiB", "512 B". */
-export function formatSize(bytes: number | bigint): string {
-  const value = Number(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let scaled = value;
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  const text = unit === 0 || Number.isInteger(scaled) ? String(scaled) : scaled.toFixed(scaled < 10 ? 2 : 1).replace(/\.?0+$/, '');
-  return `${text} ${units[unit]}`;
-}
 
 /** "ESXi 5" for the status bar and the image info. */
 export function profileLabel(model: DiskModel | null): string | null {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { CompareSession } from '../../src/app/compareSession';
 import { fieldWords, patchView } from '../../src/app/fixPreview';
 import { compareHtml } from '../../src/host/compare/compareHtml';
-import { formatBytes, scanLine } from '../../src/host/compare/compareText';
+import { scanLine } from '../../src/host/compare/compareText';
+import { formatBytes } from '../../src/shared/sizeText';
 import { byteDiff } from '../../src/core/diff/index';
 import { FileSource } from '../../src/core/io/fileSource';
 import type { CompareInitMessage, ToCompareWebview } from '../../src/shared/protocol/compare';
@@ -296,4 +297,26 @@ test('a patch preview names header fields and array slots from the specs; format
   assert.doesNotMatch(html, /unsafe-(inline|eval)/);
   assert.match(html, /<script nonce="NONCE123" src="x\/compare.js"><\/script>/);
   assert.ok(html.includes('&#60;b&#62;.img'), 'the title is escaped');
+});
+
+test('copy slots saves through the editor\'s save path: A changed on disk since it was read is refused, nothing written', async () => {
+  const { compacted, original } = pair('changed');
+  const journalDir = path.join(dir, 'journals-changed');
+  const session = await CompareSession.open(compacted, original, { journalDir });
+  try {
+    const effect = await session.handle({ type: 'applyFix', fixId: 'copy-slots-from-reference' }, settings);
+    assert.equal(effect.kind, 'applyFix');
+    if (effect.kind !== 'applyFix') return;
+    // Someone else touches A after the comparison read it.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(compacted, later, later);
+    const before = head(compacted);
+    await assert.rejects(session.applyFix(effect.plan), /changed on disk since it was opened/);
+    assert.deepEqual(head(compacted), before, 'A is untouched');
+    assert.equal(fs.existsSync(journalDir) ? fs.readdirSync(journalDir).length : 0, 0, 'no journal entry');
+    // The refused edit is dropped again: A's view shows the file's bytes.
+    assert.deepEqual(Buffer.from(await session.sourceOf('a').read(0, 64 * 1024)), before);
+  } finally {
+    await session.close();
+  }
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { haveOracles, tempDir } from '../builders/images';
 import { sfdiskJson, sgdisk, sgdiskAttributes, sgdiskVerify, sparseFile } from '../builders/oracles';
 import { diskx, fileHash, journalOf } from './fixTestHelpers';
@@ -18,7 +19,7 @@ async function sgdiskImage(dir: string, name = 'disk.img'): Promise<string> {
 }
 
 function sgdiskInfo(image: string, n: number): string {
-  return require('node:child_process').execFileSync('sgdisk', ['-i', String(n), image], { encoding: 'utf8' }) as string;
+  return execFileSync('sgdisk', ['-i', String(n), image], { encoding: 'utf8' });
 }
 
 test('set: a dry run prints the edit, its mirror and the resealed CRCs, and writes nothing', { skip: !oracles && 'needs gdisk' }, async () => {
@@ -47,7 +48,7 @@ test('set --write: sgdisk -i and sfdisk see the name, type and attributes, sgdis
   const run = await diskx(['set', image, 'partition:1.name=bootbank', 'partition:1.type=basic-data', 'partition:1.attributes=+required,+hidden,+no-drive-letter', 'partition:2.name=EFI system', '--write']);
   assert.equal(run.stderr, '');
   assert.equal(run.status, 0);
-  assert.match(run.stdout, /^Wrote 4 sectors \(2048 bytes\) of .*, backup GPT first, fsynced: LBA 131039, 131071, 1\.\.2$/m);
+  assert.match(run.stdout, /^Wrote 4 sectors \(132 bytes\) of .*, backup GPT first, fsynced: LBA 131039, 131071, 1\.\.2$/m);
   assert.match(run.stdout, /^Check after the edit: 0 errors, 0 warnings, 0 info\.$/m);
   const info = sgdiskInfo(image, 1);
   assert.match(info, /^Partition name: 'bootbank'$/m);

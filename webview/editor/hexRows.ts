@@ -174,7 +174,8 @@ export class EditorHexPane {
     const data = this.state.cache!.range(rowOffset, rowLength);
     const { selection, hover } = this.state;
     const rowEnd = rowOffset + rowLength - 1;
-    const selected = selection.hasRange && selection.hi >= rowOffset && selection.lo <= rowEnd ? `${Math.max(selection.lo, rowOffset)}-${Math.min(selection.hi, rowEnd)}` : '';
+    const selected =
+      selection.hasRange && selection.hi >= rowOffset && selection.lo <= rowEnd ? `${Math.max(selection.lo, rowOffset)}-${Math.min(selection.hi, rowEnd)}` : '';
     const at = (offset: number): number => (offset >= rowOffset && offset <= rowEnd ? offset : -1);
     return {
       signature: `${data ? 1 : 0}|${selected}|${at(selection.cursor)}|${at(hover)}`,

@@ -28,6 +28,11 @@ import type { EsxiLayout } from './esxi';
 import { detectEsxiLayout } from './esxi';
 import type { FatVolume } from './fat';
 import { readFatVolumes } from './fat';
+import type { VolumeContent } from './content/probe';
+import type { FreeRegion } from './content/diskContents';
+import { probePartitions } from './content/diskContents';
+import { readStartContent } from './content/wholeDisk';
+import { detectMbrSectorSize } from './content/mbrSectorSize';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -149,6 +154,8 @@ export interface Partition {
   uuid: string | null;
   name: string;
   attributes: bigint;
+  /** What the content probes found at the partition's start (null: nothing recognised); absent in hand-made models. */
+  content?: VolumeContent | null;
 }
 
 /** Whole sectors as read from the image, at absolute byte `offset`. */
@@ -192,6 +199,14 @@ export interface DiskModel {
   fatVolumes?: FatVolume[];
   /** Bytes where a GPT belongs by the rules (for fixes); absent in hand-made models. */
   gptAreas?: GptAreas;
+  /**
+   * A volume that starts at byte 0 of the disk: the whole disk's file system
+   * when scheme is `none` (a superfloppy, an ISO image), or one written over
+   * the partition table. Absent in hand-made models.
+   */
+  content?: VolumeContent | null;
+  /** Gaps of at least 1 MiB between partitions, and what was found in them; absent in hand-made models. */
+  free?: FreeRegion[];
 }
 
 export interface ReadOptions {
@@ -207,9 +222,13 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   if (options.sectorSize !== undefined && !SUPPORTED_SECTOR_SIZES.includes(options.sectorSize)) {
     throw new UsageError(`unsupported sector size ${options.sectorSize} (use 512 or 4096)`);
   }
-  const { sectorSize, sectorSizeSource } = options.sectorSize
-    ? { sectorSize: options.sectorSize, sectorSizeSource: 'override' as const }
+  let { sectorSize, sectorSizeSource } = options.sectorSize
+    ? { sectorSize: options.sectorSize, sectorSizeSource: 'override' as 'override' | 'detected' | 'device' | 'assumed' }
     : await detectSectorSize(source);
+  if (sectorSizeSource === 'assumed' && (await detectMbrSectorSize(source)) === 4096) {
+    sectorSize = 4096;
+    sectorSizeSource = 'detected';
+  }
   const totalSectors = BigInt(Math.floor(source.size / sectorSize));
   const lastLba = totalSectors - 1n;
   const mbr = await readMbr(source, sectorSize);
@@ -224,12 +243,16 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
 
   const activeGpt = chooseActive(primary, backup);
   const active = activeGpt === 'primary' ? primary : activeGpt === 'backup' ? backup : null;
-  const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' ? 'mbr' : 'none';
+  const primaryIntact = !!primary && primary.headerCrcOk && primary.arrayCrcOk === true && primary.invalid.length === 0;
+  const start = await readStartContent(source, sectorSize, mbr, primary || backup ? { intact: primaryIntact } : null);
+  const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' && !start.replacesMbr ? 'mbr' : 'none';
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
+  const usable = scheme === 'gpt' ? (active && active.invalid.length === 0 ? { firstLba: active.firstUsableLba, lastLba: active.lastUsableLba } : null) : scheme === 'mbr' ? { firstLba: 1n, lastLba } : null;
+  const free = await probePartitions(source, sectorSize, partitions, usable);
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
   const fatVolumes = await readFatVolumes(source, sectorSize, partitions, esxi);
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes };
+  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes, content: start.content, free };
 }
 
 // Sized from the first structurally valid header (its array is already bounded by

@@ -42,3 +42,21 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
+
+/** Distinct bytes the content probes may read from one volume (all probes together). */
+export const MAX_PROBE_BYTES_PER_VOLUME = 64 * 1024;
+
+/** Distinct bytes the content probes may read from one disk (partitions, gaps and its start together). */
+export const MAX_PROBE_BYTES_PER_DISK = 1024 * 1024;
+
+/** Volumes smaller than this are not probed (nothing we name fits; hostile one-sector partitions cost nothing). */
+export const MIN_PROBED_VOLUME_BYTES = 8 * 1024;
+
+/** Partitions and free-space gaps of one disk whose contents we probe. */
+export const MAX_PROBED_VOLUMES = 256;
+
+/** Free-space gaps listed per disk. */
+export const MAX_FREE_REGIONS = 128;
+
+/** Smallest gap between partitions that is listed as free space (and probed). */
+export const MIN_FREE_REGION_BYTES = 1024 * 1024;

@@ -156,6 +156,8 @@ export interface Partition {
   attributes: bigint;
   /** What the content probes found at the partition's start (null: nothing recognised); absent in hand-made models. */
   content?: VolumeContent | null;
+  /** When nothing is at its start: a volume that begins before the partition and runs into it. */
+  enclosing?: VolumeContent;
 }
 
 /** Whole sectors as read from the image, at absolute byte `offset`. */

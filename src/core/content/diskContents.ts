@@ -34,7 +34,33 @@ export async function probePartitions(
   }
   const free = usable ? freeRegions(partitions, usable, sectorSize) : [];
   for (const region of free) region.content = await probeGap(prober, sectorSize, region);
+  for (const partition of partitions) {
+    if (partition.content !== null || !usable) continue;
+    const enclosing = await volumeRunningInto(prober, sectorSize, partition, partitions, usable.firstLba);
+    if (enclosing) partition.enclosing = enclosing;
+  }
   return free;
+}
+
+/** Candidate starts looked at before a partition whose own start holds nothing. */
+const MAX_EARLIER_STARTS = 4;
+
+// A partition whose start was moved forward: its volume still starts where the
+// partition used to, in the sectors now before it that no other partition covers.
+async function volumeRunningInto(prober: DiskProber, sectorSize: number, partition: Partition, partitions: Partition[], firstUsable: bigint): Promise<VolumeContent | undefined> {
+  let runStart = firstUsable;
+  for (const other of partitions) if (other !== partition && other.lastLba < partition.firstLba && other.lastLba + 1n > runStart) runStart = other.lastLba + 1n;
+  if (runStart >= partition.firstLba) return undefined;
+  const start = Number(partition.firstLba) * sectorSize;
+  const end = (Number(partition.lastLba) + 1) * sectorSize;
+  const first = Number(runStart) * sectorSize;
+  const candidates = new Set<number>([first]);
+  for (let at = Math.ceil(start / MIN_FREE_REGION_BYTES - 1) * MIN_FREE_REGION_BYTES; at > first && candidates.size <= MAX_EARLIER_STARTS; at -= MIN_FREE_REGION_BYTES) candidates.add(at);
+  for (const at of candidates) {
+    const found = await prober.probe(at, end - at);
+    if (found?.sizeBytes !== undefined && BigInt(found.offset) + found.sizeBytes > BigInt(start)) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 // The core's front door: open an image, parse it, check it.
 import { openImage } from './io/openImage';
-import type { OpenedImage } from './io/openImage';
+import type { OpenedImage, OpenImageOptions } from './io/openImage';
 import { readDisk } from './diskModel';
-import type { DiskModel, ReadOptions } from './diskModel';
+import type { DiskModel, ReadOptions } from './model';
 import { checkDisk } from './checks';
 import type { Finding } from './findings';
 
@@ -13,8 +13,8 @@ export interface AnalyzedImage {
 }
 
 /** Opens, parses and checks the image at `path`; the caller closes `opened.source`. */
-export async function analyzeImage(path: string, options: ReadOptions = {}): Promise<AnalyzedImage> {
-  const opened = await openImage(path);
+export async function analyzeImage(path: string, options: ReadOptions & { open?: OpenImageOptions } = {}): Promise<AnalyzedImage> {
+  const opened = await openImage(path, options.open);
   try {
     const disk = await readDisk(opened.source, options);
     return { opened, disk, findings: checkDisk(disk) };

@@ -2,13 +2,13 @@
 // it, model, findings) for as long as any editor shows the image, and turns its
 // edits into VS Code's CustomDocumentEditEvents (undo/redo, dirty marker). The
 // edit model itself (stack, saved index, pending plans, backup JSON) lives in
-// the session and imageEdits.ts, without `vscode`, so plain Node tests it.
+// src/app (diskImageSession.ts, editableImage.ts, editStack.ts), without
+// `vscode`, so plain Node tests it.
 import * as vscode from 'vscode';
-import { DiskImageSession } from './diskImageSession';
-import type { ImageEdit } from './imageEdits';
+import { DiskImageSession } from '../app/diskImageSession';
+import type { ImageEdit } from '../app/editStack';
 import { readSettings } from './settings';
 import { describeError } from '../core/errors';
-import type { FixId } from '../core/findings';
 
 export class DiskImageDocument implements vscode.CustomDocument {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -44,23 +44,15 @@ export class DiskImageDocument implements vscode.CustomDocument {
 
   /** Opens a file, VMDK descriptor or block device; non-disk files open as plain hex with a banner. */
   static async create(uri: vscode.Uri): Promise<DiskImageDocument> {
-    const { sectorSize } = readSettings(uri);
+    const { sectorSize, allowOutsideExtents } = readSettings(uri);
     try {
       const journalDir = process.env.DISKX_JOURNAL_DIR;
-      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, ...(journalDir ? { journalDir } : {}) });
+      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}) });
       return new DiskImageDocument(uri, session);
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
       throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
     }
-  }
-
-  /** Plans `fixId` on the current model and, when it applies, makes it an edit. */
-  async applyFix(fixId: FixId): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const result = await this.session.applyFix(fixId);
-    if (!result.ok) return result;
-    this.recordEdit(result.edit);
-    return { ok: true };
   }
 
   /** Tells VS Code about an edit the session already applied (undo/redo go back through the session). */

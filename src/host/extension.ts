@@ -2,6 +2,7 @@
 // command (files and block devices) and the Check Disk Image command.
 import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
+import { readSettings } from './settings';
 import { describeError } from '../core/errors';
 import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEditorProvider';
 import { registerCompare } from './compare/compareCommands';
@@ -19,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
       try {
         const { opened, findings } = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Checking ${vscode.workspace.asRelativePath(target)}` },
-          () => analyzeImage(target.fsPath),
+          () => analyzeImage(target.fsPath, { open: { allowOutsideExtents: readSettings(target).allowOutsideExtents } }),
         );
         await opened.source.close();
         diagnostics.set(target, findings.map(toDiagnostic));

@@ -1,11 +1,13 @@
 // The extension's settings (package.json contributes.configuration), read in one place.
 import * as vscode from 'vscode';
-import type { ViewSettings } from '../shared/protocol';
+import type { ViewSettings } from '../shared/protocol/editor';
 
 export interface DiskxSettings extends ViewSettings {
   /** Forced logical block size, or undefined to detect. */
   sectorSize: number | undefined;
   showDiagnostics: boolean;
+  /** Read VMDK extents outside the descriptor's folder (off by default). */
+  allowOutsideExtents: boolean;
 }
 
 export function readSettings(scope?: vscode.Uri): DiskxSettings {
@@ -13,5 +15,5 @@ export function readSettings(scope?: vscode.Uri): DiskxSettings {
   const bytesPerRow = config.get<number>('hex.bytesPerRow', 16) === 32 ? 32 : 16;
   const sector = config.get<string>('sectorSize', 'auto');
   const sectorSize = sector === '512' ? 512 : sector === '4096' ? 4096 : undefined;
-  return { bytesPerRow, sectorSize, showDiagnostics: config.get<boolean>('showDiagnostics', true) };
+  return { bytesPerRow, sectorSize, showDiagnostics: config.get<boolean>('showDiagnostics', true), allowOutsideExtents: config.get<boolean>('allowOutsideExtents', false) === true };
 }

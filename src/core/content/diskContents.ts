@@ -2,7 +2,7 @@
 // what sits at the start of the disk itself: the content probes applied to a
 // parsed partition table. Pure facts; checks turn them into findings.
 import type { ByteSource } from '../io/byteSource';
-import type { Partition } from '../diskModel';
+import type { Partition } from '../model';
 import { MAX_FREE_REGIONS, MAX_PROBE_BYTES_PER_DISK, MAX_PROBED_VOLUMES, MIN_FREE_REGION_BYTES, MIN_PROBED_VOLUME_BYTES } from '../limits';
 import type { VolumeContent } from './probe';
 import { ProbeReader } from './probe';

@@ -6,7 +6,7 @@
 //  - a partition table exists and a volume was written over it (mkfs on the
 //    whole device of a GPT disk); reported by the checks.
 import type { ByteSource } from '../io/byteSource';
-import type { Mbr } from '../diskModel';
+import type { Mbr } from '../model';
 import type { VolumeContent } from './probe';
 import { BOOT_SECTOR_PROBES, CONTENT_PROBES, TABLE_AREA_PROBES, probeAt } from './index';
 

@@ -7,6 +7,18 @@ import { FileSource } from './fileSource';
 import { ConcatSource } from './concatSource';
 import { NotADiskImageError, UnsupportedImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES, MAX_VMDK_EXTENTS } from '../limits';
+import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer, unsupportedContainer } from './containerDetect';
+
+/** How the user allowed an image to be opened. */
+export interface OpenImageOptions {
+  /**
+   * Read VMDK extents that lie outside the descriptor's folder (an absolute path,
+   * `..`, or a symlink leading out). Off by default: a descriptor is small text
+   * anyone can hand over, and an extent it names is a file we may later write.
+   * The CLI's --allow-outside-extents, the editor's diskx.allowOutsideExtents.
+   */
+  allowOutsideExtents?: boolean;
+}
 
 /** How an opened image was resolved. */
 export interface OpenedImage {
@@ -22,32 +34,38 @@ const COWD_MAGIC = 'COWD'; // ESX 2.x sparse
 const SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse', 'streamoptimized', 'vmfssparse', 'sesparse', 'vsansparse', 'vmfsthin']);
 
 /** Opens `imagePath` for reading. Throws NotADiskImageError / UnsupportedImageError with a clear message. */
-export async function openImage(imagePath: string): Promise<OpenedImage> {
+export async function openImage(imagePath: string, options: OpenImageOptions = {}): Promise<OpenedImage> {
   const stat = await fsp.stat(imagePath);
   if (stat.isDirectory()) throw new NotADiskImageError('is a directory, not a disk image');
   if (stat.isBlockDevice()) return { source: await openBlockDevice(imagePath, stat.rdev), kind: 'block-device', dataFiles: [imagePath] };
   if (!stat.isFile()) throw new NotADiskImageError('is not a regular file or block device');
   if (stat.size === 0) throw new NotADiskImageError('is empty (0 bytes)');
 
-  const head = await readHead(imagePath, Math.min(stat.size, MAX_VMDK_DESCRIPTOR_BYTES));
+  const head = await readAt(imagePath, 0, Math.min(stat.size, Math.max(MAX_VMDK_DESCRIPTOR_BYTES, DETECT_HEAD_BYTES)));
   const magic = Buffer.from(head.subarray(0, 4)).toString('latin1');
   if (magic === SPARSE_VMDK_MAGIC || magic === COWD_MAGIC) {
     const kind = magic === COWD_MAGIC ? 'vmfsSparse (COWD)' : sparseKindFromEmbeddedDescriptor(head) ?? 'monolithicSparse';
     throw unsupportedVmdk(kind);
   }
-  if (stat.size <= MAX_VMDK_DESCRIPTOR_BYTES && looksLikeVmdkDescriptor(head)) {
-    const text = Buffer.from(head).toString('utf8');
-    return openVmdkDescriptor(imagePath, text);
+  const tail = await readAt(imagePath, Math.max(0, stat.size - DETECT_TAIL_BYTES), Math.min(stat.size, DETECT_TAIL_BYTES));
+  const container = detectContainer(head, tail);
+  if (container) throw unsupportedContainer(imagePath, container);
+  const descriptor = vmdkDescriptorText(head);
+  if (descriptor !== null) {
+    if (stat.size > MAX_VMDK_DESCRIPTOR_BYTES) {
+      throw new NotADiskImageError(`is a VMDK descriptor of ${stat.size} bytes, larger than the ${MAX_VMDK_DESCRIPTOR_BYTES} bytes diskx reads as a descriptor (real ones are a few hundred bytes)`);
+    }
+    return openVmdkDescriptor(imagePath, descriptor, options);
   }
   const source = await FileSource.open(imagePath, { size: stat.size, readOnlyHint: !(await isWritable(imagePath)) });
   return { source, kind: 'raw', dataFiles: [imagePath] };
 }
 
-async function readHead(file: string, length: number): Promise<Uint8Array> {
+async function readAt(file: string, position: number, length: number): Promise<Uint8Array> {
   const handle = await fsp.open(file, 'r');
   try {
     const buffer = new Uint8Array(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
     return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
@@ -65,9 +83,21 @@ async function isWritable(file: string): Promise<boolean> {
 
 /** True for a text VMDK descriptor ("# Disk DescriptorFile" with a createType line). */
 export function looksLikeVmdkDescriptor(head: Uint8Array): boolean {
-  const text = Buffer.from(head.subarray(0, 4096)).toString('latin1');
-  if (text.includes('\0')) return false;
-  return /^\s*#\s*Disk DescriptorFile/im.test(text) || (/^\s*createType\s*=/im.test(text) && /^\s*version\s*=/im.test(text));
+  return vmdkDescriptorText(head) !== null;
+}
+
+/**
+ * The descriptor text when `head` is one: text, optionally followed by NUL
+ * bytes only (qemu-img convert pads its descriptors with zeros to 512 bytes).
+ * A NUL inside the text, or anything but NULs after it, means binary: null.
+ */
+export function vmdkDescriptorText(head: Uint8Array): string | null {
+  let end = head.indexOf(0);
+  if (end < 0) end = head.length;
+  else if (head.subarray(end).some((b) => b !== 0)) return null;
+  const probe = Buffer.from(head.subarray(0, Math.min(end, 4096))).toString('latin1');
+  if (!(/^\s*#\s*Disk DescriptorFile/im.test(probe) || (/^\s*createType\s*=/im.test(probe) && /^\s*version\s*=/im.test(probe)))) return null;
+  return Buffer.from(head.subarray(0, end)).toString('utf8');
 }
 
 function sparseKindFromEmbeddedDescriptor(head: Uint8Array): string | null {
@@ -105,7 +135,7 @@ export function parseVmdkDescriptor(text: string): { createType: string | null; 
   return { createType, extents };
 }
 
-async function openVmdkDescriptor(descriptorPath: string, text: string): Promise<OpenedImage> {
+async function openVmdkDescriptor(descriptorPath: string, text: string, options: OpenImageOptions): Promise<OpenedImage> {
   const { createType, extents } = parseVmdkDescriptor(text);
   if (createType && SPARSE_CREATE_TYPES.has(createType.toLowerCase())) throw unsupportedVmdk(createType);
   const sparse = extents.find((e) => e.type !== 'FLAT' && e.type !== 'VMFS' && e.type !== 'ZERO');
@@ -126,6 +156,7 @@ async function openVmdkDescriptor(descriptorPath: string, text: string): Promise
       } catch {
         throw new NotADiskImageError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
       }
+      if (!options.allowOutsideExtents) await assertExtentInFolder(descriptorPath, extent.file, file);
       // A descriptor read as its own extent would be taken for a raw disk of text.
       if (stat.ino === descriptorStat.ino && stat.dev === descriptorStat.dev) {
         throw new NotADiskImageError(`VMDK descriptor names itself as its extent "${extent.file}"`);
@@ -148,6 +179,23 @@ async function openVmdkDescriptor(descriptorPath: string, text: string): Promise
   }
   const source = parts.length === 1 ? parts[0]!.source : new ConcatSource(descriptorPath, parts.map((p) => p.source));
   return { source, kind: 'vmdk', dataFiles };
+}
+
+/** Message fragment naming how to read extents outside the descriptor's folder anyway. */
+export const OUTSIDE_EXTENTS_HINT = 'pass --allow-outside-extents (editor: the diskx.allowOutsideExtents setting) to read it anyway';
+
+/**
+ * Refuses an extent that is not inside the descriptor's folder (subfolders are
+ * fine), after resolving symlinks on both sides, so neither `../x`, `/dev/sda`
+ * nor a symlink planted in the folder reaches another file.
+ */
+async function assertExtentInFolder(descriptorPath: string, named: string, file: string): Promise<void> {
+  const folder = await fsp.realpath(path.dirname(path.resolve(descriptorPath)));
+  const target = await fsp.realpath(file);
+  const relative = path.relative(folder, target);
+  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+    throw new NotADiskImageError(`VMDK extent "${named}" lies outside the descriptor's folder (${target}); diskx reads extents only inside it; ${OUTSIDE_EXTENTS_HINT}`);
+  }
 }
 
 async function openBlockDevice(devicePath: string, rdev: number): Promise<ByteSource> {

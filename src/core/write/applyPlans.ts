@@ -13,6 +13,7 @@
 // "pending" entry whose sectors are each old or new, which `diskx undo`
 // restores (undoLast); after 6 the new image, revertible with `diskx undo`.
 import type { FixPlan } from '../patch';
+import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
 import { orderWrites, sectorWrites } from './sectorWrites';
@@ -32,6 +33,8 @@ export interface WriteOptions extends JournalOptions {
   sectorSize: number;
   /** Write block devices, read-only files and read-only VMDK extents (--allow-device). */
   allowDevice?: boolean;
+  /** How the image may be opened (VMDK extents outside the descriptor's folder). */
+  open?: OpenImageOptions;
   /** Called after every completed step. */
   onStep?: (step: WriteStep, index: number) => void;
 }
@@ -56,7 +59,7 @@ export interface WriteResult {
 
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
 export async function applyPlans(imagePath: string, plans: readonly FixPlan[], options: WriteOptions): Promise<WriteResult> {
-  const files = await resolveImageFiles(imagePath);
+  const files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const journal = await readJournal(journalPath);
   const interrupted = interruptedEntry(journal);

@@ -4,7 +4,8 @@
 // start at an offset inside their file).
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { openImage, parseVmdkDescriptor } from '../io/openImage';
+import { openImage, parseVmdkDescriptor, vmdkDescriptorText } from '../io/openImage';
+import type { OpenImageOptions } from '../io/openImage';
 import { NotADiskImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
 import { WriteRefusedError } from './errors';
@@ -29,9 +30,9 @@ export interface ImageFiles {
 }
 
 /** Resolves `imagePath` the same way openImage reads it, with each extent's writability. */
-export async function resolveImageFiles(imagePath: string): Promise<ImageFiles> {
+export async function resolveImageFiles(imagePath: string, options: OpenImageOptions = {}): Promise<ImageFiles> {
   const image = path.resolve(imagePath);
-  const opened = await openImage(image);
+  const opened = await openImage(image, options);
   const sizeBytes = opened.source.size;
   await opened.source.close();
   if (opened.kind === 'block-device') {
@@ -41,7 +42,7 @@ export async function resolveImageFiles(imagePath: string): Promise<ImageFiles> 
     return { image, kind: 'raw', sizeBytes, extents: [{ file: image, start: 0, size: sizeBytes, fileOffset: 0, refusal: (await isReadOnlyFile(image)) ? 'read-only-file' : null }] };
   }
   // openImage accepted the descriptor, so it is small text with FLAT/VMFS extents only.
-  const text = (await fsp.readFile(image)).subarray(0, MAX_VMDK_DESCRIPTOR_BYTES).toString('utf8');
+  const text = vmdkDescriptorText((await fsp.readFile(image)).subarray(0, MAX_VMDK_DESCRIPTOR_BYTES)) ?? '';
   const extents: ImageExtent[] = [];
   let start = 0;
   for (const extent of parseVmdkDescriptor(text).extents) {

@@ -6,6 +6,7 @@
 // Undo itself is journaled: "undoing" before the first byte, "undone" after the
 // fsync, so an interrupted undo can simply be run again.
 import type { Patch } from '../patch';
+import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
 import { orderWrites } from './sectorWrites';
@@ -16,6 +17,8 @@ import { NothingToUndoError, UndoConflictError } from './errors';
 
 export interface UndoOptions extends JournalOptions {
   allowDevice?: boolean;
+  /** How the image may be opened (VMDK extents outside the descriptor's folder). */
+  open?: OpenImageOptions;
   onStep?: (step: WriteStep, index: number) => void;
 }
 
@@ -34,7 +37,7 @@ export interface UndoResult {
 
 /** Reverts the newest not-yet-undone repair of the image at `imagePath`. */
 export async function undoLast(imagePath: string, options: UndoOptions = {}): Promise<UndoResult> {
-  const files = await resolveImageFiles(imagePath);
+  const files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const journal = await readJournal(journalPath);
   const entry = lastUndoable(journal);

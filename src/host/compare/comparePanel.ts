@@ -11,11 +11,12 @@ import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
 import { makeNonce } from '../webviewHtml';
 import { readSettings } from '../settings';
-import { compareHtml, escapeHtml } from './compareHtml';
-import { CompareSession } from './compareSession';
+import { compareHtml } from './compareHtml';
+import { escapeHtml } from '../../shared/html';
+import { CompareSession } from '../../app/compareSession';
 import { formatBytes, scanLine } from './compareText';
-import type { CompareSettings, ToCompareWebview } from '../../shared/compareProtocol';
-import { assertNever } from '../../shared/compareProtocol';
+import type { CompareSettings, ToCompareWebview } from '../../shared/protocol/compare';
+import { assertNever } from '../../shared/protocol/compare';
 import { announceImageWrite } from '../imageWrites';
 
 /** The webview panel type (also the id of its state, should it ever be restored). */
@@ -72,10 +73,10 @@ export class ComparePanel {
       void vscode.window.showWarningMessage('Disk Structure Explorer: choose two different images to compare.');
       return;
     }
-    const { sectorSize } = readSettings(a);
+    const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, journalOptions(sectorSize)));
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents } }));
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
       return;
@@ -94,12 +95,12 @@ export class ComparePanel {
     const paths = state as { a?: unknown; b?: unknown } | null | undefined;
     const a = typeof paths?.a === 'string' && path.isAbsolute(paths.a) ? paths.a : null;
     const b = typeof paths?.b === 'string' && path.isAbsolute(paths.b) ? paths.b : null;
-    const { sectorSize } = readSettings(a ? vscode.Uri.file(a) : undefined);
+    const { sectorSize, allowOutsideExtents } = readSettings(a ? vscode.Uri.file(a) : undefined);
     let session: CompareSession | null = null;
     let problem = 'this comparison was saved without its two images';
     if (a && b) {
       try {
-        session = await CompareSession.open(a, b, journalOptions(sectorSize));
+        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents } });
       } catch (error) {
         problem = describeError(error);
       }

@@ -1,0 +1,61 @@
+// Messages from the editor's webview are untrusted input: every one is checked for its shape, integer ranges and offsets inside the image
+// before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
+import type { FromWebview } from '../shared/protocol/editor';
+import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/editor';
+import { FIX_IDS } from '../core/findings';
+
+export type Validated = { ok: true; message: FromWebview } | { ok: false; reason: string };
+
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A safe integer in [min, max]. */
+export function integerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/** Checks `raw` against the protocol for an image of `imageSize` bytes. */
+export function validateFromWebview(raw: unknown, imageSize: number): Validated {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not a message object with a string type' };
+  const fail = (reason: string): Validated => ({ ok: false, reason: `${String(raw.type)}: ${reason}` });
+  // A range [offset, offset+length) inside the image, length between min and max.
+  const range = (minLength: number, maxLength: number): { offset: number; length: number } | string => {
+    if (!integerIn(raw.offset, 0, Math.max(0, imageSize))) return `offset must be an integer in 0..${imageSize}`;
+    if (!integerIn(raw.length, minLength, maxLength)) return `length must be an integer in ${minLength}..${maxLength}`;
+    if (raw.offset + raw.length > imageSize) return `range ${raw.offset}+${raw.length} runs past the end of the image (${imageSize} bytes)`;
+    return { offset: raw.offset, length: raw.length };
+  };
+  switch (raw.type) {
+    case 'ready':
+      if (raw.shown === undefined) return { ok: true, message: { type: 'ready' } };
+      if (!integerIn(raw.shown, 0, Number.MAX_SAFE_INTEGER)) return fail('shown must be a non-negative integer');
+      return { ok: true, message: { type: 'ready', shown: raw.shown } };
+    case 'readRange':
+    case 'crcRange': {
+      if (!integerIn(raw.requestId, 0, MAX_REQUEST_ID)) return fail('requestId must be a non-negative 31-bit integer');
+      const r = range(1, raw.type === 'readRange' ? MAX_READ_LENGTH : MAX_CRC_LENGTH);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: raw.type, requestId: raw.requestId, offset: r.offset, length: r.length } };
+    }
+    case 'copyHex': {
+      const r = range(1, MAX_COPY_LENGTH);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: 'copyHex', offset: r.offset, length: r.length } };
+    }
+    case 'selection': {
+      const r = range(0, imageSize);
+      if (typeof r === 'string') return fail(r);
+      return { ok: true, message: { type: 'selection', offset: r.offset, length: r.length } };
+    }
+    case 'previewFix':
+    case 'applyFix': {
+      // Only a known fix id: the host plans the bytes itself.
+      if (typeof raw.fixId !== 'string' || !(FIX_IDS as readonly string[]).includes(raw.fixId)) return fail(`fixId must be one of ${FIX_IDS.join(', ')}`);
+      return { ok: true, message: { type: raw.type, fixId: raw.fixId } };
+    }
+    default:
+      return fail('unknown message type');
+  }
+}

@@ -1,0 +1,159 @@
+// `diskx fix`: the CLI face of the pure fixes (core/fixes) and the safe writer
+// (core/write). Planning never touches the image; several --fix ids are planned
+// in sequence, each on the image as the earlier ones would leave it (a
+// PatchedSource view), and written as one journal entry.
+//
+// Exit codes: 0 every requested fix applies (and, with --write, was
+// written), 1 a fix does not apply (the reason on stderr; nothing is written),
+// 2 any error (unreadable image, refused write, journal problem). A write that
+// succeeded exits 0 even if a finding the fixes address is still reported
+// afterwards (that is printed as a warning on stderr; it would be a bug).
+import path from 'node:path';
+import type { ByteSource } from '../../core/io/byteSource';
+import { openImage } from '../../core/io/openImage';
+import { PatchedSource } from '../../core/io/patchedSource';
+import { readDisk } from '../../core/diskModel';
+import type { DiskModel } from '../../core/model';
+import { checkDisk } from '../../core/checks';
+import { analyzeImage } from '../../core/index';
+import type { Finding, FixId } from '../../core/findings';
+import type { FixPlan, Patch } from '../../core/patch';
+import { planFix } from '../../core/fixes/index';
+import { isFixId } from '../../core/fixes/registry';
+import { applyPlans, journalPathFor } from '../../core/write/index';
+import { sectorWrites } from '../../core/write/sectorWrites';
+import { describeError, UsageError } from '../../core/errors';
+import { COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/copySlots';
+import type { CliCommand, CommandContext, CommandResult } from '../command';
+import { json, oneImage } from '../command';
+import { parseArgs, sectorSizeFlag } from '../args';
+import { journalOptions, warnAboutJournal } from '../journal';
+import { fixJson, formatPlan, formatWritten } from '../fixFormat';
+import type { Refusal, Planned, FixReport } from '../fixFormat';
+import { FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
+
+const FLAGS = { fix: { value: true, repeat: true }, reference: { value: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} };
+
+export const fixCommand: CliCommand = {
+  name: 'fix',
+  usage: `  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
+          without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
+          with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
+          several --fix are planned in sequence and written as one repair;
+          exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
+${FIX_REFERENCE_USAGE}`,
+  flags: FLAGS,
+  // A fix that needs a second image (copy-slots-from-reference) has its own module.
+  run: (argv, context) => (hasReferenceFlag(argv) ? fixWithReference(argv, context) : runFix(argv, context)),
+};
+
+/** The plans of `ids` in order, each planned on the image as the plans before it leave it. */
+export async function planSequence(
+  source: ByteSource,
+  ids: readonly FixId[],
+  sectorSize: number | undefined,
+): Promise<{ before: DiskModel; findingsBefore: Finding[]; planned: Planned[]; refused: Refusal[]; after: DiskModel; findingsAfter: Finding[]; writes: Patch[] }> {
+  const before = await readDisk(source, { sectorSize });
+  const findingsBefore = checkDisk(before);
+  // Later models keep the first model's sector size: the patches are in its units.
+  const options = { sectorSize: sectorSize ?? before.sectorSize };
+  const patched = new PatchedSource(source);
+  const planned: Planned[] = [];
+  const refused: Refusal[] = [];
+  let disk = before;
+  let stale = false;
+  for (const id of ids) {
+    if (stale) {
+      disk = await readDisk(patched, options);
+      stale = false;
+    }
+    const result = planFix(disk, id);
+    if (!result.ok) {
+      refused.push({ id, reason: result.reason });
+      continue;
+    }
+    planned.push({ plan: result.plan, disk });
+    patched.add(result.plan.patches);
+    stale = result.plan.patches.length > 0;
+  }
+  const after = stale ? await readDisk(patched, options) : disk;
+  // The sectors the writer would write, verified against every patch's `before` exactly as --write will.
+  const plans = planned.map((p) => p.plan);
+  const writes = await sectorWrites(plans, before.sectorSize, source.size, (offset, length) => source.read(offset, length));
+  return { before, findingsBefore, planned, refused, after, findingsAfter: after === before ? findingsBefore : checkDisk(after), writes };
+}
+
+/** Codes of the findings before the repair that name one of `fixIds` as their fix. */
+function addressedCodes(before: Finding[], fixIds: readonly FixId[]): string[] {
+  return [...new Set(before.filter((f) => f.fixes.some((id) => fixIds.includes(id))).map((f) => f.code))];
+}
+
+/** Findings the applied fixes address that are still there (by code). */
+function unresolvedFindings(before: Finding[], after: Finding[], fixIds: readonly FixId[]): Finding[] {
+  const addressed = new Set(addressedCodes(before, fixIds));
+  return after.filter((f) => addressed.has(f.code));
+}
+
+async function runFix(argv: string[], context: CommandContext): Promise<CommandResult> {
+  const args = parseArgs(argv, FLAGS);
+  const image = oneImage(args.positional);
+  const ids = args.flags.get('fix') ?? [];
+  if (ids.length === 0) throw new UsageError('fix needs at least one --fix ID (see diskx codes for the fix ids)');
+  if (ids.includes(COPY_SLOTS_FROM_REFERENCE)) throw new UsageError(`--fix ${COPY_SLOTS_FROM_REFERENCE} needs --reference B (an image whose slots to copy)`);
+  for (const id of ids) if (!isFixId(id)) throw new UsageError(`unknown fix id "${id}" (see diskx codes for the fix ids)`);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new UsageError(`--fix ${twice} given twice`);
+  const fixIds = ids as FixId[];
+  const sectorSize = sectorSizeFlag(args);
+  const write = args.flags.has('write');
+  const asJson = args.flags.has('json');
+  const allowDevice = args.flags.has('allow-device');
+
+  const opened = await openImage(image, context.open);
+  let sequence: Awaited<ReturnType<typeof planSequence>>;
+  try {
+    sequence = await planSequence(opened.source, fixIds, sectorSize);
+  } finally {
+    await opened.source.close();
+  }
+  const { before, findingsBefore, planned, refused, findingsAfter, writes } = sequence;
+  const journal = await journalPathFor(path.resolve(image), opened.kind, journalOptions());
+  await warnAboutJournal(image, context);
+  for (const r of refused) context.stderr(`diskx: ${image}: fix ${r.id} does not apply: ${r.reason}`);
+
+  const report: FixReport = {
+    image,
+    disk: before,
+    dryRun: !write,
+    planned,
+    refused,
+    writes,
+    journal,
+    written: null,
+    findingsBefore,
+    remainingFindings: findingsAfter,
+    addressed: addressedCodes(findingsBefore, fixIds),
+    unresolved: refused.length === 0 ? unresolvedFindings(findingsBefore, findingsAfter, fixIds) : [],
+  };
+  if (refused.length > 0 || !write) {
+    if (write) context.stderr(`diskx: ${image}: nothing was written`);
+    return { stdout: asJson ? json(fixJson(report)) : formatPlan(report), exitCode: refused.length > 0 ? 1 : 0 };
+  }
+
+  // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
+  const plans: FixPlan[] = planned.map((p) => p.plan);
+  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, open: context.open, ...journalOptions() });
+  report.written = result;
+  report.journal = result.journalPath;
+  // The write is done and journaled: a failing re-check must not turn it into an error exit.
+  try {
+    const checked = await analyzeImage(image, { sectorSize: sectorSize ?? before.sectorSize, open: context.open });
+    await checked.opened.source.close();
+    report.remainingFindings = checked.findings;
+    report.unresolved = unresolvedFindings(findingsBefore, checked.findings, fixIds);
+  } catch (error) {
+    context.stderr(`diskx: ${image}: warning: the repair was written, but checking the result failed: ${describeError(error)}`);
+  }
+  for (const f of report.unresolved) context.stderr(`diskx: ${image}: warning: ${f.code} is still reported after the repair: ${f.message}`);
+  return { stdout: asJson ? json(fixJson(report)) : `${formatPlan(report)}\n\n${formatWritten(report)}`, exitCode: 0 };
+}

@@ -1,0 +1,168 @@
+// The two synchronized hex views of the comparison: one shared viewport with two
+// lanes (A left, B right), so both always show the same rows; a byte cell says
+// whether it is the same, different, only in the longer image or past this image's end.
+import type { Side } from '../../src/shared/protocol/compare';
+import { SIDES } from '../../src/shared/protocol/compare';
+import { el } from '../dom';
+import { escapeHtml } from '../html';
+import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
+import { ABSENT, HEX, LOADING, rowHtml } from '../hex/rowHtml';
+import type { ViewRow } from '../hex/viewport';
+import { HexViewport } from '../hex/viewport';
+import { cellState, overlapsStop, stopAt } from './diffRanges';
+import type { CompareState } from './state';
+import { totalBytes } from './state';
+
+/** One side's byte cells; the other side's values decide same / diff / only. */
+class SideCells implements CellRenderer {
+  mine: Int16Array = new Int16Array(0);
+  theirs: Int16Array = new Int16Array(0);
+  private rowOffset = 0;
+
+  constructor(private readonly state: CompareState) {}
+
+  beginRow(rowOffset: number): void {
+    this.rowOffset = rowOffset;
+  }
+
+  describe(offset: number, value: number, cell: HexCell): void {
+    const other = this.theirs[offset - this.rowOffset]!;
+    let cls = `hex-byte ${cellState(asCell(value), asCell(other))}`;
+    const current = this.state.currentStop >= 0 ? this.state.stops[this.state.currentStop] : undefined;
+    if (current && offset >= current.offset && offset < current.offset + current.length) cls += ' current';
+    if (offset === this.state.cursor) cls += ' cursor';
+    cell.hexClass = cls;
+  }
+}
+
+/** diffRanges' cell values: undefined while loading, null past the end. */
+function asCell(value: number): number | null | undefined {
+  return value === LOADING ? undefined : value === ABSENT ? null : value;
+}
+
+export class CompareHexPane {
+  readonly viewport: HexViewport;
+  /** The focusable pane (header, rows, status line). */
+  readonly element: HTMLElement;
+  readonly status = el('div', { id: 'hex-status' });
+  private readonly header = el('div', { id: 'hex-header' });
+  private readonly layoutInfo: RowLayout = { offsetDigits: 8, lbaSectorSize: null, mergeRuns: false };
+  private readonly cells: Record<Side, SideCells>;
+  /** Rows on screen with a difference (counted while rendering). */
+  private differingRows = 0;
+
+  constructor(private readonly state: CompareState) {
+    const hexA = el('div', { id: 'hex-a', className: 'hex-pane' });
+    const hexB = el('div', { id: 'hex-b', className: 'hex-pane' });
+    const rows = el('div', { id: 'hex-rows' }, hexA, hexB);
+    const spacer = el('div', { id: 'hex-spacer' });
+    const scroller = el('div', { id: 'hex-scroller' }, rows, spacer);
+    this.element = el('div', { id: 'bytes-pane' }, this.header, scroller, this.status);
+    this.element.tabIndex = 0;
+    this.element.setAttribute('role', 'grid');
+    this.element.setAttribute('aria-label', 'Byte comparison: A on the left, B on the right');
+    this.cells = { a: new SideCells(state), b: new SideCells(state) };
+    this.viewport = new HexViewport(
+      { scroller, rows, spacer, lanes: [hexA, hexB] },
+      { ready: () => !!state.a && !!state.b, totalBytes: () => totalBytes(state), row: (rowOffset) => this.row(rowOffset), rendered: (first, count, complete) => this.rendered(first, count, complete) },
+      { placement: 'flow' },
+    );
+    rows.addEventListener('mousedown', (event: MouseEvent) => {
+      const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte');
+      if (!target?.dataset.offset) return;
+      event.preventDefault();
+      this.element.focus();
+      this.moveCursor(Number(target.dataset.offset));
+    });
+  }
+
+  get bytesPerRow(): number {
+    return this.viewport.bytesPerRow;
+  }
+
+  /** New images or row width: the header, the scroll range, every row. */
+  layout(): void {
+    const { a, b } = this.state;
+    this.layoutInfo.offsetDigits = Math.max(8, Math.max(0, totalBytes(this.state) - 1).toString(16).length);
+    const columns: string[] = [];
+    for (let i = 0; i < this.bytesPerRow; i++) columns.push(`<span class="col">${HEX[i]}</span>`);
+    const paneHeader = (letter: string, name: string): string => `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii">${letter}: ${escapeHtml(name)}</span></div>`;
+    this.header.innerHTML = paneHeader('A', a?.name ?? '') + paneHeader('B', b?.name ?? '');
+    this.viewport.invalidate();
+    this.viewport.layout();
+  }
+
+  /** Moves the cursor (clamped to the images) and scrolls to it. */
+  moveCursor(to: number): void {
+    this.state.cursor = Math.min(Math.max(0, totalBytes(this.state) - 1), Math.max(0, to));
+    this.state.currentStop = stopAt(this.state.stops, this.state.cursor);
+    this.viewport.reveal(this.state.cursor);
+    this.viewport.schedule();
+    this.describeCursor();
+  }
+
+  describeCursor(): void {
+    const info = this.state.a ?? this.state.b;
+    if (!info) return;
+    const cursor = this.state.cursor;
+    this.status.textContent = `0x${cursor.toString(16).toUpperCase()} (${cursor}) · LBA ${Math.floor(cursor / info.sectorSize)} + ${cursor % info.sectorSize}`;
+  }
+
+  /** Bytes of one row of one side: a value, LOADING, or ABSENT past that image's end. */
+  private values(side: Side, rowOffset: number): Int16Array {
+    const bytesPerRow = this.bytesPerRow;
+    const out = new Int16Array(bytesPerRow).fill(ABSENT);
+    const size = this.state[side]?.sizeBytes ?? 0;
+    const present = Math.max(0, Math.min(bytesPerRow, size - rowOffset));
+    if (present === 0) return out;
+    const data = this.state.caches[side]?.range(rowOffset, present) ?? null;
+    if (data) out.set(data);
+    else out.fill(LOADING, 0, present);
+    return out;
+  }
+
+  private row(rowOffset: number): ViewRow {
+    const bytesPerRow = this.bytesPerRow;
+    const values = { a: this.values('a', rowOffset), b: this.values('b', rowOffset) };
+    let differs = overlapsStop(this.state.stops, rowOffset, bytesPerRow);
+    let loading = false;
+    for (let i = 0; i < bytesPerRow && !(differs && loading); i++) {
+      const a = values.a[i]!;
+      const b = values.b[i]!;
+      if (a === LOADING || b === LOADING) loading = true;
+      else if (a !== b) differs = true; // a value against ABSENT: only in one image
+    }
+    if (differs) this.differingRows++;
+    const rowEnd = rowOffset + bytesPerRow;
+    const at = (offset: number): number => (offset >= rowOffset && offset < rowEnd ? offset : -1);
+    const current = this.state.currentStop >= 0 ? this.state.stops[this.state.currentStop] : undefined;
+    const currentPart = current && current.offset < rowEnd && current.offset + current.length > rowOffset ? `${current.offset}+${current.length}` : '';
+    return {
+      signature: `${values.a[0] === LOADING ? 0 : 1}${values.b[0] === LOADING ? 0 : 1}|${at(this.state.cursor)}|${currentPart}`,
+      loaded: !loading,
+      draw: (out) => {
+        const rowClass = `${loading ? ' loading' : ''}${differs ? ' has-diff' : ''}`;
+        for (const side of SIDES) {
+          const cells = this.cells[side];
+          cells.mine = values[side];
+          cells.theirs = values[side === 'a' ? 'b' : 'a'];
+          out.push(rowHtml(this.layoutInfo, rowOffset, cells.mine, rowClass, cells));
+        }
+      },
+    };
+  }
+
+  private rendered(firstRow: number, count: number, complete: boolean): void {
+    const bytesPerRow = this.bytesPerRow;
+    // Prefetch the next screen in both directions so PageUp/PageDown stay instant.
+    const screenBytes = count * bytesPerRow;
+    for (const side of SIDES) {
+      this.state.caches[side]?.want(Math.max(0, firstRow * bytesPerRow - screenBytes), screenBytes);
+      this.state.caches[side]?.want((firstRow + count) * bytesPerRow, screenBytes);
+    }
+    document.body.dataset.visibleDiffRows = String(this.differingRows);
+    this.differingRows = 0;
+    document.body.dataset.firstRow = String(firstRow);
+    if (complete && count > 0) document.body.dataset.ready = 'true';
+  }
+}

@@ -1,0 +1,120 @@
+// The whole-image byte scan (run by the host) and next / previous difference over
+// its ranges; the first n / p starts the scan and goes on once it is done.
+import type { FromCompareWebview, ScanSummary } from '../../src/shared/protocol/compare';
+import { el } from '../dom';
+import { describeScan, navigationStops, nextStop, previousStop, stopAt } from './diffRanges';
+import type { CompareHexPane } from './hexPane';
+import { button } from './structurePane';
+import type { CompareState } from './state';
+
+export class ScanControl {
+  readonly scanButton = button('scan', 'Scan all bytes', 'Compare both whole images byte for byte (progress and cancel in a notification)', () => this.start());
+  readonly cancelButton = button('cancel-scan', 'Cancel', 'Stop the byte scan', () => this.post({ type: 'cancelScan' }));
+  readonly prevButton = button('prev-diff', '◀ Previous', 'Previous difference (p or Shift+F7)', () => this.navigate('previous'));
+  readonly nextButton = button('next-diff', 'Next ▶', 'Next difference (n or F7)', () => this.navigate('next'));
+  readonly status = el('span', { id: 'scan-status', text: 'Bytes not scanned yet.' });
+
+  constructor(
+    private readonly state: CompareState,
+    private readonly hex: CompareHexPane,
+    private readonly post: (message: FromCompareWebview) => void,
+  ) {
+    this.cancelButton.hidden = true;
+    this.status.setAttribute('role', 'status');
+  }
+
+  /** A new init: its last scan, or none yet. */
+  reset(summary: ScanSummary | null): void {
+    this.state.scan = null;
+    this.state.stops = [];
+    this.state.currentStop = -1;
+    if (summary) this.setScan(summary);
+    else {
+      this.status.textContent = 'Bytes not scanned yet: Scan all bytes, or press n.';
+      document.body.dataset.scan = 'idle';
+    }
+  }
+
+  start(): void {
+    if (this.state.scanRunning) return;
+    this.state.scanRunning = true;
+    this.scanButton.disabled = true;
+    this.status.textContent = 'Scanning…';
+    this.post({ type: 'startScan' });
+  }
+
+  progress(done: number, total: number): void {
+    this.state.scanRunning = true;
+    this.status.textContent = `Scanning… ${total > 0 ? Math.floor((done / total) * 100) : 100}% (${formatSize(done)} of ${formatSize(total)})`;
+  }
+
+  /** The host's scan state: running, done (with its summary), cancelled or failed. */
+  stateChanged(state: string, summary: ScanSummary | null | undefined, message: string | null | undefined): void {
+    const running = state === 'running';
+    this.state.scanRunning = running;
+    this.cancelButton.hidden = !running;
+    this.scanButton.disabled = running;
+    document.body.dataset.scan = state;
+    if (running) this.status.textContent = 'Scanning…';
+    else if (state === 'done' && summary) this.setScan(summary);
+    else {
+      this.status.textContent = message ?? state;
+      this.state.pendingNavigation = null;
+    }
+  }
+
+  private setScan(summary: ScanSummary): void {
+    const state = this.state;
+    state.scan = summary;
+    state.stops = navigationStops(summary);
+    state.currentStop = stopAt(state.stops, state.cursor);
+    this.status.textContent = describeScan(summary);
+    document.body.dataset.scan = 'done';
+    document.body.dataset.differences = String(state.stops.length);
+    const then = state.pendingNavigation;
+    state.pendingNavigation = null;
+    this.hex.viewport.invalidate(); // rows in a scanned range get their mark
+    if (then) this.navigate(then);
+    this.hex.viewport.schedule();
+  }
+
+  navigate(direction: 'next' | 'previous'): void {
+    const state = this.state;
+    const scan = state.scan;
+    if (!scan) {
+      state.pendingNavigation = direction;
+      this.start();
+      return;
+    }
+    const stops = state.stops;
+    if (stops.length === 0) {
+      this.hex.status.textContent = 'No differences.';
+      return;
+    }
+    let index = direction === 'next' ? nextStop(stops, state.cursor) : previousStop(stops, state.cursor);
+    let wrapped = false;
+    if (index < 0) {
+      index = direction === 'next' ? 0 : stops.length - 1;
+      wrapped = true;
+    }
+    state.currentStop = index;
+    const stop = stops[index]!;
+    state.cursor = stop.offset;
+    this.hex.viewport.jumpTo(state.cursor);
+    const isTail = scan.tail !== null && index === stops.length - 1 && stop.offset === scan.tail.offset;
+    const where = isTail ? `Only in ${scan.tail!.in.toUpperCase()}` : `Difference ${index + 1} of ${stops.length}${scan.truncated ? '+' : ''}`;
+    this.hex.status.textContent = `${where} at 0x${stop.offset.toString(16).toUpperCase()} (${stop.length.toLocaleString('en-US')} byte${stop.length === 1 ? '' : 's'})${wrapped ? ' · wrapped around' : ''}`;
+    this.hex.viewport.schedule();
+  }
+}
+
+function formatSize(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

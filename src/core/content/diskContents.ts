@@ -36,31 +36,27 @@ export async function probePartitions(
   for (const region of free) region.content = await probeGap(prober, sectorSize, region);
   for (const partition of partitions) {
     if (partition.content !== null || !usable) continue;
-    const enclosing = await volumeRunningInto(prober, sectorSize, partition, partitions, usable.firstLba);
+    const enclosing = await volumeRunningInto(prober, sectorSize, partition, partitions, free, usable.firstLba);
     if (enclosing) partition.enclosing = enclosing;
   }
   return free;
 }
 
-/** Candidate starts looked at before a partition whose own start holds nothing. */
-const MAX_EARLIER_STARTS = 4;
-
 // A partition whose start was moved forward: its volume still starts where the
-// partition used to, in the sectors now before it that no other partition covers.
-async function volumeRunningInto(prober: DiskProber, sectorSize: number, partition: Partition, partitions: Partition[], firstUsable: bigint): Promise<VolumeContent | undefined> {
+// partition used to, in the sectors now before it that no other partition
+// covers. A listed gap there was probed already; a shorter run (the old 63-sector
+// DOS start before a partition now at 2048) is probed at its first sector.
+async function volumeRunningInto(prober: DiskProber, sectorSize: number, partition: Partition, partitions: Partition[], free: FreeRegion[], firstUsable: bigint): Promise<VolumeContent | undefined> {
+  const start = BigInt(partition.firstLba) * BigInt(sectorSize);
+  const runsInto = (c: VolumeContent | null | undefined): c is VolumeContent => !!c && c.sizeBytes !== undefined && BigInt(c.offset) < start && BigInt(c.offset) + c.sizeBytes > start;
+  const gap = free.find((f) => f.lastLba + 1n === partition.firstLba);
+  if (gap) return runsInto(gap.content) ? gap.content : undefined;
   let runStart = firstUsable;
   for (const other of partitions) if (other !== partition && other.lastLba < partition.firstLba && other.lastLba + 1n > runStart) runStart = other.lastLba + 1n;
   if (runStart >= partition.firstLba) return undefined;
-  const start = Number(partition.firstLba) * sectorSize;
-  const end = (Number(partition.lastLba) + 1) * sectorSize;
-  const first = Number(runStart) * sectorSize;
-  const candidates = new Set<number>([first]);
-  for (let at = Math.ceil(start / MIN_FREE_REGION_BYTES - 1) * MIN_FREE_REGION_BYTES; at > first && candidates.size <= MAX_EARLIER_STARTS; at -= MIN_FREE_REGION_BYTES) candidates.add(at);
-  for (const at of candidates) {
-    const found = await prober.probe(at, end - at);
-    if (found?.sizeBytes !== undefined && BigInt(found.offset) + found.sizeBytes > BigInt(start)) return found;
-  }
-  return undefined;
+  const at = Number(runStart) * sectorSize;
+  const found = await prober.probe(at, (Number(partition.lastLba) + 1) * sectorSize - at);
+  return runsInto(found) ? found : undefined;
 }
 
 /**

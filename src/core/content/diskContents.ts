@@ -4,9 +4,9 @@
 import type { ByteSource } from '../io/byteSource';
 import type { Partition } from '../model';
 import { MAX_FREE_REGIONS, MAX_PROBE_BYTES_PER_DISK, MAX_PROBED_VOLUMES, MIN_FREE_REGION_BYTES, MIN_PROBED_VOLUME_BYTES } from '../limits';
-import type { VolumeContent } from './probe';
+import type { ContentProbe, VolumeContent } from './probe';
 import { ProbeReader } from './probe';
-import { probeWith } from './index';
+import { CONTENT_PROBES, HEAD_PROBES, probeWith } from './index';
 
 /** A run of sectors no partition covers, at least MIN_FREE_REGION_BYTES long. */
 export interface FreeRegion {
@@ -42,6 +42,9 @@ export async function probePartitions(
   return free;
 }
 
+/** Runs shorter than this before a partition are not looked at (ESXi leaves 32 free sectors between partitions). */
+const MIN_MOVED_START_BYTES = 64 * 1024;
+
 // A partition whose start was moved forward: its volume still starts where the
 // partition used to, in the sectors now before it that no other partition
 // covers. A listed gap there was probed already; a shorter run (the old 63-sector
@@ -53,9 +56,9 @@ async function volumeRunningInto(prober: DiskProber, sectorSize: number, partiti
   if (gap) return runsInto(gap.content) ? gap.content : undefined;
   let runStart = firstUsable;
   for (const other of partitions) if (other !== partition && other.lastLba < partition.firstLba && other.lastLba + 1n > runStart) runStart = other.lastLba + 1n;
-  if (runStart >= partition.firstLba) return undefined;
+  if (runStart >= partition.firstLba || (partition.firstLba - runStart) * BigInt(sectorSize) < MIN_MOVED_START_BYTES) return undefined;
   const at = Number(runStart) * sectorSize;
-  const found = await prober.probe(at, (Number(partition.lastLba) + 1) * sectorSize - at);
+  const found = await prober.probe(at, (Number(partition.lastLba) + 1) * sectorSize - at, HEAD_PROBES);
   return runsInto(found) ? found : undefined;
 }
 
@@ -70,14 +73,14 @@ class DiskProber {
 
   constructor(private readonly source: ByteSource) {}
 
-  async probe(offset: number, size: number): Promise<VolumeContent | null> {
+  async probe(offset: number, size: number, probes: readonly ContentProbe[] = CONTENT_PROBES): Promise<VolumeContent | null> {
     const clipped = Math.max(0, Math.min(size, this.source.size - offset));
-    const key = `${offset}:${clipped}`;
+    const key = `${offset}:${clipped}:${probes.length}`;
     const known = this.seen.get(key);
     if (known !== undefined) return known;
     if (clipped < MIN_PROBED_VOLUME_BYTES || this.seen.size >= MAX_PROBED_VOLUMES || this.bytes >= MAX_PROBE_BYTES_PER_DISK) return null;
     const reader = new ProbeReader(this.source, offset, clipped);
-    const found = await probeWith(reader);
+    const found = await probeWith(reader, probes);
     this.bytes += reader.bytesFetched;
     this.seen.set(key, found);
     return found;

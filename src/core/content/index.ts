@@ -50,6 +50,9 @@ export const START_PROBES: readonly ContentProbe[] = CONTENT_PROBES.filter((p) =
  */
 export const TABLE_AREA_PROBES: readonly ContentProbe[] = [lvm2Probe, luksProbe, bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe, xfsProbe, extProbe, swapProbe];
 
+/** Probes that need only the first 4.5 KiB (one read) besides a label: for looking at extra candidate offsets cheaply. */
+export const HEAD_PROBES: readonly ContentProbe[] = [lvm2Probe, luksProbe, bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe, xfsProbe, extProbe];
+
 /** Probes whose structure is a boot sector at byte 0 (x86 jump, OEM name, BPB or its stand-in). */
 export const BOOT_SECTOR_PROBES: readonly ContentProbe[] = [bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe];
 

@@ -2,8 +2,7 @@
 // Kept apart from the reader so the modules the reader calls (esxi.ts, fat.ts)
 // can name the model's types without importing the reader back.
 import type { Field, StructNode } from './structure';
-import type { VolumeContent } from './content/probe';
-import type { FreeRegion } from './content/diskContents';
+import type { FreeRegion, VolumeContent } from './content/probe';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;

@@ -5,7 +5,7 @@ import type { DiskModel, GptHeader, Partition } from './model';
 import type { FatVolume } from './model';
 import type { Finding } from './findings';
 import type { VolumeContent } from './content/probe';
-import type { FreeRegion } from './content/diskContents';
+import type { FreeRegion } from './content/probe';
 
 /** A number when exact in JSON, else its decimal string. */
 export type JsonInteger = number | string;

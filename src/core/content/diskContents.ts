@@ -4,17 +4,10 @@
 import type { ByteSource } from '../io/byteSource';
 import type { Partition } from '../model';
 import { MAX_FREE_REGIONS, MAX_PROBE_BYTES_PER_DISK, MAX_PROBED_VOLUMES, MIN_FREE_REGION_BYTES, MIN_PROBED_VOLUME_BYTES } from '../limits';
-import type { ContentProbe, VolumeContent } from './probe';
+import type { ContentProbe, FreeRegion, VolumeContent } from './probe';
+export type { FreeRegion } from './probe';
 import { ProbeReader } from './probe';
 import { CONTENT_PROBES, HEAD_PROBES, probeWith } from './index';
-
-/** A run of sectors no partition covers, at least MIN_FREE_REGION_BYTES long. */
-export interface FreeRegion {
-  firstLba: bigint;
-  lastLba: bigint;
-  /** A volume found at the gap's start (or its first 1 MiB boundary): a lost partition? */
-  content: VolumeContent | null;
-}
 
 /** Probes every partition (sets `partition.content`) and lists and probes the gaps of the usable range. */
 export async function probePartitions(

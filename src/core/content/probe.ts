@@ -25,6 +25,14 @@ export interface VolumeContent {
   structures: StructNode[];
 }
 
+/** A run of sectors no partition covers, at least MIN_FREE_REGION_BYTES long. */
+export interface FreeRegion {
+  firstLba: bigint;
+  lastLba: bigint;
+  /** A volume found at the gap's start (or its first 1 MiB boundary): a lost partition? */
+  content: VolumeContent | null;
+}
+
 /** One probe: a format family and how to recognise it. */
 export interface ContentProbe {
   /** Stable id of the probe (`vfat`, `ext`, `md`, ...). */

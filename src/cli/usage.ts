@@ -14,5 +14,6 @@ ${fixHelpLines('  ', false).join('\n')}
 IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
 A .vmdk descriptor's extents must lie in its folder (or below) unless --allow-outside-extents is given.
 Block devices and read-only files are written only with --allow-device.
-DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image.
+DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image;
+DISKX_LOCK_WAIT_MS=ms waits that long for another writer of the image (default 3000).
 Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;

@@ -111,3 +111,15 @@ export const MAX_DATA_EXTENTS = 200_000;
 
 /** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
 export const DATA_RANGES_TIMEOUT_MS = 10_000;
+
+/** How long a second writer waits for the image's write lock before it gives up (ms). */
+export const IMAGE_LOCK_WAIT_MS = 3000;
+
+/** Poll interval while waiting for the write lock (ms). */
+export const IMAGE_LOCK_POLL_MS = 50;
+
+/** Largest lock file we read (it holds one small JSON object). */
+export const MAX_LOCK_FILE_BYTES = 4096;
+
+/** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
+export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;

@@ -72,7 +72,7 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
   const lba0 = mbr?.bootSignatureOk
     ? 'LBA 0 ends with the 0x55AA signature but all four partition records are empty (a boot sector without a table, a PC-98 disk, or a wiped table)'
     : 'no 0x55AA boot signature at byte 510';
-  add('no-partition-table', 'error', `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0.`, 0, 512);
+  add('no-partition-table', 'error', `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`, 0, 512);
 }
 
 /** Findings about the partitions' contents, the gaps between them and LBA 0 of a partitioned disk. */

@@ -16,7 +16,7 @@ export function encodeSpecValue(encoding: SpecFieldEncoding, text: string, lengt
     case 'text':
       return encodeText(text, encoding.encoding, encoding.terminated, length, what);
     case 'bytes':
-      return parseFieldValue({ kind: 'bytes', length }, text, { sectorSize: 512, current: new Uint8Array(length) }, what);
+      return parseFieldValue({ kind: 'hexbytes', length }, text, { sectorSize: 512, current: new Uint8Array(length) }, what);
   }
 }
 

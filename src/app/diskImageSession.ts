@@ -491,7 +491,7 @@ export class DiskImageSession {
       this.findingsValue = checkDisk(model);
       this.generationValue++;
       this.viewValue = this.withActions(buildStructureTree(model, this.findingsValue));
-      this.bannerValue = model.scheme === 'none' ? problemBanner({ stage: 'no-table' }) : null;
+      this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {
       this.modelValue = null;

@@ -9,6 +9,8 @@ import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
+import { editableKind } from '../core/edit/fieldPaths';
+import { formatFieldValue, kindLength } from '../core/edit/fieldKinds';
 import { formatSizeShort as formatSize } from '../shared/sizeText';
 
 export interface StructureTree {
@@ -92,6 +94,14 @@ class Builder {
   readonly spans: FieldSpan[] = [];
   constructor(readonly model: DiskModel) {}
 
+  /** Marks `node` editable by value: the field's path for setField, its value kind and current value as text. */
+  editable(node: TreeNode, structure: 'header' | 'entry' | 'mbr' | 'record', path: string, field: Field, typeGuid?: string): TreeNode {
+    const kind = editableKind(structure, field.name, this.model.sectorSize);
+    // Long byte runs (boot code, a header's reserved tail) are edited in the hex view; their text would only weigh the tree down.
+    if (kind && kindLength(kind) === field.length && !(kind.kind === 'hexbytes' && field.length > 16)) node.edit = { path, kind, value: formatFieldValue(kind, field.raw), ...(typeGuid ? { typeGuid } : {}) };
+    return node;
+  }
+
   /** A leaf node that also annotates its bytes in the hex view. */
   leaf(id: string, label: string, field: Field, kind: FieldKind, value: string, description: string, spanName: string): TreeNode {
     this.spans.push({ offset: field.offset, length: field.length, kind, name: spanName, nodeId: id });
@@ -128,7 +138,7 @@ class Builder {
         value = hex(Number(field.value ?? 0) >>> 0, field.length * 2);
         description = field.name === 'diskSignature' ? 'Windows disk signature (zero on a protective MBR)' : 'usually zero';
       }
-      children.push(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`));
+      children.push(this.editable(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'mbr', `mbr.${field.name}`, field));
     }
     const recordNodes = mbr.records.map((record) => {
       const id = `mbr.record-${record.index}`;
@@ -136,7 +146,7 @@ class Builder {
         const spec = RECORD_FIELDS[field.name] ?? { name: field.name, kind: 'other' as FieldKind };
         const value = field.length <= 4 && typeof field.value === 'number' ? (field.name === 'lbaStart' || field.name === 'numSectors' ? String(field.value) : hex(field.value, 2)) : bytesHex(field.raw);
         const description = field.name === 'partitionType' ? record.typeName ?? (record.type === 0 ? 'unused' : 'unknown type') : field.name === 'status' ? (record.status === 0x80 ? 'bootable' : 'not bootable') : '';
-        return this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`);
+        return this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`), 'record', `mbr.partitions.${record.index}.${field.name}`, field);
       });
       const value = record.type === 0 ? 'unused' : `type ${hex(record.type, 2)} ${record.typeName ?? ''}`.trim();
       const description = record.type === 0 ? '' : `LBA ${record.firstLba} +${record.sectors} sectors (${formatSize(BigInt(record.sectors) * BigInt(this.model.sectorSize))})`;
@@ -204,7 +214,7 @@ class Builder {
       if (spec.kind === 'lba' && typeof field.value === 'bigint') description = this.lbaDescription(field.value, description);
       if (field.name === 'alternateLba') description += h.alternateLba === this.model.lastLba ? ' (the last LBA)' : h.role === 'primary' ? ` (last LBA is ${this.model.lastLba})` : '';
       if (invalid) description = `INVALID: ${invalid.reason} · ${description}`;
-      return this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`);
+      return this.editable(this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'header', `${h.role}Header.${field.name}`, field);
     });
     const state = h.headerCrcOk && h.invalid.length === 0 ? 'CRC ok' : !h.headerCrcOk ? 'CRC BAD' : 'invalid fields';
     return { id: prefix, label: title, value: `LBA ${h.lba}`, description: `${state} · byte ${hex(h.offset, 0)}`, offset: h.offset, length: this.model.sectorSize, children, open: h.role === 'primary' };
@@ -285,7 +295,8 @@ class Builder {
         default:
           value = bytesHex(field.raw);
       }
-      return [this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`)];
+      const path = `${slotPrefix ? 'backup' : 'primary'}Array.entries.${entry.slot}.${field.name}`;
+      return [this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`), 'entry', path, field, entry.typeGuid)];
     });
     const what = [role, entry.typeName ?? entry.typeGuid, formatSize(size)].filter(Boolean).join(' · ');
     return {

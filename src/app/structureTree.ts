@@ -8,6 +8,7 @@ import { fieldsForSlot } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
+import { volumeNode } from './volumeTree';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
 import { editableKind } from '../core/edit/fieldPaths';
 import { formatFieldValue, kindLength } from '../core/edit/fieldKinds';
@@ -334,16 +335,19 @@ class Builder {
         }
       }
       const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : 'unknown');
-      return {
+      const node: TreeNode = {
         id: `partition-${p.number}`,
         label: `Partition ${p.number}`,
-        value: [role, type, formatSize(p.sizeBytes)].filter(Boolean).join(' · '),
+        value: [role, type, formatSize(p.sizeBytes), p.content ? p.content.type : null].filter(Boolean).join(' · '),
         description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
         offset,
         length,
         // "Parse Here with Structure Spec..." in the node's context menu applies a spec at the partition's start.
         context: { webviewSection: 'partition', partitionNumber: p.number },
       };
+      // The volume inside, with its superblock's fields (issue 14).
+      if (p.content) node.children = [volumeNode(p.content, `partition-${p.number}.volume`, this.spans, `Partition ${p.number}`)];
+      return node;
     });
     const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';
     return { id: 'partitions', label: 'Partitions', value: String(children.length), description: source, offset: 0, length: 0, children, open: true };
@@ -400,10 +404,10 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
     let best: { node: TreeNode; root: TreeNode; depth: number } | null = null;
     const search = (nodes: TreeNode[], depth: number, root: TreeNode | null): void => {
       for (const node of nodes) {
-        if (node.length > 0 && start >= node.offset && end <= node.offset + node.length) {
-          if (!best || depth > best.depth) best = { node, root: root ?? node, depth };
-          if (node.children) search(node.children, depth + 1, root ?? node);
-        }
+        const contains = node.length > 0 && start >= node.offset && end <= node.offset + node.length;
+        if (contains && (!best || depth > best.depth)) best = { node, root: root ?? node, depth };
+        // Groups without bytes (free space) and partitions (whose volume lies elsewhere than their entry) are searched too.
+        if (node.children && (contains || node.length === 0 || node.id.startsWith('partition-'))) search(node.children, depth + 1, root ?? node);
       }
     };
     search(tree, 0, null);
@@ -417,6 +421,26 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
   });
 }
 
+/** Gaps of free space, with the volumes found in them (lost partitions). */
+function freeSpaceNode(model: DiskModel, spans: FieldSpan[]): TreeNode | null {
+  const free = model.free ?? [];
+  if (free.length === 0) return null;
+  const s = BigInt(model.sectorSize);
+  const children = free.map((region, i): TreeNode => {
+    const node: TreeNode = {
+      id: `free-${i}`,
+      label: `LBA ${region.firstLba}-${region.lastLba}`,
+      value: formatSize((region.lastLba - region.firstLba + 1n) * s),
+      description: region.content ? `holds ${region.content.type}` : 'nothing recognised at its start',
+      offset: 0,
+      length: 0,
+    };
+    if (region.content) node.children = [volumeNode(region.content, `free-${i}.volume`, spans, `Free space ${i + 1}`)];
+    return node;
+  });
+  return { id: 'free', label: 'Free space', value: String(free.length), description: 'gaps of 1 MiB or more', offset: 0, length: 0, children };
+}
+
 /** Builds the tree, spans and attached findings for a parsed disk. */
 export function buildStructureTree(model: DiskModel, findings: Finding[]): StructureTree {
   const b = new Builder(model);
@@ -424,8 +448,12 @@ export function buildStructureTree(model: DiskModel, findings: Finding[]): Struc
   if (model.mbr) tree.push(b.mbr(model.mbr));
   if (model.primary) tree.push(b.header(model.primary));
   if (model.primary?.array) tree.push(b.array(model.primary, model.primary.array));
+  // A volume from byte 0: the whole disk's (scheme none) or one written over the table.
+  if (model.content) tree.push({ ...volumeNode(model.content, 'disk-volume', b.spans, 'Volume at byte 0'), label: model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table' });
   const partitions = b.partitions();
   if (partitions) tree.push(partitions);
+  const free = freeSpaceNode(model, b.spans);
+  if (free) tree.push(free);
   const esxi = b.esxi();
   if (esxi) tree.push(esxi);
   if (model.backup?.array) tree.push(b.array(model.backup, model.backup.array));

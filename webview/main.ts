@@ -85,7 +85,7 @@ const side = el(
 );
 const layout = new PaneLayout(side, hex, inspector.element);
 document.body.append(toolbar.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout };
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, goto };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {

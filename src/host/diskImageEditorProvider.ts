@@ -12,6 +12,7 @@ import { ImageStatusBar } from './imageStatusBar';
 import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
+import { registerEditorKeys } from './editorKeys';
 import { FixCodeActions } from './fixCodeActions';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
@@ -78,6 +79,7 @@ export class DiskImageEditorProvider {
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
+      registerEditorKeys(provider.panels),
     );
     return { provider, registration };
   }

@@ -166,7 +166,13 @@ export interface SettingsMessage {
   settings: ViewSettings;
 }
 
-export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | ErrorMessage;
+/** Move the keyboard focus (a keybinding of ours ran: Ctrl+G focuses the go-to field). */
+export interface FocusMessage {
+  type: 'focus';
+  target: 'goto' | 'hex';
+}
+
+export type ToWebview = FocusMessage | InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | ErrorMessage;
 
 // ---- webview -> host ----
 

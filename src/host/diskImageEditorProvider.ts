@@ -14,6 +14,7 @@ import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
 import { registerEditorKeys } from './editorKeys';
 import { FixCodeActions } from './fixCodeActions';
+import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
@@ -35,6 +36,7 @@ export class DiskImageEditorProvider {
   private readonly panels = new EditorPanels();
   private readonly documents = new Set<DiskImageDocument>();
   private readonly statusBar = new ImageStatusBar();
+  private readonly searches = new ImageSearches(this.panels);
   /**
    * Edit events, one stream per view type: VS Code looks each event's document up under
    * the view type it came through, so a document opened as the default editor must never
@@ -54,6 +56,7 @@ export class DiskImageEditorProvider {
   ) {
     context.subscriptions.push(
       this.statusBar,
+      this.searches,
       this.openEmitter,
       { dispose: () => this.editEmitters.forEach((emitter) => emitter.dispose()) },
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChange(event)),
@@ -80,6 +83,7 @@ export class DiskImageEditorProvider {
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
       registerEditorKeys(provider.panels),
+      ImageSearches.registerCommands(provider.panels),
     );
     return { provider, registration };
   }
@@ -158,6 +162,7 @@ export class DiskImageEditorProvider {
     this.panels.add(panel, document);
     const disposables = [webview.onDidReceiveMessage((raw: unknown) => this.onMessage(panel, document, raw)), panel.onDidChangeViewState(() => this.updateStatusBar())];
     panel.onDidDispose(() => {
+      this.searches.forget(panel);
       this.panels.remove(panel);
       for (const d of disposables) d.dispose();
       this.updateStatusBar();
@@ -189,6 +194,12 @@ export class DiskImageEditorProvider {
         break;
       case 'changed':
         document.changed(effect.notice);
+        break;
+      case 'find':
+        void this.searches.run(panel, effect.requestId, effect.run);
+        break;
+      case 'cancelFind':
+        this.searches.cancel(panel, effect.requestId);
         break;
       case 'none':
         break;

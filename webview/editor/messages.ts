@@ -13,6 +13,9 @@ import type { InspectorPane } from './inspectorPane';
 import type { PaneLayout } from './layout';
 import type { EditorState } from './state';
 import type { Toolbar } from './toolbar';
+import type { ByteEditor } from './byteEditor';
+import type { FieldEditor } from './fieldEditor';
+import type { FindBar } from './findBar';
 import type { StructureTree } from './tree';
 
 /** Everything a host message may touch. */
@@ -26,10 +29,13 @@ export interface EditorPanes {
   inspector: InspectorPane;
   preview: FixPreviewPanel;
   layout: PaneLayout;
+  bytes: ByteEditor;
+  fields: FieldEditor;
+  find: FindBar;
   goto: GotoField;
 }
 
-const HOST_MESSAGE_TYPES = new Set<string>(['focus', 'init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['focus', 'init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'findResult', 'findCommand', 'error'] satisfies ToWebview['type'][]);
 
 /** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
 export function isHostMessage(data: { type: string }): data is ToWebview {
@@ -52,6 +58,12 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
     case 'fixPreview':
       preview.show(message.preview);
       break;
+    case 'findResult':
+      panes.find.results(message);
+      break;
+    case 'findCommand':
+      panes.find.command(message.command);
+      break;
     case 'bytes':
       host.bytesArrived(message.requestId, message.offset, message.data);
       hex.viewport.schedule();
@@ -72,6 +84,7 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
     case 'error':
       // A failed read: its chunk is forgotten so a later render can retry it.
       if (message.requestId !== null) host.failed(message.requestId);
+      if (message.requestId !== null) panes.find.failed(message.requestId, message.message);
       toolbar.say(message.message);
       if (message.requestId === null) preview.error(message.message);
       break;
@@ -88,6 +101,7 @@ function init(panes: EditorPanes, message: InitMessage): void {
   setModel(panes, message);
   toolbar.showBanner(message.banner);
   toolbar.setEdits(message.edits);
+  panes.bytes.refresh();
   tree.render();
   findings.render();
   performance.mark('diskx-tree');
@@ -105,6 +119,8 @@ function update(panes: EditorPanes, message: UpdateMessage): void {
   setModel(panes, message);
   toolbar.showBanner(message.banner);
   toolbar.setEdits(message.edits);
+  panes.bytes.refresh();
+  panes.fields.close();
   preview.hide();
   tree.render();
   findings.render();

@@ -47,13 +47,16 @@ function encodeInteger(text: string, bytes: number, signed: boolean, le: boolean
 function encodeText(text: string, encoding: 'ascii' | 'utf8' | 'utf16le', terminated: boolean, length: number, what: string): Uint8Array {
   let bytes: Uint8Array;
   if (encoding === 'ascii') {
-    if (/[^\x00-\x7f]/.test(text)) throw new EditValueError(`${what}: ASCII text only`);
+    if ([...text].some((char) => char.charCodeAt(0) > 0x7f)) throw new EditValueError(`${what}: ASCII text only`);
     bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
   } else if (encoding === 'utf8') {
     bytes = new TextEncoder().encode(text);
   } else {
     bytes = new Uint8Array(text.length * 2);
-    for (let i = 0; i < text.length; i++) (bytes[2 * i] = text.charCodeAt(i) & 0xff), (bytes[2 * i + 1] = text.charCodeAt(i) >> 8);
+    for (let i = 0; i < text.length; i++) {
+      bytes[2 * i] = text.charCodeAt(i) & 0xff;
+      bytes[2 * i + 1] = text.charCodeAt(i) >> 8;
+    }
   }
   const room = terminated ? length - (encoding === 'utf16le' ? 2 : 1) : length;
   // A zero-terminated string keeps its length: a shorter one would move every field after it.

@@ -9,16 +9,18 @@
 // their old value, and reads each run once more right before writing it.
 import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
-import { resolveImageFiles } from './imageFiles';
+import { imageIdentity, resolveImageFiles } from './imageFiles';
+import { readDiskOf } from './readDiskOf';
+import { coveredBy, partitionOverlap, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import path from 'node:path';
 import { changedRuns, orderWrites, touchedSectors } from './byteWrites';
 import { lockImage } from './imageLock';
 import type { ImageLock, LockOptions } from './imageLock';
 import type { JournalEntry, JournalOptions } from './journal';
-import { fromHex, journalPathFor, lastUndoable, readJournal, writeJournal } from './journal';
+import { fromHex, journalPathFor, lastUndoable, readJournal, removeJournalLeftovers, writeJournal } from './journal';
 import type { WriteStep } from './applyPlans';
-import { NothingToUndoError, UndoConflictError } from './errors';
+import { JournalForeignError, NothingToUndoError, UndoConflictError } from './errors';
 
 export interface UndoOptions extends JournalOptions, LockOptions {
   allowDevice?: boolean;
@@ -56,6 +58,21 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     if (!journal || !entry) throw new NothingToUndoError(journalPath);
     if (entry.sizeBytes !== files.sizeBytes) {
       throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
+    }
+    await removeJournalLeftovers(journalPath);
+    // A journal is input: replay an entry only on the file it was written for, and only into its partition tables.
+    const identity = await imageIdentity(files);
+    if (entry.identity !== undefined && entry.identity !== identity) {
+      throw new JournalForeignError(journalPath, entry.id, `it was written for another file (${entry.identity}; ${files.image} is ${identity}), e.g. a journal copied along with an image or an image replaced since`);
+    }
+    const disk = await readDiskOf(files.image, entry.sectorSize, options.open);
+    const tables = disk ? tableRanges(disk) : standardTableRanges(files.sizeBytes, entry.sectorSize);
+    const partitions = disk ? partitionRanges(disk) : [];
+    for (const w of entry.writes) {
+      const length = w.before.length / 2;
+      const hit = disk ? partitionOverlap(disk, w.offset, length, partitions) : null;
+      if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}`);
+      if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image`);
     }
     const crashed = entry.state !== 'applied';
     if (!crashed) {

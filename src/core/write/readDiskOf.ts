@@ -1,0 +1,20 @@
+// The disk model of an image as it is now, read by the writer under its lock to
+// check plans and journal entries against the partitions and tables.
+import { openImage } from '../io/openImage';
+import type { OpenImageOptions } from '../io/openImage';
+import { readDisk } from '../diskModel';
+import type { DiskModel } from '../model';
+import { DiskxError } from '../errors';
+
+/** The model at `sectorSize`, or null when the image no longer parses as a disk (the caller then falls back to the standard areas). */
+export async function readDiskOf(image: string, sectorSize: number, open: OpenImageOptions | undefined): Promise<DiskModel | null> {
+  const opened = await openImage(image, open);
+  try {
+    return await readDisk(opened.source, { sectorSize });
+  } catch (error) {
+    if (error instanceof DiskxError) return null;
+    throw error;
+  } finally {
+    await opened.source.close();
+  }
+}

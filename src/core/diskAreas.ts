@@ -109,3 +109,15 @@ export function standardTableRanges(sizeBytes: number, sectorSize: number): Byte
   }
   return out;
 }
+
+/**
+ * What identifies a disk's contents, wherever the file is: the GPT's DiskGUID
+ * and the size (`gpt:GUID:SIZE`), else the MBR disk signature (`mbr:XXXXXXXX:SIZE`),
+ * else the size. A copy of an image keeps it; another image does not.
+ */
+export function diskFingerprint(disk: DiskModel | null, sizeBytes: number): string {
+  const guid = disk?.primary?.diskGuid ?? disk?.backup?.diskGuid;
+  if (guid) return `gpt:${guid}:${sizeBytes}`;
+  if (disk?.mbr?.bootSignatureOk) return `mbr:${disk.mbr.diskSignature.toString(16).toUpperCase().padStart(8, '0')}:${sizeBytes}`;
+  return `size:${sizeBytes}`;
+}

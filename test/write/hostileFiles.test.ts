@@ -146,17 +146,23 @@ test('a forged journal entry that would write into a partition, or outside the M
   assert.equal(fileHash(image), original);
 });
 
-test('a journal entry belongs to its image: copied next to a copy of the image it is refused', async () => {
+test('a journal entry belongs to its disk: a copy of the image may use it, another disk may not', async () => {
   const dir = tempDir();
   const { image, plan } = setup(dir);
   await applyPlans(image, [plan], { sectorSize: 512 });
+  // A copy (same disk GUID and size) with its journal: undo works there.
   const copy = path.join(dir, 'copy.img');
   fs.copyFileSync(image, copy);
   fs.copyFileSync(image + '.diskx-journal', copy + '.diskx-journal');
-  const before = fileHash(copy);
-  await assert.rejects(undoLast(copy), (e: unknown) => e instanceof JournalForeignError && /written for another file \(file:\d+:\d+; .*copy\.img is file:\d+:\d+\)/.test(e.message));
-  assert.equal(fileHash(copy), before);
-  await undoLast(image); // the original's own journal still works
+  // Another disk (same layout and size, another DiskGUID) given that journal: refused.
+  const other = imageAndPlan(path.join(dir, 'other.img'), 16 * MiB, 512, [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)], [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)], 'restore-esxi-slots', testGuid(0x07e4));
+  fs.copyFileSync(image + '.diskx-journal', other.image + '.diskx-journal');
+  const before = fileHash(other.image);
+  await assert.rejects(undoLast(other.image), (e: unknown) => e instanceof JournalForeignError && /written for another disk \(gpt:[0-9A-F-]+:16777216.*other\.img is gpt:[0-9A-F-]+:16777216\)/.test(e.message));
+  assert.equal(fileHash(other.image), before);
+  await undoLast(copy);
+  await undoLast(image);
+  assert.equal(fileHash(copy), fileHash(image));
 });
 
 // ---- item 10 (writer side): no plan writes into a partition ----

@@ -23,9 +23,9 @@
 import path from 'node:path';
 import type { FixPlan, Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
-import { imageIdentity, resolveImageFiles } from './imageFiles';
+import { resolveImageFiles } from './imageFiles';
 import { readDiskOf } from './readDiskOf';
-import { partitionOverlap, partitionRanges } from '../diskAreas';
+import { diskFingerprint, partitionOverlap, partitionRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
 import { lockImage } from './imageLock';
@@ -111,7 +111,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       createdAt: new Date().toISOString(),
       sizeBytes: files.sizeBytes,
       sectorSize: options.sectorSize,
-      identity: await imageIdentity(files),
+      identity: [...new Set([diskFingerprint(disk, files.sizeBytes), diskFingerprint(await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes)])],
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
       writes: ordered.map((w) => ({ offset: w.offset, before: toHex(w.before), after: toHex(w.after) })),
       sectorsAfter: sectorsAfter.map((s) => ({ offset: s.offset, bytes: toHex(s.bytes) })),

@@ -86,17 +86,3 @@ export function mapRange(files: ImageFiles, offset: number, length: number): { e
   return pieces;
 }
 
-/**
- * What the image is, independent of its path: `file:DEV:INO[,DEV:INO...]` of its
- * file (the extent files of a VMDK), `rdev:N` of a block device. A journal entry
- * records it so that undo never replays an entry on another file.
- */
-export async function imageIdentity(files: ImageFiles): Promise<string> {
-  if (files.kind === 'block-device') return `rdev:${(await fsp.stat(files.image)).rdev}`;
-  const parts: string[] = [];
-  for (const file of new Set(files.extents.map((e) => e.file))) {
-    const stat = await fsp.stat(file);
-    parts.push(`${stat.dev}:${stat.ino}`);
-  }
-  return `file:${parts.join(',')}`;
-}

@@ -58,8 +58,8 @@ export interface JournalEntry {
   sectorSize: number;
   files: { file: string; start: number; size: number; fileOffset: number }[];
   writes: JournalWrite[];
-  /** imageIdentity() of the image when it was repaired; absent in old journals. */
-  identity?: string;
+  /** diskFingerprint() of the image before and after the repair (undo runs only on an image with one of them); absent in old journals. */
+  identity?: string[];
   /** The whole sectors the writes touch as they were right after the repair (hex); absent in old journals, whose writes were whole sectors. */
   sectorsAfter?: { offset: number; bytes: string }[];
 }
@@ -156,7 +156,7 @@ function validateJournal(journalPath: string, value: unknown): Journal {
         (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
       if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
     }
-    if (e.identity !== undefined && (typeof e.identity !== 'string' || e.identity.length > 4096)) bad(`entry ${String(e.id)} has a malformed identity`);
+    if (e.identity !== undefined && (!Array.isArray(e.identity) || e.identity.length > 2 || !e.identity.every((x) => typeof x === 'string' && x.length <= 200))) bad(`entry ${String(e.id)} has a malformed identity`);
     if (e.sectorsAfter !== undefined) {
       if (!Array.isArray(e.sectorsAfter)) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
       for (const sector of e.sectorsAfter as unknown[]) {

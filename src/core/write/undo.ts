@@ -9,9 +9,9 @@
 // their old value, and reads each run once more right before writing it.
 import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
-import { imageIdentity, resolveImageFiles } from './imageFiles';
+import { resolveImageFiles } from './imageFiles';
 import { readDiskOf } from './readDiskOf';
-import { coveredBy, partitionOverlap, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
+import { coveredBy, diskFingerprint, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import path from 'node:path';
 import { changedRuns, orderWrites, touchedSectors } from './byteWrites';
@@ -60,17 +60,21 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
     }
     await removeJournalLeftovers(journalPath);
-    // A journal is input: replay an entry only on the file it was written for, and only into its partition tables.
-    const identity = await imageIdentity(files);
-    if (entry.identity !== undefined && entry.identity !== identity) {
-      throw new JournalForeignError(journalPath, entry.id, `it was written for another file (${entry.identity}; ${files.image} is ${identity}), e.g. a journal copied along with an image or an image replaced since`);
+    // A journal is input: replay an entry only on the image it was written for, and only into its partition tables.
+    // Table areas and partitions count as they are now and as the undo would leave them
+    // (after undoing relocate-backup the old backup location is a table area again).
+    const now = await readDiskOf(files.image, entry.sectorSize, options.open);
+    const fingerprint = diskFingerprint(now, files.sizeBytes);
+    if (entry.identity !== undefined && !entry.identity.includes(fingerprint)) {
+      throw new JournalForeignError(journalPath, entry.id, `it was written for another disk (${entry.identity.join(' / ')}; ${files.image} is ${fingerprint})`);
     }
-    const disk = await readDiskOf(files.image, entry.sectorSize, options.open);
-    const tables = disk ? tableRanges(disk) : standardTableRanges(files.sizeBytes, entry.sectorSize);
-    const partitions = disk ? partitionRanges(disk) : [];
+    const reverted = entry.writes.map((w) => ({ offset: w.offset, before: fromHex(w.after), after: fromHex(w.before) }));
+    const models = [now, await readDiskOf(files.image, entry.sectorSize, options.open, reverted)].filter((d) => d !== null);
+    const tables = models.length > 0 ? models.flatMap((d) => tableRanges(d)) : standardTableRanges(files.sizeBytes, entry.sectorSize);
+    const partitions = models.flatMap((d) => partitionRanges(d));
     for (const w of entry.writes) {
       const length = w.before.length / 2;
-      const hit = disk ? partitionOverlap(disk, w.offset, length, partitions) : null;
+      const hit = partitions.find((r) => w.offset < r.end && w.offset + length > r.start);
       if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}`);
       if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image`);
     }

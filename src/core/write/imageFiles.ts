@@ -8,7 +8,7 @@ import { openImage, parseVmdkDescriptor, vmdkDescriptorText } from '../io/openIm
 import type { OpenImageOptions } from '../io/openImage';
 import { NotADiskImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
-import { WriteRefusedError } from './errors';
+import type { WriteRefusedError } from './errors';
 
 /** One file holding image bytes [start, start + size) at `fileOffset`. */
 export interface ImageExtent {

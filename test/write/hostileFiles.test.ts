@@ -178,3 +178,16 @@ test('the writer refuses a plan that reaches into a partition, whatever fix it c
   assert.equal(fs.existsSync(image + '.diskx-journal'), false, 'nothing journaled');
   void writeAt;
 });
+
+test('a hand edit may write data bytes; its journal entry is undone only when asked (allowDataWrites)', async () => {
+  const dir = tempDir();
+  const { image } = setup(dir);
+  const original = fileHash(image);
+  const offset = 10240 * 512 + 3;
+  const plan = { id: 'hand-edit' as const, title: 'hand edit', description: '', patches: [{ offset, before: new Uint8Array(readAt(image, offset, 1)), after: new Uint8Array([0x5a]) }] };
+  await applyPlans(image, [plan], { sectorSize: 512 });
+  assert.equal(readAt(image, offset, 1)[0], 0x5a);
+  await assert.rejects(undoLast(image), (e: unknown) => e instanceof JournalForeignError && /in partition 2 .*pass --allow-data-writes to undo it/.test(e.message));
+  await undoLast(image, { allowDataWrites: true });
+  assert.equal(fileHash(image), original);
+});

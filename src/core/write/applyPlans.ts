@@ -25,6 +25,7 @@ import type { FixPlan, Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { readDiskOf } from './readDiskOf';
+import { HAND_EDIT_ID } from '../edit/planEdits';
 import { diskFingerprint, partitionOverlap, partitionRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
@@ -89,11 +90,13 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     await probeJournalDir(journalPath);
     const writes = await byteWrites(plans, files.sizeBytes, (offset, length) => writer.read(offset, length));
     const fixIds = plans.map((p) => p.id);
-    // No repair writes into partition data, whatever a plan says (the fixes refuse it already).
+    // No repair writes into partition data, whatever a plan says (the fixes refuse it already);
+    // hand edits (typing bytes in the editor) are the user's own and may.
     const disk = await readDiskOf(files.image, options.sectorSize, options.open);
-    if (disk) {
+    const guarded = plans.filter((p) => p.id !== HAND_EDIT_ID);
+    if (disk && guarded.length > 0) {
       const partitions = partitionRanges(disk);
-      for (const w of writes) {
+      for (const w of guarded.length === plans.length ? writes : await byteWrites(guarded, files.sizeBytes, (offset, length) => writer.read(offset, length))) {
         const hit = partitionOverlap(disk, w.offset, w.after.length, partitions);
         if (hit) throw new PartitionWriteError(fixIds.join(', '), Math.max(w.offset, hit.start), hit.what);
       }

@@ -11,6 +11,7 @@ import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { readDiskOf } from './readDiskOf';
+import { HAND_EDIT_ID } from '../edit/planEdits';
 import { coveredBy, diskFingerprint, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import path from 'node:path';
@@ -23,6 +24,8 @@ import type { WriteStep } from './applyPlans';
 import { JournalForeignError, NothingToUndoError, UndoConflictError } from './errors';
 
 export interface UndoOptions extends JournalOptions, LockOptions {
+  /** Replay an entry that writes outside the partition tables (a hand edit of data); off: such entries are refused as forged. */
+  allowDataWrites?: boolean;
   allowDevice?: boolean;
   /** How the image may be opened (VMDK extents outside the descriptor's folder). */
   open?: OpenImageOptions;
@@ -75,8 +78,10 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     for (const w of entry.writes) {
       const length = w.before.length / 2;
       const hit = partitions.find((r) => w.offset < r.end && w.offset + length > r.start);
-      if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}`);
-      if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image`);
+      if (options.allowDataWrites) continue;
+      const hint = entry.fixes.some((f) => f.id === HAND_EDIT_ID) ? ' (a hand edit of those bytes: pass --allow-data-writes to undo it)' : '';
+      if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}${hint}`);
+      if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`);
     }
     const crashed = entry.state !== 'applied';
     if (!crashed) {

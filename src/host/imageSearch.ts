@@ -29,7 +29,7 @@ export class ImageSearches implements vscode.Disposable {
   /** Runs a search for `panel` with a cancellable progress notification and posts its result. */
   async run(panel: vscode.WebviewPanel, requestId: number, search: SearchRun): Promise<void> {
     let mine = this.running.get(panel);
-    if (!mine) this.running.set(panel, (mine = new Map()));
+    if (!mine) this.running.set(panel, (mine = new Map<number, AbortController>()));
     for (const controller of mine.values()) controller.abort(new Error('cancelled'));
     const controller = new AbortController();
     mine.set(requestId, controller);

@@ -76,7 +76,8 @@ const preview = new FixPreviewPanel(state, {
     hex.viewport.schedule();
   },
 });
-const inspector = new InspectorPane(state, host);
+// Double-click on an inspector row edits that value at the selection.
+const inspector = new InspectorPane(state, host, (label, offset) => void fields.openInspectorValue(label, offset));
 const repaint = (): void => {
   hex.viewport.invalidate();
   hex.viewport.schedule();
@@ -122,7 +123,7 @@ const side = el(
 );
 const layout = new PaneLayout(side, hex, inspector.element);
 document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find };
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {

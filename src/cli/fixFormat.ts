@@ -2,6 +2,7 @@
 // offset, LBA, the fields it touches and a before/after hex diff), what was
 // written, and the stable JSON documents.
 import type { DiskModel } from '../core/model';
+import { numberRuns } from '../core/numberRuns';
 import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, Patch } from '../core/patch';
 import type { UndoResult, WriteResult } from '../core/write/index';
@@ -10,6 +11,7 @@ import { jsonInteger } from '../core/report';
 import { formatSize } from './format';
 import { formatGuid, isZeroGuid } from '../core/guid';
 import { gptTypeName } from '../core/partitionTypes';
+import { safeField } from './terminalText';
 
 /** A plan and the model it was planned on (the image as the earlier fixes leave it). */
 export interface Planned {
@@ -88,14 +90,7 @@ export function writeLbas(writes: { offset: number; length: number }[], sectorSi
 
 /** "1..3, 16777183..16777184" for numbers in the order given (runs of +1 collapse). */
 export function lbaRuns(lbas: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < lbas.length; i++) {
-    let j = i;
-    while (j + 1 < lbas.length && lbas[j + 1] === lbas[j]! + 1) j++;
-    parts.push(j > i ? `${lbas[i]}..${lbas[j]}` : String(lbas[i]));
-    i = j;
-  }
-  return parts.length > 0 ? parts.join(', ') : 'none';
+  return numberRuns(lbas) || 'none';
 }
 
 function bytesHex(bytes: Uint8Array): string {
@@ -262,10 +257,10 @@ export function formatWritten(report: FixReport): string {
     if (report.addressed.length > 0) lines.push(`Repaired: ${report.addressed.join(', ')} (no longer reported).`);
   } else {
     lines.push('STILL PRESENT after the repair (please report this):');
-    for (const f of report.unresolved) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
+    for (const f of report.unresolved) lines.push(`  ${f.severity} ${f.code}: ${safeField(f.message)}`);
   }
   const left = report.remainingFindings.filter((f) => f.severity !== 'info' && !report.unresolved.includes(f));
-  for (const f of left) lines.push(`  remaining ${f.severity} ${f.code}: ${f.message}`);
+  for (const f of left) lines.push(`  remaining ${f.severity} ${f.code}: ${safeField(f.message)}`);
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
 import type { DiskModel, GptHeader } from '../core/model';
 import type { Finding } from '../core/findings';
 import { formatAttributes } from '../core/report';
+import { safeField } from './terminalText';
 
 import { formatBytes as formatSize } from '../shared/sizeText';
 
@@ -46,7 +47,7 @@ export function formatInspect(disk: DiskModel): string {
     String(p.lastLba),
     formatSize(p.sizeBytes),
     p.typeGuid ? `${p.typeName ?? 'unknown'} (${p.typeGuid.slice(0, 8)})` : `${p.typeName ?? 'unknown'} (0x${p.mbrType!.toString(16).padStart(2, '0')})`,
-    p.attributes !== 0n && p.typeGuid ? `${p.name} [attrs ${formatAttributes(p.attributes)}]` : p.name,
+    p.attributes !== 0n && p.typeGuid ? `${safeField(p.name)} [attrs ${formatAttributes(p.attributes)}]` : safeField(p.name),
   ]);
   const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -62,9 +63,9 @@ export function formatInspect(disk: DiskModel): string {
         lines.push(`${name}: ${v.problems[0] ?? 'no FAT file system'}`);
         continue;
       }
-      const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => e.name).join(', ')}` : 'no Windows folders';
+      const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => safeField(e.name)).join(', ')}` : 'no Windows folders';
       const problems = v.problems.length ? ` (${v.problems.join('; ')})` : '';
-      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${v.label}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
+      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${safeField(v.label)}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
     }
   }
   return lines.join('\n');
@@ -77,7 +78,7 @@ export function formatCheck(disk: DiskModel, findings: Finding[]): string {
   const lines = [`${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`];
   for (const f of findings) {
     lines.push(`${f.severity.padEnd(7)} ${f.code}  at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`);
-    lines.push(`        ${f.message}`);
+    lines.push(`        ${safeField(f.message)}`);
     if (f.fixes.length > 0) lines.push(`        fix: ${f.fixes.map((id) => `diskx fix ${quote(disk.image)} --fix ${id}`).join('  |  ')}`);
   }
   if (findings.length === 0) lines.push('No problems found.');

@@ -24,6 +24,7 @@ import { planFix } from '../core/fixes/index';
 import { applyPlans, undoLast, journalStatus, journalPathFor, NothingToUndoError, UndoConflictError } from '../core/write/index';
 import type { WriteStep } from '../core/write/index';
 import { sectorWrites } from '../core/write/sectorWrites';
+import { containerRefusal } from '../core/write/containerPlans';
 import { describeError, UsageError } from '../core/errors';
 import type { Command, CommandContext } from './main';
 import { parseArgs, sectorSizeFlag } from './args';
@@ -64,6 +65,12 @@ export async function planSequence(
     const result = planFix(disk, id);
     if (!result.ok) {
       refused.push({ id, reason: result.reason });
+      continue;
+    }
+    // Through a container only into its plain allocated data (never its metadata, a parent or a compressed grain).
+    const containerReason = await containerRefusal(source, result.plan, disk.sectorSize);
+    if (containerReason) {
+      refused.push({ id, reason: containerReason });
       continue;
     }
     planned.push({ plan: result.plan, disk });

@@ -14,6 +14,7 @@ import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
 import { version } from '../../package.json';
 import type { OpenImageOptions } from '../core/io/openImage';
+import { describeContainer } from '../core/io/containerSource';
 
 export const USAGE = `Usage: diskx <command> IMAGE [options]
 
@@ -62,8 +63,13 @@ const commands: Record<string, Command> = {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
     const image = oneImage(args.positional);
     const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
-    await opened.source.close();
-    return { stdout: args.flags.has('json') ? json(inspectJson(disk)) : formatInspect(disk), exitCode: 0 };
+    let container;
+    try {
+      container = await describeContainer(opened.source, opened.container);
+    } finally {
+      await opened.source.close();
+    }
+    return { stdout: args.flags.has('json') ? json(inspectJson(disk, container)) : formatInspect(disk, container), exitCode: 0 };
   },
   async check(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });

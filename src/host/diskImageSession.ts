@@ -68,7 +68,7 @@ interface FileStamp {
   mtimeMs: number;
 }
 
-type SourceKind = 'raw' | 'vmdk' | 'block-device' | 'plain';
+type SourceKind = 'raw' | 'vmdk' | 'block-device' | 'container' | 'plain';
 
 /** Bytes copied per step of Save As. */
 export const SAVE_AS_CHUNK = 4 * 1024 * 1024;

@@ -7,7 +7,9 @@ import { FileSource } from './fileSource';
 import { ConcatSource } from './concatSource';
 import { NotADiskImageError, UnsupportedImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES, MAX_VMDK_EXTENTS } from '../limits';
-import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer, unsupportedContainer } from './containerDetect';
+import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer } from './containerDetect';
+import { openContainer } from './containerOpen';
+import type { ContainerInfo } from './containerSource';
 
 /** How the user allowed an image to be opened. */
 export interface OpenImageOptions {
@@ -20,13 +22,18 @@ export interface OpenImageOptions {
   allowOutsideExtents?: boolean;
 }
 
+/** 'raw' file, 'vmdk' descriptor with flat extents, 'block-device', or a 'container' file (qcow2, VHD, ...). */
+export type ImageKind = 'raw' | 'vmdk' | 'block-device' | 'container';
+
 /** How an opened image was resolved. */
 export interface OpenedImage {
+  /** The virtual disk's bytes (for a container, through its tables). */
   source: ByteSource;
-  /** 'raw' file, 'vmdk' descriptor with flat extents, or 'block-device'. */
-  kind: 'raw' | 'vmdk' | 'block-device';
-  /** Files that hold the bytes (the flat extents of a VMDK, else the path itself). */
+  kind: ImageKind;
+  /** Files that hold the bytes (the flat extents of a VMDK, a container and its parents, else the path itself). */
   dataFiles: string[];
+  /** What stores the disk: `format` raw, vmdk-flat, qcow2, vhd-fixed, ... and its sizes. */
+  container: ContainerInfo;
 }
 
 const SPARSE_VMDK_MAGIC = 'KDMV'; // hosted sparse extent header ("VMDK" little-endian)
@@ -37,7 +44,10 @@ const SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse',
 export async function openImage(imagePath: string, options: OpenImageOptions = {}): Promise<OpenedImage> {
   const stat = await fsp.stat(imagePath);
   if (stat.isDirectory()) throw new NotADiskImageError('is a directory, not a disk image');
-  if (stat.isBlockDevice()) return { source: await openBlockDevice(imagePath, stat.rdev), kind: 'block-device', dataFiles: [imagePath] };
+  if (stat.isBlockDevice()) {
+    const source = await openBlockDevice(imagePath, stat.rdev);
+    return { source, kind: 'block-device', dataFiles: [imagePath], container: { format: 'raw', virtualSize: source.size, files: [imagePath] } };
+  }
   if (!stat.isFile()) throw new NotADiskImageError('is not a regular file or block device');
   if (stat.size === 0) throw new NotADiskImageError('is empty (0 bytes)');
 
@@ -48,8 +58,11 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
     throw unsupportedVmdk(kind);
   }
   const tail = await readAt(imagePath, Math.max(0, stat.size - DETECT_TAIL_BYTES), Math.min(stat.size, DETECT_TAIL_BYTES));
-  const container = detectContainer(head, tail);
-  if (container) throw unsupportedContainer(imagePath, container);
+  const detected = detectContainer(head, tail);
+  if (detected) {
+    const source = await openContainer(imagePath, detected);
+    return { source, kind: 'container', dataFiles: source.container.files, container: source.container };
+  }
   const descriptor = vmdkDescriptorText(head);
   if (descriptor !== null) {
     if (stat.size > MAX_VMDK_DESCRIPTOR_BYTES) {
@@ -58,7 +71,7 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
     return openVmdkDescriptor(imagePath, descriptor, options);
   }
   const source = await FileSource.open(imagePath, { size: stat.size, readOnlyHint: !(await isWritable(imagePath)) });
-  return { source, kind: 'raw', dataFiles: [imagePath] };
+  return { source, kind: 'raw', dataFiles: [imagePath], container: { format: 'raw', virtualSize: stat.size, files: [imagePath] } };
 }
 
 async function readAt(file: string, position: number, length: number): Promise<Uint8Array> {
@@ -178,7 +191,7 @@ async function openVmdkDescriptor(descriptorPath: string, text: string, options:
     throw error;
   }
   const source = parts.length === 1 ? parts[0]!.source : new ConcatSource(descriptorPath, parts.map((p) => p.source));
-  return { source, kind: 'vmdk', dataFiles };
+  return { source, kind: 'vmdk', dataFiles, container: { format: 'vmdk-flat', virtualSize: source.size, files: [descriptorPath, ...dataFiles] } };
 }
 
 /** Message fragment naming how to read extents outside the descriptor's folder anyway. */

@@ -13,7 +13,7 @@
 // "pending" entry whose sectors are each old or new, which `diskx undo`
 // restores (undoLast); after 6 the new image, revertible with `diskx undo`.
 import type { FixPlan } from '../patch';
-import type { OpenImageOptions } from '../io/openImage';
+import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
 import { orderWrites, sectorWrites } from './sectorWrites';
@@ -42,7 +42,7 @@ export interface WriteOptions extends JournalOptions {
 /** What a repair wrote. */
 export interface WriteResult {
   image: string;
-  kind: 'raw' | 'vmdk' | 'block-device';
+  kind: ImageKind;
   journalPath: string;
   /** Journal entry id, or null when the plans changed no byte (nothing journaled). */
   entryId: number | null;
@@ -57,9 +57,21 @@ export interface WriteResult {
   writes: { offset: number; length: number }[];
 }
 
+/** The whole sectors the plans' patches touch (a container maps exactly these for writing). */
+export function touchedSectors(plans: readonly FixPlan[], sectorSize: number): { offset: number; length: number }[] {
+  return plans.flatMap((plan) =>
+    plan.patches
+      .filter((p) => p.after.length > 0)
+      .map((p) => {
+        const first = Math.floor(p.offset / sectorSize) * sectorSize;
+        return { offset: first, length: Math.ceil((p.offset + p.after.length) / sectorSize) * sectorSize - first };
+      }),
+  );
+}
+
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
 export async function applyPlans(imagePath: string, plans: readonly FixPlan[], options: WriteOptions): Promise<WriteResult> {
-  const files = await resolveImageFiles(imagePath, options.open);
+  const files = await resolveImageFiles(imagePath, options.open, touchedSectors(plans, options.sectorSize));
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const journal = await readJournal(journalPath);
   const interrupted = interruptedEntry(journal);

@@ -37,11 +37,13 @@ export interface UndoResult {
 
 /** Reverts the newest not-yet-undone repair of the image at `imagePath`. */
 export async function undoLast(imagePath: string, options: UndoOptions = {}): Promise<UndoResult> {
-  const files = await resolveImageFiles(imagePath, options.open);
+  let files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const journal = await readJournal(journalPath);
   const entry = lastUndoable(journal);
   if (!journal || !entry) throw new NothingToUndoError(journalPath);
+  // A container is mapped for exactly the sectors the repair wrote.
+  if (files.kind === 'container') files = await resolveImageFiles(imagePath, options.open, entry.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })));
   if (entry.sizeBytes !== files.sizeBytes) {
     throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
   }

@@ -52,10 +52,30 @@ const common = {
   external: ['iconv-lite'],
 };
 
+// The Kaitai Struct compiler (GPL-3.0) is shipped as its own unmodified package beside
+// our bundles, never bundled into them: dist/ksc-driver.js (ours) runs it in a child process.
+function copyCompilerPackage() {
+  const from = path.join(root, 'node_modules', 'kaitai-struct-compiler');
+  const to = path.join(root, 'dist', 'kaitai-struct-compiler');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js']) {
+    const source = path.join(from, file);
+    const target = path.join(to, file);
+    if (!fs.existsSync(target) || fs.statSync(target).size !== fs.statSync(source).size || fs.statSync(target).mtimeMs < fs.statSync(source).mtimeMs) fs.copyFileSync(source, target);
+  }
+}
+
 await compileFormats();
+copyCompilerPackage();
 const builds = [
+  // Our side of the compiler's child process; it loads the compiler by path at run time.
+  { ...common, entryPoints: ['src/kscDriver/main.ts'], outfile: 'dist/ksc-driver.js', external: ['*'] },
+  // The worker that runs generated parsers of user specs (with the Apache-2.0 Kaitai runtime).
+  { ...common, entryPoints: ['src/core/specs/specWorker.ts'], outfile: 'dist/spec-worker.js' },
   { ...common, entryPoints: ['src/host/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'iconv-lite'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The comparison view's byte diff runs in a worker thread off the extension host's main thread.
+  { ...common, entryPoints: ['src/core/diff/byteDiffWorker.ts'], outfile: 'dist/byteDiffWorker.js' },
 ];
 if (fs.existsSync(path.join(root, 'webview', 'main.ts'))) {
   // The editor UI: one IIFE script (our code plus the few @vscode-elements components it

@@ -1,14 +1,17 @@
-// Benchmark (numbers, never pass/fail): our streaming byteDiff against `cmp`
-// over 2 GiB, in the same run, on the same files:
-//   regular-identical  two regular (non-sparse) 2 GiB files with equal bytes: byteDiff vs cmp
-//                      (cmp reads everything when nothing differs, so it is the fair twin)
-//   regular-differing  the same with a few changed ranges: byteDiff vs `cmp -l` (which scans
-//                      everything and lists every byte); plain `cmp` stops at the first one
-//   sparse-differing   two sparse 2 GiB files (holes) with a few changed ranges: same tools
-// Files are written once into a temporary folder; one untimed warm-up run of every tool
-// first, so every timed run reads from the page cache alike; then the median of 3.
-// Peak RSS: ours is the process's RSS above its level before the scan (sampled at every
-// chunk); cmp's is its whole max RSS from /usr/bin/time when that exists.
+// Benchmark (numbers, never pass/fail): `diskx diff A B --bytes --json | cat`
+// against GNU cmp on the same files in the same run. cmp's output is always a
+// pipe: writing to /dev/null, GNU cmp behaves like `cmp -s` and stops at the
+// first difference.
+//
+// Cases (DISKX_BENCH_MIB sets the image size, default 1024 MiB):
+//   identical        equal regular files: `diskx diff --bytes` vs `cmp` (which reads all when nothing differs)
+//   differing        three single-byte changes: vs `cmp -l | cat`
+//   differing-cold   the same with both files dropped from the page cache before every run of either tool
+//   sparse           two sparse files, a few changed ranges: vs `cmp -l | cat`
+// Every timed run is the whole command (process start included), interleaved
+// tool by tool, median of DISKX_BENCH_RUNS (default 5) after one warm-up. The
+// in-process byteDiff time is printed too, with its peak RSS above the process's
+// level before the scan.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,14 +21,9 @@ import { byteDiff } from '../src/core/diff/byteDiff';
 import { ScanFileSource } from '../src/core/io/scanSource';
 
 const MiB = 1024 * 1024;
-const SIZE = 2 * 1024 * MiB;
-const RUNS = 3;
-const DIFFERENCES = [{ offset: 4096, length: 8 }, { offset: 1_000_000_003, length: 100 }, { offset: SIZE - 1, length: 1 }];
-
-interface Sample {
-  seconds: number;
-  rssExtraMiB: number | null;
-}
+const SIZE = Number(process.env.DISKX_BENCH_MIB ?? 1024) * MiB;
+const RUNS = Number(process.env.DISKX_BENCH_RUNS ?? 5);
+const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,30 +34,47 @@ function writeRegular(file: string, seed: Buffer): void {
   const fd = fs.openSync(file, 'w');
   try {
     for (let at = 0; at < SIZE; at += seed.length) {
-      // Vary each block so the file is not one pattern repeated.
-      seed.writeUInt32LE(at / seed.length, 0);
+      seed.writeUInt32LE(at / seed.length, 0); // vary each block so the file is not one pattern repeated
       fs.writeSync(fd, seed, 0, Math.min(seed.length, SIZE - at), at);
     }
+    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function applyDifferences(file: string): void {
+function flip(file: string, offsets: number[], length = 1): void {
   const fd = fs.openSync(file, 'r+');
   try {
-    for (const d of DIFFERENCES) {
-      const old = Buffer.alloc(d.length);
-      fs.readSync(fd, old, 0, d.length, d.offset);
-      for (let i = 0; i < d.length; i++) old[i] = old[i]! ^ 0xa5;
-      fs.writeSync(fd, old, 0, d.length, d.offset);
+    for (const offset of offsets) {
+      const bytes = Buffer.alloc(length);
+      fs.readSync(fd, bytes, 0, length, offset);
+      for (let i = 0; i < length; i++) bytes[i] = bytes[i]! ^ 0xa5;
+      fs.writeSync(fd, bytes, 0, length, offset);
     }
+    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-async function ours(fileA: string, fileB: string): Promise<Sample & { ranges: number; identical: boolean }> {
+/** Drops a file's pages from the page cache (posix_fadvise DONTNEED through GNU dd). */
+function dropCache(file: string): boolean {
+  return spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0;
+}
+
+/** Seconds the shell pipeline takes, start to end. */
+function timed(pipeline: string): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('/bin/sh', ['-c', pipeline], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${pipeline} failed (${result.status}): ${result.stderr}`);
+  return seconds;
+}
+
+const quote = (file: string): string => `'${file.replace(/'/g, `'\\''`)}'`;
+
+async function inProcess(fileA: string, fileB: string): Promise<{ seconds: number; rssMiB: number; ranges: number; skipped: number }> {
   const a = await ScanFileSource.open(fileA);
   const b = await ScanFileSource.open(fileB);
   try {
@@ -68,96 +83,77 @@ async function ours(fileA: string, fileB: string): Promise<Sample & { ranges: nu
     const start = process.hrtime.bigint();
     const result = await byteDiff(a, b, { onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    peak = Math.max(peak, process.memoryUsage().rss);
-    return { seconds, rssExtraMiB: (peak - before) / MiB, ranges: result.ranges.length, identical: result.identical };
+    return { seconds, rssMiB: (Math.max(peak, process.memoryUsage().rss) - before) / MiB, ranges: result.ranges.length, skipped: result.skippedBytes };
   } finally {
     await a.close();
     await b.close();
   }
 }
 
-const haveTime = fs.existsSync('/usr/bin/time');
-
-function cmp(args: string[]): Sample {
-  const command = haveTime ? '/usr/bin/time' : 'cmp';
-  const argv = haveTime ? ['-f', 'maxrss_kib=%M', 'cmp', ...args] : args;
-  const start = process.hrtime.bigint();
-  // stdout must be a pipe: GNU cmp writing to /dev/null acts as `cmp -s` and stops at the first difference.
-  const result = spawnSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 * MiB });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0 && result.status !== 1) throw new Error(`cmp ${args.join(' ')} failed: ${result.stderr}`);
-  const rss = /maxrss_kib=(\d+)/.exec(result.stderr ?? '');
-  return { seconds, rssExtraMiB: rss ? Number(rss[1]) / 1024 : null };
+interface Case {
+  name: string;
+  a: string;
+  b: string;
+  cmpArgs: string;
+  cold?: boolean;
 }
 
-function gbps(seconds: number): string {
-  return `${(SIZE / seconds / 1e9).toFixed(2)} GB/s`;
+async function runCase(c: Case): Promise<void> {
+  const ours = `node ${quote(CLI)} diff ${quote(c.a)} ${quote(c.b)} --bytes --json | cat`;
+  const theirs = `cmp ${c.cmpArgs} ${quote(c.a)} ${quote(c.b)} | cat; true`;
+  const prepare = (): void => {
+    if (c.cold) for (const file of [c.a, c.b]) dropCache(file);
+  };
+  prepare();
+  timed(ours);
+  prepare();
+  timed(theirs);
+  const oursRuns: number[] = [];
+  const theirRuns: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    prepare();
+    oursRuns.push(timed(ours));
+    prepare();
+    theirRuns.push(timed(theirs));
+  }
+  prepare();
+  const inner = await inProcess(c.a, c.b);
+  const o = median(oursRuns);
+  const t = median(theirRuns);
+  console.log('');
+  console.log(`${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped`);
+  console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((s) => s.toFixed(3)).join(' ')}`);
+  console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((s) => s.toFixed(3)).join(' ')}`);
+  console.log(`  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`);
+  console.log(`  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`);
 }
 
 async function main(): Promise<void> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-diff-bench-'));
   try {
-    console.log(`diskx byteDiff vs cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} (after one warm-up), node ${process.version}, ${os.cpus().length} CPUs`);
-    const seed = crypto.randomBytes(64 * MiB);
-    const regularA = path.join(dir, 'regular-a.img');
-    const regularB = path.join(dir, 'regular-b.img');
-    const sparseA = path.join(dir, 'sparse-a.img');
-    const sparseB = path.join(dir, 'sparse-b.img');
-    // Each case writes its pair and removes it afterwards, so at most two images compete for the page cache.
-    const cases: { name: string; a: string; b: string; cmpArgs: string[]; make: () => void }[] = [
-      {
-        name: 'regular-identical',
-        a: regularA,
-        b: regularB,
-        cmpArgs: [],
-        make: () => {
-          writeRegular(regularA, seed);
-          fs.copyFileSync(regularA, regularB);
-        },
-      },
-      { name: 'regular-differing', a: regularA, b: regularB, cmpArgs: ['-l'], make: () => applyDifferences(regularB) },
-      {
-        name: 'sparse-differing',
-        a: sparseA,
-        b: sparseB,
-        cmpArgs: ['-l'],
-        make: () => {
-          fs.rmSync(regularA);
-          fs.rmSync(regularB);
-          for (const file of [sparseA, sparseB]) {
-            fs.writeFileSync(file, '');
-            fs.truncateSync(file, SIZE);
-          }
-          applyDifferences(sparseB);
-        },
-      },
-    ];
-    let t = Date.now();
-    for (const c of cases) {
-      t = Date.now();
-      c.make();
-      await ours(c.a, c.b); // warm-up: both files into the page cache
-      cmp([...c.cmpArgs, c.a, c.b]);
-      const oursRuns: Awaited<ReturnType<typeof ours>>[] = [];
-      const cmpRuns: Sample[] = [];
-      const cmpFirst: Sample[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        oursRuns.push(await ours(c.a, c.b));
-        cmpRuns.push(cmp([...c.cmpArgs, c.a, c.b]));
-        if (c.cmpArgs.length > 0) cmpFirst.push(cmp([c.a, c.b]));
-      }
-      const oursSeconds = median(oursRuns.map((r) => r.seconds));
-      const cmpSeconds = median(cmpRuns.map((r) => r.seconds));
-      const oursRss = Math.max(...oursRuns.map((r) => r.rssExtraMiB ?? 0));
-      const cmpRss = cmpRuns.map((r) => r.rssExtraMiB).filter((v): v is number => v !== null);
-      console.log('');
-      console.log(`${c.name}: ${oursRuns[0]!.identical ? 'identical' : `${oursRuns[0]!.ranges} differing ranges`}`);
-      console.log(`  byteDiff          ${oursSeconds.toFixed(3)} s  ${gbps(oursSeconds)}  peak RSS +${oursRss.toFixed(1)} MiB   runs ${oursRuns.map((r) => r.seconds.toFixed(3)).join(' ')}`);
-      console.log(`  cmp ${c.cmpArgs.join(' ').padEnd(13)} ${cmpSeconds.toFixed(3)} s  ${gbps(cmpSeconds)}  max RSS ${cmpRss.length ? `${Math.max(...cmpRss).toFixed(1)} MiB` : 'n/a'}   runs ${cmpRuns.map((r) => r.seconds.toFixed(3)).join(' ')}`);
-      if (cmpFirst.length > 0) console.log(`  cmp (stops at the first difference, byte ${DIFFERENCES[0]!.offset + 1}) ${median(cmpFirst.map((r) => r.seconds)).toFixed(3)} s`);
-      console.log(`  best of ${RUNS}: byteDiff ${Math.min(...oursRuns.map((r) => r.seconds)).toFixed(3)} s, cmp ${Math.min(...cmpRuns.map((r) => r.seconds)).toFixed(3)} s`);
-      console.log(`  ratio: byteDiff is ${(cmpSeconds / oursSeconds).toFixed(2)}x the speed of cmp${c.cmpArgs.length ? ' -l' : ''} (goal >= 1.00); RSS goal +64 MiB: ${oursRss < 64 ? 'met' : 'MISSED'}  (case took ${((Date.now() - t) / 1000).toFixed(0)} s with writing)`);
+    console.log(`diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
+    const a = path.join(dir, 'a.img');
+    const b = path.join(dir, 'b.img');
+    writeRegular(a, crypto.randomBytes(64 * MiB));
+    fs.copyFileSync(a, b);
+    await runCase({ name: 'identical', a, b, cmpArgs: '' });
+    flip(b, [1000, Math.floor(SIZE / 2) + 7, SIZE - 824]);
+    await runCase({ name: 'differing', a, b, cmpArgs: '-l' });
+    if (dropCache(a)) await runCase({ name: 'differing-cold', a, b, cmpArgs: '-l', cold: true });
+    else console.log('\ndiffering-cold: skipped (dd iflag=nocache could not drop the page cache here)');
+    fs.rmSync(a);
+    fs.rmSync(b);
+    const sa = path.join(dir, 'sparse-a.img');
+    const sb = path.join(dir, 'sparse-b.img');
+    for (const file of [sa, sb]) {
+      fs.writeFileSync(file, '');
+      fs.truncateSync(file, SIZE);
     }
+    flip(sa, [4096], 8);
+    flip(sb, [4096], 4);
+    flip(sb, [SIZE - 1]);
+    await runCase({ name: 'sparse', a: sa, b: sb, cmpArgs: '-l' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,7 @@
-// Layers are enforced, not hoped for (conventions.md habit 1): core imports no
-// vscode, host, cli or webview code; the webview never imports vscode or host code.
+// Layers are enforced, not hoped for: core imports no vscode, app, host, cli or
+// webview code; the application layer (src/app) imports no vscode, host, cli or
+// webview code; shared (the protocols) imports nothing outside itself; the
+// webview never imports vscode, app or host code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -38,14 +40,25 @@ function violations(dir: string, forbidden: (resolved: string, specifier: string
 
 const inside = (resolved: string, folder: string): boolean => resolved === path.join(root, folder) || resolved.startsWith(path.join(root, folder) + path.sep);
 
-test('src/core imports nothing from vscode, host, cli or webview', () => {
-  const bad = violations(path.join(root, 'src', 'core'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'));
+test('src/core imports nothing from vscode, app, host, cli or webview', () => {
+  const bad = violations(path.join(root, 'src', 'core'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'));
   assert.deepEqual(bad, []);
   assert.ok(sourceFiles(path.join(root, 'src', 'core')).length > 10, 'the scan found the core sources');
 });
 
-test('the webview imports neither vscode nor host code', () => {
-  const bad = violations(path.join(root, 'webview'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/host') || inside(resolved, 'src/cli'));
+test('src/app (the application layer) imports nothing from vscode, host, cli or webview', () => {
+  const bad = violations(path.join(root, 'src', 'app'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'));
+  assert.deepEqual(bad, []);
+  assert.ok(sourceFiles(path.join(root, 'src', 'app')).length > 5, 'the scan found the application sources');
+});
+
+test('src/shared (the protocols) imports nothing but itself', () => {
+  const bad = violations(path.join(root, 'src', 'shared'), (resolved, specifier) => !specifier.startsWith('.') || !inside(resolved, 'src/shared'));
+  assert.deepEqual(bad, []);
+});
+
+test('the webview imports neither vscode nor app or host code', () => {
+  const bad = violations(path.join(root, 'webview'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli'));
   assert.deepEqual(bad, []);
 });
 

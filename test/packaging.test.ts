@@ -51,6 +51,23 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   }
   const junk = ours.filter((name) => /^(src|test|bench|scripts|formats|node_modules|\.scratch|\.vscode-test|\.diskx-bench|\.ci|docs|webview)\//.test(name) || /\.(ts|ksy|map|vsix|img)$/.test(name) || name === 'dist/cli.js' || name.includes('generated'));
   assert.deepEqual(junk, [], `junk in the vsix: ${junk.join(', ')}`);
-  const allowed = /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|media\/.+)$/i;
+  const compilerFiles = ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js'].map((file) => `dist/kaitai-struct-compiler/${file}`);
+  for (const required of ['dist/ksc-driver.js', 'dist/spec-worker.js', ...compilerFiles]) assert.ok(ours.includes(required), `${required} missing from the vsix`);
+  const allowed = /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
   assert.deepEqual(ours.filter((name) => !allowed.test(name)), [], `unexpected files in the vsix: ${ours.join(', ')}`);
+});
+
+test('the Kaitai Struct compiler (GPL-3.0) ships as its own unmodified package, bundled into none of ours', () => {
+  const shipped = path.join(root, 'dist', 'kaitai-struct-compiler');
+  const installed = path.join(root, 'node_modules', 'kaitai-struct-compiler');
+  for (const file of ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js']) {
+    assert.ok(fs.readFileSync(path.join(shipped, file)).equals(fs.readFileSync(path.join(installed, file))), `dist/kaitai-struct-compiler/${file} differs from the npm package`);
+  }
+  assert.match(fs.readFileSync(path.join(shipped, 'LICENSE'), 'utf8'), /GNU GENERAL PUBLIC LICENSE\s+Version 3/);
+  // A class name only the compiler's Scala.js output has.
+  const marker = 'io_kaitai_struct_MainJs';
+  assert.ok(fs.readFileSync(path.join(shipped, 'kaitai-struct-compiler.js'), 'utf8').includes(marker), 'the marker names the compiler');
+  for (const bundle of fs.readdirSync(path.join(root, 'dist')).filter((name) => name.endsWith('.js'))) {
+    assert.ok(!fs.readFileSync(path.join(root, 'dist', bundle), 'utf8').includes(marker), `dist/${bundle} contains compiler code`);
+  }
 });

@@ -1,7 +1,7 @@
 // Go to (Ctrl+G): parses "0x200", "512", "lba:34", "34s", "LBA 34", "end",
 // or a field / node name ("HeaderCRC32", "backup-header.MyLBA", "slot-3",
 // "bootbank") and resolves it to a byte range. Pure: no DOM.
-import type { TreeNode } from '../src/shared/protocol';
+import type { TreeNode } from '../src/shared/protocol/editor';
 
 export type GotoQuery = { kind: 'offset'; offset: number } | { kind: 'lba'; lba: number } | { kind: 'end' } | { kind: 'name'; text: string } | { kind: 'invalid'; reason: string };
 

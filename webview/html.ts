@@ -1,6 +1,3 @@
-// HTML text escaping for markup built as strings (hex rows, table cells). Pure: no DOM.
-
-/** Text made safe inside HTML text and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+// HTML text escaping for markup built as strings (hex rows, table cells): the
+// one implementation in src/shared/html.ts, which the host's page shells use too.
+export { escapeHtml } from '../src/shared/html';

@@ -7,8 +7,9 @@ import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './main.css';
-import type { EditState, FieldSpan, FindingView, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage } from '../src/shared/protocol';
-import { EMBEDDED_INIT_ID, MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever, decodeEmbeddedInit } from '../src/shared/protocol';
+import type { EditState, FieldSpan, FindingView, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage } from '../src/shared/protocol/editor';
+import { EMBEDDED_INIT_ID, MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, assertNever, decodeEmbeddedInit } from '../src/shared/protocol/editor';
+import { escapeHtml } from './html';
 import { ByteCache, CHUNK_SIZE } from './byteCache';
 import { parseGoto, resolveGoto } from './gotoTarget';
 import { crc32, formatCrc, inspect } from './inspector';
@@ -113,7 +114,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   handle(data as ToWebview);
 });
 
-const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'reveal', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
 
 function handle(message: ToWebview): void {
   switch (message.type) {
@@ -146,9 +147,6 @@ function handle(message: ToWebview): void {
         layoutHex();
         reveal(cursor, false, true);
       }
-      break;
-    case 'reveal':
-      select(message.offset, message.length, true);
       break;
     case 'error':
       if (message.requestId !== null) {
@@ -612,10 +610,6 @@ function scheduleRender(): void {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 // Rows are recycled: each visible row keeps its element while what it shows (bytes
 // loaded, selection, cursor, hover and preview within it) is unchanged; scrolling

@@ -1,6 +1,6 @@
 // Looks up the annotated field under a byte: spans are sorted and disjoint
 // (the host normalizes them), so a binary search finds it. Pure: no DOM.
-import type { FieldSpan } from '../src/shared/protocol';
+import type { FieldSpan } from '../src/shared/protocol/editor';
 
 /** The span containing `offset`, or undefined. */
 export function spanAt(spans: readonly FieldSpan[], offset: number): FieldSpan | undefined {

@@ -9,6 +9,7 @@ import { FINDING_DESCRIPTIONS } from '../core/findings';
 import { parseArgs, sectorSizeFlag } from './args';
 import { formatCheck, formatInspect } from './format';
 import { commandExtensions } from './commands';
+import { applySpecFlags, formatSpecs, SpecCommandError, specsJson } from './specCommand';
 import { warnAboutJournal } from './fixCommands';
 import { fixHelpLines } from './fixHelp';
 import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
@@ -20,6 +21,9 @@ export const USAGE = `Usage: diskx <command> IMAGE [options]
 
 Commands:
   inspect IMAGE [--json] [--sector-size 512|4096]   show MBR, GPT headers and partitions
+          [--spec FILE.ksy [--at OFFSET|lba:N|partition:N]] [--spec-path DIR]
+          also parse the image with your own Kaitai Struct spec (several --spec allowed;
+          imports are looked up next to the spec, then in each --spec-path)
   check   IMAGE [--json] [--sector-size 512|4096]   list problems; exit 0 clean, 1 problems, 2 unreadable
   fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
           without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
@@ -60,16 +64,21 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
 const commands: Record<string, Command> = {
   async inspect(argv, context) {
-    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
+    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true }, spec: { value: true, repeat: true }, at: { value: true, repeat: true }, 'spec-path': { value: true, repeat: true } });
     const image = oneImage(args.positional);
     const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
-    let container;
     try {
-      container = await describeContainer(opened.source, opened.container);
+      const container = await describeContainer(opened.source, opened.container);
+      const { placed } = await applySpecFlags(args, disk, opened.source);
+      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk, container), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
+      return { stdout: formatInspect(disk, container) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
+    } catch (error) {
+      if (!(error instanceof SpecCommandError)) throw error;
+      context.stderr(`diskx: ${error.message}`);
+      return { stdout: '', exitCode: 2 };
     } finally {
       await opened.source.close();
     }
-    return { stdout: args.flags.has('json') ? json(inspectJson(disk, container)) : formatInspect(disk, container), exitCode: 0 };
   },
   async check(argv, context) {
     const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
@@ -96,7 +105,7 @@ function oneImage(positional: string[]): string {
 }
 
 // Flags that take a separate value: their value is not the IMAGE.
-const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges']);
+const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges', '--spec', '--at', '--spec-path']);
 
 /** The IMAGE argument for error lines: the first positional argument. */
 function imageArgument(argv: string[]): string | undefined {

@@ -43,6 +43,39 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
 
+/** Bytes of the image a user's Kaitai spec may read, from where it is applied (its window). */
+export const SPEC_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/** Time a spec's parse may run before its worker is stopped (an endless `repeat-until`). */
+export const SPEC_PARSE_TIME_LIMIT_MS = 10_000;
+
+/** Heap a spec's parse worker may use (a `repeat: eos` of tiny items over a huge window). */
+export const SPEC_PARSE_HEAP_MB = 256;
+
+/** Time the Kaitai compiler may take for one spec with its imports. */
+export const SPEC_COMPILE_TIME_LIMIT_MS = 60_000;
+
+/** Heap of the compiler's child process. */
+export const SPEC_COMPILER_HEAP_MB = 1024;
+
+/** Largest .ksy file we read. */
+export const MAX_SPEC_FILE_BYTES = 1024 * 1024;
+
+/** Most .ksy files one spec may pull in through `imports:` (directly or not). */
+export const MAX_SPEC_IMPORTS = 64;
+
+/** Most fields of one parsed spec we return (the rest of a huge array is cut, and said so). */
+export const MAX_SPEC_FIELDS = 50_000;
+
+/** Leading bytes of a byte-array field shown as its value. */
+export const MAX_SPEC_BYTES_SHOWN = 64;
+
+/** Most data extents of a sparse file we take from the extent helper; more and the scan reads every byte. */
+export const MAX_DATA_EXTENTS = 200_000;
+
+/** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
+export const DATA_RANGES_TIMEOUT_MS = 10_000;
+
 // Containers (qcow2, VHD, VHDX, VMDK sparse, VDI): every table is read entry by
 // entry through the page cache, so a hostile size costs no memory; these bound
 // what a single read, a decompression or a chain of parents may take.

@@ -2,13 +2,13 @@
 // it, model, findings) for as long as any editor shows the image, and turns its
 // edits into VS Code's CustomDocumentEditEvents (undo/redo, dirty marker). The
 // edit model itself (stack, saved index, pending plans, backup JSON) lives in
-// the session and imageEdits.ts, without `vscode`, so plain Node tests it.
+// src/app (diskImageSession.ts, editableImage.ts, editStack.ts), without
+// `vscode`, so plain Node tests it.
 import * as vscode from 'vscode';
-import { DiskImageSession } from './diskImageSession';
-import type { ImageEdit } from './imageEdits';
+import { DiskImageSession } from '../app/diskImageSession';
+import type { ImageEdit } from '../app/editStack';
 import { readSettings } from './settings';
 import { describeError } from '../core/errors';
-import type { FixId } from '../core/findings';
 
 export class DiskImageDocument implements vscode.CustomDocument {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -53,14 +53,6 @@ export class DiskImageDocument implements vscode.CustomDocument {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
       throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
     }
-  }
-
-  /** Plans `fixId` on the current model and, when it applies, makes it an edit. */
-  async applyFix(fixId: FixId): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const result = await this.session.applyFix(fixId);
-    if (!result.ok) return result;
-    this.recordEdit(result.edit);
-    return { ok: true };
   }
 
   /** Tells VS Code about an edit the session already applied (undo/redo go back through the session). */

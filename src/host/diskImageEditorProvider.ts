@@ -10,12 +10,13 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DiskImageDocument } from './diskImageDocument';
-import { ImageChangedOnDiskError, SaveCancelledError } from './diskImageSession';
+import { ImageChangedOnDiskError } from '../app/editableImage';
+import { CopyCancelledError } from '../core/write/index';
 import { readSettings } from './settings';
-import { statusText } from './structureTree';
+import { statusText } from '../app/structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol';
-import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol';
+import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol/editor';
+import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol/editor';
 import type { Finding, FixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
@@ -265,7 +266,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
         });
       },
     ).then(undefined, (error: unknown) => {
-      if (error instanceof SaveCancelledError) throw new Error(`Not saved: ${error.message}`);
+      if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
       throw error;
     });
     vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${path.basename(destination.fsPath)}`, 8000);

@@ -1,6 +1,6 @@
 // The extension's settings (package.json contributes.configuration), read in one place.
 import * as vscode from 'vscode';
-import type { ViewSettings } from '../shared/protocol';
+import type { ViewSettings } from '../shared/protocol/editor';
 
 export interface DiskxSettings extends ViewSettings {
   /** Forced logical block size, or undefined to detect. */

@@ -3,7 +3,7 @@
 // Pure so tests can check the CSP; the host passes the webview's URIs in. The
 // first init may ride along as a JSON data block (type application/json: never
 // executed, so the CSP needs no exception for it).
-import { EMBEDDED_INIT_ID } from '../shared/protocol';
+import { EMBEDDED_INIT_ID } from '../shared/protocol/editor';
 
 export interface HtmlResources {
   cspSource: string;

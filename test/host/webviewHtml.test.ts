@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/host/webviewHtml';
-import { EMBEDDED_INIT_ID, decodeEmbeddedInit, encodeEmbeddedInit } from '../../src/shared/protocol';
-import type { InitMessage } from '../../src/shared/protocol';
+import { EMBEDDED_INIT_ID, decodeEmbeddedInit, encodeEmbeddedInit } from '../../src/shared/protocol/editor';
+import type { InitMessage } from '../../src/shared/protocol/editor';
 
 test('the webview CSP denies everything but our nonce-tagged script and stylesheet', () => {
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'N0NCE');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellState, describeScan, navigationStops, nextStop, overlapsStop, previousStop, stopAt } from '../../webview/compare/diffRanges';
-import type { ScanSummary } from '../../src/shared/compareProtocol';
+import type { ScanSummary } from '../../src/shared/protocol/compare';
 
 const summary: ScanSummary = {
   ranges: [

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { DiskImageSession } from '../../src/host/diskImageSession';
+import { DiskImageSession } from '../../src/app/diskImageSession';
 import { contentSecurityPolicy } from '../../src/host/webviewHtml';
-import type { ViewSettings } from '../../src/shared/protocol';
-import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol';
-import type { ImageEdit } from '../../src/host/imageEdits';
+import type { ViewSettings } from '../../src/shared/protocol/editor';
+import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol/editor';
+import type { ImageEdit } from '../../src/app/editStack';
 
 const root = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';

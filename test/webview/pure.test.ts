@@ -7,7 +7,7 @@ import { crc32, guidAt, inspect, utf16le } from '../../webview/inspector';
 import { MAX_SCROLL_HEIGHT, contentHeight, isScaled, maxFirstRow, renderedRows, revealRow, rowForScrollTop, scrollTopForRow } from '../../webview/virtualScroll';
 import { ByteCache, CHUNK_SIZE } from '../../webview/byteCache';
 import { firstSpanFrom, spanAt } from '../../webview/spanIndex';
-import type { FieldSpan, TreeNode } from '../../src/shared/protocol';
+import type { FieldSpan, TreeNode } from '../../src/shared/protocol/editor';
 import { crc32 as coreCrc32 } from '../../src/core/crc32';
 import { parseGuid } from '../../src/core/guid';
 

@@ -2,7 +2,7 @@
 // and disjoint (byteDiff emits them in order), so next/previous and "which range
 // holds this byte" are binary searches. The longer image's extra bytes (the
 // tail) count as one last stop. Pure: no DOM.
-import type { RangeView, ScanSummary } from '../../src/shared/compareProtocol';
+import type { RangeView, ScanSummary } from '../../src/shared/protocol/compare';
 
 /** The stops of next/previous difference: every differing range, then the tail, if any. */
 export function navigationStops(summary: ScanSummary | null): RangeView[] {

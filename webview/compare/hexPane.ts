@@ -1,8 +1,8 @@
 // The two synchronized hex views of the comparison: one shared viewport with two
 // lanes (A left, B right), so both always show the same rows; a byte cell says
 // whether it is the same, different, only in the longer image or past this image's end.
-import type { Side } from '../../src/shared/compareProtocol';
-import { SIDES } from '../../src/shared/compareProtocol';
+import type { Side } from '../../src/shared/protocol/compare';
+import { SIDES } from '../../src/shared/protocol/compare';
 import { el } from '../dom';
 import { escapeHtml } from '../html';
 import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';

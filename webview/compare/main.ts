@@ -6,8 +6,8 @@
 // what the host sends and sends intents; the host validates every message.
 // This file wires the panes (structurePane, hexPane, scan) to the host.
 import './compare.css';
-import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, ToCompareWebview } from '../../src/shared/compareProtocol';
-import { MAX_COMPARE_READ, SIDES, assertNever } from '../../src/shared/compareProtocol';
+import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, ToCompareWebview } from '../../src/shared/protocol/compare';
+import { MAX_READ_LENGTH as MAX_COMPARE_READ, SIDES, assertNever } from '../../src/shared/protocol/compare';
 import { ByteCache } from '../byteCache';
 import { el, typingInField } from '../dom';
 import { parseGoto } from '../gotoTarget';

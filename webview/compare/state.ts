@@ -1,6 +1,6 @@
 // What the comparison view knows: both images, their byte caches, the cursor and
 // the byte scan. One object, created by main.ts and passed to every pane.
-import type { CompareImageInfo, RangeView, ScanSummary, Side, StructureView } from '../../src/shared/compareProtocol';
+import type { CompareImageInfo, RangeView, ScanSummary, Side, StructureDiffView as StructureView } from '../../src/shared/protocol/compare';
 import type { ByteCache } from '../byteCache';
 
 export interface CompareState {

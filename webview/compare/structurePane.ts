@@ -1,7 +1,7 @@
 // The comparison's structure pane: partitions by status (same / moved slot /
 // changed / only in A / only in B), the copy-slots fix with its preview, and the
 // header fields (only the differing ones unless asked).
-import type { FixOffer, FromCompareWebview } from '../../src/shared/compareProtocol';
+import type { FixOffer, FromCompareWebview } from '../../src/shared/protocol/compare';
 import { el } from '../dom';
 import type { CompareState } from './state';
 

@@ -4,8 +4,9 @@
 // memcmp (Buffer.equals) and only a differing chunk is walked, first in
 // 512-byte blocks (memcmp again), then byte by byte inside differing blocks.
 // Memory: 2 x (readAhead + 1) x chunkSize bytes of buffers plus at most
-// maxRanges ranges, whatever the image size. Sparse holes need no special case:
-// the kernel hands out zero pages for them quickly (node has no SEEK_DATA).
+// maxRanges ranges, whatever the image size. Regions that both images store as
+// holes (when both sources can tell, see io/dataRanges.ts) read as zeros on both
+// sides, so they are equal and are skipped without a read.
 //
 // Images of different sizes: `ranges` cover the bytes both images have, byte
 // for byte the bytes `cmp -l` lists; the longer image's extra bytes are not a
@@ -13,11 +14,13 @@
 // "EOF on B" note. A tail alone makes the images different.
 import type { ByteSource } from '../io/byteSource';
 import { isBulkReadable } from '../io/scanSource';
+import type { ByteSpan } from '../io/dataRanges';
+import { mergeSpans } from '../io/dataRanges';
 
-/** Default bytes read from each image per step (2 MiB: measured fastest here, see bench/diff.bench.ts). */
-export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
-/** Default number of chunks read ahead while one is being compared. */
-export const DEFAULT_READ_AHEAD = 2;
+/** Default bytes read from each image per step (1 MiB: fits the CPU caches better than larger steps; bench/diff.bench.ts). */
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+/** Default number of chunks read ahead while one is being compared (both images' reads of 4 chunks in flight). */
+export const DEFAULT_READ_AHEAD = 4;
 /** Default cap on the number of differing ranges reported. */
 export const DEFAULT_MAX_RANGES = 10_000;
 /** Largest chunk we allocate (bounds memory whatever the caller asks for). */
@@ -47,6 +50,18 @@ export interface ByteDiffOptions {
   onProgress?: (bytesDone: number, total: number) => void;
   /** Aborting stops the scan after the current chunk; byteDiff then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Skip regions both sources store as holes (default true; only where both sources can tell). */
+  skipHoles?: boolean;
+}
+
+/** A source that can say where it holds data (everything else reads as zeros). */
+export interface HoleAware {
+  /** Sorted, merged spans that may hold data, or null when the source cannot tell. */
+  dataRanges(): Promise<ByteSpan[] | null>;
+}
+
+function isHoleAware(source: ByteSource): source is ByteSource & HoleAware {
+  return typeof (source as Partial<HoleAware>).dataRanges === 'function';
 }
 
 /** The bytes of the longer image beyond the end of the shorter one. */
@@ -64,6 +79,8 @@ export interface ByteDiffResult {
   comparedBytes: number;
   /** How far the scan got: comparedBytes, or less when it stopped at the range cap. */
   scannedBytes: number;
+  /** Bytes of the scanned range skipped unread because both images store them as holes. */
+  skippedBytes: number;
   /** Maximal runs of differing bytes within the compared bytes, in order. */
   ranges: ByteRange[];
   /** True when more differing bytes exist than `ranges` lists (the scan stopped at maxRanges). */
@@ -98,39 +115,64 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
     buffers: { bufA: Buffer; bufB: Buffer };
     done: Promise<void>;
   }
+  // What to read: every byte, or only the spans where either image may hold data.
+  const spans = options.skipHoles === false ? [{ offset: 0, length: total }] : await readSpans(a, b, total, chunkSize);
+  signal?.throwIfAborted();
+  let skipped = 0;
   const pending: Job[] = [];
-  let nextOffset = 0;
+  let spanIndex = 0;
+  let nextOffset = spans[0]?.offset ?? total;
+  const more = (): boolean => spanIndex < spans.length;
   const start = (): void => {
+    const span = spans[spanIndex]!;
+    const spanEnd = span.offset + span.length;
     const buffers = pool.pop()!;
-    const length = Math.min(chunkSize, total - nextOffset);
+    const length = Math.min(chunkSize, spanEnd - nextOffset);
     const offset = nextOffset;
     const done = Promise.all([fill(a, offset, buffers.bufA.subarray(0, length)), fill(b, offset, buffers.bufB.subarray(0, length))]).then(() => undefined);
     done.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     pending.push({ offset, length, buffers, done });
     nextOffset += length;
+    if (nextOffset >= spanEnd) {
+      spanIndex++;
+      nextOffset = spans[spanIndex]?.offset ?? total;
+    }
   };
 
   let scanned = 0;
   onProgress?.(0, total);
   try {
-    while (pending.length < slots && nextOffset < total) start();
+    while (pending.length < slots && more()) start();
     while (pending.length > 0) {
       const job = pending.shift()!;
       await job.done;
       signal?.throwIfAborted();
+      if (job.offset > scanned) {
+        // A skipped hole on both sides: equal bytes, which end any open run.
+        collector.close(scanned);
+        skipped += job.offset - scanned;
+      }
       compareChunk(job.buffers.bufA, job.buffers.bufB, job.length, job.offset, collector);
       pool.push(job.buffers);
       if (collector.truncated) break;
       scanned = job.offset + job.length;
       onProgress?.(scanned, total);
-      if (nextOffset < total && !signal?.aborted) start(); // no new reads once cancelled
+      if (more() && !signal?.aborted) start(); // no new reads once cancelled
     }
   } finally {
     // Never return (or close the sources) while a read still fills a buffer.
     await Promise.allSettled(pending.map((j) => j.done));
   }
   if (collector.truncated) scanned = collector.stoppedAt;
-  else collector.finish(total);
+  else {
+    if (scanned < total) {
+      collector.close(scanned);
+      skipped += total - scanned;
+      scanned = total;
+      onProgress?.(scanned, total);
+    }
+    collector.finish(total);
+  }
 
   const tail: ByteTail | null = a.size === b.size ? null : { offset: total, length: Math.abs(a.size - b.size), in: a.size > b.size ? 'a' : 'b' };
   const ranges = collector.ranges;
@@ -139,12 +181,43 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
     sizeB: b.size,
     comparedBytes: total,
     scannedBytes: scanned,
+    skippedBytes: skipped,
     ranges,
     truncated: collector.truncated,
     differingBytes: ranges.reduce((n, r) => n + r.length, 0),
     tail,
     identical: ranges.length === 0 && tail === null,
   };
+}
+
+/** Minimum hole worth a skip: shorter gaps between data spans are read through (one read beats two). */
+const MIN_SKIP = 1024 * 1024;
+
+/**
+ * The spans of [0, total) to read: everything, unless both sources can tell where
+ * they hold data; then the union of their data spans, with short gaps read through.
+ */
+async function readSpans(a: ByteSource, b: ByteSource, total: number, chunkSize: number): Promise<ByteSpan[]> {
+  const everything = [{ offset: 0, length: total }];
+  if (total === 0) return [];
+  if (!isHoleAware(a) || !isHoleAware(b)) return everything;
+  const [dataA, dataB] = await Promise.all([a.dataRanges().catch(() => null), b.dataRanges().catch(() => null)]);
+  if (!dataA || !dataB) return everything;
+  const minSkip = Math.max(MIN_SKIP, chunkSize);
+  const union = mergeSpans([...dataA, ...dataB].map((s) => clip(s, total)).filter((s): s is ByteSpan => s !== null));
+  const spans: ByteSpan[] = [];
+  for (const span of union) {
+    const last = spans[spans.length - 1];
+    if (last && span.offset - (last.offset + last.length) < minSkip) last.length = span.offset + span.length - last.offset;
+    else spans.push({ ...span });
+  }
+  return spans;
+}
+
+function clip(span: ByteSpan, total: number): ByteSpan | null {
+  const start = Math.max(0, span.offset);
+  const end = Math.min(total, span.offset + span.length);
+  return end > start ? { offset: start, length: end - start } : null;
 }
 
 async function fill(source: ByteSource, offset: number, target: Buffer): Promise<void> {

@@ -7,6 +7,8 @@ import type { ByteSource } from './byteSource';
 import { assertInRange } from './byteSource';
 import type { OpenedImage } from './openImage';
 import { TruncatedError } from '../errors';
+import type { ByteSpan } from './dataRanges';
+import { dataRanges } from './dataRanges';
 
 /** A source that can fill a caller's buffer (the fast path of byteDiff). */
 export interface BulkReadable {
@@ -29,14 +31,16 @@ export class ScanFileSource implements ByteSource, BulkReadable {
     readonly name: string,
     readonly size: number,
     private readonly base: number,
+    private readonly regularFile: boolean,
   ) {}
 
   /** Opens `path` read-only; `size` and `base` select a region. */
   static async open(path: string, options: { size?: number; base?: number } = {}): Promise<ScanFileSource> {
     const handle = await fsp.open(path, 'r');
     try {
-      const size = options.size ?? (await handle.stat()).size;
-      return new ScanFileSource(handle, path, size, options.base ?? 0);
+      const stat = await handle.stat();
+      const size = options.size ?? stat.size;
+      return new ScanFileSource(handle, path, size, options.base ?? 0, stat.isFile());
     } catch (error) {
       await handle.close();
       throw error;
@@ -52,6 +56,20 @@ export class ScanFileSource implements ByteSource, BulkReadable {
       if (bytesRead === 0) throw new TruncatedError(offset + filled, target.length - filled, 0); // the file shrank under us
       filled += bytesRead;
     }
+  }
+
+  /** Where this region of the file may hold data (holes read as zeros), or null when the platform cannot tell. */
+  async dataRanges(): Promise<ByteSpan[] | null> {
+    if (!this.regularFile) return null;
+    const spans = await dataRanges(this.name, this.base + this.size);
+    if (!spans) return null;
+    const end = this.base + this.size;
+    return spans
+      .filter((s) => s.offset + s.length > this.base && s.offset < end)
+      .map((s) => {
+        const start = Math.max(s.offset, this.base);
+        return { offset: start - this.base, length: Math.min(end, s.offset + s.length) - start };
+      });
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {

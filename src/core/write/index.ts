@@ -9,3 +9,5 @@ export type { JournalStatus } from './status';
 export { JOURNAL_SUFFIX, readJournal, journalPathFor } from './journal';
 export type { Journal, JournalEntry, JournalState } from './journal';
 export * from './errors';
+export { copyImage, CopyCancelledError, COPY_CHUNK } from './copyImage';
+export type { CopyImageOptions, CopyProgress } from './copyImage';

@@ -2,6 +2,7 @@
 // (default-src 'none', a nonce for our one script and stylesheet, no eval, no
 // inline code, local resources only). Pure so tests can check it.
 import { contentSecurityPolicy } from '../webviewHtml';
+import { escapeHtml } from '../../shared/html';
 
 export interface CompareHtmlResources {
   cspSource: string;
@@ -10,11 +11,6 @@ export interface CompareHtmlResources {
   nonce: string;
   /** Tab title, e.g. "a.img ↔ b.img" (escaped here). */
   title: string;
-}
-
-/** Text for HTML element content or attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function compareHtml(r: CompareHtmlResources): string {

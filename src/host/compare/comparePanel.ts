@@ -11,11 +11,12 @@ import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
 import { makeNonce } from '../webviewHtml';
 import { readSettings } from '../settings';
-import { compareHtml, escapeHtml } from './compareHtml';
-import { CompareSession } from './compareSession';
+import { compareHtml } from './compareHtml';
+import { escapeHtml } from '../../shared/html';
+import { CompareSession } from '../../app/compareSession';
 import { formatBytes, scanLine } from './compareText';
-import type { CompareSettings, ToCompareWebview } from '../../shared/compareProtocol';
-import { assertNever } from '../../shared/compareProtocol';
+import type { CompareSettings, ToCompareWebview } from '../../shared/protocol/compare';
+import { assertNever } from '../../shared/protocol/compare';
 import { announceImageWrite } from '../imageWrites';
 
 /** The webview panel type (also the id of its state, should it ever be restored). */

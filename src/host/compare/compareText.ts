@@ -1,5 +1,5 @@
 // Short texts of the comparison shown by the host (progress, status bar). Pure.
-import type { ScanSummary } from '../../shared/compareProtocol';
+import type { ScanSummary } from '../../shared/protocol/compare';
 
 /** "1.5 GiB" style sizes for progress lines. */
 export function formatBytes(n: number): string {

@@ -6,12 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CompareSession, describeOffset } from '../../src/host/compare/compareSession';
+import { CompareSession } from '../../src/app/compareSession';
+import { fieldWords, patchView } from '../../src/app/fixPreview';
 import { compareHtml } from '../../src/host/compare/compareHtml';
 import { formatBytes, scanLine } from '../../src/host/compare/compareText';
 import { byteDiff } from '../../src/core/diff/index';
 import { FileSource } from '../../src/core/io/fileSource';
-import type { CompareInitMessage, ToCompareWebview } from '../../src/shared/compareProtocol';
+import type { CompareInitMessage, ToCompareWebview } from '../../src/shared/protocol/compare';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 import { writePlainGptSample } from '../../scripts/sampleImages';
 
@@ -80,7 +81,7 @@ test('the seed case: bootbank moved from slot 3 in A to slot 4 in B, and the fix
     assert.equal(message.fix.readOnlyReason, null);
     const where = message.fix.patches.map((p) => p.what);
     assert.ok(where.includes('backup array: slot 3') && where.includes('primary array: slot 7'), where.join(', '));
-    assert.ok(where.includes('primary header: header CRC') && where.includes('backup header: entry array CRC'), where.join(', '));
+    assert.ok(where.includes('primary header: HeaderCRC32') && where.includes('backup header: PartitionEntryArrayCRC32'), where.join(', '));
     assert.ok(where.indexOf('backup array: slot 3') < where.indexOf('primary array: slot 3'), 'backup first (UEFI 5.3.2)');
     const slot3 = message.fix.patches.find((p) => p.what === 'primary array: slot 3')!;
     assert.equal(slot3.offset, 1024 + 3 * 128);
@@ -235,14 +236,19 @@ test('a file that is no disk image still compares byte for byte; every partition
   await assert.rejects(CompareSession.open(disk, path.join(dir, 'missing.img')), /ENOENT|no such file/i);
 });
 
-test('describeOffset names header fields and array slots; formatBytes; the HTML shell has the strict CSP', async () => {
+test('a patch preview names header fields and array slots from the specs; formatBytes; the HTML shell has the strict CSP', async () => {
   const { compacted, original } = pair('misc');
   const session = await CompareSession.open(compacted, original);
   try {
     const model = session.a.model!;
-    assert.equal(describeOffset(model, 512 + 0x10), 'primary header: header CRC');
-    assert.equal(describeOffset(model, 1024 + 5 * 128 + 3), 'primary array: slot 5');
-    assert.equal(describeOffset(model, 0), 'byte 0x0');
+    const at = (offset: number, length: number) => ({ offset, before: model.primary!.bytes.subarray(0, 0), after: new Uint8Array(length) });
+    const crc = patchView(model, { ...at(512 + 0x10, 4), before: new Uint8Array(4) });
+    assert.deepEqual(crc.fields, ['primaryHeader.headerCrc32']);
+    assert.equal(crc.what, 'primary header: HeaderCRC32');
+    const slot = patchView(model, { ...at(1024 + 5 * 128, 128), before: new Uint8Array(128) });
+    assert.equal(slot.what, 'primary array: slot 5');
+    assert.equal(patchView(model, { ...at(1024 + 5 * 128 + 32, 8), before: new Uint8Array(8) }).what, 'primary array: slot 5 StartingLBA');
+    assert.equal(fieldWords(['mbr.bootstrapCode', 'backupHeader']), 'MBR: BootCode; backup header');
   } finally {
     await session.close();
   }

@@ -1,19 +1,18 @@
-// Messages from the webview are untrusted input (conventions.md habit 14): every
-// one is checked for its shape, integer ranges and offsets inside the image
+// Messages from the editor's webview are untrusted input: every one is checked for its shape, integer ranges and offsets inside the image
 // before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
-import type { FromWebview } from '../shared/protocol';
-import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH } from '../shared/protocol';
+import type { FromWebview } from '../shared/protocol/editor';
+import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/editor';
 import { FIX_IDS } from '../core/findings';
 
 export type Validated = { ok: true; message: FromWebview } | { ok: false; reason: string };
 
-const MAX_REQUEST_ID = 2 ** 31 - 1;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function integerIn(value: unknown, min: number, max: number): value is number {
+/** A safe integer in [min, max]. */
+export function integerIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }
 

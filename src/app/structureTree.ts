@@ -8,9 +8,9 @@ import { fieldsForSlot } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
-import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol';
+import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
 
-export interface StructureView {
+export interface StructureTree {
   tree: TreeNode[];
   spans: FieldSpan[];
   findings: FindingView[];
@@ -90,6 +90,16 @@ const RECORD_FIELDS: Record<string, { name: string; kind: FieldKind }> = {
   lbaStart: { name: 'StartingLBA', kind: 'lba' },
   numSectors: { name: 'SizeInLBA', kind: 'count' },
 };
+
+/**
+ * The UEFI name of a field, given its spec id and the structure it is in
+ * ("headerCrc32" of a GPT header is "HeaderCRC32"); the id itself when the
+ * tables have no name for it.
+ */
+export function uefiFieldName(structure: 'header' | 'entry' | 'mbr' | 'record', id: string): string {
+  const table = structure === 'header' ? HEADER_FIELDS : structure === 'entry' ? ENTRY_FIELDS : structure === 'mbr' ? MBR_FIELDS : RECORD_FIELDS;
+  return table[id]?.name ?? id;
+}
 
 class Builder {
   readonly spans: FieldSpan[] = [];
@@ -408,7 +418,7 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
 }
 
 /** Builds the tree, spans and attached findings for a parsed disk. */
-export function buildStructureView(model: DiskModel, findings: Finding[]): StructureView {
+export function buildStructureTree(model: DiskModel, findings: Finding[]): StructureTree {
   const b = new Builder(model);
   const tree: TreeNode[] = [];
   if (model.mbr) tree.push(b.mbr(model.mbr));

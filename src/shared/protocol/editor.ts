@@ -1,13 +1,15 @@
-// The one message protocol between the extension host and the editor webview
-// (conventions.md habit 2). Each direction is a discriminated union on `type`;
-// both handlers end their switch in `assertNever`, so a message nobody handles
-// fails to compile. Imported by src/host and webview/: types and constants only,
-// no runtime dependency on either side.
+// The editor's message protocol between the extension host and its webview.
+// Each direction is a discriminated union on `type`; both handlers end their
+// switch in `assertNever`, so a message nobody handles fails to compile. What
+// the comparison view shares with it (errors, request ids, patch previews) is in
+// common.ts, re-exported here so a side imports one module. Types and pure
+// helpers only, no runtime dependency on the host or the webview.
+import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
+
+export * from './common';
 
 /** How a field's bytes are coloured in the hex view. */
 export type FieldKind = 'signature' | 'crc' | 'lba' | 'guid' | 'text' | 'count' | 'reserved' | 'flags' | 'code' | 'other';
-
-export const FIELD_KINDS: readonly FieldKind[] = ['signature', 'crc', 'lba', 'guid', 'text', 'count', 'reserved', 'flags', 'code', 'other'];
 
 /** One node of the structure tree: a structure, a field, a slot or a partition. */
 export interface TreeNode {
@@ -88,57 +90,21 @@ export interface EditState {
   saveNeedsConfirmation: string | null;
 }
 
-/** One run of changed bytes inside a patch, for the preview. */
-export interface ByteChangeView {
-  offset: number;
-  length: number;
-  /** Hex of the old and new bytes (at most PREVIEW_RUN_BYTES, "…" when cut). */
-  before: string;
-  after: string;
-}
-
-/** One patch of a previewed fix. */
-export interface PatchView {
-  offset: number;
-  length: number;
-  lba: number;
-  /** The fields it touches ("primaryHeader.headerCrc32"). */
-  fields: string[];
-  /** Where bytes actually change (at most PREVIEW_MAX_RUNS runs). */
-  changes: ByteChangeView[];
-  /** Runs left out of `changes`. */
-  moreChanges: number;
-}
-
-/** The most runs and bytes per run a preview lists (the hex view highlights all of them). */
-export const PREVIEW_MAX_RUNS = 12;
-export const PREVIEW_RUN_BYTES = 32;
-
 /** What a fix would do, or why it does not apply. */
-export type FixPreview =
-  | { ok: true; fixId: string; label: string; title: string; description: string; patches: PatchView[]; changed: { offset: number; length: number }[]; bytesChanged: number; sectorsTouched: number }
-  | { ok: false; fixId: string; label: string; reason: string };
+export type FixPreview = ({ ok: true; fixId: string; label: string } & PlanPreview) | { ok: false; fixId: string; label: string; reason: string };
 
 /** What the webview needs to know about the image as a whole. */
-export interface ImageInfo {
-  name: string;
-  sizeBytes: number;
-  sectorSize: number;
-  /** "gpt" | "mbr" | "none" | "plain" (not parsed at all). */
-  scheme: string;
+export interface ImageInfo extends ImageSummary {
   /** "ESXi 5", or null. */
   profile: string | null;
   readOnly: boolean;
 }
 
-export interface ViewSettings {
-  bytesPerRow: 16 | 32;
+export interface ViewSettings extends HexSettings {
   /** VS Code's files.autoSave is on for this image: an applied fix is written at once (Apply asks first). */
   autoSave?: boolean;
 }
 
-/** The most bytes one readRange request may ask for. */
-export const MAX_READ_LENGTH = 64 * 1024;
 /** The largest selection whose CRC-32 the host computes. */
 export const MAX_CRC_LENGTH = 1024 * 1024;
 /** The largest selection copied as hex. */
@@ -185,16 +151,14 @@ export interface FixPreviewMessage {
 /** How many leading bytes the init message carries. */
 export const INIT_HEAD_BYTES = 16 * 1024;
 
-export interface BytesMessage {
+export interface BytesMessage extends RequestMessage {
   type: 'bytes';
-  requestId: number;
   offset: number;
   data: Uint8Array;
 }
 
-export interface CrcMessage {
+export interface CrcMessage extends RequestMessage {
   type: 'crc';
-  requestId: number;
   offset: number;
   length: number;
   crc: number;
@@ -205,20 +169,7 @@ export interface SettingsMessage {
   settings: ViewSettings;
 }
 
-/** Ask the webview to select and reveal a byte range (e.g. from a command). */
-export interface RevealMessage {
-  type: 'reveal';
-  offset: number;
-  length: number;
-}
-
-export interface ErrorMessage {
-  type: 'error';
-  requestId: number | null;
-  message: string;
-}
-
-export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | RevealMessage | FixPreviewMessage | ErrorMessage;
+export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | ErrorMessage;
 
 // ---- webview -> host ----
 
@@ -228,16 +179,14 @@ export interface ReadyMessage {
   shown?: number;
 }
 
-export interface ReadRangeMessage {
+export interface ReadRangeMessage extends RequestMessage {
   type: 'readRange';
-  requestId: number;
   offset: number;
   length: number;
 }
 
-export interface CrcRequestMessage {
+export interface CrcRequestMessage extends RequestMessage {
   type: 'crcRange';
-  requestId: number;
   offset: number;
   length: number;
 }
@@ -271,11 +220,6 @@ export interface ApplyFixMessage {
 }
 
 export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage | PreviewFixMessage | ApplyFixMessage;
-
-/** Ends an exhaustive switch: adding a message type without handling it fails to compile. */
-export function assertNever(value: never, what = 'message'): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
-}
 
 // ---- the init embedded in the page ----
 // The host puts the first init in the webview's HTML as a JSON data block (not

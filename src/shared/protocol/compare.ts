@@ -1,8 +1,11 @@
-// The message protocol between the extension host and the comparison webview
-// (two images side by side: structural diff, byte diff, copy-slots fix). Its own
-// discriminated unions, separate from the editor's protocol.ts; both handlers end
-// their switch in `assertNever`. Types and constants only: imported by src/host
-// and webview/compare, no runtime dependency on either side.
+// The comparison view's message protocol between the extension host and its
+// webview (two images side by side: structural diff, byte diff, copy-slots fix).
+// Discriminated unions on `type`, both handlers end their switch in
+// `assertNever`; what it shares with the editor's protocol is in common.ts,
+// re-exported here. Types and pure helpers only.
+import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
+
+export * from './common';
 
 /** Which image of the comparison: A (the one being compared, and repaired) or B (the reference). */
 export type Side = 'a' | 'b';
@@ -10,15 +13,9 @@ export type Side = 'a' | 'b';
 export const SIDES: readonly Side[] = ['a', 'b'];
 
 /** What the webview needs to know about one image. */
-export interface CompareImageInfo {
-  /** File name ("esxi-compacted.img"). */
-  name: string;
+export interface CompareImageInfo extends ImageSummary {
   /** Full path, for titles and tooltips. */
   path: string;
-  sizeBytes: number;
-  sectorSize: number;
-  /** "gpt" | "mbr" | "none" | "plain" (not parsed). */
-  scheme: string;
   /** Why the image could not be parsed, if it could not. */
   problem: string | null;
 }
@@ -33,8 +30,6 @@ export interface HeaderRow {
 
 export type PartitionStatusView = 'same' | 'moved-slot' | 'changed' | 'only-a' | 'only-b';
 
-export const PARTITION_STATUSES: readonly PartitionStatusView[] = ['same', 'moved-slot', 'changed', 'only-a', 'only-b'];
-
 /** One partition of A and/or B and how they compare. */
 export interface PartitionRow {
   label: string;
@@ -47,8 +42,8 @@ export interface PartitionRow {
   summary: string;
 }
 
-/** The structural diff as the webview shows it; null fields when one image could not be parsed. */
-export interface StructureView {
+/** The structural diff as the webview shows it (null when an image could not be parsed). */
+export interface StructureDiffView {
   headers: HeaderRow[];
   partitions: PartitionRow[];
   identical: boolean;
@@ -56,22 +51,8 @@ export interface StructureView {
 
 /** The copy-slots-from-reference fix as offered to the user. */
 export type FixOffer =
-  | { available: true; id: string; title: string; description: string; patches: PatchView[]; sectorsTouched: number; readOnlyReason: string | null }
+  | ({ available: true; id: string; readOnlyReason: string | null } & PlanPreview)
   | { available: false; id: string; reason: string };
-
-/** One patch of a fix: where, how long, and the bytes before and after (hex, at most PATCH_PREVIEW_BYTES shown). */
-export interface PatchView {
-  offset: number;
-  length: number;
-  lba: number;
-  /** What the bytes belong to ("primary array slot 4", "backup header: array CRC"). */
-  what: string;
-  before: string;
-  after: string;
-}
-
-/** How many bytes of each patch the preview shows in hex. */
-export const PATCH_PREVIEW_BYTES = 32;
 
 /** State of the streaming byte scan. */
 export type ScanState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -97,12 +78,8 @@ export interface ScanSummary {
   elapsedMs: number;
 }
 
-export interface CompareSettings {
-  bytesPerRow: 16 | 32;
-}
+export type CompareSettings = HexSettings;
 
-/** The most bytes one readRange may ask for. */
-export const MAX_COMPARE_READ = 64 * 1024;
 /** The most ranges the host sends after a scan (the scan itself stops at this many). */
 export const MAX_SCAN_RANGES = 10_000;
 
@@ -112,7 +89,7 @@ export interface CompareInitMessage {
   type: 'init';
   a: CompareImageInfo;
   b: CompareImageInfo;
-  structure: StructureView | null;
+  structure: StructureDiffView | null;
   fix: FixOffer;
   settings: CompareSettings;
   /** The last scan's result, kept across a refresh only when no byte changed (else null). */
@@ -121,9 +98,8 @@ export interface CompareInitMessage {
   notice: string | null;
 }
 
-export interface CompareBytesMessage {
+export interface CompareBytesMessage extends RequestMessage {
   type: 'bytes';
-  requestId: number;
   side: Side;
   offset: number;
   data: Uint8Array;
@@ -144,13 +120,7 @@ export interface ScanStateMessage {
   message: string | null;
 }
 
-export interface CompareErrorMessage {
-  type: 'error';
-  requestId: number | null;
-  message: string;
-}
-
-export type ToCompareWebview = CompareInitMessage | CompareBytesMessage | ScanProgressMessage | ScanStateMessage | CompareErrorMessage;
+export type ToCompareWebview = CompareInitMessage | CompareBytesMessage | ScanProgressMessage | ScanStateMessage | ErrorMessage;
 
 // ---- webview -> host ----
 
@@ -158,9 +128,8 @@ export interface CompareReadyMessage {
   type: 'ready';
 }
 
-export interface CompareReadRangeMessage {
+export interface CompareReadRangeMessage extends RequestMessage {
   type: 'readRange';
-  requestId: number;
   side: Side;
   offset: number;
   length: number;
@@ -192,8 +161,3 @@ export interface SwapMessage {
 }
 
 export type FromCompareWebview = CompareReadyMessage | CompareReadRangeMessage | StartScanMessage | CancelScanMessage | ApplyFixMessage | RefreshMessage | SwapMessage;
-
-/** Ends an exhaustive switch: adding a message type without handling it fails to compile. */
-export function assertNever(value: never, what = 'message'): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
-}

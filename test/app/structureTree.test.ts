@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeImage } from '../../src/core/index';
-import { allNodeIds, attributeNames, buildStructureView, formatSize, normalizeSpans, statusText } from '../../src/host/structureTree';
-import type { TreeNode } from '../../src/shared/protocol';
+import { allNodeIds, attributeNames, buildStructureTree, formatSize, normalizeSpans, statusText } from '../../src/app/structureTree';
+import type { TreeNode } from '../../src/shared/protocol/editor';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 
@@ -28,7 +28,7 @@ function findOrNull(tree: TreeNode[], id: string): TreeNode | null {
 async function viewOf(image: string) {
   const { opened, disk, findings } = await analyzeImage(image);
   await opened.source.close();
-  return { disk, findings, view: buildStructureView(disk, findings) };
+  return { disk, findings, view: buildStructureTree(disk, findings) };
 }
 
 test('a compacted ESXi 5 disk: MBR, headers with every field, slots by index, partitions, backup', async () => {

@@ -1,21 +1,13 @@
-// Messages from the comparison webview are untrusted input (conventions.md habit
-// 14): shape, integer ranges, the side named, and offsets inside that side's
-// image are checked before the host acts. Pure: no `vscode`, tested in plain Node.
-import type { FromCompareWebview, Side } from '../../shared/compareProtocol';
-import { MAX_COMPARE_READ } from '../../shared/compareProtocol';
+// Messages from the comparison webview are untrusted input: shape, integer
+// ranges, the side named, and offsets inside that side's image are checked
+// before the host acts. Pure: no `vscode`, tested in plain Node.
+import type { FromCompareWebview, Side } from '../shared/protocol/compare';
+import { MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/compare';
+import { integerIn, isRecord } from './messageValidation';
 
 export type ValidatedCompare = { ok: true; message: FromCompareWebview } | { ok: false; reason: string };
 
-const MAX_REQUEST_ID = 2 ** 31 - 1;
 const MAX_FIX_ID_LENGTH = 64;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function integerIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
-}
 
 /** Checks `raw` against the comparison protocol for images of `sizes.a` and `sizes.b` bytes. */
 export function validateFromCompareWebview(raw: unknown, sizes: Record<Side, number>): ValidatedCompare {
@@ -40,7 +32,7 @@ export function validateFromCompareWebview(raw: unknown, sizes: Record<Side, num
       if (raw.side !== 'a' && raw.side !== 'b') return fail('side must be "a" or "b"');
       const size = sizes[raw.side];
       if (!integerIn(raw.offset, 0, Math.max(0, size))) return fail(`offset must be an integer in 0..${size}`);
-      if (!integerIn(raw.length, 1, MAX_COMPARE_READ)) return fail(`length must be an integer in 1..${MAX_COMPARE_READ}`);
+      if (!integerIn(raw.length, 1, MAX_READ_LENGTH)) return fail(`length must be an integer in 1..${MAX_READ_LENGTH}`);
       if (raw.offset + raw.length > size) return fail(`range ${raw.offset}+${raw.length} runs past the end of image ${raw.side.toUpperCase()} (${size} bytes)`);
       return { ok: true, message: { type: 'readRange', requestId: raw.requestId, side: raw.side, offset: raw.offset, length: raw.length } };
     }

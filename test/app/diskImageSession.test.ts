@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DiskImageSession } from '../../src/host/diskImageSession';
+import { DiskImageSession } from '../../src/app/diskImageSession';
 import { crc32 } from '../../src/core/crc32';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 

@@ -5,21 +5,21 @@
 // drive the very same object. Whole-image work (the byte scan, the fix, undo)
 // happens only when the panel calls scan() / applyFix() / undo() after asking
 // the user (progress with cancel, a modal confirmation).
-import type { ByteSource } from '../../core/io/byteSource';
-import { openImage } from '../../core/io/openImage';
-import type { OpenedImage, OpenImageOptions } from '../../core/io/openImage';
-import { FileSource } from '../../core/io/fileSource';
-import { readDisk } from '../../core/diskModel';
-import type { DiskModel } from '../../core/diskModel';
-import { NotADiskImageError, UnsupportedImageError, describeError } from '../../core/errors';
-import { structuralDiff, byteDiff, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/index';
-import type { DiffValue, StructuralDiff } from '../../core/diff/index';
-import type { FixPlan, FixResult } from '../../core/patch';
-import { applyPlans, undoLast } from '../../core/write/index';
-import type { UndoResult, WriteResult } from '../../core/write/index';
-import type { CompareImageInfo, CompareInitMessage, CompareSettings, FixOffer, FromCompareWebview, PatchView, ScanSummary, Side, StructureView, ToCompareWebview } from '../../shared/compareProtocol';
-import { MAX_SCAN_RANGES, PATCH_PREVIEW_BYTES, assertNever } from '../../shared/compareProtocol';
+import type { ByteSource } from '../core/io/byteSource';
+import type { OpenImageOptions } from '../core/io/openImage';
+import { describeError } from '../core/errors';
+import { structuralDiff, byteDiff, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../core/diff/index';
+import type { DiffValue, StructuralDiff } from '../core/diff/index';
+import type { FixPlan, FixResult } from '../core/patch';
+import { undoLast } from '../core/write/index';
+import type { UndoResult, WriteResult } from '../core/write/index';
+import type { CompareImageInfo, CompareInitMessage, CompareSettings, FixOffer, FromCompareWebview, ScanSummary, Side, StructureDiffView, ToCompareWebview } from '../shared/protocol/compare';
+import { MAX_SCAN_RANGES, assertNever, requestIdOf } from '../shared/protocol/compare';
 import { validateFromCompareWebview } from './compareMessageValidation';
+import { openForView, problemText } from './openForView';
+import type { OpenedView } from './openForView';
+import { EditableImage } from './editableImage';
+import { previewPlan } from './fixPreview';
 
 export interface CompareOptions {
   /** Forced logical block size for both images; undefined = detect. */
@@ -40,13 +40,10 @@ export type CompareEffect =
   | { kind: 'swap' }
   | { kind: 'none' };
 
-/** One side of the comparison. */
-interface OpenedSide {
-  path: string;
-  source: ByteSource;
-  opened: OpenedImage | null;
-  model: DiskModel | null;
-  problem: string | null;
+/** One side of the comparison: its bytes, the parsed disk (or null) and why it is plain. */
+interface OpenedSide extends OpenedView {
+  /** Why the image could not be parsed, in a few words, or null. */
+  problemText: string | null;
 }
 
 export class CompareSession {
@@ -61,6 +58,8 @@ export class CompareSession {
     readonly a: OpenedSide,
     readonly b: OpenedSide,
     readonly options: CompareOptions,
+    /** A as an editable image: the copy-slots fix is an edit saved through the same path as an editor's fix. */
+    private readonly imageA: EditableImage,
   ) {
     this.structure = a.model && b.model ? structuralDiff(a.model, b.model) : null;
     this.fix = a.model && b.model ? planCopySlotsFromReference(a.model, b.model) : null;
@@ -69,17 +68,24 @@ export class CompareSession {
   /** Opens and parses both images; files that are no disk image still compare byte for byte. Throws only when a path cannot be read. */
   static async open(pathA: string, pathB: string, options: CompareOptions = {}): Promise<CompareSession> {
     const a = await openSide(pathA, options);
+    let b: OpenedSide;
     try {
-      const b = await openSide(pathB, options);
-      return new CompareSession(a, b, options);
+      b = await openSide(pathB, options);
     } catch (error) {
       await a.source.close();
       throw error;
     }
+    const imageA = await EditableImage.from(a, { sectorSize: a.model?.sectorSize ?? 512, ...(options.open ? { open: options.open } : {}), ...(options.journalDir ? { journalDir: options.journalDir } : {}) });
+    return new CompareSession(a, b, options, imageA);
   }
 
   get sizes(): Record<Side, number> {
     return { a: this.a.source.size, b: this.b.source.size };
+  }
+
+  /** The bytes of one side (A's as its editable image shows them). */
+  sourceOf(side: Side): ByteSource {
+    return side === 'a' ? this.imageA.source : this.b.source;
   }
 
   info(side: Side): CompareImageInfo {
@@ -90,12 +96,12 @@ export class CompareSession {
       sizeBytes: s.source.size,
       sectorSize: s.model?.sectorSize ?? 512,
       scheme: s.model ? s.model.scheme : 'plain',
-      problem: s.problem,
+      problem: s.problemText,
     };
   }
 
   /** The structural diff in display form, or null when an image could not be parsed. */
-  structureView(): StructureView | null {
+  structureView(): StructureDiffView | null {
     const d = this.structure;
     if (!d) return null;
     return {
@@ -117,30 +123,11 @@ export class CompareSession {
   fixOffer(): FixOffer {
     const id = COPY_SLOTS_FROM_REFERENCE;
     if (!this.fix) {
-      const which = !this.a.model ? 'A' : 'B';
-      return { available: false, id, reason: `image ${which} could not be read as a disk (${this[which === 'A' ? 'a' : 'b'].problem ?? 'not parsed'}), so there are no slots to compare` };
+      const which = !this.a.model ? 'a' : 'b';
+      return { available: false, id, reason: `image ${which.toUpperCase()} could not be read as a disk (${this[which].problemText ?? 'not parsed'}), so there are no slots to compare` };
     }
     if (!this.fix.ok) return { available: false, id, reason: this.fix.reason };
-    const { plan } = this.fix;
-    const model = this.a.model!;
-    const sectors = new Set<number>();
-    for (const p of plan.patches) for (let at = p.offset; at < p.offset + p.after.length; at += model.sectorSize) sectors.add(Math.floor(at / model.sectorSize));
-    return {
-      available: true,
-      id,
-      title: plan.title,
-      description: plan.description,
-      patches: plan.patches.map((p): PatchView => ({
-        offset: p.offset,
-        length: p.after.length,
-        lba: Math.floor(p.offset / model.sectorSize),
-        what: describeOffset(model, p.offset),
-        before: hex(p.before.subarray(0, PATCH_PREVIEW_BYTES)) + (p.before.length > PATCH_PREVIEW_BYTES ? ' …' : ''),
-        after: hex(p.after.subarray(0, PATCH_PREVIEW_BYTES)) + (p.after.length > PATCH_PREVIEW_BYTES ? ' …' : ''),
-      })),
-      sectorsTouched: sectors.size,
-      readOnlyReason: this.readOnlyReason(),
-    };
+    return { available: true, id, readOnlyReason: this.readOnlyReason(), ...previewPlan(this.a.model!, this.fix.plan) };
   }
 
   /** Why A cannot be written from the comparison, or null. */
@@ -157,17 +144,14 @@ export class CompareSession {
   /** Validates and answers one message from the webview. Invalid messages get an error reply. */
   async handle(raw: unknown, settings: CompareSettings): Promise<CompareEffect> {
     const checked = validateFromCompareWebview(raw, this.sizes);
-    if (!checked.ok) {
-      const requestId = typeof raw === 'object' && raw !== null && Number.isSafeInteger((raw as { requestId?: unknown }).requestId) ? (raw as { requestId: number }).requestId : null;
-      return { kind: 'reply', message: { type: 'error', requestId, message: `rejected message: ${checked.reason}` } };
-    }
+    if (!checked.ok) return { kind: 'reply', message: { type: 'error', requestId: requestIdOf(raw), message: `rejected message: ${checked.reason}` } };
     const message: FromCompareWebview = checked.message;
     switch (message.type) {
       case 'ready':
         return { kind: 'reply', message: this.initMessage(settings) };
       case 'readRange':
         try {
-          const data = await this[message.side].source.read(message.offset, message.length);
+          const data = await this.sourceOf(message.side).read(message.offset, message.length);
           return { kind: 'reply', message: { type: 'bytes', requestId: message.requestId, side: message.side, offset: message.offset, data } };
         } catch (error) {
           return { kind: 'reply', message: { type: 'error', requestId: message.requestId, message: describeError(error) } };
@@ -228,11 +212,22 @@ export class CompareSession {
     }
   }
 
-  /** Writes `plan` to A through the safe writer (journaled, backup first). */
+  /**
+   * Makes `plan` an edit of A and saves it, the way an editor saves a fix
+   * (EditableImage.save: A unchanged on disk since it was read, then the safe
+   * writer, journaled, backup first). On failure the edit is dropped again.
+   */
   async applyFix(plan: FixPlan): Promise<WriteResult> {
-    const result = await applyPlans(this.a.path, [plan], { sectorSize: this.a.model?.sectorSize ?? 512, open: this.options.open, ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
     this.lastScan = null;
-    return result;
+    const edit = this.imageA.push(plan);
+    try {
+      const result = await this.imageA.save();
+      if (!result) throw new Error('the fix had nothing to write');
+      return result;
+    } catch (error) {
+      this.imageA.undo(edit);
+      throw error;
+    }
   }
 
   /** Reverts the newest repair of A from its journal. */
@@ -250,28 +245,13 @@ export class CompareSession {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.a.source.close(), this.b.source.close()]);
+    await Promise.allSettled([this.imageA.close(), this.b.source.close()]);
   }
 }
 
 async function openSide(path: string, options: CompareOptions): Promise<OpenedSide> {
-  let opened: OpenedImage;
-  try {
-    opened = await openImage(path, options.open);
-  } catch (error) {
-    if (!(error instanceof NotADiskImageError || error instanceof UnsupportedImageError)) throw error;
-    const plain = await FileSource.open(path).catch(() => null);
-    if (!plain) throw error;
-    return { path, source: plain, opened: null, model: null, problem: describeError(error) };
-  }
-  try {
-    const model = await readDisk(opened.source, options.sectorSize ? { sectorSize: options.sectorSize } : {});
-    return { path, source: opened.source, opened, model, problem: model.scheme === 'none' ? 'no MBR boot signature and no GPT header' : null };
-  } catch (error) {
-    if (error instanceof NotADiskImageError) return { path, source: opened.source, opened, model: null, problem: describeError(error) };
-    await opened.source.close();
-    throw error;
-  }
+  const view = await openForView(path, options.sectorSize, options.open);
+  return { ...view, problemText: view.problem ? problemText(view.problem) : null };
 }
 
 /** The fastest source to stream a side with (a fresh handle with large reads for raw files). */
@@ -282,25 +262,4 @@ async function scanSource(side: OpenedSide): Promise<ByteSource> {
 
 function text(value: DiffValue): string | null {
   return value === null ? null : String(value);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
-}
-
-/** What the byte at `offset` of `model` belongs to, for the fix preview ("primary array, slot 4"). */
-export function describeOffset(model: DiskModel, offset: number): string {
-  for (const header of [model.primary, model.backup]) {
-    if (!header) continue;
-    if (offset >= header.offset && offset < header.offset + header.bytes.length) {
-      const field = offset - header.offset === 0x10 ? 'header CRC' : offset - header.offset === 0x58 ? 'entry array CRC' : `byte 0x${(offset - header.offset).toString(16)}`;
-      return `${header.role} header: ${field}`;
-    }
-    const array = header.array;
-    if (array && offset >= array.offset && offset < array.offset + array.bytes.length) {
-      const slot = Math.floor((offset - array.offset) / header.partitionEntrySize);
-      return `${header.role} array: slot ${slot}`;
-    }
-  }
-  return `byte 0x${offset.toString(16)}`;
 }

@@ -1,8 +1,8 @@
 // The host treats every webview message as untrusted input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateFromWebview } from '../../src/host/messageValidation';
-import { MAX_CRC_LENGTH, MAX_READ_LENGTH } from '../../src/shared/protocol';
+import { validateFromWebview } from '../../src/app/messageValidation';
+import { MAX_CRC_LENGTH, MAX_READ_LENGTH } from '../../src/shared/protocol/editor';
 
 const SIZE = 1024 * 1024;
 

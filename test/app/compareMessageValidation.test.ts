@@ -3,8 +3,8 @@
 // image, request ids, fix ids, and no stray fields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateFromCompareWebview } from '../../src/host/compare/compareMessageValidation';
-import { MAX_COMPARE_READ } from '../../src/shared/compareProtocol';
+import { validateFromCompareWebview } from '../../src/app/compareMessageValidation';
+import { MAX_READ_LENGTH as MAX_COMPARE_READ } from '../../src/shared/protocol/compare';
 
 const sizes = { a: 4096, b: 8192 };
 const ok = (raw: unknown) => {

@@ -1,0 +1,347 @@
+// One open disk image as the editor sees it: an EditableImage (the file, its
+// edit stack and the edits laid over it), the model and findings re-read over
+// that view after every edit, undo, redo, save or revert, the structure tree
+// the webview shows, and the answers to the webview's requests. Pure (no
+// `vscode`): the custom editor's document wraps it, the browser test drives the
+// very same object from a stub host, and plain Node tests run it.
+import type { ByteSource } from '../core/io/byteSource';
+import type { OpenImageOptions } from '../core/io/openImage';
+import { readDisk } from '../core/diskModel';
+import type { DiskModel } from '../core/diskModel';
+import { checkDisk } from '../core/checks';
+import type { Finding, FixId } from '../core/findings';
+import type { FixPlan, FixResult } from '../core/patch';
+import { planFix } from '../core/fixes/index';
+import { containerRefusal } from '../core/write/containerPlans';
+import type { CopyProgress, WriteResult } from '../core/write/index';
+import { crc32 } from '../core/crc32';
+import { describeError } from '../core/errors';
+import type { EditState, FixAction, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import { FIX_LABELS, INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
+import { buildStructureTree, profileLabel } from './structureTree';
+import type { StructureTree } from './structureTree';
+import { validateFromWebview } from './messageValidation';
+import type { EditStack, ImageEdit } from './editStack';
+import { EditableImage } from './editableImage';
+import { openForView, problemBanner } from './openForView';
+import type { ViewKind } from './openForView';
+import { changesNoByte, previewPlan } from './fixPreview';
+
+export interface SessionOptions {
+  /** Forced logical block size; undefined = detect. */
+  sectorSize?: number;
+  /** Folder for undo journals (DISKX_JOURNAL_DIR); default next to the image. */
+  journalDir?: string;
+  /** How the image may be opened (the diskx.allowOutsideExtents setting). */
+  open?: OpenImageOptions;
+}
+
+/** What the host must do that only it can (clipboard, status bar, the edit event). */
+export type SessionEffect =
+  | { kind: 'reply'; message: ToWebview }
+  | { kind: 'copy'; text: string }
+  | { kind: 'selection'; offset: number; length: number }
+  | { kind: 'edit'; edit: ImageEdit }
+  | { kind: 'none' };
+
+const EMPTY_TREE: StructureTree = { tree: [], spans: [], findings: [] };
+
+export class DiskImageSession {
+  /** Why fixes cannot be applied (set by the host, e.g. Restricted Mode), or null. */
+  editBlocked: string | null = null;
+  private fixReasons = new Map<FixId, string | null>();
+  /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
+  private generationValue = 0;
+  private viewValue: StructureTree;
+
+  private constructor(
+    readonly image: EditableImage,
+    private modelValue: DiskModel | null,
+    private findingsValue: Finding[],
+    view: StructureTree,
+    private bannerValue: string | null,
+    private readonly sectorSize: number | undefined,
+  ) {
+    this.viewValue = this.withActions(view);
+  }
+
+  /**
+   * Opens and parses `path`. Whatever cannot be parsed as a disk (too small,
+   * a sparse VMDK, no partition table) still opens, as plain hex with a banner;
+   * only an unreadable path throws.
+   */
+  static async open(path: string, options: SessionOptions = {}): Promise<DiskImageSession> {
+    const open = options.open ?? {};
+    const view = await openForView(path, options.sectorSize, open);
+    const sectorSize = options.sectorSize ?? view.model?.sectorSize;
+    const image = await EditableImage.from(view, {
+      ...(sectorSize ? { sectorSize } : {}),
+      ...(options.journalDir ? { journalDir: options.journalDir } : {}),
+      open,
+      reopen: (p) => openForView(p, sectorSize, open),
+    });
+    const findings = view.model ? checkDisk(view.model) : [];
+    const tree = view.model ? buildStructureTree(view.model, findings) : EMPTY_TREE;
+    return new DiskImageSession(image, view.model, findings, tree, view.problem ? problemBanner(view.problem) : null, sectorSize);
+  }
+
+  get path(): string {
+    return this.image.path;
+  }
+  get edits(): EditStack {
+    return this.image.edits;
+  }
+  /** The bytes as the document shows them: the file with the unsaved edits laid over it. */
+  get source(): ByteSource {
+    return this.image.source;
+  }
+  get kind(): ViewKind {
+    return this.image.kind;
+  }
+  get model(): DiskModel | null {
+    return this.modelValue;
+  }
+  get findings(): Finding[] {
+    return this.findingsValue;
+  }
+  get view(): StructureTree {
+    return this.viewValue;
+  }
+  get banner(): string | null {
+    return this.bannerValue;
+  }
+
+  /** True when the file can only be written with an explicit confirmation (block device, read-only file). */
+  get readOnly(): boolean {
+    return this.image.saveNeedsConfirmation() !== null;
+  }
+
+  /** Why a save needs the "write to device" confirmation, or null. */
+  saveNeedsConfirmation(): string | null {
+    return this.image.saveNeedsConfirmation();
+  }
+
+  info(): ImageInfo {
+    const name = this.path.split(/[\\/]/).pop() ?? this.path;
+    return {
+      name,
+      sizeBytes: this.image.baseSource.size,
+      sectorSize: this.modelValue?.sectorSize ?? 512,
+      scheme: this.modelValue ? this.modelValue.scheme : 'plain',
+      profile: profileLabel(this.modelValue),
+      readOnly: this.readOnly,
+    };
+  }
+
+  editState(): EditState {
+    return {
+      dirty: this.edits.dirty,
+      applied: this.edits.current.map((e) => e.plan.title),
+      pending: this.edits.pendingPlans().length,
+      blocked: this.blockedReason(),
+      saveNeedsConfirmation: this.saveNeedsConfirmation(),
+    };
+  }
+
+  /** Why fixes cannot be applied now (Restricted Mode, not a disk image), or null. */
+  blockedReason(): string | null {
+    if (this.editBlocked) return this.editBlocked;
+    if (!this.modelValue || this.kind === 'plain') return 'the file is not read as a disk image';
+    return null;
+  }
+
+  async initMessage(settings: ViewSettings): Promise<InitMessage> {
+    const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
+    return { type: 'init', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState(), generation: this.generationValue };
+  }
+
+  /** The new model for every open view, after the document changed. */
+  async updateMessage(notice: string | null = null): Promise<UpdateMessage> {
+    this.generationValue++; // every view that gets this update is past any embedded init
+    const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
+    return { type: 'update', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, head, edits: this.editState(), notice };
+  }
+
+  // ---- fixes and the edit stack ----
+
+  /** Plans `fixId` on the document as it is now (unsaved edits included). */
+  plan(fixId: FixId): FixResult {
+    if (!this.modelValue) return { ok: false, id: fixId, reason: 'the file is not read as a disk image' };
+    return planFix(this.modelValue, fixId);
+  }
+
+  /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
+  preview(fixId: FixId): FixPreview {
+    const label = FIX_LABELS[fixId] ?? fixId;
+    const result = this.plan(fixId);
+    if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
+    return { ok: true, fixId, label, ...previewPlan(this.modelValue!, result.plan) };
+  }
+
+  /** Applies `fixId` as a new edit (planned here, on the current model). */
+  async applyFix(fixId: FixId): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    const blocked = this.blockedReason();
+    if (blocked) return { ok: false, reason: blocked };
+    const result = this.plan(fixId);
+    if (!result.ok) return { ok: false, reason: result.reason };
+    if (changesNoByte(result.plan)) return { ok: false, reason: 'it changes no byte' };
+    // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
+    const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
+    if (containerReason) return { ok: false, reason: containerReason };
+    return { ok: true, edit: await this.applyPlan(result.plan) };
+  }
+
+  /** Pushes `plan` as an edit and re-reads the model. */
+  async applyPlan(plan: FixPlan): Promise<ImageEdit> {
+    const edit = this.image.push(plan);
+    await this.reparse();
+    return edit;
+  }
+
+  /** Undoes `edit` (the newest); false when it is not the newest applied edit. */
+  async undo(edit: ImageEdit): Promise<boolean> {
+    if (!this.image.undo(edit)) return false;
+    await this.reparse();
+    return true;
+  }
+
+  async redo(edit: ImageEdit): Promise<boolean> {
+    if (!this.image.redo(edit)) return false;
+    await this.reparse();
+    return true;
+  }
+
+  // ---- save, save as, revert, reload, backup (EditableImage does the work) ----
+
+  /** Throws ImageChangedOnDiskError when the file's size or mtime is not what we last read or wrote. */
+  checkUnchangedOnDisk(): Promise<void> {
+    return this.image.checkUnchangedOnDisk();
+  }
+
+  /** How the file changed since we last read or wrote it, or null. */
+  changedOnDisk(): Promise<string | null> {
+    return this.image.changedOnDisk();
+  }
+
+  /** Writes the pending plans through the safe writer (EditableImage.save), then reads the model again. */
+  async save(options: { allowDevice?: boolean } = {}): Promise<WriteResult | null> {
+    const pending = this.edits.pendingPlans().length;
+    const result = await this.image.save(options);
+    if (pending > 0) await this.reparse();
+    return result;
+  }
+
+  /** Writes the document as it is now (file plus edits) to `destination`; cancelling leaves nothing behind. */
+  saveAs(destination: string, progress?: CopyProgress, options: { strategy?: 'auto' | 'stream' } = {}): Promise<void> {
+    return this.image.saveAs(destination, progress, options);
+  }
+
+  /** Back to the saved state (Revert): unsaved edits dropped, the file read again. */
+  async revert(): Promise<void> {
+    await this.image.revert();
+    await this.reparse();
+  }
+
+  /** The file as it is on disk now becomes the document; every edit is dropped. */
+  async reload(): Promise<void> {
+    await this.image.reload();
+    await this.reparse();
+  }
+
+  /** The backup (hot exit) of the unsaved edits: JSON of their patches, never image bytes. */
+  backupText(): string {
+    return this.image.backupText();
+  }
+
+  /** Lays the edits of a backup over the file again, or says why not (nothing restored then). */
+  async restoreBackup(text: string): Promise<{ restored: number } | { problem: string }> {
+    const result = await this.image.restoreBackup(text);
+    if ('restored' in result) await this.reparse();
+    return result;
+  }
+
+  // ---- messages ----
+
+  /** Validates and answers one message from the webview. Invalid messages get an error reply. */
+  async handle(raw: unknown, settings: ViewSettings): Promise<SessionEffect> {
+    const checked = validateFromWebview(raw, this.source.size);
+    if (!checked.ok) return { kind: 'reply', message: { type: 'error', requestId: requestIdOf(raw), message: `rejected message: ${checked.reason}` } };
+    const message: FromWebview = checked.message;
+    switch (message.type) {
+      case 'ready':
+        // The page already shows the init embedded in its HTML, and nothing changed since: no second init.
+        if (message.shown !== undefined && message.shown === this.generationValue) return { kind: 'none' };
+        return { kind: 'reply', message: await this.initMessage(settings) };
+      case 'readRange':
+        return this.reply(message.requestId, async () => ({ type: 'bytes', requestId: message.requestId, offset: message.offset, data: await this.source.read(message.offset, message.length) }));
+      case 'crcRange':
+        return this.reply(message.requestId, async () => ({ type: 'crc', requestId: message.requestId, offset: message.offset, length: message.length, crc: crc32(await this.source.read(message.offset, message.length)) }));
+      case 'copyHex': {
+        const data = await this.source.read(message.offset, message.length);
+        return { kind: 'copy', text: Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ') };
+      }
+      case 'selection':
+        return { kind: 'selection', offset: message.offset, length: message.length };
+      case 'previewFix':
+        return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId) } };
+      case 'applyFix': {
+        const applied = await this.applyFix(message.fixId as FixId);
+        if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${FIX_LABELS[message.fixId] ?? message.fixId}: not applied: ${applied.reason}` } };
+        return { kind: 'edit', edit: applied.edit };
+      }
+      default:
+        return assertNever(message);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.image.close();
+  }
+
+  // ---- internals ----
+
+  /** The answer to request `requestId`, or an error reply with the same id when it cannot be made. */
+  private async reply(requestId: number, answer: () => Promise<ToWebview>): Promise<SessionEffect> {
+    try {
+      return { kind: 'reply', message: await answer() };
+    } catch (error) {
+      return { kind: 'reply', message: { type: 'error', requestId, message: describeError(error) } };
+    }
+  }
+
+  /** Re-reads the model over the document's bytes (the first model's sector size kept). */
+  private async reparse(): Promise<void> {
+    this.fixReasons.clear();
+    if (this.kind === 'plain') return;
+    try {
+      const model = await readDisk(this.source, this.sectorSize ? { sectorSize: this.sectorSize } : {});
+      this.modelValue = model;
+      this.findingsValue = checkDisk(model);
+      this.generationValue++;
+      this.viewValue = this.withActions(buildStructureTree(model, this.findingsValue));
+      this.bannerValue = model.scheme === 'none' ? problemBanner({ stage: 'no-table' }) : null;
+    } catch (error) {
+      this.modelValue = null;
+      this.findingsValue = [];
+      this.generationValue++;
+      this.viewValue = { tree: [], spans: [], findings: [] };
+      this.bannerValue = `Not a disk image with these edits: ${describeError(error)}. Showing its bytes as plain hex.`;
+    }
+  }
+
+  /** Each finding's fixes as buttons, with the reason when a fix does not apply to the current model. */
+  private withActions(view: StructureTree): StructureTree {
+    for (const finding of view.findings) {
+      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: FIX_LABELS[id] ?? id, reason: this.fixReason(id as FixId) }));
+    }
+    return view;
+  }
+
+  private fixReason(id: FixId): string | null {
+    if (!this.fixReasons.has(id)) {
+      const result = this.modelValue ? planFix(this.modelValue, id) : null;
+      this.fixReasons.set(id, !result ? 'the file is not read as a disk image' : result.ok ? (changesNoByte(result.plan) ? 'it changes no byte' : null) : result.reason);
+    }
+    return this.fixReasons.get(id)!;
+  }
+}

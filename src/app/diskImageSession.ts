@@ -17,7 +17,8 @@ import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
 import type { EditState, FixAction, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
-import { FIX_LABELS, INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
+import { INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
+import { fixLabel } from '../core/fixes/registry';
 import { buildStructureTree, profileLabel } from './structureTree';
 import type { StructureTree } from './structureTree';
 import { validateFromWebview } from './messageValidation';
@@ -172,7 +173,7 @@ export class DiskImageSession {
 
   /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
   preview(fixId: FixId): FixPreview {
-    const label = FIX_LABELS[fixId] ?? fixId;
+    const label = fixLabel(fixId);
     const result = this.plan(fixId);
     if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
     return { ok: true, fixId, label, ...previewPlan(this.modelValue!, result.plan) };
@@ -286,7 +287,7 @@ export class DiskImageSession {
         return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId) } };
       case 'applyFix': {
         const applied = await this.applyFix(message.fixId as FixId);
-        if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${FIX_LABELS[message.fixId] ?? message.fixId}: not applied: ${applied.reason}` } };
+        if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
         return { kind: 'edit', edit: applied.edit };
       }
       default:
@@ -332,7 +333,7 @@ export class DiskImageSession {
   /** Each finding's fixes as buttons, with the reason when a fix does not apply to the current model. */
   private withActions(view: StructureTree): StructureTree {
     for (const finding of view.findings) {
-      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: FIX_LABELS[id] ?? id, reason: this.fixReason(id as FixId) }));
+      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: fixLabel(id), reason: this.fixReason(id as FixId) }));
     }
     return view;
   }

@@ -1,7 +1,7 @@
 // Output of `diskx fix` and `diskx undo`: the readable plan (every patch with its
 // offset, LBA, the fields it touches and a before/after hex diff), what was
 // written, and the stable JSON documents.
-import type { DiskModel } from '../core/diskModel';
+import type { DiskModel } from '../core/model';
 import type { Finding, FixId } from '../core/findings';
 import type { FixPlan, Patch } from '../core/patch';
 import type { UndoResult, WriteResult } from '../core/write/index';

@@ -1,5 +1,5 @@
 // Human-readable output of inspect and check.
-import type { DiskModel, GptHeader } from '../core/diskModel';
+import type { DiskModel, GptHeader } from '../core/model';
 import type { Finding } from '../core/findings';
 import { formatAttributes } from '../core/report';
 import type { ContainerInfo } from '../core/io/containerSource';

@@ -1,111 +1,14 @@
 // `diskx`: the command-line twin of the extension. Every failure is one line on
 // stderr (`diskx: IMAGE: what is wrong`); a stack trace only with DISKX_DEBUG=1.
 import { describeError, UsageError } from '../core/errors';
-
-export { describeError };
-import { analyzeImage } from '../core/index';
-import { checkJson, inspectJson } from '../core/report';
-import { FINDING_DESCRIPTIONS } from '../core/findings';
-import { parseArgs, sectorSizeFlag } from './args';
-import { formatCheck, formatInspect } from './format';
-import { commandExtensions } from './commands';
-import { applySpecFlags, formatSpecs, SpecCommandError, specsJson } from './specCommand';
-import { warnAboutJournal } from './fixCommands';
-import { fixHelpLines } from './fixHelp';
-import { DIFF_USAGE, FIX_REFERENCE_USAGE } from './diffCommand';
+import { COMMANDS, findCommand } from './commands/index';
+import { USAGE } from './usage';
 import { version } from '../../package.json';
-import type { OpenImageOptions } from '../core/io/openImage';
-import { describeContainer } from '../core/io/containerSource';
 
-export const USAGE = `Usage: diskx <command> IMAGE [options]
+export { USAGE };
 
-Commands:
-  inspect IMAGE [--json] [--sector-size 512|4096]   show MBR, GPT headers and partitions
-          [--spec FILE.ksy [--at OFFSET|lba:N|partition:N]] [--spec-path DIR]
-          also parse the image with your own Kaitai Struct spec (several --spec allowed;
-          imports are looked up next to the spec, then in each --spec-path)
-  check   IMAGE [--json] [--sector-size 512|4096]   list problems; exit 0 clean, 1 problems, 2 unreadable
-  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
-          without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
-          with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
-          several --fix are planned in sequence and written as one repair;
-          exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
-${FIX_REFERENCE_USAGE}
-  undo    IMAGE [--json] [--allow-device]           revert the last repair from its journal;
-          exit 0 reverted, 1 nothing to undo or the repaired bytes changed since (nothing written), 2 error
-${DIFF_USAGE}
-  codes                                             explain every finding code and fix id
-
-Fix ids:
-${fixHelpLines('  ', false).join('\n')}
-
-IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor or a block device.
-A .vmdk descriptor's extents must lie in its folder (or below) unless --allow-outside-extents is given.
-Block devices and read-only files are written only with --allow-device.
-DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image.
-Options: --help, --version. Set DISKX_DEBUG=1 to see stack traces.`;
-
-/** What a command wants the process to do: text for stdout and an exit code. */
-export interface CommandResult {
-  stdout: string;
-  exitCode: number;
-}
-
-/** Output channel for commands that report progress while they run. */
-export interface CommandContext {
-  stderr: (line: string) => void;
-  /** How images may be opened (--allow-outside-extents, accepted by every command). */
-  open?: OpenImageOptions;
-}
-
-export type Command = (argv: string[], context: CommandContext) => Promise<CommandResult>;
-
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-const commands: Record<string, Command> = {
-  async inspect(argv, context) {
-    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true }, spec: { value: true, repeat: true }, at: { value: true, repeat: true }, 'spec-path': { value: true, repeat: true } });
-    const image = oneImage(args.positional);
-    const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
-    try {
-      const container = await describeContainer(opened.source, opened.container);
-      const { placed } = await applySpecFlags(args, disk, opened.source);
-      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk, container), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
-      return { stdout: formatInspect(disk, container) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
-    } catch (error) {
-      if (!(error instanceof SpecCommandError)) throw error;
-      context.stderr(`diskx: ${error.message}`);
-      return { stdout: '', exitCode: 2 };
-    } finally {
-      await opened.source.close();
-    }
-  },
-  async check(argv, context) {
-    const args = parseArgs(argv, { json: {}, 'sector-size': { value: true } });
-    const image = oneImage(args.positional);
-    const { opened, disk, findings } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
-    await opened.source.close();
-    // A crash mid-repair leaves sectors old or new: say so before anyone trusts the verdict.
-    await warnAboutJournal(image, context);
-    const problems = findings.some((f) => f.severity !== 'info');
-    return { stdout: args.flags.has('json') ? json(checkJson(disk, findings)) : formatCheck(disk, findings), exitCode: problems ? 1 : 0 };
-  },
-  async codes(argv) {
-    parseArgs(argv, {});
-    const findings = Object.entries(FINDING_DESCRIPTIONS).map(([code, text]) => `${code.padEnd(28)} ${text}`);
-    const fixes = fixHelpLines('', true).map((line) => line.replace(/^(\S+)\s+/, (_, id: string) => `${id.padEnd(28)} `));
-    return { stdout: [...findings, '', 'Fix ids (diskx fix IMAGE --fix ID):', ...fixes].join('\n'), exitCode: 0 };
-  },
-  ...commandExtensions,
-};
-
-function oneImage(positional: string[]): string {
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${positional.length}`);
-  return positional[0]!;
-}
-
-// Flags that take a separate value: their value is not the IMAGE.
-const VALUE_FLAGS = new Set(['--fix', '--sector-size', '--reference', '--max-ranges', '--spec', '--at', '--spec-path']);
+// Flags that take a separate value, in any command: their value is not the IMAGE.
+const VALUE_FLAGS = new Set(COMMANDS.flatMap((c) => Object.entries(c.flags).filter(([, spec]) => spec.value).map(([name]) => `--${name}`)));
 
 /** The IMAGE argument for error lines: the first positional argument. */
 function imageArgument(argv: string[]): string | undefined {
@@ -131,7 +34,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     out.write(`diskx ${version}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = findCommand(name);
   if (!command) {
     err.write(`diskx: unknown command "${name}"\n${USAGE}\n`);
     return 2;
@@ -146,7 +49,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   const args = rest.filter((arg, i) => arg !== ALLOW_OUTSIDE_EXTENTS || i > endOfOptions);
   const image = imageArgument(args);
   try {
-    const result = await command(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
+    const result = await command.run(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
     if (result.stdout) out.write(result.stdout + '\n');
     return result.exitCode;
   } catch (error) {

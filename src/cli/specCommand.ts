@@ -1,6 +1,6 @@
 // `diskx inspect IMAGE --spec FILE.ksy [--at OFFSET|lba:N|partition:N]`: a user's Kaitai
 // spec applied in the image, its parsed fields printed (or in the JSON's `specs`).
-import type { DiskModel } from '../core/diskModel';
+import type { DiskModel } from '../core/model';
 import type { ByteSource } from '../core/io/byteSource';
 import { UsageError } from '../core/errors';
 import { SpecCompiler } from '../core/specs/specCompiler';

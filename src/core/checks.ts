@@ -1,6 +1,6 @@
 // Checks turn the model's facts into findings. Each finding names the bytes it
 // is about and the fixes (by id) that would address it.
-import type { DiskModel, GptEntry, GptHeader, Partition } from './diskModel';
+import type { DiskModel, GptEntry, GptHeader, Partition } from './model';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 

@@ -2,10 +2,9 @@
 // order, wherever the entries sit in the array, and says which slot each entry
 // belongs in. ESXi names its partitions by number (= slot + 1), so an array
 // whose entries were moved to other slots renumbers them and breaks the host.
-import type { GptEntry } from './diskModel';
+import type { EsxiLayout, EsxiProfileId, GptEntry } from './model';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from './partitionTypes';
 
-export type EsxiProfileId = 'esxi-5' | 'esxi-6' | 'esxi-7';
 
 /** One partition of a layout, in on-disk order. */
 interface LayoutPart {
@@ -62,22 +61,6 @@ const PROFILES: EsxiProfile[] = [
     ],
   },
 ];
-
-/** Where one entry is and where the ESXi layout puts it. */
-export interface EsxiPlacement {
-  role: string;
-  currentSlot: number;
-  expectedSlot: number;
-  firstLba: bigint;
-}
-
-/** A recognised ESXi layout; `compacted` when some entry is not in its slot. */
-export interface EsxiLayout {
-  profile: EsxiProfileId;
-  description: string;
-  placements: EsxiPlacement[];
-  compacted: boolean;
-}
 
 /** Detects an ESXi layout among the used slots of an entry array, or returns null. */
 export function detectEsxiLayout(slots: GptEntry[]): EsxiLayout | null {

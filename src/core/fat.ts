@@ -7,56 +7,17 @@
 // reason), never an exception.
 import type { ByteSource } from './io/byteSource';
 import { Fat as FatParser } from './generated/Fat';
-import type { EsxiLayout } from './esxi';
-import type { Partition } from './diskModel';
+import type { EsxiLayout, FatDirEntry, FatType, FatVolume, Partition } from './model';
 import type { Field, StructNode } from './structure';
 import { findField, parseStruct } from './structure';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from './partitionTypes';
 import { MAX_FAT_ROOT_CLUSTERS, MAX_FAT_ROOT_DIR_BYTES, MAX_FAT_VOLUMES } from './limits';
-
-export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
 
 /** Partition types that hold a FAT file system on an ESXi disk. */
 export const FAT_PARTITION_TYPES: readonly string[] = [TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA];
 
 /** Root-directory folders Windows creates on a FAT volume it mounts. */
 export const WINDOWS_FOLDERS: readonly string[] = ['System Volume Information', '$RECYCLE.BIN'];
-
-/** One file or folder of a root directory, with its long name when it has one. */
-export interface FatDirEntry {
-  /** The long (VFAT) name when one precedes the entry with a matching checksum, else the 8.3 name. */
-  name: string;
-  /** The 8.3 name with its dot (`SYSTEM~1`, `$RECYCLE.BIN`). */
-  shortName: string;
-  attributes: number;
-  isDirectory: boolean;
-  /** Absolute byte offset of the entry: its first long-name part if any, else the short entry. */
-  offset: number;
-  /** Bytes from `offset` through the short entry (32 per directory entry). */
-  length: number;
-}
-
-/** A FAT file system found (or looked for) in one partition. */
-export interface FatVolume {
-  partitionNumber: number;
-  partitionSlot: number;
-  /** The ESXi role of the partition (bootbank, ...) or its GPT name; null when neither. */
-  role: string | null;
-  /** Absolute byte offset of the volume (the partition's first byte). */
-  offset: number;
-  /** Null when the boot sector holds no usable BPB (see `problems`). */
-  fatType: FatType | null;
-  /** Volume label from the root directory, else from the extended BPB; null when unset. */
-  label: string | null;
-  /** The boot sector's field tree (`bootSector.bytesPerSector`, ...), absolute offsets. */
-  bootSector: StructNode | null;
-  /** Root-directory entries read (up to the end marker or the limits). */
-  rootEntries: FatDirEntry[];
-  /** Entries of `rootEntries` whose name is one of WINDOWS_FOLDERS. */
-  windowsFolders: FatDirEntry[];
-  /** Why the volume or its root directory could not be read, or not fully. */
-  problems: string[];
-}
 
 /** BPB values after validation, in bytes where it helps. */
 interface FatGeometry {

@@ -3,13 +3,13 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
-export type FixId = 'recompute-crcs' | 'restore-esxi-slots' | 'relocate-backup' | 'rebuild-primary-from-backup' | 'rebuild-backup-from-primary';
+/** Every fix a finding can offer, in the order help lists them; fixes/registry.ts has one entry per id. */
+export const FIX_IDS = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup', 'rebuild-primary-from-backup', 'rebuild-backup-from-primary'] as const;
+export type FixId = (typeof FIX_IDS)[number];
 /** A fix that needs a second image (the reference), so no finding offers it: `diskx fix A --fix copy-slots-from-reference --reference B`. */
 export type ReferenceFixId = 'copy-slots-from-reference';
 /** Any fix a plan can come from. */
 export type PlanFixId = FixId | ReferenceFixId;
-
-export const FIX_IDS: readonly FixId[] = ['recompute-crcs', 'restore-esxi-slots', 'relocate-backup', 'rebuild-primary-from-backup', 'rebuild-backup-from-primary'];
 
 export type FindingCode =
   | 'mbr-missing'
@@ -48,7 +48,7 @@ export interface Finding {
   fixes: FixId[];
 }
 
-/** One line per finding code, for `diskx check --explain` and the README. */
+/** One line per finding code, for `diskx codes` and the README's findings table. */
 export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'no-partition-table': 'No MBR boot signature and no GPT header anywhere: the image holds no partition table (blank, random or not a disk).',
   'mbr-missing': 'LBA 0 lacks the 0x55AA boot signature although a GPT exists; firmware and tools expect a protective MBR there.',

@@ -2,7 +2,7 @@
 // rewrite headers) and by the sample and test image builders.
 import { crc32, gptHeaderCrc32 } from './crc32';
 import { parseGuid } from './guid';
-import { GPT_REVISION_1_0, GPT_SIGNATURE } from './diskModel';
+import { GPT_REVISION_1_0, GPT_SIGNATURE } from './model';
 
 /** The fields of a GPT header we write (HeaderCRC32 is computed). */
 export interface GptHeaderFields {

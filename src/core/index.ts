@@ -2,7 +2,7 @@
 import { openImage } from './io/openImage';
 import type { OpenedImage, OpenImageOptions } from './io/openImage';
 import { readDisk } from './diskModel';
-import type { DiskModel, ReadOptions } from './diskModel';
+import type { DiskModel, ReadOptions } from './model';
 import { checkDisk } from './checks';
 import type { Finding } from './findings';
 

@@ -1,8 +1,8 @@
 // JSON shapes of `diskx inspect --json` and `diskx check --json`. Integers above
 // 2^53 - 1 are written as decimal strings so no value is ever rounded;
 // attribute bits are always a 0x-prefixed 16-digit hex string.
-import type { DiskModel, GptHeader, Partition } from './diskModel';
-import type { FatVolume } from './fat';
+import type { DiskModel, GptHeader, Partition } from './model';
+import type { FatVolume } from './model';
 import type { Finding } from './findings';
 import type { ContainerInfo } from './io/containerSource';
 

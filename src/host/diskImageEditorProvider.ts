@@ -16,7 +16,8 @@ import { readSettings } from './settings';
 import { statusText } from '../app/structureTree';
 import { webviewHtml, makeNonce } from './webviewHtml';
 import type { FixPreview, ToWebview, ViewSettings } from '../shared/protocol/editor';
-import { FIX_LABELS, encodeEmbeddedInit } from '../shared/protocol/editor';
+import { encodeEmbeddedInit } from '../shared/protocol/editor';
+import { fixLabel } from '../core/fixes/registry';
 import type { Finding, FixId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import { ImageChangedError } from '../core/write/errors';
@@ -310,7 +311,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     disposables.push(
       webview.onDidReceiveMessage(async (raw: unknown) => {
         if (isApplyFix(raw) && !(await this.confirmAutoSave(document, raw.fixId))) {
-          await this.post(panel, { type: 'error', requestId: null, message: `${FIX_LABELS[raw.fixId] ?? raw.fixId}: not applied (auto save would write it at once).` });
+          await this.post(panel, { type: 'error', requestId: null, message: `${fixLabel(raw.fixId)}: not applied (auto save would write it at once).` });
           return;
         }
         const effect = await document.session.handle(raw, viewSettings(document.uri));
@@ -376,9 +377,9 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       for (const fixId of fixes) {
         if (seen.has(fixId)) continue;
         seen.add(fixId);
-        const action = new vscode.CodeAction(`${FIX_LABELS[fixId] ?? fixId}…`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(`${fixLabel(fixId)}…`, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        action.command = { command: 'diskx.applyFix', title: FIX_LABELS[fixId] ?? fixId, arguments: [uri.toString(), fixId] };
+        action.command = { command: 'diskx.applyFix', title: fixLabel(fixId), arguments: [uri.toString(), fixId] };
         actions.push(action);
       }
     }
@@ -412,7 +413,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
       const items = offered.map((fix) => {
         const preview = document.session.preview(fix);
         const finding = document.session.findings.find((f) => f.fixes.includes(fix));
-        return { label: FIX_LABELS[fix] ?? fix, description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
+        return { label: fixLabel(fix), description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
       });
       const choice = await vscode.window.showQuickPick(items, { title: `Apply Fix to ${path.basename(document.uri.fsPath)}`, placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit' });
       if (!choice) return;
@@ -436,7 +437,7 @@ export class DiskImageEditorProvider implements vscode.CustomEditorProvider<Disk
     const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
     const write = 'Apply and Write';
     const answer = await vscode.window.showWarningMessage(
-      `Auto save is on (files.autoSave: ${mode}): "${FIX_LABELS[fixId] ?? fixId}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+      `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
       {
         modal: true,
         detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { haveOracles, tempDir } from '../builders/images';
 import { sfdiskJson, sgdiskVerify, smallGptBytes } from '../builders/oracles';
 import { FIX_IDS } from '../../src/core/findings';
-import { FIX_HELP } from '../../src/cli/fixHelp';
+import { FIXES } from '../../src/core/fixes/registry';
 import { MiB, SEED_SECTORS, diskx, journalOf, lines, readAt, seedImage, snapshot, writeAt } from './fixTestHelpers';
 
 const N = SEED_SECTORS;
@@ -325,8 +325,8 @@ test('--help and diskx codes explain every fix id with its title', async () => {
   const codes = await diskx(['codes']);
   assert.equal(codes.status, 0);
   for (const id of FIX_IDS) {
-    assert.match(help.stdout, new RegExp(`^ {2}${id} +${FIX_HELP[id].title}$`, 'm'));
-    assert.match(codes.stdout, new RegExp(`^${id} +${FIX_HELP[id].title}\\. \\S`, 'm'));
+    assert.match(help.stdout, new RegExp(`^ {2}${id} +${FIXES[id].title}$`, 'm'));
+    assert.match(codes.stdout, new RegExp(`^${id} +${FIXES[id].title}\\. \\S`, 'm'));
   }
   assert.match(codes.stdout, /^esxi-slot-compacted +An ESXi boot disk/m, 'finding codes are still listed');
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { diffCommand, fixWithReferenceCommand, hasReferenceFlag } from '../../src/cli/diffCommand';
+import { diffCommand } from '../../src/cli/commands/diff';
+import { fixWithReference as fixWithReferenceCommand, hasReferenceFlag } from '../../src/cli/commands/fixReference';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 
@@ -14,7 +15,7 @@ const GiB = 1024 ** 3;
 
 async function diff(...argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string[] }> {
   const stderr: string[] = [];
-  const result = await diffCommand(argv, { stderr: (line) => stderr.push(line) });
+  const result = await diffCommand.run(argv, { stderr: (line) => stderr.push(line) });
   return { ...result, stderr };
 }
 

@@ -1,5 +1,5 @@
 // diskx diff and fix --reference through the built CLI (dist/cli.js): the wiring in
-// src/cli/commands.ts and fixCommands.ts, main's usage errors, real exit codes.
+// src/cli/commands/ (diff, fix, fixReference), main's usage errors, real exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

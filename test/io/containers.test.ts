@@ -27,6 +27,9 @@ const READABLE: ContainerKind[] = [
   { format: 'vhd-fixed', suffix: '-fixed.vhd', qemuFormat: 'vpc', options: 'subformat=fixed,force_size=on' },
   { format: 'vhd-dynamic', suffix: '-dynamic.vhd', qemuFormat: 'vpc', options: 'subformat=dynamic,force_size=on' },
   { format: 'vhd-dynamic', suffix: '-chs.vhd', qemuFormat: 'vpc', options: 'subformat=dynamic' },
+  { format: 'vmdk-sparse', suffix: '-mono.vmdk', qemuFormat: 'vmdk', options: 'subformat=monolithicSparse' },
+  { format: 'vmdk-sparse', suffix: '-split.vmdk', qemuFormat: 'vmdk', options: 'subformat=twoGbMaxExtentSparse' },
+  { format: 'vmdk-stream', suffix: '-stream.vmdk', qemuFormat: 'vmdk', options: 'subformat=streamOptimized' },
 ];
 
 async function jsonOf(args: string[]): Promise<Record<string, unknown>> {
@@ -139,7 +142,7 @@ describe('qcow2 backing chains, snapshots and encryption', { skip }, () => {
 
   test('an encrypted qcow2 (LUKS) is refused with a clear error', async () => {
     const file = path.join(dir, 'luks.qcow2');
-    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '--object', 'secret,id=sec0,data=test', '-o', 'encrypt.format=luks,encrypt.key-secret=sec0', file, '4M']);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '--object', 'secret,id=sec0,data=test', '-o', 'encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10', file, '4M']);
     await assert.rejects(openImage(file), (e: unknown) => e instanceof UnsupportedImageError && /encrypted qcow2 image \(LUKS\)/.test(e.message));
   });
 });

@@ -1,10 +1,13 @@
-// The shared hex row builder and cursor keys in plain Node: runs of like bytes,
-// 8-byte groups, loading and absent bytes, marks from a cell renderer.
+// The shared hex row builder, cursor keys, byte marks and the editor's selection in
+// plain Node: runs of like bytes, 8-byte groups, loading and absent bytes, marks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ABSENT, LOADING, rowHtml } from '../../webview/hex/rowHtml';
 import type { CellRenderer } from '../../webview/hex/rowHtml';
 import { cursorKeyTarget } from '../../webview/hex/cursorKeys';
+import { ByteMarks } from '../../webview/hex/marks';
+import { Selection } from '../../webview/editor/selection';
+import type { SelectionChange } from '../../webview/editor/selection';
 
 /** Bytes 2..3 of a sector are a field (group "f"), byte 5 carries the cursor. */
 const cells: CellRenderer = {
@@ -63,4 +66,34 @@ test('cursor keys: arrows, pages clamped at the ends (PageUp keeps the column), 
   assert.equal(move('End', 37, true), last);
   assert.equal(move('Home', 37, true), 0);
   assert.equal(move('x', 37), null);
+});
+
+test('byte marks: sorted ranges, binary search, cleared', () => {
+  const marks = new ByteMarks('preview');
+  assert.ok(marks.empty);
+  marks.set([{ offset: 100, length: 4 }, { offset: 10, length: 2 }, { offset: 50, length: 0 }]);
+  assert.deepEqual(marks.ranges, [{ offset: 10, length: 2 }, { offset: 100, length: 4 }]);
+  assert.deepEqual([9, 10, 11, 12, 50, 99, 100, 103, 104].map((o) => marks.has(o)), [false, true, true, false, false, false, true, true, false]);
+  marks.clear();
+  assert.ok(marks.empty && !marks.has(10));
+});
+
+test('selection: a cursor or a range, clamped to the image; listeners hear every change with its reveal', () => {
+  const selection = new Selection();
+  selection.last = 999;
+  const heard: SelectionChange[] = [];
+  selection.onChange((change) => heard.push(change));
+  selection.setRange(512, 8, { syncTree: false, reveal: 'jump' });
+  assert.deepEqual([selection.lo, selection.hi, selection.length, selection.hasRange], [512, 519, 8, true]);
+  selection.setRange(5000, 0);
+  assert.deepEqual([selection.cursor, selection.length, selection.hasRange, selection.contains(999)], [999, 0, false, false]);
+  selection.moveCursor(990, false);
+  selection.moveCursor(980, true);
+  assert.deepEqual([selection.lo, selection.hi, selection.length, selection.contains(985)], [980, 990, 11, true]);
+  selection.selectBytes(20, 10);
+  assert.deepEqual([selection.lo, selection.hi, selection.cursor], [10, 20, 10]);
+  selection.extendTo(-5);
+  assert.deepEqual([selection.lo, selection.hi], [0, 20]);
+  assert.deepEqual(heard.map((c) => c.reveal ?? null), ['jump', null, 'follow', 'follow', null, null]);
+  assert.equal(heard[0]!.syncTree, false);
 });

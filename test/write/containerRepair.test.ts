@@ -77,6 +77,17 @@ describe('repairs through containers', { skip }, () => {
     assert.ok(qemuToRaw(container, path.join(dir, 'dyn-after.raw'), 'vpc').equals(repairedRaw));
   });
 
+  test('monolithicSparse and twoGbMaxExtentSparse VMDK: recompute-crcs through the grain tables; qemu-img check passes; convert equals our raw repair', async () => {
+    for (const subformat of ['monolithicSparse', 'twoGbMaxExtentSparse']) {
+      const kind: ContainerKind = { format: 'vmdk-sparse', suffix: `-${subformat}.vmdk`, qemuFormat: 'vmdk', options: `subformat=${subformat}` };
+      const { container, repairedRaw } = await setUp(`vmdk-${subformat}`, kind, 'recompute-crcs');
+      const run = await runCli(['fix', container, '--fix', 'recompute-crcs', '--write'], env);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(qemuCheck(container).status, 0, qemuCheck(container).output);
+      assert.ok(qemuToRaw(container, path.join(dir, `vmdk-${subformat}-after.raw`)).equals(repairedRaw), subformat);
+    }
+  });
+
   const refusals: { name: string; prepare: () => Promise<{ container: string; fix: string }>; reason: RegExp }[] = [
     {
       name: 'qcow2 whose new backup location is not allocated (the disk grew)',
@@ -112,6 +123,11 @@ describe('repairs through containers', { skip }, () => {
       },
       reason: /read from its parent/,
     },
+    {
+      name: 'streamOptimized VMDK (every grain compressed)',
+      prepare: async () => ({ container: (await setUp('refuse-stream', { format: 'vmdk-stream', suffix: '.vmdk', qemuFormat: 'vmdk', options: 'subformat=streamOptimized' }, 'recompute-crcs')).container, fix: 'recompute-crcs' }),
+      reason: /stored compressed/,
+    },
   ];
   for (const { name, prepare, reason } of refusals) {
     test(`refused with the reason and the conversion, nothing written: ${name}`, async () => {
@@ -121,7 +137,7 @@ describe('repairs through containers', { skip }, () => {
         const run = await runCli(['fix', container, '--fix', fix, ...args], env);
         assert.equal(run.status, 1, run.stdout + run.stderr);
         assert.match(run.stderr, reason);
-        assert.match(run.stderr, /repair a raw copy instead: qemu-img convert -f qcow2 -O raw \S+ \S+\.img/);
+        assert.match(run.stderr, /repair a raw copy instead: qemu-img convert -f (qcow2|vmdk) -O raw \S+ \S+\.img/);
       }
       assert.ok(before.equals(fs.readFileSync(container)), 'not a byte written');
       assert.ok(!fs.existsSync(`${container}.diskx-journal`), 'no journal');

@@ -7,7 +7,8 @@
 // This file wires the panes (structurePane, hexPane, scan) to the host.
 import './compare.css';
 import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, ToCompareWebview } from '../../src/shared/protocol/compare';
-import { MAX_READ_LENGTH as MAX_COMPARE_READ, SIDES, assertNever } from '../../src/shared/protocol/compare';
+import { MAX_READ_LENGTH, SIDES, assertNever } from '../../src/shared/protocol/compare';
+import { PendingRequests } from '../../src/shared/protocol/common';
 import { ByteCache } from '../byteCache';
 import { el, typingInField } from '../dom';
 import { parseGoto } from '../gotoTarget';
@@ -29,8 +30,7 @@ const vscode = acquireVsCodeApi();
 const post = (message: FromCompareWebview): void => vscode.postMessage(message);
 const state = createCompareState();
 /** Reads in flight, by request id: which chunk to forget when one fails. */
-const pendingReads = new Map<number, { side: Side; offset: number }>();
-let nextRequestId = 1;
+const pendingReads = new PendingRequests<{ side: Side; offset: number }>();
 
 const hex = new CompareHexPane(state);
 const structure = new StructurePane(state, post);
@@ -82,7 +82,7 @@ function handle(message: ToCompareWebview): void {
       vscode.setState({ a: message.a.path, b: message.b.path }); // after a swap too
       break;
     case 'bytes': {
-      pendingReads.delete(message.requestId);
+      pendingReads.settle(message.requestId);
       const data = message.data instanceof Uint8Array ? message.data : new Uint8Array(message.data as ArrayLike<number>);
       state.caches[message.side]?.put(message.offset, data);
       hex.viewport.schedule();
@@ -96,8 +96,7 @@ function handle(message: ToCompareWebview): void {
       break;
     case 'error':
       if (message.requestId !== null) {
-        const pending = pendingReads.get(message.requestId);
-        pendingReads.delete(message.requestId);
+        const pending = pendingReads.settle(message.requestId);
         if (pending) state.caches[pending.side]?.failed(pending.offset);
       }
       hex.status.textContent = message.message;
@@ -114,9 +113,8 @@ function init(message: CompareInitMessage): void {
   pendingReads.clear();
   for (const side of SIDES) {
     state.caches[side] = new ByteCache(message[side].sizeBytes, (offset, length) => {
-      const requestId = nextRequestId++;
-      pendingReads.set(requestId, { side, offset });
-      post({ type: 'readRange', requestId, side, offset, length: Math.min(length, MAX_COMPARE_READ) });
+      const requestId = pendingReads.issue({ side, offset });
+      post({ type: 'readRange', requestId, side, offset, length: Math.min(length, MAX_READ_LENGTH) });
     });
   }
   setTitle(titleA, 'A', message.a);

@@ -1,6 +1,6 @@
 // What the comparison view knows: both images, their byte caches, the cursor and
 // the byte scan. One object, created by main.ts and passed to every pane.
-import type { CompareImageInfo, RangeView, ScanSummary, Side, StructureDiffView as StructureView } from '../../src/shared/protocol/compare';
+import type { CompareImageInfo, RangeView, ScanSummary, Side, StructureDiffView } from '../../src/shared/protocol/compare';
 import type { ByteCache } from '../byteCache';
 
 export interface CompareState {
@@ -8,7 +8,7 @@ export interface CompareState {
   b: CompareImageInfo | null;
   caches: Record<Side, ByteCache | null>;
   /** The structural diff (null when an image could not be parsed). */
-  structure: StructureView | null;
+  structure: StructureDiffView | null;
   showEqualHeaders: boolean;
   /** The byte under the cursor in both hex views. */
   cursor: number;

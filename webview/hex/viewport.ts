@@ -69,7 +69,8 @@ export class HexViewport {
   private shift = 0;
   /** The scrollTop we set ourselves, to tell our scroll events from the user's. */
   private expectedScrollTop = -1;
-  private renderQueued = false;
+  /** The animation frame a render is queued for, or 0. */
+  private queuedFrame = 0;
   /** Bumped when every row must be rebuilt: new bytes or model, row width, marks that span rows. */
   private generation = 0;
   private rowElements = new Map<number, RowEntry>();
@@ -153,16 +154,19 @@ export class HexViewport {
 
   /** A render at the next animation frame (several requests make one). */
   schedule(): void {
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
+    if (this.queuedFrame) return;
+    this.queuedFrame = requestAnimationFrame(() => {
+      this.queuedFrame = 0;
       this.render();
     });
   }
 
-  /** Renders now (a selection shows in the same turn as the click or key that made it). */
+  /** Renders now (a selection shows in the same turn as the click or key that made it); a queued render is dropped. */
   render(): void {
+    if (this.queuedFrame) {
+      cancelAnimationFrame(this.queuedFrame);
+      this.queuedFrame = 0;
+    }
     if (!this.source.ready()) return;
     const bytesPerRow = this.bytesPerRowValue;
     const g = this.geometry();

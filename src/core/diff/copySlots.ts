@@ -3,9 +3,10 @@
 // slot B uses for the same partition (matched as in the structural diff), in
 // the primary and the backup array, then each array CRC and header CRC is
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
-import type { DiskModel, GptHeader } from '../diskModel';
+import type { DiskModel, GptHeader } from '../model';
 import type { ReferenceFixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
+import type { ReferenceFixDefinition } from '../fixes/fixDefinition';
 import { crc32 } from '../crc32';
 import { resealGptHeader } from '../gptEncode';
 import { matchPartitions, partitionLabel } from './structuralDiff';
@@ -14,9 +15,19 @@ import type { PartitionMatch } from './structuralDiff';
 /** The fix id. */
 export const COPY_SLOTS_FROM_REFERENCE: ReferenceFixId = 'copy-slots-from-reference';
 
-// FixId (findings.ts) does not list this id yet: it needs a reference disk, so
-// planFix(disk, id) cannot run it. The cast goes once the union includes it.
+// Not a FixId (findings.ts): it needs a reference disk, so no finding offers it
+// and planFix(disk, id) cannot run it; the registry lists it apart (REFERENCE_FIXES).
 const ID = COPY_SLOTS_FROM_REFERENCE;
+
+/** Copy partition slots from a reference disk: the registry's entry (../fixes/registry.ts). */
+export const copySlotsFromReference = {
+  id: 'copy-slots-from-reference',
+  title: 'Copy partition slots from a reference disk',
+  helpTitle: 'Copy the slots of a reference image (needs --reference B)',
+  label: 'Copy slots from B into A',
+  help: 'Moves each entry into the slot the reference image uses for the same partition (matched by unique GUID, else type + first LBA), in the primary and the backup array; CRCs recomputed.',
+  plan: planCopySlotsFromReference,
+} as const satisfies ReferenceFixDefinition<'copy-slots-from-reference'>;
 
 // UEFI 5.3.2 header offsets of the two CRCs this fix rewrites.
 const HEADER_CRC32_AT = 0x10;
@@ -78,7 +89,7 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   ]
     .filter((s) => s.length > 0)
     .join(' ');
-  return { ok: true, plan: { id: ID, title: 'Copy partition slots from a reference disk', description, patches } };
+  return { ok: true, plan: { id: ID, title: copySlotsFromReference.title, description, patches } };
 }
 
 /**

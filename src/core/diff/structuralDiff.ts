@@ -3,7 +3,7 @@
 // unique GUID (else type + first LBA) with the slot each one sits in. A slot is
 // what ESXi calls a partition by (number = slot + 1), so "same partition,
 // other slot" is its own verdict, not a field change.
-import type { DiskModel, GptHeader, Partition } from '../diskModel';
+import type { DiskModel, GptHeader, Partition } from '../model';
 import type { Field } from '../structure';
 import { formatGuid, ZERO_GUID } from '../guid';
 import { formatAttributes, jsonInteger } from '../report';

@@ -3,7 +3,7 @@
 // parsed a structure at the patch's place we use its field tree; where nothing
 // was parsed (a new backup at the end of a grown disk, a wiped primary) we parse
 // the bytes as they will be after the patch with our generated parsers.
-import type { DiskModel } from '../diskModel';
+import type { DiskModel } from '../model';
 import type { Patch } from '../patch';
 import type { Field, StructNode } from '../structure';
 import { parseStruct } from '../structure';

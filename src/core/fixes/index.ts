@@ -1,36 +1,22 @@
-// The fixes, by id. Each is a pure function of the parsed disk to a plan of
-// patches (or a reason it does not apply). Applying, previewing and journaling
-// are generic (see ../write/).
-import type { DiskModel } from '../diskModel';
+// The fixes, by id (registry.ts). Each is a pure function of the parsed disk to
+// a plan of patches (or a reason it does not apply). Applying, previewing and
+// journaling are generic (see ../write/).
+import type { DiskModel } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult } from '../patch';
-import { planRestoreEsxiSlots } from './restoreEsxiSlots';
-import { planRecomputeCrcs } from './recomputeCrcs';
-import { planRelocateBackup } from './relocateBackup';
-import { planRebuildBackupFromPrimary, planRebuildPrimaryFromBackup } from './rebuildFromCopy';
+import { FIXES, isFixId } from './registry';
 
 export { annotatePatch, summarizePatchFields } from './annotate';
 export { sectorsTouched } from './shared';
+export { FIXES, REFERENCE_FIXES, ALL_FIXES, FIX_LABELS, fixDefinition, fixLabel, isFixId } from './registry';
+export type { FixDefinition, ReferenceFixDefinition, DiskFixPlanner, ReferenceFixPlanner } from './fixDefinition';
 
-/** Plans fix `id` on `disk`. Never touches the image. */
+/** Plans fix `id` on `disk` through its registry entry. Never touches the image. */
 export function planFix(disk: DiskModel, id: FixId): FixResult {
   if (disk.scheme !== 'gpt') return { ok: false, id, reason: `the disk has no GPT (${noGptDetail(disk)}); every fix repairs a GPT` };
-  switch (id) {
-    case 'restore-esxi-slots':
-      return planRestoreEsxiSlots(disk);
-    case 'recompute-crcs':
-      return planRecomputeCrcs(disk);
-    case 'relocate-backup':
-      return planRelocateBackup(disk);
-    case 'rebuild-primary-from-backup':
-      return planRebuildPrimaryFromBackup(disk);
-    case 'rebuild-backup-from-primary':
-      return planRebuildBackupFromPrimary(disk);
-    default: {
-      const unknown: never = id;
-      return { ok: false, id: unknown, reason: `unknown fix ${String(unknown)}` };
-    }
-  }
+  // Ids from outside (a webview message, a hot-exit backup) are checked before they get here; this is the last guard.
+  if (!isFixId(id)) return { ok: false, id, reason: `unknown fix ${String(id)}` };
+  return FIXES[id].plan(disk);
 }
 
 // A 0xEE record promises a GPT (UEFI 5.2.3): when none was found, the likeliest

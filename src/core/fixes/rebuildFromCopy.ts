@@ -5,9 +5,10 @@
 // position fields a header at that place must have (UEFI 5.3.2): MyLBA,
 // AlternateLBA and PartitionEntryLBA. The primary array goes to LBA 2, the backup
 // array to lastLBA - arraySectors, the backup header to the last LBA.
-import type { DiskModel, GptHeader } from '../diskModel';
+import type { DiskModel, GptHeader } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult } from '../patch';
+import type { FixDefinition } from './fixDefinition';
 import {
   arraySectorsOf,
   currentBytes,
@@ -21,6 +22,24 @@ import {
   notApplicable,
   writeSummary,
 } from './shared';
+
+/** Rebuild the primary GPT from the backup: the registry's entry (registry.ts). */
+export const rebuildPrimaryFromBackup = {
+  id: 'rebuild-primary-from-backup',
+  title: 'Rebuild the primary GPT from the backup',
+  label: 'Rebuild primary GPT from backup',
+  help: 'Copies the healthy backup header and array to LBA 1 and LBA 2 with MyLBA, AlternateLBA and PartitionEntryLBA set for that place (gdisk recovery menu b + c).',
+  plan: planRebuildPrimaryFromBackup,
+} as const satisfies FixDefinition<'rebuild-primary-from-backup'>;
+
+/** Rebuild the backup GPT from the primary: the registry's entry (registry.ts). */
+export const rebuildBackupFromPrimary = {
+  id: 'rebuild-backup-from-primary',
+  title: 'Rebuild the backup GPT from the primary',
+  label: 'Rebuild backup GPT from primary',
+  help: 'Copies the healthy primary header and array to the end of the disk with MyLBA, AlternateLBA and PartitionEntryLBA set for that place (gdisk recovery menu d + e).',
+  plan: planRebuildBackupFromPrimary,
+} as const satisfies FixDefinition<'rebuild-backup-from-primary'>;
 
 /** UEFI 5.3.1: the primary header is at LBA 1 and its array normally starts at LBA 2. */
 const PRIMARY_HEADER_LBA = 1n;
@@ -40,7 +59,7 @@ export function planRebuildPrimaryFromBackup(disk: DiskModel): FixResult {
     arrayLba: PRIMARY_ARRAY_LBA,
     alternateLba: source.lba,
     target: disk.primary,
-    title: 'Rebuild the primary GPT from the backup',
+    title: rebuildPrimaryFromBackup.title,
   });
 }
 
@@ -64,7 +83,7 @@ export function planRebuildBackupFromPrimary(disk: DiskModel): FixResult {
     arrayLba,
     alternateLba: source.lba,
     target: disk.backup,
-    title: 'Rebuild the backup GPT from the primary',
+    title: rebuildBackupFromPrimary.title,
   });
 }
 

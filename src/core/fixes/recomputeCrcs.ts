@@ -3,11 +3,21 @@
 // array CRC first (UEFI 5.3.2, header offset 0x58, over NumberOfPartitionEntries x
 // SizeOfPartitionEntry bytes), then the header CRC (0x10, over HeaderSize bytes
 // with the field zeroed), because the header CRC covers the array CRC.
-import type { DiskModel, GptHeader } from '../diskModel';
+import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
+import type { FixDefinition } from './fixDefinition';
 import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
 
 const ID = 'recompute-crcs' as const;
+
+/** Recompute GPT CRCs: the registry's entry (registry.ts). */
+export const recomputeCrcs = {
+  id: 'recompute-crcs',
+  title: 'Recompute GPT CRCs',
+  label: 'Recompute CRCs',
+  help: 'For each header whose CRCs are stale: the entry array CRC (0x58), then the header CRC (0x10). Trusts the bytes as they are now.',
+  plan: planRecomputeCrcs,
+} as const satisfies FixDefinition<'recompute-crcs'>;
 
 /** Plans recomputing stale array and header CRCs, trusting the current bytes. */
 export function planRecomputeCrcs(disk: DiskModel): FixResult {
@@ -80,7 +90,7 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
   ]
     .filter((s) => s.length > 0)
     .join(' ');
-  return { ok: true, plan: { id: ID, title: 'Recompute GPT CRCs', description, patches } };
+  return { ok: true, plan: { id: ID, title: recomputeCrcs.title, description, patches } };
 }
 
 /** Fields a primary and a backup header must agree on (UEFI 5.3.2), as "name X vs Y" for each difference. */

@@ -3,8 +3,9 @@
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
 // before the backup array, and resize the protective MBR record (UEFI 5.2.3).
-import type { DiskModel, GptHeader } from '../diskModel';
+import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
+import type { FixDefinition } from './fixDefinition';
 import { protectiveMbrSectors } from '../gptEncode';
 import {
   arraySectorsOf,
@@ -25,6 +26,15 @@ import {
 } from './shared';
 
 const ID = 'relocate-backup' as const;
+
+/** Move the backup GPT to the end of the disk: the registry's entry (registry.ts). */
+export const relocateBackup = {
+  id: 'relocate-backup',
+  title: 'Move the backup GPT to the end of the disk',
+  label: 'Move backup GPT to end of disk',
+  help: 'After a disk grew or shrank: writes the backup array and header at the true last LBA, updates AlternateLBA and LastUsableLBA in both headers, the CRCs and the protective MBR size.',
+  plan: planRelocateBackup,
+} as const satisfies FixDefinition<'relocate-backup'>;
 
 /** Plans moving the backup GPT to the last LBA of a disk that grew or shrank. */
 export function planRelocateBackup(disk: DiskModel): FixResult {
@@ -134,7 +144,7 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   ]
     .filter((s) => s.length > 0)
     .join(' ');
-  return { ok: true, plan: { id: ID, title: 'Move the backup GPT to the end of the disk', description, patches } };
+  return { ok: true, plan: { id: ID, title: relocateBackup.title, description, patches } };
 }
 
 /** Healthy (CRCs right, array read) with no invalid field but a LastUsableLBA past the end of a shrunk disk. */

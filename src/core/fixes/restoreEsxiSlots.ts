@@ -2,13 +2,23 @@
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
 // array rewritten "compacted" (the seed: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
-import type { DiskModel, GptHeader } from '../diskModel';
-import type { EsxiPlacement } from '../esxi';
+import type { DiskModel, GptHeader } from '../model';
+import type { EsxiPlacement } from '../model';
 import type { FixResult, Patch } from '../patch';
+import type { FixDefinition } from './fixDefinition';
 import { crc32 } from '../crc32';
 import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
 
 const ID = 'restore-esxi-slots' as const;
+
+/** Restore ESXi partition slots: the registry's entry (registry.ts). */
+export const restoreEsxiSlots = {
+  id: 'restore-esxi-slots',
+  title: 'Restore ESXi partition slots',
+  label: 'Restore ESXi slot gap',
+  help: 'Moves every entry of a compacted ESXi boot disk back to the slot the installer gave it (on a compacted ESXi 5.x disk: slots 3..6 back to 4..7, slot 3 zeroed), in the primary and the backup array, entry bytes unchanged; then recomputes both array CRCs and both header CRCs.',
+  plan: planRestoreEsxiSlots,
+} as const satisfies FixDefinition<'restore-esxi-slots'>;
 
 /** Plans moving the entries of a compacted ESXi array back to their slots, in both GPT copies. */
 export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
@@ -67,7 +77,7 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   ]
     .filter((s) => s.length > 0)
     .join(' ');
-  return { ok: true, plan: { id: ID, title: 'Restore ESXi partition slots', description, patches: all } };
+  return { ok: true, plan: { id: ID, title: restoreEsxiSlots.title, description, patches: all } };
 }
 
 /**

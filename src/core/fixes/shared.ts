@@ -1,7 +1,7 @@
 // Helpers shared by the fixes: where the current bytes of a place are, how to
 // derive a header for a new position, and how to turn "old bytes -> new bytes"
 // into the smallest patches that still line up with the Kaitai fields.
-import type { DiskModel, GptHeader, RawRegion } from '../diskModel';
+import type { DiskModel, GptHeader, RawRegion } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
 import type { Field } from '../structure';

@@ -10,6 +10,7 @@ import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer, unsupportedConta
 import { ContainerError } from './containerStructs';
 import { Qcow2Source } from './qcow2Source';
 import { VhdSource } from './vhdSource';
+import { VmdkDiskSource } from './vmdkDiskSource';
 import { MAX_PARENT_CHAIN } from '../limits';
 
 /** What a container needs to open its parent. */
@@ -23,7 +24,7 @@ export interface ParentOpener {
 }
 
 /** The formats this build reads (the rest are refused with the conversion). */
-export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing']);
+export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'vmdk-sparse', 'vmdk-stream']);
 
 /** Opens a container file already recognised by `detectContainer`. */
 export async function openContainer(file: string, detected: DetectedContainer): Promise<ContainerByteSource> {
@@ -33,6 +34,7 @@ export async function openContainer(file: string, detected: DetectedContainer): 
 async function openDetected(file: string, detected: DetectedContainer, opener: ParentOpener): Promise<ContainerByteSource> {
   if (!READABLE_CONTAINERS.has(detected.format)) throw unsupportedContainer(file, detected, 'which this version of diskx does not read');
   if (detected.format === 'qcow2') return Qcow2Source.open(file, opener);
+  if (detected.format === 'vmdk-sparse' || detected.format === 'vmdk-stream') return VmdkDiskSource.openMonolithic(file, await opener.readOnly(file));
   return VhdSource.open(file, opener);
 }
 
@@ -84,7 +86,7 @@ async function realPath(file: string): Promise<string> {
 
 // Root may write any file, so access(W_OK) says yes even for mode 0444: a file
 // with no write bit at all counts as read-only, as its owner set it.
-async function isReadOnlyFile(file: string): Promise<boolean> {
+export async function isReadOnlyFile(file: string): Promise<boolean> {
   try {
     const stat = await fsp.stat(file);
     if ((stat.mode & 0o222) === 0) return true;

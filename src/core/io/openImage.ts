@@ -8,7 +8,8 @@ import { ConcatSource } from './concatSource';
 import { NotADiskImageError, UnsupportedImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES, MAX_VMDK_EXTENTS } from '../limits';
 import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer } from './containerDetect';
-import { openContainer } from './containerOpen';
+import { isReadOnlyFile, openContainer } from './containerOpen';
+import { VmdkDiskSource } from './vmdkDiskSource';
 import type { ContainerInfo } from './containerSource';
 
 /** How the user allowed an image to be opened. */
@@ -36,9 +37,11 @@ export interface OpenedImage {
   container: ContainerInfo;
 }
 
-const SPARSE_VMDK_MAGIC = 'KDMV'; // hosted sparse extent header ("VMDK" little-endian)
 const COWD_MAGIC = 'COWD'; // ESX 2.x sparse
-const SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse', 'streamoptimized', 'vmfssparse', 'sesparse', 'vsansparse', 'vmfsthin']);
+/** Descriptor types whose extents are hosted sparse (KDMV) files: read through VmdkDiskSource. */
+const HOSTED_SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse', 'streamoptimized']);
+/** ESXi's own sparse kinds (delta disks on VMFS, vSAN): named and refused. */
+const SPARSE_CREATE_TYPES = new Set(['vmfssparse', 'sesparse', 'vsansparse', 'vmfsthin']);
 
 /** Opens `imagePath` for reading. Throws NotADiskImageError / UnsupportedImageError with a clear message. */
 export async function openImage(imagePath: string, options: OpenImageOptions = {}): Promise<OpenedImage> {
@@ -53,10 +56,7 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
 
   const head = await readAt(imagePath, 0, Math.min(stat.size, Math.max(MAX_VMDK_DESCRIPTOR_BYTES, DETECT_HEAD_BYTES)));
   const magic = Buffer.from(head.subarray(0, 4)).toString('latin1');
-  if (magic === SPARSE_VMDK_MAGIC || magic === COWD_MAGIC) {
-    const kind = magic === COWD_MAGIC ? 'vmfsSparse (COWD)' : sparseKindFromEmbeddedDescriptor(head) ?? 'monolithicSparse';
-    throw unsupportedVmdk(kind);
-  }
+  if (magic === COWD_MAGIC) throw unsupportedVmdk('vmfsSparse (COWD)');
   const tail = await readAt(imagePath, Math.max(0, stat.size - DETECT_TAIL_BYTES), Math.min(stat.size, DETECT_TAIL_BYTES));
   const detected = detectContainer(head, tail);
   if (detected) {
@@ -113,12 +113,6 @@ export function vmdkDescriptorText(head: Uint8Array): string | null {
   return Buffer.from(head.subarray(0, end)).toString('utf8');
 }
 
-function sparseKindFromEmbeddedDescriptor(head: Uint8Array): string | null {
-  const text = Buffer.from(head).toString('latin1');
-  const match = /createType\s*=\s*"([^"]+)"/.exec(text);
-  return match ? match[1]! : null;
-}
-
 function unsupportedVmdk(kind: string): UnsupportedImageError {
   return new UnsupportedImageError(
     `is a ${kind} VMDK, which stores its sectors in grains, not as a raw disk; convert it first: qemu-img convert -O raw INPUT.vmdk OUTPUT.img`,
@@ -150,6 +144,13 @@ export function parseVmdkDescriptor(text: string): { createType: string | null; 
 
 async function openVmdkDescriptor(descriptorPath: string, text: string, options: OpenImageOptions): Promise<OpenedImage> {
   const { createType, extents } = parseVmdkDescriptor(text);
+  if (createType && HOSTED_SPARSE_CREATE_TYPES.has(createType.toLowerCase()) || extents.some((e) => e.type === 'SPARSE')) {
+    const checkExtent = async (named: string, file: string): Promise<void> => {
+      if (!options.allowOutsideExtents) await assertExtentInFolder(descriptorPath, named, file);
+    };
+    const source = await VmdkDiskSource.openDescriptor(descriptorPath, text, extents, checkExtent, isReadOnlyFile);
+    return { source, kind: 'container', dataFiles: source.container.files, container: source.container };
+  }
   if (createType && SPARSE_CREATE_TYPES.has(createType.toLowerCase())) throw unsupportedVmdk(createType);
   const sparse = extents.find((e) => e.type !== 'FLAT' && e.type !== 'VMFS' && e.type !== 'ZERO');
   if (sparse) throw unsupportedVmdk(`${createType ?? 'unknown'} (extent type ${sparse.type})`);

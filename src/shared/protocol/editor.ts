@@ -61,20 +61,11 @@ export interface FindingView {
 export interface FixAction {
   /** Fix id ("restore-esxi-slots"): the only thing the webview sends back. */
   id: string;
-  /** Button text ("Restore ESXi slot gap"). */
+  /** Button text ("Restore ESXi slot gap", FIX_LABELS in core/fixes/registry.ts). */
   label: string;
   /** Why the fix does not apply now, or null when it does. */
   reason: string | null;
 }
-
-/** Button labels of the fix ids (the same words in the editor, the quick fixes and the palette). */
-export const FIX_LABELS: Readonly<Record<string, string>> = {
-  'restore-esxi-slots': 'Restore ESXi slot gap',
-  'recompute-crcs': 'Recompute CRCs',
-  'relocate-backup': 'Move backup GPT to end of disk',
-  'rebuild-primary-from-backup': 'Rebuild primary GPT from backup',
-  'rebuild-backup-from-primary': 'Rebuild backup GPT from primary',
-};
 
 /** The document's edit state as the webview shows it. */
 export interface EditState {

@@ -1,46 +1,52 @@
-// `diskx fix` and `diskx undo`: the CLI face of the pure fixes (core/fixes) and
-// the safe writer (core/write). Planning never touches the image; several
-// --fix ids are planned in sequence, each on the image as the earlier ones
-// would leave it (a PatchedSource view), and written as one journal entry.
+// `diskx fix`: the CLI face of the pure fixes (core/fixes) and the safe writer
+// (core/write). Planning never touches the image; several --fix ids are planned
+// in sequence, each on the image as the earlier ones would leave it (a
+// PatchedSource view), and written as one journal entry.
 //
-// Exit codes. fix: 0 every requested fix applies (and, with --write, was
+// Exit codes: 0 every requested fix applies (and, with --write, was
 // written), 1 a fix does not apply (the reason on stderr; nothing is written),
 // 2 any error (unreadable image, refused write, journal problem). A write that
 // succeeded exits 0 even if a finding the fixes address is still reported
 // afterwards (that is printed as a warning on stderr; it would be a bug).
-// undo: 0 reverted, 1 nothing to undo or the repaired bytes changed since
-// (refused, nothing written), 2 any other error.
 import path from 'node:path';
-import type { ByteSource } from '../core/io/byteSource';
-import { openImage } from '../core/io/openImage';
-import { PatchedSource } from '../core/io/patchedSource';
-import { readDisk } from '../core/diskModel';
-import type { DiskModel } from '../core/diskModel';
-import { checkDisk } from '../core/checks';
-import { analyzeImage } from '../core/index';
-import type { Finding, FixId } from '../core/findings';
-import type { FixPlan, Patch } from '../core/patch';
-import { planFix } from '../core/fixes/index';
-import { applyPlans, undoLast, journalStatus, journalPathFor, NothingToUndoError, UndoConflictError } from '../core/write/index';
-import type { WriteStep } from '../core/write/index';
-import { sectorWrites } from '../core/write/sectorWrites';
-import { containerRefusal } from '../core/write/containerPlans';
-import { describeError, UsageError } from '../core/errors';
-import type { Command, CommandContext } from './main';
-import { parseArgs, sectorSizeFlag } from './args';
-import { isFixId } from './fixHelp';
-import { fixWithReferenceCommand, hasReferenceFlag } from './diffCommand';
-import { COPY_SLOTS_FROM_REFERENCE } from '../core/diff/copySlots';
-import { fixJson, formatPlan, formatUndo, formatWritten, undoJson } from './fixFormat';
-import type { Refusal, Planned, FixReport, UndoReport } from './fixFormat';
+import type { ByteSource } from '../../core/io/byteSource';
+import { openImage } from '../../core/io/openImage';
+import { PatchedSource } from '../../core/io/patchedSource';
+import { readDisk } from '../../core/diskModel';
+import type { DiskModel } from '../../core/model';
+import { checkDisk } from '../../core/checks';
+import { analyzeImage } from '../../core/index';
+import type { Finding, FixId } from '../../core/findings';
+import type { FixPlan, Patch } from '../../core/patch';
+import { planFix } from '../../core/fixes/index';
+import { isFixId } from '../../core/fixes/registry';
+import { applyPlans, journalPathFor } from '../../core/write/index';
+import { sectorWrites } from '../../core/write/sectorWrites';
+import { containerRefusal } from '../../core/write/containerPlans';
+import { describeError, UsageError } from '../../core/errors';
+import { COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/copySlots';
+import type { CliCommand, CommandContext, CommandResult } from '../command';
+import { json, oneImage } from '../command';
+import { parseArgs, sectorSizeFlag } from '../args';
+import { journalOptions, warnAboutJournal } from '../journal';
+import { fixJson, formatPlan, formatWritten } from '../fixFormat';
+import type { Refusal, Planned, FixReport } from '../fixFormat';
+import { FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
 
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
+const FLAGS = { fix: { value: true, repeat: true }, reference: { value: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} };
 
-/** DISKX_JOURNAL_DIR puts every journal in one folder (see core/write/journal.ts). */
-function journalOptions(): { journalDir?: string } {
-  const dir = process.env.DISKX_JOURNAL_DIR;
-  return dir ? { journalDir: dir } : {};
-}
+export const fixCommand: CliCommand = {
+  name: 'fix',
+  usage: `  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
+          without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
+          with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
+          several --fix are planned in sequence and written as one repair;
+          exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
+${FIX_REFERENCE_USAGE}`,
+  flags: FLAGS,
+  // A fix that needs a second image (copy-slots-from-reference) has its own module.
+  run: (argv, context) => (hasReferenceFlag(argv) ? fixWithReference(argv, context) : runFix(argv, context)),
+};
 
 /** The plans of `ids` in order, each planned on the image as the plans before it leave it. */
 export async function planSequence(
@@ -95,10 +101,8 @@ function unresolvedFindings(before: Finding[], after: Finding[], fixIds: readonl
   return after.filter((f) => addressed.has(f.code));
 }
 
-export const fixCommand: Command = async (argv: string[], context: CommandContext) => {
-  // A fix that needs a second image (copy-slots-from-reference) lives with diff.
-  if (hasReferenceFlag(argv)) return fixWithReferenceCommand(argv, context);
-  const args = parseArgs(argv, { fix: { value: true, repeat: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} });
+async function runFix(argv: string[], context: CommandContext): Promise<CommandResult> {
+  const args = parseArgs(argv, FLAGS);
   const image = oneImage(args.positional);
   const ids = args.flags.get('fix') ?? [];
   if (ids.length === 0) throw new UsageError('fix needs at least one --fix ID (see diskx codes for the fix ids)');
@@ -159,51 +163,4 @@ export const fixCommand: Command = async (argv: string[], context: CommandContex
   }
   for (const f of report.unresolved) context.stderr(`diskx: ${image}: warning: ${f.code} is still reported after the repair: ${f.message}`);
   return { stdout: asJson ? json(fixJson(report)) : `${formatPlan(report)}\n\n${formatWritten(report)}`, exitCode: 0 };
-};
-
-export const undoCommand: Command = async (argv: string[], context: CommandContext) => {
-  const args = parseArgs(argv, { json: {}, 'allow-device': {} });
-  const image = oneImage(args.positional);
-  const status = await journalStatus(image, journalOptions());
-  const entry = status?.undoable ?? null;
-  const restored: { offset: number; length: number }[] = [];
-  let result;
-  try {
-    result = await undoLast(image, {
-      allowDevice: args.flags.has('allow-device'),
-      open: context.open,
-      ...journalOptions(),
-      onStep: (step: WriteStep) => {
-        if (step.kind === 'write') restored.push({ offset: step.offset, length: step.length });
-      },
-    });
-  } catch (error) {
-    // Nothing to undo, or undoing would destroy a later change: the undo does not apply (exit 1, one line).
-    if (error instanceof NothingToUndoError || error instanceof UndoConflictError) {
-      context.stderr(`diskx: ${image}: ${describeError(error)}`);
-      return { stdout: '', exitCode: 1 };
-    }
-    throw error;
-  }
-  const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize, open: context.open });
-  await checked.opened.source.close();
-  const report: UndoReport = { image, result, sectorSize: entry?.sectorSize ?? checked.disk.sectorSize, restored, fixTitles: entry?.fixes ?? [], remainingFindings: checked.findings };
-  return { stdout: args.flags.has('json') ? json(undoJson(report)) : formatUndo(report), exitCode: 0 };
-};
-
-/** Says so (stderr) when an earlier repair was interrupted: --write will refuse until `diskx undo`. */
-export async function warnAboutJournal(image: string, context: CommandContext): Promise<void> {
-  try {
-    const status = await journalStatus(image, journalOptions());
-    if (status?.interrupted) {
-      context.stderr(`diskx: ${image}: warning: an earlier repair (${status.interrupted.fixes.map((f) => f.id).join(', ')}) was interrupted; run diskx undo first (journal ${status.journalPath})`);
-    }
-  } catch (error) {
-    context.stderr(`diskx: ${image}: warning: ${describeError(error)}`);
-  }
-}
-
-function oneImage(positional: string[]): string {
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${positional.length}`);
-  return positional[0]!;
 }

@@ -1,0 +1,75 @@
+// The findings list (`#findings`, above the tree: what a user opens a broken image
+// for). Each finding selects its bytes and tree node; its fix buttons ask the host
+// for a preview (only the fix id travels).
+import type { FindingView } from '../../src/shared/protocol/editor';
+import { el } from '../dom';
+import type { EditorState } from './state';
+import type { StructureTree } from './tree';
+
+export interface FindingsActions {
+  /** Show the finding's bytes and the tree node it belongs to. */
+  reveal(finding: FindingView): void;
+  /** Ask the host for the preview of a fix. */
+  preview(fixId: FindingView['actions'][number]['id']): void;
+}
+
+export class FindingsList {
+  readonly element = el('ul', { id: 'findings' });
+
+  constructor(
+    private readonly state: EditorState,
+    private readonly tree: StructureTree,
+    private readonly actions: FindingsActions,
+  ) {}
+
+  render(): void {
+    const { findings, image } = this.state;
+    this.element.replaceChildren();
+    if (findings.length === 0) {
+      this.element.append(el('li', { className: 'no-findings', text: image?.scheme === 'plain' ? 'Not parsed.' : 'No problems found.' }));
+      return;
+    }
+    for (const finding of findings) this.element.append(this.item(finding));
+  }
+
+  private item(finding: FindingView): HTMLElement {
+    const severity = el('span', { className: 'severity', text: finding.severity });
+    const item = el('li', { className: `finding sev-${finding.severity}` }, severity, el('span', { className: 'code', text: finding.code }), el('span', { className: 'message', text: finding.message }));
+    item.dataset.code = finding.code;
+    if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
+    item.tabIndex = 0;
+    const node = this.tree.node(finding.nodeId);
+    item.title = `${node ? `${node.label} · ` : ''}bytes 0x${finding.offset.toString(16).toUpperCase()} +${finding.length}`;
+    item.addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).closest('button')) return;
+      this.actions.reveal(finding);
+    });
+    item.addEventListener('keydown', (e) => {
+      if ((e.target as HTMLElement).closest('button')) return;
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        this.actions.reveal(finding);
+      }
+    });
+    if (finding.actions.length > 0) {
+      const actions = el('div', { className: 'fix-actions' });
+      for (const action of finding.actions) {
+        const button = el('button', { className: 'fix', text: action.label });
+        button.type = 'button';
+        button.dataset.fixId = action.id;
+        const reason = action.reason ?? this.state.edits?.blocked ?? null;
+        if (reason) {
+          button.disabled = true;
+          button.title = `Does not apply: ${reason}`;
+          actions.append(button, el('span', { className: 'fix-reason', text: `${action.label}: ${reason}` }));
+        } else {
+          button.title = `Preview "${action.label}" before applying it`;
+          button.addEventListener('click', () => this.actions.preview(action.id));
+          actions.append(button);
+        }
+      }
+      item.append(actions);
+    }
+    return item;
+  }
+}

@@ -1,0 +1,99 @@
+// The data inspector pane (`#inspector`): the selection or cursor decoded as
+// integers, LBA, GUID and text (inspector.ts), and the CRC-32 of the selection,
+// computed here for up to 64 KiB of cached bytes, else asked of the host.
+import { MAX_CRC_LENGTH } from '../../src/shared/protocol/editor';
+import { el } from '../dom';
+import { escapeHtml } from '../html';
+import { crc32, formatCrc, inspect } from '../inspector';
+import { spanAt } from '../spanIndex';
+import type { HostChannel } from './host';
+import type { EditorState } from './state';
+
+/** The most bytes the webview hashes itself (cached bytes); above that the host computes the CRC. */
+const LOCAL_CRC_LIMIT = 64 * 1024;
+
+export class InspectorPane {
+  private readonly table = el('table', { id: 'inspector-table' });
+  private readonly selectionInfo = el('div', { id: 'selection-info' });
+  readonly element = el('div', { id: 'inspector' }, el('div', { className: 'section-title', text: 'Data inspector' }), this.selectionInfo, this.table);
+  private queued = false;
+  private crcCell: HTMLElement | null = null;
+  /** The last CRC shown, by `offset:length`. */
+  private crcResult: { key: string; text: string } | null = null;
+  /** The range whose CRC the host is computing, and that request's id. */
+  private crcPendingKey = '';
+  private crcRequestId = 0;
+
+  constructor(
+    private readonly state: EditorState,
+    private readonly host: HostChannel,
+  ) {}
+
+  /** A render at the next animation frame. */
+  schedule(): void {
+    if (this.queued) return;
+    this.queued = true;
+    requestAnimationFrame(() => {
+      this.queued = false;
+      this.render();
+    });
+  }
+
+  /** The bytes changed (a new model): CRCs shown before no longer hold. */
+  reset(): void {
+    this.crcResult = null;
+    this.crcPendingKey = '';
+    this.schedule();
+  }
+
+  /** The host's answer to a `crcRange` request (stale answers are ignored). */
+  crcArrived(requestId: number, offset: number, length: number, crc: number): void {
+    if (requestId !== this.crcRequestId) return;
+    this.crcResult = { key: `${offset}:${length}`, text: `${formatCrc(crc)} (${length} bytes)` };
+    this.crcPendingKey = '';
+    this.setCrc(this.crcResult.text);
+  }
+
+  private setCrc(text: string): void {
+    if (this.crcCell) this.crcCell.textContent = text;
+  }
+
+  private render(): void {
+    const { image, cache, selection, spans } = this.state;
+    if (!image || !cache) return;
+    const lo = selection.lo;
+    const length = selection.length;
+    const span = spanAt(spans, lo);
+    this.selectionInfo.textContent = length > 0 ? `Selection 0x${lo.toString(16).toUpperCase()} +${length} bytes${span ? ` · ${span.name}` : ''}` : `Cursor 0x${selection.cursor.toString(16).toUpperCase()}${span ? ` · ${span.name}` : ''}`;
+    // Numbers decode at the start of the selection (or the cursor); text covers the selection, at most 72 bytes.
+    const at = length > 0 ? lo : selection.cursor;
+    const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);
+    const html: string[] = [];
+    if (bytes) for (const row of inspect(bytes, image.sectorSize)) html.push(`<tr><th>${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`);
+    else html.push('<tr><th>…</th><td>loading</td></tr>');
+    html.push(`<tr><th>CRC-32 of selection</th><td id="crc">—</td></tr>`);
+    this.table.innerHTML = html.join('');
+    this.crcCell = this.table.querySelector('#crc');
+    const crcLength = Math.max(1, length);
+    if (crcLength > MAX_CRC_LENGTH) {
+      this.setCrc(`selection over ${MAX_CRC_LENGTH / 1024 / 1024} MiB`);
+      return;
+    }
+    const key = `${lo}:${crcLength}`;
+    if (this.crcResult?.key === key) {
+      this.setCrc(this.crcResult.text);
+      return;
+    }
+    const local = crcLength <= LOCAL_CRC_LIMIT ? cache.range(lo, crcLength) : null;
+    if (local) {
+      this.crcResult = { key, text: `${formatCrc(crc32(local))} (${crcLength} bytes)` };
+      this.setCrc(this.crcResult.text);
+      return;
+    }
+    this.setCrc('computing…');
+    if (key !== this.crcPendingKey) {
+      this.crcPendingKey = key;
+      this.crcRequestId = this.host.requestCrc(lo, crcLength);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// What the host says, applied to the panes: the first `init`, an `update` after
+// every edit / undo / save / revert (new model and bytes, same place in the view),
+// bytes and CRCs answering requests, settings, a fix preview, errors.
+import type { InitMessage, ToWebview, UpdateMessage } from '../../src/shared/protocol/editor';
+import { assertNever } from '../../src/shared/protocol/editor';
+import { spanAt } from '../spanIndex';
+import type { FindingsList } from './findings';
+import type { FixPreviewPanel } from './fixPreview';
+import type { EditorHexPane } from './hexRows';
+import type { HostChannel } from './host';
+import type { InspectorPane } from './inspectorPane';
+import type { PaneLayout } from './layout';
+import type { EditorState } from './state';
+import type { Toolbar } from './toolbar';
+import type { StructureTree } from './tree';
+
+/** Everything a host message may touch. */
+export interface EditorPanes {
+  state: EditorState;
+  host: HostChannel;
+  toolbar: Toolbar;
+  findings: FindingsList;
+  tree: StructureTree;
+  hex: EditorHexPane;
+  inspector: InspectorPane;
+  preview: FixPreviewPanel;
+  layout: PaneLayout;
+}
+
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
+
+/** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
+export function isHostMessage(data: { type: string }): data is ToWebview {
+  return HOST_MESSAGE_TYPES.has(data.type);
+}
+
+export function handleHostMessage(panes: EditorPanes, message: ToWebview): void {
+  const { state, host, hex, inspector, preview, toolbar } = panes;
+  switch (message.type) {
+    case 'init':
+      init(panes, message);
+      break;
+    case 'update':
+      update(panes, message);
+      break;
+    case 'fixPreview':
+      preview.show(message.preview);
+      break;
+    case 'bytes':
+      host.bytesArrived(message.requestId, message.offset, message.data);
+      hex.viewport.schedule();
+      inspector.schedule();
+      break;
+    case 'crc':
+      host.crcArrived(message.requestId);
+      inspector.crcArrived(message.requestId, message.offset, message.length, message.crc);
+      break;
+    case 'settings':
+      setAutoSave(panes, message.settings.autoSave ?? false);
+      if (message.settings.bytesPerRow !== hex.viewport.bytesPerRow) {
+        hex.viewport.bytesPerRow = message.settings.bytesPerRow;
+        relayout(panes);
+        hex.viewport.reveal(state.selection.cursor, false, true);
+      }
+      break;
+    case 'error':
+      // A failed read: its chunk is forgotten so a later render can retry it.
+      if (message.requestId !== null) host.failed(message.requestId);
+      toolbar.say(message.message);
+      if (message.requestId === null) preview.error(message.message);
+      break;
+    default:
+      assertNever(message);
+  }
+}
+
+function init(panes: EditorPanes, message: InitMessage): void {
+  performance.mark('diskx-init');
+  const { state, toolbar, tree, findings, hex } = panes;
+  hex.viewport.bytesPerRow = message.settings.bytesPerRow;
+  setAutoSave(panes, message.settings.autoSave ?? false);
+  setModel(panes, message);
+  toolbar.showBanner(message.banner);
+  toolbar.setEdits(message.edits);
+  tree.render();
+  findings.render();
+  performance.mark('diskx-tree');
+  relayout(panes);
+  state.selection.setRange(0, 0);
+}
+
+/** The document changed (edit, undo, redo, save, revert): new model and bytes, same place in the view. */
+function update(panes: EditorPanes, message: UpdateMessage): void {
+  const { state, toolbar, tree, findings, hex, preview, inspector } = panes;
+  setModel(panes, message);
+  toolbar.showBanner(message.banner);
+  toolbar.setEdits(message.edits);
+  preview.hide();
+  tree.render();
+  findings.render();
+  if (message.notice) toolbar.say(message.notice);
+  tree.selectNode(spanAt(state.spans, state.selection.cursor)?.nodeId);
+  hex.viewport.schedule();
+  inspector.reset();
+}
+
+function setModel(panes: EditorPanes, message: InitMessage | UpdateMessage): void {
+  const { state, host, hex } = panes;
+  state.image = message.image;
+  state.tree = message.tree;
+  state.spans = message.spans;
+  state.findings = message.findings;
+  state.selection.last = Math.max(0, message.image.sizeBytes - 1);
+  state.cache = host.freshCache(message.image.sizeBytes, message.head);
+  hex.viewport.invalidate();
+}
+
+/** Columns, header and scroll range of the hex, then whether the panes still fit side by side. */
+function relayout(panes: EditorPanes): void {
+  panes.hex.layout();
+  panes.layout.fit();
+}
+
+function setAutoSave(panes: EditorPanes, on: boolean): void {
+  panes.state.autoSave = on;
+  document.body.dataset.autoSave = String(on);
+  panes.preview.autoSaveChanged();
+}

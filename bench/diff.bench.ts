@@ -63,12 +63,19 @@ function dropCache(file: string): boolean {
   return spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0;
 }
 
-/** Seconds the shell pipeline takes, start to end. */
+const haveTime = fs.existsSync('/usr/bin/time');
+/** CPU seconds (user + system, the pipeline's processes and threads) of the last timed() run, when /usr/bin/time exists. */
+let lastCpu: number | null = null;
+
+/** Seconds the shell pipeline takes, start to end; its CPU time goes to lastCpu. */
 function timed(pipeline: string): number {
   const start = process.hrtime.bigint();
-  const result = spawnSync('/bin/sh', ['-c', pipeline], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const argv = haveTime ? ['/usr/bin/time', '-f', 'cpu=%U+%S', '/bin/sh', '-c', pipeline] : ['/bin/sh', '-c', pipeline];
+  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${pipeline} failed (${result.status}): ${result.stderr}`);
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(result.stderr ?? '');
+  lastCpu = cpu ? Number(cpu[1]) + Number(cpu[2]) : null;
   return seconds;
 }
 
@@ -110,11 +117,15 @@ async function runCase(c: Case): Promise<void> {
   timed(theirs);
   const oursRuns: number[] = [];
   const theirRuns: number[] = [];
+  const oursCpu: number[] = [];
+  const theirCpu: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     prepare();
     oursRuns.push(timed(ours));
+    if (lastCpu !== null) oursCpu.push(lastCpu);
     prepare();
     theirRuns.push(timed(theirs));
+    if (lastCpu !== null) theirCpu.push(lastCpu);
   }
   prepare();
   const inner = await inProcess(c.a, c.b);
@@ -126,6 +137,10 @@ async function runCase(c: Case): Promise<void> {
   console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((s) => s.toFixed(3)).join(' ')}`);
   console.log(`  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`);
   console.log(`  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`);
+  if (oursCpu.length && theirCpu.length) {
+    // On a loaded machine wall time mostly measures the neighbours; CPU time is what each tool costs.
+    console.log(`  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`);
+  }
 }
 
 async function main(): Promise<void> {

@@ -52,10 +52,14 @@ const goto = new GotoField(state, {
   focusHex: () => hex.element.focus(),
 });
 const toolbar = new Toolbar(state, goto);
-const hex: EditorHexPane = new EditorHexPane(state, hexInput(state, () => hex.viewport, toolbar, host), () => {
-  document.body.dataset.ready = 'true';
-  performance.mark('diskx-ready'); // for benchmarks: navigation start to first tree + hex paint
-});
+const hex: EditorHexPane = new EditorHexPane(
+  state,
+  hexInput(state, () => hex.viewport, toolbar, host),
+  () => {
+    document.body.dataset.ready = 'true';
+    performance.mark('diskx-ready'); // for benchmarks: navigation start to first tree + hex paint
+  },
+);
 const preview = new FixPreviewPanel(state, {
   apply: (fixId) => host.post({ type: 'applyFix', fixId }),
   select: (offset, length) => selection.setRange(offset, length, { syncTree: true, reveal: 'jump' }),
@@ -67,7 +71,14 @@ const preview = new FixPreviewPanel(state, {
 const inspector = new InspectorPane(state, host);
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.
-const side = el('div', { id: 'side' }, el('div', { className: 'section-title', text: 'Findings' }), findings.element, el('div', { className: 'section-title', text: 'Structure' }), tree.element);
+const side = el(
+  'div',
+  { id: 'side' },
+  el('div', { className: 'section-title', text: 'Findings' }),
+  findings.element,
+  el('div', { className: 'section-title', text: 'Structure' }),
+  tree.element,
+);
 const layout = new PaneLayout(side, hex, inspector.element);
 document.body.append(toolbar.element, preview.element, layout.element);
 const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout };

@@ -8,7 +8,8 @@
 import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { describeError } from '../core/errors';
-import { structuralDiff, byteDiff, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../core/diff/index';
+import { structuralDiff, byteDiff, byteDiffInWorker, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../core/diff/index';
+import type { ByteDiffResult } from '../core/diff/index';
 import type { DiffValue, StructuralDiff } from '../core/diff/index';
 import type { FixPlan, FixResult } from '../core/patch';
 import { undoLast } from '../core/write/index';
@@ -28,6 +29,8 @@ export interface CompareOptions {
   journalDir?: string;
   /** How the images may be opened (the diskx.allowOutsideExtents setting). */
   open?: OpenImageOptions;
+  /** The bundled byte-diff worker (dist/byteDiffWorker.js): Scan all bytes then runs off the caller's thread. */
+  byteDiffWorker?: string;
 }
 
 /** What the host must do that only it can: reply, or run a long or writing action after asking the user. */
@@ -190,26 +193,34 @@ export class CompareSession {
    */
   async scan(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ScanSummary> {
     const started = Date.now();
+    if (this.options.byteDiffWorker) {
+      const result = await byteDiffInWorker(this.options.byteDiffWorker, this.a.path, this.b.path, { maxRanges: MAX_SCAN_RANGES, ...(this.options.open ? { open: this.options.open } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      return this.keepScan(result, started);
+    }
     const sourceA = await scanSource(this.a);
     let sourceB: ByteSource | null = null;
     try {
       sourceB = await scanSource(this.b);
       const result = await byteDiff(sourceA, sourceB, { maxRanges: MAX_SCAN_RANGES, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
-      this.lastScan = {
-        ranges: result.ranges,
-        truncated: result.truncated,
-        differingBytes: result.differingBytes,
-        comparedBytes: result.comparedBytes,
-        scannedBytes: result.scannedBytes,
-        tail: result.tail,
-        identical: result.identical,
-        elapsedMs: Date.now() - started,
-      };
-      return this.lastScan;
+      return this.keepScan(result, started);
     } finally {
       if (sourceA !== this.a.source) await sourceA.close();
       if (sourceB && sourceB !== this.b.source) await sourceB.close();
     }
+  }
+
+  private keepScan(result: ByteDiffResult, started: number): ScanSummary {
+    this.lastScan = {
+      ranges: result.ranges,
+      truncated: result.truncated,
+      differingBytes: result.differingBytes,
+      comparedBytes: result.comparedBytes,
+      scannedBytes: result.scannedBytes,
+      tail: result.tail,
+      identical: result.identical,
+      elapsedMs: Date.now() - started,
+    };
+    return this.lastScan;
   }
 
   /**

@@ -16,7 +16,7 @@ import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
-import type { EditState, FixAction, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import type { EditState, FieldSpan, FixAction, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
 import { INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
 import { fixLabel } from '../core/fixes/registry';
 import { buildStructureTree, profileLabel } from './structureTree';
@@ -27,6 +27,8 @@ import { EditableImage } from './editableImage';
 import { openForView, problemBanner } from './openForView';
 import type { ViewKind } from './openForView';
 import { changesNoByte, previewPlan } from './fixPreview';
+import { AppliedSpecs, overlaySpans } from './appliedSpecs';
+import type { AppliedSpec, AppliedSpecsHost, SpecTarget } from './appliedSpecs';
 
 export interface SessionOptions {
   /** Forced logical block size; undefined = detect. */
@@ -35,7 +37,14 @@ export interface SessionOptions {
   journalDir?: string;
   /** How the image may be opened (the diskx.allowOutsideExtents setting). */
   open?: OpenImageOptions;
+  /** Compiles user specs and says when they may not run; without it no spec can be applied. */
+  specs?: AppliedSpecsHost;
 }
+
+const NO_SPECS: AppliedSpecsHost = {
+  compile: () => Promise.reject(new Error('structure specs are not available here')),
+  blocked: () => null,
+};
 
 /** What the host must do that only it can (clipboard, status bar, the edit event). */
 export type SessionEffect =
@@ -43,6 +52,8 @@ export type SessionEffect =
   | { kind: 'copy'; text: string }
   | { kind: 'selection'; offset: number; length: number }
   | { kind: 'edit'; edit: ImageEdit }
+  /** The views need an update (a lazy spec node was read). */
+  | { kind: 'changed'; notice: string | null }
   | { kind: 'none' };
 
 const EMPTY_TREE: StructureTree = { tree: [], spans: [], findings: [] };
@@ -54,6 +65,8 @@ export class DiskImageSession {
   /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
   private generationValue = 0;
   private viewValue: StructureTree;
+  /** The user's Kaitai specs applied to this image (roots of the tree after ours). */
+  readonly specs: AppliedSpecs;
 
   private constructor(
     readonly image: EditableImage,
@@ -62,8 +75,10 @@ export class DiskImageSession {
     view: StructureTree,
     private bannerValue: string | null,
     private readonly sectorSize: number | undefined,
+    specHost: AppliedSpecsHost,
   ) {
     this.viewValue = this.withActions(view);
+    this.specs = new AppliedSpecs(specHost);
   }
 
   /**
@@ -83,7 +98,7 @@ export class DiskImageSession {
     });
     const findings = view.model ? checkDisk(view.model) : [];
     const tree = view.model ? buildStructureTree(view.model, findings) : EMPTY_TREE;
-    return new DiskImageSession(image, view.model, findings, tree, view.problem ? problemBanner(view.problem) : null, sectorSize);
+    return new DiskImageSession(image, view.model, findings, tree, view.problem ? problemBanner(view.problem) : null, sectorSize, options.specs ?? NO_SPECS);
   }
 
   get path(): string {
@@ -153,14 +168,56 @@ export class DiskImageSession {
 
   async initMessage(settings: ViewSettings): Promise<InitMessage> {
     const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return { type: 'init', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState(), generation: this.generationValue };
+    return { type: 'init', image: this.info(), tree: this.tree(), spans: this.spans(), findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState(), generation: this.generationValue };
   }
 
   /** The new model for every open view, after the document changed. */
   async updateMessage(notice: string | null = null): Promise<UpdateMessage> {
     this.generationValue++; // every view that gets this update is past any embedded init
     const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return { type: 'update', image: this.info(), tree: this.viewValue.tree, spans: this.viewValue.spans, findings: this.viewValue.findings, banner: this.bannerValue, head, edits: this.editState(), notice };
+    return { type: 'update', image: this.info(), tree: this.tree(), spans: this.spans(), findings: this.viewValue.findings, banner: this.bannerValue, head, edits: this.editState(), notice };
+  }
+
+  /** Our structures, then one root per applied user spec. */
+  private tree(): TreeNode[] {
+    const specs = this.specs.nodes();
+    return specs.length ? [...this.viewValue.tree, ...specs] : this.viewValue.tree;
+  }
+
+  /** Our spans with the applied specs' fields laid over them. */
+  private spans(): FieldSpan[] {
+    return overlaySpans(this.viewValue.spans, this.specs.spans());
+  }
+
+  // ---- user specs ----
+
+  /** What the specs read: the document's bytes (unsaved edits included) and its model. */
+  specTarget(): SpecTarget {
+    return { source: this.source, model: this.modelValue };
+  }
+
+  /** Applies the .ksy `spec` at `at` (`0x1000`, `lba:2048`, `partition:1`). */
+  applySpec(spec: string, at: string): Promise<AppliedSpec> {
+    this.generationValue++;
+    return this.specs.add(spec, at, this.specTarget());
+  }
+
+  /** Takes an applied spec off the image. */
+  removeSpec(key: number): Promise<boolean> {
+    this.generationValue++;
+    return this.specs.remove(key);
+  }
+
+  /** `file` (a .ksy) was saved: the specs using it are compiled and parsed again. */
+  recompileSpecs(file: string): Promise<AppliedSpec[]> {
+    this.generationValue++;
+    return this.specs.recompile(file, this.specTarget());
+  }
+
+  /** Compiles and parses every applied spec again (workspace trust granted, spec paths changed). */
+  refreshSpecs(): Promise<void> {
+    this.generationValue++;
+    return this.specs.refresh(this.specTarget(), true);
   }
 
   // ---- fixes and the edit stack ----
@@ -285,6 +342,10 @@ export class DiskImageSession {
         return { kind: 'selection', offset: message.offset, length: message.length };
       case 'previewFix':
         return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId) } };
+      case 'expandNode':
+        if (!(await this.specs.expand(message.nodeId))) return { kind: 'none' };
+        this.generationValue++;
+        return { kind: 'changed', notice: null };
       case 'applyFix': {
         const applied = await this.applyFix(message.fixId as FixId);
         if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
@@ -296,6 +357,7 @@ export class DiskImageSession {
   }
 
   async close(): Promise<void> {
+    await this.specs.dispose();
     await this.image.close();
   }
 
@@ -321,6 +383,7 @@ export class DiskImageSession {
       this.generationValue++;
       this.viewValue = this.withActions(buildStructureTree(model, this.findingsValue));
       this.bannerValue = model.scheme === 'none' ? problemBanner({ stage: 'no-table' }) : null;
+      await this.specs.refresh(this.specTarget());
     } catch (error) {
       this.modelValue = null;
       this.findingsValue = [];

@@ -5,7 +5,7 @@
 // (newest first), then the new ones in order. Undo after a save therefore writes
 // the old bytes back through the same safe writer. Backups (hot exit) store that
 // list of patches as JSON, never image bytes. Pure: no `vscode`, tested in plain Node.
-import type { PlanFixId } from '../core/findings';
+import type { PlanId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
 import type { FixPlan, Patch } from '../core/patch';
 import { reversePatch } from '../core/patch';
@@ -32,7 +32,7 @@ export interface EditBackup {
   image: string;
   sizeBytes: number;
   /** The plans that take the file on disk to the document's state, in order; patches as hex. */
-  edits: { id: PlanFixId; title: string; description: string; patches: { offset: number; before: string; after: string }[] }[];
+  edits: { id: PlanId; title: string; description: string; patches: { offset: number; before: string; after: string }[] }[];
 }
 
 export class EditStack {
@@ -169,13 +169,13 @@ export function parseEditBackup(text: string, sizeBytes: number): FixPlan[] {
       if (before.length !== after.length) throw new BackupFormatError(`patch at ${offset}: before and after differ in length`);
       return { offset, before, after };
     });
-    return { id: edit.id as PlanFixId, title: edit.title, description: edit.description, patches };
+    return { id: edit.id as PlanId, title: edit.title, description: edit.description, patches };
   });
 }
 
 /** Where the bytes do not match a patch's `before` when `plans` are laid over `source` in order. */
 export interface PatchMismatch {
-  fixId: PlanFixId;
+  fixId: PlanId;
   title: string;
   offset: number;
   expected: number;

@@ -1,7 +1,7 @@
 // Messages from the editor's webview are untrusted input: every one is checked for its shape, integer ranges and offsets inside the image
 // before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
 import type { FromWebview } from '../shared/protocol/editor';
-import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/editor';
+import { MAX_COPY_LENGTH, MAX_CRC_LENGTH, MAX_NODE_ID_LENGTH, MAX_READ_LENGTH, MAX_REQUEST_ID } from '../shared/protocol/editor';
 import { FIX_IDS } from '../core/findings';
 
 export type Validated = { ok: true; message: FromWebview } | { ok: false; reason: string };
@@ -55,6 +55,9 @@ export function validateFromWebview(raw: unknown, imageSize: number): Validated 
       if (typeof raw.fixId !== 'string' || !(FIX_IDS as readonly string[]).includes(raw.fixId)) return fail(`fixId must be one of ${FIX_IDS.join(', ')}`);
       return { ok: true, message: { type: raw.type, fixId: raw.fixId } };
     }
+    case 'expandNode':
+      if (typeof raw.nodeId !== 'string' || raw.nodeId.length === 0 || raw.nodeId.length > MAX_NODE_ID_LENGTH) return fail(`nodeId must be a string of 1..${MAX_NODE_ID_LENGTH} characters`);
+      return { ok: true, message: { type: 'expandNode', nodeId: raw.nodeId } };
     default:
       return fail('unknown message type');
   }

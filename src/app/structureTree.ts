@@ -9,6 +9,7 @@ import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
+import { formatSizeShort as formatSize } from '../shared/sizeText';
 
 export interface StructureTree {
   tree: TreeNode[];
@@ -18,20 +19,6 @@ export interface StructureTree {
 
 const hex = (n: number | bigint, digits: number): string => `0x${n.toString(16).toUpperCase().padStart(digits, '0')}`;
 const hex32 = (n: number): string => hex(n >>> 0, 8);
-
-/** "250 MiB", "2 TiB", "1.5 GiB", "512 B". */
-export function formatSize(bytes: number | bigint): string {
-  const value = Number(bytes);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let scaled = value;
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  const text = unit === 0 || Number.isInteger(scaled) ? String(scaled) : scaled.toFixed(scaled < 10 ? 2 : 1).replace(/\.?0+$/, '');
-  return `${text} ${units[unit]}`;
-}
 
 /** "ESXi 5" for the status bar and the image info. */
 export function profileLabel(model: DiskModel | null): string | null {
@@ -343,6 +330,8 @@ class Builder {
         description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
         offset,
         length,
+        // "Parse Here with Structure Spec..." in the node's context menu applies a spec at the partition's start.
+        context: { webviewSection: 'partition', partitionNumber: p.number },
       };
     });
     const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';

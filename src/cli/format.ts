@@ -17,18 +17,10 @@ export function containerLine(info: ContainerInfo | undefined): string | null {
   return `Container: ${parts.join(', ')}`;
 }
 
-/** 1.5 GiB, 512.0 KiB, 300 bytes (binary units, as gdisk prints them). */
-export function formatSize(bytes: bigint | number): string {
-  const value = Number(bytes);
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let scaled = value;
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} bytes` : `${scaled.toFixed(1)} ${units[unit]}`;
-}
+import { formatBytes as formatSize } from '../shared/sizeText';
+
+/** 1.5 GiB, 512.0 KiB, 300 bytes (binary units, as gdisk prints them): the shared formatter. */
+export { formatSize };
 
 function headerLine(name: string, h: GptHeader | null): string {
   if (!h) return `${name}: not found`;

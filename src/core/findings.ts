@@ -10,6 +10,10 @@ export type FixId = (typeof FIX_IDS)[number];
 export type ReferenceFixId = 'copy-slots-from-reference';
 /** Any fix a plan can come from. */
 export type PlanFixId = FixId | ReferenceFixId;
+/** A hand edit (`diskx set`, typing in the editor): not a fix, but planned, written and undone the same way. */
+export type HandEditId = 'hand-edit';
+/** Whatever a plan of patches can come from. */
+export type PlanId = PlanFixId | HandEditId;
 
 export type FindingCode =
   | 'mbr-missing'

@@ -43,6 +43,23 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
 
+/** Longest value text a hand edit accepts (a whole 4096-byte field as spaced hex fits). */
+export const MAX_EDIT_VALUE_CHARS = 16 * 1024;
+
+/** Most assignments one `diskx set` (or one editor edit) may carry. */
+export const MAX_EDIT_ASSIGNMENTS = 256;
+
+/** Code units of a GPT partition name (UEFI 5.3.3: 72 bytes of UTF-16LE). */
+export const GPT_NAME_CODE_UNITS = 36;
+
+/** Longest search pattern in bytes (after decoding hex, text or a GUID). */
+export const MAX_FIND_PATTERN_BYTES = 4096;
+
+/** Matches a search reports before it stops (and says it stopped). */
+export const MAX_FIND_RESULTS = 10_000;
+
+/** Bytes read per step of a search (one buffer, reused; a pattern's length - 1 overlaps). */
+export const FIND_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Bytes of the image a user's Kaitai spec may read, from where it is applied (its window). */
 export const SPEC_WINDOW_BYTES = 16 * 1024 * 1024;
 

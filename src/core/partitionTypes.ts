@@ -95,3 +95,96 @@ export function mbrTypeName(type: number): string | null {
 export function isExtendedMbrType(type: number): boolean {
   return type === 0x05 || type === 0x0f || type === 0x85;
 }
+
+/**
+ * Short names users type for GPT partition types (`diskx set ... type=linux`),
+ * roughly as sfdisk and systemd-repart spell them. The full names of
+ * gptTypeName are accepted too, in any case.
+ */
+export const GPT_TYPE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['efi', TYPE_EFI_SYSTEM],
+  ['esp', TYPE_EFI_SYSTEM],
+  ['bios-boot', '21686148-6449-6E6F-744E-656564454649'],
+  ['msr', 'E3C9E316-0B5C-4DB8-817D-F92DF00215AE'],
+  ['basic-data', TYPE_MS_BASIC_DATA],
+  ['windows-recovery', 'DE94BBA4-06D1-4D40-A16A-BFD50179D6AC'],
+  ['ldm-metadata', '5808C8AA-7E8F-42E0-85D2-E1E90434CFB3'],
+  ['ldm-data', 'AF9B60A0-1431-4F62-BC68-3311714A69AD'],
+  ['linux', '0FC63DAF-8483-4772-8E79-3D69D8477DE4'],
+  ['swap', '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F'],
+  ['lvm', 'E6D6D379-F507-44C2-A23C-238F2A3DF928'],
+  ['raid', 'A19D880F-05FC-4D3B-A006-743F0F84911E'],
+  ['root-x86-64', '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709'],
+  ['root-x86', '44479540-F297-41B2-9AF7-D131D5F0458A'],
+  ['root-arm64', 'B921B045-1DF0-41C3-AF44-4C6F280D3FAE'],
+  ['home', '933AC7E1-2EB4-4F13-B844-0E14E2AEF915'],
+  ['srv', '3B8F8425-20E0-4F3B-907F-1A25A76F98E8'],
+  ['xbootldr', 'BC13C2FF-59E6-4262-A352-B275FD6F7172'],
+  ['luks', 'CA7D7CCB-63ED-4C53-861C-1742536059CC'],
+  ['vmfs', TYPE_VMWARE_VMFS],
+  ['vmkdiagnostic', TYPE_VMWARE_DIAGNOSTIC],
+  ['vmfs-l', TYPE_VMWARE_VMFSL],
+  ['osdata', TYPE_VMWARE_VMFSL],
+  ['vmware-reserved', '9198EFFC-31C0-11DB-8F78-000C2911D1B8'],
+  ['vsan', '381CFCCC-7288-11E0-92EE-000C2911D0B2'],
+  ['hfs+', '48465300-0000-11AA-AA11-00306543ECAC'],
+  ['apfs', '7C3457EF-0000-11AA-AA11-00306543ECAC'],
+  ['freebsd-boot', '83BD6B9D-7F41-11DC-BE0B-001560B84F0F'],
+  ['freebsd-ufs', '516E7CB6-6ECF-11D6-8FF8-00022D09712B'],
+  ['freebsd-zfs', '516E7CBA-6ECF-11D6-8FF8-00022D09712B'],
+  ['chromeos-kernel', 'FE3A2A5D-4F32-41A7-B725-ACCC3285A309'],
+  ['chromeos-root', '3CB8E202-3B7E-47DD-8A3C-7FF2A13CFCEC'],
+]);
+
+/** The type GUID a short or full type name stands for, or null. */
+export function gptTypeByName(name: string): string | null {
+  const key = name.trim().toLowerCase();
+  const alias = GPT_TYPE_ALIASES.get(key);
+  if (alias) return alias;
+  for (const [guid, full] of GPT_TYPE_NAMES) if (full.toLowerCase() === key) return guid;
+  return null;
+}
+
+/** Every named GPT type (for pick lists): GUID, full name, and the short name when there is one. */
+export function knownGptTypes(): { guid: string; name: string; alias: string | null }[] {
+  const aliasOf = new Map<string, string>();
+  for (const [alias, guid] of GPT_TYPE_ALIASES) if (!aliasOf.has(guid)) aliasOf.set(guid, alias);
+  return [...GPT_TYPE_NAMES].filter(([guid]) => guid !== '00000000-0000-0000-0000-000000000000').map(([guid, name]) => ({ guid, name, alias: aliasOf.get(guid) ?? null }));
+}
+
+/** Short names for MBR type bytes (`mbr.partitions.0.type=linux`); full names are accepted too. */
+export const MBR_TYPE_ALIASES: ReadonlyMap<string, number> = new Map([
+  ['empty', 0x00],
+  ['fat12', 0x01],
+  ['fat16', 0x06],
+  ['extended', 0x05],
+  ['ntfs', 0x07],
+  ['exfat', 0x07],
+  ['fat32', 0x0c],
+  ['linux', 0x83],
+  ['swap', 0x82],
+  ['linux-extended', 0x85],
+  ['lvm', 0x8e],
+  ['raid', 0xfd],
+  ['gpt', 0xee],
+  ['protective', 0xee],
+  ['efi', 0xef],
+  ['vmfs', 0xfb],
+  ['vmkdiagnostic', 0xfc],
+  ['freebsd', 0xa5],
+  ['hfs', 0xaf],
+]);
+
+/** The MBR type byte a name stands for, or null. */
+export function mbrTypeByName(name: string): number | null {
+  const key = name.trim().toLowerCase();
+  const alias = MBR_TYPE_ALIASES.get(key);
+  if (alias !== undefined) return alias;
+  for (const [type, full] of MBR_TYPE_NAMES) if (full.toLowerCase() === key) return type;
+  return null;
+}
+
+/** Every named MBR type (for pick lists). */
+export function knownMbrTypes(): { type: number; name: string }[] {
+  return [...MBR_TYPE_NAMES].map(([type, name]) => ({ type, name }));
+}

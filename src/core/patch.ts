@@ -1,7 +1,7 @@
 // Edits are data: a patch replaces `before` with `after` at `offset`. Fixes
 // produce them, the writer applies them (checking `before` first), undo is the
 // reverse. Shared by the CLI now and the editor's edit stack later.
-import type { PlanFixId } from './findings';
+import type { PlanFixId, PlanId } from './findings';
 
 /** Replace `before` by `after` (same length) at absolute byte `offset`. */
 export interface Patch {
@@ -12,7 +12,7 @@ export interface Patch {
 
 /** What a fix would do: its patches and a description a user can review. */
 export interface FixPlan {
-  id: PlanFixId;
+  id: PlanId;
   title: string;
   description: string;
   patches: Patch[];

@@ -1,14 +1,27 @@
-// The custom editor's document: owns one DiskImageSession (file, edits laid over
-// it, model, findings) for as long as any editor shows the image, and turns its
-// edits into VS Code's CustomDocumentEditEvents (undo/redo, dirty marker). The
-// edit model itself (stack, saved index, pending plans, backup JSON) lives in
-// src/app (diskImageSession.ts, editableImage.ts, editStack.ts), without
+// The custom editor's document (the shape of VS Code's Paw Draw custom editor
+// sample): owns one DiskImageSession (file, edits laid over it, model,
+// findings) for as long as any editor shows the image, turns its edits into
+// VS Code's CustomDocumentEditEvents (undo/redo, dirty marker), and does the
+// save, Save As, revert and backup the provider delegates to it, with the
+// confirmations only a person can give. The edit model itself (stack, saved
+// index, pending plans, backup JSON, the safe write) lives in src/app without
 // `vscode`, so plain Node tests it.
 import * as vscode from 'vscode';
+import path from 'node:path';
 import { DiskImageSession } from '../app/diskImageSession';
 import type { ImageEdit } from '../app/editStack';
-import { readSettings } from './settings';
+import { ImageChangedOnDiskError } from '../app/editableImage';
+import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
+import { formatBytes } from '../shared/sizeText';
+import { readSettings } from './settings';
+import type { AppliedSpecsHost } from '../app/appliedSpecs';
+
+/** What the document needs from the editor that shows it. */
+export interface DocumentDelegate {
+  /** A panel showing the document (to run VS Code's Revert in), if any. */
+  panel(): vscode.WebviewPanel | undefined;
+}
 
 export class DiskImageDocument implements vscode.CustomDocument {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -24,35 +37,57 @@ export class DiskImageDocument implements vscode.CustomDocument {
   saving = false;
   private queue: Promise<unknown> = Promise.resolve();
 
+  private constructor(
+    readonly uri: vscode.Uri,
+    readonly session: DiskImageSession,
+    private readonly delegate: DocumentDelegate,
+  ) {
+    this.session.editBlocked = vscode.workspace.isTrusted ? null : 'Restricted Mode: trust the workspace to repair images';
+  }
+
+  /**
+   * Opens a file, VMDK descriptor or block device (non-disk files open as plain
+   * hex with a banner) and, on hot exit, lays the backed-up edits over it again.
+   */
+  static async create(uri: vscode.Uri, backupId: string | undefined, delegate: DocumentDelegate, specs?: AppliedSpecsHost): Promise<DiskImageDocument> {
+    const { sectorSize, allowOutsideExtents } = readSettings(uri);
+    let session: DiskImageSession;
+    try {
+      const journalDir = process.env.DISKX_JOURNAL_DIR;
+      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}), ...(specs ? { specs } : {}) });
+    } catch (error) {
+      // Only unreadable paths get here (no such file, permission denied): say so in one line.
+      throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
+    }
+    const document = new DiskImageDocument(uri, session, delegate);
+    if (backupId) await document.restore(vscode.Uri.parse(backupId));
+    return document;
+  }
+
+  get name(): string {
+    return path.basename(this.uri.fsPath);
+  }
+
+  /** Hot exit: the backup holds the unsaved edits (patches), never image bytes. */
+  private async restore(backup: vscode.Uri): Promise<void> {
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(backup));
+      const restored = await this.session.restoreBackup(text);
+      if ('problem' in restored) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${this.name}: ${restored.problem}.`);
+    } catch (error) {
+      void vscode.window.showWarningMessage(`Disk Structure Explorer: the unsaved edits of ${this.name} could not be restored (${describeError(error)}).`);
+    }
+  }
+
   /**
    * Runs `task` after every earlier one finished. VS Code may ask to save twice
    * in a row (a forwarded Ctrl+S, then the same save again): the second must see
    * the first one's result, not race it (it would see its own write as a change on disk).
    */
-  serialize<T>(task: () => Promise<T>): Promise<T> {
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  private constructor(
-    readonly uri: vscode.Uri,
-    readonly session: DiskImageSession,
-  ) {
-    this.session.editBlocked = vscode.workspace.isTrusted ? null : 'Restricted Mode: trust the workspace to repair images';
-  }
-
-  /** Opens a file, VMDK descriptor or block device; non-disk files open as plain hex with a banner. */
-  static async create(uri: vscode.Uri): Promise<DiskImageDocument> {
-    const { sectorSize, allowOutsideExtents } = readSettings(uri);
-    try {
-      const journalDir = process.env.DISKX_JOURNAL_DIR;
-      const session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}) });
-      return new DiskImageDocument(uri, session);
-    } catch (error) {
-      // Only unreadable paths get here (no such file, permission denied): say so in one line.
-      throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
-    }
   }
 
   /** Tells VS Code about an edit the session already applied (undo/redo go back through the session). */
@@ -74,6 +109,106 @@ export class DiskImageDocument implements vscode.CustomDocument {
   /** The model changed outside an edit (save, revert, reload, restore). */
   changed(notice: string | null): void {
     this.changeEmitter.fire(notice);
+  }
+
+  // ---- what the provider delegates ----
+
+  /** Save: the unsaved patches through the safe writer, after the checks a person must see. */
+  save(_cancellation?: vscode.CancellationToken): Promise<void> {
+    return this.serialize(() => this.write());
+  }
+
+  /** Save As: a copy with the edits laid over it, with a cancellable progress notification; the image is untouched. */
+  async saveAs(destination: vscode.Uri, cancellation?: vscode.CancellationToken): Promise<void> {
+    const size = this.session.source.size;
+    const target = path.basename(destination.fsPath);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving a copy as ${target}`, cancellable: true }, async (progress, token) => {
+      let reported = 0;
+      await this.session.saveAs(destination.fsPath, {
+        report: (done, total) => {
+          const percent = Math.floor((done / total) * 100);
+          if (percent > reported) {
+            progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+            reported = percent;
+          }
+        },
+        cancelled: () => token.isCancellationRequested || (cancellation?.isCancellationRequested ?? false),
+      });
+    }).then(undefined, (error: unknown) => {
+      if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
+      throw error;
+    });
+    vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${target}`, 8000);
+  }
+
+  revert(_cancellation?: vscode.CancellationToken): Promise<void> {
+    return this.serialize(async () => {
+      await this.session.revert();
+      this.changed('Reverted: the image is shown as it is on disk.');
+    });
+  }
+
+  /** The backup (hot exit) of the unsaved edits at `destination`: JSON of their patches. */
+  async backup(destination: vscode.Uri, _cancellation?: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {
+    await vscode.workspace.fs.writeFile(destination, new TextEncoder().encode(this.session.backupText()));
+    return { id: destination.toString(), delete: () => void vscode.workspace.fs.delete(destination).then(undefined, () => undefined) };
+  }
+
+  /** Drops the edits and reads the file again, through VS Code's Revert so the dirty marker goes too. */
+  async reloadDiscardingEdits(): Promise<void> {
+    const panel = this.delegate.panel();
+    if (panel) {
+      panel.reveal(panel.viewColumn, false);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    } else {
+      await this.session.reload();
+      this.changed('Reloaded from disk; the edits were discarded.');
+    }
+  }
+
+  private async write(): Promise<void> {
+    const plans = this.session.edits.pendingPlans();
+    // 1. The file must be what we read: never overwrite someone else's change silently.
+    const change = await this.session.changedOnDisk();
+    if (change) await this.refuseChangedOnDisk(change);
+    // 2. Devices and read-only files: only with an explicit modal confirmation (allowDevice).
+    let allowDevice = false;
+    const confirm = this.session.saveNeedsConfirmation();
+    if (confirm && plans.length > 0) {
+      const write = 'Write to Device';
+      const answer = await vscode.window.showWarningMessage(
+        `${confirm}. Write the ${plans.length} unsaved repair${plans.length === 1 ? '' : 's'} (${plans.map((p) => p.title).join(', ')}) to it?`,
+        { modal: true, detail: 'Only the changed sectors are written, backup GPT first, with an undo journal. Make sure nothing uses the disk.' },
+        write,
+      );
+      if (answer !== write) throw new Error(`Not saved: ${confirm}; writing needs your confirmation ("Write to Device"). The edits are kept.`);
+      allowDevice = true;
+    }
+    this.saving = true;
+    try {
+      const result = await this.session.save({ allowDevice });
+      if (result && result.entryId !== null) {
+        vscode.window.setStatusBarMessage(`$(check) ${this.name}: wrote ${result.sectorsWritten} sector${result.sectorsWritten === 1 ? '' : 's'} (undo journal ${path.basename(result.journalPath)})`, 8000);
+      }
+    } catch (error) {
+      if (error instanceof ImageChangedError || error instanceof ImageChangedOnDiskError) await this.refuseChangedOnDisk(describeError(error));
+      throw new Error(`Not saved: ${describeError(error)}`);
+    } finally {
+      this.saving = false;
+    }
+    this.changed(plans.length > 0 ? `Saved: ${plans.map((p) => p.title).join(', ')} written to ${this.name}.` : null);
+  }
+
+  /** Tells the user the file changed on disk and lets them choose; always throws (nothing is saved). */
+  private async refuseChangedOnDisk(change: string): Promise<never> {
+    const reload = 'Reload (discard my edits)';
+    const answer = await vscode.window.showWarningMessage(
+      `${this.name} changed on disk since it was opened (${change}).`,
+      { modal: true, detail: 'Saving now could overwrite those changes, so nothing was written. Reload to see the file as it is now (your unsaved repairs are dropped; you can apply them again), or cancel and use Save As to keep them in a copy.' },
+      reload,
+    );
+    if (answer === reload) setTimeout(() => void this.reloadDiscardingEdits(), 0);
+    throw new Error(`Not saved: ${this.name} changed on disk (${change}); nothing was written.`);
   }
 
   dispose(): void {

@@ -4,14 +4,21 @@ import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
 import { readSettings } from './settings';
 import { describeError } from '../core/errors';
-import { DiskImageEditorProvider, VIEW_TYPE, toDiagnostic } from './diskImageEditorProvider';
+import { DiskImageEditorProvider, VIEW_TYPE } from './diskImageEditorProvider';
+import { ImageDiagnostics } from './imageDiagnostics';
 import { registerCompare } from './compare/compareCommands';
+import { SpecRuntime } from './specRuntime';
+import { registerSpecCommands } from './specCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const diagnostics = vscode.languages.createDiagnosticCollection('diskx');
+  const diagnostics = new ImageDiagnostics();
+  const specRuntime = new SpecRuntime();
+  const { provider, registration } = DiskImageEditorProvider.register(context, diagnostics, specRuntime);
   context.subscriptions.push(
     diagnostics,
-    DiskImageEditorProvider.register(context, diagnostics),
+    specRuntime,
+    registration,
+    registerSpecCommands(context, provider, specRuntime),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {
@@ -23,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
           () => analyzeImage(target.fsPath, { open: { allowOutsideExtents: readSettings(target).allowOutsideExtents } }),
         );
         await opened.source.close();
-        diagnostics.set(target, findings.map(toDiagnostic));
+        diagnostics.set(target, findings);
         const errors = findings.filter((f) => f.severity !== 'info').length;
         void vscode.window.showInformationMessage(errors ? `${errors} problem(s) found; see the Problems panel.` : 'No problems found.');
       } catch (error) {

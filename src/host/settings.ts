@@ -17,3 +17,13 @@ export function readSettings(scope?: vscode.Uri): DiskxSettings {
   const sectorSize = sector === '512' ? 512 : sector === '4096' ? 4096 : undefined;
   return { bytesPerRow, sectorSize, showDiagnostics: config.get<boolean>('showDiagnostics', true), allowOutsideExtents: config.get<boolean>('allowOutsideExtents', false) === true };
 }
+
+/** VS Code's files.autoSave for `uri` ("off", "afterDelay", "onFocusChange", "onWindowChange"). */
+export function autoSaveMode(uri: vscode.Uri): string {
+  return vscode.workspace.getConfiguration('files', uri).get<string>('autoSave', 'off');
+}
+
+/** What the editor webview of `uri` needs to know of the settings. */
+export function viewSettings(uri: vscode.Uri): ViewSettings {
+  return { bytesPerRow: readSettings(uri).bytesPerRow, autoSave: autoSaveMode(uri) !== 'off' };
+}

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { CompareSession } from '../../src/app/compareSession';
 import { fieldWords, patchView } from '../../src/app/fixPreview';
 import { compareHtml } from '../../src/host/compare/compareHtml';
-import { formatBytes, scanLine } from '../../src/host/compare/compareText';
+import { scanLine } from '../../src/host/compare/compareText';
+import { formatBytes } from '../../src/shared/sizeText';
 import { byteDiff } from '../../src/core/diff/index';
 import { FileSource } from '../../src/core/io/fileSource';
 import type { CompareInitMessage, ToCompareWebview } from '../../src/shared/protocol/compare';
@@ -165,6 +166,41 @@ test('the byte scan agrees with byteDiff, reports progress, handles different si
   }
 });
 
+test('with the bundled worker the byte scan runs off this thread and gives the in-process summary', async (t) => {
+  const worker = path.resolve(__dirname, '..', '..', 'dist', 'byteDiffWorker.js');
+  if (!fs.existsSync(worker)) {
+    t.skip('dist/byteDiffWorker.js is not built (npm test builds it)');
+    return;
+  }
+  const a = writePlainGptSample(path.join(dir, 'worker-a.img'), 16 * MiB);
+  const b = path.join(dir, 'worker-b.img');
+  fs.copyFileSync(a, b);
+  const fd = fs.openSync(b, 'r+');
+  fs.writeSync(fd, Buffer.from([7, 7]), 0, 2, 3 * MiB - 1);
+  fs.closeSync(fd);
+  const inProcess = await CompareSession.open(a, b);
+  const inWorker = await CompareSession.open(a, b, { byteDiffWorker: worker });
+  try {
+    const expected = await inProcess.scan();
+    const progress: number[] = [];
+    // The event loop stays free while the worker reads: a timer fires during the scan.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const summary = await inWorker.scan(undefined, (done) => progress.push(done));
+    clearInterval(timer);
+    assert.deepEqual(summary.ranges, expected.ranges);
+    assert.deepEqual(summary.ranges, [{ offset: 3 * MiB - 1, length: 2 }]);
+    assert.equal(progress.at(-1), 16 * MiB);
+    assert.ok(ticks > 0);
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    await assert.rejects(inWorker.scan(controller.signal), /cancelled/);
+  } finally {
+    await inProcess.close();
+    await inWorker.close();
+  }
+});
+
 test('apply the fix to A through the journal, refresh shows the slots equal, undo brings the old slots back', async () => {
   const { compacted, original } = pair('apply');
   const journalDir = path.join(dir, 'journals');
@@ -261,4 +297,26 @@ test('a patch preview names header fields and array slots from the specs; format
   assert.doesNotMatch(html, /unsafe-(inline|eval)/);
   assert.match(html, /<script nonce="NONCE123" src="x\/compare.js"><\/script>/);
   assert.ok(html.includes('&#60;b&#62;.img'), 'the title is escaped');
+});
+
+test('copy slots saves through the editor\'s save path: A changed on disk since it was read is refused, nothing written', async () => {
+  const { compacted, original } = pair('changed');
+  const journalDir = path.join(dir, 'journals-changed');
+  const session = await CompareSession.open(compacted, original, { journalDir });
+  try {
+    const effect = await session.handle({ type: 'applyFix', fixId: 'copy-slots-from-reference' }, settings);
+    assert.equal(effect.kind, 'applyFix');
+    if (effect.kind !== 'applyFix') return;
+    // Someone else touches A after the comparison read it.
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(compacted, later, later);
+    const before = head(compacted);
+    await assert.rejects(session.applyFix(effect.plan), /changed on disk since it was opened/);
+    assert.deepEqual(head(compacted), before, 'A is untouched');
+    assert.equal(fs.existsSync(journalDir) ? fs.readdirSync(journalDir).length : 0, 0, 'no journal entry');
+    // The refused edit is dropped again: A's view shows the file's bytes.
+    assert.deepEqual(Buffer.from(await session.sourceOf('a').read(0, 64 * 1024)), before);
+  } finally {
+    await session.close();
+  }
 });

@@ -26,7 +26,13 @@ test('merged runs break at fields, class changes and 8-byte groups; ASCII runs m
   const values = Uint8Array.from({ length: 16 }, (_, i) => 0x41 + i);
   const html = rowHtml({ offsetDigits: 8, lbaSectorSize: 512, mergeRuns: true }, 512, values, '', cells);
   assert.match(html, /^<div class="hex-row" data-offset="512"><span class="off">0x00000200<\/span><span class="lba">LBA 1<\/span><span class="bytes">/);
-  const runs = [...html.matchAll(/<span class="(hex-byte[^"]*)" data-offset="(\d+)" data-length="(\d+)"(?: title="([^"]*)")?>([^<]*)<\/span>/g)].map((m) => [m[1], Number(m[2]), Number(m[3]), m[4] ?? '', m[5]]);
+  const runs = [...html.matchAll(/<span class="(hex-byte[^"]*)" data-offset="(\d+)" data-length="(\d+)"(?: title="([^"]*)")?>([^<]*)<\/span>/g)].map((m) => [
+    m[1],
+    Number(m[2]),
+    Number(m[3]),
+    m[4] ?? '',
+    m[5],
+  ]);
   assert.deepEqual(runs, [
     ['hex-byte', 512, 2, '', '41 42'],
     ['hex-byte k-crc span-start', 514, 2, 'Field &#60;1&#62;', '43 44'],
@@ -35,11 +41,16 @@ test('merged runs break at fields, class changes and 8-byte groups; ASCII runs m
     ['hex-byte', 518, 2, '', '47 48'],
     ['hex-byte group-start', 520, 8, '', '49 4A 4B 4C 4D 4E 4F 50'],
   ]);
-  assert.match(html, /<span class="ascii"><span class="hex-char" data-offset="512" data-length="5">ABCDE<\/span><span class="hex-char cursor" data-offset="517" data-length="1">F<\/span><span class="hex-char" data-offset="518" data-length="10">GHIJKLMNOP<\/span><\/span><\/div>$/);
+  assert.match(
+    html,
+    /<span class="ascii"><span class="hex-char" data-offset="512" data-length="5">ABCDE<\/span><span class="hex-char cursor" data-offset="517" data-length="1">F<\/span><span class="hex-char" data-offset="518" data-length="10">GHIJKLMNOP<\/span><\/span><\/div>$/,
+  );
 });
 
 test('one element per byte without merging; loading, absent and unprintable bytes; no LBA column', () => {
-  const plain: CellRenderer = { describe: (_o, _v, cell) => ((cell.hexClass = 'hex-byte same'), (cell.charClass = ''), (cell.group = undefined), (cell.startMarks = ''), (cell.title = '')) };
+  const plain: CellRenderer = {
+    describe: (_o, _v, cell) => ((cell.hexClass = 'hex-byte same'), (cell.charClass = ''), (cell.group = undefined), (cell.startMarks = ''), (cell.title = '')),
+  };
   const values = Int16Array.from([0x3c, 0x00, LOADING, ABSENT]);
   const html = rowHtml({ offsetDigits: 10, lbaSectorSize: null, mergeRuns: false }, 16, values, ' has-diff', plain);
   assert.equal(
@@ -71,9 +82,19 @@ test('cursor keys: arrows, pages clamped at the ends (PageUp keeps the column), 
 test('byte marks: sorted ranges, binary search, cleared', () => {
   const marks = new ByteMarks('preview');
   assert.ok(marks.empty);
-  marks.set([{ offset: 100, length: 4 }, { offset: 10, length: 2 }, { offset: 50, length: 0 }]);
-  assert.deepEqual(marks.ranges, [{ offset: 10, length: 2 }, { offset: 100, length: 4 }]);
-  assert.deepEqual([9, 10, 11, 12, 50, 99, 100, 103, 104].map((o) => marks.has(o)), [false, true, true, false, false, false, true, true, false]);
+  marks.set([
+    { offset: 100, length: 4 },
+    { offset: 10, length: 2 },
+    { offset: 50, length: 0 },
+  ]);
+  assert.deepEqual(marks.ranges, [
+    { offset: 10, length: 2 },
+    { offset: 100, length: 4 },
+  ]);
+  assert.deepEqual(
+    [9, 10, 11, 12, 50, 99, 100, 103, 104].map((o) => marks.has(o)),
+    [false, true, true, false, false, false, true, true, false],
+  );
   marks.clear();
   assert.ok(marks.empty && !marks.has(10));
 });
@@ -94,6 +115,9 @@ test('selection: a cursor or a range, clamped to the image; listeners hear every
   assert.deepEqual([selection.lo, selection.hi, selection.cursor], [10, 20, 10]);
   selection.extendTo(-5);
   assert.deepEqual([selection.lo, selection.hi], [0, 20]);
-  assert.deepEqual(heard.map((c) => c.reveal ?? null), ['jump', null, 'follow', 'follow', null, null]);
+  assert.deepEqual(
+    heard.map((c) => c.reveal ?? null),
+    ['jump', null, 'follow', 'follow', null, null],
+  );
   assert.equal(heard[0]!.syncTree, false);
 });

@@ -15,22 +15,30 @@ import { totalBytes } from './state';
 
 /** One side's byte cells; the other side's values decide same / diff / only. */
 class SideCells implements CellRenderer {
-  mine: Int16Array = new Int16Array(0);
+  /** The other side's values of the row being drawn. */
   theirs: Int16Array = new Int16Array(0);
   private rowOffset = 0;
+  /** The difference navigated to ([currentLo, currentHi), empty when none) and the cursor, for this row. */
+  private currentLo = 0;
+  private currentHi = 0;
+  private cursor = 0;
 
   constructor(private readonly state: CompareState) {}
 
   beginRow(rowOffset: number): void {
+    const { stops, currentStop } = this.state;
+    const current = currentStop >= 0 ? stops[currentStop] : undefined;
     this.rowOffset = rowOffset;
+    this.currentLo = current?.offset ?? 0;
+    this.currentHi = current ? current.offset + current.length : 0;
+    this.cursor = this.state.cursor;
   }
 
   describe(offset: number, value: number, cell: HexCell): void {
     const other = this.theirs[offset - this.rowOffset]!;
     let cls = `hex-byte ${cellState(asCell(value), asCell(other))}`;
-    const current = this.state.currentStop >= 0 ? this.state.stops[this.state.currentStop] : undefined;
-    if (current && offset >= current.offset && offset < current.offset + current.length) cls += ' current';
-    if (offset === this.state.cursor) cls += ' cursor';
+    if (offset >= this.currentLo && offset < this.currentHi) cls += ' current';
+    if (offset === this.cursor) cls += ' cursor';
     cell.hexClass = cls;
   }
 }
@@ -64,7 +72,12 @@ export class CompareHexPane {
     this.cells = { a: new SideCells(state), b: new SideCells(state) };
     this.viewport = new HexViewport(
       { scroller, rows, spacer, lanes: [hexA, hexB] },
-      { ready: () => !!state.a && !!state.b, totalBytes: () => totalBytes(state), row: (rowOffset) => this.row(rowOffset), rendered: (first, count, complete) => this.rendered(first, count, complete) },
+      {
+        ready: () => !!state.a && !!state.b,
+        totalBytes: () => totalBytes(state),
+        row: (rowOffset) => this.row(rowOffset),
+        rendered: (first, count, complete) => this.rendered(first, count, complete),
+      },
       { placement: 'flow' },
     );
     rows.addEventListener('mousedown', (event: MouseEvent) => {
@@ -86,7 +99,8 @@ export class CompareHexPane {
     this.layoutInfo.offsetDigits = Math.max(8, Math.max(0, totalBytes(this.state) - 1).toString(16).length);
     const columns: string[] = [];
     for (let i = 0; i < this.bytesPerRow; i++) columns.push(`<span class="col">${HEX[i]}</span>`);
-    const paneHeader = (letter: string, name: string): string => `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii">${letter}: ${escapeHtml(name)}</span></div>`;
+    const paneHeader = (letter: string, name: string): string =>
+      `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii">${letter}: ${escapeHtml(name)}</span></div>`;
     this.header.innerHTML = paneHeader('A', a?.name ?? '') + paneHeader('B', b?.name ?? '');
     this.viewport.invalidate();
     this.viewport.layout();
@@ -144,9 +158,8 @@ export class CompareHexPane {
         const rowClass = `${loading ? ' loading' : ''}${differs ? ' has-diff' : ''}`;
         for (const side of SIDES) {
           const cells = this.cells[side];
-          cells.mine = values[side];
           cells.theirs = values[side === 'a' ? 'b' : 'a'];
-          out.push(rowHtml(this.layoutInfo, rowOffset, cells.mine, rowClass, cells));
+          out.push(rowHtml(this.layoutInfo, rowOffset, values[side], rowClass, cells));
         }
       },
     };

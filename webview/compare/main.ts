@@ -10,14 +10,14 @@ import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, To
 import { MAX_READ_LENGTH, SIDES, assertNever } from '../../src/shared/protocol/compare';
 import { PendingRequests } from '../../src/shared/protocol/common';
 import { ByteCache } from '../byteCache';
-import { el, typingInField } from '../dom';
+import { button, el, typingInField } from '../dom';
 import { parseGoto } from '../gotoTarget';
 import { cursorKeyTarget } from '../hex/cursorKeys';
 import { stopAt } from './diffRanges';
 import { CompareHexPane } from './hexPane';
 import { ScanControl } from './scan';
 import { createCompareState, totalBytes } from './state';
-import { StructurePane, button } from './structurePane';
+import { StructurePane } from './structurePane';
 
 interface VsCodeApi {
   postMessage(message: FromCompareWebview): void;

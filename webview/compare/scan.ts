@@ -1,10 +1,9 @@
 // The whole-image byte scan (run by the host) and next / previous difference over
 // its ranges; the first n / p starts the scan and goes on once it is done.
 import type { FromCompareWebview, ScanSummary } from '../../src/shared/protocol/compare';
-import { el } from '../dom';
+import { button, el } from '../dom';
 import { describeScan, navigationStops, nextStop, previousStop, stopAt } from './diffRanges';
 import type { CompareHexPane } from './hexPane';
-import { button } from './structurePane';
 import type { CompareState } from './state';
 
 export class ScanControl {

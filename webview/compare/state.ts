@@ -23,7 +23,19 @@ export interface CompareState {
 }
 
 export function createCompareState(): CompareState {
-  return { a: null, b: null, caches: { a: null, b: null }, structure: null, showEqualHeaders: false, cursor: 0, scan: null, stops: [], currentStop: -1, scanRunning: false, pendingNavigation: null };
+  return {
+    a: null,
+    b: null,
+    caches: { a: null, b: null },
+    structure: null,
+    showEqualHeaders: false,
+    cursor: 0,
+    scan: null,
+    stops: [],
+    currentStop: -1,
+    scanRunning: false,
+    pendingNavigation: null,
+  };
 }
 
 /** Bytes the views cover: the longer image. */

@@ -2,17 +2,10 @@
 // changed / only in A / only in B), the copy-slots fix with its preview, and the
 // header fields (only the differing ones unless asked).
 import type { FixOffer, FromCompareWebview } from '../../src/shared/protocol/compare';
-import { el } from '../dom';
+import { button, el } from '../dom';
 import type { CompareState } from './state';
 
 const STATUS_TEXT: Record<string, string> = { same: 'same', 'moved-slot': 'moved slot', changed: 'changed', 'only-a': 'only in A', 'only-b': 'only in B' };
-
-export function button(id: string, text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', { id, text, title });
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
-}
 
 function row(cell: 'th' | 'td', texts: string[]): HTMLTableRowElement {
   return el('tr', {}, ...texts.map((t) => el(cell, { text: t })));
@@ -21,7 +14,12 @@ function row(cell: 'th' | 'td', texts: string[]): HTMLTableRowElement {
 export class StructurePane {
   readonly element: HTMLElement;
   private readonly partitionsBody = el('tbody');
-  private readonly partitionsTable = el('table', { id: 'partitions' }, el('thead', {}, row('th', ['Partition', 'Status', 'Slot in A', 'Slot in B', 'Details'])), this.partitionsBody);
+  private readonly partitionsTable = el(
+    'table',
+    { id: 'partitions' },
+    el('thead', {}, row('th', ['Partition', 'Status', 'Slot in A', 'Slot in B', 'Details'])),
+    this.partitionsBody,
+  );
   private readonly partitionsSummary = el('div', { id: 'partitions-summary', className: 'summary' });
   private readonly fixBox = el('div', { id: 'fix' });
   private readonly headersBody = el('tbody');
@@ -41,8 +39,23 @@ export class StructurePane {
     this.element = el(
       'div',
       { id: 'structure-pane' },
-      el('div', { id: 'structure-main' }, el('div', { className: 'section-title', text: 'Partitions' }), this.partitionsSummary, this.partitionsTable, el('div', { className: 'section-title', text: 'Fix' }), this.fixBox),
-      el('div', { id: 'structure-headers' }, el('div', { className: 'section-title', text: 'Headers' }), el('label', { className: 'toggle' }, showEqual, ' show equal fields '), this.headersSummary, this.headersTable),
+      el(
+        'div',
+        { id: 'structure-main' },
+        el('div', { className: 'section-title', text: 'Partitions' }),
+        this.partitionsSummary,
+        this.partitionsTable,
+        el('div', { className: 'section-title', text: 'Fix' }),
+        this.fixBox,
+      ),
+      el(
+        'div',
+        { id: 'structure-headers' },
+        el('div', { className: 'section-title', text: 'Headers' }),
+        el('label', { className: 'toggle' }, showEqual, ' show equal fields '),
+        this.headersSummary,
+        this.headersTable,
+      ),
     );
   }
 
@@ -68,7 +81,10 @@ export class StructurePane {
       ? 'The partition structures are identical.'
       : [...counts].map(([status, n]) => `${n} ${STATUS_TEXT[status] ?? status}`).join(' · ');
     for (const p of structure.partitions) {
-      const details = p.status === 'moved-slot' || p.status === 'only-a' || p.status === 'only-b' ? p.summary : p.changes.map((c) => `${c.field}: ${c.a ?? '—'} → ${c.b ?? '—'}`).join('; ') || '—';
+      const details =
+        p.status === 'moved-slot' || p.status === 'only-a' || p.status === 'only-b'
+          ? p.summary
+          : p.changes.map((c) => `${c.field}: ${c.a ?? '—'} → ${c.b ?? '—'}`).join('; ') || '—';
       const tr = el(
         'tr',
         { className: `partition status-${p.status}`, title: `${p.summary}${p.uuid ? `\nGUID ${p.uuid}` : ''}` },
@@ -94,10 +110,17 @@ export class StructurePane {
     }
     this.headersTable.hidden = false;
     const differing = structure.headers.filter((h) => !h.equal).length;
-    this.headersSummary.textContent = differing === 0 ? `All ${structure.headers.length} fields are equal.` : `${differing} of ${structure.headers.length} fields differ.`;
+    this.headersSummary.textContent =
+      differing === 0 ? `All ${structure.headers.length} fields are equal.` : `${differing} of ${structure.headers.length} fields differ.`;
     for (const h of structure.headers) {
       if (h.equal && !this.state.showEqualHeaders) continue;
-      const tr = el('tr', { className: `header-field${h.equal ? ' equal' : ' differs'}` }, el('td', { className: 'field', text: h.field }), el('td', { className: 'value side-a', text: h.a ?? '—' }), el('td', { className: 'value side-b', text: h.b ?? '—' }));
+      const tr = el(
+        'tr',
+        { className: `header-field${h.equal ? ' equal' : ' differs'}` },
+        el('td', { className: 'field', text: h.field }),
+        el('td', { className: 'value side-a', text: h.a ?? '—' }),
+        el('td', { className: 'value side-b', text: h.b ?? '—' }),
+      );
       tr.dataset.field = h.field;
       tr.dataset.equal = String(h.equal);
       this.headersBody.append(tr);
@@ -113,7 +136,9 @@ export class StructurePane {
       box.append(el('div', { className: 'fix-unavailable', text: `${fix.id}: does not apply: ${fix.reason}` }));
       return;
     }
-    const apply = button('apply-fix', 'Copy slots from B into A…', 'Writes to A after a confirmation; the old bytes go to an undo journal', () => this.post({ type: 'applyFix', fixId: fix.id }));
+    const apply = button('apply-fix', 'Copy slots from B into A…', 'Writes to A after a confirmation; the old bytes go to an undo journal', () =>
+      this.post({ type: 'applyFix', fixId: fix.id }),
+    );
     if (fix.readOnlyReason) {
       apply.disabled = true;
       apply.title = fix.readOnlyReason;
@@ -133,8 +158,18 @@ export class StructurePane {
         ),
       );
     }
-    const preview = el('details', { id: 'fix-preview' }, el('summary', { text: `Preview: ${fix.patches.length} patches, ${fix.sectorsTouched} sectors of A` }), el('table', { className: 'patches' }, el('thead', {}, row('th', ['Where', 'LBA', 'Offset', 'Bytes', 'Before', 'After'])), patches));
-    box.append(el('div', { className: 'fix-title' }, el('code', { text: fix.id }), ` ${fix.title}`), el('p', { id: 'fix-description', text: fix.description }), preview, apply);
+    const preview = el(
+      'details',
+      { id: 'fix-preview' },
+      el('summary', { text: `Preview: ${fix.patches.length} patches, ${fix.sectorsTouched} sectors of A` }),
+      el('table', { className: 'patches' }, el('thead', {}, row('th', ['Where', 'LBA', 'Offset', 'Bytes', 'Before', 'After'])), patches),
+    );
+    box.append(
+      el('div', { className: 'fix-title' }, el('code', { text: fix.id }), ` ${fix.title}`),
+      el('p', { id: 'fix-description', text: fix.description }),
+      preview,
+      apply,
+    );
     if (fix.readOnlyReason) box.append(el('div', { className: 'fix-unavailable', text: fix.readOnlyReason }));
   }
 }

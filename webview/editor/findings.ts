@@ -34,7 +34,13 @@ export class FindingsList {
 
   private item(finding: FindingView): HTMLElement {
     const severity = el('span', { className: 'severity', text: finding.severity });
-    const item = el('li', { className: `finding sev-${finding.severity}` }, severity, el('span', { className: 'code', text: finding.code }), el('span', { className: 'message', text: finding.message }));
+    const item = el(
+      'li',
+      { className: `finding sev-${finding.severity}` },
+      severity,
+      el('span', { className: 'code', text: finding.code }),
+      el('span', { className: 'message', text: finding.message }),
+    );
     item.dataset.code = finding.code;
     if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
     item.tabIndex = 0;

@@ -50,7 +50,14 @@ export class FixPreviewPanel {
     }
     panel.classList.remove('refused');
     this.state.preview.set(next.changed);
-    const summary = el('div', { className: 'preview-summary', text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; ` }, el('span', { className: 'save-note', text: this.saveNote() }));
+    const summary = el(
+      'div',
+      {
+        className: 'preview-summary',
+        text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; `,
+      },
+      el('span', { className: 'save-note', text: this.saveNote() }),
+    );
     const description = el('div', { className: 'preview-description', text: next.description });
     const apply = el('button', { id: 'fix-apply', text: 'Apply' });
     apply.type = 'button';
@@ -68,7 +75,12 @@ export class FixPreviewPanel {
     });
     cancel.addEventListener('click', () => this.hide());
     // Apply / Cancel next to the title: always in sight, however long the list of changes.
-    panel.append(el('div', { className: 'preview-head' }, title, el('div', { className: 'preview-buttons' }, apply, cancel)), summary, description, this.patchTable(next));
+    panel.append(
+      el('div', { className: 'preview-head' }, title, el('div', { className: 'preview-buttons' }, apply, cancel)),
+      summary,
+      description,
+      this.patchTable(next),
+    );
     this.actions.marksChanged();
     const firstChange = next.changed[0];
     if (firstChange) this.actions.select(firstChange.offset, firstChange.length);
@@ -109,14 +121,29 @@ export class FixPreviewPanel {
       for (const [i, change] of patch.changes.entries()) {
         const row = el('tr', { className: 'preview-patch' });
         row.dataset.offset = String(change.offset);
-        const where = el('td', { className: 'where', text: `0x${change.offset.toString(16).toUpperCase()} (LBA ${Math.floor(change.offset / sectorSize)}) +${change.length}` });
+        const where = el('td', {
+          className: 'where',
+          text: `0x${change.offset.toString(16).toUpperCase()} (LBA ${Math.floor(change.offset / sectorSize)}) +${change.length}`,
+        });
         const fields = el('td', { className: 'fields', text: i === 0 ? patch.fields.join(', ') : '' });
         row.append(where, fields, el('td', { className: 'before', text: change.before }), el('td', { className: 'after', text: change.after }));
         row.addEventListener('click', () => this.actions.select(change.offset, change.length));
         table.append(row);
       }
-      if (patch.moreChanges > 0) table.append(el('tr', {}, el('td', { text: '' }), el('td', { text: `… ${patch.moreChanges} more changed run(s) in this patch (highlighted in the hex view)` })));
-      if (!patch.changes[0]) table.append(el('tr', {}, el('td', { text: `0x${patch.offset.toString(16)}` }), el('td', { text: patch.fields.join(', ') }), el('td', { text: 'no byte changes' })));
+      if (patch.moreChanges > 0)
+        table.append(
+          el('tr', {}, el('td', { text: '' }), el('td', { text: `… ${patch.moreChanges} more changed run(s) in this patch (highlighted in the hex view)` })),
+        );
+      if (!patch.changes[0])
+        table.append(
+          el(
+            'tr',
+            {},
+            el('td', { text: `0x${patch.offset.toString(16)}` }),
+            el('td', { text: patch.fields.join(', ') }),
+            el('td', { text: 'no byte changes' }),
+          ),
+        );
     }
     return table;
   }

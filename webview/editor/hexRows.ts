@@ -79,6 +79,8 @@ export class EditorHexPane {
   readonly scroller: HTMLElement;
   private readonly layoutInfo: RowLayout = { offsetDigits: 8, lbaSectorSize: 512, mergeRuns: true };
   private readonly cells: EditorCells;
+  /** Handlers that see the hex view's keys before the cursor keys; true: handled. */
+  private readonly keyHandlers: ((event: KeyboardEvent) => boolean)[] = [];
   /** A shared row of loading bytes per row length (rows whose bytes are on their way). */
   private loadingRow = new Int16Array(0);
 
@@ -130,7 +132,15 @@ export class EditorHexPane {
       pointer.hover(offset);
     });
     this.element.addEventListener('mouseleave', () => pointer.leave());
-    this.element.addEventListener('keydown', (event: KeyboardEvent) => pointer.key(event));
+    this.element.addEventListener('keydown', (event: KeyboardEvent) => {
+      for (const handler of this.keyHandlers) if (handler(event)) return;
+      pointer.key(event);
+    });
+  }
+
+  /** Lets a pane take keys in the hex view first (a byte editor's hex digits); it returns true for the keys it handled. */
+  addKeyHandler(handler: (event: KeyboardEvent) => boolean): void {
+    this.keyHandlers.push(handler);
   }
 
   /** New image or row width: columns, header, scroll range, every row. */
@@ -164,7 +174,8 @@ export class EditorHexPane {
     const data = this.state.cache!.range(rowOffset, rowLength);
     const { selection, hover } = this.state;
     const rowEnd = rowOffset + rowLength - 1;
-    const selected = selection.hasRange && selection.hi >= rowOffset && selection.lo <= rowEnd ? `${Math.max(selection.lo, rowOffset)}-${Math.min(selection.hi, rowEnd)}` : '';
+    const selected =
+      selection.hasRange && selection.hi >= rowOffset && selection.lo <= rowEnd ? `${Math.max(selection.lo, rowOffset)}-${Math.min(selection.hi, rowEnd)}` : '';
     const at = (offset: number): number => (offset >= rowOffset && offset <= rowEnd ? offset : -1);
     return {
       signature: `${data ? 1 : 0}|${selected}|${at(selection.cursor)}|${at(hover)}`,

@@ -64,7 +64,10 @@ export class InspectorPane {
     const lo = selection.lo;
     const length = selection.length;
     const span = spanAt(spans, lo);
-    this.selectionInfo.textContent = length > 0 ? `Selection 0x${lo.toString(16).toUpperCase()} +${length} bytes${span ? ` · ${span.name}` : ''}` : `Cursor 0x${selection.cursor.toString(16).toUpperCase()}${span ? ` · ${span.name}` : ''}`;
+    this.selectionInfo.textContent =
+      length > 0
+        ? `Selection 0x${lo.toString(16).toUpperCase()} +${length} bytes${span ? ` · ${span.name}` : ''}`
+        : `Cursor 0x${selection.cursor.toString(16).toUpperCase()}${span ? ` · ${span.name}` : ''}`;
     // Numbers decode at the start of the selection (or the cursor); text covers the selection, at most 72 bytes.
     const at = length > 0 ? lo : selection.cursor;
     const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);

@@ -27,5 +27,17 @@ export interface EditorState {
 
 export function createEditorState(): EditorState {
   const preview = new ByteMarks('preview');
-  return { image: null, tree: [], spans: [], findings: [], edits: null, autoSave: false, cache: null, selection: new Selection(), hover: -1, preview, marks: [preview] };
+  return {
+    image: null,
+    tree: [],
+    spans: [],
+    findings: [],
+    edits: null,
+    autoSave: false,
+    cache: null,
+    selection: new Selection(),
+    hover: -1,
+    preview,
+    marks: [preview],
+  };
 }

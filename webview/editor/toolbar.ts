@@ -37,8 +37,14 @@ export class Toolbar {
     this.state.edits = edits;
     document.body.dataset.dirty = String(edits.dirty);
     this.edits.classList.toggle('dirty', edits.dirty);
-    this.edits.textContent = edits.dirty ? `● Unsaved repairs (${edits.pending}): Ctrl+S writes them, Ctrl+Z undoes` : edits.applied.length ? 'Repairs saved' : '';
-    this.edits.title = edits.applied.length ? `Edits: ${edits.applied.join(', ')}${edits.saveNeedsConfirmation ? `\nSaving asks first: ${edits.saveNeedsConfirmation}` : ''}` : '';
+    this.edits.textContent = edits.dirty
+      ? `● Unsaved repairs (${edits.pending}): Ctrl+S writes them, Ctrl+Z undoes`
+      : edits.applied.length
+        ? 'Repairs saved'
+        : '';
+    this.edits.title = edits.applied.length
+      ? `Edits: ${edits.applied.join(', ')}${edits.saveNeedsConfirmation ? `\nSaving asks first: ${edits.saveNeedsConfirmation}` : ''}`
+      : '';
   }
 
   /** The banner above the toolbar, or none. */

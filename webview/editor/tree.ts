@@ -88,13 +88,21 @@ export class StructureTree {
     item.dataset.nodeId = node.id;
     this.itemsById.set(node.id, item);
     item.append(el('span', { className: 'label', text: node.label }));
-    if (node.value !== undefined) item.append(document.createTextNode(' '), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
+    if (node.value !== undefined)
+      item.append(document.createTextNode(' '), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
     if (node.description) {
       const description = el('span', { className: 'description', text: node.description });
       description.slot = 'description';
       item.append(description);
     }
-    item.title = [node.label, node.value, node.description, node.length > 0 ? `bytes 0x${node.offset.toString(16)}..0x${(node.offset + node.length - 1).toString(16)} (${node.length})` : ''].filter(Boolean).join('\n');
+    item.title = [
+      node.label,
+      node.value,
+      node.description,
+      node.length > 0 ? `bytes 0x${node.offset.toString(16)}..0x${(node.offset + node.length - 1).toString(16)} (${node.length})` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
     if (node.findings?.length) {
       const badge = document.createElement('vscode-badge');
       badge.setAttribute('variant', 'counter');

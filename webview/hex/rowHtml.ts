@@ -59,7 +59,9 @@ export interface CellRenderer {
 export function rowHtml(layout: RowLayout, rowOffset: number, values: ArrayLike<number>, rowClass: string, cells: CellRenderer): string {
   const sector = layout.lbaSectorSize;
   const lba = sector === null ? '' : `<span class="lba">${rowOffset % sector === 0 ? `LBA ${rowOffset / sector}` : ''}</span>`;
-  const parts: string[] = [`<div class="hex-row${rowClass}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(layout.offsetDigits, '0')}</span>${lba}<span class="bytes">`];
+  const parts: string[] = [
+    `<div class="hex-row${rowClass}" data-offset="${rowOffset}"><span class="off">0x${rowOffset.toString(16).toUpperCase().padStart(layout.offsetDigits, '0')}</span>${lba}<span class="bytes">`,
+  ];
   const merge = layout.mergeRuns;
   const cell: HexCell = { hexClass: '', charClass: '', group: undefined, startMarks: '', title: '' };
 
@@ -71,7 +73,10 @@ export function rowHtml(layout: RowLayout, rowOffset: number, values: ArrayLike<
   let hexStart = rowOffset;
   let hexText: string[] = [];
   const flushHex = (): void => {
-    if (hexText.length) parts.push(`<span class="${hexClass}${hexMarks}" data-offset="${hexStart}"${merge ? ` data-length="${hexText.length}"` : ''}${hexTitle ? ` title="${escapeHtml(hexTitle)}"` : ''}>${hexText.join(' ')}</span>`);
+    if (hexText.length)
+      parts.push(
+        `<span class="${hexClass}${hexMarks}" data-offset="${hexStart}"${merge ? ` data-length="${hexText.length}"` : ''}${hexTitle ? ` title="${escapeHtml(hexTitle)}"` : ''}>${hexText.join(' ')}</span>`,
+      );
   };
   // The ASCII run: the same offsets; a run with no class is plain text.
   const ascii: string[] = [];
@@ -80,7 +85,11 @@ export function rowHtml(layout: RowLayout, rowOffset: number, values: ArrayLike<
   let charText = '';
   const flushChar = (): void => {
     if (!charText) return;
-    ascii.push(charClass ? `<span class="${charClass}" data-offset="${charStart}" data-length="${charText.length}">${escapeHtml(charText)}</span>` : escapeHtml(charText));
+    ascii.push(
+      charClass
+        ? `<span class="${charClass}" data-offset="${charStart}" data-length="${charText.length}">${escapeHtml(charText)}</span>`
+        : escapeHtml(charText),
+    );
   };
 
   cells.beginRow?.(rowOffset);

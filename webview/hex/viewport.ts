@@ -251,7 +251,12 @@ export class HexViewport {
     const g = this.geometry();
     if (!isScaled(g)) return;
     event.preventDefault();
-    const rows = event.deltaMode === 1 ? Math.round(event.deltaY) * 3 : event.deltaMode === 2 ? Math.sign(event.deltaY) * fullRows(g) : Math.round(event.deltaY / ROW_HEIGHT);
+    const rows =
+      event.deltaMode === 1
+        ? Math.round(event.deltaY) * 3
+        : event.deltaMode === 2
+          ? Math.sign(event.deltaY) * fullRows(g)
+          : Math.round(event.deltaY / ROW_HEIGHT);
     if (rows === 0) return;
     this.firstRow = Math.min(maxFirstRow(g), Math.max(0, this.firstRow + rows));
     this.shift = 0;

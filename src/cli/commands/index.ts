@@ -7,8 +7,10 @@ import { fixCommand } from './fix';
 import { undoCommand } from './undo';
 import { diffCommand } from './diff';
 import { codesCommand } from './codes';
+import { setCommand } from './set';
+import { findPatternCommand } from './find';
 
-export const COMMANDS: readonly CliCommand[] = [inspectCommand, checkCommand, fixCommand, undoCommand, diffCommand, codesCommand];
+export const COMMANDS: readonly CliCommand[] = [inspectCommand, checkCommand, fixCommand, undoCommand, diffCommand, setCommand, findPatternCommand, codesCommand];
 
 /** The command called `name`, if there is one. */
 export function findCommand(name: string): CliCommand | undefined {

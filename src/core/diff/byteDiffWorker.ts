@@ -5,15 +5,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { byteDiff } from './byteDiff';
 import type { ByteSource } from '../io/byteSource';
 import { openImage } from '../io/openImage';
+import type { OpenImageOptions } from '../io/openImage';
 import { scanSourceFor, ScanFileSource } from '../io/scanSource';
 import { NotADiskImageError, UnsupportedImageError, describeError } from '../errors';
 import type { CancelMessage, WorkerJob, WorkerReply } from './workerProtocol';
 
 const PROGRESS_INTERVAL_MS = 100;
 
-async function openForScan(path: string): Promise<ByteSource> {
+async function openForScan(path: string, options: OpenImageOptions): Promise<ByteSource> {
   try {
-    const opened = await openImage(path);
+    const opened = await openImage(path, options);
     const scan = await scanSourceFor(opened);
     if (scan !== opened.source) await opened.source.close();
     return scan;
@@ -33,8 +34,8 @@ async function run(job: WorkerJob): Promise<void> {
   const sources: ByteSource[] = [];
   let last = 0;
   try {
-    sources.push(await openForScan(job.pathA));
-    sources.push(await openForScan(job.pathB));
+    sources.push(await openForScan(job.pathA, job.open ?? {}));
+    sources.push(await openForScan(job.pathB, job.open ?? {}));
     const result = await byteDiff(sources[0]!, sources[1]!, {
       maxRanges: job.maxRanges,
       ...(job.chunkSize ? { chunkSize: job.chunkSize } : {}),

@@ -3,12 +3,14 @@
 import { Worker } from 'node:worker_threads';
 import type { ByteDiffResult } from './byteDiff';
 import type { WorkerJob, WorkerReply } from './workerProtocol';
+import type { OpenImageOptions } from '../io/openImage';
 
 export interface WorkerDiffOptions {
   maxRanges: number;
   chunkSize?: number;
   readAhead?: number;
   skipHoles?: boolean;
+  open?: OpenImageOptions;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -27,7 +29,7 @@ export class WorkerDiffError extends Error {}
 export function byteDiffInWorker(workerScript: string, pathA: string, pathB: string, options: WorkerDiffOptions): Promise<ByteDiffResult> {
   const { signal, onProgress } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const job: WorkerJob = { pathA, pathB, maxRanges: options.maxRanges, ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}), ...(options.readAhead ? { readAhead: options.readAhead } : {}), ...(options.skipHoles === false ? { skipHoles: false } : {}) };
+  const job: WorkerJob = { pathA, pathB, maxRanges: options.maxRanges, ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}), ...(options.readAhead ? { readAhead: options.readAhead } : {}), ...(options.skipHoles === false ? { skipHoles: false } : {}), ...(options.open ? { open: options.open } : {}) };
   return new Promise<ByteDiffResult>((resolve, reject) => {
     const worker = new Worker(workerScript, { workerData: job });
     let settled = false;

@@ -2,6 +2,7 @@
 // worker thread that opens both images itself and streams the byte diff there,
 // so the extension host's main thread stays free while gigabytes are compared).
 import type { ByteDiffResult } from './byteDiff';
+import type { OpenImageOptions } from '../io/openImage';
 
 /** The job, sent once as the worker's workerData. */
 export interface WorkerJob {
@@ -11,6 +12,8 @@ export interface WorkerJob {
   chunkSize?: number;
   readAhead?: number;
   skipHoles?: boolean;
+  /** How to open the images (extents outside a descriptor's folder). */
+  open?: OpenImageOptions;
 }
 
 /** The caller asks the worker to stop after the current chunk. */

@@ -14,7 +14,8 @@ import { readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
-import { formatBytes, scanLine } from './compareText';
+import { scanLine } from './compareText';
+import { formatBytes } from '../../shared/sizeText';
 import type { CompareSettings, ToCompareWebview } from '../../shared/protocol/compare';
 import { assertNever } from '../../shared/protocol/compare';
 import { announceImageWrite } from '../imageWrites';
@@ -76,7 +77,7 @@ export class ComparePanel {
     const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents } }));
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }));
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
       return;
@@ -100,7 +101,7 @@ export class ComparePanel {
     let problem = 'this comparison was saved without its two images';
     if (a && b) {
       try {
-        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents } });
+        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) });
       } catch (error) {
         problem = describeError(error);
       }
@@ -261,6 +262,11 @@ export class ComparePanel {
 function journalOptions(sectorSize: number | undefined): { sectorSize?: number; journalDir?: string } {
   const journalDir = process.env.DISKX_JOURNAL_DIR;
   return { ...(sectorSize ? { sectorSize } : {}), ...(journalDir ? { journalDir } : {}) };
+}
+
+/** The bundled byte-diff worker: Scan all bytes runs there, off the extension host's main thread. */
+function byteDiffWorkerPath(context: vscode.ExtensionContext): string {
+  return vscode.Uri.joinPath(context.extensionUri, 'dist', 'byteDiffWorker.js').fsPath;
 }
 
 function baseName(path: string): string {

@@ -29,6 +29,12 @@ export interface TreeNode {
   findings?: string[];
   /** Shown expanded at first. */
   open?: boolean;
+  /** Hover text (a user spec's `doc`). */
+  doc?: string;
+  /** Its children are read when it is opened: the webview sends expandNode (a user spec's instance). */
+  lazy?: boolean;
+  /** VS Code's webview context-menu keys for this node (`data-vscode-context`): `webviewSection` and its data. */
+  context?: Record<string, string | number | boolean>;
   children?: TreeNode[];
 }
 
@@ -210,7 +216,16 @@ export interface ApplyFixMessage {
   fixId: string;
 }
 
-export type FromWebview = ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage | PreviewFixMessage | ApplyFixMessage;
+/** A lazy node was opened: the host reads what it stands for and sends an update. */
+export interface ExpandNodeMessage {
+  type: 'expandNode';
+  nodeId: string;
+}
+
+/** Longest node id the host accepts from the webview. */
+export const MAX_NODE_ID_LENGTH = 4096;
+
+export type FromWebview = ExpandNodeMessage | ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage | PreviewFixMessage | ApplyFixMessage;
 
 // ---- the init embedded in the page ----
 // The host puts the first init in the webview's HTML as a JSON data block (not

@@ -1,0 +1,78 @@
+// "Disk Structure Explorer: Apply Fix...": on an image (the quick fixes pass its
+// URI and the fix id; from the palette, the active image editor and a quick pick
+// of the findings' fixes) it shows the fix's preview in the editor, where Apply
+// makes it an unsaved edit. Also the auto save confirmation an Apply needs.
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { FixId } from '../core/findings';
+import { fixLabel, isFixId } from '../core/fixes/registry';
+import type { EditorPanels } from './editorPanels';
+import type { DiskImageDocument } from './diskImageDocument';
+import { autoSaveMode } from './settings';
+
+export const APPLY_FIX_COMMAND = 'diskx.applyFix';
+
+/** Registers the command; `viewType` is the editor it opens an image in when none shows it. */
+export function registerApplyFixCommand(panels: EditorPanels, viewType: string): vscode.Disposable {
+  return vscode.commands.registerCommand(APPLY_FIX_COMMAND, (target?: vscode.Uri | string, fixId?: string) => applyFix(panels, viewType, target, fixId));
+}
+
+async function applyFix(panels: EditorPanels, viewType: string, target?: vscode.Uri | string, fixId?: string): Promise<void> {
+  const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : undefined;
+  let panel = uri ? panels.panelFor(uri) : panels.activeOrVisible();
+  if (!panel && uri) {
+    await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
+    panel = panels.panelFor(uri);
+  }
+  const document = panel ? panels.documentOf(panel) : undefined;
+  if (!panel || !document) {
+    void vscode.window.showInformationMessage('Disk Structure Explorer: open a disk image first (Apply Fix acts on the active image editor).');
+    return;
+  }
+  const id = isFixId(fixId) ? fixId : await pickFix(document);
+  if (!id) return;
+  panel.reveal(panel.viewColumn, false);
+  await panels.whenReady(panel);
+  await panels.post(panel, { type: 'fixPreview', preview: document.session.preview(id) });
+}
+
+/** A quick pick of the fixes the findings offer, with what each would change. */
+async function pickFix(document: DiskImageDocument): Promise<FixId | undefined> {
+  const { session } = document;
+  const name = path.basename(document.uri.fsPath);
+  const offered = [...new Set(session.findings.flatMap((f) => f.fixes))];
+  if (offered.length === 0) {
+    void vscode.window.showInformationMessage(`Disk Structure Explorer: ${name} has no findings with a fix.`);
+    return undefined;
+  }
+  const items = offered.map((fix) => {
+    const preview = session.preview(fix);
+    const finding = session.findings.find((f) => f.fixes.includes(fix));
+    return { label: fixLabel(fix), description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
+  });
+  const choice = await vscode.window.showQuickPick(items, { title: `Apply Fix to ${name}`, placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit' });
+  return choice?.fix;
+}
+
+/**
+ * With VS Code's auto save on (the default in browser VS Code and code-server), an
+ * applied fix is written to the image moments later without Ctrl+S. A repair must
+ * never reach the disk without the user knowing, so Apply asks first in that case.
+ */
+export async function confirmAutoSave(document: DiskImageDocument, fixId: string): Promise<boolean> {
+  const mode = autoSaveMode(document.uri);
+  if (mode === 'off' || document.session.blockedReason() !== null) return true;
+  // A fix that cannot apply is refused by the session with its reason: nothing to confirm.
+  if (!isFixId(fixId) || !document.session.plan(fixId).ok) return true;
+  const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
+  const write = 'Apply and Write';
+  const answer = await vscode.window.showWarningMessage(
+    `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+    {
+      modal: true,
+      detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',
+    },
+    write,
+  );
+  return answer === write;
+}

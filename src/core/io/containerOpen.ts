@@ -2,9 +2,8 @@
 // parents (qcow2 backing files, differencing VHD parents) the same way, with the
 // chain bounded (MAX_PARENT_CHAIN) and loops refused.
 import { promises as fsp } from 'node:fs';
-import type { ByteSource } from './byteSource';
 import { FileSource } from './fileSource';
-import type { ContainerByteSource, ContainerInfo } from './containerSource';
+import type { ContainerByteSource, ParentOpener } from './containerSource';
 import type { DetectedContainer } from './containerDetect';
 import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer, unsupportedContainer } from './containerDetect';
 import { ContainerError } from './containerStructs';
@@ -12,16 +11,6 @@ import { Qcow2Source } from './qcow2Source';
 import { VhdSource } from './vhdSource';
 import { VmdkDiskSource } from './vmdkDiskSource';
 import { MAX_PARENT_CHAIN } from '../limits';
-
-/** What a container needs to open its parent. */
-export interface ParentOpener {
-  /** Opens `path` as a disk (a container, or raw when `formatHint` says "raw" or nothing matches). */
-  open(path: string, formatHint: string | null): Promise<{ source: ByteSource; info: ContainerInfo & { path: string }; files: string[] }>;
-  /** True when the file exists. */
-  exists(path: string): Promise<boolean>;
-  /** True when we may not write the file (no write permission or no write bit). */
-  readOnly(path: string): Promise<boolean>;
-}
 
 /** The formats this build reads (the rest are refused with the conversion). */
 export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'vmdk-sparse', 'vmdk-stream']);

@@ -27,6 +27,16 @@ export type BlockLocation =
   /** Compressed: `inflate` gives the whole block. */
   | { kind: 'compressed'; key: number; inflate: () => Promise<Uint8Array> };
 
+/** What a container needs to open its parent. */
+export interface ParentOpener {
+  /** Opens `path` as a disk (a container, or raw when `formatHint` says "raw" or nothing matches). */
+  open(path: string, formatHint: string | null): Promise<{ source: ByteSource; info: ContainerInfo & { path: string }; files: string[] }>;
+  /** True when the file exists. */
+  exists(path: string): Promise<boolean>;
+  /** True when we may not write the file (no write permission or no write bit). */
+  readOnly(path: string): Promise<boolean>;
+}
+
 /** Which 512-byte sectors of a block hold data (VHD sector bitmaps). */
 export interface SectorMask {
   present: (sector: number) => boolean;

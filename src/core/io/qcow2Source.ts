@@ -10,14 +10,13 @@ import path from 'node:path';
 import type { ByteSource } from './byteSource';
 import { FileSource } from './fileSource';
 import { BlockContainerSource } from './containerSource';
-import type { BlockLocation, ContainerInfo, DataFile } from './containerSource';
+import type { BlockLocation, ContainerInfo, DataFile, ParentOpener } from './containerSource';
 import { ContainerError, asciiText, bigField, hasField, numField, parseContainerStruct, readTable, readU64be } from './containerStructs';
 import type { StructNode } from '../structure';
 import { Qcow2Header } from '../generated/Qcow2Header';
 import { Qcow2Snapshot } from '../generated/Qcow2Snapshot';
 import { UnsupportedImageError } from '../errors';
 import { MAX_IMAGE_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
-import type { ParentOpener } from './containerOpen';
 
 const OFFSET_MASK = 0x00ff_ffff_ffff_fe00n; // bits 9-55
 const COPIED = 1n << 63n;

@@ -9,14 +9,13 @@ import path from 'node:path';
 import type { ByteSource } from './byteSource';
 import { FileSource } from './fileSource';
 import { BlockContainerSource } from './containerSource';
-import type { BlockLocation, ContainerInfo, DataFile } from './containerSource';
+import type { BlockLocation, ContainerInfo, DataFile, ParentOpener } from './containerSource';
 import { ContainerError, bytesField, numField, parseContainerStruct, readTable } from './containerStructs';
 import type { StructNode } from '../structure';
 import { VhdFooter } from '../generated/VhdFooter';
 import { VhdDynamicHeader } from '../generated/VhdDynamicHeader';
 import { formatGuid } from '../guid';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
-import type { ParentOpener } from './containerOpen';
 
 const FIXED_BLOCK = 1024 * 1024; // a fixed disk is one run; blocks only bound the read loop
 const UNALLOCATED = 0xffffffff;

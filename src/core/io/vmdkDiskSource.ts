@@ -74,6 +74,7 @@ export class VmdkDiskSource implements ContainerByteSource {
         const stat = await fsp.stat(file).catch(() => null);
         if (!stat) throw new ContainerError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
         if (!stat.isFile()) throw new ContainerError(`VMDK extent "${extent.file}" is not a regular file`);
+        if (path.resolve(file) === path.resolve(descriptorPath)) throw new ContainerError(`VMDK descriptor names itself as its extent "${extent.file}"`);
         await checkExtent(extent.file, file);
         const ro = extent.access !== 'RW' || (await readOnly(file));
         const source = await FileSource.open(file, { readOnlyHint: ro });

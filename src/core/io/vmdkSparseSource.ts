@@ -48,6 +48,7 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
   static async parse(file: DataFile, parent: ByteSource | null): Promise<VmdkSparseExtentSource> {
     const fileSize = file.source.size;
     let header = parseContainerStruct('vmdkSparseHeader', VmdkSparseHeader, await readTable(file.source, 0, 512, 'VMDK sparse header'), 0);
+    if (Buffer.from(bytesField(header, 'magic')).toString('latin1') !== 'KDMV') throw new ContainerError(`VMDK sparse extent ${file.path} does not start with the "KDMV" magic of a hosted sparse extent`);
     const structures = [header];
     if (BigInt(numField(header, 'capacity')) > 0n && readGdOffset(header) === GD_AT_END) {
       // streamOptimized: the header at the start leaves the grain directory to the footer copy,

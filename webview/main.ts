@@ -33,9 +33,13 @@ const state = createEditorState();
 const { selection } = state;
 
 // ---- panes ----
-const tree = new StructureTree(state, (node) => {
-  if (node.length > 0) selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
-});
+const tree = new StructureTree(
+  state,
+  (node) => {
+    if (node.length > 0) selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
+  },
+  (nodeId) => host.post({ type: 'expandNode', nodeId }),
+);
 const findings = new FindingsList(state, tree, {
   reveal: (finding) => {
     // The finding's bytes, and the tree node it belongs to.

@@ -243,7 +243,7 @@ export class CompareSession {
 
   /** Reverts the newest repair of A from its journal. */
   async undo(): Promise<UndoResult> {
-    const result = await undoLast(this.a.path, this.options.journalDir ? { journalDir: this.options.journalDir } : {});
+    const result = await undoLast(this.a.path, { tool: 'VS Code (Disk Structure Explorer)', ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
     this.lastScan = null;
     return result;
   }

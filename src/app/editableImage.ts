@@ -149,6 +149,7 @@ export class EditableImage {
     const result = await applyPlans(this.path, plans, {
       sectorSize: this.sectorSize,
       allowDevice: options.allowDevice ?? false,
+      tool: 'VS Code (Disk Structure Explorer)',
       ...(this.options.open ? { open: this.options.open } : {}),
       ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
     });

@@ -71,10 +71,18 @@ export function offsetText(offset: number, sectorSize: number): string {
   return `${hex(offset)} (LBA ${lba}${within ? ` +${hex(within)}` : ''})`;
 }
 
-/** Sector numbers of sector-aligned writes, in the order given. */
+/** Sector numbers that writes (byte runs) touch, in the order first written. */
 export function writeLbas(writes: { offset: number; length: number }[], sectorSize: number): number[] {
+  // Writes are byte runs: a sector touched by several runs is listed once, where it is first written.
   const lbas: number[] = [];
-  for (const w of writes) for (let at = 0; at < w.length; at += sectorSize) lbas.push(Math.floor((w.offset + at) / sectorSize));
+  const seen = new Set<number>();
+  for (const w of writes) {
+    if (w.length === 0) continue;
+    for (let lba = Math.floor(w.offset / sectorSize); lba <= Math.floor((w.offset + w.length - 1) / sectorSize); lba++) {
+      if (!seen.has(lba)) lbas.push(lba);
+      seen.add(lba);
+    }
+  }
   return lbas;
 }
 

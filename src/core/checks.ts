@@ -3,6 +3,7 @@
 import type { DiskModel, GptEntry, GptHeader, Partition } from './model';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
+import { bytesEqual } from './bytes';
 
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
 const label = (h: GptHeader): string => (h.role === 'primary' ? 'Primary' : 'Backup');
@@ -257,12 +258,6 @@ function overlappingPairs<T extends Span>(spans: T[]): [T, T][] {
     open.push(span);
   }
   return pairs;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** "3, 5..7, 9" */

@@ -126,3 +126,15 @@ export const MAX_ALLOCATION_SCAN_BYTES = 16 * 1024 * 1024;
 
 /** VHDX region table and metadata table entries (the format's own maximum is 2047). */
 export const MAX_VHDX_TABLE_ENTRIES = 2047;
+
+/** How long a second writer waits for the image's write lock before it gives up (ms). */
+export const IMAGE_LOCK_WAIT_MS = 3000;
+
+/** Poll interval while waiting for the write lock (ms). */
+export const IMAGE_LOCK_POLL_MS = 50;
+
+/** Largest lock file we read (it holds one small JSON object). */
+export const MAX_LOCK_FILE_BYTES = 4096;
+
+/** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
+export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;

@@ -84,7 +84,7 @@ test('fix --write repairs the seed: diskx check exits 0, sgdisk -v finds no prob
   assert.equal(run.stderr, '');
   assert.equal(run.status, 0);
   // Backup first (UEFI 5.3.2), only the six sectors that change.
-  assert.match(run.stdout, new RegExp(`^Wrote 6 sectors \\(3072 bytes\\) of .*seed\\.img, backup GPT first, fsynced: LBA ${N - 33}\\.\\.${N - 32}, ${N - 1}, 1\\.\\.3$`, 'm'));
+  assert.match(run.stdout, new RegExp(`^Wrote 6 sectors \\(414 bytes\\) of .*seed\\.img, backup GPT first, fsynced: LBA ${N - 33}\\.\\.${N - 32}, ${N - 1}, 1\\.\\.3$`, 'm'));
   assert.match(run.stdout, new RegExp(`^Undo journal: ${journalOf(image).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(entry 1\\)$`, 'm'));
   assert.match(run.stdout, /^undo with: diskx undo .*seed\.img$/m);
   assert.match(run.stdout, /^Check after the repair: 0 errors, 0 warnings, 2 info\.$/m);
@@ -142,7 +142,7 @@ test('several --fix are planned in sequence: each on the image as the earlier on
 
   const write = await diskx(['fix', image, '--fix', 'rebuild-primary-from-backup', '--fix', 'restore-esxi-slots', '--write']);
   assert.equal(write.status, 0, write.stderr);
-  assert.match(write.stdout, /^Wrote 6 sectors \(3072 bytes\)/m);
+  assert.match(write.stdout, /^Wrote 6 sectors \(415 bytes\)/m); // only the patched byte ranges
   assert.equal((await diskx(['check', image])).status, 0);
   assert.equal(readAt(image, 512 + 0x38, 1)[0], guidByte, 'the DiskGUID byte is the backup\'s again');
   const journal = JSON.parse(fs.readFileSync(journalOf(image), 'utf8')) as { entries: { fixes: { id: string }[] }[] };
@@ -166,7 +166,7 @@ test('relocate-backup on a grown disk: dry run names the fields, --write makes s
 
   const write = await diskx(['fix', image, '--fix', 'relocate-backup', '--write']);
   assert.equal(write.status, 0, write.stderr);
-  assert.match(write.stdout, /^Wrote 4 sectors \(2048 bytes\) of .*: LBA 8159, 8191, 0\.\.1$/m);
+  assert.match(write.stdout, /^Wrote 4 sectors \(290 bytes\) of .*: LBA 8159, 8191, 0\.\.1$/m);
   assert.match(write.stdout, /^Repaired: .*gpt-backup-not-at-end.* \(no longer reported\)\.$/m);
   assert.equal((await diskx(['check', image])).status, 0);
   if (oracles) {
@@ -263,7 +263,7 @@ test('fix --json: a stable document for the dry run and for --write', async () =
   assert.equal(write.status, 0, write.stderr);
   const done = JSON.parse(write.stdout) as FixJson;
   assert.equal(done.dryRun, false);
-  assert.deepEqual(done.written, { sectors: [N - 33, N - 32, N - 1, 1, 2, 3], sectorsWritten: 6, bytesWritten: 3072, entryId: 1 });
+  assert.deepEqual(done.written, { sectors: [N - 33, N - 32, N - 1, 1, 2, 3], sectorsWritten: 6, bytesWritten: 414, entryId: 1 });
   assert.deepEqual(done.remainingFindings.filter((f) => f.severity !== 'info'), []);
   assert.deepEqual(done.unresolved, []);
   // Every patch's `after` is now on disk.

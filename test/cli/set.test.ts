@@ -47,7 +47,7 @@ test('set --write: sgdisk -i and sfdisk see the name, type and attributes, sgdis
   const run = await diskx(['set', image, 'partition:1.name=bootbank', 'partition:1.type=basic-data', 'partition:1.attributes=+required,+hidden,+no-drive-letter', 'partition:2.name=EFI system', '--write']);
   assert.equal(run.stderr, '');
   assert.equal(run.status, 0);
-  assert.match(run.stdout, /^Wrote 4 sectors \(2048 bytes\) of .*, backup GPT first, fsynced: LBA 131039, 131071, 1\.\.2$/m);
+  assert.match(run.stdout, /^Wrote 4 sectors \(132 bytes\) of .*, backup GPT first, fsynced: LBA 131039, 131071, 1\.\.2$/m);
   assert.match(run.stdout, /^Check after the edit: 0 errors, 0 warnings, 0 info\.$/m);
   const info = sgdiskInfo(image, 1);
   assert.match(info, /^Partition name: 'bootbank'$/m);

@@ -286,4 +286,44 @@ describe('comparison webview in a real browser', { skip }, () => {
     assert.equal(await page.locator('body').getAttribute('data-scan'), 'idle', 'the old scan is dropped after a write');
     assert.deepEqual(o.problems, []);
   });
+  test('scrolling recycles the rows of both views; they stay in row order, side by side', async () => {
+    const a = writeEsxi5Image(path.join(dir, 'recycle-a.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(dir, 'recycle-b.img'));
+    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals-recycle'));
+    opened.push(o);
+    const { page } = o;
+    await waitReady(page);
+    type Doc = { document: { querySelector(s: string): { dataset: Record<string, string> } | null; querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }> } };
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as Doc).document;
+      doc.querySelector('#hex-a .hex-row[data-offset="160"]')!.dataset.tag = 'kept';
+      doc.querySelector('#hex-b .hex-row[data-offset="160"]')!.dataset.tag = 'kept';
+    });
+    // These images' scrollbar is scaled, so the wheel scrolls by rows: 60 px = 3 rows.
+    const box = (await page.locator('#hex-scroller').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 60);
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('#hex-a .hex-row[data-offset="0"]') === null);
+    await page.waitForSelector('body[data-first-row="3"]');
+    // One row back up: the row coming in at the top goes before the kept ones.
+    await page.mouse.wheel(0, -20);
+    await page.waitForSelector('body[data-first-row="2"]');
+    for (const side of ['a', 'b']) assert.equal(await page.locator(`#hex-${side} .hex-row[data-offset="160"]`).getAttribute('data-tag'), 'kept', `row 160 of ${side} is the same element`);
+    const lanes = await page.evaluate(() =>
+      ['a', 'b'].map((side) => Array.from((globalThis as unknown as Doc).document.querySelectorAll(`#hex-${side} .hex-row`), (row) => ({ offset: Number(row.dataset.offset), top: row.getBoundingClientRect().top }))),
+    );
+    const [rowsA, rowsB] = lanes as [{ offset: number; top: number }[], { offset: number; top: number }[]];
+    assert.equal(rowsA[0]!.offset, 32);
+    assert.deepEqual(rowsA.map((r) => r.offset), rowsB.map((r) => r.offset));
+    rowsA.forEach((row, i) => {
+      assert.equal(row.offset, 32 + 16 * i, 'document order is row order');
+      assert.equal(row.top, rowsB[i]!.top, 'A and B rows side by side');
+      if (i > 0) assert.equal(row.top - rowsA[i - 1]!.top, 20);
+    });
+    // Moving the cursor into row 160 rebuilds that row on both sides (the cursor shows in each).
+    await page.locator('#hex-a .hex-byte[data-offset="163"]').click();
+    await page.waitForSelector('#hex-b .hex-byte.cursor[data-offset="163"]');
+    for (const side of ['a', 'b']) assert.equal(await page.locator(`#hex-${side} .hex-row[data-offset="160"]`).getAttribute('data-tag'), null);
+    assert.deepEqual(o.problems, []);
+  });
 });

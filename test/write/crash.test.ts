@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { undoLast, readJournal } from '../../src/core/write/index';
+import { undoLast, readJournal, NothingToUndoError } from '../../src/core/write/index';
 import { tempDir } from '../builders/images';
 import { MiB, fileHash, imageAndPlan, planToJson } from './helpers';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
@@ -52,6 +52,16 @@ test('SIGKILL after every step of a write leaves the image old, new, or restored
     const hash = fileHash(image);
     const journal = await readJournal(image + '.diskx-journal');
     const state = journal?.entries.at(-1)?.state;
+    if (steps[n - 1] === 'lock') {
+      // Killed holding the lock, before the journal: the image is old, the lock file is left behind (stale).
+      assert.equal(state, undefined);
+      assert.equal(hash, oldHash);
+      assert.ok(fs.existsSync(image + '.diskx-lock'), 'the dead writer left its lock file');
+      await assert.rejects(undoLast(image), NothingToUndoError);
+      assert.ok(!fs.existsSync(image + '.diskx-lock'), 'the next writer broke the stale lock and released it');
+      seen.add('old');
+      continue;
+    }
     // Each step completed before the kill: the journal says pending until the last step.
     assert.equal(state, n < steps.length ? 'pending' : 'applied', `step ${n}`);
     if (hash === oldHash) seen.add('old');
@@ -88,7 +98,12 @@ test('SIGKILL after every step of an undo: running undo again restores the old i
     const killed = runChild('undo', image, planFile, n);
     assert.equal(killed.signal, 'SIGKILL', `step ${n}: ${killed.stderr}`);
     const state = (await readJournal(image + '.diskx-journal'))?.entries.at(-1)?.state;
-    if (n === undoSteps) {
+    if (n === 1) {
+      // Killed right after taking the lock: nothing happened yet; the stale lock does not block the next undo.
+      assert.equal(state, 'applied');
+      await undoLast(image);
+      assert.equal(fileHash(image), oldHash);
+    } else if (n === undoSteps) {
       assert.equal(state, 'undone');
       assert.equal(fileHash(image), oldHash);
     } else {

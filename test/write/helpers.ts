@@ -2,6 +2,7 @@
 // difference between the compacted and the healthy ESXi 5 encodings), hashes
 // and plan (de)serialisation for child processes.
 import fs from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { encodeGptDisk } from '../../src/core/gptEncode';
 import type { GptEntryFields } from '../../src/core/gptEncode';
@@ -104,4 +105,16 @@ export function planToJson(plan: FixPlan): PlanJson {
 export function planFromJson(json: PlanJson): FixPlan {
   const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
   return { id: json.id as FixId, title: json.title, description: json.description, patches: json.patches.map((p) => ({ offset: p.offset, before: bytes(p.before), after: bytes(p.after) })) };
+}
+
+/**
+ * `file` (a TypeScript child-process script) bundled once into a plain .js in
+ * `dir`, so each of many child processes starts in a fraction of the time tsx needs.
+ */
+export function bundledChild(file: string, dir: string): string {
+  const out = path.join(dir, `${path.basename(file, '.ts')}.js`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
+  return out;
 }

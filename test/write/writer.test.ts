@@ -34,16 +34,25 @@ test('the seed repair writes exactly the sectors that change (at most 8), backup
 
   // Which sectors really differ, compared with what the writer says it wrote.
   const changed = [...differingSectors(head, readAt(image, 0, MiB), 512), ...differingSectors(tail, readAt(image, size - MiB, MiB), 512).map((s) => s + (size - MiB) / 512)];
-  const written = result.writes.flatMap((w) => Array.from({ length: w.length / 512 }, (_, i) => w.offset / 512 + i));
+  const written = [...new Set(result.writes.flatMap((w) => Array.from({ length: Math.floor((w.offset + w.length - 1) / 512) - Math.floor(w.offset / 512) + 1 }, (_, i) => Math.floor(w.offset / 512) + i)))];
   assert.deepEqual([...written].sort((a, b) => a - b), changed, 'written sectors = changed sectors');
   assert.equal(result.sectorsWritten, written.length);
   assert.ok(result.sectorsWritten <= 8, `${result.sectorsWritten} sectors`);
-  assert.equal(result.bytesWritten, result.sectorsWritten * 512);
+  // Only byte runs inside the patches, each starting and ending with a byte that changes.
+  assert.equal(result.bytesWritten, result.writes.reduce((n, w) => n + w.length, 0));
+  assert.ok(result.bytesWritten < result.sectorsWritten * 512, `${result.bytesWritten} bytes`);
+  const headNow = readAt(image, 0, MiB);
+  const tailNow = readAt(image, size - MiB, MiB);
+  for (const w of result.writes) {
+    const [was, now, at] = w.offset < MiB ? [head, headNow, w.offset] : [tail, tailNow, w.offset - (size - MiB)];
+    assert.notEqual(was[at], now[at], `first byte of the run at ${w.offset} changes`);
+    assert.notEqual(was[at + w.length - 1], now[at + w.length - 1], `last byte of the run at ${w.offset} changes`);
+  }
   assert.equal(fs.statSync(image).size, size, 'replace-only: the size never changes');
 
   // UEFI 5.3.2: every backup write (second half) precedes every primary write, with an fsync between.
-  const kinds = steps.map((s) => (s.kind === 'write' ? (s.offset >= size / 2 ? 'B' : 'P') : s.kind === 'fsync' ? `fsync-${s.group}` : `journal-${s.state}`));
-  assert.match(kinds.join(' '), /^journal-pending (B )+fsync-backup (P )+fsync-primary journal-applied$/);
+  const kinds = steps.map((s) => (s.kind === 'write' ? (s.offset >= size / 2 ? 'B' : 'P') : s.kind === 'fsync' ? `fsync-${s.group}` : s.kind === 'lock' ? 'lock' : `journal-${s.state}`));
+  assert.match(kinds.join(' '), /^lock journal-pending (B )+fsync-backup (P )+fsync-primary journal-applied$/);
 
   const { opened, findings } = await analyzeImage(image);
   await opened.source.close();
@@ -229,15 +238,16 @@ test('a corrupt journal is never overwritten', async () => {
   assert.equal(fileHash(image), original);
 });
 
-test('4Kn: a 1-byte change writes one 4096-byte sector', async () => {
+test('4Kn: a 1-byte change writes that one byte (in one 4096-byte sector)', async () => {
   const dir = tempDir();
   const { image } = smallImage(dir, '4kn.img', 4096);
   const original = fileHash(image);
   const offset = 4096 * 3 + 10;
   const before = new Uint8Array(readAt(image, offset, 1));
   const result = await applyPlans(image, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset, before, after: new Uint8Array([before[0]! ^ 1]) }] }], { sectorSize: 4096 });
-  assert.deepEqual(result.writes, [{ offset: 4096 * 3, length: 4096 }]);
+  assert.deepEqual(result.writes, [{ offset, length: 1 }]);
   assert.equal(result.sectorsWritten, 1);
+  assert.equal(result.bytesWritten, 1);
   await undoLast(image);
   assert.equal(fileHash(image), original);
 });

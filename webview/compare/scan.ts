@@ -1,6 +1,7 @@
 // The whole-image byte scan (run by the host) and next / previous difference over
 // its ranges; the first n / p starts the scan and goes on once it is done.
 import type { FromCompareWebview, ScanSummary } from '../../src/shared/protocol/compare';
+import { formatBytes as formatSize } from '../../src/shared/sizeText';
 import { button, el } from '../dom';
 import { describeScan, navigationStops, nextStop, previousStop, stopAt } from './diffRanges';
 import type { CompareHexPane } from './hexPane';
@@ -105,15 +106,4 @@ export class ScanControl {
     this.hex.status.textContent = `${where} at 0x${stop.offset.toString(16).toUpperCase()} (${stop.length.toLocaleString('en-US')} byte${stop.length === 1 ? '' : 's'})${wrapped ? ' · wrapped around' : ''}`;
     this.hex.viewport.schedule();
   }
-}
-
-function formatSize(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

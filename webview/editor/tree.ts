@@ -15,10 +15,14 @@ export class StructureTree {
   /** Child node id to parent node id, for every node (built or not). */
   private readonly parentById = new Map<string, string>();
 
-  /** `onSelect`: the user picked a node in the tree. */
+  /** Lazy nodes already asked for (the host answers with an update that holds their children). */
+  private readonly requested = new Set<string>();
+
+  /** `onSelect`: the user picked a node in the tree; `onExpandLazy`: a lazy node (a spec's instance) was opened. */
   constructor(
     private readonly state: EditorState,
     onSelect: (node: TreeNode) => void,
+    private readonly onExpandLazy: (nodeId: string) => void = () => undefined,
   ) {
     this.element.id = 'structure';
     this.element.setAttribute('indent-guides', 'onHover');
@@ -43,6 +47,7 @@ export class StructureTree {
 
   /** Rebuilds the tree from the state (a new model). */
   render(): void {
+    this.requested.clear();
     this.nodesById.clear();
     this.itemsById.clear();
     this.parentById.clear();
@@ -99,10 +104,14 @@ export class StructureTree {
       node.label,
       node.value,
       node.description,
+      node.doc,
       node.length > 0 ? `bytes 0x${node.offset.toString(16)}..0x${(node.offset + node.length - 1).toString(16)} (${node.length})` : '',
     ]
       .filter(Boolean)
       .join('\n');
+    // VS Code's context menu for the node (package.json webview/context): "Parse Here with Structure Spec...".
+    const menu = node.context ?? (node.length > 0 ? { webviewSection: 'node', nodeOffset: node.offset } : null);
+    if (menu) item.dataset.vscodeContext = JSON.stringify({ ...menu, preventDefaultContextMenuItems: true });
     if (node.findings?.length) {
       const badge = document.createElement('vscode-badge');
       badge.setAttribute('variant', 'counter');
@@ -113,15 +122,14 @@ export class StructureTree {
       item.append(badge);
       item.classList.add('has-finding');
     }
-    if (node.children?.length) {
+    if (node.lazy && !node.children?.length) {
+      item.append(placeholderItem());
+    } else if (node.children?.length) {
       if (node.open) {
         item.setAttribute('open', '');
         for (const child of node.children) item.append(this.item(child));
       } else {
-        const placeholder = document.createElement('vscode-tree-item');
-        placeholder.dataset.placeholder = 'true';
-        placeholder.append(el('span', { className: 'label', text: '…' }));
-        item.append(placeholder);
+        item.append(placeholderItem());
       }
     }
     return item;
@@ -131,6 +139,15 @@ export class StructureTree {
   private materialize(item: HTMLElement): void {
     const placeholder = item.querySelector(':scope > vscode-tree-item[data-placeholder]');
     const node = this.node(item.dataset.nodeId);
+    if (placeholder && node?.lazy && !node.children?.length) {
+      // Read by the host when first opened; its update replaces this tree.
+      if (!this.requested.has(node.id)) {
+        this.requested.add(node.id);
+        placeholder.querySelector('.label')!.textContent = 'reading…';
+        this.onExpandLazy(node.id);
+      }
+      return;
+    }
     if (!placeholder || !node?.children) return;
     placeholder.replaceWith(...node.children.map((child) => this.item(child)));
   }
@@ -139,6 +156,14 @@ export class StructureTree {
     const severities = new Set(this.state.findings.filter((f) => codes.includes(f.code)).map((f) => f.severity));
     return severities.has('error') ? 'error' : severities.has('warning') ? 'warning' : 'info';
   }
+}
+
+/** The one child of a closed branch: gives it a twistie until its children are built. */
+function placeholderItem(): HTMLElement {
+  const placeholder = document.createElement('vscode-tree-item');
+  placeholder.dataset.placeholder = 'true';
+  placeholder.append(el('span', { className: 'label', text: '…' }));
+  return placeholder;
 }
 
 function infoItem(text: string): HTMLElement {

@@ -21,14 +21,14 @@ import type { FixPlan, Patch } from '../../core/patch';
 import { planFix } from '../../core/fixes/index';
 import { isFixId } from '../../core/fixes/registry';
 import { applyPlans, journalPathFor } from '../../core/write/index';
-import { sectorWrites } from '../../core/write/sectorWrites';
+import { byteWrites } from '../../core/write/byteWrites';
 import { containerRefusal } from '../../core/write/containerPlans';
 import { describeError, UsageError } from '../../core/errors';
 import { COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/copySlots';
 import type { CliCommand, CommandContext, CommandResult } from '../command';
 import { json, oneImage } from '../command';
 import { parseArgs, sectorSizeFlag } from '../args';
-import { journalOptions, warnAboutJournal } from '../journal';
+import { journalOptions, warnAboutJournal, writerOptions } from '../journal';
 import { fixJson, formatPlan, formatWritten } from '../fixFormat';
 import type { Refusal, Planned, FixReport } from '../fixFormat';
 import { FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
@@ -86,7 +86,7 @@ export async function planSequence(
   const after = stale ? await readDisk(patched, options) : disk;
   // The sectors the writer would write, verified against every patch's `before` exactly as --write will.
   const plans = planned.map((p) => p.plan);
-  const writes = await sectorWrites(plans, before.sectorSize, source.size, (offset, length) => source.read(offset, length));
+  const writes = await byteWrites(plans, source.size, (offset, length) => source.read(offset, length));
   return { before, findingsBefore, planned, refused, after, findingsAfter: after === before ? findingsBefore : checkDisk(after), writes };
 }
 
@@ -115,6 +115,7 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   const write = args.flags.has('write');
   const asJson = args.flags.has('json');
   const allowDevice = args.flags.has('allow-device');
+  const writer = writerOptions('fix'); // checks DISKX_LOCK_WAIT_MS before any work
 
   const opened = await openImage(image, context.open);
   let sequence: Awaited<ReturnType<typeof planSequence>>;
@@ -149,7 +150,7 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
 
   // --write: journal first, verify every `before`, backup before primary, fsync (core/write/applyPlans.ts).
   const plans: FixPlan[] = planned.map((p) => p.plan);
-  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, open: context.open, ...journalOptions() });
+  const result = await applyPlans(image, plans, { sectorSize: before.sectorSize, allowDevice, open: context.open, ...writer });
   report.written = result;
   report.journal = result.journalPath;
   // The write is done and journaled: a failing re-check must not turn it into an error exit.

@@ -7,6 +7,7 @@ import { analyzeImage } from '../../core/index';
 import { describeError, UsageError } from '../../core/errors';
 import { COPY_SLOTS_FROM_REFERENCE, planCopySlotsFromReference } from '../../core/diff/copySlots';
 import { applyPlans } from '../../core/write/index';
+import { writerOptions } from '../journal';
 import type { Patch } from '../../core/patch';
 import type { CommandContext, CommandResult } from '../command';
 import { fail } from '../command';
@@ -73,8 +74,7 @@ export async function fixWithReference(argv: string[], context: CommandContext):
   let written: Awaited<ReturnType<typeof applyPlans>> | null = null;
   if (write) {
     try {
-      const journalDir = process.env.DISKX_JOURNAL_DIR;
-      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...(journalDir ? { journalDir } : {}) });
+      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...writerOptions('fix') });
     } catch (error) {
       return fail(context, `${image}: ${describeError(error)}`);
     }

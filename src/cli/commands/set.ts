@@ -20,13 +20,13 @@ import { parseAssignment, planFieldEdits } from '../../core/edit/planEdits';
 import type { EditPlanResult, PlannedChange } from '../../core/edit/planEdits';
 import { applyPlans, journalPathFor } from '../../core/write/index';
 import type { WriteResult } from '../../core/write/index';
-import { sectorWrites } from '../../core/write/sectorWrites';
+import { byteWrites } from '../../core/write/byteWrites';
 import { describeError, UsageError } from '../../core/errors';
 import { jsonInteger } from '../../core/report';
 import type { CliCommand, CommandContext, CommandResult } from '../command';
 import { json } from '../command';
 import { parseArgs, sectorSizeFlag } from '../args';
-import { journalOptions, warnAboutJournal } from '../journal';
+import { journalOptions, warnAboutJournal, writerOptions } from '../journal';
 import { hexDiff, lbaRuns, offsetText, writeLbas } from '../fixFormat';
 import { formatSize } from '../format';
 
@@ -78,7 +78,7 @@ async function runSet(argv: string[], context: CommandContext): Promise<CommandR
     disk = await readDisk(source, { sectorSize });
     result = await planFieldEdits(disk, assignments, options, (offset, length) => source.read(offset, length));
     findings = result.plan.patches.length > 0 ? checkDisk(await readDisk(new PatchedSource(source, result.plan.patches), { sectorSize: disk.sectorSize })) : checkDisk(disk);
-    writes = await sectorWrites([result.plan], disk.sectorSize, source.size, (offset, length) => source.read(offset, length));
+    writes = await byteWrites([result.plan], source.size, (offset, length) => source.read(offset, length));
   } finally {
     await opened.source.close();
   }
@@ -88,7 +88,7 @@ async function runSet(argv: string[], context: CommandContext): Promise<CommandR
   if (!args.flags.has('write') || result.plan.patches.length === 0) {
     return { stdout: args.flags.has('json') ? json(setJson(report)) : formatSetPlan(report), exitCode: 0 };
   }
-  report.written = await applyPlans(image, [result.plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...journalOptions() });
+  report.written = await applyPlans(image, [result.plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...writerOptions('set') });
   report.journal = report.written.journalPath;
   try {
     const checked = await analyzeImage(image, { sectorSize: disk.sectorSize, open: context.open });

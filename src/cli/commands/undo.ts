@@ -9,7 +9,7 @@ import { describeError } from '../../core/errors';
 import type { CliCommand, CommandContext, CommandResult } from '../command';
 import { json, oneImage } from '../command';
 import { parseArgs } from '../args';
-import { journalOptions } from '../journal';
+import { journalOptions, writerOptions } from '../journal';
 import { formatUndo, undoJson } from '../fixFormat';
 import type { UndoReport } from '../fixFormat';
 
@@ -34,7 +34,7 @@ async function runUndo(argv: string[], context: CommandContext): Promise<Command
     result = await undoLast(image, {
       allowDevice: args.flags.has('allow-device'),
       open: context.open,
-      ...journalOptions(),
+      ...writerOptions('undo'),
       onStep: (step: WriteStep) => {
         if (step.kind === 'write') restored.push({ offset: step.offset, length: step.length });
       },

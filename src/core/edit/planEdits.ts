@@ -23,6 +23,7 @@ import { resolveFieldPath, SHARED_HEADER_FIELDS } from './fieldPaths';
 import { formatGuid } from '../guid';
 import { formatFieldValue, parseFieldValue } from './fieldKinds';
 import { decodeUnsigned, encodeUnsigned, hexText } from './numbers';
+import { bytesEqual } from '../bytes';
 
 export const HAND_EDIT_ID = 'hand-edit' as const;
 
@@ -295,7 +296,7 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
       const bytes = await arrayBytes(disk, h, header, at, array, geometryChanged, work, read);
       if (bytes) {
         const crc = encodeUnsigned(BigInt(crc32(bytes)), 4);
-        if (!sameBytes(crc, header.now.subarray(at('partitionEntryArrayCrc32'), at('partitionEntryArrayCrc32') + 4))) {
+        if (!bytesEqual(crc, header.now.subarray(at('partitionEntryArrayCrc32'), at('partitionEntryArrayCrc32') + 4))) {
           if (h.arrayCrcOk === false) notes.push(`The ${h.role} entry array CRC was already stale before this edit: resealing vouches for the array's bytes as they are.`);
           out.push(crcWrite(`${headerName}.partitionEntryArrayCrc32`, arrayCrcAt, crc, `over the ${h.role} entry array`));
           work.write(arrayCrcAt, crc);
@@ -307,7 +308,7 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
       const size = u32('headerSize');
       if (size < MIN_GPT_HEADER_SIZE || size > disk.sectorSize) throw new EditPlanError(`${headerName}: HeaderSize ${size} is outside ${MIN_GPT_HEADER_SIZE}..${disk.sectorSize}, so HeaderCRC32 cannot be resealed; plan with resealing off`);
       const crc = encodeUnsigned(BigInt(gptHeaderCrc32(header.now, size)), 4);
-      if (!sameBytes(crc, header.now.subarray(at('headerCrc32'), at('headerCrc32') + 4))) {
+      if (!bytesEqual(crc, header.now.subarray(at('headerCrc32'), at('headerCrc32') + 4))) {
         if (!h.headerCrcOk) notes.push(`The ${h.role} HeaderCRC32 was already stale before this edit: resealing vouches for the header's bytes as they are.`);
         out.push(crcWrite(`${headerName}.headerCrc32`, headerCrcAt, crc, `over the ${h.role} header's ${size} bytes`));
         work.write(headerCrcAt, crc);
@@ -336,10 +337,6 @@ async function arrayBytes(disk: DiskModel, h: GptHeader, header: Region, at: (na
 function crcWrite(path: string, offset: number, after: Uint8Array, because: string): DependentWrite {
   const field: EditableField = { path, structure: path.startsWith('primary') ? 'primaryHeader' : 'backupHeader', role: path.startsWith('primary') ? 'primary' : 'backup', name: path.split('.')[1]!, offset, length: 4, kind: { kind: 'uint', bytes: 4, role: 'crc' }, raw: new Uint8Array(0) };
   return { offset, after, path, field, because };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function byteRangeName(offset: number, length: number): string {

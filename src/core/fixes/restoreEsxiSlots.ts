@@ -8,6 +8,7 @@ import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { crc32 } from '../crc32';
 import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
+import { bytesEqual } from '../bytes';
 
 const ID = 'restore-esxi-slots' as const;
 
@@ -101,8 +102,3 @@ function moveEntries(array: Uint8Array, moves: EsxiPlacement[], entrySize: numbe
   return out;
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

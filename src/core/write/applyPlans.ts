@@ -1,34 +1,47 @@
 // Safe in-place repair, generic over fix plans:
 //   1. resolve the files behind the image and refuse devices / read-only files
-//      (unless allowDevice); refuse while an earlier write is still "pending";
-//   2. check the journal folder is writable;
-//   3. read the touched sectors straight from the files and verify every patch's
-//      `before` (ImageChangedError: nothing written);
-//   4. write the journal entry ("pending", with every sector's old and new bytes)
+//      (unless allowDevice);
+//   2. take the image's write lock (imageLock.ts): from here to the end no other
+//      writer of ours reads or writes the image or its journal;
+//   3. read the journal; refuse while an earlier write is still "pending";
+//      check the journal folder is writable;
+//   4. read the patched byte ranges straight from the files and verify every
+//      patch's `before` (ImageChangedError: nothing written);
+//   5. write the journal entry ("pending", with every run's old and new bytes)
 //      and fsync it;
-//   5. write the changed sectors, backup half first, fsync, then the primary
-//      half, fsync (UEFI 5.3.2: backup before primary);
-//   6. mark the entry "applied".
-// A crash before 4 leaves the old image and no entry; between 4 and 6 a
-// "pending" entry whose sectors are each old or new, which `diskx undo`
-// restores (undoLast); after 6 the new image, revertible with `diskx undo`.
-import type { FixPlan } from '../patch';
+//   6. for each run, backup half first: read it again and compare with what the
+//      journal says it holds (the last thing before the write), then write only
+//      that byte range; fsync; the same for the primary half (UEFI 5.3.2:
+//      backup before primary). A run that changed under us (a writer that ignores
+//      the lock) stops the repair: what was written is put back, the entry is
+//      dropped, ImageChangedError;
+//   7. mark the entry "applied"; release the lock.
+// Only bytes a patch covers are written, never a whole sector rebuilt from an
+// earlier read. A crash before 5 leaves the old image and no entry; between 5
+// and 7 a "pending" entry whose bytes are each old or new, which `diskx undo`
+// restores (undoLast); after 7 the new image, revertible with `diskx undo`.
+import path from 'node:path';
+import type { FixPlan, Patch } from '../patch';
 import type { ImageKind, OpenImageOptions } from '../io/openImage';
+import { planSectorRanges } from './containerPlans';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
-import { orderWrites, sectorWrites } from './sectorWrites';
+import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
+import { lockImage } from './imageLock';
+import type { ImageLock, LockOptions } from './imageLock';
 import type { Journal, JournalEntry, JournalOptions } from './journal';
 import { interruptedEntry, JOURNAL_FORMAT, JOURNAL_VERSION, journalPathFor, probeJournalDir, readJournal, toHex, writeJournal } from './journal';
-import { PendingRepairError, WriteInterruptedError } from './errors';
+import { ImageChangedError, PendingRepairError, WriteInterruptedError } from './errors';
 import { describeError } from '../errors';
 
 /** A step of a write or an undo, reported after it completed (crash tests stop the process here). */
 export type WriteStep =
+  | { kind: 'lock' }
   | { kind: 'journal'; state: 'pending' | 'applied' | 'undoing' | 'undone' }
   | { kind: 'write'; offset: number; length: number }
   | { kind: 'fsync'; group: 'backup' | 'primary' };
 
-export interface WriteOptions extends JournalOptions {
+export interface WriteOptions extends JournalOptions, LockOptions {
   /** Logical sector size: the unit of writes and of the counts reported. */
   sectorSize: number;
   /** Write block devices, read-only files and read-only VMDK extents (--allow-device). */
@@ -48,47 +61,39 @@ export interface WriteResult {
   entryId: number | null;
   fixIds: string[];
   sectorSize: number;
-  /** Sectors written (each changed sector once). */
+  /** Sectors the written byte runs touch (each once). */
   sectorsWritten: number;
-  /** Bytes handed to write(2): sectorsWritten whole sectors. */
+  /** Bytes handed to write(2): only the patched byte ranges. */
   bytesWritten: number;
   writeCalls: number;
   /** The writes, in the order done: image offset and length. */
   writes: { offset: number; length: number }[];
 }
 
-/** The whole sectors the plans' patches touch (a container maps exactly these for writing). */
-export function touchedSectors(plans: readonly FixPlan[], sectorSize: number): { offset: number; length: number }[] {
-  return plans.flatMap((plan) =>
-    plan.patches
-      .filter((p) => p.after.length > 0)
-      .map((p) => {
-        const first = Math.floor(p.offset / sectorSize) * sectorSize;
-        return { offset: first, length: Math.ceil((p.offset + p.after.length) / sectorSize) * sectorSize - first };
-      }),
-  );
-}
-
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
 export async function applyPlans(imagePath: string, plans: readonly FixPlan[], options: WriteOptions): Promise<WriteResult> {
-  const files = await resolveImageFiles(imagePath, options.open, touchedSectors(plans, options.sectorSize));
+  // A container is mapped for exactly the sectors the plans touch (and refused if one is not plain data).
+  const files = await resolveImageFiles(imagePath, options.open, planSectorRanges(plans, options.sectorSize));
   const journalPath = await journalPathFor(files.image, files.kind, options);
-  const journal = await readJournal(journalPath);
-  const interrupted = interruptedEntry(journal);
-  if (interrupted) throw new PendingRepairError(journalPath, interrupted.id, interrupted.fixes.map((f) => f.id));
-
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;
   const done = (s: WriteStep): void => options.onStep?.(s, ++step);
+  let lock: ImageLock | null = null;
   try {
+    lock = await lockImage(files.image, files.kind, path.dirname(journalPath), options);
+    done({ kind: 'lock' });
+    const journal = await readJournal(journalPath);
+    const interrupted = interruptedEntry(journal);
+    if (interrupted) throw new PendingRepairError(journalPath, interrupted.id, interrupted.fixes.map((f) => f.id));
     await probeJournalDir(journalPath);
-    const writes = await sectorWrites(plans, options.sectorSize, files.sizeBytes, (offset, length) => writer.read(offset, length));
+    const writes = await byteWrites(plans, files.sizeBytes, (offset, length) => writer.read(offset, length));
     const fixIds = plans.map((p) => p.id);
     const result: WriteResult = { image: files.image, kind: files.kind, journalPath, entryId: null, fixIds, sectorSize: options.sectorSize, sectorsWritten: 0, bytesWritten: 0, writeCalls: 0, writes: [] };
     if (writes.length === 0) return result;
 
     const { backup, primary } = orderWrites(writes, files.sizeBytes);
     const ordered = [...backup, ...primary];
+    const sectorsAfter = await sectorsAfterWrites(writes, options.sectorSize, files.sizeBytes, (offset, length) => writer.read(offset, length));
     const entry: JournalEntry = {
       id: (journal?.entries.reduce((max, e) => Math.max(max, e.id), 0) ?? 0) + 1,
       state: 'pending',
@@ -98,18 +103,29 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       sectorSize: options.sectorSize,
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
       writes: ordered.map((w) => ({ offset: w.offset, before: toHex(w.before), after: toHex(w.after) })),
+      sectorsAfter: sectorsAfter.map((s) => ({ offset: s.offset, bytes: toHex(s.bytes) })),
     };
     const next: Journal = journal ?? { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, image: files.image, entries: [] };
     next.entries.push(entry);
     await writeJournal(journalPath, next);
     done({ kind: 'journal', state: 'pending' });
 
+    const written: Patch[] = [];
     try {
       for (const [group, list] of [['backup', backup], ['primary', primary]] as const) {
         for (const w of list) {
+          // The last look before the write: still the bytes the journal recorded as old?
+          const now = await writer.read(w.offset, w.before.length);
+          const differs = now.findIndex((b, i) => b !== w.before[i]);
+          if (differs >= 0) {
+            await rollBack(writer, written);
+            next.entries.pop();
+            await writeJournal(journalPath, next);
+            throw new ImageChangedError(fixIds.join(', '), w.offset + differs, w.before[differs]!, now[differs]!, written.length > 0 ? 'while it was being written (what was written is restored)' : 'while its journal was written');
+          }
           await writer.write(w.offset, w.after);
+          written.push(w);
           result.writes.push({ offset: w.offset, length: w.after.length });
-          result.sectorsWritten += Math.ceil(w.after.length / options.sectorSize);
           done({ kind: 'write', offset: w.offset, length: w.after.length });
         }
         if (list.length > 0) {
@@ -121,15 +137,48 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       entry.appliedAt = new Date().toISOString();
       await writeJournal(journalPath, next);
     } catch (error) {
+      if (error instanceof ImageChangedError) throw error;
       // The journal says "pending": say so, the user's next step is `diskx undo`.
-      throw new WriteInterruptedError(journalPath, result.sectorsWritten, describeError(error));
+      throw new WriteInterruptedError(journalPath, touchedSectors(result.writes, options.sectorSize).length, describeError(error));
     }
     done({ kind: 'journal', state: 'applied' });
     result.entryId = entry.id;
+    result.sectorsWritten = touchedSectors(result.writes, options.sectorSize).length;
     result.bytesWritten = writer.bytesWritten;
     result.writeCalls = writer.writeCalls;
     return result;
   } finally {
+    await lock?.release();
     await writer.close();
   }
+}
+
+/**
+ * The whole sectors the runs touch, as they will be once the runs are written
+ * (runs of adjacent sectors joined). Undo compares them with the image so that
+ * it refuses when anything in those sectors changed since, not only our bytes:
+ * the CRCs we wrote vouch for the whole header and array.
+ */
+async function sectorsAfterWrites(writes: readonly Patch[], sectorSize: number, sizeBytes: number, read: (offset: number, length: number) => Promise<Uint8Array>): Promise<{ offset: number; bytes: Uint8Array }[]> {
+  const lbas = touchedSectors(writes.map((w) => ({ offset: w.offset, length: w.after.length })), sectorSize);
+  const spans: { offset: number; bytes: Uint8Array }[] = [];
+  for (let i = 0; i < lbas.length; ) {
+    let j = i;
+    while (j + 1 < lbas.length && lbas[j + 1] === lbas[j]! + 1) j++;
+    const offset = lbas[i]! * sectorSize;
+    const end = Math.min((lbas[j]! + 1) * sectorSize, sizeBytes);
+    spans.push({ offset, bytes: await read(offset, end - offset) });
+    i = j + 1;
+  }
+  for (const w of writes) {
+    const span = spans.find((s) => w.offset >= s.offset && w.offset < s.offset + s.bytes.length)!;
+    span.bytes.set(w.after, w.offset - span.offset);
+  }
+  return spans;
+}
+
+/** Puts back the old bytes of runs this repair wrote (newest first) and fsyncs; we still hold the lock. */
+async function rollBack(writer: ImageWriter, written: readonly Patch[]): Promise<void> {
+  for (const w of [...written].reverse()) await writer.write(w.offset, w.before);
+  if (written.length > 0) await writer.sync();
 }

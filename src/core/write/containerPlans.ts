@@ -5,13 +5,12 @@ import type { ByteSource } from '../io/byteSource';
 import { isContainerSource } from '../io/containerSource';
 import { conversionCommand } from '../io/containerDetect';
 import type { FixPlan } from '../patch';
-import { touchedSectors } from './applyPlans';
 import { qemuName } from './imageFiles';
 
 /** Why `plan` cannot be written in place through `source`'s container (with the conversion to use), or null when it can or `source` is no container. */
 export async function containerRefusal(source: ByteSource, plan: FixPlan, sectorSize: number): Promise<string | null> {
   if (!isContainerSource(source)) return null;
-  for (const range of touchedSectors([plan], sectorSize)) {
+  for (const range of planSectorRanges([plan], sectorSize)) {
     const mapped = await source.mapWrite(range.offset, Math.min(range.length, source.size - range.offset));
     if (!mapped.ok) {
       const file = source.container.files[0]!;
@@ -19,4 +18,16 @@ export async function containerRefusal(source: ByteSource, plan: FixPlan, sector
     }
   }
   return null;
+}
+
+/** The whole sectors the plans' patches touch, as byte ranges (a container maps exactly these for writing). */
+export function planSectorRanges(plans: readonly FixPlan[], sectorSize: number): { offset: number; length: number }[] {
+  return plans.flatMap((plan) =>
+    plan.patches
+      .filter((p) => p.after.length > 0)
+      .map((p) => {
+        const first = Math.floor(p.offset / sectorSize) * sectorSize;
+        return { offset: first, length: Math.ceil((p.offset + p.after.length) / sectorSize) * sectorSize - first };
+      }),
+  );
 }

@@ -9,9 +9,11 @@ export class ImageChangedError extends DiskxError {
     readonly offset: number,
     readonly expected: number,
     readonly found: number,
+    /** When it was noticed, if not before the first write. */
+    readonly when?: string,
   ) {
     super(
-      `the image changed since fix ${fixId} was planned: byte 0x${offset.toString(16).toUpperCase()} is 0x${hex2(found)}, the plan expected 0x${hex2(expected)}; nothing was written, plan the fix again`,
+      `the image changed ${when ?? `since fix ${fixId} was planned`}: byte 0x${offset.toString(16).toUpperCase()} is 0x${hex2(found)}, the plan expected 0x${hex2(expected)}; nothing was written, plan the fix again`,
     );
   }
 }
@@ -99,5 +101,23 @@ export class WriteInterruptedError extends DiskxError {
     readonly reason: string,
   ) {
     super(`the repair failed after ${sectorsWritten} sector(s) were written (${reason}); run diskx undo on this image to restore the old bytes (journal ${journalPath})`);
+  }
+}
+
+/** Another writer holds the image's write lock (core/write/imageLock.ts). Nothing was written. */
+export class ImageLockedError extends DiskxError {
+  constructor(
+    readonly image: string,
+    readonly lockFile: string,
+    /** "diskx (pid 123 on host h, since ...)", or null when the holder did not say. */
+    readonly holder: string | null,
+    /** The holder runs where we cannot check it (another host or container). */
+    readonly unverifiable: boolean,
+  ) {
+    super(
+      unverifiable
+        ? `the image is locked by ${holder ?? 'an unreadable lock file'}, which cannot be checked from here (another host or container); nothing was written. If no such writer is running, remove ${lockFile}`
+        : `the image is being written by ${holder ?? 'another process on this host'}; nothing was written, try again when it has finished (lock ${lockFile})`,
+    );
   }
 }

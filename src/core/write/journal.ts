@@ -13,9 +13,13 @@
 //   { format: "diskx-undo-journal", version: 1, image, entries: [Entry...] }
 //   Entry = { id, state, fixes: [{id, title}], createdAt, appliedAt?, undoneAt?,
 //             sizeBytes, sectorSize, files: [{file, start, size, fileOffset}],
-//             writes: [{offset, before: hex, after: hex}] }
-// `writes` are whole sectors (image offsets) in the order they are written; the
-// history keeps every entry, so repairs are undone newest first.
+//             writes: [{offset, before: hex, after: hex}],
+//             sectorsAfter: [{offset, bytes: hex}] }
+// `writes` are byte runs (image offsets; whole sectors in journals written before
+// byte runs) in the order they are written; `sectorsAfter` holds the whole
+// sectors they touch as they were right after the repair, so undo can tell
+// when anything in them changed since. The history keeps every entry, so
+// repairs are undone newest first.
 // States: "pending" (journal on disk, image writes may have started), "applied"
 // (every write done and fsynced), "undoing" (undo started), "undone".
 // Every update replaces the file atomically: write a temporary file, fsync it,
@@ -53,6 +57,8 @@ export interface JournalEntry {
   sectorSize: number;
   files: { file: string; start: number; size: number; fileOffset: number }[];
   writes: JournalWrite[];
+  /** The whole sectors the writes touch as they were right after the repair (hex); absent in old journals, whose writes were whole sectors. */
+  sectorsAfter?: { offset: number; bytes: string }[];
 }
 
 export interface Journal {
@@ -139,6 +145,14 @@ function validateJournal(journalPath: string, value: unknown): Journal {
         /^([0-9a-f]{2})*$/i.test(w.after) &&
         (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
       if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
+    }
+    if (e.sectorsAfter !== undefined) {
+      if (!Array.isArray(e.sectorsAfter)) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
+      for (const sector of e.sectorsAfter as unknown[]) {
+        const x = sector as Record<string, unknown>;
+        const ok = isRecord(sector) && Number.isSafeInteger(x.offset) && (x.offset as number) >= 0 && typeof x.bytes === 'string' && /^([0-9a-f]{2})*$/i.test(x.bytes) && (x.offset as number) + x.bytes.length / 2 <= (e.sizeBytes as number);
+        if (!ok) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
+      }
     }
   }
   return value as Journal;

@@ -4,18 +4,23 @@
 // "undoing" entry (a crash mid-write or mid-undo) is reverted when every byte
 // holds either its old or its new value, which is all a crash can leave.
 // Undo itself is journaled: "undoing" before the first byte, "undone" after the
-// fsync, so an interrupted undo can simply be run again.
+// fsync, so an interrupted undo can simply be run again. It holds the image's
+// write lock throughout (imageLock.ts), writes only the bytes that differ from
+// their old value, and reads each run once more right before writing it.
 import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
 import { ImageWriter } from './imageWriter';
-import { orderWrites } from './sectorWrites';
+import path from 'node:path';
+import { changedRuns, orderWrites, touchedSectors } from './byteWrites';
+import { lockImage } from './imageLock';
+import type { ImageLock, LockOptions } from './imageLock';
 import type { JournalEntry, JournalOptions } from './journal';
 import { fromHex, journalPathFor, lastUndoable, readJournal, writeJournal } from './journal';
 import type { WriteStep } from './applyPlans';
 import { NothingToUndoError, UndoConflictError } from './errors';
 
-export interface UndoOptions extends JournalOptions {
+export interface UndoOptions extends JournalOptions, LockOptions {
   allowDevice?: boolean;
   /** How the image may be opened (VMDK extents outside the descriptor's folder). */
   open?: OpenImageOptions;
@@ -39,21 +44,38 @@ export interface UndoResult {
 export async function undoLast(imagePath: string, options: UndoOptions = {}): Promise<UndoResult> {
   let files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
-  const journal = await readJournal(journalPath);
-  const entry = lastUndoable(journal);
-  if (!journal || !entry) throw new NothingToUndoError(journalPath);
-  // A container is mapped for exactly the sectors the repair wrote.
-  if (files.kind === 'container') files = await resolveImageFiles(imagePath, options.open, entry.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })));
-  if (entry.sizeBytes !== files.sizeBytes) {
-    throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
+  if (files.kind === 'container') {
+    // A container is mapped for exactly the sectors the repair wrote (the journal is read again under the lock).
+    const pending = lastUndoable(await readJournal(journalPath));
+    if (!pending) throw new NothingToUndoError(journalPath);
+    const ranges = [...pending.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })), ...(pending.sectorsAfter ?? []).map((s) => ({ offset: s.offset, length: fromHex(s.bytes).length }))];
+    files = await resolveImageFiles(imagePath, options.open, ranges);
   }
-
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;
   const done = (s: WriteStep): void => options.onStep?.(s, ++step);
+  let lock: ImageLock | null = null;
   try {
+    lock = await lockImage(files.image, files.kind, path.dirname(journalPath), options);
+    done({ kind: 'lock' });
+    const journal = await readJournal(journalPath);
+    const entry = lastUndoable(journal);
+    if (!journal || !entry) throw new NothingToUndoError(journalPath);
+    if (entry.sizeBytes !== files.sizeBytes) {
+      throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
+    }
     const crashed = entry.state !== 'applied';
-    const toRestore: Patch[] = [];
+    if (!crashed) {
+      // Anything in the sectors the repair wrote that changed since (the CRCs we wrote cover them) blocks the undo.
+      for (const sector of entry.sectorsAfter ?? []) {
+        const expected = fromHex(sector.bytes);
+        const now = await writer.read(sector.offset, expected.length);
+        const differs = now.findIndex((b, i) => b !== expected[i]);
+        if (differs >= 0) throw new UndoConflictError(journalPath, sector.offset + differs, 'the bytes the repair wrote have changed');
+      }
+    }
+    // Runs still to restore: where the image differs from the old bytes, with what it holds now.
+    const toRestore: (Patch & { now: Uint8Array })[] = [];
     for (const w of entry.writes) {
       const before = fromHex(w.before);
       const after = fromHex(w.after);
@@ -65,8 +87,10 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
           throw new UndoConflictError(journalPath, w.offset + i, detail);
         }
       }
-      // Sectors already back at their old bytes (a crash before they were written) are not rewritten.
-      if (!equal(now, before)) toRestore.push({ offset: w.offset, before: now, after: before });
+      // Bytes already back at their old value (a crash before they were written) are not rewritten.
+      for (const [from, to] of changedRuns(now, before)) {
+        toRestore.push({ offset: w.offset + from, before: now.slice(from, to), after: before.slice(from, to), now: now.slice(from, to) });
+      }
     }
 
     const previousState = entry.state;
@@ -74,12 +98,16 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     await writeJournal(journalPath, journal);
     done({ kind: 'journal', state: 'undoing' });
 
-    let sectorsWritten = 0;
+    const restored: { offset: number; length: number }[] = [];
     const { backup, primary } = orderWrites(toRestore, files.sizeBytes);
     for (const [group, list] of [['backup', backup], ['primary', primary]] as const) {
       for (const w of list) {
+        // The last look before the write: a writer that ignored the lock may have changed it.
+        const again = await writer.read(w.offset, w.now.length);
+        const differs = again.findIndex((b, i) => b !== w.now[i]);
+        if (differs >= 0) throw new UndoConflictError(journalPath, w.offset + differs, 'another program changed the bytes while the undo ran (run diskx undo again to see what is left)');
         await writer.write(w.offset, w.after);
-        sectorsWritten += Math.ceil(w.after.length / entry.sectorSize);
+        restored.push({ offset: w.offset, length: w.after.length });
         done({ kind: 'write', offset: w.offset, length: w.after.length });
       }
       if (list.length > 0) {
@@ -93,14 +121,10 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     await writeJournal(journalPath, journal);
     done({ kind: 'journal', state: 'undone' });
     const remaining = journal.entries.filter((e) => e.state !== 'undone').length;
+    const sectorsWritten = touchedSectors(restored, entry.sectorSize).length;
     return { image: files.image, journalPath, entryId: entry.id, fixIds: entry.fixes.map((f) => f.id), previousState, sectorsWritten, bytesWritten: writer.bytesWritten, remaining };
   } finally {
+    await lock?.release();
     await writer.close();
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

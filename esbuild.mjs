@@ -1,7 +1,9 @@
 // Build: compile the Kaitai Struct specs in formats/ (debug mode, so every parsed
 // field records its byte range), then bundle the extension host, the CLI and the
 // webview with esbuild. Generated parsers land in src/core/generated/ (gitignored).
-import { build } from 'esbuild';
+// With --watch (npm run watch) it keeps running: a changed .ksy is compiled again,
+// and every bundle is rebuilt when a file it includes changes.
+import { build, context } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -77,36 +79,40 @@ const builds = [
   // The comparison view's byte diff runs in a worker thread off the extension host's main thread.
   { ...common, entryPoints: ['src/core/diff/byteDiffWorker.ts'], outfile: 'dist/byteDiffWorker.js' },
 ];
-if (fs.existsSync(path.join(root, 'webview', 'main.ts'))) {
-  // The editor UI: one IIFE script (our code plus the few @vscode-elements components it
-  // imports, with lit) and, from its CSS import, dist/webview.css. No eval, no dynamic
-  // imports: the webview's CSP allows exactly these two files.
-  builds.push({
-    ...common,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
-    external: [],
-    conditions: ['production'],
-    define: { 'process.env.NODE_ENV': '"production"' },
+// The webview UIs: one IIFE script each (our code plus the few @vscode-elements
+// components it imports, with lit) and, from its CSS import, one stylesheet. No eval,
+// no dynamic imports: the webview's CSP allows exactly these files.
+const webview = (entry, outfile) => ({
+  ...common,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  entryPoints: [entry],
+  outfile,
+  external: [],
+  conditions: ['production'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+builds.push(webview('webview/main.ts', 'dist/webview.js'), webview('webview/compare/main.ts', 'dist/compare.js'));
+
+// The CLI bundle is run as a program (`bin`): keep it executable after every build.
+const cli = builds.find((options) => options.outfile === 'dist/cli.js');
+cli.plugins = [{ name: 'chmod', setup: (b) => b.onEnd(() => fs.existsSync(path.join(root, cli.outfile)) && fs.chmodSync(path.join(root, cli.outfile), 0o755)) }];
+
+if (watch) await watchAll();
+else await Promise.all(builds.map((options) => build(options)));
+
+async function watchAll() {
+  // logLevel info: esbuild prints "[watch] build started/finished" around each rebuild;
+  // the line once every bundle is first built is what .vscode/tasks.json's matcher waits for.
+  let building = builds.length;
+  const ready = { name: 'ready', setup: (b) => { let first = true; b.onEnd(() => { if (first && --building === 0) console.log('esbuild: built; watching formats/, src/ and webview/ (Ctrl+C to stop)'); first = false; }); } };
+  const contexts = await Promise.all(builds.map((options) => context({ ...options, logLevel: 'info', plugins: [...(options.plugins ?? []), ready] })));
+  await Promise.all(contexts.map((c) => c.watch()));
+  // A changed spec regenerates its parser in src/core/generated/, which the bundle watchers then pick up.
+  let pending = null;
+  fs.watch(formatsDir, () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => compileFormats().then(() => console.log('[watch] formats compiled'), (error) => console.error(`[watch] formats: ${error.message ?? error}`)), 100);
   });
 }
-if (fs.existsSync(path.join(root, 'webview', 'compare', 'main.ts'))) {
-  // The comparison view (src/host/compare): dist/compare.js and dist/compare.css, same rules.
-  builds.push({
-    ...common,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    entryPoints: ['webview/compare/main.ts'],
-    outfile: 'dist/compare.js',
-    external: [],
-    conditions: ['production'],
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-}
-await Promise.all(builds.map((options) => build(options)));
-fs.chmodSync(path.join(root, 'dist', 'cli.js'), 0o755);
-if (watch) console.log('esbuild: --watch is not supported; run npm run build again');

@@ -312,8 +312,10 @@ export function overlaySpans(base: FieldSpan[], overlay: FieldSpan[]): FieldSpan
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (starts[mid]! < span.offset + span.length) (found = mid), (lo = mid + 1);
-      else hi = mid - 1;
+      if (starts[mid]! < span.offset + span.length) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found >= 0 && top[found]!.offset + top[found]!.length > span.offset;
   };

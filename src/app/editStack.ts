@@ -1,4 +1,4 @@
-// The custom document's edits as data (conventions.md habit 4): an edit is one
+// The custom document's edits as data: an edit is one
 // fix plan (its patches), the stack holds the edits applied now and the edits the
 // file on disk holds (the saved state). Saving writes the patches that take the
 // disk to the current state: the saved edits past the common prefix reversed

@@ -14,7 +14,7 @@ import { ImageChangedOnDiskError } from '../app/editableImage';
 import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
-import { readSettings } from './settings';
+import { journalDir, readSettings } from './settings';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
@@ -53,8 +53,8 @@ export class DiskImageDocument implements vscode.CustomDocument {
     const { sectorSize, allowOutsideExtents } = readSettings(uri);
     let session: DiskImageSession;
     try {
-      const journalDir = process.env.DISKX_JOURNAL_DIR;
-      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journalDir ? { journalDir } : {}), ...(specs ? { specs } : {}) });
+      const journal = journalDir();
+      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journal ? { journalDir: journal } : {}), ...(specs ? { specs } : {}) });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
       throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);

@@ -135,7 +135,7 @@ export class DiskImageEditorProvider {
     document.onDidDispose(() => {
       this.documents.delete(document);
       this.diagnostics.delete(uri);
-      subscriptions.forEach((d) => d.dispose());
+      for (const d of subscriptions) d.dispose();
     });
     return document;
   }
@@ -157,7 +157,7 @@ export class DiskImageEditorProvider {
     const disposables = [webview.onDidReceiveMessage((raw: unknown) => this.onMessage(panel, document, raw)), panel.onDidChangeViewState(() => this.updateStatusBar())];
     panel.onDidDispose(() => {
       this.panels.remove(panel);
-      disposables.forEach((d) => d.dispose());
+      for (const d of disposables) d.dispose();
       this.updateStatusBar();
     });
     this.updateStatusBar(panel);

@@ -2,7 +2,7 @@
 // whether its webview has said "ready" yet, and which one is active. The
 // provider adds and removes panels; the Apply Fix command, the status bar and
 // the model refresh look them up here.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { DiskImageDocument } from './diskImageDocument';
 import type { ToWebview } from '../shared/protocol/editor';
 

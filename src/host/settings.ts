@@ -27,3 +27,8 @@ export function autoSaveMode(uri: vscode.Uri): string {
 export function viewSettings(uri: vscode.Uri): ViewSettings {
   return { bytesPerRow: readSettings(uri).bytesPerRow, autoSave: autoSaveMode(uri) !== 'off' };
 }
+
+/** Where undo journals go when DISKX_JOURNAL_DIR says so (tests, read-only image folders); undefined: next to the image. */
+export function journalDir(): string | undefined {
+  return process.env.DISKX_JOURNAL_DIR || undefined;
+}

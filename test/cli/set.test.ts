@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { haveOracles, tempDir } from '../builders/images';
 import { sfdiskJson, sgdisk, sgdiskAttributes, sgdiskVerify, sparseFile } from '../builders/oracles';
 import { diskx, fileHash, journalOf } from './fixTestHelpers';
@@ -18,7 +19,7 @@ async function sgdiskImage(dir: string, name = 'disk.img'): Promise<string> {
 }
 
 function sgdiskInfo(image: string, n: number): string {
-  return require('node:child_process').execFileSync('sgdisk', ['-i', String(n), image], { encoding: 'utf8' }) as string;
+  return execFileSync('sgdisk', ['-i', String(n), image], { encoding: 'utf8' });
 }
 
 test('set: a dry run prints the edit, its mirror and the resealed CRCs, and writes nothing', { skip: !oracles && 'needs gdisk' }, async () => {

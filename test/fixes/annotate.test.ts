@@ -45,7 +45,7 @@ describe('annotatePatch', () => {
       ['primaryHeader.headerCrc32', 'primaryHeader.alternateLba', 'primaryHeader.lastUsableLba', 'mbr.partitions.0.numSectors'],
     );
     for (const field of ['signature', 'headerCrc32', 'myLba', 'alternateLba', 'lastUsableLba', 'partitionEntryLba', 'partitionEntryArrayCrc32']) {
-      assert.ok(all.includes(`backupHeader.${field}`), `backupHeader.${field} in ${all}`);
+      assert.ok(all.includes(`backupHeader.${field}`), `backupHeader.${field} in ${all.join(", ")}`);
     }
     assert.deepEqual(all.filter((n) => n.startsWith('backupArray')), ['backupArray.entries.0', 'backupArray.entries.1', 'backupArray.entries.3']);
     assert.ok(!all.some((n) => /outside any/.test(n)), 'every byte belongs to a named structure');

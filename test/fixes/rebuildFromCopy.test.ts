@@ -107,7 +107,7 @@ describe('rebuild-primary-from-backup', () => {
         const damaged = original.slice();
         damage.apply(damaged, sectorSize);
         const before = await analyzeBytes(damaged);
-        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings)}`);
+        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(", ")}`);
         assert.ok(before.findings.some((f) => f.fixes.includes('rebuild-primary-from-backup')), 'a finding offers the fix');
 
         const { fixed, description } = await rebuild(damaged, 'rebuild-primary-from-backup');
@@ -168,7 +168,7 @@ describe('rebuild-backup-from-primary', () => {
         const damaged = original.slice();
         damage.apply(damaged, sectorSize);
         const before = await analyzeBytes(damaged);
-        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings)}`);
+        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(", ")}`);
         assert.ok(before.findings.some((f) => f.fixes.includes('rebuild-backup-from-primary')), 'a finding offers the fix');
 
         const { fixed, description } = await rebuild(damaged, 'rebuild-backup-from-primary');

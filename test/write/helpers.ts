@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { buildSync } from 'esbuild';
 import { encodeGptDisk } from '../../src/core/gptEncode';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 import type { FixPlan, Patch } from '../../src/core/patch';
@@ -113,8 +114,6 @@ export function planFromJson(json: PlanJson): FixPlan {
  */
 export function bundledChild(file: string, dir: string): string {
   const out = path.join(dir, `${path.basename(file, '.ts')}.js`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
+  buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error' });
   return out;
 }

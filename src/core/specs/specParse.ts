@@ -47,7 +47,10 @@ export class SpecParse {
     });
     const stop = (message: string): void => {
       this.closed = true;
-      for (const waiting of this.pending.values()) (clearTimeout(waiting.timer), waiting.reject(new SpecParseError(message)));
+      for (const waiting of this.pending.values()) {
+        clearTimeout(waiting.timer);
+        waiting.reject(new SpecParseError(message));
+      }
       this.pending.clear();
     };
     worker.on('error', (error) => stop(workerFailure(error)));

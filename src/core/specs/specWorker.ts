@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import zlib from 'node:zlib';
 import KaitaiStream from 'kaitai-struct/KaitaiStream';
 import { describeParseError, failingField, FieldWalker, isParsedObject, type ParsedObject } from './fieldWalker';
-import type { SpecParseResult, SpecTypeTable } from './specTypes';
+import type { SpecField, SpecParseResult, SpecTypeTable } from './specTypes';
 
 /** What the parent hands the worker. */
 export interface SpecWorkerInput {
@@ -27,7 +27,7 @@ export interface SpecWorkerInput {
 export type SpecWorkerRequest = { type: 'expand'; id: number; path: string };
 export type SpecWorkerReply =
   | { type: 'result'; result: SpecParseResult }
-  | { type: 'expanded'; id: number; field?: import('./specTypes').SpecField; error?: string };
+  | { type: 'expanded'; id: number; field?: SpecField; error?: string };
 
 const input = workerData as SpecWorkerInput;
 const port = parentPort!;
@@ -42,8 +42,8 @@ runtime.iconvlite = { decode: () => { throw new Error('this string encoding is n
 interface StreamInternals {
   pos: number;
   size: number;
-  seek(pos: number): void;
-  mapUint8Array(length: number): Uint8Array;
+  seek: (this: StreamInternals, pos: number) => void;
+  mapUint8Array: (this: StreamInternals, length: number) => Uint8Array;
 }
 const streamPrototype = (KaitaiStream as unknown as { prototype: StreamInternals }).prototype;
 const EOFError = (KaitaiStream as unknown as { EOFError: new (needed: number, available: number) => Error }).EOFError;
@@ -133,7 +133,8 @@ function windowEnd(): string {
 /** Says what a failed parse was reading, and whether it ran off the window. */
 function explain(error: unknown, root: ParsedObject | undefined): string {
   const what = describeParseError(error);
-  const validation = String((error as { name?: unknown } | null)?.name ?? '').startsWith('Validation');
+  const errorName = (error as { name?: unknown } | null)?.name;
+  const validation = typeof errorName === 'string' && errorName.startsWith('Validation');
   const failing = root ? failingField(root, (constructor) => infoByClass.get(constructor), validation) : undefined;
   if (!failing) return what;
   const io = failing.owner._io;

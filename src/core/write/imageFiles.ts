@@ -8,7 +8,8 @@ import { openImage, parseVmdkDescriptor, vmdkDescriptorText } from '../io/openIm
 import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { NotADiskImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
-import { ContainerWriteRefusedError, WriteRefusedError } from './errors';
+import { ContainerWriteRefusedError } from './errors';
+import type { WriteRefusedError } from './errors';
 import { isContainerSource } from '../io/containerSource';
 import { conversionCommand } from '../io/containerDetect';
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
 import { makeNonce } from '../webviewHtml';
-import { readSettings } from '../settings';
+import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
@@ -63,7 +63,7 @@ export class ComparePanel {
       this.disposed = true;
       ComparePanel.open.delete(this);
       this.scanController?.abort();
-      subscriptions.forEach((s) => s.dispose());
+      for (const s of subscriptions) s.dispose();
       void this.session.close();
     });
   }
@@ -260,8 +260,8 @@ export class ComparePanel {
 }
 
 function journalOptions(sectorSize: number | undefined): { sectorSize?: number; journalDir?: string } {
-  const journalDir = process.env.DISKX_JOURNAL_DIR;
-  return { ...(sectorSize ? { sectorSize } : {}), ...(journalDir ? { journalDir } : {}) };
+  const journal = journalDir();
+  return { ...(sectorSize ? { sectorSize } : {}), ...(journal ? { journalDir: journal } : {}) };
 }
 
 /** The bundled byte-diff worker: Scan all bytes runs there, off the extension host's main thread. */

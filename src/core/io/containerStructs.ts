@@ -93,7 +93,9 @@ export async function readTable(source: ByteSource, offset: number, length: numb
   return source.read(offset, length);
 }
 
-/** One-line ASCII of a byte string (NULs and controls dropped). */
+/** Printable ASCII of a byte string (NULs, controls and non-ASCII bytes dropped). */
 export function asciiText(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('latin1').replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+  let text = '';
+  for (const b of bytes) if (b >= 0x20 && b < 0x7f) text += String.fromCharCode(b);
+  return text;
 }

@@ -106,7 +106,7 @@ export class VmdkDiskSource implements ContainerByteSource {
         start += size;
       }
     } catch (error) {
-      await Promise.allSettled(parts.map((p) => (p.kind === 'zero' ? undefined : p.source.close())));
+      await Promise.allSettled(parts.flatMap((p) => (p.kind === 'zero' ? [] : [p.source.close()])));
       throw error;
     }
     if (parts.length === 0) throw new ContainerError('VMDK descriptor lists no extents');
@@ -165,7 +165,7 @@ export class VmdkDiskSource implements ContainerByteSource {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.parts.map((p) => (p.kind === 'zero' ? undefined : p.source.close())));
+    await Promise.allSettled(this.parts.flatMap((p) => (p.kind === 'zero' ? [] : [p.source.close()])));
   }
 
   private *pieces(offset: number, length: number): Generator<{ part: Part; inPart: number; at: number; take: number }> {

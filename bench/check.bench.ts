@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { analyzeImage } from '../src/core/index';
 import { FileSource } from '../src/core/io/fileSource';
-import { allocatedBytes, writeEsxi5Sample, writePlainGptSample } from '../scripts/sampleImages';
+import { allocatedBytes, writeEsxi5Sample, writeManyPartitionSample, writePlainGptSample } from '../scripts/sampleImages';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const scratch = path.join(root, '.diskx-bench');
@@ -124,6 +124,8 @@ async function main(): Promise<void> {
     { label: '10 MiB GPT', file: writePlainGptSample(path.join(scratch, 'small-10MiB.img'), 10 * MiB) },
     { label: '2 TiB GPT', file: writePlainGptSample(path.join(scratch, 'large-2TiB.img'), 2 * TiB) },
     { label: '2 TiB ESXi 5, compacted', file: writeEsxi5Sample(path.join(scratch, 'esxi5-compacted-2TiB.img'), { sizeBytes: 2 * TiB, compacted: true }) },
+    // Issue 14: every partition and gap is probed for its contents (40 volumes here).
+    { label: '2 TiB, 20 partitions + gaps', file: writeManyPartitionSample(path.join(scratch, 'twenty-2TiB.img'), 2 * TiB, 20) },
   ];
   const hasSgdisk = have('sgdisk', ['--version']);
 
@@ -204,6 +206,9 @@ async function main(): Promise<void> {
     ['in-process open+parse+check, warm (worst image)', `< ${GOAL_IN_PROCESS_MS} ms`, fmtMs(worstInProcess), worstInProcess < GOAL_IN_PROCESS_MS ? 'met' : 'MISSED'],
     ['  same, first call in a fresh process (cold JIT)', '(no goal)', fmtMs(worstCold), 'info'],
   ];
+  const many = measured[3]!;
+  const manyCheck = timed(many.check)!.median;
+  goals.push(['content probes: 20 partitions + gaps / 2 TiB GPT (3)', '(no goal)', `${(manyCheck / largeCheck).toFixed(2)}x process, ${(many.inProcess.warm.median / largeIn).toFixed(2)}x in-process`, 'info']);
   console.log('\nGoals (issue 3, item 11):');
   console.log(table([['goal', 'target', 'measured', ''], ...goals]));
   console.log(`\nstart-up share: node -e 0 ${fmtMs(floorStats.median)}, bundle load +${fmtMs(loadStats.median - floorStats.median)}, check work +${fmtMs(largeCheck - loadStats.median)}`);

@@ -86,6 +86,24 @@ export function writePlainGptSample(file: string, sizeBytes: number): string {
   return writeGptSample(file, { sectorSize: 512, totalSectors, diskGuid: sampleGuid(0xb0), slots });
 }
 
+/**
+ * A GPT disk with `count` Linux partitions of equal size and a gap of a tenth
+ * of that after each: the content probes then look at 2 x count volumes.
+ */
+export function writeManyPartitionSample(file: string, sizeBytes: number, count: number): string {
+  const totalSectors = BigInt(Math.floor(sizeBytes / 512));
+  const step = ((totalSectors - 4096n) / BigInt(count)) & ~2047n;
+  const size = step - (step / 10n & ~2047n);
+  const slots = Array.from({ length: count }, (_, i): GptEntryFields => ({
+    typeGuid: TYPE_LINUX_FILESYSTEM,
+    uniqueGuid: sampleGuid(0x100 + i),
+    firstLba: 2048n + BigInt(i) * step,
+    lastLba: 2048n + BigInt(i) * step + size - 1n,
+    name: `data${i + 1}`,
+  }));
+  return writeGptSample(file, { sectorSize: 512, totalSectors, diskGuid: sampleGuid(0xb1), slots });
+}
+
 /** Bytes a sparse file really occupies on disk (st_blocks x 512). */
 export function allocatedBytes(file: string): number {
   return fs.statSync(file).blocks * 512;

@@ -68,6 +68,14 @@ export class ByteCache {
     }
   }
 
+  /** Shows bytes typed over the cached ones at once (the host's update then replaces the whole cache). */
+  overwrite(offset: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) {
+      const chunk = this.chunks.get(Math.floor((offset + i) / CHUNK_SIZE));
+      if (chunk) chunk[(offset + i) % CHUNK_SIZE] = data[i]!;
+    }
+  }
+
   /** Forgets a failed request so it can be retried. */
   failed(offset: number): void {
     this.pending.delete(Math.floor(offset / CHUNK_SIZE));

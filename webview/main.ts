@@ -24,6 +24,10 @@ import { createEditorState } from './editor/state';
 import { Toolbar } from './editor/toolbar';
 import { StructureTree } from './editor/tree';
 import { spanAt } from './spanIndex';
+import { ByteEditor } from './editor/byteEditor';
+import { FieldEditor } from './editor/fieldEditor';
+import { FindBar } from './editor/findBar';
+import { typingInField } from './dom';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -73,6 +77,39 @@ const preview = new FixPreviewPanel(state, {
   },
 });
 const inspector = new InspectorPane(state, host);
+const repaint = (): void => {
+  hex.viewport.invalidate();
+  hex.viewport.schedule();
+};
+// Hand edits: typing over bytes, paste, fill, revert (the host makes each an edit).
+const bytes = new ByteEditor(state, { post: (m) => host.post(m), say: (t) => toolbar.say(t), repaint });
+hex.addKeyHandler((event) => bytes.key(event));
+hex.element.addEventListener('paste', (event: ClipboardEvent) => {
+  const text = event.clipboardData?.getData('text/plain');
+  if (text === undefined || typingInField(event as unknown as KeyboardEvent)) return;
+  event.preventDefault();
+  bytes.paste(text);
+});
+const fields = new FieldEditor(state, { post: (m) => host.post(m), dependents: () => bytes.dependents });
+// Double-click or Enter on an editable field opens its editor.
+const openFieldEditor = (event: Event): void => {
+  const item = (event.target as HTMLElement).closest<HTMLElement>('vscode-tree-item');
+  const node = tree.node(item?.dataset.nodeId);
+  if (node && fields.open(node)) event.preventDefault();
+};
+tree.element.addEventListener('dblclick', openFieldEditor);
+tree.element.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key !== 'Enter') return;
+  const selected = tree.element.querySelector<HTMLElement>('vscode-tree-item[selected]');
+  const node = tree.node(selected?.dataset.nodeId);
+  if (node?.edit && fields.open(node)) event.preventDefault();
+});
+const find = new FindBar(state, {
+  post: (m) => host.post(m),
+  select: (offset, length) => selection.setRange(offset, length, { syncTree: true, reveal: 'jump' }),
+  repaint,
+  focusHex: () => hex.element.focus(),
+});
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.
 const side = el(
@@ -84,11 +121,12 @@ const side = el(
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);
-document.body.append(toolbar.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout };
+document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {
+  bytes.selectionMoved();
   if (change.reveal) hex.viewport.reveal(change.reveal === 'jump' ? selection.anchor : selection.cursor, change.reveal === 'jump');
   if (change.syncTree) tree.selectNode(spanAt(state.spans, selection.cursor)?.nodeId);
   toolbar.describe();

@@ -142,6 +142,13 @@ export class AppliedSpecs {
     return true;
   }
 
+  /** The field behind node `nodeId` and its spec, or null. */
+  field(nodeId: string): { entry: AppliedSpec; field: SpecField } | null {
+    const found = this.locate(nodeId);
+    const field = found?.path && found.entry.result ? findField(found.entry.result.fields, found.path) : undefined;
+    return found && field ? { entry: found.entry, field } : null;
+  }
+
   /** One root node per applied spec. */
   nodes(): TreeNode[] {
     return this.entries.map((entry) => this.root(entry));
@@ -240,6 +247,8 @@ export class AppliedSpecs {
     if (notes.length) node.description = notes.join(' · ');
     if (field.doc) node.doc = field.doc;
     if (field.lazy) node.lazy = true;
+    // "Set Field Value..." in its context menu (and "Parse Here" at its offset).
+    if (field.edit) node.context = { webviewSection: 'specField', nodeId: id, nodeOffset: field.offset };
     if (field.children) node.children = field.children.map((child) => this.fieldNode(rootId, child));
     if (this.opened.has(id)) node.open = true;
     return node;

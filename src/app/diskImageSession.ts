@@ -28,6 +28,11 @@ import { openForView, problemBanner } from './openForView';
 import type { ViewKind } from './openForView';
 import { changesNoByte, previewPlan } from './fixPreview';
 import { AppliedSpecs, overlaySpans } from './appliedSpecs';
+import { editText, encodeSpecValue } from './specFieldEdit';
+import { HAND_EDIT_ID } from '../core/edit/planEdits';
+import { MAX_SPEC_EDIT_BYTES } from '../core/limits';
+import { byteEditTitle, editedRanges, findInDocument, planBytes, planField } from './handEdits';
+import type { FindMessage } from '../shared/protocol/editor';
 import type { AppliedSpec, AppliedSpecsHost, SpecTarget } from './appliedSpecs';
 
 export interface SessionOptions {
@@ -54,6 +59,9 @@ export type SessionEffect =
   | { kind: 'edit'; edit: ImageEdit }
   /** The views need an update (a lazy spec node was read). */
   | { kind: 'changed'; notice: string | null }
+  /** A search to run (the host shows its progress with a cancel button and posts the result). */
+  | { kind: 'find'; requestId: number; run: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<ToWebview> }
+  | { kind: 'cancelFind'; requestId: number }
   | { kind: 'none' };
 
 const EMPTY_TREE: StructureTree = { tree: [], spans: [], findings: [] };
@@ -65,6 +73,8 @@ export class DiskImageSession {
   /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
   private generationValue = 0;
   private viewValue: StructureTree;
+  /** Bytes that differ from the file (the unsaved edits), for the hex view's marks. */
+  private editedValue: { offset: number; length: number }[] = [];
   /** The user's Kaitai specs applied to this image (roots of the tree after ours). */
   readonly specs: AppliedSpecs;
 
@@ -156,6 +166,7 @@ export class DiskImageSession {
       pending: this.edits.pendingPlans().length,
       blocked: this.blockedReason(),
       saveNeedsConfirmation: this.saveNeedsConfirmation(),
+      edited: this.editedValue,
     };
   }
 
@@ -214,6 +225,39 @@ export class DiskImageSession {
     return this.specs.recompile(file, this.specTarget());
   }
 
+  /**
+   * Sets the field of a user spec behind `nodeId` to `text` (its integer, text or hex
+   * bytes) as one edit, like a fix: undoable, written on Save through the safe writer.
+   */
+  async setSpecField(nodeId: string, text: string): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    const blocked = this.blockedReason();
+    if (blocked) return { ok: false, reason: blocked };
+    const found = this.specs.field(nodeId);
+    if (!found?.field.edit) return { ok: false, reason: 'this node is no field of a structure spec that can be set by value' };
+    const { entry, field } = found;
+    const encoding = found.field.edit;
+    const what = `${entry.result?.id ?? 'spec'}.${field.path}`;
+    let after: Uint8Array;
+    try {
+      after = encodeSpecValue(encoding, text, field.length, what);
+    } catch (error) {
+      return { ok: false, reason: describeError(error) };
+    }
+    const before = await this.source.read(field.offset, field.length);
+    if (before.every((byte, i) => byte === after[i])) return { ok: false, reason: 'it changes no byte' };
+    const title = `Set ${what} = ${text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim()}`;
+    const plan: FixPlan = { id: HAND_EDIT_ID, title, description: `${title} (${field.length} bytes at 0x${field.offset.toString(16)}, from ${entry.spec}).`, patches: [{ offset: field.offset, before, after }] };
+    return { ok: true, edit: await this.applyPlan(plan) };
+  }
+
+  /** The text a value editor for spec field `nodeId` starts from, or null. */
+  async specFieldText(nodeId: string): Promise<string | null> {
+    const found = this.specs.field(nodeId);
+    if (!found?.field.edit) return null;
+    const raw = await this.source.read(found.field.offset, Math.min(found.field.length, MAX_SPEC_EDIT_BYTES));
+    return editText(found.field, raw);
+  }
+
   /** Compiles and parses every applied spec again (workspace trust granted, spec paths changed). */
   refreshSpecs(): Promise<void> {
     this.generationValue++;
@@ -247,6 +291,54 @@ export class DiskImageSession {
     const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
     if (containerReason) return { ok: false, reason: containerReason };
     return { ok: true, edit: await this.applyPlan(result.plan) };
+  }
+
+  /** Why hand edits cannot be made now (Restricted Mode), or null; plain files take byte edits too. */
+  handEditBlocked(): string | null {
+    return this.editBlocked;
+  }
+
+  /** Overwrites bytes at `offset` as one edit (with the dependent bytes when `dependents`). */
+  async editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    return this.handEdit(() => planBytes(this.editTarget(), offset, bytes, dependents, byteEditTitle(action, offset, bytes.length)));
+  }
+
+  /** Puts the file's bytes back over [offset, offset+length) as one edit. */
+  async revertBytes(offset: number, length: number, dependents: boolean): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    const saved = await this.image.baseSource.read(offset, length);
+    return this.handEdit(() => planBytes(this.editTarget(), offset, saved, dependents, byteEditTitle('revert', offset, length)));
+  }
+
+  /** Sets the field at `path` to `value` as one edit. */
+  async setField(path: string, value: string, dependents: boolean): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    return this.handEdit(() => planField(this.editTarget(), path, value, dependents));
+  }
+
+  /** Searches the document (unsaved edits included) as the find bar asks. */
+  find(message: FindMessage, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ToWebview> {
+    const path = this.kind === 'plain' || this.image.baseSource.size !== this.source.size ? null : this.path;
+    return findInDocument(path, this.source, this.edits.overlay(), message, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) }).catch((error: unknown) => ({
+      type: 'error' as const,
+      requestId: message.requestId,
+      message: signal?.aborted ? 'Search cancelled.' : `Search: ${describeError(error)}`,
+    }));
+  }
+
+  private editTarget(): { model: DiskModel | null; source: ByteSource } {
+    return { model: this.kind === 'plain' ? null : this.modelValue, source: this.source };
+  }
+
+  private async handEdit(plan: () => Promise<FixPlan>): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    const blocked = this.handEditBlocked();
+    if (blocked) return { ok: false, reason: blocked };
+    let made: FixPlan;
+    try {
+      made = await plan();
+    } catch (error) {
+      return { ok: false, reason: describeError(error) };
+    }
+    if (changesNoByte(made)) return { ok: false, reason: 'it changes no byte' };
+    return { ok: true, edit: await this.applyPlan(made) };
   }
 
   /** Pushes `plan` as an edit and re-reads the model. */
@@ -351,6 +443,23 @@ export class DiskImageSession {
         if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
         return { kind: 'edit', edit: applied.edit };
       }
+      case 'editBytes':
+      case 'revertBytes':
+      case 'setField': {
+        const what = message.type === 'setField' ? message.path : message.type === 'editBytes' ? byteEditTitle(message.action, message.offset, message.hex.length / 2) : byteEditTitle('revert', message.offset, message.length);
+        const done =
+          message.type === 'editBytes'
+            ? await this.editBytes(message.offset, Uint8Array.from(message.hex.match(/../g)!, (h) => parseInt(h, 16)), message.dependents, message.action)
+            : message.type === 'revertBytes'
+              ? await this.revertBytes(message.offset, message.length, message.dependents)
+              : await this.setField(message.path, message.value, message.dependents);
+        if (!done.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${what}: not changed: ${done.reason}` } };
+        return { kind: 'edit', edit: done.edit };
+      }
+      case 'find':
+        return { kind: 'find', requestId: message.requestId, run: (signal, onProgress) => this.find(message, signal, onProgress) };
+      case 'cancelFind':
+        return { kind: 'cancelFind', requestId: message.requestId };
       default:
         return assertNever(message);
     }
@@ -375,14 +484,18 @@ export class DiskImageSession {
   /** Re-reads the model over the document's bytes (the first model's sector size kept). */
   private async reparse(): Promise<void> {
     this.fixReasons.clear();
-    if (this.kind === 'plain') return;
+    this.editedValue = await editedRanges(this.image.baseSource, this.source, this.edits.overlay()).catch(() => []);
+    if (this.kind === 'plain') {
+      this.generationValue++;
+      return;
+    }
     try {
       const model = await readDisk(this.source, this.sectorSize ? { sectorSize: this.sectorSize } : {});
       this.modelValue = model;
       this.findingsValue = checkDisk(model);
       this.generationValue++;
       this.viewValue = this.withActions(buildStructureTree(model, this.findingsValue));
-      this.bannerValue = model.scheme === 'none' ? problemBanner({ stage: 'no-table' }) : null;
+      this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {
       this.modelValue = null;

@@ -7,6 +7,7 @@
 // list of patches as JSON, never image bytes. Pure: no `vscode`, tested in plain Node.
 import type { PlanId } from '../core/findings';
 import { FIX_IDS } from '../core/findings';
+import { HAND_EDIT_ID } from '../core/edit/planEdits';
 import type { FixPlan, Patch } from '../core/patch';
 import { reversePatch } from '../core/patch';
 import type { ByteSource } from '../core/io/byteSource';
@@ -158,7 +159,7 @@ export function parseEditBackup(text: string, sizeBytes: number): FixPlan[] {
   };
   return top.edits.map((value): FixPlan => {
     const edit = record(value);
-    if (typeof edit.id !== 'string' || !(FIX_IDS as readonly string[]).includes(edit.id)) throw new BackupFormatError(`unknown fix id ${String(edit.id)}`);
+    if (typeof edit.id !== 'string' || !(FIX_IDS as readonly string[]).includes(edit.id) && edit.id !== HAND_EDIT_ID) throw new BackupFormatError(`unknown fix id ${String(edit.id)}`);
     if (typeof edit.title !== 'string' || typeof edit.description !== 'string' || !Array.isArray(edit.patches)) throw new BackupFormatError('an edit needs title, description and patches');
     const patches = edit.patches.map((p): Patch => {
       const patch = record(p);

@@ -57,7 +57,7 @@ export async function openForView(path: string, sectorSize?: number, options: Op
   if (bytes.kind === 'plain') return { ...bytes, model: null };
   try {
     const model = await readDisk(bytes.source, sectorSize ? { sectorSize } : {});
-    return { ...bytes, model, problem: model.scheme === 'none' ? { stage: 'no-table' } : null };
+    return { ...bytes, model, problem: model.scheme === 'none' && !model.content ? { stage: 'no-table' } : null };
   } catch (error) {
     if (error instanceof NotADiskImageError) return { ...bytes, kind: 'plain', model: null, problem: { stage: 'parse', detail: describeError(error) } };
     await bytes.source.close();
@@ -78,6 +78,6 @@ export function problemBanner(problem: ViewProblem): string {
     case 'parse':
       return `Not a disk image: this file ${problem.detail}. Showing its bytes as plain hex.`;
     case 'no-table':
-      return 'No MBR boot signature and no GPT header: this does not look like a disk image. Showing its bytes as plain hex.';
+      return 'No partition table (no MBR, no GPT header) and no volume at byte 0: this does not look like a disk image. Showing its bytes as plain hex.';
   }
 }

@@ -8,7 +8,10 @@ import { fieldsForSlot } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
+import { volumeNode } from './volumeTree';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
+import { editableKind } from '../core/edit/fieldPaths';
+import { formatFieldValue, kindLength } from '../core/edit/fieldKinds';
 import { formatSizeShort as formatSize } from '../shared/sizeText';
 
 export interface StructureTree {
@@ -92,6 +95,14 @@ class Builder {
   readonly spans: FieldSpan[] = [];
   constructor(readonly model: DiskModel) {}
 
+  /** Marks `node` editable by value: the field's path for setField, its value kind and current value as text. */
+  editable(node: TreeNode, structure: 'header' | 'entry' | 'mbr' | 'record', path: string, field: Field, typeGuid?: string): TreeNode {
+    const kind = editableKind(structure, field.name, this.model.sectorSize);
+    // Long byte runs (boot code, a header's reserved tail) are edited in the hex view; their text would only weigh the tree down.
+    if (kind && kindLength(kind) === field.length && !(kind.kind === 'hexbytes' && field.length > 16)) node.edit = { path, kind, value: formatFieldValue(kind, field.raw), ...(typeGuid ? { typeGuid } : {}) };
+    return node;
+  }
+
   /** A leaf node that also annotates its bytes in the hex view. */
   leaf(id: string, label: string, field: Field, kind: FieldKind, value: string, description: string, spanName: string): TreeNode {
     this.spans.push({ offset: field.offset, length: field.length, kind, name: spanName, nodeId: id });
@@ -128,7 +139,7 @@ class Builder {
         value = hex(Number(field.value ?? 0) >>> 0, field.length * 2);
         description = field.name === 'diskSignature' ? 'Windows disk signature (zero on a protective MBR)' : 'usually zero';
       }
-      children.push(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`));
+      children.push(this.editable(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'mbr', `mbr.${field.name}`, field));
     }
     const recordNodes = mbr.records.map((record) => {
       const id = `mbr.record-${record.index}`;
@@ -136,7 +147,7 @@ class Builder {
         const spec = RECORD_FIELDS[field.name] ?? { name: field.name, kind: 'other' as FieldKind };
         const value = field.length <= 4 && typeof field.value === 'number' ? (field.name === 'lbaStart' || field.name === 'numSectors' ? String(field.value) : hex(field.value, 2)) : bytesHex(field.raw);
         const description = field.name === 'partitionType' ? record.typeName ?? (record.type === 0 ? 'unused' : 'unknown type') : field.name === 'status' ? (record.status === 0x80 ? 'bootable' : 'not bootable') : '';
-        return this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`);
+        return this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`), 'record', `mbr.partitions.${record.index}.${field.name}`, field);
       });
       const value = record.type === 0 ? 'unused' : `type ${hex(record.type, 2)} ${record.typeName ?? ''}`.trim();
       const description = record.type === 0 ? '' : `LBA ${record.firstLba} +${record.sectors} sectors (${formatSize(BigInt(record.sectors) * BigInt(this.model.sectorSize))})`;
@@ -204,7 +215,7 @@ class Builder {
       if (spec.kind === 'lba' && typeof field.value === 'bigint') description = this.lbaDescription(field.value, description);
       if (field.name === 'alternateLba') description += h.alternateLba === this.model.lastLba ? ' (the last LBA)' : h.role === 'primary' ? ` (last LBA is ${this.model.lastLba})` : '';
       if (invalid) description = `INVALID: ${invalid.reason} · ${description}`;
-      return this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`);
+      return this.editable(this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'header', `${h.role}Header.${field.name}`, field);
     });
     const state = h.headerCrcOk && h.invalid.length === 0 ? 'CRC ok' : !h.headerCrcOk ? 'CRC BAD' : 'invalid fields';
     return { id: prefix, label: title, value: `LBA ${h.lba}`, description: `${state} · byte ${hex(h.offset, 0)}`, offset: h.offset, length: this.model.sectorSize, children, open: h.role === 'primary' };
@@ -285,7 +296,8 @@ class Builder {
         default:
           value = bytesHex(field.raw);
       }
-      return [this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`)];
+      const path = `${slotPrefix ? 'backup' : 'primary'}Array.entries.${entry.slot}.${field.name}`;
+      return [this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`), 'entry', path, field, entry.typeGuid)];
     });
     const what = [role, entry.typeName ?? entry.typeGuid, formatSize(size)].filter(Boolean).join(' · ');
     return {
@@ -323,16 +335,19 @@ class Builder {
         }
       }
       const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : 'unknown');
-      return {
+      const node: TreeNode = {
         id: `partition-${p.number}`,
         label: `Partition ${p.number}`,
-        value: [role, type, formatSize(p.sizeBytes)].filter(Boolean).join(' · '),
+        value: [role, type, formatSize(p.sizeBytes), p.content ? p.content.type : null].filter(Boolean).join(' · '),
         description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
         offset,
         length,
         // "Parse Here with Structure Spec..." in the node's context menu applies a spec at the partition's start.
         context: { webviewSection: 'partition', partitionNumber: p.number },
       };
+      // The volume inside, with its superblock's fields (issue 14).
+      if (p.content) node.children = [volumeNode(p.content, `partition-${p.number}.volume`, this.spans, `Partition ${p.number}`)];
+      return node;
     });
     const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';
     return { id: 'partitions', label: 'Partitions', value: String(children.length), description: source, offset: 0, length: 0, children, open: true };
@@ -389,10 +404,10 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
     let best: { node: TreeNode; root: TreeNode; depth: number } | null = null;
     const search = (nodes: TreeNode[], depth: number, root: TreeNode | null): void => {
       for (const node of nodes) {
-        if (node.length > 0 && start >= node.offset && end <= node.offset + node.length) {
-          if (!best || depth > best.depth) best = { node, root: root ?? node, depth };
-          if (node.children) search(node.children, depth + 1, root ?? node);
-        }
+        const contains = node.length > 0 && start >= node.offset && end <= node.offset + node.length;
+        if (contains && (!best || depth > best.depth)) best = { node, root: root ?? node, depth };
+        // Groups without bytes (free space) and partitions (whose volume lies elsewhere than their entry) are searched too.
+        if (node.children && (contains || node.length === 0 || node.id.startsWith('partition-'))) search(node.children, depth + 1, root ?? node);
       }
     };
     search(tree, 0, null);
@@ -406,6 +421,26 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
   });
 }
 
+/** Gaps of free space, with the volumes found in them (lost partitions). */
+function freeSpaceNode(model: DiskModel, spans: FieldSpan[]): TreeNode | null {
+  const free = model.free ?? [];
+  if (free.length === 0) return null;
+  const s = BigInt(model.sectorSize);
+  const children = free.map((region, i): TreeNode => {
+    const node: TreeNode = {
+      id: `free-${i}`,
+      label: `LBA ${region.firstLba}-${region.lastLba}`,
+      value: formatSize((region.lastLba - region.firstLba + 1n) * s),
+      description: region.content ? `holds ${region.content.type}` : 'nothing recognised at its start',
+      offset: 0,
+      length: 0,
+    };
+    if (region.content) node.children = [volumeNode(region.content, `free-${i}.volume`, spans, `Free space ${i + 1}`)];
+    return node;
+  });
+  return { id: 'free', label: 'Free space', value: String(free.length), description: 'gaps of 1 MiB or more', offset: 0, length: 0, children };
+}
+
 /** Builds the tree, spans and attached findings for a parsed disk. */
 export function buildStructureTree(model: DiskModel, findings: Finding[]): StructureTree {
   const b = new Builder(model);
@@ -413,8 +448,12 @@ export function buildStructureTree(model: DiskModel, findings: Finding[]): Struc
   if (model.mbr) tree.push(b.mbr(model.mbr));
   if (model.primary) tree.push(b.header(model.primary));
   if (model.primary?.array) tree.push(b.array(model.primary, model.primary.array));
+  // A volume from byte 0: the whole disk's (scheme none) or one written over the table.
+  if (model.content) tree.push({ ...volumeNode(model.content, 'disk-volume', b.spans, 'Volume at byte 0'), label: model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table' });
   const partitions = b.partitions();
   if (partitions) tree.push(partitions);
+  const free = freeSpaceNode(model, b.spans);
+  if (free) tree.push(free);
   const esxi = b.esxi();
   if (esxi) tree.push(esxi);
   if (model.backup?.array) tree.push(b.array(model.backup, model.backup.array));

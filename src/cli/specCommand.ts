@@ -62,8 +62,13 @@ export function specsJson(placed: { placement: SpecPlacement; spec: string; resu
     id: result.id,
     length: result.length,
     ...(result.truncated ? { truncated: true } : {}),
-    fields: result.fields,
+    fields: withoutEncodings(result.fields),
   }));
+}
+
+/** The fields without how the editor writes them back (not part of the CLI's JSON). */
+function withoutEncodings(fields: SpecField[]): SpecField[] {
+  return fields.map(({ edit: _edit, children, ...rest }) => ({ ...rest, ...(children ? { children: withoutEncodings(children) } : {}) }));
 }
 
 /** Leading bytes of a byte array in the text output (the JSON has up to MAX_SPEC_BYTES_SHOWN). */

@@ -3,6 +3,7 @@
 import type { DiskModel, GptEntry, GptHeader, Partition } from './model';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
+import { checkContents, checkNoTable } from './contentChecks';
 import { bytesEqual } from './bytes';
 
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
@@ -15,7 +16,7 @@ export function checkDisk(disk: DiskModel): Finding[] {
     findings.push({ code, severity, message, offset, length, fixes });
   };
   if (disk.scheme === 'none') {
-    add('no-partition-table', 'error', `No partition table: no 0x55AA boot signature at byte 510 and no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors).`, 0, 512);
+    checkNoTable(disk, add);
     return findings;
   }
   if (disk.scheme === 'mbr') {
@@ -25,6 +26,7 @@ export function checkDisk(disk: DiskModel): Finding[] {
     checkGpt(disk, add);
   }
   checkWindowsTelltale(disk, add);
+  checkContents(disk, add);
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.offset - b.offset);
 }

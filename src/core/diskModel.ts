@@ -28,6 +28,9 @@ import {
 } from './limits';
 import { detectEsxiLayout } from './esxi';
 import { readFatVolumes } from './fat';
+import { probePartitions } from './content/diskContents';
+import { readStartContent } from './content/wholeDisk';
+import { detectMbrSectorSize } from './content/mbrSectorSize';
 
 // The model's types live in model.ts; the reader re-exports them for its callers.
 export type * from './model';
@@ -41,9 +44,13 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   if (options.sectorSize !== undefined && !SUPPORTED_SECTOR_SIZES.includes(options.sectorSize)) {
     throw new UsageError(`unsupported sector size ${options.sectorSize} (use 512 or 4096)`);
   }
-  const { sectorSize, sectorSizeSource } = options.sectorSize
-    ? { sectorSize: options.sectorSize, sectorSizeSource: 'override' as const }
+  let { sectorSize, sectorSizeSource } = options.sectorSize
+    ? { sectorSize: options.sectorSize, sectorSizeSource: 'override' as DiskModel['sectorSizeSource'] }
     : await detectSectorSize(source);
+  if (sectorSizeSource === 'assumed' && (await detectMbrSectorSize(source)) === 4096) {
+    sectorSize = 4096;
+    sectorSizeSource = 'detected';
+  }
   const totalSectors = BigInt(Math.floor(source.size / sectorSize));
   const lastLba = totalSectors - 1n;
   const mbr = await readMbr(source, sectorSize);
@@ -58,12 +65,16 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
 
   const activeGpt = chooseActive(primary, backup);
   const active = activeGpt === 'primary' ? primary : activeGpt === 'backup' ? backup : null;
-  const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' ? 'mbr' : 'none';
+  const primaryIntact = !!primary && primary.headerCrcOk && primary.arrayCrcOk === true && primary.invalid.length === 0;
+  const start = await readStartContent(source, sectorSize, mbr, primary || backup ? { intact: primaryIntact } : null);
+  const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' && !start.replacesMbr ? 'mbr' : 'none';
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
+  const usable = scheme === 'gpt' ? (active && active.invalid.length === 0 ? { firstLba: active.firstUsableLba, lastLba: active.lastUsableLba } : null) : scheme === 'mbr' ? { firstLba: 1n, lastLba } : null;
+  const free = await probePartitions(source, sectorSize, partitions, usable);
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
   const fatVolumes = await readFatVolumes(source, sectorSize, partitions, esxi);
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes };
+  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes, content: start.content, free };
 }
 
 // Sized from the first structurally valid header (its array is already bounded by

@@ -50,7 +50,7 @@ export class UsageError extends DiskxError {}
 /** One line saying what went wrong, for any error a command may throw. */
 export function describeError(error: unknown): string {
   if (error instanceof DiskxError) return error.message;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOENT':
       return 'no such file or directory';

@@ -39,7 +39,13 @@ export type FindingCode =
   | 'esxi-layout'
   | 'slot-gap'
   | 'windows-touched'
-  | 'no-partition-table';
+  | 'no-partition-table'
+  | 'whole-disk-volume'
+  | 'partition-type-mismatch'
+  | 'volume-larger-than-partition'
+  | 'partition-starts-mid-volume'
+  | 'volume-over-partition-table'
+  | 'lost-volume';
 
 /** One thing the checker found, with the bytes it is about and the fixes that address it. */
 export interface Finding {
@@ -77,5 +83,11 @@ export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'esxi-slot-compacted': 'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',
   'esxi-layout': 'The disk is an ESXi boot disk with every entry in its installer slot (information).',
   'slot-gap': 'Empty slots lie between used slots; normal for ESXi and for disks edited with gdisk, shown for information.',
+  'whole-disk-volume': 'No partition table, but one volume (FAT, NTFS, ext4, XFS, an ISO image, ...) fills the disk from byte 0: a "superfloppy" or mkfs on the bare device (information).',
+  'partition-type-mismatch': 'The partition type GUID or MBR type says one thing and the volume inside is another (a "Linux filesystem" slot holding VMFS, a swap partition holding ext4).',
+  'volume-larger-than-partition': 'The file system counts more bytes than its partition holds: it was truncated by a bad resize or a copy into a smaller partition.',
+  'partition-starts-mid-volume': 'A partition starts inside a volume that begins before it (the partition was moved or its start edited), so nothing is recognised at its own start.',
+  'volume-over-partition-table': 'A volume starts at byte 0 of a partitioned disk, over the MBR and the primary GPT: mkfs on the whole disk. Rebuilding the table would overwrite that volume.',
+  'lost-volume': 'Free space between partitions holds a recognisable volume that no partition lists: a deleted or lost partition.',
   'windows-touched': 'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
 };

@@ -43,6 +43,24 @@ export const MAX_FAT_ROOT_DIR_BYTES = 256 * 1024;
 /** Clusters of a FAT32 root directory chain we follow before stopping. */
 export const MAX_FAT_ROOT_CLUSTERS = 64;
 
+/** Distinct bytes the content probes may read from one volume (all probes together). */
+export const MAX_PROBE_BYTES_PER_VOLUME = 64 * 1024;
+
+/** Distinct bytes the content probes may read from one disk (partitions, gaps and its start together). */
+export const MAX_PROBE_BYTES_PER_DISK = 1024 * 1024;
+
+/** Volumes smaller than this are not probed (nothing we name fits; hostile one-sector partitions cost nothing). */
+export const MIN_PROBED_VOLUME_BYTES = 8 * 1024;
+
+/** Partitions and free-space gaps of one disk whose contents we probe. */
+export const MAX_PROBED_VOLUMES = 256;
+
+/** Free-space gaps listed per disk. */
+export const MAX_FREE_REGIONS = 128;
+
+/** Smallest gap between partitions that is listed as free space (and probed). */
+export const MIN_FREE_REGION_BYTES = 1024 * 1024;
+
 /** Longest value text a hand edit accepts (a whole 4096-byte field as spaced hex fits). */
 export const MAX_EDIT_VALUE_CHARS = 16 * 1024;
 
@@ -60,6 +78,7 @@ export const MAX_FIND_RESULTS = 10_000;
 
 /** Bytes read per step of a search (one buffer, reused; a pattern's length - 1 overlaps). */
 export const FIND_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** Bytes of the image a user's Kaitai spec may read, from where it is applied (its window). */
 export const SPEC_WINDOW_BYTES = 16 * 1024 * 1024;
 
@@ -138,3 +157,6 @@ export const MAX_LOCK_FILE_BYTES = 4096;
 
 /** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
 export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;
+
+/** Largest field of a user spec that can be set by value (its bytes as hex in an input box). */
+export const MAX_SPEC_EDIT_BYTES = 64 * 1024;

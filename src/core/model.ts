@@ -2,6 +2,7 @@
 // Kept apart from the reader so the modules the reader calls (esxi.ts, fat.ts)
 // can name the model's types without importing the reader back.
 import type { Field, StructNode } from './structure';
+import type { FreeRegion, VolumeContent } from './content/probe';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -123,6 +124,10 @@ export interface Partition {
   uuid: string | null;
   name: string;
   attributes: bigint;
+  /** What the content probes found at the partition's start (null: nothing recognised); absent in hand-made models. */
+  content?: VolumeContent | null;
+  /** When nothing is at its start: a volume that begins before the partition and runs into it. */
+  enclosing?: VolumeContent;
 }
 
 /** Whole sectors as read from the image, at absolute byte `offset`. */
@@ -166,6 +171,14 @@ export interface DiskModel {
   fatVolumes?: FatVolume[];
   /** Bytes where a GPT belongs by the rules (for fixes); absent in hand-made models. */
   gptAreas?: GptAreas;
+  /**
+   * A volume that starts at byte 0 of the disk: the whole disk's file system
+   * when scheme is `none` (a superfloppy, an ISO image), or one written over
+   * the partition table. Absent in hand-made models.
+   */
+  content?: VolumeContent | null;
+  /** Gaps of at least 1 MiB between partitions, and what was found in them; absent in hand-made models. */
+  free?: FreeRegion[];
 }
 
 export interface ReadOptions {

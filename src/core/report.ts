@@ -5,6 +5,8 @@ import type { DiskModel, GptHeader, Partition } from './model';
 import type { FatVolume } from './model';
 import type { Finding } from './findings';
 import type { ContainerInfo } from './io/containerSource';
+import type { VolumeContent } from './content/probe';
+import type { FreeRegion } from './content/probe';
 
 /** A number when exact in JSON, else its decimal string. */
 export type JsonInteger = number | string;
@@ -20,6 +22,24 @@ export function formatAttributes(attributes: bigint): string {
   return `0x${attributes.toString(16).toUpperCase().padStart(16, '0')}`;
 }
 
+/** `{ type, label?, uuid?, sizeBytes?, offset }` of a volume, or null when nothing was recognised. */
+export function contentJson(c: VolumeContent | null | undefined) {
+  if (!c) return null;
+  // Key order as documented: type, label, uuid, sizeBytes, offset.
+  return {
+    type: c.type,
+    ...(c.label !== undefined && { label: c.label }),
+    ...(c.uuid !== undefined && { uuid: c.uuid }),
+    ...(c.sizeBytes !== undefined && { sizeBytes: jsonInteger(c.sizeBytes) }),
+    offset: jsonInteger(c.offset),
+  };
+}
+
+/** One gap of free space and what was found in it. */
+export function freeJson(f: FreeRegion) {
+  return { firstLba: jsonInteger(f.firstLba), lastLba: jsonInteger(f.lastLba), content: contentJson(f.content) };
+}
+
 export function partitionJson(p: Partition) {
   return {
     slot: p.slot,
@@ -32,6 +52,7 @@ export function partitionJson(p: Partition) {
     uuid: p.uuid,
     name: p.name,
     attributes: formatAttributes(p.attributes),
+    content: contentJson(p.content),
   };
 }
 
@@ -112,6 +133,8 @@ export function inspectJson(disk: DiskModel, container?: ContainerInfo) {
         }
       : null,
     partitions: disk.partitions.map(partitionJson),
+    free: (disk.free ?? []).map(freeJson),
+    content: contentJson(disk.content),
     primary: headerJson(disk.primary),
     backup: headerJson(disk.backup),
     fatVolumes: (disk.fatVolumes ?? []).map(fatVolumeJson),

@@ -72,9 +72,26 @@ function makeField(name: string, path: string, value: unknown, range: KaitaiDebu
     const childBase = value._io === owner._io ? ioBase : start;
     field.children = walk(value, window, windowBase, childBase, path);
   } else if (typeof value === 'number') {
-    field.value = field.length === 8 ? readU64le(raw) : value;
+    field.value = field.length === 8 ? exactU64(raw, value) : value;
   }
   return field;
+}
+
+// Kaitai returns 8-byte integers as (possibly rounded) numbers; the exact value
+// is read again from the bytes, in whichever byte order reproduces the parser's
+// number (big-endian specs such as XFS's superblock exist beside little-endian ones).
+function exactU64(raw: Uint8Array, parsed: number): bigint {
+  const little = readU64le(raw);
+  if (Number(little) === parsed) return little;
+  const big = readU64be(raw);
+  return Number(big) === parsed ? big : little;
+}
+
+/** Exact big-endian unsigned 64-bit value. */
+export function readU64be(bytes: Uint8Array, at = 0): bigint {
+  let v = 0n;
+  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[at + i]!);
+  return v;
 }
 
 /** Exact little-endian unsigned 64-bit value (Kaitai's readU8le rounds above 2^53). */

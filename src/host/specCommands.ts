@@ -20,6 +20,7 @@ interface NodeContext {
   nodeOffset?: number;
   partitionNumber?: number;
   specKey?: number;
+  nodeId?: string;
 }
 
 export function registerSpecCommands(context: vscode.ExtensionContext, provider: DiskImageEditorProvider, runtime: SpecRuntime): vscode.Disposable {
@@ -85,6 +86,28 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     document.changed('Structure spec removed.');
   };
 
+  // "Set Field Value..." on a spec field: one edit through the same edit stack as fixes.
+  const setFieldCommand = async (node?: NodeContext | string, valueArg?: unknown): Promise<void> => {
+    const document = target();
+    const nodeId = typeof node === 'string' ? node : node?.nodeId;
+    if (!document || !nodeId) return;
+    const current = await document.session.specFieldText(nodeId);
+    if (current === null) return void vscode.window.showInformationMessage('Disk Structure Explorer: that node is no field of a structure spec that can be set by value.');
+    const value =
+      typeof valueArg === 'string'
+        ? valueArg
+        : await vscode.window.showInputBox({ title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`, value: current, prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.' });
+    if (value === undefined) return;
+    if (autoSaveOn(document.uri)) {
+      const write = 'Set and Write';
+      const answer = await vscode.window.showWarningMessage(`Auto save is on: the new value will be written to ${path.basename(document.uri.fsPath)} without Ctrl+S.`, { modal: true }, write);
+      if (answer !== write) return;
+    }
+    const result = await document.session.setSpecField(nodeId, value);
+    if (!result.ok) return void vscode.window.showWarningMessage(`Disk Structure Explorer: not set: ${result.reason}`);
+    document.recordEdit(result.edit);
+  };
+
   // A saved .ksy: every open image using it (directly or through an import) parses again.
   const onSave = vscode.workspace.onDidSaveTextDocument(async (saved) => {
     if (saved.uri.scheme !== 'file' || path.extname(saved.uri.fsPath).toLowerCase() !== '.ksy') return;
@@ -125,12 +148,17 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
   return vscode.Disposable.from(
     vscode.commands.registerCommand('diskx.applySpec', (spec?: unknown, at?: unknown, image?: unknown) => applyCommand(spec, at, image).catch(report)),
     vscode.commands.registerCommand('diskx.applySpecHere', (node?: NodeContext) => hereCommand(node).catch(report)),
+    vscode.commands.registerCommand('diskx.setSpecField', (node?: NodeContext | string, value?: unknown) => setFieldCommand(node, value).catch(report)),
     vscode.commands.registerCommand('diskx.removeSpec', (node?: NodeContext | number) => removeCommand(node).catch(report)),
     onSave,
     onOpen,
     onTrust,
     onPaths,
   );
+}
+
+function autoSaveOn(uri: vscode.Uri): boolean {
+  return vscode.workspace.getConfiguration('files', uri).get<string>('autoSave', 'off') !== 'off';
 }
 
 function report(error: unknown): void {

@@ -166,6 +166,7 @@ describe('inspect --json', () => {
       uuid: testGuid(1),
       name: 'part1',
       attributes: '0x0000000000000000',
+      content: null,
     });
     assert.deepEqual(doc.partitions.map((p) => [p.slot, p.number]), [[0, 1], [1, 2], [3, 4]]);
     const primary = doc.primary!;

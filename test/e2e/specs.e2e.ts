@@ -137,6 +137,27 @@ describe('user structure specs in code-server', { timeout: 15 * 60_000 }, () => 
     assert.match(await nodeText(frame, 'spec-1'), /Spec boot_record at lba:64/);
     assert.match(await nodeText(frame, 'spec-1:version'), /version 3/);
 
+    // "Set Field Value..." on a spec field: an unsaved edit, written by Save.
+    await frame.locator('#structure [data-node-id="spec-1:version"]').first().click({ button: 'right' });
+    const set = page.locator('.context-view .action-item', { hasText: 'Set Field Value' }).first();
+    await set.waitFor({ state: 'visible', timeout: 15_000 });
+    await set.click();
+    const valueInput = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'The new value' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await valueInput.inputValue(), '3');
+    await valueInput.fill('0x0107');
+    await page.keyboard.press('Enter');
+    await frame.locator('#structure [data-node-id="spec-1:version"]', { hasText: '263' }).first().waitFor({ state: 'attached', timeout: 15_000 });
+    await page.keyboard.press('Control+S');
+    const deadline = Date.now() + 15_000;
+    let onDisk = '';
+    while (Date.now() < deadline) {
+      onDisk = fs.readFileSync(path.join(folder, IMAGE)).subarray(0x8004, 0x8006).toString('hex');
+      if (onDisk === '0701') break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(onDisk, '0701', 'Save wrote the new value, little-endian');
+
     // "Parse Here with Structure Spec..." from the partition node's context menu.
     await frame.locator('#structure [data-node-id="partition-1"]').first().click({ button: 'right' });
     const item = page.locator('.context-view .action-item', { hasText: 'Parse Here with Structure Spec' }).first();

@@ -17,7 +17,7 @@ const fails = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e
 
 test('unsigned integers u8..u64: decimal and 0x hex, exact at the top of each range, one past it refused', () => {
   for (const bytes of [1, 2, 4, 8] as const) {
-    const kind: FieldKind = { kind: 'uint', bytes };
+    const kind: FieldKind = { kind: 'uint', width: bytes };
     const max = (1n << BigInt(bytes * 8)) - 1n;
     assert.deepEqual([...parse(kind, max.toString())], le(max, bytes));
     assert.deepEqual([...parse(kind, `0x${max.toString(16)}`)], le(max, bytes));
@@ -25,7 +25,7 @@ test('unsigned integers u8..u64: decimal and 0x hex, exact at the top of each ra
     assert.equal(formatFieldValue(kind, parse(kind, max.toString())), max.toString(), 'round trip');
     fails(() => parse(kind, (max + 1n).toString()), new RegExp(`out of range for a ${bytes * 8}-bit field \\(0\\.\\.${max}\\)`));
   }
-  const u64 = { kind: 'uint', bytes: 8 } as const;
+  const u64 = { kind: 'uint', width: 8 } as const;
   // 2^53 + 1 is where a JavaScript number would round: BigInt keeps it.
   assert.deepEqual([...parse(u64, '9007199254740993')], le(9007199254740993n, 8));
   fails(() => parse(u64, '-1'), /negative/);
@@ -35,7 +35,7 @@ test('unsigned integers u8..u64: decimal and 0x hex, exact at the top of each ra
   fails(() => parse(u64, '0x'), /not a whole number/);
   fails(() => parse(u64, '9'.repeat(20000)), /characters long, more than/);
   // CRCs and reserved fields read as hex, and parse back.
-  const crc: FieldKind = { kind: 'uint', bytes: 4, role: 'crc' };
+  const crc: FieldKind = { kind: 'uint', width: 4, role: 'crc' };
   assert.equal(formatFieldValue(crc, parse(crc, '0xcbf43926')), '0xCBF43926');
   assert.deepEqual(parse(crc, formatFieldValue(crc, Uint8Array.of(1, 2, 3, 4))), Uint8Array.of(1, 2, 3, 4));
 });
@@ -149,7 +149,7 @@ test('MBR bytes: type bytes in hex as fdisk shows them or by name; boot indicato
   assert.deepEqual([...parse(sig, '0xDEADBEEF')], [0xef, 0xbe, 0xad, 0xde]);
   assert.equal(formatFieldValue(sig, parse(sig, '0xDEADBEEF')), '0xDEADBEEF');
   fails(() => parse(sig, '0x1DEADBEEF'), /out of range for a 32-bit/);
-  const bytes: FieldKind = { kind: 'bytes', length: 2 };
+  const bytes: FieldKind = { kind: 'hexbytes', length: 2 };
   assert.deepEqual(parse(bytes, '55 aa'), Uint8Array.of(0x55, 0xaa));
   assert.deepEqual(parse(bytes, 'zeros'), Uint8Array.of(0, 0));
   assert.equal(formatFieldValue(bytes, Uint8Array.of(0x55, 0xaa)), '55aa');

@@ -138,6 +138,7 @@ export async function openInHarness(
       if (reply.type === 'init') return [{ ...reply, head: Array.from(reply.head) }];
       return [reply];
     }
+    if (effect.kind === 'find') return [await effect.run(new AbortController().signal, () => undefined)];
     if (effect.kind === 'copy') await page.evaluate(`window.__diskxCopied.push(${JSON.stringify(effect.text)})`);
     if (effect.kind === 'edit') {
       // What the extension does after an edit: every view gets the re-read model.

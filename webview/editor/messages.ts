@@ -12,6 +12,9 @@ import type { InspectorPane } from './inspectorPane';
 import type { PaneLayout } from './layout';
 import type { EditorState } from './state';
 import type { Toolbar } from './toolbar';
+import type { ByteEditor } from './byteEditor';
+import type { FieldEditor } from './fieldEditor';
+import type { FindBar } from './findBar';
 import type { StructureTree } from './tree';
 
 /** Everything a host message may touch. */
@@ -25,9 +28,12 @@ export interface EditorPanes {
   inspector: InspectorPane;
   preview: FixPreviewPanel;
   layout: PaneLayout;
+  bytes: ByteEditor;
+  fields: FieldEditor;
+  find: FindBar;
 }
 
-const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'findResult', 'findCommand', 'error'] satisfies ToWebview['type'][]);
 
 /** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
 export function isHostMessage(data: { type: string }): data is ToWebview {
@@ -45,6 +51,12 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
       break;
     case 'fixPreview':
       preview.show(message.preview);
+      break;
+    case 'findResult':
+      panes.find.results(message);
+      break;
+    case 'findCommand':
+      panes.find.command(message.command);
       break;
     case 'bytes':
       host.bytesArrived(message.requestId, message.offset, message.data);
@@ -66,6 +78,7 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
     case 'error':
       // A failed read: its chunk is forgotten so a later render can retry it.
       if (message.requestId !== null) host.failed(message.requestId);
+      if (message.requestId !== null) panes.find.failed(message.requestId, message.message);
       toolbar.say(message.message);
       if (message.requestId === null) preview.error(message.message);
       break;
@@ -82,6 +95,7 @@ function init(panes: EditorPanes, message: InitMessage): void {
   setModel(panes, message);
   toolbar.showBanner(message.banner);
   toolbar.setEdits(message.edits);
+  panes.bytes.refresh();
   tree.render();
   findings.render();
   performance.mark('diskx-tree');
@@ -95,6 +109,8 @@ function update(panes: EditorPanes, message: UpdateMessage): void {
   setModel(panes, message);
   toolbar.showBanner(message.banner);
   toolbar.setEdits(message.edits);
+  panes.bytes.refresh();
+  panes.fields.close();
   preview.hide();
   tree.render();
   findings.render();

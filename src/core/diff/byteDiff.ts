@@ -50,7 +50,7 @@ export interface ByteDiffOptions {
   onProgress?: (bytesDone: number, total: number) => void;
   /** Aborting stops the scan after the current chunk; byteDiff then rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Skip regions both sources store as holes (default true; only where both sources can tell). */
+  /** Skip regions both sources store as holes (default true unless DISKX_SKIP_HOLES=0; only where both sources can tell). */
   skipHoles?: boolean;
 }
 
@@ -116,7 +116,9 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
     done: Promise<void>;
   }
   // What to read: every byte, or only the spans where either image may hold data.
-  const spans = options.skipHoles === false ? [{ offset: 0, length: total }] : await readSpans(a, b, total, chunkSize);
+  // DISKX_SKIP_HOLES=0 reads holes too (to measure a full read, or to test cancelling a long scan).
+  const skipHoles = options.skipHoles ?? process.env.DISKX_SKIP_HOLES !== '0';
+  const spans = skipHoles ? await readSpans(a, b, total, chunkSize) : [{ offset: 0, length: total }];
   signal?.throwIfAborted();
   let skipped = 0;
   const pending: Job[] = [];

@@ -10,27 +10,8 @@ import { EditValueError } from './errors';
 import { decodeUnsigned, encodeUnsigned, hexText, maxUnsigned, parseByteSize, parseInteger, parseUnsigned, quoteValue } from './numbers';
 import { describeAttributes, encodeAttributes, formatAttributes, parseAttributes } from './attributes';
 
-export type FieldKind =
-  /** An unsigned little-endian integer (u8..u64); `role` only changes how it is shown. */
-  | { kind: 'uint'; bytes: 1 | 2 | 4 | 8; role?: 'crc' | 'count' | 'reserved' }
-  /** A u64 LBA: also given as a byte offset with a unit (`1M`) or, for an end, a size (`+512M`). */
-  | { kind: 'lba' }
-  /** 16 bytes, mixed-endian on disk; `partitionType` also takes a type name (`linux`, `efi`). */
-  | { kind: 'guid'; partitionType?: boolean }
-  /** UTF-16LE text of at most `codeUnits` code units, zero-padded (a GPT partition name). */
-  | { kind: 'utf16'; codeUnits: number }
-  /** The 64 GPT attribute bits: a whole value or +name/-name changes. */
-  | { kind: 'attributes' }
-  /** An MBR partition type byte: hex like fdisk (`83`, `0x83`) or a name. */
-  | { kind: 'mbrType' }
-  /** The MBR boot indicator: 0x80 active, 0x00 not. */
-  | { kind: 'bootIndicator' }
-  /** The 32-bit MBR disk signature, shown as 0x12345678. */
-  | { kind: 'diskSignature' }
-  /** Fixed ASCII text (the GPT signature), or its bytes as hex. */
-  | { kind: 'ascii'; length: number }
-  /** Raw bytes of a fixed length, as hex. */
-  | { kind: 'bytes'; length: number };
+export type { FieldKind } from '../../shared/valueKinds';
+import type { FieldKind } from '../../shared/valueKinds';
 
 /** What a value may depend on besides its text. */
 export interface ValueContext {
@@ -48,7 +29,7 @@ export interface ValueContext {
 export function kindLength(kind: FieldKind): number {
   switch (kind.kind) {
     case 'uint':
-      return kind.bytes;
+      return kind.width;
     case 'lba':
     case 'attributes':
       return 8;
@@ -62,7 +43,7 @@ export function kindLength(kind: FieldKind): number {
     case 'diskSignature':
       return 4;
     case 'ascii':
-    case 'bytes':
+    case 'hexbytes':
       return kind.length;
   }
 }
@@ -72,7 +53,7 @@ export function parseFieldValue(kind: FieldKind, text: string, context: ValueCon
   if (text.length > MAX_EDIT_VALUE_CHARS) throw new EditValueError(`${what}: the value is ${text.length} characters long, more than the ${MAX_EDIT_VALUE_CHARS} accepted`);
   switch (kind.kind) {
     case 'uint':
-      return encodeUnsigned(parseUnsigned(text, kind.bytes, what), kind.bytes);
+      return encodeUnsigned(parseUnsigned(text, kind.width, what), kind.width);
     case 'lba':
       return encodeUnsigned(parseLba(text, context, what), 8);
     case 'guid':
@@ -89,7 +70,7 @@ export function parseFieldValue(kind: FieldKind, text: string, context: ValueCon
       return encodeUnsigned(parseUnsigned(text, 4, what), 4);
     case 'ascii':
       return parseAscii(text, kind.length, what);
-    case 'bytes':
+    case 'hexbytes':
       return parseHexBytes(text, kind.length, what);
   }
 }
@@ -98,7 +79,7 @@ export function parseFieldValue(kind: FieldKind, text: string, context: ValueCon
 export function formatFieldValue(kind: FieldKind, raw: Uint8Array): string {
   switch (kind.kind) {
     case 'uint':
-      return kind.role === 'crc' || kind.role === 'reserved' ? hexText(decodeUnsigned(raw), kind.bytes * 2) : decodeUnsigned(raw).toString();
+      return kind.role === 'crc' || kind.role === 'reserved' ? hexText(decodeUnsigned(raw), kind.width * 2) : decodeUnsigned(raw).toString();
     case 'lba':
       return decodeUnsigned(raw).toString();
     case 'guid':
@@ -114,7 +95,7 @@ export function formatFieldValue(kind: FieldKind, raw: Uint8Array): string {
       return hexText(decodeUnsigned(raw), 8);
     case 'ascii':
       return isPrintableAscii(raw) ? String.fromCharCode(...raw) : `0x${hex(raw)}`;
-    case 'bytes':
+    case 'hexbytes':
       return hex(raw);
   }
 }

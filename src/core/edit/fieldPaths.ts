@@ -35,19 +35,19 @@ export interface EditableField {
 
 const HEADER_KINDS: Record<string, FieldKind> = {
   signature: { kind: 'ascii', length: 8 },
-  revision: { kind: 'uint', bytes: 4, role: 'reserved' },
-  headerSize: { kind: 'uint', bytes: 4, role: 'count' },
-  headerCrc32: { kind: 'uint', bytes: 4, role: 'crc' },
-  reserved: { kind: 'uint', bytes: 4, role: 'reserved' },
+  revision: { kind: 'uint', width: 4, role: 'reserved' },
+  headerSize: { kind: 'uint', width: 4, role: 'count' },
+  headerCrc32: { kind: 'uint', width: 4, role: 'crc' },
+  reserved: { kind: 'uint', width: 4, role: 'reserved' },
   myLba: { kind: 'lba' },
   alternateLba: { kind: 'lba' },
   firstUsableLba: { kind: 'lba' },
   lastUsableLba: { kind: 'lba' },
   diskGuid: { kind: 'guid' },
   partitionEntryLba: { kind: 'lba' },
-  numPartitionEntries: { kind: 'uint', bytes: 4, role: 'count' },
-  partitionEntrySize: { kind: 'uint', bytes: 4, role: 'count' },
-  partitionEntryArrayCrc32: { kind: 'uint', bytes: 4, role: 'crc' },
+  numPartitionEntries: { kind: 'uint', width: 4, role: 'count' },
+  partitionEntrySize: { kind: 'uint', width: 4, role: 'count' },
+  partitionEntryArrayCrc32: { kind: 'uint', width: 4, role: 'crc' },
 };
 
 /** Header fields both copies must agree on (UEFI 5.3.2): an edit of one is mirrored to the other. */
@@ -65,19 +65,19 @@ const ENTRY_KINDS: Record<string, FieldKind> = {
 const ENTRY_ALIASES: Record<string, string> = { type: 'typeGuid', uuid: 'uniqueGuid', guid: 'uniqueGuid', start: 'firstLba', end: 'lastLba', attrs: 'attributes' };
 
 const MBR_KINDS: Record<string, FieldKind> = {
-  bootstrapCode: { kind: 'bytes', length: 440 },
+  bootstrapCode: { kind: 'hexbytes', length: 440 },
   diskSignature: { kind: 'diskSignature' },
-  reserved: { kind: 'uint', bytes: 2, role: 'reserved' },
-  bootSignature: { kind: 'bytes', length: 2 },
+  reserved: { kind: 'uint', width: 2, role: 'reserved' },
+  bootSignature: { kind: 'hexbytes', length: 2 },
 };
 
 const RECORD_KINDS: Record<string, FieldKind> = {
   status: { kind: 'bootIndicator' },
-  chsStart: { kind: 'bytes', length: 3 },
+  chsStart: { kind: 'hexbytes', length: 3 },
   partitionType: { kind: 'mbrType' },
-  chsEnd: { kind: 'bytes', length: 3 },
-  lbaStart: { kind: 'uint', bytes: 4 },
-  numSectors: { kind: 'uint', bytes: 4, role: 'count' },
+  chsEnd: { kind: 'hexbytes', length: 3 },
+  lbaStart: { kind: 'uint', width: 4 },
+  numSectors: { kind: 'uint', width: 4, role: 'count' },
 };
 
 const RECORD_ALIASES: Record<string, string> = { type: 'partitionType', boot: 'status', start: 'lbaStart', size: 'numSectors' };
@@ -112,7 +112,7 @@ function headerField(disk: DiskModel, structure: 'primaryHeader' | 'backupHeader
   const role = structure === 'primaryHeader' ? 'primary' : 'backup';
   const header = headerOf(disk, role, path);
   const name = rest.join('.');
-  const kind = HEADER_KINDS[name] ?? (name === 'reservedTail' ? { kind: 'bytes' as const, length: disk.sectorSize - 92 } : undefined);
+  const kind = HEADER_KINDS[name] ?? (name === 'reservedTail' ? { kind: 'hexbytes' as const, length: disk.sectorSize - 92 } : undefined);
   const field = kind ? findField(header.node.fields, name) : undefined;
   if (!kind || !field) throw new EditPathError(`${clip(path)}: no such header field (${[...Object.keys(HEADER_KINDS), 'reservedTail'].join(', ')})`);
   return make(`${structure}.${name}`, structure, role, undefined, name, field, kind);
@@ -178,4 +178,18 @@ export function entryTypeGuid(disk: DiskModel, field: EditableField): string | n
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The kind of value a field holds, by the structure it is in and its spec name; null when it cannot be edited by value. */
+export function editableKind(structure: 'header' | 'entry' | 'mbr' | 'record', name: string, sectorSize: number): FieldKind | null {
+  switch (structure) {
+    case 'header':
+      return HEADER_KINDS[name] ?? (name === 'reservedTail' ? { kind: 'hexbytes', length: sectorSize - 92 } : null);
+    case 'entry':
+      return ENTRY_KINDS[name] ?? null;
+    case 'mbr':
+      return MBR_KINDS[name] ?? null;
+    case 'record':
+      return RECORD_KINDS[name] ?? null;
+  }
 }

@@ -335,7 +335,7 @@ async function arrayBytes(disk: DiskModel, h: GptHeader, header: Region, at: (na
 }
 
 function crcWrite(path: string, offset: number, after: Uint8Array, because: string): DependentWrite {
-  const field: EditableField = { path, structure: path.startsWith('primary') ? 'primaryHeader' : 'backupHeader', role: path.startsWith('primary') ? 'primary' : 'backup', name: path.split('.')[1]!, offset, length: 4, kind: { kind: 'uint', bytes: 4, role: 'crc' }, raw: new Uint8Array(0) };
+  const field: EditableField = { path, structure: path.startsWith('primary') ? 'primaryHeader' : 'backupHeader', role: path.startsWith('primary') ? 'primary' : 'backup', name: path.split('.')[1]!, offset, length: 4, kind: { kind: 'uint', width: 4, role: 'crc' }, raw: new Uint8Array(0) };
   return { offset, after, path, field, because };
 }
 

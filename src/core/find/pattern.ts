@@ -6,7 +6,8 @@ import { MAX_FIND_PATTERN_BYTES } from '../limits';
 import { EditValueError } from '../edit/errors';
 import { encodeUnsigned, maxUnsigned, parseInteger } from '../edit/numbers';
 
-export type PatternMode = 'hex' | 'text' | 'utf16' | 'guid' | 'u16' | 'u32' | 'u64';
+export type { PatternMode } from '../../shared/valueKinds';
+import type { PatternMode } from '../../shared/valueKinds';
 
 export const PATTERN_MODES: readonly PatternMode[] = ['hex', 'text', 'utf16', 'guid', 'u16', 'u32', 'u64'];
 

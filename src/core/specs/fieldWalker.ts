@@ -3,7 +3,7 @@
 // parse worker, next to the generated code.
 import { MAX_SPEC_BYTES_SHOWN } from '../limits';
 import { lowerCamel } from './kaitaiNames';
-import type { SpecAttrInfo, SpecField, SpecTypeInfo } from './specTypes';
+import type { SpecAttrInfo, SpecField, SpecFieldEncoding, SpecTypeInfo } from './specTypes';
 
 /** A debug-mode range: positions in the stream `_io`, whose bytes start at `ioOffset` of its buffer. */
 export interface DebugRange {
@@ -177,6 +177,10 @@ export class FieldWalker {
       field.children = this.fieldsOf(value, field.path, own);
     } else if (typeof value === 'number') {
       field.value = this.number(owner, attr, value, field);
+      if (attr?.int && field.length === attr.int.bytes) {
+        const le = attr.int.le ?? owner._is_le;
+        if (le !== undefined) this.editable(field, owner, outer, { kind: 'int', bytes: attr.int.bytes, signed: attr.int.signed, le });
+      }
       if (range.enumName) {
         const name = this.setup.enumName(range.enumName, value);
         if (name !== undefined) field.enum = name;
@@ -187,10 +191,19 @@ export class FieldWalker {
       field.value = value;
     } else if (typeof value === 'string') {
       field.value = value.length > 4096 ? value.slice(0, 4096) + '…' : value;
+      const encoding = textEncoding(attr?.encoding);
+      if (encoding) this.editable(field, owner, outer, { kind: 'text', encoding, terminated: attr?.terminated === true });
     } else if (ArrayBuffer.isView(value)) {
+      // A processed field (`process: xor`, zlib) holds other bytes than the window's: not written back.
+      if (value.buffer === this.setup.window) this.editable(field, owner, outer, { kind: 'bytes' });
       const bytes = new Uint8Array(value.buffer, value.byteOffset, Math.min(value.byteLength, MAX_SPEC_BYTES_SHOWN));
       field.bytes = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
     }
+  }
+
+  // Only bytes read straight from the window can be written back (not decompressed or xored ones).
+  private editable(field: SpecField, owner: ParsedObject, outer: Span | undefined, encoding: SpecFieldEncoding): void {
+    if (!outer && owner._io._buffer === this.setup.window && field.length > 0) field.edit = encoding;
   }
 
   // Kaitai's JavaScript runtime reads 8-byte integers as doubles (inexact above 2^53):
@@ -208,6 +221,15 @@ export class FieldWalker {
     }
     return Number.isFinite(value) ? value : String(value);
   }
+}
+
+/** The encodings whose text we write back ourselves (others are edited as bytes). */
+function textEncoding(name: string | undefined): 'ascii' | 'utf8' | 'utf16le' | undefined {
+  const normalized = name?.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (normalized === 'ascii') return 'ascii';
+  if (normalized === 'utf8') return 'utf8';
+  if (normalized === 'utf16le') return 'utf16le';
+  return undefined;
 }
 
 /** An integer as a JSON number while exact (at most 2^53), else as a decimal string. */

@@ -96,31 +96,42 @@ function endianOf(type: Record<string, unknown>, inherited: Endian): Endian {
   return inherited;
 }
 
-function attrInfo(attr: Record<string, unknown>, id: string, endian: Endian): SpecAttrInfo {
+function attrInfo(attr: Record<string, unknown>, id: string, endian: Endian, encoding: string | undefined): SpecAttrInfo {
   const info: SpecAttrInfo = { id };
   if (typeof attr.doc === 'string') info.doc = attr.doc.trim();
-  const int64 = typeof attr.type === 'string' ? /^([us])8(le|be)?$/.exec(attr.type) : null;
-  if (int64) info.int64 = { signed: int64[1] === 's', le: int64[2] ? int64[2] === 'le' : endian === undefined ? undefined : endian === 'le' };
+  const int = typeof attr.type === 'string' ? /^([us])([1248])(le|be)?$/.exec(attr.type) : null;
+  if (int) {
+    const le = int[3] ? int[3] === 'le' : int[2] === '1' ? true : endian === undefined ? undefined : endian === 'le';
+    info.int = { bytes: Number(int[2]) as 1 | 2 | 4 | 8, signed: int[1] === 's', ...(le === undefined ? {} : { le }) };
+    if (int[2] === '8') info.int64 = { signed: int[1] === 's', le };
+  }
+  if (attr.type === 'str' || attr.type === 'strz') {
+    const own = typeof attr.encoding === 'string' ? attr.encoding : encoding;
+    if (own) info.encoding = own;
+    if (attr.type === 'strz') info.terminated = true;
+  }
   return info;
 }
 
-function addType(table: SpecTypeTable, className: string, type: Record<string, unknown>, endian: Endian): void {
+function addType(table: SpecTypeTable, className: string, type: Record<string, unknown>, endian: Endian, inheritedEncoding?: string): void {
+  const metaEncoding = asRecord(type.meta)?.encoding;
+  const encoding = typeof metaEncoding === 'string' ? metaEncoding : inheritedEncoding;
   const info: SpecTypeInfo = { attrs: {}, instances: [] };
   if (typeof type.doc === 'string') info.doc = type.doc.trim();
   const seq = Array.isArray(type.seq) ? type.seq : [];
   for (const item of seq) {
     const attr = asRecord(item);
-    if (attr && typeof attr.id === 'string') info.attrs[lowerCamel(attr.id)] = attrInfo(attr, attr.id, endian);
+    if (attr && typeof attr.id === 'string') info.attrs[lowerCamel(attr.id)] = attrInfo(attr, attr.id, endian, encoding);
   }
   for (const [id, value] of Object.entries(asRecord(type.instances) ?? {})) {
     const attr = asRecord(value) ?? {};
-    info.attrs[lowerCamel(id)] = attrInfo(attr, id, endian);
+    info.attrs[lowerCamel(id)] = attrInfo(attr, id, endian, encoding);
     info.instances.push(lowerCamel(id));
   }
   table[className] = info;
   for (const [id, value] of Object.entries(asRecord(type.types) ?? {})) {
     const nested = asRecord(value);
-    if (nested) addType(table, `${className}.${upperCamel(id)}`, nested, endianOf(nested, endian));
+    if (nested) addType(table, `${className}.${upperCamel(id)}`, nested, endianOf(nested, endian), encoding);
   }
 }
 

@@ -26,6 +26,8 @@ export interface SpecField {
   error?: string;
   /** Array elements left out past the field limit. */
   omitted?: number;
+  /** How a new value becomes this field's bytes (set only for fields read straight from the window). */
+  edit?: SpecFieldEncoding;
   children?: SpecField[];
 }
 
@@ -80,7 +82,19 @@ export interface SpecAttrInfo {
   doc?: string;
   /** 8-byte integer: signed or not, and its byte order when fixed (undefined: the object's `_is_le`). */
   int64?: { signed: boolean; le?: boolean };
+  /** Any integer type (u1..s8), for editing: width, sign, byte order when fixed. */
+  int?: { bytes: 1 | 2 | 4 | 8; signed: boolean; le?: boolean };
+  /** A `str`/`strz` field's encoding (its own or meta's). */
+  encoding?: string;
+  /** `strz`: the string ends at a terminator inside the field. */
+  terminated?: boolean;
 }
+
+/** How a field's value is written back: an integer, text in an encoding, or raw bytes. */
+export type SpecFieldEncoding =
+  | { kind: 'int'; bytes: 1 | 2 | 4 | 8; signed: boolean; le: boolean }
+  | { kind: 'text'; encoding: 'ascii' | 'utf8' | 'utf16le'; terminated: boolean }
+  | { kind: 'bytes' };
 
 /** Class path (`Foo`, `Foo.Bar`) -> what the spec says about it. */
 export type SpecTypeTable = Record<string, SpecTypeInfo>;

@@ -5,6 +5,7 @@
 // common.ts, re-exported here so a side imports one module. Types and pure
 // helpers only, no runtime dependency on the host or the webview.
 import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
+import type { FieldKind as ValueKind, PatternMode } from '../valueKinds';
 
 export * from './common';
 
@@ -35,7 +36,20 @@ export interface TreeNode {
   lazy?: boolean;
   /** VS Code's webview context-menu keys for this node (`data-vscode-context`): `webviewSection` and its data. */
   context?: Record<string, string | number | boolean>;
+  /** The field can be edited by value (double-click or Enter opens an editor for its kind). */
+  edit?: FieldEdit;
   children?: TreeNode[];
+}
+
+/** What a field editor needs: the path the host plans with, the value kind and the value as text. */
+export interface FieldEdit {
+  /** `primaryArray.entries.0.name`: sent back in setField. */
+  path: string;
+  kind: ValueKind;
+  /** The canonical text of the current value (parses back to the same bytes). */
+  value: string;
+  /** For attributes: the entry's partition type, which names its type-specific bits. */
+  typeGuid?: string;
 }
 
 /** A leaf byte range of the hex view's annotation: colour, name and the tree node to select. */
@@ -85,7 +99,17 @@ export interface EditState {
   blocked: string | null;
   /** Why saving needs a confirmation (block device, read-only file), or null. */
   saveNeedsConfirmation: string | null;
+  /** Bytes that differ from the file on disk (unsaved edits), merged, at most MAX_EDITED_RANGES. */
+  edited: { offset: number; length: number }[];
 }
+
+/** Edited ranges sent to the view at most (beyond, the last range covers the rest). */
+export const MAX_EDITED_RANGES = 4096;
+/** The most bytes one hand edit may write (a paste or a fill). */
+export const MAX_EDIT_BYTES = 1024 * 1024;
+/** Longest field path and search pattern text the host accepts from the webview. */
+export const MAX_FIELD_PATH_LENGTH = 200;
+export const MAX_PATTERN_TEXT_LENGTH = 12 * 1024;
 
 /** What a fix would do, or why it does not apply. */
 export type FixPreview = ({ ok: true; fixId: string; label: string } & PlanPreview) | { ok: false; fixId: string; label: string; reason: string };
@@ -166,7 +190,22 @@ export interface SettingsMessage {
   settings: ViewSettings;
 }
 
-export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | ErrorMessage;
+/** Search results (answer to find): matches in the search direction from `from`. */
+export interface FindResultMessage extends RequestMessage {
+  type: 'findResult';
+  matches: { offset: number; length: number }[];
+  truncated: boolean;
+  /** The search was cancelled (what was found so far is not listed). */
+  cancelled: boolean;
+}
+
+/** Open the find bar (Ctrl+F in the editor, a keybinding), or step through its results (F3 / Shift+F3). */
+export interface FindCommandMessage {
+  type: 'findCommand';
+  command: 'open' | 'next' | 'previous';
+}
+
+export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | FindResultMessage | FindCommandMessage | ErrorMessage;
 
 // ---- webview -> host ----
 
@@ -225,7 +264,65 @@ export interface ExpandNodeMessage {
 /** Longest node id the host accepts from the webview. */
 export const MAX_NODE_ID_LENGTH = 4096;
 
-export type FromWebview = ExpandNodeMessage | ReadyMessage | ReadRangeMessage | CrcRequestMessage | CopyHexMessage | SelectionMessage | PreviewFixMessage | ApplyFixMessage;
+/**
+ * Overwrite bytes at `offset` (typing, paste, fill): one edit. The host plans it
+ * (with `dependents`: mirrored to the other GPT copy and the CRCs resealed) and
+ * checks it like any message: inside the image, at most MAX_EDIT_BYTES.
+ */
+export interface EditBytesMessage {
+  type: 'editBytes';
+  offset: number;
+  /** The new bytes as lowercase or upper-case hex (plain JSON on every VS Code). */
+  hex: string;
+  dependents: boolean;
+  /** What the user did, for the edit's title. */
+  action: 'type' | 'paste' | 'fill';
+}
+
+/** Put the saved bytes (the file on disk) back over [offset, offset+length): one edit. */
+export interface RevertBytesMessage {
+  type: 'revertBytes';
+  offset: number;
+  length: number;
+  dependents: boolean;
+}
+
+/** Set a field by value (a field editor): the host parses `value` for the field at `path`. */
+export interface SetFieldMessage {
+  type: 'setField';
+  path: string;
+  value: string;
+  dependents: boolean;
+}
+
+/** Search the document (unsaved edits included) from `from` in `direction`. */
+export interface FindMessage extends RequestMessage {
+  type: 'find';
+  pattern: string;
+  mode: PatternMode;
+  from: number;
+  direction: 'forward' | 'backward';
+}
+
+export interface CancelFindMessage {
+  type: 'cancelFind';
+  requestId: number;
+}
+
+export type FromWebview =
+  | ExpandNodeMessage
+  | ReadyMessage
+  | ReadRangeMessage
+  | CrcRequestMessage
+  | CopyHexMessage
+  | SelectionMessage
+  | PreviewFixMessage
+  | ApplyFixMessage
+  | EditBytesMessage
+  | RevertBytesMessage
+  | SetFieldMessage
+  | FindMessage
+  | CancelFindMessage;
 
 // ---- the init embedded in the page ----
 // The host puts the first init in the webview's HTML as a JSON data block (not

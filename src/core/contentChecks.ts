@@ -1,0 +1,154 @@
+// Findings from what the content probes found: a partition type that
+// disagrees with the volume inside, a volume larger than its partition or
+// starting before it, a volume written over the partition table, a volume in
+// free space, and the whole-disk volume that is not "no partition table".
+import type { DiskModel, Partition } from './diskModel';
+import type { FindingCode, FixId, Severity } from './findings';
+import type { VolumeContent } from './content/probe';
+
+type Add = (code: FindingCode, severity: Severity, message: string, offset: number, length: number, fixes?: FixId[]) => void;
+
+/** Content types a partition type is meant to hold; a type not listed here is not checked. */
+const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];
+const CONTAINERS = ['crypto_LUKS', 'LVM2_member', 'linux_raid_member'];
+const EXPECTED_GPT: Record<string, readonly string[]> = {
+  'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': ['vfat', 'linux_raid_member'], // EFI system (a RAID 1 mirror with 1.0 metadata is common)
+  'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7': [...FILESYSTEMS, ...CONTAINERS, 'BitLocker', 'swap'], // basic data: Linux used it before it had its own
+  'DE94BBA4-06D1-4D40-A16A-BFD50179D6AC': ['ntfs', 'vfat', 'BitLocker'], // Windows recovery
+  '0FC63DAF-8483-4772-8E79-3D69D8477DE4': [...FILESYSTEMS, ...CONTAINERS], // Linux filesystem
+  '4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709': [...FILESYSTEMS, ...CONTAINERS], // Linux root x86-64
+  '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F': ['swap', 'swsuspend', 'crypto_LUKS'], // Linux swap
+  'E6D6D379-F507-44C2-A23C-238F2A3DF928': ['LVM2_member', 'crypto_LUKS'], // Linux LVM
+  'A19D880F-05FC-4D3B-A006-743F0F84911E': ['linux_raid_member'], // Linux RAID
+  'CA7D7CCB-63ED-4C53-861C-1742536059CC': ['crypto_LUKS'], // Linux LUKS
+  'AA31E02A-400F-11DB-9590-000C2911D1B8': ['VMFS', 'VMFS_volume_member'], // VMware VMFS
+  '4EB2EA39-7855-4790-A79E-FAE495E21F8D': ['VMFS', 'VMFS_volume_member'], // VMware VMFS-L
+  '9D275380-40AD-11DB-BF97-000C2911D1B8': ['vmkdiagnostic'], // VMware vmkDiagnostic
+};
+const EXPECTED_MBR: Record<number, readonly string[]> = {
+  0x01: ['vfat'],
+  0x04: ['vfat'],
+  0x06: ['vfat'],
+  0x0b: ['vfat'],
+  0x0c: ['vfat'],
+  0x0e: ['vfat'],
+  0x07: ['ntfs', 'exfat', 'BitLocker', 'vfat'], // HPFS/NTFS/exFAT
+  0x83: [...FILESYSTEMS, ...CONTAINERS],
+  0x8e: ['LVM2_member', 'crypto_LUKS'],
+  0xfd: ['linux_raid_member'],
+  0xef: ['vfat'],
+  0xfb: ['VMFS', 'VMFS_volume_member'],
+  0xfc: ['vmkdiagnostic'],
+};
+
+/** 1.5 GiB, 40.0 MiB, 512 bytes. */
+function formatSize(bytes: bigint | number): string {
+  let scaled = Number(bytes);
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let unit = 0;
+  while (scaled >= 1024 && unit < units.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${scaled} bytes` : `${scaled.toFixed(1)} ${units[unit]}`;
+}
+
+/** A volume in words: `ext4 "root" (UUID ...)`. */
+export function describeVolume(c: VolumeContent): string {
+  return [c.type, c.label !== undefined ? `"${c.label}"` : null, c.uuid !== undefined ? `(UUID ${c.uuid})` : null].filter(Boolean).join(' ');
+}
+
+const lba = (offset: number, sectorSize: number): string => `LBA ${Math.floor(offset / sectorSize)}`;
+
+/** The disk has no partition table: say what LBA 0 really holds (a whole-disk volume is not an error). */
+export function checkNoTable(disk: DiskModel, add: Add): void {
+  const mbr = disk.mbr;
+  if (disk.content) {
+    const c = disk.content;
+    const size = c.sizeBytes !== undefined ? `, ${formatSize(c.sizeBytes)} by its own count` : '';
+    add('whole-disk-volume', 'info', `The disk holds one ${describeVolume(c)} volume from byte 0${size} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).`, 0, c.structures[0]?.length ?? 512);
+    return;
+  }
+  const lba0 = mbr?.bootSignatureOk
+    ? 'LBA 0 ends with the 0x55AA signature but all four partition records are empty (a boot sector without a table, a PC-98 disk, or a wiped table)'
+    : 'no 0x55AA boot signature at byte 510';
+  add('no-partition-table', 'error', `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0.`, 0, 512);
+}
+
+/** Findings about the partitions' contents, the gaps between them and LBA 0 of a partitioned disk. */
+export function checkContents(disk: DiskModel, add: Add): void {
+  const s = disk.sectorSize;
+  for (const p of disk.partitions) {
+    const c = p.content;
+    if (c) {
+      checkType(disk, p, c, add);
+      const partitionBytes = p.sizeBytes;
+      if (c.sizeBytes !== undefined && c.sizeBytes > partitionBytes) {
+        add(
+          'volume-larger-than-partition',
+          'error',
+          `Partition ${p.number} (${formatSize(partitionBytes)}) holds ${describeVolume(c)}, which counts ${formatSize(c.sizeBytes)} (${c.sizeBytes} bytes, ${c.sizeBytes - partitionBytes} more than the partition): it was shrunk or copied into a smaller partition without resizing the volume, and the data past its end is missing.`,
+          c.structures[0]?.offset ?? c.offset,
+          c.structures[0]?.length ?? s,
+        );
+      }
+    } else if (p.enclosing) {
+      const e = p.enclosing;
+      add(
+        'partition-starts-mid-volume',
+        'error',
+        `Partition ${p.number} starts at LBA ${p.firstLba}, inside ${describeVolume(e)}, which starts at ${lba(e.offset, s)} and counts ${formatSize(e.sizeBytes ?? 0n)}: the partition's start was moved or edited, so the volume cannot be read through it.`,
+        e.structures[0]?.offset ?? e.offset,
+        e.structures[0]?.length ?? s,
+      );
+    }
+  }
+  for (const region of disk.free ?? []) {
+    const c = region.content;
+    // A volume that runs on into a partition is that partition's, moved: reported above.
+    if (!c || disk.partitions.some((p) => p.enclosing?.offset === c.offset)) continue;
+    const ends = c.sizeBytes !== undefined ? `, ${formatSize(c.sizeBytes)} long by its own count (to LBA ${BigInt(c.offset) / BigInt(s) + c.sizeBytes / BigInt(s) - 1n})` : '';
+    add(
+      'lost-volume',
+      'warning',
+      `Free space LBAs ${region.firstLba}..${region.lastLba} holds ${describeVolume(c)} at ${lba(c.offset, s)}${ends} that no partition lists: a deleted or lost partition. Recreating an entry for it (or scanning for lost partitions) brings it back; nothing in it was changed.`,
+      c.structures[0]?.offset ?? c.offset,
+      c.structures[0]?.length ?? s,
+    );
+  }
+  const start = disk.content;
+  if (start) {
+    const over = disk.scheme === 'gpt' ? 'the protective MBR and the primary GPT header and entry array' : 'the MBR';
+    add(
+      'volume-over-partition-table',
+      'error',
+      `${describeVolume(start)} starts at byte 0 of the disk, over ${over}: mkfs (or a copy of a volume image) was written to the whole disk. The volume and the table cannot both be right; rebuilding the table from its other copy would overwrite the volume's first sectors (its ${start.structures.map((n) => n.name).join(', ') || 'header'}).`,
+      start.structures[0]?.offset ?? 0,
+      start.structures[0]?.length ?? s,
+    );
+  }
+}
+
+function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): void {
+  const expected = p.typeGuid !== null ? EXPECTED_GPT[p.typeGuid] : p.mbrType !== null ? EXPECTED_MBR[p.mbrType] : undefined;
+  if (!expected || expected.includes(c.type)) return;
+  const typeText = p.typeGuid !== null ? `${p.typeName ?? 'type'} (${p.typeGuid})` : `${p.typeName ?? 'type'} (0x${p.mbrType!.toString(16).padStart(2, '0').toUpperCase()})`;
+  const entry = entryField(disk, p);
+  add(
+    'partition-type-mismatch',
+    'warning',
+    `Partition ${p.number} is typed ${typeText} but holds ${describeVolume(c)}: tools that go by the type (ESXi, Windows, systemd) will not treat it as what it is, or the wrong partition is where this one should be.`,
+    entry.offset,
+    entry.length,
+  );
+}
+
+// The bytes that hold the partition's type: the GPT entry's type GUID or the MBR record's type byte.
+function entryField(disk: DiskModel, p: Partition): { offset: number; length: number } {
+  const header = disk.activeGpt === 'backup' ? disk.backup : disk.primary;
+  const slot = header?.array?.slots[p.slot];
+  if (p.typeGuid !== null && slot) return { offset: slot.offset, length: 16 };
+  const record = disk.mbr?.records.find((r) => r.index === p.slot);
+  if (record && p.number <= 4) return { offset: record.offset + 4, length: 1 };
+  return { offset: Number(p.firstLba) * disk.sectorSize, length: disk.sectorSize };
+}

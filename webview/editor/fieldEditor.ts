@@ -1,0 +1,203 @@
+// Field editors: double-click (or Enter) on an editable field in the structure
+// tree opens an editor fit for its kind, checked as you type with the same
+// parser the host uses (core/edit/fieldKinds): integers u8..u64, LBAs (also
+// `1M`, `+512M`), GUIDs with a pick list of partition types, UTF-16 names with a
+// counter, attribute bits as checkboxes beside the raw 64-bit value, MBR type
+// bytes with names. Set sends the text; the host parses it again, plans the edit
+// (with the dependent CRCs and the other copy when asked) and makes it one edit.
+import type { FieldEdit, FromWebview, TreeNode } from '../../src/shared/protocol/editor';
+import { formatFieldValue, kindLength, parseFieldValue } from '../../src/core/edit/fieldKinds';
+import { attributeNamesFor } from '../../src/core/edit/attributes';
+import { knownGptTypes, knownMbrTypes } from '../../src/core/partitionTypes';
+import { el } from '../dom';
+import type { EditorState } from './state';
+
+export interface FieldEditorHost {
+  post(message: FromWebview): void;
+  /** Keep dependent values in step (the edit bar's checkbox). */
+  dependents(): boolean;
+}
+
+const HINTS: Record<string, string> = {
+  uint: 'a whole number: decimal, or hex with 0x',
+  lba: 'an LBA, a byte offset like 1M, or for an end a size like +512M',
+  guid: '8-4-4-4-12 hex digits',
+  attributes: '0x and 16 hex digits, or +name / -name',
+  mbrType: 'a type byte in hex (83) or a name (linux)',
+  bootIndicator: '0x80 active, 0x00 not',
+  diskSignature: 'a 32-bit number (0x...)',
+  ascii: 'text of exactly the field length, or 0x...',
+  hexbytes: 'hex bytes of exactly the field length, or zeros',
+};
+
+export class FieldEditor {
+  readonly element = el('div', { id: 'field-editor' });
+  private edit: FieldEdit | null = null;
+  private input: HTMLInputElement | null = null;
+  private readonly message = el('div', { id: 'field-editor-message' });
+
+  constructor(
+    private readonly state: EditorState,
+    private readonly host: FieldEditorHost,
+  ) {
+    this.element.hidden = true;
+    this.element.setAttribute('role', 'dialog');
+  }
+
+  /** Opens the editor for `node` (nothing for a field that is not editable by value). */
+  open(node: TreeNode): boolean {
+    const edit = node.edit;
+    if (!edit) return false;
+    this.edit = edit;
+    const input = el('input', { id: 'field-editor-input' });
+    input.value = edit.value;
+    input.spellcheck = false;
+    if (edit.kind.kind === 'utf16') input.maxLength = edit.kind.codeUnits;
+    input.addEventListener('input', () => this.check());
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        this.submit();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        this.close();
+      }
+    });
+    this.input = input;
+    const set = el('button', { id: 'field-editor-set', text: 'Set' });
+    set.addEventListener('click', () => this.submit());
+    const cancel = el('button', { className: 'secondary', text: 'Cancel' });
+    cancel.addEventListener('click', () => this.close());
+    const title = el('div', { className: 'field-editor-title', text: `${node.label} · ${edit.path}` });
+    const hint = el('div', { className: 'field-editor-hint', text: edit.kind.kind === 'utf16' ? `UTF-16 text, at most ${edit.kind.codeUnits} code units` : (HINTS[edit.kind.kind] ?? '') });
+    const extra = this.extra(edit, input);
+    const dependents = el('div', { className: 'field-editor-hint', text: this.host.dependents() ? 'Dependent values kept: the other GPT copy and the CRCs follow (edit bar).' : 'Dependent values off: the edit stands alone; stale CRCs will be reported.' });
+    this.element.replaceChildren(title, el('div', { className: 'field-editor-row' }, input, set, cancel), ...extra, hint, dependents, this.message);
+    this.element.hidden = false;
+    this.check();
+    input.focus();
+    input.select();
+    return true;
+  }
+
+  close(): void {
+    this.element.hidden = true;
+    this.edit = null;
+    this.input = null;
+  }
+
+  get isOpen(): boolean {
+    return !this.element.hidden;
+  }
+
+  /** Checks the text as the host will; the message says what is wrong (or what the value means). */
+  private check(): boolean {
+    const edit = this.edit;
+    const input = this.input;
+    if (!edit || !input) return false;
+    try {
+      const current = parseFieldValue(edit.kind, edit.value, this.context(edit, new Uint8Array(kindLength(edit.kind))), edit.path);
+      parseFieldValue(edit.kind, input.value, this.context(edit, current), edit.path);
+      this.message.textContent = edit.kind.kind === 'utf16' ? `${input.value.length} / ${edit.kind.codeUnits} code units` : '';
+      this.message.classList.remove('error');
+      input.classList.remove('invalid');
+      return true;
+    } catch (error) {
+      this.message.textContent = (error as Error).message;
+      this.message.classList.add('error');
+      input.classList.add('invalid');
+      return false;
+    }
+  }
+
+  private context(edit: FieldEdit, current: Uint8Array): { sectorSize: number; current: Uint8Array; startLba?: bigint; typeGuid: string | null } {
+    return { sectorSize: this.state.image?.sectorSize ?? 512, current, ...(edit.path.endsWith('.lastLba') ? { startLba: 0n } : {}), typeGuid: edit.typeGuid ?? null };
+  }
+
+  private submit(): void {
+    if (!this.edit || !this.input || !this.check()) return;
+    this.host.post({ type: 'setField', path: this.edit.path, value: this.input.value, dependents: this.host.dependents() });
+    this.close();
+  }
+
+  /** The kind's helpers: pick lists for types, checkboxes for attribute bits. */
+  private extra(edit: FieldEdit, input: HTMLInputElement): HTMLElement[] {
+    const kind = edit.kind;
+    if (kind.kind === 'guid' && kind.partitionType) {
+      const select = el('select', { id: 'field-editor-types', title: 'Known partition types' });
+      select.append(el('option', { text: 'Known partition types…' }));
+      for (const t of knownGptTypes()) {
+        const option = el('option', { text: `${t.name}${t.alias ? ` (${t.alias})` : ''}` });
+        option.value = t.guid;
+        select.append(option);
+      }
+      select.addEventListener('change', () => {
+        if (select.value && select.selectedIndex > 0) input.value = select.value;
+        this.check();
+      });
+      return [select];
+    }
+    if (kind.kind === 'mbrType') {
+      const select = el('select', { id: 'field-editor-types', title: 'Known MBR types' });
+      select.append(el('option', { text: 'Known MBR types…' }));
+      for (const t of knownMbrTypes()) {
+        const option = el('option', { text: `${t.type.toString(16).toUpperCase().padStart(2, '0')} ${t.name}` });
+        option.value = `0x${t.type.toString(16).padStart(2, '0')}`;
+        select.append(option);
+      }
+      select.addEventListener('change', () => {
+        if (select.selectedIndex > 0) input.value = select.value;
+        this.check();
+      });
+      return [select];
+    }
+    if (kind.kind === 'attributes') return [this.attributeBoxes(edit, input)];
+    return [];
+  }
+
+  // One checkbox per single-bit name (the common bits and the type's), a number for multi-bit fields; they and the raw value stay in step.
+  private attributeBoxes(edit: FieldEdit, input: HTMLInputElement): HTMLElement {
+    const box = el('div', { id: 'field-editor-attributes' });
+    const value = (): bigint => {
+      try {
+        return BigInt(formatFieldValue(edit.kind, parseFieldValue(edit.kind, input.value, { sectorSize: 512, current: new Uint8Array(8) }, edit.path)));
+      } catch {
+        return -1n;
+      }
+    };
+    const controls: { bit: number; width: number; control: HTMLInputElement }[] = [];
+    for (const a of attributeNamesFor(edit.typeGuid ?? null)) {
+      const control = el('input');
+      control.dataset.attribute = a.name;
+      if (a.width === 1) control.type = 'checkbox';
+      else {
+        control.type = 'number';
+        control.min = '0';
+        control.max = String((1 << a.width) - 1);
+      }
+      control.addEventListener('input', () => {
+        let v = value();
+        if (v < 0n) v = 0n;
+        const mask = ((1n << BigInt(a.width)) - 1n) << BigInt(a.bit);
+        const n = a.width === 1 ? (control.checked ? 1n : 0n) : BigInt(Math.max(0, Math.min((1 << a.width) - 1, Number(control.value) || 0)));
+        v = (v & ~mask) | (n << BigInt(a.bit));
+        input.value = `0x${v.toString(16).toUpperCase().padStart(16, '0')}`;
+        this.check();
+      });
+      controls.push({ bit: a.bit, width: a.width, control });
+      box.append(el('label', { title: `bit ${a.bit}${a.width > 1 ? `..${a.bit + a.width - 1}` : ''}` }, control, ` ${a.label}`));
+    }
+    const sync = (): void => {
+      const v = value();
+      if (v < 0n) return;
+      for (const c of controls) {
+        const n = (v >> BigInt(c.bit)) & ((1n << BigInt(c.width)) - 1n);
+        if (c.width === 1) c.control.checked = n === 1n;
+        else c.control.value = String(n);
+      }
+    };
+    input.addEventListener('input', sync);
+    sync();
+    return box;
+  }
+}

@@ -17,6 +17,7 @@
 //   the work a frame has to fit into 16 ms; the browser's own frame interval in
 //   headless mode (vsync-paced) is printed alongside.
 import fs from 'node:fs';
+import { crc32 } from '../src/shared/crc32';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Frame, Page } from 'playwright-core';
@@ -178,16 +179,8 @@ async function clickEpoch(page: Page): Promise<number> {
 
 /** A valid 64x64 RGB PNG (a gradient), written with Node's zlib: the baseline's file. */
 function writePng(file: string): void {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
+  // PNG chunks carry the same CRC-32 as GPT.
+  const crc = (bytes: Buffer): number => crc32(bytes);
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
     const out = Buffer.alloc(8 + data.length + 4);

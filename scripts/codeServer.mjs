@@ -1,6 +1,6 @@
 // code-server on demand: a real VS Code workbench (with a real Node extension host)
 // served to a browser, for `npm start` where `code` is not on PATH, the end-to-end
-// test and the editor benchmark. Recipe: shared/real-vscode.md.
+// test and the editor benchmark.
 //
 // It is installed into a cache folder on first use (about 630 MB, 2 to 5 minutes),
 // never by `npm ci`:  $DISKX_CODE_SERVER_CACHE, else <repo>/.vscode-test/code-server/

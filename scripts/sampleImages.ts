@@ -54,7 +54,7 @@ export function esxi5InstallerSlots(totalSectors: bigint): (GptEntryFields | nul
 
 /**
  * An ESXi 5.0 boot disk (512-byte sectors, default 8 GiB). With `compacted` it is
- * the seed's broken copy: the same seven entries moved down into slots 0..6, with
+ * the broken copy of the ESXi case: the same seven entries moved down into slots 0..6, with
  * every header and CRC updated consistently, so only the slot numbers are wrong.
  */
 export function writeEsxi5Sample(file: string, options: { sizeBytes?: number; compacted?: boolean } = {}): string {

@@ -1,5 +1,5 @@
 // `npm start`: after the build (package.json runs esbuild.mjs first), make the
-// seed's broken ESXi 5.0 boot disk as a sparse sample in .scratch/ and show what
+// broken ESXi 5.0 boot disk (entries compacted) as a sparse sample in .scratch/ and show what
 // `diskx inspect` and `diskx check` say about it. Needs no sgdisk and no root.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -76,7 +76,8 @@ const preview = new FixPreviewPanel(state, {
     hex.viewport.schedule();
   },
 });
-const inspector = new InspectorPane(state, host);
+// Double-click on an inspector row edits that value at the selection.
+const inspector = new InspectorPane(state, host, (label, offset) => void fields.openInspectorValue(label, offset));
 const repaint = (): void => {
   hex.viewport.invalidate();
   hex.viewport.schedule();

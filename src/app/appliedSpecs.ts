@@ -11,7 +11,9 @@ import type { CompiledSpec } from '../core/specs/specCompiler';
 import { SpecParse } from '../core/specs/specParse';
 import { resolvePlacement } from '../core/specs/placement';
 import { SpecCompileError, type SpecField, type SpecParseResult } from '../core/specs/specTypes';
-import type { FieldKind, FieldSpan, TreeNode } from '../shared/protocol/editor';
+import type { FieldEdit, FieldKind, FieldSpan, TreeNode } from '../shared/protocol/editor';
+import { MAX_FIELD_PATH_LENGTH } from '../shared/protocol/editor';
+import { formatFieldValue } from '../core/edit/fieldKinds';
 import { normalizeSpans } from './structureTree';
 
 /** What is remembered per image: which spec, where (`lba:2048`, `partition:1`, `0x1000`). */
@@ -249,10 +251,28 @@ export class AppliedSpecs {
     if (field.lazy) node.lazy = true;
     // "Set Field Value..." in its context menu (and "Parse Here" at its offset).
     if (field.edit) node.context = { webviewSection: 'specField', nodeId: id, nodeOffset: field.offset };
+    const editor = treeEditor(id, field);
+    if (editor) node.edit = editor;
     if (field.children) node.children = field.children.map((child) => this.fieldNode(rootId, child));
     if (this.opened.has(id)) node.open = true;
     return node;
   }
+}
+
+/**
+ * The tree's own field editor (double-click) where its value kinds mean what the spec
+ * means: unsigned little-endian integers and short byte arrays. Other fields (big-endian,
+ * signed, text) are set with Set Field Value..., which knows their encoding.
+ */
+function treeEditor(id: string, field: SpecField): FieldEdit | undefined {
+  if (id.length > MAX_FIELD_PATH_LENGTH) return undefined;
+  const encoding = field.edit;
+  if (encoding?.kind === 'int' && !encoding.signed && encoding.le && field.value !== undefined) return { path: id, kind: { kind: 'uint', width: encoding.bytes }, value: String(field.value) };
+  if (encoding?.kind === 'bytes' && field.bytes !== undefined && field.bytes.length === 2 * field.length) {
+    const kind = { kind: 'hexbytes' as const, length: field.length };
+    return { path: id, kind, value: formatFieldValue(kind, Uint8Array.from(field.bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16))) };
+  }
+  return undefined;
 }
 
 /** `4096`, `0x1000` (no model: a plain file has no LBAs or partitions). */

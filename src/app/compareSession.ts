@@ -12,14 +12,14 @@ import { structuralDiff, byteDiff, byteDiffInWorker, ScanFileSource, scanSourceF
 import type { ByteDiffResult } from '../core/diff/index';
 import type { DiffValue, StructuralDiff } from '../core/diff/index';
 import type { FixPlan, FixResult } from '../core/patch';
-import { undoLast } from '../core/write/index';
-import type { UndoResult, WriteResult } from '../core/write/index';
+import type { WriteResult } from '../core/write/index';
 import type { CompareImageInfo, CompareInitMessage, CompareSettings, FixOffer, FromCompareWebview, ScanSummary, Side, StructureDiffView, ToCompareWebview } from '../shared/protocol/compare';
 import { MAX_SCAN_RANGES, assertNever, requestIdOf } from '../shared/protocol/compare';
 import { validateFromCompareWebview } from './compareMessageValidation';
 import { openForView, problemText } from './openForView';
 import type { OpenedView } from './openForView';
 import { EditableImage } from './editableImage';
+import { reversePlan } from './editStack';
 import { previewPlan } from './fixPreview';
 
 export interface CompareOptions {
@@ -52,6 +52,8 @@ interface OpenedSide extends OpenedView {
 export class CompareSession {
   /** The last byte scan's result while no byte has been written since. */
   lastScan: ScanSummary | null = null;
+  /** The copy-slots plan this comparison wrote to A last, while it can still be undone (kept across a refresh, not a swap). */
+  lastApplied: FixPlan | null = null;
   /** A line for the next init message (after a fix or an undo). */
   notice: string | null = null;
   private readonly structure: StructuralDiff | null;
@@ -229,11 +231,30 @@ export class CompareSession {
    * writer, journaled, backup first). On failure the edit is dropped again.
    */
   async applyFix(plan: FixPlan): Promise<WriteResult> {
+    const result = await this.saveEdit(plan);
+    this.lastApplied = plan;
+    return result;
+  }
+
+  /**
+   * Undoes the copy this comparison wrote last: its reverse plan (the old bytes
+   * back) saved through the same path, so the writer first checks A still holds
+   * what the copy wrote.
+   */
+  async undo(): Promise<WriteResult> {
+    if (!this.lastApplied) throw new Error(`there is no slot copy of ${this.info('a').name} to undo in this comparison`);
+    const result = await this.saveEdit(reversePlan(this.lastApplied));
+    this.lastApplied = null;
+    return result;
+  }
+
+  /** Pushes `plan` as an edit of A and saves it; on failure the edit is dropped again. */
+  private async saveEdit(plan: FixPlan): Promise<WriteResult> {
     this.lastScan = null;
     const edit = this.imageA.push(plan);
     try {
       const result = await this.imageA.save();
-      if (!result) throw new Error('the fix had nothing to write');
+      if (!result) throw new Error('the plan had nothing to write');
       return result;
     } catch (error) {
       this.imageA.undo(edit);
@@ -241,17 +262,11 @@ export class CompareSession {
     }
   }
 
-  /** Reverts the newest repair of A from its journal. */
-  async undo(): Promise<UndoResult> {
-    const result = await undoLast(this.a.path, { tool: 'VS Code (Disk Structure Explorer)', ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}) });
-    this.lastScan = null;
-    return result;
-  }
-
   /** The same comparison read afresh (after a write), keeping the last scan only if asked. */
   async reopen(swap = false): Promise<CompareSession> {
     const next = swap ? await CompareSession.open(this.b.path, this.a.path, this.options) : await CompareSession.open(this.a.path, this.b.path, this.options);
     if (!swap && this.lastScan) next.lastScan = this.lastScan;
+    if (!swap) next.lastApplied = this.lastApplied;
     return next;
   }
 

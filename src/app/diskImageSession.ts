@@ -28,9 +28,7 @@ import { openForView, problemBanner } from './openForView';
 import type { ViewKind } from './openForView';
 import { changesNoByte, previewPlan } from './fixPreview';
 import { AppliedSpecs, overlaySpans } from './appliedSpecs';
-import { editText, encodeSpecValue } from './specFieldEdit';
-import { HAND_EDIT_ID } from '../core/edit/planEdits';
-import { MAX_SPEC_EDIT_BYTES } from '../core/limits';
+import { planSpecFieldEdit, specFieldEditText } from './specFieldEdit';
 import { byteEditTitle, editedRanges, findInDocument, planBytes, planField } from './handEdits';
 import type { FindMessage } from '../shared/protocol/editor';
 import type { AppliedSpec, AppliedSpecsHost, SpecTarget } from './appliedSpecs';
@@ -232,30 +230,14 @@ export class DiskImageSession {
   async setSpecField(nodeId: string, text: string): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
     const blocked = this.blockedReason();
     if (blocked) return { ok: false, reason: blocked };
-    const found = this.specs.field(nodeId);
-    if (!found?.field.edit) return { ok: false, reason: 'this node is no field of a structure spec that can be set by value' };
-    const { entry, field } = found;
-    const encoding = found.field.edit;
-    const what = `${entry.result?.id ?? 'spec'}.${field.path}`;
-    let after: Uint8Array;
-    try {
-      after = encodeSpecValue(encoding, text, field.length, what);
-    } catch (error) {
-      return { ok: false, reason: describeError(error) };
-    }
-    const before = await this.source.read(field.offset, field.length);
-    if (before.every((byte, i) => byte === after[i])) return { ok: false, reason: 'it changes no byte' };
-    const title = `Set ${what} = ${text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim()}`;
-    const plan: FixPlan = { id: HAND_EDIT_ID, title, description: `${title} (${field.length} bytes at 0x${field.offset.toString(16)}, from ${entry.spec}).`, patches: [{ offset: field.offset, before, after }] };
+    const plan = await planSpecFieldEdit(this.specs, this.source, nodeId, text);
+    if (typeof plan === 'string') return { ok: false, reason: plan };
     return { ok: true, edit: await this.applyPlan(plan) };
   }
 
   /** The text a value editor for spec field `nodeId` starts from, or null. */
-  async specFieldText(nodeId: string): Promise<string | null> {
-    const found = this.specs.field(nodeId);
-    if (!found?.field.edit) return null;
-    const raw = await this.source.read(found.field.offset, Math.min(found.field.length, MAX_SPEC_EDIT_BYTES));
-    return editText(found.field, raw);
+  specFieldText(nodeId: string): Promise<string | null> {
+    return specFieldEditText(this.specs, this.source, nodeId);
   }
 
   /** Compiles and parses every applied spec again (workspace trust granted, spec paths changed). */
@@ -311,6 +293,8 @@ export class DiskImageSession {
 
   /** Sets the field at `path` to `value` as one edit. */
   async setField(path: string, value: string, dependents: boolean): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+    // A field of a user's spec (its tree editor sends the node id as the path).
+    if (AppliedSpecs.owns(path)) return this.setSpecField(path, value);
     return this.handEdit(() => planField(this.editTarget(), path, value, dependents));
   }
 

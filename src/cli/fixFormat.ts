@@ -2,6 +2,7 @@
 // offset, LBA, the fields it touches and a before/after hex diff), what was
 // written, and the stable JSON documents.
 import type { DiskModel } from '../core/model';
+import { numberRuns } from '../core/numberRuns';
 import type { Finding, FixId } from '../core/findings';
 import type { FixPlan, Patch } from '../core/patch';
 import type { UndoResult, WriteResult } from '../core/write/index';
@@ -88,14 +89,7 @@ export function writeLbas(writes: { offset: number; length: number }[], sectorSi
 
 /** "1..3, 16777183..16777184" for numbers in the order given (runs of +1 collapse). */
 export function lbaRuns(lbas: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < lbas.length; i++) {
-    let j = i;
-    while (j + 1 < lbas.length && lbas[j + 1] === lbas[j]! + 1) j++;
-    parts.push(j > i ? `${lbas[i]}..${lbas[j]}` : String(lbas[i]));
-    i = j;
-  }
-  return parts.length > 0 ? parts.join(', ') : 'none';
+  return numberRuns(lbas) || 'none';
 }
 
 function bytesHex(bytes: Uint8Array): string {

@@ -1,6 +1,8 @@
 // Checks turn the model's facts into findings. Each finding names the bytes it
 // is about and the fixes (by id) that would address it.
 import type { DiskModel, GptEntry, GptHeader, Partition } from './model';
+import { GPT_HEADER, MBR, MBR_RECORD_SIZE } from './layout';
+import { numberRuns } from './numberRuns';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 import { checkContents, checkNoTable } from './contentChecks';
@@ -36,16 +38,16 @@ type Add = (code: FindingCode, severity: Severity, message: string, offset: numb
 function checkProtectiveMbr(disk: DiskModel, add: Add): void {
   const mbr = disk.mbr!;
   if (!mbr.bootSignatureOk) {
-    add('mbr-missing', 'warning', 'No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.', 510, 2);
+    add('mbr-missing', 'warning', 'No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.', MBR.bootSignature.offset, MBR.bootSignature.length);
     return;
   }
   if (mbr.kind === 'dos' || mbr.kind === 'empty') {
-    add('mbr-not-protective', 'warning', `The MBR has no 0xEE protective record although the disk has a GPT (${mbr.kind === 'empty' ? 'all four records are empty' : 'it lists DOS partitions'}); MBR-only tools may overwrite the GPT.`, 446, 64);
+    add('mbr-not-protective', 'warning', `The MBR has no 0xEE protective record although the disk has a GPT (${mbr.kind === 'empty' ? 'all four records are empty' : 'it lists DOS partitions'}); MBR-only tools may overwrite the GPT.`, MBR.partitions.offset, MBR.partitions.length);
     return;
   }
   if (mbr.kind === 'hybrid') {
     const others = mbr.records.filter((r) => r.type !== 0 && r.type !== 0xee).map((r) => `record ${r.index + 1} type 0x${r.type.toString(16)}`);
-    add('mbr-not-protective', 'warning', `Hybrid MBR: besides the 0xEE protective record it has ${others.join(', ')}; MBR and GPT can disagree about those partitions.`, 446, 64);
+    add('mbr-not-protective', 'warning', `Hybrid MBR: besides the 0xEE protective record it has ${others.join(', ')}; MBR and GPT can disagree about those partitions.`, MBR.partitions.offset, MBR.partitions.length);
   }
   const protective = mbr.records.find((r) => r.type === 0xee)!;
   const expectedSize = disk.totalSectors - 1n > 0xffffffffn ? 0xffffffff : Number(disk.totalSectors - 1n);
@@ -69,18 +71,18 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
     const hint = disk.sectorSizeSource === 'override' ? ` with the --sector-size ${disk.sectorSize} given; is that the disk's block size?` : '.';
     add('gpt-primary-missing', 'error', `MBR record ${protective.index + 1} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA (${disk.sectorSize}-byte sectors)${hint}`, disk.sectorSize, disk.sectorSize);
   }
-  for (const problem of mbr.ebrProblems) add('mbr-ebr-chain', 'error', `Extended partition: ${problem}.`, mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? 446, 16);
+  for (const problem of mbr.ebrProblems) add('mbr-ebr-chain', 'error', `Extended partition: ${problem}.`, mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? MBR.partitions.offset, MBR_RECORD_SIZE);
   const withRecords = disk.partitions;
   for (const p of withRecords) {
     if (p.firstLba === 0n || p.lastLba > disk.lastLba) {
-      add('mbr-partition-out-of-range', 'error', `MBR partition ${p.number} covers LBAs ${p.firstLba}..${p.lastLba}, outside the disk (LBAs 1..${disk.lastLba}).`, p.number <= 4 ? 446 + 16 * (p.number - 1) : 0, 16);
+      add('mbr-partition-out-of-range', 'error', `MBR partition ${p.number} covers LBAs ${p.firstLba}..${p.lastLba}, outside the disk (LBAs 1..${disk.lastLba}).`, p.number <= 4 ? MBR.partitions.offset + MBR_RECORD_SIZE * (p.number - 1) : 0, MBR_RECORD_SIZE);
     }
   }
   // Logical partitions live inside the extended one: compare like with like.
   const isExtended = (p: Partition): boolean => p.mbrType === 0x05 || p.mbrType === 0x0f || p.mbrType === 0x85;
   const comparable = withRecords.filter((p) => !isExtended(p));
   for (const [a, b] of overlappingPairs(comparable)) {
-    add('mbr-partition-overlap', 'error', `MBR partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`, 446, 64);
+    add('mbr-partition-overlap', 'error', `MBR partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`, MBR.partitions.offset, MBR.partitions.length);
   }
 }
 
@@ -108,7 +110,7 @@ function checkGpt(disk: DiskModel, add: Add): void {
     // With a healthy other copy, rebuilding from it is the safer first offer; recompute-crcs trusts the current bytes.
     const crcFixes: FixId[] = header.invalid.length === 0 ? (rebuild.length > 0 ? [...rebuild, 'recompute-crcs'] : ['recompute-crcs']) : rebuild;
     if (!header.headerCrcOk && header.computedHeaderCrc32 !== null) {
-      add(`gpt-${header.role}-header-crc`, 'error', `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`, header.offset + 0x10, 4, crcFixes);
+      add(`gpt-${header.role}-header-crc`, 'error', `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`, header.offset + GPT_HEADER.headerCrc32.offset, GPT_HEADER.headerCrc32.length, crcFixes);
     }
     if (header.arrayCrcOk === false && header.array) {
       add(
@@ -165,7 +167,7 @@ function compareCopies(primary: GptHeader, backup: GptHeader, add: Add): void {
   for (let slot = 0; slot < slots; slot++) {
     if (!bytesEqual(primary.array!.slots[slot]!.raw, backup.array!.slots[slot]!.raw)) differingSlots.push(slot);
   }
-  if (differingSlots.length > 0) differences.push(`entries differ in slot${differingSlots.length > 1 ? 's' : ''} ${summarizeList(differingSlots)}`);
+  if (differingSlots.length > 0) differences.push(`entries differ in slot${differingSlots.length > 1 ? 's' : ''} ${numberRuns(differingSlots)}`);
   if (differences.length === 0) return;
   add('gpt-primary-backup-differ', 'error', `Primary and backup GPT disagree: ${differences.join('; ')}.`, primary.offset, primary.bytes.length, ['rebuild-backup-from-primary', 'rebuild-primary-from-backup']);
 }
@@ -218,12 +220,12 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   for (let slot = 0; slot < highest; slot++) if (!usedSet.has(slot)) empty.push(slot);
   if (empty.length > 0) {
     const why = esxi ? 'as the ESXi installer leaves them' : 'partition numbers are slot + 1, so they are not contiguous; this is normal and harmless';
-    add('slot-gap', 'info', `Empty slot${empty.length > 1 ? 's' : ''} ${summarizeList(empty)} between used slots (${why}).`, array.offset + empty[0]! * header.partitionEntrySize, header.partitionEntrySize);
+    add('slot-gap', 'info', `Empty slot${empty.length > 1 ? 's' : ''} ${numberRuns(empty)} between used slots (${why}).`, array.offset + empty[0]! * header.partitionEntrySize, header.partitionEntrySize);
   }
 }
 
-// Windows creates these folders in the root of every FAT volume it mounts (domain.md):
-// harmless to ESXi, but the sign that a Windows tool had the disk, as in the seed's case.
+// Windows creates these folders in the root of every FAT volume it mounts:
+// harmless to ESXi, but the sign that a Windows tool had the disk, as in the ESXi case.
 function checkWindowsTelltale(disk: DiskModel, add: Add): void {
   for (const volume of disk.fatVolumes ?? []) {
     const [first] = volume.windowsFolders;
@@ -262,14 +264,3 @@ function overlappingPairs<T extends Span>(spans: T[]): [T, T][] {
   return pairs;
 }
 
-/** "3, 5..7, 9" */
-export function summarizeList(numbers: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < numbers.length; i++) {
-    let j = i;
-    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
-    parts.push(j > i ? `${numbers[i]}..${numbers[j]}` : String(numbers[i]));
-    i = j;
-  }
-  return parts.join(', ');
-}

@@ -1,27 +1,14 @@
-// CRC-32 as GPT uses it (UEFI 5.3.2, same as zlib's): reflected, polynomial
-// 0xEDB88320, initial value and final xor 0xFFFFFFFF. Our own table rather than
-// zlib.crc32 so it runs on every Node an extension host may ship.
+// CRC-32 for core: the one implementation (src/shared/crc32.ts, which webviews
+// can use too) and the GPT header's variant with its own CRC field zeroed.
+import { crc32 } from '../shared/crc32';
+import { GPT_HEADER } from './layout';
 
-const TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 of `bytes` (unsigned). */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+export { crc32 };
 
 /** CRC-32 of a GPT header: `headerSize` bytes with the HeaderCRC32 field (0x10..0x13) taken as zero. */
 export function gptHeaderCrc32(header: Uint8Array, headerSize: number): number {
   const copy = header.slice(0, headerSize);
-  copy.fill(0, 0x10, 0x14);
+  const { offset, length } = GPT_HEADER.headerCrc32;
+  copy.fill(0, offset, offset + length);
   return crc32(copy);
 }

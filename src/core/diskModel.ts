@@ -12,6 +12,8 @@ import type { DiskModel, GptArray, GptAreas, GptEntry, GptHeader, Mbr, MbrRecord
 import { GPT_REVISION_1_0, GPT_SIGNATURE } from './model';
 import { findField, parseStruct, readU64le } from './structure';
 import { crc32, gptHeaderCrc32 } from './crc32';
+import { GPT_ENTRY, GPT_HEADER } from './layout';
+import type { FieldSlot } from './layout';
 import { formatGuid, ZERO_GUID } from './guid';
 import { gptTypeName, isExtendedMbrType, mbrTypeName } from './partitionTypes';
 import { LimitError, NotADiskImageError, UsageError } from './errors';
@@ -118,15 +120,16 @@ export async function detectSectorSize(source: ByteSource): Promise<{ sectorSize
 }
 
 function signatureOf(block: Uint8Array): string {
-  return Buffer.from(block.subarray(0, 8)).toString('latin1');
+  const { offset, length } = GPT_HEADER.signature;
+  return Buffer.from(block.subarray(offset, offset + length)).toString('latin1');
 }
 
 // MyLBA matches and the header CRC is right: the strongest sign this is a real header for this block size.
 function headerSelfConsistent(block: Uint8Array, sectorSize: number, lba: bigint): boolean {
   const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
-  const headerSize = view.getUint32(0x0c, true);
+  const headerSize = view.getUint32(GPT_HEADER.headerSize.offset, true);
   if (headerSize < MIN_GPT_HEADER_SIZE || headerSize > sectorSize) return false;
-  return readU64le(block, 0x18) === lba && gptHeaderCrc32(block, headerSize) === view.getUint32(0x10, true);
+  return readU64le(block, GPT_HEADER.myLba.offset) === lba && gptHeaderCrc32(block, headerSize) === view.getUint32(GPT_HEADER.headerCrc32.offset, true);
 }
 
 async function readMbr(source: ByteSource, sectorSize: number): Promise<Mbr | null> {
@@ -289,14 +292,13 @@ function validateHeader(h: GptHeader, sectorSize: number, totalSectors: bigint):
 // bytes; fieldsForSlot builds its tree on demand. The array CRC is computed over
 // the raw bytes by the caller, as before.
 function parseArray(bytes: Uint8Array, offset: number, lba: bigint, count: number, entrySize: number, role: string): GptArray {
-  const layout = entryLayout();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const slots: GptEntry[] = new Array<GptEntry>(count);
   const entryFields: Field[] = new Array<Field>(count);
   for (let slot = 0; slot < count; slot++) {
     const at = slot * entrySize;
     const raw = bytes.subarray(at, at + entrySize);
-    const entry = isZeroRange(raw, layout.typeGuid.start, layout.typeGuid.end) ? unusedEntry(raw, view, at, offset + at, slot, layout) : usedEntry(raw, offset + at, slot);
+    const entry = isZeroRange(raw, GPT_ENTRY.typeGuid.offset, endOf(GPT_ENTRY.typeGuid)) ? unusedEntry(raw, view, at, offset + at, slot) : usedEntry(raw, offset + at, slot);
     slots[slot] = entry;
     entryFields[slot] = entry.field;
   }
@@ -325,9 +327,9 @@ function usedEntry(raw: Uint8Array, offset: number, slot: number): GptEntry {
   };
 }
 
-// The same decoding as usedEntry, at the offsets the spec gives (entryLayout),
+// The same decoding as usedEntry, at the offsets the spec gives (GPT_ENTRY),
 // without a parse; `at` is the entry's offset in `view`.
-function unusedEntry(raw: Uint8Array, view: DataView, at: number, offset: number, slot: number, layout: EntryLayout): GptEntry {
+function unusedEntry(raw: Uint8Array, view: DataView, at: number, offset: number, slot: number): GptEntry {
   const field: Field = { name: String(slot), path: `entries.${slot}`, offset, length: raw.length, raw, value: null };
   const blank = isZeroRange(raw, 0, raw.length); // the usual unused slot: nothing to decode
   return {
@@ -337,11 +339,11 @@ function unusedEntry(raw: Uint8Array, view: DataView, at: number, offset: number
     used: false,
     typeGuid: ZERO_GUID,
     typeName: UNUSED_TYPE_NAME,
-    uniqueGuid: blank || isZeroRange(raw, layout.uniqueGuid.start, layout.uniqueGuid.end) ? ZERO_GUID : formatGuid(raw.subarray(layout.uniqueGuid.start, layout.uniqueGuid.end)),
-    firstLba: blank ? 0n : view.getBigUint64(at + layout.firstLba.start, true),
-    lastLba: blank ? 0n : view.getBigUint64(at + layout.lastLba.start, true),
-    attributes: blank ? 0n : view.getBigUint64(at + layout.attributes.start, true),
-    name: blank ? '' : decodeUtf16Name(raw.subarray(layout.name.start, layout.name.end)),
+    uniqueGuid: blank || isZeroRange(raw, GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid)) ? ZERO_GUID : formatGuid(raw.subarray(GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid))),
+    firstLba: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.firstLba.offset, true),
+    lastLba: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.lastLba.offset, true),
+    attributes: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.attributes.offset, true),
+    name: blank ? '' : decodeUtf16Name(raw.subarray(GPT_ENTRY.name.offset, endOf(GPT_ENTRY.name))),
     raw,
     field,
   };
@@ -376,22 +378,8 @@ function renamed(field: Field, name: string, path: string): Field {
   return out;
 }
 
-type ByteRange = { start: number; end: number };
-type EntryLayout = Record<'typeGuid' | 'uniqueGuid' | 'firstLba' | 'lastLba' | 'attributes' | 'name', ByteRange>;
-let cachedEntryLayout: EntryLayout | null = null;
-
-// Where each defined field sits in an entry, taken once from the spec (a zero
-// entry through the generated parser) rather than restated here.
-function entryLayout(): EntryLayout {
-  if (cachedEntryLayout) return cachedEntryLayout;
-  const field = parseEntryField(new Uint8Array(MIN_PARTITION_ENTRY_SIZE), 0, 0);
-  const range = (name: string): ByteRange => {
-    const f = field.children!.find((c) => c.name === name)!;
-    return { start: f.offset, end: f.offset + f.length };
-  };
-  cachedEntryLayout = { typeGuid: range('typeGuid'), uniqueGuid: range('uniqueGuid'), firstLba: range('firstLba'), lastLba: range('lastLba'), attributes: range('attributes'), name: range('name') };
-  return cachedEntryLayout;
-}
+/** The first byte after a field. */
+const endOf = (slot: FieldSlot): number => slot.offset + slot.length;
 
 function isZeroRange(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;

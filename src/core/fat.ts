@@ -2,7 +2,7 @@
 // and the root directory, parsed with formats/fat.ksy over bounded windows. The
 // point is the root directory: Windows creates `System Volume Information` and
 // `$RECYCLE.BIN` in every FAT volume it mounts, a telltale that Windows had the
-// disk online (the seed's array was compacted that way). Every BPB value is
+// disk online (the compacted ESXi disk this project started from was compacted that way). Every BPB value is
 // checked before it drives a read; a bad one makes the volume unreadable (with a
 // reason), never an exception.
 import type { ByteSource } from './io/byteSource';

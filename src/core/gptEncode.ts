@@ -3,6 +3,7 @@
 import { crc32, gptHeaderCrc32 } from './crc32';
 import { parseGuid } from './guid';
 import { GPT_REVISION_1_0, GPT_SIGNATURE } from './model';
+import { GPT_HEADER, MBR, MBR_RECORD } from './layout';
 
 /** The fields of a GPT header we write (HeaderCRC32 is computed). */
 export interface GptHeaderFields {
@@ -24,27 +25,28 @@ export function encodeGptHeader(fields: GptHeaderFields, sectorSize: number): Ui
   const block = new Uint8Array(sectorSize);
   const view = new DataView(block.buffer);
   const headerSize = fields.headerSize ?? 92;
-  block.set(Buffer.from(GPT_SIGNATURE, 'latin1'), 0);
-  view.setUint32(0x08, GPT_REVISION_1_0, true);
-  view.setUint32(0x0c, headerSize, true);
-  view.setBigUint64(0x18, fields.myLba, true);
-  view.setBigUint64(0x20, fields.alternateLba, true);
-  view.setBigUint64(0x28, fields.firstUsableLba, true);
-  view.setBigUint64(0x30, fields.lastUsableLba, true);
-  block.set(parseGuid(fields.diskGuid), 0x38);
-  view.setBigUint64(0x48, fields.partitionEntryLba, true);
-  view.setUint32(0x50, fields.numPartitionEntries, true);
-  view.setUint32(0x54, fields.partitionEntrySize, true);
-  view.setUint32(0x58, fields.partitionEntryArrayCrc32, true);
-  view.setUint32(0x10, gptHeaderCrc32(block, headerSize), true);
+  const at = GPT_HEADER;
+  block.set(Buffer.from(GPT_SIGNATURE, 'latin1'), at.signature.offset);
+  view.setUint32(at.revision.offset, GPT_REVISION_1_0, true);
+  view.setUint32(at.headerSize.offset, headerSize, true);
+  view.setBigUint64(at.myLba.offset, fields.myLba, true);
+  view.setBigUint64(at.alternateLba.offset, fields.alternateLba, true);
+  view.setBigUint64(at.firstUsableLba.offset, fields.firstUsableLba, true);
+  view.setBigUint64(at.lastUsableLba.offset, fields.lastUsableLba, true);
+  block.set(parseGuid(fields.diskGuid), at.diskGuid.offset);
+  view.setBigUint64(at.partitionEntryLba.offset, fields.partitionEntryLba, true);
+  view.setUint32(at.numPartitionEntries.offset, fields.numPartitionEntries, true);
+  view.setUint32(at.partitionEntrySize.offset, fields.partitionEntrySize, true);
+  view.setUint32(at.partitionEntryArrayCrc32.offset, fields.partitionEntryArrayCrc32, true);
+  view.setUint32(at.headerCrc32.offset, gptHeaderCrc32(block, headerSize), true);
   return block;
 }
 
 /** Sets HeaderCRC32 of a header block in place from its current bytes. */
 export function resealGptHeader(block: Uint8Array): void {
   const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
-  const headerSize = view.getUint32(0x0c, true);
-  view.setUint32(0x10, gptHeaderCrc32(block, headerSize), true);
+  const headerSize = view.getUint32(GPT_HEADER.headerSize.offset, true);
+  view.setUint32(GPT_HEADER.headerCrc32.offset, gptHeaderCrc32(block, headerSize), true);
 }
 
 /** A partition entry to encode. */
@@ -85,18 +87,13 @@ export function encodeGptArray(slots: (GptEntryFields | null)[], numEntries: num
 export function encodeProtectiveMbr(totalSectors: bigint): Uint8Array {
   const block = new Uint8Array(512);
   const view = new DataView(block.buffer);
-  const record = 446;
-  block[record + 1] = 0x00; // CHS start 0/0/2
-  block[record + 2] = 0x02;
-  block[record + 3] = 0x00;
-  block[record + 4] = 0xee;
-  block[record + 5] = 0xff; // CHS end: maxed out
-  block[record + 6] = 0xff;
-  block[record + 7] = 0xff;
-  view.setUint32(record + 8, 1, true);
-  view.setUint32(record + 12, protectiveMbrSectors(totalSectors), true);
-  block[510] = 0x55;
-  block[511] = 0xaa;
+  const record = MBR.partitions.offset;
+  block.set([0x00, 0x02, 0x00], record + MBR_RECORD.chsStart.offset); // CHS start 0/0/2
+  block[record + MBR_RECORD.partitionType.offset] = 0xee;
+  block.set([0xff, 0xff, 0xff], record + MBR_RECORD.chsEnd.offset); // CHS end: maxed out
+  view.setUint32(record + MBR_RECORD.lbaStart.offset, 1, true);
+  view.setUint32(record + MBR_RECORD.numSectors.offset, protectiveMbrSectors(totalSectors), true);
+  block.set([0x55, 0xaa], MBR.bootSignature.offset);
   return block;
 }
 

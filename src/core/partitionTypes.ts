@@ -60,9 +60,6 @@ export function gptTypeName(typeGuid: string): string | null {
   return GPT_TYPE_NAMES.get(typeGuid.toUpperCase()) ?? null;
 }
 
-/** Number of GPT types we can name (the README promises at least 25). */
-export const KNOWN_GPT_TYPE_COUNT = GPT_TYPE_NAMES.size;
-
 const MBR_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0x01, 'FAT12'],
   [0x02, 'XENIX root'],

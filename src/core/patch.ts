@@ -1,6 +1,6 @@
 // Edits are data: a patch replaces `before` with `after` at `offset`. Fixes
 // produce them, the writer applies them (checking `before` first), undo is the
-// reverse. Shared by the CLI now and the editor's edit stack later.
+// reverse. The CLI's repairs and the editor's edit stack (src/app) share them.
 import type { PlanFixId, PlanId } from './findings';
 
 /** Replace `before` by `after` (same length) at absolute byte `offset`. */

@@ -112,13 +112,3 @@ export function findField(fields: Field[], path: string): Field | undefined {
   }
   return undefined;
 }
-
-/** The innermost field that contains absolute byte `offset` (for hover and patch annotation). */
-export function fieldAt(fields: Field[], offset: number): Field | undefined {
-  for (const field of fields) {
-    if (offset >= field.offset && offset < field.offset + field.length) {
-      return (field.children && fieldAt(field.children, offset)) || field;
-    }
-  }
-  return undefined;
-}

@@ -1,5 +1,5 @@
 // Every message from the comparison webview is checked before the host acts on
-// it (conventions.md habit 14): shapes, the side named, ranges inside that side's
+// it, as any untrusted input: shapes, the side named, ranges inside that side's
 // image, request ids, fix ids, and no stray fields.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

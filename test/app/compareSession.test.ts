@@ -320,3 +320,34 @@ test('copy slots saves through the editor\'s save path: A changed on disk since 
     await session.close();
   }
 });
+
+test('undo writes back only what this comparison copied: refused after a swap, refused when A no longer holds the copy', async () => {
+  const { compacted, original } = pair('undo-guard');
+  const journalDir = path.join(dir, 'journals-undo-guard');
+  const before = head(compacted);
+  let session = await CompareSession.open(compacted, original, { journalDir });
+  try {
+    const plan = session.currentPlan();
+    if (typeof plan === 'string') assert.fail(plan);
+    await session.applyFix(plan);
+    const swapped = await session.reopen(true);
+    await assert.rejects(swapped.undo(), /no slot copy of .*undo-guard-original\.img to undo/);
+    await swapped.close();
+    const refreshed = await session.reopen();
+    await session.close();
+    session = refreshed;
+    // Someone rewrites slot 4 of A's primary array after the copy: undo must not overwrite it.
+    const fd = fs.openSync(compacted, 'r+');
+    fs.writeSync(fd, Buffer.alloc(16, 0xab), 0, 16, 1024 + 4 * 128);
+    fs.closeSync(fd);
+    const reread = await session.reopen();
+    await session.close();
+    session = reread;
+    const tampered = head(compacted);
+    await assert.rejects(session.undo(), /changed|differ|expected/i);
+    assert.deepEqual(head(compacted), tampered, 'nothing written');
+    assert.notDeepEqual(tampered, before);
+  } finally {
+    await session.close();
+  }
+});

@@ -63,8 +63,17 @@ describe('in the session', () => {
       assert.deepEqual(tooLong, { ok: false, reason: 'rec.label: 7 bytes of text; the field has 4' });
       assert.equal((await session.setSpecField('spec-1:label', 'OK')).ok, true);
       assert.equal(await session.specFieldText('spec-1:label'), 'OK\u0000\u0000');
-      const label = session.edits.current.at(-1)!;
-      assert.equal(await session.undo(label), true);
+      // The tree's own field editor: short byte arrays (and unsigned little-endian integers) get one.
+      const tree = (await session.initMessage({ bytesPerRow: 16 })).tree.at(-1)!.children!;
+      assert.deepEqual(tree.find((node) => node.id === 'spec-1:magic')?.edit?.kind, { kind: 'hexbytes', length: 2 });
+      assert.equal(tree.find((node) => node.id === 'spec-1:count')?.edit, undefined, 'a big-endian signed integer: Set Field Value... only');
+      const viaTree = await session.handle({ type: 'setField', path: 'spec-1:magic', value: 'be ef', dependents: true }, { bytesPerRow: 16 });
+      assert.equal(viaTree.kind, 'edit');
+      assert.equal(await session.specFieldText('spec-1:magic'), 'be ef');
+      const newest = session.edits.current.at(-1)!;
+      assert.equal(await session.undo(newest), true);
+      assert.equal(await session.specFieldText('spec-1:magic'), 'ca fe');
+      assert.equal(await session.undo(session.edits.current.at(-1)!), true);
       assert.equal(await session.specFieldText('spec-1:label'), 'ABCD');
       await session.save();
       const written = Buffer.alloc(4);

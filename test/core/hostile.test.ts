@@ -1,4 +1,5 @@
-// Every image is hostile (issue 3 section 9, conventions habit 7): truncated files,
+// Every image is hostile (issue 3 section 9): every count read from disk is checked
+// before it drives a read or an allocation. Truncated files,
 // zeros, random bytes, headers with absurd counts, sizes and LBAs, partitions
 // past the end, EBR chains that loop or never end, VMDK descriptors that lie.
 // Each must give findings or a typed DiskxError: never another exception, never

@@ -1,5 +1,5 @@
-// One read suite over every ByteSource backend (conventions habit 5, as strtok3
-// tests its tokenizers): memory, file, a file region and a concatenation of
+// One read suite over every ByteSource backend (as strtok3 tests its
+// tokenizers), so all reads behave alike whatever is behind them: memory, file, a file region and a concatenation of
 // extents must read the same bytes and fail the same way past the end. Then what
 // only the file source has: its page cache, counted in diskReads.
 import { describe, test } from 'node:test';

@@ -85,6 +85,15 @@ describe('hand edits in the webview', { skip }, () => {
     assert.deepEqual([...(await o.session.source.read(at, 3))], [0xab, 0x5a, 0]);
     assert.deepEqual(o.session.editState().edited, [{ offset: at, length: 2 }]);
     await page.waitForSelector(`.hex-byte.edited[data-offset="${at}"]`);
+    // The data inspector edits the value at the cursor: u32 BE writes its bytes big-endian.
+    await goto(page, at + 8);
+    await page.locator('#inspector-table tr', { hasText: 'u32 BE' }).locator('th').dblclick();
+    const input = page.locator('#field-editor-input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('0x11223344');
+    await input.press('Enter');
+    await waitText(page, '#edits', /\(3\)/);
+    assert.deepEqual([...(await o.session.source.read(at + 8, 4))], [0x11, 0x22, 0x33, 0x44]);
     assert.deepEqual(o.problems, []);
   });
 

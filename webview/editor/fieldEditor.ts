@@ -33,6 +33,8 @@ const HINTS: Record<string, string> = {
 export class FieldEditor {
   readonly element = el('div', { id: 'field-editor' });
   private edit: FieldEdit | null = null;
+  /** Set when editing raw bytes from the data inspector: where they go and in which byte order. */
+  private target: { offset: number; bigEndian: boolean } | null = null;
   private input: HTMLInputElement | null = null;
   private readonly message = el('div', { id: 'field-editor-message' });
 
@@ -44,10 +46,32 @@ export class FieldEditor {
     this.element.setAttribute('role', 'dialog');
   }
 
+  /**
+   * Opens an editor for the value the data inspector shows in row `label`
+   * ("u32 LE", "u16 BE", "GUID (mixed-endian)") at `offset`; false for rows that are not editable.
+   */
+  openInspectorValue(label: string, offset: number): boolean {
+    const match = /^(u8|u16|u32|u64)(?: (LE|BE))?$/.exec(label.trim());
+    const guid = /^GUID/.test(label.trim());
+    if (!match && !guid) return false;
+    const intWidth = match ? ({ u8: 1, u16: 2, u32: 4, u64: 8 } as const)[match[1] as 'u8' | 'u16' | 'u32' | 'u64'] : 1;
+    const width = guid ? 16 : intWidth;
+    const bigEndian = match?.[2] === 'BE';
+    const size = this.state.image?.sizeBytes ?? 0;
+    const current = offset + width <= size ? this.state.cache?.range(offset, width) : null;
+    if (!current) return false;
+    const kind: FieldEdit['kind'] = guid ? { kind: 'guid' } : { kind: 'uint', width: intWidth };
+    const le = bigEndian ? current.slice().reverse() : current;
+    const opened = this.open({ id: 'inspector', label: `${label.trim()} at 0x${offset.toString(16).toUpperCase()}`, offset, length: width, edit: { path: `bytes 0x${offset.toString(16).toUpperCase()}`, kind, value: formatFieldValue(kind, le) } });
+    this.target = { offset, bigEndian };
+    return opened;
+  }
+
   /** Opens the editor for `node` (nothing for a field that is not editable by value). */
   open(node: TreeNode): boolean {
     const edit = node.edit;
     if (!edit) return false;
+    this.target = null;
     this.edit = edit;
     const input = el('input', { id: 'field-editor-input' });
     input.value = edit.value;
@@ -82,6 +106,7 @@ export class FieldEditor {
 
   close(): void {
     this.element.hidden = true;
+    this.target = null;
     this.edit = null;
     this.input = null;
   }
@@ -116,7 +141,14 @@ export class FieldEditor {
 
   private submit(): void {
     if (!this.edit || !this.input || !this.check()) return;
-    this.host.post({ type: 'setField', path: this.edit.path, value: this.input.value, dependents: this.host.dependents() });
+    if (this.target) {
+      const bytes = parseFieldValue(this.edit.kind, this.input.value, this.context(this.edit, new Uint8Array(kindLength(this.edit.kind))), this.edit.path);
+      const ordered = this.target.bigEndian ? bytes.slice().reverse() : bytes;
+      const hex = Array.from(ordered, (b) => b.toString(16).padStart(2, '0')).join('');
+      this.host.post({ type: 'editBytes', offset: this.target.offset, hex, dependents: this.host.dependents(), action: 'type' });
+    } else {
+      this.host.post({ type: 'setField', path: this.edit.path, value: this.input.value, dependents: this.host.dependents() });
+    }
     this.close();
   }
 

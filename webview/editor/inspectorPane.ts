@@ -24,10 +24,17 @@ export class InspectorPane {
   private crcPendingKey = '';
   private crcRequestId = 0;
 
+  /** `onEdit`: a row was double-clicked (its label, e.g. "u32 LE"), to edit the value at the selection. */
   constructor(
     private readonly state: EditorState,
     private readonly host: HostChannel,
-  ) {}
+    onEdit?: (label: string, offset: number) => void,
+  ) {
+    this.table.addEventListener('dblclick', (event) => {
+      const label = (event.target as HTMLElement).closest('tr')?.querySelector('th')?.textContent;
+      if (label && onEdit) onEdit(label, this.state.selection.length > 0 ? this.state.selection.lo : this.state.selection.cursor);
+    });
+  }
 
   /** A render at the next animation frame. */
   schedule(): void {

@@ -9,6 +9,7 @@ import type { FixResult, Patch } from '../patch';
 import type { ReferenceFixDefinition } from '../fixes/fixDefinition';
 import { crc32 } from '../crc32';
 import { resealGptHeader } from '../gptEncode';
+import { GPT_HEADER } from '../layout';
 import { matchPartitions, partitionLabel } from './structuralDiff';
 import type { PartitionMatch } from './structuralDiff';
 
@@ -29,9 +30,9 @@ export const copySlotsFromReference = {
   plan: planCopySlotsFromReference,
 } as const satisfies ReferenceFixDefinition<'copy-slots-from-reference'>;
 
-// UEFI 5.3.2 header offsets of the two CRCs this fix rewrites.
-const HEADER_CRC32_AT = 0x10;
-const ARRAY_CRC32_AT = 0x58;
+// The two CRCs this fix rewrites (UEFI 5.3.2), where the spec puts them.
+const HEADER_CRC32_AT = GPT_HEADER.headerCrc32.offset;
+const ARRAY_CRC32_AT = GPT_HEADER.partitionEntryArrayCrc32.offset;
 
 /** Plans moving A's entries into the slots reference B uses for the same partitions. Never touches either image. */
 export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel): FixResult {

@@ -1,12 +1,13 @@
 // recompute-crcs: make the CRCs agree with the bytes as they are, for each header
-// whose CRCs are stale. This is the seed's manual repair after a hex edit: the
+// whose CRCs are stale. This is the manual repair after a hex edit: the
 // array CRC first (UEFI 5.3.2, header offset 0x58, over NumberOfPartitionEntries x
 // SizeOfPartitionEntry bytes), then the header CRC (0x10, over HeaderSize bytes
 // with the field zeroed), because the header CRC covers the array CRC.
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
-import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
+import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary } from './shared';
+import { GPT_HEADER } from '../layout';
 
 const ID = 'recompute-crcs' as const;
 
@@ -64,7 +65,7 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     }
     const arrayCrc = header.computedArrayCrc32!;
     const block = deriveHeader(header.bytes, { partitionEntryArrayCrc32: arrayCrc });
-    const headerCrc = u32(block, HEADER_FIELD.headerCrc32);
+    const headerCrc = u32(block, GPT_HEADER.headerCrc32.offset);
     const own = diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize);
     if (own.length === 0) continue;
     patches.push(...own);

@@ -1,4 +1,4 @@
-// relocate-backup: after a disk grew (the seed's RAID was rebuilt larger) or
+// relocate-backup: after a disk grew (a RAID array rebuilt larger, as in the ESXi case) or
 // shrank, the backup GPT is no longer at the last LBA where UEFI 5.3.1 and every
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
@@ -7,6 +7,8 @@ import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { protectiveMbrSectors } from '../gptEncode';
+import { MBR_RECORD } from '../layout';
+import { numberRuns } from '../numberRuns';
 import {
   arraySectorsOf,
   currentBytes,
@@ -17,11 +19,8 @@ import {
   healthSummary,
   isHealthy,
   lbaOffset,
-  MBR_RECORD_CHS_END_OFFSET,
-  MBR_RECORD_SIZE_OFFSET,
   notApplicable,
   overlay,
-  rangeList,
   writeSummary,
 } from './shared';
 
@@ -96,8 +95,8 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   if (protective && protective.sectors !== mbrSectors) {
     const mbr = disk.mbr!.bytes;
     const updated = mbr.slice();
-    const sizeAt = protective.offset + MBR_RECORD_SIZE_OFFSET;
-    const chsAt = protective.offset + MBR_RECORD_CHS_END_OFFSET;
+    const sizeAt = protective.offset + MBR_RECORD.numSectors.offset;
+    const chsAt = protective.offset + MBR_RECORD.chsEnd.offset;
     new DataView(updated.buffer).setUint32(sizeAt, mbrSectors, true);
     // UEFI 5.2.3: EndingCHS is the CHS address of the last block, or 0xFFFFFF when it
     // cannot be represented. Update it only when it encodes the old end (as
@@ -129,7 +128,7 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const differing = backup?.array ? differingSlots(primary.array!.bytes, backup.array.bytes, primary.partitionEntrySize) : [];
   const differNote =
     differing.length > 0
-      ? `The old backup's entries differ from the primary's in slot${differing.length > 1 ? 's' : ''} ${rangeList(differing)}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.`
+      ? `The old backup's entries differ from the primary's in slot${differing.length > 1 ? 's' : ''} ${numberRuns(differing)}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.`
       : '';
   const description = [
     oldBackupLba === lastLba

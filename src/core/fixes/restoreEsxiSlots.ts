@@ -1,13 +1,14 @@
 // restore-esxi-slots: put every entry of an ESXi boot disk back in the slot the
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
-// array rewritten "compacted" (the seed: slots 3..6 instead of 4..7) renumbers
+// array rewritten "compacted" (in the ESXi 5.0 case: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
 import type { DiskModel, GptHeader } from '../model';
 import type { EsxiPlacement } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { crc32 } from '../crc32';
-import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary, HEADER_FIELD } from './shared';
+import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary } from './shared';
+import { GPT_HEADER } from '../layout';
 import { bytesEqual } from '../bytes';
 
 const ID = 'restore-esxi-slots' as const;
@@ -56,7 +57,7 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     const block = deriveHeader(header.bytes, { partitionEntryArrayCrc32: arrayCrc });
     crcNotes.push(
       `${header.role} header (LBA ${header.lba}): PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, ` +
-        `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, HEADER_FIELD.headerCrc32))}`,
+        `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, GPT_HEADER.headerCrc32.offset))}`,
     );
     patches[header.role].push(
       ...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize),

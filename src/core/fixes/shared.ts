@@ -8,21 +8,8 @@ import type { Field } from '../structure';
 import { parseStruct } from '../structure';
 import { GptHeader as GptHeaderParser } from '../generated/GptHeader';
 import { resealGptHeader } from '../gptEncode';
-
-/** Byte offsets of the GPT header fields fixes rewrite (UEFI 5.3.2, table "GPT Header"). */
-export const HEADER_FIELD = {
-  headerCrc32: 0x10,
-  myLba: 0x18,
-  alternateLba: 0x20,
-  lastUsableLba: 0x30,
-  partitionEntryLba: 0x48,
-  partitionEntryArrayCrc32: 0x58,
-} as const;
-
-/** Offset of the 4-byte sector count in an MBR partition record (UEFI 5.2.1, table "Legacy MBR Partition Record"). */
-export const MBR_RECORD_SIZE_OFFSET = 12;
-/** Offset of the 3-byte ending CHS address in an MBR partition record (same table). */
-export const MBR_RECORD_CHS_END_OFFSET = 5;
+import { GPT_HEADER } from '../layout';
+import { numberRuns } from '../numberRuns';
 
 /** A plan-less answer: the fix does not apply, and why. */
 export function notApplicable(id: FixId, reason: string): FixResult {
@@ -73,11 +60,11 @@ export interface HeaderChanges {
 export function deriveHeader(block: Uint8Array, changes: HeaderChanges): Uint8Array {
   const copy = block.slice();
   const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
-  if (changes.myLba !== undefined) view.setBigUint64(HEADER_FIELD.myLba, changes.myLba, true);
-  if (changes.alternateLba !== undefined) view.setBigUint64(HEADER_FIELD.alternateLba, changes.alternateLba, true);
-  if (changes.lastUsableLba !== undefined) view.setBigUint64(HEADER_FIELD.lastUsableLba, changes.lastUsableLba, true);
-  if (changes.partitionEntryLba !== undefined) view.setBigUint64(HEADER_FIELD.partitionEntryLba, changes.partitionEntryLba, true);
-  if (changes.partitionEntryArrayCrc32 !== undefined) view.setUint32(HEADER_FIELD.partitionEntryArrayCrc32, changes.partitionEntryArrayCrc32, true);
+  if (changes.myLba !== undefined) view.setBigUint64(GPT_HEADER.myLba.offset, changes.myLba, true);
+  if (changes.alternateLba !== undefined) view.setBigUint64(GPT_HEADER.alternateLba.offset, changes.alternateLba, true);
+  if (changes.lastUsableLba !== undefined) view.setBigUint64(GPT_HEADER.lastUsableLba.offset, changes.lastUsableLba, true);
+  if (changes.partitionEntryLba !== undefined) view.setBigUint64(GPT_HEADER.partitionEntryLba.offset, changes.partitionEntryLba, true);
+  if (changes.partitionEntryArrayCrc32 !== undefined) view.setUint32(GPT_HEADER.partitionEntryArrayCrc32.offset, changes.partitionEntryArrayCrc32, true);
   resealGptHeader(copy);
   return copy;
 }
@@ -195,19 +182,7 @@ export function sectorsTouched(patches: Patch[], sectorSize: number): number[] {
 export function writeSummary(patches: Patch[], sectorSize: number): string {
   const bytes = patches.reduce((n, p) => n + p.after.length, 0);
   const sectors = sectorsTouched(patches, sectorSize);
-  return `Writes ${bytes} bytes in ${sectors.length} ${sectorSize}-byte sector${sectors.length === 1 ? '' : 's'} (LBA${sectors.length === 1 ? '' : 's'} ${rangeList(sectors)}).`;
-}
-
-/** "1..3, 7" */
-export function rangeList(numbers: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < numbers.length; i++) {
-    let j = i;
-    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
-    parts.push(j > i ? `${numbers[i]}..${numbers[j]}` : String(numbers[i]));
-    i = j;
-  }
-  return parts.join(', ');
+  return `Writes ${bytes} bytes in ${sectors.length} ${sectorSize}-byte sector${sectors.length === 1 ? '' : 's'} (LBA${sectors.length === 1 ? '' : 's'} ${numberRuns(sectors)}).`;
 }
 
 /** Copies `body` into a region of `length` bytes that currently holds `current` (the tail keeps its bytes). */

@@ -1,7 +1,7 @@
 // A byte source that shows another source with patches laid over it, without
 // touching the underlying bytes. Used to plan several fixes in sequence (plan A,
-// overlay its patches, re-read the model, plan B) and, later, to show the
-// editor's unsaved edits. Patches never change the size (replace-only).
+// overlay its patches, re-read the model, plan B) and to show the editor's
+// unsaved edits (src/app/editableImage.ts). Patches never change the size (replace-only).
 import type { ByteSource } from './byteSource';
 import { assertInRange } from './byteSource';
 import type { Patch } from '../patch';

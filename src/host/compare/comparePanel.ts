@@ -2,8 +2,9 @@
 // CompareSession. The host owns the bytes and every action that takes long or
 // writes: the whole-image byte scan runs here with a cancellable progress
 // notification (cancel -> AbortSignal), and the copy-slots fix is written to A
-// only after a modal confirmation, through the safe writer, with Undo offered
-// afterwards (the journal's undoLast). Each write is followed by a refresh.
+// only after a modal confirmation, as an edit saved like an editor's fix (the
+// session's EditableImage), with Undo offered afterwards (the reverse plan,
+// saved the same way). Each write is followed by a refresh.
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -222,7 +223,7 @@ export class ComparePanel {
     void this.offerUndo(a, b);
   }
 
-  /** "Undo" on the notification reverts the repair through the journal (undoLast), in the message queue. */
+  /** "Undo" on the notification writes the old bytes back (the session's undo), in the message queue. */
   private async offerUndo(a: string, b: string): Promise<void> {
     const undo = 'Undo';
     const choice = await vscode.window.showInformationMessage(`Copied the slots of ${b} into ${a}.`, undo);

@@ -123,7 +123,7 @@ const side = el(
 );
 const layout = new PaneLayout(side, hex, inspector.element);
 document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find };
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {

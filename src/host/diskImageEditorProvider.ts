@@ -12,6 +12,7 @@ import { ImageStatusBar } from './imageStatusBar';
 import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
+import { registerEditorKeys } from './editorKeys';
 import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
@@ -81,6 +82,7 @@ export class DiskImageEditorProvider {
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
+      registerEditorKeys(provider.panels),
       ImageSearches.registerCommands(provider.panels),
     );
     return { provider, registration };

@@ -36,10 +36,15 @@ export class GotoField {
     window.addEventListener('keydown', (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && (event.key === 'g' || event.key === 'G')) {
         event.preventDefault();
-        field.focus();
-        field.shadowRoot?.querySelector('input')?.select();
+        this.focus();
       }
     });
+  }
+
+  /** Puts the keyboard in the field with its text selected (Ctrl+G, here or through VS Code's keybinding). */
+  focus(): void {
+    this.field.focus();
+    this.field.shadowRoot?.querySelector('input')?.select();
   }
 
   /** Goes to `text`; false (and the reason shown) when it names nothing in this image. */

@@ -6,6 +6,7 @@ import { assertNever } from '../../src/shared/protocol/editor';
 import { spanAt } from '../spanIndex';
 import type { FindingsList } from './findings';
 import type { FixPreviewPanel } from './fixPreview';
+import type { GotoField } from './goto';
 import type { EditorHexPane } from './hexRows';
 import type { HostChannel } from './host';
 import type { InspectorPane } from './inspectorPane';
@@ -31,9 +32,10 @@ export interface EditorPanes {
   bytes: ByteEditor;
   fields: FieldEditor;
   find: FindBar;
+  goto: GotoField;
 }
 
-const HOST_MESSAGE_TYPES = new Set<string>(['init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'findResult', 'findCommand', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>(['focus', 'init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'findResult', 'findCommand', 'error'] satisfies ToWebview['type'][]);
 
 /** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
 export function isHostMessage(data: { type: string }): data is ToWebview {
@@ -43,6 +45,10 @@ export function isHostMessage(data: { type: string }): data is ToWebview {
 export function handleHostMessage(panes: EditorPanes, message: ToWebview): void {
   const { state, host, hex, inspector, preview, toolbar } = panes;
   switch (message.type) {
+    case 'focus':
+      if (message.target === 'goto') panes.goto.focus();
+      else hex.element.focus();
+      break;
     case 'init':
       init(panes, message);
       break;
@@ -101,6 +107,10 @@ function init(panes: EditorPanes, message: InitMessage): void {
   performance.mark('diskx-tree');
   relayout(panes);
   state.selection.setRange(0, 0);
+  // The keys work at once: arrows move the cursor without first tabbing to the hex
+  // (unless the user already put the focus somewhere, e.g. in the go-to field).
+  const focused = document.activeElement;
+  if (!focused || focused === document.body) hex.element.focus({ preventScroll: true });
 }
 
 /** The document changed (edit, undo, redo, save, revert): new model and bytes, same place in the view. */

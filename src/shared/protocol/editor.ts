@@ -190,6 +190,12 @@ export interface SettingsMessage {
   settings: ViewSettings;
 }
 
+/** Move the keyboard focus (a keybinding of ours ran: Ctrl+G focuses the go-to field). */
+export interface FocusMessage {
+  type: 'focus';
+  target: 'goto' | 'hex';
+}
+
 /** Search results (answer to find): matches in the search direction from `from`. */
 export interface FindResultMessage extends RequestMessage {
   type: 'findResult';
@@ -205,7 +211,7 @@ export interface FindCommandMessage {
   command: 'open' | 'next' | 'previous';
 }
 
-export type ToWebview = InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | FindResultMessage | FindCommandMessage | ErrorMessage;
+export type ToWebview = FocusMessage | InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | FindResultMessage | FindCommandMessage | ErrorMessage;
 
 // ---- webview -> host ----
 

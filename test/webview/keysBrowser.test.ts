@@ -1,0 +1,66 @@
+// Keys and focus in a real browser (issue 18): the hex view has the focus once
+// the editor opens (arrows move the cursor at once), and the host's `focus`
+// message, which the Ctrl+G keybinding sends, puts the keyboard in the go-to field.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { tempDir, testGuid, writeGptImage } from '../builders/images';
+import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
+import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
+import type { HarnessServer, OpenedPage } from './harness';
+
+const unavailable = browserUnavailable();
+if (unavailable && process.env.CI) test('keys browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
+const skip = unavailable ? `skipped: ${unavailable}` : false;
+
+describe('keys and focus in a real browser', { skip }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let opened: OpenedPage;
+
+  before(async () => {
+    const dir = tempDir('diskx-keys-');
+    const image = writeGptImage(path.join(dir, 'gpt.img'), {
+      sectorSize: 512,
+      totalSectors: 2048n * 16n,
+      diskGuid: testGuid(0x18),
+      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
+    });
+    server = await startHarnessServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    opened = await openInHarness(browser, server, image);
+    await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  });
+
+  after(async () => {
+    await opened?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the hex view has the focus on open: ArrowRight moves the cursor without a click or Tab', async () => {
+    const { page } = opened;
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'hex');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForSelector('.hex-byte.cursor[data-offset="17"]', { timeout: 5000 });
+  });
+
+  test('a host "focus" message (the Ctrl+G keybinding) focuses the go-to field; Enter jumps and gives the hex the keys back', async () => {
+    const { page, problems } = opened;
+    await page.evaluate(`window.postMessage({ type: 'focus', target: 'goto' }, '*')`);
+    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'goto'`);
+    await page.keyboard.type('lba:1');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'hex'`);
+    await page.waitForSelector('.hex-row[data-offset="512"]:not(.loading) .hex-byte.selected', { timeout: 5000 });
+    // Typed Ctrl+G in the webview itself does the same.
+    await page.keyboard.press('Control+g');
+    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'goto'`);
+    await page.evaluate(`window.postMessage({ type: 'focus', target: 'hex' }, '*')`);
+    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'hex'`);
+    assert.deepEqual(problems, []);
+  });
+});

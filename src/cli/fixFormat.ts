@@ -11,6 +11,7 @@ import { jsonInteger } from '../core/report';
 import { formatSize } from './format';
 import { formatGuid, isZeroGuid } from '../core/guid';
 import { gptTypeName } from '../core/partitionTypes';
+import { safeField } from './terminalText';
 
 /** A plan and the model it was planned on (the image as the earlier fixes leave it). */
 export interface Planned {
@@ -256,10 +257,10 @@ export function formatWritten(report: FixReport): string {
     if (report.addressed.length > 0) lines.push(`Repaired: ${report.addressed.join(', ')} (no longer reported).`);
   } else {
     lines.push('STILL PRESENT after the repair (please report this):');
-    for (const f of report.unresolved) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
+    for (const f of report.unresolved) lines.push(`  ${f.severity} ${f.code}: ${safeField(f.message)}`);
   }
   const left = report.remainingFindings.filter((f) => f.severity !== 'info' && !report.unresolved.includes(f));
-  for (const f of left) lines.push(`  remaining ${f.severity} ${f.code}: ${f.message}`);
+  for (const f of left) lines.push(`  remaining ${f.severity} ${f.code}: ${safeField(f.message)}`);
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
 import type { DiskModel, GptHeader } from '../core/model';
 import type { Finding } from '../core/findings';
 import { formatAttributes } from '../core/report';
+import { safeField } from './terminalText';
 import type { ContainerInfo } from '../core/io/containerSource';
 
 /** One line about the container ("qcow2 v3, 64 KiB clusters, 1.2 MiB allocated, backing file base.img (raw)"); null for a raw image. */
@@ -11,9 +12,9 @@ export function containerLine(info: ContainerInfo | undefined): string | null {
   if (info.blockSize) parts.push(`${formatSize(info.blockSize)} blocks`);
   if (info.allocated !== undefined) parts.push(`${formatSize(info.allocated)} allocated`);
   if (info.sectorSize) parts.push(`${info.sectorSize}-byte logical sectors`);
-  if (info.parent) parts.push(`parent ${info.parent.path} (${info.parent.format})`);
-  if (info.snapshots?.length) parts.push(`snapshots: ${info.snapshots.map((s) => `${s.id} "${s.name}"`).join(', ')}`);
-  if (info.readOnlyReason) parts.push(`read-only: ${info.readOnlyReason}`);
+  if (info.parent) parts.push(`parent ${safeField(info.parent.path)} (${info.parent.format})`);
+  if (info.snapshots?.length) parts.push(`snapshots: ${info.snapshots.map((s) => `${safeField(s.id)} "${safeField(s.name)}"`).join(', ')}`);
+  if (info.readOnlyReason) parts.push(`read-only: ${safeField(info.readOnlyReason)}`);
   return `Container: ${parts.join(', ')}`;
 }
 
@@ -62,7 +63,7 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
     String(p.lastLba),
     formatSize(p.sizeBytes),
     p.typeGuid ? `${p.typeName ?? 'unknown'} (${p.typeGuid.slice(0, 8)})` : `${p.typeName ?? 'unknown'} (0x${p.mbrType!.toString(16).padStart(2, '0')})`,
-    p.attributes !== 0n && p.typeGuid ? `${p.name} [attrs ${formatAttributes(p.attributes)}]` : p.name,
+    p.attributes !== 0n && p.typeGuid ? `${safeField(p.name)} [attrs ${formatAttributes(p.attributes)}]` : safeField(p.name),
   ]);
   const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -78,9 +79,9 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
         lines.push(`${name}: ${v.problems[0] ?? 'no FAT file system'}`);
         continue;
       }
-      const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => e.name).join(', ')}` : 'no Windows folders';
+      const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => safeField(e.name)).join(', ')}` : 'no Windows folders';
       const problems = v.problems.length ? ` (${v.problems.join('; ')})` : '';
-      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${v.label}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
+      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${safeField(v.label)}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
     }
   }
   return lines.join('\n');
@@ -93,7 +94,7 @@ export function formatCheck(disk: DiskModel, findings: Finding[]): string {
   const lines = [`${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`];
   for (const f of findings) {
     lines.push(`${f.severity.padEnd(7)} ${f.code}  at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`);
-    lines.push(`        ${f.message}`);
+    lines.push(`        ${safeField(f.message)}`);
     if (f.fixes.length > 0) lines.push(`        fix: ${f.fixes.map((id) => `diskx fix ${quote(disk.image)} --fix ${id}`).join('  |  ')}`);
   }
   if (findings.length === 0) lines.push('No problems found.');

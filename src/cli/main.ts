@@ -1,5 +1,6 @@
 // `diskx`: the command-line twin of the extension. Every failure is one line on
 // stderr (`diskx: IMAGE: what is wrong`); a stack trace only with DISKX_DEBUG=1.
+import { safeField, safeJson, safeLines } from './terminalText';
 import { describeError, UsageError } from '../core/errors';
 import { COMMANDS, findCommand } from './commands/index';
 import { USAGE } from './usage';
@@ -48,17 +49,20 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   const allowOutsideExtents = rest.slice(0, endOfOptions).includes(ALLOW_OUTSIDE_EXTENTS);
   const args = rest.filter((arg, i) => arg !== ALLOW_OUTSIDE_EXTENTS || i > endOfOptions);
   const image = imageArgument(args);
+  // Names, labels and paths come from images and users: no control character reaches the terminal raw.
+  const asJson = args.slice(0, args.includes('--') ? args.indexOf('--') : args.length).includes('--json');
+  const line = (text: string): string => safeField(text) + '\n';
   try {
-    const result = await command.run(args, { stderr: (line) => err.write(line + '\n'), open: { allowOutsideExtents } });
-    if (result.stdout) out.write(result.stdout + '\n');
+    const result = await command.run(args, { stderr: (text) => err.write(line(text)), open: { allowOutsideExtents } });
+    if (result.stdout) out.write((asJson ? safeJson(result.stdout) : safeLines(result.stdout)) + '\n');
     return result.exitCode;
   } catch (error) {
-    if (process.env.DISKX_DEBUG === '1' && error instanceof Error) err.write(`${error.stack}\n`);
+    if (process.env.DISKX_DEBUG === '1' && error instanceof Error) err.write(safeLines(`${error.stack}\n`));
     if (error instanceof UsageError) {
-      err.write(`diskx: ${error.message}\n${USAGE}\n`);
+      err.write(`${line(`diskx: ${error.message}`)}${USAGE}\n`);
       return 2;
     }
-    err.write(`diskx: ${image ? `${image}: ` : ''}${describeError(error)}\n`);
+    err.write(line(`diskx: ${image ? `${image}: ` : ''}${describeError(error)}`));
     return 2;
   }
 }

@@ -7,6 +7,7 @@ import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 import { checkContents, checkNoTable } from './contentChecks';
 import { bytesEqual } from './bytes';
+import { MAX_ENTRY_ARRAY_BYTES } from './limits';
 
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
 const label = (h: GptHeader): string => (h.role === 'primary' ? 'Primary' : 'Backup');
@@ -107,6 +108,7 @@ function checkGpt(disk: DiskModel, add: Add): void {
       const fixes: FixId[] = problem.field === 'lastUsableLba' && header.role === 'primary' && header.alternateLba !== disk.lastLba ? ['relocate-backup', ...rebuild] : rebuild;
       add('gpt-header-invalid', 'error', `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`, field?.offset ?? header.offset, field?.length ?? 92, fixes);
     }
+    checkArrayPlacement(disk, header, add);
     // With a healthy other copy, rebuilding from it is the safer first offer; recompute-crcs trusts the current bytes.
     const crcFixes: FixId[] = header.invalid.length === 0 ? (rebuild.length > 0 ? [...rebuild, 'recompute-crcs'] : ['recompute-crcs']) : rebuild;
     if (!header.headerCrcOk && header.computedHeaderCrc32 !== null) {
@@ -170,6 +172,32 @@ function compareCopies(primary: GptHeader, backup: GptHeader, add: Add): void {
   if (differingSlots.length > 0) differences.push(`entries differ in slot${differingSlots.length > 1 ? 's' : ''} ${numberRuns(differingSlots)}`);
   if (differences.length === 0) return;
   add('gpt-primary-backup-differ', 'error', `Primary and backup GPT disagree: ${differences.join('; ')}.`, primary.offset, primary.bytes.length, ['rebuild-backup-from-primary', 'rebuild-primary-from-backup']);
+}
+
+/**
+ * UEFI 5.3.2: the entry array lies outside the usable range. One inside it
+ * shares sectors with partition space: a partition's writes can destroy the
+ * table, and any table repair would write into that partition's data.
+ */
+function checkArrayPlacement(disk: DiskModel, header: GptHeader, add: Add): void {
+  const arrayBytes = header.numPartitionEntries * header.partitionEntrySize;
+  if (arrayBytes <= 0 || arrayBytes > MAX_ENTRY_ARRAY_BYTES || header.firstUsableLba > header.lastUsableLba) return;
+  const first = header.partitionEntryLba;
+  const last = first + BigInt(Math.ceil(arrayBytes / disk.sectorSize)) - 1n;
+  if (last < header.firstUsableLba || first > header.lastUsableLba) return;
+  const hits = new Map<number, GptEntry>();
+  for (const h of [disk.primary, disk.backup]) {
+    for (const e of h?.array?.slots ?? []) if (e.used && e.firstLba <= last && e.lastLba >= first && !hits.has(e.number)) hits.set(e.number, e);
+  }
+  const overlap = [...hits.values()].map((e) => `partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba})`);
+  add(
+    'gpt-array-in-usable-range',
+    'error',
+    `${label(header)} header (LBA ${header.lba}) puts its entry array at LBAs ${first}..${last}, inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}${overlap.length > 0 ? `, overlapping ${overlap.join(', ')}` : ''}; ` +
+      'no fix writes there (it would write into partition space).',
+    header.offset + 0x48,
+    8,
+  );
 }
 
 function checkEntries(disk: DiskModel, header: GptHeader, add: Add): void {

@@ -33,6 +33,7 @@ export type FindingCode =
   | 'gpt-last-usable-mismatch'
   | 'gpt-primary-backup-differ'
   | 'gpt-partition-overlap'
+  | 'gpt-array-in-usable-range'
   | 'gpt-partition-out-of-range'
   | 'gpt-duplicate-guid'
   | 'esxi-slot-compacted'
@@ -78,6 +79,7 @@ export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'gpt-last-usable-mismatch': 'LastUsableLBA does not end just before the backup entry array at the end of the disk.',
   'gpt-primary-backup-differ': 'Primary and backup describe different disks or partitions (disk GUID, usable range, entries).',
   'gpt-partition-overlap': 'Two partitions share sectors.',
+  'gpt-array-in-usable-range': 'A header puts its partition entry array inside the usable range (FirstUsableLBA..LastUsableLBA), where partitions live; the message names any partition it overlaps. No fix writes into a partition.',
   'gpt-partition-out-of-range': 'A partition starts before FirstUsableLBA, ends after LastUsableLBA or ends before it starts.',
   'gpt-duplicate-guid': 'Two partitions (or a partition and the disk) have the same unique GUID.',
   'esxi-slot-compacted': 'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',

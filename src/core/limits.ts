@@ -158,5 +158,8 @@ export const MAX_LOCK_FILE_BYTES = 4096;
 /** Longest wait for the write lock that DISKX_LOCK_WAIT_MS may ask for (ms). */
 export const MAX_LOCK_WAIT_MS = 10 * 60 * 1000;
 
+/** Largest undo journal we read or write (the JSON history of every repair of one image). */
+export const MAX_JOURNAL_BYTES = 32 * 1024 * 1024;
+
 /** Largest field of a user spec that can be set by value (its bytes as hex in an input box). */
 export const MAX_SPEC_EDIT_BYTES = 64 * 1024;

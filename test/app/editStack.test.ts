@@ -298,7 +298,8 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
 
     const cancelled = path.join(dir, 'cancelled.img');
     await assert.rejects(session.saveAs(cancelled, { report: () => undefined, cancelled: () => true }), SaveCancelledError);
-    assert.equal(fs.existsSync(cancelled) || fs.existsSync(`${cancelled}.diskx-partial`), false);
+    assert.equal(fs.existsSync(cancelled), false);
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')), [], 'no temporary copy left');
     // Cancelled part way through a stream copy of a large sparse image: nothing is left behind.
     const big = writeGptImage(path.join(dir, 'big.img'), { sectorSize: 512, totalSectors: 64n * 1024n * 1024n * 2n, diskGuid: testGuid(3), slots: [] });
     const bigSession = await DiskImageSession.open(big);
@@ -306,7 +307,8 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
       let calls = 0;
       const midway = path.join(dir, 'midway.img');
       await assert.rejects(bigSession.saveAs(midway, { report: () => undefined, cancelled: () => ++calls > 1 }, { strategy: 'stream' }), SaveCancelledError);
-      assert.equal(fs.existsSync(midway) || fs.existsSync(`${midway}.diskx-partial`), false);
+      assert.equal(fs.existsSync(midway), false);
+      assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')), [], 'no temporary copy left');
     } finally {
       await bigSession.close();
     }

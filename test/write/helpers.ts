@@ -31,8 +31,9 @@ export function imageAndPlan(
   from: (GptEntryFields | null)[],
   to: (GptEntryFields | null)[],
   id: FixId,
+  diskGuid = testGuid(0xd15c),
 ): { image: string; plan: FixPlan; regions: { offset: number; length: number }[] } {
-  const spec = { sectorSize, totalSectors: BigInt(sizeBytes / sectorSize), diskGuid: testGuid(0xd15c) };
+  const spec = { sectorSize, totalSectors: BigInt(sizeBytes / sectorSize), diskGuid };
   const before = encodeGptDisk({ ...spec, slots: from });
   const after = encodeGptDisk({ ...spec, slots: to });
   writeSparseImage(file, sizeBytes, before);

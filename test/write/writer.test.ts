@@ -120,17 +120,17 @@ test('plans in sequence: the second plan\'s before is the first plan\'s after; o
   const dir = tempDir();
   const { image } = smallImage(dir);
   const h0 = fileHash(image);
-  const old = new Uint8Array(readAt(image, 100 * 512, 4));
+  const old = new Uint8Array(readAt(image, (512 + 200), 4));
   const mid = new Uint8Array([1, 2, 3, 4]);
   const end = new Uint8Array([5, 6, 3, 4]);
-  const planA: FixPlan = { id: 'recompute-crcs', title: 'A', description: '', patches: [{ offset: 100 * 512, before: old, after: mid }] };
-  const planB: FixPlan = { id: 'relocate-backup', title: 'B', description: '', patches: [{ offset: 100 * 512, before: mid.slice(0, 2), after: end.slice(0, 2) }] };
+  const planA: FixPlan = { id: 'recompute-crcs', title: 'A', description: '', patches: [{ offset: (512 + 200), before: old, after: mid }] };
+  const planB: FixPlan = { id: 'relocate-backup', title: 'B', description: '', patches: [{ offset: (512 + 200), before: mid.slice(0, 2), after: end.slice(0, 2) }] };
   const result = await applyPlans(image, [planA, planB], { sectorSize: 512 });
   assert.deepEqual(result.fixIds, ['recompute-crcs', 'relocate-backup']);
   assert.equal(result.sectorsWritten, 1);
-  assert.deepEqual(new Uint8Array(readAt(image, 100 * 512, 4)), end);
+  assert.deepEqual(new Uint8Array(readAt(image, (512 + 200), 4)), end);
   // B's before does not match A's after: refused before anything is written.
-  const bad: FixPlan = { ...planB, patches: [{ offset: 100 * 512, before: new Uint8Array([9, 9]), after: new Uint8Array([0, 0]) }] };
+  const bad: FixPlan = { ...planB, patches: [{ offset: (512 + 200), before: new Uint8Array([9, 9]), after: new Uint8Array([0, 0]) }] };
   await assert.rejects(applyPlans(image, [planA, bad], { sectorSize: 512 }), ImageChangedError);
   await undoLast(image);
   assert.equal(fileHash(image), h0);

@@ -13,11 +13,12 @@ import { journalOptions, writerOptions } from '../journal';
 import { formatUndo, undoJson } from '../fixFormat';
 import type { UndoReport } from '../fixFormat';
 
-const FLAGS = { json: {}, 'allow-device': {} };
+const FLAGS = { json: {}, 'allow-device': {}, 'allow-data-writes': {} };
 
 export const undoCommand: CliCommand = {
   name: 'undo',
-  usage: `  undo    IMAGE [--json] [--allow-device]           revert the last repair from its journal;
+  usage: `  undo    IMAGE [--json] [--allow-device] [--allow-data-writes]  revert the last repair from its journal;
+          an entry writing outside the MBR/GPT areas (a hand edit of data) needs --allow-data-writes;
           exit 0 reverted, 1 nothing to undo or the repaired bytes changed since (nothing written), 2 error`,
   flags: FLAGS,
   run: runUndo,
@@ -33,6 +34,7 @@ async function runUndo(argv: string[], context: CommandContext): Promise<Command
   try {
     result = await undoLast(image, {
       allowDevice: args.flags.has('allow-device'),
+      allowDataWrites: args.flags.has('allow-data-writes'),
       open: context.open,
       ...writerOptions('undo'),
       onStep: (step: WriteStep) => {

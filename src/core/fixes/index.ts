@@ -3,7 +3,8 @@
 // journaling are generic (see ../write/).
 import type { DiskModel } from '../model';
 import type { FixId } from '../findings';
-import type { FixResult } from '../patch';
+import type { FixResult, Patch } from '../patch';
+import { partitionOverlap, partitionRanges } from '../diskAreas';
 import { FIXES, isFixId } from './registry';
 
 export { annotatePatch, summarizePatchFields } from './annotate';
@@ -16,7 +17,32 @@ export function planFix(disk: DiskModel, id: FixId): FixResult {
   if (disk.scheme !== 'gpt') return { ok: false, id, reason: `the disk has no GPT (${noGptDetail(disk)}); every fix repairs a GPT` };
   // Ids from outside (a webview message, a hot-exit backup) are checked before they get here; this is the last guard.
   if (!isFixId(id)) return { ok: false, id, reason: `unknown fix ${String(id)}` };
-  return FIXES[id].plan(disk);
+  const result = FIXES[id].plan(disk);
+  if (!result.ok) return result;
+  // No fix may write into partition data (an entry array placed inside a partition, a crafted header).
+  const hit = partitionWrite(disk, result.plan.patches);
+  if (hit) return { ok: false, id, reason: `it would write byte 0x${hit.offset.toString(16).toUpperCase()}, which lies in ${hit.what}; no fix writes into a partition` };
+  return result;
+}
+
+/** The first changed byte of `patches` that lies in a partition, or null. */
+function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: number; what: string } | null {
+  const ranges = partitionRanges(disk);
+  if (ranges.length === 0) return null;
+  for (const patch of patches) {
+    for (let i = 0; i < patch.after.length; ) {
+      if (patch.after[i] === patch.before[i]) {
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < patch.after.length && patch.after[end] !== patch.before[end]) end++;
+      const hit = partitionOverlap(disk, patch.offset + i, end - i, ranges);
+      if (hit) return { offset: Math.max(patch.offset + i, hit.start), what: hit.what };
+      i = end;
+    }
+  }
+  return null;
 }
 
 // A 0xEE record promises a GPT (UEFI 5.2.3): when none was found, the likeliest

@@ -43,8 +43,14 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     return notApplicable(ID, 'the primary and backup entry arrays differ, so it is unclear which one to restore; rebuild one from the other first');
   }
 
+  // Both headers may name one array (a damaged or hand-made GPT): it is moved once, and both headers seal it.
+  const shared = first && second && first.array!.offset === second.array!.offset;
+  if (first && second && !shared && rangesOverlap(first.array!, second.array!)) {
+    return notApplicable(ID, `the primary array (LBA ${first.partitionEntryLba}) and the backup array (LBA ${second.partitionEntryLba}) overlap without being the same array; rebuild one from the other first`);
+  }
   const patches: { backup: Patch[]; primary: Patch[] } = { backup: [], primary: [] };
   const crcNotes: string[] = [];
+  const arraysPatched = new Set<number>();
   for (const header of copies) {
     const beyond = moves.find((m) => m.expectedSlot >= header.numPartitionEntries);
     if (beyond) {
@@ -59,17 +65,20 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
       `${header.role} header (LBA ${header.lba}): PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, ` +
         `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, GPT_HEADER.headerCrc32.offset))}`,
     );
-    patches[header.role].push(
-      ...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize),
-      ...diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize),
-    );
+    if (!arraysPatched.has(array.offset)) patches[header.role].push(...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize));
+    arraysPatched.add(array.offset);
+    patches[header.role].push(...diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize));
   }
   // UEFI 5.3.2 recovery order: the backup is brought up to date before the primary.
   const all = [...patches.backup, ...patches.primary];
 
   const vacated = moves.map((m) => m.currentSlot).filter((slot) => !moves.some((m) => m.expectedSlot === slot));
   const moveText = moves.map((m) => `slot ${m.currentSlot} -> ${m.expectedSlot} (${m.role}, now partition ${m.expectedSlot + 1})`).join(', ');
-  const where = copies.length === 2 ? 'in the primary and the backup array' : `in the ${copies[0]!.role} array only (there is no ${copies[0]!.role === 'primary' ? 'backup' : 'primary'} GPT; rebuild it afterwards)`;
+  const where = shared
+    ? `in the one array both headers point at (LBA ${first!.partitionEntryLba}), once`
+    : copies.length === 2
+      ? 'in the primary and the backup array'
+      : `in the ${copies[0]!.role} array only (there is no ${copies[0]!.role === 'primary' ? 'backup' : 'primary'} GPT; rebuild it afterwards)`;
   const description = [
     `Moves ${moves.length} entr${moves.length === 1 ? 'y' : 'ies'} back to the slots the ${layout.description} gives them, ${where}: ${moveText}.`,
     vacated.length > 0 ? `Slot${vacated.length > 1 ? 's' : ''} ${vacated.join(', ')} become${vacated.length > 1 ? '' : 's'} empty (zeroed).` : '',
@@ -80,6 +89,10 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     .filter((s) => s.length > 0)
     .join(' ');
   return { ok: true, plan: { id: ID, title: restoreEsxiSlots.title, description, patches: all } };
+}
+
+function rangesOverlap(a: { offset: number; bytes: Uint8Array }, b: { offset: number; bytes: Uint8Array }): boolean {
+  return a.offset < b.offset + b.bytes.length && b.offset < a.offset + a.bytes.length;
 }
 
 /**

@@ -25,13 +25,16 @@ import type { FixPlan, Patch } from '../patch';
 import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { planSectorRanges } from './containerPlans';
 import { resolveImageFiles } from './imageFiles';
+import { readDiskOf } from './readDiskOf';
+import { HAND_EDIT_ID } from '../edit/planEdits';
+import { diskFingerprint, partitionOverlap, partitionRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
 import { lockImage } from './imageLock';
 import type { ImageLock, LockOptions } from './imageLock';
 import type { Journal, JournalEntry, JournalOptions } from './journal';
-import { interruptedEntry, JOURNAL_FORMAT, JOURNAL_VERSION, journalPathFor, probeJournalDir, readJournal, toHex, writeJournal } from './journal';
-import { ImageChangedError, PendingRepairError, WriteInterruptedError } from './errors';
+import { interruptedEntry, JOURNAL_FORMAT, JOURNAL_VERSION, journalPathFor, probeJournalDir, readJournal, removeJournalLeftovers, toHex, writeJournal } from './journal';
+import { ImageChangedError, PartitionWriteError, PendingRepairError, WriteInterruptedError } from './errors';
 import { describeError } from '../errors';
 
 /** A step of a write or an undo, reported after it completed (crash tests stop the process here). */
@@ -85,9 +88,21 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     const journal = await readJournal(journalPath);
     const interrupted = interruptedEntry(journal);
     if (interrupted) throw new PendingRepairError(journalPath, interrupted.id, interrupted.fixes.map((f) => f.id));
+    await removeJournalLeftovers(journalPath);
     await probeJournalDir(journalPath);
     const writes = await byteWrites(plans, files.sizeBytes, (offset, length) => writer.read(offset, length));
     const fixIds = plans.map((p) => p.id);
+    // No repair writes into partition data, whatever a plan says (the fixes refuse it already);
+    // hand edits (typing bytes in the editor) are the user's own and may.
+    const disk = await readDiskOf(files.image, options.sectorSize, options.open);
+    const guarded = plans.filter((p) => p.id !== HAND_EDIT_ID);
+    if (disk && guarded.length > 0) {
+      const partitions = partitionRanges(disk);
+      for (const w of guarded.length === plans.length ? writes : await byteWrites(guarded, files.sizeBytes, (offset, length) => writer.read(offset, length))) {
+        const hit = partitionOverlap(disk, w.offset, w.after.length, partitions);
+        if (hit) throw new PartitionWriteError(fixIds.join(', '), Math.max(w.offset, hit.start), hit.what);
+      }
+    }
     const result: WriteResult = { image: files.image, kind: files.kind, journalPath, entryId: null, fixIds, sectorSize: options.sectorSize, sectorsWritten: 0, bytesWritten: 0, writeCalls: 0, writes: [] };
     if (writes.length === 0) return result;
 
@@ -101,6 +116,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       createdAt: new Date().toISOString(),
       sizeBytes: files.sizeBytes,
       sectorSize: options.sectorSize,
+      identity: [...new Set([diskFingerprint(disk, files.sizeBytes), diskFingerprint(await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes)])],
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
       writes: ordered.map((w) => ({ offset: w.offset, before: toHex(w.before), after: toHex(w.after) })),
       sectorsAfter: sectorsAfter.map((s) => ({ offset: s.offset, bytes: toHex(s.bytes) })),

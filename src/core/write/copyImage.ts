@@ -1,12 +1,17 @@
 // Save As: a copy of an image with patches laid over it, written to a temporary
 // file next to the destination and renamed over it at the end (cancelling or a
-// failure removes the temporary file). A regular file on Linux is copied by
+// failure removes the temporary file). The temporary file lives in a private
+// folder (mkdtemp, mode 0700, named `.DEST.diskx-partial-PID-XXXXXX`), so
+// nobody else can plant a symlink at its name for cp or us to follow; folders
+// that killed copies left behind are removed first. A regular file on Linux is copied by
 // coreutils `cp --sparse=always` (holes skipped, so a 2 TiB sparse image copies
 // in moments; clones where the filesystem can), then the patches are written
 // over the copy; otherwise, or if cp fails, a stream copy in COPY_CHUNK steps
 // through the byte source, all-zero chunks left as holes. The copy is a new
 // file, so no journal: the original is never touched.
-import { promises as fsp } from 'node:fs';
+import { constants as fsc, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { removeLeftovers } from './safeFiles';
 import { spawn } from 'node:child_process';
 import type { ByteSource } from '../io/byteSource';
 import type { Patch } from '../patch';
@@ -49,31 +54,39 @@ export async function copyImage(options: CopyImageOptions): Promise<void> {
   const { destination, patches } = options;
   const progress = options.progress ?? NO_PROGRESS;
   const size = options.source.size;
-  const temp = `${destination}.diskx-partial`;
   if (progress.cancelled()) throw new CopyCancelledError(destination);
-  if ((options.strategy ?? 'auto') === 'auto' && options.isPlainFile && (await copyWithCp(options.path, temp, size, progress, destination))) {
-    let ok = false;
-    const handle = await fsp.open(temp, 'r+');
-    try {
-      for (const patch of patches) await handle.write(patch.after, 0, patch.after.length, patch.offset);
-      await handle.sync();
-      ok = true;
-    } finally {
-      await handle.close();
-      if (!ok) await fsp.rm(temp, { force: true });
+  const folder = path.dirname(destination);
+  const base = `.${path.basename(destination)}.diskx-partial-`;
+  await removeLeftovers(folder, base, { dirs: true });
+  const privateDir = await fsp.mkdtemp(path.join(folder, `${base}${process.pid}-`));
+  const temp = path.join(privateDir, 'copy');
+  try {
+    if ((options.strategy ?? 'auto') === 'auto' && options.isPlainFile && (await copyWithCp(options.path, temp, size, progress, destination))) {
+      let ok = false;
+      const handle = await fsp.open(temp, 'r+');
+      try {
+        for (const patch of patches) await handle.write(patch.after, 0, patch.after.length, patch.offset);
+        await handle.sync();
+        ok = true;
+      } finally {
+        await handle.close();
+        if (!ok) await fsp.rm(temp, { force: true });
+      }
+      progress.report(size, size);
+      await fsp.rename(temp, destination);
+      return;
     }
-    progress.report(size, size);
+    await streamCopy(options, temp, size, progress);
     await fsp.rename(temp, destination);
-    return;
+  } finally {
+    await fsp.rm(privateDir, { recursive: true, force: true }).catch(() => undefined);
   }
-  await streamCopy(options, temp, size, progress);
-  await fsp.rename(temp, destination);
 }
 
 async function streamCopy(options: CopyImageOptions, temp: string, size: number, progress: CopyProgress): Promise<void> {
   // A raw file is read straight through one handle (the page cache would cut 4 MiB into 64 KiB reads).
   const input = options.isPlainFile ? await fsp.open(options.path, 'r') : null;
-  const handle = await fsp.open(temp, 'w');
+  const handle = await fsp.open(temp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY | (fsc.O_NOFOLLOW ?? 0), 0o644);
   const zeros = Buffer.alloc(COPY_CHUNK);
   let ok = false;
   try {

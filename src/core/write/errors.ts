@@ -121,3 +121,35 @@ export class ImageLockedError extends DiskxError {
     );
   }
 }
+
+/** The journal could have been written by someone else (another owner, group- or world-writable): undo would write what it says, so it is not used. */
+export class JournalUntrustedError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly reason: string,
+  ) {
+    super(`refusing to use the undo journal ${journalPath}: ${reason}; anyone who can write it could make diskx write arbitrary bytes. Check it, then make it yours and not writable by others (chown, chmod go-w); nothing was written`);
+  }
+}
+
+/** A journal entry that does not belong to this image (another file) or would write outside its partition tables. */
+export class JournalForeignError extends DiskxError {
+  constructor(
+    readonly journalPath: string,
+    readonly entryId: number,
+    readonly detail: string,
+  ) {
+    super(`refusing to undo repair ${entryId} from ${journalPath}: ${detail}; nothing was written`);
+  }
+}
+
+/** A plan would write into partition data; no fix may. */
+export class PartitionWriteError extends DiskxError {
+  constructor(
+    readonly fixIds: string,
+    readonly offset: number,
+    readonly partition: string,
+  ) {
+    super(`refusing to write ${fixIds}: byte 0x${offset.toString(16).toUpperCase()} lies in ${partition}, and no repair writes into a partition; nothing was written`);
+  }
+}

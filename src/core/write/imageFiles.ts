@@ -132,3 +132,4 @@ export function mapRange(files: ImageFiles, offset: number, length: number): { e
   if (at !== end) throw new RangeError(`range ${offset}+${length} lies outside the image (${files.sizeBytes} bytes)`);
   return pieces;
 }
+

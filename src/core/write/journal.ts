@@ -12,7 +12,7 @@
 // Format: JSON (readable in an emergency with any editor):
 //   { format: "diskx-undo-journal", version: 1, image, entries: [Entry...] }
 //   Entry = { id, state, fixes: [{id, title}], createdAt, appliedAt?, undoneAt?,
-//             sizeBytes, sectorSize, files: [{file, start, size, fileOffset}],
+//             sizeBytes, sectorSize, identity, files: [{file, start, size, fileOffset}],
 //             writes: [{offset, before: hex, after: hex}],
 //             sectorsAfter: [{offset, bytes: hex}] }
 // `writes` are byte runs (image offsets; whole sectors in journals written before
@@ -30,7 +30,9 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { JournalCorruptError, JournalNotWritableError } from './errors';
+import { JournalCorruptError, JournalNotWritableError, JournalUntrustedError } from './errors';
+import { createExclusive, readRegularFile, removeLeftovers, untrustedBecause } from './safeFiles';
+import { MAX_JOURNAL_BYTES, SUPPORTED_SECTOR_SIZES } from '../limits';
 
 export const JOURNAL_FORMAT = 'diskx-undo-journal';
 export const JOURNAL_VERSION = 1;
@@ -57,6 +59,8 @@ export interface JournalEntry {
   sectorSize: number;
   files: { file: string; start: number; size: number; fileOffset: number }[];
   writes: JournalWrite[];
+  /** diskFingerprint() of the image before and after the repair (undo runs only on an image with one of them); absent in old journals. */
+  identity?: string[];
   /** The whole sectors the writes touch as they were right after the repair (hex); absent in old journals, whose writes were whole sectors. */
   sectorsAfter?: { offset: number; bytes: string }[];
 }
@@ -96,19 +100,25 @@ function encodedName(real: string): string {
   return `${readable}-${hash}${JOURNAL_SUFFIX}`;
 }
 
-/** Reads the journal, or null when there is none. Throws JournalCorruptError on anything unreadable. */
+/**
+ * Reads the journal, or null when there is none. Throws JournalCorruptError on
+ * anything unreadable (not a regular file, over MAX_JOURNAL_BYTES, not our
+ * format) and JournalUntrustedError when someone else could have written it.
+ */
 export async function readJournal(journalPath: string): Promise<Journal | null> {
-  let text: string;
+  let read: Awaited<ReturnType<typeof readRegularFile>>;
   try {
-    text = await fsp.readFile(journalPath, 'utf8');
+    read = await readRegularFile(journalPath, MAX_JOURNAL_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null; // no journal can exist there
     throw new JournalCorruptError(journalPath, (error as Error).message);
   }
+  if (!read) return null;
+  // ssh's rule for key files: a journal tells undo what to write, so it must be ours.
+  const untrusted = untrustedBecause(read.stat);
+  if (untrusted) throw new JournalUntrustedError(journalPath, untrusted);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(read.text);
   } catch (error) {
     throw new JournalCorruptError(journalPath, `not JSON: ${(error as Error).message}`);
   }
@@ -132,6 +142,7 @@ function validateJournal(journalPath: string, value: unknown): Journal {
     if (!Number.isSafeInteger(e.sizeBytes) || !Number.isSafeInteger(e.sectorSize) || !Array.isArray(e.writes) || !Array.isArray(e.fixes) || !Array.isArray(e.files)) {
       bad(`entry ${String(e.id)} lacks sizeBytes, sectorSize, files, fixes or writes`);
     }
+    if (!SUPPORTED_SECTOR_SIZES.includes(e.sectorSize as number)) bad(`entry ${String(e.id)} has sector size ${String(e.sectorSize)}, not 512 or 4096`);
     for (const write of e.writes as unknown[]) {
       const w = write as Record<string, unknown>;
       const ok =
@@ -146,6 +157,7 @@ function validateJournal(journalPath: string, value: unknown): Journal {
         (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
       if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
     }
+    if (e.identity !== undefined && (!Array.isArray(e.identity) || e.identity.length > 2 || !e.identity.every((x) => typeof x === 'string' && x.length <= 200))) bad(`entry ${String(e.id)} has a malformed identity`);
     if (e.sectorsAfter !== undefined) {
       if (!Array.isArray(e.sectorsAfter)) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
       for (const sector of e.sectorsAfter as unknown[]) {
@@ -162,39 +174,60 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Replaces the journal atomically and durably (temp file, fsync, rename, fsync folder). */
+/**
+ * Replaces the journal atomically and durably: a temporary file created
+ * exclusively under an unpredictable name (never through a planted symlink),
+ * fsync, rename over the journal, fsync of the folder.
+ */
 export async function writeJournal(journalPath: string, journal: Journal): Promise<void> {
   const dir = path.dirname(journalPath);
-  const temp = `${journalPath}.tmp-${process.pid}`;
+  const text = JSON.stringify(journal, null, 1) + '\n';
+  if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
+    throw new JournalNotWritableError(journalPath, `it would grow beyond ${MAX_JOURNAL_BYTES} bytes; once the image is known to be fine, move the journal aside to start a new one`);
+  }
+  let temp: string | null = null;
   try {
     await fsp.mkdir(dir, { recursive: true });
-    const handle = await fsp.open(temp, 'w', 0o644);
+    const created = await createExclusive(`${journalPath}${TEMP_INFIX}`);
+    temp = created.file;
     try {
-      await handle.writeFile(JSON.stringify(journal, null, 1) + '\n');
-      await handle.sync();
+      await created.handle.writeFile(text);
+      await created.handle.sync();
     } finally {
-      await handle.close();
+      await created.handle.close();
     }
     await fsp.rename(temp, journalPath);
   } catch (error) {
-    await fsp.rm(temp, { force: true }).catch(() => undefined);
+    if (temp) await fsp.rm(temp, { force: true }).catch(() => undefined);
     throw new JournalNotWritableError(journalPath, errnoText(error));
   }
   await syncDir(dir);
 }
 
-/** Checks that the journal's folder accepts files, before anything else happens. */
+/** Checks that the journal's folder accepts files, before anything else happens (the probe is created exclusively too). */
 export async function probeJournalDir(journalPath: string): Promise<void> {
-  const probe = `${journalPath}.probe-${process.pid}`;
+  let probe: string | null = null;
   try {
     await fsp.mkdir(path.dirname(journalPath), { recursive: true });
-    await fsp.writeFile(probe, '');
+    const created = await createExclusive(`${journalPath}${PROBE_INFIX}`);
+    probe = created.file;
+    await created.handle.close();
     await fsp.rm(probe);
   } catch (error) {
-    await fsp.rm(probe, { force: true }).catch(() => undefined);
+    if (probe) await fsp.rm(probe, { force: true }).catch(() => undefined);
     throw new JournalNotWritableError(journalPath, errnoText(error));
   }
 }
+
+/** Removes temporary and probe files of this journal that writers killed mid-update left behind. */
+export async function removeJournalLeftovers(journalPath: string): Promise<string[]> {
+  const dir = path.dirname(journalPath);
+  const base = path.basename(journalPath);
+  return [...(await removeLeftovers(dir, `${base}${TEMP_INFIX}`)), ...(await removeLeftovers(dir, `${base}${PROBE_INFIX}`))];
+}
+
+const TEMP_INFIX = '.tmp-';
+const PROBE_INFIX = '.probe-';
 
 // fsync of the folder makes the rename itself durable; some file systems refuse
 // to open or sync a folder, where the rename is then as durable as they allow.

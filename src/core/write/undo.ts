@@ -10,17 +10,22 @@
 import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
+import { readDiskOf } from './readDiskOf';
+import { HAND_EDIT_ID } from '../edit/planEdits';
+import { coveredBy, diskFingerprint, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
 import path from 'node:path';
 import { changedRuns, orderWrites, touchedSectors } from './byteWrites';
 import { lockImage } from './imageLock';
 import type { ImageLock, LockOptions } from './imageLock';
 import type { JournalEntry, JournalOptions } from './journal';
-import { fromHex, journalPathFor, lastUndoable, readJournal, writeJournal } from './journal';
+import { fromHex, journalPathFor, lastUndoable, readJournal, removeJournalLeftovers, writeJournal } from './journal';
 import type { WriteStep } from './applyPlans';
-import { NothingToUndoError, UndoConflictError } from './errors';
+import { JournalForeignError, NothingToUndoError, UndoConflictError } from './errors';
 
 export interface UndoOptions extends JournalOptions, LockOptions {
+  /** Replay an entry that writes outside the partition tables (a hand edit of data); off: such entries are refused as forged. */
+  allowDataWrites?: boolean;
   allowDevice?: boolean;
   /** How the image may be opened (VMDK extents outside the descriptor's folder). */
   open?: OpenImageOptions;
@@ -63,6 +68,27 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     if (!journal || !entry) throw new NothingToUndoError(journalPath);
     if (entry.sizeBytes !== files.sizeBytes) {
       throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
+    }
+    await removeJournalLeftovers(journalPath);
+    // A journal is input: replay an entry only on the image it was written for, and only into its partition tables.
+    // Table areas and partitions count as they are now and as the undo would leave them
+    // (after undoing relocate-backup the old backup location is a table area again).
+    const now = await readDiskOf(files.image, entry.sectorSize, options.open);
+    const fingerprint = diskFingerprint(now, files.sizeBytes);
+    if (entry.identity !== undefined && !entry.identity.includes(fingerprint)) {
+      throw new JournalForeignError(journalPath, entry.id, `it was written for another disk (${entry.identity.join(' / ')}; ${files.image} is ${fingerprint})`);
+    }
+    const reverted = entry.writes.map((w) => ({ offset: w.offset, before: fromHex(w.after), after: fromHex(w.before) }));
+    const models = [now, await readDiskOf(files.image, entry.sectorSize, options.open, reverted)].filter((d) => d !== null);
+    const tables = models.length > 0 ? models.flatMap((d) => tableRanges(d)) : standardTableRanges(files.sizeBytes, entry.sectorSize);
+    const partitions = models.flatMap((d) => partitionRanges(d));
+    for (const w of entry.writes) {
+      const length = w.before.length / 2;
+      const hit = partitions.find((r) => w.offset < r.end && w.offset + length > r.start);
+      if (options.allowDataWrites) continue;
+      const hint = entry.fixes.some((f) => f.id === HAND_EDIT_ID) ? ' (a hand edit of those bytes: pass --allow-data-writes to undo it)' : '';
+      if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}${hint}`);
+      if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`);
     }
     const crashed = entry.state !== 'applied';
     if (!crashed) {

@@ -96,7 +96,7 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     const value =
       typeof valueArg === 'string'
         ? valueArg
-        : await vscode.window.showInputBox({ title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`, value: current, prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.' });
+        : await vscode.window.showInputBox({ title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`, value: current, ignoreFocusOut: true, prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.' });
     if (value === undefined) return;
     if (autoSaveOn(document.uri)) {
       const write = 'Set and Write';

@@ -16,6 +16,7 @@ import { planFix } from '../core/fixes/index';
 import { isScanFixId } from '../core/fixes/registry';
 import { planRebuildFromScan, scanImage } from '../core/scan/index';
 import type { ScanResult } from '../core/scan/index';
+import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
@@ -294,6 +295,9 @@ export class DiskImageSession {
     const result = this.plan(fixId);
     if (!result.ok) return { ok: false, reason: result.reason };
     if (changesNoByte(result.plan)) return { ok: false, reason: 'it changes no byte' };
+    // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
+    const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
+    if (containerReason) return { ok: false, reason: containerReason };
     return { ok: true, edit: await this.applyPlan(result.plan) };
   }
 

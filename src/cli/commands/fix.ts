@@ -27,6 +27,7 @@ import { scanSourceFor } from '../../core/io/scanSource';
 import { terminalProgress } from '../progress';
 import { applyPlans, journalPathFor } from '../../core/write/index';
 import { byteWrites } from '../../core/write/byteWrites';
+import { containerRefusal } from '../../core/write/containerPlans';
 import { describeError, UsageError } from '../../core/errors';
 import { COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/copySlots';
 import type { CliCommand, CommandContext, CommandResult } from '../command';
@@ -76,6 +77,12 @@ export async function planSequence(
     const result = isScanFixId(id) ? (scan ? SCAN_FIXES[id].plan(disk, scan) : { ok: false as const, id, reason: 'needs a scan of the whole disk first' }) : planFix(disk, id);
     if (!result.ok) {
       refused.push({ id, reason: result.reason });
+      continue;
+    }
+    // Through a container only into its plain allocated data (never its metadata, a parent or a compressed grain).
+    const containerReason = await containerRefusal(source, result.plan, disk.sectorSize);
+    if (containerReason) {
+      refused.push({ id, reason: containerReason });
       continue;
     }
     planned.push({ plan: result.plan, disk });

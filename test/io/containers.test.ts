@@ -30,6 +30,10 @@ const READABLE: ContainerKind[] = [
   { format: 'vmdk-sparse', suffix: '-mono.vmdk', qemuFormat: 'vmdk', options: 'subformat=monolithicSparse' },
   { format: 'vmdk-sparse', suffix: '-split.vmdk', qemuFormat: 'vmdk', options: 'subformat=twoGbMaxExtentSparse' },
   { format: 'vmdk-stream', suffix: '-stream.vmdk', qemuFormat: 'vmdk', options: 'subformat=streamOptimized' },
+  { format: 'vdi', suffix: '-dynamic.vdi', qemuFormat: 'vdi' },
+  { format: 'vdi', suffix: '-static.vdi', qemuFormat: 'vdi', options: 'static=on' },
+  { format: 'vhdx', suffix: '.vhdx', qemuFormat: 'vhdx' },
+  { format: 'vhdx', suffix: '-4k.vhdx', qemuFormat: 'vhdx', options: 'log_size=1048576,block_size=1048576' },
 ];
 
 async function jsonOf(args: string[]): Promise<Record<string, unknown>> {

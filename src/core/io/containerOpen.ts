@@ -10,10 +10,12 @@ import { ContainerError } from './containerStructs';
 import { Qcow2Source } from './qcow2Source';
 import { VhdSource } from './vhdSource';
 import { VmdkDiskSource } from './vmdkDiskSource';
+import { VdiSource } from './vdiSource';
+import { VhdxSource } from './vhdxSource';
 import { MAX_PARENT_CHAIN } from '../limits';
 
 /** The formats this build reads (the rest are refused with the conversion). */
-export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'vmdk-sparse', 'vmdk-stream']);
+export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'vmdk-sparse', 'vmdk-stream', 'vdi', 'vhdx']);
 
 /** Opens a container file already recognised by `detectContainer`. */
 export async function openContainer(file: string, detected: DetectedContainer): Promise<ContainerByteSource> {
@@ -24,6 +26,8 @@ async function openDetected(file: string, detected: DetectedContainer, opener: P
   if (!READABLE_CONTAINERS.has(detected.format)) throw unsupportedContainer(file, detected, 'which this version of diskx does not read');
   if (detected.format === 'qcow2') return Qcow2Source.open(file, opener);
   if (detected.format === 'vmdk-sparse' || detected.format === 'vmdk-stream') return VmdkDiskSource.openMonolithic(file, await opener.readOnly(file));
+  if (detected.format === 'vdi') return VdiSource.open(file, opener);
+  if (detected.format === 'vhdx') return VhdxSource.open(file, opener);
   return VhdSource.open(file, opener);
 }
 

@@ -15,7 +15,7 @@ import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } f
 const VDI_SIGNATURE = 0xbeda107f;
 const NOT_ALLOCATED = 0xffffffff;
 const ZERO_BLOCK = 0xfffffffe;
-const HEADER_BYTES = 0x1b0; // pre-header + v1.1 header up to the parent UUID
+const HEADER_BYTES = 512; // pre-header + v1.1 header (its fields end at 0x1C8)
 
 /** A VDI file as a byte source of its virtual disk. */
 export class VdiSource extends BlockContainerSource {

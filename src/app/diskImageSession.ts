@@ -12,6 +12,7 @@ import { checkDisk } from '../core/checks';
 import type { Finding, FixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
 import { planFix } from '../core/fixes/index';
+import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
@@ -268,6 +269,9 @@ export class DiskImageSession {
     const result = this.plan(fixId);
     if (!result.ok) return { ok: false, reason: result.reason };
     if (changesNoByte(result.plan)) return { ok: false, reason: 'it changes no byte' };
+    // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
+    const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
+    if (containerReason) return { ok: false, reason: containerReason };
     return { ok: true, edit: await this.applyPlan(result.plan) };
   }
 

@@ -3,6 +3,20 @@ import type { DiskModel, GptHeader } from '../core/model';
 import type { Finding } from '../core/findings';
 import { formatAttributes } from '../core/report';
 import { safeField } from './terminalText';
+import type { ContainerInfo } from '../core/io/containerSource';
+
+/** One line about the container ("qcow2 v3, 64 KiB clusters, 1.2 MiB allocated, backing file base.img (raw)"); null for a raw image. */
+export function containerLine(info: ContainerInfo | undefined): string | null {
+  if (!info || info.format === 'raw') return null;
+  const parts = [`${info.format}${info.version ? ` v${info.version}` : ''}`, `virtual size ${formatSize(info.virtualSize)}`];
+  if (info.blockSize) parts.push(`${formatSize(info.blockSize)} blocks`);
+  if (info.allocated !== undefined) parts.push(`${formatSize(info.allocated)} allocated`);
+  if (info.sectorSize) parts.push(`${info.sectorSize}-byte logical sectors`);
+  if (info.parent) parts.push(`parent ${safeField(info.parent.path)} (${info.parent.format})`);
+  if (info.snapshots?.length) parts.push(`snapshots: ${info.snapshots.map((s) => `${safeField(s.id)} "${safeField(s.name)}"`).join(', ')}`);
+  if (info.readOnlyReason) parts.push(`read-only: ${safeField(info.readOnlyReason)}`);
+  return `Container: ${parts.join(', ')}`;
+}
 
 import { formatBytes as formatSize } from '../shared/sizeText';
 
@@ -18,9 +32,11 @@ function headerLine(name: string, h: GptHeader | null): string {
 }
 
 /** The `diskx inspect` table, close to `gdisk -l`. */
-export function formatInspect(disk: DiskModel): string {
+export function formatInspect(disk: DiskModel, container?: ContainerInfo): string {
   const lines: string[] = [];
   lines.push(`Disk ${disk.image}: ${disk.totalSectors} sectors, ${formatSize(disk.sizeBytes)}`);
+  const about = containerLine(container);
+  if (about) lines.push(about);
   lines.push(`Sector size (logical): ${disk.sectorSize} bytes (${disk.sectorSizeSource})`);
   const scheme = disk.scheme === 'gpt' ? `GPT (partitions from the ${disk.activeGpt} table)` : disk.scheme === 'mbr' ? 'MBR' : 'none';
   lines.push(`Partition table: ${scheme}`);

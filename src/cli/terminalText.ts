@@ -6,7 +6,9 @@
 
 // C0 controls, DEL, C1 controls, the bidi embedding/override/isolate marks, the
 // Arabic letter mark and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+// eslint-disable-next-line no-control-regex -- as above
 const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 function visible(char: string): string {

@@ -112,6 +112,40 @@ export const MAX_DATA_EXTENTS = 200_000;
 /** Time the extent helper (filefrag) may take before the scan reads every byte instead. */
 export const DATA_RANGES_TIMEOUT_MS = 10_000;
 
+// Containers (qcow2, VHD, VHDX, VMDK sparse, VDI): every table is read entry by
+// entry through the page cache, so a hostile size costs no memory; these bound
+// what a single read, a decompression or a chain of parents may take.
+
+/** Largest single read through a container source (scans read far less at a time). */
+export const MAX_CONTAINER_READ_BYTES = 64 * 1024 * 1024;
+
+/** Decompressed grains/clusters kept (each at most MAX_COMPRESSED_BLOCK_BYTES). */
+export const MAX_DECOMPRESSED_CACHE_BLOCKS = 16;
+
+/** Largest compressed block we inflate (qcow2 clusters are at most 2 MiB, VMDK grains usually 64 KiB). */
+export const MAX_COMPRESSED_BLOCK_BYTES = 2 * 1024 * 1024;
+
+/** Longest chain of parents (qcow2 backing files, VHD/VHDX differencing parents) we follow. */
+export const MAX_PARENT_CHAIN = 16;
+
+/** Largest qcow2 L1 table (entries); 2^22 entries of 64 KiB clusters address 2^51 bytes. */
+export const MAX_QCOW2_L1_ENTRIES = 1 << 22;
+
+/** Internal qcow2 snapshots listed (QEMU's own limit is 65536). */
+export const MAX_QCOW2_SNAPSHOTS = 1024;
+
+/** Block allocation table entries (VHD, VDI, VHDX) and VMDK grain directory entries we address. */
+export const MAX_BLOCK_TABLE_ENTRIES = 1 << 26;
+
+/** Largest block, cluster or grain in bytes (VHDX allows 256 MiB blocks). */
+export const MAX_CONTAINER_BLOCK_BYTES = 256 * 1024 * 1024;
+
+/** Table bytes read to count allocated blocks for `inspect` (skipped above this). */
+export const MAX_ALLOCATION_SCAN_BYTES = 16 * 1024 * 1024;
+
+/** VHDX region table and metadata table entries (the format's own maximum is 2047). */
+export const MAX_VHDX_TABLE_ENTRIES = 2047;
+
 /** How long a second writer waits for the image's write lock before it gives up (ms). */
 export const IMAGE_LOCK_WAIT_MS = 3000;
 

@@ -4,6 +4,7 @@
 import type { DiskModel, GptHeader, Partition } from './model';
 import type { FatVolume } from './model';
 import type { Finding } from './findings';
+import type { ContainerInfo } from './io/containerSource';
 import type { VolumeContent } from './content/probe';
 import type { FreeRegion } from './content/probe';
 
@@ -95,10 +96,27 @@ export function fatVolumeJson(v: FatVolume) {
   };
 }
 
-/** The `diskx inspect --json` document. */
-export function inspectJson(disk: DiskModel) {
+/** The `container` object of `inspect --json`: format, virtual size and what else the container says. */
+export function containerJson(info: ContainerInfo): Record<string, unknown> {
+  return {
+    format: info.format,
+    virtualSize: jsonInteger(info.virtualSize),
+    ...(info.sectorSize !== undefined ? { sectorSize: info.sectorSize } : {}),
+    ...(info.allocated !== undefined ? { allocated: jsonInteger(info.allocated) } : {}),
+    ...(info.blockSize !== undefined ? { blockSize: info.blockSize } : {}),
+    ...(info.version !== undefined ? { version: info.version } : {}),
+    ...(info.parent ? { parent: { path: info.parent.path, ...containerJson(info.parent) } } : {}),
+    ...(info.snapshots ? { snapshots: info.snapshots } : {}),
+    ...(info.readOnlyReason ? { readOnlyReason: info.readOnlyReason } : {}),
+    files: info.files,
+  };
+}
+
+/** The `diskx inspect --json` document; `container` says what stores the disk. */
+export function inspectJson(disk: DiskModel, container?: ContainerInfo) {
   return {
     image: disk.image,
+    ...(container ? { container: containerJson(container) } : {}),
     sizeBytes: jsonInteger(disk.sizeBytes),
     sectorSize: disk.sectorSize,
     sectorSizeSource: disk.sectorSizeSource,

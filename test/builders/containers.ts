@@ -43,16 +43,17 @@ export function convertRaw(raw: string, kind: ContainerKind, out: string): strin
 }
 
 /** The container's virtual disk as raw bytes, by qemu-img (the oracle). */
-export function qemuToRaw(container: string, out: string): Buffer {
+export function qemuToRaw(container: string, out: string, format?: string): Buffer {
   fs.rmSync(out, { force: true });
-  execFileSync('qemu-img', ['convert', '-O', 'raw', container, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A fixed VHD has no footer copy at 0, so qemu-img's probe takes it for raw: name the format.
+  execFileSync('qemu-img', ['convert', ...(format ? ['-f', format] : []), '-O', 'raw', container, out], { stdio: ['ignore', 'ignore', 'pipe'] });
   return fs.readFileSync(out);
 }
 
 /** `qemu-img check` (exit 0 = consistent); returns its exit status and output. */
-export function qemuCheck(container: string): { status: number; output: string } {
+export function qemuCheck(container: string, format?: string): { status: number; output: string } {
   try {
-    return { status: 0, output: execFileSync('qemu-img', ['check', container], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return { status: 0, output: execFileSync('qemu-img', ['check', ...(format ? ['-f', format] : []), container], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
   } catch (error) {
     const failure = error as { status?: number; stdout?: string; stderr?: string };
     return { status: failure.status ?? -1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };

@@ -302,11 +302,11 @@ describe('DISKX_DEBUG', () => {
     assert.ok(debug.stderr.trimEnd().endsWith(`diskx: ${missing}: no such file or directory`), debug.stderr);
   });
 
-  test('a typed core error (a sparse VMDK) has a stack only with DISKX_DEBUG=1', async () => {
+  test('a typed core error (an ESXi seSparse VMDK) has a stack only with DISKX_DEBUG=1', async () => {
     const vmdk = path.join(dir, 'sparse.vmdk');
-    fs.writeFileSync(vmdk, '# Disk DescriptorFile\nversion=1\ncreateType="monolithicSparse"\nRW 2048 SPARSE "sparse.vmdk"\n');
+    fs.writeFileSync(vmdk, '# Disk DescriptorFile\nversion=1\ncreateType="seSparse"\nRW 2048 SESPARSE "sparse-sesparse.vmdk"\n');
     const normal = await runCli(['inspect', vmdk]);
-    assert.match(oneLine(normal), /is a monolithicSparse VMDK/);
+    assert.match(oneLine(normal), /is a seSparse VMDK/);
     const debug = await runCli(['inspect', vmdk], { DISKX_DEBUG: '1' });
     assert.match(debug.stderr, /UnsupportedImageError/);
     assert.match(debug.stderr, /\n {4}at /);

@@ -11,6 +11,7 @@ import { diskx } from './fixTestHelpers';
 
 const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\u009b1m\u202egpj.exe\nerror fake';
 // Raw controls that must never reach the terminal (newline allowed only as our own line break).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 function image(dir: string): string {

@@ -17,13 +17,14 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
   };
 };
 
-test('custom editors: unique view types, default for *.img and *-flat.vmdk, option for the rest', () => {
+test('custom editors: unique view types, default for *.img, *-flat.vmdk and container files, option for the rest and (by signature) any file', () => {
   const editors = manifest.contributes.customEditors;
   const types = editors.map((e) => e.viewType);
   assert.equal(new Set(types).size, types.length, 'a view type contributed twice is ignored by VS Code');
   const patterns = (priority: string): string[] => editors.filter((e) => e.priority === priority).flatMap((e) => e.selector.map((s) => s.filenamePattern));
-  assert.deepEqual(patterns('default').sort(), ['*-flat.vmdk', '*.img']);
-  assert.deepEqual(patterns('option').sort(), ['*.bin', '*.dd', '*.raw', '*.vmdk']);
+  assert.deepEqual(patterns('default').sort(), ['*-flat.vmdk', '*.img', '*.qcow', '*.qcow2', '*.vdi', '*.vhd', '*.vhdx']);
+  // Open With offers the editor for any file: openImage finds containers by their signatures, not their names.
+  assert.deepEqual(patterns('option').sort(), ['*', '*.bin', '*.dd', '*.raw', '*.vmdk']);
   const host = fs.readFileSync(path.join(root, 'src', 'host', 'diskImageEditorProvider.ts'), 'utf8');
   for (const type of types) {
     assert.ok(manifest.activationEvents.includes(`onCustomEditor:${type}`), type);

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { tempDir, testGuid, writeGptImage } from '../builders/images';
 import { runCli } from '../builders/cli';
-import { CONTAINER_KINDS, convertRaw, haveQemuImg, qemuCheck } from '../builders/containers';
+import { CONTAINER_KINDS, convertRaw, haveQemuImg } from '../builders/containers';
 import { openImage } from '../../src/core/io/openImage';
+import { READABLE_CONTAINERS } from '../../src/core/io/containerOpen';
 import { NotADiskImageError } from '../../src/core/errors';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 
@@ -116,33 +117,43 @@ describe('VMDK descriptors: size and extents', () => {
 
 describe('container files are never taken for raw disks', { skip: skipQemu }, () => {
   for (const kind of CONTAINER_KINDS) {
-    test(`${kind.format} (qemu-img -O ${kind.qemuFormat}${kind.options ? ` -o ${kind.options}` : ''}): named; check and fix exit 2 with the conversion; nothing written`, async () => {
+    test(`${kind.format} (qemu-img -O ${kind.qemuFormat}${kind.options ? ` -o ${kind.options}` : ''}): read as its virtual disk, or named and refused with the conversion; never a damaged raw disk`, async () => {
       const file = convertRaw(RAW, kind, path.join(dir, `${kind.format}${kind.suffix}`));
       const before = fs.readFileSync(file);
-      const check = await runCli(['check', file]);
+      const check = await runCli(['check', '--json', file]);
       const fix = await runCli(['fix', file, '--fix', 'relocate-backup', '--write']);
-      for (const run of [check, fix]) {
-        assert.equal(run.status, 2, run.stdout + run.stderr);
-        assert.equal(run.stdout, '');
-        assert.match(run.stderr, /VMDK|VHD|qcow2|VDI/);
-        assert.match(run.stderr, /qemu-img convert (-f \w+ )?-O raw/);
+      if (READABLE_CONTAINERS.has(kind.format)) {
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+        assert.deepEqual(JSON.parse(check.stdout).findings.filter((f: { severity: string }) => f.severity !== 'info'), [], 'the virtual disk is a healthy GPT disk');
+        assert.equal(fix.status, 1, 'relocate-backup does not apply to the healthy virtual disk');
+        const inspect = await runCli(['inspect', '--json', file]);
+        assert.equal(JSON.parse(inspect.stdout).container.format, kind.format);
+      } else {
+        for (const run of [check, fix]) {
+          assert.equal(run.status, 2, run.stdout + run.stderr);
+          assert.equal(run.stdout, '');
+          assert.match(run.stderr, /VMDK|VHD|qcow2|VDI/);
+          assert.match(run.stderr, /qemu-img convert (-f \w+ )?-O raw/);
+        }
       }
       assert.ok(before.equals(fs.readFileSync(file)), 'not a byte written');
-      assert.equal(qemuCheck(file).status === 0 || kind.qemuFormat === 'vpc', true);
     });
   }
 
-  test('a fixed VHD (raw data plus a conectix footer): relocate-backup never overwrites the footer', async () => {
-    const file = convertRaw(RAW, CONTAINER_KINDS.find((k) => k.format === 'vhd-fixed')!, path.join(dir, 'footer.vhd'));
-    assert.equal(fs.statSync(file).size, Number(SECTORS) * 512 + 512);
-    const fix = await runCli(['fix', file, '--fix', 'relocate-backup', '--write']);
-    assert.equal(fix.status, 2, fix.stdout + fix.stderr);
-    assert.match(fix.stderr, /VHD \(fixed\)/);
-    const footer = fs.readFileSync(file).subarray(Number(SECTORS) * 512);
+  test('a fixed VHD whose virtual disk is larger than the raw one (CHS rounding): relocate-backup writes inside the virtual disk, never the footer', async () => {
+    const file = convertRaw(RAW, { format: 'vhd-fixed', suffix: '.vhd', qemuFormat: 'vpc', options: 'subformat=fixed' }, path.join(dir, 'footer.vhd'));
+    const size = fs.statSync(file).size;
+    const footer = fs.readFileSync(file).subarray(size - 512);
     assert.equal(footer.subarray(0, 8).toString('latin1'), 'conectix');
+    const fix = await runCli(['fix', file, '--fix', 'relocate-backup', '--write']);
+    assert.equal(fix.status, 0, fix.stdout + fix.stderr);
+    assert.equal(fs.statSync(file).size, size);
+    assert.ok(fs.readFileSync(file).subarray(size - 512).equals(footer), 'the footer is unchanged');
     const info = JSON.parse(execQemuInfo(file, 'vpc')) as { format: string; 'virtual-size': number };
     assert.equal(info.format, 'vpc');
-    assert.equal(info['virtual-size'], Number(SECTORS) * 512);
+    assert.equal(info['virtual-size'], size - 512);
+    const check = await runCli(['check', file]);
+    assert.equal(check.status, 0, check.stdout);
   });
 });
 

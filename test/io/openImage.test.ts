@@ -162,10 +162,10 @@ describe('openImage: raw images and flat VMDK descriptors', () => {
   });
 });
 
-describe('openImage: sparse VMDK kinds are refused with the conversion to run', () => {
-  for (const createType of ['monolithicSparse', 'streamOptimized', 'twoGbMaxExtentSparse', 'vmfsSparse', 'seSparse']) {
+describe('openImage: ESXi sparse kinds are refused with the conversion; hosted sparse ones are read (test/io/containers.test.ts)', () => {
+  for (const createType of ['vmfsSparse', 'seSparse']) {
     test(`a ${createType} descriptor`, async () => {
-      const vmdk = descriptor(path.join(dir, `${createType}.vmdk`), createType, [`RW ${SECTORS} SPARSE "${createType}-s001.vmdk"`]);
+      const vmdk = descriptor(path.join(dir, `${createType}.vmdk`), createType, [`RW ${SECTORS} VMFSSPARSE "${createType}-delta.vmdk"`]);
       await assert.rejects(openImage(vmdk), (e: unknown) => {
         assert.ok(e instanceof UnsupportedImageError, String(e));
         assert.equal(e.kind, createType);
@@ -176,26 +176,17 @@ describe('openImage: sparse VMDK kinds are refused with the conversion to run', 
     });
   }
 
-  test('a flat-looking createType with a SPARSE extent names the extent type', async () => {
-    const vmdk = descriptor(path.join(dir, 'mixed.vmdk'), 'custom', [`RW ${SECTORS} SPARSE "mixed-s001.vmdk"`]);
-    await assert.rejects(openImage(vmdk), (e: unknown) => e instanceof UnsupportedImageError && /extent type SPARSE/.test(e.message) && /qemu-img convert -O raw/.test(e.message));
-  });
+  for (const createType of ['monolithicSparse', 'streamOptimized', 'twoGbMaxExtentSparse', 'custom']) {
+    test(`a ${createType} descriptor whose SPARSE extent is missing: a clear error naming it`, async () => {
+      const vmdk = descriptor(path.join(dir, `${createType}.vmdk`), createType, [`RW ${SECTORS} SPARSE "${createType}-s001.vmdk"`]);
+      await assert.rejects(openImage(vmdk), (e: unknown) => e instanceof NotADiskImageError && e.message.includes(`"${createType}-s001.vmdk", which does not exist`));
+    });
+  }
 
-  test('a binary KDMV sparse extent with its embedded streamOptimized descriptor', async () => {
-    // Hosted sparse extent header (VMDK spec 5.1): magic "KDMV", version 3, the descriptor at sector 1.
-    const bytes = new Uint8Array(64 * 1024);
-    bytes.set(Buffer.from('KDMV', 'latin1'), 0);
-    new DataView(bytes.buffer).setUint32(4, 3, true);
-    bytes.set(Buffer.from('# Disk DescriptorFile\nversion=1\ncreateType="streamOptimized"\n', 'latin1'), 512);
-    const file = path.join(dir, 'stream.vmdk');
-    fs.writeFileSync(file, bytes);
-    await assert.rejects(openImage(file), (e: unknown) => e instanceof UnsupportedImageError && e.kind === 'streamOptimized' && /qemu-img convert -O raw/.test(e.message));
-  });
-
-  test('a binary KDMV header without a descriptor: monolithicSparse; a COWD header: vmfsSparse', async () => {
+  test('a binary KDMV header of zeros (no capacity) and a COWD header: clear errors, never a raw disk', async () => {
     const kdmv = path.join(dir, 'bare.vmdk');
     fs.writeFileSync(kdmv, Buffer.concat([Buffer.from('KDMV', 'latin1'), Buffer.alloc(2044)]));
-    await assert.rejects(openImage(kdmv), (e: unknown) => e instanceof UnsupportedImageError && e.kind === 'monolithicSparse' && /qemu-img convert -O raw/.test(e.message));
+    await assert.rejects(openImage(kdmv), (e: unknown) => e instanceof NotADiskImageError && /capacity of 0 sectors/.test(e.message));
     const cowd = path.join(dir, 'esx2.vmdk');
     fs.writeFileSync(cowd, Buffer.concat([Buffer.from('COWD', 'latin1'), Buffer.alloc(2044)]));
     await assert.rejects(openImage(cowd), (e: unknown) => e instanceof UnsupportedImageError && /COWD/.test(e.kind));
@@ -244,12 +235,12 @@ describe('diskx inspect on a .vmdk descriptor', () => {
     assert.equal(check.status, 0, check.stdout + check.stderr);
   });
 
-  test('a sparse VMDK through the CLI: exit 2, one line naming the kind and the conversion', async () => {
-    const vmdk = path.join(dir, 'streamOptimized.vmdk');
+  test('an ESXi delta VMDK through the CLI: exit 2, one line naming the kind and the conversion', async () => {
+    const vmdk = path.join(dir, 'seSparse.vmdk');
     const run = await runCli(['inspect', vmdk]);
     assert.equal(run.status, 2);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^diskx: .*streamOptimized\.vmdk: is a streamOptimized VMDK.*qemu-img convert -O raw .*\n$/);
+    assert.match(run.stderr, /^diskx: .*seSparse\.vmdk: is a seSparse VMDK.*qemu-img convert -O raw .*\n$/);
     assert.equal(run.stderr.split('\n').length, 2);
   });
 });

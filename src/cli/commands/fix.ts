@@ -22,6 +22,7 @@ import { planFix } from '../../core/fixes/index';
 import { isFixId } from '../../core/fixes/registry';
 import { applyPlans, journalPathFor } from '../../core/write/index';
 import { byteWrites } from '../../core/write/byteWrites';
+import { containerRefusal } from '../../core/write/containerPlans';
 import { describeError, UsageError } from '../../core/errors';
 import { COPY_SLOTS_FROM_REFERENCE } from '../../core/diff/copySlots';
 import type { CliCommand, CommandContext, CommandResult } from '../command';
@@ -70,6 +71,12 @@ export async function planSequence(
     const result = planFix(disk, id);
     if (!result.ok) {
       refused.push({ id, reason: result.reason });
+      continue;
+    }
+    // Through a container only into its plain allocated data (never its metadata, a parent or a compressed grain).
+    const containerReason = await containerRefusal(source, result.plan, disk.sectorSize);
+    if (containerReason) {
+      refused.push({ id, reason: containerReason });
       continue;
     }
     planned.push({ plan: result.plan, disk });

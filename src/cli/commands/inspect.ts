@@ -2,6 +2,7 @@
 // --spec, also the image parsed with the user's own Kaitai specs (../specCommand.ts).
 import { analyzeImage } from '../../core/index';
 import { inspectJson } from '../../core/report';
+import { describeContainer } from '../../core/io/containerSource';
 import { parseArgs, sectorSizeFlag } from '../args';
 import { formatInspect } from '../format';
 import { applySpecFlags, formatSpecs, SpecCommandError, specsJson } from '../specCommand';
@@ -22,9 +23,10 @@ export const inspectCommand: CliCommand = {
     const image = oneImage(args.positional);
     const { opened, disk } = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     try {
+      const container = await describeContainer(opened.source, opened.container);
       const { placed } = await applySpecFlags(args, disk, opened.source);
-      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
-      return { stdout: formatInspect(disk) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
+      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk, container), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
+      return { stdout: formatInspect(disk, container) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
     } catch (error) {
       if (!(error instanceof SpecCommandError)) throw error;
       context.stderr(`diskx: ${error.message}`);

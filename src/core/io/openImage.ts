@@ -7,7 +7,10 @@ import { FileSource } from './fileSource';
 import { ConcatSource } from './concatSource';
 import { NotADiskImageError, UnsupportedImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES, MAX_VMDK_EXTENTS } from '../limits';
-import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer, unsupportedContainer } from './containerDetect';
+import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer } from './containerDetect';
+import { isReadOnlyFile, openContainer } from './containerOpen';
+import { VmdkDiskSource } from './vmdkDiskSource';
+import type { ContainerInfo } from './containerSource';
 
 /** How the user allowed an image to be opened. */
 export interface OpenImageOptions {
@@ -20,36 +23,46 @@ export interface OpenImageOptions {
   allowOutsideExtents?: boolean;
 }
 
+/** 'raw' file, 'vmdk' descriptor with flat extents, 'block-device', or a 'container' file (qcow2, VHD, ...). */
+export type ImageKind = 'raw' | 'vmdk' | 'block-device' | 'container';
+
 /** How an opened image was resolved. */
 export interface OpenedImage {
+  /** The virtual disk's bytes (for a container, through its tables). */
   source: ByteSource;
-  /** 'raw' file, 'vmdk' descriptor with flat extents, or 'block-device'. */
-  kind: 'raw' | 'vmdk' | 'block-device';
-  /** Files that hold the bytes (the flat extents of a VMDK, else the path itself). */
+  kind: ImageKind;
+  /** Files that hold the bytes (the flat extents of a VMDK, a container and its parents, else the path itself). */
   dataFiles: string[];
+  /** What stores the disk: `format` raw, vmdk-flat, qcow2, vhd-fixed, ... and its sizes. */
+  container: ContainerInfo;
 }
 
-const SPARSE_VMDK_MAGIC = 'KDMV'; // hosted sparse extent header ("VMDK" little-endian)
 const COWD_MAGIC = 'COWD'; // ESX 2.x sparse
-const SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse', 'streamoptimized', 'vmfssparse', 'sesparse', 'vsansparse', 'vmfsthin']);
+/** Descriptor types whose extents are hosted sparse (KDMV) files: read through VmdkDiskSource. */
+const HOSTED_SPARSE_CREATE_TYPES = new Set(['monolithicsparse', 'twogbmaxextentsparse', 'streamoptimized']);
+/** ESXi's own sparse kinds (delta disks on VMFS, vSAN): named and refused. */
+const SPARSE_CREATE_TYPES = new Set(['vmfssparse', 'sesparse', 'vsansparse', 'vmfsthin']);
 
 /** Opens `imagePath` for reading. Throws NotADiskImageError / UnsupportedImageError with a clear message. */
 export async function openImage(imagePath: string, options: OpenImageOptions = {}): Promise<OpenedImage> {
   const stat = await fsp.stat(imagePath);
   if (stat.isDirectory()) throw new NotADiskImageError('is a directory, not a disk image');
-  if (stat.isBlockDevice()) return { source: await openBlockDevice(imagePath, stat.rdev), kind: 'block-device', dataFiles: [imagePath] };
+  if (stat.isBlockDevice()) {
+    const source = await openBlockDevice(imagePath, stat.rdev);
+    return { source, kind: 'block-device', dataFiles: [imagePath], container: { format: 'raw', virtualSize: source.size, files: [imagePath] } };
+  }
   if (!stat.isFile()) throw new NotADiskImageError('is not a regular file or block device');
   if (stat.size === 0) throw new NotADiskImageError('is empty (0 bytes)');
 
   const head = await readAt(imagePath, 0, Math.min(stat.size, Math.max(MAX_VMDK_DESCRIPTOR_BYTES, DETECT_HEAD_BYTES)));
   const magic = Buffer.from(head.subarray(0, 4)).toString('latin1');
-  if (magic === SPARSE_VMDK_MAGIC || magic === COWD_MAGIC) {
-    const kind = magic === COWD_MAGIC ? 'vmfsSparse (COWD)' : sparseKindFromEmbeddedDescriptor(head) ?? 'monolithicSparse';
-    throw unsupportedVmdk(kind);
-  }
+  if (magic === COWD_MAGIC) throw unsupportedVmdk('vmfsSparse (COWD)');
   const tail = await readAt(imagePath, Math.max(0, stat.size - DETECT_TAIL_BYTES), Math.min(stat.size, DETECT_TAIL_BYTES));
-  const container = detectContainer(head, tail);
-  if (container) throw unsupportedContainer(imagePath, container);
+  const detected = detectContainer(head, tail);
+  if (detected) {
+    const source = await openContainer(imagePath, detected);
+    return { source, kind: 'container', dataFiles: source.container.files, container: source.container };
+  }
   const descriptor = vmdkDescriptorText(head);
   if (descriptor !== null) {
     if (stat.size > MAX_VMDK_DESCRIPTOR_BYTES) {
@@ -58,7 +71,7 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
     return openVmdkDescriptor(imagePath, descriptor, options);
   }
   const source = await FileSource.open(imagePath, { size: stat.size, readOnlyHint: !(await isWritable(imagePath)) });
-  return { source, kind: 'raw', dataFiles: [imagePath] };
+  return { source, kind: 'raw', dataFiles: [imagePath], container: { format: 'raw', virtualSize: stat.size, files: [imagePath] } };
 }
 
 async function readAt(file: string, position: number, length: number): Promise<Uint8Array> {
@@ -100,12 +113,6 @@ export function vmdkDescriptorText(head: Uint8Array): string | null {
   return Buffer.from(head.subarray(0, end)).toString('utf8');
 }
 
-function sparseKindFromEmbeddedDescriptor(head: Uint8Array): string | null {
-  const text = Buffer.from(head).toString('latin1');
-  const match = /createType\s*=\s*"([^"]+)"/.exec(text);
-  return match ? match[1]! : null;
-}
-
 function unsupportedVmdk(kind: string): UnsupportedImageError {
   return new UnsupportedImageError(
     `is a ${kind} VMDK, which stores its sectors in grains, not as a raw disk; convert it first: qemu-img convert -O raw INPUT.vmdk OUTPUT.img`,
@@ -137,6 +144,13 @@ export function parseVmdkDescriptor(text: string): { createType: string | null; 
 
 async function openVmdkDescriptor(descriptorPath: string, text: string, options: OpenImageOptions): Promise<OpenedImage> {
   const { createType, extents } = parseVmdkDescriptor(text);
+  if (createType && HOSTED_SPARSE_CREATE_TYPES.has(createType.toLowerCase()) || extents.some((e) => e.type === 'SPARSE')) {
+    const checkExtent = async (named: string, file: string): Promise<void> => {
+      if (!options.allowOutsideExtents) await assertExtentInFolder(descriptorPath, named, file);
+    };
+    const source = await VmdkDiskSource.openDescriptor(descriptorPath, text, extents, checkExtent, isReadOnlyFile);
+    return { source, kind: 'container', dataFiles: source.container.files, container: source.container };
+  }
   if (createType && SPARSE_CREATE_TYPES.has(createType.toLowerCase())) throw unsupportedVmdk(createType);
   const sparse = extents.find((e) => e.type !== 'FLAT' && e.type !== 'VMFS' && e.type !== 'ZERO');
   if (sparse) throw unsupportedVmdk(`${createType ?? 'unknown'} (extent type ${sparse.type})`);
@@ -178,7 +192,7 @@ async function openVmdkDescriptor(descriptorPath: string, text: string, options:
     throw error;
   }
   const source = parts.length === 1 ? parts[0]!.source : new ConcatSource(descriptorPath, parts.map((p) => p.source));
-  return { source, kind: 'vmdk', dataFiles };
+  return { source, kind: 'vmdk', dataFiles, container: { format: 'vmdk-flat', virtualSize: source.size, files: [descriptorPath, ...dataFiles] } };
 }
 
 /** Message fragment naming how to read extents outside the descriptor's folder anyway. */

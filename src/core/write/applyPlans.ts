@@ -22,7 +22,8 @@
 // restores (undoLast); after 7 the new image, revertible with `diskx undo`.
 import path from 'node:path';
 import type { FixPlan, Patch } from '../patch';
-import type { OpenImageOptions } from '../io/openImage';
+import type { ImageKind, OpenImageOptions } from '../io/openImage';
+import { planSectorRanges } from './containerPlans';
 import { resolveImageFiles } from './imageFiles';
 import { readDiskOf } from './readDiskOf';
 import { HAND_EDIT_ID } from '../edit/planEdits';
@@ -57,7 +58,7 @@ export interface WriteOptions extends JournalOptions, LockOptions {
 /** What a repair wrote. */
 export interface WriteResult {
   image: string;
-  kind: 'raw' | 'vmdk' | 'block-device';
+  kind: ImageKind;
   journalPath: string;
   /** Journal entry id, or null when the plans changed no byte (nothing journaled). */
   entryId: number | null;
@@ -74,7 +75,8 @@ export interface WriteResult {
 
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
 export async function applyPlans(imagePath: string, plans: readonly FixPlan[], options: WriteOptions): Promise<WriteResult> {
-  const files = await resolveImageFiles(imagePath, options.open);
+  // A container is mapped for exactly the sectors the plans touch (and refused if one is not plain data).
+  const files = await resolveImageFiles(imagePath, options.open, planSectorRanges(plans, options.sectorSize));
   const journalPath = await journalPathFor(files.image, files.kind, options);
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;

@@ -29,6 +29,17 @@ export class WriteRefusedError extends DiskxError {
   }
 }
 
+/** A write through a container (qcow2, VHD, ...) would land outside plain allocated data; nothing was written. */
+export class ContainerWriteRefusedError extends DiskxError {
+  constructor(
+    readonly format: string,
+    readonly reason: string,
+    readonly conversion: string,
+  ) {
+    super(`cannot repair this ${format} image in place: ${reason}; nothing was written. Repair a raw copy instead: ${conversion}`);
+  }
+}
+
 /** The undo journal cannot be written where it belongs; nothing was changed. */
 export class JournalNotWritableError extends DiskxError {
   constructor(

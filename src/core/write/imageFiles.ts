@@ -5,10 +5,13 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { openImage, parseVmdkDescriptor, vmdkDescriptorText } from '../io/openImage';
-import type { OpenImageOptions } from '../io/openImage';
+import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { NotADiskImageError } from '../errors';
 import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
+import { ContainerWriteRefusedError } from './errors';
 import type { WriteRefusedError } from './errors';
+import { isContainerSource } from '../io/containerSource';
+import { conversionCommand } from '../io/containerDetect';
 
 /** One file holding image bytes [start, start + size) at `fileOffset`. */
 export interface ImageExtent {
@@ -24,16 +27,29 @@ export interface ImageExtent {
 export interface ImageFiles {
   /** The path the user named, made absolute (the descriptor for a VMDK). */
   image: string;
-  kind: 'raw' | 'vmdk' | 'block-device';
+  kind: ImageKind;
   sizeBytes: number;
+  /** For a raw file or VMDK: every extent, in image order. For a container: only the ranges asked for, mapped through its tables. */
   extents: ImageExtent[];
 }
 
-/** Resolves `imagePath` the same way openImage reads it, with each extent's writability. */
-export async function resolveImageFiles(imagePath: string, options: OpenImageOptions = {}): Promise<ImageFiles> {
+/**
+ * Resolves `imagePath` the same way openImage reads it, with each extent's
+ * writability. A container (qcow2, VHD, ...) is mapped only for `ranges` (image
+ * offset, length): the file ranges that hold them, or ContainerWriteRefusedError
+ * when one is not allocated, compressed, shared or in a parent.
+ */
+export async function resolveImageFiles(imagePath: string, options: OpenImageOptions = {}, ranges: readonly { offset: number; length: number }[] = []): Promise<ImageFiles> {
   const image = path.resolve(imagePath);
   const opened = await openImage(image, options);
   const sizeBytes = opened.source.size;
+  if (opened.kind === 'container') {
+    try {
+      return { image, kind: 'container', sizeBytes, extents: await containerExtents(opened, ranges) };
+    } finally {
+      await opened.source.close();
+    }
+  }
   await opened.source.close();
   if (opened.kind === 'block-device') {
     return { image, kind: 'block-device', sizeBytes, extents: [{ file: image, start: 0, size: sizeBytes, fileOffset: 0, refusal: 'block-device' }] };
@@ -56,6 +72,37 @@ export async function resolveImageFiles(imagePath: string, options: OpenImageOpt
   return { image, kind: 'vmdk', sizeBytes, extents };
 }
 
+async function containerExtents(opened: Awaited<ReturnType<typeof openImage>>, ranges: readonly { offset: number; length: number }[]): Promise<ImageExtent[]> {
+  const source = opened.source;
+  if (!isContainerSource(source)) throw new RangeError('a container image without a container source');
+  const extents: ImageExtent[] = [];
+  for (const range of mergeRanges(ranges)) {
+    const mapped = await source.mapWrite(range.offset, range.length);
+    if (!mapped.ok) throw new ContainerWriteRefusedError(source.container.format, mapped.reason, conversionCommand(opened.dataFiles[0]!, qemuName(source.container.format)));
+    for (const piece of mapped.pieces) {
+      const refusal = (await isReadOnlyFile(piece.file)) ? 'read-only-file' : null;
+      extents.push({ file: piece.file, start: piece.virtualOffset, size: piece.length, fileOffset: piece.fileOffset, refusal });
+    }
+  }
+  return extents.sort((a, b) => a.start - b.start);
+}
+
+/** Sorted, non-overlapping, non-empty ranges covering the same bytes. */
+function mergeRanges(ranges: readonly { offset: number; length: number }[]): { offset: number; length: number }[] {
+  const merged: { offset: number; length: number }[] = [];
+  for (const r of [...ranges].filter((r) => r.length > 0).sort((a, b) => a.offset - b.offset)) {
+    const last = merged[merged.length - 1];
+    if (last && r.offset <= last.offset + last.length) last.length = Math.max(last.length, r.offset + r.length - last.offset);
+    else merged.push({ ...r });
+  }
+  return merged;
+}
+
+/** qemu-img's name of one of our container formats. */
+export function qemuName(format: string): string {
+  return format.startsWith('vhd-') ? 'vpc' : format.startsWith('vmdk') ? 'vmdk' : format;
+}
+
 // Root may write any file, so access(W_OK) says yes even for mode 0444: a file
 // with no write bit at all is treated as read-only by intent, as the user set it.
 async function isReadOnlyFile(file: string): Promise<boolean> {
@@ -74,11 +121,11 @@ export function mapRange(files: ImageFiles, offset: number, length: number): { e
   const pieces: { extent: ImageExtent; fileOffset: number; imageOffset: number; length: number }[] = [];
   let at = offset;
   const end = offset + length;
-  for (const extent of files.extents) {
-    if (at >= end) break;
-    const extentEnd = extent.start + extent.size;
-    if (at >= extentEnd || extent.size === 0) continue;
-    const take = Math.min(end, extentEnd) - at;
+  // Extents are in image order; a container's cover only the ranges being written, with gaps between.
+  while (at < end) {
+    const extent = files.extents.find((e) => e.size > 0 && at >= e.start && at < e.start + e.size);
+    if (!extent) break;
+    const take = Math.min(end, extent.start + extent.size) - at;
     pieces.push({ extent, fileOffset: extent.fileOffset + (at - extent.start), imageOffset: at, length: take });
     at += take;
   }

@@ -20,6 +20,7 @@
 // file is renamed aside and checked to be the one judged stale before it is
 // removed. A lock file from another host is never broken automatically: the
 // error says which file to remove once that writer is known to be gone.
+import type { ImageKind } from '../io/openImage';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -65,7 +66,7 @@ export interface ImageLock {
  * goes when it cannot be created next to the image (the journal's folder).
  * Waits up to lockWaitMs for a live holder, then throws ImageLockedError.
  */
-export async function lockImage(image: string, kind: 'raw' | 'vmdk' | 'block-device', fallbackDir: string, options: LockOptions = {}): Promise<ImageLock> {
+export async function lockImage(image: string, kind: ImageKind, fallbackDir: string, options: LockOptions = {}): Promise<ImageLock> {
   const real = await fsp.realpath(image).catch(() => image);
   const stat = await fsp.stat(real);
   const key = kind === 'block-device' ? `rdev:${stat.rdev}` : `file:${stat.dev}:${stat.ino}`;

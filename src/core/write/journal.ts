@@ -25,6 +25,7 @@
 // Every update replaces the file atomically: write a temporary file, fsync it,
 // rename it over the journal, fsync the folder. A crash therefore leaves the old
 // or the new journal, never a torn one.
+import type { ImageKind } from '../io/openImage';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,7 +78,7 @@ export interface JournalOptions {
 }
 
 /** Where the journal of `image` (an absolute path) lives. */
-export async function journalPathFor(image: string, kind: 'raw' | 'vmdk' | 'block-device', options: JournalOptions = {}): Promise<string> {
+export async function journalPathFor(image: string, kind: ImageKind, options: JournalOptions = {}): Promise<string> {
   let real = image;
   try {
     real = await fsp.realpath(image);

@@ -47,8 +47,15 @@ export interface UndoResult {
 
 /** Reverts the newest not-yet-undone repair of the image at `imagePath`. */
 export async function undoLast(imagePath: string, options: UndoOptions = {}): Promise<UndoResult> {
-  const files = await resolveImageFiles(imagePath, options.open);
+  let files = await resolveImageFiles(imagePath, options.open);
   const journalPath = await journalPathFor(files.image, files.kind, options);
+  if (files.kind === 'container') {
+    // A container is mapped for exactly the sectors the repair wrote (the journal is read again under the lock).
+    const pending = lastUndoable(await readJournal(journalPath));
+    if (!pending) throw new NothingToUndoError(journalPath);
+    const ranges = [...pending.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })), ...(pending.sectorsAfter ?? []).map((s) => ({ offset: s.offset, length: fromHex(s.bytes).length }))];
+    files = await resolveImageFiles(imagePath, options.open, ranges);
+  }
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
   let step = 0;
   const done = (s: WriteStep): void => options.onStep?.(s, ++step);

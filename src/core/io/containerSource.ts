@@ -1,0 +1,231 @@
+// The common half of every container byte source (qcow2, VHD, VHDX, VMDK sparse,
+// VDI): the virtual disk is cut into blocks of one size, each block lives
+// somewhere (a range of the container file, nowhere = zeros, the parent disk, a
+// compressed run), and reads and write mappings are done block by block. Each
+// format only says where a block is (`locate`), from its own tables.
+import type { ByteSource } from './byteSource';
+import { assertInRange } from './byteSource';
+import type { ContainerFormat } from './containerDetect';
+import type { StructNode } from '../structure';
+import { LimitError } from '../errors';
+import { MAX_ALLOCATION_SCAN_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS } from '../limits';
+
+/** Where one virtual block is stored. */
+export type BlockLocation =
+  /**
+   * In `file` at `fileOffset`, blockSize bytes (or to the end of the disk).
+   * `shared` says why the bytes must not be written (another disk or snapshot
+   * uses them), if so. `sectorMask` (512-byte sectors of the block) marks the
+   * present ones: absent ones read as `absent` unless `readsIgnoreIt` (then the
+   * mask only restricts writes).
+   */
+  | { kind: 'data'; file: DataFile; fileOffset: number; shared?: () => Promise<string | null>; sectorMask?: SectorMask }
+  /** Not allocated (or a zero block): zeros. */
+  | { kind: 'zero'; why: string }
+  /** Not allocated here: the parent's (backing file's) bytes. */
+  | { kind: 'parent'; why: string }
+  /** Compressed: `inflate` gives the whole block. */
+  | { kind: 'compressed'; key: number; inflate: () => Promise<Uint8Array> };
+
+/** What a container needs to open its parent. */
+export interface ParentOpener {
+  /** Opens `path` as a disk (a container, or raw when `formatHint` says "raw" or nothing matches). */
+  open(path: string, formatHint: string | null): Promise<{ source: ByteSource; info: ContainerInfo & { path: string }; files: string[] }>;
+  /** True when the file exists. */
+  exists(path: string): Promise<boolean>;
+  /** True when we may not write the file (no write permission or no write bit). */
+  readOnly(path: string): Promise<boolean>;
+}
+
+/** Which 512-byte sectors of a block hold data (VHD sector bitmaps). */
+export interface SectorMask {
+  present: (sector: number) => boolean;
+  absent: 'zero' | 'parent';
+  readsIgnoreIt?: boolean;
+}
+
+/** A file holding container data, read through a paged source (absolute file offsets). */
+export interface DataFile {
+  path: string;
+  source: ByteSource;
+}
+
+/** One piece of a write through the container: virtual range -> file range. */
+export interface ContainerWritePiece {
+  virtualOffset: number;
+  length: number;
+  file: string;
+  fileOffset: number;
+}
+
+/** What `inspect --json` says about the container. */
+export interface ContainerInfo {
+  format: ContainerFormat;
+  virtualSize: number;
+  /** Logical sector size the container declares (VHDX), if any. */
+  sectorSize?: number;
+  /** Bytes of the virtual disk stored in this file (allocated blocks x block size). */
+  allocated?: number;
+  /** Block (cluster, grain) size in bytes. */
+  blockSize?: number;
+  /** The parent (backing file) the container reads unallocated blocks from. */
+  parent?: ContainerInfo & { path: string };
+  /** Format version ("3" for qcow2 v3, "1.1" for VDI). */
+  version?: string;
+  /** qcow2 internal snapshots. */
+  snapshots?: { id: string; name: string; date: string; virtualSize?: number }[];
+  /** The container files, in order. */
+  files: string[];
+  /** Why the container must not be written (a VHDX log to replay), if so. */
+  readOnlyReason?: string;
+}
+
+/** A byte source whose bytes are a virtual disk stored in a container. */
+export interface ContainerByteSource extends ByteSource {
+  readonly container: ContainerInfo;
+  /** Header/footer/table structures of the container file, with file byte ranges (for the tree). */
+  readonly structures: StructNode[];
+  /** Maps a virtual range to file ranges, or says why it cannot be written in place. */
+  mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }>;
+  /** Forgets cached table entries and pages (after the files were written). */
+  invalidate(): void;
+}
+
+/** Base class: reads and write mappings in terms of `locate(block)`. */
+export abstract class BlockContainerSource implements ContainerByteSource {
+  abstract readonly container: ContainerInfo;
+  abstract readonly structures: StructNode[];
+  readonly readOnlyHint: boolean;
+  private readonly inflated = new Map<number, Uint8Array>();
+
+  protected constructor(
+    readonly name: string,
+    readonly size: number,
+    protected readonly blockSize: number,
+    protected readonly files: DataFile[],
+    protected readonly parent: ByteSource | null,
+    readOnly: boolean,
+    readonly reportedSectorSize?: number,
+  ) {
+    this.readOnlyHint = readOnly;
+  }
+
+  /** Where virtual block `index` is; throws a typed error for a table pointing nowhere sane. */
+  protected abstract locate(index: number): Promise<BlockLocation>;
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    assertInRange(offset, length, this.size);
+    if (length > MAX_CONTAINER_READ_BYTES) throw new LimitError('MAX_CONTAINER_READ_BYTES', length, MAX_CONTAINER_READ_BYTES);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const index = Math.floor(at / this.blockSize);
+      const inBlock = at - index * this.blockSize;
+      const take = Math.min(length - done, this.blockSize - inBlock);
+      await this.readPiece(await this.locate(index), at, inBlock, out.subarray(done, done + take));
+      done += take;
+    }
+    return out;
+  }
+
+  private async readPiece(where: BlockLocation, at: number, inBlock: number, into: Uint8Array): Promise<void> {
+    switch (where.kind) {
+      case 'zero':
+        return; // already zero
+      case 'parent': {
+        // A backing file may be smaller than the disk: past its end, zeros.
+        const available = this.parent ? Math.min(into.length, this.parent.size - at) : 0;
+        if (available > 0) into.set(await this.parent!.read(at, available));
+        return;
+      }
+      case 'compressed': {
+        let block = this.inflated.get(where.key);
+        if (!block) {
+          block = await where.inflate();
+          this.inflated.set(where.key, block);
+          if (this.inflated.size > MAX_DECOMPRESSED_CACHE_BLOCKS) this.inflated.delete(this.inflated.keys().next().value!);
+        }
+        into.set(block.subarray(inBlock, inBlock + into.length));
+        return;
+      }
+      case 'data': {
+        if (!where.sectorMask || where.sectorMask.readsIgnoreIt) {
+          into.set(await where.file.source.read(where.fileOffset + inBlock, into.length));
+          return;
+        }
+        // Sector by sector runs of present / absent sectors (VHD sector bitmaps).
+        let done = 0;
+        while (done < into.length) {
+          const sector = Math.floor((inBlock + done) / 512);
+          const present = where.sectorMask.present(sector);
+          let end = Math.min(into.length, (sector + 1) * 512 - inBlock);
+          while (end < into.length && where.sectorMask.present(Math.floor((inBlock + end) / 512)) === present) end = Math.min(into.length, end + 512);
+          const piece = into.subarray(done, end);
+          if (present) piece.set(await where.file.source.read(where.fileOffset + inBlock + done, piece.length));
+          else if (where.sectorMask.absent === 'parent') await this.readPiece({ kind: 'parent', why: '' }, at + done, inBlock + done, piece);
+          done = end;
+        }
+        return;
+      }
+    }
+  }
+
+  async mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }> {
+    assertInRange(offset, length, this.size);
+    if (this.container.readOnlyReason) return { ok: false, reason: this.container.readOnlyReason };
+    const pieces: ContainerWritePiece[] = [];
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const index = Math.floor(at / this.blockSize);
+      const inBlock = at - index * this.blockSize;
+      const take = Math.min(length - done, this.blockSize - inBlock);
+      const where = await this.locate(index);
+      const what = `virtual bytes ${at}..${at + take - 1}`;
+      if (where.kind === 'zero') return { ok: false, reason: `${what} are not allocated in the ${this.container.format} file (${where.why}); writing them would need new metadata` };
+      if (where.kind === 'parent') return { ok: false, reason: `${what} are not allocated in this ${this.container.format} file but read from its parent (${where.why}); writing the parent would change every disk based on it` };
+      if (where.kind === 'compressed') return { ok: false, reason: `${what} are stored compressed; a compressed grain or cluster cannot be rewritten in place` };
+      const shared = where.shared ? await where.shared() : null;
+      if (shared) return { ok: false, reason: `${what} are shared: ${shared}` };
+      if (where.sectorMask) {
+        for (let s = Math.floor(inBlock / 512); s * 512 < inBlock + take; s++) {
+          if (!where.sectorMask.present(s)) return { ok: false, reason: `${what} include a sector the block's bitmap marks absent; writing it would need the bitmap changed` };
+        }
+      }
+      const last = pieces[pieces.length - 1];
+      const fileOffset = where.fileOffset + inBlock;
+      if (last && last.file === where.file.path && last.fileOffset + last.length === fileOffset) last.length += take;
+      else pieces.push({ virtualOffset: at, length: take, file: where.file.path, fileOffset });
+      done += take;
+    }
+    return { ok: true, pieces };
+  }
+
+  invalidate(): void {
+    this.inflated.clear();
+    for (const file of this.files) (file.source as { invalidate?: () => void }).invalidate?.();
+    (this.parent as { invalidate?: () => void } | null)?.invalidate?.();
+    this.forgetTables();
+  }
+
+  /** Drops cached table entries (formats that cache tables override this). */
+  protected forgetTables(): void {}
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.files.map((f) => f.source.close()), this.parent?.close()]);
+  }
+}
+
+/** True when `source` is a container source (has a container description and write mapping). */
+export function isContainerSource(source: ByteSource): source is ContainerByteSource {
+  return 'container' in source && 'mapWrite' in source;
+}
+
+/** `info` with `allocated` filled in when the source can count it cheaply (tables up to MAX_ALLOCATION_SCAN_BYTES). */
+export async function describeContainer(source: ByteSource, info: ContainerInfo): Promise<ContainerInfo> {
+  const counter = source as { allocatedBytes?: (maxTableBytes: number) => Promise<number | null> };
+  if (info.allocated !== undefined || typeof counter.allocatedBytes !== 'function') return info;
+  const allocated = await counter.allocatedBytes(MAX_ALLOCATION_SCAN_BYTES);
+  return allocated === null ? info : { ...info, allocated };
+}

@@ -1,0 +1,101 @@
+// Helpers shared by the container sources: parse a header with its generated
+// Kaitai parser into a field tree (file byte ranges), read its integers exactly,
+// read table entries, and errors that name the file.
+import { parseStruct } from '../structure';
+import type { Field, StructNode } from '../structure';
+import type { KaitaiConstructor } from '../kaitaiTypes';
+import type { ByteSource } from './byteSource';
+import { NotADiskImageError } from '../errors';
+
+/** A container whose tables are damaged or hostile: one clear line, never a write. */
+export class ContainerError extends NotADiskImageError {}
+
+/** Parses `bytes` (read at file `offset`) into a field tree; 8-byte integers of big-endian formats decoded as such. */
+export function parseContainerStruct(name: string, parser: KaitaiConstructor, bytes: Uint8Array, offset: number, options: { bigEndian?: boolean; params?: number[] } = {}): StructNode {
+  let node: StructNode;
+  try {
+    node = parseStruct(name, parser, bytes, offset, options.params ?? []);
+  } catch (error) {
+    throw new ContainerError(`${name} is truncated or malformed (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (options.bigEndian) fixBigEndian(node.fields);
+  return node;
+}
+
+function fixBigEndian(fields: Field[]): void {
+  for (const field of fields) {
+    if (field.children) fixBigEndian(field.children);
+    else if (typeof field.value === 'bigint' && field.length === 8) field.value = readU64be(field.raw);
+  }
+}
+
+/** Exact big-endian unsigned 64-bit value. */
+export function readU64be(bytes: Uint8Array, at = 0): bigint {
+  let v = 0n;
+  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[at + i]!);
+  return v;
+}
+
+/** Exact little-endian unsigned 64-bit value. */
+export function readU64le(bytes: Uint8Array, at = 0): bigint {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[at + i]!);
+  return v;
+}
+
+function field(node: StructNode, path: string): Field {
+  const hit = findIn(node.fields, path);
+  if (!hit) throw new ContainerError(`${node.name} has no field ${path}`);
+  return hit;
+}
+
+function findIn(fields: Field[], path: string): Field | undefined {
+  for (const f of fields) {
+    if (f.path === path) return f;
+    if (f.children && path.startsWith(`${f.path}.`)) {
+      const hit = findIn(f.children, path);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** An integer field as a bigint (exact). */
+export function bigField(node: StructNode, path: string): bigint {
+  const value = field(node, path).value;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(value);
+  throw new ContainerError(`${node.name}.${path} is not an integer`);
+}
+
+/** An integer field as a number; a value above 2^53 is an error naming the field. */
+export function numField(node: StructNode, path: string): number {
+  const value = bigField(node, path);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ContainerError(`${node.name}.${path} is ${value}, beyond what diskx can address`);
+  return Number(value);
+}
+
+/** The raw bytes of a field. */
+export function bytesField(node: StructNode, path: string): Uint8Array {
+  return field(node, path).raw;
+}
+
+/** True when the field exists (conditional fields of older versions may not). */
+export function hasField(node: StructNode, path: string): boolean {
+  return findIn(node.fields, path) !== undefined;
+}
+
+/** Reads `length` bytes at `offset` of a container file, or a ContainerError saying which table points past the end. */
+export async function readTable(source: ByteSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || offset + length > source.size) {
+    throw new ContainerError(`${what} at file offset ${offset} (+${length}) lies past the end of the file (${source.size} bytes)`);
+  }
+  return source.read(offset, length);
+}
+
+/** Printable ASCII of a byte string (NULs, controls and non-ASCII bytes dropped). */
+export function asciiText(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) if (b >= 0x20 && b < 0x7f) text += String.fromCharCode(b);
+  return text;
+}

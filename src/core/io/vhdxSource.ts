@@ -1,0 +1,182 @@
+// VHDX (Microsoft VHDX format 1.0): two 4 KiB headers at 64 and 128 KiB (the
+// current one has a valid CRC-32C and the larger sequence number), two region
+// tables at 192 and 256 KiB locating the block allocation table (BAT) and the
+// metadata region, whose items give the block size, the virtual size and the
+// logical sector size. BAT entries are 64-bit: state in bits 0-2 (6 = fully
+// present), file offset in MiB in bits 20-63; after every `chunk ratio` payload
+// entries comes one sector-bitmap entry. A header whose log GUID is not zero has
+// log entries to replay: such a file is read as it is but never written.
+import { FileSource } from './fileSource';
+import { BlockContainerSource } from './containerSource';
+import type { BlockLocation, ContainerInfo, DataFile, ParentOpener } from './containerSource';
+import { ContainerError, bytesField, numField, parseContainerStruct, readTable, readU64le } from './containerStructs';
+import type { StructNode } from '../structure';
+import { VhdxHeader } from '../generated/VhdxHeader';
+import { VhdxRegionTable } from '../generated/VhdxRegionTable';
+import { VhdxMetadataTable } from '../generated/VhdxMetadataTable';
+import { formatGuid, isZeroGuid } from '../guid';
+import { crc32c } from '../crc32c';
+import { UnsupportedImageError } from '../errors';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_VHDX_TABLE_ENTRIES, SUPPORTED_SECTOR_SIZES } from '../limits';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const BAT_REGION = '2DC27766-F623-4200-9D64-115E9BFD4A08';
+const METADATA_REGION = '8B7CA206-4790-4B9A-B8FE-575F050F886E';
+const FILE_PARAMETERS = 'CAA16737-FA36-4D43-B3B6-33F0AA44E76B';
+const VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
+const LOGICAL_SECTOR_SIZE = '8141BF1D-A96F-4709-BA47-F233A8FAAB5F';
+const PAYLOAD_FULLY_PRESENT = 6;
+const PAYLOAD_PARTIALLY_PRESENT = 7;
+
+/** A VHDX file as a byte source of its virtual disk. */
+export class VhdxSource extends BlockContainerSource {
+  readonly container: ContainerInfo;
+  readonly structures: StructNode[];
+
+  private constructor(
+    file: DataFile,
+    size: number,
+    blockSize: number,
+    private readonly bat: { offset: number; length: number; chunkRatio: number },
+    container: ContainerInfo,
+    structures: StructNode[],
+    sectorSize: number,
+  ) {
+    super(file.path, size, blockSize, [file], null, true, sectorSize);
+    this.container = container;
+    this.structures = structures;
+  }
+
+  /** Opens `filePath`, already detected as a VHDX. */
+  static async open(filePath: string, opener: ParentOpener): Promise<VhdxSource> {
+    const source = await FileSource.open(filePath, { readOnlyHint: await opener.readOnly(filePath) });
+    try {
+      return await VhdxSource.parse({ path: filePath, source });
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+  }
+
+  private static async parse(file: DataFile): Promise<VhdxSource> {
+    const structures: StructNode[] = [];
+    const header = await currentHeader(file, structures);
+    const regions = await regionTable(file, structures);
+    const bat = regions.get(BAT_REGION);
+    const metadata = regions.get(METADATA_REGION);
+    if (!bat || !metadata) throw new ContainerError('VHDX region table lacks the BAT or the metadata region');
+    const items = await metadataItems(file, metadata, structures);
+    const parameters = items.get(FILE_PARAMETERS);
+    const sizeItem = items.get(VIRTUAL_DISK_SIZE);
+    const sectorItem = items.get(LOGICAL_SECTOR_SIZE);
+    if (!parameters || parameters.length < 8 || !sizeItem || sizeItem.length < 8 || !sectorItem || sectorItem.length < 4) throw new ContainerError('VHDX metadata lacks file parameters, virtual disk size or logical sector size');
+    const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const blockSize = view(parameters).getUint32(0, true);
+    const hasParent = (view(parameters).getUint32(4, true) & 2) !== 0;
+    const size = Number(readU64le(sizeItem));
+    const sectorSize = view(sectorItem).getUint32(0, true);
+    if (hasParent) throw new UnsupportedImageError('is a differencing VHDX, which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vhdx -O raw ...', 'VHDX (differencing)');
+    if (blockSize < MiB || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0) throw new ContainerError(`VHDX block size ${blockSize} is not a power of two from 1 MiB to 256 MiB`);
+    if (!SUPPORTED_SECTOR_SIZES.includes(sectorSize)) throw new ContainerError(`VHDX logical sector size ${sectorSize} is not 512 or 4096`);
+    if (size === 0 || size > MAX_IMAGE_BYTES || size % sectorSize !== 0) throw new ContainerError(`VHDX virtual size ${size} is not a usable multiple of ${sectorSize}`);
+    const chunkRatio = (2 ** 23 * sectorSize) / blockSize;
+    const blocks = Math.ceil(size / blockSize);
+    const entries = blocks + Math.floor((blocks - 1) / chunkRatio);
+    if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * 8 > bat.length) throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
+    const logGuid = bytesField(header, 'logGuid');
+    const readOnlyReason = !isZeroGuid(logGuid)
+      ? `the VHDX log is not empty (log GUID ${formatGuid(logGuid)}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is`
+      : 'writing a VHDX\'s data requires a new DataWriteGuid in its header, and diskx never writes container metadata';
+    const container: ContainerInfo = { format: 'vhdx', virtualSize: size, sectorSize, blockSize, version: String(numField(header, 'version')), files: [file.path], readOnlyReason };
+    return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, container, structures, sectorSize);
+  }
+
+  protected async locate(index: number): Promise<BlockLocation> {
+    const file = this.files[0]!;
+    const at = this.bat.offset + (index + Math.floor(index / this.bat.chunkRatio)) * 8;
+    if (at + 8 > this.bat.offset + this.bat.length) return { kind: 'zero', why: 'beyond the BAT' };
+    const entry = readU64le(await file.source.read(at, 8));
+    const state = Number(entry & 7n);
+    if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(`VHDX block ${index} is partially present, which only a differencing disk may be`);
+    if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: `BAT state ${state}` };
+    const offset = Number(entry >> 20n) * MiB;
+    if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size) throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
+    return { kind: 'data', file, fileOffset: offset };
+  }
+
+  /** Fully present blocks x block size, from the BAT (null when it is larger than `maxTableBytes`). */
+  async allocatedBytes(maxTableBytes: number): Promise<number | null> {
+    const blocks = Math.ceil(this.size / this.blockSize);
+    const entries = blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
+    if (entries * 8 > maxTableBytes) return null;
+    const table = await this.files[0]!.source.read(this.bat.offset, entries * 8);
+    let present = 0;
+    for (let b = 0; b < blocks; b++) if (table[(b + Math.floor(b / this.bat.chunkRatio)) * 8]! % 8 === PAYLOAD_FULLY_PRESENT) present++;
+    return Math.min(this.size, present * this.blockSize);
+  }
+}
+
+async function currentHeader(file: DataFile, structures: StructNode[]): Promise<StructNode> {
+  let best: { node: StructNode; sequence: bigint } | null = null;
+  for (const at of [64 * KiB, 128 * KiB]) {
+    const bytes = await readTable(file.source, at, 4 * KiB, 'VHDX header');
+    const node = parseContainerStruct(`vhdxHeader@${at / KiB}K`, VhdxHeader, bytes, at);
+    structures.push(node);
+    if (Buffer.from(bytesField(node, 'signature')).toString('latin1') !== 'head' || !checksumOk(bytes, 4)) continue;
+    const sequence = readU64le(bytesField(node, 'sequenceNumber'));
+    if (!best || sequence > best.sequence) best = { node, sequence };
+  }
+  if (!best) throw new ContainerError('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C');
+  return best.node;
+}
+
+async function regionTable(file: DataFile, structures: StructNode[]): Promise<Map<string, { offset: number; length: number }>> {
+  for (const at of [192 * KiB, 256 * KiB]) {
+    const bytes = await readTable(file.source, at, 64 * KiB, 'VHDX region table');
+    if (Buffer.from(bytes.subarray(0, 4)).toString('latin1') !== 'regi' || !checksumOk(bytes, 4)) continue;
+    const node = parseContainerStruct(`vhdxRegionTable@${at / KiB}K`, VhdxRegionTable, bytes, at, { params: [MAX_VHDX_TABLE_ENTRIES] });
+    structures.push(node);
+    const count = numField(node, 'entryCount');
+    if (count > MAX_VHDX_TABLE_ENTRIES) throw new ContainerError(`VHDX region table lists ${count} regions, more than ${MAX_VHDX_TABLE_ENTRIES}`);
+    const regions = new Map<string, { offset: number; length: number }>();
+    for (let i = 0; i < count; i++) {
+      const guid = formatGuid(bytesField(node, `entries.${i}.guid`));
+      const offset = numField(node, `entries.${i}.fileOffset`);
+      const length = numField(node, `entries.${i}.length`);
+      if (offset + length > file.source.size) throw new ContainerError(`VHDX region ${guid} at ${offset} (+${length}) lies past the end of the file`);
+      if (guid !== BAT_REGION && guid !== METADATA_REGION && (numField(node, `entries.${i}.required`) & 1) !== 0) {
+        throw new UnsupportedImageError(`is a VHDX with a required region ${guid} diskx does not know; convert it with qemu-img convert -f vhdx -O raw first`, 'VHDX');
+      }
+      regions.set(guid, { offset, length });
+    }
+    return regions;
+  }
+  throw new ContainerError('neither VHDX region table (at 192 KiB and 256 KiB) has a valid signature and CRC-32C');
+}
+
+async function metadataItems(file: DataFile, region: { offset: number; length: number }, structures: StructNode[]): Promise<Map<string, Uint8Array>> {
+  const tableBytes = await readTable(file.source, region.offset, Math.min(64 * KiB, region.length), 'VHDX metadata table');
+  if (Buffer.from(tableBytes.subarray(0, 8)).toString('latin1') !== 'metadata') throw new ContainerError('VHDX metadata region lacks its "metadata" signature');
+  const node = parseContainerStruct('vhdxMetadataTable', VhdxMetadataTable, tableBytes, region.offset, { params: [MAX_VHDX_TABLE_ENTRIES] });
+  structures.push(node);
+  const items = new Map<string, Uint8Array>();
+  const count = numField(node, 'entryCount');
+  for (let i = 0; i < Math.min(count, MAX_VHDX_TABLE_ENTRIES); i++) {
+    const id = formatGuid(bytesField(node, `entries.${i}.itemId`));
+    const offset = numField(node, `entries.${i}.offset`);
+    const length = numField(node, `entries.${i}.length`);
+    if (![FILE_PARAMETERS, VIRTUAL_DISK_SIZE, LOGICAL_SECTOR_SIZE].includes(id)) continue;
+    if (length > 64 || offset + length > region.length) throw new ContainerError(`VHDX metadata item ${id} at ${offset} (+${length}) lies outside the metadata region`);
+    items.set(id, await readTable(file.source, region.offset + offset, length, `VHDX metadata item ${id}`));
+  }
+  return items;
+}
+
+/** CRC-32C over `bytes` with the 4-byte checksum at `at` taken as zero equals the stored one. */
+function checksumOk(bytes: Uint8Array, at: number): boolean {
+  const copy = new Uint8Array(bytes);
+  const stored = new DataView(copy.buffer).getUint32(at, true);
+  copy.fill(0, at, at + 4);
+  return crc32c(copy) === stored;
+}

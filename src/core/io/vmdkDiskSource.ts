@@ -1,0 +1,193 @@
+// A sparse VMDK disk: monolithicSparse and streamOptimized (one KDMV file with
+// its descriptor embedded) or a descriptor whose extents are hosted sparse files
+// (twoGbMaxExtentSparse: disk.vmdk + disk-s001.vmdk, ...), possibly mixed with
+// flat and zero extents. Reads and write mappings go extent by extent.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { assertInRange } from './byteSource';
+import { FileSource } from './fileSource';
+import type { ContainerByteSource, ContainerInfo, ContainerWritePiece } from './containerSource';
+import { ContainerError } from './containerStructs';
+import { VmdkSparseExtentSource } from './vmdkSparseSource';
+import type { StructNode } from '../structure';
+import { UnsupportedImageError } from '../errors';
+import { MAX_ALLOCATION_SCAN_BYTES } from '../limits';
+
+/** One extent of the disk: a sparse extent, a flat region of a file, or zeros. */
+type Part =
+  | { kind: 'sparse'; source: VmdkSparseExtentSource; start: number; size: number }
+  | { kind: 'flat'; source: FileSource; file: string; base: number; start: number; size: number }
+  | { kind: 'zero'; start: number; size: number };
+
+/** The whole virtual disk of a sparse VMDK. */
+export class VmdkDiskSource implements ContainerByteSource {
+  readonly size: number;
+  readonly readOnlyHint: boolean;
+  readonly structures: StructNode[];
+
+  private constructor(
+    readonly name: string,
+    private readonly parts: Part[],
+    readonly container: ContainerInfo,
+  ) {
+    this.size = parts.reduce((sum, p) => sum + p.size, 0);
+    this.readOnlyHint = parts.some((p) => p.kind !== 'zero' && p.source.readOnlyHint === true);
+    this.structures = parts.flatMap((p) => (p.kind === 'sparse' ? p.source.structures : []));
+  }
+
+  /** A monolithicSparse or streamOptimized file (KDMV at byte 0). */
+  static async openMonolithic(file: string, readOnly: boolean): Promise<VmdkDiskSource> {
+    const source = await FileSource.open(file, { readOnlyHint: readOnly });
+    try {
+      const extent = await VmdkSparseExtentSource.parse({ path: file, source }, null);
+      refuseDelta(file, extent.embeddedDescriptor);
+      const info = { ...extent.container, files: [file] };
+      return new VmdkDiskSource(file, [{ kind: 'sparse', source: extent, start: 0, size: extent.size }], info);
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+  }
+
+  /** A descriptor (text) whose extents include hosted sparse ones; `checkExtent` enforces where extents may live. */
+  static async openDescriptor(
+    descriptorPath: string,
+    text: string,
+    extents: { access: string; sectors: number; type: string; file: string; offsetSectors: number }[],
+    checkExtent: (named: string, resolved: string) => Promise<void>,
+    readOnly: (file: string) => Promise<boolean>,
+  ): Promise<VmdkDiskSource> {
+    refuseDelta(descriptorPath, text);
+    const parts: Part[] = [];
+    const files = [descriptorPath];
+    let start = 0;
+    try {
+      for (const extent of extents) {
+        const size = extent.sectors * 512;
+        if (!Number.isSafeInteger(size) || size <= 0) throw new ContainerError(`VMDK extent of ${extent.sectors} sectors is not usable`);
+        if (extent.type === 'ZERO') {
+          parts.push({ kind: 'zero', start, size });
+          start += size;
+          continue;
+        }
+        const file = path.resolve(path.dirname(descriptorPath), extent.file);
+        const stat = await fsp.stat(file).catch(() => null);
+        if (!stat) throw new ContainerError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
+        if (!stat.isFile()) throw new ContainerError(`VMDK extent "${extent.file}" is not a regular file`);
+        if (path.resolve(file) === path.resolve(descriptorPath)) throw new ContainerError(`VMDK descriptor names itself as its extent "${extent.file}"`);
+        await checkExtent(extent.file, file);
+        const ro = extent.access !== 'RW' || (await readOnly(file));
+        const source = await FileSource.open(file, { readOnlyHint: ro });
+        if (extent.type === 'SPARSE') {
+          let sparse: VmdkSparseExtentSource;
+          try {
+            sparse = await VmdkSparseExtentSource.parse({ path: file, source }, null);
+          } catch (error) {
+            await source.close();
+            throw error;
+          }
+          if (sparse.size < size) {
+            await sparse.close();
+            throw new ContainerError(`VMDK sparse extent "${extent.file}" holds ${sparse.size} bytes, the descriptor says ${size}`);
+          }
+          parts.push({ kind: 'sparse', source: sparse, start, size });
+        } else if (extent.type === 'FLAT' || extent.type === 'VMFS') {
+          const base = extent.offsetSectors * 512;
+          if (base + size > stat.size) {
+            await source.close();
+            throw new ContainerError(`VMDK extent "${extent.file}" holds ${stat.size} bytes, the descriptor says ${base + size}`);
+          }
+          parts.push({ kind: 'flat', source, file, base, start, size });
+        } else {
+          await source.close();
+          throw new UnsupportedImageError(`is a VMDK whose extent "${extent.file}" has type ${extent.type}, which diskx does not read; convert it with qemu-img convert -f vmdk -O raw first`, `VMDK (${extent.type})`);
+        }
+        files.push(file);
+        start += size;
+      }
+    } catch (error) {
+      await Promise.allSettled(parts.flatMap((p) => (p.kind === 'zero' ? [] : [p.source.close()])));
+      throw error;
+    }
+    if (parts.length === 0) throw new ContainerError('VMDK descriptor lists no extents');
+    const sparse = parts.find((p) => p.kind === 'sparse');
+    const createType = /^\s*createType\s*=\s*"([^"]*)"/im.exec(text)?.[1] ?? '';
+    const info: ContainerInfo = {
+      format: /streamOptimized/i.test(createType) ? 'vmdk-stream' : 'vmdk-sparse',
+      virtualSize: start,
+      ...(sparse && sparse.kind === 'sparse' ? { blockSize: sparse.source.container.blockSize } : {}),
+      files,
+    };
+    return new VmdkDiskSource(descriptorPath, parts, info);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    assertInRange(offset, length, this.size);
+    const out = new Uint8Array(length);
+    for (const { part, inPart, at, take } of this.pieces(offset, length)) {
+      if (part.kind === 'zero') continue;
+      out.set(part.kind === 'sparse' ? await part.source.read(inPart, take) : await part.source.read(part.base + inPart, take), at - offset);
+    }
+    return out;
+  }
+
+  async mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }> {
+    assertInRange(offset, length, this.size);
+    const pieces: ContainerWritePiece[] = [];
+    for (const { part, inPart, at, take } of this.pieces(offset, length)) {
+      if (part.kind === 'zero') return { ok: false, reason: `virtual bytes ${at}..${at + take - 1} are a ZERO extent, which has no file to write` };
+      if (part.kind === 'flat') {
+        pieces.push({ virtualOffset: at, length: take, file: part.file, fileOffset: part.base + inPart });
+        continue;
+      }
+      const mapped = await part.source.mapWrite(inPart, take);
+      if (!mapped.ok) return { ok: false, reason: mapped.reason.replace(/virtual bytes (\d+)\.\.(\d+)/, (_, a: string, b: string) => `virtual bytes ${Number(a) + part.start}..${Number(b) + part.start}`) };
+      pieces.push(...mapped.pieces.map((p) => ({ ...p, virtualOffset: p.virtualOffset + part.start })));
+    }
+    return { ok: true, pieces };
+  }
+
+  async allocatedBytes(maxTableBytes = MAX_ALLOCATION_SCAN_BYTES): Promise<number | null> {
+    let total = 0;
+    for (const part of this.parts) {
+      if (part.kind === 'flat') total += part.size;
+      else if (part.kind === 'sparse') {
+        const bytes = await part.source.allocatedBytes(maxTableBytes);
+        if (bytes === null) return null;
+        total += Math.min(bytes, part.size);
+      }
+    }
+    return total;
+  }
+
+  invalidate(): void {
+    for (const part of this.parts) if (part.kind !== 'zero') part.source.invalidate();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.parts.flatMap((p) => (p.kind === 'zero' ? [] : [p.source.close()])));
+  }
+
+  private *pieces(offset: number, length: number): Generator<{ part: Part; inPart: number; at: number; take: number }> {
+    let at = offset;
+    const end = offset + length;
+    for (const part of this.parts) {
+      if (at >= end) break;
+      if (at >= part.start + part.size) continue;
+      const take = Math.min(end, part.start + part.size) - at;
+      yield { part, inPart: at - part.start, at, take };
+      at += take;
+    }
+  }
+}
+
+// A delta disk (a parent named by parentFileNameHint, parentCID set) reads its
+// unallocated grains from the parent; diskx does not follow VMDK parents yet.
+function refuseDelta(file: string, descriptor: string | null): void {
+  if (!descriptor) return;
+  const parentCid = /^\s*parentCID\s*=\s*([0-9a-fA-F]+)/m.exec(descriptor)?.[1];
+  const hint = /^\s*parentFileNameHint\s*=\s*"([^"]*)"/m.exec(descriptor)?.[1];
+  if (hint || (parentCid && parentCid.toLowerCase() !== 'ffffffff')) {
+    throw new UnsupportedImageError(`is a VMDK delta disk (its parent: ${hint ?? `CID ${parentCid}`}), which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vmdk -O raw ${path.basename(file)} ${path.basename(file).replace(/\.vmdk$/i, '')}.img`, 'VMDK (delta)');
+  }
+}

@@ -79,7 +79,7 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     if (key === undefined) {
       const items = document.session.specs.list.map((entry) => ({ label: path.basename(entry.spec), description: `at ${entry.at}`, key: entry.key }));
       if (items.length === 0) return void vscode.window.showInformationMessage('Disk Structure Explorer: no structure spec is applied to this image.');
-      key = (await vscode.window.showQuickPick(items, { title: 'Remove Structure Spec' }))?.key;
+      key = (await vscode.window.showQuickPick(items, { title: 'Remove Structure Spec', ignoreFocusOut: true }))?.key;
     }
     if (key === undefined || !(await document.session.removeSpec(key))) return;
     await remember(document);
@@ -170,7 +170,7 @@ async function pickSpec(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.ksy', '**/node_modules/**', 500);
   const browse = { label: '$(folder-opened) Choose a .ksy file...', file: undefined as string | undefined };
   const items = [...files.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), file: uri.fsPath as string | undefined })), browse];
-  const choice = await vscode.window.showQuickPick(items, { title: 'Apply Structure Spec: which .ksy?', placeHolder: files.length ? 'A Kaitai Struct spec from the workspace' : 'No .ksy in the workspace: choose a file' });
+  const choice = await vscode.window.showQuickPick(items, { title: 'Apply Structure Spec: which .ksy?', ignoreFocusOut: true, placeHolder: files.length ? 'A Kaitai Struct spec from the workspace' : 'No .ksy in the workspace: choose a file' });
   if (!choice) return undefined;
   if (choice.file) return choice.file;
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Apply Structure Spec', filters: { 'Kaitai Struct specs': ['ksy'], 'All files': ['*'] } });
@@ -188,12 +188,13 @@ async function pickPlacement(document: DiskImageDocument, selection: { offset: n
   for (const partition of model?.partitions ?? []) {
     items.push({ label: `$(symbol-module) Partition ${partition.number}`, description: `LBA ${partition.firstLba}${partition.typeName ? ` · ${partition.typeName}` : ''}${partition.name ? ` · "${partition.name}"` : ''}`, at: `partition:${partition.number}` });
   }
-  const choice = await vscode.window.showQuickPick(items, { title: `Apply Structure Spec to ${path.basename(document.uri.fsPath)}: where?` });
+  const choice = await vscode.window.showQuickPick(items, { title: `Apply Structure Spec to ${path.basename(document.uri.fsPath)}: where?`, ignoreFocusOut: true });
   if (!choice) return undefined;
   if (choice.at) return choice.at;
   const lba = choice.ask === 'lba';
   const typed = await vscode.window.showInputBox({
     title: lba ? 'LBA' : 'Byte offset',
+    ignoreFocusOut: true,
     prompt: lba ? 'Sector number (decimal or 0x hex)' : 'Byte offset (decimal or 0x hex)',
     validateInput: (value) => (/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value) ? undefined : 'A decimal number or 0x hex'),
   });

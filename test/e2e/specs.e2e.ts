@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openFromExplorer, openWorkbench, problemsText, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { clickMenuItem, openFromExplorer, openWorkbench, problemsText, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 import { writeSparseImage } from '../builders/images';
 
@@ -140,8 +140,7 @@ describe('user structure specs in code-server', { timeout: 15 * 60_000 }, () => 
     // "Set Field Value..." on a spec field: an unsaved edit, written by Save.
     await frame.locator('#structure [data-node-id="spec-1:version"]').first().click({ button: 'right' });
     const set = page.locator('.context-view .action-item', { hasText: 'Set Field Value' }).first();
-    await set.waitFor({ state: 'visible', timeout: 15_000 });
-    await set.click();
+    await clickMenuItem(page, set);
     const valueInput = page.locator('.quick-input-widget input');
     await page.locator('.quick-input-widget', { hasText: 'The new value' }).waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await valueInput.inputValue(), '3');
@@ -161,8 +160,7 @@ describe('user structure specs in code-server', { timeout: 15 * 60_000 }, () => 
     // "Parse Here with Structure Spec..." from the partition node's context menu.
     await frame.locator('#structure [data-node-id="partition-1"]').first().click({ button: 'right' });
     const item = page.locator('.context-view .action-item', { hasText: 'Parse Here with Structure Spec' }).first();
-    await item.waitFor({ state: 'visible', timeout: 15_000 });
-    await item.click();
+    await clickMenuItem(page, item);
     await pick(page, SPEC);
     assert.match(await nodeText(frame, 'spec-2'), /Spec boot_record at partition:1 \(byte 0x100000\)/);
     assert.match(await nodeText(frame, 'spec-2'), /stopped: magic at 0x100000: validation failed/, 'no record there: the parse says where it stopped');

@@ -18,7 +18,10 @@ const production = process.argv.includes('--production');
 async function compileFormats() {
   fs.mkdirSync(generatedDir, { recursive: true });
   const compiler = typeof KaitaiStructCompiler.compile === 'function' ? KaitaiStructCompiler : new KaitaiStructCompiler();
-  const specs = fs.readdirSync(formatsDir).filter((f) => f.endsWith('.ksy')).sort();
+  const specs = fs
+    .readdirSync(formatsDir)
+    .filter((f) => f.endsWith('.ksy'))
+    .sort();
   for (const spec of specs) {
     const source = fs.readFileSync(path.join(formatsDir, spec), 'utf8');
     const ksy = yaml.load(source);
@@ -63,7 +66,8 @@ function copyCompilerPackage() {
   for (const file of ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js']) {
     const source = path.join(from, file);
     const target = path.join(to, file);
-    if (!fs.existsSync(target) || fs.statSync(target).size !== fs.statSync(source).size || fs.statSync(target).mtimeMs < fs.statSync(source).mtimeMs) fs.copyFileSync(source, target);
+    if (!fs.existsSync(target) || fs.statSync(target).size !== fs.statSync(source).size || fs.statSync(target).mtimeMs < fs.statSync(source).mtimeMs)
+      fs.copyFileSync(source, target);
   }
 }
 
@@ -97,7 +101,9 @@ builds.push(webview('webview/main.ts', 'dist/webview.js'), webview('webview/comp
 
 // The CLI bundle is run as a program (`bin`): keep it executable after every build.
 const cli = builds.find((options) => options.outfile === 'dist/cli.js');
-cli.plugins = [{ name: 'chmod', setup: (b) => b.onEnd(() => fs.existsSync(path.join(root, cli.outfile)) && fs.chmodSync(path.join(root, cli.outfile), 0o755)) }];
+cli.plugins = [
+  { name: 'chmod', setup: (b) => b.onEnd(() => fs.existsSync(path.join(root, cli.outfile)) && fs.chmodSync(path.join(root, cli.outfile), 0o755)) },
+];
 
 if (watch) await watchAll();
 else await Promise.all(builds.map((options) => build(options)));
@@ -106,13 +112,29 @@ async function watchAll() {
   // logLevel info: esbuild prints "[watch] build started/finished" around each rebuild;
   // the line once every bundle is first built is what .vscode/tasks.json's matcher waits for.
   let building = builds.length;
-  const ready = { name: 'ready', setup: (b) => { let first = true; b.onEnd(() => { if (first && --building === 0) console.log('esbuild: built; watching formats/, src/ and webview/ (Ctrl+C to stop)'); first = false; }); } };
+  const ready = {
+    name: 'ready',
+    setup: (b) => {
+      let first = true;
+      b.onEnd(() => {
+        if (first && --building === 0) console.log('esbuild: built; watching formats/, src/ and webview/ (Ctrl+C to stop)');
+        first = false;
+      });
+    },
+  };
   const contexts = await Promise.all(builds.map((options) => context({ ...options, logLevel: 'info', plugins: [...(options.plugins ?? []), ready] })));
   await Promise.all(contexts.map((c) => c.watch()));
   // A changed spec regenerates its parser in src/core/generated/, which the bundle watchers then pick up.
   let pending = null;
   fs.watch(formatsDir, () => {
     clearTimeout(pending);
-    pending = setTimeout(() => compileFormats().then(() => console.log('[watch] formats compiled'), (error) => console.error(`[watch] formats: ${error.message ?? error}`)), 100);
+    pending = setTimeout(
+      () =>
+        compileFormats().then(
+          () => console.log('[watch] formats compiled'),
+          (error) => console.error(`[watch] formats: ${error.message ?? error}`),
+        ),
+      100,
+    );
   });
 }

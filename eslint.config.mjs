@@ -8,7 +8,17 @@ import globals from 'globals';
 export default tseslint.config(
   {
     // Build output, generated Kaitai parsers, scratch images and test temp folders.
-    ignores: ['dist/**', 'node_modules/**', 'src/core/generated/**', '.scratch/**', '.vscode-test/**', '.diskx-bench/**', 'test/.*/**', '**/*.d.ts', '**/*.d.mts'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/core/generated/**',
+      '.scratch/**',
+      '.vscode-test/**',
+      '.diskx-bench/**',
+      'test/.*/**',
+      '**/*.d.ts',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   {
@@ -37,7 +47,14 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: {
       // node:test's test()/describe() return promises the runner awaits itself.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
+      ],
       // Tests read JSON.parse output and values evaluated in a browser page, which are `any` by
       // design; the assertions are what check their shape.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -20,10 +20,17 @@ function image(numEntries: number, entrySize: number): Uint8Array {
   const totalSectors = BigInt(2 * arraySectors + 2048 + 64);
   const first = BigInt(2 + arraySectors);
   const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
-  const entry = (n: number, firstLba: bigint): GptEntryFields => ({ typeGuid: linux, uniqueGuid: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`, firstLba, lastLba: firstLba + 99n, name: `part${n}` });
+  const entry = (n: number, firstLba: bigint): GptEntryFields => ({
+    typeGuid: linux,
+    uniqueGuid: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+    firstLba,
+    lastLba: firstLba + 99n,
+    name: `part${n}`,
+  });
   const slots: (GptEntryFields | null)[] = [entry(1, first), entry(2, first + 100n), null, entry(4, first + 200n)];
   const bytes = new Uint8Array(Number(totalSectors) * sectorSize);
-  for (const region of encodeGptDisk({ sectorSize, totalSectors, diskGuid: '11111111-2222-4333-8444-555555555555', slots, numEntries, entrySize })) bytes.set(region.bytes, region.offset);
+  for (const region of encodeGptDisk({ sectorSize, totalSectors, diskGuid: '11111111-2222-4333-8444-555555555555', slots, numEntries, entrySize }))
+    bytes.set(region.bytes, region.offset);
   return bytes;
 }
 
@@ -61,15 +68,23 @@ async function measure(label: string, numEntries: number, entrySize: number): Pr
   }
   const mb = (n: number): string => (n / MiB).toFixed(1).padStart(6);
   const f = (n: number): string => n.toFixed(1).padStart(7);
-  console.log(`${label.padEnd(26)} wall ${f(median(times))} ms (min ${f(Math.min(...times))})  cpu ${f(median(cpu))} ms  live heap+buffers ${mb(median(heap))} MiB  rss +${mb(firstRss)} MiB first run, +${mb(median(rss))} later  findings ${findings}`);
+  console.log(
+    `${label.padEnd(26)} wall ${f(median(times))} ms (min ${f(Math.min(...times))})  cpu ${f(median(cpu))} ms  live heap+buffers ${mb(median(heap))} MiB  rss +${mb(firstRss)} MiB first run, +${mb(median(rss))} later  findings ${findings}`,
+  );
 }
 
 async function benchMain(): Promise<void> {
-  console.log(`readDisk + checkDisk over an in-memory image (3 used slots), median of ${runs} runs after a warm-up${gc ? '' : ' (run with --expose-gc for steadier memory figures)'}`);
+  console.log(
+    `readDisk + checkDisk over an in-memory image (3 used slots), median of ${runs} runs after a warm-up${gc ? '' : ' (run with --expose-gc for steadier memory figures)'}`,
+  );
   console.log('wall time varies with machine load; cpu is this process only. live = heapUsed + arrayBuffers held by the model right after the read');
   await measure('128 x 128 bytes (normal)', 128, 128);
   await measure(`${MAX_PARTITION_ENTRIES} x 128 bytes`, MAX_PARTITION_ENTRIES, 128);
-  await measure(`${MAX_ENTRY_ARRAY_BYTES / MAX_PARTITION_ENTRY_SIZE} x ${MAX_PARTITION_ENTRY_SIZE} bytes`, MAX_ENTRY_ARRAY_BYTES / MAX_PARTITION_ENTRY_SIZE, MAX_PARTITION_ENTRY_SIZE);
+  await measure(
+    `${MAX_ENTRY_ARRAY_BYTES / MAX_PARTITION_ENTRY_SIZE} x ${MAX_PARTITION_ENTRY_SIZE} bytes`,
+    MAX_ENTRY_ARRAY_BYTES / MAX_PARTITION_ENTRY_SIZE,
+    MAX_PARTITION_ENTRY_SIZE,
+  );
   console.log(`process rss at the end ${(process.memoryUsage().rss / MiB).toFixed(1)} MiB (tsx and the images included)`);
 }
 

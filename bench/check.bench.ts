@@ -78,7 +78,7 @@ function peakRssKiB(c: Command): number | null {
   } else {
     return null;
   }
-  const text = fs.existsSync(out) ? fs.readFileSync(out, 'utf8').trim().split('\n').pop() ?? '' : '';
+  const text = fs.existsSync(out) ? (fs.readFileSync(out, 'utf8').trim().split('\n').pop() ?? '') : '';
   const kib = Number(text);
   return Number.isFinite(kib) && kib > 0 ? kib : null;
 }
@@ -105,7 +105,14 @@ const fmtKiB = (kib: number | null | undefined): string => (kib ? `${(kib / 1024
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -139,7 +146,9 @@ async function main(): Promise<void> {
   const all: Command[] = [floor, loadOnly, ...perImage.flatMap((p) => (p.sgdisk ? [p.check, p.sgdisk] : [p.check]))];
 
   console.log(`diskx check benchmark: node ${process.version}, ${os.cpus().length} cores, ${runs} runs per command (median, min-max)`);
-  console.log(`images (sparse, in ${path.relative(root, scratch)}/): ${images.map((im) => `${im.label} = ${(allocatedBytes(im.file) / 1024).toFixed(0)} KiB allocated`).join('; ')}`);
+  console.log(
+    `images (sparse, in ${path.relative(root, scratch)}/): ${images.map((im) => `${im.label} = ${(allocatedBytes(im.file) / 1024).toFixed(0)} KiB allocated`).join('; ')}`,
+  );
   if (!hasSgdisk) console.log('sgdisk not found (apt-get install -y gdisk): its rows show n/a');
 
   const samples = new Map<string, number[]>(all.map((c) => [c.key, []]));
@@ -186,10 +195,12 @@ async function main(): Promise<void> {
   console.log('');
   const floorStats = timed(floor)!;
   const loadStats = timed(loadOnly)!;
-  console.log(table([
-    ['node -e 0 (process floor)', fmtStats(floorStats), `peak RSS ${fmtKiB(rss(floor))}`],
-    ['diskx --version (bundle load)', fmtStats(loadStats), `peak RSS ${fmtKiB(rss(loadOnly))}`],
-  ]));
+  console.log(
+    table([
+      ['node -e 0 (process floor)', fmtStats(floorStats), `peak RSS ${fmtKiB(rss(floor))}`],
+      ['diskx --version (bundle load)', fmtStats(loadStats), `peak RSS ${fmtKiB(rss(loadOnly))}`],
+    ]),
+  );
 
   const small = measured[0]!;
   const large = measured[1]!;
@@ -200,18 +211,45 @@ async function main(): Promise<void> {
   const smallIn = small.inProcess.warm.median;
   const largeIn = large.inProcess.warm.median;
   const goals: [string, string, string, string][] = [
-    ['diskx check process, 2 TiB / 10 MiB', `<= ${GOAL_SIZE_RATIO.toFixed(2)}x`, `${(largeCheck / smallCheck).toFixed(2)}x`, largeCheck / smallCheck <= GOAL_SIZE_RATIO ? 'met' : 'MISSED'],
-    ['  same, in-process (warm)', `<= ${GOAL_SIZE_RATIO.toFixed(2)}x`, `${(largeIn / smallIn).toFixed(2)}x`, largeIn / smallIn <= GOAL_SIZE_RATIO ? 'met' : 'MISSED'],
-    ['diskx check process (2 TiB) / node -e 0', `<= ${GOAL_PROCESS_RATIO.toFixed(2)}x`, `${(largeCheck / floorStats.median).toFixed(2)}x`, largeCheck / floorStats.median <= GOAL_PROCESS_RATIO ? 'met' : 'MISSED'],
-    ['in-process open+parse+check, warm (worst image)', `< ${GOAL_IN_PROCESS_MS} ms`, fmtMs(worstInProcess), worstInProcess < GOAL_IN_PROCESS_MS ? 'met' : 'MISSED'],
+    [
+      'diskx check process, 2 TiB / 10 MiB',
+      `<= ${GOAL_SIZE_RATIO.toFixed(2)}x`,
+      `${(largeCheck / smallCheck).toFixed(2)}x`,
+      largeCheck / smallCheck <= GOAL_SIZE_RATIO ? 'met' : 'MISSED',
+    ],
+    [
+      '  same, in-process (warm)',
+      `<= ${GOAL_SIZE_RATIO.toFixed(2)}x`,
+      `${(largeIn / smallIn).toFixed(2)}x`,
+      largeIn / smallIn <= GOAL_SIZE_RATIO ? 'met' : 'MISSED',
+    ],
+    [
+      'diskx check process (2 TiB) / node -e 0',
+      `<= ${GOAL_PROCESS_RATIO.toFixed(2)}x`,
+      `${(largeCheck / floorStats.median).toFixed(2)}x`,
+      largeCheck / floorStats.median <= GOAL_PROCESS_RATIO ? 'met' : 'MISSED',
+    ],
+    [
+      'in-process open+parse+check, warm (worst image)',
+      `< ${GOAL_IN_PROCESS_MS} ms`,
+      fmtMs(worstInProcess),
+      worstInProcess < GOAL_IN_PROCESS_MS ? 'met' : 'MISSED',
+    ],
     ['  same, first call in a fresh process (cold JIT)', '(no goal)', fmtMs(worstCold), 'info'],
   ];
   const many = measured[3]!;
   const manyCheck = timed(many.check)!.median;
-  goals.push(['content probes: 20 partitions + gaps / 2 TiB GPT (3)', '(no goal)', `${(manyCheck / largeCheck).toFixed(2)}x process, ${(many.inProcess.warm.median / largeIn).toFixed(2)}x in-process`, 'info']);
+  goals.push([
+    'content probes: 20 partitions + gaps / 2 TiB GPT (3)',
+    '(no goal)',
+    `${(manyCheck / largeCheck).toFixed(2)}x process, ${(many.inProcess.warm.median / largeIn).toFixed(2)}x in-process`,
+    'info',
+  ]);
   console.log('\nGoals (issue 3, item 11):');
   console.log(table([['goal', 'target', 'measured', ''], ...goals]));
-  console.log(`\nstart-up share: node -e 0 ${fmtMs(floorStats.median)}, bundle load +${fmtMs(loadStats.median - floorStats.median)}, check work +${fmtMs(largeCheck - loadStats.median)}`);
+  console.log(
+    `\nstart-up share: node -e 0 ${fmtMs(floorStats.median)}, bundle load +${fmtMs(loadStats.median - floorStats.median)}, check work +${fmtMs(largeCheck - loadStats.median)}`,
+  );
 }
 
 process.on('SIGINT', () => {

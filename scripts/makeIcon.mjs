@@ -7,8 +7,7 @@ import zlib from 'node:zlib';
 const SIZE = 128;
 const pixels = Buffer.alloc(SIZE * SIZE * 4);
 const fill = (x0, y0, x1, y1, [r, g, b, a = 255]) => {
-  for (let y = y0; y < y1; y++)
-    for (let x = x0; x < x1; x++) pixels.set([r, g, b, a], (y * SIZE + x) * 4);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) pixels.set([r, g, b, a], (y * SIZE + x) * 4);
 };
 fill(0, 0, SIZE, SIZE, [0, 0, 0, 0]);
 fill(8, 8, 120, 120, [30, 36, 48]);
@@ -48,6 +47,11 @@ header.writeUInt32BE(SIZE, 4);
 header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA
 const raw = Buffer.alloc(SIZE * (SIZE * 4 + 1));
 for (let y = 0; y < SIZE; y++) pixels.copy(raw, y * (SIZE * 4 + 1) + 1, y * SIZE * 4, (y + 1) * SIZE * 4);
-const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+const png = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  chunk('IHDR', header),
+  chunk('IDAT', zlib.deflateSync(raw)),
+  chunk('IEND', Buffer.alloc(0)),
+]);
 fs.mkdirSync(new URL('../media/', import.meta.url), { recursive: true });
 fs.writeFileSync(new URL('../media/icon.png', import.meta.url), png);

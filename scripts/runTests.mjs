@@ -22,5 +22,8 @@ if (selected.length === 0) {
   console.error(`runTests: no test files match ${filter.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...(e2e ? ['--test-concurrency=1'] : []), ...selected], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...(e2e ? ['--test-concurrency=1'] : []), ...selected], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

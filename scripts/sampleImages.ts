@@ -73,8 +73,14 @@ export function writeEsxi5Sample(file: string, options: { sizeBytes?: number; co
 export function writePlainGptSample(file: string, sizeBytes: number): string {
   const totalSectors = BigInt(Math.floor(sizeBytes / 512));
   const lastUsable = totalSectors - 34n;
-  const swapSectors = totalSectors / 8n - (totalSectors / 8n) % 2048n;
-  const entry = (n: number, typeGuid: string, firstLba: bigint, lastLba: bigint, name: string): GptEntryFields => ({ typeGuid, uniqueGuid: sampleGuid(n), firstLba, lastLba, name });
+  const swapSectors = totalSectors / 8n - ((totalSectors / 8n) % 2048n);
+  const entry = (n: number, typeGuid: string, firstLba: bigint, lastLba: bigint, name: string): GptEntryFields => ({
+    typeGuid,
+    uniqueGuid: sampleGuid(n),
+    firstLba,
+    lastLba,
+    name,
+  });
   const efiEnd = 2048n + 4096n - 1n; // 2 MiB
   const swapEnd = efiEnd + swapSectors;
   const slots = [
@@ -93,7 +99,7 @@ export function writePlainGptSample(file: string, sizeBytes: number): string {
 export function writeManyPartitionSample(file: string, sizeBytes: number, count: number): string {
   const totalSectors = BigInt(Math.floor(sizeBytes / 512));
   const step = ((totalSectors - 4096n) / BigInt(count)) & ~2047n;
-  const size = step - (step / 10n & ~2047n);
+  const size = step - ((step / 10n) & ~2047n);
   const slots = Array.from({ length: count }, (_, i): GptEntryFields => ({
     typeGuid: TYPE_LINUX_FILESYSTEM,
     uniqueGuid: sampleGuid(0x100 + i),

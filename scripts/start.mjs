@@ -37,7 +37,7 @@ if (made.status !== 0) {
 }
 const allocated = fs.statSync(sample).blocks * 512;
 console.log(`Wrote ${shown}: an 8 GiB ESXi 5.0 boot disk (sparse, ${Math.round(allocated / 1024)} KiB on disk).`);
-console.log('Its seven GPT entries were moved from ESXi\'s slots 0,1,2,_,4,5,6,7 down to slots 0..6,');
+console.log("Its seven GPT entries were moved from ESXi's slots 0,1,2,_,4,5,6,7 down to slots 0..6,");
 console.log('with every header and CRC updated: ordinary partition tools call it healthy.');
 
 const sgdisk = spawnSync('sgdisk', ['--version'], { encoding: 'utf8' });

@@ -92,7 +92,10 @@ test('the cycle check sees a cycle when there is one', () => {
     fs.writeFileSync(path.join(dir, 'c.ts'), "export { a } from './a';\nexport const c = 1;\n");
     fs.writeFileSync(path.join(dir, 'd.ts'), "import { c } from './c';\nexport const d = c;\n");
     const found = cycles(importGraph(sourceFiles(dir)));
-    assert.deepEqual(found.map((c) => c.map((f) => path.basename(f))), [['a.ts', 'b.ts', 'c.ts']]);
+    assert.deepEqual(
+      found.map((c) => c.map((f) => path.basename(f))),
+      [['a.ts', 'b.ts', 'c.ts']],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

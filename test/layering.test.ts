@@ -41,13 +41,20 @@ function violations(dir: string, forbidden: (resolved: string, specifier: string
 const inside = (resolved: string, folder: string): boolean => resolved === path.join(root, folder) || resolved.startsWith(path.join(root, folder) + path.sep);
 
 test('src/core imports nothing from vscode, app, host, cli or webview', () => {
-  const bad = violations(path.join(root, 'src', 'core'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'));
+  const bad = violations(
+    path.join(root, 'src', 'core'),
+    (resolved, specifier) =>
+      specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'),
+  );
   assert.deepEqual(bad, []);
   assert.ok(sourceFiles(path.join(root, 'src', 'core')).length > 10, 'the scan found the core sources');
 });
 
 test('src/app (the application layer) imports nothing from vscode, host, cli or webview', () => {
-  const bad = violations(path.join(root, 'src', 'app'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'));
+  const bad = violations(
+    path.join(root, 'src', 'app'),
+    (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/host') || inside(resolved, 'src/cli') || inside(resolved, 'webview'),
+  );
   assert.deepEqual(bad, []);
   assert.ok(sourceFiles(path.join(root, 'src', 'app')).length > 5, 'the scan found the application sources');
 });
@@ -58,7 +65,10 @@ test('src/shared (the protocols) imports nothing but itself', () => {
 });
 
 test('the webview imports neither vscode nor app or host code', () => {
-  const bad = violations(path.join(root, 'webview'), (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli'));
+  const bad = violations(
+    path.join(root, 'webview'),
+    (resolved, specifier) => specifier === 'vscode' || inside(resolved, 'src/app') || inside(resolved, 'src/host') || inside(resolved, 'src/cli'),
+  );
   assert.deepEqual(bad, []);
 });
 

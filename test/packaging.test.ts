@@ -38,7 +38,11 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   assert.ok(fs.existsSync(path.join(root, 'dist', 'extension.js')), 'build first (npm test does)');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-vsix-')), 'diskx.vsix');
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: root, encoding: 'utf8', input: '' });
+  const result = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+    { cwd: root, encoding: 'utf8', input: '' },
+  );
   assert.equal(result.status, 0, result.stdout + result.stderr);
   const entries = zipEntries(fs.readFileSync(out)).filter((name) => !name.endsWith('/'));
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
@@ -47,21 +51,39 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   const ours = entries.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
   assert.deepEqual(entries.filter((name) => !name.startsWith('extension/')).sort(), ['[Content_Types].xml', 'extension.vsixmanifest']);
   for (const required of ['package.json', 'dist/extension.js', 'readme.md', 'LICENSE.txt']) {
-    assert.ok(ours.some((name) => name.toLowerCase() === required.toLowerCase()), `${required} missing from ${ours.join(', ')}`);
+    assert.ok(
+      ours.some((name) => name.toLowerCase() === required.toLowerCase()),
+      `${required} missing from ${ours.join(', ')}`,
+    );
   }
-  const junk = ours.filter((name) => /^(src|test|bench|scripts|formats|node_modules|\.scratch|\.vscode-test|\.diskx-bench|\.ci|docs|webview)\//.test(name) || /\.(ts|ksy|map|vsix|img)$/.test(name) || name === 'dist/cli.js' || name.includes('generated'));
+  const junk = ours.filter(
+    (name) =>
+      /^(src|test|bench|scripts|formats|node_modules|\.scratch|\.vscode-test|\.diskx-bench|\.ci|docs|webview)\//.test(name) ||
+      /\.(ts|ksy|map|vsix|img)$/.test(name) ||
+      name === 'dist/cli.js' ||
+      name.includes('generated'),
+  );
   assert.deepEqual(junk, [], `junk in the vsix: ${junk.join(', ')}`);
   const compilerFiles = ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js'].map((file) => `dist/kaitai-struct-compiler/${file}`);
-  for (const required of ['dist/ksc-driver.js', 'dist/spec-worker.js', ...compilerFiles]) assert.ok(ours.includes(required), `${required} missing from the vsix`);
-  const allowed = /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
-  assert.deepEqual(ours.filter((name) => !allowed.test(name)), [], `unexpected files in the vsix: ${ours.join(', ')}`);
+  for (const required of ['dist/ksc-driver.js', 'dist/spec-worker.js', ...compilerFiles])
+    assert.ok(ours.includes(required), `${required} missing from the vsix`);
+  const allowed =
+    /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
+  assert.deepEqual(
+    ours.filter((name) => !allowed.test(name)),
+    [],
+    `unexpected files in the vsix: ${ours.join(', ')}`,
+  );
 });
 
 test('the Kaitai Struct compiler (GPL-3.0) ships as its own unmodified package, bundled into none of ours', () => {
   const shipped = path.join(root, 'dist', 'kaitai-struct-compiler');
   const installed = path.join(root, 'node_modules', 'kaitai-struct-compiler');
   for (const file of ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js']) {
-    assert.ok(fs.readFileSync(path.join(shipped, file)).equals(fs.readFileSync(path.join(installed, file))), `dist/kaitai-struct-compiler/${file} differs from the npm package`);
+    assert.ok(
+      fs.readFileSync(path.join(shipped, file)).equals(fs.readFileSync(path.join(installed, file))),
+      `dist/kaitai-struct-compiler/${file} differs from the npm package`,
+    );
   }
   assert.match(fs.readFileSync(path.join(shipped, 'LICENSE'), 'utf8'), /GNU GENERAL PUBLIC LICENSE\s+Version 3/);
   // A class name only the compiler's Scala.js output has.

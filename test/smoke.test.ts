@@ -21,6 +21,9 @@ test('the healthy ESXi 5 layout gives no error or warning', async () => {
   const image = writeEsxi5Image(path.join(dir, 'esxi.img'));
   const { opened, findings } = await analyzeImage(image);
   await opened.source.close();
-  assert.deepEqual(findings.filter((f) => f.severity !== 'info'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity !== 'info'),
+    [],
+  );
   assert.deepEqual(findings.map((f) => f.code).sort(), ['esxi-layout', 'slot-gap']);
 });

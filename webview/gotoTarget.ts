@@ -3,7 +3,8 @@
 // "bootbank") and resolves it to a byte range. Pure: no DOM.
 import type { TreeNode } from '../src/shared/protocol/editor';
 
-export type GotoQuery = { kind: 'offset'; offset: number } | { kind: 'lba'; lba: number } | { kind: 'end' } | { kind: 'name'; text: string } | { kind: 'invalid'; reason: string };
+export type GotoQuery =
+  { kind: 'offset'; offset: number } | { kind: 'lba'; lba: number } | { kind: 'end' } | { kind: 'name'; text: string } | { kind: 'invalid'; reason: string };
 
 export interface GotoTarget {
   offset: number;

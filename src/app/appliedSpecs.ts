@@ -71,7 +71,16 @@ export class AppliedSpecs {
 
   /** Applies `spec` at `at` (an offset, `lba:N`, `partition:N`) and returns the entry (with its problem, if any). */
   async add(spec: string, at: string, target: SpecTarget): Promise<AppliedSpec> {
-    const entry: AppliedSpec = { key: this.nextKey++, spec: path.resolve(spec), at, offset: null, compiled: null, result: null, problem: null, compileError: null };
+    const entry: AppliedSpec = {
+      key: this.nextKey++,
+      spec: path.resolve(spec),
+      at,
+      offset: null,
+      compiled: null,
+      result: null,
+      problem: null,
+      compileError: null,
+    };
     this.entries.push(entry);
     await this.run(entry, target, true);
     return entry;
@@ -134,7 +143,7 @@ export class AppliedSpecs {
       field = { ...rest, error: describeError(error) };
     }
     replaceField(found.entry.result.fields, found.path, field);
-    for (let id = nodeId; ; ) {
+    for (let id = nodeId; ;) {
       this.opened.add(id);
       const cut = id.lastIndexOf('.');
       if (cut < 0 || cut < id.indexOf(':')) break;
@@ -164,7 +173,14 @@ export class AppliedSpecs {
       const walk = (fields: SpecField[]): void => {
         for (const field of fields) {
           if (field.children?.length) walk(field.children);
-          else if (field.length > 0) spans.push({ offset: field.offset, length: field.length, kind: kindOf(field), name: `${entry.result!.id} › ${field.path}`, nodeId: `${id}:${field.path}` });
+          else if (field.length > 0)
+            spans.push({
+              offset: field.offset,
+              length: field.length,
+              kind: kindOf(field),
+              name: `${entry.result!.id} › ${field.path}`,
+              nodeId: `${id}:${field.path}`,
+            });
         }
       };
       if (entry.result) walk(entry.result.fields);
@@ -226,7 +242,15 @@ export class AppliedSpecs {
     const id = `${ID_PREFIX}${entry.key}`;
     const label = entry.result?.id ?? entry.compiled?.id ?? path.basename(entry.spec, '.ksy');
     const where = `at ${entry.at}${entry.offset !== null && !/^0x/i.test(entry.at) ? ` (byte 0x${entry.offset.toString(16)})` : ''}`;
-    const node: TreeNode = { id, label: `Spec ${label}`, value: where, offset: entry.offset ?? 0, length: entry.result?.length ?? 0, open: true, context: { webviewSection: 'userSpec', specKey: entry.key } };
+    const node: TreeNode = {
+      id,
+      label: `Spec ${label}`,
+      value: where,
+      offset: entry.offset ?? 0,
+      length: entry.result?.length ?? 0,
+      open: true,
+      context: { webviewSection: 'userSpec', specKey: entry.key },
+    };
     const file = path.basename(entry.spec);
     if (!entry.result) {
       node.description = `${file}: ${entry.problem ?? 'not parsed'}`;
@@ -245,7 +269,12 @@ export class AppliedSpecs {
     const node: TreeNode = { id, label: field.name, offset: field.offset, length: field.length, kind: kindOf(field) };
     const value = valueText(field);
     if (value !== undefined) node.value = value;
-    const notes = [field.enum, field.instance ? 'instance' : undefined, field.error ? `error: ${field.error}` : undefined, field.omitted ? `${field.omitted} more not shown` : undefined].filter(Boolean);
+    const notes = [
+      field.enum,
+      field.instance ? 'instance' : undefined,
+      field.error ? `error: ${field.error}` : undefined,
+      field.omitted ? `${field.omitted} more not shown` : undefined,
+    ].filter(Boolean);
     if (notes.length) node.description = notes.join(' · ');
     if (field.doc) node.doc = field.doc;
     if (field.lazy) node.lazy = true;
@@ -267,10 +296,18 @@ export class AppliedSpecs {
 function treeEditor(id: string, field: SpecField): FieldEdit | undefined {
   if (id.length > MAX_FIELD_PATH_LENGTH) return undefined;
   const encoding = field.edit;
-  if (encoding?.kind === 'int' && !encoding.signed && encoding.le && field.value !== undefined) return { path: id, kind: { kind: 'uint', width: encoding.bytes }, value: String(field.value) };
+  if (encoding?.kind === 'int' && !encoding.signed && encoding.le && field.value !== undefined)
+    return { path: id, kind: { kind: 'uint', width: encoding.bytes }, value: String(field.value) };
   if (encoding?.kind === 'bytes' && field.bytes !== undefined && field.bytes.length === 2 * field.length) {
     const kind = { kind: 'hexbytes' as const, length: field.length };
-    return { path: id, kind, value: formatFieldValue(kind, Uint8Array.from(field.bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16))) };
+    return {
+      path: id,
+      kind,
+      value: formatFieldValue(
+        kind,
+        Uint8Array.from(field.bytes.match(/../g) ?? [], (pair) => parseInt(pair, 16)),
+      ),
+    };
   }
   return undefined;
 }
@@ -294,12 +331,16 @@ function kindOf(field: SpecField): FieldKind {
 function valueText(field: SpecField): string | undefined {
   if (field.lazy) return 'not read yet (open to read)';
   if (field.value !== undefined) {
-    if (typeof field.value === 'number' && Number.isInteger(field.value)) return field.value > 9 ? `${field.value} (0x${field.value.toString(16).toUpperCase()})` : String(field.value);
+    if (typeof field.value === 'number' && Number.isInteger(field.value))
+      return field.value > 9 ? `${field.value} (0x${field.value.toString(16).toUpperCase()})` : String(field.value);
     if (typeof field.value === 'string' && /^-?\d+$/.test(field.value)) return `${field.value} (0x${BigInt(field.value).toString(16).toUpperCase()})`;
     return typeof field.value === 'string' ? JSON.stringify(field.value) : String(field.value);
   }
   if (field.bytes !== undefined) {
-    const shown = field.bytes.slice(0, 32).toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+    const shown = field.bytes
+      .slice(0, 32)
+      .toUpperCase()
+      .replace(/(..)(?!$)/g, '$1 ');
     return field.length > 16 ? `${shown} … (${field.length} bytes)` : shown;
   }
   if (field.children) return `${field.length} bytes`;

@@ -37,7 +37,8 @@ export function validateFromCompareWebview(raw: unknown, sizes: Record<Side, num
       return { ok: true, message: { type: 'readRange', requestId: raw.requestId, side: raw.side, offset: raw.offset, length: raw.length } };
     }
     case 'applyFix': {
-      if (typeof raw.fixId !== 'string' || raw.fixId.length === 0 || raw.fixId.length > MAX_FIX_ID_LENGTH || !/^[a-z0-9-]+$/.test(raw.fixId)) return fail('fixId must be a fix id such as copy-slots-from-reference');
+      if (typeof raw.fixId !== 'string' || raw.fixId.length === 0 || raw.fixId.length > MAX_FIX_ID_LENGTH || !/^[a-z0-9-]+$/.test(raw.fixId))
+        return fail('fixId must be a fix id such as copy-slots-from-reference');
       if (Object.keys(raw).length !== 2) return fail('unexpected fields');
       return { ok: true, message: { type: 'applyFix', fixId: raw.fixId } };
     }

@@ -8,12 +8,30 @@
 import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { describeError } from '../core/errors';
-import { structuralDiff, byteDiff, byteDiffInWorker, ScanFileSource, scanSourceFor, planCopySlotsFromReference, COPY_SLOTS_FROM_REFERENCE } from '../core/diff/index';
+import {
+  structuralDiff,
+  byteDiff,
+  byteDiffInWorker,
+  ScanFileSource,
+  scanSourceFor,
+  planCopySlotsFromReference,
+  COPY_SLOTS_FROM_REFERENCE,
+} from '../core/diff/index';
 import type { ByteDiffResult } from '../core/diff/index';
 import type { DiffValue, StructuralDiff } from '../core/diff/index';
 import type { FixPlan, FixResult } from '../core/patch';
 import type { WriteResult } from '../core/write/index';
-import type { CompareImageInfo, CompareInitMessage, CompareSettings, FixOffer, FromCompareWebview, ScanSummary, Side, StructureDiffView, ToCompareWebview } from '../shared/protocol/compare';
+import type {
+  CompareImageInfo,
+  CompareInitMessage,
+  CompareSettings,
+  FixOffer,
+  FromCompareWebview,
+  ScanSummary,
+  Side,
+  StructureDiffView,
+  ToCompareWebview,
+} from '../shared/protocol/compare';
 import { MAX_SCAN_RANGES, assertNever, requestIdOf } from '../shared/protocol/compare';
 import { validateFromCompareWebview } from './compareMessageValidation';
 import { openForView, problemText } from './openForView';
@@ -80,7 +98,11 @@ export class CompareSession {
       await a.source.close();
       throw error;
     }
-    const imageA = await EditableImage.from(a, { sectorSize: a.model?.sectorSize ?? 512, ...(options.open ? { open: options.open } : {}), ...(options.journalDir ? { journalDir: options.journalDir } : {}) });
+    const imageA = await EditableImage.from(a, {
+      sectorSize: a.model?.sectorSize ?? 512,
+      ...(options.open ? { open: options.open } : {}),
+      ...(options.journalDir ? { journalDir: options.journalDir } : {}),
+    });
     return new CompareSession(a, b, options, imageA);
   }
 
@@ -129,7 +151,11 @@ export class CompareSession {
     const id = COPY_SLOTS_FROM_REFERENCE;
     if (!this.fix) {
       const which = !this.a.model ? 'a' : 'b';
-      return { available: false, id, reason: `image ${which.toUpperCase()} could not be read as a disk (${this[which].problemText ?? 'not parsed'}), so there are no slots to compare` };
+      return {
+        available: false,
+        id,
+        reason: `image ${which.toUpperCase()} could not be read as a disk (${this[which].problemText ?? 'not parsed'}), so there are no slots to compare`,
+      };
     }
     if (!this.fix.ok) return { available: false, id, reason: this.fix.reason };
     return { available: true, id, readOnlyReason: this.readOnlyReason(), ...previewPlan(this.a.model!, this.fix.plan) };
@@ -143,7 +169,16 @@ export class CompareSession {
   }
 
   initMessage(settings: CompareSettings): CompareInitMessage {
-    return { type: 'init', a: this.info('a'), b: this.info('b'), structure: this.structureView(), fix: this.fixOffer(), settings, scan: this.lastScan, notice: this.notice };
+    return {
+      type: 'init',
+      a: this.info('a'),
+      b: this.info('b'),
+      structure: this.structureView(),
+      fix: this.fixOffer(),
+      settings,
+      scan: this.lastScan,
+      notice: this.notice,
+    };
   }
 
   /** Validates and answers one message from the webview. Invalid messages get an error reply. */
@@ -166,7 +201,8 @@ export class CompareSession {
       case 'cancelScan':
         return { kind: 'cancelScan' };
       case 'applyFix': {
-        if (message.fixId !== COPY_SLOTS_FROM_REFERENCE) return { kind: 'reply', message: { type: 'error', requestId: null, message: `unknown fix ${message.fixId}` } };
+        if (message.fixId !== COPY_SLOTS_FROM_REFERENCE)
+          return { kind: 'reply', message: { type: 'error', requestId: null, message: `unknown fix ${message.fixId}` } };
         const plan = this.currentPlan();
         if (typeof plan === 'string') return { kind: 'reply', message: { type: 'error', requestId: null, message: plan } };
         return { kind: 'applyFix', plan };
@@ -196,7 +232,12 @@ export class CompareSession {
   async scan(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ScanSummary> {
     const started = Date.now();
     if (this.options.byteDiffWorker) {
-      const result = await byteDiffInWorker(this.options.byteDiffWorker, this.a.path, this.b.path, { maxRanges: MAX_SCAN_RANGES, ...(this.options.open ? { open: this.options.open } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const result = await byteDiffInWorker(this.options.byteDiffWorker, this.a.path, this.b.path, {
+        maxRanges: MAX_SCAN_RANGES,
+        ...(this.options.open ? { open: this.options.open } : {}),
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
       return this.keepScan(result, started);
     }
     const sourceA = await scanSource(this.a);

@@ -20,7 +20,19 @@ import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
-import type { EditState, FieldSpan, FixAction, FixPreview, FromWebview, ImageInfo, InitMessage, ToWebview, TreeNode, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import type {
+  EditState,
+  FieldSpan,
+  FixAction,
+  FixPreview,
+  FromWebview,
+  ImageInfo,
+  InitMessage,
+  ToWebview,
+  TreeNode,
+  UpdateMessage,
+  ViewSettings,
+} from '../shared/protocol/editor';
 import { INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
 import { fixLabel } from '../core/fixes/registry';
 import { buildStructureTree, profileLabel } from './structureTree';
@@ -181,14 +193,35 @@ export class DiskImageSession {
 
   async initMessage(settings: ViewSettings): Promise<InitMessage> {
     const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return { type: 'init', image: this.info(), tree: this.tree(), spans: this.spans(), findings: this.viewValue.findings, banner: this.bannerValue, settings, head, edits: this.editState(), generation: this.generationValue };
+    return {
+      type: 'init',
+      image: this.info(),
+      tree: this.tree(),
+      spans: this.spans(),
+      findings: this.viewValue.findings,
+      banner: this.bannerValue,
+      settings,
+      head,
+      edits: this.editState(),
+      generation: this.generationValue,
+    };
   }
 
   /** The new model for every open view, after the document changed. */
   async updateMessage(notice: string | null = null): Promise<UpdateMessage> {
     this.generationValue++; // every view that gets this update is past any embedded init
     const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return { type: 'update', image: this.info(), tree: this.tree(), spans: this.spans(), findings: this.viewValue.findings, banner: this.bannerValue, head, edits: this.editState(), notice };
+    return {
+      type: 'update',
+      image: this.info(),
+      tree: this.tree(),
+      spans: this.spans(),
+      findings: this.viewValue.findings,
+      banner: this.bannerValue,
+      head,
+      edits: this.editState(),
+      notice,
+    };
   }
 
   /** Our structures, then one root per applied user spec. */
@@ -265,7 +298,11 @@ export class DiskImageSession {
     // confirmed through the document's bytes, unsaved edits included.
     const bulk = this.image.kind === 'raw' ? await ScanFileSource.open(this.image.path, { size: this.source.size }) : this.source;
     try {
-      const scan = await scanImage(this.source, bulk, { sectorSize: this.modelValue.sectorSize, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) });
+      const scan = await scanImage(this.source, bulk, {
+        sectorSize: this.modelValue.sectorSize,
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
       this.lastScan = scan;
       return scan;
     } finally {
@@ -276,7 +313,8 @@ export class DiskImageSession {
   /** Plans `fixId` on the document as it is now (unsaved edits included). */
   plan(fixId: FixId | ScanFixId): FixResult {
     if (!this.modelValue) return { ok: false, id: fixId, reason: 'the file is not read as a disk image' };
-    if (isScanFixId(fixId)) return this.lastScan ? planRebuildFromScan(this.modelValue, this.lastScan) : { ok: false, id: fixId, reason: 'run "Scan for Lost Partitions..." first' };
+    if (isScanFixId(fixId))
+      return this.lastScan ? planRebuildFromScan(this.modelValue, this.lastScan) : { ok: false, id: fixId, reason: 'run "Scan for Lost Partitions..." first' };
     return planFix(this.modelValue, fixId);
   }
 
@@ -307,7 +345,12 @@ export class DiskImageSession {
   }
 
   /** Overwrites bytes at `offset` as one edit (with the dependent bytes when `dependents`). */
-  async editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async editBytes(
+    offset: number,
+    bytes: Uint8Array,
+    dependents: boolean,
+    action: 'type' | 'paste' | 'fill',
+  ): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
     return this.handEdit(() => planBytes(this.editTarget(), offset, bytes, dependents, byteEditTitle(action, offset, bytes.length)));
   }
 
@@ -327,11 +370,13 @@ export class DiskImageSession {
   /** Searches the document (unsaved edits included) as the find bar asks. */
   find(message: FindMessage, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ToWebview> {
     const path = this.kind === 'plain' || this.image.baseSource.size !== this.source.size ? null : this.path;
-    return findInDocument(path, this.source, this.edits.overlay(), message, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) }).catch((error: unknown) => ({
-      type: 'error' as const,
-      requestId: message.requestId,
-      message: signal?.aborted ? 'Search cancelled.' : `Search: ${describeError(error)}`,
-    }));
+    return findInDocument(path, this.source, this.edits.overlay(), message, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) }).catch(
+      (error: unknown) => ({
+        type: 'error' as const,
+        requestId: message.requestId,
+        message: signal?.aborted ? 'Search cancelled.' : `Search: ${describeError(error)}`,
+      }),
+    );
   }
 
   private editTarget(): { model: DiskModel | null; source: ByteSource } {
@@ -434,9 +479,20 @@ export class DiskImageSession {
         if (message.shown !== undefined && message.shown === this.generationValue) return { kind: 'none' };
         return { kind: 'reply', message: await this.initMessage(settings) };
       case 'readRange':
-        return this.reply(message.requestId, async () => ({ type: 'bytes', requestId: message.requestId, offset: message.offset, data: await this.source.read(message.offset, message.length) }));
+        return this.reply(message.requestId, async () => ({
+          type: 'bytes',
+          requestId: message.requestId,
+          offset: message.offset,
+          data: await this.source.read(message.offset, message.length),
+        }));
       case 'crcRange':
-        return this.reply(message.requestId, async () => ({ type: 'crc', requestId: message.requestId, offset: message.offset, length: message.length, crc: crc32(await this.source.read(message.offset, message.length)) }));
+        return this.reply(message.requestId, async () => ({
+          type: 'crc',
+          requestId: message.requestId,
+          offset: message.offset,
+          length: message.length,
+          crc: crc32(await this.source.read(message.offset, message.length)),
+        }));
       case 'copyHex': {
         const data = await this.source.read(message.offset, message.length);
         return { kind: 'copy', text: Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ') };
@@ -451,16 +507,27 @@ export class DiskImageSession {
         return { kind: 'changed', notice: null };
       case 'applyFix': {
         const applied = await this.applyFix(message.fixId as FixId | ScanFixId);
-        if (!applied.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
+        if (!applied.ok)
+          return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
         return { kind: 'edit', edit: applied.edit };
       }
       case 'editBytes':
       case 'revertBytes':
       case 'setField': {
-        const what = message.type === 'setField' ? message.path : message.type === 'editBytes' ? byteEditTitle(message.action, message.offset, message.hex.length / 2) : byteEditTitle('revert', message.offset, message.length);
+        const what =
+          message.type === 'setField'
+            ? message.path
+            : message.type === 'editBytes'
+              ? byteEditTitle(message.action, message.offset, message.hex.length / 2)
+              : byteEditTitle('revert', message.offset, message.length);
         const done =
           message.type === 'editBytes'
-            ? await this.editBytes(message.offset, Uint8Array.from(message.hex.match(/../g)!, (h) => parseInt(h, 16)), message.dependents, message.action)
+            ? await this.editBytes(
+                message.offset,
+                Uint8Array.from(message.hex.match(/../g)!, (h) => parseInt(h, 16)),
+                message.dependents,
+                message.action,
+              )
             : message.type === 'revertBytes'
               ? await this.revertBytes(message.offset, message.length, message.dependents)
               : await this.setField(message.path, message.value, message.dependents);
@@ -528,7 +595,10 @@ export class DiskImageSession {
   private fixReason(id: FixId): string | null {
     if (!this.fixReasons.has(id)) {
       const result = this.modelValue ? planFix(this.modelValue, id) : null;
-      this.fixReasons.set(id, !result ? 'the file is not read as a disk image' : result.ok ? (changesNoByte(result.plan) ? 'it changes no byte' : null) : result.reason);
+      this.fixReasons.set(
+        id,
+        !result ? 'the file is not read as a disk image' : result.ok ? (changesNoByte(result.plan) ? 'it changes no byte' : null) : result.reason,
+      );
     }
     return this.fixReasons.get(id)!;
   }

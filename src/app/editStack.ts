@@ -111,7 +111,12 @@ export class EditStack {
 
 /** The plan that undoes `plan` on bytes that hold its result. */
 export function reversePlan(plan: FixPlan): FixPlan {
-  return { id: plan.id, title: `Undo: ${plan.title}`, description: `Writes back the bytes "${plan.title}" replaced.`, patches: [...plan.patches].reverse().map(reversePatch) };
+  return {
+    id: plan.id,
+    title: `Undo: ${plan.title}`,
+    description: `Writes back the bytes "${plan.title}" replaced.`,
+    patches: [...plan.patches].reverse().map(reversePatch),
+  };
 }
 
 function sameEdits(a: readonly ImageEdit[], b: readonly ImageEdit[]): boolean {
@@ -127,7 +132,12 @@ export function editBackup(image: string, sizeBytes: number, plans: readonly Fix
     version: BACKUP_VERSION,
     image,
     sizeBytes,
-    edits: plans.map((plan) => ({ id: plan.id, title: plan.title, description: plan.description, patches: plan.patches.map((p) => ({ offset: p.offset, before: toHex(p.before), after: toHex(p.after) })) })),
+    edits: plans.map((plan) => ({
+      id: plan.id,
+      title: plan.title,
+      description: plan.description,
+      patches: plan.patches.map((p) => ({ offset: p.offset, before: toHex(p.before), after: toHex(p.after) })),
+    })),
   };
 }
 
@@ -159,14 +169,17 @@ export function parseEditBackup(text: string, sizeBytes: number): FixPlan[] {
   };
   return top.edits.map((value): FixPlan => {
     const edit = record(value);
-    if (typeof edit.id !== 'string' || !(FIX_IDS as readonly string[]).includes(edit.id) && edit.id !== HAND_EDIT_ID) throw new BackupFormatError(`unknown fix id ${String(edit.id)}`);
-    if (typeof edit.title !== 'string' || typeof edit.description !== 'string' || !Array.isArray(edit.patches)) throw new BackupFormatError('an edit needs title, description and patches');
+    if (typeof edit.id !== 'string' || (!(FIX_IDS as readonly string[]).includes(edit.id) && edit.id !== HAND_EDIT_ID))
+      throw new BackupFormatError(`unknown fix id ${String(edit.id)}`);
+    if (typeof edit.title !== 'string' || typeof edit.description !== 'string' || !Array.isArray(edit.patches))
+      throw new BackupFormatError('an edit needs title, description and patches');
     const patches = edit.patches.map((p): Patch => {
       const patch = record(p);
       const offset = patch.offset;
       const before = hexBytes(patch.before);
       const after = hexBytes(patch.after);
-      if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0 || offset + after.length > sizeBytes) throw new BackupFormatError(`patch offset ${String(offset)} outside the image`);
+      if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0 || offset + after.length > sizeBytes)
+        throw new BackupFormatError(`patch offset ${String(offset)} outside the image`);
       if (before.length !== after.length) throw new BackupFormatError(`patch at ${offset}: before and after differ in length`);
       return { offset, before, after };
     });

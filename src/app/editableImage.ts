@@ -201,7 +201,9 @@ export class EditableImage {
     }
     const mismatch = await verifyPlans(this.base, plans);
     if (mismatch) {
-      return { problem: `the image changed on disk since the unsaved edits were backed up (byte 0x${mismatch.offset.toString(16).toUpperCase()} is 0x${hex2(mismatch.found)}, "${mismatch.title}" expected 0x${hex2(mismatch.expected)}); the edits were not restored` };
+      return {
+        problem: `the image changed on disk since the unsaved edits were backed up (byte 0x${mismatch.offset.toString(16).toUpperCase()} is 0x${hex2(mismatch.found)}, "${mismatch.title}" expected 0x${hex2(mismatch.expected)}); the edits were not restored`,
+      };
     }
     this.edits.reset(plans);
     this.relay();

@@ -23,7 +23,14 @@ export function previewPlan(model: DiskModel, plan: FixPlan): PlanPreview {
     return patchView(model, patch, runs);
   });
   changed.sort((a, b) => a.offset - b.offset);
-  return { title: plan.title, description: plan.description, patches, changed, bytesChanged, sectorsTouched: sectorsTouched(plan.patches, model.sectorSize).length };
+  return {
+    title: plan.title,
+    description: plan.description,
+    patches,
+    changed,
+    bytesChanged,
+    sectorsTouched: sectorsTouched(plan.patches, model.sectorSize).length,
+  };
 }
 
 /** One patch as a preview shows it. */
@@ -98,7 +105,7 @@ function partWords(structure: 'header' | 'array' | 'mbr', path: string): string 
 /** [from, to) runs where `a` and `b` differ. */
 export function changedRuns(a: Uint8Array, b: Uint8Array): [number, number][] {
   const runs: [number, number][] = [];
-  for (let i = 0; i < a.length; ) {
+  for (let i = 0; i < a.length;) {
     if (a[i] === b[i]) {
       i++;
       continue;

@@ -43,7 +43,9 @@ export async function planBytes(target: EditTarget, offset: number, bytes: Uint8
 /** The plan of a field set by value (`primaryArray.entries.0.name` = `bootbank`). */
 export async function planField(target: EditTarget, path: string, value: string, dependents: boolean): Promise<FixPlan> {
   if (!target.model) throw new Error('the file is not read as a disk image, so it has no fields to set');
-  const result = await planFieldEdits(target.model, [{ path, value }], { reseal: dependents, mirror: dependents }, (at, length) => target.source.read(at, length));
+  const result = await planFieldEdits(target.model, [{ path, value }], { reseal: dependents, mirror: dependents }, (at, length) =>
+    target.source.read(at, length),
+  );
   return result.plan;
 }
 
@@ -80,7 +82,7 @@ export async function editedRanges(file: ByteSource, document: ByteSource, patch
   const out: { offset: number; length: number }[] = [];
   for (const span of spans) {
     const [a, b] = [await file.read(span.offset, span.length), await document.read(span.offset, span.length)];
-    for (let i = 0; i < span.length; ) {
+    for (let i = 0; i < span.length;) {
       if (a[i] === b[i]) {
         i++;
         continue;
@@ -106,7 +108,13 @@ export async function editedRanges(file: ByteSource, document: ByteSource, patch
  * direction (streamed, bounded memory). The file's holes are skipped where the
  * file system lists its extents, the unsaved edits counted as data.
  */
-export async function findInDocument(path: string | null, document: ByteSource, patches: readonly Patch[], message: FindMessage, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<FindResultMessage> {
+export async function findInDocument(
+  path: string | null,
+  document: ByteSource,
+  patches: readonly Patch[],
+  message: FindMessage,
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<FindResultMessage> {
   const patterns = parsePattern(message.pattern, message.mode);
   let map: DataMap = new WholeDataMap(document.size);
   let source: ByteSource = document;

@@ -29,7 +29,12 @@ export async function planSpecFieldEdit(specs: AppliedSpecs, source: ByteSource,
   if (before.every((byte, i) => byte === after[i])) return 'it changes no byte';
   const shown = text.trim().length > 40 ? `${text.trim().slice(0, 40)}…` : text.trim();
   const title = `Set ${what} = ${shown}`;
-  return { id: HAND_EDIT_ID, title, description: `${title} (${field.length} bytes at 0x${field.offset.toString(16)}, from ${entry.spec}).`, patches: [{ offset: field.offset, before, after }] };
+  return {
+    id: HAND_EDIT_ID,
+    title,
+    description: `${title} (${field.length} bytes at 0x${field.offset.toString(16)}, from ${entry.spec}).`,
+    patches: [{ offset: field.offset, before, after }],
+  };
 }
 
 /** The text a value editor for spec field `nodeId` starts from, or null when it has none. */
@@ -66,7 +71,8 @@ function encodeInteger(text: string, bytes: number, signed: boolean, le: boolean
   const bits = BigInt(bytes * 8);
   const min = signed ? -(1n << (bits - 1n)) : 0n;
   const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-  if (value < min || value > max) throw new EditValueError(`${what}: ${t} does not fit a ${signed ? 'signed' : 'unsigned'} ${bytes}-byte integer (${min}..${max})`);
+  if (value < min || value > max)
+    throw new EditValueError(`${what}: ${t} does not fit a ${signed ? 'signed' : 'unsigned'} ${bytes}-byte integer (${min}..${max})`);
   let rest = BigInt.asUintN(bytes * 8, value);
   const out = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i++) {
@@ -92,7 +98,8 @@ function encodeText(text: string, encoding: 'ascii' | 'utf8' | 'utf16le', termin
   }
   const room = terminated ? length - (encoding === 'utf16le' ? 2 : 1) : length;
   // A zero-terminated string keeps its length: a shorter one would move every field after it.
-  if (terminated && bytes.length !== room) throw new EditValueError(`${what}: ${bytes.length} bytes; this zero-terminated text must stay ${room} bytes long (the fields after it would move)`);
+  if (terminated && bytes.length !== room)
+    throw new EditValueError(`${what}: ${bytes.length} bytes; this zero-terminated text must stay ${room} bytes long (the fields after it would move)`);
   if (bytes.length > room) throw new EditValueError(`${what}: ${bytes.length} bytes of text; the field has ${room}`);
   const out = new Uint8Array(length);
   out.set(bytes);

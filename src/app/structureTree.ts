@@ -99,7 +99,8 @@ class Builder {
   editable(node: TreeNode, structure: 'header' | 'entry' | 'mbr' | 'record', path: string, field: Field, typeGuid?: string): TreeNode {
     const kind = editableKind(structure, field.name, this.model.sectorSize);
     // Long byte runs (boot code, a header's reserved tail) are edited in the hex view; their text would only weigh the tree down.
-    if (kind && kindLength(kind) === field.length && !(kind.kind === 'hexbytes' && field.length > 16)) node.edit = { path, kind, value: formatFieldValue(kind, field.raw), ...(typeGuid ? { typeGuid } : {}) };
+    if (kind && kindLength(kind) === field.length && !(kind.kind === 'hexbytes' && field.length > 16))
+      node.edit = { path, kind, value: formatFieldValue(kind, field.raw), ...(typeGuid ? { typeGuid } : {}) };
     return node;
   }
 
@@ -120,7 +121,15 @@ class Builder {
   }
 
   mbr(mbr: Mbr): TreeNode {
-    const title = !mbr.bootSignatureOk ? 'LBA 0 (no MBR signature)' : mbr.kind === 'protective' ? 'Protective MBR' : mbr.kind === 'hybrid' ? 'Hybrid MBR' : mbr.kind === 'dos' ? 'MBR (DOS partition table)' : 'MBR (no partitions)';
+    const title = !mbr.bootSignatureOk
+      ? 'LBA 0 (no MBR signature)'
+      : mbr.kind === 'protective'
+        ? 'Protective MBR'
+        : mbr.kind === 'hybrid'
+          ? 'Hybrid MBR'
+          : mbr.kind === 'dos'
+            ? 'MBR (DOS partition table)'
+            : 'MBR (no partitions)';
     const children: TreeNode[] = [];
     for (const field of mbr.node.fields) {
       if (field.name === 'partitions') continue;
@@ -139,28 +148,65 @@ class Builder {
         value = hex(Number(field.value ?? 0) >>> 0, field.length * 2);
         description = field.name === 'diskSignature' ? 'Windows disk signature (zero on a protective MBR)' : 'usually zero';
       }
-      children.push(this.editable(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'mbr', `mbr.${field.name}`, field));
+      children.push(
+        this.editable(this.leaf(id, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'mbr', `mbr.${field.name}`, field),
+      );
     }
     const recordNodes = mbr.records.map((record) => {
       const id = `mbr.record-${record.index}`;
       const recordChildren = (record.field.children ?? []).map((field) => {
         const spec = RECORD_FIELDS[field.name] ?? { name: field.name, kind: 'other' as FieldKind };
-        const value = field.length <= 4 && typeof field.value === 'number' ? (field.name === 'lbaStart' || field.name === 'numSectors' ? String(field.value) : hex(field.value, 2)) : bytesHex(field.raw);
-        const description = field.name === 'partitionType' ? record.typeName ?? (record.type === 0 ? 'unused' : 'unknown type') : field.name === 'status' ? (record.status === 0x80 ? 'bootable' : 'not bootable') : '';
-        return this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`), 'record', `mbr.partitions.${record.index}.${field.name}`, field);
+        const value =
+          field.length <= 4 && typeof field.value === 'number'
+            ? field.name === 'lbaStart' || field.name === 'numSectors'
+              ? String(field.value)
+              : hex(field.value, 2)
+            : bytesHex(field.raw);
+        const description =
+          field.name === 'partitionType'
+            ? (record.typeName ?? (record.type === 0 ? 'unused' : 'unknown type'))
+            : field.name === 'status'
+              ? record.status === 0x80
+                ? 'bootable'
+                : 'not bootable'
+              : '';
+        return this.editable(
+          this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › record ${record.index + 1} › ${spec.name}`),
+          'record',
+          `mbr.partitions.${record.index}.${field.name}`,
+          field,
+        );
       });
       const value = record.type === 0 ? 'unused' : `type ${hex(record.type, 2)} ${record.typeName ?? ''}`.trim();
-      const description = record.type === 0 ? '' : `LBA ${record.firstLba} +${record.sectors} sectors (${formatSize(BigInt(record.sectors) * BigInt(this.model.sectorSize))})`;
+      const description =
+        record.type === 0 ? '' : `LBA ${record.firstLba} +${record.sectors} sectors (${formatSize(BigInt(record.sectors) * BigInt(this.model.sectorSize))})`;
       return { id, label: `Record ${record.index + 1}`, value, description, offset: record.offset, length: 16, children: recordChildren } satisfies TreeNode;
     });
     const partitionsField = findField(mbr.node.fields, 'partitions');
     const ordered = [...children];
     // Keep on-disk order: code, signature, reserved, the four records, boot signature.
     const bootSig = ordered.findIndex((n) => n.id === 'mbr.Signature');
-    const records: TreeNode = { id: 'mbr.records', label: 'Partition records', value: `${mbr.records.filter((r) => r.type !== 0).length} used`, offset: partitionsField?.offset ?? 446, length: 64, children: recordNodes, open: true };
+    const records: TreeNode = {
+      id: 'mbr.records',
+      label: 'Partition records',
+      value: `${mbr.records.filter((r) => r.type !== 0).length} used`,
+      offset: partitionsField?.offset ?? 446,
+      length: 64,
+      children: recordNodes,
+      open: true,
+    };
     ordered.splice(bootSig < 0 ? ordered.length : bootSig, 0, records);
     const ebrs = mbr.ebrNodes.map((node, i) => this.genericStruct(`ebr-${i}`, `EBR at byte ${hex(node.offset, 0)}`, node));
-    return { id: 'mbr', label: title, value: 'LBA 0', description: `${mbr.kind}${mbr.bootSignatureOk ? '' : ', no 55 AA signature'}`, offset: 0, length: 512, children: [...ordered, ...ebrs], open: false };
+    return {
+      id: 'mbr',
+      label: title,
+      value: 'LBA 0',
+      description: `${mbr.kind}${mbr.bootSignatureOk ? '' : ', no 55 AA signature'}`,
+      offset: 0,
+      length: 512,
+      children: [...ordered, ...ebrs],
+      open: false,
+    };
   }
 
   genericStruct(id: string, label: string, node: StructNode): TreeNode {
@@ -213,12 +259,27 @@ class Builder {
       }
       let description = [verdict, spec.meaning].filter(Boolean).join(' · ');
       if (spec.kind === 'lba' && typeof field.value === 'bigint') description = this.lbaDescription(field.value, description);
-      if (field.name === 'alternateLba') description += h.alternateLba === this.model.lastLba ? ' (the last LBA)' : h.role === 'primary' ? ` (last LBA is ${this.model.lastLba})` : '';
+      if (field.name === 'alternateLba')
+        description += h.alternateLba === this.model.lastLba ? ' (the last LBA)' : h.role === 'primary' ? ` (last LBA is ${this.model.lastLba})` : '';
       if (invalid) description = `INVALID: ${invalid.reason} · ${description}`;
-      return this.editable(this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`), 'header', `${h.role}Header.${field.name}`, field);
+      return this.editable(
+        this.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`),
+        'header',
+        `${h.role}Header.${field.name}`,
+        field,
+      );
     });
     const state = h.headerCrcOk && h.invalid.length === 0 ? 'CRC ok' : !h.headerCrcOk ? 'CRC BAD' : 'invalid fields';
-    return { id: prefix, label: title, value: `LBA ${h.lba}`, description: `${state} · byte ${hex(h.offset, 0)}`, offset: h.offset, length: this.model.sectorSize, children, open: h.role === 'primary' };
+    return {
+      id: prefix,
+      label: title,
+      value: `LBA ${h.lba}`,
+      description: `${state} · byte ${hex(h.offset, 0)}`,
+      offset: h.offset,
+      length: this.model.sectorSize,
+      children,
+      open: h.role === 'primary',
+    };
   }
 
   array(h: GptHeader, array: GptArray): TreeNode {
@@ -228,7 +289,7 @@ class Builder {
     if (this.model.activeGpt === h.role) for (const p of this.model.esxi?.placements ?? []) roles.set(p.currentSlot, p.role);
     const children: TreeNode[] = [];
     const slots = array.slots;
-    for (let i = 0; i < slots.length; ) {
+    for (let i = 0; i < slots.length;) {
       const entry = slots[i]!;
       if (entry.used) {
         children.push(this.slot(entry, slotPrefix, title, roles.get(entry.slot)));
@@ -248,7 +309,14 @@ class Builder {
           if (spec) this.span(field, spec.kind, `${title} › slot ${k} (empty) › ${spec.name}`, id);
         }
       }
-      children.push({ id, label, value: 'empty', description: i === j ? `partition ${i + 1} unused` : `${j - i + 1} unused slots`, offset: first.offset, length: last.offset + last.raw.length - first.offset });
+      children.push({
+        id,
+        label,
+        value: 'empty',
+        description: i === j ? `partition ${i + 1} unused` : `${j - i + 1} unused slots`,
+        offset: first.offset,
+        length: last.offset + last.raw.length - first.offset,
+      });
       i = j + 1;
     }
     const used = slots.filter((s) => s.used).length;
@@ -297,7 +365,15 @@ class Builder {
           value = bytesHex(field.raw);
       }
       const path = `${slotPrefix ? 'backup' : 'primary'}Array.entries.${entry.slot}.${field.name}`;
-      return [this.editable(this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`), 'entry', path, field, entry.typeGuid)];
+      return [
+        this.editable(
+          this.leaf(`${id}.${spec.name}`, spec.name, field, spec.kind, value, description, `${arrayTitle} › slot ${entry.slot} › ${spec.name}`),
+          'entry',
+          path,
+          field,
+          entry.typeGuid,
+        ),
+      ];
     });
     const what = [role, entry.typeName ?? entry.typeGuid, formatSize(size)].filter(Boolean).join(' · ');
     return {
@@ -356,17 +432,23 @@ class Builder {
   esxi(): TreeNode | null {
     const layout = this.model.esxi;
     if (!layout) return null;
-    const children = layout.placements.map(
-      (p, i): TreeNode => ({
-        id: `esxi.${i}`,
-        label: p.role,
-        value: p.currentSlot === p.expectedSlot ? `slot ${p.currentSlot}` : `slot ${p.currentSlot}, belongs in slot ${p.expectedSlot}`,
-        description: `partition ${p.expectedSlot + 1} for ESXi · LBA ${p.firstLba}`,
-        offset: 0,
-        length: 0,
-      }),
-    );
-    return { id: 'esxi', label: 'ESXi layout', value: profileLabel(this.model) ?? layout.profile, description: layout.description, offset: 0, length: 0, children };
+    const children = layout.placements.map((p, i): TreeNode => ({
+      id: `esxi.${i}`,
+      label: p.role,
+      value: p.currentSlot === p.expectedSlot ? `slot ${p.currentSlot}` : `slot ${p.currentSlot}, belongs in slot ${p.expectedSlot}`,
+      description: `partition ${p.expectedSlot + 1} for ESXi · LBA ${p.firstLba}`,
+      offset: 0,
+      length: 0,
+    }));
+    return {
+      id: 'esxi',
+      label: 'ESXi layout',
+      value: profileLabel(this.model) ?? layout.profile,
+      description: layout.description,
+      offset: 0,
+      length: 0,
+      children,
+    };
   }
 }
 
@@ -411,7 +493,15 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
       }
     };
     search(tree, 0, null);
-    const view: FindingView = { code: finding.code, severity: finding.severity, message: finding.message, offset: finding.offset, length: finding.length, fixes: [...finding.fixes], actions: [] };
+    const view: FindingView = {
+      code: finding.code,
+      severity: finding.severity,
+      message: finding.message,
+      offset: finding.offset,
+      length: finding.length,
+      fixes: [...finding.fixes],
+      actions: [],
+    };
     const hit = best as { node: TreeNode; root: TreeNode } | null;
     if (hit) {
       view.nodeId = hit.node.id;
@@ -449,7 +539,11 @@ export function buildStructureTree(model: DiskModel, findings: Finding[]): Struc
   if (model.primary) tree.push(b.header(model.primary));
   if (model.primary?.array) tree.push(b.array(model.primary, model.primary.array));
   // A volume from byte 0: the whole disk's (scheme none) or one written over the table.
-  if (model.content) tree.push({ ...volumeNode(model.content, 'disk-volume', b.spans, 'Volume at byte 0'), label: model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table' });
+  if (model.content)
+    tree.push({
+      ...volumeNode(model.content, 'disk-volume', b.spans, 'Volume at byte 0'),
+      label: model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table',
+    });
   const partitions = b.partitions();
   if (partitions) tree.push(partitions);
   const free = freeSpaceNode(model, b.spans);

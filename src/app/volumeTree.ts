@@ -24,7 +24,10 @@ export function volumeNode(content: VolumeContent, idPrefix: string, spans: Fiel
     };
   });
   const value = [content.type, content.version, content.label !== undefined ? `"${content.label}"` : null].filter(Boolean).join(' · ');
-  const facts = [content.uuid !== undefined ? `UUID ${content.uuid}` : null, content.sizeBytes !== undefined ? `${content.sizeBytes} bytes by its own count` : null];
+  const facts = [
+    content.uuid !== undefined ? `UUID ${content.uuid}` : null,
+    content.sizeBytes !== undefined ? `${content.sizeBytes} bytes by its own count` : null,
+  ];
   const first = content.structures[0];
   return {
     id: `${idPrefix}`,
@@ -40,7 +43,14 @@ export function volumeNode(content: VolumeContent, idPrefix: string, spans: Fiel
 function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
   const id = `${parentId}.${field.name}`;
   if (field.children) {
-    return { id, label: field.name, value: `${field.length} bytes`, offset: field.offset, length: field.length, children: field.children.map((c) => fieldNode(c, id, spans, `${where} › ${field.name}`)) };
+    return {
+      id,
+      label: field.name,
+      value: `${field.length} bytes`,
+      offset: field.offset,
+      length: field.length,
+      children: field.children.map((c) => fieldNode(c, id, spans, `${where} › ${field.name}`)),
+    };
   }
   const kind = kindOf(field.name);
   spans.push({ offset: field.offset, length: field.length, kind, name: `${where} › ${field.name}`, nodeId: id });
@@ -71,7 +81,8 @@ function decode(field: Field, kind: FieldKind): { value: string; description: st
   const raw = field.raw;
   if (kind === 'guid' && raw.length === 16) return { value: uuid(raw), description: '16 bytes' };
   const text = printable(raw);
-  if (text !== null && (kind === 'text' || kind === 'signature' || text.length >= 2)) return { value: JSON.stringify(text), description: `${raw.length} bytes` };
+  if (text !== null && (kind === 'text' || kind === 'signature' || text.length >= 2))
+    return { value: JSON.stringify(text), description: `${raw.length} bytes` };
   const shown = Array.from(raw.subarray(0, MAX_SHOWN_BYTES), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
   const zero = raw.every((b) => b === 0);
   return { value: raw.length > MAX_SHOWN_BYTES ? `${shown} …` : shown, description: `${raw.length} bytes${zero ? ', all zero' : ''}` };

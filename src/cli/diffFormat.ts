@@ -16,7 +16,16 @@ export function diffJson(diff: StructuralDiff, bytes: ByteDiffResult | null) {
     b: diff.b,
     identical: diff.identical && (bytes === null || bytes.identical),
     headers: diff.headers.filter((h) => !h.equal).map(({ field, a, b }) => ({ field, a, b })),
-    partitions: diff.partitions.map((p) => ({ uuid: p.uuid, label: p.label, slotA: p.slotA, slotB: p.slotB, status: p.status, matchedBy: p.matchedBy, changes: p.changes, summary: p.summary })),
+    partitions: diff.partitions.map((p) => ({
+      uuid: p.uuid,
+      label: p.label,
+      slotA: p.slotA,
+      slotB: p.slotB,
+      status: p.status,
+      matchedBy: p.matchedBy,
+      changes: p.changes,
+      summary: p.summary,
+    })),
     ...(bytes
       ? {
           bytes: {
@@ -35,7 +44,12 @@ export function diffJson(diff: StructuralDiff, bytes: ByteDiffResult | null) {
 }
 
 function describeDisk(disk: DiskModel): string {
-  const scheme = disk.scheme === 'gpt' ? `GPT (${disk.partitions.length} partitions)` : disk.scheme === 'mbr' ? `MBR (${disk.partitions.length} partitions)` : 'no partition table';
+  const scheme =
+    disk.scheme === 'gpt'
+      ? `GPT (${disk.partitions.length} partitions)`
+      : disk.scheme === 'mbr'
+        ? `MBR (${disk.partitions.length} partitions)`
+        : 'no partition table';
   const layout = disk.esxi ? `, ${disk.esxi.profile}${disk.esxi.compacted ? ' ENTRIES NOT IN THEIR SLOTS' : ' layout'}` : '';
   return `${formatSize(disk.sizeBytes)}, ${disk.sectorSize}-byte sectors, ${scheme}${layout}`;
 }
@@ -61,7 +75,16 @@ export function formatDiff(diff: StructuralDiff, a: DiskModel, b: DiskModel, byt
     const rows = slots.map((slot) => {
       const pa = a.partitions.find((p) => p.slot === slot);
       const pb = b.partitions.find((p) => p.slot === slot);
-      const same = !!pa && !!pb && pa.uuid === pb.uuid && pa.typeGuid === pb.typeGuid && pa.firstLba === pb.firstLba && pa.lastLba === pb.lastLba && pa.name === pb.name && pa.attributes === pb.attributes && pa.mbrType === pb.mbrType;
+      const same =
+        !!pa &&
+        !!pb &&
+        pa.uuid === pb.uuid &&
+        pa.typeGuid === pb.typeGuid &&
+        pa.firstLba === pb.firstLba &&
+        pa.lastLba === pb.lastLba &&
+        pa.name === pb.name &&
+        pa.attributes === pb.attributes &&
+        pa.mbrType === pb.mbrType;
       return [same ? ' ' : '*', String(slot), slotCell(a, pa), slotCell(b, pb)] as const;
     });
     const widthA = Math.max(1, ...rows.map((r) => r[2].length));
@@ -95,7 +118,10 @@ export function formatDiff(diff: StructuralDiff, a: DiskModel, b: DiskModel, byt
       lines.push(`  0x${r.offset.toString(16).toUpperCase().padStart(10, '0')}  +${r.length}  (LBA ${firstLba}${lastLba > firstLba ? `..${lastLba}` : ''})`);
     }
     if (bytes.ranges.length > TEXT_RANGES) lines.push(`  ... ${bytes.ranges.length - TEXT_RANGES} more (--json lists them all)`);
-    if (bytes.tail) lines.push(`Sizes differ: ${bytes.tail.in.toUpperCase()} has ${bytes.tail.length} more bytes from offset ${bytes.tail.offset} (${formatSize(bytes.tail.length)}).`);
+    if (bytes.tail)
+      lines.push(
+        `Sizes differ: ${bytes.tail.in.toUpperCase()} has ${bytes.tail.length} more bytes from offset ${bytes.tail.offset} (${formatSize(bytes.tail.length)}).`,
+      );
   }
 
   lines.push('');

@@ -137,7 +137,12 @@ export function hexDiff(patch: Patch, indent: string): string[] {
   flush();
   // A CRC or an LBA field: its value reads better than its bytes.
   if (patch.after.length === 4 || patch.after.length === 8) {
-    const value = (b: Uint8Array): string => `0x${b.reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n).toString(16).toUpperCase().padStart(b.length * 2, '0')}`;
+    const value = (b: Uint8Array): string =>
+      `0x${b
+        .reduceRight((n, byte) => (n << 8n) | BigInt(byte), 0n)
+        .toString(16)
+        .toUpperCase()
+        .padStart(b.length * 2, '0')}`;
     lines.push(`${indent}${''.padStart(width)}  as little-endian u${patch.after.length * 8}: ${value(patch.before)} -> ${value(patch.after)}`);
   }
   if (hidden > 0) lines.push(`${indent}... ${plural(hidden, 'more changed row')} of ${ROW} bytes not shown (diskx fix --json has every byte)`);
@@ -223,7 +228,10 @@ export function formatPlan(report: FixReport): string {
   }
   lines.push('');
   const patches = report.planned.reduce((n, p) => n + p.plan.patches.length, 0);
-  const lbas = writeLbas(report.writes.map((w) => ({ offset: w.offset, length: w.after.length })), disk.sectorSize);
+  const lbas = writeLbas(
+    report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+    disk.sectorSize,
+  );
   if (report.refused.length > 0) {
     lines.push(`${plural(report.refused.length, 'requested fix does', 'requested fixes do')} not apply: nothing written`);
   } else if (report.dryRun) {
@@ -303,7 +311,10 @@ export function fixJson(report: FixReport) {
       })),
     })),
     notApplicable: report.refused.map((r) => ({ id: r.id, reason: r.reason })),
-    sectors: writeLbas(report.writes.map((w) => ({ offset: w.offset, length: w.after.length })), sectorSize).map(jsonInteger),
+    sectors: writeLbas(
+      report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+      sectorSize,
+    ).map(jsonInteger),
     written: report.written
       ? {
           sectors: writeLbas(report.written.writes, report.written.sectorSize).map(jsonInteger),
@@ -341,7 +352,11 @@ export function undoJson(report: UndoReport) {
     entryId: result.entryId,
     fixes: result.fixIds,
     previousState: result.previousState,
-    restored: { sectors: writeLbas(report.restored, report.sectorSize).map(jsonInteger), sectorsWritten: result.sectorsWritten, bytesWritten: result.bytesWritten },
+    restored: {
+      sectors: writeLbas(report.restored, report.sectorSize).map(jsonInteger),
+      sectorsWritten: result.sectorsWritten,
+      bytesWritten: result.bytesWritten,
+    },
     remaining: result.remaining,
     remainingFindings: report.remainingFindings,
   };

@@ -67,7 +67,11 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
   ]);
   const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i >= 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   lines.push(line(head));
   for (const row of rows) lines.push(line(row));
   if (disk.fatVolumes?.length) {
@@ -81,7 +85,9 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
       }
       const folders = v.windowsFolders.length ? `Windows folders: ${v.windowsFolders.map((e) => safeField(e.name)).join(', ')}` : 'no Windows folders';
       const problems = v.problems.length ? ` (${v.problems.join('; ')})` : '';
-      lines.push(`${name}: ${v.fatType}, ${v.label ? `label "${safeField(v.label)}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`);
+      lines.push(
+        `${name}: ${v.fatType}, ${v.label ? `label "${safeField(v.label)}"` : 'no label'}, ${v.rootEntries.length} root entries, ${folders}${problems}`,
+      );
     }
   }
   return lines.join('\n');
@@ -91,7 +97,9 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
 export function formatCheck(disk: DiskModel, findings: Finding[]): string {
   const count = (severity: string): number => findings.filter((f) => f.severity === severity).length;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const lines = [`${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`];
+  const lines = [
+    `${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`,
+  ];
   for (const f of findings) {
     lines.push(`${f.severity.padEnd(7)} ${f.code}  at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`);
     lines.push(`        ${safeField(f.message)}`);

@@ -21,7 +21,8 @@ export function writerOptions(command: string): { journalDir?: string; lockWaitM
   const options: { journalDir?: string; lockWaitMs?: number; tool: string } = { ...journalOptions(), tool: `diskx ${command}` };
   if (wait !== undefined && wait !== '') {
     const ms = Number(wait);
-    if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_LOCK_WAIT_MS) throw new UsageError(`DISKX_LOCK_WAIT_MS must be a whole number of milliseconds from 0 to ${MAX_LOCK_WAIT_MS}, not "${wait}"`);
+    if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_LOCK_WAIT_MS)
+      throw new UsageError(`DISKX_LOCK_WAIT_MS must be a whole number of milliseconds from 0 to ${MAX_LOCK_WAIT_MS}, not "${wait}"`);
     options.lockWaitMs = ms;
   }
   return options;
@@ -32,7 +33,9 @@ export async function warnAboutJournal(image: string, context: CommandContext): 
   try {
     const status = await journalStatus(image, journalOptions());
     if (status?.interrupted) {
-      context.stderr(`diskx: ${image}: warning: an earlier repair (${status.interrupted.fixes.map((f) => f.id).join(', ')}) was interrupted; run diskx undo first (journal ${status.journalPath})`);
+      context.stderr(
+        `diskx: ${image}: warning: an earlier repair (${status.interrupted.fixes.map((f) => f.id).join(', ')}) was interrupted; run diskx undo first (journal ${status.journalPath})`,
+      );
     }
   } catch (error) {
     context.stderr(`diskx: ${image}: warning: ${describeError(error)}`);

@@ -9,7 +9,13 @@ import { version } from '../../package.json';
 export { USAGE };
 
 // Flags that take a separate value, in any command: their value is not the IMAGE.
-const VALUE_FLAGS = new Set(COMMANDS.flatMap((c) => Object.entries(c.flags).filter(([, spec]) => spec.value).map(([name]) => `--${name}`)));
+const VALUE_FLAGS = new Set(
+  COMMANDS.flatMap((c) =>
+    Object.entries(c.flags)
+      .filter(([, spec]) => spec.value)
+      .map(([name]) => `--${name}`),
+  ),
+);
 
 /** The IMAGE argument for error lines: the first positional argument. */
 function imageArgument(argv: string[]): string | undefined {
@@ -84,16 +90,18 @@ export interface OutputStreamState {
  */
 export function watchOutputStreams(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): OutputStreamState {
   const state: OutputStreamState = { pipeClosed: false, failed: false };
-  const onError = (name: 'stdout' | 'stderr') => (error: NodeJS.ErrnoException): void => {
-    if (error.code === 'EPIPE') {
-      state.pipeClosed = true;
-      return;
-    }
-    if (state.failed) return;
-    state.failed = true;
-    // stderr is broken itself: nowhere left to say so.
-    if (name === 'stdout') stderr.write(`diskx: cannot write to standard output: ${error.message}\n`);
-  };
+  const onError =
+    (name: 'stdout' | 'stderr') =>
+    (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EPIPE') {
+        state.pipeClosed = true;
+        return;
+      }
+      if (state.failed) return;
+      state.failed = true;
+      // stderr is broken itself: nowhere left to say so.
+      if (name === 'stdout') stderr.write(`diskx: cannot write to standard output: ${error.message}\n`);
+    };
   stdout.on('error', onError('stdout'));
   stderr.on('error', onError('stderr'));
   return state;

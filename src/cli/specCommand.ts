@@ -24,10 +24,15 @@ export interface AppliedSpecJson {
 export class SpecCommandError extends Error {}
 
 /** Compiles and applies every --spec (each at its --at, or one --at for all, default 0). */
-export async function applySpecFlags(args: ParsedArgs, disk: DiskModel, source: ByteSource): Promise<{ placed: { placement: SpecPlacement; spec: string; result: SpecParseResult }[] }> {
+export async function applySpecFlags(
+  args: ParsedArgs,
+  disk: DiskModel,
+  source: ByteSource,
+): Promise<{ placed: { placement: SpecPlacement; spec: string; result: SpecParseResult }[] }> {
   const specs = args.flags.get('spec') ?? [];
   const ats = args.flags.get('at') ?? [];
-  if (ats.length > 1 && ats.length !== specs.length) throw new UsageError(`give one --at for all specs or one per --spec (${specs.length} specs, ${ats.length} --at)`);
+  if (ats.length > 1 && ats.length !== specs.length)
+    throw new UsageError(`give one --at for all specs or one per --spec (${specs.length} specs, ${ats.length} --at)`);
   if (ats.length && !specs.length) throw new UsageError('--at needs --spec FILE.ksy');
   const compiler = new SpecCompiler({ specPaths: args.flags.get('spec-path') ?? [] });
   const placed: { placement: SpecPlacement; spec: string; result: SpecParseResult }[] = [];
@@ -92,7 +97,9 @@ function valueText(field: SpecField): string {
 
 function fieldLines(fields: SpecField[], depth: number, lines: string[]): void {
   for (const field of fields) {
-    lines.push(`  ${hex(field.offset)}  ${String(field.length).padStart(6)}  ${'  '.repeat(depth)}${field.name}${field.instance ? ' (instance)' : ''}${valueText(field)}`);
+    lines.push(
+      `  ${hex(field.offset)}  ${String(field.length).padStart(6)}  ${'  '.repeat(depth)}${field.name}${field.instance ? ' (instance)' : ''}${valueText(field)}`,
+    );
     if (field.children) fieldLines(field.children, depth + 1, lines);
     if (field.omitted) lines.push(`  ${' '.repeat(10)}  ${' '.repeat(6)}  ${'  '.repeat(depth + 1)}… ${field.omitted} more elements left out`);
   }
@@ -102,7 +109,11 @@ function fieldLines(fields: SpecField[], depth: number, lines: string[]): void {
 export function formatSpecs(placed: { placement: SpecPlacement; spec: string; result: SpecParseResult }[]): string {
   const lines: string[] = [];
   for (const { placement, spec, result } of placed) {
-    lines.push('', `Spec ${result.id} (${spec}) at ${placement.label} = byte ${placement.offset}: ${result.length} bytes`, `  ${'offset'.padEnd(10)}  ${'length'.padStart(6)}  field`);
+    lines.push(
+      '',
+      `Spec ${result.id} (${spec}) at ${placement.label} = byte ${placement.offset}: ${result.length} bytes`,
+      `  ${'offset'.padEnd(10)}  ${'length'.padStart(6)}  field`,
+    );
     fieldLines(result.fields, 0, lines);
     if (result.truncated) lines.push('  (more fields than the display limit MAX_SPEC_FIELDS: the rest is left out)');
   }

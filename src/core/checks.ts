@@ -39,16 +39,34 @@ type Add = (code: FindingCode, severity: Severity, message: string, offset: numb
 function checkProtectiveMbr(disk: DiskModel, add: Add): void {
   const mbr = disk.mbr!;
   if (!mbr.bootSignatureOk) {
-    add('mbr-missing', 'warning', 'No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.', MBR.bootSignature.offset, MBR.bootSignature.length);
+    add(
+      'mbr-missing',
+      'warning',
+      'No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.',
+      MBR.bootSignature.offset,
+      MBR.bootSignature.length,
+    );
     return;
   }
   if (mbr.kind === 'dos' || mbr.kind === 'empty') {
-    add('mbr-not-protective', 'warning', `The MBR has no 0xEE protective record although the disk has a GPT (${mbr.kind === 'empty' ? 'all four records are empty' : 'it lists DOS partitions'}); MBR-only tools may overwrite the GPT.`, MBR.partitions.offset, MBR.partitions.length);
+    add(
+      'mbr-not-protective',
+      'warning',
+      `The MBR has no 0xEE protective record although the disk has a GPT (${mbr.kind === 'empty' ? 'all four records are empty' : 'it lists DOS partitions'}); MBR-only tools may overwrite the GPT.`,
+      MBR.partitions.offset,
+      MBR.partitions.length,
+    );
     return;
   }
   if (mbr.kind === 'hybrid') {
     const others = mbr.records.filter((r) => r.type !== 0 && r.type !== 0xee).map((r) => `record ${r.index + 1} type 0x${r.type.toString(16)}`);
-    add('mbr-not-protective', 'warning', `Hybrid MBR: besides the 0xEE protective record it has ${others.join(', ')}; MBR and GPT can disagree about those partitions.`, MBR.partitions.offset, MBR.partitions.length);
+    add(
+      'mbr-not-protective',
+      'warning',
+      `Hybrid MBR: besides the 0xEE protective record it has ${others.join(', ')}; MBR and GPT can disagree about those partitions.`,
+      MBR.partitions.offset,
+      MBR.partitions.length,
+    );
   }
   const protective = mbr.records.find((r) => r.type === 0xee)!;
   const expectedSize = disk.totalSectors - 1n > 0xffffffffn ? 0xffffffff : Number(disk.totalSectors - 1n);
@@ -70,20 +88,45 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
   const protective = mbr.records.find((r) => r.type === 0xee);
   if (protective) {
     const hint = disk.sectorSizeSource === 'override' ? ` with the --sector-size ${disk.sectorSize} given; is that the disk's block size?` : '.';
-    add('gpt-primary-missing', 'error', `MBR record ${protective.index + 1} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA (${disk.sectorSize}-byte sectors)${hint}`, disk.sectorSize, disk.sectorSize);
+    add(
+      'gpt-primary-missing',
+      'error',
+      `MBR record ${protective.index + 1} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA (${disk.sectorSize}-byte sectors)${hint}`,
+      disk.sectorSize,
+      disk.sectorSize,
+    );
   }
-  for (const problem of mbr.ebrProblems) add('mbr-ebr-chain', 'error', `Extended partition: ${problem}.`, mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? MBR.partitions.offset, MBR_RECORD_SIZE);
+  for (const problem of mbr.ebrProblems)
+    add(
+      'mbr-ebr-chain',
+      'error',
+      `Extended partition: ${problem}.`,
+      mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? MBR.partitions.offset,
+      MBR_RECORD_SIZE,
+    );
   const withRecords = disk.partitions;
   for (const p of withRecords) {
     if (p.firstLba === 0n || p.lastLba > disk.lastLba) {
-      add('mbr-partition-out-of-range', 'error', `MBR partition ${p.number} covers LBAs ${p.firstLba}..${p.lastLba}, outside the disk (LBAs 1..${disk.lastLba}).`, p.number <= 4 ? MBR.partitions.offset + MBR_RECORD_SIZE * (p.number - 1) : 0, MBR_RECORD_SIZE);
+      add(
+        'mbr-partition-out-of-range',
+        'error',
+        `MBR partition ${p.number} covers LBAs ${p.firstLba}..${p.lastLba}, outside the disk (LBAs 1..${disk.lastLba}).`,
+        p.number <= 4 ? MBR.partitions.offset + MBR_RECORD_SIZE * (p.number - 1) : 0,
+        MBR_RECORD_SIZE,
+      );
     }
   }
   // Logical partitions live inside the extended one: compare like with like.
   const isExtended = (p: Partition): boolean => p.mbrType === 0x05 || p.mbrType === 0x0f || p.mbrType === 0x85;
   const comparable = withRecords.filter((p) => !isExtended(p));
   for (const [a, b] of overlappingPairs(comparable)) {
-    add('mbr-partition-overlap', 'error', `MBR partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`, MBR.partitions.offset, MBR.partitions.length);
+    add(
+      'mbr-partition-overlap',
+      'error',
+      `MBR partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`,
+      MBR.partitions.offset,
+      MBR.partitions.length,
+    );
   }
 }
 
@@ -92,11 +135,26 @@ function checkGpt(disk: DiskModel, add: Add): void {
   const healthy = (h: GptHeader | null): h is GptHeader => !!h && h.headerCrcOk && h.invalid.length === 0 && h.arrayCrcOk === true;
 
   if (!primary && backup) {
-    add('gpt-primary-missing', 'error', `No primary GPT header at LBA 1 (no "EFI PART" signature); the backup at LBA ${backup.lba} is ${healthy(backup) ? 'intact and can rebuild it' : 'itself damaged'}.`, disk.sectorSize, disk.sectorSize, healthy(backup) ? ['rebuild-primary-from-backup'] : []);
+    add(
+      'gpt-primary-missing',
+      'error',
+      `No primary GPT header at LBA 1 (no "EFI PART" signature); the backup at LBA ${backup.lba} is ${healthy(backup) ? 'intact and can rebuild it' : 'itself damaged'}.`,
+      disk.sectorSize,
+      disk.sectorSize,
+      healthy(backup) ? ['rebuild-primary-from-backup'] : [],
+    );
   }
   if (primary && !backup) {
-    const where = primary.alternateLba === disk.lastLba ? `at the last LBA ${disk.lastLba}` : `at the last LBA ${disk.lastLba} nor at AlternateLBA ${primary.alternateLba}`;
-    add('gpt-backup-missing', 'error', `No backup GPT header ${where}.`, Number(disk.lastLba) * disk.sectorSize, disk.sectorSize, healthy(primary) ? ['rebuild-backup-from-primary'] : []);
+    const where =
+      primary.alternateLba === disk.lastLba ? `at the last LBA ${disk.lastLba}` : `at the last LBA ${disk.lastLba} nor at AlternateLBA ${primary.alternateLba}`;
+    add(
+      'gpt-backup-missing',
+      'error',
+      `No backup GPT header ${where}.`,
+      Number(disk.lastLba) * disk.sectorSize,
+      disk.sectorSize,
+      healthy(primary) ? ['rebuild-backup-from-primary'] : [],
+    );
   }
   for (const header of [primary, backup]) {
     if (!header) continue;
@@ -105,14 +163,29 @@ function checkGpt(disk: DiskModel, add: Add): void {
     for (const problem of header.invalid) {
       const field = findField(header.node.fields, problem.field);
       // A LastUsableLBA past the end of a disk that shrank (backup no longer at the end) is what relocate-backup rewrites.
-      const fixes: FixId[] = problem.field === 'lastUsableLba' && header.role === 'primary' && header.alternateLba !== disk.lastLba ? ['relocate-backup', ...rebuild] : rebuild;
-      add('gpt-header-invalid', 'error', `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`, field?.offset ?? header.offset, field?.length ?? 92, fixes);
+      const fixes: FixId[] =
+        problem.field === 'lastUsableLba' && header.role === 'primary' && header.alternateLba !== disk.lastLba ? ['relocate-backup', ...rebuild] : rebuild;
+      add(
+        'gpt-header-invalid',
+        'error',
+        `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`,
+        field?.offset ?? header.offset,
+        field?.length ?? 92,
+        fixes,
+      );
     }
     checkArrayPlacement(disk, header, add);
     // With a healthy other copy, rebuilding from it is the safer first offer; recompute-crcs trusts the current bytes.
     const crcFixes: FixId[] = header.invalid.length === 0 ? (rebuild.length > 0 ? [...rebuild, 'recompute-crcs'] : ['recompute-crcs']) : rebuild;
     if (!header.headerCrcOk && header.computedHeaderCrc32 !== null) {
-      add(`gpt-${header.role}-header-crc`, 'error', `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`, header.offset + GPT_HEADER.headerCrc32.offset, GPT_HEADER.headerCrc32.length, crcFixes);
+      add(
+        `gpt-${header.role}-header-crc`,
+        'error',
+        `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`,
+        header.offset + GPT_HEADER.headerCrc32.offset,
+        GPT_HEADER.headerCrc32.length,
+        crcFixes,
+      );
     }
     if (header.arrayCrcOk === false && header.array) {
       add(
@@ -136,13 +209,34 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
   const reference = primary && primary.invalid.length === 0 ? primary : backup;
   if (backup && backup.lba !== lastLba) {
     const how = backup.lba < lastLba ? `the disk is ${lastLba - backup.lba} sectors larger than when the GPT was written (it grew)` : 'the disk shrank';
-    add('gpt-backup-not-at-end', 'warning', `Backup GPT header is at LBA ${backup.lba}, not at the last LBA ${lastLba}: ${how}. Firmware and tools look for it at the end.`, backup.offset, disk.sectorSize, ['relocate-backup']);
+    add(
+      'gpt-backup-not-at-end',
+      'warning',
+      `Backup GPT header is at LBA ${backup.lba}, not at the last LBA ${lastLba}: ${how}. Firmware and tools look for it at the end.`,
+      backup.offset,
+      disk.sectorSize,
+      ['relocate-backup'],
+    );
   } else if (primary && backup && primary.alternateLba !== lastLba) {
     const field = findField(primary.node.fields, 'alternateLba')!;
-    add('gpt-backup-not-at-end', 'warning', `Primary header's AlternateLBA is ${primary.alternateLba} but the backup header sits at the last LBA ${lastLba}.`, field.offset, field.length, ['relocate-backup']);
+    add(
+      'gpt-backup-not-at-end',
+      'warning',
+      `Primary header's AlternateLBA is ${primary.alternateLba} but the backup header sits at the last LBA ${lastLba}.`,
+      field.offset,
+      field.length,
+      ['relocate-backup'],
+    );
   } else if (primary && !backup && primary.alternateLba > lastLba) {
     const field = findField(primary.node.fields, 'alternateLba')!;
-    add('gpt-backup-not-at-end', 'error', `Primary header's AlternateLBA ${primary.alternateLba} is past the disk's last LBA ${lastLba}: the disk shrank or was truncated.`, field.offset, field.length, ['relocate-backup']);
+    add(
+      'gpt-backup-not-at-end',
+      'error',
+      `Primary header's AlternateLBA ${primary.alternateLba} is past the disk's last LBA ${lastLba}: the disk shrank or was truncated.`,
+      field.offset,
+      field.length,
+      ['relocate-backup'],
+    );
   }
   if (!reference || reference.invalid.length > 0) return;
   const arraySectors = BigInt(Math.ceil((reference.numPartitionEntries * reference.partitionEntrySize) / disk.sectorSize));
@@ -151,8 +245,18 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
     if (!header || header.invalid.length > 0 || header.lastUsableLba === expected) continue;
     const field = findField(header.node.fields, 'lastUsableLba')!;
     const severity: Severity = header.lastUsableLba > expected ? 'error' : 'warning';
-    const detail = header.lastUsableLba > expected ? 'it reaches into the backup entry array at the end of the disk' : `${expected - header.lastUsableLba} sectors at the end cannot be used`;
-    add('gpt-last-usable-mismatch', severity, `${label(header)} header's LastUsableLBA is ${header.lastUsableLba}; with the backup array at the end it should be ${expected}: ${detail}.`, field.offset, field.length, ['relocate-backup']);
+    const detail =
+      header.lastUsableLba > expected
+        ? 'it reaches into the backup entry array at the end of the disk'
+        : `${expected - header.lastUsableLba} sectors at the end cannot be used`;
+    add(
+      'gpt-last-usable-mismatch',
+      severity,
+      `${label(header)} header's LastUsableLBA is ${header.lastUsableLba}; with the backup array at the end it should be ${expected}: ${detail}.`,
+      field.offset,
+      field.length,
+      ['relocate-backup'],
+    );
   }
 }
 
@@ -161,8 +265,10 @@ function compareCopies(primary: GptHeader, backup: GptHeader, add: Add): void {
   if (primary.diskGuid !== backup.diskGuid) differences.push(`DiskGUID ${primary.diskGuid} vs ${backup.diskGuid}`);
   if (primary.firstUsableLba !== backup.firstUsableLba) differences.push(`FirstUsableLBA ${primary.firstUsableLba} vs ${backup.firstUsableLba}`);
   if (primary.lastUsableLba !== backup.lastUsableLba) differences.push(`LastUsableLBA ${primary.lastUsableLba} vs ${backup.lastUsableLba}`);
-  if (primary.numPartitionEntries !== backup.numPartitionEntries) differences.push(`NumberOfPartitionEntries ${primary.numPartitionEntries} vs ${backup.numPartitionEntries}`);
-  if (primary.partitionEntrySize !== backup.partitionEntrySize) differences.push(`SizeOfPartitionEntry ${primary.partitionEntrySize} vs ${backup.partitionEntrySize}`);
+  if (primary.numPartitionEntries !== backup.numPartitionEntries)
+    differences.push(`NumberOfPartitionEntries ${primary.numPartitionEntries} vs ${backup.numPartitionEntries}`);
+  if (primary.partitionEntrySize !== backup.partitionEntrySize)
+    differences.push(`SizeOfPartitionEntry ${primary.partitionEntrySize} vs ${backup.partitionEntrySize}`);
   if (backup.alternateLba !== primary.lba) differences.push(`backup AlternateLBA is ${backup.alternateLba}, not the primary's LBA ${primary.lba}`);
   const slots = Math.min(primary.array!.slots.length, backup.array!.slots.length);
   const differingSlots: number[] = [];
@@ -171,7 +277,10 @@ function compareCopies(primary: GptHeader, backup: GptHeader, add: Add): void {
   }
   if (differingSlots.length > 0) differences.push(`entries differ in slot${differingSlots.length > 1 ? 's' : ''} ${numberRuns(differingSlots)}`);
   if (differences.length === 0) return;
-  add('gpt-primary-backup-differ', 'error', `Primary and backup GPT disagree: ${differences.join('; ')}.`, primary.offset, primary.bytes.length, ['rebuild-backup-from-primary', 'rebuild-primary-from-backup']);
+  add('gpt-primary-backup-differ', 'error', `Primary and backup GPT disagree: ${differences.join('; ')}.`, primary.offset, primary.bytes.length, [
+    'rebuild-backup-from-primary',
+    'rebuild-primary-from-backup',
+  ]);
 }
 
 /**
@@ -212,13 +321,20 @@ function checkEntries(disk: DiskModel, header: GptHeader, add: Add): void {
   }
   const asPartitions = used.filter((e) => e.lastLba >= e.firstLba);
   for (const [a, b] of overlappingPairs(asPartitions)) {
-    add('gpt-partition-overlap', 'error', `Partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`, b.offset + 32, 16);
+    add(
+      'gpt-partition-overlap',
+      'error',
+      `Partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`,
+      b.offset + 32,
+      16,
+    );
   }
   const byGuid = new Map<string, GptEntry>();
   for (const e of used) {
     const first = byGuid.get(e.uniqueGuid);
     if (first) add('gpt-duplicate-guid', 'error', `Partitions ${first.number} and ${e.number} share the unique GUID ${e.uniqueGuid}.`, e.offset + 16, 16);
-    else if (e.uniqueGuid === header.diskGuid) add('gpt-duplicate-guid', 'error', `Partition ${e.number}'s unique GUID equals the disk GUID ${e.uniqueGuid}.`, e.offset + 16, 16);
+    else if (e.uniqueGuid === header.diskGuid)
+      add('gpt-duplicate-guid', 'error', `Partition ${e.number}'s unique GUID equals the disk GUID ${e.uniqueGuid}.`, e.offset + 16, 16);
     else byGuid.set(e.uniqueGuid, e);
   }
   checkSlots(disk, header, add);
@@ -228,7 +344,11 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   const esxi = disk.esxi;
   const array = header.array!;
   if (esxi?.compacted) {
-    const moves = esxi.placements.filter((p) => p.currentSlot !== p.expectedSlot).map((p) => `${p.role} is in slot ${p.currentSlot} (partition ${p.currentSlot + 1}) but belongs in slot ${p.expectedSlot} (partition ${p.expectedSlot + 1})`);
+    const moves = esxi.placements
+      .filter((p) => p.currentSlot !== p.expectedSlot)
+      .map(
+        (p) => `${p.role} is in slot ${p.currentSlot} (partition ${p.currentSlot + 1}) but belongs in slot ${p.expectedSlot} (partition ${p.expectedSlot + 1})`,
+      );
     add(
       'esxi-slot-compacted',
       'error',
@@ -248,7 +368,13 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   for (let slot = 0; slot < highest; slot++) if (!usedSet.has(slot)) empty.push(slot);
   if (empty.length > 0) {
     const why = esxi ? 'as the ESXi installer leaves them' : 'partition numbers are slot + 1, so they are not contiguous; this is normal and harmless';
-    add('slot-gap', 'info', `Empty slot${empty.length > 1 ? 's' : ''} ${numberRuns(empty)} between used slots (${why}).`, array.offset + empty[0]! * header.partitionEntrySize, header.partitionEntrySize);
+    add(
+      'slot-gap',
+      'info',
+      `Empty slot${empty.length > 1 ? 's' : ''} ${numberRuns(empty)} between used slots (${why}).`,
+      array.offset + empty[0]! * header.partitionEntrySize,
+      header.partitionEntrySize,
+    );
   }
 }
 
@@ -291,4 +417,3 @@ function overlappingPairs<T extends Span>(spans: T[]): [T, T][] {
   }
   return pairs;
 }
-

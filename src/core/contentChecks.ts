@@ -66,13 +66,25 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
   if (disk.content) {
     const c = disk.content;
     const size = c.sizeBytes !== undefined ? `, ${formatSize(c.sizeBytes)} by its own count` : '';
-    add('whole-disk-volume', 'info', `The disk holds one ${describeVolume(c)} volume from byte 0${size} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).`, 0, c.structures[0]?.length ?? 512);
+    add(
+      'whole-disk-volume',
+      'info',
+      `The disk holds one ${describeVolume(c)} volume from byte 0${size} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).`,
+      0,
+      c.structures[0]?.length ?? 512,
+    );
     return;
   }
   const lba0 = mbr?.bootSignatureOk
     ? 'LBA 0 ends with the 0x55AA signature but all four partition records are empty (a boot sector without a table, a PC-98 disk, or a wiped table)'
     : 'no 0x55AA boot signature at byte 510';
-  add('no-partition-table', 'error', `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`, 0, 512);
+  add(
+    'no-partition-table',
+    'error',
+    `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`,
+    0,
+    512,
+  );
 }
 
 /** Findings about the partitions' contents, the gaps between them and LBA 0 of a partitioned disk. */
@@ -107,7 +119,10 @@ export function checkContents(disk: DiskModel, add: Add): void {
     const c = region.content;
     // A volume that runs on into a partition is that partition's, moved: reported above.
     if (!c || disk.partitions.some((p) => p.enclosing?.offset === c.offset)) continue;
-    const ends = c.sizeBytes !== undefined ? `, ${formatSize(c.sizeBytes)} long by its own count (to LBA ${BigInt(c.offset) / BigInt(s) + c.sizeBytes / BigInt(s) - 1n})` : '';
+    const ends =
+      c.sizeBytes !== undefined
+        ? `, ${formatSize(c.sizeBytes)} long by its own count (to LBA ${BigInt(c.offset) / BigInt(s) + c.sizeBytes / BigInt(s) - 1n})`
+        : '';
     add(
       'lost-volume',
       'warning',
@@ -132,7 +147,8 @@ export function checkContents(disk: DiskModel, add: Add): void {
 function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): void {
   const expected = p.typeGuid !== null ? EXPECTED_GPT[p.typeGuid] : p.mbrType !== null ? EXPECTED_MBR[p.mbrType] : undefined;
   if (!expected || expected.includes(c.type)) return;
-  const typeText = p.typeGuid !== null ? `${p.typeName ?? 'type'} (${p.typeGuid})` : `${p.typeName ?? 'type'} (0x${p.mbrType!.toString(16).padStart(2, '0').toUpperCase()})`;
+  const typeText =
+    p.typeGuid !== null ? `${p.typeName ?? 'type'} (${p.typeGuid})` : `${p.typeName ?? 'type'} (0x${p.mbrType!.toString(16).padStart(2, '0').toUpperCase()})`;
   const entry = entryField(disk, p);
   add(
     'partition-type-mismatch',

@@ -36,7 +36,8 @@ export function partitionRanges(disk: DiskModel): ByteRange[] {
     }
   }
   for (const record of disk.mbr?.records ?? []) {
-    if (!NOT_DATA_MBR_TYPES.has(record.type) && record.sectors > 0) add(BigInt(record.firstLba), BigInt(record.firstLba) + BigInt(record.sectors) - 1n, `MBR partition ${record.index + 1}`);
+    if (!NOT_DATA_MBR_TYPES.has(record.type) && record.sectors > 0)
+      add(BigInt(record.firstLba), BigInt(record.firstLba) + BigInt(record.sectors) - 1n, `MBR partition ${record.index + 1}`);
   }
   for (const logical of disk.mbr?.logical ?? []) {
     if (logical.sectors > 0) add(BigInt(logical.firstLba), BigInt(logical.firstLba) + BigInt(logical.sectors) - 1n, `logical partition ${logical.number}`);

@@ -71,12 +71,37 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   const start = await readStartContent(source, sectorSize, mbr, primary || backup ? { intact: primaryIntact } : null);
   const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' && !start.replacesMbr ? 'mbr' : 'none';
   const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
-  const usable = scheme === 'gpt' ? (active && active.invalid.length === 0 ? { firstLba: active.firstUsableLba, lastLba: active.lastUsableLba } : null) : scheme === 'mbr' ? { firstLba: 1n, lastLba } : null;
+  const usable =
+    scheme === 'gpt'
+      ? active && active.invalid.length === 0
+        ? { firstLba: active.firstUsableLba, lastLba: active.lastUsableLba }
+        : null
+      : scheme === 'mbr'
+        ? { firstLba: 1n, lastLba }
+        : null;
   const free = await probePartitions(source, sectorSize, partitions, usable);
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
   const fatVolumes = await readFatVolumes(source, sectorSize, partitions, esxi);
-  return { image: source.name, sizeBytes: source.size, sectorSize, sectorSizeSource, totalSectors, lastLba, mbr, primary, backup, activeGpt, scheme, partitions, esxi, gptAreas, fatVolumes, content: start.content, free };
+  return {
+    image: source.name,
+    sizeBytes: source.size,
+    sectorSize,
+    sectorSizeSource,
+    totalSectors,
+    lastLba,
+    mbr,
+    primary,
+    backup,
+    activeGpt,
+    scheme,
+    partitions,
+    esxi,
+    gptAreas,
+    fatVolumes,
+    content: start.content,
+    free,
+  };
 }
 
 // Sized from the first structurally valid header (its array is already bounded by
@@ -160,7 +185,16 @@ function mbrRecords(node: StructNode): MbrRecord[] {
   return list.map((record, index) => {
     const get = (name: string): number => Number(findField(record.children!, `${record.path}.${name}`)!.value);
     const type = get('partitionType');
-    return { index, offset: record.offset, status: get('status'), type, typeName: mbrTypeName(type), firstLba: get('lbaStart'), sectors: get('numSectors'), field: record };
+    return {
+      index,
+      offset: record.offset,
+      status: get('status'),
+      type,
+      typeName: mbrTypeName(type),
+      firstLba: get('lbaStart'),
+      sectors: get('numSectors'),
+      field: record,
+    };
   });
 }
 
@@ -197,7 +231,14 @@ async function followEbrChain(source: ByteSource, sectorSize: number, mbr: Mbr):
     }
     const [logical, link] = mbrRecords(node);
     if (logical && logical.type !== 0) {
-      mbr.logical.push({ number: number++, ebrLba, type: logical.type, typeName: logical.typeName, firstLba: ebrLba + logical.firstLba, sectors: logical.sectors });
+      mbr.logical.push({
+        number: number++,
+        ebrLba,
+        type: logical.type,
+        typeName: logical.typeName,
+        firstLba: ebrLba + logical.firstLba,
+        sectors: logical.sectors,
+      });
     }
     if (!link || link.type === 0 || link.firstLba === 0) return;
     ebrLba = extendedStart + link.firstLba;
@@ -261,13 +302,18 @@ const ARRAY_BLOCKING_FIELDS = new Set(['numPartitionEntries', 'partitionEntrySiz
 function validateHeader(h: GptHeader, sectorSize: number, totalSectors: bigint): void {
   const bad = (field: string, reason: string): void => void h.invalid.push({ field, reason });
   if (h.revision !== GPT_REVISION_1_0) bad('revision', `revision is 0x${h.revision.toString(16).padStart(8, '0')}, expected 0x00010000`);
-  if (h.headerSize < MIN_GPT_HEADER_SIZE || h.headerSize > sectorSize) bad('headerSize', `HeaderSize is ${h.headerSize}, must be between ${MIN_GPT_HEADER_SIZE} and the block size ${sectorSize}`);
+  if (h.headerSize < MIN_GPT_HEADER_SIZE || h.headerSize > sectorSize)
+    bad('headerSize', `HeaderSize is ${h.headerSize}, must be between ${MIN_GPT_HEADER_SIZE} and the block size ${sectorSize}`);
   if (h.reserved !== 0) bad('reserved', `reserved field at 0x14 is 0x${h.reserved.toString(16)}, must be zero`);
   if (h.myLba !== h.lba) bad('myLba', `MyLBA is ${h.myLba} but the header sits at LBA ${h.lba}`);
   if (h.numPartitionEntries === 0) bad('numPartitionEntries', 'NumberOfPartitionEntries is 0');
-  else if (h.numPartitionEntries > MAX_PARTITION_ENTRIES) bad('numPartitionEntries', `NumberOfPartitionEntries is ${h.numPartitionEntries}, more than the ${MAX_PARTITION_ENTRIES} we accept`);
+  else if (h.numPartitionEntries > MAX_PARTITION_ENTRIES)
+    bad('numPartitionEntries', `NumberOfPartitionEntries is ${h.numPartitionEntries}, more than the ${MAX_PARTITION_ENTRIES} we accept`);
   const size = h.partitionEntrySize;
-  const powerOfTwoTimes128 = size >= MIN_PARTITION_ENTRY_SIZE && size % MIN_PARTITION_ENTRY_SIZE === 0 && ((size / MIN_PARTITION_ENTRY_SIZE) & (size / MIN_PARTITION_ENTRY_SIZE - 1)) === 0;
+  const powerOfTwoTimes128 =
+    size >= MIN_PARTITION_ENTRY_SIZE &&
+    size % MIN_PARTITION_ENTRY_SIZE === 0 &&
+    ((size / MIN_PARTITION_ENTRY_SIZE) & (size / MIN_PARTITION_ENTRY_SIZE - 1)) === 0;
   if (!powerOfTwoTimes128) bad('partitionEntrySize', `SizeOfPartitionEntry is ${size}, must be 128 x 2^n`);
   else if (size > MAX_PARTITION_ENTRY_SIZE) bad('partitionEntrySize', `SizeOfPartitionEntry is ${size}, more than the ${MAX_PARTITION_ENTRY_SIZE} we accept`);
   const arrayBytes = h.numPartitionEntries * size;
@@ -276,7 +322,10 @@ function validateHeader(h: GptHeader, sectorSize: number, totalSectors: bigint):
     bad('numPartitionEntries', `the entry array would be ${arrayBytes} bytes, more than the ${MAX_ENTRY_ARRAY_BYTES} we accept`);
   }
   if (h.partitionEntryLba < 2n || h.partitionEntryLba + arraySectors > totalSectors) {
-    bad('partitionEntryLba', `PartitionEntryLBA ${h.partitionEntryLba} puts the ${arraySectors}-sector entry array outside the disk (LBAs 2..${totalSectors - 1n})`);
+    bad(
+      'partitionEntryLba',
+      `PartitionEntryLBA ${h.partitionEntryLba} puts the ${arraySectors}-sector entry array outside the disk (LBAs 2..${totalSectors - 1n})`,
+    );
   } else if (h.partitionEntryLba <= h.lba && h.lba < h.partitionEntryLba + arraySectors) {
     bad('partitionEntryLba', `the entry array at LBA ${h.partitionEntryLba} overlaps its own header at LBA ${h.lba}`);
   }
@@ -299,7 +348,9 @@ function parseArray(bytes: Uint8Array, offset: number, lba: bigint, count: numbe
   for (let slot = 0; slot < count; slot++) {
     const at = slot * entrySize;
     const raw = bytes.subarray(at, at + entrySize);
-    const entry = isZeroRange(raw, GPT_ENTRY.typeGuid.offset, endOf(GPT_ENTRY.typeGuid)) ? unusedEntry(raw, view, at, offset + at, slot) : usedEntry(raw, offset + at, slot);
+    const entry = isZeroRange(raw, GPT_ENTRY.typeGuid.offset, endOf(GPT_ENTRY.typeGuid))
+      ? unusedEntry(raw, view, at, offset + at, slot)
+      : usedEntry(raw, offset + at, slot);
     slots[slot] = entry;
     entryFields[slot] = entry.field;
   }
@@ -340,7 +391,10 @@ function unusedEntry(raw: Uint8Array, view: DataView, at: number, offset: number
     used: false,
     typeGuid: ZERO_GUID,
     typeName: UNUSED_TYPE_NAME,
-    uniqueGuid: blank || isZeroRange(raw, GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid)) ? ZERO_GUID : formatGuid(raw.subarray(GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid))),
+    uniqueGuid:
+      blank || isZeroRange(raw, GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid))
+        ? ZERO_GUID
+        : formatGuid(raw.subarray(GPT_ENTRY.uniqueGuid.offset, endOf(GPT_ENTRY.uniqueGuid))),
     firstLba: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.firstLba.offset, true),
     lastLba: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.lastLba.offset, true),
     attributes: blank ? 0n : view.getBigUint64(at + GPT_ENTRY.attributes.offset, true),
@@ -427,7 +481,15 @@ function mbrPartitions(mbr: Mbr, sectorSize: number): Partition[] {
   const primaries = mbr.records
     .filter((r) => r.type !== 0)
     .map((r) => ({ slot: r.index, number: r.index + 1, type: r.type, typeName: r.typeName, firstLba: r.firstLba, sectors: r.sectors, status: r.status }));
-  const logical = mbr.logical.map((l) => ({ slot: l.number - 1, number: l.number, type: l.type, typeName: l.typeName, firstLba: l.firstLba, sectors: l.sectors, status: 0 }));
+  const logical = mbr.logical.map((l) => ({
+    slot: l.number - 1,
+    number: l.number,
+    type: l.type,
+    typeName: l.typeName,
+    firstLba: l.firstLba,
+    sectors: l.sectors,
+    status: 0,
+  }));
   return [...primaries, ...logical].map((p) => ({
     slot: p.slot,
     number: p.number,

@@ -5,7 +5,6 @@
 import type { EsxiLayout, EsxiProfileId, GptEntry } from './model';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from './partitionTypes';
 
-
 /** One partition of a layout, in on-disk order. */
 interface LayoutPart {
   slot: number;

@@ -53,7 +53,18 @@ export async function readFatVolumes(source: ByteSource, sectorSize: number, par
 }
 
 async function readFatVolume(source: ByteSource, sectorSize: number, partition: Partition, role: string | null): Promise<FatVolume> {
-  const volume: FatVolume = { partitionNumber: partition.number, partitionSlot: partition.slot, role, offset: 0, fatType: null, label: null, bootSector: null, rootEntries: [], windowsFolders: [], problems: [] };
+  const volume: FatVolume = {
+    partitionNumber: partition.number,
+    partitionSlot: partition.slot,
+    role,
+    offset: 0,
+    fatType: null,
+    label: null,
+    bootSector: null,
+    rootEntries: [],
+    windowsFolders: [],
+    problems: [],
+  };
   const start = BigInt(sectorSize) * partition.firstLba;
   const end = BigInt(sectorSize) * (partition.lastLba + 1n);
   if (partition.lastLba < partition.firstLba || end > BigInt(source.size)) {
@@ -80,11 +91,16 @@ async function readFatVolume(source: ByteSource, sectorSize: number, partition: 
       return volume;
     }
     volume.fatType = geometry.fatType;
-    const root = geometry.fatType === 'FAT32' ? await readRootChain(source, bounds.start, geometry, volume.problems) : await readFixedRoot(source, bounds.start, geometry, volume.problems);
+    const root =
+      geometry.fatType === 'FAT32'
+        ? await readRootChain(source, bounds.start, geometry, volume.problems)
+        : await readFixedRoot(source, bounds.start, geometry, volume.problems);
     const { entries, label } = decodeDirectory(root.bytes, root.absolute);
     volume.rootEntries = entries;
     volume.label = label ?? geometry.bpbLabel;
-    volume.windowsFolders = entries.filter((e) => e.isDirectory && WINDOWS_FOLDERS.some((name) => name.toUpperCase() === e.name.toUpperCase() || name.toUpperCase() === e.shortName.toUpperCase()));
+    volume.windowsFolders = entries.filter(
+      (e) => e.isDirectory && WINDOWS_FOLDERS.some((name) => name.toUpperCase() === e.name.toUpperCase() || name.toUpperCase() === e.shortName.toUpperCase()),
+    );
   } catch (error) {
     // Reads are bounded above, so this is an I/O error or a parser surprise: the volume is unreadable, the disk is not.
     volume.problems.push(`could not read the volume: ${error instanceof Error ? error.message : String(error)}`);
@@ -106,12 +122,14 @@ function validateBpb(node: StructNode, volumeBytes: number): FatGeometry | strin
   const fat16Size = num(f, 'bootSector.sectorsPerFat16');
   const fatSectors = fat16Size || num(f, 'bootSector.fat32.sectorsPerFat32');
   if (![512, 1024, 2048, 4096].includes(bytesPerSector)) return `bytes per sector is ${bytesPerSector}, not 512, 1024, 2048 or 4096`;
-  if (sectorsPerCluster === 0 || sectorsPerCluster > 128 || (sectorsPerCluster & (sectorsPerCluster - 1)) !== 0) return `sectors per cluster is ${sectorsPerCluster}, not a power of two up to 128`;
+  if (sectorsPerCluster === 0 || sectorsPerCluster > 128 || (sectorsPerCluster & (sectorsPerCluster - 1)) !== 0)
+    return `sectors per cluster is ${sectorsPerCluster}, not a power of two up to 128`;
   if (reservedSectors === 0) return 'no reserved sectors (the boot sector itself is one)';
   if (numFats === 0 || numFats > 4) return `${numFats} FATs`;
   if (totalSectors === 0) return 'total sectors is 0';
   if (fatSectors === 0) return 'sectors per FAT is 0';
-  if (totalSectors * bytesPerSector > volumeBytes) return `the volume claims ${totalSectors} sectors of ${bytesPerSector} bytes, more than the partition's ${volumeBytes} bytes`;
+  if (totalSectors * bytesPerSector > volumeBytes)
+    return `the volume claims ${totalSectors} sectors of ${bytesPerSector} bytes, more than the partition's ${volumeBytes} bytes`;
   const rootSectors = Math.ceil((rootEntryCount * 32) / bytesPerSector);
   const firstDataSector = reservedSectors + numFats * fatSectors + rootSectors;
   if (firstDataSector >= totalSectors) return `FATs and root directory (${firstDataSector} sectors) fill the whole volume (${totalSectors} sectors)`;
@@ -194,7 +212,9 @@ async function readRootChain(source: ByteSource, volumeStart: number, g: FatGeom
     const next = (entry[0]! | (entry[1]! << 8) | (entry[2]! << 16) | (entry[3]! << 24)) & 0x0fffffff;
     if (next >= 0x0ffffff8) break; // end of chain
     if (next < 2 || next >= g.clusterCount + 2) {
-      problems.push(`root directory chain: cluster ${cluster} links to ${next === 0x0ffffff7 ? 'a bad-cluster mark' : `cluster ${next}`}, outside clusters 2..${g.clusterCount + 1}`);
+      problems.push(
+        `root directory chain: cluster ${cluster} links to ${next === 0x0ffffff7 ? 'a bad-cluster mark' : `cluster ${next}`}, outside clusters 2..${g.clusterCount + 1}`,
+      );
       break;
     }
     cluster = next;
@@ -242,7 +262,11 @@ function decodeDirectory(bytes: Uint8Array, absolute: (index: number) => number)
     if ((attributes & 0x3f) === 0x0f) {
       const order = name[0]!;
       const checksum = entry[layout.checksum.start]!;
-      const text = decodeLongNamePart(name.subarray(1), entry.subarray(layout.name2.start, layout.name2.end), entry.subarray(layout.name3.start, layout.name3.end));
+      const text = decodeLongNamePart(
+        name.subarray(1),
+        entry.subarray(layout.name2.start, layout.name2.end),
+        entry.subarray(layout.name3.start, layout.name3.end),
+      );
       if (order & 0x40) run = { firstIndex: index, checksum, nextOrder: (order & 0x1f) - 1, parts: [text] };
       else if (run && run.nextOrder > 0 && (order & 0x1f) === run.nextOrder && checksum === run.checksum) {
         run.nextOrder--;
@@ -263,7 +287,14 @@ function decodeDirectory(bytes: Uint8Array, absolute: (index: number) => number)
     const shortEnd = absolute(index) + 32;
     // A long name split across two clusters of a FAT32 root is not one byte range: point at the short entry then.
     const contiguous = shortEnd - offset === (index - first + 1) * 32;
-    entries.push({ name: long ?? shortName, shortName, attributes, isDirectory: (attributes & 0x10) !== 0, offset: contiguous ? offset : absolute(index), length: contiguous ? shortEnd - offset : 32 });
+    entries.push({
+      name: long ?? shortName,
+      shortName,
+      attributes,
+      isDirectory: (attributes & 0x10) !== 0,
+      offset: contiguous ? offset : absolute(index),
+      length: contiguous ? shortEnd - offset : 32,
+    });
   }
   return { entries, label };
 }
@@ -282,7 +313,13 @@ function dirEntryLayout(): DirEntryLayout {
     const field = findField(node.fields, path)!;
     return { start: field.offset % 32, end: (field.offset % 32) + field.length };
   };
-  cachedDirEntryLayout = { name: range('entries.0.name'), attributes: range('entries.0.attributes'), checksum: range('entries.1.longNamePart.checksum'), name2: range('entries.1.longNamePart.name2'), name3: range('entries.1.longNamePart.name3') };
+  cachedDirEntryLayout = {
+    name: range('entries.0.name'),
+    attributes: range('entries.0.attributes'),
+    checksum: range('entries.1.longNamePart.checksum'),
+    name2: range('entries.1.longNamePart.name2'),
+    name3: range('entries.1.longNamePart.name3'),
+  };
   return cachedDirEntryLayout;
 }
 

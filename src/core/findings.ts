@@ -65,33 +65,43 @@ export interface Finding {
 export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'no-partition-table': 'No MBR boot signature and no GPT header anywhere: the image holds no partition table (blank, random or not a disk).',
   'mbr-missing': 'LBA 0 lacks the 0x55AA boot signature although a GPT exists; firmware and tools expect a protective MBR there.',
-  'mbr-not-protective': 'The disk has a GPT but the MBR has no 0xEE protective record (or a hybrid MBR with other records), so MBR-only tools may overwrite it.',
-  'mbr-protective-size': 'The protective 0xEE record does not start at LBA 1 or does not cover the disk (size should be the disk size - 1, capped at 0xFFFFFFFF).',
+  'mbr-not-protective':
+    'The disk has a GPT but the MBR has no 0xEE protective record (or a hybrid MBR with other records), so MBR-only tools may overwrite it.',
+  'mbr-protective-size':
+    'The protective 0xEE record does not start at LBA 1 or does not cover the disk (size should be the disk size - 1, capped at 0xFFFFFFFF).',
   'mbr-ebr-chain': 'The chain of extended boot records (logical partitions) loops, leaves the disk or is broken.',
   'mbr-partition-overlap': 'Two MBR partitions (primary or logical) share sectors.',
   'mbr-partition-out-of-range': 'An MBR partition extends past the end of the disk or starts at LBA 0.',
   'gpt-primary-missing': 'No GPT header at LBA 1 while a backup header exists: the primary was wiped or overwritten.',
-  'gpt-backup-missing': 'No backup GPT header at the last LBA nor where the primary\'s AlternateLBA points.',
+  'gpt-backup-missing': "No backup GPT header at the last LBA nor where the primary's AlternateLBA points.",
   'gpt-header-invalid': 'A header field breaks a UEFI rule: revision, HeaderSize, MyLBA, entry count or size, array location, usable range.',
-  'gpt-primary-header-crc': 'The primary header\'s HeaderCRC32 does not match its bytes.',
-  'gpt-backup-header-crc': 'The backup header\'s HeaderCRC32 does not match its bytes.',
+  'gpt-primary-header-crc': "The primary header's HeaderCRC32 does not match its bytes.",
+  'gpt-backup-header-crc': "The backup header's HeaderCRC32 does not match its bytes.",
   'gpt-primary-array-crc': 'The primary partition entry array does not match the PartitionEntryArrayCRC32 in its header.',
   'gpt-backup-array-crc': 'The backup partition entry array does not match the PartitionEntryArrayCRC32 in its header.',
   'gpt-backup-not-at-end': 'The backup header is not at the last LBA (the disk grew or shrank) or AlternateLBA points elsewhere.',
   'gpt-last-usable-mismatch': 'LastUsableLBA does not end just before the backup entry array at the end of the disk.',
   'gpt-primary-backup-differ': 'Primary and backup describe different disks or partitions (disk GUID, usable range, entries).',
   'gpt-partition-overlap': 'Two partitions share sectors.',
-  'gpt-array-in-usable-range': 'A header puts its partition entry array inside the usable range (FirstUsableLBA..LastUsableLBA), where partitions live; the message names any partition it overlaps. No fix writes into a partition.',
+  'gpt-array-in-usable-range':
+    'A header puts its partition entry array inside the usable range (FirstUsableLBA..LastUsableLBA), where partitions live; the message names any partition it overlaps. No fix writes into a partition.',
   'gpt-partition-out-of-range': 'A partition starts before FirstUsableLBA, ends after LastUsableLBA or ends before it starts.',
   'gpt-duplicate-guid': 'Two partitions (or a partition and the disk) have the same unique GUID.',
-  'esxi-slot-compacted': 'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',
+  'esxi-slot-compacted':
+    'An ESXi boot disk whose entries are not in the slots ESXi gave them: partition numbers changed and ESXi will not find bootbank, scratch or its datastore.',
   'esxi-layout': 'The disk is an ESXi boot disk with every entry in its installer slot (information).',
   'slot-gap': 'Empty slots lie between used slots; normal for ESXi and for disks edited with gdisk, shown for information.',
-  'whole-disk-volume': 'No partition table, but one volume (FAT, NTFS, ext4, XFS, an ISO image, ...) fills the disk from byte 0: a "superfloppy" or mkfs on the bare device (information).',
-  'partition-type-mismatch': 'The partition type GUID or MBR type says one thing and the volume inside is another (a "Linux filesystem" slot holding VMFS, a swap partition holding ext4).',
-  'volume-larger-than-partition': 'The file system counts more bytes than its partition holds: it was truncated by a bad resize or a copy into a smaller partition.',
-  'partition-starts-mid-volume': 'A partition starts inside a volume that begins before it (the partition was moved or its start edited), so nothing is recognised at its own start.',
-  'volume-over-partition-table': 'A volume starts at byte 0 of a partitioned disk, over the MBR and the primary GPT: mkfs on the whole disk. Rebuilding the table would overwrite that volume.',
+  'whole-disk-volume':
+    'No partition table, but one volume (FAT, NTFS, ext4, XFS, an ISO image, ...) fills the disk from byte 0: a "superfloppy" or mkfs on the bare device (information).',
+  'partition-type-mismatch':
+    'The partition type GUID or MBR type says one thing and the volume inside is another (a "Linux filesystem" slot holding VMFS, a swap partition holding ext4).',
+  'volume-larger-than-partition':
+    'The file system counts more bytes than its partition holds: it was truncated by a bad resize or a copy into a smaller partition.',
+  'partition-starts-mid-volume':
+    'A partition starts inside a volume that begins before it (the partition was moved or its start edited), so nothing is recognised at its own start.',
+  'volume-over-partition-table':
+    'A volume starts at byte 0 of a partitioned disk, over the MBR and the primary GPT: mkfs on the whole disk. Rebuilding the table would overwrite that volume.',
   'lost-volume': 'Free space between partitions holds a recognisable volume that no partition lists: a deleted or lost partition.',
-  'windows-touched': 'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
+  'windows-touched':
+    'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
 };

@@ -8,9 +8,7 @@ export function formatGuid(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`a GUID has 16 bytes, not ${bytes.length}`);
   // Table lookups, not Array.from/map: a 128-entry array formats 256 GUIDs per header read.
   const h = (i: number): string => HEX[bytes[i]!]!;
-  return (
-    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  );
+  return h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
 }
 
 /** Parses a GUID string into its 16 on-disk bytes. */

@@ -65,12 +65,31 @@ const mbrRecords = mbr.fields.find((f) => f.name === 'partitions')!;
 /** GPT header fields by name: `GPT_HEADER.headerCrc32` is { offset: 0x10, length: 4 }. */
 export const GPT_HEADER = slots<GptHeaderField>(
   header.fields,
-  ['signature', 'revision', 'headerSize', 'headerCrc32', 'reserved', 'myLba', 'alternateLba', 'firstUsableLba', 'lastUsableLba', 'diskGuid', 'partitionEntryLba', 'numPartitionEntries', 'partitionEntrySize', 'partitionEntryArrayCrc32'],
+  [
+    'signature',
+    'revision',
+    'headerSize',
+    'headerCrc32',
+    'reserved',
+    'myLba',
+    'alternateLba',
+    'firstUsableLba',
+    'lastUsableLba',
+    'diskGuid',
+    'partitionEntryLba',
+    'numPartitionEntries',
+    'partitionEntrySize',
+    'partitionEntryArrayCrc32',
+  ],
   'the GPT header',
 );
 
 /** Partition entry fields by name, relative to the entry's first byte. */
-export const GPT_ENTRY = slots<GptEntryField>(entries.fields[0]!.children![0]!.children!, ['typeGuid', 'uniqueGuid', 'firstLba', 'lastLba', 'attributes', 'name'], 'a partition entry');
+export const GPT_ENTRY = slots<GptEntryField>(
+  entries.fields[0]!.children![0]!.children!,
+  ['typeGuid', 'uniqueGuid', 'firstLba', 'lastLba', 'attributes', 'name'],
+  'a partition entry',
+);
 
 /** MBR block fields by name (`MBR.partitions` is the four records, `MBR.bootSignature` the 0x55AA). */
 export const MBR = slots<MbrField>(mbr.fields, ['bootstrapCode', 'diskSignature', 'partitions', 'bootSignature'], 'the MBR');

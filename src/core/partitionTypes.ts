@@ -226,7 +226,9 @@ export function gptTypeByName(name: string): string | null {
 export function knownGptTypes(): { guid: string; name: string; alias: string | null }[] {
   const aliasOf = new Map<string, string>();
   for (const [alias, guid] of GPT_TYPE_ALIASES) if (!aliasOf.has(guid)) aliasOf.set(guid, alias);
-  return [...GPT_TYPE_NAMES].filter(([guid]) => guid !== '00000000-0000-0000-0000-000000000000').map(([guid, name]) => ({ guid, name, alias: aliasOf.get(guid) ?? null }));
+  return [...GPT_TYPE_NAMES]
+    .filter(([guid]) => guid !== '00000000-0000-0000-0000-000000000000')
+    .map(([guid, name]) => ({ guid, name, alias: aliasOf.get(guid) ?? null }));
 }
 
 /** Short names for MBR type bytes (`mbr.partitions.0.type=linux`); full names are accepted too. */

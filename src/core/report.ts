@@ -129,7 +129,14 @@ export function inspectJson(disk: DiskModel, container?: ContainerInfo) {
           bootSignatureOk: disk.mbr.bootSignatureOk,
           kind: disk.mbr.kind,
           diskSignature: `0x${disk.mbr.diskSignature.toString(16).toUpperCase().padStart(8, '0')}`,
-          records: disk.mbr.records.map((r) => ({ index: r.index, status: r.status, type: r.type, typeName: r.typeName, firstLba: r.firstLba, sectors: r.sectors })),
+          records: disk.mbr.records.map((r) => ({
+            index: r.index,
+            status: r.status,
+            type: r.type,
+            typeName: r.typeName,
+            firstLba: r.firstLba,
+            sectors: r.sectors,
+          })),
         }
       : null,
     partitions: disk.partitions.map(partitionJson),

@@ -57,7 +57,16 @@ function walk(object: KaitaiObject, window: Uint8Array, windowBase: number, ioBa
   return fields;
 }
 
-function makeField(name: string, path: string, value: unknown, range: KaitaiDebugRange, owner: KaitaiObject, window: Uint8Array, windowBase: number, ioBase: number): Field {
+function makeField(
+  name: string,
+  path: string,
+  value: unknown,
+  range: KaitaiDebugRange,
+  owner: KaitaiObject,
+  window: Uint8Array,
+  windowBase: number,
+  ioBase: number,
+): Field {
   const start = ioBase + range.start;
   const end = ioBase + range.end;
   const raw = window.subarray(start, end);

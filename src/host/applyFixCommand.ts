@@ -49,9 +49,17 @@ async function pickFix(document: DiskImageDocument): Promise<FixId | undefined> 
   const items = offered.map((fix) => {
     const preview = session.preview(fix);
     const finding = session.findings.find((f) => f.fixes.includes(fix));
-    return { label: fixLabel(fix), description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`, detail: finding ? `${finding.code}: ${finding.message}` : undefined, fix };
+    return {
+      label: fixLabel(fix),
+      description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`,
+      detail: finding ? `${finding.code}: ${finding.message}` : undefined,
+      fix,
+    };
   });
-  const choice = await vscode.window.showQuickPick(items, { title: `Apply Fix to ${name}`, placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit' });
+  const choice = await vscode.window.showQuickPick(items, {
+    title: `Apply Fix to ${name}`,
+    placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit',
+  });
   return choice?.fix;
 }
 
@@ -71,7 +79,8 @@ export async function confirmAutoSave(document: DiskImageDocument, fixId: string
     `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
     {
       modal: true,
-      detail: 'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',
+      detail:
+        'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',
     },
     write,
   );

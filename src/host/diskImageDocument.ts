@@ -54,7 +54,12 @@ export class DiskImageDocument implements vscode.CustomDocument {
     let session: DiskImageSession;
     try {
       const journal = journalDir();
-      session = await DiskImageSession.open(uri.fsPath, { sectorSize, open: { allowOutsideExtents }, ...(journal ? { journalDir: journal } : {}), ...(specs ? { specs } : {}) });
+      session = await DiskImageSession.open(uri.fsPath, {
+        sectorSize,
+        open: { allowOutsideExtents },
+        ...(journal ? { journalDir: journal } : {}),
+        ...(specs ? { specs } : {}),
+      });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
       throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
@@ -122,22 +127,24 @@ export class DiskImageDocument implements vscode.CustomDocument {
   async saveAs(destination: vscode.Uri, cancellation?: vscode.CancellationToken): Promise<void> {
     const size = this.session.source.size;
     const target = path.basename(destination.fsPath);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving a copy as ${target}`, cancellable: true }, async (progress, token) => {
-      let reported = 0;
-      await this.session.saveAs(destination.fsPath, {
-        report: (done, total) => {
-          const percent = Math.floor((done / total) * 100);
-          if (percent > reported) {
-            progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
-            reported = percent;
-          }
-        },
-        cancelled: () => token.isCancellationRequested || (cancellation?.isCancellationRequested ?? false),
+    await vscode.window
+      .withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving a copy as ${target}`, cancellable: true }, async (progress, token) => {
+        let reported = 0;
+        await this.session.saveAs(destination.fsPath, {
+          report: (done, total) => {
+            const percent = Math.floor((done / total) * 100);
+            if (percent > reported) {
+              progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+              reported = percent;
+            }
+          },
+          cancelled: () => token.isCancellationRequested || (cancellation?.isCancellationRequested ?? false),
+        });
+      })
+      .then(undefined, (error: unknown) => {
+        if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
+        throw error;
       });
-    }).then(undefined, (error: unknown) => {
-      if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
-      throw error;
-    });
     vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${target}`, 8000);
   }
 
@@ -188,7 +195,10 @@ export class DiskImageDocument implements vscode.CustomDocument {
     try {
       const result = await this.session.save({ allowDevice });
       if (result && result.entryId !== null) {
-        vscode.window.setStatusBarMessage(`$(check) ${this.name}: wrote ${result.sectorsWritten} sector${result.sectorsWritten === 1 ? '' : 's'} (undo journal ${path.basename(result.journalPath)})`, 8000);
+        vscode.window.setStatusBarMessage(
+          `$(check) ${this.name}: wrote ${result.sectorsWritten} sector${result.sectorsWritten === 1 ? '' : 's'} (undo journal ${path.basename(result.journalPath)})`,
+          8000,
+        );
       }
     } catch (error) {
       if (error instanceof ImageChangedError || error instanceof ImageChangedOnDiskError) await this.refuseChangedOnDisk(describeError(error));
@@ -204,7 +214,11 @@ export class DiskImageDocument implements vscode.CustomDocument {
     const reload = 'Reload (discard my edits)';
     const answer = await vscode.window.showWarningMessage(
       `${this.name} changed on disk since it was opened (${change}).`,
-      { modal: true, detail: 'Saving now could overwrite those changes, so nothing was written. Reload to see the file as it is now (your unsaved repairs are dropped; you can apply them again), or cancel and use Save As to keep them in a copy.' },
+      {
+        modal: true,
+        detail:
+          'Saving now could overwrite those changes, so nothing was written. Reload to see the file as it is now (your unsaved repairs are dropped; you can apply them again), or cancel and use Save As to keep them in a copy.',
+      },
       reload,
     );
     if (answer === reload) setTimeout(() => void this.reloadDiscardingEdits(), 0);

@@ -70,7 +70,11 @@ export class DiskImageEditorProvider {
   }
 
   /** Registers both view types, the quick fixes and the Apply Fix command. */
-  static register(context: vscode.ExtensionContext, diagnostics: ImageDiagnostics, specHost?: AppliedSpecsHost): { provider: DiskImageEditorProvider; registration: vscode.Disposable } {
+  static register(
+    context: vscode.ExtensionContext,
+    diagnostics: ImageDiagnostics,
+    specHost?: AppliedSpecsHost,
+  ): { provider: DiskImageEditorProvider; registration: vscode.Disposable } {
     const provider = new DiskImageEditorProvider(context, diagnostics, specHost);
     const options = {
       // Hidden tabs keep their scroll position and cache; the state is small (visible rows only).
@@ -129,7 +133,12 @@ export class DiskImageEditorProvider {
   }
 
   private async openCustomDocument(uri: vscode.Uri, openContext: vscode.CustomDocumentOpenContext, viewType: string): Promise<DiskImageDocument> {
-    const document: DiskImageDocument = await DiskImageDocument.create(uri, openContext.backupId, { panel: () => this.panels.panelsOf(document)[0] }, this.specHost);
+    const document: DiskImageDocument = await DiskImageDocument.create(
+      uri,
+      openContext.backupId,
+      { panel: () => this.panels.panelsOf(document)[0] },
+      this.specHost,
+    );
     this.documents.add(document);
     this.publishDiagnostics(document);
     this.openEmitter.fire(document);
@@ -160,7 +169,10 @@ export class DiskImageEditorProvider {
       ...(init ? { embeddedInit: encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')) } : {}),
     });
     this.panels.add(panel, document);
-    const disposables = [webview.onDidReceiveMessage((raw: unknown) => this.onMessage(panel, document, raw)), panel.onDidChangeViewState(() => this.updateStatusBar())];
+    const disposables = [
+      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(panel, document, raw)),
+      panel.onDidChangeViewState(() => this.updateStatusBar()),
+    ];
     panel.onDidDispose(() => {
       this.searches.forget(panel);
       this.panels.remove(panel);

@@ -15,7 +15,9 @@ export class FixCodeActions implements vscode.CodeActionProvider {
   constructor(private readonly diagnostics: ImageDiagnostics) {}
 
   static register(diagnostics: ImageDiagnostics): vscode.Disposable {
-    return vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, new FixCodeActions(diagnostics), { providedCodeActionKinds: FixCodeActions.kinds });
+    return vscode.languages.registerCodeActionsProvider({ scheme: 'file', pattern: IMAGE_GLOB }, new FixCodeActions(diagnostics), {
+      providedCodeActionKinds: FixCodeActions.kinds,
+    });
   }
 
   provideCodeActions(textDocument: vscode.TextDocument, _range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {

@@ -13,7 +13,8 @@ export class ImageDiagnostics implements vscode.Disposable {
   /** Shows `findings` as the diagnostics of image `uri` (replacing earlier ones). */
   set(uri: vscode.Uri, findings: readonly Finding[]): void {
     const byCode = new Map<string, FixId[]>();
-    for (const finding of findings) if (finding.fixes.length > 0) byCode.set(finding.code, [...new Set([...(byCode.get(finding.code) ?? []), ...finding.fixes])]);
+    for (const finding of findings)
+      if (finding.fixes.length > 0) byCode.set(finding.code, [...new Set([...(byCode.get(finding.code) ?? []), ...finding.fixes])]);
     this.fixes.set(uri.toString(), byCode);
     this.collection.set(uri, findings.map(toDiagnostic));
   }
@@ -38,8 +39,17 @@ export class ImageDiagnostics implements vscode.Disposable {
 
 /** A finding as a Problems-panel entry: code = finding code, source "diskx". */
 function toDiagnostic(finding: Finding): vscode.Diagnostic {
-  const severity = finding.severity === 'error' ? vscode.DiagnosticSeverity.Error : finding.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
-  const diagnostic = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${finding.message} (byte 0x${finding.offset.toString(16)}, ${finding.length} bytes)`, severity);
+  const severity =
+    finding.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : finding.severity === 'warning'
+        ? vscode.DiagnosticSeverity.Warning
+        : vscode.DiagnosticSeverity.Information;
+  const diagnostic = new vscode.Diagnostic(
+    new vscode.Range(0, 0, 0, 0),
+    `${finding.message} (byte 0x${finding.offset.toString(16)}, ${finding.length} bytes)`,
+    severity,
+  );
   diagnostic.code = finding.code;
   diagnostic.source = 'diskx';
   return diagnostic;

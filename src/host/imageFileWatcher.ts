@@ -25,7 +25,11 @@ export function watchImageFile(document: DiskImageDocument): vscode.Disposable {
     asking = true;
     try {
       const reload = 'Reload (discard my edits)';
-      const answer = await vscode.window.showWarningMessage(`${name} changed on disk (${change}) while it has unsaved edits. Saving will be refused until you reload; Save As still works.`, reload, 'Keep my edits');
+      const answer = await vscode.window.showWarningMessage(
+        `${name} changed on disk (${change}) while it has unsaved edits. Saving will be refused until you reload; Save As still works.`,
+        reload,
+        'Keep my edits',
+      );
       if (answer === reload) await document.reloadDiscardingEdits();
     } finally {
       asking = false;

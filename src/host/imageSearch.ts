@@ -34,17 +34,20 @@ export class ImageSearches implements vscode.Disposable {
     const controller = new AbortController();
     mine.set(requestId, controller);
     try {
-      const message = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Searching the image', cancellable: true }, (progress, token) => {
-        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-        let reported = 0;
-        return search(controller.signal, (done, total) => {
-          const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-          if (percent > reported) {
-            progress.report({ increment: percent - reported, message: `${percent}%` });
-            reported = percent;
-          }
-        });
-      });
+      const message = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Searching the image', cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+          let reported = 0;
+          return search(controller.signal, (done, total) => {
+            const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+            if (percent > reported) {
+              progress.report({ increment: percent - reported, message: `${percent}%` });
+              reported = percent;
+            }
+          });
+        },
+      );
       await this.panels.post(panel, controller.signal.aborted ? { type: 'findResult', requestId, matches: [], truncated: false, cancelled: true } : message);
     } finally {
       mine.delete(requestId);

@@ -31,18 +31,21 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
   const session = document.session;
   let scan;
   try {
-    scan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Scanning ${name} for lost partitions`, cancellable: true }, async (progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
-      let reported = 0;
-      return session.scanForLostPartitions(controller.signal, (done, total) => {
-        const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-        if (percent > reported) {
-          progress.report({ increment: percent - reported, message: `${percent}%` });
-          reported = percent;
-        }
-      });
-    });
+    scan = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Scanning ${name} for lost partitions`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
+        let reported = 0;
+        return session.scanForLostPartitions(controller.signal, (done, total) => {
+          const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+          if (percent > reported) {
+            progress.report({ increment: percent - reported, message: `${percent}%` });
+            reported = percent;
+          }
+        });
+      },
+    );
   } catch (error) {
     if (error instanceof Error && error.message === 'cancelled') return;
     void vscode.window.showErrorMessage(`Disk Structure Explorer: the scan of ${name} failed: ${describeError(error)}`);
@@ -54,12 +57,27 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
     description: `confidence ${v.confidence}${v.nestedIn !== undefined ? ', inside another volume' : ''}`,
     detail: v.evidence.join('; '),
   }));
-  for (const t of scan.tables) items.push({ label: t.kind === 'gpt' ? `GPT header at LBA ${t.lba} (MyLBA ${t.myLba})` : `MBR/EBR records at LBA ${t.lba}`, description: 'stray table', detail: t.kind === 'gpt' ? `header CRC ${t.headerCrcOk ? 'ok' : 'bad'}, ${t.entries.length} entries` : `${t.records.length} records` });
+  for (const t of scan.tables)
+    items.push({
+      label: t.kind === 'gpt' ? `GPT header at LBA ${t.lba} (MyLBA ${t.myLba})` : `MBR/EBR records at LBA ${t.lba}`,
+      description: 'stray table',
+      detail: t.kind === 'gpt' ? `header CRC ${t.headerCrcOk ? 'ok' : 'bad'}, ${t.entries.length} entries` : `${t.records.length} records`,
+    });
   if (proposal.ok) {
     const p = proposal.proposal;
-    items.unshift({ label: `$(wrench) Preview the proposed ${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout})` : ''}: ${p.partitions.length} partitions`, detail: p.reasons.join(' '), preview: true });
+    items.unshift({
+      label: `$(wrench) Preview the proposed ${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout})` : ''}: ${p.partitions.length} partitions`,
+      detail: p.reasons.join(' '),
+      preview: true,
+    });
   }
-  const title = proposal.ok ? `${scan.volumes.length} volume(s) found in ${name}` : `${scan.volumes.length} volume(s) found in ${name}: no table proposed (${proposal.reason})`;
-  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: proposal.ok ? 'Preview the proposed table in the editor (Apply there makes it an unsaved edit)' : 'Nothing to rebuild from', matchOnDetail: true });
+  const title = proposal.ok
+    ? `${scan.volumes.length} volume(s) found in ${name}`
+    : `${scan.volumes.length} volume(s) found in ${name}: no table proposed (${proposal.reason})`;
+  const choice = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: proposal.ok ? 'Preview the proposed table in the editor (Apply there makes it an unsaved edit)' : 'Nothing to rebuild from',
+    matchOnDetail: true,
+  });
   if (choice?.preview) await vscode.commands.executeCommand(APPLY_FIX_COMMAND, document.uri, 'rebuild-from-scan');
 }

@@ -15,7 +15,12 @@ export function readSettings(scope?: vscode.Uri): DiskxSettings {
   const bytesPerRow = config.get<number>('hex.bytesPerRow', 16) === 32 ? 32 : 16;
   const sector = config.get<string>('sectorSize', 'auto');
   const sectorSize = sector === '512' ? 512 : sector === '4096' ? 4096 : undefined;
-  return { bytesPerRow, sectorSize, showDiagnostics: config.get<boolean>('showDiagnostics', true), allowOutsideExtents: config.get<boolean>('allowOutsideExtents', false) === true };
+  return {
+    bytesPerRow,
+    sectorSize,
+    showDiagnostics: config.get<boolean>('showDiagnostics', true),
+    allowOutsideExtents: config.get<boolean>('allowOutsideExtents', false) === true,
+  };
 }
 
 /** VS Code's files.autoSave for `uri` ("off", "afterDelay", "onFocusChange", "onWindowChange"). */

@@ -37,7 +37,11 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     const entry = await document.session.applySpec(spec, at);
     await remember(document);
     const name = path.basename(spec);
-    document.changed(entry.result ? `Applied ${name} at ${at}${entry.result.error ? `; parsing stopped: ${entry.result.error}` : ''}.` : `${name}: ${entry.problem ?? 'not parsed'}`);
+    document.changed(
+      entry.result
+        ? `Applied ${name} at ${at}${entry.result.error ? `; parsing stopped: ${entry.result.error}` : ''}.`
+        : `${name}: ${entry.problem ?? 'not parsed'}`,
+    );
     if (entry.problem) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${name} at ${at}: ${entry.problem}`);
   };
 
@@ -66,7 +70,12 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
   const hereCommand = async (node?: NodeContext): Promise<void> => {
     const document = target();
     if (!document || !trusted()) return;
-    const at = typeof node?.partitionNumber === 'number' ? `partition:${node.partitionNumber}` : typeof node?.nodeOffset === 'number' ? `0x${node.nodeOffset.toString(16)}` : await pickPlacement(document, provider.selectionOf(document));
+    const at =
+      typeof node?.partitionNumber === 'number'
+        ? `partition:${node.partitionNumber}`
+        : typeof node?.nodeOffset === 'number'
+          ? `0x${node.nodeOffset.toString(16)}`
+          : await pickPlacement(document, provider.selectionOf(document));
     if (!at) return;
     const spec = await pickSpec();
     if (spec) await apply(document, spec, at);
@@ -92,15 +101,25 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     const nodeId = typeof node === 'string' ? node : node?.nodeId;
     if (!document || !nodeId) return;
     const current = await document.session.specFieldText(nodeId);
-    if (current === null) return void vscode.window.showInformationMessage('Disk Structure Explorer: that node is no field of a structure spec that can be set by value.');
+    if (current === null)
+      return void vscode.window.showInformationMessage('Disk Structure Explorer: that node is no field of a structure spec that can be set by value.');
     const value =
       typeof valueArg === 'string'
         ? valueArg
-        : await vscode.window.showInputBox({ title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`, value: current, ignoreFocusOut: true, prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.' });
+        : await vscode.window.showInputBox({
+            title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`,
+            value: current,
+            ignoreFocusOut: true,
+            prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.',
+          });
     if (value === undefined) return;
     if (autoSaveOn(document.uri)) {
       const write = 'Set and Write';
-      const answer = await vscode.window.showWarningMessage(`Auto save is on: the new value will be written to ${path.basename(document.uri.fsPath)} without Ctrl+S.`, { modal: true }, write);
+      const answer = await vscode.window.showWarningMessage(
+        `Auto save is on: the new value will be written to ${path.basename(document.uri.fsPath)} without Ctrl+S.`,
+        { modal: true },
+        write,
+      );
       if (answer !== write) return;
     }
     const result = await document.session.setSpecField(nodeId, value);
@@ -169,11 +188,24 @@ function report(error: unknown): void {
 async function pickSpec(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.ksy', '**/node_modules/**', 500);
   const browse = { label: '$(folder-opened) Choose a .ksy file...', file: undefined as string | undefined };
-  const items = [...files.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), file: uri.fsPath as string | undefined })), browse];
-  const choice = await vscode.window.showQuickPick(items, { title: 'Apply Structure Spec: which .ksy?', ignoreFocusOut: true, placeHolder: files.length ? 'A Kaitai Struct spec from the workspace' : 'No .ksy in the workspace: choose a file' });
+  const items = [
+    ...files
+      .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
+      .map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), file: uri.fsPath as string | undefined })),
+    browse,
+  ];
+  const choice = await vscode.window.showQuickPick(items, {
+    title: 'Apply Structure Spec: which .ksy?',
+    ignoreFocusOut: true,
+    placeHolder: files.length ? 'A Kaitai Struct spec from the workspace' : 'No .ksy in the workspace: choose a file',
+  });
   if (!choice) return undefined;
   if (choice.file) return choice.file;
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Apply Structure Spec', filters: { 'Kaitai Struct specs': ['ksy'], 'All files': ['*'] } });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    title: 'Apply Structure Spec',
+    filters: { 'Kaitai Struct specs': ['ksy'], 'All files': ['*'] },
+  });
   return picked?.[0]?.fsPath;
 }
 
@@ -182,13 +214,21 @@ async function pickPlacement(document: DiskImageDocument, selection: { offset: n
   const model = document.session.model;
   type Item = vscode.QuickPickItem & { at?: string; ask?: 'offset' | 'lba' };
   const items: Item[] = [];
-  if (selection) items.push({ label: `$(selection) At the selection`, description: `byte 0x${selection.offset.toString(16)}`, at: `0x${selection.offset.toString(16)}` });
+  if (selection)
+    items.push({ label: `$(selection) At the selection`, description: `byte 0x${selection.offset.toString(16)}`, at: `0x${selection.offset.toString(16)}` });
   items.push({ label: '$(symbol-number) At a byte offset...', ask: 'offset' });
   if (model) items.push({ label: '$(list-ordered) At an LBA...', description: `${model.sectorSize}-byte sectors`, ask: 'lba' });
   for (const partition of model?.partitions ?? []) {
-    items.push({ label: `$(symbol-module) Partition ${partition.number}`, description: `LBA ${partition.firstLba}${partition.typeName ? ` · ${partition.typeName}` : ''}${partition.name ? ` · "${partition.name}"` : ''}`, at: `partition:${partition.number}` });
+    items.push({
+      label: `$(symbol-module) Partition ${partition.number}`,
+      description: `LBA ${partition.firstLba}${partition.typeName ? ` · ${partition.typeName}` : ''}${partition.name ? ` · "${partition.name}"` : ''}`,
+      at: `partition:${partition.number}`,
+    });
   }
-  const choice = await vscode.window.showQuickPick(items, { title: `Apply Structure Spec to ${path.basename(document.uri.fsPath)}: where?`, ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick(items, {
+    title: `Apply Structure Spec to ${path.basename(document.uri.fsPath)}: where?`,
+    ignoreFocusOut: true,
+  });
   if (!choice) return undefined;
   if (choice.at) return choice.at;
   const lba = choice.ask === 'lba';

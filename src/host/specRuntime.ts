@@ -9,7 +9,8 @@ import { SpecCompileError } from '../core/specs/specTypes';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** Why specs do not run in an untrusted workspace (shown on the spec's tree node and in messages). */
-export const SPECS_RESTRICTED = 'Restricted Mode: structure specs are compiled to code that runs in the extension host, so they run only in a trusted workspace (Manage Workspace Trust)';
+export const SPECS_RESTRICTED =
+  'Restricted Mode: structure specs are compiled to code that runs in the extension host, so they run only in a trusted workspace (Manage Workspace Trust)';
 
 export class SpecRuntime implements AppliedSpecsHost, vscode.Disposable {
   private compiler: SpecCompiler | null = null;
@@ -65,7 +66,9 @@ export class SpecRuntime implements AppliedSpecsHost, vscode.Disposable {
 function compilerOptions(): { specPaths: string[]; compilerPath?: string } {
   const config = vscode.workspace.getConfiguration('diskx');
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-  const specPaths = (config.get<unknown[]>('specPaths', []) ?? []).filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '').map((entry) => path.resolve(base, entry));
+  const specPaths = (config.get<unknown[]>('specPaths', []) ?? [])
+    .filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '')
+    .map((entry) => path.resolve(base, entry));
   const compilerPath = config.get<string>('kaitaiCompilerPath', '').trim();
   return { specPaths, ...(compilerPath ? { compilerPath: path.resolve(base, compilerPath) } : {}) };
 }

@@ -20,7 +20,9 @@ export function makeNonce(random: (bytes: number) => Uint8Array): string {
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [`default-src 'none'`, `style-src ${cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`, `img-src ${cspSource}`].join('; ');
+  return [`default-src 'none'`, `style-src ${cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`, `font-src ${cspSource}`, `img-src ${cspSource}`].join(
+    '; ',
+  );
 }
 
 export function webviewHtml(r: HtmlResources): string {

@@ -24,7 +24,8 @@ type Incoming = { type: 'compile'; id: number; ksy: unknown; debug?: boolean } |
 
 const out = process.stdout;
 // Nothing but our messages may reach stdout: whatever the compiler logs goes to stderr.
-for (const method of ['log', 'info', 'warn', 'debug'] as const) console[method] = (...args: unknown[]) => process.stderr.write(args.map(String).join(' ') + '\n');
+for (const method of ['log', 'info', 'warn', 'debug'] as const)
+  console[method] = (...args: unknown[]) => process.stderr.write(args.map(String).join(' ') + '\n');
 const send = (message: object): void => void out.write(JSON.stringify(message) + '\n');
 
 const compilerPath = process.argv[2];

@@ -114,9 +114,17 @@ test('an unsaved edit and a saved change to the .ksy are both parsed again', asy
   const session = await DiskImageSession.open(image, { specs: host() });
   try {
     await session.applySpec(own, 'lba:64');
-    await session.applyPlan({ id: 'recompute-crcs', title: 'set version', description: 'test edit', patches: [{ offset: 0x8004, before: new Uint8Array([3]), after: new Uint8Array([9]) }] });
+    await session.applyPlan({
+      id: 'recompute-crcs',
+      title: 'set version',
+      description: 'test edit',
+      patches: [{ offset: 0x8004, before: new Uint8Array([3]), after: new Uint8Array([9]) }],
+    });
     assert.equal(find((await init(session)).tree, 'spec-1:version')?.value, '9', 'the spec reads the document with its unsaved edits');
-    fs.writeFileSync(own, SPEC_V1.replace('id: boot_record', 'id: changing').replace('  - id: version\n    type: u2', '  - id: version\n    type: u1\n  - id: flags\n    type: u1'));
+    fs.writeFileSync(
+      own,
+      SPEC_V1.replace('id: boot_record', 'id: changing').replace('  - id: version\n    type: u2', '  - id: version\n    type: u1\n  - id: flags\n    type: u1'),
+    );
     const touched = await session.recompileSpecs(own);
     assert.equal(touched.length, 1);
     const { tree } = await init(session);
@@ -155,7 +163,10 @@ test('placements the image does not have, and removing a spec', async () => {
     assert.equal(await session.removeSpec(missing.key), true);
     assert.equal(await session.removeSpec(missing.key), false);
     assert.deepEqual(session.specs.state(), []);
-    assert.equal((await init(session)).tree.some((node) => node.id.startsWith('spec-')), false);
+    assert.equal(
+      (await init(session)).tree.some((node) => node.id.startsWith('spec-')),
+      false,
+    );
   } finally {
     await session.close();
   }
@@ -164,5 +175,8 @@ test('placements the image does not have, and removing a spec', async () => {
 test('overlaySpans: the spec field wins where it overlaps ours, ours stay elsewhere', () => {
   const span = (offset: number, length: number, nodeId: string): FieldSpan => ({ offset, length, kind: 'other', name: nodeId, nodeId });
   const merged = overlaySpans([span(0, 4, 'a'), span(4, 4, 'b'), span(8, 4, 'c'), span(20, 2, 'd')], [span(6, 4, 'spec-1:x')]);
-  assert.deepEqual(merged.map((s) => s.nodeId), ['a', 'spec-1:x', 'd']);
+  assert.deepEqual(
+    merged.map((s) => s.nodeId),
+    ['a', 'spec-1:x', 'd'],
+  );
 });

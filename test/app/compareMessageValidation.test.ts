@@ -24,7 +24,13 @@ test('the messages without fields', () => {
 });
 
 test('readRange: side, request id, range inside that side', () => {
-  assert.deepEqual(ok({ type: 'readRange', requestId: 1, side: 'b', offset: 4096, length: 4096 }), { type: 'readRange', requestId: 1, side: 'b', offset: 4096, length: 4096 });
+  assert.deepEqual(ok({ type: 'readRange', requestId: 1, side: 'b', offset: 4096, length: 4096 }), {
+    type: 'readRange',
+    requestId: 1,
+    side: 'b',
+    offset: 4096,
+    length: 4096,
+  });
   bad({ type: 'readRange', requestId: 1, side: 'a', offset: 4096, length: 1 }, /past the end of image A/);
   bad({ type: 'readRange', requestId: 1, side: 'a', offset: 4097, length: 1 }, /offset/);
   bad({ type: 'readRange', requestId: 1, side: 'c', offset: 0, length: 1 }, /side/);

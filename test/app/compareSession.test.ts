@@ -112,7 +112,15 @@ test('reads come from the side named; bad messages get an error reply and never 
     const past = await reply(session, { type: 'readRange', requestId: 8, side: 'a', offset: 32 * MiB - 512, length: 512 });
     assert.equal(past.type, 'error');
     if (past.type === 'error') assert.equal(past.requestId, 8);
-    for (const bad of [null, 'ready', { type: 'nope' }, { type: 'readRange', requestId: 1, side: 'c', offset: 0, length: 1 }, { type: 'readRange', requestId: 1, side: 'a', offset: 0, length: 1024 * 1024 }, { type: 'startScan', extra: 1 }, { type: 'applyFix', fixId: '../../etc' }]) {
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'nope' },
+      { type: 'readRange', requestId: 1, side: 'c', offset: 0, length: 1 },
+      { type: 'readRange', requestId: 1, side: 'a', offset: 0, length: 1024 * 1024 },
+      { type: 'startScan', extra: 1 },
+      { type: 'applyFix', fixId: '../../etc' },
+    ]) {
       const answer = await reply(session, bad);
       assert.equal(answer.type, 'error', JSON.stringify(bad));
     }
@@ -218,7 +226,10 @@ test('apply the fix to A through the journal, refresh shows the slots equal, und
     session = next;
     const after = await init(session);
     assert.ok(after.structure);
-    assert.ok(after.structure.partitions.every((p) => p.status === 'same'), after.structure.partitions.map((p) => p.summary).join('\n'));
+    assert.ok(
+      after.structure.partitions.every((p) => p.status === 'same'),
+      after.structure.partitions.map((p) => p.summary).join('\n'),
+    );
     assert.equal(after.fix.available, false);
     if (!after.fix.available) assert.match(after.fix.reason, /already sits in the slot/);
     // The GPT areas of A now equal B's.
@@ -291,7 +302,13 @@ test('a patch preview names header fields and array slots from the specs; format
   assert.equal(formatBytes(512), '512 bytes');
   assert.equal(formatBytes(8 * 1024 ** 3), '8.0 GiB');
   assert.equal(formatBytes(1536 * 1024), '1.5 MiB');
-  const html = compareHtml({ cspSource: 'vscode-resource:', scriptUri: 'x/compare.js', styleUri: 'x/compare.css', nonce: 'NONCE123', title: 'a.img ↔ <b>.img' });
+  const html = compareHtml({
+    cspSource: 'vscode-resource:',
+    scriptUri: 'x/compare.js',
+    styleUri: 'x/compare.css',
+    nonce: 'NONCE123',
+    title: 'a.img ↔ <b>.img',
+  });
   assert.match(html, /default-src 'none'/);
   assert.match(html, /script-src 'nonce-NONCE123'/);
   assert.doesNotMatch(html, /unsafe-(inline|eval)/);
@@ -299,7 +316,7 @@ test('a patch preview names header fields and array slots from the specs; format
   assert.ok(html.includes('&#60;b&#62;.img'), 'the title is escaped');
 });
 
-test('copy slots saves through the editor\'s save path: A changed on disk since it was read is refused, nothing written', async () => {
+test("copy slots saves through the editor's save path: A changed on disk since it was read is refused, nothing written", async () => {
   const { compacted, original } = pair('changed');
   const journalDir = path.join(dir, 'journals-changed');
   const session = await CompareSession.open(compacted, original, { journalDir });

@@ -86,7 +86,17 @@ test('a hostile header (0xFFFFFFFF entries of 0x10000000 bytes) opens: header sh
   const dir = tempDir();
   const image = path.join(dir, 'hostile.img');
   const header = encodeGptHeader(
-    { myLba: 1n, alternateLba: 2047n, firstUsableLba: 34n, lastUsableLba: 2014n, diskGuid: '00000001-0000-4000-8000-0000000000D1', partitionEntryLba: 2n, numPartitionEntries: 0xffffffff, partitionEntrySize: 0x10000000, partitionEntryArrayCrc32: 0 },
+    {
+      myLba: 1n,
+      alternateLba: 2047n,
+      firstUsableLba: 34n,
+      lastUsableLba: 2014n,
+      diskGuid: '00000001-0000-4000-8000-0000000000D1',
+      partitionEntryLba: 2n,
+      numPartitionEntries: 0xffffffff,
+      partitionEntrySize: 0x10000000,
+      partitionEntryArrayCrc32: 0,
+    },
     512,
   );
   const fd = fs.openSync(image, 'w');

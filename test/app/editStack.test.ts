@@ -54,10 +54,16 @@ test('EditStack: push, undo, redo, saved index, dirty and the pending plans', ()
   const a = stack.push(plan(0, [0], [1], 'a'));
   const b = stack.push(plan(1, [0], [2], 'b'));
   assert.equal(stack.dirty, true);
-  assert.deepEqual(stack.pendingPlans().map((p) => p.title), ['a', 'b']);
+  assert.deepEqual(
+    stack.pendingPlans().map((p) => p.title),
+    ['a', 'b'],
+  );
   assert.equal(stack.undo(a), false, 'only the newest edit can be undone');
   assert.equal(stack.undo(b), true);
-  assert.deepEqual(stack.current.map((e) => e.plan.title), ['a']);
+  assert.deepEqual(
+    stack.current.map((e) => e.plan.title),
+    ['a'],
+  );
   assert.equal(stack.redo(b), true);
   stack.markSaved();
   assert.equal(stack.dirty, false);
@@ -66,7 +72,10 @@ test('EditStack: push, undo, redo, saved index, dirty and the pending plans', ()
   stack.undo(b);
   assert.equal(stack.dirty, true);
   const pending = stack.pendingPlans();
-  assert.deepEqual(pending.map((p) => p.title), ['Undo: b']);
+  assert.deepEqual(
+    pending.map((p) => p.title),
+    ['Undo: b'],
+  );
   assert.deepEqual([...pending[0]!.patches[0]!.after], [0]);
   assert.deepEqual([...pending[0]!.patches[0]!.before], [2]);
   // Back at the save point by redo: clean again.
@@ -76,16 +85,28 @@ test('EditStack: push, undo, redo, saved index, dirty and the pending plans', ()
   stack.undo(b);
   stack.undo(a);
   stack.push(plan(5, [0], [9], 'c'));
-  assert.deepEqual(stack.pendingPlans().map((p) => p.title), ['Undo: b', 'Undo: a', 'c']);
+  assert.deepEqual(
+    stack.pendingPlans().map((p) => p.title),
+    ['Undo: b', 'Undo: a', 'c'],
+  );
   stack.revert();
   assert.equal(stack.dirty, false);
-  assert.deepEqual(stack.current.map((e) => e.plan.title), ['a', 'b']);
+  assert.deepEqual(
+    stack.current.map((e) => e.plan.title),
+    ['a', 'b'],
+  );
 });
 
 test('reversePlan reverses the patches and their order', () => {
   const p: FixPlan = { id: 'recompute-crcs', title: 't', description: 'd', patches: [plan(0, [1], [2]).patches[0]!, plan(0, [2], [3]).patches[0]!] };
   const r = reversePlan(p);
-  assert.deepEqual(r.patches.map((x) => [x.offset, x.before[0], x.after[0]]), [[0, 3, 2], [0, 2, 1]]);
+  assert.deepEqual(
+    r.patches.map((x) => [x.offset, x.before[0], x.after[0]]),
+    [
+      [0, 3, 2],
+      [0, 2, 1],
+    ],
+  );
 });
 
 test('backup JSON round trip: patches as hex, sizes and ids checked, hostile backups rejected', async () => {
@@ -94,7 +115,10 @@ test('backup JSON round trip: patches as hex, sizes and ids checked, hostile bac
   assert.ok(text.includes('"abcd"'), 'bytes travel as hex');
   assert.ok(text.length < 1000, 'a backup holds the patches, not the image');
   const back = parseEditBackup(text, 4096);
-  assert.deepEqual(back.map((p) => ({ ...p, patches: p.patches.map((x) => ({ offset: x.offset, before: [...x.before], after: [...x.after] })) })), plans.map((p) => ({ ...p, patches: p.patches.map((x) => ({ offset: x.offset, before: [...x.before], after: [...x.after] })) })));
+  assert.deepEqual(
+    back.map((p) => ({ ...p, patches: p.patches.map((x) => ({ offset: x.offset, before: [...x.before], after: [...x.after] })) })),
+    plans.map((p) => ({ ...p, patches: p.patches.map((x) => ({ offset: x.offset, before: [...x.before], after: [...x.after] })) })),
+  );
   assert.throws(() => parseEditBackup(text, 8192), BackupFormatError, 'another size: not this image');
   assert.throws(() => parseEditBackup('{"format":"nope"}', 4096), BackupFormatError);
   assert.throws(() => parseEditBackup('not json', 4096), BackupFormatError);
@@ -117,13 +141,19 @@ test('an edit re-reads the model over the patched view; undo and redo re-check; 
     const original = gptAreas(file);
     assert.ok(session.findings.some((f) => f.code === 'esxi-slot-compacted'));
     const restore = session.view.findings.find((f) => f.code === 'esxi-slot-compacted')!;
-    assert.deepEqual(restore.actions.map((a) => [a.id, a.label, a.reason]), [['restore-esxi-slots', 'Restore ESXi slot gap', null]]);
+    assert.deepEqual(
+      restore.actions.map((a) => [a.id, a.label, a.reason]),
+      [['restore-esxi-slots', 'Restore ESXi slot gap', null]],
+    );
 
     const preview = session.preview('restore-esxi-slots');
     assert.ok(preview.ok);
     if (preview.ok) {
       assert.ok(preview.patches.length > 0 && preview.patches.every((p) => p.fields.length > 0), 'each patch names its fields');
-      assert.ok(preview.changed.some((r) => r.offset >= ENTRY_ARRAY + 3 * ENTRY_SIZE && r.offset < ENTRY_ARRAY + 8 * ENTRY_SIZE), 'slot bytes change');
+      assert.ok(
+        preview.changed.some((r) => r.offset >= ENTRY_ARRAY + 3 * ENTRY_SIZE && r.offset < ENTRY_ARRAY + 8 * ENTRY_SIZE),
+        'slot bytes change',
+      );
       assert.ok(preview.bytesChanged > 0 && preview.sectorsTouched > 0);
     }
 
@@ -132,7 +162,10 @@ test('an edit re-reads the model over the patched view; undo and redo re-check; 
     if (effect.kind !== 'edit') return;
     assert.equal(session.edits.dirty, true);
     assert.ok(!session.findings.some((f) => f.code === 'esxi-slot-compacted'), 'the model is re-checked over the edits');
-    assert.deepEqual(session.model!.primary!.array!.slots.filter((e) => e.used).map((e) => e.slot), [0, 1, 2, 4, 5, 6, 7]);
+    assert.deepEqual(
+      session.model!.primary!.array!.slots.filter((e) => e.used).map((e) => e.slot),
+      [0, 1, 2, 4, 5, 6, 7],
+    );
     assert.deepEqual(gptAreas(file), original, 'nothing is written before save');
     const update = await session.updateMessage('n');
     assert.equal(update.edits.dirty, true);
@@ -172,14 +205,20 @@ test('save writes only the pending patches (changed sectors, journaled); undo af
     assert.ok(fs.readdirSync(path.join(dir, 'journals')).length === 1, 'journaled');
     // The file now holds the restored slots: a fresh session agrees.
     const fresh = await DiskImageSession.open(file);
-    assert.deepEqual(fresh.model!.primary!.array!.slots.filter((e) => e.used).map((e) => e.slot), [0, 1, 2, 4, 5, 6, 7]);
+    assert.deepEqual(
+      fresh.model!.primary!.array!.slots.filter((e) => e.used).map((e) => e.slot),
+      [0, 1, 2, 4, 5, 6, 7],
+    );
     await fresh.close();
     assert.notDeepEqual(gptAreas(file), original);
 
     // Undo after save: dirty, and saving writes the old bytes back through the same writer.
     await session.undo(applied.edit);
     assert.equal(session.edits.dirty, true);
-    assert.deepEqual(session.edits.pendingPlans().map((p) => p.title), ['Undo: Restore ESXi partition slots']);
+    assert.deepEqual(
+      session.edits.pendingPlans().map((p) => p.title),
+      ['Undo: Restore ESXi partition slots'],
+    );
     const back = await session.save();
     assert.ok(back && back.sectorsWritten === result!.sectorsWritten);
     assert.deepEqual(gptAreas(file), original, 'byte-equal to the compacted original');
@@ -191,7 +230,7 @@ test('save writes only the pending patches (changed sectors, journaled); undo af
   }
 });
 
-test('the file changed on disk: save refuses (stat check, and the writer\'s byte check), nothing is written', async () => {
+test("the file changed on disk: save refuses (stat check, and the writer's byte check), nothing is written", async () => {
   const { file, session } = await compacted();
   try {
     assert.ok((await session.applyFix('restore-esxi-slots')).ok);
@@ -281,7 +320,10 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
     const old = [...(await session.source.read(crc, 4))];
     await session.applyPlan(plan(crc, old, [0, 0, 0, 0], 'zero the header CRC'));
     assert.equal(session.edits.dirty, true);
-    assert.ok(session.findings.some((f) => f.code === 'gpt-primary-header-crc'), 'the model is re-checked');
+    assert.ok(
+      session.findings.some((f) => f.code === 'gpt-primary-header-crc'),
+      'the model is re-checked',
+    );
     const copy = path.join(dir, 'copy.img');
     const reports: number[] = [];
     await session.saveAs(copy, { report: (done) => reports.push(done), cancelled: () => false });
@@ -299,7 +341,11 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
     const cancelled = path.join(dir, 'cancelled.img');
     await assert.rejects(session.saveAs(cancelled, { report: () => undefined, cancelled: () => true }), SaveCancelledError);
     assert.equal(fs.existsSync(cancelled), false);
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')), [], 'no temporary copy left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')),
+      [],
+      'no temporary copy left',
+    );
     // Cancelled part way through a stream copy of a large sparse image: nothing is left behind.
     const big = writeGptImage(path.join(dir, 'big.img'), { sectorSize: 512, totalSectors: 64n * 1024n * 1024n * 2n, diskGuid: testGuid(3), slots: [] });
     const bigSession = await DiskImageSession.open(big);
@@ -308,7 +354,11 @@ test('revert drops unsaved edits; Save As writes a sparse full copy with the edi
       const midway = path.join(dir, 'midway.img');
       await assert.rejects(bigSession.saveAs(midway, { report: () => undefined, cancelled: () => ++calls > 1 }, { strategy: 'stream' }), SaveCancelledError);
       assert.equal(fs.existsSync(midway), false);
-      assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')), [], 'no temporary copy left');
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((n) => n.includes('diskx-partial')),
+        [],
+        'no temporary copy left',
+      );
     } finally {
       await bigSession.close();
     }

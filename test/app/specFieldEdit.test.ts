@@ -18,7 +18,10 @@ describe('encodeSpecValue', () => {
     assert.equal(hex(encodeSpecValue({ kind: 'int', bytes: 4, signed: true, le: false }, '-2', 4, 'f')), 'fffffffe');
     assert.equal(hex(encodeSpecValue({ kind: 'int', bytes: 8, signed: false, le: true }, '18446744073709551615', 8, 'f')), 'ffffffffffffffff');
     assert.equal(hex(encodeSpecValue({ kind: 'int', bytes: 8, signed: true, le: true }, '-9223372036854775808', 8, 'f')), '0000000000000080');
-    assert.throws(() => encodeSpecValue({ kind: 'int', bytes: 1, signed: false, le: true }, '256', 1, 'x.v'), /x\.v: 256 does not fit a unsigned 1-byte integer \(0\.\.255\)/);
+    assert.throws(
+      () => encodeSpecValue({ kind: 'int', bytes: 1, signed: false, le: true }, '256', 1, 'x.v'),
+      /x\.v: 256 does not fit a unsigned 1-byte integer \(0\.\.255\)/,
+    );
     assert.throws(() => encodeSpecValue({ kind: 'int', bytes: 1, signed: true, le: true }, '-129', 1, 'x.v'), /-128\.\.127/);
     assert.throws(() => encodeSpecValue({ kind: 'int', bytes: 2, signed: false, le: true }, 'ten', 2, 'x.v'), /not a whole number/);
   });
@@ -40,7 +43,10 @@ describe('in the session', () => {
   const compiler = new SpecCompiler();
   after(() => compiler.dispose());
   const spec = path.join(dir, 'rec.ksy');
-  fs.writeFileSync(spec, 'meta:\n  id: rec\n  endian: be\nseq:\n  - id: magic\n    size: 2\n  - id: count\n    type: s4\n  - id: label\n    type: str\n    size: 4\n    encoding: ASCII\n  - id: packed\n    size: 2\n    process: xor(0xff)\n');
+  fs.writeFileSync(
+    spec,
+    'meta:\n  id: rec\n  endian: be\nseq:\n  - id: magic\n    size: 2\n  - id: count\n    type: s4\n  - id: label\n    type: str\n    size: 4\n    encoding: ASCII\n  - id: packed\n    size: 2\n    process: xor(0xff)\n',
+  );
   const image = writeSparseImage(path.join(dir, 'disk.img'), 1024 * 1024, [
     { offset: 510, bytes: new Uint8Array([0x55, 0xaa]) },
     { offset: 0x4000, bytes: new Uint8Array([0xca, 0xfe, 0, 0, 0, 7, 0x41, 0x42, 0x43, 0x44, 0xff, 0xfe]) },

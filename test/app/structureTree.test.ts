@@ -42,7 +42,23 @@ test('a compacted ESXi 5 disk: MBR, headers with every field, slots by index, pa
   assert.equal(header.label, 'Primary GPT header');
   assert.deepEqual(
     header.children!.map((c) => c.label),
-    ['Signature', 'Revision', 'HeaderSize', 'HeaderCRC32', 'Reserved', 'MyLBA', 'AlternateLBA', 'FirstUsableLBA', 'LastUsableLBA', 'DiskGUID', 'PartitionEntryLBA', 'NumberOfPartitionEntries', 'SizeOfPartitionEntry', 'PartitionEntryArrayCRC32', 'ReservedTail'],
+    [
+      'Signature',
+      'Revision',
+      'HeaderSize',
+      'HeaderCRC32',
+      'Reserved',
+      'MyLBA',
+      'AlternateLBA',
+      'FirstUsableLBA',
+      'LastUsableLBA',
+      'DiskGUID',
+      'PartitionEntryLBA',
+      'NumberOfPartitionEntries',
+      'SizeOfPartitionEntry',
+      'PartitionEntryArrayCRC32',
+      'ReservedTail',
+    ],
   );
   const crc = find(view.tree, 'primary-header.HeaderCRC32');
   assert.deepEqual([crc.offset, crc.length, crc.kind], [512 + 0x10, 4, 'crc']);
@@ -59,7 +75,7 @@ test('a compacted ESXi 5 disk: MBR, headers with every field, slots by index, pa
   assert.equal(find(view.tree, 'slots-7-127').value, 'empty');
   assert.match(find(view.tree, 'partition-4').value!, /bootbank/);
   assert.ok(findOrNull(view.tree, 'backup-slot-3'));
-  assert.equal(find(view.tree, 'backup-header').value, `LBA ${8 * 1024 ** 3 / 512 - 1}`);
+  assert.equal(find(view.tree, 'backup-header').value, `LBA ${(8 * 1024 ** 3) / 512 - 1}`);
   // The compaction finding is attached to the array (and shown in the findings list).
   const compacted = view.findings.find((f) => f.code === 'esxi-slot-compacted')!;
   assert.ok(compacted.nodeId);
@@ -141,7 +157,10 @@ test('helpers: sizes, attributes, status text, overlapping spans', () => {
     { offset: 4, length: 8, kind: 'guid', name: 'overlaps a', nodeId: 'c' },
     { offset: 20, length: 0, kind: 'text', name: 'empty', nodeId: 'd' },
   ]);
-  assert.deepEqual(spans.map((s) => s.nodeId), ['a', 'b']);
+  assert.deepEqual(
+    spans.map((s) => s.nodeId),
+    ['a', 'b'],
+  );
 });
 
 test('a DOS MBR disk with a logical partition: records, EBR and partitions 1 and 5', async () => {
@@ -174,6 +193,9 @@ test('a DOS MBR disk with a logical partition: records, EBR and partitions 1 and
   assert.match(find(view.tree, 'mbr.record-0').value!, /type 0x83/);
   assert.equal(find(view.tree, 'mbr.record-0.StartingLBA').value, '2048');
   assert.ok(findOrNull(view.tree, 'ebr-0'));
-  assert.deepEqual(find(view.tree, 'partitions').children!.map((c) => c.id), ['partition-1', 'partition-2', 'partition-5']);
+  assert.deepEqual(
+    find(view.tree, 'partitions').children!.map((c) => c.id),
+    ['partition-1', 'partition-2', 'partition-5'],
+  );
   assert.equal(findOrNull(view.tree, 'primary-header'), null);
 });

@@ -34,8 +34,16 @@ describe('volumes in the structure tree', { skip }, () => {
       diskGuid: testGuid(0xd15c),
       slots: [{ typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 2048n + 81920n - 1n, name: 'root' }],
     });
-    placeVolume(image, makeVolume(dir, 'ext4', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), MiB);
-    placeVolume(image, makeVolume(dir, 'lost', 40 * MiB, (f, size) => TOOL_VOLUMES.fat16!.make(f, size)), 41 * MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'ext4', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      MiB,
+    );
+    placeVolume(
+      image,
+      makeVolume(dir, 'lost', 40 * MiB, (f, size) => TOOL_VOLUMES.fat16!.make(f, size)),
+      41 * MiB,
+    );
     const { disk, findings } = await analyzeFile(image);
     const { tree, spans, findings: views } = buildStructureTree(disk, findings);
     const volume = find(tree, 'partition-1.volume')!;
@@ -51,7 +59,10 @@ describe('volumes in the structure tree', { skip }, () => {
     assert.match(mkfsTime.description!, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/, 'timestamps decoded');
     const uuid = find(tree, 'partition-1.volume.extSuperblock.uuid')!;
     assert.equal(uuid.value, disk.partitions[0]!.content!.uuid);
-    assert.ok(spans.some((s) => s.nodeId === magic.id && s.offset === magic.offset), 'the hex view names the field');
+    assert.ok(
+      spans.some((s) => s.nodeId === magic.id && s.offset === magic.offset),
+      'the hex view names the field',
+    );
     // The lost FAT volume in the free space, and its finding attached to it.
     const lost = find(tree, 'free-0.volume')!;
     assert.match(lost.value!, /^vfat · FAT16 · "FAT16VOL"$/);

@@ -38,7 +38,9 @@ export const CONTAINER_KINDS: ContainerKind[] = [
 /** `qemu-img convert -f raw -O FORMAT [-o OPTIONS] raw out`; returns `out`. */
 export function convertRaw(raw: string, kind: ContainerKind, out: string): string {
   fs.rmSync(out, { force: true });
-  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', kind.qemuFormat, ...(kind.options ? ['-o', kind.options] : []), raw, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', kind.qemuFormat, ...(kind.options ? ['-o', kind.options] : []), raw, out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return out;
 }
 
@@ -53,7 +55,10 @@ export function qemuToRaw(container: string, out: string, format?: string): Buff
 /** `qemu-img check` (exit 0 = consistent); returns its exit status and output. */
 export function qemuCheck(container: string, format?: string): { status: number; output: string } {
   try {
-    return { status: 0, output: execFileSync('qemu-img', ['check', ...(format ? ['-f', format] : []), container], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return {
+      status: 0,
+      output: execFileSync('qemu-img', ['check', ...(format ? ['-f', format] : []), container], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    };
   } catch (error) {
     const failure = error as { status?: number; stdout?: string; stderr?: string };
     return { status: failure.status ?? -1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };

@@ -41,7 +41,13 @@ const GiB = 1024 ** 3;
 /** The seven partitions of an ESXi 5.0 boot disk, in ESXi's slots (slot 3 empty). */
 export function esxi5Slots(totalSectors: bigint): (GptEntryFields | null)[] {
   const lastUsable = totalSectors - 34n;
-  const e = (n: number, type: string, first: bigint, last: bigint, name = ''): GptEntryFields => ({ typeGuid: type, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name });
+  const e = (n: number, type: string, first: bigint, last: bigint, name = ''): GptEntryFields => ({
+    typeGuid: type,
+    uniqueGuid: testGuid(n),
+    firstLba: first,
+    lastLba: last,
+    name,
+  });
   return [
     e(1, TYPE_EFI_SYSTEM, 64n, 8191n),
     e(2, TYPE_MS_BASIC_DATA, 1843200n, 10229759n),

@@ -91,7 +91,14 @@ export function sgdiskVerify(image: string): SgdiskVerdict {
     return match ? (match[1] as 'OK' | 'ERROR') : null;
   };
   const problems = /No problems found/.test(text) ? 0 : /Identified (\d+) problems?/.exec(text) ? Number(/Identified (\d+) problems?/.exec(text)![1]) : null;
-  return { mainHeader: verdict('Main header'), backupHeader: verdict('Backup header'), mainTable: verdict('Main partition table'), backupTable: verdict('Backup partition table'), problems, text };
+  return {
+    mainHeader: verdict('Main header'),
+    backupHeader: verdict('Backup header'),
+    mainTable: verdict('Main partition table'),
+    backupTable: verdict('Backup partition table'),
+    problems,
+    text,
+  };
 }
 
 /**
@@ -189,8 +196,19 @@ export function smallGptBytes(options: { sectorSize?: number; totalSectors?: big
   const totalSectors = options.totalSectors ?? BigInt((2 * 1024 * 1024) / sectorSize);
   const first = sectorSize === 512 ? 34n : 6n;
   const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
-  const e = (n: number, firstLba: bigint, lastLba: bigint): GptEntryFields => ({ typeGuid: linux, uniqueGuid: testGuid(n), firstLba, lastLba, name: `part${n}` });
-  return gptImageBytes({ sectorSize, totalSectors, diskGuid: testGuid(0xd15c), slots: [e(1, first, first + 99n), e(2, first + 100n, first + 199n), null, e(4, first + 200n, first + 299n)] });
+  const e = (n: number, firstLba: bigint, lastLba: bigint): GptEntryFields => ({
+    typeGuid: linux,
+    uniqueGuid: testGuid(n),
+    firstLba,
+    lastLba,
+    name: `part${n}`,
+  });
+  return gptImageBytes({
+    sectorSize,
+    totalSectors,
+    diskGuid: testGuid(0xd15c),
+    slots: [e(1, first, first + 99n), e(2, first + 100n, first + 199n), null, e(4, first + 200n, first + 299n)],
+  });
 }
 
 /** Code names of findings (sorted, unique) for compact assertions. */
@@ -257,10 +275,19 @@ export const ESXI7_LAYOUT: NumberedPartition[] = [
 ];
 
 /** Slots (index = number - 1) of a numbered layout, for the encoder. */
-export function layoutSlots(layout: NumberedPartition[], totalSectors: bigint, options: { compacted?: boolean; sectorSize?: number } = {}): (GptEntryFields | null)[] {
+export function layoutSlots(
+  layout: NumberedPartition[],
+  totalSectors: bigint,
+  options: { compacted?: boolean; sectorSize?: number } = {},
+): (GptEntryFields | null)[] {
   const arraySectors = BigInt(16384 / (options.sectorSize ?? 512));
   const lastUsable = totalSectors - 2n - arraySectors;
-  const entry = (p: NumberedPartition): GptEntryFields => ({ typeGuid: p.type, uniqueGuid: testGuid(p.number), firstLba: p.first, lastLba: p.last ?? lastUsable });
+  const entry = (p: NumberedPartition): GptEntryFields => ({
+    typeGuid: p.type,
+    uniqueGuid: testGuid(p.number),
+    firstLba: p.first,
+    lastLba: p.last ?? lastUsable,
+  });
   if (options.compacted) return layout.map(entry); // on-disk order into slots 0..n-1, as a list-minded tool writes them
   const slots: (GptEntryFields | null)[] = [];
   for (const p of layout) {
@@ -285,7 +312,10 @@ export function fdiskKeys(image: string, keys: string, sectorSize = 512): string
 }
 
 /** `fdisk -b N -l` partitions: device suffix, start, end, sectors. */
-export function fdiskList(image: string, sectorSize: number): { sectorUnit: number; label: string | null; partitions: { number: number; start: bigint; end: bigint; sectors: bigint }[] } {
+export function fdiskList(
+  image: string,
+  sectorSize: number,
+): { sectorUnit: number; label: string | null; partitions: { number: number; start: bigint; end: bigint; sectors: bigint }[] } {
   const text = execFileSync('fdisk', ['-b', String(sectorSize), '-l', image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const unit = /Units: sectors of 1 \* (\d+) = /.exec(text);
   const label = /Disklabel type: (\w+)/.exec(text)?.[1] ?? null;

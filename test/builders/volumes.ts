@@ -64,12 +64,24 @@ export const TOOL_VOLUMES: Record<string, VolumeRecipe> = {
   swap: { type: 'swap', label: 'swapvol', make: (f) => quiet('mkswap', ['-L', 'swapvol', f]) },
   luks1: {
     type: 'crypto_LUKS',
-    make: (f) => quiet('cryptsetup', ['luksFormat', '--batch-mode', '--type', 'luks1', '--pbkdf-force-iterations', '1000', '--key-file', '-', f], process.env, 'test-passphrase'),
+    make: (f) =>
+      quiet(
+        'cryptsetup',
+        ['luksFormat', '--batch-mode', '--type', 'luks1', '--pbkdf-force-iterations', '1000', '--key-file', '-', f],
+        process.env,
+        'test-passphrase',
+      ),
   },
   luks2: {
     type: 'crypto_LUKS',
     label: 'luks2vol',
-    make: (f) => quiet('cryptsetup', ['luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--label', 'luks2vol', '--key-file', '-', f], process.env, 'test-passphrase'),
+    make: (f) =>
+      quiet(
+        'cryptsetup',
+        ['luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--label', 'luks2vol', '--key-file', '-', f],
+        process.env,
+        'test-passphrase',
+      ),
   },
 };
 

@@ -18,9 +18,16 @@ const dir = tempDir('diskx-epipe-');
 // 2048 used slots, every one past the end of the disk and sharing one GUID: megabytes of findings and partitions.
 const noisy = (() => {
   const totalSectors = 8192n;
-  const slots = Array.from({ length: 2048 }, (_, i) => ({ typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', uniqueGuid: testGuid(1), firstLba: BigInt(100 + i), lastLba: 2n ** 64n - 1n, name: `partition with a long name ${i}` }));
+  const slots = Array.from({ length: 2048 }, (_, i) => ({
+    typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
+    uniqueGuid: testGuid(1),
+    firstLba: BigInt(100 + i),
+    lastLba: 2n ** 64n - 1n,
+    name: `partition with a long name ${i}`,
+  }));
   const bytes = new Uint8Array(Number(totalSectors) * 512);
-  for (const region of encodeGptDisk({ sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots, numEntries: 2048 })) bytes.set(region.bytes, region.offset);
+  for (const region of encodeGptDisk({ sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots, numEntries: 2048 }))
+    bytes.set(region.bytes, region.offset);
   const file = path.join(dir, 'noisy.img');
   fs.writeFileSync(file, bytes);
   return file;

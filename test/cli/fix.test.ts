@@ -27,12 +27,14 @@ test('fix dry run prints the seed plan (patches, fields, LBAs, before/after) and
   assert.match(out, /^fix restore-esxi-slots: Restore ESXi partition slots$/m);
   assert.match(out, /slot 3 -> 4 \(bootbank, now\s+partition 5\)/);
   // Every patch: offset in hex and as LBA, the fields named from the Kaitai ranges.
-  const patches = [...out.matchAll(/^ {2}patch (\d+) of (\d+): (\d+) bytes? at (0x[0-9A-F]+) \(LBA (\d+)(?: \+(0x[0-9A-F]+))?\)\n {4}fields: (.*)$/gm)].map((m) => ({
-    length: Number(m[3]),
-    offset: Number(m[4]),
-    lba: Number(m[5]),
-    fields: m[7],
-  }));
+  const patches = [...out.matchAll(/^ {2}patch (\d+) of (\d+): (\d+) bytes? at (0x[0-9A-F]+) \(LBA (\d+)(?: \+(0x[0-9A-F]+))?\)\n {4}fields: (.*)$/gm)].map(
+    (m) => ({
+      length: Number(m[3]),
+      offset: Number(m[4]),
+      lba: Number(m[5]),
+      fields: m[7],
+    }),
+  );
   assert.deepEqual(
     patches.map((p) => [p.offset, p.length, p.fields]),
     [
@@ -84,14 +86,20 @@ test('fix --write repairs the seed: diskx check exits 0, sgdisk -v finds no prob
   assert.equal(run.stderr, '');
   assert.equal(run.status, 0);
   // Backup first (UEFI 5.3.2), only the six sectors that change.
-  assert.match(run.stdout, new RegExp(`^Wrote 6 sectors \\(414 bytes\\) of .*seed\\.img, backup GPT first, fsynced: LBA ${N - 33}\\.\\.${N - 32}, ${N - 1}, 1\\.\\.3$`, 'm'));
+  assert.match(
+    run.stdout,
+    new RegExp(`^Wrote 6 sectors \\(414 bytes\\) of .*seed\\.img, backup GPT first, fsynced: LBA ${N - 33}\\.\\.${N - 32}, ${N - 1}, 1\\.\\.3$`, 'm'),
+  );
   assert.match(run.stdout, new RegExp(`^Undo journal: ${journalOf(image).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(entry 1\\)$`, 'm'));
   assert.match(run.stdout, /^undo with: diskx undo .*seed\.img$/m);
   assert.match(run.stdout, /^Check after the repair: 0 errors, 0 warnings, 2 info\.$/m);
   assert.match(run.stdout, /^Repaired: esxi-slot-compacted \(no longer reported\)\.$/m);
   assert.equal(fs.statSync(image).size, size);
   const journal = JSON.parse(fs.readFileSync(journalOf(image), 'utf8')) as { entries: { state: string; fixes: { id: string }[] }[] };
-  assert.deepEqual(journal.entries.map((e) => [e.state, e.fixes.map((f) => f.id)]), [['applied', ['restore-esxi-slots']]]);
+  assert.deepEqual(
+    journal.entries.map((e) => [e.state, e.fixes.map((f) => f.id)]),
+    [['applied', ['restore-esxi-slots']]],
+  );
 
   const check = await diskx(['check', image]);
   assert.equal(check.status, 0, check.stdout);
@@ -105,7 +113,10 @@ test('fix --write repairs the seed: diskx check exits 0, sgdisk -v finds no prob
     assert.equal(verdict.problems, 0, verdict.text);
     assert.match(verdict.text, /No problems found/);
     const sf = sfdiskJson(image);
-    assert.deepEqual(sf.partitions.map((p) => p.slot), [0, 1, 2, 4, 5, 6, 7]);
+    assert.deepEqual(
+      sf.partitions.map((p) => p.slot),
+      [0, 1, 2, 4, 5, 6, 7],
+    );
     // bootbank (partition 5) starts at 8224 again, the locker (8) at 1257504.
     assert.equal(sf.partitions.find((p) => p.slot === 4)?.start, 8224n);
     assert.equal(sf.partitions.find((p) => p.slot === 7)?.start, 1257504n);
@@ -144,9 +155,13 @@ test('several --fix are planned in sequence: each on the image as the earlier on
   assert.equal(write.status, 0, write.stderr);
   assert.match(write.stdout, /^Wrote 6 sectors \(415 bytes\)/m); // only the patched byte ranges
   assert.equal((await diskx(['check', image])).status, 0);
-  assert.equal(readAt(image, 512 + 0x38, 1)[0], guidByte, 'the DiskGUID byte is the backup\'s again');
+  assert.equal(readAt(image, 512 + 0x38, 1)[0], guidByte, "the DiskGUID byte is the backup's again");
   const journal = JSON.parse(fs.readFileSync(journalOf(image), 'utf8')) as { entries: { fixes: { id: string }[] }[] };
-  assert.deepEqual(journal.entries.map((e) => e.fixes.map((f) => f.id)), [['rebuild-primary-from-backup', 'restore-esxi-slots']], 'one journal entry for both');
+  assert.deepEqual(
+    journal.entries.map((e) => e.fixes.map((f) => f.id)),
+    [['rebuild-primary-from-backup', 'restore-esxi-slots']],
+    'one journal entry for both',
+  );
   if (oracles) assert.equal(sgdiskVerify(image).problems, 0);
 });
 
@@ -159,10 +174,18 @@ test('relocate-backup on a grown disk: dry run names the fields, --write makes s
   const dry = await diskx(['fix', image, '--fix', 'relocate-backup']);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /^fix relocate-backup: Move the backup GPT to the end of the disk$/m);
-  assert.match(dry.stdout, /^ {2}patch \d+ of \d+: 8 bytes at 0x220 \(LBA 1 \+0x20\)\n {4}fields: primaryHeader: alternateLba\n {4}0x220  - ff 0f 00 00 00 00 00 00\n {11}\+ ff 1f 00 00 00 00 00 00\n {11}as little-endian u64: 0x0000000000000FFF -> 0x0000000000001FFF$/m);
+  assert.match(
+    dry.stdout,
+    /^ {2}patch \d+ of \d+: 8 bytes at 0x220 \(LBA 1 \+0x20\)\n {4}fields: primaryHeader: alternateLba\n {4}0x220  - ff 0f 00 00 00 00 00 00\n {11}\+ ff 1f 00 00 00 00 00 00\n {11}as little-endian u64: 0x0000000000000FFF -> 0x0000000000001FFF$/m,
+  );
   assert.match(dry.stdout, /fields: mbr: partitions\.0\.numSectors/);
   assert.match(dry.stdout, /^Sectors to write: LBA 0\.\.1, 8159, 8191;/m);
-  assert.equal(lines(dry.stdout).at(-1)!.replace(/^\d+ patches/, 'N patches'), 'N patches, 4 sectors would be written, nothing written (dry run; add --write)');
+  assert.equal(
+    lines(dry.stdout)
+      .at(-1)!
+      .replace(/^\d+ patches/, 'N patches'),
+    'N patches, 4 sectors would be written, nothing written (dry run; add --write)',
+  );
 
   const write = await diskx(['fix', image, '--fix', 'relocate-backup', '--write']);
   assert.equal(write.status, 0, write.stderr);
@@ -171,7 +194,10 @@ test('relocate-backup on a grown disk: dry run names the fields, --write makes s
   assert.equal((await diskx(['check', image])).status, 0);
   if (oracles) {
     assert.equal(sgdiskVerify(image).problems, 0);
-    assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot), [0, 1, 3]);
+    assert.deepEqual(
+      sfdiskJson(image).partitions.map((p) => p.slot),
+      [0, 1, 3],
+    );
   }
 });
 
@@ -227,7 +253,19 @@ test('fix --json: a stable document for the dry run and for --write', async () =
   const dry = await diskx(['fix', image, '--fix', 'restore-esxi-slots', '--json']);
   assert.equal(dry.status, 0, dry.stderr);
   const doc = JSON.parse(dry.stdout) as FixJson;
-  assert.deepEqual(Object.keys(doc), ['image', 'sectorSize', 'dryRun', 'plan', 'notApplicable', 'sectors', 'written', 'journal', 'remainingFindings', 'addressed', 'unresolved']);
+  assert.deepEqual(Object.keys(doc), [
+    'image',
+    'sectorSize',
+    'dryRun',
+    'plan',
+    'notApplicable',
+    'sectors',
+    'written',
+    'journal',
+    'remainingFindings',
+    'addressed',
+    'unresolved',
+  ]);
   assert.equal(doc.image, image);
   assert.equal(doc.sectorSize, 512);
   assert.equal(doc.dryRun, true);
@@ -237,7 +275,10 @@ test('fix --json: a stable document for the dry run and for --write', async () =
   assert.deepEqual(doc.sectors, [1, 2, 3, N - 33, N - 32, N - 1]);
   assert.deepEqual(doc.addressed, ['esxi-slot-compacted']);
   assert.deepEqual(doc.unresolved, []);
-  assert.deepEqual(doc.remainingFindings.map((f) => f.code), ['esxi-layout', 'slot-gap']);
+  assert.deepEqual(
+    doc.remainingFindings.map((f) => f.code),
+    ['esxi-layout', 'slot-gap'],
+  );
   assert.equal(doc.plan.length, 1);
   const [plan] = doc.plan;
   assert.equal(plan!.id, 'restore-esxi-slots');
@@ -264,7 +305,10 @@ test('fix --json: a stable document for the dry run and for --write', async () =
   const done = JSON.parse(write.stdout) as FixJson;
   assert.equal(done.dryRun, false);
   assert.deepEqual(done.written, { sectors: [N - 33, N - 32, N - 1, 1, 2, 3], sectorsWritten: 6, bytesWritten: 414, entryId: 1 });
-  assert.deepEqual(done.remainingFindings.filter((f) => f.severity !== 'info'), []);
+  assert.deepEqual(
+    done.remainingFindings.filter((f) => f.severity !== 'info'),
+    [],
+  );
   assert.deepEqual(done.unresolved, []);
   // Every patch's `after` is now on disk.
   for (const p of done.plan[0]!.patches) assert.equal(readAt(image, p.offset, p.length).toString('hex'), p.after);
@@ -335,7 +379,12 @@ interface FixJson {
   image: string;
   sectorSize: number;
   dryRun: boolean;
-  plan: { id: string; title: string; description: string; patches: { offset: number; length: number; lba: number; fields: string[]; before: string; after: string }[] }[];
+  plan: {
+    id: string;
+    title: string;
+    description: string;
+    patches: { offset: number; length: number; lba: number; fields: string[]; before: string; after: string }[];
+  }[];
   notApplicable: { id: string; reason: string }[];
   sectors: number[];
   written: { sectors: number[]; sectorsWritten: number; bytesWritten: number; entryId: number } | null;

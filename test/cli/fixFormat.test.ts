@@ -34,7 +34,13 @@ test('offsetText, writeLbas and lbaRuns', () => {
   assert.equal(offsetText(0x580, 512), '0x580 (LBA 2 +0x180)');
   assert.equal(offsetText(0x600, 512), '0x600 (LBA 3)');
   assert.equal(offsetText(0x1000, 4096), '0x1000 (LBA 1)');
-  const lbas = writeLbas([{ offset: 100 * 512, length: 1024 }, { offset: 512, length: 1536 }], 512);
+  const lbas = writeLbas(
+    [
+      { offset: 100 * 512, length: 1024 },
+      { offset: 512, length: 1536 },
+    ],
+    512,
+  );
   assert.deepEqual(lbas, [100, 101, 1, 2, 3]);
   assert.equal(lbaRuns(lbas), '100..101, 1..3');
   assert.equal(lbaRuns([]), 'none');

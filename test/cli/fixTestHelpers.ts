@@ -47,7 +47,13 @@ export function headTailHash(file: string): string {
   const hash = createHash('sha256');
   const fd = fs.openSync(file, 'r');
   try {
-    const ranges = size <= 2 * MiB ? [[0, size]] : [[0, MiB], [size - MiB, MiB]];
+    const ranges =
+      size <= 2 * MiB
+        ? [[0, size]]
+        : [
+            [0, MiB],
+            [size - MiB, MiB],
+          ];
     for (const [offset, length] of ranges) {
       const buffer = Buffer.alloc(length!);
       fs.readSync(fd, buffer, 0, length!, offset!);

@@ -168,12 +168,28 @@ describe('inspect --json', () => {
       attributes: '0x0000000000000000',
       content: null,
     });
-    assert.deepEqual(doc.partitions.map((p) => [p.slot, p.number]), [[0, 1], [1, 2], [3, 4]]);
+    assert.deepEqual(
+      doc.partitions.map((p) => [p.slot, p.number]),
+      [
+        [0, 1],
+        [1, 2],
+        [3, 4],
+      ],
+    );
     const primary = doc.primary!;
     const backup = doc.backup!;
-    assert.deepEqual([primary.lba, primary.myLba, primary.alternateLba, primary.partitionEntryLba, primary.headerCrcOk, primary.arrayCrcOk], [1, 1, 4095, 2, true, true]);
-    assert.deepEqual([backup.lba, backup.myLba, backup.alternateLba, backup.partitionEntryLba, backup.headerCrcOk, backup.arrayCrcOk], [4095, 4095, 1, 4063, true, true]);
-    assert.deepEqual([primary.firstUsableLba, primary.lastUsableLba, primary.numPartitionEntries, primary.partitionEntrySize, primary.diskGuid], [34, 4062, 128, 128, testGuid(0xd15c)]);
+    assert.deepEqual(
+      [primary.lba, primary.myLba, primary.alternateLba, primary.partitionEntryLba, primary.headerCrcOk, primary.arrayCrcOk],
+      [1, 1, 4095, 2, true, true],
+    );
+    assert.deepEqual(
+      [backup.lba, backup.myLba, backup.alternateLba, backup.partitionEntryLba, backup.headerCrcOk, backup.arrayCrcOk],
+      [4095, 4095, 1, 4063, true, true],
+    );
+    assert.deepEqual(
+      [primary.firstUsableLba, primary.lastUsableLba, primary.numPartitionEntries, primary.partitionEntrySize, primary.diskGuid],
+      [34, 4062, 128, 128, testGuid(0xd15c)],
+    );
   });
 
   test('the ESXi profile and a broken CRC show up', async () => {
@@ -181,7 +197,10 @@ describe('inspect --json', () => {
     const doc = JSON.parse(run.stdout) as InspectJson;
     assert.equal(doc.profile, 'esxi-5');
     assert.equal(doc.partitions.length, 7);
-    assert.deepEqual(doc.partitions.map((p) => p.slot), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      doc.partitions.map((p) => p.slot),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     const bytes = smallGptBytes();
     bytes[1024 + 56] ^= 1; // a name byte in the primary array: array CRC wrong
     const broken = write('array-crc.img', bytes);
@@ -232,17 +251,21 @@ describe('images beyond 2^53 bytes', () => {
     return made;
   })();
 
-  test('diskx check on a 16 PiB sparse file (tmpfs): exit 2, one line naming the limit', { skip: !canMakeHuge && 'no file system here holds a 16 PiB sparse file' }, async () => {
-    const file = path.join(shm, `diskx-16pib-${process.pid}.img`);
-    assert.equal(spawnSync('truncate', ['-s', '16P', file]).status, 0);
-    try {
-      const run = await runCli(['check', file]);
-      assert.equal(run.status, 2, run.stdout);
-      assert.match(oneLine(run), /MAX_IMAGE_BYTES.*18014398509481984/);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  });
+  test(
+    'diskx check on a 16 PiB sparse file (tmpfs): exit 2, one line naming the limit',
+    { skip: !canMakeHuge && 'no file system here holds a 16 PiB sparse file' },
+    async () => {
+      const file = path.join(shm, `diskx-16pib-${process.pid}.img`);
+      assert.equal(spawnSync('truncate', ['-s', '16P', file]).status, 0);
+      try {
+        const run = await runCli(['check', file]);
+        assert.equal(run.status, 2, run.stdout);
+        assert.match(oneLine(run), /MAX_IMAGE_BYTES.*18014398509481984/);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    },
+  );
 });
 
 describe('check --json', () => {
@@ -261,7 +284,10 @@ describe('check --json', () => {
     assert.equal(finding.length, 128 * 128);
     const cleanRun = await runCli(['check', clean, '--json']);
     assert.equal(cleanRun.status, 0);
-    assert.deepEqual((JSON.parse(cleanRun.stdout) as { findings: { code: string; severity: string }[] }).findings.map((f) => [f.code, f.severity]), [['slot-gap', 'info']]);
+    assert.deepEqual(
+      (JSON.parse(cleanRun.stdout) as { findings: { code: string; severity: string }[] }).findings.map((f) => [f.code, f.severity]),
+      [['slot-gap', 'info']],
+    );
   });
 });
 

@@ -21,14 +21,16 @@ const root = path.resolve(__dirname, '..', '..');
 const examples = path.join(root, 'examples', 'specs');
 const dir = tempDir('diskx-cli-spec-');
 const GRUB = '/usr/lib/grub/i386-pc';
-const haveGrub = fs.existsSync(path.join(GRUB, 'boot.img')) && (() => {
-  try {
-    execFileSync('grub-mkimage', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const haveGrub =
+  fs.existsSync(path.join(GRUB, 'boot.img')) &&
+  (() => {
+    try {
+      execFileSync('grub-mkimage', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 interface SpecsJson {
   specs: { spec: string; at: number; placement: string; id: string; length: number; fields: SpecField[] }[];
@@ -60,23 +62,46 @@ describe('GRUB in LBA 0 and the MBR gap', { skip: haveGrub ? false : 'grub-pc-bi
     fs.closeSync(fd);
   }
 
-  test('boot.img and core.img fields match grub-mkimage, GRUB\'s files and sfdisk', async () => {
-    const result = await runCli(['inspect', image, '--spec', path.join(examples, 'grub_boot_img.ksy'), '--at', 'lba:0', '--spec', path.join(examples, 'grub_core_img.ksy'), '--at', 'lba:1', '--json']);
+  test("boot.img and core.img fields match grub-mkimage, GRUB's files and sfdisk", async () => {
+    const result = await runCli([
+      'inspect',
+      image,
+      '--spec',
+      path.join(examples, 'grub_boot_img.ksy'),
+      '--at',
+      'lba:0',
+      '--spec',
+      path.join(examples, 'grub_core_img.ksy'),
+      '--at',
+      'lba:1',
+      '--json',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     const { specs } = JSON.parse(result.stdout) as SpecsJson;
-    assert.deepEqual(specs.map((spec) => [spec.id, spec.at, spec.placement]), [['grub_boot_img', 0, 'lba:0'], ['grub_core_img', 512, 'lba:1']]);
+    assert.deepEqual(
+      specs.map((spec) => [spec.id, spec.at, spec.placement]),
+      [
+        ['grub_boot_img', 0, 'lba:0'],
+        ['grub_core_img', 512, 'lba:1'],
+      ],
+    );
     const boot = specs[0]!.fields;
     assert.equal(lookup(boot, 'jump')?.bytes, 'eb6390');
     assert.deepEqual([value(boot, 'kernel_address'), value(boot, 'kernel_sector'), value(boot, 'boot_drive')], [0x8000, 1, 0xff]);
     assert.deepEqual([lookup(boot, 'kernel_sector')?.offset, lookup(boot, 'kernel_sector')?.length], [0x5c, 8]);
-    const table = (JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { partitions: { start: number; size: number; type: string; bootable?: boolean }[] } }).partitiontable.partitions;
+    const table = (
+      JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { partitions: { start: number; size: number; type: string; bootable?: boolean }[] } }
+    ).partitiontable.partitions;
     for (const [index, partition] of table.entries()) {
       assert.equal(value(boot, `partitions.${index}.first_lba`), partition.start);
       assert.equal(value(boot, `partitions.${index}.num_sectors`), partition.size);
       assert.equal(value(boot, `partitions.${index}.partition_type`), parseInt(partition.type, 16));
       assert.equal(value(boot, `partitions.${index}.status`), partition.bootable ? 0x80 : 0);
     }
-    assert.deepEqual([lookup(boot, 'partitions.0.partition_type')?.enum, lookup(boot, 'partitions.1.partition_type')?.enum, lookup(boot, 'partitions.2.partition_type')?.enum], ['linux', 'linux_swap', 'empty']);
+    assert.deepEqual(
+      [lookup(boot, 'partitions.0.partition_type')?.enum, lookup(boot, 'partitions.1.partition_type')?.enum, lookup(boot, 'partitions.2.partition_type')?.enum],
+      ['linux', 'linux_swap', 'empty'],
+    );
     assert.equal(lookup(boot, 'boot_signature')?.bytes, '55aa');
     assert.equal(value(boot, 'core_img_offset'), 512);
 
@@ -105,7 +130,12 @@ describe('the Linux boot header in a partition of a 2 TiB sparse disk', () => {
   const image = path.join(dir, 'kernel-2tib.img');
   const partitionStart = 2048 * 512;
   const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
-  writeGptImage(image, { sectorSize: 512, totalSectors: sectors, diskGuid: testGuid(1), slots: [{ typeGuid: LINUX, uniqueGuid: testGuid(2), firstLba: 2048n, lastLba: 526335n, attributes: 0n, name: 'kernel' }] });
+  writeGptImage(image, {
+    sectorSize: 512,
+    totalSectors: sectors,
+    diskGuid: testGuid(1),
+    slots: [{ typeGuid: LINUX, uniqueGuid: testGuid(2), firstLba: 2048n, lastLba: 526335n, attributes: 0n, name: 'kernel' }],
+  });
   // A bzImage's header as Documentation/arch/x86/boot.rst lays it out.
   const header = new Uint8Array(0x600);
   const view = new DataView(header.buffer);
@@ -136,10 +166,23 @@ describe('the Linux boot header in a partition of a 2 TiB sparse disk', () => {
     assert.deepEqual([applied!.at, applied!.placement], [partitionStart, 'partition:1']);
     const fields = applied!.fields;
     assert.deepEqual(
-      ['setup_sects', 'syssize', 'boot_flag', 'version', 'kernel_version', 'loadflags', 'code32_start', 'kernel_alignment', 'pref_address', 'init_size', 'protocol_major', 'protocol_minor'].map((name) => value(fields, name)),
+      [
+        'setup_sects',
+        'syssize',
+        'boot_flag',
+        'version',
+        'kernel_version',
+        'loadflags',
+        'code32_start',
+        'kernel_alignment',
+        'pref_address',
+        'init_size',
+        'protocol_major',
+        'protocol_minor',
+      ].map((name) => value(fields, name)),
       [27, 0x8a3c1, 0xaa55, 0x020f, 0x3a0, 0x81, 0x100000, 0x200000, 0x1000000, 0x2c3d000, 2, 15],
     );
-    assert.equal(value(fields, 'setup_data'), (0xffff888812345678n).toString(), 'above 2^53: a decimal string');
+    assert.equal(value(fields, 'setup_data'), 0xffff888812345678n.toString(), 'above 2^53: a decimal string');
     assert.equal(lookup(fields, 'hardware_subarch')?.enum, 'pc');
     const version = lookup(fields, 'version_string');
     assert.deepEqual([version?.value, version?.offset, version?.instance], ['6.1.0-diskx (test@builder) #1 SMP', partitionStart + 0x5a0, true]);
@@ -154,7 +197,11 @@ describe('the Linux boot header in a partition of a 2 TiB sparse disk', () => {
       const reads: [number, number][] = [];
       const read = source.read.bind(source);
       source.read = (offset, length) => (reads.push([offset, length]), read(offset, length));
-      const { placed } = await applySpecFlags(parseArgs(['--spec', spec, '--at', 'lba:2048'], { spec: { value: true, repeat: true }, at: { value: true, repeat: true } }), disk, source);
+      const { placed } = await applySpecFlags(
+        parseArgs(['--spec', spec, '--at', 'lba:2048'], { spec: { value: true, repeat: true }, at: { value: true, repeat: true } }),
+        disk,
+        source,
+      );
       assert.equal(value(placed[0]!.result.fields, 'setup_sects'), 27);
       assert.equal(source.bytesRead - before.bytes, SPEC_WINDOW_BYTES);
       assert.ok(reads.length > 0 && reads.every(([offset, length]) => offset >= partitionStart && offset + length <= partitionStart + SPEC_WINDOW_BYTES));
@@ -169,15 +216,26 @@ describe('errors: one line, exit 2', () => {
   writeSparseImage(image, 1024 * 1024, [{ offset: 510, bytes: new Uint8Array([0x55, 0xaa]) }]);
 
   const cases: [string, string, RegExp][] = [
-    ['a compile error, with line and column', 'meta:\n  id: broken\nseq:\n  - id: a\n    type: nosuch\n', /^diskx: .*broken\.ksy:5:11: \/seq\/0\/type: unable to find type 'nosuch', searching from broken\n$/],
+    [
+      'a compile error, with line and column',
+      'meta:\n  id: broken\nseq:\n  - id: a\n    type: nosuch\n',
+      /^diskx: .*broken\.ksy:5:11: \/seq\/0\/type: unable to find type 'nosuch', searching from broken\n$/,
+    ],
     ['a YAML error', 'meta:\n  id: yaml\nseq:\n  - id: a\n   type: u1\n', /^diskx: .*yaml\.ksy:5:1: YAML: /],
-    ['a read past the image', 'meta:\n  id: toolong\nseq:\n  - id: a\n    size: 0x200000\n', /^diskx: .*toolong\.ksy: a at 0x0 reads past the window: requested 2097152 bytes, but only 1048576 bytes available; the image ends at 0x100000\n$/],
+    [
+      'a read past the image',
+      'meta:\n  id: toolong\nseq:\n  - id: a\n    size: 0x200000\n',
+      /^diskx: .*toolong\.ksy: a at 0x0 reads past the window: requested 2097152 bytes, but only 1048576 bytes available; the image ends at 0x100000\n$/,
+    ],
     ['a failed validation', 'meta:\n  id: magic\nseq:\n  - id: a\n    contents: [1, 2]\n', /^diskx: .*magic\.ksy: a at 0x0: validation failed: /],
   ];
   for (const [name, text, expected] of cases) {
     test(name, async () => {
       const spec = path.join(dir, `${name.split(' ').slice(-1)[0]!.replace(/\W/g, '')}-${text.length}.ksy`);
-      fs.writeFileSync(spec, text.replace(/id: (broken|yaml|toolong|magic)/, (_, id: string) => `id: ${id}`));
+      fs.writeFileSync(
+        spec,
+        text.replace(/id: (broken|yaml|toolong|magic)/, (_, id: string) => `id: ${id}`),
+      );
       const renamed = path.join(dir, `${/id: (\w+)/.exec(text)![1]}.ksy`);
       fs.renameSync(spec, renamed);
       const result = await runCli(['inspect', image, '--spec', renamed, '--json']);

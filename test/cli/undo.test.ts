@@ -51,8 +51,15 @@ test('undo restores the seed image byte for byte; check reports the compaction a
   assert.equal(check.status, 1);
   assert.match(check.stdout, /esxi-slot-compacted/);
   const journal = JSON.parse(fs.readFileSync(journalOf(image), 'utf8')) as { entries: { state: string }[] };
-  assert.deepEqual(journal.entries.map((e) => e.state), ['undone']);
-  if (oracles) assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    journal.entries.map((e) => e.state),
+    ['undone'],
+  );
+  if (oracles)
+    assert.deepEqual(
+      sfdiskJson(image).partitions.map((p) => p.slot),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
 });
 
 for (const sectorSize of [512, 4096] as const) {
@@ -75,7 +82,10 @@ for (const sectorSize of [512, 4096] as const) {
     if (oracles) {
       const listed = fdiskList(image, sectorSize);
       assert.equal(listed.label, 'gpt');
-      assert.deepEqual(listed.partitions.map((p) => p.number), [1, 2, 4]);
+      assert.deepEqual(
+        listed.partitions.map((p) => p.number),
+        [1, 2, 4],
+      );
     }
 
     const undo = await diskx(['undo', image]);
@@ -188,7 +198,10 @@ test('undo --json: a stable document', async () => {
   assert.equal(doc.previousState, 'applied');
   assert.deepEqual(doc.restored, { sectors: [N - 33, N - 32, N - 1, 1, 2, 3], sectorsWritten: 6, bytesWritten: 414 });
   assert.equal(doc.remaining, 0);
-  assert.deepEqual((doc.remainingFindings as { code: string }[]).map((f) => f.code), ['esxi-slot-compacted']);
+  assert.deepEqual(
+    (doc.remainingFindings as { code: string }[]).map((f) => f.code),
+    ['esxi-slot-compacted'],
+  );
 });
 
 test('DISKX_JOURNAL_DIR keeps the journal in that folder; undo finds it there', async () => {

@@ -20,7 +20,13 @@ function twentyPartitionDisk(gaps: boolean): SparseMemorySource {
   // 50 GiB partitions, with 10 GiB gaps between them (20 partitions and 20 gaps to probe) or without.
   const size = (50n * 1024n ** 3n) / 512n;
   const step = gaps ? (60n * 1024n ** 3n) / 512n : size;
-  const slots = Array.from({ length: PARTITIONS }, (_, i) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(i + 1), firstLba: 2048n + BigInt(i) * step, lastLba: 2048n + BigInt(i) * step + size - 1n, name: `p${i + 1}` }));
+  const slots = Array.from({ length: PARTITIONS }, (_, i) => ({
+    typeGuid: TYPE_MS_BASIC_DATA,
+    uniqueGuid: testGuid(i + 1),
+    firstLba: 2048n + BigInt(i) * step,
+    lastLba: 2048n + BigInt(i) * step + size - 1n,
+    name: `p${i + 1}`,
+  }));
   return new SparseMemorySource(2 * TiB, encodeGptDisk({ sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots }));
 }
 
@@ -31,7 +37,10 @@ for (const gaps of [false, true]) {
     const disk = await readDisk(source);
     checkDisk(disk);
     assert.equal(disk.partitions.length, PARTITIONS);
-    assert.ok(disk.partitions.every((p) => p.content === null), 'empty partitions hold nothing');
+    assert.ok(
+      disk.partitions.every((p) => p.content === null),
+      'empty partitions hold nothing',
+    );
     assert.equal(disk.free!.length, gaps ? PARTITIONS : 1, 'a gap after each partition, or only the space after the last');
     // The GPT (2 x 16.5 KiB, read twice) plus at most about 11 KiB of probes per volume, every probe running on empty ones.
     const limit = gaps ? 640 * KiB : 384 * KiB;

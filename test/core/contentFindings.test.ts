@@ -13,12 +13,20 @@ import { TOOL_VOLUMES, blkidAt, haveTools, makeVolume, placeVolume, writeIso9660
 const MiB = 1024 * 1024;
 const TYPE_LINUX_FILESYSTEM = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const dir = tempDir('diskx-content-findings-');
-const skip = haveTools('mkfs.vfat', 'mkfs.ntfs', 'mkfs.ext4', 'mkfs.xfs', 'blkid', 'sgdisk', 'fdisk') ? false : 'needs dosfstools, ntfs-3g, e2fsprogs, xfsprogs, util-linux, gdisk, fdisk';
+const skip = haveTools('mkfs.vfat', 'mkfs.ntfs', 'mkfs.ext4', 'mkfs.xfs', 'blkid', 'sgdisk', 'fdisk')
+  ? false
+  : 'needs dosfstools, ntfs-3g, e2fsprogs, xfsprogs, util-linux, gdisk, fdisk';
 
 /** A GPT image with one partition per entry (firstLba, lastLba, type), 512-byte sectors. */
 function gptImage(name: string, sizeBytes: number, parts: { first: number; last: number; type?: string }[]): string {
   const file = path.join(dir, name);
-  const slots = parts.map((p, i) => ({ typeGuid: p.type ?? TYPE_LINUX_FILESYSTEM, uniqueGuid: testGuid(i + 1), firstLba: BigInt(p.first), lastLba: BigInt(p.last), name: `p${i + 1}` }));
+  const slots = parts.map((p, i) => ({
+    typeGuid: p.type ?? TYPE_LINUX_FILESYSTEM,
+    uniqueGuid: testGuid(i + 1),
+    firstLba: BigInt(p.first),
+    lastLba: BigInt(p.last),
+    name: `p${i + 1}`,
+  }));
   return writeGptImage(file, { sectorSize: 512, totalSectors: BigInt(sizeBytes / 512), diskGuid: testGuid(0xd15c), slots });
 }
 
@@ -80,7 +88,11 @@ describe('true messages about LBA 0 (issue 11 item 12)', () => {
     const listed = fdiskList(image, 4096);
     assert.equal(listed.sectorUnit, 4096);
     const first = listed.partitions.find((p) => p.number === 1)!;
-    placeVolume(image, makeVolume(dir, 'mbr4k-fat', 40 * MiB, (f, size) => TOOL_VOLUMES.fat32!.make(f, size)), Number(first.start) * 4096);
+    placeVolume(
+      image,
+      makeVolume(dir, 'mbr4k-fat', 40 * MiB, (f, size) => TOOL_VOLUMES.fat32!.make(f, size)),
+      Number(first.start) * 4096,
+    );
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.sectorSize, 4096, 'detected from the EBRs and the volume where the records point');
     assert.equal(disk.sectorSizeSource, 'detected');
@@ -96,7 +108,11 @@ describe('true messages about LBA 0 (issue 11 item 12)', () => {
 describe('findings from the contents (issue 14 item 3)', { skip }, () => {
   test('partition-type-mismatch: a Linux filesystem slot holding VMFS', async () => {
     const image = gptImage('mismatch.img', 64 * MiB, [{ first: 2048, last: 2048 + 81920 - 1 }]);
-    placeVolume(image, makeVolume(dir, 'vmfs', 40 * MiB, (f) => writeVmfs(f, { volume: true, label: 'ds', version: 5 })), MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'vmfs', 40 * MiB, (f) => writeVmfs(f, { volume: true, label: 'ds', version: 5 })),
+      MiB,
+    );
     const { findings } = await analyzeFile(image);
     const f = findings.find((x) => x.code === 'partition-type-mismatch');
     assert.ok(f, JSON.stringify(codes(findings)));
@@ -107,18 +123,28 @@ describe('findings from the contents (issue 14 item 3)', { skip }, () => {
 
   test('volume-larger-than-partition: an ext4 of 40 MiB in a 20 MiB partition', async () => {
     const image = gptImage('larger.img', 96 * MiB, [{ first: 2048, last: 2048 + 40960 - 1 }]);
-    placeVolume(image, makeVolume(dir, 'ext4-40', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'ext4-40', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      MiB,
+    );
     const { findings } = await analyzeFile(image);
     const f = findings.find((x) => x.code === 'volume-larger-than-partition');
     assert.ok(f, JSON.stringify(codes(findings)));
     assert.match(f.message, /holds ext4 "ext4vol" .* counts 40\.0 MiB .* 20971520 more than the partition/);
-    const blocks = /Block count:\s+(\d+)/.exec(execFileSync('dumpe2fs', ['-h', makeVolumeFile('ext4-40')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))![1];
+    const blocks = /Block count:\s+(\d+)/.exec(
+      execFileSync('dumpe2fs', ['-h', makeVolumeFile('ext4-40')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    )![1];
     assert.equal(Number(blocks) * 1024, 40 * MiB, 'dumpe2fs counts the same blocks');
   });
 
   test('partition-starts-mid-volume: the entry was moved 1 MiB past its ext4 volume', async () => {
     const image = gptImage('moved.img', 96 * MiB, [{ first: 4096, last: 2048 + 81920 - 1 }]);
-    placeVolume(image, makeVolume(dir, 'ext4-moved', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'ext4-moved', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      MiB,
+    );
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.partitions[0]!.content, null);
     const f = findings.find((x) => x.code === 'partition-starts-mid-volume');
@@ -129,7 +155,11 @@ describe('findings from the contents (issue 14 item 3)', { skip }, () => {
 
   test('lost-volume: an ext4 in free space where a deleted partition started', async () => {
     const image = gptImage('lost.img', 128 * MiB, [{ first: 2048, last: 4095 }]);
-    placeVolume(image, makeVolume(dir, 'ext4-lost', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), 2 * MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'ext4-lost', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      2 * MiB,
+    );
     const { findings } = await analyzeFile(image);
     const f = findings.find((x) => x.code === 'lost-volume');
     assert.ok(f, JSON.stringify(codes(findings)));
@@ -151,9 +181,16 @@ describe('findings from the contents (issue 14 item 3)', { skip }, () => {
 
   test('a healthy disk whose partitions hold what their types say: no content findings', async () => {
     const image = gptImage('healthy.img', 64 * MiB, [{ first: 2048, last: 2048 + 81920 - 1 }]);
-    placeVolume(image, makeVolume(dir, 'ext4-ok', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), MiB);
+    placeVolume(
+      image,
+      makeVolume(dir, 'ext4-ok', 40 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      MiB,
+    );
     const { findings } = await analyzeFile(image);
-    assert.deepEqual(codes(findings).filter((c) => !['slot-gap'].includes(c)), []);
+    assert.deepEqual(
+      codes(findings).filter((c) => !['slot-gap'].includes(c)),
+      [],
+    );
   });
 });
 

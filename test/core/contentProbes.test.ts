@@ -10,7 +10,19 @@ import { tempDir, testGuid, writeGptImage } from '../builders/images';
 import { analyzeFile } from '../builders/oracles';
 import { runCli } from '../builders/cli';
 import type { VolumeRecipe } from '../builders/volumes';
-import { TOOL_VOLUMES, VOLUME_TOOLS, blkidAt, haveTools, makeVolume, placeVolume, writeBitlocker, writeIso9660, writeLvm2Label, writeMdSuperblock, writeVmfs } from '../builders/volumes';
+import {
+  TOOL_VOLUMES,
+  VOLUME_TOOLS,
+  blkidAt,
+  haveTools,
+  makeVolume,
+  placeVolume,
+  writeBitlocker,
+  writeIso9660,
+  writeLvm2Label,
+  writeMdSuperblock,
+  writeVmfs,
+} from '../builders/volumes';
 import type { DiskModel } from '../../src/core/diskModel';
 import { CONTENT_PROBES, probeAt } from '../../src/core/content/index';
 import { MemorySource } from '../../src/core/io/memorySource';
@@ -18,14 +30,28 @@ import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 
 const MiB = 1024 * 1024;
 const PART = 40 * MiB;
-const skip = haveTools(...VOLUME_TOOLS) ? false : `needs ${VOLUME_TOOLS.join(', ')} (dosfstools exfatprogs ntfs-3g e2fsprogs xfsprogs btrfs-progs cryptsetup-bin util-linux)`;
+const skip = haveTools(...VOLUME_TOOLS)
+  ? false
+  : `needs ${VOLUME_TOOLS.join(', ')} (dosfstools exfatprogs ntfs-3g e2fsprogs xfsprogs btrfs-progs cryptsetup-bin util-linux)`;
 
 /** Volumes from the specs, for formats whose tools need a kernel driver or are not packaged here. */
 const SPEC_VOLUMES: Record<string, VolumeRecipe> = {
   md090: { type: 'linux_raid_member', make: (f, size) => writeMdSuperblock(f, size, '0.90', '6b8b4567-327b-23c6-643c-986966334873') },
-  md10: { type: 'linux_raid_member', label: 'host:md10', make: (f, size) => writeMdSuperblock(f, size, '1.0', '11111111-2222-3333-4444-555555555555', 'host:md10') },
-  md11: { type: 'linux_raid_member', label: 'host:md11', make: (f, size) => writeMdSuperblock(f, size, '1.1', '21111111-2222-3333-4444-555555555555', 'host:md11') },
-  md12: { type: 'linux_raid_member', label: 'host:md12', make: (f, size) => writeMdSuperblock(f, size, '1.2', '31111111-2222-3333-4444-555555555555', 'host:md12') },
+  md10: {
+    type: 'linux_raid_member',
+    label: 'host:md10',
+    make: (f, size) => writeMdSuperblock(f, size, '1.0', '11111111-2222-3333-4444-555555555555', 'host:md10'),
+  },
+  md11: {
+    type: 'linux_raid_member',
+    label: 'host:md11',
+    make: (f, size) => writeMdSuperblock(f, size, '1.1', '21111111-2222-3333-4444-555555555555', 'host:md11'),
+  },
+  md12: {
+    type: 'linux_raid_member',
+    label: 'host:md12',
+    make: (f, size) => writeMdSuperblock(f, size, '1.2', '31111111-2222-3333-4444-555555555555', 'host:md12'),
+  },
   lvm2: { type: 'LVM2_member', make: (f, size) => writeLvm2Label(f, size, 'AbCdEf0123456789GhIjKlMnOpQrStUv') },
   iso: { type: 'iso9660', label: 'DISKX_ISO', make: (f, size) => writeIso9660(f, size, 'DISKX_ISO') },
   joliet: { type: 'iso9660', label: 'Joliet Label', make: (f, size) => writeIso9660(f, size, 'JOLIET', 'Joliet Label') },
@@ -44,10 +70,26 @@ describe('content probes against blkid', { skip }, () => {
   let disk: DiskModel;
   before(async () => {
     const totalSectors = BigInt((LOST_AT + 2 * PART) / 512);
-    const slots = ALL.map((_, i) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(i + 1), firstLba: BigInt(((i + 1) * PART) / 512), lastLba: BigInt(((i + 2) * PART) / 512 - 1), name: ALL[i]![0] }));
+    const slots = ALL.map((_, i) => ({
+      typeGuid: TYPE_MS_BASIC_DATA,
+      uniqueGuid: testGuid(i + 1),
+      firstLba: BigInt(((i + 1) * PART) / 512),
+      lastLba: BigInt(((i + 2) * PART) / 512 - 1),
+      name: ALL[i]![0],
+    }));
     writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots });
-    ALL.forEach(([name, recipe], i) => placeVolume(image, makeVolume(dir, name, PART, (f, size) => recipe.make(f, size)), (i + 1) * PART));
-    placeVolume(image, makeVolume(dir, 'lost', PART, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)), LOST_AT);
+    ALL.forEach(([name, recipe], i) =>
+      placeVolume(
+        image,
+        makeVolume(dir, name, PART, (f, size) => recipe.make(f, size)),
+        (i + 1) * PART,
+      ),
+    );
+    placeVolume(
+      image,
+      makeVolume(dir, 'lost', PART, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      LOST_AT,
+    );
     disk = (await analyzeFile(image)).disk;
   });
 
@@ -62,7 +104,8 @@ describe('content probes against blkid', { skip }, () => {
       assert.equal(content.label, oracle.LABEL, 'label');
       assert.equal(content.uuid, oracle.UUID, 'uuid');
       assert.equal(content.offset, offset);
-      if (content.sizeBytes !== undefined) assert.ok(content.sizeBytes > 0n && content.sizeBytes <= BigInt(PART), `size ${content.sizeBytes} within the partition`);
+      if (content.sizeBytes !== undefined)
+        assert.ok(content.sizeBytes > 0n && content.sizeBytes <= BigInt(PART), `size ${content.sizeBytes} within the partition`);
     });
   }
 
@@ -84,7 +127,11 @@ describe('content probes against blkid', { skip }, () => {
   test('inspect --json: partitions carry content, gaps are listed as free', async () => {
     const run = await runCli(['inspect', '--json', image]);
     assert.equal(run.status, 0, run.stderr);
-    const json = JSON.parse(run.stdout) as { partitions: { content: Record<string, unknown> | null }[]; free: { firstLba: number; lastLba: number; content: Record<string, unknown> | null }[]; content: unknown };
+    const json = JSON.parse(run.stdout) as {
+      partitions: { content: Record<string, unknown> | null }[];
+      free: { firstLba: number; lastLba: number; content: Record<string, unknown> | null }[];
+      content: unknown;
+    };
     const ext4 = json.partitions[ALL.findIndex(([n]) => n === 'ext4')]!.content!;
     assert.deepEqual(Object.keys(ext4), ['type', 'label', 'uuid', 'sizeBytes', 'offset']);
     assert.equal(ext4.type, 'ext4');

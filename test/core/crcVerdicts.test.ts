@@ -23,7 +23,12 @@ before(async () => {
 
 function ourVerdicts(disk: DiskModel): Pick<SgdiskVerdict, 'mainHeader' | 'backupHeader' | 'mainTable' | 'backupTable'> {
   const ok = (value: boolean | null | undefined): 'OK' | 'ERROR' => (value ? 'OK' : 'ERROR');
-  return { mainHeader: ok(disk.primary?.headerCrcOk), backupHeader: ok(disk.backup?.headerCrcOk), mainTable: ok(disk.primary?.arrayCrcOk), backupTable: ok(disk.backup?.arrayCrcOk) };
+  return {
+    mainHeader: ok(disk.primary?.headerCrcOk),
+    backupHeader: ok(disk.backup?.headerCrcOk),
+    mainTable: ok(disk.primary?.arrayCrcOk),
+    backupTable: ok(disk.backup?.arrayCrcOk),
+  };
 }
 
 interface Damage {
@@ -41,7 +46,7 @@ const cases: Damage[] = [
   { name: 'nothing', offsets: [], crcCodes: [] },
   { name: 'primary DiskGUID byte', offsets: [at(1, 0x3a)], crcCodes: ['gpt-primary-header-crc'] },
   { name: 'primary HeaderCRC32 field', offsets: [at(1, 0x11)], crcCodes: ['gpt-primary-header-crc'] },
-  { name: 'primary array, a used entry\'s name', offsets: [at(2, 60)], crcCodes: ['gpt-primary-array-crc'] },
+  { name: "primary array, a used entry's name", offsets: [at(2, 60)], crcCodes: ['gpt-primary-array-crc'] },
   { name: 'primary array, an unused slot (100)', offsets: [at(2, 100 * 128 + 5)], crcCodes: ['gpt-primary-array-crc'] },
   { name: 'primary array, last byte', offsets: [at(33, 511)], crcCodes: ['gpt-primary-array-crc'] },
   {
@@ -69,12 +74,24 @@ describe('CRC verdicts match sgdisk -v', { concurrency: true }, () => {
       const theirs = sgdiskVerify(image);
       const { disk, findings } = await analyzeFile(image);
       // sgdisk prints the four lines only when some CRC is wrong; absent means all OK.
-      const expected = { mainHeader: theirs.mainHeader ?? 'OK', backupHeader: theirs.backupHeader ?? 'OK', mainTable: theirs.mainTable ?? 'OK', backupTable: theirs.backupTable ?? 'OK', ...damage.divergence?.verdicts };
+      const expected = {
+        mainHeader: theirs.mainHeader ?? 'OK',
+        backupHeader: theirs.backupHeader ?? 'OK',
+        mainTable: theirs.mainTable ?? 'OK',
+        backupTable: theirs.backupTable ?? 'OK',
+        ...damage.divergence?.verdicts,
+      };
       assert.deepEqual(ourVerdicts(disk), expected, theirs.text);
       if (damage.offsets.length > 0 && damage.crcCodes.length > 0) assert.ok(theirs.mainHeader !== null, 'sgdisk noticed the damage too');
-      assert.deepEqual(codes(findings).filter((c) => crcCodeSet.has(c)), damage.crcCodes);
+      assert.deepEqual(
+        codes(findings).filter((c) => crcCodeSet.has(c)),
+        damage.crcCodes,
+      );
       // The partitions still come from an intact copy.
-      assert.deepEqual(disk.partitions.map((p) => p.number), [1, 3]);
+      assert.deepEqual(
+        disk.partitions.map((p) => p.number),
+        [1, 3],
+      );
     });
   }
 });

@@ -6,7 +6,21 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { haveOracles, run, tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
-import { analyzeFile, codes, copySparse, ESXI5_LAYOUT, ESXI6_LAYOUT, ESXI7_LAYOUT, layoutSlots, problems, sfdiskJson, sgdisk, sgdiskLayout, sgdiskVerify, sparseFile } from '../builders/oracles';
+import {
+  analyzeFile,
+  codes,
+  copySparse,
+  ESXI5_LAYOUT,
+  ESXI6_LAYOUT,
+  ESXI7_LAYOUT,
+  layoutSlots,
+  problems,
+  sfdiskJson,
+  sgdisk,
+  sgdiskLayout,
+  sgdiskVerify,
+  sparseFile,
+} from '../builders/oracles';
 import type { NumberedPartition } from '../builders/oracles';
 import type { Finding } from '../../src/core/findings';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
@@ -57,17 +71,30 @@ describe('ESXi layouts written by our encoder', () => {
     const label = `${profile.id} (${profile.layout.map((p) => p.number).join(',')})`;
     test(`${label} in its installer slots: recognised, no error or warning`, async () => {
       const totalSectors = BigInt(profile.sizeBytes / 512);
-      const image = writeGptImage(path.join(dir, `${label}.img`), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xe5), slots: layoutSlots(profile.layout, totalSectors) });
+      const image = writeGptImage(path.join(dir, `${label}.img`), {
+        sectorSize: 512,
+        totalSectors,
+        diskGuid: testGuid(0xe5),
+        slots: layoutSlots(profile.layout, totalSectors),
+      });
       const { disk, findings } = await analyzeFile(image);
       assert.equal(disk.esxi?.profile, profile.id);
       assert.equal(disk.esxi?.compacted, false);
       assert.deepEqual(problems(findings), []);
       assert.deepEqual(codes(findings), ['esxi-layout', 'slot-gap']);
-      assert.deepEqual(disk.partitions.map((p) => p.number).sort((a, b) => a - b), profile.layout.map((p) => p.number).sort((a, b) => a - b));
+      assert.deepEqual(
+        disk.partitions.map((p) => p.number).sort((a, b) => a - b),
+        profile.layout.map((p) => p.number).sort((a, b) => a - b),
+      );
     });
     test(`${label} compacted into slots 0..${profile.layout.length - 1}: esxi-slot-compacted naming every move`, async () => {
       const totalSectors = BigInt(profile.sizeBytes / 512);
-      const image = writeGptImage(path.join(dir, `${label}-compacted.img`), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xe5), slots: layoutSlots(profile.layout, totalSectors, { compacted: true }) });
+      const image = writeGptImage(path.join(dir, `${label}-compacted.img`), {
+        sectorSize: 512,
+        totalSectors,
+        diskGuid: testGuid(0xe5),
+        slots: layoutSlots(profile.layout, totalSectors, { compacted: true }),
+      });
       const { disk, findings } = await analyzeFile(image);
       assert.equal(disk.esxi?.profile, profile.id);
       assertNamesEveryMove(compactedFinding(findings), profile.layout);
@@ -91,7 +118,12 @@ describe('ESXi layouts written by our encoder', () => {
   test('a 4Kn ESXi 7 layout is recognised too', async () => {
     const totalSectors = BigInt((200 * GiB) / 4096);
     const layout = ESXI7_LAYOUT.map((p) => ({ ...p, first: p.first / 8n, last: p.last === null ? null : (p.last + 1n) / 8n - 1n }));
-    const image = writeGptImage(path.join(dir, 'esxi7-4k.img'), { sectorSize: 4096, totalSectors, diskGuid: testGuid(0xe7), slots: layoutSlots(layout, totalSectors, { compacted: true, sectorSize: 4096 }) });
+    const image = writeGptImage(path.join(dir, 'esxi7-4k.img'), {
+      sectorSize: 4096,
+      totalSectors,
+      diskGuid: testGuid(0xe7),
+      slots: layoutSlots(layout, totalSectors, { compacted: true, sectorSize: 4096 }),
+    });
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.sectorSize, 4096);
     assert.equal(disk.esxi?.profile, 'esxi-7');
@@ -105,7 +137,10 @@ describe('ESXi layouts made by sgdisk, compacted by sgdisk -s and sfdisk', { con
       const image = sparseFile(path.join(dir, `sg-${profile.id}.img`), profile.sizeBytes);
       await sgdiskLayout(image, profile.layout);
       const theirs = sfdiskJson(image);
-      assert.deepEqual(theirs.partitions.map((p) => p.slot + 1).sort((a, b) => a - b), profile.layout.map((p) => p.number).sort((a, b) => a - b));
+      assert.deepEqual(
+        theirs.partitions.map((p) => p.slot + 1).sort((a, b) => a - b),
+        profile.layout.map((p) => p.number).sort((a, b) => a - b),
+      );
       const healthy = await analyzeFile(image);
       assert.equal(healthy.disk.esxi?.profile, profile.id);
       assert.deepEqual(problems(healthy.findings), []);
@@ -117,7 +152,11 @@ describe('ESXi layouts made by sgdisk, compacted by sgdisk -s and sfdisk', { con
       const compacted = await analyzeFile(sorted);
       assert.equal(compacted.disk.esxi?.profile, profile.id);
       assertNamesEveryMove(compactedFinding(compacted.findings), profile.layout);
-      assert.deepEqual(problems(compacted.findings).map((f) => f.code), ['esxi-slot-compacted'], 'nothing else is wrong with it');
+      assert.deepEqual(
+        problems(compacted.findings).map((f) => f.code),
+        ['esxi-slot-compacted'],
+        'nothing else is wrong with it',
+      );
     });
   }
 
@@ -132,7 +171,11 @@ describe('ESXi layouts made by sgdisk, compacted by sgdisk -s and sfdisk', { con
       .join('\n');
     const copy = copySparse(image, path.join(dir, 'sf-esxi5-renumbered.img'));
     execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', copy], { input: script, stdio: ['pipe', 'ignore', 'ignore'] });
-    assert.deepEqual(sfdiskJson(copy).partitions.map((p) => p.slot), [0, 1, 2, 3, 4, 5, 6], 'sfdisk renumbered');
+    assert.deepEqual(
+      sfdiskJson(copy).partitions.map((p) => p.slot),
+      [0, 1, 2, 3, 4, 5, 6],
+      'sfdisk renumbered',
+    );
     assert.equal(sgdiskVerify(copy).problems, 0);
     const { disk, findings } = await analyzeFile(copy);
     assert.equal(disk.esxi?.profile, 'esxi-5');
@@ -168,7 +211,10 @@ describe('other disks are never flagged', { concurrency: true }, () => {
     await sgdisk(image, '-n', '1:0:+1M', '-t', '1:EF02', '-n', '2:0:+20M', '-t', '2:8300', '-n', '4:0:0', '-t', '4:8200');
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.esxi, null);
-    assert.deepEqual(findings.map((f) => `${f.code}/${f.severity}`), ['slot-gap/info']);
+    assert.deepEqual(
+      findings.map((f) => `${f.code}/${f.severity}`),
+      ['slot-gap/info'],
+    );
     assert.match(findings[0]!.message, /slot 2/);
   });
 
@@ -178,17 +224,30 @@ describe('other disks are never flagged', { concurrency: true }, () => {
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.esxi, null);
     assert.deepEqual(findings, []);
-    assert.deepEqual(disk.partitions.map((p) => p.typeName), ['EFI system partition', 'Microsoft reserved', 'Microsoft basic data', 'Windows recovery environment']);
+    assert.deepEqual(
+      disk.partitions.map((p) => p.typeName),
+      ['EFI system partition', 'Microsoft reserved', 'Microsoft basic data', 'Windows recovery environment'],
+    );
   });
 
   test('EFI + two basic data partitions of different sizes in slots 0, 4, 5 is not ESXi', async () => {
     const totalSectors = 4n * 1024n * 1024n;
     const e = (n: number, type: string, first: bigint, last: bigint) => ({ typeGuid: type, uniqueGuid: testGuid(n), firstLba: first, lastLba: last });
-    const slots = [e(1, TYPE_EFI_SYSTEM, 2048n, 206847n), null, null, null, e(5, TYPE_MS_BASIC_DATA, 206848n, 1000000n), e(6, TYPE_MS_BASIC_DATA, 1000001n, 3000000n)];
+    const slots = [
+      e(1, TYPE_EFI_SYSTEM, 2048n, 206847n),
+      null,
+      null,
+      null,
+      e(5, TYPE_MS_BASIC_DATA, 206848n, 1000000n),
+      e(6, TYPE_MS_BASIC_DATA, 1000001n, 3000000n),
+    ];
     const image = writeGptImage(path.join(dir, 'not-esxi.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(9), slots });
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.esxi, null);
-    assert.deepEqual(findings.map((f) => `${f.code}/${f.severity}`), ['slot-gap/info']);
+    assert.deepEqual(
+      findings.map((f) => `${f.code}/${f.severity}`),
+      ['slot-gap/info'],
+    );
   });
 
   test('a Windows-like list in slots 0..3 with EFI + basic data never triggers ESXi detection', async () => {

@@ -48,7 +48,10 @@ describe('GPT structure findings', () => {
     bytes.fill(0, 512, 1024);
     const { disk, findings } = await analyzeBytes(bytes);
     assert.equal(disk.activeGpt, 'backup');
-    assert.deepEqual(disk.partitions.map((p) => p.number), [1, 2, 4]);
+    assert.deepEqual(
+      disk.partitions.map((p) => p.number),
+      [1, 2, 4],
+    );
     const f = expectFinding(findings, 'gpt-primary-missing', 'error');
     assert.deepEqual([f.offset, f.length, f.fixes], [512, 512, ['rebuild-primary-from-backup']]);
   });
@@ -169,7 +172,12 @@ describe('gpt-header-invalid variants (each resealed so the CRC is right)', () =
     { name: 'entry size 384 (not 128 x 2^n)', edit: (v) => v.setUint32(0x54, 384, true), reason: /SizeOfPartitionEntry is 384/, field: 0x54 },
     { name: 'array at LBA 1 (over its header)', edit: (v) => v.setBigUint64(0x48, 1n, true), reason: /PartitionEntryLBA 1/, field: 0x48 },
     { name: 'array past the end', edit: (v) => v.setBigUint64(0x48, 4090n, true), reason: /outside the disk/, field: 0x48 },
-    { name: 'FirstUsableLBA after LastUsableLBA', edit: (v) => v.setBigUint64(0x28, 4080n, true), reason: /FirstUsableLBA 4080 is after LastUsableLBA/, field: 0x28 },
+    {
+      name: 'FirstUsableLBA after LastUsableLBA',
+      edit: (v) => v.setBigUint64(0x28, 4080n, true),
+      reason: /FirstUsableLBA 4080 is after LastUsableLBA/,
+      field: 0x28,
+    },
     { name: 'FirstUsableLBA at the header', edit: (v) => v.setBigUint64(0x28, 1n, true), reason: /FirstUsableLBA 1 is not after the header/, field: 0x28 },
     { name: 'LastUsableLBA past the disk', edit: (v) => v.setBigUint64(0x30, 5000n, true), reason: /LastUsableLBA 5000 is past/, field: 0x30 },
   ];
@@ -282,7 +290,11 @@ describe('MBR findings', { concurrency: true }, () => {
 
   const dosImage = (name: string): string => {
     const image = sparseFile(path.join(dir, name), 64 * MiB);
-    execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', image], { input: 'label: dos\nstart=2048, size=10000, type=83\nstart=20000, size=100000, type=5\nstart=22048, size=10000, type=83\nstart=40000, size=10000, type=82\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    execFileSync('sfdisk', ['--no-reread', '--no-tell-kernel', image], {
+      input:
+        'label: dos\nstart=2048, size=10000, type=83\nstart=20000, size=100000, type=5\nstart=22048, size=10000, type=83\nstart=40000, size=10000, type=82\n',
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     return image;
   };
   // The second EBR: the first EBR's link record (its record 2) says where, relative to the extended start.
@@ -292,7 +304,15 @@ describe('MBR findings', { concurrency: true }, () => {
     const image = dosImage('dos.img');
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.scheme, 'mbr');
-    assert.deepEqual(disk.partitions.map((p) => [p.number, p.firstLba, p.lastLba - p.firstLba + 1n]), [[1, 2048n, 10000n], [2, 20000n, 100000n], [5, 22048n, 10000n], [6, 40000n, 10000n]]);
+    assert.deepEqual(
+      disk.partitions.map((p) => [p.number, p.firstLba, p.lastLba - p.firstLba + 1n]),
+      [
+        [1, 2048n, 10000n],
+        [2, 20000n, 100000n],
+        [5, 22048n, 10000n],
+        [6, 40000n, 10000n],
+      ],
+    );
     assert.deepEqual(findings, []);
   });
 
@@ -305,7 +325,11 @@ describe('MBR findings', { concurrency: true }, () => {
     writeAt(image, second * 512 + 446 + 16, record);
     const { disk, findings } = await analyzeFile(image);
     expectFinding(findings, 'mbr-ebr-chain', 'error', new RegExp(`loops back to LBA ${second}`));
-    assert.deepEqual(disk.partitions.map((p) => p.number), [1, 2, 5, 6], 'each logical partition listed once');
+    assert.deepEqual(
+      disk.partitions.map((p) => p.number),
+      [1, 2, 5, 6],
+      'each logical partition listed once',
+    );
   });
 
   test('mbr-ebr-chain: a huge link (0xFFFFFFF0) points outside the disk', { skip }, async () => {
@@ -369,7 +393,19 @@ describe('MBR findings', { concurrency: true }, () => {
 
 describe('coverage', () => {
   test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts)', () => {
-    const elsewhere = new Set<FindingCode>(['esxi-slot-compacted', 'esxi-layout', 'slot-gap', 'windows-touched', 'whole-disk-volume', 'partition-type-mismatch', 'volume-larger-than-partition', 'partition-starts-mid-volume', 'volume-over-partition-table', 'lost-volume', 'gpt-array-in-usable-range']);
+    const elsewhere = new Set<FindingCode>([
+      'esxi-slot-compacted',
+      'esxi-layout',
+      'slot-gap',
+      'windows-touched',
+      'whole-disk-volume',
+      'partition-type-mismatch',
+      'volume-larger-than-partition',
+      'partition-starts-mid-volume',
+      'volume-over-partition-table',
+      'lost-volume',
+      'gpt-array-in-usable-range',
+    ]);
     const missing = (Object.keys(FINDING_DESCRIPTIONS) as FindingCode[]).filter((code) => !produced.has(code) && !elsewhere.has(code));
     if (skip) return; // the oracle-dependent tests did not run
     assert.deepEqual(missing, []);

@@ -211,7 +211,8 @@ async function fuzzOne(base: Base, seed: number): Promise<{ failure: Failure | n
     JSON.stringify(checkJson(disk, findings));
     for (const f of findings) {
       if (!(f.code in FINDING_DESCRIPTIONS)) throw new Error(`unknown finding code ${f.code}`);
-      if (!Number.isSafeInteger(f.offset) || f.offset < 0 || !Number.isSafeInteger(f.length) || f.length < 0) throw new Error(`finding ${f.code} has range ${f.offset}+${f.length}`);
+      if (!Number.isSafeInteger(f.offset) || f.offset < 0 || !Number.isSafeInteger(f.length) || f.length < 0)
+        throw new Error(`finding ${f.code} has range ${f.offset}+${f.length}`);
     }
     return { failure: null, findings };
   } catch (error) {
@@ -225,7 +226,10 @@ describe('fuzz: mutated GPT images give findings or a DiskxError', () => {
     for (const base of BASES) {
       const disk = await readDisk(new MemorySource(base.bytes.slice()));
       assert.equal(disk.sectorSize, base.sectorSize);
-      assert.deepEqual(checkDisk(disk).filter((f) => f.severity !== 'info'), []);
+      assert.deepEqual(
+        checkDisk(disk).filter((f) => f.severity !== 'info'),
+        [],
+      );
     }
   });
 

@@ -103,8 +103,18 @@ const CASES: HostileCase[] = [
   { name: '511 bytes of a GPT disk', image: () => whole(gpt512().slice(0, 511)), expect: NotADiskImageError },
   { name: 'a protective MBR alone (512 bytes)', image: () => whole(gpt512().slice(0, 512)), expect: ['gpt-primary-missing'], message: /0xEE/ },
   { name: 'half a primary header (558 bytes)', image: () => whole(gpt512().slice(0, 512 + 46)), expect: ['gpt-primary-missing'] },
-  { name: 'primary header whole, entry array cut off after 10 sectors', image: () => whole(gpt512().slice(0, 10 * 512)), expect: ['gpt-header-invalid', 'gpt-backup-missing'], message: /outside the disk/ },
-  { name: '4Kn: entry array cut off after 4 sectors', image: () => whole(gpt4k().slice(0, 4 * 4096)), expect: ['gpt-header-invalid', 'gpt-backup-missing'], message: /outside the disk/ },
+  {
+    name: 'primary header whole, entry array cut off after 10 sectors',
+    image: () => whole(gpt512().slice(0, 10 * 512)),
+    expect: ['gpt-header-invalid', 'gpt-backup-missing'],
+    message: /outside the disk/,
+  },
+  {
+    name: '4Kn: entry array cut off after 4 sectors',
+    image: () => whole(gpt4k().slice(0, 4 * 4096)),
+    expect: ['gpt-header-invalid', 'gpt-backup-missing'],
+    message: /outside the disk/,
+  },
   { name: 'last byte cut off (the backup header is gone)', image: () => whole(gpt512().slice(0, 2 * MiB - 1)), expect: ['gpt-backup-missing'] },
   // Zeros and noise.
   { name: 'all zeros (1 MiB)', image: () => whole(new Uint8Array(MiB)), expect: ['no-partition-table'] },
@@ -139,8 +149,19 @@ const CASES: HostileCase[] = [
     message: /NumberOfPartitionEntries is 4294967295/,
     maxBytesRead: 64 * KiB,
   },
-  { name: '0xFFFFFFFF entries of 128 bytes', image: () => bothHeaders((v) => v.setUint32(0x50, 0xffffffff, true)), expect: ['gpt-header-invalid'], maxBytesRead: 64 * KiB },
-  { name: '32768 entries of 128 bytes (4 MiB, more entries than we accept)', image: () => bothHeaders((v) => v.setUint32(0x50, 32768, true)), expect: ['gpt-header-invalid'], message: /more than the 16384/, maxBytesRead: 64 * KiB },
+  {
+    name: '0xFFFFFFFF entries of 128 bytes',
+    image: () => bothHeaders((v) => v.setUint32(0x50, 0xffffffff, true)),
+    expect: ['gpt-header-invalid'],
+    maxBytesRead: 64 * KiB,
+  },
+  {
+    name: '32768 entries of 128 bytes (4 MiB, more entries than we accept)',
+    image: () => bothHeaders((v) => v.setUint32(0x50, 32768, true)),
+    expect: ['gpt-header-invalid'],
+    message: /more than the 16384/,
+    maxBytesRead: 64 * KiB,
+  },
   { name: '0 entries', image: () => bothHeaders((v) => v.setUint32(0x50, 0, true)), expect: ['gpt-header-invalid'], message: /NumberOfPartitionEntries is 0/ },
   ...[0, 1, 64, 100, 127, 200, 384, 0x80000001, 0xffffffff].map((size): HostileCase => ({
     name: `entry size ${size}`,
@@ -164,8 +185,18 @@ const CASES: HostileCase[] = [
     message: /puts the 32-sector entry array outside the disk/,
     maxBytesRead: 64 * KiB,
   })),
-  { name: 'array LBA 0 (the MBR)', image: () => primaryHeader((v) => v.setBigUint64(0x48, 0n, true)), expect: ['gpt-header-invalid'], message: /PartitionEntryLBA 0/ },
-  { name: 'array LBA = the primary header itself (1)', image: () => primaryHeader((v) => v.setBigUint64(0x48, 1n, true)), expect: ['gpt-header-invalid'], message: /PartitionEntryLBA 1 puts|overlaps its own header/ },
+  {
+    name: 'array LBA 0 (the MBR)',
+    image: () => primaryHeader((v) => v.setBigUint64(0x48, 0n, true)),
+    expect: ['gpt-header-invalid'],
+    message: /PartitionEntryLBA 0/,
+  },
+  {
+    name: 'array LBA = the primary header itself (1)',
+    image: () => primaryHeader((v) => v.setBigUint64(0x48, 1n, true)),
+    expect: ['gpt-header-invalid'],
+    message: /PartitionEntryLBA 1 puts|overlaps its own header/,
+  },
   {
     name: 'backup array overlapping the backup header',
     image: () => {
@@ -187,7 +218,11 @@ const CASES: HostileCase[] = [
     message: /overlaps its own header at LBA 4095/,
   },
   // AlternateLBA.
-  { name: 'AlternateLBA 2^63 (past the end), backup still at the end', image: () => primaryHeader((v) => v.setBigUint64(0x20, 2n ** 63n, true)), expect: ['gpt-backup-not-at-end'] },
+  {
+    name: 'AlternateLBA 2^63 (past the end), backup still at the end',
+    image: () => primaryHeader((v) => v.setBigUint64(0x20, 2n ** 63n, true)),
+    expect: ['gpt-backup-not-at-end'],
+  },
   {
     name: 'AlternateLBA past the end and no backup',
     image: () => {
@@ -198,7 +233,12 @@ const CASES: HostileCase[] = [
     },
     expect: ['gpt-backup-missing', 'gpt-backup-not-at-end'],
   },
-  { name: 'AlternateLBA pointing at the header itself', image: () => primaryHeader((v) => v.setBigUint64(0x20, 1n, true)), expect: ['gpt-header-invalid'], message: /AlternateLBA points at the header itself/ },
+  {
+    name: 'AlternateLBA pointing at the header itself',
+    image: () => primaryHeader((v) => v.setBigUint64(0x20, 1n, true)),
+    expect: ['gpt-header-invalid'],
+    message: /AlternateLBA points at the header itself/,
+  },
   {
     name: 'AlternateLBA pointing at the primary array (no backup at the end)',
     image: () => {
@@ -216,10 +256,30 @@ const CASES: HostileCase[] = [
     expect: ['gpt-header-invalid'],
     message: new RegExp(`HeaderSize is ${size}, must be between 92 and the block size 512`),
   })),
-  { name: '4Kn: HeaderSize 4097', image: () => bothHeaders((v) => v.setUint32(0x0c, 4097, true), 4096), expect: ['gpt-header-invalid'], message: /HeaderSize is 4097/ },
-  { name: 'FirstUsableLBA > LastUsableLBA', image: () => bothHeaders((v) => (v.setBigUint64(0x28, 4000n, true), v.setBigUint64(0x30, 100n, true))), expect: ['gpt-header-invalid'], message: /FirstUsableLBA 4000 is after LastUsableLBA 100/ },
-  { name: 'LastUsableLBA 2^64-1', image: () => bothHeaders((v) => v.setBigUint64(0x30, U64_MAX, true)), expect: ['gpt-header-invalid'], message: /LastUsableLBA 18446744073709551615 is past/ },
-  { name: 'MyLBA 2^63', image: () => primaryHeader((v) => v.setBigUint64(0x18, 2n ** 63n, true)), expect: ['gpt-header-invalid'], message: /MyLBA is 9223372036854775808/ },
+  {
+    name: '4Kn: HeaderSize 4097',
+    image: () => bothHeaders((v) => v.setUint32(0x0c, 4097, true), 4096),
+    expect: ['gpt-header-invalid'],
+    message: /HeaderSize is 4097/,
+  },
+  {
+    name: 'FirstUsableLBA > LastUsableLBA',
+    image: () => bothHeaders((v) => (v.setBigUint64(0x28, 4000n, true), v.setBigUint64(0x30, 100n, true))),
+    expect: ['gpt-header-invalid'],
+    message: /FirstUsableLBA 4000 is after LastUsableLBA 100/,
+  },
+  {
+    name: 'LastUsableLBA 2^64-1',
+    image: () => bothHeaders((v) => v.setBigUint64(0x30, U64_MAX, true)),
+    expect: ['gpt-header-invalid'],
+    message: /LastUsableLBA 18446744073709551615 is past/,
+  },
+  {
+    name: 'MyLBA 2^63',
+    image: () => primaryHeader((v) => v.setBigUint64(0x18, 2n ** 63n, true)),
+    expect: ['gpt-header-invalid'],
+    message: /MyLBA is 9223372036854775808/,
+  },
   // Partitions.
   {
     name: 'partition with first LBA > last LBA',
@@ -267,11 +327,34 @@ const CASES: HostileCase[] = [
     expect: ['gpt-partition-out-of-range', 'gpt-partition-overlap', 'gpt-duplicate-guid'],
   },
   // MBR and EBR chains.
-  { name: 'EBR chain looping to itself', image: () => ebrChain(2 * MiB, [{ at: 0, next: 100 }, { at: 100, next: 100 }]), expect: ['mbr-ebr-chain'], message: /loops back to LBA 2148/ },
-  { name: 'EBR chain 2-cycle', image: () => ebrChain(2 * MiB, [{ at: 0, next: 100 }, { at: 100, next: 200 }, { at: 200, next: 100 }]), expect: ['mbr-ebr-chain'], message: /loops back to LBA 2148/ },
+  {
+    name: 'EBR chain looping to itself',
+    image: () =>
+      ebrChain(2 * MiB, [
+        { at: 0, next: 100 },
+        { at: 100, next: 100 },
+      ]),
+    expect: ['mbr-ebr-chain'],
+    message: /loops back to LBA 2148/,
+  },
+  {
+    name: 'EBR chain 2-cycle',
+    image: () =>
+      ebrChain(2 * MiB, [
+        { at: 0, next: 100 },
+        { at: 100, next: 200 },
+        { at: 200, next: 100 },
+      ]),
+    expect: ['mbr-ebr-chain'],
+    message: /loops back to LBA 2148/,
+  },
   {
     name: `EBR chain longer than MAX_EBR_CHAIN (${MAX_EBR_CHAIN + 50} links)`,
-    image: () => ebrChain(2 * MiB, Array.from({ length: MAX_EBR_CHAIN + 50 }, (_, i) => ({ at: 2 * i, next: i + 1 < MAX_EBR_CHAIN + 50 ? 2 * (i + 1) : 0 }))),
+    image: () =>
+      ebrChain(
+        2 * MiB,
+        Array.from({ length: MAX_EBR_CHAIN + 50 }, (_, i) => ({ at: 2 * i, next: i + 1 < MAX_EBR_CHAIN + 50 ? 2 * (i + 1) : 0 })),
+      ),
     expect: ['mbr-ebr-chain'],
     message: new RegExp(`longer than ${MAX_EBR_CHAIN} links`),
     maxBytesRead: 64 * KiB + (MAX_EBR_CHAIN + 1) * 512,
@@ -322,7 +405,13 @@ const CASES: HostileCase[] = [
       // Move the backup header to the end of the 2 TiB disk.
       const backup = bytes.slice(Number(LAST) * 512);
       editHeader(backup, 512, 0n, (v) => (v.setBigUint64(0x18, BigInt(size / 512 - 1), true), v.setBigUint64(0x48, 2n ** 63n, true)));
-      return { size, regions: [{ offset: 0, bytes: bytes.slice(0, 34 * 512) }, { offset: size - 512, bytes: backup }] };
+      return {
+        size,
+        regions: [
+          { offset: 0, bytes: bytes.slice(0, 34 * 512) },
+          { offset: size - 512, bytes: backup },
+        ],
+      };
     },
     expect: ['gpt-header-invalid'],
     maxBytesRead: 64 * KiB,
@@ -363,7 +452,10 @@ describe('hostile images: findings or a typed error, bounded reads', () => {
   test('a healthy image reads little (the baseline the bounds are set against)', async () => {
     const source = new CountingSource(new SparseMemorySource(2 * MiB, [{ offset: 0, bytes: gpt512() }]));
     const disk = await readDisk(source);
-    assert.deepEqual(checkDisk(disk).filter((f) => f.severity !== 'info'), []);
+    assert.deepEqual(
+      checkDisk(disk).filter((f) => f.severity !== 'info'),
+      [],
+    );
     assert.ok(source.bytesRead < 128 * KiB, `a healthy 2 MiB image read ${source.bytesRead} bytes`);
     assert.ok(source.largestRead <= 16 * KiB + 512, `largest read ${source.largestRead}`);
   });
@@ -376,10 +468,26 @@ describe('hostile images: findings or a typed error, bounded reads', () => {
         assert.match(error!.message, /\S/);
       } else {
         assert.ok(findings, `${c.name}: expected findings, got ${error?.name}: ${error?.message}`);
-        for (const code of c.expect) assert.ok(findings.some((f) => f.code === code), `${c.name}: expected ${code} in ${JSON.stringify(findings, null, 1)}`);
-        if (c.message) assert.ok(findings.some((f) => c.message!.test(f.message)), `${c.name}: no finding matches ${c.message} in ${JSON.stringify(findings.map((f) => f.message), null, 1)}`);
+        for (const code of c.expect)
+          assert.ok(
+            findings.some((f) => f.code === code),
+            `${c.name}: expected ${code} in ${JSON.stringify(findings, null, 1)}`,
+          );
+        if (c.message)
+          assert.ok(
+            findings.some((f) => c.message!.test(f.message)),
+            `${c.name}: no finding matches ${c.message} in ${JSON.stringify(
+              findings.map((f) => f.message),
+              null,
+              1,
+            )}`,
+          );
         // Anything hostile is at least worth a warning: a damaged image never reads as clean.
-        if (c.expect.length > 0) assert.ok(findings.some((f) => f.severity !== 'info'), `${c.name}: only info findings`);
+        if (c.expect.length > 0)
+          assert.ok(
+            findings.some((f) => f.severity !== 'info'),
+            `${c.name}: only info findings`,
+          );
         for (const f of findings) {
           assert.ok(Number.isSafeInteger(f.offset) && f.offset >= 0, `${c.name}: finding ${f.code} has offset ${f.offset}`);
           assert.ok(Number.isSafeInteger(f.length) && f.length >= 0, `${c.name}: finding ${f.code} has length ${f.length}`);
@@ -404,7 +512,20 @@ describe('hostile images: findings or a typed error, bounded reads', () => {
 describe('hostile VMDK descriptors', () => {
   const descriptor = (name: string, extents: string[], createType = 'monolithicFlat'): string => {
     const file = path.join(dir, name);
-    fs.writeFileSync(file, ['# Disk DescriptorFile', 'version=1', 'CID=fffffffe', 'parentCID=ffffffff', `createType="${createType}"`, '', '# Extent description', ...extents, ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        '# Disk DescriptorFile',
+        'version=1',
+        'CID=fffffffe',
+        'parentCID=ffffffff',
+        `createType="${createType}"`,
+        '',
+        '# Extent description',
+        ...extents,
+        '',
+      ].join('\n'),
+    );
     return file;
   };
 
@@ -414,7 +535,10 @@ describe('hostile VMDK descriptors', () => {
   });
 
   test('a descriptor that names itself as its extent: NotADiskImageError', async () => {
-    const file = descriptor('self.vmdk', ['RW 1 FLAT "self.vmdk" 0', ...Array.from({ length: 40 }, (_, i) => `# padding line ${i} so the descriptor is longer than a sector`)]);
+    const file = descriptor('self.vmdk', [
+      'RW 1 FLAT "self.vmdk" 0',
+      ...Array.from({ length: 40 }, (_, i) => `# padding line ${i} so the descriptor is longer than a sector`),
+    ]);
     assert.ok(fs.statSync(file).size >= 512);
     await assert.rejects(openImage(file), (e: unknown) => e instanceof NotADiskImageError && /itself/.test(e.message));
   });
@@ -451,7 +575,10 @@ describe('hostile VMDK descriptors', () => {
   });
 
   test('more extents than MAX_VMDK_EXTENTS: NotADiskImageError before any is opened', async () => {
-    const file = descriptor('many.vmdk', Array.from({ length: 1100 }, () => 'RW 1 FLAT "missing-flat.vmdk" 0'));
+    const file = descriptor(
+      'many.vmdk',
+      Array.from({ length: 1100 }, () => 'RW 1 FLAT "missing-flat.vmdk" 0'),
+    );
     await assert.rejects(openImage(file), (e: unknown) => e instanceof NotADiskImageError && /more than 1024 extents/.test(e.message));
   });
 });
@@ -493,7 +620,11 @@ describe('hostile images through the CLI and sgdisk', () => {
     runs.forEach((run, index) => {
       const { c } = withFindings[index]!;
       const parsed = JSON.parse(run.stdout) as { findings: Finding[] };
-      for (const code of c.expect as FindingCode[]) assert.ok(parsed.findings.some((f) => f.code === code), `${c.name}: ${code} missing from --json`);
+      for (const code of c.expect as FindingCode[])
+        assert.ok(
+          parsed.findings.some((f) => f.code === code),
+          `${c.name}: ${code} missing from --json`,
+        );
     });
   });
 
@@ -509,7 +640,8 @@ describe('hostile images through the CLI and sgdisk', () => {
     t.diagnostic(`sgdisk -v aborts on: ${aborted.join('; ') || 'none'}`);
     t.diagnostic(`sgdisk -v still running after 5 s on: ${hung.join('; ') || 'none'}`);
     const version = spawnSync('sgdisk', ['--version'], { encoding: 'utf8' }).stdout;
-    if (/1\.0\.9\b/.test(version)) assert.ok(aborted.includes('0xFFFFFFFF entries of 256 MiB (0x10000000) in both headers'), `sgdisk aborted on: ${aborted.join('; ')}`);
+    if (/1\.0\.9\b/.test(version))
+      assert.ok(aborted.includes('0xFFFFFFFF entries of 256 MiB (0x10000000) in both headers'), `sgdisk aborted on: ${aborted.join('; ')}`);
     const huge = files.find(({ c }) => c.name.startsWith('0xFFFFFFFF entries of 256 MiB'))!;
     const run = await runCli(['check', huge.file]);
     assert.equal(run.status, 1);

@@ -27,7 +27,11 @@ const USED_SLOTS = [0, 5, 1000]; // three partitions, far apart in the array
 const FIELDS_PER_ENTRY = 6; // typeGuid, uniqueGuid, firstLba, lastLba, attributes, name (formats/gpt_partition_array.ksy)
 
 /** A GPT disk (512-byte sectors) whose arrays hold `numEntries` x `entrySize` with partitions in `usedSlots`. */
-function largeGpt(numEntries: number, entrySize: number, usedSlots = USED_SLOTS): { source: SparseMemorySource; regions: { offset: number; bytes: Uint8Array }[] } {
+function largeGpt(
+  numEntries: number,
+  entrySize: number,
+  usedSlots = USED_SLOTS,
+): { source: SparseMemorySource; regions: { offset: number; bytes: Uint8Array }[] } {
   const arraySectors = Math.ceil((numEntries * entrySize) / 512);
   const totalSectors = BigInt(2 * arraySectors + 4096);
   const slots: (GptEntryFields | null)[] = new Array(Math.max(...usedSlots) + 1).fill(null);
@@ -98,13 +102,31 @@ describe('large entry arrays: work grows with used slots, not with the slot coun
         assert.equal(array.slots.length, count);
         // entries + one per slot + the field trees of the used slots only.
         assert.equal(countFields(array.node.fields), 1 + count + USED_SLOTS.length * FIELDS_PER_ENTRY);
-        assert.deepEqual(array.slots.filter((s) => s.field.children).map((s) => s.slot), USED_SLOTS);
-        assert.deepEqual(array.slots.filter((s) => s.used).map((s) => s.slot), USED_SLOTS);
-        const misplaced = array.slots.filter((s) => s.field.offset !== s.offset || s.field.length !== entrySize || s.field.path !== `entries.${s.slot}` || s.field.raw.byteOffset !== s.raw.byteOffset);
-        assert.deepEqual(misplaced.map((s) => s.slot), []);
+        assert.deepEqual(
+          array.slots.filter((s) => s.field.children).map((s) => s.slot),
+          USED_SLOTS,
+        );
+        assert.deepEqual(
+          array.slots.filter((s) => s.used).map((s) => s.slot),
+          USED_SLOTS,
+        );
+        const misplaced = array.slots.filter(
+          (s) =>
+            s.field.offset !== s.offset || s.field.length !== entrySize || s.field.path !== `entries.${s.slot}` || s.field.raw.byteOffset !== s.raw.byteOffset,
+        );
+        assert.deepEqual(
+          misplaced.map((s) => s.slot),
+          [],
+        );
       }
-      assert.deepEqual(disk.partitions.map((p) => [p.slot, p.name, p.attributes]), USED_SLOTS.map((s) => [s, `part${s}`, 1n << 63n]));
-      assert.deepEqual(checkDisk(disk).map((f) => f.code), ['slot-gap']);
+      assert.deepEqual(
+        disk.partitions.map((p) => [p.slot, p.name, p.attributes]),
+        USED_SLOTS.map((s) => [s, `part${s}`, 1n << 63n]),
+      );
+      assert.deepEqual(
+        checkDisk(disk).map((f) => f.code),
+        ['slot-gap'],
+      );
     });
   }
 

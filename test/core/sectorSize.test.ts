@@ -39,11 +39,20 @@ describe('4Kn images made by fdisk -b 4096', () => {
     const image = sparseFile(path.join(dir, 'fdisk4k-gap.img'), 32 * MiB);
     fdiskKeys(image, 'g\nn\n3\n\n+4M\nw\n', 4096);
     const theirs = fdiskList(image, 4096);
-    assert.deepEqual(theirs.partitions.map((p) => p.number), [3]);
+    assert.deepEqual(
+      theirs.partitions.map((p) => p.number),
+      [3],
+    );
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.sectorSize, 4096);
-    assert.deepEqual(disk.partitions.map((p) => [p.slot, p.firstLba, p.lastLba]), theirs.partitions.map((p) => [2, p.start, p.end]));
-    assert.deepEqual(findings.map((f) => `${f.code}/${f.severity}`), ['slot-gap/info']);
+    assert.deepEqual(
+      disk.partitions.map((p) => [p.slot, p.firstLba, p.lastLba]),
+      theirs.partitions.map((p) => [2, p.start, p.end]),
+    );
+    assert.deepEqual(
+      findings.map((f) => `${f.code}/${f.severity}`),
+      ['slot-gap/info'],
+    );
   });
 
   test('--sector-size 512 on a 4Kn image finds no GPT and says so', { skip }, async () => {
@@ -55,7 +64,10 @@ describe('4Kn images made by fdisk -b 4096', () => {
     assert.equal(disk.primary, null);
     assert.equal(disk.backup, null);
     // The protective MBR promises a GPT that is not where 512-byte sectors put it.
-    assert.ok(problems(findings).some((f) => f.code === 'gpt-primary-missing'), JSON.stringify(findings));
+    assert.ok(
+      problems(findings).some((f) => f.code === 'gpt-primary-missing'),
+      JSON.stringify(findings),
+    );
   });
 });
 
@@ -66,7 +78,10 @@ describe('4Kn images from our encoder', () => {
     assert.equal(disk.primary?.firstUsableLba, 6n);
     assert.equal(disk.backup?.partitionEntryLba, disk.lastLba - 4n);
     assert.equal(disk.primary?.array?.bytes.length, 16384);
-    assert.deepEqual(disk.partitions.map((p) => p.sizeBytes), [409600n, 409600n, 409600n]);
+    assert.deepEqual(
+      disk.partitions.map((p) => p.sizeBytes),
+      [409600n, 409600n, 409600n],
+    );
     assert.deepEqual(codes(findings), ['slot-gap']);
   });
 
@@ -75,13 +90,29 @@ describe('4Kn images from our encoder', () => {
       sectorSize: 4096,
       totalSectors: 8192n,
       diskGuid: testGuid(7),
-      slots: [{ typeGuid: TYPE_EFI_SYSTEM, uniqueGuid: testGuid(1), firstLba: 256n, lastLba: 2815n }, null, { typeGuid: TYPE_EFI_SYSTEM, uniqueGuid: testGuid(3), firstLba: 2816n, lastLba: 8186n }],
+      slots: [
+        { typeGuid: TYPE_EFI_SYSTEM, uniqueGuid: testGuid(1), firstLba: 256n, lastLba: 2815n },
+        null,
+        { typeGuid: TYPE_EFI_SYSTEM, uniqueGuid: testGuid(3), firstLba: 2816n, lastLba: 8186n },
+      ],
     });
     const theirs = fdiskList(image, 4096);
     assert.equal(theirs.label, 'gpt');
-    assert.deepEqual(theirs.partitions.map((p) => [p.number, p.start, p.end]), [[1, 256n, 2815n], [3, 2816n, 8186n]]);
+    assert.deepEqual(
+      theirs.partitions.map((p) => [p.number, p.start, p.end]),
+      [
+        [1, 256n, 2815n],
+        [3, 2816n, 8186n],
+      ],
+    );
     const { disk } = await analyzeFile(image);
-    assert.deepEqual(disk.partitions.map((p) => [p.number, p.firstLba, p.lastLba]), [[1, 256n, 2815n], [3, 2816n, 8186n]]);
+    assert.deepEqual(
+      disk.partitions.map((p) => [p.number, p.firstLba, p.lastLba]),
+      [
+        [1, 256n, 2815n],
+        [3, 2816n, 8186n],
+      ],
+    );
   });
 
   test('only the backup header left (LBA 1 zeroed): still detected as 4096', async () => {

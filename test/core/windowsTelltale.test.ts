@@ -38,7 +38,13 @@ const skip = haveFatTools() ? false : 'dosfstools and mtools are not installed (
  * A FAT volume file formatted by mkfs.vfat, with `folders` made by mmd in its root: as large as
  * the partition, or `sizeBytes` (a volume may be smaller than its partition; smaller is faster).
  */
-function fatVolume(name: string, part: { firstLba: number; lastLba: number }, mkfsArgs: string[], folders: string[], sizeBytes = (part.lastLba - part.firstLba + 1) * 512): string {
+function fatVolume(
+  name: string,
+  part: { firstLba: number; lastLba: number },
+  mkfsArgs: string[],
+  folders: string[],
+  sizeBytes = (part.lastLba - part.firstLba + 1) * 512,
+): string {
   const file = path.join(dir, name);
   fs.rmSync(file, { force: true });
   fs.closeSync(fs.openSync(file, 'w'));
@@ -81,7 +87,9 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
   // The seed's case: the whole bootbank formatted FAT16, then mounted by Windows.
   let windowsImage: string | undefined;
   const windows = (): string => {
-    windowsImage ??= esxiImage('windows.img', [{ part: BOOTBANK, file: fatVolume('bootbank-windows.fat', BOOTBANK, ['-F', '16', '-n', 'BOOTBANK'], ['System Volume Information', '$RECYCLE.BIN']) }]);
+    windowsImage ??= esxiImage('windows.img', [
+      { part: BOOTBANK, file: fatVolume('bootbank-windows.fat', BOOTBANK, ['-F', '16', '-n', 'BOOTBANK'], ['System Volume Information', '$RECYCLE.BIN']) },
+    ]);
     return windowsImage;
   };
 
@@ -105,7 +113,10 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
     assert.equal(finding!.severity, 'info');
     assert.deepEqual(finding!.fixes, []);
     assert.match(finding!.message, /partition 5 \(bootbank, FAT16, label "BOOTBANK"\)/);
-    assert.match(finding!.message, /"System Volume Information" \(directory entry at byte 0x[0-9A-F]+, 96 bytes\) and "\$RECYCLE\.BIN" \(directory entry at byte 0x[0-9A-F]+, 32 bytes\)/);
+    assert.match(
+      finding!.message,
+      /"System Volume Information" \(directory entry at byte 0x[0-9A-F]+, 96 bytes\) and "\$RECYCLE\.BIN" \(directory entry at byte 0x[0-9A-F]+, 32 bytes\)/,
+    );
     // The finding points at the long-name parts and the short entry of System Volume Information.
     const bytes = Buffer.alloc(finding!.length);
     const fd = fs.openSync(image, 'r');
@@ -143,14 +154,22 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
     const fat = disk.fatVolumes!.find((v) => v.partitionNumber === 5)!;
     assert.equal(fat.fatType, 'FAT16');
     assert.deepEqual(fat.windowsFolders, []);
-    assert.deepEqual(fat.rootEntries.map((e) => e.name), ['System Volume', 'RECYCLE.BIN', 'Recycled']);
+    assert.deepEqual(
+      fat.rootEntries.map((e) => e.name),
+      ['System Volume', 'RECYCLE.BIN', 'Recycled'],
+    );
   });
 
   test('a non-ESXi disk with the same FAT volume: not read, no finding', async () => {
     const volume = fatVolume('plain-windows.fat', BOOTBANK, ['-F', '16'], ['System Volume Information', '$RECYCLE.BIN'], 32 * MiB);
     const image = path.join(dir, 'plain.img');
     const totalSectors = BigInt((2 * GiB) / 512);
-    writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(7), slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: BigInt(BOOTBANK.firstLba), lastLba: BigInt(BOOTBANK.lastLba), name: 'data' }] });
+    writeGptImage(image, {
+      sectorSize: 512,
+      totalSectors,
+      diskGuid: testGuid(7),
+      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: BigInt(BOOTBANK.firstLba), lastLba: BigInt(BOOTBANK.lastLba), name: 'data' }],
+    });
     placeVolume(image, volume, BOOTBANK);
     const { disk, findings } = await analyzeFile(image);
     assert.equal(disk.esxi, null);
@@ -162,7 +181,13 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
     // 512-byte clusters hold 16 entries: 20 folders first push the telltales into the root's second cluster,
     // and each folder's own cluster sits between the root's clusters, so the chain is not contiguous.
     const fillers = Array.from({ length: 20 }, (_, i) => `D${i}`);
-    const volume = fatVolume('store-fat32.fat', STORE, ['-F', '32', '-s', '1', '-n', 'LOCKER'], [...fillers, 'System Volume Information', '$RECYCLE.BIN'], 40 * MiB);
+    const volume = fatVolume(
+      'store-fat32.fat',
+      STORE,
+      ['-F', '32', '-s', '1', '-n', 'LOCKER'],
+      [...fillers, 'System Volume Information', '$RECYCLE.BIN'],
+      40 * MiB,
+    );
     const image = esxiImage('fat32.img', [{ part: STORE, file: volume }]);
     const counting = new CountingSource(await openSource(image));
     const disk = await readDisk(counting);
@@ -171,8 +196,14 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
     assert.equal(fat.fatType, 'FAT32');
     assert.equal(fat.label, 'LOCKER');
     assert.deepEqual(fat.problems, []);
-    assert.deepEqual(fat.rootEntries.slice(0, 20).map((e) => e.name), fillers);
-    assert.deepEqual(fat.windowsFolders.map((e) => e.name), ['System Volume Information', '$RECYCLE.BIN']);
+    assert.deepEqual(
+      fat.rootEntries.slice(0, 20).map((e) => e.name),
+      fillers,
+    );
+    assert.deepEqual(
+      fat.windowsFolders.map((e) => e.name),
+      ['System Volume Information', '$RECYCLE.BIN'],
+    );
     const rootStart = fat.rootEntries[0]!.offset;
     assert.ok(fat.windowsFolders[0]!.offset > rootStart + 512, 'in a later cluster than the first');
     const touched = checkDisk(disk).filter((f) => f.code === 'windows-touched');
@@ -185,16 +216,30 @@ describe('windows-touched on an ESXi 5 disk', { skip }, () => {
     const image = windows();
     const inspect = await runCli(['inspect', image]);
     assert.equal(inspect.status, 0, inspect.stderr);
-    assert.match(inspect.stdout, /Partition 5 \(bootbank\): FAT16, label "BOOTBANK", 2 root entries, Windows folders: System Volume Information, \$RECYCLE\.BIN/);
+    assert.match(
+      inspect.stdout,
+      /Partition 5 \(bootbank\): FAT16, label "BOOTBANK", 2 root entries, Windows folders: System Volume Information, \$RECYCLE\.BIN/,
+    );
     assert.match(inspect.stdout, /Partition 6 \(altbootbank\): no FAT file system: the first sector is all zero/);
-    const doc = JSON.parse((await runCli(['inspect', '--json', image])).stdout) as { fatVolumes: { partition: number; role: string; fatType: string | null; label: string | null; windowsFolders: { name: string; shortName: string; offset: number; length: number }[] }[] };
+    const doc = JSON.parse((await runCli(['inspect', '--json', image])).stdout) as {
+      fatVolumes: {
+        partition: number;
+        role: string;
+        fatType: string | null;
+        label: string | null;
+        windowsFolders: { name: string; shortName: string; offset: number; length: number }[];
+      }[];
+    };
     const bootbank = doc.fatVolumes.find((v) => v.partition === 5)!;
     assert.equal(bootbank.fatType, 'FAT16');
     assert.equal(bootbank.label, 'BOOTBANK');
-    assert.deepEqual(bootbank.windowsFolders.map((f) => [f.name, f.shortName, f.length]), [
-      ['System Volume Information', 'SYSTEM~1', 96],
-      ['$RECYCLE.BIN', '$RECYCLE.BIN', 32],
-    ]);
+    assert.deepEqual(
+      bootbank.windowsFolders.map((f) => [f.name, f.shortName, f.length]),
+      [
+        ['System Volume Information', 'SYSTEM~1', 96],
+        ['$RECYCLE.BIN', '$RECYCLE.BIN', 32],
+      ],
+    );
     const check = await runCli(['check', image]);
     assert.match(check.stdout, /info {4}windows-touched {2}at byte 0x/);
     const checkDoc = JSON.parse((await runCli(['check', '--json', image])).stdout) as { findings: { code: string; offset: number }[] };
@@ -314,7 +359,10 @@ describe('hostile FAT volumes on an ESXi disk', () => {
     assert.equal(bootbank.fatType, 'FAT32');
     assert.match(bootbank.problems.join('; '), /loops back to cluster 2/);
     assert.equal(bootbank.rootEntries.length, 48);
-    assert.deepEqual(bootbank.windowsFolders.map((e) => e.offset), [dataOffset + 512 + 5 * 32]);
+    assert.deepEqual(
+      bootbank.windowsFolders.map((e) => e.offset),
+      [dataOffset + 512 + 5 * 32],
+    );
     assert.ok(codes(findings).includes('windows-touched'));
     assert.ok(source.reads < 100, `${source.reads} reads`);
   });
@@ -352,7 +400,10 @@ describe('hostile FAT volumes on an ESXi disk', () => {
     view.setUint16(22, 250, true);
     const root = new Uint8Array(MAX_FAT_ROOT_DIR_BYTES + 4096).fill(0x41); // never an end marker
     for (let i = 0; i < root.length; i += 32) root[i + 11] = 0x20;
-    const { bootbank, source } = await read([{ offset: base, bytes: sector }, { offset: base + (1 + 500) * 512, bytes: root }]);
+    const { bootbank, source } = await read([
+      { offset: base, bytes: sector },
+      { offset: base + (1 + 500) * 512, bytes: root },
+    ]);
     assert.equal(bootbank.fatType, 'FAT16');
     assert.match(bootbank.problems.join('; '), /read the first 8192/);
     assert.equal(bootbank.rootEntries.length, MAX_FAT_ROOT_DIR_BYTES / 32);
@@ -376,12 +427,24 @@ describe('hostile FAT volumes on an ESXi disk', () => {
         '53595354454d7e312020201000001c54795d795d00001c54795d020000000000',
       'hex',
     );
-    const { bootbank, findings } = await read([{ offset: base, bytes: sector }, { offset: base + 501 * 512, bytes: entries }]);
-    assert.deepEqual(bootbank.rootEntries.map((e) => [e.name, e.offset, e.length]), [['SYSTEM~1', base + 501 * 512 + 64, 32]]);
+    const { bootbank, findings } = await read([
+      { offset: base, bytes: sector },
+      { offset: base + 501 * 512, bytes: entries },
+    ]);
+    assert.deepEqual(
+      bootbank.rootEntries.map((e) => [e.name, e.offset, e.length]),
+      [['SYSTEM~1', base + 501 * 512 + 64, 32]],
+    );
     assert.ok(!codes(findings).includes('windows-touched'));
     entries[32 + 13] = 0x72; // the right checksum
-    const fixed = await read([{ offset: base, bytes: sector }, { offset: base + 501 * 512, bytes: entries }]);
-    assert.deepEqual(fixed.bootbank.rootEntries.map((e) => [e.name, e.offset, e.length]), [['System Volume Information', base + 501 * 512, 96]]);
+    const fixed = await read([
+      { offset: base, bytes: sector },
+      { offset: base + 501 * 512, bytes: entries },
+    ]);
+    assert.deepEqual(
+      fixed.bootbank.rootEntries.map((e) => [e.name, e.offset, e.length]),
+      [['System Volume Information', base + 501 * 512, 96]],
+    );
     assert.ok(codes(fixed.findings).includes('windows-touched'));
   });
 });

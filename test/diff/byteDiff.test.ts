@@ -43,7 +43,10 @@ function assertMaximalRuns(result: ByteDiffResult): void {
     const next = result.ranges[i + 1];
     if (next) assert.ok(r.offset + r.length < next.offset, `ranges ${i} and ${i + 1} touch or overlap: they should be one`);
   }
-  assert.equal(result.differingBytes, result.ranges.reduce((n, r) => n + r.length, 0));
+  assert.equal(
+    result.differingBytes,
+    result.ranges.reduce((n, r) => n + r.length, 0),
+  );
 }
 
 /** Writes a pair of files: B is A with `mutate` applied, then resized to sizeB. */
@@ -139,7 +142,11 @@ for (const [index, pattern] of PATTERNS.entries()) {
             assert.equal(expected.eofOn, null);
           } else {
             const longer = pattern.sizeA > pattern.sizeB ? 'a' : 'b';
-            assert.deepEqual(result.tail, { offset: Math.min(pattern.sizeA, pattern.sizeB), length: Math.abs(pattern.sizeA - pattern.sizeB), in: longer }, label);
+            assert.deepEqual(
+              result.tail,
+              { offset: Math.min(pattern.sizeA, pattern.sizeB), length: Math.abs(pattern.sizeA - pattern.sizeB), in: longer },
+              label,
+            );
             assert.equal(expected.eofOn, longer === 'a' ? fileB : fileA, 'cmp hit EOF on the shorter file');
           }
           assert.equal(result.identical, expected.offsets.length === 0 && expected.eofOn === null);
@@ -160,7 +167,10 @@ test('the range cap stops the scan with truncated: true at the first range beyon
   const b = await ScanFileSource.open(fileB);
   try {
     const result = await byteDiff(a, b, { maxRanges: 5, chunkSize: 65536 });
-    assert.deepEqual(result.ranges, [0, 1, 2, 3, 4].map((k) => ({ offset: 1000 + k * 50_000, length: 1 })));
+    assert.deepEqual(
+      result.ranges,
+      [0, 1, 2, 3, 4].map((k) => ({ offset: 1000 + k * 50_000, length: 1 })),
+    );
     assert.equal(result.truncated, true);
     assert.equal(result.scannedBytes, 1000 + 5 * 50_000);
     assert.equal(result.identical, false);
@@ -184,7 +194,10 @@ test('progress: monotonic, from 0 to the compared size', async () => {
     await a.close();
     await b.close();
   }
-  assert.deepEqual(calls.map((c) => c[0]), [0, 65536, 131072, 196608, 262144, 327680, 327691]);
+  assert.deepEqual(
+    calls.map((c) => c[0]),
+    [0, 65536, 131072, 196608, 262144, 327680, 327691],
+  );
   assert.ok(calls.every((c) => c[1] === 327691));
 });
 

@@ -32,20 +32,26 @@ test('the seed case: the compacted image takes the original slots; arrays byte-e
   assert.ok(result.ok, result.ok ? '' : result.reason);
   const { plan } = result;
   assert.equal(plan.id, 'copy-slots-from-reference');
-  assert.match(plan.description, /bootbank slot 3 -> 4 \(partition 4 -> 5\), altbootbank slot 4 -> 5 \(partition 5 -> 6\), vmkDiagnostic slot 5 -> 6 \(partition 6 -> 7\), store\/locker slot 6 -> 7 \(partition 7 -> 8\)/);
+  assert.match(
+    plan.description,
+    /bootbank slot 3 -> 4 \(partition 4 -> 5\), altbootbank slot 4 -> 5 \(partition 5 -> 6\), vmkDiagnostic slot 5 -> 6 \(partition 6 -> 7\), store\/locker slot 6 -> 7 \(partition 7 -> 8\)/,
+  );
   assert.match(plan.description, /Slot 3 becomes empty/);
   // Five entry slots (3..7) and two CRCs per copy; the backup's patches come first (UEFI 5.3.2).
   const arrayBytes = 128 * 128;
   const backupArray = Number(b.backup!.partitionEntryLba) * 512;
   const inPrimary = (offset: number): boolean => offset < 512 + 512 + arrayBytes;
-  assert.deepEqual(plan.patches.map((p) => p.offset), [
-    ...[3, 4, 5, 6, 7].map((slot) => backupArray + slot * 128),
-    b.backup!.offset + 0x58,
-    b.backup!.offset + 0x10,
-    ...[3, 4, 5, 6, 7].map((slot) => 1024 + slot * 128),
-    512 + 0x58,
-    512 + 0x10,
-  ]);
+  assert.deepEqual(
+    plan.patches.map((p) => p.offset),
+    [
+      ...[3, 4, 5, 6, 7].map((slot) => backupArray + slot * 128),
+      b.backup!.offset + 0x58,
+      b.backup!.offset + 0x10,
+      ...[3, 4, 5, 6, 7].map((slot) => 1024 + slot * 128),
+      512 + 0x58,
+      512 + 0x10,
+    ],
+  );
   assert.ok(plan.patches.slice(0, 7).every((p) => !inPrimary(p.offset)));
 
   const written = await applyPlans(compacted, [plan], { sectorSize: 512, journalDir: path.join(dir, 'journals') });
@@ -113,7 +119,8 @@ test('applies in memory: B uses other slots and has an extra partition; entries 
   const entry = (bytes: Uint8Array, slot: number): Uint8Array => bytes.slice(1024 + slot * 128, 1024 + (slot + 1) * 128);
   const part1 = entry(bytesB, 0);
   const part4 = entry(bytesB, 3);
-  const set = (slot: number, bytes: Uint8Array): void => editEntryBoth(bytesB, 512, slot, (view) => new Uint8Array(view.buffer, view.byteOffset, 128).set(bytes));
+  const set = (slot: number, bytes: Uint8Array): void =>
+    editEntryBoth(bytesB, 512, slot, (view) => new Uint8Array(view.buffer, view.byteOffset, 128).set(bytes));
   set(3, new Uint8Array(128));
   set(2, part4);
   set(5, part1);
@@ -129,11 +136,21 @@ test('applies in memory: B uses other slots and has an extra partition; entries 
   assert.match(result.plan.description, /The reference has 1 partition that memory\.img lacks; it is not created/);
   for (const patch of result.plan.patches) bytesA.set(patch.after, patch.offset);
   const moved = (await analyzeBytes(bytesA)).disk;
-  assert.deepEqual(moved.partitions.map((p) => [p.slot, p.uuid]), [[1, testGuid(2)], [2, testGuid(4)], [5, testGuid(1)]]);
+  assert.deepEqual(
+    moved.partitions.map((p) => [p.slot, p.uuid]),
+    [
+      [1, testGuid(2)],
+      [2, testGuid(4)],
+      [5, testGuid(1)],
+    ],
+  );
   assert.deepEqual(entry(bytesA, 2), part4);
   assert.deepEqual(entry(bytesA, 5), part1);
   assert.deepEqual(entry(bytesA, 0), new Uint8Array(128));
   assert.deepEqual(entry(bytesA, 3), new Uint8Array(128));
   assert.equal(moved.primary!.headerCrcOk && moved.primary!.arrayCrcOk && moved.backup!.headerCrcOk && moved.backup!.arrayCrcOk, true);
-  assert.deepEqual(structuralDiff(moved, b).partitions.map((p) => p.status), ['same', 'same', 'same', 'only-b']);
+  assert.deepEqual(
+    structuralDiff(moved, b).partitions.map((p) => p.status),
+    ['same', 'same', 'same', 'only-b'],
+  );
 });

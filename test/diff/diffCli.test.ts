@@ -21,10 +21,21 @@ async function diff(...argv: string[]): Promise<{ exitCode: number; stdout: stri
 
 // Small (2 MiB) images for byte scans: the same three partitions, slot 2 empty or compacted.
 const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
-const entry = (n: number, first: bigint): GptEntryFields => ({ typeGuid: linux, uniqueGuid: testGuid(n), firstLba: first, lastLba: first + 99n, name: `part${n}` });
+const entry = (n: number, first: bigint): GptEntryFields => ({
+  typeGuid: linux,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: first + 99n,
+  name: `part${n}`,
+});
 const slots = [entry(1, 34n), entry(2, 134n), null, entry(4, 234n)];
 const small = (name: string, compacted: boolean): string =>
-  writeGptImage(path.join(dir, name), { sectorSize: 512, totalSectors: 4096n, diskGuid: testGuid(0xd15c), slots: compacted ? slots.filter((s) => s !== null) : slots });
+  writeGptImage(path.join(dir, name), {
+    sectorSize: 512,
+    totalSectors: 4096n,
+    diskGuid: testGuid(0xd15c),
+    slots: compacted ? slots.filter((s) => s !== null) : slots,
+  });
 
 const esxiOriginal = writeEsxi5Image(path.join(dir, 'esxi-original.img'), { sizeBytes: 6 * GiB });
 const esxiCompacted = writeEsxi5Image(path.join(dir, 'esxi-compacted.img'), { sizeBytes: 6 * GiB, compacted: true });
@@ -38,11 +49,26 @@ test('compacted against original: exit 1, the JSON shape of issue 7', async () =
   assert.equal(json.a, esxiCompacted);
   assert.equal(json.b, esxiOriginal);
   assert.equal(json.identical, false);
-  assert.deepEqual(json.headers.map((h: { field: string }) => h.field), ['disk.esxiLayout', 'primary.headerCrc32', 'primary.partitionEntryArrayCrc32', 'backup.headerCrc32', 'backup.partitionEntryArrayCrc32']);
+  assert.deepEqual(
+    json.headers.map((h: { field: string }) => h.field),
+    ['disk.esxiLayout', 'primary.headerCrc32', 'primary.partitionEntryArrayCrc32', 'backup.headerCrc32', 'backup.partitionEntryArrayCrc32'],
+  );
   assert.deepEqual(Object.keys(json.headers[1]), ['field', 'a', 'b']);
   const bootbank = json.partitions.find((p: { uuid: string }) => p.uuid === testGuid(5));
-  assert.deepEqual(bootbank, { uuid: testGuid(5), label: 'bootbank', slotA: 3, slotB: 4, status: 'moved-slot', matchedBy: 'uuid', changes: [], summary: 'bootbank: slot 3 in A, slot 4 in B' });
-  assert.deepEqual(json.partitions.map((p: { status: string }) => p.status), ['same', 'same', 'same', 'moved-slot', 'moved-slot', 'moved-slot', 'moved-slot']);
+  assert.deepEqual(bootbank, {
+    uuid: testGuid(5),
+    label: 'bootbank',
+    slotA: 3,
+    slotB: 4,
+    status: 'moved-slot',
+    matchedBy: 'uuid',
+    changes: [],
+    summary: 'bootbank: slot 3 in A, slot 4 in B',
+  });
+  assert.deepEqual(
+    json.partitions.map((p: { status: string }) => p.status),
+    ['same', 'same', 'same', 'moved-slot', 'moved-slot', 'moved-slot', 'moved-slot'],
+  );
 });
 
 test('the readable report reads "bootbank: slot 3 in A, slot 4 in B" and shows the slots side by side', async () => {
@@ -51,9 +77,18 @@ test('the readable report reads "bootbank: slot 3 in A, slot 4 in B" and shows t
   const lines = run.stdout.split('\n');
   assert.ok(lines.includes('  moved-slot  bootbank: slot 3 in A, slot 4 in B'), run.stdout);
   assert.ok(lines.includes('  same        systemPartition (EFI): slot 0 in both'), run.stdout);
-  assert.ok(lines.some((l) => /^  \*    3  bootbank 8224\.\.520191 +-$/.test(l)), run.stdout);
-  assert.ok(lines.some((l) => /^  \*    4  altbootbank 520224\.\.1032191 +bootbank 8224\.\.520191$/.test(l)), run.stdout);
-  assert.ok(lines.some((l) => /^  primary\.partitionEntryArrayCrc32 +0x[0-9A-F]{8} +0x[0-9A-F]{8}$/.test(l)), run.stdout);
+  assert.ok(
+    lines.some((l) => /^  \*    3  bootbank 8224\.\.520191 +-$/.test(l)),
+    run.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^  \*    4  altbootbank 520224\.\.1032191 +bootbank 8224\.\.520191$/.test(l)),
+    run.stdout,
+  );
+  assert.ok(
+    lines.some((l) => /^  primary\.partitionEntryArrayCrc32 +0x[0-9A-F]{8} +0x[0-9A-F]{8}$/.test(l)),
+    run.stdout,
+  );
   assert.ok(lines.includes('Different: 4 partitions in other slots, 5 header fields differ.'), run.stdout);
 });
 
@@ -83,7 +118,10 @@ test('--bytes: ranges are exactly what cmp -l lists; --max-ranges truncates', as
   const json = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(json), ['a', 'b', 'identical', 'headers', 'partitions', 'bytes']);
   const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
-  const expected = cmp.stdout.trim().split('\n').map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
+  const expected = cmp.stdout
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
   const ours: number[] = [];
   for (const r of json.bytes.ranges as { offset: number; length: number }[]) for (let i = 0; i < r.length; i++) ours.push(r.offset + i);
   assert.deepEqual(ours, expected);
@@ -157,7 +195,10 @@ test('fix --fix copy-slots-from-reference --reference: dry run, --write, then th
   const again = await fixWithReferenceCommand([a, '--fix', 'copy-slots-from-reference', '--reference', esxiOriginal], context);
   assert.equal(again.exitCode, 1);
   assert.match(stderr[stderr.length - 1]!, /fix copy-slots-from-reference does not apply: every partition of .* already sits in the slot the reference uses$/);
-  await assert.rejects(fixWithReferenceCommand([a, '--fix', 'recompute-crcs', '--reference', esxiOriginal], context), /--reference goes with --fix copy-slots-from-reference alone/);
+  await assert.rejects(
+    fixWithReferenceCommand([a, '--fix', 'recompute-crcs', '--reference', esxiOriginal], context),
+    /--reference goes with --fix copy-slots-from-reference alone/,
+  );
   assert.equal(hasReferenceFlag(['x', '--reference=y']), true);
   assert.equal(hasReferenceFlag(['x', '--fix', 'recompute-crcs']), false);
 });

@@ -67,11 +67,23 @@ test('parseFilefrag: output it does not know is null (the scan then reads every 
   assert.equal(parseFilefrag('', 100), null);
   assert.equal(parseFilefrag('filefrag: Operation not supported\n', 100), null);
   // No header with the block size.
-  assert.equal(parseFilefrag(' ext:     logical_offset:        physical_offset: length:   expected: flags:\n   0:        0..       0:    1..  1:  1:\n', 100), null);
+  assert.equal(
+    parseFilefrag(' ext:     logical_offset:        physical_offset: length:   expected: flags:\n   0:        0..       0:    1..  1:  1:\n', 100),
+    null,
+  );
   // A block size that is not a power of two.
-  assert.equal(parseFilefrag('File size of f is 100 (1 block of 1000 bytes)\n ext:     logical_offset:        physical_offset: length:   expected: flags:\n   0:        0..       0:    1..  1:  1:\n', 100), null);
+  assert.equal(
+    parseFilefrag(
+      'File size of f is 100 (1 block of 1000 bytes)\n ext:     logical_offset:        physical_offset: length:   expected: flags:\n   0:        0..       0:    1..  1:  1:\n',
+      100,
+    ),
+    null,
+  );
   // Too many extents to hold: give up rather than grow without bound.
-  const many = ['File size of f is 1099511627776 (268435456 blocks of 4096 bytes)', ' ext:     logical_offset:        physical_offset: length:   expected: flags:'];
+  const many = [
+    'File size of f is 1099511627776 (268435456 blocks of 4096 bytes)',
+    ' ext:     logical_offset:        physical_offset: length:   expected: flags:',
+  ];
   for (let i = 0; i <= MAX_DATA_EXTENTS; i++) many.push(`   ${i}:   ${i * 2}..   ${i * 2}:   ${i}..   ${i}:   1:`);
   assert.equal(parseFilefrag(many.join('\n'), 1099511627776), null);
   // A file with no extents at all (all hole) is an empty list, not null; filefrag prints no table then.
@@ -80,10 +92,19 @@ test('parseFilefrag: output it does not know is null (the scan then reads every 
 });
 
 test('mergeSpans: sorts, merges overlapping and touching spans, drops empty ones', () => {
-  assert.deepEqual(mergeSpans([{ offset: 10, length: 5 }, { offset: 0, length: 10 }, { offset: 30, length: 0 }, { offset: 12, length: 10 }, { offset: 40, length: 1 }]), [
-    { offset: 0, length: 22 },
-    { offset: 40, length: 1 },
-  ]);
+  assert.deepEqual(
+    mergeSpans([
+      { offset: 10, length: 5 },
+      { offset: 0, length: 10 },
+      { offset: 30, length: 0 },
+      { offset: 12, length: 10 },
+      { offset: 40, length: 1 },
+    ]),
+    [
+      { offset: 0, length: 22 },
+      { offset: 40, length: 1 },
+    ],
+  );
 });
 
 test('sparse images with data islands (holes on one side, both, or neither): exactly the bytes cmp -l lists, holes skipped', async (t) => {
@@ -212,5 +233,8 @@ test('in a worker thread: the same ranges as in process, progress to the end, ca
   await assert.rejects(cancelled, (error) => error === reason);
   assert.ok(seen > 0 && seen < 1024 * 1024 * MiB);
 
-  await assert.rejects(byteDiffInWorker(WORKER, path.join(dir, 'missing.img'), fileB, { maxRanges: 100 }), (error: Error) => !error.message.includes('\n') && /no such file/i.test(error.message));
+  await assert.rejects(
+    byteDiffInWorker(WORKER, path.join(dir, 'missing.img'), fileB, { maxRanges: 100 }),
+    (error: Error) => !error.message.includes('\n') && /no such file/i.test(error.message),
+  );
 });

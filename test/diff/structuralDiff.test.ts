@@ -31,10 +31,22 @@ test('compacted ESXi 5.0 image against its original: four entries one slot down,
       'store/locker: slot 6 in A, slot 7 in B',
     ],
   );
-  assert.deepEqual(diff.partitions.map((p) => p.status), ['same', 'same', 'same', 'moved-slot', 'moved-slot', 'moved-slot', 'moved-slot']);
-  assert.deepEqual(diff.partitions.map((p) => p.matchedBy), Array(7).fill('uuid'));
-  assert.deepEqual(diff.partitions.map((p) => p.uuid), [1, 2, 3, 5, 6, 7, 8].map(testGuid));
-  assert.ok(diff.partitions.every((p) => p.changes.length === 0), 'entries moved unchanged');
+  assert.deepEqual(
+    diff.partitions.map((p) => p.status),
+    ['same', 'same', 'same', 'moved-slot', 'moved-slot', 'moved-slot', 'moved-slot'],
+  );
+  assert.deepEqual(
+    diff.partitions.map((p) => p.matchedBy),
+    Array(7).fill('uuid'),
+  );
+  assert.deepEqual(
+    diff.partitions.map((p) => p.uuid),
+    [1, 2, 3, 5, 6, 7, 8].map(testGuid),
+  );
+  assert.ok(
+    diff.partitions.every((p) => p.changes.length === 0),
+    'entries moved unchanged',
+  );
 
   const differing = diff.headers.filter((h) => !h.equal).map(({ field, a: va, b: vb }) => ({ field, a: va, b: vb }));
   assert.deepEqual(differing, [
@@ -47,7 +59,23 @@ test('compacted ESXi 5.0 image against its original: four entries one slot down,
   assert.notEqual(a.primary!.partitionEntryArrayCrc32, b.primary!.partitionEntryArrayCrc32);
   // Every header field is compared, with the names of the Kaitai field tree.
   const fields = diff.headers.map((h) => h.field);
-  for (const name of ['signature', 'revision', 'headerSize', 'headerCrc32', 'reserved', 'myLba', 'alternateLba', 'firstUsableLba', 'lastUsableLba', 'diskGuid', 'partitionEntryLba', 'numPartitionEntries', 'partitionEntrySize', 'partitionEntryArrayCrc32', 'reservedTail']) {
+  for (const name of [
+    'signature',
+    'revision',
+    'headerSize',
+    'headerCrc32',
+    'reserved',
+    'myLba',
+    'alternateLba',
+    'firstUsableLba',
+    'lastUsableLba',
+    'diskGuid',
+    'partitionEntryLba',
+    'numPartitionEntries',
+    'partitionEntrySize',
+    'partitionEntryArrayCrc32',
+    'reservedTail',
+  ]) {
     assert.ok(fields.includes(`primary.${name}`), `primary.${name} compared`);
     assert.ok(fields.includes(`backup.${name}`), `backup.${name} compared`);
   }
@@ -60,7 +88,14 @@ test('a disk against itself is identical', async () => {
   const { disk } = await analyzeBytes(smallGptBytes());
   const diff = structuralDiff(disk, disk);
   assert.equal(diff.identical, true);
-  assert.deepEqual(diff.partitions.map((p) => [p.status, p.slotA, p.slotB]), [['same', 0, 0], ['same', 1, 1], ['same', 3, 3]]);
+  assert.deepEqual(
+    diff.partitions.map((p) => [p.status, p.slotA, p.slotB]),
+    [
+      ['same', 0, 0],
+      ['same', 1, 1],
+      ['same', 3, 3],
+    ],
+  );
   assert.ok(diff.headers.length > 60 && diff.headers.every((h) => h.equal));
 });
 
@@ -150,9 +185,16 @@ test('moved-slot combines with changed fields', async () => {
 
 test('matchPartitions: a GUID used twice on one disk does not identify a partition', async () => {
   const { disk } = await analyzeBytes(smallGptBytes());
-  const [p0, p1, p3] = disk.partitions as [typeof disk.partitions[0], typeof disk.partitions[0], typeof disk.partitions[0]];
+  const [p0, p1, p3] = disk.partitions as [(typeof disk.partitions)[0], (typeof disk.partitions)[0], (typeof disk.partitions)[0]];
   const dup = { ...p1, uuid: p0.uuid };
   const { matches, onlyA, onlyB } = matchPartitions([p0, dup, p3], [p0, p1, p3]);
-  assert.deepEqual(matches.map((m) => [m.a.slot, m.b.slot, m.by]), [[3, 3, 'uuid'], [0, 0, 'type+firstLba'], [1, 1, 'type+firstLba']]);
+  assert.deepEqual(
+    matches.map((m) => [m.a.slot, m.b.slot, m.by]),
+    [
+      [3, 3, 'uuid'],
+      [0, 0, 'type+firstLba'],
+      [1, 1, 'type+firstLba'],
+    ],
+  );
   assert.deepEqual([onlyA.length, onlyB.length], [0, 0]);
 });

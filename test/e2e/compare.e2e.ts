@@ -94,7 +94,10 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
       const selected = await page.locator('.explorer-folders-view .monaco-list-row.selected').count();
       if (selected === 2) {
         await explorerRow(page, ORIGINAL).click({ button: 'right' });
-        const shown = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        const shown = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
         if (shown) break;
         await page.keyboard.press('Escape');
       }
@@ -106,7 +109,15 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     // Explorer order decides A; the compacted image is the one to repair, so make it A.
     if (!/compacted/.test(await frame.locator('#title-a').innerText())) {
       await frame.locator('#swap').click();
-      await frame.waitForFunction(() => /compacted/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#title-a')?.textContent ?? ''), null, { timeout: 30_000 });
+      await frame.waitForFunction(
+        () =>
+          /compacted/.test(
+            (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#title-a')
+              ?.textContent ?? '',
+          ),
+        null,
+        { timeout: 30_000 },
+      );
       frame = await compareFrame(page);
     }
     assert.match(await frame.locator('#title-a').innerText(), new RegExp(`A: ${COMPACTED}`));
@@ -191,7 +202,14 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     await dialog.locator('.monaco-button', { hasText: 'Write to A' }).click();
     await waitBootbankStatus(frame, 'same');
-    await editor.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('#findings .finding[data-code="esxi-slot-compacted"]') === null, null, { timeout: 30_000 });
+    await editor.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(
+          '#findings .finding[data-code="esxi-slot-compacted"]',
+        ) === null,
+      null,
+      { timeout: 30_000 },
+    );
     assert.match((await editor.locator('[data-node-id="slot-4"]').textContent()) ?? '', /bootbank/);
   });
 

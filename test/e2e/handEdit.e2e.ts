@@ -34,7 +34,10 @@ async function waitFor(what: string, check: () => boolean, page: Page, timeoutMs
 
 /** Goes to `offset` in the hex view (the webview's test hook behaves like Ctrl+G). */
 async function goto(frame: Frame, offset: number): Promise<void> {
-  await frame.evaluate((o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'), offset);
+  await frame.evaluate(
+    (o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'),
+    offset,
+  );
 }
 
 async function tabDirty(page: Page, name: string): Promise<boolean> {
@@ -134,10 +137,26 @@ describe('Hand edits in code-server', { timeout: 20 * 60_000, skip: oracles ? fa
     await frame.locator('#find-mode').selectOption('text');
     await input.fill('EFI PART');
     await input.press('Enter');
-    await frame.waitForFunction(() => /1 of 2/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#find-count')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await frame.waitForFunction(
+      () =>
+        /1 of 2/.test(
+          (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#find-count')
+            ?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 60_000 },
+    );
     await frame.locator('#hex').focus();
     await page.keyboard.press('F3');
-    await frame.waitForFunction(() => /2 of 2/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#find-count')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await frame.waitForFunction(
+      () =>
+        /2 of 2/.test(
+          (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('#find-count')
+            ?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
     const matches = await frame.locator('#find-list .find-match').allTextContents();
     assert.deepEqual(matches, ['0x200', `0x${(2 * 1024 ** 4 - 512).toString(16).toUpperCase()}`]);
     await page.mouse.move(5, 500);

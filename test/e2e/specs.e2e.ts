@@ -103,8 +103,15 @@ describe('user structure specs in code-server', { timeout: 15 * 60_000 }, () => 
     // Selecting the field selects its bytes in the hex view, which names the spec's field on hover.
     await frame.locator('#structure [data-node-id="spec-1:version"]').first().click();
     await frame.locator('#hex .hex-byte.selected').first().waitFor({ state: 'attached', timeout: 10_000 });
-    const selected = await frame.locator('#hex .hex-byte.selected').evaluateAll((cells) => cells.map((cell) => [Number(cell.getAttribute('data-offset')), Number(cell.getAttribute('data-length')), cell.getAttribute('title')] as const));
-    assert.deepEqual(selected.flatMap(([start, length]) => Array.from({ length }, (_, i) => start + i)), [0x8004, 0x8005]);
+    const selected = await frame
+      .locator('#hex .hex-byte.selected')
+      .evaluateAll((cells) =>
+        cells.map((cell) => [Number(cell.getAttribute('data-offset')), Number(cell.getAttribute('data-length')), cell.getAttribute('title')] as const),
+      );
+    assert.deepEqual(
+      selected.flatMap(([start, length]) => Array.from({ length }, (_, i) => start + i)),
+      [0x8004, 0x8005],
+    );
     assert.match(selected[0]![2] ?? '', /boot_record › version/);
     await screenshot(page, 'user-spec');
 

@@ -39,7 +39,10 @@ export function tempWorkspace(prefix = 'diskx-e2e-'): string {
 }
 
 /** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */
-export async function openWorkbench(folder: string, options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  folder: string,
+  options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown> } = {},
+): Promise<Workbench> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set DISKX_CHROMIUM)`);
   const server = await startCodeServer({ folder, extraExtensions: options.extraExtensions ?? [], settings: options.settings ?? {} });
   let browser: Browser | undefined;
@@ -47,7 +50,15 @@ export async function openWorkbench(folder: string, options: { viewport?: { widt
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
     });
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1600, height: 1000 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
@@ -84,7 +95,10 @@ export async function openWorkbench(folder: string, options: { viewport?: { widt
 
 /** The Explorer row showing `fileName`. */
 export function explorerRow(page: Page, fileName: string) {
-  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${fileName}"]`).or(page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName })).first();
+  return page
+    .locator(`.explorer-folders-view .monaco-list-row[aria-label^="${fileName}"]`)
+    .or(page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }))
+    .first();
 }
 
 /** Double-clicks `fileName` in the Explorer, the way a person opens it for good (not in preview). */
@@ -103,7 +117,13 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 30_000
       const found = await frame.$(selector).catch(() => null);
       if (found) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`no frame holds ${selector} after ${timeoutMs / 1000} s (frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(', ')})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no frame holds ${selector} after ${timeoutMs / 1000} s (frames: ${page
+          .frames()
+          .map((f) => f.url().slice(0, 80))
+          .join(', ')})`,
+      );
     await page.waitForTimeout(100);
   }
 }
@@ -126,7 +146,10 @@ export async function waitForCommand(page: Page, title: string, timeoutMs = 60_0
       .locator('.quick-input-widget .monaco-list-row', { hasText: title })
       .first()
       .waitFor({ state: 'visible', timeout: 2_000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     await page.keyboard.press('Escape');
     if (found) return;
     if (Date.now() > deadline) throw new Error(`the command palette never listed "${title}" (is the extension installed and loading?)`);

@@ -11,9 +11,11 @@ import { formatGuid, parseGuid } from '../../src/core/guid';
 import { gptTypeByName, knownGptTypes, mbrTypeByName, TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_VMFS } from '../../src/core/partitionTypes';
 
 const ctx = (current: Uint8Array = new Uint8Array(8), extra: Partial<ValueContext> = {}): ValueContext => ({ sectorSize: 512, current, ...extra });
-const parse = (kind: FieldKind, text: string, extra: Partial<ValueContext> = {}): Uint8Array => parseFieldValue(kind, text, ctx(new Uint8Array(kindLength(kind)), extra), 'f');
+const parse = (kind: FieldKind, text: string, extra: Partial<ValueContext> = {}): Uint8Array =>
+  parseFieldValue(kind, text, ctx(new Uint8Array(kindLength(kind)), extra), 'f');
 const le = (v: bigint, n: number): number[] => Array.from({ length: n }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
-const fails = (fn: () => unknown, pattern: RegExp): void => assert.throws(fn, (e: unknown) => e instanceof EditValueError && pattern.test(e.message) && !e.message.includes('\n'));
+const fails = (fn: () => unknown, pattern: RegExp): void =>
+  assert.throws(fn, (e: unknown) => e instanceof EditValueError && pattern.test(e.message) && !e.message.includes('\n'));
 
 test('unsigned integers u8..u64: decimal and 0x hex, exact at the top of each range, one past it refused', () => {
   for (const bytes of [1, 2, 4, 8] as const) {
@@ -66,7 +68,14 @@ test('GUIDs: text (braces allowed) in the mixed-endian disk order; partition typ
   const type: FieldKind = { kind: 'guid', partitionType: true };
   const text = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
   assert.deepEqual(parse(guid, text), parseGuid(text));
-  assert.equal([...parse(guid, text)].slice(0, 4).map((b) => b.toString(16)).join(''), '28732ac1', 'first group little-endian on disk');
+  assert.equal(
+    [...parse(guid, text)]
+      .slice(0, 4)
+      .map((b) => b.toString(16))
+      .join(''),
+    '28732ac1',
+    'first group little-endian on disk',
+  );
   assert.equal(formatFieldValue(guid, parse(guid, `{${text.toLowerCase()}}`)), text);
   assert.equal(formatGuid(parse(type, 'efi')), TYPE_EFI_SYSTEM);
   assert.equal(formatGuid(parse(type, 'basic-data')), TYPE_MS_BASIC_DATA);
@@ -88,7 +97,10 @@ test('UTF-16 names: 36 code units, zero padded; surrogate pairs count two; NUL a
   const raw = parse(name, 'bootbank');
   assert.equal(raw.length, 72);
   assert.deepEqual([...raw.subarray(0, 4)], [0x62, 0, 0x6f, 0]);
-  assert.ok(raw.subarray(16).every((b) => b === 0), 'rest zeroed');
+  assert.ok(
+    raw.subarray(16).every((b) => b === 0),
+    'rest zeroed',
+  );
   for (const text of ['', 'x'.repeat(36), 'Données système', '数据分区', 'emoji 😀 two units']) {
     assert.equal(formatFieldValue(name, parse(name, text)), text, text);
   }
@@ -156,7 +168,10 @@ test('MBR bytes: type bytes in hex as fdisk shows them or by name; boot indicato
   fails(() => parse(bytes, '55'), /1 bytes given; the field has 2/);
   fails(() => parse(bytes, '5g aa'), /not hex bytes/);
   const ascii: FieldKind = { kind: 'ascii', length: 8 };
-  assert.deepEqual(parse(ascii, 'EFI PART'), Uint8Array.from('EFI PART', (c) => c.charCodeAt(0)));
+  assert.deepEqual(
+    parse(ascii, 'EFI PART'),
+    Uint8Array.from('EFI PART', (c) => c.charCodeAt(0)),
+  );
   assert.equal(formatFieldValue(ascii, parse(ascii, '0x0000000000000000')), '0x0000000000000000');
   fails(() => parse(ascii, 'EFI PAR'), /has 7 characters; the field has 8/);
   fails(() => parse(ascii, 'EFI PAR\u0100'), /not printable ASCII/);

@@ -49,7 +49,11 @@ test('patterns: hex with ?? wildcards, text, UTF-16LE, GUID in both byte orders,
     ['not-a-guid', 'guid', /not a GUID/],
     ['70000', 'u16', /does not fit a u16/],
   ] as const) {
-    assert.throws(() => parsePattern(text, mode), (e: unknown) => e instanceof EditValueError && pattern.test(e.message), `${mode} ${text.slice(0, 10)}`);
+    assert.throws(
+      () => parsePattern(text, mode),
+      (e: unknown) => e instanceof EditValueError && pattern.test(e.message),
+      `${mode} ${text.slice(0, 10)}`,
+    );
   }
 });
 
@@ -62,9 +66,16 @@ test('a match across a chunk boundary is found once, at every alignment, forward
     bytes.set(pattern[0]!.bytes, at);
     bytes.set(pattern[0]!.bytes, 2 * chunk - 4);
     const forward = await findAll(new MemorySource(bytes), pattern, { chunkSize: chunk });
-    assert.deepEqual(forward.matches.map((m) => m.offset), [at, 2 * chunk - 4], `shift ${shift}`);
+    assert.deepEqual(
+      forward.matches.map((m) => m.offset),
+      [at, 2 * chunk - 4],
+      `shift ${shift}`,
+    );
     const backward = await findAll(new MemorySource(bytes), pattern, { chunkSize: chunk, direction: 'backward' });
-    assert.deepEqual(backward.matches.map((m) => m.offset), [2 * chunk - 4, at]);
+    assert.deepEqual(
+      backward.matches.map((m) => m.offset),
+      [2 * chunk - 4, at],
+    );
   }
 });
 
@@ -82,17 +93,27 @@ test('random data with wildcards and overlapping matches: the same offsets as a 
   const g = new Uint8Array(9000);
   g.set(two[1]!.bytes, 100);
   g.set(two[0]!.bytes, 4090);
-  assert.deepEqual((await findAll(new MemorySource(g), two, { chunkSize: 4096 })).matches, [{ offset: 100, pattern: 1 }, { offset: 4090, pattern: 0 }]);
+  assert.deepEqual((await findAll(new MemorySource(g), two, { chunkSize: 4096 })).matches, [
+    { offset: 100, pattern: 1 },
+    { offset: 4090, pattern: 0 },
+  ]);
 });
 
 test('from, maxResults, progress and abort', async () => {
   const bytes = new Uint8Array(40_000).fill(0x55);
   const p = parsePattern('55 55', 'hex');
   const limited = await findAll(new MemorySource(bytes), p, { maxResults: 3, from: 100 });
-  assert.deepEqual(limited.matches.map((m) => m.offset), [100, 101, 102]);
+  assert.deepEqual(
+    limited.matches.map((m) => m.offset),
+    [100, 101, 102],
+  );
   assert.equal(limited.truncated, true);
   const back = await findAll(new MemorySource(bytes), p, { maxResults: 2, from: 100, direction: 'backward' });
-  assert.deepEqual(back.matches.map((m) => m.offset), [99, 98], 'backward: starts before from, nearest first');
+  assert.deepEqual(
+    back.matches.map((m) => m.offset),
+    [99, 98],
+    'backward: starts before from, nearest first',
+  );
   const seen: number[] = [];
   await findAll(new MemorySource(bytes), parsePattern('01', 'hex'), { chunkSize: 4096, onProgress: (done, total) => seen.push(done / total) });
   assert.equal(seen.at(-1), 1);
@@ -122,20 +143,30 @@ test('sparse file: the listed extents skip the holes and finds the same matches 
     const map = await dataMapFor(file, size);
     assert.equal(map.method, 'extents', 'filefrag lists the extents on Linux');
     const skipping = await findAll(source, pattern, { dataMap: map });
-        const full = await findAll(source, pattern, { dataMap: new WholeDataMap(size) });
-    assert.deepEqual(skipping.matches.map((m) => m.offset), [100 * 1024 * 1024 + 12345, size - 8]);
+    const full = await findAll(source, pattern, { dataMap: new WholeDataMap(size) });
+    assert.deepEqual(
+      skipping.matches.map((m) => m.offset),
+      [100 * 1024 * 1024 + 12345, size - 8],
+    );
     assert.deepEqual(skipping.matches, full.matches);
     assert.ok(skipping.bytesRead < 1024 * 1024, `read ${skipping.bytesRead} bytes of ${size}`);
     assert.ok(full.bytesRead >= size, 'without holes every byte is read');
     // A pattern that begins in data and runs on into the hole's zeros.
     const edge = parsePattern('45 46 49 00', 'hex');
     const edgeSkipping = await findAll(source, edge, { dataMap: await dataMapFor(file, size) });
-    assert.deepEqual(edgeSkipping.matches.map((m) => m.offset), [32 * 1024 * 1024 - 3, 64 * 1024 * 1024 - 3], 'the first runs into a hole at 32 MiB');
+    assert.deepEqual(
+      edgeSkipping.matches.map((m) => m.offset),
+      [32 * 1024 * 1024 - 3, 64 * 1024 * 1024 - 3],
+      'the first runs into a hole at 32 MiB',
+    );
     // All zeros could match inside a hole: no skipping then (and the limit stops it).
     const map3 = await dataMapFor(file, size);
     const zeros = await findAll(source, parsePattern('00 00', 'hex'), { dataMap: map3, maxResults: 5 });
     assert.equal(zeros.holes, 'none');
-    assert.deepEqual(zeros.matches.map((m) => m.offset), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      zeros.matches.map((m) => m.offset),
+      [0, 1, 2, 3, 4],
+    );
   } finally {
     await source.close();
   }

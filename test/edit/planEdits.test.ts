@@ -66,7 +66,11 @@ test('an explicit primary entry path is mirrored to the backup; --no-mirror leav
   assert.equal(mirrored.disk.backup!.array!.slots[1]!.typeName, 'Linux swap');
 
   const alone = await plan(bytes, ['primaryArray.entries.1.type=swap'], { mirror: false });
-  assert.deepEqual(roles(alone.result), ['edit primaryArray.entries.1.typeGuid', 'reseal primaryHeader.partitionEntryArrayCrc32', 'reseal primaryHeader.headerCrc32']);
+  assert.deepEqual(roles(alone.result), [
+    'edit primaryArray.entries.1.typeGuid',
+    'reseal primaryHeader.partitionEntryArrayCrc32',
+    'reseal primaryHeader.headerCrc32',
+  ]);
   assert.deepEqual(codes(alone.findings), ['gpt-primary-backup-differ']);
 });
 
@@ -90,7 +94,12 @@ test('--no-reseal leaves exactly the stale CRC findings, each offering recompute
 test('a shared header field is mirrored and both headers resealed; per-copy fields are not mirrored', async () => {
   const bytes = smallGptBytes();
   const guid = await plan(bytes, ['backupHeader.diskGuid=01234567-89AB-CDEF-0123-456789ABCDEF']);
-  assert.deepEqual(roles(guid.result), ['edit backupHeader.diskGuid', 'mirror primaryHeader.diskGuid', 'reseal backupHeader.headerCrc32', 'reseal primaryHeader.headerCrc32']);
+  assert.deepEqual(roles(guid.result), [
+    'edit backupHeader.diskGuid',
+    'mirror primaryHeader.diskGuid',
+    'reseal backupHeader.headerCrc32',
+    'reseal primaryHeader.headerCrc32',
+  ]);
   assert.deepEqual(codes(guid.findings), []);
   assert.equal(guid.disk.primary!.diskGuid, '01234567-89AB-CDEF-0123-456789ABCDEF');
 
@@ -114,7 +123,12 @@ test('a CRC written by hand wins over resealing; the other CRCs are still kept v
 
 test('values see earlier assignments: +SIZE counts from the edited start; attributes change relative bits; type by name', async () => {
   const bytes = smallGptBytes();
-  const r = await plan(bytes, ['partition:4.firstLba=300', 'partition:4.lastLba=+10K', 'partition:4.attributes=+required,+legacy-bios-bootable', 'partition:4.type=basic-data']);
+  const r = await plan(bytes, [
+    'partition:4.firstLba=300',
+    'partition:4.lastLba=+10K',
+    'partition:4.attributes=+required,+legacy-bios-bootable',
+    'partition:4.type=basic-data',
+  ]);
   const p4 = r.disk.partitions.find((p) => p.number === 4)!;
   assert.equal(p4.firstLba, 300n);
   assert.equal(p4.lastLba, 319n);
@@ -144,8 +158,14 @@ test('changing the entry count re-seals the CRC over the array where it now ends
   ]);
   assert.ok(!codes(r.findings).some((c) => c.endsWith('-crc')), codes(r.findings).join(','));
   assert.equal(r.disk.primary!.numPartitionEntries, 64);
-  await assert.rejects(plan(smallGptBytes(), ['primaryHeader.numPartitionEntries=4000000']), (e: unknown) => e instanceof EditPlanError && /outside what can be resealed/.test(e.message));
-  await assert.rejects(plan(smallGptBytes(), ['primaryHeader.headerSize=8']), (e: unknown) => e instanceof EditPlanError && /HeaderSize 8 is outside 92\.\.512/.test(e.message));
+  await assert.rejects(
+    plan(smallGptBytes(), ['primaryHeader.numPartitionEntries=4000000']),
+    (e: unknown) => e instanceof EditPlanError && /outside what can be resealed/.test(e.message),
+  );
+  await assert.rejects(
+    plan(smallGptBytes(), ['primaryHeader.headerSize=8']),
+    (e: unknown) => e instanceof EditPlanError && /HeaderSize 8 is outside 92\.\.512/.test(e.message),
+  );
   const unsealed = await plan(smallGptBytes(), ['primaryHeader.headerSize=8'], { reseal: false });
   assert.ok(codes(unsealed.findings).includes('gpt-header-invalid'));
 });
@@ -155,7 +175,14 @@ test('byte edits: inside an entry they are mirrored and resealed; outside the ta
   const { disk } = await analyzeBytes(bytes);
   const read = async (offset: number, length: number): Promise<Uint8Array> => bytes.slice(offset, offset + length);
   const inEntry = await planByteEdit(disk, 1024 + 56, Uint8Array.of(0x51), {}, read);
-  assert.deepEqual(roles(inEntry), ['edit byte 0x438', `mirror byte 0x${((4096 - 33) * 512 + 56).toString(16).toUpperCase()}`, 'reseal backupHeader.partitionEntryArrayCrc32', 'reseal backupHeader.headerCrc32', 'reseal primaryHeader.partitionEntryArrayCrc32', 'reseal primaryHeader.headerCrc32']);
+  assert.deepEqual(roles(inEntry), [
+    'edit byte 0x438',
+    `mirror byte 0x${((4096 - 33) * 512 + 56).toString(16).toUpperCase()}`,
+    'reseal backupHeader.partitionEntryArrayCrc32',
+    'reseal backupHeader.headerCrc32',
+    'reseal primaryHeader.partitionEntryArrayCrc32',
+    'reseal primaryHeader.headerCrc32',
+  ]);
   const after = await analyzeBytes(applied(bytes, inEntry.plan.patches));
   assert.deepEqual(codes(after.findings), []);
   assert.equal(after.disk.partitions[0]!.name, 'Qart1');
@@ -183,7 +210,11 @@ test('bad paths, values and combinations fail with one line naming the path', as
   ];
   for (const [assignments, type, pattern] of cases) {
     await assert.rejects(
-      (async () => plan(bytes, assignments.map((a) => a)))(),
+      (async () =>
+        plan(
+          bytes,
+          assignments.map((a) => a),
+        ))(),
       (e: unknown) => e instanceof type && pattern.test(e.message) && !e.message.includes('\n'),
       assignments.join(' '),
     );

@@ -31,12 +31,18 @@ describe('annotatePatch', () => {
     assert.deepEqual(names(disk, plan), [...copy('backup'), ...copy('primary')]);
     // Field offsets as the UEFI table gives them: HeaderCRC32 at 0x10, PartitionEntryArrayCRC32 at 0x58.
     const primaryHeaderPatches = plan.patches.filter((p) => p.offset >= 512 && p.offset < 1024);
-    assert.deepEqual(primaryHeaderPatches.map((p) => [p.offset - 512, p.after.length]), [[0x10, 4], [0x58, 4]]);
+    assert.deepEqual(
+      primaryHeaderPatches.map((p) => [p.offset - 512, p.after.length]),
+      [
+        [0x10, 4],
+        [0x58, 4],
+      ],
+    );
     assert.equal(summarizePatchFields(disk, plan.patches[1]!), 'backupArray: entries.4, entries.5, entries.6, entries.7');
     assert.equal(summarizePatchFields(disk, plan.patches[7]!), 'primaryHeader: partitionEntryArrayCrc32');
   });
 
-  test('relocate-backup on a grown disk: the new backup\'s fields where nothing was parsed, the primary\'s moved fields, the MBR size', async () => {
+  test("relocate-backup on a grown disk: the new backup's fields where nothing was parsed, the primary's moved fields, the MBR size", async () => {
     const image = resizeImage(bytesToFile(path.join(dir, 'grown.img'), smallGptBytes()), 4 * 1024 * 1024);
     const { disk, plan } = await planOk(image, 'relocate-backup');
     const all = names(disk, plan).flat();
@@ -45,9 +51,12 @@ describe('annotatePatch', () => {
       ['primaryHeader.headerCrc32', 'primaryHeader.alternateLba', 'primaryHeader.lastUsableLba', 'mbr.partitions.0.numSectors'],
     );
     for (const field of ['signature', 'headerCrc32', 'myLba', 'alternateLba', 'lastUsableLba', 'partitionEntryLba', 'partitionEntryArrayCrc32']) {
-      assert.ok(all.includes(`backupHeader.${field}`), `backupHeader.${field} in ${all.join(", ")}`);
+      assert.ok(all.includes(`backupHeader.${field}`), `backupHeader.${field} in ${all.join(', ')}`);
     }
-    assert.deepEqual(all.filter((n) => n.startsWith('backupArray')), ['backupArray.entries.0', 'backupArray.entries.1', 'backupArray.entries.3']);
+    assert.deepEqual(
+      all.filter((n) => n.startsWith('backupArray')),
+      ['backupArray.entries.0', 'backupArray.entries.1', 'backupArray.entries.3'],
+    );
     assert.ok(!all.some((n) => /outside any/.test(n)), 'every byte belongs to a named structure');
   });
 
@@ -59,7 +68,10 @@ describe('annotatePatch', () => {
     assert.ok(result.ok);
     const all = names(disk, result.plan).flat();
     assert.ok(all.includes('primaryHeader.signature') && all.includes('primaryHeader.myLba') && all.includes('primaryHeader.partitionEntryLba'), all.join());
-    assert.ok(all.every((n) => n.startsWith('primaryHeader.')), all.join());
+    assert.ok(
+      all.every((n) => n.startsWith('primaryHeader.')),
+      all.join(),
+    );
   });
 
   test('bytes outside every structure are named by their LBA', async () => {

@@ -30,16 +30,24 @@ test('an entry array inside a partition: gpt-array-in-usable-range names it, and
   moveArray(image, 1, 8224, true);
   const check = await diskx(['check', '--json', image]);
   assert.equal(check.status, 1, check.stderr);
-  const finding = (JSON.parse(check.stdout) as { findings: { code: string; severity: string; message: string; offset: number }[] }).findings.find((f) => f.code === 'gpt-array-in-usable-range');
+  const finding = (JSON.parse(check.stdout) as { findings: { code: string; severity: string; message: string; offset: number }[] }).findings.find(
+    (f) => f.code === 'gpt-array-in-usable-range',
+  );
   assert.ok(finding, check.stdout);
   assert.equal(finding.severity, 'error');
   assert.equal(finding.offset, 512 + 0x48);
-  assert.match(finding.message, /^Primary header \(LBA 1\) puts its entry array at LBAs 8224\.\.8255, inside the usable range 34\.\.\d+, overlapping partition 4 \(LBAs 8224\.\.520191\); no fix writes there/);
+  assert.match(
+    finding.message,
+    /^Primary header \(LBA 1\) puts its entry array at LBAs 8224\.\.8255, inside the usable range 34\.\.\d+, overlapping partition 4 \(LBAs 8224\.\.520191\); no fix writes there/,
+  );
 
   const before = headTailHash(image) + readAt(image, 8224 * 512, 16384).toString('hex');
   const fix = await diskx(['fix', image, '--fix', 'restore-esxi-slots', '--write']);
   assert.equal(fix.status, 1, fix.stderr);
-  assert.match(lines(fix.stderr)[0]!, /fix restore-esxi-slots does not apply: it would write byte 0x[0-9A-F]+, which lies in partition 4 \(LBAs 8224\.\.520191, primary array\); no fix writes into a partition$/);
+  assert.match(
+    lines(fix.stderr)[0]!,
+    /fix restore-esxi-slots does not apply: it would write byte 0x[0-9A-F]+, which lies in partition 4 \(LBAs 8224\.\.520191, primary array\); no fix writes into a partition$/,
+  );
   assert.equal(headTailHash(image) + readAt(image, 8224 * 512, 16384).toString('hex'), before, 'nothing written');
   assert.equal(fs.existsSync(journalOf(image)), false);
 });
@@ -58,10 +66,16 @@ test('both headers pointing at one array: restore-esxi-slots moves it once, the 
   const doc = JSON.parse(written.stdout) as { remainingFindings: { code: string }[]; written: { sectors: number[] } };
   assert.ok(!doc.remainingFindings.some((f) => f.code === 'esxi-slot-compacted'), written.stdout);
   // The array at LBA 2..3, both headers; nothing at the old backup array.
-  assert.deepEqual([...doc.written.sectors].sort((a, b) => a - b), [1, 2, 3, N - 1]);
+  assert.deepEqual(
+    [...doc.written.sectors].sort((a, b) => a - b),
+    [1, 2, 3, N - 1],
+  );
   if (haveOracles()) {
     const sfdisk = JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { partitions: { node: string }[] } };
-    assert.deepEqual(sfdisk.partitiontable.partitions.map((p) => Number(/(\d+)$/.exec(p.node)![1])), [1, 2, 3, 5, 6, 7, 8]);
+    assert.deepEqual(
+      sfdisk.partitiontable.partitions.map((p) => Number(/(\d+)$/.exec(p.node)![1])),
+      [1, 2, 3, 5, 6, 7, 8],
+    );
   }
   assert.equal((await diskx(['undo', image])).status, 0);
   assert.equal(headTailHash(image), original);

@@ -166,7 +166,30 @@ export function sectorsWritten(patches: Patch[], sectorSize: number): number[] {
 export function sgdiskImage(file: string, sizeBytes = 64 * 1024 * 1024): string {
   fs.closeSync(fs.openSync(file, 'w'));
   fs.truncateSync(file, sizeBytes);
-  run('sgdisk', ['-o', '-n', '1:2048:+8M', '-t', '1:EF00', '-c', '1:EFI system', '-n', '2:0:+16M', '-t', '2:8300', '-c', '2:root', '-A', '2:set:60', '-n', '4:0:+8M', '-t', '4:8200', '-c', '4:swap', file]);
+  run('sgdisk', [
+    '-o',
+    '-n',
+    '1:2048:+8M',
+    '-t',
+    '1:EF00',
+    '-c',
+    '1:EFI system',
+    '-n',
+    '2:0:+16M',
+    '-t',
+    '2:8300',
+    '-c',
+    '2:root',
+    '-A',
+    '2:set:60',
+    '-n',
+    '4:0:+8M',
+    '-t',
+    '4:8200',
+    '-c',
+    '4:swap',
+    file,
+  ]);
   return file;
 }
 

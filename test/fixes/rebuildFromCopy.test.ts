@@ -13,7 +13,26 @@ import type { FindingCode, FixId } from '../../src/core/findings';
 import { applyPlans } from '../../src/core/write/index';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 import { analyzeBytes, editHeader, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, applyToBytes, copyImage, sgdiskImageCopy, assertFdiskQuiet, assertSgdiskHealthy, bytesToFile, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, readU64, resizeImage, writeBytes } from './helpers';
+import {
+  NEED_ORACLES,
+  applyPatches,
+  applyToBytes,
+  copyImage,
+  sgdiskImageCopy,
+  assertFdiskQuiet,
+  assertSgdiskHealthy,
+  bytesToFile,
+  codes,
+  gptRegions,
+  load,
+  planOk,
+  planRefused,
+  problemCodes,
+  readBytes,
+  readU64,
+  resizeImage,
+  writeBytes,
+} from './helpers';
 
 const dir = tempDir('diskx-rebuild-');
 
@@ -34,14 +53,24 @@ const primaryDamage: Damage[] = [
   { label: 'header and array zeroed', expect: ['gpt-primary-missing'], apply: (b, s) => b.fill(0, s, 2 * s + arrayBytes) },
   { label: 'DiskGUID byte corrupted (stale header CRC)', expect: ['gpt-primary-header-crc'], apply: (b, s) => void (b[s + 0x38] ^= 0xff) },
   { label: 'entry 0 corrupted (stale array CRC)', expect: ['gpt-primary-array-crc'], apply: (b, s) => void (b[2 * s + 40] ^= 0x01) },
-  { label: 'MyLBA and PartitionEntryLBA wrong (resealed: structurally invalid)', expect: ['gpt-header-invalid'], apply: (b, s) => editHeader(b, s, 1n, (v) => (v.setBigUint64(0x18, 9n, true), v.setBigUint64(0x48, 9999n, true))) },
+  {
+    label: 'MyLBA and PartitionEntryLBA wrong (resealed: structurally invalid)',
+    expect: ['gpt-header-invalid'],
+    apply: (b, s) => editHeader(b, s, 1n, (v) => (v.setBigUint64(0x18, 9n, true), v.setBigUint64(0x48, 9999n, true))),
+  },
 ];
 
 const backupDamage: Damage[] = [
   { label: 'destroyed (header and array zeroed)', expect: ['gpt-backup-missing'], apply: (b, s) => b.fill(0, backupArrayOffset(b, s)) },
   { label: 'header zeroed', expect: ['gpt-backup-missing'], apply: (b, s) => b.fill(0, last(b, s) * s) },
   { label: 'array zeroed', expect: ['gpt-backup-array-crc'], apply: (b, s) => b.fill(0, backupArrayOffset(b, s), backupArrayOffset(b, s) + arrayBytes) },
-  { label: 'header bytes randomised after the signature', expect: ['gpt-header-invalid'], apply: (b, s) => { for (let i = 8; i < 92; i++) b[last(b, s) * s + i] = (i * 97 + 13) & 0xff; } },
+  {
+    label: 'header bytes randomised after the signature',
+    expect: ['gpt-header-invalid'],
+    apply: (b, s) => {
+      for (let i = 8; i < 92; i++) b[last(b, s) * s + i] = (i * 97 + 13) & 0xff;
+    },
+  },
 ];
 
 /** The header at `lba` has the position fields of its role and both CRCs right. */
@@ -73,12 +102,27 @@ async function rebuild(bytes: Uint8Array, id: FixId): Promise<{ fixed: Uint8Arra
   return { fixed: applyToBytes(bytes, result.plan.patches), description: result.plan.description };
 }
 
-describe('as gdisk\'s recovery menu does it', () => {
+describe("as gdisk's recovery menu does it", () => {
   const MiB = 1024 * 1024;
   const cases: [string, (file: string) => void, FixId, string][] = [
-    ['primary header zeroed; gdisk r, b (main header from backup), c (partition table from backup), w', (f) => writeBytes(f, 512, new Uint8Array(512)), 'rebuild-primary-from-backup', 'r\nb\nc\nY\nw\nY\n'],
-    ['primary array zeroed; gdisk r, c (partition table from backup), w', (f) => writeBytes(f, 1024, new Uint8Array(16384)), 'rebuild-primary-from-backup', 'r\nc\nY\nw\nY\n'],
-    ['backup destroyed; gdisk r, d (backup header from main), e (main partition table), w', (f) => writeBytes(f, 64 * MiB - 33 * 512, new Uint8Array(33 * 512)), 'rebuild-backup-from-primary', 'r\nd\ne\nY\nw\nY\n'],
+    [
+      'primary header zeroed; gdisk r, b (main header from backup), c (partition table from backup), w',
+      (f) => writeBytes(f, 512, new Uint8Array(512)),
+      'rebuild-primary-from-backup',
+      'r\nb\nc\nY\nw\nY\n',
+    ],
+    [
+      'primary array zeroed; gdisk r, c (partition table from backup), w',
+      (f) => writeBytes(f, 1024, new Uint8Array(16384)),
+      'rebuild-primary-from-backup',
+      'r\nc\nY\nw\nY\n',
+    ],
+    [
+      'backup destroyed; gdisk r, d (backup header from main), e (main partition table), w',
+      (f) => writeBytes(f, 64 * MiB - 33 * 512, new Uint8Array(33 * 512)),
+      'rebuild-backup-from-primary',
+      'r\nd\ne\nY\nw\nY\n',
+    ],
   ];
   for (const [label, damage, id, keys] of cases) {
     test(`${label}: ${id} writes byte for byte what gdisk writes, which is the original`, { skip: NEED_ORACLES }, async () => {
@@ -107,8 +151,11 @@ describe('rebuild-primary-from-backup', () => {
         const damaged = original.slice();
         damage.apply(damaged, sectorSize);
         const before = await analyzeBytes(damaged);
-        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(", ")}`);
-        assert.ok(before.findings.some((f) => f.fixes.includes('rebuild-primary-from-backup')), 'a finding offers the fix');
+        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(', ')}`);
+        assert.ok(
+          before.findings.some((f) => f.fixes.includes('rebuild-primary-from-backup')),
+          'a finding offers the fix',
+        );
 
         const { fixed, description } = await rebuild(damaged, 'rebuild-primary-from-backup');
         assert.match(description, /Rebuilds the primary GPT from the healthy backup copy/);
@@ -125,21 +172,25 @@ describe('rebuild-primary-from-backup', () => {
     }
   }
 
-  test('the seed ESXi disk with LBA 1 wiped, repaired on file with applyPlans: 1 header sector written, sgdisk/sfdisk as on the original', { skip: NEED_ORACLES }, async () => {
-    const original = writeEsxi5Image(path.join(dir, 'esxi-orig.img'));
-    const image = writeEsxi5Image(path.join(dir, 'esxi-wiped.img'));
-    writeBytes(image, 512, new Uint8Array(512));
-    const { findings } = await load(image);
-    assert.ok(codes(findings).includes('gpt-primary-missing'));
-    const { plan } = await planOk(image, 'rebuild-primary-from-backup');
-    const result = await applyPlans(image, [plan], { sectorSize: 512 });
-    assert.equal(result.sectorsWritten, 1, 'the array at LBA 2 was intact: only the header sector is written');
-    assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512));
-    assert.equal(readU64(image, 512 + 0x20), BigInt(8 * 1024 ** 3 / 512 - 1));
-    assert.deepEqual(problemCodes((await load(image)).findings), []);
-    assertSgdiskHealthy(image);
-    assert.deepEqual(sfdiskJson(image).partitions, sfdiskJson(original).partitions);
-  });
+  test(
+    'the seed ESXi disk with LBA 1 wiped, repaired on file with applyPlans: 1 header sector written, sgdisk/sfdisk as on the original',
+    { skip: NEED_ORACLES },
+    async () => {
+      const original = writeEsxi5Image(path.join(dir, 'esxi-orig.img'));
+      const image = writeEsxi5Image(path.join(dir, 'esxi-wiped.img'));
+      writeBytes(image, 512, new Uint8Array(512));
+      const { findings } = await load(image);
+      assert.ok(codes(findings).includes('gpt-primary-missing'));
+      const { plan } = await planOk(image, 'rebuild-primary-from-backup');
+      const result = await applyPlans(image, [plan], { sectorSize: 512 });
+      assert.equal(result.sectorsWritten, 1, 'the array at LBA 2 was intact: only the header sector is written');
+      assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512));
+      assert.equal(readU64(image, 512 + 0x20), BigInt((8 * 1024 ** 3) / 512 - 1));
+      assert.deepEqual(problemCodes((await load(image)).findings), []);
+      assertSgdiskHealthy(image);
+      assert.deepEqual(sfdiskJson(image).partitions, sfdiskJson(original).partitions);
+    },
+  );
 
   test('refuses when the backup is damaged too', async () => {
     const bytes = smallGptBytes();
@@ -168,8 +219,11 @@ describe('rebuild-backup-from-primary', () => {
         const damaged = original.slice();
         damage.apply(damaged, sectorSize);
         const before = await analyzeBytes(damaged);
-        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(", ")}`);
-        assert.ok(before.findings.some((f) => f.fixes.includes('rebuild-backup-from-primary')), 'a finding offers the fix');
+        for (const code of damage.expect) assert.ok(codes(before.findings).includes(code), `${code} in ${codes(before.findings).join(', ')}`);
+        assert.ok(
+          before.findings.some((f) => f.fixes.includes('rebuild-backup-from-primary')),
+          'a finding offers the fix',
+        );
 
         const { fixed, description } = await rebuild(damaged, 'rebuild-backup-from-primary');
         assert.match(description, /Rebuilds the backup GPT from the healthy primary copy/);

@@ -15,7 +15,27 @@ import { planFix } from '../../src/core/fixes/index';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { run, tempDir, testGuid, writeGptImage } from '../builders/images';
 import { editEntry, fdiskList, sfdiskJson, smallGptBytes } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, bytesToFile, copyImage, diskxCheck, fdiskListText, gptRegions, sgdiskImageCopy, assertFdiskQuiet, assertSgdiskHealthy, codes, load, planOk, planRefused, problemCodes, readBytes, readU32, readU64, resizeImage } from './helpers';
+import {
+  NEED_ORACLES,
+  applyPatches,
+  bytesToFile,
+  copyImage,
+  diskxCheck,
+  fdiskListText,
+  gptRegions,
+  sgdiskImageCopy,
+  assertFdiskQuiet,
+  assertSgdiskHealthy,
+  codes,
+  load,
+  planOk,
+  planRefused,
+  problemCodes,
+  readBytes,
+  readU32,
+  readU64,
+  resizeImage,
+} from './helpers';
 
 const dir = tempDir('diskx-relocate-');
 const MiB = 1024 * 1024;
@@ -37,7 +57,12 @@ function slots(sectorSize: number, usedBytes: number): (GptEntryFields | null)[]
 function build(name: string, sectorSize: number, sizeBytes: number, usedBytes: number): string {
   // A valid disk to start from: partition 4 runs from 20 MiB to usedBytes, inside the usable range.
   assert.ok(usedBytes > 20 * MiB && usedBytes / sectorSize - 1 <= sizeBytes / sectorSize - 2 - 16384 / sectorSize, `${name}: bad test layout`);
-  return writeGptImage(path.join(dir, name), { sectorSize, totalSectors: BigInt(sizeBytes / sectorSize), diskGuid: testGuid(0x4e1), slots: slots(sectorSize, usedBytes) });
+  return writeGptImage(path.join(dir, name), {
+    sectorSize,
+    totalSectors: BigInt(sizeBytes / sectorSize),
+    diskGuid: testGuid(0x4e1),
+    slots: slots(sectorSize, usedBytes),
+  });
 }
 
 /** The backup at the last LBA, both headers and the protective MBR agree with the file's size; the array is the primary's. */
@@ -67,43 +92,53 @@ async function assertCheckClean(file: string): Promise<void> {
   for (const code of RELOCATE_FINDINGS) assert.ok(!codes(findings).includes(code), code);
 }
 
-const STALE_BACKUP = /The stale old backup \(header at LBA \d+, array at LBAs \d+\.\.\d+\) is left in place untouched, as sgdisk -e does: no header points at it any more, so firmware and tools will not read it, and those sectors are now free space/;
+const STALE_BACKUP =
+  /The stale old backup \(header at LBA \d+, array at LBAs \d+\.\.\d+\) is left in place untouched, as sgdisk -e does: no header points at it any more, so firmware and tools will not read it, and those sectors are now free space/;
 
 describe('relocate-backup', () => {
-  test('512: a 64 MiB disk grown to 96 MiB (truncate), written with applyPlans; old backup left untouched as the description says', { skip: NEED_ORACLES }, async () => {
-    const image = build('grown.img', 512, 64 * MiB, 60 * MiB);
-    const partitionsBefore = sfdiskJson(image).partitions;
-    resizeImage(image, 96 * MiB);
-    const oldTail = readBytes(image, 64 * MiB - 33 * 512, 33 * 512);
-    const fdiskBefore = fdiskListText(image, 512).stderr;
-    assert.match(fdiskBefore, /GPT PMBR size mismatch \(131071 != 196607\)/);
-    assert.match(fdiskBefore, /The backup GPT table is not on the end of the device/);
-    const before = await load(image);
-    assert.deepEqual(problemCodes(before.findings).sort(), ['gpt-backup-not-at-end', 'gpt-last-usable-mismatch', 'gpt-last-usable-mismatch', 'mbr-protective-size']);
-    assert.equal(before.disk.backup?.lba, BigInt(64 * MiB / 512 - 1), 'the old backup is found where AlternateLBA points');
+  test(
+    '512: a 64 MiB disk grown to 96 MiB (truncate), written with applyPlans; old backup left untouched as the description says',
+    { skip: NEED_ORACLES },
+    async () => {
+      const image = build('grown.img', 512, 64 * MiB, 60 * MiB);
+      const partitionsBefore = sfdiskJson(image).partitions;
+      resizeImage(image, 96 * MiB);
+      const oldTail = readBytes(image, 64 * MiB - 33 * 512, 33 * 512);
+      const fdiskBefore = fdiskListText(image, 512).stderr;
+      assert.match(fdiskBefore, /GPT PMBR size mismatch \(131071 != 196607\)/);
+      assert.match(fdiskBefore, /The backup GPT table is not on the end of the device/);
+      const before = await load(image);
+      assert.deepEqual(problemCodes(before.findings).sort(), [
+        'gpt-backup-not-at-end',
+        'gpt-last-usable-mismatch',
+        'gpt-last-usable-mismatch',
+        'mbr-protective-size',
+      ]);
+      assert.equal(before.disk.backup?.lba, BigInt((64 * MiB) / 512 - 1), 'the old backup is found where AlternateLBA points');
 
-    const { plan } = await planOk(image, 'relocate-backup');
-    assert.match(plan.description, /the disk grew by 65536 sectors/);
-    assert.match(plan.description, STALE_BACKUP);
-    assert.match(plan.description, /Sets the protective MBR record 1's size 131071 -> 196607 sectors/);
-    const result = await applyPlans(image, [plan], { sectorSize: 512 });
-    // MBR, primary header, the one backup array sector holding the 3 entries (the other 31 stay zero), backup header.
-    assert.equal(result.sectorsWritten, 1 + 1 + 1 + 1);
+      const { plan } = await planOk(image, 'relocate-backup');
+      assert.match(plan.description, /the disk grew by 65536 sectors/);
+      assert.match(plan.description, STALE_BACKUP);
+      assert.match(plan.description, /Sets the protective MBR record 1's size 131071 -> 196607 sectors/);
+      const result = await applyPlans(image, [plan], { sectorSize: 512 });
+      // MBR, primary header, the one backup array sector holding the 3 entries (the other 31 stay zero), backup header.
+      assert.equal(result.sectorsWritten, 1 + 1 + 1 + 1);
 
-    assertAtEnd(image, 512);
-    assert.deepEqual([...readBytes(image, 446 + 5, 3)], [0xff, 0xff, 0xff], 'an ending CHS of 0xFFFFFF (what our encoder, fdisk and Windows write) is kept');
-    assert.deepEqual(readBytes(image, 64 * MiB - 33 * 512, 33 * 512), oldTail, 'the stale old backup is left as it was');
-    await assertCheckClean(image);
-    const cli = diskxCheck(image);
-    assert.equal(cli.status, 0);
-    for (const code of RELOCATE_FINDINGS) assert.ok(!cli.codes.includes(code), code);
-    const sgdisk = assertSgdiskHealthy(image);
-    assert.match(sgdisk, /No problems found/);
-    const json = JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { lastlba: number } };
-    assert.equal(json.partitiontable.lastlba, 96 * MiB / 512 - 34);
-    assert.deepEqual(sfdiskJson(image).partitions, partitionsBefore, 'the partitions are unchanged');
-    assertFdiskQuiet(image, 512);
-  });
+      assertAtEnd(image, 512);
+      assert.deepEqual([...readBytes(image, 446 + 5, 3)], [0xff, 0xff, 0xff], 'an ending CHS of 0xFFFFFF (what our encoder, fdisk and Windows write) is kept');
+      assert.deepEqual(readBytes(image, 64 * MiB - 33 * 512, 33 * 512), oldTail, 'the stale old backup is left as it was');
+      await assertCheckClean(image);
+      const cli = diskxCheck(image);
+      assert.equal(cli.status, 0);
+      for (const code of RELOCATE_FINDINGS) assert.ok(!cli.codes.includes(code), code);
+      const sgdisk = assertSgdiskHealthy(image);
+      assert.match(sgdisk, /No problems found/);
+      const json = JSON.parse(run('sfdisk', ['--json', image])) as { partitiontable: { lastlba: number } };
+      assert.equal(json.partitiontable.lastlba, (96 * MiB) / 512 - 34);
+      assert.deepEqual(sfdiskJson(image).partitions, partitionsBefore, 'the partitions are unchanged');
+      assertFdiskQuiet(image, 512);
+    },
+  );
 
   test('512: grown by fewer sectors than the backup takes (8): the old header is overwritten by the new backup', { skip: NEED_ORACLES }, async () => {
     const image = build('grown8.img', 512, 32 * MiB, 30 * MiB);
@@ -183,7 +218,10 @@ describe('relocate-backup', () => {
     const theirs = fdiskList(image, 4096);
     assert.equal(theirs.sectorUnit, 4096);
     assert.deepEqual(theirs.partitions, listBefore);
-    assert.deepEqual(theirs.partitions.map((p) => p.number), [1, 2, 4]);
+    assert.deepEqual(
+      theirs.partitions.map((p) => p.number),
+      [1, 2, 4],
+    );
     assertFdiskQuiet(image, 4096);
   });
 
@@ -194,7 +232,10 @@ describe('relocate-backup', () => {
     applyPatches(image, plan.patches);
     assertAtEnd(image, 4096);
     await assertCheckClean(image);
-    assert.deepEqual(fdiskList(image, 4096).partitions.map((p) => p.number), [1, 2, 4]);
+    assert.deepEqual(
+      fdiskList(image, 4096).partitions.map((p) => p.number),
+      [1, 2, 4],
+    );
     assertFdiskQuiet(image, 4096);
   });
 
@@ -210,14 +251,17 @@ describe('relocate-backup', () => {
     assertSgdiskHealthy(image);
   });
 
-  test('grown, with an old backup whose entries differ from the primary\'s: the description says the primary\'s win and how to keep the backup\'s', async () => {
+  test("grown, with an old backup whose entries differ from the primary's: the description says the primary's win and how to keep the backup's", async () => {
     const bytes = smallGptBytes();
     editEntry(bytes, 512, BigInt(bytes.length / 512 - 1), 1, (v) => v.setUint8(56, 0x58)); // backup's slot 1 name: "Xart2"
     const image = resizeImage(bytesToFile(path.join(dir, 'differ.img'), bytes), 4 * MiB);
     const before = await load(image);
     assert.equal(before.disk.backup?.arrayCrcOk, true);
     const { plan } = await planOk(image, 'relocate-backup');
-    assert.match(plan.description, /The old backup's entries differ from the primary's in slot 1; the new backup copies the primary's\. If the backup's are the right ones, run rebuild-primary-from-backup first\./);
+    assert.match(
+      plan.description,
+      /The old backup's entries differ from the primary's in slot 1; the new backup copies the primary's\. If the backup's are the right ones, run rebuild-primary-from-backup first\./,
+    );
     applyPatches(image, plan.patches);
     const after = await load(image);
     assert.deepEqual(problemCodes(after.findings), []);
@@ -234,7 +278,10 @@ describe('relocate-backup', () => {
     const mbrBefore = readBytes(image, 0, 512);
     const { plan } = await planOk(image, 'relocate-backup');
     assert.match(plan.description, /Leaves the MBR alone \(it is hybrid, not a plain protective MBR; its records are not ours to resize\)/);
-    assert.ok(plan.patches.every((p) => p.offset >= 512), 'no patch in the MBR');
+    assert.ok(
+      plan.patches.every((p) => p.offset >= 512),
+      'no patch in the MBR',
+    );
     applyPatches(image, plan.patches);
     assert.deepEqual(readBytes(image, 0, 512), mbrBefore);
     const { findings } = await load(image);
@@ -242,7 +289,11 @@ describe('relocate-backup', () => {
     assert.deepEqual(problemCodes(findings), ['mbr-not-protective'], 'only the hybrid MBR itself is left to report');
   });
 
-  for (const [label, size] of [['grown to 96 MiB', 96 * MiB], ['grown to 16 GiB (ending CHS no longer representable)', 16 * 1024 * MiB], ['shrunk to 48 MiB', 48 * MiB]] as const) {
+  for (const [label, size] of [
+    ['grown to 96 MiB', 96 * MiB],
+    ['grown to 16 GiB (ending CHS no longer representable)', 16 * 1024 * MiB],
+    ['shrunk to 48 MiB', 48 * MiB],
+  ] as const) {
     test(`512: an sgdisk-made 64 MiB disk ${label}: byte for byte what \`sgdisk -e\` writes, MBR CHS included`, { skip: NEED_ORACLES }, async () => {
       const image = sgdiskImageCopy(path.join(dir, `sgdisk-e-${size}.img`));
       resizeImage(image, size);
@@ -253,7 +304,10 @@ describe('relocate-backup', () => {
       assert.deepEqual(gptRegions(image, 512), gptRegions(theirs, 512));
       const end = Math.min(size, 64 * MiB);
       assert.deepEqual(readBytes(image, end - 64 * 512, 64 * 512), readBytes(theirs, end - 64 * 512, 64 * 512), 'around the old end too');
-      assert.match(plan.description, size === 16 * 1024 * MiB ? /ending CHS 0x282008 -> 0xffffff/ : size > 64 * MiB ? /ending CHS 0x282008 -> 0x3c300c/ : /ending CHS 0x282008 -> 0x1e1806/);
+      assert.match(
+        plan.description,
+        size === 16 * 1024 * MiB ? /ending CHS 0x282008 -> 0xffffff/ : size > 64 * MiB ? /ending CHS 0x282008 -> 0x3c300c/ : /ending CHS 0x282008 -> 0x1e1806/,
+      );
       assertAtEnd(image, 512);
       await assertCheckClean(image);
       assertSgdiskHealthy(image);
@@ -276,7 +330,10 @@ describe('relocate-backup', () => {
     const image = build('wiped-backup.img', 512, 32 * MiB, 24 * MiB);
     applyPatches(image, [{ offset: 32 * MiB - 512, before: new Uint8Array(readBytes(image, 32 * MiB - 512, 512)), after: new Uint8Array(512) }]);
     const { disk, plan } = await planOk(image, 'relocate-backup');
-    assert.match(plan.description, /^The primary header's AlternateLBA is the disk's last LBA 65535, there, but no backup header was found at the last LBA \(rebuild-backup-from-primary writes the same backup\)\./);
+    assert.match(
+      plan.description,
+      /^The primary header's AlternateLBA is the disk's last LBA 65535, there, but no backup header was found at the last LBA \(rebuild-backup-from-primary writes the same backup\)\./,
+    );
     const rebuild = planFix(disk, 'rebuild-backup-from-primary');
     assert.ok(rebuild.ok);
     assert.deepEqual(rebuild.plan.patches, plan.patches);
@@ -284,7 +341,10 @@ describe('relocate-backup', () => {
 
   test('does not apply to a disk whose backup is already at the end', async () => {
     const image = build('healthy.img', 512, 32 * MiB, 24 * MiB);
-    assert.match(await planRefused(image, 'relocate-backup'), /the backup GPT already sits at the last LBA 65535, LastUsableLBA is 65502 in both headers and the protective MBR covers the disk/);
+    assert.match(
+      await planRefused(image, 'relocate-backup'),
+      /the backup GPT already sits at the last LBA 65535, LastUsableLBA is 65502 in both headers and the protective MBR covers the disk/,
+    );
   });
 
   test('refuses when the primary it copies is damaged', async () => {

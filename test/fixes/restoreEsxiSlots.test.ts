@@ -18,9 +18,35 @@ import { PatchedSource } from '../../src/core/io/patchedSource';
 import { planFix, sectorsTouched } from '../../src/core/fixes/index';
 import { applyPlans } from '../../src/core/write/index';
 import { esxi5Slots, run, tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
-import { ESXI5_LAYOUT, ESXI6_LAYOUT, ESXI7_LAYOUT, copySparse, fdiskList, sfdiskAttributes, sfdiskJson, sgdisk, sgdiskLayout, sgdiskVerify, sparseFile } from '../builders/oracles';
+import {
+  ESXI5_LAYOUT,
+  ESXI6_LAYOUT,
+  ESXI7_LAYOUT,
+  copySparse,
+  fdiskList,
+  sfdiskAttributes,
+  sfdiskJson,
+  sgdisk,
+  sgdiskLayout,
+  sgdiskVerify,
+  sparseFile,
+} from '../builders/oracles';
 import type { NumberedPartition } from '../builders/oracles';
-import { NEED_ORACLES, applyPatches, diskxCheck, assertSgdiskHealthy, assertFdiskQuiet, codes, gptRegions, load, planOk, planRefused, problemCodes, readBytes, sgdiskImage } from './helpers';
+import {
+  NEED_ORACLES,
+  applyPatches,
+  diskxCheck,
+  assertSgdiskHealthy,
+  assertFdiskQuiet,
+  codes,
+  gptRegions,
+  load,
+  planOk,
+  planRefused,
+  problemCodes,
+  readBytes,
+  sgdiskImage,
+} from './helpers';
 
 const dir = tempDir('diskx-restore-');
 const GiB = 1024 ** 3;
@@ -77,9 +103,21 @@ const ESXI5_LAYOUT_4K: NumberedPartition[] = ESXI5_LAYOUT.map((p) => ({ ...p, fi
 const cases: Case[] = [
   { label: 'ESXi 6.x with partition 9 (1,5,6,7,8,9,2,3)', profile: 'esxi-6', layout: ESXI6_LAYOUT, sizeBytes: 16 * GiB, sectorSize: 512 },
   { label: 'ESXi 6.x on small media, no partition 9 (1,5,6,7,8,2,3)', profile: 'esxi-5', layout: ESXI5_LAYOUT, sizeBytes: 8 * GiB, sectorSize: 512 },
-  { label: 'ESXi 6.x without a datastore (1,5,6,7,8,9,2)', profile: 'esxi-6', layout: ESXI6_LAYOUT.slice(0, 7).map((p, i) => (i === 6 ? { ...p, last: null } : p)), sizeBytes: 16 * GiB, sectorSize: 512 },
+  {
+    label: 'ESXi 6.x without a datastore (1,5,6,7,8,9,2)',
+    profile: 'esxi-6',
+    layout: ESXI6_LAYOUT.slice(0, 7).map((p, i) => (i === 6 ? { ...p, last: null } : p)),
+    sizeBytes: 16 * GiB,
+    sectorSize: 512,
+  },
   { label: 'ESXi 7.x (1,5,6,7,8)', profile: 'esxi-7', layout: ESXI7_LAYOUT, sizeBytes: 200 * GiB, sectorSize: 512 },
-  { label: 'ESXi 7.x on small media, no datastore (1,5,6,7)', profile: 'esxi-7', layout: ESXI7_LAYOUT.slice(0, 4).map((p, i) => (i === 3 ? { ...p, last: null } : p)), sizeBytes: 32 * GiB, sectorSize: 512 },
+  {
+    label: 'ESXi 7.x on small media, no datastore (1,5,6,7)',
+    profile: 'esxi-7',
+    layout: ESXI7_LAYOUT.slice(0, 4).map((p, i) => (i === 3 ? { ...p, last: null } : p)),
+    sizeBytes: 32 * GiB,
+    sectorSize: 512,
+  },
   { label: 'ESXi 5.x on a 4Kn disk (1,5,6,7,8,2,3)', profile: 'esxi-5', layout: ESXI5_LAYOUT_4K, sizeBytes: 8 * GiB, sectorSize: 4096 },
 ];
 
@@ -105,55 +143,78 @@ function assertMovedUnchanged(before: DiskModel, after: DiskModel): number {
     // The entries that stayed are untouched too; every slot no entry belongs in is all zero.
     const targets = new Set(before.esxi!.placements.map((p) => p.expectedSlot));
     for (const slot of now) {
-      if (!targets.has(slot.slot)) assert.ok(slot.raw.every((b) => b === 0), `${role} slot ${slot.slot} is not zeroed`);
+      if (!targets.has(slot.slot))
+        assert.ok(
+          slot.raw.every((b) => b === 0),
+          `${role} slot ${slot.slot} is not zeroed`,
+        );
     }
   }
   return moves.length;
 }
 
 describe('restore-esxi-slots', () => {
-  test('the seed: ESXi 5.0 compacted, written with applyPlans; 6 sectors, byte-equal to the installer layout, sgdisk/sfdisk agree', { skip: NEED_ORACLES }, async () => {
-    const healthy = writeEsxi5Image(path.join(dir, 'seed-healthy.img'));
-    const image = writeEsxi5Image(path.join(dir, 'seed.img'), { compacted: true });
-    const before = await load(image);
-    assert.deepEqual(codes(before.findings), ['esxi-slot-compacted']);
-    // Every partition tool calls the seed's disk healthy: that is the whole problem.
-    assert.equal(sgdiskVerify(image).problems, 0);
-    const { plan } = await planOk(image, 'restore-esxi-slots');
-    assert.equal(plan.id, 'restore-esxi-slots');
-    assert.match(plan.description, /slot 3 -> 4 \(bootbank, now partition 5\), slot 4 -> 5 \(altbootbank, now partition 6\), slot 5 -> 6 \(vmkDiagnostic, now partition 7\), slot 6 -> 7 \(store\/locker, now partition 8\)/);
-    assert.match(plan.description, /Slot 3 becomes empty/);
+  test(
+    'the seed: ESXi 5.0 compacted, written with applyPlans; 6 sectors, byte-equal to the installer layout, sgdisk/sfdisk agree',
+    { skip: NEED_ORACLES },
+    async () => {
+      const healthy = writeEsxi5Image(path.join(dir, 'seed-healthy.img'));
+      const image = writeEsxi5Image(path.join(dir, 'seed.img'), { compacted: true });
+      const before = await load(image);
+      assert.deepEqual(codes(before.findings), ['esxi-slot-compacted']);
+      // Every partition tool calls the seed's disk healthy: that is the whole problem.
+      assert.equal(sgdiskVerify(image).problems, 0);
+      const { plan } = await planOk(image, 'restore-esxi-slots');
+      assert.equal(plan.id, 'restore-esxi-slots');
+      assert.match(
+        plan.description,
+        /slot 3 -> 4 \(bootbank, now partition 5\), slot 4 -> 5 \(altbootbank, now partition 6\), slot 5 -> 6 \(vmkDiagnostic, now partition 7\), slot 6 -> 7 \(store\/locker, now partition 8\)/,
+      );
+      assert.match(plan.description, /Slot 3 becomes empty/);
 
-    // Only the sectors that change: header + the two array sectors holding slots 3..7, in each copy.
-    // (test/write/writer.test.ts proves the writer itself writes only changed sectors, with a hand-made plan.)
-    const last = Number(before.disk.lastLba);
-    assert.deepEqual(sectorsTouched(plan.patches, 512), [1, 2, 3, last - 32, last - 31, last]);
-    // UEFI 5.3.2: the backup's patches come first.
-    const firstPrimary = plan.patches.findIndex((p) => p.offset < 64 * 512);
-    assert.ok(firstPrimary > 0 && plan.patches.slice(firstPrimary).every((p) => p.offset < 64 * 512), 'backup patches precede primary patches');
+      // Only the sectors that change: header + the two array sectors holding slots 3..7, in each copy.
+      // (test/write/writer.test.ts proves the writer itself writes only changed sectors, with a hand-made plan.)
+      const last = Number(before.disk.lastLba);
+      assert.deepEqual(sectorsTouched(plan.patches, 512), [1, 2, 3, last - 32, last - 31, last]);
+      // UEFI 5.3.2: the backup's patches come first.
+      const firstPrimary = plan.patches.findIndex((p) => p.offset < 64 * 512);
+      assert.ok(firstPrimary > 0 && plan.patches.slice(firstPrimary).every((p) => p.offset < 64 * 512), 'backup patches precede primary patches');
 
-    const result = await applyPlans(image, [plan], { sectorSize: 512 });
-    assert.equal(result.sectorsWritten, 6);
-    // Byte runs inside the patches only, never whole sectors.
-    assert.equal(result.bytesWritten, result.writes.reduce((n, w) => n + w.length, 0));
-    assert.ok(result.bytesWritten <= plan.patches.reduce((n, p) => n + p.after.length, 0));
+      const result = await applyPlans(image, [plan], { sectorSize: 512 });
+      assert.equal(result.sectorsWritten, 6);
+      // Byte runs inside the patches only, never whole sectors.
+      assert.equal(
+        result.bytesWritten,
+        result.writes.reduce((n, w) => n + w.length, 0),
+      );
+      assert.ok(result.bytesWritten <= plan.patches.reduce((n, p) => n + p.after.length, 0));
 
-    assert.deepEqual(gptRegions(image, 512), gptRegions(healthy, 512), 'MBR, both headers and both arrays equal the installer layout');
-    const after = await load(image);
-    assert.deepEqual(problemCodes(after.findings), []);
-    assert.ok(!codes(after.findings).includes('esxi-slot-compacted'));
-    assert.equal(after.disk.esxi?.compacted, false);
-    assertCrcsRight(after.disk.primary, 'primary');
-    assertCrcsRight(after.disk.backup, 'backup');
-    assert.equal(assertMovedUnchanged(before.disk, after.disk), 4);
-    assert.deepEqual(diskxCheck(image), { status: 0, codes: ['esxi-layout', 'slot-gap'] });
+      assert.deepEqual(gptRegions(image, 512), gptRegions(healthy, 512), 'MBR, both headers and both arrays equal the installer layout');
+      const after = await load(image);
+      assert.deepEqual(problemCodes(after.findings), []);
+      assert.ok(!codes(after.findings).includes('esxi-slot-compacted'));
+      assert.equal(after.disk.esxi?.compacted, false);
+      assertCrcsRight(after.disk.primary, 'primary');
+      assertCrcsRight(after.disk.backup, 'backup');
+      assert.equal(assertMovedUnchanged(before.disk, after.disk), 4);
+      assert.deepEqual(diskxCheck(image), { status: 0, codes: ['esxi-layout', 'slot-gap'] });
 
-    assertSgdiskHealthy(image);
-    const sf = sfdiskJson(image).partitions;
-    assert.deepEqual(sf.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8]);
-    assert.deepEqual(sf.map((p) => p.start), [64n, 1843200n, 10229760n, 8224n, 520224n, 1032224n, 1257504n]);
-    assert.deepEqual(sf.map((p) => p.uuid), [1, 2, 3, 5, 6, 7, 8].map((n) => testGuid(n)));
-  });
+      assertSgdiskHealthy(image);
+      const sf = sfdiskJson(image).partitions;
+      assert.deepEqual(
+        sf.map((p) => p.slot + 1),
+        [1, 2, 3, 5, 6, 7, 8],
+      );
+      assert.deepEqual(
+        sf.map((p) => p.start),
+        [64n, 1843200n, 10229760n, 8224n, 520224n, 1032224n, 1257504n],
+      );
+      assert.deepEqual(
+        sf.map((p) => p.uuid),
+        [1, 2, 3, 5, 6, 7, 8].map((n) => testGuid(n)),
+      );
+    },
+  );
 
   for (const c of cases) {
     test(`${c.label}, ${c.sectorSize}-byte sectors: restored to the installer slots in both copies`, { skip: NEED_ORACLES }, async () => {
@@ -171,7 +232,12 @@ describe('restore-esxi-slots', () => {
       const slotSectors = (s: number): number => Math.floor((s * 128) / c.sectorSize);
       const movedSlots = c.layout.flatMap((p, i) => (p.number - 1 !== i ? [i, p.number - 1] : []));
       const touchedArray = [...new Set(movedSlots.map(slotSectors))].sort((a, b) => a - b);
-      assert.deepEqual(sectorsTouched(plan.patches, c.sectorSize), [1, ...touchedArray.map((s) => 2 + s), ...touchedArray.map((s) => last - arraySectors + s), last]);
+      assert.deepEqual(sectorsTouched(plan.patches, c.sectorSize), [
+        1,
+        ...touchedArray.map((s) => 2 + s),
+        ...touchedArray.map((s) => last - arraySectors + s),
+        last,
+      ]);
       const moved = c.layout.filter((p, i) => p.number - 1 !== i);
       for (const p of moved) assert.match(plan.description, new RegExp(`slot ${c.layout.indexOf(p)} -> ${p.number - 1} \\(`));
       applyPatches(compacted, plan.patches);
@@ -190,7 +256,10 @@ describe('restore-esxi-slots', () => {
       if (c.sectorSize === 512) {
         assertSgdiskHealthy(compacted);
         const sf = sfdiskJson(compacted).partitions;
-        assert.deepEqual(sf.map((p) => p.slot + 1), numbers);
+        assert.deepEqual(
+          sf.map((p) => p.slot + 1),
+          numbers,
+        );
         for (const p of sf) {
           const e = entries.get(p.slot + 1)!;
           assert.equal(p.uuid, e.uniqueGuid);
@@ -202,7 +271,10 @@ describe('restore-esxi-slots', () => {
         // sgdisk and sfdisk do not read 4Kn GPTs from a file: fdisk -b 4096 does.
         const theirs = fdiskList(compacted, 4096);
         assert.equal(theirs.sectorUnit, 4096);
-        assert.deepEqual(theirs.partitions.map((p) => p.number), numbers);
+        assert.deepEqual(
+          theirs.partitions.map((p) => p.number),
+          numbers,
+        );
         for (const p of theirs.partitions) {
           assert.equal(p.start, entries.get(p.number)!.firstLba);
           assert.equal(p.end, entries.get(p.number)!.lastLba);
@@ -212,23 +284,30 @@ describe('restore-esxi-slots', () => {
     });
   }
 
-  test('undoes `sgdisk -s` and `sfdisk --reorder` on an ESXi 6 layout made by sgdisk: byte-equal to what sgdisk first wrote', { skip: NEED_ORACLES }, async () => {
-    const original = sparseFile(path.join(dir, 'sgdisk6.img'), 16 * GiB);
-    await sgdiskLayout(original, ESXI6_LAYOUT);
-    const sorted = copySparse(original, path.join(dir, 'sgdisk6-sorted.img'));
-    const reordered = copySparse(original, path.join(dir, 'sgdisk6-reordered.img'));
-    await sgdisk(sorted, '-s');
-    run('sfdisk', ['--reorder', reordered]);
-    for (const image of [sorted, reordered]) {
-      assert.deepEqual(codes((await load(image)).findings), ['esxi-slot-compacted'], image);
-      const { plan } = await planOk(image, 'restore-esxi-slots');
-      applyPatches(image, plan.patches);
-      assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512), image);
-      assert.deepEqual(codes((await load(image)).findings), ['esxi-layout', 'slot-gap']);
-      assertSgdiskHealthy(image);
-      assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8, 9]);
-    }
-  });
+  test(
+    'undoes `sgdisk -s` and `sfdisk --reorder` on an ESXi 6 layout made by sgdisk: byte-equal to what sgdisk first wrote',
+    { skip: NEED_ORACLES },
+    async () => {
+      const original = sparseFile(path.join(dir, 'sgdisk6.img'), 16 * GiB);
+      await sgdiskLayout(original, ESXI6_LAYOUT);
+      const sorted = copySparse(original, path.join(dir, 'sgdisk6-sorted.img'));
+      const reordered = copySparse(original, path.join(dir, 'sgdisk6-reordered.img'));
+      await sgdisk(sorted, '-s');
+      run('sfdisk', ['--reorder', reordered]);
+      for (const image of [sorted, reordered]) {
+        assert.deepEqual(codes((await load(image)).findings), ['esxi-slot-compacted'], image);
+        const { plan } = await planOk(image, 'restore-esxi-slots');
+        applyPatches(image, plan.patches);
+        assert.deepEqual(gptRegions(image, 512), gptRegions(original, 512), image);
+        assert.deepEqual(codes((await load(image)).findings), ['esxi-layout', 'slot-gap']);
+        assertSgdiskHealthy(image);
+        assert.deepEqual(
+          sfdiskJson(image).partitions.map((p) => p.slot + 1),
+          [1, 2, 3, 5, 6, 7, 8, 9],
+        );
+      }
+    },
+  );
 
   test('in memory: PatchedSource over the compacted ESXi 7 image reads as healthy; the file is untouched', async () => {
     const c = cases.find((x) => x.profile === 'esxi-7')!;
@@ -280,7 +359,10 @@ describe('restore-esxi-slots', () => {
     // Backup array and header from the installer layout, both valid: two healthy copies that disagree.
     const installer = encodeGptDisk({ sectorSize: 512, totalSectors: BigInt(size / 512), diskGuid: testGuid(0xd15c), slots: esxi5Slots(BigInt(size / 512)) });
     const tail = installer.filter((r) => r.offset >= size / 2);
-    applyPatches(image, tail.map((r) => ({ offset: r.offset, before: new Uint8Array(readBytes(image, r.offset, r.bytes.length)), after: r.bytes })));
+    applyPatches(
+      image,
+      tail.map((r) => ({ offset: r.offset, before: new Uint8Array(readBytes(image, r.offset, r.bytes.length)), after: r.bytes })),
+    );
     const { disk } = await load(image);
     assert.equal(disk.primary?.arrayCrcOk, true);
     assert.equal(disk.backup?.arrayCrcOk, true);

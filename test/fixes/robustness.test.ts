@@ -52,7 +52,10 @@ describe('fixes that do not apply', () => {
     const { disk } = await analyzeBytes(smallGptBytes({ sectorSize: 4096 }), { sectorSize: 512 });
     for (const id of FIX_IDS) {
       const result = planFix(disk, id);
-      assert.match(result.ok ? '' : result.reason, /the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with 512-byte sectors; if the sector size is right/);
+      assert.match(
+        result.ok ? '' : result.reason,
+        /the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with 512-byte sectors; if the sector size is right/,
+      );
     }
   });
 
@@ -111,14 +114,22 @@ describe('hostile and damaged GPTs', () => {
 
   test('4096 used entries that all overlap, with a stale array CRC: recompute-crcs declines, naming three and "others"', async (t) => {
     const first = 2n + 1024n;
-    const entries = Array.from({ length: 4096 }, (_, i) => ({ typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', uniqueGuid: testGuid(i + 1), firstLba: first + BigInt(i), lastLba: first + 5000n }));
+    const entries = Array.from({ length: 4096 }, (_, i) => ({
+      typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
+      uniqueGuid: testGuid(i + 1),
+      firstLba: first + BigInt(i),
+      lastLba: first + 5000n,
+    }));
     const bytes = gptImageBytes({ sectorSize: 512, totalSectors: 16384n, diskGuid: testGuid(0xabc), slots: entries, numEntries: 4096 });
     bytes[2 * 512 + 56] ^= 1; // a name byte: the primary array CRC goes stale
     const { disk } = await analyzeBytes(bytes);
     const started = performance.now();
     const result = planFix(disk, 'recompute-crcs');
     const elapsed = performance.now() - started;
-    assert.match(result.ok ? '' : result.reason, /partition 2 \(LBAs 1027\.\.6026\) overlaps an earlier one; partition 3 \(LBAs 1028\.\.6026\) overlaps an earlier one; partition 4 \(LBAs 1029\.\.6026\) overlaps an earlier one; and others/);
+    assert.match(
+      result.ok ? '' : result.reason,
+      /partition 2 \(LBAs 1027\.\.6026\) overlaps an earlier one; partition 3 \(LBAs 1028\.\.6026\) overlaps an earlier one; partition 4 \(LBAs 1029\.\.6026\) overlaps an earlier one; and others/,
+    );
     t.diagnostic(`planned in ${elapsed.toFixed(1)} ms (reported, not asserted: machines are noisy)`);
   });
 

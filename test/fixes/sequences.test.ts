@@ -39,13 +39,22 @@ async function planSequence(image: string, ids: FixId[]): Promise<FixPlan[]> {
 }
 
 describe('fixes in sequence', () => {
-  for (const order of [['restore-esxi-slots', 'relocate-backup'], ['relocate-backup', 'restore-esxi-slots']] as FixId[][]) {
+  for (const order of [
+    ['restore-esxi-slots', 'relocate-backup'],
+    ['relocate-backup', 'restore-esxi-slots'],
+  ] as FixId[][]) {
     test(`the seed story, compacted and grown from 8 to 10 GiB: ${order.join(' then ')}, written in one go`, { skip: NEED_ORACLES }, async () => {
       const healthy = writeEsxi5Image(path.join(dir, `healthy-${order[0]}.img`));
       const image = writeEsxi5Image(path.join(dir, `story-${order[0]}.img`), { compacted: true });
       resizeImage(image, 10 * GiB);
       const before = await load(image);
-      assert.deepEqual(problemCodes(before.findings).sort(), ['esxi-slot-compacted', 'gpt-backup-not-at-end', 'gpt-last-usable-mismatch', 'gpt-last-usable-mismatch', 'mbr-protective-size']);
+      assert.deepEqual(problemCodes(before.findings).sort(), [
+        'esxi-slot-compacted',
+        'gpt-backup-not-at-end',
+        'gpt-last-usable-mismatch',
+        'gpt-last-usable-mismatch',
+        'mbr-protective-size',
+      ]);
 
       const compactedHead = readBytes(image, 0, 34 * 512);
       const compactedOldTail = readBytes(image, 8 * GiB - 33 * 512, 33 * 512);
@@ -60,9 +69,12 @@ describe('fixes in sequence', () => {
       const installerArray = readBytes(healthy, 2 * 512, 16384);
       assert.deepEqual(readBytes(image, 2 * 512, 16384), installerArray);
       assert.deepEqual(readBytes(image, 10 * GiB - 33 * 512, 16384), installerArray);
-      assert.equal(after.disk.backup?.lba, BigInt(10 * GiB / 512 - 1));
+      assert.equal(after.disk.backup?.lba, BigInt((10 * GiB) / 512 - 1));
       assertSgdiskHealthy(image);
-      assert.deepEqual(sfdiskJson(image).partitions.map((p) => [p.slot + 1, p.uuid]), [1, 2, 3, 5, 6, 7, 8].map((n) => [n, testGuid(n)]));
+      assert.deepEqual(
+        sfdiskJson(image).partitions.map((p) => [p.slot + 1, p.uuid]),
+        [1, 2, 3, 5, 6, 7, 8].map((n) => [n, testGuid(n)]),
+      );
       assert.deepEqual(diskxCheck(image), { status: 0, codes: ['esxi-layout', 'slot-gap'] });
 
       // One journal entry for both plans: diskx undo reverts them together, exactly.
@@ -74,19 +86,29 @@ describe('fixes in sequence', () => {
     });
   }
 
-  test('compacted with the backup destroyed: restore-esxi-slots rewrites the primary only (and says so), rebuild-backup-from-primary completes it', { skip: NEED_ORACLES }, async () => {
-    const healthy = writeEsxi5Image(path.join(dir, 'healthy-nobackup.img'));
-    const image = writeEsxi5Image(path.join(dir, 'nobackup.img'), { compacted: true });
-    writeBytes(image, 8 * GiB - 33 * 512, new Uint8Array(33 * 512));
-    assert.ok(codes((await load(image)).findings).includes('gpt-backup-missing'));
-    const plans = await planSequence(image, ['restore-esxi-slots', 'rebuild-backup-from-primary']);
-    assert.match(plans[0]!.description, /in the primary array only \(there is no backup GPT; rebuild it afterwards\)/);
-    assert.ok(plans[0]!.patches.every((p) => p.offset < 64 * 512), 'restore-esxi-slots touches only the primary');
-    await applyPlans(image, plans, { sectorSize: 512 });
-    assert.deepEqual(readBytes(image, 0, 34 * 512), readBytes(healthy, 0, 34 * 512));
-    assert.deepEqual(readBytes(image, 8 * GiB - 33 * 512, 33 * 512), readBytes(healthy, 8 * GiB - 33 * 512, 33 * 512));
-    assert.deepEqual(problemCodes((await load(image)).findings), []);
-    assertSgdiskHealthy(image);
-    assert.deepEqual(sfdiskJson(image).partitions.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8]);
-  });
+  test(
+    'compacted with the backup destroyed: restore-esxi-slots rewrites the primary only (and says so), rebuild-backup-from-primary completes it',
+    { skip: NEED_ORACLES },
+    async () => {
+      const healthy = writeEsxi5Image(path.join(dir, 'healthy-nobackup.img'));
+      const image = writeEsxi5Image(path.join(dir, 'nobackup.img'), { compacted: true });
+      writeBytes(image, 8 * GiB - 33 * 512, new Uint8Array(33 * 512));
+      assert.ok(codes((await load(image)).findings).includes('gpt-backup-missing'));
+      const plans = await planSequence(image, ['restore-esxi-slots', 'rebuild-backup-from-primary']);
+      assert.match(plans[0]!.description, /in the primary array only \(there is no backup GPT; rebuild it afterwards\)/);
+      assert.ok(
+        plans[0]!.patches.every((p) => p.offset < 64 * 512),
+        'restore-esxi-slots touches only the primary',
+      );
+      await applyPlans(image, plans, { sectorSize: 512 });
+      assert.deepEqual(readBytes(image, 0, 34 * 512), readBytes(healthy, 0, 34 * 512));
+      assert.deepEqual(readBytes(image, 8 * GiB - 33 * 512, 33 * 512), readBytes(healthy, 8 * GiB - 33 * 512, 33 * 512));
+      assert.deepEqual(problemCodes((await load(image)).findings), []);
+      assertSgdiskHealthy(image);
+      assert.deepEqual(
+        sfdiskJson(image).partitions.map((p) => p.slot + 1),
+        [1, 2, 3, 5, 6, 7, 8],
+      );
+    },
+  );
 });

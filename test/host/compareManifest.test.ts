@@ -10,7 +10,11 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   activationEvents: string[];
-  contributes: { commands: { command: string; title: string; icon?: string }[]; menus: Record<string, { command: string; when?: string; group?: string }[]>; customEditors: { viewType: string }[] };
+  contributes: {
+    commands: { command: string; title: string; icon?: string }[];
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+    customEditors: { viewType: string }[];
+  };
   scripts: Record<string, string>;
 };
 
@@ -45,18 +49,22 @@ test('the host registers the commands; the build and the package carry the compa
   assert.match(ignore, /^!dist\/compare\.css$/m);
 });
 
-test('dist/compare.js and dist/compare.css: no eval, no Node or vscode, theme colours through --vscode-* only', { skip: fs.existsSync(path.join(root, 'dist', 'compare.js')) ? false : 'dist/compare.js not built (node esbuild.mjs)' }, () => {
-  const js = fs.readFileSync(path.join(root, 'dist', 'compare.js'), 'utf8');
-  const css = fs.readFileSync(path.join(root, 'dist', 'compare.css'), 'utf8');
-  assert.doesNotMatch(js, /\beval\(|new Function\(/);
-  assert.doesNotMatch(js, /require\(["'](vscode|node:|fs|path)/);
-  assert.match(js, /acquireVsCodeApi\(\)/);
-  assert.doesNotMatch(js, /console\.(log|debug|info)\(/, 'no console noise');
-  assert.match(css, /#hex-a \.hex-byte\.diff/);
-  assert.doesNotMatch(css, /@import|url\(/, 'no remote or extra resources');
-  // Every colour comes from a theme variable (a literal only as the fallback of var()).
-  for (const line of css.split('\n').filter((l) => /^\s*(color|background|border[a-z-]*|outline):/.test(l))) {
-    const withoutVars = line.replace(/var\((?:[^()]|\([^()]*\))*\)/g, '');
-    assert.doesNotMatch(withoutVars, /#[0-9a-f]{3,8}\b|rgba?\(/i, line.trim());
-  }
-});
+test(
+  'dist/compare.js and dist/compare.css: no eval, no Node or vscode, theme colours through --vscode-* only',
+  { skip: fs.existsSync(path.join(root, 'dist', 'compare.js')) ? false : 'dist/compare.js not built (node esbuild.mjs)' },
+  () => {
+    const js = fs.readFileSync(path.join(root, 'dist', 'compare.js'), 'utf8');
+    const css = fs.readFileSync(path.join(root, 'dist', 'compare.css'), 'utf8');
+    assert.doesNotMatch(js, /\beval\(|new Function\(/);
+    assert.doesNotMatch(js, /require\(["'](vscode|node:|fs|path)/);
+    assert.match(js, /acquireVsCodeApi\(\)/);
+    assert.doesNotMatch(js, /console\.(log|debug|info)\(/, 'no console noise');
+    assert.match(css, /#hex-a \.hex-byte\.diff/);
+    assert.doesNotMatch(css, /@import|url\(/, 'no remote or extra resources');
+    // Every colour comes from a theme variable (a literal only as the fallback of var()).
+    for (const line of css.split('\n').filter((l) => /^\s*(color|background|border[a-z-]*|outline):/.test(l))) {
+      const withoutVars = line.replace(/var\((?:[^()]|\([^()]*\))*\)/g, '');
+      assert.doesNotMatch(withoutVars, /#[0-9a-f]{3,8}\b|rgba?\(/i, line.trim());
+    }
+  },
+);

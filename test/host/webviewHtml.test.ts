@@ -17,12 +17,20 @@ test('the webview CSP denies everything but our nonce-tagged script and styleshe
 test('the HTML loads one script and one stylesheet, both with the nonce, and no inline code', () => {
   const nonce = makeNonce((n) => randomBytes(n));
   assert.match(nonce, /^[A-Za-z0-9_-]{24}$/);
-  const html = webviewHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/dist/webview.js', styleUri: 'vscode-resource:/dist/webview.css', nonce });
+  const html = webviewHtml({
+    cspSource: 'vscode-resource:',
+    scriptUri: 'vscode-resource:/dist/webview.js',
+    styleUri: 'vscode-resource:/dist/webview.css',
+    nonce,
+  });
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-resource:/dist/webview.js"></script>`));
   assert.match(html, new RegExp(`<link rel="stylesheet" href="vscode-resource:/dist/webview.css" nonce="${nonce}">`));
   assert.doesNotMatch(html, /\s(style|on\w+)="/);
-  assert.notEqual(makeNonce((n) => randomBytes(n)), nonce);
+  assert.notEqual(
+    makeNonce((n) => randomBytes(n)),
+    nonce,
+  );
 });
 
 test('the embedded init is a JSON data block (not executable) whose text cannot close it, and decodes back', () => {
@@ -40,13 +48,25 @@ test('the embedded init is a JSON data block (not executable) whose text cannot 
   };
   const text = encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes).toString('base64'));
   assert.doesNotMatch(text, /[<>&\u2028\u2029]/);
-  const html = webviewHtml({ cspSource: 'vscode-resource:', scriptUri: 'vscode-resource:/dist/webview.js', styleUri: 'vscode-resource:/dist/webview.css', nonce: 'N0NCE', embeddedInit: text });
+  const html = webviewHtml({
+    cspSource: 'vscode-resource:',
+    scriptUri: 'vscode-resource:/dist/webview.js',
+    styleUri: 'vscode-resource:/dist/webview.css',
+    nonce: 'N0NCE',
+    embeddedInit: text,
+  });
   assert.equal((html.match(/<script/g) ?? []).length, 2);
   assert.equal((html.match(/<\/script>/g) ?? []).length, 2, 'the name did not close the data block');
   assert.match(html, new RegExp(`<script type="application/json" id="${EMBEDDED_INIT_ID}">\\{`));
   const back = decodeEmbeddedInit(text, (b64) => new Uint8Array(Buffer.from(b64, 'base64')));
   assert.ok(back);
   assert.deepEqual({ ...back, head: Array.from(back.head) }, { ...init, head: [0x45, 0x46, 0x49, 0x00, 0xff] });
-  assert.equal(decodeEmbeddedInit('{"type":"update"}', () => new Uint8Array()), null);
-  assert.equal(decodeEmbeddedInit('not json', () => new Uint8Array()), null);
+  assert.equal(
+    decodeEmbeddedInit('{"type":"update"}', () => new Uint8Array()),
+    null,
+  );
+  assert.equal(
+    decodeEmbeddedInit('not json', () => new Uint8Array()),
+    null,
+  );
 });

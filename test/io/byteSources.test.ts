@@ -215,7 +215,12 @@ describe('ConcatSource', () => {
     assert.equal(source.size, total);
     const boundaries = [1000, 4000, 4512];
     for (const b of boundaries) {
-      for (const [from, length] of [[b - 1, 2], [b, 1], [b - 1, 1], [b - 300, 600]] as const) {
+      for (const [from, length] of [
+        [b - 1, 2],
+        [b, 1],
+        [b - 1, 1],
+        [b - 300, 600],
+      ] as const) {
         if (from + length > total || from < 0) continue;
         assert.deepEqual(await source.read(from, length), DATA.subarray(from, from + length), `read ${from}+${length}`);
       }

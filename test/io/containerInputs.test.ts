@@ -63,14 +63,20 @@ describe('VMDK descriptors: size and extents', () => {
   fs.symlinkSync(outside, path.join(dir, 'extents', 'link-flat.vmdk'));
   const descriptor = (name: string, extentFile: string, padding = ''): string => {
     const file = path.join(dir, 'extents', name);
-    fs.writeFileSync(file, `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW ${SECTORS} FLAT "${extentFile}" 0\n${padding}`);
+    fs.writeFileSync(
+      file,
+      `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW ${SECTORS} FLAT "${extentFile}" 0\n${padding}`,
+    );
     return file;
   };
 
   test('a descriptor over 64 KiB is named as one, not read as a raw disk of text', async () => {
     const big = descriptor('big.vmdk', 'inner/disk-flat.vmdk', `# ${'x'.repeat(100)}\n`.repeat(700));
     assert.ok(fs.statSync(big).size > 64 * 1024);
-    await assert.rejects(openImage(big), (e: unknown) => e instanceof NotADiskImageError && /is a VMDK descriptor of \d+ bytes, larger than the 65536 bytes/.test(e.message));
+    await assert.rejects(
+      openImage(big),
+      (e: unknown) => e instanceof NotADiskImageError && /is a VMDK descriptor of \d+ bytes, larger than the 65536 bytes/.test(e.message),
+    );
     const run = await runCli(['check', big]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, new RegExp(`^diskx: ${escape(big)}: is a VMDK descriptor of \\d+ bytes`));
@@ -90,7 +96,10 @@ describe('VMDK descriptors: size and extents', () => {
   ] as const) {
     test(`an extent outside the descriptor's folder (${label}) is refused, read only with --allow-outside-extents`, async () => {
       const vmdk = descriptor(`out-${label.replace(/\W+/g, '-')}.vmdk`, extentFile);
-      await assert.rejects(openImage(vmdk), (e: unknown) => e instanceof NotADiskImageError && /lies outside the descriptor's folder/.test(e.message) && /--allow-outside-extents/.test(e.message));
+      await assert.rejects(
+        openImage(vmdk),
+        (e: unknown) => e instanceof NotADiskImageError && /lies outside the descriptor's folder/.test(e.message) && /--allow-outside-extents/.test(e.message),
+      );
       const opened = await openImage(vmdk, { allowOutsideExtents: true });
       assert.deepEqual(opened.dataFiles, [path.resolve(path.dirname(vmdk), extentFile)]);
       await opened.source.close();
@@ -124,7 +133,11 @@ describe('container files are never taken for raw disks', { skip: skipQemu }, ()
       const fix = await runCli(['fix', file, '--fix', 'relocate-backup', '--write']);
       if (READABLE_CONTAINERS.has(kind.format)) {
         assert.equal(check.status, 0, check.stdout + check.stderr);
-        assert.deepEqual(JSON.parse(check.stdout).findings.filter((f: { severity: string }) => f.severity !== 'info'), [], 'the virtual disk is a healthy GPT disk');
+        assert.deepEqual(
+          JSON.parse(check.stdout).findings.filter((f: { severity: string }) => f.severity !== 'info'),
+          [],
+          'the virtual disk is a healthy GPT disk',
+        );
         assert.equal(fix.status, 1, 'relocate-backup does not apply to the healthy virtual disk');
         const inspect = await runCli(['inspect', '--json', file]);
         assert.equal(JSON.parse(inspect.stdout).container.format, kind.format);
@@ -148,7 +161,13 @@ describe('container files are never taken for raw disks', { skip: skipQemu }, ()
     const fix = await runCli(['fix', file, '--fix', 'relocate-backup', '--write']);
     assert.equal(fix.status, 0, fix.stdout + fix.stderr);
     assert.equal(fs.statSync(file).size, size);
-    assert.ok(fs.readFileSync(file).subarray(size - 512).equals(footer), 'the footer is unchanged');
+    assert.ok(
+      fs
+        .readFileSync(file)
+        .subarray(size - 512)
+        .equals(footer),
+      'the footer is unchanged',
+    );
     const info = JSON.parse(execQemuInfo(file, 'vpc')) as { format: string; 'virtual-size': number };
     assert.equal(info.format, 'vpc');
     assert.equal(info['virtual-size'], size - 512);

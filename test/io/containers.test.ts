@@ -111,12 +111,15 @@ describe('qcow2 backing chains, snapshots and encryption', { skip }, () => {
       assert.ok(Buffer.from(await readAll(opened.source)).equals(oracle));
       assert.equal(opened.container.parent?.format, 'qcow2');
       assert.equal(opened.container.parent?.parent?.parent?.format, 'raw');
-      assert.deepEqual(opened.dataFiles, [child, mid, base, RAW].map((f) => fs.realpathSync(f)).map((f, i) => (i === 0 ? child : f)));
+      assert.deepEqual(
+        opened.dataFiles,
+        [child, mid, base, RAW].map((f) => fs.realpathSync(f)).map((f, i) => (i === 0 ? child : f)),
+      );
     } finally {
       await opened.source.close();
     }
     const doc = await jsonOf(['inspect', child]);
-    assert.equal(((doc.container as { parent: { path: string } }).parent).path, mid);
+    assert.equal((doc.container as { parent: { path: string } }).parent.path, mid);
   });
 
   test('a backing file that is missing, or a chain that loops: one clear line, exit 2', async () => {
@@ -140,14 +143,23 @@ describe('qcow2 backing chains, snapshots and encryption', { skip }, () => {
     execFileSync('qemu-img', ['snapshot', '-c', 'second', file]);
     const doc = await jsonOf(['inspect', file]);
     const snapshots = (doc.container as { snapshots: { id: string; name: string }[] }).snapshots;
-    assert.deepEqual(snapshots.map((s) => s.name), ['before-repair', 'second']);
-    assert.deepEqual(snapshots.map((s) => s.id), ['1', '2']);
+    assert.deepEqual(
+      snapshots.map((s) => s.name),
+      ['before-repair', 'second'],
+    );
+    assert.deepEqual(
+      snapshots.map((s) => s.id),
+      ['1', '2'],
+    );
   });
 
   test('an encrypted qcow2 (AES or LUKS in crypt_method) is refused with a clear error', async () => {
     // The header's crypt_method (u32 at byte 32) set on a plain image: what we refuse is the header,
     // and a real LUKS image costs seconds of key stretching to make.
-    for (const [method, name] of [[1, 'AES-CBC'], [2, 'LUKS']] as const) {
+    for (const [method, name] of [
+      [1, 'AES-CBC'],
+      [2, 'LUKS'],
+    ] as const) {
       const file = convertRaw(RAW, READABLE[0]!, path.join(dir, `crypt-${method}.qcow2`));
       const header = Buffer.alloc(4);
       header.writeUInt32BE(method);

@@ -68,7 +68,9 @@ async function partitionsOf(imagePath: string): Promise<{ kind: string; size: nu
       size: opened.source.size,
       dataFiles: opened.dataFiles,
       partitions: disk.partitions.map((p) => `${p.number}:${p.firstLba}-${p.lastLba}:${p.name}`),
-      problems: checkDisk(disk).filter((f) => f.severity !== 'info').map((f) => f.code),
+      problems: checkDisk(disk)
+        .filter((f) => f.severity !== 'info')
+        .map((f) => f.code),
     };
   } finally {
     await opened.source.close();
@@ -142,7 +144,10 @@ describe('openImage: raw images and flat VMDK descriptors', () => {
     fs.mkdirSync(path.join(dir, 'short'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'short', 'short-flat.vmdk'), DISK.subarray(0, MiB));
     const vmdk = descriptor(path.join(dir, 'short', 'short.vmdk'), 'monolithicFlat', [`RW ${SECTORS} FLAT "short-flat.vmdk" 0`]);
-    await assert.rejects(openImage(vmdk), (e: unknown) => e instanceof NotADiskImageError && e.message.includes(`holds ${MiB} bytes, the descriptor says ${DISK.length}`));
+    await assert.rejects(
+      openImage(vmdk),
+      (e: unknown) => e instanceof NotADiskImageError && e.message.includes(`holds ${MiB} bytes, the descriptor says ${DISK.length}`),
+    );
   });
 
   test('a descriptor without extents: NotADiskImageError', async () => {
@@ -179,7 +184,10 @@ describe('openImage: ESXi sparse kinds are refused with the conversion; hosted s
   for (const createType of ['monolithicSparse', 'streamOptimized', 'twoGbMaxExtentSparse', 'custom']) {
     test(`a ${createType} descriptor whose SPARSE extent is missing: a clear error naming it`, async () => {
       const vmdk = descriptor(path.join(dir, `${createType}.vmdk`), createType, [`RW ${SECTORS} SPARSE "${createType}-s001.vmdk"`]);
-      await assert.rejects(openImage(vmdk), (e: unknown) => e instanceof NotADiskImageError && e.message.includes(`"${createType}-s001.vmdk", which does not exist`));
+      await assert.rejects(
+        openImage(vmdk),
+        (e: unknown) => e instanceof NotADiskImageError && e.message.includes(`"${createType}-s001.vmdk", which does not exist`),
+      );
     });
   }
 
@@ -230,7 +238,13 @@ describe('diskx inspect on a .vmdk descriptor', () => {
     const parsed = JSON.parse(json.stdout) as { image: string; sizeBytes: number; scheme: string; partitions: { number: number; firstLba: number }[] };
     assert.equal(parsed.sizeBytes, DISK.length);
     assert.equal(parsed.scheme, 'gpt');
-    assert.deepEqual(parsed.partitions.map((p) => [p.number, p.firstLba]), [[1, 2048], [3, 4096]]);
+    assert.deepEqual(
+      parsed.partitions.map((p) => [p.number, p.firstLba]),
+      [
+        [1, 2048],
+        [3, 4096],
+      ],
+    );
     const check = await runCli(['check', vmdk]);
     assert.equal(check.status, 0, check.stdout + check.stderr);
   });

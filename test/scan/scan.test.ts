@@ -33,7 +33,10 @@ function volumeAt(image: string, lba: bigint, sectors: bigint, mkfs: (file: stri
   fs.rmSync(file);
 }
 
-const vfat = (label: string, extra: string[] = []) => (file: string) => execFileSync('mkfs.vfat', [...extra, '-n', label, file], { stdio: 'ignore' });
+const vfat =
+  (label: string, extra: string[] = []) =>
+  (file: string) =>
+    execFileSync('mkfs.vfat', [...extra, '-n', label, file], { stdio: 'ignore' });
 
 /** Zeroes the protective MBR, the primary GPT and the backup GPT (the `dd` that went wrong). */
 function wipeTables(image: string): void {
@@ -46,63 +49,82 @@ function partitionsOf(image: string): { slot: number; start: bigint; size: bigin
   return sfdiskJson(image).partitions.map(({ slot, start, size, type }) => ({ slot, start, size, type }));
 }
 
-test('ESXi 5.0 boot disk with both GPTs and the MBR wiped: the scan proposes the installer\'s slots and the rebuild restores them', { skip: skipFat }, async () => {
-  const image = path.join(dir, 'esxi5.img');
-  const totalSectors = BigInt((8 * 1024 * MiB) / 512);
-  writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots: layoutSlots(ESXI5_LAYOUT, totalSectors) });
-  volumeAt(image, 64n, 8128n, vfat('ESP'));
-  volumeAt(image, 8224n, 511968n, vfat('BOOTBANK1'));
-  volumeAt(image, 520224n, 511968n, vfat('BOOTBANK2'));
-  volumeAt(image, 1257504n, 585696n, vfat('STORE'));
-  volumeAt(image, 1843200n, 8386560n, vfat('SCRATCH', ['-F', '32']));
-  volumeAt(image, 10229760n, 8192n, (file) => writeVmfs(file, { volume: false, label: 'datastore1', version: 5 }));
-  const original = partitionsOf(image);
-  assert.deepEqual(original.map((p) => p.slot + 1), [1, 2, 3, 5, 6, 7, 8]);
-  wipeTables(image);
-  assert.equal((await runCli(['check', image])).status, 1);
+test(
+  "ESXi 5.0 boot disk with both GPTs and the MBR wiped: the scan proposes the installer's slots and the rebuild restores them",
+  { skip: skipFat },
+  async () => {
+    const image = path.join(dir, 'esxi5.img');
+    const totalSectors = BigInt((8 * 1024 * MiB) / 512);
+    writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots: layoutSlots(ESXI5_LAYOUT, totalSectors) });
+    volumeAt(image, 64n, 8128n, vfat('ESP'));
+    volumeAt(image, 8224n, 511968n, vfat('BOOTBANK1'));
+    volumeAt(image, 520224n, 511968n, vfat('BOOTBANK2'));
+    volumeAt(image, 1257504n, 585696n, vfat('STORE'));
+    volumeAt(image, 1843200n, 8386560n, vfat('SCRATCH', ['-F', '32']));
+    volumeAt(image, 10229760n, 8192n, (file) => writeVmfs(file, { volume: false, label: 'datastore1', version: 5 }));
+    const original = partitionsOf(image);
+    assert.deepEqual(
+      original.map((p) => p.slot + 1),
+      [1, 2, 3, 5, 6, 7, 8],
+    );
+    wipeTables(image);
+    assert.equal((await runCli(['check', image])).status, 1);
 
-  const scanned = await runCli(['scan', image, '--json']);
-  assert.equal(scanned.status, 0, scanned.stderr);
-  const report = JSON.parse(scanned.stdout);
-  assert.equal(report.sectorSize, 512);
-  assert.deepEqual(report.range, { firstLba: 0, lastLba: Number(totalSectors - 1n) });
-  assert.deepEqual(
-    report.volumes.filter((v: { nestedIn?: number }) => v.nestedIn === undefined).map((v: { firstLba: number; content: { type: string } }) => [v.firstLba, v.content.type]),
-    [
-      [64, 'vfat'],
-      [8224, 'vfat'],
-      [520224, 'vfat'],
-      [1257504, 'vfat'],
-      [1843200, 'vfat'],
-      [10229760, 'VMFS'],
-    ],
-  );
-  assert.ok(report.volumes.every((v: { evidence: string[] }) => v.evidence.length > 0));
-  assert.equal(report.proposal.scheme, 'gpt');
-  assert.equal(report.proposal.layout, 'esxi-5');
-  assert.deepEqual(report.proposal.partitions.map((p: { slot: number }) => p.slot), [0, 1, 2, 4, 5, 6, 7]);
+    const scanned = await runCli(['scan', image, '--json']);
+    assert.equal(scanned.status, 0, scanned.stderr);
+    const report = JSON.parse(scanned.stdout);
+    assert.equal(report.sectorSize, 512);
+    assert.deepEqual(report.range, { firstLba: 0, lastLba: Number(totalSectors - 1n) });
+    assert.deepEqual(
+      report.volumes
+        .filter((v: { nestedIn?: number }) => v.nestedIn === undefined)
+        .map((v: { firstLba: number; content: { type: string } }) => [v.firstLba, v.content.type]),
+      [
+        [64, 'vfat'],
+        [8224, 'vfat'],
+        [520224, 'vfat'],
+        [1257504, 'vfat'],
+        [1843200, 'vfat'],
+        [10229760, 'VMFS'],
+      ],
+    );
+    assert.ok(report.volumes.every((v: { evidence: string[] }) => v.evidence.length > 0));
+    assert.equal(report.proposal.scheme, 'gpt');
+    assert.equal(report.proposal.layout, 'esxi-5');
+    assert.deepEqual(
+      report.proposal.partitions.map((p: { slot: number }) => p.slot),
+      [0, 1, 2, 4, 5, 6, 7],
+    );
 
-  const dry = await runCli(['fix', image, '--fix', 'rebuild-from-scan'], journalEnv);
-  assert.equal(dry.status, 0, dry.stderr);
-  assert.match(dry.stdout, /nothing written/);
-  assert.equal(readAt(image, 0, 34 * 512).some((b) => b !== 0), false, 'a dry run writes nothing');
-  const written = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write'], journalEnv);
-  assert.equal(written.status, 0, written.stderr);
+    const dry = await runCli(['fix', image, '--fix', 'rebuild-from-scan'], journalEnv);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /nothing written/);
+    assert.equal(
+      readAt(image, 0, 34 * 512).some((b) => b !== 0),
+      false,
+      'a dry run writes nothing',
+    );
+    const written = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write'], journalEnv);
+    assert.equal(written.status, 0, written.stderr);
 
-  // sfdisk lists the original partitions in the original slots (numbers 1,2,3,5,6,7,8), types included.
-  assert.deepEqual(partitionsOf(image), original);
-  assert.deepEqual(partitionsOf(image).find((p) => p.slot === 6)?.type, TYPE_VMWARE_DIAGNOSTIC);
-  assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
-  assert.equal(blkidAt(image, 8224 * 512).TYPE, 'vfat');
-  assert.equal(blkidAt(image, 8224 * 512).LABEL, 'BOOTBANK1');
-  const check = await runCli(['check', image, '--json']);
-  const codes = JSON.parse(check.stdout).findings.map((f: { code: string }) => f.code);
-  assert.ok(codes.includes('esxi-layout') && !codes.includes('esxi-slot-compacted'), codes.join(' '));
-  // And it is one undoable repair.
-  const undo = await runCli(['undo', image], journalEnv);
-  assert.equal(undo.status, 0, undo.stderr);
-  assert.equal(readAt(image, 0, 34 * 512).some((b) => b !== 0), false);
-});
+    // sfdisk lists the original partitions in the original slots (numbers 1,2,3,5,6,7,8), types included.
+    assert.deepEqual(partitionsOf(image), original);
+    assert.deepEqual(partitionsOf(image).find((p) => p.slot === 6)?.type, TYPE_VMWARE_DIAGNOSTIC);
+    assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
+    assert.equal(blkidAt(image, 8224 * 512).TYPE, 'vfat');
+    assert.equal(blkidAt(image, 8224 * 512).LABEL, 'BOOTBANK1');
+    const check = await runCli(['check', image, '--json']);
+    const codes = JSON.parse(check.stdout).findings.map((f: { code: string }) => f.code);
+    assert.ok(codes.includes('esxi-layout') && !codes.includes('esxi-slot-compacted'), codes.join(' '));
+    // And it is one undoable repair.
+    const undo = await runCli(['undo', image], journalEnv);
+    assert.equal(undo.status, 0, undo.stderr);
+    assert.equal(
+      readAt(image, 0, 34 * 512).some((b) => b !== 0),
+      false,
+    );
+  },
+);
 
 const skipLinux = have('mkfs.ext4') && have('mkfs.xfs') && have('mkswap') && have('sfdisk') ? false : 'needs e2fsprogs, xfsprogs, util-linux and fdisk';
 
@@ -164,7 +186,10 @@ test('a grown disk whose primary GPT and MBR are gone: the backup left at the ol
   assert.ok(stray, JSON.stringify(scanned.tables));
   assert.equal(stray.headerCrcOk, true);
   assert.equal(scanned.proposal.source, 'stray-gpt');
-  assert.deepEqual(scanned.proposal.partitions.map((p: { slot: number }) => p.slot), [0, 4, 5]);
+  assert.deepEqual(
+    scanned.proposal.partitions.map((p: { slot: number }) => p.slot),
+    [0, 4, 5],
+  );
   const written = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write'], journalEnv);
   assert.equal(written.status, 0, written.stderr);
   const rebuilt = sfdiskJson(image).partitions;
@@ -175,24 +200,28 @@ test('a grown disk whose primary GPT and MBR are gone: the backup left at the ol
   assert.equal(sgdiskVerify(image).problems, 0, sgdiskVerify(image).text);
 });
 
-test('volumes whose first sector is gone are found from their backups: FAT32 (sector 6), ext4 (block group 1), NTFS (last sector)', { skip: skipFat || skipLinux || (have('mkfs.ntfs') ? false : 'needs ntfs-3g') }, async () => {
-  const image = sparseFile(path.join(dir, 'backups.img'), 1024 * MiB);
-  volumeAt(image, 2048n, 131072n, vfat('FATBACKUP', ['-F', '32']));
-  volumeAt(image, 135168n, 131072n, (f) => execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'extbackup', f], { stdio: 'ignore' }));
-  volumeAt(image, 268288n, 131072n, (f) => execFileSync('mkfs.ntfs', ['-F', '-Q', '-L', 'ntfsbackup', f], { stdio: 'ignore' }));
-  // The first sector of the FAT and the NTFS volume, and the ext primary superblock, are zeroed.
-  writeAt(image, 2048 * 512, new Uint8Array(512));
-  writeAt(image, 135168 * 512 + 1024, new Uint8Array(1024));
-  writeAt(image, 268288 * 512, new Uint8Array(512));
-  const scanned = JSON.parse((await runCli(['scan', image, '--json'])).stdout);
-  const found = (lba: number) => scanned.volumes.find((v: { firstLba: number }) => v.firstLba === lba);
-  assert.deepEqual([found(2048)?.content.type, found(2048)?.content.label, found(2048)?.confidence], ['vfat', 'FATBACKUP', 'medium']);
-  assert.deepEqual([found(135168)?.content.type, found(135168)?.content.label, found(135168)?.confidence], ['ext4', 'extbackup', 'medium']);
-  assert.deepEqual([found(268288)?.content.type, found(268288)?.content.label, found(268288)?.confidence], ['ntfs', 'ntfsbackup', 'medium']);
-  // A backup copy never poses as a volume of its own.
-  const top = scanned.volumes.filter((v: { nestedIn?: number }) => v.nestedIn === undefined).map((v: { firstLba: number }) => v.firstLba);
-  assert.deepEqual(top, [2048, 135168, 268288]);
-});
+test(
+  'volumes whose first sector is gone are found from their backups: FAT32 (sector 6), ext4 (block group 1), NTFS (last sector)',
+  { skip: skipFat || skipLinux || (have('mkfs.ntfs') ? false : 'needs ntfs-3g') },
+  async () => {
+    const image = sparseFile(path.join(dir, 'backups.img'), 1024 * MiB);
+    volumeAt(image, 2048n, 131072n, vfat('FATBACKUP', ['-F', '32']));
+    volumeAt(image, 135168n, 131072n, (f) => execFileSync('mkfs.ext4', ['-q', '-F', '-L', 'extbackup', f], { stdio: 'ignore' }));
+    volumeAt(image, 268288n, 131072n, (f) => execFileSync('mkfs.ntfs', ['-F', '-Q', '-L', 'ntfsbackup', f], { stdio: 'ignore' }));
+    // The first sector of the FAT and the NTFS volume, and the ext primary superblock, are zeroed.
+    writeAt(image, 2048 * 512, new Uint8Array(512));
+    writeAt(image, 135168 * 512 + 1024, new Uint8Array(1024));
+    writeAt(image, 268288 * 512, new Uint8Array(512));
+    const scanned = JSON.parse((await runCli(['scan', image, '--json'])).stdout);
+    const found = (lba: number) => scanned.volumes.find((v: { firstLba: number }) => v.firstLba === lba);
+    assert.deepEqual([found(2048)?.content.type, found(2048)?.content.label, found(2048)?.confidence], ['vfat', 'FATBACKUP', 'medium']);
+    assert.deepEqual([found(135168)?.content.type, found(135168)?.content.label, found(135168)?.confidence], ['ext4', 'extbackup', 'medium']);
+    assert.deepEqual([found(268288)?.content.type, found(268288)?.content.label, found(268288)?.confidence], ['ntfs', 'ntfsbackup', 'medium']);
+    // A backup copy never poses as a volume of its own.
+    const top = scanned.volumes.filter((v: { nestedIn?: number }) => v.nestedIn === undefined).map((v: { firstLba: number }) => v.firstLba);
+    assert.deepEqual(top, [2048, 135168, 268288]);
+  },
+);
 
 test('the scan streams: progress to the end, --from/--to, cancel, holes of a 2 TiB sparse image unread', async () => {
   const image = sparseFile(path.join(dir, 'huge.img'), 2 * 1024 * 1024 * MiB);
@@ -227,7 +256,12 @@ test('the scan streams: progress to the end, --from/--to, cancel, holes of a 2 T
 
 test('refusals: a disk with a table, a whole-disk FAT that the new table would overwrite', { skip: skipFat }, async () => {
   const gpt = path.join(dir, 'healthy.img');
-  writeGptImage(gpt, { sectorSize: 512, totalSectors: 65536n, diskGuid: testGuid(7), slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(8), firstLba: 2048n, lastLba: 4095n }] });
+  writeGptImage(gpt, {
+    sectorSize: 512,
+    totalSectors: 65536n,
+    diskGuid: testGuid(7),
+    slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(8), firstLba: 2048n, lastLba: 4095n }],
+  });
   const healthy = await runCli(['fix', gpt, '--fix', 'rebuild-from-scan'], journalEnv);
   assert.equal(healthy.status, 1);
   assert.match(healthy.stderr, /still has a GPT header/);
@@ -257,7 +291,10 @@ test('hostile input: random bytes full of would-be signatures give a bounded ans
     const result = await scanImage(source, bulk, { sectorSize: 512 });
     assert.ok(result.volumes.length <= MAX_SCAN_CANDIDATES);
     assert.equal(result.truncated, true, 'more would-be volumes than the cap: the rest are counted as dropped');
-    assert.ok(result.volumes.every((v) => v.content.type !== 'ntfs'), 'no NTFS without its $MFT where the boot sector says');
+    assert.ok(
+      result.volumes.every((v) => v.content.type !== 'ntfs'),
+      'no NTFS without its $MFT where the boot sector says',
+    );
   } finally {
     await source.close();
     await bulk.close();

@@ -116,7 +116,11 @@ describe('webview in a real browser', { skip }, () => {
     assert.ok(await page.locator('[data-node-id="backup-header"]').count());
     // Closed branches are built when opened: the backup array's slots appear on the first click.
     assert.equal(await page.locator('[data-node-id="backup-slot-3"]').count(), 0, 'closed branch not built yet');
-    assert.equal(await page.locator('[data-node-id="backup-array"] > vscode-tree-item[data-placeholder]').count(), 1, 'closed branch keeps a placeholder (its twistie)');
+    assert.equal(
+      await page.locator('[data-node-id="backup-array"] > vscode-tree-item[data-placeholder]').count(),
+      1,
+      'closed branch keeps a placeholder (its twistie)',
+    );
     await page.locator('[data-node-id="backup-array"] > .label').click();
     await page.locator('[data-node-id="backup-slot-3"]').waitFor({ state: 'visible', timeout: 5000 });
     assert.match((await page.locator('[data-node-id="backup-slot-3"]').textContent()) ?? '', /Slot 3 \(partition 4\)[\s\S]*Microsoft basic data/);
@@ -172,17 +176,23 @@ describe('webview in a real browser', { skip }, () => {
     await page.mouse.click(at.x, at.y);
     assert.deepEqual(await selectedOffsets(page), [528, 529, 530, 531]);
     await page.waitForFunction(() => {
-      const item = (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector('[data-node-id="primary-header.HeaderCRC32"]');
+      const item = (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector(
+        '[data-node-id="primary-header.HeaderCRC32"]',
+      );
       return item?.selected === true;
     });
     // The data inspector decodes the selection; its CRC-32 is computed.
     assert.match((await page.locator('#inspector').textContent()) ?? '', /u32 LE/);
-    await page.waitForFunction(() => /0x[0-9A-F]{8} \(4 bytes\)/.test((globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#crc')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /0x[0-9A-F]{8} \(4 bytes\)/.test(
+        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#crc')?.textContent ?? '',
+      ),
+    );
   });
 
   test('Ctrl+G to the last LBA of a 2 TiB sparse image renders that row at once', async (t) => {
     const { page, sent } = await open(huge);
-    const lastLba = 2 * TiB / 512 - 1;
+    const lastLba = (2 * TiB) / 512 - 1;
     const lastOffset = lastLba * 512;
     await page.keyboard.press('Control+g');
     await page.keyboard.type(`lba:${lastLba}`);
@@ -233,7 +243,15 @@ describe('webview in a real browser', { skip }, () => {
     await page.keyboard.press('PageDown');
     // PageDown moves the cursor by a screenful of rows (at least ten here).
     await page.waitForSelector('.hex-byte.cursor');
-    await page.waitForFunction(() => Number((globalThis as unknown as { document: { querySelector(s: string): { dataset: { offset: string } } | null } }).document.querySelector('.hex-byte.cursor')?.dataset.offset) > 536 + 16 * 10);
+    await page.waitForFunction(
+      () =>
+        Number(
+          (globalThis as unknown as { document: { querySelector(s: string): { dataset: { offset: string } } | null } }).document.querySelector(
+            '.hex-byte.cursor',
+          )?.dataset.offset,
+        ) >
+        536 + 16 * 10,
+    );
     await page.keyboard.press('Control+Home');
     await page.locator('.hex-byte[data-offset="512"]').click();
     await page.locator('.hex-byte[data-offset="519"]').click({ modifiers: ['Shift'] });
@@ -298,7 +316,13 @@ describe('webview in a real browser', { skip }, () => {
     await finding.locator('.message').click();
     const nodeId = await finding.getAttribute('data-node-id');
     assert.ok(nodeId, 'the finding names its tree node');
-    await page.waitForFunction((id) => (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector(`vscode-tree-item[data-node-id="${id}"]`)?.selected === true, nodeId);
+    await page.waitForFunction(
+      (id) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector(
+          `vscode-tree-item[data-node-id="${id}"]`,
+        )?.selected === true,
+      nodeId,
+    );
     assert.ok((await selectedOffsets(page)).length > 0, 'its bytes are selected');
 
     const button = finding.locator('button.fix[data-fix-id="restore-esxi-slots"]');
@@ -339,7 +363,12 @@ describe('webview in a real browser', { skip }, () => {
     opened.push(o);
     await waitReady(o.page);
     // Ask for a fix this disk does not need (its CRCs are fine): the webview shows the reason.
-    await o.page.evaluate(() => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'fixPreview', preview: { ok: false, fixId: 'recompute-crcs', label: 'Recompute CRCs', reason: 'every CRC already matches' } }, '*'));
+    await o.page.evaluate(() =>
+      (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage(
+        { type: 'fixPreview', preview: { ok: false, fixId: 'recompute-crcs', label: 'Recompute CRCs', reason: 'every CRC already matches' } },
+        '*',
+      ),
+    );
     await o.page.locator('#fix-preview.refused').waitFor({ state: 'visible' });
     assert.match(await o.page.locator('#fix-preview').innerText(), /Recompute CRCs: does not apply[\s\S]*every CRC already matches/);
     assert.equal(await o.page.locator('#fix-apply').count(), 0);
@@ -359,7 +388,10 @@ describe('webview in a real browser', { skip }, () => {
     assert.ok(runs.length < 16, `${runs.length} runs`);
     assert.equal(runs[0]!.offset, 512);
     for (let i = 1; i < runs.length; i++) assert.equal(runs[i]!.offset, runs[i - 1]!.offset + runs[i - 1]!.length);
-    assert.equal(runs.reduce((n, r) => n + r.length, 0), 16);
+    assert.equal(
+      runs.reduce((n, r) => n + r.length, 0),
+      16,
+    );
     assert.ok(runs.every((r) => r.text.length === r.length));
     // Selecting the HeaderCRC32 field (528..531) marks exactly its characters; the cursor's character is its own run.
     const crc = await pointAt(page, 530);
@@ -397,11 +429,30 @@ describe('webview in a real browser', { skip }, () => {
       await waitReady(o.page);
       await o.page.waitForTimeout(100);
       const m = await o.page.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { left: number; right: number; bottom: number; top: number }; className: string; scrollWidth: number; clientWidth: number } } }).document;
+        const doc = (
+          globalThis as unknown as {
+            document: {
+              querySelector(s: string): {
+                getBoundingClientRect(): { left: number; right: number; bottom: number; top: number };
+                className: string;
+                scrollWidth: number;
+                clientWidth: number;
+              };
+            };
+          }
+        ).document;
         const hex = doc.querySelector('#hex');
         const ascii = doc.querySelector('.hex-row .ascii');
         const inspector = doc.querySelector('#inspector');
-        return { hexRight: hex.getBoundingClientRect().right, asciiRight: ascii.getBoundingClientRect().right, hexScroll: hex.scrollWidth - hex.clientWidth, main: doc.querySelector('#main').className, inspectorTop: inspector.getBoundingClientRect().top, hexBottom: hex.getBoundingClientRect().bottom, inspectorWidth: inspector.getBoundingClientRect().right - inspector.getBoundingClientRect().left };
+        return {
+          hexRight: hex.getBoundingClientRect().right,
+          asciiRight: ascii.getBoundingClientRect().right,
+          hexScroll: hex.scrollWidth - hex.clientWidth,
+          main: doc.querySelector('#main').className,
+          inspectorTop: inspector.getBoundingClientRect().top,
+          hexBottom: hex.getBoundingClientRect().bottom,
+          inspectorWidth: inspector.getBoundingClientRect().right - inspector.getBoundingClientRect().left,
+        };
       });
       const label = `${c.width}x${c.height}, ${c.bytesPerRow} bytes per row: ${JSON.stringify(m)}`;
       assert.ok(m.asciiRight <= m.hexRight, `ASCII column cut off at ${label}`);
@@ -418,7 +469,12 @@ describe('webview in a real browser', { skip }, () => {
     opened.push(o);
     const { page } = o;
     await waitReady(page);
-    type Doc = { document: { querySelector(s: string): { dataset: Record<string, string>; scrollTop: number } | null; querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }> } };
+    type Doc = {
+      document: {
+        querySelector(s: string): { dataset: Record<string, string>; scrollTop: number } | null;
+        querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }>;
+      };
+    };
     // Tag the element of row 512 ("EFI PART"), then scroll three rows down.
     await page.evaluate(() => ((globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"]')!.dataset.tag = 'kept'));
     // (This image's scrollbar is scaled, so the wheel scrolls by rows: 60 px = 3 rows.)
@@ -430,7 +486,10 @@ describe('webview in a real browser', { skip }, () => {
     assert.equal((await rowBytes(page, 512)).slice(0, 23), '45 46 49 20 50 41 52 54');
     // Rows are in offset order, one row height apart, whatever their order in the DOM.
     const rows = await page.evaluate(() =>
-      Array.from((globalThis as unknown as Doc).document.querySelectorAll('.hex-row'), (row) => ({ offset: Number(row.dataset.offset), top: row.getBoundingClientRect().top })).sort((a, b) => a.offset - b.offset),
+      Array.from((globalThis as unknown as Doc).document.querySelectorAll('.hex-row'), (row) => ({
+        offset: Number(row.dataset.offset),
+        top: row.getBoundingClientRect().top,
+      })).sort((a, b) => a.offset - b.offset),
     );
     assert.equal(rows[0]!.offset, 48);
     for (let i = 1; i < rows.length; i++) {
@@ -442,13 +501,20 @@ describe('webview in a real browser', { skip }, () => {
     await page.mouse.click(inSignature.x, inSignature.y);
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"] .hex-byte.selected') !== null);
     assert.equal(await page.locator('.hex-row[data-offset="512"]').getAttribute('data-tag'), null);
-    assert.deepEqual((await selectedOffsets(page)).filter((at) => at < 528), [512, 513, 514, 515, 516, 517, 518, 519], 'the Signature field is selected');
+    assert.deepEqual(
+      (await selectedOffsets(page)).filter((at) => at < 528),
+      [512, 513, 514, 515, 516, 517, 518, 519],
+      'the Signature field is selected',
+    );
     assert.deepEqual(o.problems, []);
   });
 
   test('32 bytes per row and no console errors or CSP violations anywhere', async () => {
     const { page } = await open(compacted, 32);
-    assert.equal((await byteRuns(page, '.hex-row[data-offset="512"] .hex-byte')).reduce((n, r) => n + r.length, 0), 32);
+    assert.equal(
+      (await byteRuns(page, '.hex-row[data-offset="512"] .hex-byte')).reduce((n, r) => n + r.length, 0),
+      32,
+    );
     assert.equal(await page.locator('.hex-row[data-offset="528"]').count(), 0);
     for (const o of opened) assert.deepEqual(o.problems, [], 'console errors or CSP violations');
   });

@@ -21,7 +21,11 @@ import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/i
 import { CHROMIUM, CHROMIUM_ARGS } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
-const unavailable = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found` : !fs.existsSync(path.join(root, 'dist', 'compare.js')) ? 'dist/compare.js not built (run node esbuild.mjs)' : null;
+const unavailable = !fs.existsSync(CHROMIUM)
+  ? `${CHROMIUM} not found`
+  : !fs.existsSync(path.join(root, 'dist', 'compare.js'))
+    ? 'dist/compare.js not built (run node esbuild.mjs)'
+    : null;
 if (unavailable && process.env.CI) test('compare browser tests need chromium in CI', () => assert.fail(unavailable));
 const skip = unavailable ? `skipped: ${unavailable}` : false;
 
@@ -101,7 +105,8 @@ async function openCompare(browser: Browser, url: string, a: string, b: string, 
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  const push = (message: ToCompareWebview): Promise<void> => page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), wire(message) as never);
+  const push = (message: ToCompareWebview): Promise<void> =>
+    page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), wire(message) as never);
   const settings = { bytesPerRow: 16 } as const;
   await page.exposeFunction('__diskxHost', async (message: { type: string }) => {
     sent.push(message);
@@ -154,24 +159,40 @@ async function waitReady(page: Page): Promise<void> {
 }
 
 async function goto(page: Page, offset: number): Promise<void> {
-  await page.evaluate((o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'), offset);
+  await page.evaluate(
+    (o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'),
+    offset,
+  );
   const row = offset - (offset % 16);
   await page.waitForSelector(`#hex-a .hex-row[data-offset="${row}"]:not(.loading)`, { timeout: 10_000 });
   await page.waitForSelector(`#hex-b .hex-row[data-offset="${row}"]:not(.loading)`, { timeout: 10_000 });
 }
 
 async function pressInPage(page: Page, key: string, shiftKey: boolean): Promise<void> {
-  await page.evaluate(({ key, shiftKey }) => {
-    const g = globalThis as unknown as { dispatchEvent(e: unknown): void; KeyboardEvent: new (type: string, init: unknown) => unknown };
-    g.dispatchEvent(new g.KeyboardEvent('keydown', { key, shiftKey, bubbles: true, cancelable: true }));
-  }, { key, shiftKey });
+  await page.evaluate(
+    ({ key, shiftKey }) => {
+      const g = globalThis as unknown as { dispatchEvent(e: unknown): void; KeyboardEvent: new (type: string, init: unknown) => unknown };
+      g.dispatchEvent(new g.KeyboardEvent('keydown', { key, shiftKey, bubbles: true, cancelable: true }));
+    },
+    { key, shiftKey },
+  );
 }
 
 /** Waits until the cursor (drawn on the next animation frame) sits at `offset`. */
 async function expectCursor(page: Page, offset: number): Promise<void> {
   const seen = await page
-    .waitForFunction((o) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(o), offset, { timeout: 20_000 })
-    .then(() => offset, async () => Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset')));
+    .waitForFunction(
+      (o) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document
+          .querySelector('#hex-a .hex-byte.cursor')
+          ?.getAttribute('data-offset') === String(o),
+      offset,
+      { timeout: 20_000 },
+    )
+    .then(
+      () => offset,
+      async () => Number(await page.locator('#hex-a .hex-byte.cursor').first().getAttribute('data-offset')),
+    );
   assert.equal(seen, offset);
 }
 
@@ -225,7 +246,11 @@ describe('comparison webview in a real browser', { skip }, () => {
     assert.equal(await page.locator('#hex-a .hex-byte.diff[data-offset="1408"]').count(), 1);
     assert.equal(await page.locator('#hex-b .hex-byte.diff[data-offset="1408"]').count(), 1);
     assert.equal(await page.locator('#hex-b .hex-byte[data-offset="1408"]').innerText(), '00');
-    assert.equal(await page.locator('#hex-a .hex-byte.same[data-offset="1024"]').count() + (await page.locator('#hex-a .hex-row[data-offset="1024"]').count() === 0 ? 1 : 0), 1);
+    assert.equal(
+      (await page.locator('#hex-a .hex-byte.same[data-offset="1024"]').count()) +
+        ((await page.locator('#hex-a .hex-row[data-offset="1024"]').count()) === 0 ? 1 : 0),
+      1,
+    );
     // The two views scroll together: the same rows on both sides.
     const rowsA = await page.locator('#hex-a .hex-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-offset')));
     const rowsB = await page.locator('#hex-b .hex-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-offset')));
@@ -239,7 +264,13 @@ describe('comparison webview in a real browser', { skip }, () => {
   test('n starts the scan and goes to the first difference; n / p / F7 / Shift+F7 walk the differences and the tail; apply rewrites A', async () => {
     // Small GPT disks: A with the root partition in slot 2, B (the reference, 4 KiB longer) with it in slot 3.
     const totalSectors = 32768n;
-    const e = (n: number, type: string, first: bigint, last: bigint) => ({ typeGuid: type, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
+    const e = (n: number, type: string, first: bigint, last: bigint) => ({
+      typeGuid: type,
+      uniqueGuid: testGuid(n),
+      firstLba: first,
+      lastLba: last,
+      name: `part${n}`,
+    });
     const slots = [e(1, TYPE_EFI_SYSTEM, 2048n, 4095n), e(2, TYPE_LINUX_SWAP, 4096n, 8191n), null, e(3, TYPE_LINUX_FILESYSTEM, 8192n, 30000n)];
     const a = writeGptImage(path.join(dir, 'small-a.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots: slots.filter((s) => s !== null) });
     const b = writeGptImage(path.join(dir, 'small-b.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots });
@@ -258,8 +289,18 @@ describe('comparison webview in a real browser', { skip }, () => {
     assert.deepEqual(summary.tail, { offset: Number(totalSectors) * 512, length: 4096, in: 'b' });
     assert.match(await page.locator('#scan-status').innerText(), /differing range.*B has 4,096 more bytes/);
     const first = summary.ranges[0]!.offset;
-    await page.waitForFunction((f) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('#hex-a .hex-byte.cursor')?.getAttribute('data-offset') === String(f), first, { timeout: 10_000 });
-    assert.match(await page.locator('#hex-status').innerText(), new RegExp(`Difference 1 of ${summary.ranges.length + 1} at 0x${first.toString(16).toUpperCase()}`));
+    await page.waitForFunction(
+      (f) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document
+          .querySelector('#hex-a .hex-byte.cursor')
+          ?.getAttribute('data-offset') === String(f),
+      first,
+      { timeout: 10_000 },
+    );
+    assert.match(
+      await page.locator('#hex-status').innerText(),
+      new RegExp(`Difference 1 of ${summary.ranges.length + 1} at 0x${first.toString(16).toUpperCase()}`),
+    );
     assert.ok((await page.locator('#hex-a .hex-byte.current').count()) >= 1);
     await page.keyboard.press('n');
     await expectCursor(page, summary.ranges[1]!.offset);
@@ -293,7 +334,12 @@ describe('comparison webview in a real browser', { skip }, () => {
     opened.push(o);
     const { page } = o;
     await waitReady(page);
-    type Doc = { document: { querySelector(s: string): { dataset: Record<string, string> } | null; querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }> } };
+    type Doc = {
+      document: {
+        querySelector(s: string): { dataset: Record<string, string> } | null;
+        querySelectorAll(s: string): ArrayLike<{ dataset: Record<string, string>; getBoundingClientRect(): { top: number } }>;
+      };
+    };
     await page.evaluate(() => {
       const doc = (globalThis as unknown as Doc).document;
       doc.querySelector('#hex-a .hex-row[data-offset="160"]')!.dataset.tag = 'kept';
@@ -308,13 +354,22 @@ describe('comparison webview in a real browser', { skip }, () => {
     // One row back up: the row coming in at the top goes before the kept ones.
     await page.mouse.wheel(0, -20);
     await page.waitForSelector('body[data-first-row="2"]');
-    for (const side of ['a', 'b']) assert.equal(await page.locator(`#hex-${side} .hex-row[data-offset="160"]`).getAttribute('data-tag'), 'kept', `row 160 of ${side} is the same element`);
+    for (const side of ['a', 'b'])
+      assert.equal(await page.locator(`#hex-${side} .hex-row[data-offset="160"]`).getAttribute('data-tag'), 'kept', `row 160 of ${side} is the same element`);
     const lanes = await page.evaluate(() =>
-      ['a', 'b'].map((side) => Array.from((globalThis as unknown as Doc).document.querySelectorAll(`#hex-${side} .hex-row`), (row) => ({ offset: Number(row.dataset.offset), top: row.getBoundingClientRect().top }))),
+      ['a', 'b'].map((side) =>
+        Array.from((globalThis as unknown as Doc).document.querySelectorAll(`#hex-${side} .hex-row`), (row) => ({
+          offset: Number(row.dataset.offset),
+          top: row.getBoundingClientRect().top,
+        })),
+      ),
     );
     const [rowsA, rowsB] = lanes as [{ offset: number; top: number }[], { offset: number; top: number }[]];
     assert.equal(rowsA[0]!.offset, 32);
-    assert.deepEqual(rowsA.map((r) => r.offset), rowsB.map((r) => r.offset));
+    assert.deepEqual(
+      rowsA.map((r) => r.offset),
+      rowsB.map((r) => r.offset),
+    );
     rowsA.forEach((row, i) => {
       assert.equal(row.offset, 32 + 16 * i, 'document order is row order');
       assert.equal(row.top, rowsB[i]!.top, 'A and B rows side by side');

@@ -18,22 +18,34 @@ const MiB = 1024 * 1024;
 
 function smallDisk(file: string): string {
   const e = (n: number, first: bigint, last: bigint) => ({ typeGuid: LINUX, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
-  return writeGptImage(file, { sectorSize: 512, totalSectors: BigInt((8 * MiB) / 512), diskGuid: testGuid(0xd15c), slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)] });
+  return writeGptImage(file, {
+    sectorSize: 512,
+    totalSectors: BigInt((8 * MiB) / 512),
+    diskGuid: testGuid(0xd15c),
+    slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)],
+  });
 }
 
 /** The page's document, typed just enough for the waits below (this file compiles without the DOM library). */
-type PageDocument = { querySelector(selector: string): { textContent: string | null; hasAttribute(name: string): boolean } | null; body: { dataset: Record<string, string | undefined> } };
+type PageDocument = {
+  querySelector(selector: string): { textContent: string | null; hasAttribute(name: string): boolean } | null;
+  body: { dataset: Record<string, string | undefined> };
+};
 
 /** Waits until the text of `selector` matches `pattern`. */
 function waitText(page: Page, selector: string, pattern: RegExp): Promise<unknown> {
   return page.waitForFunction(
-    ([s, source, flags]) => new RegExp(source!, flags).test((globalThis as unknown as { document: PageDocument }).document.querySelector(s!)?.textContent ?? ''),
+    ([s, source, flags]) =>
+      new RegExp(source!, flags).test((globalThis as unknown as { document: PageDocument }).document.querySelector(s!)?.textContent ?? ''),
     [selector, pattern.source, pattern.flags],
   );
 }
 
 async function goto(page: Page, offset: number): Promise<void> {
-  await page.evaluate((o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'), offset);
+  await page.evaluate(
+    (o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'),
+    offset,
+  );
   await page.waitForSelector(`.hex-byte.cursor[data-offset="${offset}"], .hex-byte.cursor[data-offset="${offset - (offset % 8)}"]`);
 }
 
@@ -114,7 +126,10 @@ describe('hand edits in the webview', { skip }, () => {
     await waitText(page, '[data-node-id="slot-0"]', /bootbank/);
     assert.equal(o.session.model!.partitions[0]!.name, 'bootbank');
     assert.equal(o.session.model!.backup!.array!.slots[0]!.name, 'bootbank');
-    assert.deepEqual(o.session.findings.filter((f) => f.severity !== 'info').map((f) => f.code), []);
+    assert.deepEqual(
+      o.session.findings.filter((f) => f.severity !== 'info').map((f) => f.code),
+      [],
+    );
     assert.deepEqual(o.problems, []);
   });
 
@@ -132,7 +147,10 @@ describe('hand edits in the webview', { skip }, () => {
     assert.equal(o.session.model!.partitions[1]!.attributes, 5n);
     await page.locator('vscode-tree-item[data-node-id="slot-1.PartitionTypeGUID"]').dblclick();
     const options = await page.locator('#field-editor-types option').allTextContents();
-    assert.ok(options.some((t) => t === 'EFI system partition (efi)'), options.slice(0, 5).join(', '));
+    assert.ok(
+      options.some((t) => t === 'EFI system partition (efi)'),
+      options.slice(0, 5).join(', '),
+    );
     await page.locator('#field-editor-input').fill('not-a-type');
     assert.match((await page.locator('#field-editor-message').textContent()) ?? '', /neither a GUID .* nor a known partition type name/);
     await page.locator('#field-editor-input').press('Enter');
@@ -165,6 +183,9 @@ describe('hand edits in the webview', { skip }, () => {
     await input.fill('zz');
     await page.locator('#find-mode').selectOption('hex');
     await waitText(page, '#find-count', /not a hex pattern/);
-    assert.deepEqual(o.problems.filter((p) => !/not a hex pattern/.test(p)), []);
+    assert.deepEqual(
+      o.problems.filter((p) => !/not a hex pattern/.test(p)),
+      [],
+    );
   });
 });

@@ -16,7 +16,15 @@ import type { ImageEdit } from '../../src/app/editStack';
 
 const root = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserUnavailable(): string | null {
@@ -118,7 +126,10 @@ export async function openInHarness(
   if (options.embedInit) {
     // As the extension does it: the first init in the page's HTML (webviewHtml + encodeEmbeddedInit).
     embedToken = String(embeddedInits.size + 1);
-    embeddedInits.set(embedToken, encodeEmbeddedInit(await session.initMessage(settings), (bytes) => Buffer.from(bytes).toString('base64')));
+    embeddedInits.set(
+      embedToken,
+      encodeEmbeddedInit(await session.initMessage(settings), (bytes) => Buffer.from(bytes).toString('base64')),
+    );
   }
   const page = await browser.newPage({ viewport });
   const sent: unknown[] = [];

@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNode, parseGoto, resolveGoto } from '../../webview/gotoTarget';
 import { crc32, guidAt, inspect, utf16le } from '../../webview/inspector';
-import { MAX_SCROLL_HEIGHT, contentHeight, isScaled, maxFirstRow, renderedRows, revealRow, rowForScrollTop, scrollTopForRow } from '../../webview/virtualScroll';
+import {
+  MAX_SCROLL_HEIGHT,
+  contentHeight,
+  isScaled,
+  maxFirstRow,
+  renderedRows,
+  revealRow,
+  rowForScrollTop,
+  scrollTopForRow,
+} from '../../webview/virtualScroll';
 import { ByteCache, CHUNK_SIZE } from '../../webview/byteCache';
 import { firstSpanFrom, spanAt } from '../../webview/spanIndex';
 import type { FieldSpan, TreeNode } from '../../src/shared/protocol/editor';
@@ -36,8 +45,20 @@ const tree: TreeNode[] = [
     length: 512,
     children: [{ id: 'primary-header.HeaderCRC32', label: 'HeaderCRC32', value: '0x12345678', offset: 528, length: 4 }],
   },
-  { id: 'backup-header', label: 'Backup GPT header', offset: 4096 * 511, length: 512, children: [{ id: 'backup-header.HeaderCRC32', label: 'HeaderCRC32', offset: 4096 * 511 + 16, length: 4 }] },
-  { id: 'primary-array', label: 'Primary partition entry array', offset: 1024, length: 16384, children: [{ id: 'slot-3', label: 'Slot 3 (partition 4)', value: 'bootbank · Microsoft basic data', offset: 1408, length: 128 }] },
+  {
+    id: 'backup-header',
+    label: 'Backup GPT header',
+    offset: 4096 * 511,
+    length: 512,
+    children: [{ id: 'backup-header.HeaderCRC32', label: 'HeaderCRC32', offset: 4096 * 511 + 16, length: 4 }],
+  },
+  {
+    id: 'primary-array',
+    label: 'Primary partition entry array',
+    offset: 1024,
+    length: 16384,
+    children: [{ id: 'slot-3', label: 'Slot 3 (partition 4)', value: 'bootbank · Microsoft basic data', offset: 1408, length: 128 }],
+  },
 ];
 
 test('go-to resolves against the image size, its sector size and the tree', () => {
@@ -46,7 +67,11 @@ test('go-to resolves against the image size, its sector size and the tree', () =
   assert.deepEqual(resolveGoto(parseGoto('lba:1'), { sizeBytes: 1 << 20, sectorSize: 4096 }, tree), { offset: 4096, length: 4096 });
   assert.deepEqual(resolveGoto(parseGoto('end'), image, tree), { offset: 1024 * 1024 - 1, length: 1 });
   assert.deepEqual(resolveGoto(parseGoto('HeaderCRC32'), image, tree), { offset: 528, length: 4, nodeId: 'primary-header.HeaderCRC32' });
-  assert.deepEqual(resolveGoto(parseGoto('backup-header.headercrc32'), image, tree), { offset: 4096 * 511 + 16, length: 4, nodeId: 'backup-header.HeaderCRC32' });
+  assert.deepEqual(resolveGoto(parseGoto('backup-header.headercrc32'), image, tree), {
+    offset: 4096 * 511 + 16,
+    length: 4,
+    nodeId: 'backup-header.HeaderCRC32',
+  });
   assert.equal(findNode(tree, 'slot-3')?.id, 'slot-3');
   assert.equal(findNode(tree, 'bootbank')?.id, 'slot-3');
   assert.ok('error' in resolveGoto(parseGoto('0x100000'), image, tree));
@@ -121,7 +146,10 @@ test('the byte cache requests each missing chunk once, serves ranges across chun
   assert.equal(cache.byte(6), undefined);
   assert.deepEqual(requests, [[0, CHUNK_SIZE]]);
   assert.equal(cache.range(CHUNK_SIZE - 2, 4), null);
-  assert.deepEqual(requests, [[0, CHUNK_SIZE], [CHUNK_SIZE, CHUNK_SIZE]]);
+  assert.deepEqual(requests, [
+    [0, CHUNK_SIZE],
+    [CHUNK_SIZE, CHUNK_SIZE],
+  ]);
   const chunk = (n: number): Uint8Array => new Uint8Array(CHUNK_SIZE).fill(n);
   cache.put(0, chunk(1));
   cache.put(CHUNK_SIZE, chunk(2));

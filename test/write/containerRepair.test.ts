@@ -23,7 +23,12 @@ const DYNAMIC_VHD: ContainerKind = { format: 'vhd-dynamic', suffix: '.vhd', qemu
 const env = { DISKX_JOURNAL_DIR: undefined };
 
 /** A damaged raw disk, a container of it, and the raw disk repaired by us with the same fix. */
-async function setUp(name: string, kind: ContainerKind, fix: string, options: { grow?: number } = {}): Promise<{ container: string; damagedRaw: Buffer; repairedRaw: Buffer }> {
+async function setUp(
+  name: string,
+  kind: ContainerKind,
+  fix: string,
+  options: { grow?: number } = {},
+): Promise<{ container: string; damagedRaw: Buffer; repairedRaw: Buffer }> {
   const raw = containerTestDisk(path.join(dir, `${name}.img`), { damage: !options.grow });
   if (options.grow) fs.truncateSync(raw, CONTAINER_DISK_BYTES + options.grow);
   const container = convertRaw(raw, kind, path.join(dir, `${name}${kind.suffix}`));
@@ -42,11 +47,20 @@ describe('repairs through containers', { skip }, () => {
     assert.equal(qemuCheck(container).status, 0, qemuCheck(container).output);
     assert.ok(qemuToRaw(container, path.join(dir, 'crc-after.raw')).equals(repairedRaw), 'qemu-img convert -O raw equals the raw image repaired by diskx');
     assert.ok(fs.readFileSync(container).subarray(0, 65536).equals(metadataBefore), 'the qcow2 header cluster is untouched');
-    const journal = JSON.parse(fs.readFileSync(`${container}.diskx-journal`, 'utf8')) as { entries: { files: { file: string; start: number; size: number; fileOffset: number }[]; writes: { offset: number }[] }[] };
+    const journal = JSON.parse(fs.readFileSync(`${container}.diskx-journal`, 'utf8')) as {
+      entries: { files: { file: string; start: number; size: number; fileOffset: number }[]; writes: { offset: number }[] }[];
+    };
     const entry = journal.entries[0]!;
     const headers = [512, CONTAINER_DISK_BYTES - 512];
-    assert.ok(entry.writes.length > 0 && entry.writes.every((w) => headers.some((h) => w.offset >= h && w.offset < h + 512)), 'virtual offsets: inside the two GPT headers');
-    assert.deepEqual(entry.files.map((f) => f.start).sort((a, b) => a - b), headers, 'file ranges mapped for both header sectors');
+    assert.ok(
+      entry.writes.length > 0 && entry.writes.every((w) => headers.some((h) => w.offset >= h && w.offset < h + 512)),
+      'virtual offsets: inside the two GPT headers',
+    );
+    assert.deepEqual(
+      entry.files.map((f) => f.start).sort((a, b) => a - b),
+      headers,
+      'file ranges mapped for both header sectors',
+    );
     for (const piece of entry.files) {
       assert.equal(piece.file, container);
       assert.notEqual(piece.fileOffset, piece.start, 'the file range differs from the virtual offset');
@@ -59,7 +73,7 @@ describe('repairs through containers', { skip }, () => {
     assert.ok(qemuToRaw(container, path.join(dir, 'crc-undone.raw')).equals(damagedRaw), 'undo through the container restores every byte');
   });
 
-  test('fixed VHD: relocate-backup after the disk grew writes the virtual disk\'s end, never the footer', async () => {
+  test("fixed VHD: relocate-backup after the disk grew writes the virtual disk's end, never the footer", async () => {
     const { container, repairedRaw } = await setUp('grown', FIXED_VHD, 'relocate-backup', { grow: 1024 * 1024 });
     const size = fs.statSync(container).size;
     const footer = readFileRange(container, size - 512, 512);
@@ -127,7 +141,12 @@ describe('repairs through containers', { skip }, () => {
     },
     {
       name: 'streamOptimized VMDK (every grain compressed)',
-      prepare: async () => ({ container: (await setUp('refuse-stream', { format: 'vmdk-stream', suffix: '.vmdk', qemuFormat: 'vmdk', options: 'subformat=streamOptimized' }, 'recompute-crcs')).container, fix: 'recompute-crcs' }),
+      prepare: async () => ({
+        container: (
+          await setUp('refuse-stream', { format: 'vmdk-stream', suffix: '.vmdk', qemuFormat: 'vmdk', options: 'subformat=streamOptimized' }, 'recompute-crcs')
+        ).container,
+        fix: 'recompute-crcs',
+      }),
       reason: /stored compressed/,
     },
   ];

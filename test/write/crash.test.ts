@@ -12,7 +12,13 @@ import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { testGuid } from '../builders/images';
 
 const child = path.join(__dirname, 'crashChild.ts');
-const part = (n: number, first: bigint, last: bigint) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` });
+const part = (n: number, first: bigint, last: bigint) => ({
+  typeGuid: TYPE_MS_BASIC_DATA,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: last,
+  name: `p${n}`,
+});
 
 function runChild(mode: 'apply' | 'undo', image: string, planFile: string, killAfter: number) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', child, mode, image, planFile, String(killAfter)], { encoding: 'utf8' });

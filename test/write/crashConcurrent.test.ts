@@ -16,7 +16,13 @@ import { tempDir, testGuid } from '../builders/images';
 import { MiB, bundledChild, fileHash, imageAndPlan, planToJson, readAt } from './helpers';
 
 let child = '';
-const part = (n: number, first: bigint, last: bigint) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` });
+const part = (n: number, first: bigint, last: bigint) => ({
+  typeGuid: TYPE_MS_BASIC_DATA,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: last,
+  name: `p${n}`,
+});
 
 interface Run {
   pid: number;
@@ -60,7 +66,11 @@ function setup(root: string) {
     id: 'recompute-crcs',
     title: 'writer B',
     description: '',
-    patches: [size - 512 + 300, 512 + 300].map((offset) => ({ offset, before: new Uint8Array(readAt(template, offset, 4)), after: new Uint8Array([0xb0, 0xb1, 0xb2, 0xb3]) })),
+    patches: [size - 512 + 300, 512 + 300].map((offset) => ({
+      offset,
+      before: new Uint8Array(readAt(template, offset, 4)),
+      after: new Uint8Array([0xb0, 0xb1, 0xb2, 0xb3]),
+    })),
   };
   const files = { a: path.join(root, 'a.json'), b: path.join(root, 'b.json') };
   fs.writeFileSync(files.a, JSON.stringify(planToJson(planA)));
@@ -112,16 +122,28 @@ test('two writers, the first killed after each of its steps while the second wai
     if (n === 1) {
       // A died before its journal: B took the stale lock and wrote on the old image.
       assert.equal(rb.code, 0, rb.stderr);
-      assert.deepEqual(journal?.entries.map((e) => [e.id, e.state, e.fixes[0]?.title]), [[1, 'applied', 'writer B']]);
+      assert.deepEqual(
+        journal?.entries.map((e) => [e.id, e.state, e.fixes[0]?.title]),
+        [[1, 'applied', 'writer B']],
+      );
     } else if (n < steps.length) {
       // A's entry is pending: B refuses to write over an interrupted repair.
       assert.equal(rb.code, 3, `B after A killed at step ${n} (${steps[n - 1]})`);
       assert.match(rb.stderr, /^PendingRepairError/);
-      assert.deepEqual(journal?.entries.map((e) => e.state), ['pending']);
+      assert.deepEqual(
+        journal?.entries.map((e) => e.state),
+        ['pending'],
+      );
     } else {
       // A finished (killed after its last step): B applied on top, in serial order.
       assert.equal(rb.code, 0, rb.stderr);
-      assert.deepEqual(journal?.entries.map((e) => [e.id, e.state]), [[1, 'applied'], [2, 'applied']]);
+      assert.deepEqual(
+        journal?.entries.map((e) => [e.id, e.state]),
+        [
+          [1, 'applied'],
+          [2, 'applied'],
+        ],
+      );
       assert.equal(fileHash(image), s.hashes.ab, 'both repairs, neither reverting the other');
     }
     assert.ok(!fs.existsSync(image + '.diskx-lock'), 'no lock file left once B is done');

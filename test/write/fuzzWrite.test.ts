@@ -43,7 +43,8 @@ function reseal(bytes: Buffer, headerLba: number): void {
   const at = headerLba * SS;
   const arrayLba = Number(bytes.readBigUInt64LE(at + 0x48));
   const length = bytes.readUInt32LE(at + 0x50) * bytes.readUInt32LE(at + 0x54);
-  if (arrayLba < SECTORS && arrayLba * SS + length <= bytes.length && length <= 1 << 20) bytes.writeUInt32LE(crc32(bytes.subarray(arrayLba * SS, arrayLba * SS + length)), at + 0x58);
+  if (arrayLba < SECTORS && arrayLba * SS + length <= bytes.length && length <= 1 << 20)
+    bytes.writeUInt32LE(crc32(bytes.subarray(arrayLba * SS, arrayLba * SS + length)), at + 0x58);
   const size = Math.min(Math.max(bytes.readUInt32LE(at + 0x0c), 92), SS);
   bytes.writeUInt32LE(gptHeaderCrc32(bytes.subarray(at, at + SS), size), at + 0x10);
 }
@@ -97,7 +98,17 @@ function mutateJournal(file: string, image: string, random: Random): string {
   const entry = journal.entries.at(-1)!;
   const writes = entry.writes as { offset: number; before: string; after: string }[];
   const w = writes[int(random, writes.length)]!;
-  const what = pick(random, ['forged partition write', 'forged partition write', 'offset into partition', 'offset', 'before', 'state', 'sectorSize', 'identity', 'sectorsAfter']);
+  const what = pick(random, [
+    'forged partition write',
+    'forged partition write',
+    'offset into partition',
+    'offset',
+    'before',
+    'state',
+    'sectorSize',
+    'identity',
+    'sectorsAfter',
+  ]);
   switch (what) {
     case 'forged partition write': {
       // What an attacker writes: `after` is what the image holds there now, so only the areas check stops it.

@@ -38,7 +38,11 @@ export function imageAndPlan(
   const after = encodeGptDisk({ ...spec, slots: to });
   writeSparseImage(file, sizeBytes, before);
   const patches: Patch[] = before.map((region, i) => ({ offset: region.offset, before: region.bytes, after: after[i]!.bytes }));
-  return { image: file, plan: { id, title: `hand-made ${id}`, description: 'test plan', patches }, regions: before.map((r) => ({ offset: r.offset, length: r.bytes.length })) };
+  return {
+    image: file,
+    plan: { id, title: `hand-made ${id}`, description: 'test plan', patches },
+    regions: before.map((r) => ({ offset: r.offset, length: r.bytes.length })),
+  };
 }
 
 /** SHA-256 of a whole file (small images) or of the given ranges (sparse big ones). */
@@ -106,7 +110,12 @@ export function planToJson(plan: FixPlan): PlanJson {
 
 export function planFromJson(json: PlanJson): FixPlan {
   const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
-  return { id: json.id as FixId, title: json.title, description: json.description, patches: json.patches.map((p) => ({ offset: p.offset, before: bytes(p.before), after: bytes(p.after) })) };
+  return {
+    id: json.id as FixId,
+    title: json.title,
+    description: json.description,
+    patches: json.patches.map((p) => ({ offset: p.offset, before: bytes(p.before), after: bytes(p.after) })),
+  };
 }
 
 /**

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { applyPlans, undoLast, readJournal, copyImage, JournalCorruptError, JournalUntrustedError, JournalForeignError, PartitionWriteError } from '../../src/core/write/index';
+import {
+  applyPlans,
+  undoLast,
+  readJournal,
+  copyImage,
+  JournalCorruptError,
+  JournalUntrustedError,
+  JournalForeignError,
+  PartitionWriteError,
+} from '../../src/core/write/index';
 import type { FixPlan } from '../../src/core/patch';
 import { MemorySource } from '../../src/core/io/memorySource';
 import { MAX_JOURNAL_BYTES } from '../../src/core/limits';
@@ -15,16 +24,29 @@ import { tempDir, testGuid } from '../builders/images';
 import { runCli } from '../builders/cli';
 import { MiB, fileHash, imageAndPlan, readAt, writeAt } from './helpers';
 
-const part = (n: number, first: bigint, last: bigint) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` });
+const part = (n: number, first: bigint, last: bigint) => ({
+  typeGuid: TYPE_MS_BASIC_DATA,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: last,
+  name: `p${n}`,
+});
 /** 16 MiB, partitions at LBAs 2048..10239 and 10240..20479, and the slot-moving plan. */
 function setup(dir: string, name = 'img.img') {
-  return imageAndPlan(path.join(dir, name), 16 * MiB, 512, [part(1, 2048n, 10239n), part(2, 10240n, 20479n)], [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)], 'restore-esxi-slots');
+  return imageAndPlan(
+    path.join(dir, name),
+    16 * MiB,
+    512,
+    [part(1, 2048n, 10239n), part(2, 10240n, 20479n)],
+    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
+    'restore-esxi-slots',
+  );
 }
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 // ---- item 3: temporary and probe files ----
 
-test('symlinks planted at the old predictable temp and probe names are never followed; a killed writer\'s leftovers are removed', async () => {
+test("symlinks planted at the old predictable temp and probe names are never followed; a killed writer's leftovers are removed", async () => {
   const dir = tempDir();
   const { image, plan } = setup(dir);
   const victim = path.join(dir, 'victim.txt');
@@ -55,7 +77,11 @@ test('Save As never follows a symlink planted at the old temporary name, and lea
     await copyImage({ path: image, isPlainFile: true, source: new MemorySource(new Uint8Array(bytes), image), patches: [], destination, strategy });
     assert.equal(fs.readFileSync(victim, 'utf8'), 'precious\n', strategy);
     assert.equal(fileHash(destination), fileHash(image), strategy);
-    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('diskx-partial') && !n.endsWith('.diskx-partial')), [], 'no private temporary folder left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.includes('diskx-partial') && !n.endsWith('.diskx-partial')),
+      [],
+      'no private temporary folder left',
+    );
   }
 });
 
@@ -75,7 +101,8 @@ test('a journal that is a FIFO, a symlink to a device, a folder or over the size
         fs.closeSync(fs.openSync(journal, 'w'));
         fs.truncateSync(journal, MAX_JOURNAL_BYTES + 1);
       },
-      new RegExp(`it is ${MAX_JOURNAL_BYTES + 1} bytes, more than the ${MAX_JOURNAL_BYTES}`)],
+      new RegExp(`it is ${MAX_JOURNAL_BYTES + 1} bytes, more than the ${MAX_JOURNAL_BYTES}`),
+    ],
   ];
   const original = fileHash(image);
   const clean = (await runCli(['check', image])).status;
@@ -106,7 +133,10 @@ test('a journal writable by group or others, or owned by someone else, is refuse
   }
   const cli = await runCli(['undo', image]);
   assert.equal(cli.status, 2);
-  assert.match(cli.stderr, /^diskx: .*: refusing to use the undo journal .*: it is writable by its group and others \(mode 0646\)|^diskx: .*: refusing to use the undo journal .*: it is writable by others \(mode 0646\)/);
+  assert.match(
+    cli.stderr,
+    /^diskx: .*: refusing to use the undo journal .*: it is writable by its group and others \(mode 0646\)|^diskx: .*: refusing to use the undo journal .*: it is writable by others \(mode 0646\)/,
+  );
   assert.equal(cli.stderr.trim().split('\n').length, 1);
   if (isRoot) {
     fs.chmodSync(result.journalPath, 0o644);
@@ -123,8 +153,20 @@ test('a journal writable by group or others, or owned by someone else, is refuse
 function forge(image: string, offset: number, bytes: number[], extra: Record<string, unknown> = {}): void {
   const journalPath = image + '.diskx-journal';
   const now = readAt(image, offset, bytes.length).toString('hex');
-  const journal = fs.existsSync(journalPath) ? JSON.parse(fs.readFileSync(journalPath, 'utf8')) : { format: 'diskx-undo-journal', version: 1, image, entries: [] };
-  journal.entries.push({ id: journal.entries.length + 1, state: 'applied', fixes: [{ id: 'recompute-crcs', title: 'forged' }], createdAt: '', sizeBytes: fs.statSync(image).size, sectorSize: 512, files: [], writes: [{ offset, before: Buffer.from(bytes).toString('hex'), after: now }], ...extra });
+  const journal = fs.existsSync(journalPath)
+    ? JSON.parse(fs.readFileSync(journalPath, 'utf8'))
+    : { format: 'diskx-undo-journal', version: 1, image, entries: [] };
+  journal.entries.push({
+    id: journal.entries.length + 1,
+    state: 'applied',
+    fixes: [{ id: 'recompute-crcs', title: 'forged' }],
+    createdAt: '',
+    sizeBytes: fs.statSync(image).size,
+    sectorSize: 512,
+    files: [],
+    writes: [{ offset, before: Buffer.from(bytes).toString('hex'), after: now }],
+    ...extra,
+  });
   fs.writeFileSync(journalPath, JSON.stringify(journal), { mode: 0o600 });
 }
 
@@ -155,10 +197,22 @@ test('a journal entry belongs to its disk: a copy of the image may use it, anoth
   fs.copyFileSync(image, copy);
   fs.copyFileSync(image + '.diskx-journal', copy + '.diskx-journal');
   // Another disk (same layout and size, another DiskGUID) given that journal: refused.
-  const other = imageAndPlan(path.join(dir, 'other.img'), 16 * MiB, 512, [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)], [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)], 'restore-esxi-slots', testGuid(0x07e4));
+  const other = imageAndPlan(
+    path.join(dir, 'other.img'),
+    16 * MiB,
+    512,
+    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
+    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
+    'restore-esxi-slots',
+    testGuid(0x07e4),
+  );
   fs.copyFileSync(image + '.diskx-journal', other.image + '.diskx-journal');
   const before = fileHash(other.image);
-  await assert.rejects(undoLast(other.image), (e: unknown) => e instanceof JournalForeignError && /written for another disk \(gpt:[0-9A-F-]+:16777216.*other\.img is gpt:[0-9A-F-]+:16777216\)/.test(e.message));
+  await assert.rejects(
+    undoLast(other.image),
+    (e: unknown) =>
+      e instanceof JournalForeignError && /written for another disk \(gpt:[0-9A-F-]+:16777216.*other\.img is gpt:[0-9A-F-]+:16777216\)/.test(e.message),
+  );
   assert.equal(fileHash(other.image), before);
   await undoLast(copy);
   await undoLast(image);
@@ -172,8 +226,16 @@ test('the writer refuses a plan that reaches into a partition, whatever fix it c
   const { image } = setup(dir);
   const original = fileHash(image);
   const offset = 10240 * 512 + 3;
-  const plan: FixPlan = { id: 'recompute-crcs', title: 't', description: '', patches: [{ offset, before: new Uint8Array(readAt(image, offset, 1)), after: new Uint8Array([0x5a]) }] };
-  await assert.rejects(applyPlans(image, [plan], { sectorSize: 512 }), (e: unknown) => e instanceof PartitionWriteError && /byte 0x500003 lies in partition 2 \(LBAs 10240\.\.20479/.test(e.message));
+  const plan: FixPlan = {
+    id: 'recompute-crcs',
+    title: 't',
+    description: '',
+    patches: [{ offset, before: new Uint8Array(readAt(image, offset, 1)), after: new Uint8Array([0x5a]) }],
+  };
+  await assert.rejects(
+    applyPlans(image, [plan], { sectorSize: 512 }),
+    (e: unknown) => e instanceof PartitionWriteError && /byte 0x500003 lies in partition 2 \(LBAs 10240\.\.20479/.test(e.message),
+  );
   assert.equal(fileHash(image), original);
   assert.equal(fs.existsSync(image + '.diskx-journal'), false, 'nothing journaled');
   void writeAt;
@@ -184,10 +246,18 @@ test('a hand edit may write data bytes; its journal entry is undone only when as
   const { image } = setup(dir);
   const original = fileHash(image);
   const offset = 10240 * 512 + 3;
-  const plan = { id: 'hand-edit' as const, title: 'hand edit', description: '', patches: [{ offset, before: new Uint8Array(readAt(image, offset, 1)), after: new Uint8Array([0x5a]) }] };
+  const plan = {
+    id: 'hand-edit' as const,
+    title: 'hand edit',
+    description: '',
+    patches: [{ offset, before: new Uint8Array(readAt(image, offset, 1)), after: new Uint8Array([0x5a]) }],
+  };
   await applyPlans(image, [plan], { sectorSize: 512 });
   assert.equal(readAt(image, offset, 1)[0], 0x5a);
-  await assert.rejects(undoLast(image), (e: unknown) => e instanceof JournalForeignError && /in partition 2 .*pass --allow-data-writes to undo it/.test(e.message));
+  await assert.rejects(
+    undoLast(image),
+    (e: unknown) => e instanceof JournalForeignError && /in partition 2 .*pass --allow-data-writes to undo it/.test(e.message),
+  );
   await undoLast(image, { allowDataWrites: true });
   assert.equal(fileHash(image), original);
 });

@@ -14,7 +14,13 @@ import { tempDir, testGuid } from '../builders/images';
 import { runCli } from '../builders/cli';
 import { MiB, fileHash, imageAndPlan, planToJson, readAt, seedImageAndPlan, writeAt } from './helpers';
 
-const part = (n: number, first: bigint, last: bigint) => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` });
+const part = (n: number, first: bigint, last: bigint) => ({
+  typeGuid: TYPE_MS_BASIC_DATA,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: last,
+  name: `p${n}`,
+});
 
 /** A 16 MiB image and the slot-moving plan (whole regions as patches). */
 function setup(dir: string, name = 'img.img') {
@@ -25,7 +31,12 @@ function setup(dir: string, name = 'img.img') {
 
 /** A plan that changes `bytes` at `offset` from what the image holds now. */
 function bytePlan(image: string, offset: number, bytes: number[], id: FixPlan['id'] = 'recompute-crcs'): FixPlan {
-  return { id, title: `bytes at ${offset}`, description: '', patches: [{ offset, before: new Uint8Array(readAt(image, offset, bytes.length)), after: new Uint8Array(bytes) }] };
+  return {
+    id,
+    title: `bytes at ${offset}`,
+    description: '',
+    patches: [{ offset, before: new Uint8Array(readAt(image, offset, bytes.length)), after: new Uint8Array(bytes) }],
+  };
 }
 
 // Bytes 200.. of LBA 1 lie after the 92-byte header in its sector: a plan there and
@@ -44,7 +55,13 @@ test('two writers at once in one process: the second waits, both repairs land, t
   assert.deepEqual([...readAt(image, SAME_SECTOR_A, 4)], [1, 2, 3, 4], 'the first repair was not reverted by the second');
   assert.deepEqual([...readAt(image, SAME_SECTOR_B, 4)], [5, 6, 7, 8]);
   const journal = await readJournal(r1.journalPath);
-  assert.deepEqual(journal?.entries.map((e) => [e.id, e.state]), [[1, 'applied'], [2, 'applied']]);
+  assert.deepEqual(
+    journal?.entries.map((e) => [e.id, e.state]),
+    [
+      [1, 'applied'],
+      [2, 'applied'],
+    ],
+  );
   assert.deepEqual([r1.entryId, r2.entryId].sort(), [1, 2]);
   await undoLast(image);
   await undoLast(image);
@@ -63,7 +80,11 @@ test('a second writer that may not wait fails with ImageLockedError naming the h
     sectorSize: 512,
     tool: 'first writer',
     onStep: (step) => {
-      if (step.kind === 'lock') second = applyPlans(image, [p2], { sectorSize: 512, lockWaitMs: 0 }).then(() => null, (error: unknown) => error);
+      if (step.kind === 'lock')
+        second = applyPlans(image, [p2], { sectorSize: 512, lockWaitMs: 0 }).then(
+          () => null,
+          (error: unknown) => error,
+        );
     },
   });
   const error = await second!;
@@ -86,7 +107,7 @@ test('no stale read-modify-write: a byte another program changes in the same sec
     },
   });
   assert.deepEqual([...readAt(image, SAME_SECTOR_A, 4)], [1, 2, 3, 4]);
-  assert.equal(readAt(image, SAME_SECTOR_B, 1)[0], 0x99, 'the other program\'s byte is not reverted');
+  assert.equal(readAt(image, SAME_SECTOR_B, 1)[0], 0x99, "the other program's byte is not reverted");
   // Undo of an applied repair refuses while anything in its sectors changed since (the CRCs cover them) ...
   await assert.rejects(undoLast(image), UndoConflictError);
   // ... and with that byte back, restores only our bytes.
@@ -141,7 +162,9 @@ function startWriter(args: string[]): { proc: ChildProcess; exited: Promise<{ co
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   proc.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { proc, exited };
 }
 
@@ -169,7 +192,12 @@ test('the CLI sees a lock held by another process: exit 2, one line naming it; a
   assert.equal(refused.status, 2, refused.stderr);
   const lines = refused.stderr.trim().split('\n');
   assert.equal(lines.length, 1, refused.stderr);
-  assert.match(lines[0]!, new RegExp(`^diskx: .*img\\.img: the image is being written by test writer holder \\(pid ${holder.proc.pid} on host .*\\); nothing was written, try again when it has finished \\(lock .*img\\.img\\.diskx-lock\\)$`));
+  assert.match(
+    lines[0]!,
+    new RegExp(
+      `^diskx: .*img\\.img: the image is being written by test writer holder \\(pid ${holder.proc.pid} on host .*\\); nothing was written, try again when it has finished \\(lock .*img\\.img\\.diskx-lock\\)$`,
+    ),
+  );
   assert.equal(fileHash(image, regions), original);
 
   fs.writeFileSync(path.join(dir, 'holder.go'), '');
@@ -184,14 +212,30 @@ test('the CLI sees a lock held by another process: exit 2, one line naming it; a
 test('a lock file from another host is never broken automatically: the error says which file to remove', async () => {
   const dir = tempDir();
   const { image, plan } = setup(dir);
-  fs.writeFileSync(image + '.diskx-lock', JSON.stringify({ pid: 4242, host: 'elsewhere.example', bootId: 'x', startTicks: '1', tool: 'diskx fix', since: '2026-01-01T00:00:00.000Z' }));
+  fs.writeFileSync(
+    image + '.diskx-lock',
+    JSON.stringify({ pid: 4242, host: 'elsewhere.example', bootId: 'x', startTicks: '1', tool: 'diskx fix', since: '2026-01-01T00:00:00.000Z' }),
+  );
   await assert.rejects(applyPlans(image, [plan], { sectorSize: 512, lockWaitMs: 0 }), (error: unknown) => {
     assert.ok(error instanceof ImageLockedError);
-    assert.match(error.message, /locked by diskx fix \(pid 4242 on host elsewhere\.example, since 2026-01-01T00:00:00\.000Z\), which cannot be checked from here .* remove .*img\.img\.diskx-lock$/);
+    assert.match(
+      error.message,
+      /locked by diskx fix \(pid 4242 on host elsewhere\.example, since 2026-01-01T00:00:00\.000Z\), which cannot be checked from here .* remove .*img\.img\.diskx-lock$/,
+    );
     return true;
   });
   // A dead process of this host is stale: gone at once.
-  fs.writeFileSync(image + '.diskx-lock', JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname(), bootId: fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), startTicks: '1', tool: 'diskx fix', since: '' }));
+  fs.writeFileSync(
+    image + '.diskx-lock',
+    JSON.stringify({
+      pid: 2 ** 30,
+      host: (await import('node:os')).hostname(),
+      bootId: fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+      startTicks: '1',
+      tool: 'diskx fix',
+      since: '',
+    }),
+  );
   await applyPlans(image, [plan], { sectorSize: 512, lockWaitMs: 0 });
   assert.ok(!fs.existsSync(image + '.diskx-lock'));
 });

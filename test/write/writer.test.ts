@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyPlans, undoLast, readJournal, ImageChangedError, WriteRefusedError, JournalNotWritableError, PendingRepairError, NothingToUndoError, UndoConflictError } from '../../src/core/write/index';
+import {
+  applyPlans,
+  undoLast,
+  readJournal,
+  ImageChangedError,
+  WriteRefusedError,
+  JournalNotWritableError,
+  PendingRepairError,
+  NothingToUndoError,
+  UndoConflictError,
+} from '../../src/core/write/index';
 import type { WriteStep } from '../../src/core/write/index';
 import { analyzeImage } from '../../src/core/index';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
@@ -13,7 +23,13 @@ import type { FixPlan } from '../../src/core/patch';
 import { haveOracles, run, tempDir, testGuid } from '../builders/images';
 import { MiB, differingSectors, fileHash, imageAndPlan, readAt, seedImageAndPlan, writeAt } from './helpers';
 
-const part = (n: number, first: bigint, last: bigint): GptEntryFields => ({ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
+const part = (n: number, first: bigint, last: bigint): GptEntryFields => ({
+  typeGuid: TYPE_MS_BASIC_DATA,
+  uniqueGuid: testGuid(n),
+  firstLba: first,
+  lastLba: last,
+  name: `part${n}`,
+});
 /** A 16 MiB disk whose second partition moves from slot 1 to slot 2: small enough to hash whole. */
 function smallImage(dir: string, name = 'small.img', sectorSize = 512) {
   const s = (n: bigint) => n * BigInt(512 / sectorSize || 1);
@@ -33,13 +49,29 @@ test('the seed repair writes exactly the sectors that change (at most 8), backup
   const result = await applyPlans(image, [plan], { sectorSize: 512, onStep: (s) => steps.push(s) });
 
   // Which sectors really differ, compared with what the writer says it wrote.
-  const changed = [...differingSectors(head, readAt(image, 0, MiB), 512), ...differingSectors(tail, readAt(image, size - MiB, MiB), 512).map((s) => s + (size - MiB) / 512)];
-  const written = [...new Set(result.writes.flatMap((w) => Array.from({ length: Math.floor((w.offset + w.length - 1) / 512) - Math.floor(w.offset / 512) + 1 }, (_, i) => Math.floor(w.offset / 512) + i)))];
-  assert.deepEqual([...written].sort((a, b) => a - b), changed, 'written sectors = changed sectors');
+  const changed = [
+    ...differingSectors(head, readAt(image, 0, MiB), 512),
+    ...differingSectors(tail, readAt(image, size - MiB, MiB), 512).map((s) => s + (size - MiB) / 512),
+  ];
+  const written = [
+    ...new Set(
+      result.writes.flatMap((w) =>
+        Array.from({ length: Math.floor((w.offset + w.length - 1) / 512) - Math.floor(w.offset / 512) + 1 }, (_, i) => Math.floor(w.offset / 512) + i),
+      ),
+    ),
+  ];
+  assert.deepEqual(
+    [...written].sort((a, b) => a - b),
+    changed,
+    'written sectors = changed sectors',
+  );
   assert.equal(result.sectorsWritten, written.length);
   assert.ok(result.sectorsWritten <= 8, `${result.sectorsWritten} sectors`);
   // Only byte runs inside the patches, each starting and ending with a byte that changes.
-  assert.equal(result.bytesWritten, result.writes.reduce((n, w) => n + w.length, 0));
+  assert.equal(
+    result.bytesWritten,
+    result.writes.reduce((n, w) => n + w.length, 0),
+  );
   assert.ok(result.bytesWritten < result.sectorsWritten * 512, `${result.bytesWritten} bytes`);
   const headNow = readAt(image, 0, MiB);
   const tailNow = readAt(image, size - MiB, MiB);
@@ -51,12 +83,17 @@ test('the seed repair writes exactly the sectors that change (at most 8), backup
   assert.equal(fs.statSync(image).size, size, 'replace-only: the size never changes');
 
   // UEFI 5.3.2: every backup write (second half) precedes every primary write, with an fsync between.
-  const kinds = steps.map((s) => (s.kind === 'write' ? (s.offset >= size / 2 ? 'B' : 'P') : s.kind === 'fsync' ? `fsync-${s.group}` : s.kind === 'lock' ? 'lock' : `journal-${s.state}`));
+  const kinds = steps.map((s) =>
+    s.kind === 'write' ? (s.offset >= size / 2 ? 'B' : 'P') : s.kind === 'fsync' ? `fsync-${s.group}` : s.kind === 'lock' ? 'lock' : `journal-${s.state}`,
+  );
   assert.match(kinds.join(' '), /^lock journal-pending (B )+fsync-backup (P )+fsync-primary journal-applied$/);
 
   const { opened, findings } = await analyzeImage(image);
   await opened.source.close();
-  assert.deepEqual(findings.filter((f) => f.severity !== 'info').map((f) => f.code), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity !== 'info').map((f) => f.code),
+    [],
+  );
   if (haveOracles()) assert.match(run('sgdisk', ['-v', image]), /No problems found/);
 
   const journal = await readJournal(result.journalPath);
@@ -77,7 +114,10 @@ test('undo restores every byte of a small image exactly, and a second undo has n
   assert.equal(undo.sectorsWritten, result.sectorsWritten);
   assert.equal(fileHash(image), original);
   const journal = await readJournal(result.journalPath);
-  assert.deepEqual(journal?.entries.map((e) => e.state), ['undone']);
+  assert.deepEqual(
+    journal?.entries.map((e) => e.state),
+    ['undone'],
+  );
   await assert.rejects(undoLast(image), NothingToUndoError);
 });
 
@@ -116,21 +156,26 @@ test('several repairs are undone newest first, each restoring its own bytes', as
   assert.equal(fileHash(image), h0);
 });
 
-test('plans in sequence: the second plan\'s before is the first plan\'s after; one journal entry for both', async () => {
+test("plans in sequence: the second plan's before is the first plan's after; one journal entry for both", async () => {
   const dir = tempDir();
   const { image } = smallImage(dir);
   const h0 = fileHash(image);
-  const old = new Uint8Array(readAt(image, (512 + 200), 4));
+  const old = new Uint8Array(readAt(image, 512 + 200, 4));
   const mid = new Uint8Array([1, 2, 3, 4]);
   const end = new Uint8Array([5, 6, 3, 4]);
-  const planA: FixPlan = { id: 'recompute-crcs', title: 'A', description: '', patches: [{ offset: (512 + 200), before: old, after: mid }] };
-  const planB: FixPlan = { id: 'relocate-backup', title: 'B', description: '', patches: [{ offset: (512 + 200), before: mid.slice(0, 2), after: end.slice(0, 2) }] };
+  const planA: FixPlan = { id: 'recompute-crcs', title: 'A', description: '', patches: [{ offset: 512 + 200, before: old, after: mid }] };
+  const planB: FixPlan = {
+    id: 'relocate-backup',
+    title: 'B',
+    description: '',
+    patches: [{ offset: 512 + 200, before: mid.slice(0, 2), after: end.slice(0, 2) }],
+  };
   const result = await applyPlans(image, [planA, planB], { sectorSize: 512 });
   assert.deepEqual(result.fixIds, ['recompute-crcs', 'relocate-backup']);
   assert.equal(result.sectorsWritten, 1);
-  assert.deepEqual(new Uint8Array(readAt(image, (512 + 200), 4)), end);
+  assert.deepEqual(new Uint8Array(readAt(image, 512 + 200, 4)), end);
   // B's before does not match A's after: refused before anything is written.
-  const bad: FixPlan = { ...planB, patches: [{ offset: (512 + 200), before: new Uint8Array([9, 9]), after: new Uint8Array([0, 0]) }] };
+  const bad: FixPlan = { ...planB, patches: [{ offset: 512 + 200, before: new Uint8Array([9, 9]), after: new Uint8Array([0, 0]) }] };
   await assert.rejects(applyPlans(image, [planA, bad], { sectorSize: 512 }), ImageChangedError);
   await undoLast(image);
   assert.equal(fileHash(image), h0);
@@ -159,7 +204,10 @@ test('read-only files are refused unless allowDevice; then the write goes throug
   const { image, plan } = smallImage(dir);
   const original = fileHash(image);
   fs.chmodSync(image, 0o444);
-  await assert.rejects(applyPlans(image, [plan], { sectorSize: 512 }), (error: unknown) => error instanceof WriteRefusedError && error.why === 'read-only-file' && /--allow-device/.test(error.message));
+  await assert.rejects(
+    applyPlans(image, [plan], { sectorSize: 512 }),
+    (error: unknown) => error instanceof WriteRefusedError && error.why === 'read-only-file' && /--allow-device/.test(error.message),
+  );
   assert.equal(fileHash(image), original);
   if (process.getuid?.() === 0) {
     // Root can write a 0444 file: the explicit flag is what allows it.
@@ -244,7 +292,11 @@ test('4Kn: a 1-byte change writes that one byte (in one 4096-byte sector)', asyn
   const original = fileHash(image);
   const offset = 4096 * 3 + 10;
   const before = new Uint8Array(readAt(image, offset, 1));
-  const result = await applyPlans(image, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset, before, after: new Uint8Array([before[0]! ^ 1]) }] }], { sectorSize: 4096 });
+  const result = await applyPlans(
+    image,
+    [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset, before, after: new Uint8Array([before[0]! ^ 1]) }] }],
+    { sectorSize: 4096 },
+  );
   assert.deepEqual(result.writes, [{ offset, length: 1 }]);
   assert.equal(result.sectorsWritten, 1);
   assert.equal(result.bytesWritten, 1);
@@ -256,7 +308,9 @@ test('patches that change nothing write nothing and journal nothing', async () =
   const dir = tempDir();
   const { image } = smallImage(dir);
   const same = new Uint8Array(readAt(image, 512, 92));
-  const result = await applyPlans(image, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset: 512, before: same, after: same }] }], { sectorSize: 512 });
+  const result = await applyPlans(image, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset: 512, before: same, after: same }] }], {
+    sectorSize: 512,
+  });
   assert.equal(result.sectorsWritten, 0);
   assert.equal(result.entryId, null);
   assert.equal(fs.existsSync(result.journalPath), false);
@@ -277,7 +331,10 @@ test('a monolithicFlat VMDK: the flat extent is written, the descriptor is not, 
   assert.notEqual(fileHash(flat), original);
   const { opened, findings } = await analyzeImage(descriptor);
   await opened.source.close();
-  assert.deepEqual(findings.filter((f) => f.severity !== 'info'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity !== 'info'),
+    [],
+  );
   await undoLast(descriptor);
   assert.equal(fileHash(flat), original);
 });
@@ -290,12 +347,17 @@ test('a split flat VMDK: a patch across the extent boundary lands in both files 
   fs.writeFileSync(s1, Buffer.alloc(8 * 512, 0x11));
   fs.writeFileSync(s2, Buffer.concat([Buffer.alloc(512, 0xee), Buffer.alloc(8 * 512, 0x22)]));
   const descriptor = path.join(dir, 'split.vmdk');
-  fs.writeFileSync(descriptor, `# Disk DescriptorFile\nversion=1\ncreateType="twoGbMaxExtentFlat"\nRW 8 FLAT "split-s001.vmdk" 0\nRW 8 FLAT "split-s002.vmdk" 1\n`);
+  fs.writeFileSync(
+    descriptor,
+    `# Disk DescriptorFile\nversion=1\ncreateType="twoGbMaxExtentFlat"\nRW 8 FLAT "split-s001.vmdk" 0\nRW 8 FLAT "split-s002.vmdk" 1\n`,
+  );
   const h1 = fileHash(s1);
   const h2 = fileHash(s2);
   const before = new Uint8Array([...Array(4).fill(0x11), ...Array(4).fill(0x22)]);
   const after = new Uint8Array(8).fill(0x33);
-  const result = await applyPlans(descriptor, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset: 8 * 512 - 4, before, after }] }], { sectorSize: 512 });
+  const result = await applyPlans(descriptor, [{ id: 'recompute-crcs', title: 't', description: '', patches: [{ offset: 8 * 512 - 4, before, after }] }], {
+    sectorSize: 512,
+  });
   assert.equal(result.sectorsWritten, 2);
   assert.deepEqual([...readAt(s1, 8 * 512 - 4, 4)], [0x33, 0x33, 0x33, 0x33]);
   assert.deepEqual([...readAt(s2, 512, 4)], [0x33, 0x33, 0x33, 0x33]);
@@ -312,6 +374,9 @@ test('a read-only VMDK extent is refused without allowDevice', async () => {
   const descriptor = path.join(dir, 'ro.vmdk');
   fs.writeFileSync(descriptor, `# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRDONLY 8 FLAT "ro-flat.vmdk" 0\n`);
   const patch = { offset: 0, before: new Uint8Array(1), after: new Uint8Array([1]) };
-  await assert.rejects(applyPlans(descriptor, [{ id: 'recompute-crcs', title: 't', description: '', patches: [patch] }], { sectorSize: 512 }), (e: unknown) => e instanceof WriteRefusedError && e.why === 'read-only-extent');
+  await assert.rejects(
+    applyPlans(descriptor, [{ id: 'recompute-crcs', title: 't', description: '', patches: [patch] }], { sectorSize: 512 }),
+    (e: unknown) => e instanceof WriteRefusedError && e.why === 'read-only-extent',
+  );
   assert.equal(readAt(flat, 0, 1)[0], 0);
 });

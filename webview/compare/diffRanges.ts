@@ -65,11 +65,16 @@ export function describeScan(summary: ScanSummary): string {
   if (summary.identical) return `Identical: ${summary.comparedBytes.toLocaleString('en-US')} bytes compared.`;
   const parts: string[] = [];
   if (summary.ranges.length > 0) {
-    parts.push(`${summary.ranges.length.toLocaleString('en-US')}${summary.truncated ? '+' : ''} differing range${summary.ranges.length === 1 ? '' : 's'}, ${summary.differingBytes.toLocaleString('en-US')} byte${summary.differingBytes === 1 ? '' : 's'}`);
+    parts.push(
+      `${summary.ranges.length.toLocaleString('en-US')}${summary.truncated ? '+' : ''} differing range${summary.ranges.length === 1 ? '' : 's'}, ${summary.differingBytes.toLocaleString('en-US')} byte${summary.differingBytes === 1 ? '' : 's'}`,
+    );
   } else {
     parts.push('No differing byte in the common part');
   }
   if (summary.truncated) parts.push(`scan stopped at 0x${summary.scannedBytes.toString(16).toUpperCase()} (range limit)`);
-  if (summary.tail) parts.push(`${summary.tail.in.toUpperCase()} has ${summary.tail.length.toLocaleString('en-US')} more bytes from 0x${summary.tail.offset.toString(16).toUpperCase()}`);
+  if (summary.tail)
+    parts.push(
+      `${summary.tail.in.toUpperCase()} has ${summary.tail.length.toLocaleString('en-US')} more bytes from 0x${summary.tail.offset.toString(16).toUpperCase()}`,
+    );
   return `${parts.join('; ')}.`;
 }

@@ -26,7 +26,10 @@ const HEX_DIGIT = /^[0-9a-fA-F]$/;
 
 /** Parses pasted text as hex bytes ("45 46 49", "45:46:49", "0x4546"); null when it is not hex. */
 export function pastedHex(text: string): Uint8Array | null {
-  const digits = text.trim().replace(/^0x/i, '').replace(/[\s:,-]+/g, '');
+  const digits = text
+    .trim()
+    .replace(/^0x/i, '')
+    .replace(/[\s:,-]+/g, '');
   if (digits.length === 0 || digits.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(digits)) return null;
   return Uint8Array.from(digits.match(/../g)!, (h) => parseInt(h, 16));
 }
@@ -64,7 +67,16 @@ export class ByteEditor {
     this.dependentsBox.type = 'checkbox';
     this.dependentsBox.checked = true;
     this.dependentsBox.addEventListener('change', () => (this.dependents = this.dependentsBox.checked));
-    const dependentsLabel = el('label', { id: 'edit-dependents-label', title: 'On: an edit inside a GPT entry or header also recomputes the array CRC and the header CRC, and a primary edit is made in the backup too (and the reverse). Off: the edit stands alone; the findings then say which CRCs are stale.' }, this.dependentsBox, ' Keep CRCs and backup in step');
+    const dependentsLabel = el(
+      'label',
+      {
+        id: 'edit-dependents-label',
+        title:
+          'On: an edit inside a GPT entry or header also recomputes the array CRC and the header CRC, and a primary edit is made in the backup too (and the reverse). Off: the edit stands alone; the findings then say which CRCs are stale.',
+      },
+      this.dependentsBox,
+      ' Keep CRCs and backup in step',
+    );
     this.fillField = el('input', { id: 'edit-fill', title: 'Fill the selection with this byte (hex), Enter' });
     this.fillField.placeholder = 'fill 00';
     this.fillField.size = 7;
@@ -205,12 +217,16 @@ export class ByteEditor {
     }
     // Shown at once; the host's update replaces the bytes with what it made of them.
     this.state.cache?.overwrite(offset, bytes);
-    this.edited.set([...this.edited.ranges, { offset, length: bytes.length }].sort((a, b) => a.offset - b.offset).reduce<{ offset: number; length: number }[]>((out, r) => {
-      const last = out[out.length - 1];
-      if (last && r.offset <= last.offset + last.length) last.length = Math.max(last.length, r.offset + r.length - last.offset);
-      else out.push({ ...r });
-      return out;
-    }, []));
+    this.edited.set(
+      [...this.edited.ranges, { offset, length: bytes.length }]
+        .sort((a, b) => a.offset - b.offset)
+        .reduce<{ offset: number; length: number }[]>((out, r) => {
+          const last = out[out.length - 1];
+          if (last && r.offset <= last.offset + last.length) last.length = Math.max(last.length, r.offset + r.length - last.offset);
+          else out.push({ ...r });
+          return out;
+        }, []),
+    );
     this.host.repaint();
     this.host.post({ type: 'editBytes', offset, hex: toHex(bytes), dependents: this.dependents, action });
   }

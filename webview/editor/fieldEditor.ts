@@ -62,7 +62,13 @@ export class FieldEditor {
     if (!current) return false;
     const kind: FieldEdit['kind'] = guid ? { kind: 'guid' } : { kind: 'uint', width: intWidth };
     const le = bigEndian ? current.slice().reverse() : current;
-    const opened = this.open({ id: 'inspector', label: `${label.trim()} at 0x${offset.toString(16).toUpperCase()}`, offset, length: width, edit: { path: `bytes 0x${offset.toString(16).toUpperCase()}`, kind, value: formatFieldValue(kind, le) } });
+    const opened = this.open({
+      id: 'inspector',
+      label: `${label.trim()} at 0x${offset.toString(16).toUpperCase()}`,
+      offset,
+      length: width,
+      edit: { path: `bytes 0x${offset.toString(16).toUpperCase()}`, kind, value: formatFieldValue(kind, le) },
+    });
     this.target = { offset, bigEndian };
     return opened;
   }
@@ -93,9 +99,17 @@ export class FieldEditor {
     const cancel = el('button', { className: 'secondary', text: 'Cancel' });
     cancel.addEventListener('click', () => this.close());
     const title = el('div', { className: 'field-editor-title', text: `${node.label} · ${edit.path}` });
-    const hint = el('div', { className: 'field-editor-hint', text: edit.kind.kind === 'utf16' ? `UTF-16 text, at most ${edit.kind.codeUnits} code units` : (HINTS[edit.kind.kind] ?? '') });
+    const hint = el('div', {
+      className: 'field-editor-hint',
+      text: edit.kind.kind === 'utf16' ? `UTF-16 text, at most ${edit.kind.codeUnits} code units` : (HINTS[edit.kind.kind] ?? ''),
+    });
     const extra = this.extra(edit, input);
-    const dependents = el('div', { className: 'field-editor-hint', text: this.host.dependents() ? 'Dependent values kept: the other GPT copy and the CRCs follow (edit bar).' : 'Dependent values off: the edit stands alone; stale CRCs will be reported.' });
+    const dependents = el('div', {
+      className: 'field-editor-hint',
+      text: this.host.dependents()
+        ? 'Dependent values kept: the other GPT copy and the CRCs follow (edit bar).'
+        : 'Dependent values off: the edit stands alone; stale CRCs will be reported.',
+    });
     this.element.replaceChildren(title, el('div', { className: 'field-editor-row' }, input, set, cancel), ...extra, hint, dependents, this.message);
     this.element.hidden = false;
     this.check();
@@ -136,7 +150,12 @@ export class FieldEditor {
   }
 
   private context(edit: FieldEdit, current: Uint8Array): { sectorSize: number; current: Uint8Array; startLba?: bigint; typeGuid: string | null } {
-    return { sectorSize: this.state.image?.sectorSize ?? 512, current, ...(edit.path.endsWith('.lastLba') ? { startLba: 0n } : {}), typeGuid: edit.typeGuid ?? null };
+    return {
+      sectorSize: this.state.image?.sectorSize ?? 512,
+      current,
+      ...(edit.path.endsWith('.lastLba') ? { startLba: 0n } : {}),
+      typeGuid: edit.typeGuid ?? null,
+    };
   }
 
   private submit(): void {

@@ -115,10 +115,11 @@ export class FindBar {
       if (index < 0) index = 0; // wrap
     } else {
       index = -1;
-      for (let i = this.matches.length - 1; i >= 0; i--) if (this.matches[i]!.offset < cursor) {
-        index = i;
-        break;
-      }
+      for (let i = this.matches.length - 1; i >= 0; i--)
+        if (this.matches[i]!.offset < cursor) {
+          index = i;
+          break;
+        }
       if (index < 0) index = this.matches.length - 1;
     }
     this.show(index);

@@ -35,7 +35,18 @@ export interface EditorPanes {
   goto: GotoField;
 }
 
-const HOST_MESSAGE_TYPES = new Set<string>(['focus', 'init', 'update', 'bytes', 'crc', 'settings', 'fixPreview', 'findResult', 'findCommand', 'error'] satisfies ToWebview['type'][]);
+const HOST_MESSAGE_TYPES = new Set<string>([
+  'focus',
+  'init',
+  'update',
+  'bytes',
+  'crc',
+  'settings',
+  'fixPreview',
+  'findResult',
+  'findCommand',
+  'error',
+] satisfies ToWebview['type'][]);
 
 /** True for the host's message types; anything else reaching the window (extensions', tools') is not ours. */
 export function isHostMessage(data: { type: string }): data is ToWebview {

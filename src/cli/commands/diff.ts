@@ -32,7 +32,8 @@ export const diffCommand: CliCommand = {
 
 async function runDiff(argv: string[], context: CommandContext): Promise<CommandResult> {
   const args = parseArgs(argv, FLAGS);
-  if (args.positional.length !== 2) throw new UsageError(args.positional.length < 2 ? 'diff needs two images: diskx diff A B' : `diff compares two images, got ${args.positional.length}`);
+  if (args.positional.length !== 2)
+    throw new UsageError(args.positional.length < 2 ? 'diff needs two images: diskx diff A B' : `diff compares two images, got ${args.positional.length}`);
   const [pathA, pathB] = args.positional as [string, string];
   const sectorSize = sectorSizeFlag(args);
   const maxRanges = maxRangesFlag(args.flags.get('max-ranges')?.[0]);
@@ -72,7 +73,8 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
 function maxRangesFlag(text: string | undefined): number {
   if (text === undefined) return DEFAULT_MAX_RANGES;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_RANGES_LIMIT) throw new UsageError(`--max-ranges must be a whole number from 1 to ${MAX_RANGES_LIMIT}, not ${text}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_RANGES_LIMIT)
+    throw new UsageError(`--max-ranges must be a whole number from 1 to ${MAX_RANGES_LIMIT}, not ${text}`);
   return value;
 }
 

@@ -35,7 +35,12 @@ const NAMED_MATCHES = 1000;
 
 async function runFind(argv: string[], context: CommandContext): Promise<CommandResult> {
   const args = parseArgs(argv, FLAGS);
-  if (args.positional.length !== 2) throw new UsageError(args.positional.length < 2 ? 'find needs IMAGE and PATTERN' : `find takes IMAGE and one PATTERN (quote a pattern with spaces), got ${args.positional.length} arguments`);
+  if (args.positional.length !== 2)
+    throw new UsageError(
+      args.positional.length < 2
+        ? 'find needs IMAGE and PATTERN'
+        : `find takes IMAGE and one PATTERN (quote a pattern with spaces), got ${args.positional.length} arguments`,
+    );
   const [image, text] = args.positional as [string, string];
   const modes = (['text', 'utf16', 'guid'] as const).filter((m) => args.flags.has(m));
   if (modes.length > 1) throw new UsageError(`--${modes.join(' and --')} exclude each other`);
@@ -54,10 +59,16 @@ async function runFind(argv: string[], context: CommandContext): Promise<Command
   const sectorSize = disk?.sectorSize ?? 512;
   const name = (offset: number, length: number, i: number): string | null => {
     if (!disk || i >= NAMED_MATCHES) return null;
-    const names = annotatePatch(disk, { offset, before: new Uint8Array(length), after: new Uint8Array(length) }).filter((n) => !n.includes('outside any GPT/MBR structure'));
+    const names = annotatePatch(disk, { offset, before: new Uint8Array(length), after: new Uint8Array(length) }).filter(
+      (n) => !n.includes('outside any GPT/MBR structure'),
+    );
     return names.length > 0 ? names.join(', ') : null;
   };
-  const matches = result.matches.map((m, i) => ({ ...m, length: patterns[m.pattern]!.bytes.length, field: name(m.offset, patterns[m.pattern]!.bytes.length, i) }));
+  const matches = result.matches.map((m, i) => ({
+    ...m,
+    length: patterns[m.pattern]!.bytes.length,
+    field: name(m.offset, patterns[m.pattern]!.bytes.length, i),
+  }));
   const exitCode = matches.length > 0 ? 0 : 1;
   if (args.flags.has('json')) {
     return {
@@ -66,7 +77,13 @@ async function runFind(argv: string[], context: CommandContext): Promise<Command
         mode,
         patterns: patterns.map((p) => ({ bytes: patternText(p), label: p.label })),
         sectorSize,
-        matches: matches.map((m) => ({ offset: jsonInteger(m.offset), lba: jsonInteger(Math.floor(m.offset / sectorSize)), length: m.length, pattern: m.pattern, field: m.field })),
+        matches: matches.map((m) => ({
+          offset: jsonInteger(m.offset),
+          lba: jsonInteger(Math.floor(m.offset / sectorSize)),
+          length: m.length,
+          pattern: m.pattern,
+          field: m.field,
+        })),
         truncated: result.truncated,
         bytesRead: jsonInteger(result.bytesRead),
         bytesSkipped: jsonInteger(result.bytesSkipped),
@@ -75,7 +92,9 @@ async function runFind(argv: string[], context: CommandContext): Promise<Command
       exitCode,
     };
   }
-  const lines = matches.map((m) => `${offsetText(m.offset, sectorSize)}${patterns.length > 1 ? `  [${patterns[m.pattern]!.label}]` : ''}${m.field ? `  ${m.field}` : ''}`);
+  const lines = matches.map(
+    (m) => `${offsetText(m.offset, sectorSize)}${patterns.length > 1 ? `  [${patterns[m.pattern]!.label}]` : ''}${m.field ? `  ${m.field}` : ''}`,
+  );
   lines.push(summary(image, patterns, result, opened.source.size));
   return { stdout: lines.join('\n'), exitCode };
 }

@@ -59,7 +59,15 @@ export async function planSequence(
   ids: readonly (FixId | ScanFixId)[],
   sectorSize: number | undefined,
   scan?: ScanResult,
-): Promise<{ before: DiskModel; findingsBefore: Finding[]; planned: Planned[]; refused: Refusal[]; after: DiskModel; findingsAfter: Finding[]; writes: Patch[] }> {
+): Promise<{
+  before: DiskModel;
+  findingsBefore: Finding[];
+  planned: Planned[];
+  refused: Refusal[];
+  after: DiskModel;
+  findingsAfter: Finding[];
+  writes: Patch[];
+}> {
   const before = await readDisk(source, { sectorSize });
   const findingsBefore = checkDisk(before);
   // Later models keep the first model's sector size: the patches are in its units.
@@ -74,7 +82,11 @@ export async function planSequence(
       disk = await readDisk(patched, options);
       stale = false;
     }
-    const result = isScanFixId(id) ? (scan ? SCAN_FIXES[id].plan(disk, scan) : { ok: false as const, id, reason: 'needs a scan of the whole disk first' }) : planFix(disk, id);
+    const result = isScanFixId(id)
+      ? scan
+        ? SCAN_FIXES[id].plan(disk, scan)
+        : { ok: false as const, id, reason: 'needs a scan of the whole disk first' }
+      : planFix(disk, id);
     if (!result.ok) {
       refused.push({ id, reason: result.reason });
       continue;

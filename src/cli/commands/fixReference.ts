@@ -24,12 +24,25 @@ export function hasReferenceFlag(argv: readonly string[]): boolean {
 }
 
 function patchJson(p: Patch, sectorSize: number) {
-  return { offset: p.offset, lba: Math.floor(p.offset / sectorSize), length: p.after.length, before: Buffer.from(p.before).toString('hex'), after: Buffer.from(p.after).toString('hex') };
+  return {
+    offset: p.offset,
+    lba: Math.floor(p.offset / sectorSize),
+    length: p.after.length,
+    before: Buffer.from(p.before).toString('hex'),
+    after: Buffer.from(p.after).toString('hex'),
+  };
 }
 
 /** `diskx fix A --fix copy-slots-from-reference --reference B [--write] [--json]`. */
 export async function fixWithReference(argv: string[], context: CommandContext): Promise<CommandResult> {
-  const args = parseArgs(argv, { fix: { value: true, repeat: true }, reference: { value: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} });
+  const args = parseArgs(argv, {
+    fix: { value: true, repeat: true },
+    reference: { value: true },
+    write: {},
+    json: {},
+    'sector-size': { value: true },
+    'allow-device': {},
+  });
   if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${args.positional.length}`);
   const image = args.positional[0]!;
   const reference = args.flags.get('reference')?.[0];
@@ -69,16 +82,25 @@ export async function fixWithReference(argv: string[], context: CommandContext):
     `${write ? 'Repair' : 'Dry run (nothing written; add --write to apply)'}: ${plan.title} on ${image}, reference ${reference}`,
     plan.description,
     'Patches:',
-    ...plan.patches.map((p) => `  0x${p.offset.toString(16).toUpperCase().padStart(10, '0')} (LBA ${Math.floor(p.offset / disk.sectorSize)})  ${p.after.length} bytes`),
+    ...plan.patches.map(
+      (p) => `  0x${p.offset.toString(16).toUpperCase().padStart(10, '0')} (LBA ${Math.floor(p.offset / disk.sectorSize)})  ${p.after.length} bytes`,
+    ),
   ];
   let written: Awaited<ReturnType<typeof applyPlans>> | null = null;
   if (write) {
     try {
-      written = await applyPlans(image, [plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...writerOptions('fix') });
+      written = await applyPlans(image, [plan], {
+        sectorSize: disk.sectorSize,
+        allowDevice: args.flags.has('allow-device'),
+        open: context.open,
+        ...writerOptions('fix'),
+      });
     } catch (error) {
       return fail(context, `${image}: ${describeError(error)}`);
     }
-    planText.push(`Written: ${written.sectorsWritten} sectors of ${written.sectorSize} bytes, backup first; undo with: diskx undo ${image} (journal ${written.journalPath})`);
+    planText.push(
+      `Written: ${written.sectorsWritten} sectors of ${written.sectorSize} bytes, backup first; undo with: diskx undo ${image} (journal ${written.journalPath})`,
+    );
   }
   if (asJson) {
     const doc = {
@@ -87,7 +109,9 @@ export async function fixWithReference(argv: string[], context: CommandContext):
       dryRun: !write,
       applies: true,
       plan: { id: plan.id, title: plan.title, description: plan.description, patches: plan.patches.map((p) => patchJson(p, disk.sectorSize)) },
-      written: written ? { sectorsWritten: written.sectorsWritten, bytesWritten: written.bytesWritten, journalPath: written.journalPath, entryId: written.entryId } : null,
+      written: written
+        ? { sectorsWritten: written.sectorsWritten, bytesWritten: written.bytesWritten, journalPath: written.journalPath, entryId: written.entryId }
+        : null,
     };
     return { stdout: JSON.stringify(doc, null, 2), exitCode: 0 };
   }

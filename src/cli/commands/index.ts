@@ -11,7 +11,17 @@ import { setCommand } from './set';
 import { findPatternCommand } from './find';
 import { scanCommand } from './scan';
 
-export const COMMANDS: readonly CliCommand[] = [inspectCommand, checkCommand, fixCommand, undoCommand, diffCommand, scanCommand, setCommand, findPatternCommand, codesCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  inspectCommand,
+  checkCommand,
+  fixCommand,
+  undoCommand,
+  diffCommand,
+  scanCommand,
+  setCommand,
+  findPatternCommand,
+  codesCommand,
+];
 
 /** The command called `name`, if there is one. */
 export function findCommand(name: string): CliCommand | undefined {

@@ -9,7 +9,13 @@ import { applySpecFlags, formatSpecs, SpecCommandError, specsJson } from '../spe
 import type { CliCommand } from '../command';
 import { json, oneImage } from '../command';
 
-const FLAGS = { json: {}, 'sector-size': { value: true }, spec: { value: true, repeat: true }, at: { value: true, repeat: true }, 'spec-path': { value: true, repeat: true } };
+const FLAGS = {
+  json: {},
+  'sector-size': { value: true },
+  spec: { value: true, repeat: true },
+  at: { value: true, repeat: true },
+  'spec-path': { value: true, repeat: true },
+};
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
@@ -25,7 +31,8 @@ export const inspectCommand: CliCommand = {
     try {
       const container = await describeContainer(opened.source, opened.container);
       const { placed } = await applySpecFlags(args, disk, opened.source);
-      if (args.flags.has('json')) return { stdout: json({ ...inspectJson(disk, container), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
+      if (args.flags.has('json'))
+        return { stdout: json({ ...inspectJson(disk, container), ...(placed.length ? { specs: specsJson(placed) } : {}) }), exitCode: 0 };
       return { stdout: formatInspect(disk, container) + (placed.length ? '\n' + formatSpecs(placed) : ''), exitCode: 0 };
     } catch (error) {
       if (!(error instanceof SpecCommandError)) throw error;

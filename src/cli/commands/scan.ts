@@ -31,7 +31,11 @@ export const scanCommand: CliCommand = {
     const analyzed = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
     const progress = terminalProgress('scanning');
     try {
-      const scan = await scanAnalyzed(analyzed, { ...(fromLba !== undefined ? { fromLba } : {}), ...(toLba !== undefined ? { toLba } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+      const scan = await scanAnalyzed(analyzed, {
+        ...(fromLba !== undefined ? { fromLba } : {}),
+        ...(toLba !== undefined ? { toLba } : {}),
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
       progress?.done();
       const proposal = proposeTable(scan, analyzed.disk.totalSectors);
       return { stdout: args.flags.has('json') ? json(scanJson(image, scan, proposal)) : formatScan(image, scan, proposal), exitCode: 0 };

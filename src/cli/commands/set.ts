@@ -77,7 +77,10 @@ async function runSet(argv: string[], context: CommandContext): Promise<CommandR
     const source = opened.source;
     disk = await readDisk(source, { sectorSize });
     result = await planFieldEdits(disk, assignments, options, (offset, length) => source.read(offset, length));
-    findings = result.plan.patches.length > 0 ? checkDisk(await readDisk(new PatchedSource(source, result.plan.patches), { sectorSize: disk.sectorSize })) : checkDisk(disk);
+    findings =
+      result.plan.patches.length > 0
+        ? checkDisk(await readDisk(new PatchedSource(source, result.plan.patches), { sectorSize: disk.sectorSize }))
+        : checkDisk(disk);
     writes = await byteWrites([result.plan], source.size, (offset, length) => source.read(offset, length));
   } finally {
     await opened.source.close();
@@ -88,7 +91,12 @@ async function runSet(argv: string[], context: CommandContext): Promise<CommandR
   if (!args.flags.has('write') || result.plan.patches.length === 0) {
     return { stdout: args.flags.has('json') ? json(setJson(report)) : formatSetPlan(report), exitCode: 0 };
   }
-  report.written = await applyPlans(image, [result.plan], { sectorSize: disk.sectorSize, allowDevice: args.flags.has('allow-device'), open: context.open, ...writerOptions('set') });
+  report.written = await applyPlans(image, [result.plan], {
+    sectorSize: disk.sectorSize,
+    allowDevice: args.flags.has('allow-device'),
+    open: context.open,
+    ...writerOptions('set'),
+  });
   report.journal = report.written.journalPath;
   try {
     const checked = await analyzeImage(image, { sectorSize: disk.sectorSize, open: context.open });
@@ -127,7 +135,9 @@ function changeLines(change: PlannedChange, sectorSize: number): string[] {
 export function formatSetPlan(report: SetReport): string {
   const { disk, result } = report;
   const lines = [`${report.written ? 'Edit' : 'Plan'} for ${report.image} (${formatSize(disk.sizeBytes)}, ${disk.sectorSize}-byte sectors)`, ''];
-  lines.push(`${result.plan.title} (${report.options.mirror ? 'mirrored to the other GPT copy' : 'not mirrored (--no-mirror)'}, ${report.options.reseal ? 'CRCs resealed' : 'CRCs not resealed (--no-reseal)'})`);
+  lines.push(
+    `${result.plan.title} (${report.options.mirror ? 'mirrored to the other GPT copy' : 'not mirrored (--no-mirror)'}, ${report.options.reseal ? 'CRCs resealed' : 'CRCs not resealed (--no-reseal)'})`,
+  );
   for (const change of result.changes) lines.push(...changeLines(change, disk.sectorSize));
   for (const note of result.notes) lines.push(`  note: ${note}`);
   lines.push('');
@@ -135,14 +145,19 @@ export function formatSetPlan(report: SetReport): string {
     lines.push('Nothing to write: the fields already hold these values.');
     return lines.join('\n');
   }
-  const lbas = writeLbas(report.writes.map((w) => ({ offset: w.offset, length: w.after.length })), disk.sectorSize);
+  const lbas = writeLbas(
+    report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+    disk.sectorSize,
+  );
   const stale = staleCrcs(report.findings);
   if (!report.written) {
     lines.push(`Sectors to write: LBA ${lbaRuns(lbas)}; undo journal: ${report.journal}`);
     lines.push(`After the edit diskx check would report ${counts(report.findings)}.`);
   }
-  if (stale.length > 0) lines.push(`Stale CRCs ${report.written ? 'now' : 'after this edit'}: ${stale.join(', ')}; diskx fix ${report.image} --fix recompute-crcs reseals them.`);
-  if (!report.written) lines.push(`${plural(result.changes.length, 'change')}, ${plural(lbas.length, 'sector')} would be written, nothing written (dry run; add --write)`);
+  if (stale.length > 0)
+    lines.push(`Stale CRCs ${report.written ? 'now' : 'after this edit'}: ${stale.join(', ')}; diskx fix ${report.image} --fix recompute-crcs reseals them.`);
+  if (!report.written)
+    lines.push(`${plural(result.changes.length, 'change')}, ${plural(lbas.length, 'sector')} would be written, nothing written (dry run; add --write)`);
   return lines.join('\n');
 }
 
@@ -188,9 +203,17 @@ export function setJson(report: SetReport) {
       after: toHex(c.after),
     })),
     notes: report.result.notes,
-    sectors: writeLbas(report.writes.map((w) => ({ offset: w.offset, length: w.after.length })), sectorSize).map(jsonInteger),
+    sectors: writeLbas(
+      report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+      sectorSize,
+    ).map(jsonInteger),
     written: report.written
-      ? { sectors: writeLbas(report.written.writes, report.written.sectorSize).map(jsonInteger), sectorsWritten: report.written.sectorsWritten, bytesWritten: report.written.bytesWritten, entryId: report.written.entryId }
+      ? {
+          sectors: writeLbas(report.written.writes, report.written.sectorSize).map(jsonInteger),
+          sectorsWritten: report.written.sectorsWritten,
+          bytesWritten: report.written.bytesWritten,
+          entryId: report.written.entryId,
+        }
       : null,
     journal: report.journal,
     remainingFindings: report.findings,

@@ -51,6 +51,13 @@ async function runUndo(argv: string[], context: CommandContext): Promise<Command
   }
   const checked = await analyzeImage(image, { sectorSize: entry?.sectorSize, open: context.open });
   await checked.opened.source.close();
-  const report: UndoReport = { image, result, sectorSize: entry?.sectorSize ?? checked.disk.sectorSize, restored, fixTitles: entry?.fixes ?? [], remainingFindings: checked.findings };
+  const report: UndoReport = {
+    image,
+    result,
+    sectorSize: entry?.sectorSize ?? checked.disk.sectorSize,
+    restored,
+    fixTitles: entry?.fixes ?? [],
+    remainingFindings: checked.findings,
+  };
   return { stdout: args.flags.has('json') ? json(undoJson(report)) : formatUndo(report), exitCode: 0 };
 }

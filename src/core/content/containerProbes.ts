@@ -126,7 +126,8 @@ export const vmfsProbe: ContentProbe = {
   minSectors: Math.ceil((VMFS_VOLUME_OFFSET + 576) / 512),
   async probe(reader) {
     const volume = await reader.read(VMFS_VOLUME_OFFSET, 576);
-    const volumeFields = volume && bytesEqual(volume, 0, [0x0d, 0xd0, 0x01, 0xc0]) ? parseFields('vmfsVolume', Vmfs, volume, reader.offset + VMFS_VOLUME_OFFSET, [0]) : null;
+    const volumeFields =
+      volume && bytesEqual(volume, 0, [0x0d, 0xd0, 0x01, 0xc0]) ? parseFields('vmfsVolume', Vmfs, volume, reader.offset + VMFS_VOLUME_OFFSET, [0]) : null;
     let fs = null;
     for (const at of VMFS_FS_OFFSETS) {
       const bytes = await reader.read(at, 512);
@@ -137,14 +138,25 @@ export const vmfsProbe: ContentProbe = {
     }
     if (volumeFields) {
       // An LVM header first: blkid reports the member (a RAID-class type) before any file system.
-      const content: VolumeContent = { type: 'VMFS_volume_member', version: String(volumeFields.num('volume.version')), offset: reader.offset, structures: [volumeFields.node] };
+      const content: VolumeContent = {
+        type: 'VMFS_volume_member',
+        version: String(volumeFields.num('volume.version')),
+        offset: reader.offset,
+        structures: [volumeFields.node],
+      };
       const lvmUuid = labelText(volumeFields.raw('volume.lvmUuid'), 'latin1');
       if (lvmUuid !== undefined) content.uuid = lvmUuid;
       if (fs) content.structures.push(fs.node);
       return content;
     }
     if (!fs) return null;
-    const content: VolumeContent = { type: 'VMFS', version: String(fs.num('fs.version')), offset: reader.offset, uuid: vmfsUuid(fs.raw('fs.uuid')), structures: [fs.node] };
+    const content: VolumeContent = {
+      type: 'VMFS',
+      version: String(fs.num('fs.version')),
+      offset: reader.offset,
+      uuid: vmfsUuid(fs.raw('fs.uuid')),
+      structures: [fs.node],
+    };
     const label = labelText(fs.raw('fs.label'));
     if (label !== undefined) content.label = label;
     return content;

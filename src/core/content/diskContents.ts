@@ -42,9 +42,17 @@ const MIN_MOVED_START_BYTES = 64 * 1024;
 // partition used to, in the sectors now before it that no other partition
 // covers. A listed gap there was probed already; a shorter run (the old 63-sector
 // DOS start before a partition now at 2048) is probed at its first sector.
-async function volumeRunningInto(prober: DiskProber, sectorSize: number, partition: Partition, partitions: Partition[], free: FreeRegion[], firstUsable: bigint): Promise<VolumeContent | undefined> {
+async function volumeRunningInto(
+  prober: DiskProber,
+  sectorSize: number,
+  partition: Partition,
+  partitions: Partition[],
+  free: FreeRegion[],
+  firstUsable: bigint,
+): Promise<VolumeContent | undefined> {
   const start = BigInt(partition.firstLba) * BigInt(sectorSize);
-  const runsInto = (c: VolumeContent | null | undefined): c is VolumeContent => !!c && c.sizeBytes !== undefined && BigInt(c.offset) < start && BigInt(c.offset) + c.sizeBytes > start;
+  const runsInto = (c: VolumeContent | null | undefined): c is VolumeContent =>
+    !!c && c.sizeBytes !== undefined && BigInt(c.offset) < start && BigInt(c.offset) + c.sizeBytes > start;
   const gap = free.find((f) => f.lastLba + 1n === partition.firstLba);
   if (gap) return runsInto(gap.content) ? gap.content : undefined;
   let runStart = firstUsable;

@@ -48,7 +48,17 @@ export const START_PROBES: readonly ContentProbe[] = CONTENT_PROBES.filter((p) =
  * primary GPT (header and a 16 KiB array) are: what mkfs on the whole device
  * of a partitioned disk destroys.
  */
-export const TABLE_AREA_PROBES: readonly ContentProbe[] = [lvm2Probe, luksProbe, bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe, xfsProbe, extProbe, swapProbe];
+export const TABLE_AREA_PROBES: readonly ContentProbe[] = [
+  lvm2Probe,
+  luksProbe,
+  bitlockerProbe,
+  exfatProbe,
+  ntfsProbe,
+  vfatProbe,
+  xfsProbe,
+  extProbe,
+  swapProbe,
+];
 
 /** Probes that need only the first 4.5 KiB (one read) besides a label: for looking at extra candidate offsets cheaply. */
 export const HEAD_PROBES: readonly ContentProbe[] = [lvm2Probe, luksProbe, bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe, xfsProbe, extProbe];
@@ -61,7 +71,12 @@ export const BOOT_SECTOR_PROBES: readonly ContentProbe[] = [bitlockerProbe, exfa
  * probe that recognises it, or null. `size` is clipped to the image. Reads
  * stay within the volume and the per-volume budget; I/O errors propagate.
  */
-export async function probeAt(source: ByteSource, offset: number, size: number, probes: readonly ContentProbe[] = CONTENT_PROBES): Promise<VolumeContent | null> {
+export async function probeAt(
+  source: ByteSource,
+  offset: number,
+  size: number,
+  probes: readonly ContentProbe[] = CONTENT_PROBES,
+): Promise<VolumeContent | null> {
   return probeWith(new ProbeReader(source, offset, Math.max(0, Math.min(size, source.size - offset))), probes);
 }
 

@@ -97,7 +97,7 @@ export class ProbeReader {
       throw new ProbeRangeError(`probe read of ${length} bytes at +${at} exceeds the ${this.budget}-byte budget (MAX_PROBE_BYTES_PER_VOLUME)`);
     }
     // Contiguous runs of missing blocks are one source read each.
-    for (let i = 0; i < missing.length; ) {
+    for (let i = 0; i < missing.length;) {
       let j = i;
       while (j + 1 < missing.length && missing[j + 1] === missing[j]! + 1) j++;
       const start = missing[i]! * BLOCK;

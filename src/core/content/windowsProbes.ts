@@ -50,10 +50,18 @@ export const vfatProbe: ContentProbe = {
     const signature = f.num(`${ext}.bootSignature`);
     const hasSerial = signature === 0x29 || signature === 0x28;
     const bootLabel = signature === 0x29 ? fatLabel(f.raw(`${ext}.volumeLabel`)) : undefined;
-    const rootOffset = fat32 ? (firstData + (f.num('bootSector.fat32.rootCluster') - 2) * sectorsPerCluster) * bytesPerSector : (reserved + numFats * fatSize) * bytesPerSector;
+    const rootOffset = fat32
+      ? (firstData + (f.num('bootSector.fat32.rootCluster') - 2) * sectorsPerCluster) * bytesPerSector
+      : (reserved + numFats * fatSize) * bytesPerSector;
     const rootBytes = Math.min(ROOT_LABEL_WINDOW, fat32 ? sectorsPerCluster * bytesPerSector : rootEntries * 32);
     const rootLabel = await fatRootLabel(reader, rootOffset, rootBytes);
-    const content: VolumeContent = { type: 'vfat', version, offset: reader.offset, sizeBytes: BigInt(totalSectors) * BigInt(bytesPerSector), structures: [f.node] };
+    const content: VolumeContent = {
+      type: 'vfat',
+      version,
+      offset: reader.offset,
+      sizeBytes: BigInt(totalSectors) * BigInt(bytesPerSector),
+      structures: [f.node],
+    };
     const label = rootLabel ?? bootLabel;
     if (label !== undefined) content.label = label;
     if (hasSerial) content.uuid = serialText(f.num(`${ext}.volumeId`));

@@ -228,7 +228,8 @@ async function fill(source: ByteSource, offset: number, target: Buffer): Promise
 }
 
 function clampInt(value: number, min: number, max: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new RangeError(`byteDiff: ${name} must be an integer from ${min} to ${max}, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new RangeError(`byteDiff: ${name} must be an integer from ${min} to ${max}, not ${value}`);
   return value;
 }
 

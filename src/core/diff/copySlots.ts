@@ -37,12 +37,18 @@ const ARRAY_CRC32_AT = GPT_HEADER.partitionEntryArrayCrc32.offset;
 /** Plans moving A's entries into the slots reference B uses for the same partitions. Never touches either image. */
 export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel): FixResult {
   const refuse = (reason: string): FixResult => ({ ok: false, id: ID, reason });
-  if (disk.scheme !== 'gpt') return refuse(`${disk.image} has no GPT (${disk.scheme === 'mbr' ? 'it is partitioned with an MBR' : 'no partition table was found'}), so it has no slots to rearrange`);
+  if (disk.scheme !== 'gpt')
+    return refuse(
+      `${disk.image} has no GPT (${disk.scheme === 'mbr' ? 'it is partitioned with an MBR' : 'no partition table was found'}), so it has no slots to rearrange`,
+    );
   if (reference.scheme !== 'gpt') return refuse(`the reference ${reference.image} has no GPT, so it has no slots to copy`);
 
   const copies = [disk.backup, disk.primary].filter((h): h is GptHeader => h !== null); // backup first (UEFI 5.3.2)
   const broken = copies.find((h) => !(h.invalid.length === 0 && h.headerCrcOk && h.arrayCrcOk === true && h.array));
-  if (broken) return refuse(`the ${broken.role} GPT of ${disk.image} is damaged (bad CRC or invalid fields); repair it first (diskx check lists the fixes), then copy the slots`);
+  if (broken)
+    return refuse(
+      `the ${broken.role} GPT of ${disk.image} is damaged (bad CRC or invalid fields); repair it first (diskx check lists the fixes), then copy the slots`,
+    );
   if (copies.length === 2 && Buffer.compare(copies[0]!.array!.bytes, copies[1]!.array!.bytes) !== 0) {
     return refuse(`the primary and backup entry arrays of ${disk.image} differ, so it is unclear which one to rearrange; rebuild one from the other first`);
   }
@@ -50,7 +56,9 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   const { matches, onlyA, onlyB } = matchPartitions(disk.partitions, reference.partitions);
   if (onlyA.length > 0) {
     const list = onlyA.map((p) => `${partitionLabel(disk, p)} (slot ${p.slot}, ${p.uuid ?? 'no GUID'})`).join(', ');
-    return refuse(`${onlyA.length === 1 ? 'a partition' : `${onlyA.length} partitions`} of ${disk.image} ${onlyA.length === 1 ? 'is' : 'are'} missing in the reference, so there is no slot to copy for ${list}`);
+    return refuse(
+      `${onlyA.length === 1 ? 'a partition' : `${onlyA.length} partitions`} of ${disk.image} ${onlyA.length === 1 ? 'is' : 'are'} missing in the reference, so there is no slot to copy for ${list}`,
+    );
   }
   const moves = matches.filter((m) => m.a.slot !== m.b.slot).sort((x, y) => x.a.slot - y.a.slot);
   if (moves.length === 0) return refuse(`every partition of ${disk.image} already sits in the slot the reference uses`);
@@ -60,7 +68,10 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   for (const header of copies) {
     const array = header.array!;
     const beyond = moves.find((m) => m.b.slot >= header.numPartitionEntries);
-    if (beyond) return refuse(`the ${header.role} array of ${disk.image} has ${header.numPartitionEntries} entries, so it has no slot ${beyond.b.slot} for ${partitionLabel(disk, beyond.a)}`);
+    if (beyond)
+      return refuse(
+        `the ${header.role} array of ${disk.image} has ${header.numPartitionEntries} entries, so it has no slot ${beyond.b.slot} for ${partitionLabel(disk, beyond.a)}`,
+      );
     const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
     if (typeof moved === 'string') return refuse(`${header.role} array: ${moved}`);
     const arrayCrc = crc32(moved);
@@ -68,24 +79,45 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
     const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
     view.setUint32(ARRAY_CRC32_AT, arrayCrc, true); // the header CRC covers the array CRC: set it first
     resealGptHeader(block);
-    crcNotes.push(`${header.role} (LBA ${header.lba}): array CRC ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, header CRC ${hex32(header.headerCrc32)} -> ${hex32(view.getUint32(HEADER_CRC32_AT, true))}`);
+    crcNotes.push(
+      `${header.role} (LBA ${header.lba}): array CRC ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, header CRC ${hex32(header.headerCrc32)} -> ${hex32(view.getUint32(HEADER_CRC32_AT, true))}`,
+    );
     for (let slot = 0; slot < header.numPartitionEntries; slot++) {
       const at = slot * header.partitionEntrySize;
-      patches.push(...changedPatches(array.offset + at, array.bytes.subarray(at, at + header.partitionEntrySize), moved.subarray(at, at + header.partitionEntrySize), disk.sectorSize));
+      patches.push(
+        ...changedPatches(
+          array.offset + at,
+          array.bytes.subarray(at, at + header.partitionEntrySize),
+          moved.subarray(at, at + header.partitionEntrySize),
+          disk.sectorSize,
+        ),
+      );
     }
-    for (const at of [ARRAY_CRC32_AT, HEADER_CRC32_AT]) patches.push(...changedPatches(header.offset + at, header.bytes.subarray(at, at + 4), block.subarray(at, at + 4), disk.sectorSize));
+    for (const at of [ARRAY_CRC32_AT, HEADER_CRC32_AT])
+      patches.push(...changedPatches(header.offset + at, header.bytes.subarray(at, at + 4), block.subarray(at, at + 4), disk.sectorSize));
   }
 
   const moveText = moves.map((m) => `${partitionLabel(disk, m.a)} slot ${m.a.slot} -> ${m.b.slot} (partition ${m.a.number} -> ${m.b.number})`).join(', ');
   const vacated = moves.map((m) => m.a.slot).filter((slot) => !moves.some((m) => m.b.slot === slot));
-  const differing = matches.filter((m) => m.a.firstLba !== m.b.firstLba || m.a.lastLba !== m.b.lastLba || m.a.typeGuid !== m.b.typeGuid || m.a.name !== m.b.name || m.a.attributes !== m.b.attributes);
+  const differing = matches.filter(
+    (m) =>
+      m.a.firstLba !== m.b.firstLba ||
+      m.a.lastLba !== m.b.lastLba ||
+      m.a.typeGuid !== m.b.typeGuid ||
+      m.a.name !== m.b.name ||
+      m.a.attributes !== m.b.attributes,
+  );
   const where = copies.length === 2 ? 'in the primary and the backup array' : `in the ${copies[0]!.role} array (the only GPT copy)`;
   const description = [
     `Moves ${moves.length} entr${moves.length === 1 ? 'y' : 'ies'} of ${disk.image} into the slots the reference ${reference.image} uses, ${where}: ${moveText}.`,
     vacated.length > 0 ? `Slot${vacated.length > 1 ? 's' : ''} ${vacated.join(', ')} become${vacated.length > 1 ? '' : 's'} empty (zeroed).` : '',
     'Entry bytes move unchanged (GUIDs, LBAs, all 64 attribute bits, names); only slots change.',
-    differing.length > 0 ? `Not copied: ${differing.length} matched partition${differing.length > 1 ? 's' : ''} also differ${differing.length > 1 ? '' : 's'} in their fields (diskx diff shows them).` : '',
-    onlyB.length > 0 ? `The reference has ${onlyB.length} partition${onlyB.length > 1 ? 's' : ''} that ${disk.image} lacks; ${onlyB.length > 1 ? 'they are' : 'it is'} not created.` : '',
+    differing.length > 0
+      ? `Not copied: ${differing.length} matched partition${differing.length > 1 ? 's' : ''} also differ${differing.length > 1 ? '' : 's'} in their fields (diskx diff shows them).`
+      : '',
+    onlyB.length > 0
+      ? `The reference has ${onlyB.length} partition${onlyB.length > 1 ? 's' : ''} that ${disk.image} lacks; ${onlyB.length > 1 ? 'they are' : 'it is'} not created.`
+      : '',
     `Then recomputes the array CRC and then the header CRC: ${crcNotes.join('; ')}.`,
   ]
     .filter((s) => s.length > 0)
@@ -103,7 +135,8 @@ function moveEntries(array: Uint8Array, moves: PartitionMatch[], entrySize: numb
   const leaving = new Set(moves.map((m) => m.a.slot));
   for (const m of moves) {
     const target = array.subarray(m.b.slot * entrySize, m.b.slot * entrySize + 16);
-    if (!leaving.has(m.b.slot) && target.some((x) => x !== 0)) return `slot ${m.b.slot} holds an entry that does not move, so moving slot ${m.a.slot} there would overwrite it`;
+    if (!leaving.has(m.b.slot) && target.some((x) => x !== 0))
+      return `slot ${m.b.slot} holds an entry that does not move, so moving slot ${m.a.slot} there would overwrite it`;
   }
   for (const m of moves) out.fill(0, m.a.slot * entrySize, (m.a.slot + 1) * entrySize);
   for (const m of moves) out.set(array.subarray(m.a.slot * entrySize, (m.a.slot + 1) * entrySize), m.b.slot * entrySize);
@@ -113,9 +146,10 @@ function moveEntries(array: Uint8Array, moves: PartitionMatch[], entrySize: numb
 /** A patch for each sector-sized piece of the span (a whole entry, a 4-byte field) whose bytes change. */
 function changedPatches(offset: number, before: Uint8Array, after: Uint8Array, sectorSize: number): Patch[] {
   const out: Patch[] = [];
-  for (let at = 0; at < before.length; ) {
+  for (let at = 0; at < before.length;) {
     const end = Math.min(before.length, (Math.floor((offset + at) / sectorSize) + 1) * sectorSize - offset);
-    if (Buffer.compare(before.subarray(at, end), after.subarray(at, end)) !== 0) out.push({ offset: offset + at, before: before.slice(at, end), after: after.slice(at, end) });
+    if (Buffer.compare(before.subarray(at, end), after.subarray(at, end)) !== 0)
+      out.push({ offset: offset + at, before: before.slice(at, end), after: after.slice(at, end) });
     at = end;
   }
   return out;

@@ -179,7 +179,11 @@ const HEX_FIELDS = /(crc32|Crc32|revision|diskSignature|partitionType|status)$/;
 /** A field's value for display and JSON: integers exact (CRCs and type bytes in hex), GUIDs formatted, short byte strings in hex, long ones summarised. */
 export function fieldValue(f: Field): DiffValue {
   if (typeof f.value === 'bigint' || typeof f.value === 'number') {
-    if (HEX_FIELDS.test(f.path)) return `0x${f.value.toString(16).toUpperCase().padStart(f.length * 2, '0')}`;
+    if (HEX_FIELDS.test(f.path))
+      return `0x${f.value
+        .toString(16)
+        .toUpperCase()
+        .padStart(f.length * 2, '0')}`;
     return jsonInteger(f.value);
   }
   if (typeof f.value === 'string') return f.value;
@@ -201,15 +205,42 @@ function partitionDiffs(a: DiskModel, b: DiskModel): PartitionDiff[] {
     const status: PartitionStatus = moved ? 'moved-slot' : changes.length > 0 ? 'changed' : 'same';
     const where = moved ? `slot ${m.a.slot} in A, slot ${m.b.slot} in B` : `slot ${m.a.slot} in both`;
     const what = changes.length > 0 ? `; ${changes.map((c) => `${c.field} ${c.a} -> ${c.b}`).join(', ')}` : '';
-    out.push({ order: m.a.slot, diff: { uuid: m.a.uuid, label, slotA: m.a.slot, slotB: m.b.slot, status, matchedBy: m.by, changes, summary: `${label}: ${where}${what}` } });
+    out.push({
+      order: m.a.slot,
+      diff: { uuid: m.a.uuid, label, slotA: m.a.slot, slotB: m.b.slot, status, matchedBy: m.by, changes, summary: `${label}: ${where}${what}` },
+    });
   }
   for (const p of onlyA) {
     const label = partitionLabel(a, p);
-    out.push({ order: p.slot, diff: { uuid: p.uuid, label, slotA: p.slot, slotB: null, status: 'only-a', matchedBy: null, changes: [], summary: `${label}: slot ${p.slot} in A, not in B` } });
+    out.push({
+      order: p.slot,
+      diff: {
+        uuid: p.uuid,
+        label,
+        slotA: p.slot,
+        slotB: null,
+        status: 'only-a',
+        matchedBy: null,
+        changes: [],
+        summary: `${label}: slot ${p.slot} in A, not in B`,
+      },
+    });
   }
   for (const p of onlyB) {
     const label = partitionLabel(b, p);
-    out.push({ order: Number.MAX_SAFE_INTEGER - 1e6 + p.slot, diff: { uuid: p.uuid, label, slotA: null, slotB: p.slot, status: 'only-b', matchedBy: null, changes: [], summary: `${label}: not in A, slot ${p.slot} in B` } });
+    out.push({
+      order: Number.MAX_SAFE_INTEGER - 1e6 + p.slot,
+      diff: {
+        uuid: p.uuid,
+        label,
+        slotA: null,
+        slotB: p.slot,
+        status: 'only-b',
+        matchedBy: null,
+        changes: [],
+        summary: `${label}: not in A, slot ${p.slot} in B`,
+      },
+    });
   }
   return out.sort((x, y) => x.order - y.order).map((x) => x.diff);
 }

@@ -29,7 +29,15 @@ export class WorkerDiffError extends Error {}
 export function byteDiffInWorker(workerScript: string, pathA: string, pathB: string, options: WorkerDiffOptions): Promise<ByteDiffResult> {
   const { signal, onProgress } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const job: WorkerJob = { pathA, pathB, maxRanges: options.maxRanges, ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}), ...(options.readAhead ? { readAhead: options.readAhead } : {}), ...(options.skipHoles === false ? { skipHoles: false } : {}), ...(options.open ? { open: options.open } : {}) };
+  const job: WorkerJob = {
+    pathA,
+    pathB,
+    maxRanges: options.maxRanges,
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+    ...(options.readAhead ? { readAhead: options.readAhead } : {}),
+    ...(options.skipHoles === false ? { skipHoles: false } : {}),
+    ...(options.open ? { open: options.open } : {}),
+  };
   return new Promise<ByteDiffResult>((resolve, reject) => {
     const worker = new Worker(workerScript, { workerData: job });
     let settled = false;
@@ -60,6 +68,8 @@ export function byteDiffInWorker(workerScript: string, pathA: string, pathB: str
       }
     });
     worker.on('error', (error) => finish(() => reject(new WorkerDiffError(`the byte diff stopped: ${error.message}`))));
-    worker.on('exit', (code) => finish(() => (signal?.aborted ? reject(signal.reason) : reject(new WorkerDiffError(`the byte diff worker exited (code ${code}) before it finished`)))));
+    worker.on('exit', (code) =>
+      finish(() => (signal?.aborted ? reject(signal.reason) : reject(new WorkerDiffError(`the byte diff worker exited (code ${code}) before it finished`)))),
+    );
   });
 }

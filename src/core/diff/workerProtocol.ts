@@ -23,6 +23,4 @@ export interface CancelMessage {
 
 /** Worker to caller. */
 export type WorkerReply =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'result'; result: ByteDiffResult }
-  | { type: 'error'; message: string; cancelled: boolean };
+  { type: 'progress'; done: number; total: number } | { type: 'result'; result: ByteDiffResult } | { type: 'error'; message: string; cancelled: boolean };

@@ -50,7 +50,8 @@ export function kindLength(kind: FieldKind): number {
 
 /** The field's new bytes for `text`; throws EditValueError naming `what` when the text does not fit. */
 export function parseFieldValue(kind: FieldKind, text: string, context: ValueContext, what: string): Uint8Array {
-  if (text.length > MAX_EDIT_VALUE_CHARS) throw new EditValueError(`${what}: the value is ${text.length} characters long, more than the ${MAX_EDIT_VALUE_CHARS} accepted`);
+  if (text.length > MAX_EDIT_VALUE_CHARS)
+    throw new EditValueError(`${what}: the value is ${text.length} characters long, more than the ${MAX_EDIT_VALUE_CHARS} accepted`);
   switch (kind.kind) {
     case 'uint':
       return encodeUnsigned(parseUnsigned(text, kind.width, what), kind.width);
@@ -131,12 +132,14 @@ function parseLba(text: string, context: ValueContext, what: string): bigint {
   let sectors: bigint;
   if (bytes === null) sectors = parseInteger(body, what);
   else {
-    if (bytes % BigInt(context.sectorSize) !== 0n) throw new EditValueError(`${what}: ${quoteValue(t)} is ${bytes} bytes, not a whole number of ${context.sectorSize}-byte sectors`);
+    if (bytes % BigInt(context.sectorSize) !== 0n)
+      throw new EditValueError(`${what}: ${quoteValue(t)} is ${bytes} bytes, not a whole number of ${context.sectorSize}-byte sectors`);
     sectors = bytes / BigInt(context.sectorSize);
   }
   let lba = sectors;
   if (relative) {
-    if (context.startLba === undefined) throw new EditValueError(`${what}: ${quoteValue(t)} is a size, which only an ending LBA takes (counted from its starting LBA)`);
+    if (context.startLba === undefined)
+      throw new EditValueError(`${what}: ${quoteValue(t)} is a size, which only an ending LBA takes (counted from its starting LBA)`);
     if (sectors === 0n) throw new EditValueError(`${what}: a size of 0 gives no partition`);
     lba = context.startLba + sectors - 1n;
   }
@@ -151,7 +154,9 @@ function parseGuidValue(text: string, partitionType: boolean, what: string): Uin
   if (partitionType) {
     const guid = gptTypeByName(t);
     if (guid) return parseGuid(guid);
-    throw new EditValueError(`${what}: ${quoteValue(t)} is neither a GUID (8-4-4-4-12 hex digits) nor a known partition type name (linux, efi, vmfs, basic-data, ...; diskx set --help lists them)`);
+    throw new EditValueError(
+      `${what}: ${quoteValue(t)} is neither a GUID (8-4-4-4-12 hex digits) nor a known partition type name (linux, efi, vmfs, basic-data, ...; diskx set --help lists them)`,
+    );
   }
   throw new EditValueError(`${what}: ${quoteValue(t)} is not a GUID (8-4-4-4-12 hex digits)`);
 }
@@ -199,7 +204,9 @@ function parseMbrType(text: string, what: string): number {
   if (/^(0x)?[0-9a-f]{1,2}$/i.test(t)) return parseInt(t.replace(/^0x/i, ''), 16);
   const named = mbrTypeByName(t);
   if (named !== null) return named;
-  throw new EditValueError(`${what}: ${quoteValue(t)} is neither a type byte (hex, as fdisk shows it: 83 or 0x83) nor a known MBR type name (linux, ntfs, fat32, efi, gpt, ...)`);
+  throw new EditValueError(
+    `${what}: ${quoteValue(t)} is neither a type byte (hex, as fdisk shows it: 83 or 0x83) nor a known MBR type name (linux, ntfs, fat32, efi, gpt, ...)`,
+  );
 }
 
 function parseBootIndicator(text: string, what: string): number {
@@ -214,7 +221,8 @@ function parseHexBytes(text: string, length: number, what: string): Uint8Array {
   const t = text.trim().replace(/^0x/i, '');
   if (t.toLowerCase() === 'zeros') return new Uint8Array(length);
   const digits = t.replace(/[\s:]+/g, '');
-  if (!/^[0-9a-f]*$/i.test(digits) || digits.length % 2 !== 0) throw new EditValueError(`${what}: ${quoteValue(text.trim())} is not hex bytes (pairs of hex digits, spaces allowed)`);
+  if (!/^[0-9a-f]*$/i.test(digits) || digits.length % 2 !== 0)
+    throw new EditValueError(`${what}: ${quoteValue(text.trim())} is not hex bytes (pairs of hex digits, spaces allowed)`);
   if (digits.length / 2 !== length) throw new EditValueError(`${what}: ${digits.length / 2} bytes given; the field has ${length} (or write "zeros")`);
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);

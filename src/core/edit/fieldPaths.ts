@@ -51,7 +51,17 @@ const HEADER_KINDS: Record<string, FieldKind> = {
 };
 
 /** Header fields both copies must agree on (UEFI 5.3.2): an edit of one is mirrored to the other. */
-export const SHARED_HEADER_FIELDS: ReadonlySet<string> = new Set(['signature', 'revision', 'headerSize', 'reserved', 'firstUsableLba', 'lastUsableLba', 'diskGuid', 'numPartitionEntries', 'partitionEntrySize']);
+export const SHARED_HEADER_FIELDS: ReadonlySet<string> = new Set([
+  'signature',
+  'revision',
+  'headerSize',
+  'reserved',
+  'firstUsableLba',
+  'lastUsableLba',
+  'diskGuid',
+  'numPartitionEntries',
+  'partitionEntrySize',
+]);
 
 const ENTRY_KINDS: Record<string, FieldKind> = {
   typeGuid: { kind: 'guid', partitionType: true },
@@ -62,7 +72,14 @@ const ENTRY_KINDS: Record<string, FieldKind> = {
   name: GPT_NAME_KIND,
 };
 
-const ENTRY_ALIASES: Record<string, string> = { type: 'typeGuid', uuid: 'uniqueGuid', guid: 'uniqueGuid', start: 'firstLba', end: 'lastLba', attrs: 'attributes' };
+const ENTRY_ALIASES: Record<string, string> = {
+  type: 'typeGuid',
+  uuid: 'uniqueGuid',
+  guid: 'uniqueGuid',
+  start: 'firstLba',
+  end: 'lastLba',
+  attrs: 'attributes',
+};
 
 const MBR_KINDS: Record<string, FieldKind> = {
   bootstrapCode: { kind: 'hexbytes', length: 440 },
@@ -98,7 +115,9 @@ export function resolveFieldPath(disk: DiskModel, path: string): EditableField[]
     case 'mbr':
       return [mbrField(disk, rest, p)];
     default:
-      throw new EditPathError(`unknown field path "${clip(p)}" (start with primaryHeader., backupHeader., primaryArray.entries.N., backupArray.entries.N., mbr. or partition:N.)`);
+      throw new EditPathError(
+        `unknown field path "${clip(p)}" (start with primaryHeader., backupHeader., primaryArray.entries.N., backupArray.entries.N., mbr. or partition:N.)`,
+      );
   }
 }
 
@@ -120,19 +139,23 @@ function headerField(disk: DiskModel, structure: 'primaryHeader' | 'backupHeader
 
 function arrayField(disk: DiskModel, structure: 'primaryArray' | 'backupArray', rest: string[], path: string): EditableField {
   const role = structure === 'primaryArray' ? 'primary' : 'backup';
-  if (rest[0] !== 'entries' || rest.length !== 3 || !/^\d+$/.test(rest[1]!)) throw new EditPathError(`${clip(path)}: an entry field is ${structure}.entries.SLOT.FIELD (FIELD one of ${Object.keys(ENTRY_KINDS).join(', ')})`);
+  if (rest[0] !== 'entries' || rest.length !== 3 || !/^\d+$/.test(rest[1]!))
+    throw new EditPathError(`${clip(path)}: an entry field is ${structure}.entries.SLOT.FIELD (FIELD one of ${Object.keys(ENTRY_KINDS).join(', ')})`);
   return entryField(disk, role, Number(rest[1]), rest[2]!, path);
 }
 
 function entryField(disk: DiskModel, role: 'primary' | 'backup', slot: number, fieldName: string, path: string): EditableField {
   const header = headerOf(disk, role, path);
-  if (!header.array) throw new EditPathError(`${clip(path)}: the ${role} header's entry array could not be read (${header.invalid.map((p) => p.reason).join('; ')})`);
-  if (!Number.isSafeInteger(slot) || slot >= header.array.slots.length) throw new EditPathError(`${clip(path)}: slot ${slot} is not in the ${role} array (slots 0..${header.array.slots.length - 1})`);
+  if (!header.array)
+    throw new EditPathError(`${clip(path)}: the ${role} header's entry array could not be read (${header.invalid.map((p) => p.reason).join('; ')})`);
+  if (!Number.isSafeInteger(slot) || slot >= header.array.slots.length)
+    throw new EditPathError(`${clip(path)}: slot ${slot} is not in the ${role} array (slots 0..${header.array.slots.length - 1})`);
   const name = ENTRY_ALIASES[fieldName] ?? fieldName;
   const kind = ENTRY_KINDS[name];
   const entry = fieldsForSlot(header.array, slot);
   const field = kind ? entry.children?.find((f) => f.name === name) : undefined;
-  if (!kind || !field) throw new EditPathError(`${clip(path)}: no such entry field "${fieldName}" (${Object.keys(ENTRY_KINDS).join(', ')}; or type, uuid, start, end)`);
+  if (!kind || !field)
+    throw new EditPathError(`${clip(path)}: no such entry field "${fieldName}" (${Object.keys(ENTRY_KINDS).join(', ')}; or type, uuid, start, end)`);
   const structure = role === 'primary' ? 'primaryArray' : 'backupArray';
   return make(`${structure}.entries.${slot}.${name}`, structure, role, slot, name, field, kind);
 }
@@ -149,7 +172,10 @@ function mbrField(disk: DiskModel, rest: string[], path: string): EditableField 
   const mbr = disk.mbr;
   if (!mbr) throw new EditPathError(`${clip(path)}: the disk has no MBR sector`);
   if (rest[0] === 'partitions') {
-    if (rest.length !== 3 || !/^[0-3]$/.test(rest[1]!)) throw new EditPathError(`${clip(path)}: an MBR record field is mbr.partitions.I.FIELD with I 0..3 (FIELD one of ${Object.keys(RECORD_KINDS).join(', ')}; or type, boot, start, size)`);
+    if (rest.length !== 3 || !/^[0-3]$/.test(rest[1]!))
+      throw new EditPathError(
+        `${clip(path)}: an MBR record field is mbr.partitions.I.FIELD with I 0..3 (FIELD one of ${Object.keys(RECORD_KINDS).join(', ')}; or type, boot, start, size)`,
+      );
     const name = RECORD_ALIASES[rest[2]!] ?? rest[2]!;
     const kind = RECORD_KINDS[name];
     const field = kind ? findField(mbr.node.fields, `partitions.${rest[1]}.${name}`) : undefined;
@@ -163,7 +189,15 @@ function mbrField(disk: DiskModel, rest: string[], path: string): EditableField 
   return make(`mbr.${name}`, 'mbr', null, undefined, name, field, kind);
 }
 
-function make(path: string, structure: StructureName, role: 'primary' | 'backup' | null, index: number | undefined, name: string, field: Field, kind: FieldKind): EditableField {
+function make(
+  path: string,
+  structure: StructureName,
+  role: 'primary' | 'backup' | null,
+  index: number | undefined,
+  name: string,
+  field: Field,
+  kind: FieldKind,
+): EditableField {
   if (field.length !== kindLength(kind)) throw new EditPathError(`${path}: the field has ${field.length} bytes, not the ${kindLength(kind)} its kind needs`);
   return { path, structure, role, ...(index === undefined ? {} : { index }), name, offset: field.offset, length: field.length, kind, raw: field.raw.slice() };
 }

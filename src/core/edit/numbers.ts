@@ -44,7 +44,8 @@ export function parseByteSize(text: string, what: string): bigint | null {
   const match = /^(0x[0-9a-f]+|[0-9]+)\s*([a-z]+)$/i.exec(text.trim());
   if (!match) return null;
   const unit = UNITS.get(match[2]!.toLowerCase());
-  if (unit === undefined) throw new EditValueError(`${what}: unknown unit "${match[2]}" in ${quoteValue(text.trim())} (use B, K, M, G, T or P, binary multiples)`);
+  if (unit === undefined)
+    throw new EditValueError(`${what}: unknown unit "${match[2]}" in ${quoteValue(text.trim())} (use B, K, M, G, T or P, binary multiples)`);
   return BigInt(match[1]!) * unit;
 }
 

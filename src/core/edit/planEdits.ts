@@ -86,7 +86,8 @@ export function parseAssignment(text: string): Assignment {
 /** Plans field assignments (`diskx set`, the tree's field editors). */
 export async function planFieldEdits(disk: DiskModel, assignments: readonly Assignment[], options: EditOptions, read: ReadBytes): Promise<EditPlanResult> {
   if (assignments.length === 0) throw new EditPlanError('nothing to set: give at least one PATH=VALUE');
-  if (assignments.length > MAX_EDIT_ASSIGNMENTS) throw new EditPlanError(`${assignments.length} assignments, more than the ${MAX_EDIT_ASSIGNMENTS} accepted at once`);
+  if (assignments.length > MAX_EDIT_ASSIGNMENTS)
+    throw new EditPlanError(`${assignments.length} assignments, more than the ${MAX_EDIT_ASSIGNMENTS} accepted at once`);
   const work = new Working(disk);
   const writes: DirectWrite[] = [];
   for (const { path, value } of assignments) {
@@ -141,11 +142,19 @@ async function finish(disk: DiskModel, work: Working, writes: DirectWrite[], opt
     }
   }
   const patches: Patch[] = kept.flatMap((c) => diffPatches(c.offset, c.before, c.after, [[0, c.after.length]], disk.sectorSize));
-  const description = kept.map((c) => describeChange(c)).concat(notes).join(' ');
+  const description = kept
+    .map((c) => describeChange(c))
+    .concat(notes)
+    .join(' ');
   return { plan: { id: HAND_EDIT_ID, title, description, patches }, changes: kept, notes };
 }
 
-async function change(role: ChangeRole, w: { offset: number; after: Uint8Array; path: string; field?: EditableField }, work: Working, read: ReadBytes): Promise<PlannedChange> {
+async function change(
+  role: ChangeRole,
+  w: { offset: number; after: Uint8Array; path: string; field?: EditableField },
+  work: Working,
+  read: ReadBytes,
+): Promise<PlannedChange> {
   const before = work.original(w.offset, w.after.length) ?? new Uint8Array(await read(w.offset, w.after.length));
   const text = (bytes: Uint8Array): string => (w.field ? formatFieldValue(w.field.kind, bytes) : hexBytes(bytes));
   return { role, path: w.path, offset: w.offset, before, after: w.after, from: text(before), to: text(w.after) };
@@ -246,7 +255,8 @@ function mirrorWrites(disk: DiskModel, writes: DirectWrite[], explicit: (offset:
       if (from.array && inside(w, from.array.offset, from.array.bytes.length)) {
         const rel = w.offset - from.array.offset;
         if (!to?.array) notes.push(`${w.path}: not mirrored, the disk has no readable ${other} entry array.`);
-        else if (to.partitionEntrySize !== from.partitionEntrySize || rel + w.after.length > to.array.bytes.length) notes.push(`${w.path}: not mirrored, the ${other} array has another entry geometry.`);
+        else if (to.partitionEntrySize !== from.partitionEntrySize || rel + w.after.length > to.array.bytes.length)
+          notes.push(`${w.path}: not mirrored, the ${other} array has another entry geometry.`);
         else if (!explicit(to.array.offset + rel, w.after.length)) out.push(mirrored(w, to.array.offset + rel, role, other));
       } else if (inside(w, from.offset, disk.sectorSize)) {
         const rel = w.offset - from.offset;
@@ -280,7 +290,13 @@ function sharedHeaderBytes(header: GptHeader, rel: number, length: number): bool
 
 // --- Reseal: array CRCs first, then header CRCs.
 
-async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: number, length: number) => boolean, read: ReadBytes, notes: string[]): Promise<DependentWrite[]> {
+async function resealWrites(
+  disk: DiskModel,
+  work: Working,
+  explicit: (offset: number, length: number) => boolean,
+  read: ReadBytes,
+  notes: string[],
+): Promise<DependentWrite[]> {
   const out: DependentWrite[] = [];
   for (const h of [disk.backup, disk.primary]) {
     if (!h) continue;
@@ -288,7 +304,9 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
     const header = work.region(headerName)!;
     const at = (name: string): number => findField(h.node.fields, name)!.offset - h.offset;
     const u32 = (name: string): number => Number(decodeUnsigned(header.now.subarray(at(name), at(name) + 4)));
-    const geometryChanged = ['partitionEntryLba', 'numPartitionEntries', 'partitionEntrySize'].some((n) => work.changed(header, at(n), at(n) + (n === 'partitionEntryLba' ? 8 : 4)));
+    const geometryChanged = ['partitionEntryLba', 'numPartitionEntries', 'partitionEntrySize'].some((n) =>
+      work.changed(header, at(n), at(n) + (n === 'partitionEntryLba' ? 8 : 4)),
+    );
     const array = work.region(h.role === 'primary' ? 'primaryArray' : 'backupArray');
     const arrayChanged = (array && work.changed(array)) || geometryChanged || work.loose.length > 0;
     const arrayCrcAt = h.offset + at('partitionEntryArrayCrc32');
@@ -297,7 +315,8 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
       if (bytes) {
         const crc = encodeUnsigned(BigInt(crc32(bytes)), 4);
         if (!bytesEqual(crc, header.now.subarray(at('partitionEntryArrayCrc32'), at('partitionEntryArrayCrc32') + 4))) {
-          if (h.arrayCrcOk === false) notes.push(`The ${h.role} entry array CRC was already stale before this edit: resealing vouches for the array's bytes as they are.`);
+          if (h.arrayCrcOk === false)
+            notes.push(`The ${h.role} entry array CRC was already stale before this edit: resealing vouches for the array's bytes as they are.`);
           out.push(crcWrite(`${headerName}.partitionEntryArrayCrc32`, arrayCrcAt, crc, `over the ${h.role} entry array`));
           work.write(arrayCrcAt, crc);
         }
@@ -306,7 +325,10 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
     const headerCrcAt = h.offset + at('headerCrc32');
     if (work.changed(header) && !explicit(headerCrcAt, 4)) {
       const size = u32('headerSize');
-      if (size < MIN_GPT_HEADER_SIZE || size > disk.sectorSize) throw new EditPlanError(`${headerName}: HeaderSize ${size} is outside ${MIN_GPT_HEADER_SIZE}..${disk.sectorSize}, so HeaderCRC32 cannot be resealed; plan with resealing off`);
+      if (size < MIN_GPT_HEADER_SIZE || size > disk.sectorSize)
+        throw new EditPlanError(
+          `${headerName}: HeaderSize ${size} is outside ${MIN_GPT_HEADER_SIZE}..${disk.sectorSize}, so HeaderCRC32 cannot be resealed; plan with resealing off`,
+        );
       const crc = encodeUnsigned(BigInt(gptHeaderCrc32(header.now, size)), 4);
       if (!bytesEqual(crc, header.now.subarray(at('headerCrc32'), at('headerCrc32') + 4))) {
         if (!h.headerCrcOk) notes.push(`The ${h.role} HeaderCRC32 was already stale before this edit: resealing vouches for the header's bytes as they are.`);
@@ -319,7 +341,16 @@ async function resealWrites(disk: DiskModel, work: Working, explicit: (offset: n
 }
 
 // The entry array the header describes now: the working copy when the geometry is unchanged, else read (bounded) where it now points.
-async function arrayBytes(disk: DiskModel, h: GptHeader, header: Region, at: (name: string) => number, array: Region | undefined, geometryChanged: boolean, work: Working, read: ReadBytes): Promise<Uint8Array | null> {
+async function arrayBytes(
+  disk: DiskModel,
+  h: GptHeader,
+  header: Region,
+  at: (name: string) => number,
+  array: Region | undefined,
+  geometryChanged: boolean,
+  work: Working,
+  read: ReadBytes,
+): Promise<Uint8Array | null> {
   if (!geometryChanged && array) return work.loose.length > 0 ? work.read(read, array.offset, array.now.length) : array.now;
   const num = Number(decodeUnsigned(header.now.subarray(at('numPartitionEntries'), at('numPartitionEntries') + 4)));
   const size = Number(decodeUnsigned(header.now.subarray(at('partitionEntrySize'), at('partitionEntrySize') + 4)));
@@ -327,15 +358,27 @@ async function arrayBytes(disk: DiskModel, h: GptHeader, header: Region, at: (na
   const bytes = num * size;
   const role = h.role === 'primary' ? 'primaryHeader' : 'backupHeader';
   if (size < MIN_PARTITION_ENTRY_SIZE || num === 0 || bytes > MAX_ENTRY_ARRAY_BYTES) {
-    throw new EditPlanError(`${role}: the entry array would be ${num} x ${size} bytes, outside what can be resealed (at most ${MAX_ENTRY_ARRAY_BYTES} bytes, entries of at least ${MIN_PARTITION_ENTRY_SIZE}); plan with resealing off`);
+    throw new EditPlanError(
+      `${role}: the entry array would be ${num} x ${size} bytes, outside what can be resealed (at most ${MAX_ENTRY_ARRAY_BYTES} bytes, entries of at least ${MIN_PARTITION_ENTRY_SIZE}); plan with resealing off`,
+    );
   }
   const offset = lba * BigInt(disk.sectorSize);
-  if (offset + BigInt(bytes) > BigInt(disk.sizeBytes)) throw new EditPlanError(`${role}: the entry array at LBA ${lba} would end past the disk, so its CRC cannot be resealed; plan with resealing off`);
+  if (offset + BigInt(bytes) > BigInt(disk.sizeBytes))
+    throw new EditPlanError(`${role}: the entry array at LBA ${lba} would end past the disk, so its CRC cannot be resealed; plan with resealing off`);
   return work.read(read, Number(offset), bytes);
 }
 
 function crcWrite(path: string, offset: number, after: Uint8Array, because: string): DependentWrite {
-  const field: EditableField = { path, structure: path.startsWith('primary') ? 'primaryHeader' : 'backupHeader', role: path.startsWith('primary') ? 'primary' : 'backup', name: path.split('.')[1]!, offset, length: 4, kind: { kind: 'uint', width: 4, role: 'crc' }, raw: new Uint8Array(0) };
+  const field: EditableField = {
+    path,
+    structure: path.startsWith('primary') ? 'primaryHeader' : 'backupHeader',
+    role: path.startsWith('primary') ? 'primary' : 'backup',
+    name: path.split('.')[1]!,
+    offset,
+    length: 4,
+    kind: { kind: 'uint', width: 4, role: 'crc' },
+    raw: new Uint8Array(0),
+  };
   return { offset, after, path, field, because };
 }
 

@@ -21,11 +21,13 @@ export interface SearchPattern {
 
 /** The patterns `text` stands for in `mode`; throws EditValueError for an empty, malformed or too long pattern. */
 export function parsePattern(text: string, mode: PatternMode): SearchPattern[] {
-  if (text.length > MAX_FIND_PATTERN_BYTES * 3) throw new EditValueError(`the pattern is ${text.length} characters long, more than the ${MAX_FIND_PATTERN_BYTES * 3} accepted`);
+  if (text.length > MAX_FIND_PATTERN_BYTES * 3)
+    throw new EditValueError(`the pattern is ${text.length} characters long, more than the ${MAX_FIND_PATTERN_BYTES * 3} accepted`);
   const patterns = build(text, mode);
   for (const p of patterns) {
     if (p.bytes.length === 0) throw new EditValueError('the pattern is empty');
-    if (p.bytes.length > MAX_FIND_PATTERN_BYTES) throw new EditValueError(`the pattern is ${p.bytes.length} bytes long, more than the ${MAX_FIND_PATTERN_BYTES} accepted`);
+    if (p.bytes.length > MAX_FIND_PATTERN_BYTES)
+      throw new EditValueError(`the pattern is ${p.bytes.length} bytes long, more than the ${MAX_FIND_PATTERN_BYTES} accepted`);
     if (p.mask.every((m) => m === 0)) throw new EditValueError('the pattern has only ?? wildcards: give at least one byte');
   }
   return patterns;
@@ -47,7 +49,8 @@ function build(text: string, mode: PatternMode): SearchPattern[] {
     }
     case 'guid': {
       const t = text.trim().replace(/^\{(.*)\}$/, '$1');
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t)) throw new EditValueError(`"${clip(t)}" is not a GUID (8-4-4-4-12 hex digits)`);
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t))
+        throw new EditValueError(`"${clip(t)}" is not a GUID (8-4-4-4-12 hex digits)`);
       const disk = parseGuid(t);
       const plain = Uint8Array.from(t.replace(/-/g, '').match(/../g)!, (h) => parseInt(h, 16));
       const out = [literal(disk, 'GUID, mixed-endian (as GPT stores it)')];
@@ -72,7 +75,8 @@ function literal(bytes: Uint8Array, label: string): SearchPattern {
 // "45 46 49", "454649", "45 ?? 49": pairs of hex digits or ??, spaces anywhere between pairs.
 function hexPattern(text: string): SearchPattern {
   const digits = text.replace(/[\s,]+/g, '').replace(/^0x/i, '');
-  if (!/^([0-9a-f]{2}|\?\?)*$/i.test(digits)) throw new EditValueError(`"${clip(text.trim())}" is not a hex pattern (pairs of hex digits, ?? for any byte; --text, --utf16 or --guid for other kinds)`);
+  if (!/^([0-9a-f]{2}|\?\?)*$/i.test(digits))
+    throw new EditValueError(`"${clip(text.trim())}" is not a hex pattern (pairs of hex digits, ?? for any byte; --text, --utf16 or --guid for other kinds)`);
   const n = digits.length / 2;
   const bytes = new Uint8Array(n);
   const mask = new Uint8Array(n);

@@ -58,7 +58,7 @@ function prepare(patterns: readonly SearchPattern[]): Prepared[] {
   return patterns.map((pattern, index) => {
     // The longest run of fixed bytes is what indexOf looks for.
     let best = { at: 0, length: 0 };
-    for (let i = 0; i < pattern.mask.length; ) {
+    for (let i = 0; i < pattern.mask.length;) {
       if (!pattern.mask[i]) {
         i++;
         continue;

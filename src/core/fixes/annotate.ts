@@ -85,7 +85,14 @@ function placements(disk: DiskModel): Placement[] {
     if (!header) continue;
     list.push({ name: `${header.role}Header`, offset: header.offset, length: sectorSize, parser: GptHeaderParser, params: [sectorSize] });
     if (header.array) {
-      list.push({ name: `${header.role}Array`, offset: header.array.offset, length: header.array.bytes.length, parser: GptPartitionArrayParser, params: [header.numPartitionEntries, header.partitionEntrySize], entrySize: header.partitionEntrySize });
+      list.push({
+        name: `${header.role}Array`,
+        offset: header.array.offset,
+        length: header.array.bytes.length,
+        parser: GptPartitionArrayParser,
+        params: [header.numPartitionEntries, header.partitionEntrySize],
+        entrySize: header.partitionEntrySize,
+      });
     }
   }
   const geometry = [disk.primary, disk.backup].find((h) => h && h.invalid.length === 0);
@@ -97,7 +104,14 @@ function placements(disk: DiskModel): Placement[] {
     { name: 'primaryHeader', offset: sectorSize, length: sectorSize, parser: GptHeaderParser, params: [sectorSize] },
     { name: 'primaryArray', offset: 2 * sectorSize, length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize], entrySize },
     { name: 'backupHeader', offset: lbaOffset(disk.lastLba, sectorSize), length: sectorSize, parser: GptHeaderParser, params: [sectorSize] },
-    { name: 'backupArray', offset: lbaOffset(disk.lastLba - BigInt(arraySectors), sectorSize), length: arrayLength, parser: GptPartitionArrayParser, params: [entries, entrySize], entrySize },
+    {
+      name: 'backupArray',
+      offset: lbaOffset(disk.lastLba - BigInt(arraySectors), sectorSize),
+      length: arrayLength,
+      parser: GptPartitionArrayParser,
+      params: [entries, entrySize],
+      entrySize,
+    },
   );
   return list.filter((p) => p.offset >= 0 && p.offset + p.length <= disk.sizeBytes);
 }

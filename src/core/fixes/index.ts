@@ -21,7 +21,12 @@ export function planFix(disk: DiskModel, id: FixId): FixResult {
   if (!result.ok) return result;
   // No fix may write into partition data (an entry array placed inside a partition, a crafted header).
   const hit = partitionWrite(disk, result.plan.patches);
-  if (hit) return { ok: false, id, reason: `it would write byte 0x${hit.offset.toString(16).toUpperCase()}, which lies in ${hit.what}; no fix writes into a partition` };
+  if (hit)
+    return {
+      ok: false,
+      id,
+      reason: `it would write byte 0x${hit.offset.toString(16).toUpperCase()}, which lies in ${hit.what}; no fix writes into a partition`,
+    };
   return result;
 }
 
@@ -30,7 +35,7 @@ function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: n
   const ranges = partitionRanges(disk);
   if (ranges.length === 0) return null;
   for (const patch of patches) {
-    for (let i = 0; i < patch.after.length; ) {
+    for (let i = 0; i < patch.after.length;) {
       if (patch.after[i] === patch.before[i]) {
         i++;
         continue;

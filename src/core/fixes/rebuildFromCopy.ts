@@ -52,7 +52,10 @@ export function planRebuildPrimaryFromBackup(disk: DiskModel): FixResult {
   if (!isHealthy(source)) return notApplicable(id, `the backup GPT cannot serve as the source: ${healthSummary(source, 'backup')}`);
   const arraySectors = arraySectorsOf(source, disk.sectorSize);
   if (PRIMARY_ARRAY_LBA + BigInt(arraySectors) > source.firstUsableLba) {
-    return notApplicable(id, `a ${arraySectors}-sector array at LBA ${PRIMARY_ARRAY_LBA} would run into the usable area that starts at LBA ${source.firstUsableLba}`);
+    return notApplicable(
+      id,
+      `a ${arraySectors}-sector array at LBA ${PRIMARY_ARRAY_LBA} would run into the usable area that starts at LBA ${source.firstUsableLba}`,
+    );
   }
   return planCopy(disk, id, source, {
     headerLba: PRIMARY_HEADER_LBA,
@@ -71,12 +74,18 @@ export function planRebuildBackupFromPrimary(disk: DiskModel): FixResult {
   // A primary that points elsewhere describes a disk of another size: moving the
   // backup there also means moving LastUsableLBA, which is relocate-backup's job.
   if (source.alternateLba !== disk.lastLba) {
-    return notApplicable(id, `the primary header's AlternateLBA is ${source.alternateLba}, not the last LBA ${disk.lastLba} (the disk grew or shrank); use relocate-backup, which also moves LastUsableLBA`);
+    return notApplicable(
+      id,
+      `the primary header's AlternateLBA is ${source.alternateLba}, not the last LBA ${disk.lastLba} (the disk grew or shrank); use relocate-backup, which also moves LastUsableLBA`,
+    );
   }
   const arraySectors = arraySectorsOf(source, disk.sectorSize);
   const arrayLba = disk.lastLba - BigInt(arraySectors);
   if (source.lastUsableLba >= arrayLba) {
-    return notApplicable(id, `the primary's LastUsableLBA ${source.lastUsableLba} reaches the backup array's place at LBA ${arrayLba}; relocate-backup sets a LastUsableLBA that fits`);
+    return notApplicable(
+      id,
+      `the primary's LastUsableLBA ${source.lastUsableLba} reaches the backup array's place at LBA ${arrayLba}; relocate-backup sets a LastUsableLBA that fits`,
+    );
   }
   return planCopy(disk, id, source, {
     headerLba: disk.lastLba,
@@ -105,7 +114,10 @@ function planCopy(disk: DiskModel, id: FixId, source: GptHeader, to: CopyTarget)
   const headerBefore = currentBytes(disk, headerOffset, sectorSize);
   const arrayBefore = currentBytes(disk, arrayOffset, arrayBytes.length);
   if (!headerBefore || !arrayBefore) {
-    return notApplicable(id, `the model holds no bytes for LBA ${to.headerLba} or LBAs ${to.arrayLba}.. (parsed without gptAreas or with another array size), so the patches cannot state what they replace`);
+    return notApplicable(
+      id,
+      `the model holds no bytes for LBA ${to.headerLba} or LBAs ${to.arrayLba}.. (parsed without gptAreas or with another array size), so the patches cannot state what they replace`,
+    );
   }
   const header = deriveHeader(source.bytes, { myLba: to.headerLba, alternateLba: to.alternateLba, partitionEntryLba: to.arrayLba });
   const arrayPatches = diffPatches(arrayOffset, arrayBefore, arrayBytes, entrySegments(arrayBytes.length, source.partitionEntrySize), sectorSize);

@@ -34,7 +34,9 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     // A structurally invalid header (bad HeaderSize, entry geometry, MyLBA...) would
     // only be sealed in its wrong state: rebuilding it from the other copy is the fix.
     if (header.invalid.length > 0 || !header.array) {
-      skipped.push(`the ${header.role} header at LBA ${header.lba} is structurally invalid (${header.invalid.map((p) => p.field).join(', ')}), so sealing it would not repair it${rebuildHint}`);
+      skipped.push(
+        `the ${header.role} header at LBA ${header.lba} is structurally invalid (${header.invalid.map((p) => p.field).join(', ')}), so sealing it would not repair it${rebuildHint}`,
+      );
       continue;
     }
     // A stale HeaderCRC32 means the header's bytes changed after it was sealed. When
@@ -48,7 +50,9 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     // CRC computed over partition data: never seal that.
     const arrayEnd = header.partitionEntryLba + BigInt(arraySectorsOf(header, disk.sectorSize)) - 1n;
     if (!header.headerCrcOk && header.partitionEntryLba <= header.lastUsableLba && arrayEnd >= header.firstUsableLba) {
-      disagreements.push(`its entry array at LBAs ${header.partitionEntryLba}..${arrayEnd} lies inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
+      disagreements.push(
+        `its entry array at LBAs ${header.partitionEntryLba}..${arrayEnd} lies inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`,
+      );
     }
     // Likewise stale CRCs over entries that break the rules (UEFI 5.3.3:
     // StartingLBA <= EndingLBA, inside the header's usable range, no overlaps) are
@@ -71,13 +75,18 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     patches.push(...own);
     const parts: string[] = [];
     if (arrayCrc !== header.partitionEntryArrayCrc32) {
-      parts.push(`PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)} (over ${header.numPartitionEntries} x ${header.partitionEntrySize} bytes at LBA ${header.partitionEntryLba})`);
+      parts.push(
+        `PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)} (over ${header.numPartitionEntries} x ${header.partitionEntrySize} bytes at LBA ${header.partitionEntryLba})`,
+      );
     }
     if (headerCrc !== header.headerCrc32) parts.push(`HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(headerCrc)}`);
     changes.push(`${header.role} header (LBA ${header.lba}): ${parts.join(', ')}`);
   }
   if (patches.length === 0) {
-    return notApplicable(ID, skipped.length > 0 ? `${skipped.join('; ')}; no other header has stale CRCs` : 'every header CRC and entry array CRC already matches its bytes');
+    return notApplicable(
+      ID,
+      skipped.length > 0 ? `${skipped.join('; ')}; no other header has stale CRCs` : 'every header CRC and entry array CRC already matches its bytes',
+    );
   }
   const healthyOther = headers.find((h) => isHealthy(h));
   const caution = healthyOther
@@ -117,7 +126,8 @@ function entryProblems(header: GptHeader): string[] {
   const out: string[] = [];
   for (const e of used) {
     if (e.lastLba < e.firstLba) out.push(`partition ${e.number} ends (LBA ${e.lastLba}) before it starts (LBA ${e.firstLba})`);
-    else if (e.firstLba < header.firstUsableLba || e.lastLba > header.lastUsableLba) out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) lies outside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
+    else if (e.firstLba < header.firstUsableLba || e.lastLba > header.lastUsableLba)
+      out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) lies outside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
   }
   const spans = used.filter((e) => e.lastLba >= e.firstLba).sort((a, b) => (a.firstLba < b.firstLba ? -1 : a.firstLba > b.firstLba ? 1 : 0));
   // One sweep with the furthest end so far: linear after the sort, whatever a hostile array holds.

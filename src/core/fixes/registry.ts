@@ -33,7 +33,11 @@ export const SCAN_FIXES = {
 } as const satisfies { readonly [Id in ScanFixId]: ScanFixDefinition<Id> };
 
 /** Every fix definition, the disk fixes in FIX_IDS order first. */
-export const ALL_FIXES: readonly (FixDefinition | ReferenceFixDefinition | ScanFixDefinition)[] = [...FIX_IDS.map((id) => FIXES[id]), ...Object.values(REFERENCE_FIXES), ...Object.values(SCAN_FIXES)];
+export const ALL_FIXES: readonly (FixDefinition | ReferenceFixDefinition | ScanFixDefinition)[] = [
+  ...FIX_IDS.map((id) => FIXES[id]),
+  ...Object.values(REFERENCE_FIXES),
+  ...Object.values(SCAN_FIXES),
+];
 
 /** True when `id` names a fix planned from a scan. */
 export function isScanFixId(id: unknown): id is ScanFixId {

@@ -42,14 +42,17 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   // On a disk that shrank, its LastUsableLBA lies past the new end, which the
   // header checks call invalid: that one field is what this fix rewrites.
   if (!isHealthyButForSize(primary)) {
-    return notApplicable(ID, `relocate-backup copies the primary GPT to the end of the disk, but ${healthSummary(primary, 'primary')}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)`);
+    return notApplicable(
+      ID,
+      `relocate-backup copies the primary GPT to the end of the disk, but ${healthSummary(primary, 'primary')}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)`,
+    );
   }
   const arraySectors = arraySectorsOf(primary, sectorSize);
   const newArrayLba = lastLba - BigInt(arraySectors);
   const newLastUsable = newArrayLba - 1n;
   const oldBackupLba = primary.alternateLba;
 
-  const protective = disk.mbr?.kind === 'protective' ? disk.mbr.records.find((r) => r.type === 0xee) ?? null : null;
+  const protective = disk.mbr?.kind === 'protective' ? (disk.mbr.records.find((r) => r.type === 0xee) ?? null) : null;
   const mbrSectors = protectiveMbrSectors(disk.totalSectors);
   const misplaced =
     primary.alternateLba !== lastLba ||
@@ -58,24 +61,38 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
     primary.lastUsableLba !== newLastUsable ||
     backup.lastUsableLba !== newLastUsable ||
     (protective !== null && protective.sectors !== mbrSectors);
-  if (!misplaced) return notApplicable(ID, `the backup GPT already sits at the last LBA ${lastLba}, LastUsableLBA is ${newLastUsable} in both headers and the protective MBR covers the disk`);
+  if (!misplaced)
+    return notApplicable(
+      ID,
+      `the backup GPT already sits at the last LBA ${lastLba}, LastUsableLBA is ${newLastUsable} in both headers and the protective MBR covers the disk`,
+    );
 
   // Refuse rather than cut a partition short: shrinking is only allowed when every partition still fits.
   const used = primary.array!.slots.filter((e) => e.used);
   const cut = used.filter((e) => e.lastLba > newLastUsable);
   if (cut.length > 0) {
     const list = cut.map((e) => `partition ${e.number} ends at LBA ${e.lastLba}`).join(', ');
-    return notApplicable(ID, `the disk's last LBA is ${lastLba}, so LastUsableLBA would be ${newLastUsable}, but ${list}: the disk is too small for its partitions and moving the backup would leave them overlapping it`);
+    return notApplicable(
+      ID,
+      `the disk's last LBA is ${lastLba}, so LastUsableLBA would be ${newLastUsable}, but ${list}: the disk is too small for its partitions and moving the backup would leave them overlapping it`,
+    );
   }
   const primaryArrayEnd = primary.partitionEntryLba + BigInt(arraySectors) - 1n;
   if (newLastUsable < primary.firstUsableLba || newArrayLba <= primaryArrayEnd) {
-    return notApplicable(ID, `the disk (${disk.totalSectors} sectors) is too small to hold the primary GPT, the usable range from LBA ${primary.firstUsableLba} and a backup array at LBA ${newArrayLba}`);
+    return notApplicable(
+      ID,
+      `the disk (${disk.totalSectors} sectors) is too small to hold the primary GPT, the usable range from LBA ${primary.firstUsableLba} and a backup array at LBA ${newArrayLba}`,
+    );
   }
 
   const areaOffset = lbaOffset(newArrayLba, sectorSize);
   const areaLength = (arraySectors + 1) * sectorSize;
   const area = currentBytes(disk, areaOffset, areaLength);
-  if (!area) return notApplicable(ID, `the model holds no bytes for LBAs ${newArrayLba}..${lastLba} (the image was parsed without gptAreas or with another array size), so the patches cannot state what they replace`);
+  if (!area)
+    return notApplicable(
+      ID,
+      `the model holds no bytes for LBAs ${newArrayLba}..${lastLba} (the image was parsed without gptAreas or with another array size), so the patches cannot state what they replace`,
+    );
 
   // The new backup: the primary's array and header, with the position fields
   // a backup has (UEFI 5.3.2: MyLBA = last LBA, AlternateLBA = 1, its own
@@ -84,8 +101,20 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const backupHeader = deriveHeader(primary.bytes, { myLba: lastLba, alternateLba: primary.lba, lastUsableLba: newLastUsable, partitionEntryLba: newArrayLba });
   const newArea = overlay(overlay(area, arrayBytes, 0), backupHeader, arraySectors * sectorSize);
   const backupPatches = [
-    ...diffPatches(areaOffset, area.subarray(0, arrayBytes.length), newArea.subarray(0, arrayBytes.length), entrySegments(arrayBytes.length, primary.partitionEntrySize), sectorSize),
-    ...diffPatches(areaOffset + arraySectors * sectorSize, area.subarray(arraySectors * sectorSize), backupHeader, headerSegments(backupHeader, sectorSize), sectorSize),
+    ...diffPatches(
+      areaOffset,
+      area.subarray(0, arrayBytes.length),
+      newArea.subarray(0, arrayBytes.length),
+      entrySegments(arrayBytes.length, primary.partitionEntrySize),
+      sectorSize,
+    ),
+    ...diffPatches(
+      areaOffset + arraySectors * sectorSize,
+      area.subarray(arraySectors * sectorSize),
+      backupHeader,
+      headerSegments(backupHeader, sectorSize),
+      sectorSize,
+    ),
   ];
   const primaryHeader = deriveHeader(primary.bytes, { alternateLba: lastLba, lastUsableLba: newLastUsable });
   const primaryPatches = diffPatches(primary.offset, primary.bytes, primaryHeader, headerSegments(primary.bytes, sectorSize), sectorSize);
@@ -108,8 +137,21 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
     const chsOld = chsAddress(oldEnd);
     const updateChs = chs.every((b, i) => b === chsOld[i]) && chsNew.some((b, i) => b !== chs[i]);
     if (updateChs) updated.set(chsNew, chsAt);
-    mbrPatches.push(...diffPatches(0, mbr, updated, [[chsAt, chsAt + 3], [sizeAt, sizeAt + 4]], 512));
-    const chsText = updateChs ? ` and its ending CHS 0x${chsNow} -> 0x${[...chsNew].map((b) => b.toString(16).padStart(2, '0')).join('')} (255 heads, 63 sectors; 0xFFFFFF past cylinder 1023)` : '';
+    mbrPatches.push(
+      ...diffPatches(
+        0,
+        mbr,
+        updated,
+        [
+          [chsAt, chsAt + 3],
+          [sizeAt, sizeAt + 4],
+        ],
+        512,
+      ),
+    );
+    const chsText = updateChs
+      ? ` and its ending CHS 0x${chsNow} -> 0x${[...chsNew].map((b) => b.toString(16).padStart(2, '0')).join('')} (255 heads, 63 sectors; 0xFFFFFF past cylinder 1023)`
+      : '';
     mbrNote = `Sets the protective MBR record ${protective.index + 1}'s size ${protective.sectors} -> ${mbrSectors} sectors (disk size - 1, capped at 0xFFFFFFFF)${chsText}.`;
   } else if (disk.mbr && disk.mbr.kind !== 'protective') {
     mbrNote = `Leaves the MBR alone (it is ${disk.mbr.kind}, not a plain protective MBR; its records are not ours to resize).`;
@@ -121,7 +163,8 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const atEnd = !backup
     ? 'there, but no backup header was found at the last LBA (rebuild-backup-from-primary writes the same backup)'
     : 'there, but LastUsableLBA or the protective MBR size does not match the disk';
-  const change = oldBackupLba === lastLba ? atEnd : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
+  const change =
+    oldBackupLba === lastLba ? atEnd : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
   const oldBackupNote = staleBackupNote(disk, oldBackupLba, arraySectors, grew, newArrayLba);
   // The new backup is the primary's copy; if the old backup held other entries,
   // say so: choosing the backup's instead is rebuild-primary-from-backup, first.
@@ -165,7 +208,8 @@ function isHealthyButForSize(header: GptHeader | null): header is GptHeader {
 function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: number, grew: boolean, newArrayLba: bigint): string {
   if (oldBackupLba === disk.lastLba) return '';
   if (!grew) return `The old backup at LBA ${oldBackupLba} lies past the new end of the disk and is gone with it.`;
-  if (!disk.backup || disk.backup.lba !== oldBackupLba) return `No backup header was found at the old AlternateLBA ${oldBackupLba} either; nothing there is changed.`;
+  if (!disk.backup || disk.backup.lba !== oldBackupLba)
+    return `No backup header was found at the old AlternateLBA ${oldBackupLba} either; nothing there is changed.`;
   const oldArrayLba = disk.backup && disk.backup.lba === oldBackupLba ? disk.backup.partitionEntryLba : oldBackupLba - BigInt(arraySectors);
   if (oldBackupLba >= newArrayLba) {
     return `The old backup header at LBA ${oldBackupLba} lies inside the new backup's sectors (the disk grew by less than the backup's size) and is overwritten by it.`;

@@ -46,7 +46,10 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   // Both headers may name one array (a damaged or hand-made GPT): it is moved once, and both headers seal it.
   const shared = first && second && first.array!.offset === second.array!.offset;
   if (first && second && !shared && rangesOverlap(first.array!, second.array!)) {
-    return notApplicable(ID, `the primary array (LBA ${first.partitionEntryLba}) and the backup array (LBA ${second.partitionEntryLba}) overlap without being the same array; rebuild one from the other first`);
+    return notApplicable(
+      ID,
+      `the primary array (LBA ${first.partitionEntryLba}) and the backup array (LBA ${second.partitionEntryLba}) overlap without being the same array; rebuild one from the other first`,
+    );
   }
   const patches: { backup: Patch[]; primary: Patch[] } = { backup: [], primary: [] };
   const crcNotes: string[] = [];
@@ -54,7 +57,10 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   for (const header of copies) {
     const beyond = moves.find((m) => m.expectedSlot >= header.numPartitionEntries);
     if (beyond) {
-      return notApplicable(ID, `the ${header.role} array has ${header.numPartitionEntries} entries, so slot ${beyond.expectedSlot} (partition ${beyond.expectedSlot + 1}, ${beyond.role}) does not exist in it`);
+      return notApplicable(
+        ID,
+        `the ${header.role} array has ${header.numPartitionEntries} entries, so slot ${beyond.expectedSlot} (partition ${beyond.expectedSlot + 1}, ${beyond.role}) does not exist in it`,
+      );
     }
     const array = header.array!;
     const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
@@ -65,7 +71,10 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
       `${header.role} header (LBA ${header.lba}): PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, ` +
         `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, GPT_HEADER.headerCrc32.offset))}`,
     );
-    if (!arraysPatched.has(array.offset)) patches[header.role].push(...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize));
+    if (!arraysPatched.has(array.offset))
+      patches[header.role].push(
+        ...diffPatches(array.offset, array.bytes, moved, entrySegments(array.bytes.length, header.partitionEntrySize), disk.sectorSize),
+      );
     arraysPatched.add(array.offset);
     patches[header.role].push(...diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize));
   }
@@ -115,4 +124,3 @@ function moveEntries(array: Uint8Array, moves: EsxiPlacement[], entrySize: numbe
   for (const move of moves) out.set(entryAt(move.currentSlot), move.expectedSlot * entrySize);
   return out;
 }
-

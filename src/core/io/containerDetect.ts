@@ -20,8 +20,10 @@ export const DETECT_HEAD_BYTES = 1024;
 export const DETECT_TAIL_BYTES = 512;
 
 const ascii = (bytes: Uint8Array, from: number, length: number): string => Buffer.from(bytes.subarray(from, from + length)).toString('latin1');
-const u32be = (bytes: Uint8Array, at: number): number => (bytes.length >= at + 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(at) : -1);
-const u32le = (bytes: Uint8Array, at: number): number => (bytes.length >= at + 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(at) : -1);
+const u32be = (bytes: Uint8Array, at: number): number =>
+  bytes.length >= at + 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32BE(at) : -1;
+const u32le = (bytes: Uint8Array, at: number): number =>
+  bytes.length >= at + 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(at) : -1;
 
 // VHD footer (Microsoft VHD specification, "Hard Disk Footer Format"): the cookie
 // "conectix" at 0, Disk Type (big-endian u32) at 0x3C: 2 fixed, 3 dynamic, 4 differencing.
@@ -49,7 +51,9 @@ export function detectContainer(head: Uint8Array, tail: Uint8Array): DetectedCon
   if (magic === 'KDMV') {
     // Hosted sparse extent header: flags bit 16 = compressed grains, which streamOptimized sets.
     const compressed = (u32le(head, 8) & 0x10000) !== 0 || /createType\s*=\s*"streamOptimized"/i.test(ascii(head, 0, head.length));
-    return compressed ? { format: 'vmdk-stream', name: 'VMDK (streamOptimized)', qemuFormat: 'vmdk' } : { format: 'vmdk-sparse', name: 'VMDK (monolithicSparse)', qemuFormat: 'vmdk' };
+    return compressed
+      ? { format: 'vmdk-stream', name: 'VMDK (streamOptimized)', qemuFormat: 'vmdk' }
+      : { format: 'vmdk-sparse', name: 'VMDK (monolithicSparse)', qemuFormat: 'vmdk' };
   }
   if (magic === 'COWD') return { format: 'vmdk-other', name: 'VMDK (vmfsSparse, COWD)', qemuFormat: 'vmdk' };
   // seSparse extents start with the magic 0x00000000CAFEBABE (little-endian u64).
@@ -79,5 +83,8 @@ function shellWord(word: string): string {
 
 /** The error for a container this build cannot read (yet): it names the format and the conversion. */
 export function unsupportedContainer(file: string, detected: DetectedContainer, why = 'which diskx does not read as a disk'): UnsupportedImageError {
-  return new UnsupportedImageError(`is a ${detected.name} image, ${why}; convert it to a raw image first: ${conversionCommand(file, detected.qemuFormat)}`, detected.name);
+  return new UnsupportedImageError(
+    `is a ${detected.name} image, ${why}; convert it to a raw image first: ${conversionCommand(file, detected.qemuFormat)}`,
+    detected.name,
+  );
 }

@@ -53,7 +53,10 @@ function chainOpener(child: string, chain: string[]): ParentOpener {
       return { source, info: { ...source.container, path: parentPath }, files: source.container.files };
     },
     async exists(candidate) {
-      return fsp.stat(candidate).then((s) => s.isFile(), () => false);
+      return fsp.stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      );
     },
     readOnly: isReadOnlyFile,
   };

@@ -183,14 +183,21 @@ export abstract class BlockContainerSource implements ContainerByteSource {
       const take = Math.min(length - done, this.blockSize - inBlock);
       const where = await this.locate(index);
       const what = `virtual bytes ${at}..${at + take - 1}`;
-      if (where.kind === 'zero') return { ok: false, reason: `${what} are not allocated in the ${this.container.format} file (${where.why}); writing them would need new metadata` };
-      if (where.kind === 'parent') return { ok: false, reason: `${what} are not allocated in this ${this.container.format} file but read from its parent (${where.why}); writing the parent would change every disk based on it` };
-      if (where.kind === 'compressed') return { ok: false, reason: `${what} are stored compressed; a compressed grain or cluster cannot be rewritten in place` };
+      if (where.kind === 'zero')
+        return { ok: false, reason: `${what} are not allocated in the ${this.container.format} file (${where.why}); writing them would need new metadata` };
+      if (where.kind === 'parent')
+        return {
+          ok: false,
+          reason: `${what} are not allocated in this ${this.container.format} file but read from its parent (${where.why}); writing the parent would change every disk based on it`,
+        };
+      if (where.kind === 'compressed')
+        return { ok: false, reason: `${what} are stored compressed; a compressed grain or cluster cannot be rewritten in place` };
       const shared = where.shared ? await where.shared() : null;
       if (shared) return { ok: false, reason: `${what} are shared: ${shared}` };
       if (where.sectorMask) {
         for (let s = Math.floor(inBlock / 512); s * 512 < inBlock + take; s++) {
-          if (!where.sectorMask.present(s)) return { ok: false, reason: `${what} include a sector the block's bitmap marks absent; writing it would need the bitmap changed` };
+          if (!where.sectorMask.present(s))
+            return { ok: false, reason: `${what} include a sector the block's bitmap marks absent; writing it would need the bitmap changed` };
         }
       }
       const last = pieces[pieces.length - 1];

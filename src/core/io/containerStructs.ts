@@ -11,7 +11,13 @@ import { NotADiskImageError } from '../errors';
 export class ContainerError extends NotADiskImageError {}
 
 /** Parses `bytes` (read at file `offset`) into a field tree; 8-byte integers of big-endian formats decoded as such. */
-export function parseContainerStruct(name: string, parser: KaitaiConstructor, bytes: Uint8Array, offset: number, options: { bigEndian?: boolean; params?: number[] } = {}): StructNode {
+export function parseContainerStruct(
+  name: string,
+  parser: KaitaiConstructor,
+  bytes: Uint8Array,
+  offset: number,
+  options: { bigEndian?: boolean; params?: number[] } = {},
+): StructNode {
   let node: StructNode;
   try {
     node = parseStruct(name, parser, bytes, offset, options.params ?? []);

@@ -36,9 +36,14 @@ export async function dataRanges(file: string, size: number): Promise<ByteSpan[]
 function run(command: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     // Bounded: a time limit and an output limit (about 100 bytes a line).
-    execFile(command, args, { timeout: DATA_RANGES_TIMEOUT_MS, maxBuffer: MAX_DATA_EXTENTS * 128 + 4096, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout) => {
-      resolve(error ? null : stdout);
-    });
+    execFile(
+      command,
+      args,
+      { timeout: DATA_RANGES_TIMEOUT_MS, maxBuffer: MAX_DATA_EXTENTS * 128 + 4096, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+      (error, stdout) => {
+        resolve(error ? null : stdout);
+      },
+    );
   });
 }
 

@@ -66,7 +66,9 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
   const descriptor = vmdkDescriptorText(head);
   if (descriptor !== null) {
     if (stat.size > MAX_VMDK_DESCRIPTOR_BYTES) {
-      throw new NotADiskImageError(`is a VMDK descriptor of ${stat.size} bytes, larger than the ${MAX_VMDK_DESCRIPTOR_BYTES} bytes diskx reads as a descriptor (real ones are a few hundred bytes)`);
+      throw new NotADiskImageError(
+        `is a VMDK descriptor of ${stat.size} bytes, larger than the ${MAX_VMDK_DESCRIPTOR_BYTES} bytes diskx reads as a descriptor (real ones are a few hundred bytes)`,
+      );
     }
     return openVmdkDescriptor(imagePath, descriptor, options);
   }
@@ -144,7 +146,7 @@ export function parseVmdkDescriptor(text: string): { createType: string | null; 
 
 async function openVmdkDescriptor(descriptorPath: string, text: string, options: OpenImageOptions): Promise<OpenedImage> {
   const { createType, extents } = parseVmdkDescriptor(text);
-  if (createType && HOSTED_SPARSE_CREATE_TYPES.has(createType.toLowerCase()) || extents.some((e) => e.type === 'SPARSE')) {
+  if ((createType && HOSTED_SPARSE_CREATE_TYPES.has(createType.toLowerCase())) || extents.some((e) => e.type === 'SPARSE')) {
     const checkExtent = async (named: string, file: string): Promise<void> => {
       if (!options.allowOutsideExtents) await assertExtentInFolder(descriptorPath, named, file);
     };
@@ -180,7 +182,8 @@ async function openVmdkDescriptor(descriptorPath: string, text: string, options:
         throw new NotADiskImageError(`VMDK extent "${extent.file}" is not a regular file or block device`);
       }
       const base = extent.offsetSectors * 512;
-      if (!Number.isSafeInteger(base + size)) throw new NotADiskImageError(`VMDK extent "${extent.file}" at offset ${extent.offsetSectors} sectors is too large`);
+      if (!Number.isSafeInteger(base + size))
+        throw new NotADiskImageError(`VMDK extent "${extent.file}" at offset ${extent.offsetSectors} sectors is too large`);
       if (stat.size < base + size) {
         throw new NotADiskImageError(`VMDK extent "${extent.file}" holds ${stat.size} bytes, the descriptor says ${base + size}`);
       }
@@ -191,7 +194,13 @@ async function openVmdkDescriptor(descriptorPath: string, text: string, options:
     await Promise.all(parts.map((p) => p.source.close()));
     throw error;
   }
-  const source = parts.length === 1 ? parts[0]!.source : new ConcatSource(descriptorPath, parts.map((p) => p.source));
+  const source =
+    parts.length === 1
+      ? parts[0]!.source
+      : new ConcatSource(
+          descriptorPath,
+          parts.map((p) => p.source),
+        );
   return { source, kind: 'vmdk', dataFiles, container: { format: 'vmdk-flat', virtualSize: source.size, files: [descriptorPath, ...dataFiles] } };
 }
 
@@ -208,7 +217,9 @@ async function assertExtentInFolder(descriptorPath: string, named: string, file:
   const target = await fsp.realpath(file);
   const relative = path.relative(folder, target);
   if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
-    throw new NotADiskImageError(`VMDK extent "${named}" lies outside the descriptor's folder (${target}); diskx reads extents only inside it; ${OUTSIDE_EXTENTS_HINT}`);
+    throw new NotADiskImageError(
+      `VMDK extent "${named}" lies outside the descriptor's folder (${target}); diskx reads extents only inside it; ${OUTSIDE_EXTENTS_HINT}`,
+    );
   }
 }
 

@@ -36,7 +36,15 @@ export class Qcow2Source extends BlockContainerSource {
 
   private constructor(
     file: DataFile,
-    private readonly header: { clusterBits: number; l1Offset: number; l1Size: number; refcountTableOffset: number; refcountTableBytes: number; refcountOrder: number; compressionType: number },
+    private readonly header: {
+      clusterBits: number;
+      l1Offset: number;
+      l1Size: number;
+      refcountTableOffset: number;
+      refcountTableBytes: number;
+      refcountOrder: number;
+      compressionType: number;
+    },
     size: number,
     parent: (ByteSource & { container?: ContainerInfo }) | null,
     container: ContainerInfo,
@@ -71,12 +79,18 @@ export class Qcow2Source extends BlockContainerSource {
     if (size > MAX_IMAGE_BYTES || size === 0) throw new ContainerError(`qcow2 virtual size ${size} is not usable`);
     const crypt = numField(node, 'cryptMethod');
     if (crypt !== 0) {
-      throw new UnsupportedImageError(`is an encrypted qcow2 image (${crypt === 1 ? 'AES-CBC' : crypt === 2 ? 'LUKS' : `method ${crypt}`}); diskx does not decrypt; decrypt it with qemu-img convert (--object secret,... --image-opts) -O raw first`, 'qcow2 (encrypted)');
+      throw new UnsupportedImageError(
+        `is an encrypted qcow2 image (${crypt === 1 ? 'AES-CBC' : crypt === 2 ? 'LUKS' : `method ${crypt}`}); diskx does not decrypt; decrypt it with qemu-img convert (--object secret,... --image-opts) -O raw first`,
+        'qcow2 (encrypted)',
+      );
     }
     const incompatible = version >= 3 ? bigField(node, 'incompatibleFeatures') : 0n;
     if ((incompatible & ~INCOMPAT_KNOWN) !== 0n) {
       const bits = [...Array(64).keys()].filter((b) => ((incompatible & ~INCOMPAT_KNOWN) >> BigInt(b)) & 1n);
-      throw new UnsupportedImageError(`is a qcow2 image with incompatible features diskx does not read (bit ${bits.join(', ')}: ${bits.map((b) => (b === 2 ? 'external data file' : b === 4 ? 'extended L2 entries' : 'unknown')).join(', ')}); convert it with qemu-img convert -O raw first`, 'qcow2');
+      throw new UnsupportedImageError(
+        `is a qcow2 image with incompatible features diskx does not read (bit ${bits.join(', ')}: ${bits.map((b) => (b === 2 ? 'external data file' : b === 4 ? 'extended L2 entries' : 'unknown')).join(', ')}); convert it with qemu-img convert -O raw first`,
+        'qcow2',
+      );
     }
     const compressionType = hasField(node, 'compressionType') ? numField(node, 'compressionType') : 0;
     const refcountOrder = version >= 3 ? numField(node, 'refcountOrder') : 4;
@@ -84,10 +98,12 @@ export class Qcow2Source extends BlockContainerSource {
     const l1Size = numField(node, 'l1Size');
     if (l1Size > MAX_QCOW2_L1_ENTRIES) throw new ContainerError(`qcow2 L1 table of ${l1Size} entries exceeds MAX_QCOW2_L1_ENTRIES (${MAX_QCOW2_L1_ENTRIES})`);
     const l1Offset = numField(node, 'l1TableOffset');
-    if (l1Size > 0 && (l1Offset % clusterSize !== 0 || l1Offset + l1Size * 8 > fileSize)) throw new ContainerError(`qcow2 L1 table at ${l1Offset} (+${l1Size * 8}) is misaligned or past the end of the file`);
+    if (l1Size > 0 && (l1Offset % clusterSize !== 0 || l1Offset + l1Size * 8 > fileSize))
+      throw new ContainerError(`qcow2 L1 table at ${l1Offset} (+${l1Size * 8}) is misaligned or past the end of the file`);
     const refcountTableOffset = numField(node, 'refcountTableOffset');
     const refcountTableBytes = numField(node, 'refcountTableClusters') * clusterSize;
-    if (refcountTableOffset % clusterSize !== 0 || refcountTableOffset + refcountTableBytes > fileSize) throw new ContainerError(`qcow2 refcount table at ${refcountTableOffset} (+${refcountTableBytes}) is misaligned or past the end of the file`);
+    if (refcountTableOffset % clusterSize !== 0 || refcountTableOffset + refcountTableBytes > fileSize)
+      throw new ContainerError(`qcow2 refcount table at ${refcountTableOffset} (+${refcountTableBytes}) is misaligned or past the end of the file`);
 
     const structures = [node];
     const headerLength = version >= 3 ? numField(node, 'headerLength') : 72;
@@ -102,9 +118,12 @@ export class Qcow2Source extends BlockContainerSource {
       parent = await openParent.open(path.resolve(path.dirname(file.path), name), backingFormat);
     }
 
-    const readOnlyReason = incompatible & INCOMPAT_CORRUPT ? 'the qcow2 image is marked corrupt (incompatible feature bit 1); repair it with qemu-img check -r all first'
-      : incompatible & INCOMPAT_DIRTY ? 'the qcow2 image is marked dirty (its refcounts may be stale); run qemu-img check -r all first'
-      : undefined;
+    const readOnlyReason =
+      incompatible & INCOMPAT_CORRUPT
+        ? 'the qcow2 image is marked corrupt (incompatible feature bit 1); repair it with qemu-img check -r all first'
+        : incompatible & INCOMPAT_DIRTY
+          ? 'the qcow2 image is marked dirty (its refcounts may be stale); run qemu-img check -r all first'
+          : undefined;
     const container: ContainerInfo = {
       format: 'qcow2',
       virtualSize: size,
@@ -115,7 +134,14 @@ export class Qcow2Source extends BlockContainerSource {
       ...(parent ? { parent: parent.info } : {}),
       ...(readOnlyReason ? { readOnlyReason } : {}),
     };
-    return new Qcow2Source(file, { clusterBits, l1Offset, l1Size, refcountTableOffset, refcountTableBytes, refcountOrder, compressionType }, size, parent?.source ?? null, container, structures);
+    return new Qcow2Source(
+      file,
+      { clusterBits, l1Offset, l1Size, refcountTableOffset, refcountTableBytes, refcountOrder, compressionType },
+      size,
+      parent?.source ?? null,
+      container,
+      structures,
+    );
   }
 
   protected async locate(index: number): Promise<BlockLocation> {
@@ -129,31 +155,40 @@ export class Qcow2Source extends BlockContainerSource {
     const l1Entry = readU64be(await file.source.read(l1Offset + l1Index * 8, 8));
     const l2Offset = Number(l1Entry & OFFSET_MASK);
     if (l2Offset === 0) return unallocated('no L2 table');
-    if (l2Offset % clusterSize !== 0 || l2Offset + clusterSize > file.source.size) throw new ContainerError(`qcow2 L1 entry ${l1Index} points at ${l2Offset}, misaligned or past the end of the file`);
+    if (l2Offset % clusterSize !== 0 || l2Offset + clusterSize > file.source.size)
+      throw new ContainerError(`qcow2 L1 entry ${l1Index} points at ${l2Offset}, misaligned or past the end of the file`);
     const l2Entry = readU64be(await file.source.read(l2Offset + (index % l2Entries) * 8, 8));
     if (l2Entry & COMPRESSED) {
       const offsetBits = 62 - (clusterBits - 8);
       const hostOffset = Number(l2Entry & ((1n << BigInt(offsetBits)) - 1n));
       const sectors = Number((l2Entry >> BigInt(offsetBits)) & ((1n << BigInt(62 - offsetBits)) - 1n)) + 1;
       const length = Math.min(sectors * 512 - (hostOffset % 512), file.source.size - hostOffset);
-      if (hostOffset >= file.source.size || length <= 0) throw new ContainerError(`qcow2 compressed cluster ${index} at ${hostOffset} lies past the end of the file`);
+      if (hostOffset >= file.source.size || length <= 0)
+        throw new ContainerError(`qcow2 compressed cluster ${index} at ${hostOffset} lies past the end of the file`);
       return { kind: 'compressed', key: index, inflate: async () => this.inflate(index, await file.source.read(hostOffset, length)) };
     }
     if (l2Entry & ZERO_FLAG && this.container.version === '3') return { kind: 'zero', why: 'a zero cluster' };
     const hostOffset = Number(l2Entry & OFFSET_MASK);
     if (hostOffset === 0) return unallocated('no cluster');
-    if (hostOffset % clusterSize !== 0 || hostOffset + clusterSize > file.source.size) throw new ContainerError(`qcow2 L2 entry for cluster ${index} points at ${hostOffset}, misaligned or past the end of the file`);
+    if (hostOffset % clusterSize !== 0 || hostOffset + clusterSize > file.source.size)
+      throw new ContainerError(`qcow2 L2 entry for cluster ${index} points at ${hostOffset}, misaligned or past the end of the file`);
     const copied = (l1Entry & COPIED) !== 0n && (l2Entry & COPIED) !== 0n;
     return { kind: 'data', file, fileOffset: hostOffset, shared: async () => this.sharedWhy(hostOffset, copied) };
   }
 
   private inflate(index: number, compressed: Uint8Array): Uint8Array {
-    if (this.header.compressionType !== 0) throw new UnsupportedImageError(`has zstd-compressed qcow2 clusters, which diskx does not decompress; convert it with qemu-img convert -O raw first`, 'qcow2 (zstd)');
+    if (this.header.compressionType !== 0)
+      throw new UnsupportedImageError(
+        `has zstd-compressed qcow2 clusters, which diskx does not decompress; convert it with qemu-img convert -O raw first`,
+        'qcow2 (zstd)',
+      );
     let out: Buffer;
     try {
       out = zlib.inflateRawSync(compressed, { maxOutputLength: this.blockSize });
     } catch (error) {
-      throw new ContainerError(`qcow2 compressed cluster ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`);
+      throw new ContainerError(
+        `qcow2 compressed cluster ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     const block = new Uint8Array(this.blockSize);
     block.set(out);
@@ -164,7 +199,8 @@ export class Qcow2Source extends BlockContainerSource {
   private async sharedWhy(hostOffset: number, copiedFlags: boolean): Promise<string | null> {
     const refcount = await this.refcount(hostOffset);
     if (refcount === 1n && copiedFlags) return null;
-    if (refcount === 1n) return `the qcow2 cluster at file offset ${hostOffset} has refcount 1 but its L1/L2 "copied" flags are clear (lazy refcounts?); run qemu-img check -r all first`;
+    if (refcount === 1n)
+      return `the qcow2 cluster at file offset ${hostOffset} has refcount 1 but its L1/L2 "copied" flags are clear (lazy refcounts?); run qemu-img check -r all first`;
     return `the qcow2 cluster at file offset ${hostOffset} has refcount ${refcount} (an internal snapshot or another table shares it)`;
   }
 
@@ -227,7 +263,12 @@ async function readBackingFormat(source: ByteSource, headerLength: number, clust
   return null;
 }
 
-async function readSnapshots(source: ByteSource, count: number, offset: number, structures: StructNode[]): Promise<{ id: string; name: string; date: string; virtualSize?: number }[]> {
+async function readSnapshots(
+  source: ByteSource,
+  count: number,
+  offset: number,
+  structures: StructNode[],
+): Promise<{ id: string; name: string; date: string; virtualSize?: number }[]> {
   if (count === 0) return [];
   if (count > MAX_QCOW2_SNAPSHOTS) throw new ContainerError(`qcow2 lists ${count} snapshots, more than MAX_QCOW2_SNAPSHOTS (${MAX_QCOW2_SNAPSHOTS})`);
   const snapshots: { id: string; name: string; date: string; virtualSize?: number }[] = [];

@@ -46,7 +46,10 @@ export class VdiSource extends BlockContainerSource {
       if (version >>> 16 !== 1) throw new ContainerError(`VDI header version ${version >>> 16}.${version & 0xffff} is not 1.x`);
       const type = numField(header, 'imageType');
       if (type === 4 || type === 3) {
-        throw new UnsupportedImageError(`is a VDI ${type === 4 ? 'differencing' : 'undo'} image, which diskx does not read through its parent; convert the chain first: qemu-img convert -f vdi -O raw ...`, 'VDI (differencing)');
+        throw new UnsupportedImageError(
+          `is a VDI ${type === 4 ? 'differencing' : 'undo'} image, which diskx does not read through its parent; convert the chain first: qemu-img convert -f vdi -O raw ...`,
+          'VDI (differencing)',
+        );
       }
       if (type !== 1 && type !== 2) throw new ContainerError(`VDI image type ${type} is not 1 (dynamic) or 2 (static)`);
       const size = numField(header, 'diskSize');
@@ -54,13 +57,22 @@ export class VdiSource extends BlockContainerSource {
       const extra = numField(header, 'blockExtra');
       const entries = numField(header, 'blocksInImage');
       if (size === 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(`VDI disk size ${size} is not usable`);
-      if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || blockSize % 512 !== 0) throw new ContainerError(`VDI block size ${blockSize} is not a multiple of 512 up to ${MAX_CONTAINER_BLOCK_BYTES}`);
+      if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || blockSize % 512 !== 0)
+        throw new ContainerError(`VDI block size ${blockSize} is not a multiple of 512 up to ${MAX_CONTAINER_BLOCK_BYTES}`);
       if (extra > MAX_CONTAINER_BLOCK_BYTES) throw new ContainerError(`VDI block extra data of ${extra} bytes is too large`);
-      if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * blockSize < size) throw new ContainerError(`VDI block map of ${entries} blocks does not fit the disk's ${size} bytes or exceeds MAX_BLOCK_TABLE_ENTRIES`);
+      if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * blockSize < size)
+        throw new ContainerError(`VDI block map of ${entries} blocks does not fit the disk's ${size} bytes or exceeds MAX_BLOCK_TABLE_ENTRIES`);
       const mapOffset = numField(header, 'offsetBlocks');
       if (mapOffset + entries * 4 > source.size) throw new ContainerError(`VDI block map at ${mapOffset} (+${entries * 4}) lies past the end of the file`);
       const container: ContainerInfo = { format: 'vdi', virtualSize: size, blockSize, version: `${version >>> 16}.${version & 0xffff}`, files: [filePath] };
-      return new VdiSource(file, size, blockSize, { offset: mapOffset, entries, dataOffset: numField(header, 'offsetData'), stride: blockSize + extra, extra }, container, [header]);
+      return new VdiSource(
+        file,
+        size,
+        blockSize,
+        { offset: mapOffset, entries, dataOffset: numField(header, 'offsetData'), stride: blockSize + extra, extra },
+        container,
+        [header],
+      );
     } catch (error) {
       await source.close();
       throw error;
@@ -75,7 +87,8 @@ export class VdiSource extends BlockContainerSource {
     if (entry === NOT_ALLOCATED) return { kind: 'zero', why: 'no block in the block map' };
     if (entry === ZERO_BLOCK) return { kind: 'zero', why: 'a zero block' };
     const at = this.map.dataOffset + entry * this.map.stride + this.map.extra;
-    if (!Number.isSafeInteger(at) || at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size) throw new ContainerError(`VDI block map entry ${index} points at block ${entry}, past the end of the file`);
+    if (!Number.isSafeInteger(at) || at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
+      throw new ContainerError(`VDI block map entry ${index} points at block ${entry}, past the end of the file`);
     return { kind: 'data', file, fileOffset: at };
   }
 

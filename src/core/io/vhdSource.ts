@@ -71,19 +71,30 @@ export class VhdSource extends BlockContainerSource {
 
     if (diskType === 2) {
       if (size > footerAt) throw new ContainerError(`fixed VHD says its disk is ${size} bytes, but only ${footerAt} bytes precede the footer`);
-      const container: ContainerInfo = { format: 'vhd-fixed', virtualSize: size, allocated: size, files: [file.path], ...(readOnlyReason ? { readOnlyReason } : {}) };
+      const container: ContainerInfo = {
+        format: 'vhd-fixed',
+        virtualSize: size,
+        allocated: size,
+        files: [file.path],
+        ...(readOnlyReason ? { readOnlyReason } : {}),
+      };
       return new VhdSource(file, size, FIXED_BLOCK, null, null, container, structures);
     }
     if (diskType !== 3 && diskType !== 4) throw new ContainerError(`VHD disk type ${diskType} is not 2 (fixed), 3 (dynamic) or 4 (differencing)`);
 
     const headerAt = numField(footer, 'dataOffset');
-    const header = parseContainerStruct('vhdDynamicHeader', VhdDynamicHeader, await readTable(file.source, headerAt, 1024, 'VHD dynamic header'), headerAt, { bigEndian: true });
+    const header = parseContainerStruct('vhdDynamicHeader', VhdDynamicHeader, await readTable(file.source, headerAt, 1024, 'VHD dynamic header'), headerAt, {
+      bigEndian: true,
+    });
     structures.push(header);
-    if (Buffer.from(bytesField(header, 'cookie')).toString('latin1') !== 'cxsparse') throw new ContainerError(`VHD dynamic header at ${headerAt} lacks its "cxsparse" cookie`);
+    if (Buffer.from(bytesField(header, 'cookie')).toString('latin1') !== 'cxsparse')
+      throw new ContainerError(`VHD dynamic header at ${headerAt} lacks its "cxsparse" cookie`);
     const blockSize = numField(header, 'blockSize');
-    if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0) throw new ContainerError(`VHD block size ${blockSize} is not a power of two from 512 to ${MAX_CONTAINER_BLOCK_BYTES}`);
+    if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0)
+      throw new ContainerError(`VHD block size ${blockSize} is not a power of two from 512 to ${MAX_CONTAINER_BLOCK_BYTES}`);
     const entries = numField(header, 'maxTableEntries');
-    if (entries > MAX_BLOCK_TABLE_ENTRIES) throw new ContainerError(`VHD BAT of ${entries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
+    if (entries > MAX_BLOCK_TABLE_ENTRIES)
+      throw new ContainerError(`VHD BAT of ${entries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
     if (entries * blockSize < size) throw new ContainerError(`VHD BAT of ${entries} blocks of ${blockSize} bytes does not cover the disk's ${size} bytes`);
     const tableOffset = numField(header, 'tableOffset');
     if (tableOffset + entries * 4 > fileSize) throw new ContainerError(`VHD BAT at ${tableOffset} (+${entries * 4}) lies past the end of the file`);
@@ -124,7 +135,8 @@ export class VhdSource extends BlockContainerSource {
     if (entry === UNALLOCATED) return { kind: absent, why: 'no block in the BAT' };
     const bitmapAt = entry * 512;
     const dataAt = bitmapAt + this.table.bitmapBytes;
-    if (dataAt + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size) throw new ContainerError(`VHD BAT entry ${index} points at sector ${entry}, past the end of the file`);
+    if (dataAt + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
+      throw new ContainerError(`VHD BAT entry ${index} points at sector ${entry}, past the end of the file`);
     const bitmap = await file.source.read(bitmapAt, this.table.bitmapBytes);
     const present = (sector: number): boolean => ((bitmap[sector >> 3]! >> (7 - (sector & 7))) & 1) === 1;
     // A dynamic disk's allocated block is read whole (as QEMU does); its bitmap still restricts writes.

@@ -70,25 +70,41 @@ export class VhdxSource extends BlockContainerSource {
     const parameters = items.get(FILE_PARAMETERS);
     const sizeItem = items.get(VIRTUAL_DISK_SIZE);
     const sectorItem = items.get(LOGICAL_SECTOR_SIZE);
-    if (!parameters || parameters.length < 8 || !sizeItem || sizeItem.length < 8 || !sectorItem || sectorItem.length < 4) throw new ContainerError('VHDX metadata lacks file parameters, virtual disk size or logical sector size');
+    if (!parameters || parameters.length < 8 || !sizeItem || sizeItem.length < 8 || !sectorItem || sectorItem.length < 4)
+      throw new ContainerError('VHDX metadata lacks file parameters, virtual disk size or logical sector size');
     const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const blockSize = view(parameters).getUint32(0, true);
     const hasParent = (view(parameters).getUint32(4, true) & 2) !== 0;
     const size = Number(readU64le(sizeItem));
     const sectorSize = view(sectorItem).getUint32(0, true);
-    if (hasParent) throw new UnsupportedImageError('is a differencing VHDX, which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vhdx -O raw ...', 'VHDX (differencing)');
-    if (blockSize < MiB || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0) throw new ContainerError(`VHDX block size ${blockSize} is not a power of two from 1 MiB to 256 MiB`);
+    if (hasParent)
+      throw new UnsupportedImageError(
+        'is a differencing VHDX, which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vhdx -O raw ...',
+        'VHDX (differencing)',
+      );
+    if (blockSize < MiB || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0)
+      throw new ContainerError(`VHDX block size ${blockSize} is not a power of two from 1 MiB to 256 MiB`);
     if (!SUPPORTED_SECTOR_SIZES.includes(sectorSize)) throw new ContainerError(`VHDX logical sector size ${sectorSize} is not 512 or 4096`);
-    if (size === 0 || size > MAX_IMAGE_BYTES || size % sectorSize !== 0) throw new ContainerError(`VHDX virtual size ${size} is not a usable multiple of ${sectorSize}`);
+    if (size === 0 || size > MAX_IMAGE_BYTES || size % sectorSize !== 0)
+      throw new ContainerError(`VHDX virtual size ${size} is not a usable multiple of ${sectorSize}`);
     const chunkRatio = (2 ** 23 * sectorSize) / blockSize;
     const blocks = Math.ceil(size / blockSize);
     const entries = blocks + Math.floor((blocks - 1) / chunkRatio);
-    if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * 8 > bat.length) throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
+    if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * 8 > bat.length)
+      throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
     const logGuid = bytesField(header, 'logGuid');
     const readOnlyReason = !isZeroGuid(logGuid)
       ? `the VHDX log is not empty (log GUID ${formatGuid(logGuid)}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is`
-      : 'writing a VHDX\'s data requires a new DataWriteGuid in its header, and diskx never writes container metadata';
-    const container: ContainerInfo = { format: 'vhdx', virtualSize: size, sectorSize, blockSize, version: String(numField(header, 'version')), files: [file.path], readOnlyReason };
+      : "writing a VHDX's data requires a new DataWriteGuid in its header, and diskx never writes container metadata";
+    const container: ContainerInfo = {
+      format: 'vhdx',
+      virtualSize: size,
+      sectorSize,
+      blockSize,
+      version: String(numField(header, 'version')),
+      files: [file.path],
+      readOnlyReason,
+    };
     return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, container, structures, sectorSize);
   }
 
@@ -101,7 +117,8 @@ export class VhdxSource extends BlockContainerSource {
     if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(`VHDX block ${index} is partially present, which only a differencing disk may be`);
     if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: `BAT state ${state}` };
     const offset = Number(entry >> 20n) * MiB;
-    if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size) throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
+    if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
+      throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
     return { kind: 'data', file, fileOffset: offset };
   }
 
@@ -146,7 +163,10 @@ async function regionTable(file: DataFile, structures: StructNode[]): Promise<Ma
       const length = numField(node, `entries.${i}.length`);
       if (offset + length > file.source.size) throw new ContainerError(`VHDX region ${guid} at ${offset} (+${length}) lies past the end of the file`);
       if (guid !== BAT_REGION && guid !== METADATA_REGION && (numField(node, `entries.${i}.required`) & 1) !== 0) {
-        throw new UnsupportedImageError(`is a VHDX with a required region ${guid} diskx does not know; convert it with qemu-img convert -f vhdx -O raw first`, 'VHDX');
+        throw new UnsupportedImageError(
+          `is a VHDX with a required region ${guid} diskx does not know; convert it with qemu-img convert -f vhdx -O raw first`,
+          'VHDX',
+        );
       }
       regions.set(guid, { offset, length });
     }
@@ -167,7 +187,8 @@ async function metadataItems(file: DataFile, region: { offset: number; length: n
     const offset = numField(node, `entries.${i}.offset`);
     const length = numField(node, `entries.${i}.length`);
     if (![FILE_PARAMETERS, VIRTUAL_DISK_SIZE, LOGICAL_SECTOR_SIZE].includes(id)) continue;
-    if (length > 64 || offset + length > region.length) throw new ContainerError(`VHDX metadata item ${id} at ${offset} (+${length}) lies outside the metadata region`);
+    if (length > 64 || offset + length > region.length)
+      throw new ContainerError(`VHDX metadata item ${id} at ${offset} (+${length}) lies outside the metadata region`);
     items.set(id, await readTable(file.source, region.offset + offset, length, `VHDX metadata item ${id}`));
   }
   return items;

@@ -100,7 +100,10 @@ export class VmdkDiskSource implements ContainerByteSource {
           parts.push({ kind: 'flat', source, file, base, start, size });
         } else {
           await source.close();
-          throw new UnsupportedImageError(`is a VMDK whose extent "${extent.file}" has type ${extent.type}, which diskx does not read; convert it with qemu-img convert -f vmdk -O raw first`, `VMDK (${extent.type})`);
+          throw new UnsupportedImageError(
+            `is a VMDK whose extent "${extent.file}" has type ${extent.type}, which diskx does not read; convert it with qemu-img convert -f vmdk -O raw first`,
+            `VMDK (${extent.type})`,
+          );
         }
         files.push(file);
         start += size;
@@ -141,7 +144,14 @@ export class VmdkDiskSource implements ContainerByteSource {
         continue;
       }
       const mapped = await part.source.mapWrite(inPart, take);
-      if (!mapped.ok) return { ok: false, reason: mapped.reason.replace(/virtual bytes (\d+)\.\.(\d+)/, (_, a: string, b: string) => `virtual bytes ${Number(a) + part.start}..${Number(b) + part.start}`) };
+      if (!mapped.ok)
+        return {
+          ok: false,
+          reason: mapped.reason.replace(
+            /virtual bytes (\d+)\.\.(\d+)/,
+            (_, a: string, b: string) => `virtual bytes ${Number(a) + part.start}..${Number(b) + part.start}`,
+          ),
+        };
       pieces.push(...mapped.pieces.map((p) => ({ ...p, virtualOffset: p.virtualOffset + part.start })));
     }
     return { ok: true, pieces };
@@ -188,6 +198,9 @@ function refuseDelta(file: string, descriptor: string | null): void {
   const parentCid = /^\s*parentCID\s*=\s*([0-9a-fA-F]+)/m.exec(descriptor)?.[1];
   const hint = /^\s*parentFileNameHint\s*=\s*"([^"]*)"/m.exec(descriptor)?.[1];
   if (hint || (parentCid && parentCid.toLowerCase() !== 'ffffffff')) {
-    throw new UnsupportedImageError(`is a VMDK delta disk (its parent: ${hint ?? `CID ${parentCid}`}), which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vmdk -O raw ${path.basename(file)} ${path.basename(file).replace(/\.vmdk$/i, '')}.img`, 'VMDK (delta)');
+    throw new UnsupportedImageError(
+      `is a VMDK delta disk (its parent: ${hint ?? `CID ${parentCid}`}), which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vmdk -O raw ${path.basename(file)} ${path.basename(file).replace(/\.vmdk$/i, '')}.img`,
+      'VMDK (delta)',
+    );
   }
 }

@@ -48,14 +48,21 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
   static async parse(file: DataFile, parent: ByteSource | null): Promise<VmdkSparseExtentSource> {
     const fileSize = file.source.size;
     let header = parseContainerStruct('vmdkSparseHeader', VmdkSparseHeader, await readTable(file.source, 0, 512, 'VMDK sparse header'), 0);
-    if (Buffer.from(bytesField(header, 'magic')).toString('latin1') !== 'KDMV') throw new ContainerError(`VMDK sparse extent ${file.path} does not start with the "KDMV" magic of a hosted sparse extent`);
+    if (Buffer.from(bytesField(header, 'magic')).toString('latin1') !== 'KDMV')
+      throw new ContainerError(`VMDK sparse extent ${file.path} does not start with the "KDMV" magic of a hosted sparse extent`);
     const structures = [header];
     if (BigInt(numField(header, 'capacity')) > 0n && readGdOffset(header) === GD_AT_END) {
       // streamOptimized: the header at the start leaves the grain directory to the footer copy,
       // 1024 bytes before the end (footer marker, footer, end-of-stream marker).
       if (fileSize < 1536) throw new ContainerError('streamOptimized VMDK is too short to hold its footer');
-      const footer = parseContainerStruct('vmdkSparseFooter', VmdkSparseHeader, await readTable(file.source, fileSize - 1024, 512, 'VMDK footer'), fileSize - 1024);
-      if (Buffer.from(bytesField(footer, 'magic')).toString('latin1') !== 'KDMV') throw new ContainerError('streamOptimized VMDK has no footer header 1024 bytes before its end');
+      const footer = parseContainerStruct(
+        'vmdkSparseFooter',
+        VmdkSparseHeader,
+        await readTable(file.source, fileSize - 1024, 512, 'VMDK footer'),
+        fileSize - 1024,
+      );
+      if (Buffer.from(bytesField(footer, 'magic')).toString('latin1') !== 'KDMV')
+        throw new ContainerError('streamOptimized VMDK has no footer header 1024 bytes before its end');
       structures.push(footer);
       header = footer;
     }
@@ -68,13 +75,16 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const grainBytes = grainSectors * 512;
     const compressed = (flags & FLAG_COMPRESSED) !== 0;
     const grainLimit = compressed ? MAX_COMPRESSED_BLOCK_BYTES : MAX_CONTAINER_BLOCK_BYTES;
-    if (grainSectors < 1 || grainBytes > grainLimit || (grainSectors & (grainSectors - 1)) !== 0) throw new ContainerError(`VMDK grain size of ${grainSectors} sectors is not a power of two up to ${grainLimit / 512}`);
+    if (grainSectors < 1 || grainBytes > grainLimit || (grainSectors & (grainSectors - 1)) !== 0)
+      throw new ContainerError(`VMDK grain size of ${grainSectors} sectors is not a power of two up to ${grainLimit / 512}`);
     if (gtes < 1 || gtes > MAX_GTES_PER_GT) throw new ContainerError(`VMDK grain tables of ${gtes} entries (1..${MAX_GTES_PER_GT})`);
     const grains = Math.ceil(capacitySectors / grainSectors);
     const gdEntries = Math.ceil(grains / gtes);
-    if (gdEntries > MAX_BLOCK_TABLE_ENTRIES) throw new ContainerError(`VMDK grain directory of ${gdEntries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
+    if (gdEntries > MAX_BLOCK_TABLE_ENTRIES)
+      throw new ContainerError(`VMDK grain directory of ${gdEntries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
     const gdOffset = readGdOffset(header);
-    if (gdOffset === GD_AT_END || Number(gdOffset) * 512 + gdEntries * 4 > fileSize) throw new ContainerError(`VMDK grain directory at sector ${gdOffset} (+${gdEntries * 4} bytes) lies past the end of the file`);
+    if (gdOffset === GD_AT_END || Number(gdOffset) * 512 + gdEntries * 4 > fileSize)
+      throw new ContainerError(`VMDK grain directory at sector ${gdOffset} (+${gdEntries * 4} bytes) lies past the end of the file`);
 
     const descriptorSectors = numField(header, 'descriptorSize');
     const descriptorAt = numField(header, 'descriptorOffset') * 512;
@@ -85,7 +95,16 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     }
     const format = compressed || /createType\s*=\s*"streamOptimized"/i.test(embedded ?? '') ? 'vmdk-stream' : 'vmdk-sparse';
     const container: ContainerInfo = { format, virtualSize: size, blockSize: grainBytes, version: String(numField(header, 'version')), files: [file.path] };
-    return new VmdkSparseExtentSource(file, size, grainBytes, { gdOffset: Number(gdOffset) * 512, gdEntries, gtes, zeroedGte: (flags & FLAG_ZEROED_GTE) !== 0, compressed }, parent, container, structures, embedded);
+    return new VmdkSparseExtentSource(
+      file,
+      size,
+      grainBytes,
+      { gdOffset: Number(gdOffset) * 512, gdEntries, gtes, zeroedGte: (flags & FLAG_ZEROED_GTE) !== 0, compressed },
+      parent,
+      container,
+      structures,
+      embedded,
+    );
   }
 
   protected async locate(index: number): Promise<BlockLocation> {
@@ -105,7 +124,8 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
       if (at + 12 > file.source.size) throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
       return { kind: 'compressed', key: index, inflate: () => this.inflate(index, at) };
     }
-    if (at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size) throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
+    if (at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
+      throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
     return { kind: 'data', file, fileOffset: at };
   }
 
@@ -113,12 +133,15 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const file = this.files[0]!;
     const marker = await file.source.read(at, 12);
     const length = u32le(marker, 8);
-    if (length === 0 || length > MAX_COMPRESSED_BLOCK_BYTES || at + 12 + length > file.source.size) throw new ContainerError(`VMDK compressed grain ${index} of ${length} bytes at ${at} is empty, too large or past the end of the file`);
+    if (length === 0 || length > MAX_COMPRESSED_BLOCK_BYTES || at + 12 + length > file.source.size)
+      throw new ContainerError(`VMDK compressed grain ${index} of ${length} bytes at ${at} is empty, too large or past the end of the file`);
     let out: Buffer;
     try {
       out = zlib.inflateSync(await file.source.read(at + 12, length), { maxOutputLength: this.blockSize });
     } catch (error) {
-      throw new ContainerError(`VMDK compressed grain ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`);
+      throw new ContainerError(
+        `VMDK compressed grain ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     const grain = new Uint8Array(this.blockSize);
     grain.set(out);

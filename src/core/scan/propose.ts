@@ -112,8 +112,13 @@ export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalRe
   const volumes = scan.volumes.filter((v) => v.nestedIn === undefined);
   if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
   const overlapping = volumes.find((v) => v.overlaps !== undefined);
-  if (overlapping) return { ok: false, reason: `the ${overlapping.content.type} volume at LBA ${overlapping.firstLba} overlaps another volume: resolve which one is real first (e.g. diskx scan --from/--to on each)` };
-  if (volumes.length > MAX_PROPOSED_PARTITIONS) return { ok: false, reason: `the scan found ${volumes.length} volumes, more than the ${MAX_PROPOSED_PARTITIONS} a GPT array holds` };
+  if (overlapping)
+    return {
+      ok: false,
+      reason: `the ${overlapping.content.type} volume at LBA ${overlapping.firstLba} overlaps another volume: resolve which one is real first (e.g. diskx scan --from/--to on each)`,
+    };
+  if (volumes.length > MAX_PROPOSED_PARTITIONS)
+    return { ok: false, reason: `the scan found ${volumes.length} volumes, more than the ${MAX_PROPOSED_PARTITIONS} a GPT array holds` };
   const esxi = esxiProposal(volumes, totalSectors, sectorSize);
   if (esxi) return { ok: true, proposal: esxi };
   return { ok: true, proposal: volumesProposal(volumes, scan.tables, totalSectors, sectorSize) };
@@ -128,8 +133,19 @@ function strayGptProposal(tables: StrayTable[], totalSectors: bigint): Proposal 
       scheme: 'gpt',
       source: 'stray-gpt',
       diskGuid: table.diskGuid,
-      partitions: table.entries.map((e) => ({ slot: e.slot, firstLba: e.firstLba, lastLba: e.lastLba, typeGuid: e.typeGuid, uniqueGuid: e.uniqueGuid, attributes: e.attributes, name: e.name, role: e.name || `slot ${e.slot}` })),
-      reasons: [`a GPT ${table.myLba === 1n ? 'primary' : 'backup'} header with valid CRCs was found at LBA ${table.lba} (MyLBA ${table.myLba}); its entries are kept in their slots`],
+      partitions: table.entries.map((e) => ({
+        slot: e.slot,
+        firstLba: e.firstLba,
+        lastLba: e.lastLba,
+        typeGuid: e.typeGuid,
+        uniqueGuid: e.uniqueGuid,
+        attributes: e.attributes,
+        name: e.name,
+        role: e.name || `slot ${e.slot}`,
+      })),
+      reasons: [
+        `a GPT ${table.myLba === 1n ? 'primary' : 'backup'} header with valid CRCs was found at LBA ${table.lba} (MyLBA ${table.myLba}); its entries are kept in their slots`,
+      ],
     };
   }
   return null;
@@ -161,7 +177,15 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
     return v.lastLba !== undefined && v.lastLba <= limit ? v.lastLba : limit;
   };
   const seed = volumes.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
-  const part = (slot: number, firstLba: bigint, lastLba: bigint, typeGuid: string, role: string): ProposedPartition => ({ slot, firstLba, lastLba, typeGuid, uniqueGuid: derivedGuid(`${seed}|${slot}`), attributes: 0n, role });
+  const part = (slot: number, firstLba: bigint, lastLba: bigint, typeGuid: string, role: string): ProposedPartition => ({
+    slot,
+    firstLba,
+    lastLba,
+    typeGuid,
+    uniqueGuid: derivedGuid(`${seed}|${slot}`),
+    attributes: 0n,
+    role,
+  });
 
   // 5.x / 6.x: FAT volumes at the installer's fixed starts; the partitions get the installer's fixed
   // bounds (a FAT volume may end a few sectors before its partition: mkfs rounds to whole clusters).
@@ -190,7 +214,7 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
       partitions: partitions.sort((a, b) => a.slot - b.slot),
       reasons: [
         `FAT volumes at the ESXi ${withNine ? '5.5/6.x (with partition 9)' : '5.x'} installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots and bounds are kept (bootbank is partition 5, slot 3 stays empty)`,
-        'vmkDiagnostic partitions hold no file system: placed at the layout\'s fixed LBAs',
+        "vmkDiagnostic partitions hold no file system: placed at the layout's fixed LBAs",
       ],
     };
   }
@@ -198,7 +222,16 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
   // 7.x / 8.x: EFI, two equal FAT bootbanks, OSDATA (VMFS-L), optional datastore, in that order.
   const ordered = [...volumes].sort((a, b) => Number(a.firstLba - b.firstLba));
   const [v0, v1, v2, v3, v4] = ordered;
-  if (isFat(v0) && isFat(v1) && isFat(v2) && v3 && v3.content.type.startsWith('VMFS') && v1.content.sizeBytes !== undefined && v1.content.sizeBytes === v2.content.sizeBytes && ordered.length <= 5) {
+  if (
+    isFat(v0) &&
+    isFat(v1) &&
+    isFat(v2) &&
+    v3 &&
+    v3.content.type.startsWith('VMFS') &&
+    v1.content.sizeBytes !== undefined &&
+    v1.content.sizeBytes === v2.content.sizeBytes &&
+    ordered.length <= 5
+  ) {
     const datastore = v4 && v4.content.type.startsWith('VMFS') ? v4 : undefined;
     const partitions = [
       part(0, v0.firstLba, endOf(v0, v1.firstLba), TYPE_EFI_SYSTEM, 'systemPartition (EFI)'),
@@ -213,7 +246,9 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
       layout: 'esxi-7',
       diskGuid: derivedGuid(`${seed}|disk`),
       partitions,
-      reasons: ['an EFI FAT volume, two equal FAT bootbanks and a VMFS-L OSDATA volume: the ESXi 7.x/8.x installer\'s slots are kept (bootbanks are partitions 5 and 6, slots 1..3 stay empty)'],
+      reasons: [
+        "an EFI FAT volume, two equal FAT bootbanks and a VMFS-L OSDATA volume: the ESXi 7.x/8.x installer's slots are kept (bootbanks are partitions 5 and 6, slots 1..3 stay empty)",
+      ],
     };
   }
   return null;
@@ -232,13 +267,23 @@ function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSect
     const last = v.lastLba !== undefined && v.lastLba < next ? v.lastLba : next - 1n;
     const role = `${v.content.type}${v.content.label ? ` "${v.content.label}"` : ''}`;
     if (scheme === 'mbr') return { slot, firstLba: v.firstLba, lastLba: last, mbrType: MBR_TYPE_BY_CONTENT[v.content.type] ?? 0x83, role };
-    return { slot, firstLba: v.firstLba, lastLba: last, typeGuid: GPT_TYPE_BY_CONTENT[v.content.type] ?? TYPE_LINUX_FS, uniqueGuid: derivedGuid(`${seed}|${slot}`), attributes: 0n, role };
+    return {
+      slot,
+      firstLba: v.firstLba,
+      lastLba: last,
+      typeGuid: GPT_TYPE_BY_CONTENT[v.content.type] ?? TYPE_LINUX_FS,
+      uniqueGuid: derivedGuid(`${seed}|${slot}`),
+      attributes: 0n,
+      role,
+    };
   });
   return {
     scheme,
     source: 'volumes',
     ...(scheme === 'gpt' ? { diskGuid: derivedGuid(`${seed}|disk`) } : {}),
     partitions,
-    reasons: [`${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`],
+    reasons: [
+      `${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`,
+    ],
   };
 }

@@ -24,18 +24,24 @@ export const rebuildFromScan: ScanFixDefinition<'rebuild-from-scan'> = {
   title: TITLE,
   label: 'Rebuild table from scan',
   helpTitle: 'rebuild-from-scan (after diskx scan; the fix scans the whole disk itself)',
-  help: 'When both GPT copies and the MBR are gone: writes the table diskx scan proposes. An intact stray GPT (e.g. a backup at the old end of a grown disk) is restored with its slots; volumes that match an ESXi layout get the installer\'s slots and type GUIDs, so no partition is renumbered; other volumes are numbered from 1 in disk order. Refuses when the disk still has a table, when partitions would overlap, and when any byte it writes lies inside a volume found.',
+  help: "When both GPT copies and the MBR are gone: writes the table diskx scan proposes. An intact stray GPT (e.g. a backup at the old end of a grown disk) is restored with its slots; volumes that match an ESXi layout get the installer's slots and type GUIDs, so no partition is renumbered; other volumes are numbered from 1 in disk order. Refuses when the disk still has a table, when partitions would overlap, and when any byte it writes lies inside a volume found.",
   plan: (disk, scan) => planRebuildFromScan(disk, scan),
 };
 
 /** Plans rebuild-from-scan for `disk` from `scan` (a scan of the whole disk). */
 export function planRebuildFromScan(disk: DiskModel, scan: ScanResult): FixResult {
   const refuse = (reason: string): FixResult => ({ ok: false, id: REBUILD_FROM_SCAN, reason });
-  if (disk.primary?.headerCrcOk || disk.backup?.headerCrcOk) return refuse('the disk still has a GPT header with a valid CRC: repair it with the other fixes (diskx check lists them) instead of replacing it');
-  if (disk.mbr && disk.mbr.kind !== 'empty' && disk.mbr.kind !== 'protective') return refuse('the disk still has an MBR with partition records: nothing to rebuild');
+  if (disk.primary?.headerCrcOk || disk.backup?.headerCrcOk)
+    return refuse('the disk still has a GPT header with a valid CRC: repair it with the other fixes (diskx check lists them) instead of replacing it');
+  if (disk.mbr && disk.mbr.kind !== 'empty' && disk.mbr.kind !== 'protective')
+    return refuse('the disk still has an MBR with partition records: nothing to rebuild');
   if (scan.sectorSize !== disk.sectorSize) return refuse(`the scan used ${scan.sectorSize}-byte sectors but the disk is read with ${disk.sectorSize}`);
-  if (scan.range.firstLba !== 0n || scan.range.lastLba !== disk.lastLba) return refuse(`the scan covered LBA ${scan.range.firstLba}..${scan.range.lastLba}, not the whole disk (0..${disk.lastLba}): a table can only be proposed from a scan of all of it`);
-  if (scan.truncated) return refuse('the scan found more candidates than it keeps (MAX_SCAN_CANDIDATES): scan smaller ranges with --from/--to and rebuild by hand');
+  if (scan.range.firstLba !== 0n || scan.range.lastLba !== disk.lastLba)
+    return refuse(
+      `the scan covered LBA ${scan.range.firstLba}..${scan.range.lastLba}, not the whole disk (0..${disk.lastLba}): a table can only be proposed from a scan of all of it`,
+    );
+  if (scan.truncated)
+    return refuse('the scan found more candidates than it keeps (MAX_SCAN_CANDIDATES): scan smaller ranges with --from/--to and rebuild by hand');
   if (!scan.firstSector) return refuse('the scan did not read LBA 0');
   const result = proposeTable(scan, disk.totalSectors);
   if (!result.ok) return refuse(result.reason);
@@ -50,7 +56,10 @@ export function planRebuildFromScan(disk: DiskModel, scan: ScanResult): FixResul
     const end = region.offset + region.after.length;
     for (const v of scan.volumes) {
       const vEnd = v.lastLba !== undefined ? Number((v.lastLba + 1n) * ss) : v.offset + disk.sectorSize;
-      if (region.offset < vEnd && end > v.offset) return refuse(`the new table's bytes at ${region.offset}..${end - 1} would overwrite the ${v.content.type} volume found at LBA ${v.firstLba}: nothing written`);
+      if (region.offset < vEnd && end > v.offset)
+        return refuse(
+          `the new table's bytes at ${region.offset}..${end - 1} would overwrite the ${v.content.type} volume found at LBA ${v.firstLba}: nothing written`,
+        );
     }
   }
   const patches = regions.flatMap((r) => changedRuns(r.offset, r.before, r.after));
@@ -79,11 +88,19 @@ function gptRegions(disk: DiskModel, scan: ScanResult, proposal: Proposal, lba0:
   if (!areas) return 'the disk is too small for a GPT';
   const { firstUsable, lastUsable } = gptUsableRange(disk.totalSectors, disk.sectorSize);
   const outside = proposal.partitions.find((p) => p.firstLba < firstUsable || p.lastLba > lastUsable);
-  if (outside) return `the proposed ${outside.role} (LBA ${outside.firstLba}..${outside.lastLba}) lies outside a GPT's usable range (LBA ${firstUsable}..${lastUsable}): the table would overwrite it`;
+  if (outside)
+    return `the proposed ${outside.role} (LBA ${outside.firstLba}..${outside.lastLba}) lies outside a GPT's usable range (LBA ${firstUsable}..${lastUsable}): the table would overwrite it`;
   const slots: (GptEntryFields | null)[] = [];
   for (const p of proposal.partitions) {
     while (slots.length <= p.slot) slots.push(null);
-    slots[p.slot] = { typeGuid: p.typeGuid!, uniqueGuid: p.uniqueGuid!, firstLba: p.firstLba, lastLba: p.lastLba, attributes: p.attributes ?? 0n, name: p.name ?? '' };
+    slots[p.slot] = {
+      typeGuid: p.typeGuid!,
+      uniqueGuid: p.uniqueGuid!,
+      firstLba: p.firstLba,
+      lastLba: p.lastLba,
+      attributes: p.attributes ?? 0n,
+      name: p.name ?? '',
+    };
   }
   if (slots.length > 128) return `slot ${slots.length - 1} does not fit a 128-entry array`;
   const encoded = encodeGptDisk({ sectorSize: disk.sectorSize, totalSectors: disk.totalSectors, diskGuid: proposal.diskGuid!, slots });
@@ -100,7 +117,8 @@ function gptRegions(disk: DiskModel, scan: ScanResult, proposal: Proposal, lba0:
 /** The current bytes at [offset, offset+length) from the regions the scan read. */
 function beforeBytes(sources: { offset: number; bytes: Uint8Array }[], offset: number, length: number): Uint8Array | null {
   for (const region of sources) {
-    if (region && offset >= region.offset && offset + length <= region.offset + region.bytes.length) return region.bytes.subarray(offset - region.offset, offset - region.offset + length);
+    if (region && offset >= region.offset && offset + length <= region.offset + region.bytes.length)
+      return region.bytes.subarray(offset - region.offset, offset - region.offset + length);
   }
   return null;
 }
@@ -112,7 +130,8 @@ function mbrRegions(firstSector: Uint8Array, proposal: Proposal): Region[] | str
   after.fill(0, 446, 510);
   for (const p of proposal.partitions) {
     const at = 446 + p.slot * 16;
-    if (p.lastLba > 0xffffffffn || p.lastLba - p.firstLba + 1n > 0xffffffffn) return `the proposed ${p.role} lies beyond what an MBR can address (2 TiB with 512-byte sectors)`;
+    if (p.lastLba > 0xffffffffn || p.lastLba - p.firstLba + 1n > 0xffffffffn)
+      return `the proposed ${p.role} lies beyond what an MBR can address (2 TiB with 512-byte sectors)`;
     after[at] = p.slot === 0 ? 0x80 : 0x00;
     // CHS fields: the "beyond 1024 cylinders" marker every current tool writes for LBA-addressed partitions.
     after.set([0xfe, 0xff, 0xff], at + 1);
@@ -144,7 +163,10 @@ function changedRuns(offset: number, before: Uint8Array, after: Uint8Array): Pat
 }
 
 function describe(proposal: Proposal): string {
-  const lines = [`${proposal.scheme === 'gpt' ? 'A GPT' : 'An MBR'} from the scan (${proposal.source}${proposal.layout ? `, ${proposal.layout}` : ''}):`, ...proposal.reasons.map((r) => `  ${r}`)];
+  const lines = [
+    `${proposal.scheme === 'gpt' ? 'A GPT' : 'An MBR'} from the scan (${proposal.source}${proposal.layout ? `, ${proposal.layout}` : ''}):`,
+    ...proposal.reasons.map((r) => `  ${r}`),
+  ];
   for (const p of [...proposal.partitions].sort((a, b) => a.slot - b.slot)) {
     const type = p.typeGuid ? (gptTypeName(p.typeGuid) ?? p.typeGuid) : `0x${p.mbrType!.toString(16).padStart(2, '0')} ${mbrTypeName(p.mbrType!) ?? ''}`.trim();
     lines.push(`  partition ${p.slot + 1} (slot ${p.slot}): LBA ${p.firstLba}..${p.lastLba}, ${type}, ${p.role}`);

@@ -18,7 +18,8 @@ function contentJson(v: FoundVolume) {
 }
 
 function tableJson(t: StrayTable) {
-  if (t.kind === 'mbr') return { kind: t.kind, lba: jsonInteger(t.lba), diskSignature: `0x${t.diskSignature.toString(16).padStart(8, '0')}`, records: t.records };
+  if (t.kind === 'mbr')
+    return { kind: t.kind, lba: jsonInteger(t.lba), diskSignature: `0x${t.diskSignature.toString(16).padStart(8, '0')}`, records: t.records };
   return {
     kind: t.kind,
     lba: jsonInteger(t.lba),
@@ -28,7 +29,15 @@ function tableJson(t: StrayTable) {
     headerCrcOk: t.headerCrcOk,
     arrayCrcOk: t.arrayCrcOk,
     diskGuid: t.diskGuid,
-    entries: t.entries.map((e) => ({ slot: e.slot, firstLba: jsonInteger(e.firstLba), lastLba: jsonInteger(e.lastLba), typeGuid: e.typeGuid, uuid: e.uniqueGuid, name: e.name, attributes: formatAttributes(e.attributes) })),
+    entries: t.entries.map((e) => ({
+      slot: e.slot,
+      firstLba: jsonInteger(e.firstLba),
+      lastLba: jsonInteger(e.lastLba),
+      typeGuid: e.typeGuid,
+      uuid: e.uniqueGuid,
+      name: e.name,
+      attributes: formatAttributes(e.attributes),
+    })),
   };
 }
 
@@ -73,19 +82,30 @@ export function scanJson(image: string, scan: ScanResult, proposal: ProposalResu
 
 /** The text report of a scan. */
 export function formatScan(image: string, scan: ScanResult, proposal: ProposalResult): string {
-  const lines = [`Scanned ${image}: LBA ${scan.range.firstLba}..${scan.range.lastLba} (${scan.sectorSize}-byte sectors), ${(scan.bytesRead / 1048576).toFixed(1)} MiB read`];
+  const lines = [
+    `Scanned ${image}: LBA ${scan.range.firstLba}..${scan.range.lastLba} (${scan.sectorSize}-byte sectors), ${(scan.bytesRead / 1048576).toFixed(1)} MiB read`,
+  ];
   lines.push('', `Volumes found: ${scan.volumes.length}${scan.truncated ? ' (more candidates than kept: scan smaller ranges)' : ''}`);
   for (const v of scan.volumes) {
     const c = v.content;
     const extent = v.lastLba !== undefined ? `LBA ${v.firstLba}..${v.lastLba}` : `LBA ${v.firstLba}..?`;
-    const tags = [c.label ? `label "${c.label}"` : '', c.uuid ? `UUID ${c.uuid}` : '', `confidence ${v.confidence}`, v.nestedIn !== undefined ? `inside the volume at LBA ${v.nestedIn / scan.sectorSize}` : '', v.overlaps !== undefined ? `OVERLAPS the volume at LBA ${v.overlaps / scan.sectorSize}` : ''].filter(Boolean);
+    const tags = [
+      c.label ? `label "${c.label}"` : '',
+      c.uuid ? `UUID ${c.uuid}` : '',
+      `confidence ${v.confidence}`,
+      v.nestedIn !== undefined ? `inside the volume at LBA ${v.nestedIn / scan.sectorSize}` : '',
+      v.overlaps !== undefined ? `OVERLAPS the volume at LBA ${v.overlaps / scan.sectorSize}` : '',
+    ].filter(Boolean);
     lines.push(`  ${extent.padEnd(28)} ${c.type.padEnd(18)} ${tags.join(', ')}`);
     for (const e of v.evidence) lines.push(`      ${e}`);
   }
   if (scan.tables.length) {
     lines.push('', `Stray tables: ${scan.tables.length}`);
     for (const t of scan.tables) {
-      if (t.kind === 'gpt') lines.push(`  GPT header at LBA ${t.lba} (MyLBA ${t.myLba}${t.shift !== 0n ? `, shifted by ${t.shift}` : ''}): header CRC ${t.headerCrcOk ? 'ok' : 'bad'}, array CRC ${t.arrayCrcOk === null ? 'unread' : t.arrayCrcOk ? 'ok' : 'bad'}, ${t.entries.length} entries`);
+      if (t.kind === 'gpt')
+        lines.push(
+          `  GPT header at LBA ${t.lba} (MyLBA ${t.myLba}${t.shift !== 0n ? `, shifted by ${t.shift}` : ''}): header CRC ${t.headerCrcOk ? 'ok' : 'bad'}, array CRC ${t.arrayCrcOk === null ? 'unread' : t.arrayCrcOk ? 'ok' : 'bad'}, ${t.entries.length} entries`,
+        );
       else lines.push(`  MBR/EBR records at LBA ${t.lba}: ${t.records.map((r) => `0x${r.type.toString(16)} at ${r.firstLba} (+${r.sectors})`).join(', ')}`);
     }
   }
@@ -99,8 +119,12 @@ export function formatScan(image: string, scan: ScanResult, proposal: ProposalRe
   for (const r of p.reasons) lines.push(`  ${r}`);
   lines.push('  number slot  first LBA    last LBA     type');
   for (const part of [...p.partitions].sort((a, b) => a.slot - b.slot)) {
-    const type = part.typeGuid ? (gptTypeName(part.typeGuid) ?? part.typeGuid) : `0x${part.mbrType!.toString(16).padStart(2, '0')} ${mbrTypeName(part.mbrType!) ?? ''}`;
-    lines.push(`  ${String(part.slot + 1).padStart(6)} ${String(part.slot).padStart(4)}  ${String(part.firstLba).padEnd(12)} ${String(part.lastLba).padEnd(12)} ${type} (${part.role})`);
+    const type = part.typeGuid
+      ? (gptTypeName(part.typeGuid) ?? part.typeGuid)
+      : `0x${part.mbrType!.toString(16).padStart(2, '0')} ${mbrTypeName(part.mbrType!) ?? ''}`;
+    lines.push(
+      `  ${String(part.slot + 1).padStart(6)} ${String(part.slot).padStart(4)}  ${String(part.firstLba).padEnd(12)} ${String(part.lastLba).padEnd(12)} ${type} (${part.role})`,
+    );
   }
   lines.push('', `Write it with: diskx fix ${image} --fix rebuild-from-scan (a dry run; add --write)`);
   return lines.join('\n');

@@ -96,7 +96,8 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
   const lastLbaOfDisk = BigInt(Math.floor(source.size / sectorSize)) - 1n;
   const firstLba = options.fromLba ?? 0n;
   const lastLba = options.toLba === undefined || options.toLba > lastLbaOfDisk ? lastLbaOfDisk : options.toLba;
-  if (firstLba < 0n || firstLba > lastLba) throw new RangeError(`the scan range LBA ${firstLba}..${lastLba} is empty or outside the disk (LBA 0..${lastLbaOfDisk})`);
+  if (firstLba < 0n || firstLba > lastLba)
+    throw new RangeError(`the scan range LBA ${firstLba}..${lastLba} is empty or outside the disk (LBA 0..${lastLbaOfDisk})`);
   const start = Number(firstLba) * sectorSize;
   const end = (Number(lastLba) + 1) * sectorSize;
   signal?.throwIfAborted();
@@ -126,7 +127,9 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
   let bytesRead = 0;
   const buffers = [Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES), Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES)];
   const jobs: { offset: number; length: number }[] = [];
-  for (const span of spans) for (let at = span.offset; at < span.offset + span.length; at += SCAN_CHUNK_BYTES) jobs.push({ offset: at, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - at) });
+  for (const span of spans)
+    for (let at = span.offset; at < span.offset + span.length; at += SCAN_CHUNK_BYTES)
+      jobs.push({ offset: at, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - at) });
   const read = (index: number): Promise<Buffer> => {
     const job = jobs[index]!;
     const target = buffers[index % 2]!.subarray(0, job.length);
@@ -147,7 +150,12 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
   }
   onProgress?.(total, total);
 
-  const volumes = await confirm(source, sectorSize, [...candidates.values()].sort((a, b) => a.offset - b.offset), signal);
+  const volumes = await confirm(
+    source,
+    sectorSize,
+    [...candidates.values()].sort((a, b) => a.offset - b.offset),
+    signal,
+  );
   const tables: StrayTable[] = [];
   for (const at of gptHits) {
     signal?.throwIfAborted();
@@ -164,7 +172,13 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
   const areaBytes = (Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize) + 1) * sectorSize;
   const gptAreas =
     firstLba === 0n && lastLba === lastLbaOfDisk && source.size >= 2 * areaBytes + sectorSize
-      ? { primary: { offset: sectorSize, bytes: await source.read(sectorSize, areaBytes) }, backup: { offset: source.size - (source.size % sectorSize) - areaBytes, bytes: await source.read(source.size - (source.size % sectorSize) - areaBytes, areaBytes) } }
+      ? {
+          primary: { offset: sectorSize, bytes: await source.read(sectorSize, areaBytes) },
+          backup: {
+            offset: source.size - (source.size % sectorSize) - areaBytes,
+            bytes: await source.read(source.size - (source.size % sectorSize) - areaBytes, areaBytes),
+          },
+        }
       : null;
   return { sectorSize, range: { firstLba, lastLba }, volumes: resolve(volumes), tables, bytesRead, truncated, firstSector, gptAreas };
 }
@@ -215,7 +229,7 @@ async function confirm(source: ByteSource, sectorSize: number, candidates: Candi
     }
     if (!content) continue;
     const evidence = candidate.hits.map((h) => h.evidence);
-    if (confidence === 'medium') evidence.push('the volume\'s first structure is gone or damaged: found from a backup copy');
+    if (confidence === 'medium') evidence.push("the volume's first structure is gone or damaged: found from a backup copy");
     const volume: FoundVolume = { offset: candidate.offset, firstLba: BigInt(candidate.offset / sectorSize), content, evidence, confidence };
     if (content.sizeBytes !== undefined && content.sizeBytes > 0n) volume.lastLba = (BigInt(candidate.offset) + content.sizeBytes) / BigInt(sectorSize) - 1n;
     found.push(volume);

@@ -60,7 +60,13 @@ function looksLikeFatBpb(b: Uint8Array, i: number): boolean {
   const reserved = u16(b, i + 14);
   const fats = b[i + 16]!;
   const media = b[i + 21]!;
-  return [512, 1024, 2048, 4096].includes(bytesPerSector) && isPow2(sectorsPerCluster) && reserved > 0 && (fats === 1 || fats === 2) && (media === 0xf0 || media >= 0xf8);
+  return (
+    [512, 1024, 2048, 4096].includes(bytesPerSector) &&
+    isPow2(sectorsPerCluster) &&
+    reserved > 0 &&
+    (fats === 1 || fats === 2) &&
+    (media === 0xf0 || media >= 0xf8)
+  );
 }
 
 /** True when the four MBR records at 446 are each empty or plausible and at least one is used. */
@@ -101,10 +107,23 @@ export function findSignatures(chunk: Uint8Array, base: number): SignatureHit[] 
         const total = u64(b, i + 0x28);
         push({ offset: at, at, family: 'boot-sector', evidence: `NTFS boot sector at byte ${hex(at)}` });
         // The backup boot sector sits in the sector after the volume's last counted one.
-        if (isPow2(bps) && bps >= 256 && total > 0) push({ offset: at - total * bps, at, family: 'boot-sector', backup: true, evidence: `NTFS backup boot sector at byte ${hex(at)} (the volume's last sector)` });
+        if (isPow2(bps) && bps >= 256 && total > 0)
+          push({
+            offset: at - total * bps,
+            at,
+            family: 'boot-sector',
+            backup: true,
+            evidence: `NTFS backup boot sector at byte ${hex(at)} (the volume's last sector)`,
+          });
       } else if (ascii(b, i + 3, 'EXFAT   ')) {
         push({ offset: at, at, family: 'boot-sector', evidence: `exFAT boot sector at byte ${hex(at)}` });
-        push({ offset: at - 12 * BLOCK, at, family: 'boot-sector', backup: true, evidence: `exFAT backup boot sector at byte ${hex(at)} (sector 12 of the volume)` });
+        push({
+          offset: at - 12 * BLOCK,
+          at,
+          family: 'boot-sector',
+          backup: true,
+          evidence: `exFAT backup boot sector at byte ${hex(at)} (sector 12 of the volume)`,
+        });
       } else if (ascii(b, i + 3, '-FVE-FS-')) {
         push({ offset: at, at, family: 'boot-sector', evidence: `BitLocker boot sector at byte ${hex(at)}` });
       } else if (looksLikeFatBpb(b, i)) {
@@ -113,7 +132,13 @@ export function findSignatures(chunk: Uint8Array, base: number): SignatureHit[] 
         const rootEntries = u16(b, i + 17);
         const backupSector = u16(b, i + 50);
         if (rootEntries === 0 && u16(b, i + 22) === 0 && backupSector > 0 && backupSector < 32) {
-          push({ offset: at - backupSector * u16(b, i + 11), at, family: 'boot-sector', backup: true, evidence: `FAT32 backup boot sector at byte ${hex(at)} (sector ${backupSector} of the volume)` });
+          push({
+            offset: at - backupSector * u16(b, i + 11),
+            at,
+            family: 'boot-sector',
+            backup: true,
+            evidence: `FAT32 backup boot sector at byte ${hex(at)} (sector ${backupSector} of the volume)`,
+          });
         }
       } else if (looksLikeMbrTable(b, i)) {
         push({ offset: at, at, family: 'mbr', evidence: `${at === 0 ? 'MBR' : 'MBR or EBR'} partition records at byte ${hex(at)}` });
@@ -130,13 +155,27 @@ export function findSignatures(chunk: Uint8Array, base: number): SignatureHit[] 
       if (logBlock <= 6 && perGroup > 0 && inodes > 0 && (firstData === 0 || firstData === 1)) {
         const blockSize = KiB << logBlock;
         if (group === 0) push({ offset: at - KiB, at, family: 'ext', evidence: `ext superblock at byte ${hex(at)}` });
-        else push({ offset: at - (group * perGroup + firstData) * blockSize, at, family: 'ext', backup: true, evidence: `ext superblock copy of block group ${group} at byte ${hex(at)}` });
+        else
+          push({
+            offset: at - (group * perGroup + firstData) * blockSize,
+            at,
+            family: 'ext',
+            backup: true,
+            evidence: `ext superblock copy of block group ${group} at byte ${hex(at)}`,
+          });
       }
     }
     if (ascii(b, i, 'XFSB') && u32(b, i + 4) !== 0) push({ offset: at, at, family: 'xfs', evidence: `XFS superblock at byte ${hex(at)}` });
     if (ascii(b, i + 0x40, '_BHRfS_M')) {
       const bytenr = u64(b, i + 0x30);
-      if ([64 * KiB, 64 * MiB, 256 * 1024 * MiB].includes(bytenr)) push({ offset: at - bytenr, at, family: 'btrfs', backup: bytenr !== 64 * KiB, evidence: `Btrfs superblock${bytenr !== 64 * KiB ? ' mirror' : ''} at byte ${hex(at)} (its own location: +${hex(bytenr)})` });
+      if ([64 * KiB, 64 * MiB, 256 * 1024 * MiB].includes(bytenr))
+        push({
+          offset: at - bytenr,
+          at,
+          family: 'btrfs',
+          backup: bytenr !== 64 * KiB,
+          evidence: `Btrfs superblock${bytenr !== 64 * KiB ? ' mirror' : ''} at byte ${hex(at)} (its own location: +${hex(bytenr)})`,
+        });
     }
     if (ascii(b, i + 502, 'SWAPSPACE2')) push({ offset: at + 502 - 4086, at, family: 'swap', evidence: `Linux swap signature at byte ${hex(at + 502)}` });
     if (ascii(b, i, 'LABELONE') && ascii(b, i + 24, 'LVM2 001')) {
@@ -148,7 +187,8 @@ export function findSignatures(chunk: Uint8Array, base: number): SignatureHit[] 
       const superOffset = u64(b, i + 0x80);
       if (superOffset <= 8) push({ offset: at - superOffset * BLOCK, at, family: 'md', evidence: `MD RAID 1.x superblock at byte ${hex(at)}` });
     }
-    if (b[i + 1] === 0x43 && ascii(b, i + 1, 'CD001') && b[i] === 1 && at % 2048 === 0) push({ offset: at - 32 * KiB, at, family: 'iso9660', evidence: `ISO 9660 primary volume descriptor at byte ${hex(at)}` });
+    if (b[i + 1] === 0x43 && ascii(b, i + 1, 'CD001') && b[i] === 1 && at % 2048 === 0)
+      push({ offset: at - 32 * KiB, at, family: 'iso9660', evidence: `ISO 9660 primary volume descriptor at byte ${hex(at)}` });
     if (u32(b, i) === 0xc001d00d) push({ offset: at - MiB, at, family: 'vmfs', evidence: `VMFS LVM header at byte ${hex(at)}` });
     if (u32(b, i) === 0x2fabf15e) {
       // Without ESXi's LVM the descriptor is at 2 MiB; behind it, at 0x1300000.

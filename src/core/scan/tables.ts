@@ -61,7 +61,15 @@ export async function readStrayGpt(source: ByteSource, sectorSize: number, at: n
   if (!header || header.invalid.some((p) => p.field === 'headerSize')) return null;
   const entries: StrayGptEntry[] = (header.array?.slots ?? [])
     .filter((e) => e.used)
-    .map((e) => ({ slot: e.slot, typeGuid: e.typeGuid, uniqueGuid: e.uniqueGuid, firstLba: e.firstLba, lastLba: e.lastLba, attributes: e.attributes, name: e.name }));
+    .map((e) => ({
+      slot: e.slot,
+      typeGuid: e.typeGuid,
+      uniqueGuid: e.uniqueGuid,
+      firstLba: e.firstLba,
+      lastLba: e.lastLba,
+      attributes: e.attributes,
+      name: e.name,
+    }));
   return {
     kind: 'gpt',
     lba,
@@ -90,7 +98,14 @@ export async function readStrayMbr(source: ByteSource, sectorSize: number, at: n
     const base = 446 + index * 16;
     const type = bytes[base + 4]!;
     if (type === 0) continue;
-    records.push({ index, type, typeName: mbrTypeName(type), firstLba: view.getUint32(base + 8, true), sectors: view.getUint32(base + 12, true), bootable: bytes[base] === 0x80 });
+    records.push({
+      index,
+      type,
+      typeName: mbrTypeName(type),
+      firstLba: view.getUint32(base + 8, true),
+      sectors: view.getUint32(base + 12, true),
+      bootable: bytes[base] === 0x80,
+    });
   }
   return { kind: 'mbr', lba: BigInt(at / sectorSize), diskSignature: view.getUint32(440, true), records };
 }

@@ -99,13 +99,22 @@ export class FieldWalker {
     } catch (error) {
       const range = object._debug[`_m_${key}`];
       const here = this.span(object, range ?? { start: 0, end: 0 }, outer);
-      return { name, path, offset: here.offset, length: 0, instance: true, error: this.setup.explainInstance?.(error, object) ?? describeParseError(error), ...(attr?.doc ? { doc: attr.doc } : {}) };
+      return {
+        name,
+        path,
+        offset: here.offset,
+        length: 0,
+        instance: true,
+        error: this.setup.explainInstance?.(error, object) ?? describeParseError(error),
+        ...(attr?.doc ? { doc: attr.doc } : {}),
+      };
     }
     const range = object._debug[`_m_${key}`];
     // A `value:` instance records an empty range: it reads nothing.
-    const field = typeof range?.start === 'number'
-      ? this.field(object, key, attr, value, range, prefix, outer)
-      : { ...this.field(object, key, attr, value, { start: 0, end: 0 }, prefix, outer), ...this.valueSpan(object, outer) };
+    const field =
+      typeof range?.start === 'number'
+        ? this.field(object, key, attr, value, range, prefix, outer)
+        : { ...this.field(object, key, attr, value, { start: 0, end: 0 }, prefix, outer), ...this.valueSpan(object, outer) };
     field.instance = true;
     return field;
   }
@@ -149,7 +158,8 @@ export class FieldWalker {
     const path = prefix ? `${prefix}.${name}` : name;
     // A field whose read failed has no end: what it had read so far (a sized field: all of its bytes).
     const raw = owner[`_raw_${key}`];
-    const ended = range.end !== undefined ? range : { ...range, end: ArrayBuffer.isView(raw) ? range.start + raw.byteLength : Math.max(range.start, owner._io.pos) };
+    const ended =
+      range.end !== undefined ? range : { ...range, end: ArrayBuffer.isView(raw) ? range.start + raw.byteLength : Math.max(range.start, owner._io.pos) };
     const here = this.span(owner, ended, outer);
     const field: SpecField = { name, path, offset: here.offset, length: here.length };
     if (attr?.doc) field.doc = attr.doc;
@@ -253,7 +263,12 @@ export function describeParseError(error: unknown): string {
  * With `orLast` (a failed validation, thrown just after its field was read), the last
  * field read where no range is open.
  */
-export function failingField(object: ParsedObject, typeOf: WalkerSetup['typeOf'], orLast = false, prefix = ''): { path: string; owner: ParsedObject; range: DebugRange } | undefined {
+export function failingField(
+  object: ParsedObject,
+  typeOf: WalkerSetup['typeOf'],
+  orLast = false,
+  prefix = '',
+): { path: string; owner: ParsedObject; range: DebugRange } | undefined {
   const info = typeOf(object.constructor);
   let last: { path: string; owner: ParsedObject; range: DebugRange } | undefined;
   for (const [key, range] of Object.entries(object._debug)) {

@@ -109,7 +109,11 @@ export class SpecCompiler {
       this.job = job;
       const timer = setTimeout(() => {
         this.dispose();
-        reject(new SpecCompileError(`the Kaitai compiler did not finish within ${Math.round((this.options.timeLimitMs ?? SPEC_COMPILE_TIME_LIMIT_MS) / 1000)} s and was stopped`));
+        reject(
+          new SpecCompileError(
+            `the Kaitai compiler did not finish within ${Math.round((this.options.timeLimitMs ?? SPEC_COMPILE_TIME_LIMIT_MS) / 1000)} s and was stopped`,
+          ),
+        );
       }, this.options.timeLimitMs ?? SPEC_COMPILE_TIME_LIMIT_MS);
       const done = (): void => {
         clearTimeout(timer);
@@ -138,7 +142,9 @@ export class SpecCompiler {
     child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
     readline.createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     child.on('error', (error) => this.fail(child, `could not start the Kaitai compiler: ${error.message}`));
-    child.on('exit', (code, signal) => this.fail(child, `the Kaitai compiler stopped (${signal ?? `exit ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').pop()}` : ''}`));
+    child.on('exit', (code, signal) =>
+      this.fail(child, `the Kaitai compiler stopped (${signal ?? `exit ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').pop()}` : ''}`),
+    );
     child.stdin.on('error', () => undefined);
     return child;
   }
@@ -184,11 +190,15 @@ export class SpecCompiler {
     const match = /^(.*?): (\/[^\s:]*):\s*(?:error:\s*)?([\s\S]*)$/.exec(message.trim());
     if (!match) return new SpecCompileError(message.trim().split('\n')[0] ?? 'the Kaitai compiler failed');
     const [, file, pointer, text] = match as unknown as [string, string, string, string];
-    const problem = text.replace(/^\s*error:\s*/, '').split('\n')[0]!.trim();
+    const problem = text
+      .replace(/^\s*error:\s*/, '')
+      .split('\n')[0]!
+      .trim();
     let spec = job.main;
     if (file !== '(main)') {
       for (const [name, candidate] of job.imports) {
-        if (name === file || name.replace(/^\/+/, '') === file || candidate.ksy.meta && (candidate.ksy.meta as { id?: unknown }).id === file) spec = candidate;
+        if (name === file || name.replace(/^\/+/, '') === file || (candidate.ksy.meta && (candidate.ksy.meta as { id?: unknown }).id === file))
+          spec = candidate;
       }
     }
     return new SpecCompileError(`${pointer}: ${problem}`, locatePath(spec, pointer));

@@ -87,7 +87,9 @@ export class SpecParse {
     const result = await new Promise<SpecParseResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         void worker.terminate();
-        reject(new SpecParseError(`${compiled.id}: parsing did not finish within ${limitMs / 1000} s and was stopped (an endless repeat, or too much to read?)`));
+        reject(
+          new SpecParseError(`${compiled.id}: parsing did not finish within ${limitMs / 1000} s and was stopped (an endless repeat, or too much to read?)`),
+        );
       }, limitMs);
       worker.once('message', (reply: SpecWorkerReply) => {
         clearTimeout(timer);

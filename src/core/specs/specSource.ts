@@ -81,13 +81,19 @@ export async function resolveImport(name: string, mode: string, mainSpec: string
   const relative = name.replace(/^\/+/, '') + '.ksy';
   const candidates = [...(mode === 'abs' ? [] : [path.join(path.dirname(mainSpec), relative)]), ...specPaths.map((folder) => path.join(folder, relative))];
   for (const candidate of candidates) if (await isFile(candidate)) return candidate;
-  const where = mode === 'abs' ? (specPaths.length ? specPaths.join(', ') : 'no spec paths are set (diskx.specPaths / --spec-path)') : [path.dirname(mainSpec), ...specPaths].join(', ');
+  const where =
+    mode === 'abs'
+      ? specPaths.length
+        ? specPaths.join(', ')
+        : 'no spec paths are set (diskx.specPaths / --spec-path)'
+      : [path.dirname(mainSpec), ...specPaths].join(', ');
   throw new SpecCompileError(`import '${name}' not found (looked for ${relative} in ${where})`);
 }
 
 type Endian = 'le' | 'be' | undefined;
 
-const asRecord = (value: unknown): Record<string, unknown> | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
 function endianOf(type: Record<string, unknown>, inherited: Endian): Endian {
   const endian = asRecord(type.meta)?.endian;

@@ -25,9 +25,7 @@ export interface SpecWorkerInput {
 }
 
 export type SpecWorkerRequest = { type: 'expand'; id: number; path: string };
-export type SpecWorkerReply =
-  | { type: 'result'; result: SpecParseResult }
-  | { type: 'expanded'; id: number; field?: SpecField; error?: string };
+export type SpecWorkerReply = { type: 'result'; result: SpecParseResult } | { type: 'expanded'; id: number; field?: SpecField; error?: string };
 
 const input = workerData as SpecWorkerInput;
 const port = parentPort!;
@@ -35,7 +33,11 @@ const port = parentPort!;
 // Decompression (`process: zlib`) may not grow past the window's size.
 const runtime = KaitaiStream as unknown as { zlib?: unknown; iconvlite?: unknown };
 runtime.zlib = { inflateSync: (buffer: Buffer) => zlib.inflateSync(buffer, { maxOutputLength: input.window.byteLength }) };
-runtime.iconvlite = { decode: () => { throw new Error('this string encoding is not supported'); } };
+runtime.iconvlite = {
+  decode: () => {
+    throw new Error('this string encoding is not supported');
+  },
+};
 
 // The runtime truncates lengths to 32 bits (`length |= 0`: a 2 TiB `size:` reads 0 bytes)
 // and clamps seeks to the stream's end; both must be errors here instead.
@@ -55,7 +57,9 @@ streamPrototype.mapUint8Array = function (this: StreamInternals, length: number)
 const seek = streamPrototype.seek;
 streamPrototype.seek = function (this: StreamInternals, pos: number) {
   if (!Number.isSafeInteger(pos) || pos < 0 || pos > this.size) {
-    const error = new Error(`pos ${typeof pos === 'number' && Number.isFinite(pos) ? `0x${pos.toString(16)}` : String(pos)} is outside its stream (${this.size} bytes)`);
+    const error = new Error(
+      `pos ${typeof pos === 'number' && Number.isFinite(pos) ? `0x${pos.toString(16)}` : String(pos)} is outside its stream (${this.size} bytes)`,
+    );
     error.name = 'SeekError';
     throw error;
   }
@@ -72,7 +76,11 @@ function load(file: string): Record<string, unknown> {
   if (code === undefined) throw new Error(`generated module ${file} is missing`);
   const exports: Record<string, unknown> = {};
   modules.set(file, exports);
-  const wrapper = vm.runInContext(`(function (exports, require, module) {\n${code}\n})`, context, { filename: file }) as (e: unknown, r: (name: string) => unknown, m: unknown) => void;
+  const wrapper = vm.runInContext(`(function (exports, require, module) {\n${code}\n})`, context, { filename: file }) as (
+    e: unknown,
+    r: (name: string) => unknown,
+    m: unknown,
+  ) => void;
   wrapper(exports, requireGenerated, { exports });
   return exports;
 }
@@ -127,7 +135,9 @@ const runsOffWindow = (error: unknown, io: ParsedObject['_io']): boolean => {
 
 function windowEnd(): string {
   const end = input.at + input.window.byteLength;
-  return input.windowEnd === 'image' ? `the image ends at ${hex(end)}` : `the spec's window ends at ${hex(end)} (${input.window.byteLength / (1024 * 1024)} MiB from where it is applied)`;
+  return input.windowEnd === 'image'
+    ? `the image ends at ${hex(end)}`
+    : `the spec's window ends at ${hex(end)} (${input.window.byteLength / (1024 * 1024)} MiB from where it is applied)`;
 }
 
 /** Says what a failed parse was reading, and whether it ran off the window. */
@@ -164,7 +174,15 @@ try {
     error = explain(thrown, root);
   }
   const fields = isParsedObject(root) ? walker.fieldsOf(root, '') : [];
-  result = { id: input.id, at: input.at, windowBytes: input.window.byteLength, length: root._io.pos, fields, ...(error ? { error } : {}), ...(walker.truncated ? { truncated: true } : {}) };
+  result = {
+    id: input.id,
+    at: input.at,
+    windowBytes: input.window.byteLength,
+    length: root._io.pos,
+    fields,
+    ...(error ? { error } : {}),
+    ...(walker.truncated ? { truncated: true } : {}),
+  };
 } catch (thrown) {
   result = { id: input.id, at: input.at, windowBytes: input.window.byteLength, length: 0, fields: [], error: explain(thrown, root) };
 }

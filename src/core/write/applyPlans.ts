@@ -33,7 +33,17 @@ import { byteWrites, orderWrites, touchedSectors } from './byteWrites';
 import { lockImage } from './imageLock';
 import type { ImageLock, LockOptions } from './imageLock';
 import type { Journal, JournalEntry, JournalOptions } from './journal';
-import { interruptedEntry, JOURNAL_FORMAT, JOURNAL_VERSION, journalPathFor, probeJournalDir, readJournal, removeJournalLeftovers, toHex, writeJournal } from './journal';
+import {
+  interruptedEntry,
+  JOURNAL_FORMAT,
+  JOURNAL_VERSION,
+  journalPathFor,
+  probeJournalDir,
+  readJournal,
+  removeJournalLeftovers,
+  toHex,
+  writeJournal,
+} from './journal';
 import { ImageChangedError, PartitionWriteError, PendingRepairError, WriteInterruptedError } from './errors';
 import { describeError } from '../errors';
 
@@ -87,7 +97,12 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     done({ kind: 'lock' });
     const journal = await readJournal(journalPath);
     const interrupted = interruptedEntry(journal);
-    if (interrupted) throw new PendingRepairError(journalPath, interrupted.id, interrupted.fixes.map((f) => f.id));
+    if (interrupted)
+      throw new PendingRepairError(
+        journalPath,
+        interrupted.id,
+        interrupted.fixes.map((f) => f.id),
+      );
     await removeJournalLeftovers(journalPath);
     await probeJournalDir(journalPath);
     const writes = await byteWrites(plans, files.sizeBytes, (offset, length) => writer.read(offset, length));
@@ -103,7 +118,18 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
         if (hit) throw new PartitionWriteError(fixIds.join(', '), Math.max(w.offset, hit.start), hit.what);
       }
     }
-    const result: WriteResult = { image: files.image, kind: files.kind, journalPath, entryId: null, fixIds, sectorSize: options.sectorSize, sectorsWritten: 0, bytesWritten: 0, writeCalls: 0, writes: [] };
+    const result: WriteResult = {
+      image: files.image,
+      kind: files.kind,
+      journalPath,
+      entryId: null,
+      fixIds,
+      sectorSize: options.sectorSize,
+      sectorsWritten: 0,
+      bytesWritten: 0,
+      writeCalls: 0,
+      writes: [],
+    };
     if (writes.length === 0) return result;
 
     const { backup, primary } = orderWrites(writes, files.sizeBytes);
@@ -116,7 +142,12 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       createdAt: new Date().toISOString(),
       sizeBytes: files.sizeBytes,
       sectorSize: options.sectorSize,
-      identity: [...new Set([diskFingerprint(disk, files.sizeBytes), diskFingerprint(await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes)])],
+      identity: [
+        ...new Set([
+          diskFingerprint(disk, files.sizeBytes),
+          diskFingerprint(await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes),
+        ]),
+      ],
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
       writes: ordered.map((w) => ({ offset: w.offset, before: toHex(w.before), after: toHex(w.after) })),
       sectorsAfter: sectorsAfter.map((s) => ({ offset: s.offset, bytes: toHex(s.bytes) })),
@@ -128,7 +159,10 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
 
     const written: Patch[] = [];
     try {
-      for (const [group, list] of [['backup', backup], ['primary', primary]] as const) {
+      for (const [group, list] of [
+        ['backup', backup],
+        ['primary', primary],
+      ] as const) {
         for (const w of list) {
           // The last look before the write: still the bytes the journal recorded as old?
           const now = await writer.read(w.offset, w.before.length);
@@ -137,7 +171,13 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
             await rollBack(writer, written);
             next.entries.pop();
             await writeJournal(journalPath, next);
-            throw new ImageChangedError(fixIds.join(', '), w.offset + differs, w.before[differs]!, now[differs]!, written.length > 0 ? 'while it was being written (what was written is restored)' : 'while its journal was written');
+            throw new ImageChangedError(
+              fixIds.join(', '),
+              w.offset + differs,
+              w.before[differs]!,
+              now[differs]!,
+              written.length > 0 ? 'while it was being written (what was written is restored)' : 'while its journal was written',
+            );
           }
           await writer.write(w.offset, w.after);
           written.push(w);
@@ -175,10 +215,18 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
  * it refuses when anything in those sectors changed since, not only our bytes:
  * the CRCs we wrote vouch for the whole header and array.
  */
-async function sectorsAfterWrites(writes: readonly Patch[], sectorSize: number, sizeBytes: number, read: (offset: number, length: number) => Promise<Uint8Array>): Promise<{ offset: number; bytes: Uint8Array }[]> {
-  const lbas = touchedSectors(writes.map((w) => ({ offset: w.offset, length: w.after.length })), sectorSize);
+async function sectorsAfterWrites(
+  writes: readonly Patch[],
+  sectorSize: number,
+  sizeBytes: number,
+  read: (offset: number, length: number) => Promise<Uint8Array>,
+): Promise<{ offset: number; bytes: Uint8Array }[]> {
+  const lbas = touchedSectors(
+    writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+    sectorSize,
+  );
   const spans: { offset: number; bytes: Uint8Array }[] = [];
-  for (let i = 0; i < lbas.length; ) {
+  for (let i = 0; i < lbas.length;) {
     let j = i;
     while (j + 1 < lbas.length && lbas[j + 1] === lbas[j]! + 1) j++;
     const offset = lbas[i]! * sectorSize;

@@ -39,7 +39,7 @@ export async function byteWrites(plans: readonly FixPlan[], sizeBytes: number, r
   // Union of the patched ranges: overlapping or touching ranges become one span.
   ranges.sort((a, b) => a.start - b.start);
   const spans: { offset: number; old: Uint8Array; now: Uint8Array }[] = [];
-  for (let i = 0; i < ranges.length; ) {
+  for (let i = 0; i < ranges.length;) {
     const start = ranges[i]!.start;
     let end = ranges[i]!.end;
     let j = i + 1;

@@ -146,7 +146,10 @@ async function copyWithCp(file: string, temp: string, size: number, progress: Co
       child.kill();
       return;
     }
-    void fsp.stat(temp).then((s) => progress.report(Math.min(s.size, size), size), () => undefined);
+    void fsp.stat(temp).then(
+      (s) => progress.report(Math.min(s.size, size), size),
+      () => undefined,
+    );
   }, 250);
   let code: number | null;
   try {

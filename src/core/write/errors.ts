@@ -24,7 +24,12 @@ export class WriteRefusedError extends DiskxError {
     readonly file: string,
     readonly why: 'block-device' | 'read-only-file' | 'read-only-extent',
   ) {
-    const what = why === 'block-device' ? `${file} is a block device` : why === 'read-only-file' ? `${file} is read-only` : `the VMDK descriptor marks extent ${file} read-only`;
+    const what =
+      why === 'block-device'
+        ? `${file} is a block device`
+        : why === 'read-only-file'
+          ? `${file} is read-only`
+          : `the VMDK descriptor marks extent ${file} read-only`;
     super(`${what}; refusing to write without --allow-device (nothing was written)`);
   }
 }
@@ -100,7 +105,9 @@ export class WriteInterruptedError extends DiskxError {
     readonly sectorsWritten: number,
     readonly reason: string,
   ) {
-    super(`the repair failed after ${sectorsWritten} sector(s) were written (${reason}); run diskx undo on this image to restore the old bytes (journal ${journalPath})`);
+    super(
+      `the repair failed after ${sectorsWritten} sector(s) were written (${reason}); run diskx undo on this image to restore the old bytes (journal ${journalPath})`,
+    );
   }
 }
 
@@ -128,7 +135,9 @@ export class JournalUntrustedError extends DiskxError {
     readonly journalPath: string,
     readonly reason: string,
   ) {
-    super(`refusing to use the undo journal ${journalPath}: ${reason}; anyone who can write it could make diskx write arbitrary bytes. Check it, then make it yours and not writable by others (chown, chmod go-w); nothing was written`);
+    super(
+      `refusing to use the undo journal ${journalPath}: ${reason}; anyone who can write it could make diskx write arbitrary bytes. Check it, then make it yours and not writable by others (chown, chmod go-w); nothing was written`,
+    );
   }
 }
 
@@ -150,6 +159,8 @@ export class PartitionWriteError extends DiskxError {
     readonly offset: number,
     readonly partition: string,
   ) {
-    super(`refusing to write ${fixIds}: byte 0x${offset.toString(16).toUpperCase()} lies in ${partition}, and no repair writes into a partition; nothing was written`);
+    super(
+      `refusing to write ${fixIds}: byte 0x${offset.toString(16).toUpperCase()} lies in ${partition}, and no repair writes into a partition; nothing was written`,
+    );
   }
 }

@@ -39,7 +39,11 @@ export interface ImageFiles {
  * offset, length): the file ranges that hold them, or ContainerWriteRefusedError
  * when one is not allocated, compressed, shared or in a parent.
  */
-export async function resolveImageFiles(imagePath: string, options: OpenImageOptions = {}, ranges: readonly { offset: number; length: number }[] = []): Promise<ImageFiles> {
+export async function resolveImageFiles(
+  imagePath: string,
+  options: OpenImageOptions = {},
+  ranges: readonly { offset: number; length: number }[] = [],
+): Promise<ImageFiles> {
   const image = path.resolve(imagePath);
   const opened = await openImage(image, options);
   const sizeBytes = opened.source.size;
@@ -55,7 +59,12 @@ export async function resolveImageFiles(imagePath: string, options: OpenImageOpt
     return { image, kind: 'block-device', sizeBytes, extents: [{ file: image, start: 0, size: sizeBytes, fileOffset: 0, refusal: 'block-device' }] };
   }
   if (opened.kind === 'raw') {
-    return { image, kind: 'raw', sizeBytes, extents: [{ file: image, start: 0, size: sizeBytes, fileOffset: 0, refusal: (await isReadOnlyFile(image)) ? 'read-only-file' : null }] };
+    return {
+      image,
+      kind: 'raw',
+      sizeBytes,
+      extents: [{ file: image, start: 0, size: sizeBytes, fileOffset: 0, refusal: (await isReadOnlyFile(image)) ? 'read-only-file' : null }],
+    };
   }
   // openImage accepted the descriptor, so it is small text with FLAT/VMFS extents only.
   const text = vmdkDescriptorText((await fsp.readFile(image)).subarray(0, MAX_VMDK_DESCRIPTOR_BYTES)) ?? '';
@@ -78,7 +87,8 @@ async function containerExtents(opened: Awaited<ReturnType<typeof openImage>>, r
   const extents: ImageExtent[] = [];
   for (const range of mergeRanges(ranges)) {
     const mapped = await source.mapWrite(range.offset, range.length);
-    if (!mapped.ok) throw new ContainerWriteRefusedError(source.container.format, mapped.reason, conversionCommand(opened.dataFiles[0]!, qemuName(source.container.format)));
+    if (!mapped.ok)
+      throw new ContainerWriteRefusedError(source.container.format, mapped.reason, conversionCommand(opened.dataFiles[0]!, qemuName(source.container.format)));
     for (const piece of mapped.pieces) {
       const refusal = (await isReadOnlyFile(piece.file)) ? 'read-only-file' : null;
       extents.push({ file: piece.file, start: piece.virtualOffset, size: piece.length, fileOffset: piece.fileOffset, refusal });
@@ -117,7 +127,11 @@ async function isReadOnlyFile(file: string): Promise<boolean> {
 }
 
 /** Image range [offset, offset + length) split into pieces per extent file. */
-export function mapRange(files: ImageFiles, offset: number, length: number): { extent: ImageExtent; fileOffset: number; imageOffset: number; length: number }[] {
+export function mapRange(
+  files: ImageFiles,
+  offset: number,
+  length: number,
+): { extent: ImageExtent; fileOffset: number; imageOffset: number; length: number }[] {
   const pieces: { extent: ImageExtent; fileOffset: number; imageOffset: number; length: number }[] = [];
   let at = offset;
   const end = offset + length;
@@ -132,4 +146,3 @@ export function mapRange(files: ImageFiles, offset: number, length: number): { e
   if (at !== end) throw new RangeError(`range ${offset}+${length} lies outside the image (${files.sizeBytes} bytes)`);
   return pieces;
 }
-

@@ -125,7 +125,11 @@ async function tryLock(key: string, nextToImage: string | null, inFallback: stri
 }
 
 /** Creates the lock file exclusively, breaking it first if it is stale. */
-async function tryLockFile(file: string, haveKernelName: boolean, tool: string): Promise<{ fd: fsp.FileHandle; ino: number } | { holder: LockHolder | null; checkable: boolean } | 'unwritable'> {
+async function tryLockFile(
+  file: string,
+  haveKernelName: boolean,
+  tool: string,
+): Promise<{ fd: fsp.FileHandle; ino: number } | { holder: LockHolder | null; checkable: boolean } | 'unwritable'> {
   for (let round = 0; round < 3; round++) {
     let handle: fsp.FileHandle;
     try {
@@ -135,7 +139,10 @@ async function tryLockFile(file: string, haveKernelName: boolean, tool: string):
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' || code === 'ENOTDIR') {
         if (code === 'ENOENT') {
           // The fallback folder may not exist yet.
-          const made = await fsp.mkdir(path.dirname(file), { recursive: true }).then(() => true, () => false);
+          const made = await fsp.mkdir(path.dirname(file), { recursive: true }).then(
+            () => true,
+            () => false,
+          );
           if (made && round === 0) continue;
         }
         return 'unwritable';
@@ -208,7 +215,14 @@ function parseHolder(text: string): LockHolder | null {
     const v = JSON.parse(text) as Record<string, unknown>;
     if (typeof v !== 'object' || v === null || !Number.isSafeInteger(v.pid) || typeof v.host !== 'string') return null;
     const str = (x: unknown): string | null => (typeof x === 'string' ? x.slice(0, 200) : null);
-    return { pid: v.pid as number, host: (v.host as string).slice(0, 200), bootId: str(v.bootId), startTicks: str(v.startTicks), tool: str(v.tool) ?? 'unknown', since: str(v.since) ?? '' };
+    return {
+      pid: v.pid as number,
+      host: (v.host as string).slice(0, 200),
+      bootId: str(v.bootId),
+      startTicks: str(v.startTicks),
+      tool: str(v.tool) ?? 'unknown',
+      since: str(v.since) ?? '',
+    };
   } catch {
     return null;
   }

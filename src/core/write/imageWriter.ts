@@ -32,7 +32,8 @@ export class ImageWriter {
       // The files must still hold every extent (the image may have been truncated since it was opened).
       for (const extent of files.extents) {
         const size = (await handles.get(extent.file)!.stat()).size;
-        if (files.kind !== 'block-device' && size < extent.fileOffset + extent.size) throw new TruncatedError(extent.fileOffset, extent.size, Math.max(0, size - extent.fileOffset));
+        if (files.kind !== 'block-device' && size < extent.fileOffset + extent.size)
+          throw new TruncatedError(extent.fileOffset, extent.size, Math.max(0, size - extent.fileOffset));
       }
     } catch (error) {
       await Promise.all([...handles.values()].map((h) => h.close()));

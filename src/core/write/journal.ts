@@ -95,7 +95,10 @@ export async function journalPathFor(image: string, kind: ImageKind, options: Jo
 
 // A file name that identifies the image's path and stays within NAME_MAX.
 function encodedName(real: string): string {
-  const readable = real.replace(/[^\w.-]+/g, '_').replace(/^_+/, '').slice(-120);
+  const readable = real
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^_+/, '')
+    .slice(-120);
   const hash = createHash('sha256').update(real).digest('hex').slice(0, 16);
   return `${readable}-${hash}${JOURNAL_SUFFIX}`;
 }
@@ -139,7 +142,13 @@ function validateJournal(journalPath: string, value: unknown): Journal {
     if (!isRecord(entry)) bad('an entry is not an object');
     const e = entry as Record<string, unknown>;
     if (!Number.isSafeInteger(e.id) || !states.includes(e.state as JournalState)) bad('an entry has no id or an unknown state');
-    if (!Number.isSafeInteger(e.sizeBytes) || !Number.isSafeInteger(e.sectorSize) || !Array.isArray(e.writes) || !Array.isArray(e.fixes) || !Array.isArray(e.files)) {
+    if (
+      !Number.isSafeInteger(e.sizeBytes) ||
+      !Number.isSafeInteger(e.sectorSize) ||
+      !Array.isArray(e.writes) ||
+      !Array.isArray(e.fixes) ||
+      !Array.isArray(e.files)
+    ) {
       bad(`entry ${String(e.id)} lacks sizeBytes, sectorSize, files, fixes or writes`);
     }
     if (!SUPPORTED_SECTOR_SIZES.includes(e.sectorSize as number)) bad(`entry ${String(e.id)} has sector size ${String(e.sectorSize)}, not 512 or 4096`);
@@ -157,12 +166,19 @@ function validateJournal(journalPath: string, value: unknown): Journal {
         (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
       if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
     }
-    if (e.identity !== undefined && (!Array.isArray(e.identity) || e.identity.length > 2 || !e.identity.every((x) => typeof x === 'string' && x.length <= 200))) bad(`entry ${String(e.id)} has a malformed identity`);
+    if (e.identity !== undefined && (!Array.isArray(e.identity) || e.identity.length > 2 || !e.identity.every((x) => typeof x === 'string' && x.length <= 200)))
+      bad(`entry ${String(e.id)} has a malformed identity`);
     if (e.sectorsAfter !== undefined) {
       if (!Array.isArray(e.sectorsAfter)) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
       for (const sector of e.sectorsAfter as unknown[]) {
         const x = sector as Record<string, unknown>;
-        const ok = isRecord(sector) && Number.isSafeInteger(x.offset) && (x.offset as number) >= 0 && typeof x.bytes === 'string' && /^([0-9a-f]{2})*$/i.test(x.bytes) && (x.offset as number) + x.bytes.length / 2 <= (e.sizeBytes as number);
+        const ok =
+          isRecord(sector) &&
+          Number.isSafeInteger(x.offset) &&
+          (x.offset as number) >= 0 &&
+          typeof x.bytes === 'string' &&
+          /^([0-9a-f]{2})*$/i.test(x.bytes) &&
+          (x.offset as number) + x.bytes.length / 2 <= (e.sizeBytes as number);
         if (!ok) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
       }
     }
@@ -183,7 +199,10 @@ export async function writeJournal(journalPath: string, journal: Journal): Promi
   const dir = path.dirname(journalPath);
   const text = JSON.stringify(journal, null, 1) + '\n';
   if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
-    throw new JournalNotWritableError(journalPath, `it would grow beyond ${MAX_JOURNAL_BYTES} bytes; once the image is known to be fine, move the journal aside to start a new one`);
+    throw new JournalNotWritableError(
+      journalPath,
+      `it would grow beyond ${MAX_JOURNAL_BYTES} bytes; once the image is known to be fine, move the journal aside to start a new one`,
+    );
   }
   let temp: string | null = null;
   try {

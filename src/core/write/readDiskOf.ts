@@ -13,7 +13,12 @@ import type { Patch } from '../patch';
  * as an undo would leave it), or null when it does not parse as a disk (the
  * caller then falls back to the standard areas).
  */
-export async function readDiskOf(image: string, sectorSize: number, open: OpenImageOptions | undefined, overlay: readonly Patch[] = []): Promise<DiskModel | null> {
+export async function readDiskOf(
+  image: string,
+  sectorSize: number,
+  open: OpenImageOptions | undefined,
+  overlay: readonly Patch[] = [],
+): Promise<DiskModel | null> {
   const opened = await openImage(image, open);
   try {
     return await readDisk(overlay.length > 0 ? new PatchedSource(opened.source, overlay) : opened.source, { sectorSize });

@@ -53,7 +53,10 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     // A container is mapped for exactly the sectors the repair wrote (the journal is read again under the lock).
     const pending = lastUndoable(await readJournal(journalPath));
     if (!pending) throw new NothingToUndoError(journalPath);
-    const ranges = [...pending.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })), ...(pending.sectorsAfter ?? []).map((s) => ({ offset: s.offset, length: fromHex(s.bytes).length }))];
+    const ranges = [
+      ...pending.writes.map((w) => ({ offset: w.offset, length: fromHex(w.after).length })),
+      ...(pending.sectorsAfter ?? []).map((s) => ({ offset: s.offset, length: fromHex(s.bytes).length })),
+    ];
     files = await resolveImageFiles(imagePath, options.open, ranges);
   }
   const writer = await ImageWriter.open(files, options.allowDevice ?? false);
@@ -87,8 +90,18 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       const hit = partitions.find((r) => w.offset < r.end && w.offset + length > r.start);
       if (options.allowDataWrites) continue;
       const hint = entry.fixes.some((f) => f.id === HAND_EDIT_ID) ? ' (a hand edit of those bytes: pass --allow-data-writes to undo it)' : '';
-      if (hit) throw new JournalForeignError(journalPath, entry.id, `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}${hint}`);
-      if (!coveredBy(tables, w.offset, length)) throw new JournalForeignError(journalPath, entry.id, `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`);
+      if (hit)
+        throw new JournalForeignError(
+          journalPath,
+          entry.id,
+          `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}${hint}`,
+        );
+      if (!coveredBy(tables, w.offset, length))
+        throw new JournalForeignError(
+          journalPath,
+          entry.id,
+          `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`,
+        );
     }
     const crashed = entry.state !== 'applied';
     if (!crashed) {
@@ -126,12 +139,20 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
 
     const restored: { offset: number; length: number }[] = [];
     const { backup, primary } = orderWrites(toRestore, files.sizeBytes);
-    for (const [group, list] of [['backup', backup], ['primary', primary]] as const) {
+    for (const [group, list] of [
+      ['backup', backup],
+      ['primary', primary],
+    ] as const) {
       for (const w of list) {
         // The last look before the write: a writer that ignored the lock may have changed it.
         const again = await writer.read(w.offset, w.now.length);
         const differs = again.findIndex((b, i) => b !== w.now[i]);
-        if (differs >= 0) throw new UndoConflictError(journalPath, w.offset + differs, 'another program changed the bytes while the undo ran (run diskx undo again to see what is left)');
+        if (differs >= 0)
+          throw new UndoConflictError(
+            journalPath,
+            w.offset + differs,
+            'another program changed the bytes while the undo ran (run diskx undo again to see what is left)',
+          );
         await writer.write(w.offset, w.after);
         restored.push({ offset: w.offset, length: w.after.length });
         done({ kind: 'write', offset: w.offset, length: w.after.length });
@@ -148,7 +169,16 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     done({ kind: 'journal', state: 'undone' });
     const remaining = journal.entries.filter((e) => e.state !== 'undone').length;
     const sectorsWritten = touchedSectors(restored, entry.sectorSize).length;
-    return { image: files.image, journalPath, entryId: entry.id, fixIds: entry.fixes.map((f) => f.id), previousState, sectorsWritten, bytesWritten: writer.bytesWritten, remaining };
+    return {
+      image: files.image,
+      journalPath,
+      entryId: entry.id,
+      fixIds: entry.fixes.map((f) => f.id),
+      previousState,
+      sectorsWritten,
+      bytesWritten: writer.bytesWritten,
+      remaining,
+    };
   } finally {
     await lock?.release();
     await writer.close();

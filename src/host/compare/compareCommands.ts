@@ -74,7 +74,11 @@ async function pickImage(title: string, exclude: vscode.Uri | undefined): Promis
   const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Image file', matchOnDescription: true });
   if (!choice) return undefined;
   if (choice.uri) return choice.uri;
-  const browsed = await vscode.window.showOpenDialog({ canSelectMany: false, title, filters: { 'Disk images': ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], 'All files': ['*'] } });
+  const browsed = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    title,
+    filters: { 'Disk images': ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], 'All files': ['*'] },
+  });
   return browsed?.[0];
 }
 

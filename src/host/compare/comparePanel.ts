@@ -52,9 +52,11 @@ export class ComparePanel {
     });
     const subscriptions = [
       webview.onDidReceiveMessage((raw: unknown) => {
-        this.queue = this.queue.then(() => this.onMessage(raw)).catch((error: unknown) => {
-          void this.post({ type: 'error', requestId: null, message: describeError(error) });
-        });
+        this.queue = this.queue
+          .then(() => this.onMessage(raw))
+          .catch((error: unknown) => {
+            void this.post({ type: 'error', requestId: null, message: describeError(error) });
+          });
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('diskx.hex.bytesPerRow')) void this.post(this.session.initMessage(this.settings()));
@@ -78,13 +80,19 @@ export class ComparePanel {
     const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () => CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }));
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () =>
+        CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }),
+      );
     } catch (error) {
       void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
       return;
     }
     const title = `${baseName(a.fsPath)} ↔ ${baseName(b.fsPath)}`;
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')] });
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
+    });
     panel.iconPath = new vscode.ThemeIcon('diff');
     new ComparePanel(context, panel, session);
   }
@@ -102,7 +110,11 @@ export class ComparePanel {
     let problem = 'this comparison was saved without its two images';
     if (a && b) {
       try {
-        session = await CompareSession.open(a, b, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) });
+        session = await CompareSession.open(a, b, {
+          ...journalOptions(sectorSize),
+          open: { allowOutsideExtents },
+          byteDiffWorker: byteDiffWorkerPath(context),
+        });
       } catch (error) {
         problem = describeError(error);
       }
@@ -168,7 +180,11 @@ export class ComparePanel {
     await this.post({ type: 'scanState', state: 'running', summary: null, message: null });
     try {
       const summary = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Comparing the bytes of ${baseName(session.a.path)} and ${baseName(session.b.path)}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Comparing the bytes of ${baseName(session.a.path)} and ${baseName(session.b.path)}`,
+          cancellable: true,
+        },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
           let reported = 0;
@@ -205,7 +221,10 @@ export class ComparePanel {
     const apply = 'Write to A';
     const answer = await vscode.window.showWarningMessage(
       `Copy the partition slots of ${b} into ${a}?`,
-      { modal: true, detail: `${plan.description}\n\nThis writes ${plan.patches.length} patch(es) to ${this.session.a.path}. The old bytes go to an undo journal first; Undo is offered afterwards.` },
+      {
+        modal: true,
+        detail: `${plan.description}\n\nThis writes ${plan.patches.length} patch(es) to ${this.session.a.path}. The old bytes go to an undo journal first; Undo is offered afterwards.`,
+      },
       apply,
     );
     if (answer !== apply) return;

@@ -50,9 +50,7 @@ export interface StructureDiffView {
 }
 
 /** The copy-slots-from-reference fix as offered to the user. */
-export type FixOffer =
-  | ({ available: true; id: string; readOnlyReason: string | null } & PlanPreview)
-  | { available: false; id: string; reason: string };
+export type FixOffer = ({ available: true; id: string; readOnlyReason: string | null } & PlanPreview) | { available: false; id: string; reason: string };
 
 /** State of the streaming byte scan. */
 export type ScanState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -160,4 +158,5 @@ export interface SwapMessage {
   type: 'swap';
 }
 
-export type FromCompareWebview = CompareReadyMessage | CompareReadRangeMessage | StartScanMessage | CancelScanMessage | ApplyFixMessage | RefreshMessage | SwapMessage;
+export type FromCompareWebview =
+  CompareReadyMessage | CompareReadRangeMessage | StartScanMessage | CancelScanMessage | ApplyFixMessage | RefreshMessage | SwapMessage;

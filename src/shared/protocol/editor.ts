@@ -211,7 +211,17 @@ export interface FindCommandMessage {
   command: 'open' | 'next' | 'previous';
 }
 
-export type ToWebview = FocusMessage | InitMessage | UpdateMessage | BytesMessage | CrcMessage | SettingsMessage | FixPreviewMessage | FindResultMessage | FindCommandMessage | ErrorMessage;
+export type ToWebview =
+  | FocusMessage
+  | InitMessage
+  | UpdateMessage
+  | BytesMessage
+  | CrcMessage
+  | SettingsMessage
+  | FixPreviewMessage
+  | FindResultMessage
+  | FindCommandMessage
+  | ErrorMessage;
 
 // ---- webview -> host ----
 
@@ -353,6 +363,13 @@ export function decodeEmbeddedInit(text: string, fromBase64: (text: string) => U
   }
   if (typeof parsed !== 'object' || parsed === null) return null;
   const value = parsed as Partial<Record<keyof InitMessage, unknown>>;
-  if (value.type !== 'init' || typeof value.head !== 'string' || !Number.isSafeInteger(value.generation) || !Array.isArray(value.tree) || !Array.isArray(value.spans)) return null;
+  if (
+    value.type !== 'init' ||
+    typeof value.head !== 'string' ||
+    !Number.isSafeInteger(value.generation) ||
+    !Array.isArray(value.tree) ||
+    !Array.isArray(value.spans)
+  )
+    return null;
   return { ...(value as unknown as InitMessage), head: fromBase64(value.head) };
 }

@@ -16,13 +16,19 @@ after(() => compiler.dispose());
 describe('imports', () => {
   test('relative (also from a sub folder, importing its own neighbour) and from spec paths', async () => {
     const main = writeSpecs(dir, {
-      'app/main.ksy': 'meta:\n  id: main\n  endian: le\n  imports:\n    - parts/header\n    - /common/trailer\nseq:\n  - id: header\n    type: header\n  - id: trailer\n    type: trailer\n',
+      'app/main.ksy':
+        'meta:\n  id: main\n  endian: le\n  imports:\n    - parts/header\n    - /common/trailer\nseq:\n  - id: header\n    type: header\n  - id: trailer\n    type: trailer\n',
       'app/parts/header.ksy': 'meta:\n  id: header\n  endian: le\n  imports: [word]\nseq:\n  - id: magic\n    type: word\n',
       'app/parts/word.ksy': 'meta:\n  id: word\n  endian: be\nseq:\n  - id: value\n    type: u2\n    doc: Big-endian on purpose.\n',
       'library/common/trailer.ksy': 'meta:\n  id: trailer\nseq:\n  - id: last\n    type: u1\n',
     });
     const compiled = await compiler.compile(main);
-    assert.deepEqual(compiled.sources.map((file) => path.relative(dir, file)).sort(), ['app/main.ksy', 'app/parts/header.ksy', 'app/parts/word.ksy', 'library/common/trailer.ksy']);
+    assert.deepEqual(compiled.sources.map((file) => path.relative(dir, file)).sort(), [
+      'app/main.ksy',
+      'app/parts/header.ksy',
+      'app/parts/word.ksy',
+      'library/common/trailer.ksy',
+    ]);
     const result = await applySpec(compiler, main, new Uint8Array([0x12, 0x34, 0x56]));
     assert.deepEqual([field(result.fields, 'header.magic.value').value, field(result.fields, 'header.magic.value').doc], [0x1234, 'Big-endian on purpose.']);
     assert.equal(field(result.fields, 'trailer.last').value, 0x56);
@@ -42,7 +48,13 @@ describe('errors have the line and column they are at', () => {
     ['YAML syntax', 'meta:\n  id: syn\nseq:\n  - id: a\n   type: u1\n', 5, 1, /YAML/],
     ['an unknown type', 'meta:\n  id: unk\n  endian: le\nseq:\n  - id: a\n    type: u4\n  - id: b\n    type: nosuch\n', 8, 11, /unable to find type 'nosuch'/],
     ['an unknown enum', 'meta:\n  id: enu\nseq:\n  - id: a\n    type: u1\n    enum: nope\n', 6, 11, /unable to find enum 'nope'/],
-    ['a broken expression', 'meta:\n  id: expr\n  endian: le\nseq:\n  - id: a\n    type: u4\n  - id: b\n    size: a +\n', 8, 11, /parsing expression 'a \+' failed/],
+    [
+      'a broken expression',
+      'meta:\n  id: expr\n  endian: le\nseq:\n  - id: a\n    type: u4\n  - id: b\n    size: a +\n',
+      8,
+      11,
+      /parsing expression 'a \+' failed/,
+    ],
     ['no byte order', 'meta:\n  id: noend\nseq:\n  - id: a\n    type: u4\n', 5, 11, /without default endianness/],
     ['a bad id', 'meta:\n  id: Bad\nseq: []\n', 2, 7, /invalid meta ID/],
     ['no id at all', 'seq:\n  - id: a\n    type: u1\n', 1, 1, /meta\/id|id/],

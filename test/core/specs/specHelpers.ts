@@ -20,7 +20,12 @@ export function writeSpecs(dir: string, files: Record<string, string>): string {
 }
 
 /** Compiles `spec` and parses `bytes` (or a source) with it; the worker is stopped after. */
-export async function applySpec(compiler: SpecCompiler, spec: string, input: Uint8Array | ByteSource, options: Partial<SpecParseOptions> = {}): Promise<SpecParseResult> {
+export async function applySpec(
+  compiler: SpecCompiler,
+  spec: string,
+  input: Uint8Array | ByteSource,
+  options: Partial<SpecParseOptions> = {},
+): Promise<SpecParseResult> {
   const compiled = await compiler.compile(spec);
   const source = input instanceof Uint8Array ? new MemorySource(input) : input;
   const parse = await SpecParse.start(compiled, source, { at: 0, ...options });

@@ -28,9 +28,15 @@ test('a 2 TiB disk: the window is read, nothing else, and a size past it is an e
   source.read = (offset, count) => (reads.push([offset, count]), read(offset, count));
   const result = await applySpec(compiler, spec, source, { at });
   assert.equal(source.bytesRead, SPEC_WINDOW_BYTES);
-  assert.ok(reads.every(([offset, count]) => offset >= at && offset + count <= at + SPEC_WINDOW_BYTES), JSON.stringify(reads.slice(0, 4)));
+  assert.ok(
+    reads.every(([offset, count]) => offset >= at && offset + count <= at + SPEC_WINDOW_BYTES),
+    JSON.stringify(reads.slice(0, 4)),
+  );
   assert.equal(field(result.fields, 'length').value, 2 * TiB);
-  assert.match(result.error ?? '', /^body at 0x10000000008 reads past the window: requested 2199023255552 bytes, but only 16777208 bytes available; the spec's window ends at 0x10001000000 \(16 MiB from where it is applied\)$/);
+  assert.match(
+    result.error ?? '',
+    /^body at 0x10000000008 reads past the window: requested 2199023255552 bytes, but only 16777208 bytes available; the spec's window ends at 0x10001000000 \(16 MiB from where it is applied\)$/,
+  );
 });
 
 test('a pos past the window, and the end of the image, are errors that say which', async () => {
@@ -69,7 +75,10 @@ test('an endless repeat-until is stopped with a message', async () => {
 test('repeat: eos of single bytes over a 16 MiB window is stopped, not left to fill memory', async () => {
   const spec = writeSpecs(dir, { 'eos.ksy': 'meta:\n  id: eos\nseq:\n  - id: bytes\n    type: u1\n    repeat: eos\n' });
   const source = new SparseMemorySource(64 * 1024 * 1024, []);
-  await assert.rejects(applySpec(compiler, spec, source, { timeLimitMs: 4000, heapMb: 64 }), /eos: parsing (did not finish within 4 s|used more than its 64 MiB) and was stopped/);
+  await assert.rejects(
+    applySpec(compiler, spec, source, { timeLimitMs: 4000, heapMb: 64 }),
+    /eos: parsing (did not finish within 4 s|used more than its 64 MiB) and was stopped/,
+  );
 });
 
 test('a huge array is cut at the field limit and says so', async () => {

@@ -15,10 +15,20 @@ after(() => compiler.dispose());
 
 describe('integers', () => {
   const widths = [
-    ['u1', 1, false], ['s1', 1, true],
-    ['u2le', 2, false], ['u2be', 2, false], ['s2le', 2, true], ['s2be', 2, true],
-    ['u4le', 4, false], ['u4be', 4, false], ['s4le', 4, true], ['s4be', 4, true],
-    ['u8le', 8, false], ['u8be', 8, false], ['s8le', 8, true], ['s8be', 8, true],
+    ['u1', 1, false],
+    ['s1', 1, true],
+    ['u2le', 2, false],
+    ['u2be', 2, false],
+    ['s2le', 2, true],
+    ['s2be', 2, true],
+    ['u4le', 4, false],
+    ['u4be', 4, false],
+    ['s4le', 4, true],
+    ['s4be', 4, true],
+    ['u8le', 8, false],
+    ['u8be', 8, false],
+    ['s8le', 8, true],
+    ['s8be', 8, true],
   ] as const;
   const spec = writeSpecs(dir, {
     'ints.ksy': `meta:\n  id: ints\nseq:\n${widths.map(([type]) => `  - id: v_${type}\n    type: ${type}\n`).join('')}`,
@@ -109,7 +119,10 @@ enums:
   const result = await applySpec(compiler, spec, bytes);
   assert.equal(result.error, undefined);
   assert.equal(field(result.fields, 'ascii').value, 'HELLO');
-  assert.deepEqual([field(result.fields, 'zero_terminated').value, field(result.fields, 'zero_terminated').offset, field(result.fields, 'zero_terminated').length], ['héllo', 5, 7]);
+  assert.deepEqual(
+    [field(result.fields, 'zero_terminated').value, field(result.fields, 'zero_terminated').offset, field(result.fields, 'zero_terminated').length],
+    ['héllo', 5, 7],
+  );
   assert.equal(field(result.fields, 'utf16').value, 'ABΩ');
   assert.equal(field(result.fields, 'magic').bytes, 'cafe');
   const kind = field(result.fields, 'kind');
@@ -164,8 +177,18 @@ types:
   assert.deepEqual([field(result.fields, 'records.1.tag').value, field(result.fields, 'records.1.tag').offset], [0x22, at + 9]);
   const value = field(result.fields, 'records.1.inner.value');
   assert.deepEqual([value.value, value.offset, value.length], [6, at + 11, 4]);
-  assert.deepEqual(field(result.fields, 'words').children?.map((word) => [word.value, word.offset]), [[0x1234, at + 17], [0x5678, at + 19], [0, at + 21]]);
-  assert.deepEqual(field(result.fields, 'tail').children?.map((byte) => byte.value), [9, 8]);
+  assert.deepEqual(
+    field(result.fields, 'words').children?.map((word) => [word.value, word.offset]),
+    [
+      [0x1234, at + 17],
+      [0x5678, at + 19],
+      [0, at + 21],
+    ],
+  );
+  assert.deepEqual(
+    field(result.fields, 'tail').children?.map((byte) => byte.value),
+    [9, 8],
+  );
 });
 
 describe('pos instances', () => {
@@ -214,8 +237,17 @@ types:
       assert.equal(listed.doc, 'Found through the offset.');
       const table = await parse.expand('table');
       assert.equal(table.lazy, undefined);
-      assert.deepEqual(table.children?.map((entry) => [entry.offset, entry.length]), [[at + 0x20, 2], [at + 0x22, 2]]);
-      assert.deepEqual(table.children?.map((entry) => field([entry], `${entry.path}.id`).value), [7, 9]);
+      assert.deepEqual(
+        table.children?.map((entry) => [entry.offset, entry.length]),
+        [
+          [at + 0x20, 2],
+          [at + 0x22, 2],
+        ],
+      );
+      assert.deepEqual(
+        table.children?.map((entry) => field([entry], `${entry.path}.id`).value),
+        [7, 9],
+      );
       const name = field(table.children!, 'table.1.name');
       assert.equal(name.lazy, true, 'instances of what an instance read are lazy too');
       const opened = await parse.expand('table.1.name');
@@ -237,10 +269,11 @@ types:
 
 test('8-byte integers in a type with its own byte order are exact', async () => {
   const spec = writeSpecs(dir, {
-    'order.ksy': 'meta:\n  id: order\n  endian: le\nseq:\n  - id: inner\n    type: inner\ntypes:\n  inner:\n    meta:\n      endian: be\n    seq:\n      - id: big\n        type: u8\n',
+    'order.ksy':
+      'meta:\n  id: order\n  endian: le\nseq:\n  - id: inner\n    type: inner\ntypes:\n  inner:\n    meta:\n      endian: be\n    seq:\n      - id: big\n        type: u8\n',
   });
   const bytes = new Uint8Array(8);
   new DataView(bytes.buffer).setBigUint64(0, 0xfedcba9876543210n, false);
   const result = await applySpec(compiler, spec, bytes);
-  assert.equal(field(result.fields, 'inner.big').value, (0xfedcba9876543210n).toString());
+  assert.equal(field(result.fields, 'inner.big').value, 0xfedcba9876543210n.toString());
 });

@@ -45,7 +45,7 @@ async function main(): Promise<number> {
           '',
           'test:electron: could not download VS Code for @vscode/test-electron:',
           `  ${message.split('\n')[0]}`,
-          'This machine reaches only the npm registry and Debian, not VS Code\'s download servers.',
+          "This machine reaches only the npm registry and Debian, not VS Code's download servers.",
           'Either set DISKX_VSCODE_EXECUTABLE=/path/to/code (an installed VS Code) and run this again,',
           'or run `npm run test:e2e`, which runs the same suite in code-server (installed from npm).',
         ].join('\n'),

@@ -115,8 +115,11 @@ export const DATA_RANGES_TIMEOUT_MS = 10_000;
 /** Candidate volumes (and stray table sectors) the partition scan keeps; more are counted as dropped. */
 export const MAX_SCAN_CANDIDATES = 10_000;
 
-/** Bytes the partition scan reads per sequential step (two such buffers in flight). */
+/** Bytes the partition scan reads per sequential step. */
 export const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Chunk reads the partition scan keeps in flight (its memory: this many chunk buffers). */
+export const SCAN_READS_IN_FLIGHT = 4;
 
 /** Partitions a scan proposal may hold (a GPT array's usual 128 slots). */
 export const MAX_PROPOSED_PARTITIONS = 128;

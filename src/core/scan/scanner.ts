@@ -18,7 +18,7 @@ import type { SignatureHit } from './signatures';
 import { readStrayGpt, readStrayMbr } from './tables';
 import { bootSectorPlacesVolume } from './verify';
 import type { StrayTable } from './tables';
-import { MAX_SCAN_CANDIDATES, SCAN_CHUNK_BYTES } from '../limits';
+import { MAX_SCAN_CANDIDATES, SCAN_CHUNK_BYTES, SCAN_READS_IN_FLIGHT } from '../limits';
 
 /** A volume the scan found, with why it believes it. */
 export interface FoundVolume {
@@ -125,28 +125,55 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
 
   const total = end - start;
   let bytesRead = 0;
-  const buffers = [Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES), Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES)];
-  const jobs: { offset: number; length: number }[] = [];
-  for (const span of spans)
-    for (let at = span.offset; at < span.offset + span.length; at += SCAN_CHUNK_BYTES)
-      jobs.push({ offset: at, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - at) });
-  const read = (index: number): Promise<Buffer> => {
-    const job = jobs[index]!;
-    const target = buffers[index % 2]!.subarray(0, job.length);
+  // SCAN_READS_IN_FLIGHT chunk reads at once (the copies from the page cache run on
+  // the thread pool in parallel), each searched as it arrives; jobs made lazily.
+  const free: Buffer[] = Array.from({ length: SCAN_READS_IN_FLIGHT }, () => Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES));
+  let spanIndex = 0;
+  let nextAt = spans[0]?.offset ?? 0;
+  const nextJob = (): { offset: number; length: number } | null => {
+    while (spanIndex < spans.length && nextAt >= spans[spanIndex]!.offset + spans[spanIndex]!.length) {
+      spanIndex++;
+      nextAt = spans[spanIndex]?.offset ?? 0;
+    }
+    const span = spans[spanIndex];
+    if (!span) return null;
+    const job = { offset: nextAt, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - nextAt) };
+    nextAt += job.length;
+    return job;
+  };
+  interface Read {
+    offset: number;
+    buffer: Buffer;
+    target: Buffer;
+    done: Promise<void>;
+  }
+  const pending: Read[] = [];
+  const launch = (): boolean => {
+    const job = nextJob();
+    if (!job) return false;
+    const buffer = free.pop()!;
+    const target = buffer.subarray(0, job.length);
     const done = isBulkReadable(bulk) ? bulk.readInto(job.offset, target) : bulk.read(job.offset, job.length).then((bytes) => void target.set(bytes));
-    return done.then(() => target);
+    done.catch(() => undefined); // awaited below
+    pending.push({ offset: job.offset, buffer, target, done });
+    return true;
   };
   onProgress?.(0, total);
-  let next: Promise<Buffer> | null = jobs.length > 0 ? read(0) : null;
-  for (let index = 0; index < jobs.length; index++) {
-    const chunk = await next!;
-    signal?.throwIfAborted();
-    // One read ahead while this chunk is searched (the other buffer).
-    next = index + 1 < jobs.length ? read(index + 1) : null;
-    next?.catch(() => undefined);
-    for (const hit of findSignatures(chunk, jobs[index]!.offset)) note(hit);
-    bytesRead += chunk.length;
-    onProgress?.(jobs[index]!.offset + chunk.length - start, total);
+  try {
+    while (free.length > 0 && launch());
+    while (pending.length > 0) {
+      const read = pending.shift()!;
+      await read.done;
+      signal?.throwIfAborted();
+      for (const hit of findSignatures(read.target, read.offset)) note(hit);
+      bytesRead += read.target.length;
+      onProgress?.(read.offset + read.target.length - start, total);
+      free.push(read.buffer);
+      launch();
+    }
+  } finally {
+    // Never leave a read filling a buffer behind us.
+    await Promise.allSettled(pending.map((r) => r.done));
   }
   onProgress?.(total, total);
 

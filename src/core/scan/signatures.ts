@@ -89,6 +89,10 @@ export function looksLikeMbrTable(b: Uint8Array, i: number): boolean {
   return used > 0;
 }
 
+/** First bytes of the signatures that start a block ("EFI PART", "XFSB", "LABELONE", "LUKS", the MD and both VMFS magics). */
+const FIRST_BYTE_AT_0 = new Uint8Array(256);
+for (const byte of [0x45, 0x58, 0x4c, 0xfc, 0x0d, 0x5e]) FIRST_BYTE_AT_0[byte] = 1;
+
 /**
  * Signature hits in `chunk`, whose first byte is absolute offset `base`
  * (a multiple of 512). Hits whose volume would start before byte 0 are dropped.
@@ -98,10 +102,21 @@ export function findSignatures(chunk: Uint8Array, base: number): SignatureHit[] 
   const push = (hit: SignatureHit): void => {
     if (hit.offset >= 0 && Number.isSafeInteger(hit.offset)) hits.push(hit);
   };
+  const b = chunk;
   for (let i = 0; i + BLOCK <= chunk.length; i += BLOCK) {
+    // A few byte reads rule out almost every block before any full comparison.
+    const boot = b[i + 510] === 0x55 && b[i + 511] === 0xaa;
+    if (
+      !boot &&
+      !(b[i + 0x38] === 0x53 && b[i + 0x39] === 0xef) &&
+      FIRST_BYTE_AT_0[b[i]!] !== 1 &&
+      b[i + 1] !== 0x43 &&
+      b[i + 0x40] !== 0x5f &&
+      b[i + 502] !== 0x53
+    )
+      continue;
     const at = base + i;
-    const b = chunk;
-    if (b[i + 510] === 0x55 && b[i + 511] === 0xaa) {
+    if (boot) {
       if (ascii(b, i + 3, 'NTFS    ')) {
         const bps = u16(b, i + 11);
         const total = u64(b, i + 0x28);

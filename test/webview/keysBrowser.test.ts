@@ -48,19 +48,28 @@ describe('keys and focus in a real browser', { skip }, () => {
     await page.waitForSelector('.hex-byte.cursor[data-offset="17"]', { timeout: 5000 });
   });
 
+  // Polled from Node: page.waitForFunction with a string evaluates it inside the page, which the webview's CSP forbids.
+  async function focusedOn(page: typeof opened.page, id: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if ((await page.evaluate('document.activeElement && document.activeElement.id')) === id) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.fail(`#${id} never got the focus`);
+  }
+
   test('a host "focus" message (the Ctrl+G keybinding) focuses the go-to field; Enter jumps and gives the hex the keys back', async () => {
     const { page, problems } = opened;
     await page.evaluate(`window.postMessage({ type: 'focus', target: 'goto' }, '*')`);
-    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'goto'`);
+    await focusedOn(page, 'goto');
     await page.keyboard.type('lba:1');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'hex'`);
+    await focusedOn(page, 'hex');
     await page.waitForSelector('.hex-row[data-offset="512"]:not(.loading) .hex-byte.selected', { timeout: 5000 });
     // Typed Ctrl+G in the webview itself does the same.
     await page.keyboard.press('Control+g');
-    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'goto'`);
+    await focusedOn(page, 'goto');
     await page.evaluate(`window.postMessage({ type: 'focus', target: 'hex' }, '*')`);
-    await page.waitForFunction(`document.activeElement && document.activeElement.id === 'hex'`);
+    await focusedOn(page, 'hex');
     assert.deepEqual(problems, []);
   });
 });

@@ -34,3 +34,8 @@ export function language(): string {
 export function tm(message: Message): string {
   return renderMessage(message, table);
 }
+
+/** A text the host sent that the core marked with english() (a fix's label), translated. */
+export function td(text: string): string {
+  return translate(table, text, []);
+}

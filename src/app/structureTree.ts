@@ -497,6 +497,7 @@ function attachFindings(tree: TreeNode[], findings: Finding[]): FindingView[] {
       code: finding.code,
       severity: finding.severity,
       message: finding.message,
+      ...(finding.text ? { text: finding.text } : {}),
       offset: finding.offset,
       length: finding.length,
       fixes: [...finding.fixes],

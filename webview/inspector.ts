@@ -46,6 +46,8 @@ export interface InspectInput {
   offset: number;
   sectorSize: number;
   littleEndian: boolean;
+  /** The localised "(512-byte sectors)"; English without it. */
+  sectorsText?: (sectorSize: number) => string;
 }
 
 /** Rows for the inspector, in display order. */
@@ -65,7 +67,9 @@ export function inspect(input: InspectInput): InspectorRow[] {
   rows.push(row('f32', bytes.length >= 4 ? [formatFloat(view.getFloat32(0, littleEndian), 32)] : null));
   rows.push(row('f64', bytes.length >= 8 ? [formatFloat(view.getFloat64(0, littleEndian), 64)] : null));
   const lba = uint(bytes, 8, littleEndian);
-  rows.push(row('u64 LBA → byte', lba === null ? null : [hexOf(lba * BigInt(sectorSize), 0), `(${sectorSize}-byte sectors)`]));
+  rows.push(
+    row('u64 LBA → byte', lba === null ? null : [hexOf(lba * BigInt(sectorSize), 0), input.sectorsText?.(sectorSize) ?? `(${sectorSize}-byte sectors)`]),
+  );
   const sector = Math.floor(offset / sectorSize);
   const within = offset - sector * sectorSize;
   rows.push(row('offset → LBA', [`LBA ${sector}`, ...(within ? ['+', hexOf(within, 0)] : [])]));

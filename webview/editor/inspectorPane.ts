@@ -7,7 +7,7 @@ import { escapeHtml } from '../html';
 import { crc32, formatCrc, inspect } from '../inspector';
 import type { InspectorRow } from '../inspector';
 import { spanAt } from '../spanIndex';
-import { S } from '../strings';
+import { INSPECTOR_LABELS, S, sectorsOf } from '../strings';
 import type { HostChannel } from './host';
 import type { SavedState } from './savedState';
 import type { EditorState } from './state';
@@ -111,11 +111,13 @@ export class InspectorPane {
     const at = length > 0 ? lo : selection.cursor;
     const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);
     const html: string[] = [];
-    this.rows = bytes ? inspect({ bytes, offset: at, sectorSize: image.sectorSize, littleEndian: !this.bigEndian }) : [];
+    this.rows = bytes ? inspect({ bytes, offset: at, sectorSize: image.sectorSize, littleEndian: !this.bigEndian, sectorsText: sectorsOf }) : [];
     // Each token is unbreakable; a value wraps only at the spaces between tokens.
     this.rows.forEach((row, index) => {
       const tokens = row.tokens.map((t) => `<span class="tok">${escapeHtml(t)}</span>`).join(row.joiner === '' ? '<wbr>' : ' ');
-      html.push(`<tr data-row="${index}"${row.text ? ' class="text"' : ''}><th>${escapeHtml(row.label)}</th><td>${tokens}</td></tr>`);
+      html.push(
+        `<tr data-row="${index}"${row.text ? ' class="text"' : ''}><th>${escapeHtml(INSPECTOR_LABELS[row.label] ?? row.label)}</th><td>${tokens}</td></tr>`,
+      );
     });
     if (!bytes) html.push(`<tr><th>…</th><td>${escapeHtml(S.loading)}</td></tr>`);
     html.push(`<tr><th>${escapeHtml(S.crcOfSelection)}</th><td id="crc">—</td></tr>`);

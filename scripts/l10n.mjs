@@ -58,6 +58,13 @@ export function extractStrings() {
       const relative = path.relative(root, file);
       const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (node) => {
+        // msgJoin(items, ', '): the separator is looked up too (Japanese lists use 、).
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'msgJoin') {
+          const separator = node.arguments[1] && literalsOf(node.arguments[1]);
+          const where = `${relative}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+          if (separator) for (const text of separator) keys.set(text, [...(keys.get(text) ?? []), where]);
+          else errors.push(`${where}: the separator of msgJoin() must be a string literal`);
+        }
         if (ts.isCallExpression(node) && isCall(node.expression)) {
           const first = node.arguments[0];
           const where = `${relative}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;

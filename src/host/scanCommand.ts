@@ -60,7 +60,10 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
   }));
   for (const t of scan.tables)
     items.push({
-      label: t.kind === 'gpt' ? vscode.l10n.t('GPT header at LBA {0} (MyLBA {1})', String(t.lba), String(t.myLba)) : vscode.l10n.t('MBR/EBR records at LBA {0}', String(t.lba)),
+      label:
+        t.kind === 'gpt'
+          ? vscode.l10n.t('GPT header at LBA {0} (MyLBA {1})', String(t.lba), String(t.myLba))
+          : vscode.l10n.t('MBR/EBR records at LBA {0}', String(t.lba)),
       description: vscode.l10n.t('stray table'),
       detail:
         t.kind === 'gpt'

@@ -74,7 +74,8 @@ export function msgJoin(items: readonly MessageArg[], separator: string): Messag
 
 /** The message's text, templates looked up in `table` (English without one). */
 export function renderMessage(message: Message, table: StringTable = {}): string {
-  if (message.join !== undefined) return message.args.map((arg) => (typeof arg === 'object' ? renderMessage(arg, table) : String(arg))).join(message.join);
+  if (message.join !== undefined)
+    return message.args.map((arg) => (typeof arg === 'object' ? renderMessage(arg, table) : String(arg))).join(translate(table, message.join, []));
   return translate(
     table,
     message.template,

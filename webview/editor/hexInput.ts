@@ -10,6 +10,7 @@ import type { HostChannel } from './host';
 import type { HexPointer } from './hexRows';
 import type { EditorState } from './state';
 import type { Toolbar } from './toolbar';
+import { t } from '../l10n';
 
 export function hexInput(state: EditorState, viewport: () => HexViewport, toolbar: Toolbar, host: HostChannel): HexPointer {
   const { selection } = state;
@@ -22,11 +23,11 @@ export function hexInput(state: EditorState, viewport: () => HexViewport, toolba
   const copy = (): void => {
     const length = selection.hi - selection.lo + 1;
     if (length > MAX_COPY_LENGTH) {
-      toolbar.say(`Selection too large to copy (${length} bytes; at most ${MAX_COPY_LENGTH}).`);
+      toolbar.say(t('Selection too large to copy ({0} bytes; at most {1}).', length, MAX_COPY_LENGTH));
       return;
     }
     host.post({ type: 'copyHex', offset: selection.lo, length });
-    toolbar.say(`Copied ${length} byte${length === 1 ? '' : 's'} as hex.`);
+    toolbar.say(length === 1 ? t('Copied 1 byte as hex.') : t('Copied {0} bytes as hex.', length));
   };
   return {
     press(offset, event) {

@@ -36,6 +36,8 @@ import type {
 import { INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
 import { fixLabel } from '../core/fixes/registry';
 import { buildStructureTree, profileLabel } from './structureTree';
+import { buildDiskMap } from './diskMap';
+import type { DiskMapView } from '../shared/protocol/diskMap';
 import type { StructureTree } from './structureTree';
 import { validateFromWebview } from './messageValidation';
 import type { EditStack, ImageEdit } from './editStack';
@@ -203,6 +205,7 @@ export class DiskImageSession {
       settings,
       head,
       edits: this.editState(),
+      map: this.diskMap(),
       generation: this.generationValue,
     };
   }
@@ -220,8 +223,14 @@ export class DiskImageSession {
       banner: this.bannerValue,
       head,
       edits: this.editState(),
+      map: this.diskMap(),
       notice,
     };
+  }
+
+  /** The disk map of the current model (built from the model alone: no byte is read). */
+  private diskMap(): DiskMapView | null {
+    return this.modelValue && this.kind !== 'plain' ? buildDiskMap(this.modelValue, this.viewValue.findings) : null;
   }
 
   /** Our structures, then one root per applied user spec. */

@@ -29,6 +29,7 @@ import { FieldEditor } from './editor/fieldEditor';
 import { FindBar } from './editor/findBar';
 import { typingInField } from './dom';
 import { DiskMapPane } from './editor/diskMapPane';
+import { t } from './l10n';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -133,9 +134,9 @@ const diskMap = new DiskMapPane(state, {
 const side = el(
   'div',
   { id: 'side' },
-  el('div', { className: 'section-title', text: 'Findings' }),
+  el('div', { className: 'section-title', text: t('Findings') }),
   findings.element,
-  el('div', { className: 'section-title', text: 'Structure' }),
+  el('div', { className: 'section-title', text: t('Structure') }),
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);

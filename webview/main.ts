@@ -129,8 +129,8 @@ const diskMap = new DiskMapPane(state, {
     selection.setRange(offset, length, { syncTree: !tree.node(nodeId), reveal: 'jump' });
     if (tree.node(nodeId)) tree.selectNode(nodeId);
   },
-  collapsed: () => false,
-  setCollapsed: () => undefined,
+  collapsed: () => saved.get().panes?.diskMap?.collapsed ?? false,
+  setCollapsed: (collapsed) => saved.update({ panes: { ...saved.get().panes, diskMap: { ...saved.get().panes?.diskMap, collapsed } } }),
 });
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.

@@ -2,7 +2,7 @@
 // px: every area of the host's map is drawn, in order and inside the bar; a
 // click on a partition selects it in the tree and its entry in the hex; the
 // keyboard reaches it with Tab and moves with the arrows; Enter selects; the
-// table is the text alternative; the map collapses. Skipped with a reason where
+// table is the text alternative; the map collapses, and stays so. Skipped with a reason where
 // chromium is missing, except in CI.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,6 +167,11 @@ describe('the disk map in a real browser', { skip }, () => {
     assert.equal(await page.locator('#disk-map-toggle').getAttribute('aria-expanded'), 'false');
     assert.equal(await page.locator('#disk-map-bar').isVisible(), false);
     assert.ok((await page.locator('#disk-map').boundingBox())!.height < before - 20, 'collapsed: the bar gives its height back');
+    // Remembered in the webview's state: still collapsed after the page is made again (a hidden tab restored).
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    assert.equal(await page.locator('#disk-map-toggle').getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('#disk-map-bar').isVisible(), false);
     await page.locator('#disk-map-toggle').click();
     assert.equal(await page.locator('#disk-map-bar').isVisible(), true);
   });

@@ -28,6 +28,7 @@ import { ByteEditor } from './editor/byteEditor';
 import { FieldEditor } from './editor/fieldEditor';
 import { FindBar } from './editor/findBar';
 import { typingInField } from './dom';
+import { t } from './l10n';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -116,9 +117,9 @@ const find = new FindBar(state, {
 const side = el(
   'div',
   { id: 'side' },
-  el('div', { className: 'section-title', text: 'Findings' }),
+  el('div', { className: 'section-title', text: t('Findings') }),
   findings.element,
-  el('div', { className: 'section-title', text: 'Structure' }),
+  el('div', { className: 'section-title', text: t('Structure') }),
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);

@@ -21,6 +21,7 @@ import { InspectorPane } from './editor/inspectorPane';
 import { PaneLayout } from './editor/layout';
 import { handleHostMessage, isHostMessage } from './editor/messages';
 import { createEditorState } from './editor/state';
+import { SavedState } from './editor/savedState';
 import { Toolbar } from './editor/toolbar';
 import { StructureTree } from './editor/tree';
 import { spanAt } from './spanIndex';
@@ -33,7 +34,9 @@ import { t } from './l10n';
 declare function acquireVsCodeApi(): VsCodeApi;
 
 performance.mark('diskx-start');
-const host = new HostChannel(acquireVsCodeApi());
+const api = acquireVsCodeApi();
+const host = new HostChannel(api);
+const saved = new SavedState(api);
 const state = createEditorState();
 const { selection } = state;
 
@@ -78,7 +81,7 @@ const preview = new FixPreviewPanel(state, {
   },
 });
 // Double-click on an inspector row edits that value at the selection.
-const inspector = new InspectorPane(state, host, (label, offset) => void fields.openInspectorValue(label, offset));
+const inspector = new InspectorPane(state, host, saved, (label, offset) => void fields.openInspectorValue(label, offset));
 const repaint = (): void => {
   hex.viewport.invalidate();
   hex.viewport.schedule();

@@ -3,12 +3,13 @@
 // leaf byte spans that colour and name the hex view, and the findings attached
 // to nodes. Only values and byte ranges cross to the webview, never big raw
 // arrays: the webview fetches bytes on demand. Pure: no `vscode`.
-import type { DiskModel, GptArray, GptEntry, GptHeader, Mbr } from '../core/diskModel';
+import type { DiskModel, GptArray, GptEntry, GptHeader, Mbr, Partition } from '../core/diskModel';
 import { fieldsForSlot } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { Field, StructNode } from '../core/structure';
 import { findField } from '../core/structure';
 import { volumeNode } from './volumeTree';
+import { SCHEME_SHORT, labelEntryRange, labelNodes } from './labelTree';
 import type { FieldKind, FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
 import { editableKind } from '../core/edit/fieldPaths';
 import { formatFieldValue, kindLength } from '../core/edit/fieldKinds';
@@ -32,7 +33,14 @@ export function profileLabel(model: DiskModel | null): string | null {
 
 /** What the status bar says: "GPT · 512 B · ESXi 5". */
 export function statusText(info: ImageInfo): string {
-  const scheme = info.scheme === 'gpt' ? 'GPT' : info.scheme === 'mbr' ? 'MBR' : info.scheme === 'none' ? 'no partition table' : 'plain bytes';
+  const scheme =
+    info.scheme === 'gpt'
+      ? 'GPT'
+      : info.scheme === 'mbr'
+        ? 'MBR'
+        : info.scheme === 'none'
+          ? 'no partition table'
+          : (SCHEME_SHORT[info.scheme] ?? 'plain bytes');
   return [scheme, `${info.sectorSize} B`, info.profile].filter(Boolean).join(' · ');
 }
 
@@ -393,7 +401,7 @@ class Builder {
     const active = model.activeGpt === 'primary' ? model.primary : model.activeGpt === 'backup' ? model.backup : null;
     const roles = new Map<number, string>();
     for (const p of model.esxi?.placements ?? []) roles.set(p.currentSlot, p.role);
-    const children = model.partitions.map((p): TreeNode => {
+    const partitionNode = (p: Partition, id: string, title: string): TreeNode => {
       const role = roles.get(p.slot);
       let offset = 0;
       let length = 0;
@@ -403,6 +411,9 @@ class Builder {
           offset = entry.offset;
           length = entry.raw.length;
         }
+      } else if (p.scheme) {
+        // An Apple, BSD, Sun or SGI partition: its map entry or its slot of the label.
+        ({ offset, length } = labelEntryRange(model, p) ?? { offset, length });
       } else if (model.mbr && p.slot < 4) {
         const record = model.mbr.records[p.slot];
         if (record) {
@@ -410,10 +421,10 @@ class Builder {
           length = 16;
         }
       }
-      const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : 'unknown');
+      const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : (p.typeCode ?? 'unknown'));
       const node: TreeNode = {
-        id: `partition-${p.number}`,
-        label: `Partition ${p.number}`,
+        id,
+        label: title,
         value: [role, type, formatSize(p.sizeBytes), p.content ? p.content.type : null].filter(Boolean).join(' · '),
         description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
         offset,
@@ -422,10 +433,19 @@ class Builder {
         context: { webviewSection: 'partition', partitionNumber: p.number },
       };
       // The volume inside, with its superblock's fields (issue 14).
-      if (p.content) node.children = [volumeNode(p.content, `partition-${p.number}.volume`, this.spans, `Partition ${p.number}`)];
+      if (p.content) node.children = [volumeNode(p.content, `${id}.volume`, this.spans, title)];
+      // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a.
+      const nested = (p.children ?? []).map((c) => partitionNode(c, `${id}${c.name}`, `Partition ${p.number}${c.name} (BSD ${c.name})`));
+      if (nested.length) node.children = [...(node.children ?? []), ...nested];
       return node;
-    });
-    const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';
+    };
+    const children = model.partitions.map((p) => partitionNode(p, `partition-${p.number}`, `Partition ${p.number}`));
+    const source =
+      model.scheme === 'gpt'
+        ? `from the ${model.activeGpt} GPT`
+        : model.scheme === 'mbr'
+          ? 'from the MBR'
+          : `from the ${SCHEME_SHORT[model.scheme] ?? model.scheme} label`;
     return { id: 'partitions', label: 'Partitions', value: String(children.length), description: source, offset: 0, length: 0, children, open: true };
   }
 
@@ -544,6 +564,7 @@ export function buildStructureTree(model: DiskModel, findings: Finding[]): Struc
       ...volumeNode(model.content, 'disk-volume', b.spans, 'Volume at byte 0'),
       label: model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table',
     });
+  tree.push(...labelNodes(model, b.spans));
   const partitions = b.partitions();
   if (partitions) tree.push(partitions);
   const free = freeSpaceNode(model, b.spans);

@@ -2,9 +2,10 @@
 // VTOC or SGI volume header: one node per label with its structures' fields
 // (byte ranges, decoded values, hex spans), and where each of its partitions
 // is described, for the partition nodes. Pure: no vscode, no DOM.
-import type { DiskLabel, DiskModel, Partition } from '../core/model';
-import type { FieldSpan, TreeNode } from '../shared/protocol/editor';
-import { fieldNode } from './volumeTree';
+import type { DiskLabel, DiskModel, Partition } from '../../core/model';
+import type { FieldSpan, TreeNode } from '../../shared/protocol/editor';
+import type { TreeSection } from './context';
+import { fieldNode } from './volume';
 
 const LABEL_NAMES: Record<string, string> = {
   apm: 'Apple Partition Map',
@@ -15,6 +16,9 @@ const LABEL_NAMES: Record<string, string> = {
 
 /** "APM", "BSD", "Sun", "SGI": the scheme as the status bar names it. */
 export const SCHEME_SHORT: Record<string, string> = { apm: 'APM', bsd: 'BSD', sun: 'Sun', sgi: 'SGI' };
+
+/** The labels' nodes, after the MBR (a BSD label lives in an MBR slice). */
+export const labelsSection: TreeSection = (ctx) => labelNodes(ctx.model, ctx.spans);
 
 /** One node per label (the disk's own, then BSD labels nested in MBR slices). */
 export function labelNodes(model: DiskModel, spans: FieldSpan[]): TreeNode[] {

@@ -6,6 +6,7 @@ import { numberRuns } from './numberRuns';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 import { checkContents, checkNoTable } from './contentChecks';
+import { checkLabels } from './schemeChecks';
 import { bytesEqual } from './bytes';
 import { MAX_ENTRY_ARRAY_BYTES } from './limits';
 import { msg, msgJoin, renderMessage } from '../shared/l10n';
@@ -16,8 +17,10 @@ const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(
 /** Runs every check on a parsed disk and returns the findings, most severe first. */
 export function checkDisk(disk: DiskModel): Finding[] {
   const findings: Finding[] = [];
-  const add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes: FixId[] = []): void => {
-    findings.push({ code, severity, message: renderMessage(text), text, offset, length, fixes });
+  // A Message is shown translated in the editor; a plain string (a label reader's problem) stays English.
+  const add = (code: FindingCode, severity: Severity, text: Message | string, offset: number, length: number, fixes: FixId[] = []): void => {
+    if (typeof text === 'string') findings.push({ code, severity, message: text, offset, length, fixes });
+    else findings.push({ code, severity, message: renderMessage(text), text, offset, length, fixes });
   };
   if (disk.scheme === 'none') {
     checkNoTable(disk, add);
@@ -25,10 +28,11 @@ export function checkDisk(disk: DiskModel): Finding[] {
   }
   if (disk.scheme === 'mbr') {
     checkDosMbr(disk, add);
-  } else {
+  } else if (disk.scheme === 'gpt') {
     checkProtectiveMbr(disk, add);
     checkGpt(disk, add);
   }
+  checkLabels(disk, add);
   checkWindowsTelltale(disk, add);
   checkContents(disk, add);
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

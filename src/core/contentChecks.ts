@@ -88,7 +88,7 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
     'no-partition-table',
     'error',
     msg(
-      'No partition table: {0}, no "EFI PART" header at LBA 1 or at the last LBA ({1}-byte sectors), and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).',
+      'No partition table: {0}, no "EFI PART" header at LBA 1 or at the last LBA ({1}-byte sectors), no Apple, BSD, Sun or SGI label, and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).',
       lba0,
       disk.sectorSize,
     ),

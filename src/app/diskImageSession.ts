@@ -21,6 +21,7 @@ import type { CopyProgress, WriteResult } from '../core/write/index';
 import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
 import type {
+  CopyFormat,
   EditState,
   FieldSpan,
   FixAction,
@@ -38,6 +39,7 @@ import { fixLabel } from '../core/fixes/registry';
 import { buildStructureTree, profileLabel } from './structureTree';
 import type { StructureTree } from './structureTree';
 import { validateFromWebview } from './messageValidation';
+import { formatCopy } from './copyFormats';
 import type { EditStack, ImageEdit } from './editStack';
 import { EditableImage } from './editableImage';
 import { openForView, problemBanner } from './openForView';
@@ -68,7 +70,7 @@ const NO_SPECS: AppliedSpecsHost = {
 /** What the host must do that only it can (clipboard, status bar, the edit event). */
 export type SessionEffect =
   | { kind: 'reply'; message: ToWebview }
-  | { kind: 'copy'; text: string }
+  | { kind: 'copy'; text: string; format: CopyFormat; bytes: number }
   | { kind: 'selection'; offset: number; length: number }
   | { kind: 'edit'; edit: ImageEdit }
   /** The views need an update (a lazy spec node was read). */
@@ -495,7 +497,8 @@ export class DiskImageSession {
         }));
       case 'copyHex': {
         const data = await this.source.read(message.offset, message.length);
-        return { kind: 'copy', text: Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ') };
+        const format = message.format ?? 'hex';
+        return { kind: 'copy', text: formatCopy(data, format), format, bytes: data.length };
       }
       case 'selection':
         return { kind: 'selection', offset: message.offset, length: message.length };

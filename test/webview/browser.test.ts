@@ -235,7 +235,7 @@ describe('webview in a real browser', { skip }, () => {
     const o = await open(compacted);
     const { page } = o;
     await home(page);
-    await page.locator('.hex-byte[data-offset="512"]').click(); // selects the Signature field
+    await page.locator('.hex-byte[data-offset="512"]').dblclick(); // selects the Signature field, the cursor on its last byte
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector('.hex-byte.cursor[data-offset="520"]');
     await page.keyboard.press('ArrowDown');
@@ -253,8 +253,12 @@ describe('webview in a real browser', { skip }, () => {
         536 + 16 * 10,
     );
     await page.keyboard.press('Control+Home');
-    await page.locator('.hex-byte[data-offset="512"]').click();
-    await page.locator('.hex-byte[data-offset="519"]').click({ modifiers: ['Shift'] });
+    const first = await pointAt(page, 512);
+    const last = await pointAt(page, 519);
+    await page.mouse.click(first.x, first.y);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(last.x, last.y);
+    await page.keyboard.up('Shift');
     await page.keyboard.press('Control+c');
     await page.waitForFunction(() => (globalThis as unknown as { __diskxCopied: string[] }).__diskxCopied.length > 0);
     assert.equal(await page.evaluate('window.__diskxCopied[0]'), '45 46 49 20 50 41 52 54');

@@ -25,6 +25,12 @@ export const MIN_GPT_HEADER_SIZE = 92;
 /** Longest chain of extended boot records we follow (logical partitions). */
 export const MAX_EBR_CHAIN = 256;
 
+/** Apple Partition Map entries read (libblkid and the Linux kernel stop at the same count); pmMapBlkCnt above it is reported. */
+export const MAX_APM_MAP_ENTRIES = 256;
+
+/** BSD disklabel partitions read: as many 16-byte entries as fit a 512-byte sector after the 148-byte header. */
+export const MAX_BSD_PARTITIONS = 22;
+
 /** Largest VMDK descriptor file we read as text. */
 export const MAX_VMDK_DESCRIPTOR_BYTES = 64 * 1024;
 

@@ -21,6 +21,7 @@ import { InspectorPane } from './editor/inspectorPane';
 import { PaneLayout } from './editor/layout';
 import { handleHostMessage, isHostMessage } from './editor/messages';
 import { createEditorState } from './editor/state';
+import { SavedState } from './editor/savedState';
 import { Toolbar } from './editor/toolbar';
 import { StructureTree } from './editor/tree';
 import { spanAt } from './spanIndex';
@@ -28,12 +29,15 @@ import { ByteEditor } from './editor/byteEditor';
 import { FieldEditor } from './editor/fieldEditor';
 import { FindBar } from './editor/findBar';
 import { typingInField } from './dom';
+import { DiskMapPane } from './editor/diskMapPane';
 import { t } from './l10n';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
 performance.mark('diskx-start');
-const host = new HostChannel(acquireVsCodeApi());
+const api = acquireVsCodeApi();
+const host = new HostChannel(api);
+const saved = new SavedState(api);
 const state = createEditorState();
 const { selection } = state;
 
@@ -78,7 +82,7 @@ const preview = new FixPreviewPanel(state, {
   },
 });
 // Double-click on an inspector row edits that value at the selection.
-const inspector = new InspectorPane(state, host, (label, offset) => void fields.openInspectorValue(label, offset));
+const inspector = new InspectorPane(state, host, saved, (label, offset) => void fields.openInspectorValue(label, offset));
 const repaint = (): void => {
   hex.viewport.invalidate();
   hex.viewport.schedule();
@@ -112,6 +116,22 @@ const find = new FindBar(state, {
   repaint,
   focusHex: () => hex.element.focus(),
 });
+// The disk map: an area selects its tree node and that node's bytes, as a click in the tree does.
+const diskMap = new DiskMapPane(state, {
+  selectNode: (nodeId) => {
+    const node = tree.node(nodeId);
+    if (!node || node.length === 0) return false;
+    tree.selectNode(nodeId);
+    selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
+    return true;
+  },
+  selectBytes: (offset, length, nodeId) => {
+    selection.setRange(offset, length, { syncTree: !tree.node(nodeId), reveal: 'jump' });
+    if (tree.node(nodeId)) tree.selectNode(nodeId);
+  },
+  collapsed: () => saved.get().panes?.diskMap?.collapsed ?? false,
+  setCollapsed: (collapsed) => saved.update({ panes: { ...saved.get().panes, diskMap: { ...saved.get().panes?.diskMap, collapsed } } }),
+});
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.
 const side = el(
@@ -123,14 +143,15 @@ const side = el(
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);
-document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto };
+document.body.append(toolbar.element, diskMap.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto, diskMap };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {
   bytes.selectionMoved();
   if (change.reveal) hex.viewport.reveal(change.reveal === 'jump' ? selection.anchor : selection.cursor, change.reveal === 'jump');
   if (change.syncTree) tree.selectNode(spanAt(state.spans, selection.cursor)?.nodeId);
+  diskMap.follow(spanAt(state.spans, selection.cursor)?.nodeId);
   toolbar.describe();
   // Painted at once (not on the next frame): the selection shows in the same turn as the click or key.
   hex.viewport.render();

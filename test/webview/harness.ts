@@ -94,8 +94,9 @@ window.acquireVsCodeApi = function () {
         }
       });
     },
-    getState: function () { return undefined; },
-    setState: function () {},
+    // Like VS Code's webview state: kept for the page (here across reloads of the tab).
+    getState: function () { var s = sessionStorage.getItem('diskxState'); return s ? JSON.parse(s) : undefined; },
+    setState: function (state) { sessionStorage.setItem('diskxState', JSON.stringify(state)); },
   };
 };
 </script>

@@ -43,6 +43,8 @@ export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
     readonly size: number,
     private readonly base: number,
     private readonly regularFile: boolean,
+    /** The file's blocks cover its whole length (st_blocks x 512 >= st_size): it has no hole worth asking about. */
+    private readonly fullyAllocated: boolean,
   ) {}
 
   /** Opens `path` read-only; `size` and `base` select a region. */
@@ -51,7 +53,8 @@ export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
     try {
       const stat = await handle.stat();
       const size = options.size ?? stat.size;
-      return new ScanFileSource(handle, path, size, options.base ?? 0, stat.isFile());
+      const fullyAllocated = stat.isFile() && stat.blocks * 512 >= stat.size;
+      return new ScanFileSource(handle, path, size, options.base ?? 0, stat.isFile(), fullyAllocated);
     } catch (error) {
       await handle.close();
       throw error;
@@ -83,6 +86,9 @@ export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
   /** Where this region of the file may hold data (holes read as zeros), or null when the platform cannot tell. */
   async dataRanges(): Promise<ByteSpan[] | null> {
     if (!this.regularFile) return null;
+    // A fully allocated file holds no hole (or one smaller than its metadata blocks, which reading
+    // through costs nothing): all data, without spawning the helper.
+    if (this.fullyAllocated) return this.size > 0 ? [{ offset: 0, length: this.size }] : [];
     const spans = await dataRanges(this.name, this.base + this.size);
     if (!spans) return null;
     const end = this.base + this.size;

@@ -2,9 +2,9 @@
 // structure read (boot sector, superblock, ...) and one leaf per field with its
 // byte range, its value decoded (numbers, sizes, UUIDs, labels, timestamps)
 // and a hex-view span. Pure: no vscode, no DOM.
-import type { VolumeContent } from '../core/content/probe';
-import type { Field } from '../core/structure';
-import type { FieldKind, FieldSpan, TreeNode } from '../shared/protocol/editor';
+import type { VolumeContent } from '../../core/content/probe';
+import type { Field } from '../../core/structure';
+import type { FieldKind, FieldSpan, TreeNode } from '../../shared/protocol/editor';
 
 /** Longest byte field shown in full (hex or text); longer ones are cut with an ellipsis. */
 const MAX_SHOWN_BYTES = 32;
@@ -40,7 +40,8 @@ export function volumeNode(content: VolumeContent, idPrefix: string, spans: Fiel
   };
 }
 
-function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
+/** One field (and its children) with a hex span per leaf. */
+export function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
   const id = `${parentId}.${field.name}`;
   if (field.children) {
     return {

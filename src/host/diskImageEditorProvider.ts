@@ -13,6 +13,7 @@ import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
 import { registerEditorKeys } from './editorKeys';
+import { copiedMessage, registerCopyAsCommands } from './copyAsCommands';
 import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
@@ -87,6 +88,7 @@ export class DiskImageEditorProvider {
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
       registerEditorKeys(provider.panels),
+      registerCopyAsCommands(provider.panels),
       ImageSearches.registerCommands(provider.panels),
     );
     return { provider, registration };
@@ -200,7 +202,7 @@ export class DiskImageEditorProvider {
         break;
       case 'copy':
         await vscode.env.clipboard.writeText(effect.text);
-        vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0} bytes as hex', effect.text.length ? (effect.text.length + 1) / 3 : 0), 2000);
+        vscode.window.setStatusBarMessage(copiedMessage(effect.format, effect.bytes), 2000);
         break;
       case 'selection':
         this.selections.set(document, { offset: effect.offset, length: effect.length });

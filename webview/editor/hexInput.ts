@@ -14,7 +14,6 @@ import type { HostChannel } from './host';
 import type { HexPointer } from './hexRows';
 import type { EditorState } from './state';
 import type { Toolbar } from './toolbar';
-import { t } from '../l10n';
 
 export function hexInput(state: EditorState, viewport: () => HexViewport, toolbar: Toolbar, host: HostChannel): HexPointer {
   const { selection } = state;

@@ -162,9 +162,12 @@ export function vhdChecksum(bytes: Uint8Array, checksumAt: number): number {
   return ~sum >>> 0;
 }
 
-// Parent locators: "W2ru" a path relative to the child, "W2ku" absolute (both
-// UTF-16LE Windows paths), "MacX" a UTF-8 file URL. Tried in that order, then
-// the parent's name from the header, in the child's folder.
+// Parent locators: "W2ru" a path relative to the child's folder, "W2ku" absolute
+// (both UTF-16LE Windows paths), "MacX" a UTF-8 file URL. Tried in that order,
+// then the parent's name from the header, in the child's folder. The parent is
+// only read, never written (a write into a parent's sector is refused), so it may
+// lie outside the child's folder; a loop or a chain longer than MAX_PARENT_CHAIN
+// is refused by the opener.
 async function openVhdParent(file: DataFile, header: StructNode, openParent: ParentOpener): Promise<Awaited<ReturnType<ParentOpener['open']>>> {
   const folder = path.dirname(file.path);
   const candidates: string[] = [];
@@ -177,8 +180,12 @@ async function openVhdParent(file: DataFile, header: StructNode, openParent: Par
       const text = code === 'MacX' ? decodeURIComponent(data.toString('utf8').replace(/^file:\/\//, '')) : data.toString('utf16le');
       const clean = text.replace(/\0+$/, '');
       if (code === 'W2ru') candidates.push(path.resolve(folder, clean.replace(/\\/g, '/')));
-      else if (code === 'W2ku') candidates.push(path.resolve(folder, path.win32.basename(clean)));
-      else candidates.push(clean);
+      else if (code === 'W2ku') {
+        // An absolute path of this system is tried as it is; a Windows one ("C:\\VMs\\base.vhd")
+        // cannot be, so its file name is looked for beside the child (a copied chain).
+        if (path.isAbsolute(clean)) candidates.push(clean);
+        candidates.push(path.resolve(folder, path.win32.basename(clean)));
+      } else candidates.push(clean);
     }
   }
   const name = Buffer.from(bytesField(header, 'parentUnicodeName')).swap16().toString('utf16le').replace(/\0.*$/s, '');

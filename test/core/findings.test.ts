@@ -392,7 +392,7 @@ describe('MBR findings', { concurrency: true }, () => {
 });
 
 describe('coverage', () => {
-  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts)', () => {
+  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts, container codes in io/containerLayout.test.ts)', () => {
     const elsewhere = new Set<FindingCode>([
       'esxi-slot-compacted',
       'esxi-layout',
@@ -405,6 +405,8 @@ describe('coverage', () => {
       'volume-over-partition-table',
       'lost-volume',
       'gpt-array-in-usable-range',
+      'container-overlapping-blocks',
+      'container-log-not-replayed',
     ]);
     const missing = (Object.keys(FINDING_DESCRIPTIONS) as FindingCode[]).filter((code) => !produced.has(code) && !elsewhere.has(code));
     if (skip) return; // the oracle-dependent tests did not run

@@ -15,7 +15,9 @@ import type { StructNode } from '../structure';
 import { VhdFooter } from '../generated/VhdFooter';
 import { VhdDynamicHeader } from '../generated/VhdDynamicHeader';
 import { formatGuid } from '../guid';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 const FIXED_BLOCK = 1024 * 1024; // a fixed disk is one run; blocks only bound the read loop
 const UNALLOCATED = 0xffffffff;
@@ -29,7 +31,7 @@ export class VhdSource extends BlockContainerSource {
     file: DataFile,
     size: number,
     blockSize: number,
-    private readonly table: { offset: number; entries: number; bitmapBytes: number } | null,
+    private readonly table: { offset: number; entries: number; bitmapBytes: number; headerAt: number; footerAt: number } | null,
     parent: ByteSource | null,
     container: ContainerInfo,
     structures: StructNode[],
@@ -118,7 +120,15 @@ export class VhdSource extends BlockContainerSource {
       ...(parent ? { parent: parent.info } : {}),
       ...(readOnlyReason ? { readOnlyReason } : {}),
     };
-    const source = new VhdSource(file, size, blockSize, { offset: tableOffset, entries, bitmapBytes }, parent?.source ?? null, container, structures);
+    const source = new VhdSource(
+      file,
+      size,
+      blockSize,
+      { offset: tableOffset, entries, bitmapBytes, headerAt, footerAt },
+      parent?.source ?? null,
+      container,
+      structures,
+    );
     source.uniqueId = uniqueId;
     return source;
   }
@@ -141,6 +151,28 @@ export class VhdSource extends BlockContainerSource {
     const present = (sector: number): boolean => ((bitmap[sector >> 3]! >> (7 - (sector & 7))) & 1) === 1;
     // A dynamic disk's allocated block is read whole (as QEMU does); its bitmap still restricts writes.
     return { kind: 'data', file, fileOffset: dataAt, sectorMask: { present, absent, readsIgnoreIt: !this.parent } };
+  }
+
+  /** Footer, its copy, the dynamic header, the BAT and every allocated block (bitmap and data) as file ranges. */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    if (!this.table) return null; // a fixed disk: data then footer, nothing to overlap
+    const { offset, entries, bitmapBytes, headerAt, footerAt } = this.table;
+    if (entries * 4 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    const file = this.files[0]!;
+    const layout = new FileLayout(file.path);
+    layout.metadata('the footer copy', 0, 512);
+    layout.metadata('the dynamic header', headerAt, 1024);
+    layout.metadata('the BAT', offset, entries * 4);
+    layout.metadata('the footer', footerAt, 512);
+    const bat = await file.source.read(offset, entries * 4);
+    const view = new DataView(bat.buffer, bat.byteOffset, bat.byteLength);
+    for (let i = 0; i < entries; i++) {
+      const entry = view.getUint32(i * 4);
+      if (entry === UNALLOCATED || entry * 512 >= file.source.size) continue;
+      if (!layout.block(i, entry * 512, bitmapBytes + Math.min(this.blockSize, this.size - i * this.blockSize)))
+        return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+    }
+    return layout;
   }
 
   /** Allocated blocks x block size, from the BAT (null when the BAT is larger than `maxTableBytes`). */

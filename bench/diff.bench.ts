@@ -9,9 +9,14 @@
 //   differing-cold   the same with both files dropped from the page cache before every run of either tool
 //   sparse           two sparse files, a few changed ranges: vs `cmp -l | cat`
 // Every timed run is the whole command (process start included), interleaved
-// tool by tool, median of DISKX_BENCH_RUNS (default 5) after one warm-up. The
-// in-process byteDiff time is printed too, with its peak RSS above the process's
-// level before the scan.
+// ours, cmp, ours, cmp..., median of DISKX_BENCH_RUNS (default 7) after one
+// warm-up each, with CPU time (user + system) and peak RSS from /usr/bin/time,
+// and the load average before and after: on a shared machine the wall-time
+// ratio moves with the neighbours, the CPU time much less. Peak RSS is also
+// given above the CLI's own (`diskx --version`). The in-process byteDiff time
+// is printed too. NODE_EXTRA_CA_CERTS is removed from the runs' environment:
+// when set, every Node start loads that CA store first (tens of ms of CPU),
+// which is the machine's setting, not the diff's cost.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +27,7 @@ import { ScanFileSource } from '../src/core/io/scanSource';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.DISKX_BENCH_MIB ?? 1024) * MiB;
-const RUNS = Number(process.env.DISKX_BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.DISKX_BENCH_RUNS ?? 7);
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 
 function median(values: number[]): number {
@@ -64,20 +69,30 @@ function dropCache(file: string): boolean {
 }
 
 const haveTime = fs.existsSync('/usr/bin/time');
-/** CPU seconds (user + system, the pipeline's processes and threads) of the last timed() run, when /usr/bin/time exists. */
-let lastCpu: number | null = null;
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS;
 
-/** Seconds the shell pipeline takes, start to end; its CPU time goes to lastCpu. */
-function timed(pipeline: string): number {
-  const start = process.hrtime.bigint();
-  const argv = haveTime ? ['/usr/bin/time', '-f', 'cpu=%U+%S', '/bin/sh', '-c', pipeline] : ['/bin/sh', '-c', pipeline];
-  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`${pipeline} failed (${result.status}): ${result.stderr}`);
-  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(result.stderr ?? '');
-  lastCpu = cpu ? Number(cpu[1]) + Number(cpu[2]) : null;
-  return seconds;
+interface Timing {
+  /** Seconds, start to end. */
+  wall: number;
+  /** CPU seconds, user + system, of every process and thread of the pipeline (null without /usr/bin/time). */
+  cpu: number | null;
+  /** Largest peak resident set of the pipeline's processes, MiB (null without /usr/bin/time). */
+  rssMiB: number | null;
 }
+
+/** Runs a shell pipeline and times it. */
+function timed(pipeline: string): Timing {
+  const start = process.hrtime.bigint();
+  const argv = haveTime ? ['/usr/bin/time', '-f', 'cpu=%U+%S rss=%M', '/bin/sh', '-c', pipeline] : ['/bin/sh', '-c', pipeline];
+  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${pipeline} failed (${result.status}): ${result.stderr}`);
+  const stats = /cpu=([\d.]+)\+([\d.]+) rss=(\d+)/.exec(result.stderr ?? '');
+  return { wall, cpu: stats ? Number(stats[1]) + Number(stats[2]) : null, rssMiB: stats ? Number(stats[3]) / 1024 : null };
+}
+
+const load = (): string => os.loadavg()[0]!.toFixed(1);
 
 const quote = (file: string): string => `'${file.replace(/'/g, `'\\''`)}'`;
 
@@ -105,47 +120,55 @@ interface Case {
   cold?: boolean;
 }
 
+/** Peak RSS of the CLI doing nothing (`--version`): what the diff's buffers are measured above. */
+let baseRssMiB: number | null = null;
+
 async function runCase(c: Case): Promise<void> {
   const ours = `node ${quote(CLI)} diff ${quote(c.a)} ${quote(c.b)} --bytes --json | cat`;
   const theirs = `cmp ${c.cmpArgs} ${quote(c.a)} ${quote(c.b)} | cat; true`;
   const prepare = (): void => {
     if (c.cold) for (const file of [c.a, c.b]) dropCache(file);
   };
+  const loadBefore = load();
   prepare();
   timed(ours);
   prepare();
   timed(theirs);
-  const oursRuns: number[] = [];
-  const theirRuns: number[] = [];
-  const oursCpu: number[] = [];
-  const theirCpu: number[] = [];
+  const oursRuns: Timing[] = [];
+  const theirRuns: Timing[] = [];
   for (let run = 0; run < RUNS; run++) {
     prepare();
     oursRuns.push(timed(ours));
-    if (lastCpu !== null) oursCpu.push(lastCpu);
     prepare();
     theirRuns.push(timed(theirs));
-    if (lastCpu !== null) theirCpu.push(lastCpu);
   }
+  const loadAfter = load();
   prepare();
   const inner = await inProcess(c.a, c.b);
-  const o = median(oursRuns);
-  const t = median(theirRuns);
+  const o = median(oursRuns.map((r) => r.wall));
+  const t = median(theirRuns.map((r) => r.wall));
   console.log('');
   console.log(
-    `${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped`,
+    `${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped; load ${loadBefore} -> ${loadAfter}`,
   );
-  console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((s) => s.toFixed(3)).join(' ')}`);
-  console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((s) => s.toFixed(3)).join(' ')}`);
+  console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
+  console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
   console.log(
     `  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`,
   );
   console.log(`  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`);
+  const oursCpu = oursRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
+  const theirCpu = theirRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
   if (oursCpu.length && theirCpu.length) {
     // On a loaded machine wall time mostly measures the neighbours; CPU time is what each tool costs.
     console.log(
       `  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`,
     );
+  }
+  const rss = oursRuns.map((r) => r.rssMiB).filter((x): x is number => x !== null);
+  if (rss.length && baseRssMiB !== null) {
+    const peak = Math.max(...rss);
+    console.log(`  peak RSS of the CLI: ${peak.toFixed(1)} MiB, +${(peak - baseRssMiB).toFixed(1)} MiB above diskx --version (goal: +64 MiB at most)`);
   }
 }
 
@@ -154,8 +177,10 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-diff-bench-'));
   try {
     console.log(
-      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`,
+      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} interleaved runs after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${load()}`,
     );
+    baseRssMiB = median([0, 1, 2].map(() => timed(`node ${quote(CLI)} --version | cat`).rssMiB ?? NaN));
+    if (Number.isNaN(baseRssMiB)) baseRssMiB = null;
     const a = path.join(dir, 'a.img');
     const b = path.join(dir, 'b.img');
     writeRegular(a, crypto.randomBytes(64 * MiB));

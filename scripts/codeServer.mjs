@@ -10,7 +10,7 @@
 //   node scripts/codeServer.mjs install             install (or verify) into the cache
 //   node scripts/codeServer.mjs serve [FOLDER]      start on 127.0.0.1 with our extension, until Ctrl+C
 //
-// The extension is copied from the build (package.json, dist/, README, LICENSE) as
+// The extension is copied from the build (package.json and its nls files, dist/, l10n/, README, LICENSE) as
 // PUBLISHER.NAME-VERSION/, or installed from DISKX_E2E_VSIX=file.vsix when set.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -233,7 +233,9 @@ export function freePort() {
 }
 
 const RUNTIME_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
-const RUNTIME_DIRS = ['dist', 'media', 'images', 'icons'];
+const RUNTIME_DIRS = ['dist', 'media', 'images', 'icons', 'l10n'];
+/** package.json's strings: package.nls.json and its translations. */
+const NLS_FILE = /^package\.nls(\.[A-Za-z-]+)?\.json$/;
 
 /** Copies what the extension needs at run time into EXTS as PUBLISHER.NAME-VERSION/. */
 export function installExtensionCopy(extensionsDir, extensionRoot = repoRoot) {
@@ -244,7 +246,7 @@ export function installExtensionCopy(extensionsDir, extensionRoot = repoRoot) {
   if (!fs.existsSync(path.join(extensionRoot, manifest.main ?? 'dist/extension.js'))) {
     throw new CodeServerSetupError(`${manifest.main} is missing: run npm run build first`);
   }
-  for (const file of RUNTIME_FILES) {
+  for (const file of [...RUNTIME_FILES, ...fs.readdirSync(extensionRoot).filter((name) => NLS_FILE.test(name))]) {
     const from = path.join(extensionRoot, file);
     if (fs.existsSync(from)) fs.copyFileSync(from, path.join(target, file));
   }

@@ -50,7 +50,16 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   // vsce's own files, then ours under extension/.
   const ours = entries.filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
   assert.deepEqual(entries.filter((name) => !name.startsWith('extension/')).sort(), ['[Content_Types].xml', 'extension.vsixmanifest']);
-  for (const required of ['package.json', 'dist/extension.js', 'readme.md', 'LICENSE.txt']) {
+  for (const required of [
+    'package.json',
+    'dist/extension.js',
+    'readme.md',
+    'LICENSE.txt',
+    'changelog.md',
+    'package.nls.json',
+    'package.nls.ja.json',
+    'l10n/bundle.l10n.ja.json',
+  ]) {
     assert.ok(
       ours.some((name) => name.toLowerCase() === required.toLowerCase()),
       `${required} missing from ${ours.join(', ')}`,
@@ -68,7 +77,7 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   for (const required of ['dist/ksc-driver.js', 'dist/spec-worker.js', ...compilerFiles])
     assert.ok(ours.includes(required), `${required} missing from the vsix`);
   const allowed =
-    /^(package\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
+    /^(package\.json|package\.nls(\.[a-z-]+)?\.json|l10n\/bundle\.l10n(\.[a-z-]+)?\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
   assert.deepEqual(
     ours.filter((name) => !allowed.test(name)),
     [],

@@ -21,6 +21,7 @@ import { InspectorPane } from './editor/inspectorPane';
 import { PaneLayout } from './editor/layout';
 import { handleHostMessage, isHostMessage } from './editor/messages';
 import { createEditorState } from './editor/state';
+import { SavedState } from './editor/savedState';
 import { Toolbar } from './editor/toolbar';
 import { StructureTree } from './editor/tree';
 import { spanAt } from './spanIndex';
@@ -28,11 +29,14 @@ import { ByteEditor } from './editor/byteEditor';
 import { FieldEditor } from './editor/fieldEditor';
 import { FindBar } from './editor/findBar';
 import { typingInField } from './dom';
+import { t } from './l10n';
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
 performance.mark('diskx-start');
-const host = new HostChannel(acquireVsCodeApi());
+const api = acquireVsCodeApi();
+const host = new HostChannel(api);
+const saved = new SavedState(api);
 const state = createEditorState();
 const { selection } = state;
 
@@ -77,7 +81,7 @@ const preview = new FixPreviewPanel(state, {
   },
 });
 // Double-click on an inspector row edits that value at the selection.
-const inspector = new InspectorPane(state, host, (label, offset) => void fields.openInspectorValue(label, offset));
+const inspector = new InspectorPane(state, host, saved, (label, offset) => void fields.openInspectorValue(label, offset));
 const repaint = (): void => {
   hex.viewport.invalidate();
   hex.viewport.schedule();
@@ -116,9 +120,9 @@ const find = new FindBar(state, {
 const side = el(
   'div',
   { id: 'side' },
-  el('div', { className: 'section-title', text: 'Findings' }),
+  el('div', { className: 'section-title', text: t('Findings') }),
   findings.element,
-  el('div', { className: 'section-title', text: 'Structure' }),
+  el('div', { className: 'section-title', text: t('Structure') }),
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);

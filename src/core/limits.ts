@@ -121,6 +121,12 @@ export const SCAN_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Chunk reads the partition scan keeps in flight (its memory: this many chunk buffers). */
 export const SCAN_READS_IN_FLIGHT = 4;
 
+/** Bytes the partition scan reads per synchronous step from a file (small enough to stay in the CPU cache for the search). */
+export const SCAN_SYNC_CHUNK_BYTES = 1024 * 1024;
+
+/** Bytes the partition scan reads synchronously before it yields to the event loop (progress, cancel). */
+export const SCAN_YIELD_BYTES = 32 * 1024 * 1024;
+
 /** Partitions a scan proposal may hold (a GPT array's usual 128 slots). */
 export const MAX_PROPOSED_PARTITIONS = 128;
 // Containers (qcow2, VHD, VHDX, VMDK sparse, VDI): every table is read entry by

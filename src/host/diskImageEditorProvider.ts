@@ -17,6 +17,7 @@ import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
+import { webviewL10n } from './webviewL10n';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
 import { fixLabel } from '../core/fixes/registry';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
@@ -166,6 +167,7 @@ export class DiskImageEditorProvider {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
       nonce: makeNonce((n) => randomBytes(n)),
+      ...webviewL10n(),
       ...(init ? { embeddedInit: encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')) } : {}),
     });
     this.panels.add(panel, document);

@@ -4,6 +4,8 @@
 // first init may ride along as a JSON data block (type application/json: never
 // executed, so the CSP needs no exception for it).
 import { EMBEDDED_INIT_ID } from '../shared/protocol/editor';
+import { L10N_DATA_ID, encodeStringTable } from '../shared/l10n';
+import type { StringTable } from '../shared/l10n';
 
 export interface HtmlResources {
   cspSource: string;
@@ -12,6 +14,20 @@ export interface HtmlResources {
   nonce: string;
   /** The first init as encodeEmbeddedInit made it: put in a JSON data block, so the view paints without a round trip. */
   embeddedInit?: string;
+  /** The page's language (`<html lang>`), from vscode.env.language. */
+  language?: string;
+  /** The localised strings (vscode.l10n.bundle); left out for English. */
+  strings?: StringTable;
+}
+
+/** `<html lang>` value: a BCP 47 tag such as `ja` or `zh-cn`, anything else is `en`. */
+export function htmlLanguage(language: string | undefined): string {
+  return language && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language) ? language : 'en';
+}
+
+/** The string table as a JSON data block (never executed), placed before the script that reads it; empty for none. */
+export function stringsBlock(strings: StringTable | undefined): string {
+  return strings && Object.keys(strings).length > 0 ? `<script type="application/json" id="${L10N_DATA_ID}">${encodeStringTable(strings)}</script>\n` : '';
 }
 
 /** A nonce for the CSP: 32 characters from a cryptographic source. */
@@ -27,7 +43,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 
 export function webviewHtml(r: HtmlResources): string {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${htmlLanguage(r.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(r.cspSource, r.nonce)}">
@@ -36,7 +52,7 @@ export function webviewHtml(r: HtmlResources): string {
 <title>Disk Structure Explorer</title>
 </head>
 <body>
-${r.embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${r.embeddedInit}</script>\n`}<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
+${stringsBlock(r.strings)}${r.embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${r.embeddedInit}</script>\n`}<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
 </body>
 </html>`;
 }

@@ -173,6 +173,32 @@ test('without the extent helper the scan reads every byte and gives the same ran
   }
 });
 
+test('a fully allocated file is all data without asking the extent helper (no child process per ordinary image)', async () => {
+  const file = path.join(dir, 'allocated.img');
+  fs.writeFileSync(file, Buffer.alloc(3 * MiB + 5, 0x33));
+  const saved = DATA_RANGES_HELPER.command;
+  DATA_RANGES_HELPER.command = path.join(dir, 'no-such-helper'); // asking it would give null
+  try {
+    const whole = await ScanFileSource.open(file);
+    const region = await ScanFileSource.open(file, { base: MiB, size: MiB });
+    try {
+      assert.deepEqual(await whole.dataRanges(), [{ offset: 0, length: 3 * MiB + 5 }]);
+      assert.deepEqual(await region.dataRanges(), [{ offset: 0, length: MiB }]);
+    } finally {
+      await whole.close();
+      await region.close();
+    }
+    // Beside a sparse image (for which the helper is asked, and missing): everything is read.
+    const sparse = sparseFile(path.join(dir, 'beside-allocated.img'), 3 * MiB + 5);
+    const { result, reads } = await diffFiles(file, sparse);
+    assert.deepEqual(result.ranges, [{ offset: 0, length: 3 * MiB + 5 }]);
+    assert.equal(result.skippedBytes, 0);
+    assert.ok(reads >= (2 * (3 * MiB)) / (64 * 1024), `read everything: ${reads} reads`);
+  } finally {
+    DATA_RANGES_HELPER.command = saved;
+  }
+});
+
 test('two all-hole images of 1 TiB compare identical without reading their bytes (where holes can be told)', async (t) => {
   const size = 1024 * 1024 * MiB;
   const fileA = sparseFile(path.join(dir, 'tib-a.img'), size);

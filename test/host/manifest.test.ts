@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readManifest } from './manifestText';
 
 const root = path.resolve(__dirname, '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+const manifest = readManifest() as {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: boolean | string; description?: string } };
   contributes: {

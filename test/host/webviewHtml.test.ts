@@ -70,3 +70,18 @@ test('the embedded init is a JSON data block (not executable) whose text cannot 
     null,
   );
 });
+
+test('the localised strings ride in a JSON data block before the script, escaped; none for English; <html lang> is checked', async () => {
+  const { L10N_DATA_ID, decodeStringTable } = await import('../../src/shared/l10n');
+  const resources = { cspSource: 'vscode-resource:', scriptUri: 's.js', styleUri: 's.css', nonce: 'N' };
+  const html = webviewHtml({ ...resources, language: 'ja', strings: { Findings: '検査結果', '</script>': '<b>&</b>' } });
+  assert.match(html, /<html lang="ja">/);
+  const block = new RegExp(`<script type="application/json" id="${L10N_DATA_ID}">([^<]*)</script>\\n<script nonce="N" src="s.js">`).exec(html);
+  assert.ok(block, html);
+  assert.deepEqual({ ...decodeStringTable(block[1]!) }, { Findings: '検査結果', '</script>': '<b>&</b>' });
+  assert.doesNotMatch(webviewHtml({ ...resources, language: 'en', strings: {} }), new RegExp(L10N_DATA_ID));
+  assert.match(webviewHtml({ ...resources, language: '"><script>' }), /<html lang="en">/);
+  assert.deepEqual({ ...decodeStringTable('[1]') }, {});
+  assert.deepEqual({ ...decodeStringTable('{"a": 1, "b": "x"}') }, { b: 'x' });
+  assert.deepEqual({ ...decodeStringTable('not json') }, {});
+});

@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { tempDir, testGuid, writeGptImage } from '../builders/images';
 import { layoutSlots, ESXI5_LAYOUT, sfdiskJson, sgdiskVerify, sparseFile, writeAt, readAt, prng } from '../builders/oracles';
 import { blkidAt, writeVmfs } from '../builders/volumes';
 import { runCli } from '../builders/cli';
+import { fatAt, have, volumeAt as placeVolume, wipeTables } from '../builders/recovery';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS } from '../../src/core/partitionTypes';
 import { FileSource } from '../../src/core/io/fileSource';
 import { ScanFileSource } from '../../src/core/io/scanSource';
@@ -22,28 +23,14 @@ const dir = tempDir('diskx-scan-');
 const MiB = 1024 * 1024;
 const journalEnv = { DISKX_JOURNAL_DIR: path.join(dir, 'journals') };
 
-const have = (tool: string): boolean => !spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status;
 const skipFat = have('mkfs.vfat') && have('sfdisk') && have('sgdisk') && have('blkid') ? false : 'needs dosfstools, fdisk, gdisk and util-linux';
 
-/** Makes a volume file of `sectors` 512-byte sectors with `mkfs` and copies it into `image` at `lba` (sparse on both sides). */
-function volumeAt(image: string, lba: bigint, sectors: bigint, mkfs: (file: string) => void): void {
-  const file = sparseFile(path.join(dir, `vol-${path.basename(image)}-${lba}.vol`), Number(sectors) * 512);
-  mkfs(file);
-  execFileSync('dd', [`if=${file}`, `of=${image}`, 'bs=1M', `seek=${Number(lba) * 512}`, 'oflag=seek_bytes', 'conv=notrunc,sparse', 'status=none']);
-  fs.rmSync(file);
-}
+const volumeAt = (image: string, lba: bigint, sectors: bigint, mkfs: (file: string) => void): void => placeVolume(dir, image, lba, sectors, mkfs);
 
 const vfat =
   (label: string, extra: string[] = []) =>
   (file: string) =>
     execFileSync('mkfs.vfat', [...extra, '-n', label, file], { stdio: 'ignore' });
-
-/** Zeroes the protective MBR, the primary GPT and the backup GPT (the `dd` that went wrong). */
-function wipeTables(image: string): void {
-  const size = fs.statSync(image).size;
-  writeAt(image, 0, new Uint8Array(34 * 512));
-  writeAt(image, size - 33 * 512, new Uint8Array(33 * 512));
-}
 
 function partitionsOf(image: string): { slot: number; start: bigint; size: bigint; type: string }[] {
   return sfdiskJson(image).partitions.map(({ slot, start, size, type }) => ({ slot, start, size, type }));
@@ -56,11 +43,11 @@ test(
     const image = path.join(dir, 'esxi5.img');
     const totalSectors = BigInt((8 * 1024 * MiB) / 512);
     writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots: layoutSlots(ESXI5_LAYOUT, totalSectors) });
-    volumeAt(image, 64n, 8128n, vfat('ESP'));
-    volumeAt(image, 8224n, 511968n, vfat('BOOTBANK1'));
-    volumeAt(image, 520224n, 511968n, vfat('BOOTBANK2'));
-    volumeAt(image, 1257504n, 585696n, vfat('STORE'));
-    volumeAt(image, 1843200n, 8386560n, vfat('SCRATCH', ['-F', '32']));
+    fatAt(image, 64n, 8128n, 'ESP');
+    fatAt(image, 8224n, 511968n, 'BOOTBANK1');
+    fatAt(image, 520224n, 511968n, 'BOOTBANK2');
+    fatAt(image, 1257504n, 585696n, 'STORE');
+    fatAt(image, 1843200n, 8386560n, 'SCRATCH', 32);
     volumeAt(image, 10229760n, 8192n, (file) => writeVmfs(file, { volume: false, label: 'datastore1', version: 5 }));
     const original = partitionsOf(image);
     assert.deepEqual(

@@ -182,7 +182,7 @@ describe('webview in a real browser', { skip }, () => {
       return item?.selected === true;
     });
     // The data inspector decodes the selection; its CRC-32 is computed.
-    assert.match((await page.locator('#inspector').textContent()) ?? '', /u32 LE/);
+    assert.match((await page.locator('#inspector').textContent()) ?? '', /u32.*i32.*f32/);
     await page.waitForFunction(() =>
       /0x[0-9A-F]{8} \(4 bytes\)/.test(
         (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('#crc')?.textContent ?? '',

@@ -99,7 +99,11 @@ describe('hand edits in the webview', { skip }, () => {
     await page.waitForSelector(`.hex-byte.edited[data-offset="${at}"]`);
     // The data inspector edits the value at the cursor: u32 BE writes its bytes big-endian.
     await goto(page, at + 8);
-    await page.locator('#inspector-table tr', { hasText: 'u32 BE' }).locator('th').dblclick();
+    await page.locator('#inspector-endian').click(); // big endian
+    await page
+      .locator('#inspector-table tr', { has: page.locator('th', { hasText: /^u32$/ }) })
+      .locator('th')
+      .dblclick();
     const input = page.locator('#field-editor-input');
     await input.waitFor({ state: 'visible' });
     await input.fill('0x11223344');

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { DiskImageSession } from '../../src/app/diskImageSession';
-import { contentSecurityPolicy } from '../../src/host/webviewHtml';
+import { contentSecurityPolicy, stringsBlock } from '../../src/host/webviewHtml';
+import type { StringTable } from '../../src/shared/l10n';
 import type { ViewSettings } from '../../src/shared/protocol/editor';
 import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol/editor';
 import type { ImageEdit } from '../../src/app/editStack';
@@ -41,6 +42,8 @@ export interface HarnessServer {
 const NONCE = 'harnessNonce0123456789';
 /** Inits to embed in a page like the extension does, by the token in the page's ?embed= query. */
 const embeddedInits = new Map<string, string>();
+/** String tables to embed like the extension does (webviewHtml's strings block), by the page's ?l10n= token. */
+const stringTables = new Map<string, StringTable>();
 
 /** Serves the harness page and the built webview bundle on 127.0.0.1. */
 export async function startHarnessServer(): Promise<HarnessServer> {
@@ -50,7 +53,8 @@ export async function startHarnessServer(): Promise<HarnessServer> {
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       const token = url.searchParams.get('embed');
-      res.end(harnessHtml(origin, token ? embeddedInits.get(token) : undefined));
+      const strings = url.searchParams.get('l10n');
+      res.end(harnessHtml(origin, token ? embeddedInits.get(token) : undefined, strings ? stringTables.get(strings) : undefined));
       return;
     }
     const files: Record<string, string> = { '/webview.js': 'text/javascript', '/webview.css': 'text/css' };
@@ -70,7 +74,7 @@ export async function startHarnessServer(): Promise<HarnessServer> {
 
 // Same CSP as the extension (src/host/webviewHtml.ts) with the server as cspSource.
 // The stub is the page's one inline script, allowed by the nonce like in VS Code's own wrapper.
-function harnessHtml(origin: string, embeddedInit?: string): string {
+function harnessHtml(origin: string, embeddedInit?: string, strings?: StringTable): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
@@ -90,12 +94,13 @@ window.acquireVsCodeApi = function () {
         }
       });
     },
-    getState: function () { return undefined; },
-    setState: function () {},
+    // Like VS Code's webview state: kept for the page (here across reloads of the tab).
+    getState: function () { var s = sessionStorage.getItem('diskxState'); return s ? JSON.parse(s) : undefined; },
+    setState: function (state) { sessionStorage.setItem('diskxState', JSON.stringify(state)); },
   };
 };
 </script>
-${embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${embeddedInit}</script>`}
+${stringsBlock(strings)}${embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${embeddedInit}</script>`}
 <script nonce="${NONCE}" src="/webview.js"></script>
 </body></html>`;
 }
@@ -119,7 +124,7 @@ export async function openInHarness(
   imagePath: string,
   settings: ViewSettings = { bytesPerRow: 16 },
   viewport = { width: 1400, height: 900 },
-  options: { embedInit?: boolean } = {},
+  options: { embedInit?: boolean; strings?: StringTable } = {},
 ): Promise<OpenedPage> {
   const session = await DiskImageSession.open(imagePath);
   let embedToken: string | null = null;
@@ -130,6 +135,11 @@ export async function openInHarness(
       embedToken,
       encodeEmbeddedInit(await session.initMessage(settings), (bytes) => Buffer.from(bytes).toString('base64')),
     );
+  }
+  let stringsToken: string | null = null;
+  if (options.strings) {
+    stringsToken = String(stringTables.size + 1);
+    stringTables.set(stringsToken, options.strings);
   }
   const page = await browser.newPage({ viewport });
   const sent: unknown[] = [];
@@ -159,7 +169,8 @@ export async function openInHarness(
     }
     return [];
   });
-  await page.goto(embedToken ? `${server.url}?embed=${embedToken}` : server.url);
+  const query = new URLSearchParams({ ...(embedToken ? { embed: embedToken } : {}), ...(stringsToken ? { l10n: stringsToken } : {}) }).toString();
+  await page.goto(query ? `${server.url}?${query}` : server.url);
   return {
     page,
     session,

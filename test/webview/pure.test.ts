@@ -82,24 +82,30 @@ test('go-to resolves against the image size, its sector size and the tree', () =
   assert.deepEqual(resolveGoto(parseGoto('lba:4294967295'), huge, tree), { offset: 2 * 1024 ** 4 - 512, length: 512 });
 });
 
-test('the data inspector decodes integers both ways, an LBA, a mixed-endian GUID and UTF-16LE', () => {
+test('the data inspector decodes integers in the chosen byte order, an LBA, a mixed-endian GUID and UTF-16LE', () => {
   const bytes = new Uint8Array(72);
   bytes.set([0x22, 0, 0, 0, 0, 0, 0, 0x80]);
-  const rows = Object.fromEntries(inspect(bytes, 512).map((r) => [r.label, r.value]));
-  assert.equal(rows['u8'], '34 (0x22)');
-  assert.equal(rows['u16 LE'], '34 (0x0022)');
-  assert.equal(rows['u16 BE'], '8704 (0x2200)');
-  assert.equal(rows['u32 LE'], '34 (0x00000022)');
-  assert.equal(rows['u64 LE'], `${0x8000000000000022n} (0x8000000000000022)`);
-  assert.equal(rows['u64 BE'], `${0x2200000000000080n} (0x2200000000000080)`);
-  const lba = Object.fromEntries(inspect(new Uint8Array([34, 0, 0, 0, 0, 0, 0, 0]), 4096).map((r) => [r.label, r.value]));
-  assert.equal(lba['LBA (u64 LE) → byte'], '0x22000 (4096-byte sectors)');
+  const at = (b: Uint8Array, littleEndian: boolean, sectorSize = 512, offset = 0) =>
+    Object.fromEntries(inspect({ bytes: b, offset, sectorSize, littleEndian }).map((r) => [r.label, r.value]));
+  const le = at(bytes, true);
+  const be = at(bytes, false);
+  assert.equal(le['u8'], '34 (0x22)');
+  assert.equal(le['u16'], '34 (0x0022)');
+  assert.equal(be['u16'], '8704 (0x2200)');
+  assert.equal(le['u32'], '34 (0x00000022)');
+  assert.equal(le['u64'], `${0x8000000000000022n} (0x8000000000000022)`);
+  assert.equal(le['i64'], `${-0x7fffffffffffffden}`);
+  assert.equal(be['u64'], `${0x2200000000000080n} (0x2200000000000080)`);
+  assert.equal(le['binary'], '00100010 00000000 00000000 00000000');
+  const lba = at(new Uint8Array([34, 0, 0, 0, 0, 0, 0, 0]), true, 4096, 4096 * 3 + 16);
+  assert.equal(lba['u64 LBA → byte'], '0x22000 (4096-byte sectors)');
+  assert.equal(lba['offset → LBA'], 'LBA 3 + 0x10');
   assert.equal(lba['GUID (mixed-endian)'], '—', 'fewer than 16 bytes: no GUID');
-  assert.equal(lba['u32 BE'], `${0x22000000} (0x22000000)`);
+  assert.equal(lba['u32'], `34 (0x00000022)`);
   const guid = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
   assert.equal(guidAt(parseGuid(guid)), guid);
   assert.equal(utf16le(new Uint8Array(Buffer.from('bootbank\0\0junk', 'utf16le'))), 'bootbank');
-  assert.equal(inspect(new Uint8Array(0), 512)[0]!.value, '—');
+  assert.equal(inspect({ bytes: new Uint8Array(0), offset: 0, sectorSize: 512, littleEndian: true })[0]!.value, '—');
 });
 
 test('the webview CRC-32 agrees with the core and zlib check value', () => {

@@ -7,6 +7,8 @@ import { ByteCache, CHUNK_SIZE } from '../byteCache';
 
 export interface VsCodeApi {
   postMessage(message: FromWebview): void;
+  getState?(): unknown;
+  setState?(state: unknown): void;
 }
 
 /** What a request in flight was about: a chunk read (to forget the chunk when it fails) or a CRC. */

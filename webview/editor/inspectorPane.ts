@@ -5,8 +5,11 @@ import { MAX_CRC_LENGTH } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import { escapeHtml } from '../html';
 import { crc32, formatCrc, inspect } from '../inspector';
+import type { InspectorRow } from '../inspector';
 import { spanAt } from '../spanIndex';
+import { INSPECTOR_LABELS, S, sectorsOf } from '../strings';
 import type { HostChannel } from './host';
+import type { SavedState } from './savedState';
 import type { EditorState } from './state';
 
 /** The most bytes the webview hashes itself (cached bytes); above that the host computes the CRC. */
@@ -15,7 +18,15 @@ const LOCAL_CRC_LIMIT = 64 * 1024;
 export class InspectorPane {
   private readonly table = el('table', { id: 'inspector-table' });
   private readonly selectionInfo = el('div', { id: 'selection-info' });
-  readonly element = el('div', { id: 'inspector' }, el('div', { className: 'section-title', text: 'Data inspector' }), this.selectionInfo, this.table);
+  private readonly endian = el('button', { id: 'inspector-endian', className: 'secondary', title: S.byteOrderTitle });
+  readonly element = el(
+    'div',
+    { id: 'inspector' },
+    el('div', { className: 'section-title inspector-title' }, el('span', { text: S.dataInspector }), this.endian),
+    this.selectionInfo,
+    this.table,
+  );
+  private rows: InspectorRow[] = [];
   private queued = false;
   private crcCell: HTMLElement | null = null;
   /** The last CRC shown, by `offset:length`. */
@@ -28,12 +39,33 @@ export class InspectorPane {
   constructor(
     private readonly state: EditorState,
     private readonly host: HostChannel,
+    private readonly saved: SavedState,
     onEdit?: (label: string, offset: number) => void,
   ) {
-    this.table.addEventListener('dblclick', (event) => {
-      const label = (event.target as HTMLElement).closest('tr')?.querySelector('th')?.textContent;
-      if (label && onEdit) onEdit(label, this.state.selection.length > 0 ? this.state.selection.lo : this.state.selection.cursor);
+    this.endian.type = 'button';
+    this.showEndian();
+    this.endian.addEventListener('click', () => {
+      this.saved.update({ bigEndian: !this.bigEndian });
+      this.showEndian();
+      this.render();
     });
+    this.table.addEventListener('dblclick', (event) => {
+      const index = Number((event.target as HTMLElement).closest('tr')?.dataset.row);
+      const edit = this.rows[index]?.edit;
+      if (!edit || !onEdit) return;
+      // The field editor's names: "u32 LE", "u16 BE", "GUID".
+      const label = edit.kind === 'guid' ? 'GUID' : `u${edit.width * 8} ${this.bigEndian ? 'BE' : 'LE'}`;
+      onEdit(label, this.state.selection.length > 0 ? this.state.selection.lo : this.state.selection.cursor);
+    });
+  }
+
+  get bigEndian(): boolean {
+    return this.saved.get().bigEndian === true;
+  }
+
+  private showEndian(): void {
+    this.endian.textContent = this.bigEndian ? S.bigEndian : S.littleEndian;
+    this.endian.setAttribute('aria-pressed', String(this.bigEndian));
   }
 
   /** A render at the next animation frame. */
@@ -79,9 +111,16 @@ export class InspectorPane {
     const at = length > 0 ? lo : selection.cursor;
     const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);
     const html: string[] = [];
-    if (bytes) for (const row of inspect(bytes, image.sectorSize)) html.push(`<tr><th>${escapeHtml(row.label)}</th><td>${escapeHtml(row.value)}</td></tr>`);
-    else html.push('<tr><th>…</th><td>loading</td></tr>');
-    html.push(`<tr><th>CRC-32 of selection</th><td id="crc">—</td></tr>`);
+    this.rows = bytes ? inspect({ bytes, offset: at, sectorSize: image.sectorSize, littleEndian: !this.bigEndian, sectorsText: sectorsOf }) : [];
+    // Each token is unbreakable; a value wraps only at the spaces between tokens.
+    this.rows.forEach((row, index) => {
+      const tokens = row.tokens.map((t) => `<span class="tok">${escapeHtml(t)}</span>`).join(row.joiner === '' ? '<wbr>' : ' ');
+      html.push(
+        `<tr data-row="${index}"${row.text ? ' class="text"' : ''}><th>${escapeHtml(INSPECTOR_LABELS[row.label] ?? row.label)}</th><td>${tokens}</td></tr>`,
+      );
+    });
+    if (!bytes) html.push(`<tr><th>…</th><td>${escapeHtml(S.loading)}</td></tr>`);
+    html.push(`<tr><th>${escapeHtml(S.crcOfSelection)}</th><td id="crc">—</td></tr>`);
     this.table.innerHTML = html.join('');
     this.crcCell = this.table.querySelector('#crc');
     const crcLength = Math.max(1, length);

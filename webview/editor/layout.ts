@@ -7,7 +7,7 @@ import type { EditorHexPane } from './hexRows';
 
 // Narrowest tree and inspector beside the hex (the grid minimums in main.css).
 const SIDE_MIN = 200;
-const INSPECTOR_MIN = 170;
+const INSPECTOR_MIN = 190;
 
 export class PaneLayout {
   readonly element: HTMLElement;

@@ -2,7 +2,7 @@
 // caller's buffer, no page cache, no allocation per read. FileSource's 64 KiB
 // LRU pages suit the parser's scattered small reads; a byte diff over gigabytes
 // reads every byte once, where those pages only cost copies and syscalls.
-import { promises as fsp } from 'node:fs';
+import fs, { promises as fsp } from 'node:fs';
 import type { ByteSource } from './byteSource';
 import { assertInRange } from './byteSource';
 import type { OpenedImage } from './openImage';
@@ -21,8 +21,19 @@ export function isBulkReadable(source: ByteSource): source is ByteSource & BulkR
   return typeof (source as Partial<BulkReadable>).readInto === 'function';
 }
 
+/** A source that can also fill a caller's buffer synchronously (the partition scan's fast path). */
+export interface SyncReadable {
+  /** Reads exactly `target.length` bytes at `offset` into `target`, blocking. */
+  readIntoSync(offset: number, target: Uint8Array): void;
+}
+
+/** True when `source` offers readIntoSync. */
+export function isSyncReadable(source: ByteSource): source is ByteSource & SyncReadable {
+  return typeof (source as Partial<SyncReadable>).readIntoSync === 'function';
+}
+
 /** A file (or a region of one: `base`, `size`) read with large unbuffered positional reads. */
-export class ScanFileSource implements ByteSource, BulkReadable {
+export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
   /** Reads that went to the operating system (tests, benchmarks). */
   diskReads = 0;
 
@@ -32,6 +43,8 @@ export class ScanFileSource implements ByteSource, BulkReadable {
     readonly size: number,
     private readonly base: number,
     private readonly regularFile: boolean,
+    /** The file's blocks cover its whole length (st_blocks x 512 >= st_size): it has no hole worth asking about. */
+    private readonly fullyAllocated: boolean,
   ) {}
 
   /** Opens `path` read-only; `size` and `base` select a region. */
@@ -40,7 +53,8 @@ export class ScanFileSource implements ByteSource, BulkReadable {
     try {
       const stat = await handle.stat();
       const size = options.size ?? stat.size;
-      return new ScanFileSource(handle, path, size, options.base ?? 0, stat.isFile());
+      const fullyAllocated = stat.isFile() && stat.blocks * 512 >= stat.size;
+      return new ScanFileSource(handle, path, size, options.base ?? 0, stat.isFile(), fullyAllocated);
     } catch (error) {
       await handle.close();
       throw error;
@@ -58,9 +72,23 @@ export class ScanFileSource implements ByteSource, BulkReadable {
     }
   }
 
+  readIntoSync(offset: number, target: Uint8Array): void {
+    assertInRange(offset, target.length, this.size);
+    let filled = 0;
+    while (filled < target.length) {
+      this.diskReads++;
+      const bytesRead = fs.readSync(this.handle.fd, target, filled, target.length - filled, this.base + offset + filled);
+      if (bytesRead === 0) throw new TruncatedError(offset + filled, target.length - filled, 0); // the file shrank under us
+      filled += bytesRead;
+    }
+  }
+
   /** Where this region of the file may hold data (holes read as zeros), or null when the platform cannot tell. */
   async dataRanges(): Promise<ByteSpan[] | null> {
     if (!this.regularFile) return null;
+    // A fully allocated file holds no hole (or one smaller than its metadata blocks, which reading
+    // through costs nothing): all data, without spawning the helper.
+    if (this.fullyAllocated) return this.size > 0 ? [{ offset: 0, length: this.size }] : [];
     const spans = await dataRanges(this.name, this.base + this.size);
     if (!spans) return null;
     const end = this.base + this.size;

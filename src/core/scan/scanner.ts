@@ -2,11 +2,10 @@
 // large sequential chunks, looks for volume and table signatures in every
 // 512-byte block (signatures.ts), then confirms each candidate volume with the
 // content probes (bounded reads) and parses each stray GPT header and MBR/EBR
-// sector it met. Memory is bounded: two chunk buffers and at most
-// MAX_SCAN_CANDIDATES candidates. Holes of a sparse file are skipped unread
+// sector it met. Memory is bounded: the sweep's chunk buffers (sweep.ts) and at
+// most MAX_SCAN_CANDIDATES candidates. Holes of a sparse file are skipped unread
 // where the platform can tell (io/dataRanges.ts): they hold no signature.
 import type { ByteSource } from '../io/byteSource';
-import { isBulkReadable } from '../io/scanSource';
 import { PatchedSource } from '../io/patchedSource';
 import type { RawRegion } from '../model';
 import { MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
@@ -18,7 +17,8 @@ import type { SignatureHit } from './signatures';
 import { readStrayGpt, readStrayMbr } from './tables';
 import { bootSectorPlacesVolume } from './verify';
 import type { StrayTable } from './tables';
-import { MAX_SCAN_CANDIDATES, SCAN_CHUNK_BYTES, SCAN_READS_IN_FLIGHT } from '../limits';
+import { MAX_SCAN_CANDIDATES } from '../limits';
+import { sweep } from './sweep';
 
 /** A volume the scan found, with why it believes it. */
 export interface FoundVolume {
@@ -124,57 +124,16 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
   };
 
   const total = end - start;
-  let bytesRead = 0;
-  // SCAN_READS_IN_FLIGHT chunk reads at once (the copies from the page cache run on
-  // the thread pool in parallel), each searched as it arrives; jobs made lazily.
-  const free: Buffer[] = Array.from({ length: SCAN_READS_IN_FLIGHT }, () => Buffer.allocUnsafeSlow(SCAN_CHUNK_BYTES));
-  let spanIndex = 0;
-  let nextAt = spans[0]?.offset ?? 0;
-  const nextJob = (): { offset: number; length: number } | null => {
-    while (spanIndex < spans.length && nextAt >= spans[spanIndex]!.offset + spans[spanIndex]!.length) {
-      spanIndex++;
-      nextAt = spans[spanIndex]?.offset ?? 0;
-    }
-    const span = spans[spanIndex];
-    if (!span) return null;
-    const job = { offset: nextAt, length: Math.min(SCAN_CHUNK_BYTES, span.offset + span.length - nextAt) };
-    nextAt += job.length;
-    return job;
-  };
-  interface Read {
-    offset: number;
-    buffer: Buffer;
-    target: Buffer;
-    done: Promise<void>;
-  }
-  const pending: Read[] = [];
-  const launch = (): boolean => {
-    const job = nextJob();
-    if (!job) return false;
-    const buffer = free.pop()!;
-    const target = buffer.subarray(0, job.length);
-    const done = isBulkReadable(bulk) ? bulk.readInto(job.offset, target) : bulk.read(job.offset, job.length).then((bytes) => void target.set(bytes));
-    done.catch(() => undefined); // awaited below
-    pending.push({ offset: job.offset, buffer, target, done });
-    return true;
-  };
   onProgress?.(0, total);
-  try {
-    while (free.length > 0 && launch());
-    while (pending.length > 0) {
-      const read = pending.shift()!;
-      await read.done;
-      signal?.throwIfAborted();
-      for (const hit of findSignatures(read.target, read.offset)) note(hit);
-      bytesRead += read.target.length;
-      onProgress?.(read.offset + read.target.length - start, total);
-      free.push(read.buffer);
-      launch();
-    }
-  } finally {
-    // Never leave a read filling a buffer behind us.
-    await Promise.allSettled(pending.map((r) => r.done));
-  }
+  const bytesRead = await sweep(
+    bulk,
+    spans,
+    (chunk, offset) => {
+      for (const hit of findSignatures(chunk, offset)) note(hit);
+    },
+    { signal, onAdvance: (offset) => onProgress?.(offset - start, total) },
+  );
+  signal?.throwIfAborted();
   onProgress?.(total, total);
 
   const volumes = await confirm(

@@ -1,7 +1,8 @@
 // The comparison webview's HTML shell: the same strict CSP as the editor
 // (default-src 'none', a nonce for our one script and stylesheet, no eval, no
 // inline code, local resources only). Pure so tests can check it.
-import { contentSecurityPolicy } from '../webviewHtml';
+import { contentSecurityPolicy, htmlLanguage, stringsBlock } from '../webviewHtml';
+import type { StringTable } from '../../shared/l10n';
 import { escapeHtml } from '../../shared/html';
 
 export interface CompareHtmlResources {
@@ -11,11 +12,14 @@ export interface CompareHtmlResources {
   nonce: string;
   /** Tab title, e.g. "a.img ↔ b.img" (escaped here). */
   title: string;
+  /** The page's language and localised strings, as for the editor (webviewHtml.ts). */
+  language?: string;
+  strings?: StringTable;
 }
 
 export function compareHtml(r: CompareHtmlResources): string {
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${htmlLanguage(r.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(r.cspSource, r.nonce)}">
@@ -24,7 +28,7 @@ export function compareHtml(r: CompareHtmlResources): string {
 <title>${escapeHtml(r.title)}</title>
 </head>
 <body>
-<script nonce="${r.nonce}" src="${escapeHtml(r.scriptUri)}"></script>
+${stringsBlock(r.strings)}<script nonce="${r.nonce}" src="${escapeHtml(r.scriptUri)}"></script>
 </body>
 </html>`;
 }

@@ -13,6 +13,7 @@ import type { FixPlan } from '../../core/patch';
 import { makeNonce } from '../webviewHtml';
 import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
+import { webviewL10n } from '../webviewL10n';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
 import { scanLine } from './compareText';
@@ -49,6 +50,7 @@ export class ComparePanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'compare.css')).toString(),
       nonce: makeNonce((n) => randomBytes(n)),
       title: panel.title,
+      ...webviewL10n(),
     });
     const subscriptions = [
       webview.onDidReceiveMessage((raw: unknown) => {

@@ -1,0 +1,87 @@
+// Localised strings for the webviews. The host (which has vscode.l10n) puts the
+// loaded string bundle into the page as a JSON data block; the webview looks
+// every user-visible string up by its English text, the same key vscode.l10n.t
+// uses, so a missing translation shows the English original. Pure: used by the
+// host, the webviews and the tests.
+
+/** The id of the `<script type="application/json">` block that carries the strings. */
+export const L10N_DATA_ID = 'diskx-l10n';
+
+/** English text -> the text to show. */
+export type StringTable = Readonly<Record<string, string>>;
+
+/** Fills `{0}`, `{1}`, ... with the arguments, as vscode.l10n.t does; an unknown index stays as written. */
+export function formatMessage(template: string, args: readonly (string | number | boolean)[]): string {
+  if (args.length === 0) return template;
+  return template.replace(/\{(\d+)\}/g, (whole, index: string) => {
+    const value = args[Number(index)];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** The table as JSON for an HTML data block: `<`, `>`, `&` and line separators escaped so no text can close the element. */
+export function encodeStringTable(table: StringTable): string {
+  return JSON.stringify(table).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The table back from a data block's text: only string values are kept; anything else (damaged text) gives an empty table. */
+export function decodeStringTable(text: string): StringTable {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  const table: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) if (typeof value === 'string') table[key] = value;
+  return table;
+}
+
+/** Looks `message` up in `table` (English when absent) and fills its placeholders. */
+export function translate(table: StringTable, message: string, args: readonly (string | number | boolean)[]): string {
+  const localised = Object.prototype.hasOwnProperty.call(table, message) ? table[message]! : message;
+  return formatMessage(localised, args);
+}
+
+/**
+ * A text made where vscode.l10n is out of reach (src/core, src/app): its English
+ * template and the values for its placeholders, any of which may be a message
+ * itself. The CLI prints renderMessage(m); the editor renders it with a lookup.
+ */
+export interface Message {
+  readonly template: string;
+  readonly args: readonly MessageArg[];
+}
+export type MessageArg = string | number | Message;
+
+/** A message to show later; the template must be a string literal (scripts/l10n.mjs collects them). */
+export function msg(template: string, ...args: MessageArg[]): Message {
+  return { template, args };
+}
+
+/** The message's text, templates looked up in `table` (English without one). */
+export function renderMessage(message: Message, table: StringTable = {}): string {
+  return translate(
+    table,
+    message.template,
+    message.args.map((arg) => (typeof arg === 'object' ? renderMessage(arg, table) : arg)),
+  );
+}
+
+/** A message as it arrived from elsewhere (postMessage, JSON): null unless it is one, nested no deeper than 4. */
+export function asMessage(value: unknown, depth = 0): Message | null {
+  if (depth > 4 || typeof value !== 'object' || value === null) return null;
+  const { template, args } = value as { template?: unknown; args?: unknown };
+  if (typeof template !== 'string' || !Array.isArray(args) || args.length > 16) return null;
+  const checked: MessageArg[] = [];
+  for (const arg of args) {
+    if (typeof arg === 'string' || typeof arg === 'number') checked.push(arg);
+    else {
+      const inner = asMessage(arg, depth + 1);
+      if (!inner) return null;
+      checked.push(inner);
+    }
+  }
+  return { template, args: checked };
+}

@@ -1,0 +1,23 @@
+// User-visible webview strings added for the responsive layout, the selection
+// and the inspector, in one place, each through t() (webview/l10n.ts).
+import { t } from './l10n';
+
+export const S = {
+  dataInspector: t('Data inspector'),
+  littleEndian: t('Little endian'),
+  bigEndian: t('Big endian'),
+  byteOrderTitle: t('Byte order of the integers, floats and LBA (click to switch)'),
+  loading: t('loading'),
+  crcOfSelection: t('CRC-32 of selection'),
+} as const;
+
+/** The inspector's row labels that are words (inspector.ts names rows in English; the rest are type names). */
+export const INSPECTOR_LABELS: Readonly<Record<string, string>> = {
+  binary: t('binary'),
+  'u64 LBA → byte': t('u64 LBA → byte'),
+  'offset → LBA': t('offset → LBA'),
+  'GUID (mixed-endian)': t('GUID (mixed-endian)'),
+};
+
+/** "(512-byte sectors)" */
+export const sectorsOf = (sectorSize: number): string => t('({0}-byte sectors)', sectorSize);

@@ -14,7 +14,7 @@ import { SpecCompileError, type SpecField, type SpecParseResult } from '../core/
 import type { FieldEdit, FieldKind, FieldSpan, TreeNode } from '../shared/protocol/editor';
 import { MAX_FIELD_PATH_LENGTH } from '../shared/protocol/editor';
 import { formatFieldValue } from '../core/edit/fieldKinds';
-import { normalizeSpans } from './structureTree';
+import { normalizeSpans } from './tree/findings';
 
 /** What is remembered per image: which spec, where (`lba:2048`, `partition:1`, `0x1000`). */
 export interface SpecPlacementState {

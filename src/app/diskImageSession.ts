@@ -3,51 +3,42 @@
 // that view after every edit, undo, redo, save or revert, the structure tree
 // the webview shows, and the answers to the webview's requests. Pure (no
 // `vscode`): the custom editor's document wraps it, the browser test drives the
-// very same object from a stub host, and plain Node tests run it.
+// very same object from a stub host, and plain Node tests run it. The pieces by
+// concern live in session/: the webview's messages (messages.ts, read and edit
+// requests), init/update (viewMessages.ts), fixes and the scan (fixes.ts), hand
+// edits and search (handEditing.ts).
 import type { ByteSource } from '../core/io/byteSource';
-import { ScanFileSource } from '../core/io/scanSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
 import { checkDisk } from '../core/checks';
 import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
-import { planFix } from '../core/fixes/index';
-import { isScanFixId } from '../core/fixes/registry';
-import { planRebuildFromScan, scanImage } from '../core/scan/index';
 import type { ScanResult } from '../core/scan/index';
 import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
-import { crc32 } from '../core/crc32';
 import { describeError } from '../core/errors';
-import type {
-  EditState,
-  FieldSpan,
-  FixAction,
-  FixPreview,
-  FromWebview,
-  ImageInfo,
-  InitMessage,
-  ToWebview,
-  TreeNode,
-  UpdateMessage,
-  ViewSettings,
-} from '../shared/protocol/editor';
-import { INIT_HEAD_BYTES, assertNever, requestIdOf } from '../shared/protocol/editor';
-import { fixLabel } from '../core/fixes/registry';
-import { buildStructureTree, profileLabel } from './structureTree';
+import type { EditState, FindMessage, FixPreview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import { buildStructureTree } from './structureTree';
 import type { StructureTree } from './structureTree';
-import { validateFromWebview } from './messageValidation';
 import type { EditStack, ImageEdit } from './editStack';
 import { EditableImage } from './editableImage';
 import { openForView, problemBanner } from './openForView';
 import type { ViewKind } from './openForView';
-import { changesNoByte, previewPlan } from './fixPreview';
-import { AppliedSpecs, overlaySpans } from './appliedSpecs';
+import { changesNoByte } from './fixPreview';
+import { AppliedSpecs } from './appliedSpecs';
 import { planSpecFieldEdit, specFieldEditText } from './specFieldEdit';
-import { byteEditTitle, editedRanges, findInDocument, planBytes, planField } from './handEdits';
-import type { FindMessage } from '../shared/protocol/editor';
+import { byteEditTitle, editedRanges, planBytes, planField } from './handEdits';
 import type { AppliedSpec, AppliedSpecsHost, SpecTarget } from './appliedSpecs';
+import type { EditOutcome, SessionEffect } from './session/effects';
+import { handleSessionMessage } from './session/messages';
+import type { MessageTarget } from './session/messages';
+import { FixReasons, planSessionFix, previewSessionFix, scanDocument } from './session/fixes';
+import type { ViewContent } from './session/viewMessages';
+import { imageInfo, initMessageOf, updateMessageOf } from './session/viewMessages';
+import { runHandEdit, searchDocument } from './session/handEditing';
+
+export type { EditOutcome, SessionEffect } from './session/effects';
 
 export interface SessionOptions {
   /** Forced logical block size; undefined = detect. */
@@ -65,25 +56,12 @@ const NO_SPECS: AppliedSpecsHost = {
   blocked: () => null,
 };
 
-/** What the host must do that only it can (clipboard, status bar, the edit event). */
-export type SessionEffect =
-  | { kind: 'reply'; message: ToWebview }
-  | { kind: 'copy'; text: string }
-  | { kind: 'selection'; offset: number; length: number }
-  | { kind: 'edit'; edit: ImageEdit }
-  /** The views need an update (a lazy spec node was read). */
-  | { kind: 'changed'; notice: string | null }
-  /** A search to run (the host shows its progress with a cancel button and posts the result). */
-  | { kind: 'find'; requestId: number; run: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<ToWebview> }
-  | { kind: 'cancelFind'; requestId: number }
-  | { kind: 'none' };
-
 const EMPTY_TREE: StructureTree = { tree: [], spans: [], findings: [] };
 
-export class DiskImageSession {
+export class DiskImageSession implements MessageTarget {
   /** Why fixes cannot be applied (set by the host, e.g. Restricted Mode), or null. */
   editBlocked: string | null = null;
-  private fixReasons = new Map<FixId, string | null>();
+  private readonly fixReasons = new FixReasons();
   /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
   private generationValue = 0;
   private viewValue: StructureTree;
@@ -101,7 +79,7 @@ export class DiskImageSession {
     private readonly sectorSize: number | undefined,
     specHost: AppliedSpecsHost,
   ) {
-    this.viewValue = this.withActions(view);
+    this.viewValue = this.fixReasons.withActions(view, modelValue);
     this.specs = new AppliedSpecs(specHost);
   }
 
@@ -150,6 +128,10 @@ export class DiskImageSession {
   get banner(): string | null {
     return this.bannerValue;
   }
+  /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
+  get generation(): number {
+    return this.generationValue;
+  }
 
   /** True when the file can only be written with an explicit confirmation (block device, read-only file). */
   get readOnly(): boolean {
@@ -162,15 +144,7 @@ export class DiskImageSession {
   }
 
   info(): ImageInfo {
-    const name = this.path.split(/[\\/]/).pop() ?? this.path;
-    return {
-      name,
-      sizeBytes: this.image.baseSource.size,
-      sectorSize: this.modelValue?.sectorSize ?? 512,
-      scheme: this.modelValue ? this.modelValue.scheme : 'plain',
-      profile: profileLabel(this.modelValue),
-      readOnly: this.readOnly,
-    };
+    return imageInfo(this.path, this.image.baseSource.size, this.modelValue, this.readOnly);
   }
 
   editState(): EditState {
@@ -191,48 +165,18 @@ export class DiskImageSession {
     return null;
   }
 
-  async initMessage(settings: ViewSettings): Promise<InitMessage> {
-    const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return {
-      type: 'init',
-      image: this.info(),
-      tree: this.tree(),
-      spans: this.spans(),
-      findings: this.viewValue.findings,
-      banner: this.bannerValue,
-      settings,
-      head,
-      edits: this.editState(),
-      generation: this.generationValue,
-    };
+  initMessage(settings: ViewSettings): Promise<InitMessage> {
+    return initMessageOf(this.source, this.viewContent(), settings, this.generationValue);
   }
 
   /** The new model for every open view, after the document changed. */
-  async updateMessage(notice: string | null = null): Promise<UpdateMessage> {
+  updateMessage(notice: string | null = null): Promise<UpdateMessage> {
     this.generationValue++; // every view that gets this update is past any embedded init
-    const head = await this.source.read(0, Math.min(this.source.size, INIT_HEAD_BYTES));
-    return {
-      type: 'update',
-      image: this.info(),
-      tree: this.tree(),
-      spans: this.spans(),
-      findings: this.viewValue.findings,
-      banner: this.bannerValue,
-      head,
-      edits: this.editState(),
-      notice,
-    };
+    return updateMessageOf(this.source, this.viewContent(), notice);
   }
 
-  /** Our structures, then one root per applied user spec. */
-  private tree(): TreeNode[] {
-    const specs = this.specs.nodes();
-    return specs.length ? [...this.viewValue.tree, ...specs] : this.viewValue.tree;
-  }
-
-  /** Our spans with the applied specs' fields laid over them. */
-  private spans(): FieldSpan[] {
-    return overlaySpans(this.viewValue.spans, this.specs.spans());
+  private viewContent(): ViewContent {
+    return { image: this.info(), view: this.viewValue, banner: this.bannerValue, edits: this.editState(), specs: this.specs };
   }
 
   // ---- user specs ----
@@ -264,7 +208,7 @@ export class DiskImageSession {
    * Sets the field of a user spec behind `nodeId` to `text` (its integer, text or hex
    * bytes) as one edit, like a fix: undoable, written on Save through the safe writer.
    */
-  async setSpecField(nodeId: string, text: string): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async setSpecField(nodeId: string, text: string): Promise<EditOutcome> {
     const blocked = this.blockedReason();
     if (blocked) return { ok: false, reason: blocked };
     const plan = await planSpecFieldEdit(this.specs, this.source, nodeId, text);
@@ -294,40 +238,22 @@ export class DiskImageSession {
    */
   async scanForLostPartitions(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ScanResult> {
     if (!this.modelValue) throw new Error('the file is not read as a disk image');
-    // The sequential pass reads a raw file directly (large reads, holes skipped); what it finds is
-    // confirmed through the document's bytes, unsaved edits included.
-    const bulk = this.image.kind === 'raw' ? await ScanFileSource.open(this.image.path, { size: this.source.size }) : this.source;
-    try {
-      const scan = await scanImage(this.source, bulk, {
-        sectorSize: this.modelValue.sectorSize,
-        ...(signal ? { signal } : {}),
-        ...(onProgress ? { onProgress } : {}),
-      });
-      this.lastScan = scan;
-      return scan;
-    } finally {
-      if (bulk !== this.source) await bulk.close();
-    }
+    this.lastScan = await scanDocument(this.image, this.source, this.modelValue.sectorSize, signal, onProgress);
+    return this.lastScan;
   }
 
   /** Plans `fixId` on the document as it is now (unsaved edits included). */
   plan(fixId: FixId | ScanFixId): FixResult {
-    if (!this.modelValue) return { ok: false, id: fixId, reason: 'the file is not read as a disk image' };
-    if (isScanFixId(fixId))
-      return this.lastScan ? planRebuildFromScan(this.modelValue, this.lastScan) : { ok: false, id: fixId, reason: 'run "Scan for Lost Partitions..." first' };
-    return planFix(this.modelValue, fixId);
+    return planSessionFix(this.modelValue, this.lastScan, fixId);
   }
 
   /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
   preview(fixId: FixId | ScanFixId): FixPreview {
-    const label = fixLabel(fixId);
-    const result = this.plan(fixId);
-    if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
-    return { ok: true, fixId, label, ...previewPlan(this.modelValue!, result.plan) };
+    return previewSessionFix(this.modelValue, this.lastScan, fixId);
   }
 
   /** Applies `fixId` as a new edit (planned here, on the current model). */
-  async applyFix(fixId: FixId | ScanFixId): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async applyFix(fixId: FixId | ScanFixId): Promise<EditOutcome> {
     const blocked = this.blockedReason();
     if (blocked) return { ok: false, reason: blocked };
     const result = this.plan(fixId);
@@ -345,55 +271,36 @@ export class DiskImageSession {
   }
 
   /** Overwrites bytes at `offset` as one edit (with the dependent bytes when `dependents`). */
-  async editBytes(
-    offset: number,
-    bytes: Uint8Array,
-    dependents: boolean,
-    action: 'type' | 'paste' | 'fill',
-  ): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
-    return this.handEdit(() => planBytes(this.editTarget(), offset, bytes, dependents, byteEditTitle(action, offset, bytes.length)));
+  async editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<EditOutcome> {
+    return this.handEdit((target) => planBytes(target, offset, bytes, dependents, byteEditTitle(action, offset, bytes.length)));
   }
 
   /** Puts the file's bytes back over [offset, offset+length) as one edit. */
-  async revertBytes(offset: number, length: number, dependents: boolean): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async revertBytes(offset: number, length: number, dependents: boolean): Promise<EditOutcome> {
     const saved = await this.image.baseSource.read(offset, length);
-    return this.handEdit(() => planBytes(this.editTarget(), offset, saved, dependents, byteEditTitle('revert', offset, length)));
+    return this.handEdit((target) => planBytes(target, offset, saved, dependents, byteEditTitle('revert', offset, length)));
   }
 
   /** Sets the field at `path` to `value` as one edit. */
-  async setField(path: string, value: string, dependents: boolean): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
+  async setField(path: string, value: string, dependents: boolean): Promise<EditOutcome> {
     // A field of a user's spec (its tree editor sends the node id as the path).
     if (AppliedSpecs.owns(path)) return this.setSpecField(path, value);
-    return this.handEdit(() => planField(this.editTarget(), path, value, dependents));
+    return this.handEdit((target) => planField(target, path, value, dependents));
   }
 
   /** Searches the document (unsaved edits included) as the find bar asks. */
   find(message: FindMessage, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ToWebview> {
     const path = this.kind === 'plain' || this.image.baseSource.size !== this.source.size ? null : this.path;
-    return findInDocument(path, this.source, this.edits.overlay(), message, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) }).catch(
-      (error: unknown) => ({
-        type: 'error' as const,
-        requestId: message.requestId,
-        message: signal?.aborted ? 'Search cancelled.' : `Search: ${describeError(error)}`,
-      }),
+    return searchDocument(path, this.source, this.edits.overlay(), message, signal, onProgress);
+  }
+
+  private handEdit(plan: (target: { model: DiskModel | null; source: ByteSource }) => Promise<FixPlan>): Promise<EditOutcome> {
+    const target = { model: this.kind === 'plain' ? null : this.modelValue, source: this.source };
+    return runHandEdit(
+      this.handEditBlocked(),
+      () => plan(target),
+      (made) => this.applyPlan(made),
     );
-  }
-
-  private editTarget(): { model: DiskModel | null; source: ByteSource } {
-    return { model: this.kind === 'plain' ? null : this.modelValue, source: this.source };
-  }
-
-  private async handEdit(plan: () => Promise<FixPlan>): Promise<{ ok: true; edit: ImageEdit } | { ok: false; reason: string }> {
-    const blocked = this.handEditBlocked();
-    if (blocked) return { ok: false, reason: blocked };
-    let made: FixPlan;
-    try {
-      made = await plan();
-    } catch (error) {
-      return { ok: false, reason: describeError(error) };
-    }
-    if (changesNoByte(made)) return { ok: false, reason: 'it changes no byte' };
-    return { ok: true, edit: await this.applyPlan(made) };
   }
 
   /** Pushes `plan` as an edit and re-reads the model. */
@@ -468,79 +375,16 @@ export class DiskImageSession {
 
   // ---- messages ----
 
-  /** Validates and answers one message from the webview. Invalid messages get an error reply. */
-  async handle(raw: unknown, settings: ViewSettings): Promise<SessionEffect> {
-    const checked = validateFromWebview(raw, this.source.size);
-    if (!checked.ok) return { kind: 'reply', message: { type: 'error', requestId: requestIdOf(raw), message: `rejected message: ${checked.reason}` } };
-    const message: FromWebview = checked.message;
-    switch (message.type) {
-      case 'ready':
-        // The page already shows the init embedded in its HTML, and nothing changed since: no second init.
-        if (message.shown !== undefined && message.shown === this.generationValue) return { kind: 'none' };
-        return { kind: 'reply', message: await this.initMessage(settings) };
-      case 'readRange':
-        return this.reply(message.requestId, async () => ({
-          type: 'bytes',
-          requestId: message.requestId,
-          offset: message.offset,
-          data: await this.source.read(message.offset, message.length),
-        }));
-      case 'crcRange':
-        return this.reply(message.requestId, async () => ({
-          type: 'crc',
-          requestId: message.requestId,
-          offset: message.offset,
-          length: message.length,
-          crc: crc32(await this.source.read(message.offset, message.length)),
-        }));
-      case 'copyHex': {
-        const data = await this.source.read(message.offset, message.length);
-        return { kind: 'copy', text: Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ') };
-      }
-      case 'selection':
-        return { kind: 'selection', offset: message.offset, length: message.length };
-      case 'previewFix':
-        return { kind: 'reply', message: { type: 'fixPreview', preview: this.preview(message.fixId as FixId | ScanFixId) } };
-      case 'expandNode':
-        if (!(await this.specs.expand(message.nodeId))) return { kind: 'none' };
-        this.generationValue++;
-        return { kind: 'changed', notice: null };
-      case 'applyFix': {
-        const applied = await this.applyFix(message.fixId as FixId | ScanFixId);
-        if (!applied.ok)
-          return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
-        return { kind: 'edit', edit: applied.edit };
-      }
-      case 'editBytes':
-      case 'revertBytes':
-      case 'setField': {
-        const what =
-          message.type === 'setField'
-            ? message.path
-            : message.type === 'editBytes'
-              ? byteEditTitle(message.action, message.offset, message.hex.length / 2)
-              : byteEditTitle('revert', message.offset, message.length);
-        const done =
-          message.type === 'editBytes'
-            ? await this.editBytes(
-                message.offset,
-                Uint8Array.from(message.hex.match(/../g)!, (h) => parseInt(h, 16)),
-                message.dependents,
-                message.action,
-              )
-            : message.type === 'revertBytes'
-              ? await this.revertBytes(message.offset, message.length, message.dependents)
-              : await this.setField(message.path, message.value, message.dependents);
-        if (!done.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${what}: not changed: ${done.reason}` } };
-        return { kind: 'edit', edit: done.edit };
-      }
-      case 'find':
-        return { kind: 'find', requestId: message.requestId, run: (signal, onProgress) => this.find(message, signal, onProgress) };
-      case 'cancelFind':
-        return { kind: 'cancelFind', requestId: message.requestId };
-      default:
-        return assertNever(message);
-    }
+  /** Validates and answers one message from the webview (session/messages.ts). Invalid messages get an error reply. */
+  handle(raw: unknown, settings: ViewSettings): Promise<SessionEffect> {
+    return handleSessionMessage(this, raw, settings);
+  }
+
+  /** Reads a lazy node of a user spec; false when there was nothing to read. */
+  async expandNode(nodeId: string): Promise<boolean> {
+    if (!(await this.specs.expand(nodeId))) return false;
+    this.generationValue++;
+    return true;
   }
 
   async close(): Promise<void> {
@@ -549,15 +393,6 @@ export class DiskImageSession {
   }
 
   // ---- internals ----
-
-  /** The answer to request `requestId`, or an error reply with the same id when it cannot be made. */
-  private async reply(requestId: number, answer: () => Promise<ToWebview>): Promise<SessionEffect> {
-    try {
-      return { kind: 'reply', message: await answer() };
-    } catch (error) {
-      return { kind: 'reply', message: { type: 'error', requestId, message: describeError(error) } };
-    }
-  }
 
   /** Re-reads the model over the document's bytes (the first model's sector size kept). */
   private async reparse(): Promise<void> {
@@ -572,7 +407,7 @@ export class DiskImageSession {
       this.modelValue = model;
       this.findingsValue = checkDisk(model);
       this.generationValue++;
-      this.viewValue = this.withActions(buildStructureTree(model, this.findingsValue));
+      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue), model);
       this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {
@@ -582,24 +417,5 @@ export class DiskImageSession {
       this.viewValue = { tree: [], spans: [], findings: [] };
       this.bannerValue = `Not a disk image with these edits: ${describeError(error)}. Showing its bytes as plain hex.`;
     }
-  }
-
-  /** Each finding's fixes as buttons, with the reason when a fix does not apply to the current model. */
-  private withActions(view: StructureTree): StructureTree {
-    for (const finding of view.findings) {
-      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: fixLabel(id), reason: this.fixReason(id as FixId) }));
-    }
-    return view;
-  }
-
-  private fixReason(id: FixId): string | null {
-    if (!this.fixReasons.has(id)) {
-      const result = this.modelValue ? planFix(this.modelValue, id) : null;
-      this.fixReasons.set(
-        id,
-        !result ? 'the file is not read as a disk image' : result.ok ? (changesNoByte(result.plan) ? 'it changes no byte' : null) : result.reason,
-      );
-    }
-    return this.fixReasons.get(id)!;
   }
 }

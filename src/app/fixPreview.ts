@@ -8,7 +8,7 @@ import type { FixPlan, Patch } from '../core/patch';
 import { annotatePatch, sectorsTouched } from '../core/fixes/index';
 import type { ByteChangeView, PatchView, PlanPreview } from '../shared/protocol/common';
 import { PREVIEW_BYTES, PREVIEW_MAX_RUNS } from '../shared/protocol/common';
-import { uefiFieldName } from './structureTree';
+import { uefiFieldName } from './tree/fieldNames';
 
 /** The preview of `plan` on `model` (the model the plan was made from). */
 export function previewPlan(model: DiskModel, plan: FixPlan): PlanPreview {

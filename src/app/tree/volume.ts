@@ -2,9 +2,9 @@
 // structure read (boot sector, superblock, ...) and one leaf per field with its
 // byte range, its value decoded (numbers, sizes, UUIDs, labels, timestamps)
 // and a hex-view span. Pure: no vscode, no DOM.
-import type { VolumeContent } from '../core/content/probe';
-import type { Field } from '../core/structure';
-import type { FieldKind, FieldSpan, TreeNode } from '../shared/protocol/editor';
+import type { VolumeContent } from '../../core/content/probe';
+import type { Field } from '../../core/structure';
+import type { FieldKind, FieldSpan, TreeNode } from '../../shared/protocol/editor';
 
 /** Longest byte field shown in full (hex or text); longer ones are cut with an ellipsis. */
 const MAX_SHOWN_BYTES = 32;

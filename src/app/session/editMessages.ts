@@ -1,0 +1,46 @@
+// The webview's edit requests: apply a fix, type/paste/fill or revert bytes
+// in the hex view, set a field's value from the tree. Each becomes one edit on
+// the stack, or an error reply naming what was not changed and why.
+import type { FixId, ScanFixId } from '../../core/findings';
+import { fixLabel } from '../../core/fixes/registry';
+import type { FromWebview } from '../../shared/protocol/editor';
+import { byteEditTitle } from '../handEdits';
+import type { EditOutcome, SessionEffect } from './effects';
+
+export type EditMessage = Extract<FromWebview, { type: 'applyFix' | 'editBytes' | 'revertBytes' | 'setField' }>;
+
+/** The session's edit operations the messages call. */
+export interface EditTarget {
+  applyFix(fixId: FixId | ScanFixId): Promise<EditOutcome>;
+  editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<EditOutcome>;
+  revertBytes(offset: number, length: number, dependents: boolean): Promise<EditOutcome>;
+  setField(path: string, value: string, dependents: boolean): Promise<EditOutcome>;
+}
+
+export async function handleEditMessage(target: EditTarget, message: EditMessage): Promise<SessionEffect> {
+  if (message.type === 'applyFix') {
+    const applied = await target.applyFix(message.fixId as FixId | ScanFixId);
+    if (!applied.ok)
+      return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
+    return { kind: 'edit', edit: applied.edit };
+  }
+  const what =
+    message.type === 'setField'
+      ? message.path
+      : message.type === 'editBytes'
+        ? byteEditTitle(message.action, message.offset, message.hex.length / 2)
+        : byteEditTitle('revert', message.offset, message.length);
+  const done =
+    message.type === 'editBytes'
+      ? await target.editBytes(
+          message.offset,
+          Uint8Array.from(message.hex.match(/../g)!, (h) => parseInt(h, 16)),
+          message.dependents,
+          message.action,
+        )
+      : message.type === 'revertBytes'
+        ? await target.revertBytes(message.offset, message.length, message.dependents)
+        : await target.setField(message.path, message.value, message.dependents);
+  if (!done.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${what}: not changed: ${done.reason}` } };
+  return { kind: 'edit', edit: done.edit };
+}

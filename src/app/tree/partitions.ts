@@ -1,0 +1,83 @@
+// The partitions the model lists (each with the volume found in it), the gaps
+// of free space (with lost volumes), and a volume that starts at byte 0.
+import type { DiskModel } from '../../core/diskModel';
+import type { FieldSpan, TreeNode } from '../../shared/protocol/editor';
+import { formatSizeShort as formatSize } from '../../shared/sizeText';
+import type { TreeContext, TreeSection } from './context';
+import { hex } from './context';
+import { volumeNode } from './volume';
+
+/** A volume from byte 0: the whole disk's (scheme none) or one written over the table. */
+export const diskVolumeSection: TreeSection = (ctx) =>
+  ctx.model.content
+    ? {
+        ...volumeNode(ctx.model.content, 'disk-volume', ctx.spans, 'Volume at byte 0'),
+        label: ctx.model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table',
+      }
+    : null;
+
+export const partitionsSection: TreeSection = (ctx) => partitionsNode(ctx);
+
+export const freeSpaceSection: TreeSection = (ctx) => freeSpaceNode(ctx.model, ctx.spans);
+
+export function partitionsNode(ctx: TreeContext): TreeNode | null {
+  const model = ctx.model;
+  if (model.partitions.length === 0) return null;
+  const active = model.activeGpt === 'primary' ? model.primary : model.activeGpt === 'backup' ? model.backup : null;
+  const roles = new Map<number, string>();
+  for (const p of model.esxi?.placements ?? []) roles.set(p.currentSlot, p.role);
+  const children = model.partitions.map((p): TreeNode => {
+    const role = roles.get(p.slot);
+    let offset = 0;
+    let length = 0;
+    if (model.scheme === 'gpt' && active?.array) {
+      const entry = active.array.slots[p.slot];
+      if (entry) {
+        offset = entry.offset;
+        length = entry.raw.length;
+      }
+    } else if (model.mbr && p.slot < 4) {
+      const record = model.mbr.records[p.slot];
+      if (record) {
+        offset = record.offset;
+        length = 16;
+      }
+    }
+    const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : 'unknown');
+    const node: TreeNode = {
+      id: `partition-${p.number}`,
+      label: `Partition ${p.number}`,
+      value: [role, type, formatSize(p.sizeBytes), p.content ? p.content.type : null].filter(Boolean).join(' · '),
+      description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
+      offset,
+      length,
+      // "Parse Here with Structure Spec..." in the node's context menu applies a spec at the partition's start.
+      context: { webviewSection: 'partition', partitionNumber: p.number },
+    };
+    // The volume inside, with its superblock's fields (issue 14).
+    if (p.content) node.children = [volumeNode(p.content, `partition-${p.number}.volume`, ctx.spans, `Partition ${p.number}`)];
+    return node;
+  });
+  const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';
+  return { id: 'partitions', label: 'Partitions', value: String(children.length), description: source, offset: 0, length: 0, children, open: true };
+}
+
+/** Gaps of free space, with the volumes found in them (lost partitions). */
+function freeSpaceNode(model: DiskModel, spans: FieldSpan[]): TreeNode | null {
+  const free = model.free ?? [];
+  if (free.length === 0) return null;
+  const s = BigInt(model.sectorSize);
+  const children = free.map((region, i): TreeNode => {
+    const node: TreeNode = {
+      id: `free-${i}`,
+      label: `LBA ${region.firstLba}-${region.lastLba}`,
+      value: formatSize((region.lastLba - region.firstLba + 1n) * s),
+      description: region.content ? `holds ${region.content.type}` : 'nothing recognised at its start',
+      offset: 0,
+      length: 0,
+    };
+    if (region.content) node.children = [volumeNode(region.content, `free-${i}.volume`, spans, `Free space ${i + 1}`)];
+    return node;
+  });
+  return { id: 'free', label: 'Free space', value: String(free.length), description: 'gaps of 1 MiB or more', offset: 0, length: 0, children };
+}

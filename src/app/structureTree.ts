@@ -15,6 +15,7 @@ import { mbrSection } from './tree/mbr';
 import { backupArraySection, backupHeaderSection, primaryArraySection, primaryHeaderSection } from './tree/gpt';
 import { diskVolumeSection, freeSpaceSection, partitionsSection } from './tree/partitions';
 import { esxiSection } from './tree/esxi';
+import { SCHEME_SHORT, labelsSection } from './tree/labels';
 import { attachFindings, normalizeSpans } from './tree/findings';
 
 export { profileLabel } from './tree/esxi';
@@ -31,6 +32,7 @@ export interface StructureTree {
 /** The tree's top-level areas, in on-disk order (the backup GPT, at the end of the disk, last). */
 const SECTIONS: readonly TreeSection[] = [
   mbrSection,
+  labelsSection,
   primaryHeaderSection,
   primaryArraySection,
   diskVolumeSection,
@@ -43,7 +45,14 @@ const SECTIONS: readonly TreeSection[] = [
 
 /** What the status bar says: "GPT · 512 B · ESXi 5". */
 export function statusText(info: ImageInfo): string {
-  const scheme = info.scheme === 'gpt' ? 'GPT' : info.scheme === 'mbr' ? 'MBR' : info.scheme === 'none' ? 'no partition table' : 'plain bytes';
+  const scheme =
+    info.scheme === 'gpt'
+      ? 'GPT'
+      : info.scheme === 'mbr'
+        ? 'MBR'
+        : info.scheme === 'none'
+          ? 'no partition table'
+          : (SCHEME_SHORT[info.scheme] ?? 'plain bytes');
   return [scheme, `${info.sectorSize} B`, info.profile].filter(Boolean).join(' · ');
 }
 

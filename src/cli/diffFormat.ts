@@ -47,9 +47,9 @@ function describeDisk(disk: DiskModel): string {
   const scheme =
     disk.scheme === 'gpt'
       ? `GPT (${disk.partitions.length} partitions)`
-      : disk.scheme === 'mbr'
-        ? `MBR (${disk.partitions.length} partitions)`
-        : 'no partition table';
+      : disk.scheme === 'none'
+        ? 'no partition table'
+        : `${disk.scheme.toUpperCase()} (${disk.partitions.length} partitions)`;
   const layout = disk.esxi ? `, ${disk.esxi.profile}${disk.esxi.compacted ? ' ENTRIES NOT IN THEIR SLOTS' : ' layout'}` : '';
   return `${formatSize(disk.sizeBytes)}, ${disk.sectorSize}-byte sectors, ${scheme}${layout}`;
 }

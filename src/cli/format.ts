@@ -1,5 +1,5 @@
 // Human-readable output of inspect and check.
-import type { DiskModel, GptHeader } from '../core/model';
+import type { DiskLabel, DiskModel, GptHeader, Partition } from '../core/model';
 import type { Finding } from '../core/findings';
 import { formatAttributes } from '../core/report';
 import { safeField } from './terminalText';
@@ -31,6 +31,28 @@ function headerLine(name: string, h: GptHeader | null): string {
   return `${name}: LBA ${h.lba}, entries at LBA ${h.partitionEntryLba} (${h.numPartitionEntries} x ${h.partitionEntrySize} bytes), ${crc}, ${array}${invalid}`;
 }
 
+const SCHEME_NAMES: Record<string, string> = {
+  mbr: 'MBR',
+  none: 'none',
+  apm: 'Apple Partition Map',
+  bsd: 'BSD disklabel',
+  sun: 'Sun disk label (VTOC)',
+  sgi: 'SGI volume header',
+};
+
+function typeText(p: Partition): string {
+  if (p.typeGuid) return `${p.typeName ?? 'unknown'} (${p.typeGuid.slice(0, 8)})`;
+  if (p.mbrType !== null) return `${p.typeName ?? 'unknown'} (0x${p.mbrType.toString(16).padStart(2, '0')})`;
+  const code = safeField(p.typeCode ?? '');
+  return p.typeName && p.typeName !== code ? `${safeField(p.typeName)} (${code})` : code || 'unknown';
+}
+
+function labelLine(label: DiskLabel): string {
+  const where = label.parentNumber !== undefined ? ` in MBR slice ${label.parentNumber}` : '';
+  const sum = label.checksum ? (label.checksum.ok ? ', checksum ok' : ', checksum BAD') : '';
+  return `${SCHEME_NAMES[label.scheme]}${where}: byte ${label.offset}, ${label.partitions.length} partition${label.partitions.length === 1 ? '' : 's'}${sum}`;
+}
+
 /** The `diskx inspect` table, close to `gdisk -l`. */
 export function formatInspect(disk: DiskModel, container?: ContainerInfo): string {
   const lines: string[] = [];
@@ -38,8 +60,9 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
   const about = containerLine(container);
   if (about) lines.push(about);
   lines.push(`Sector size (logical): ${disk.sectorSize} bytes (${disk.sectorSizeSource})`);
-  const scheme = disk.scheme === 'gpt' ? `GPT (partitions from the ${disk.activeGpt} table)` : disk.scheme === 'mbr' ? 'MBR' : 'none';
+  const scheme = disk.scheme === 'gpt' ? `GPT (partitions from the ${disk.activeGpt} table)` : (SCHEME_NAMES[disk.scheme] ?? disk.scheme);
   lines.push(`Partition table: ${scheme}`);
+  for (const label of disk.labels ?? []) lines.push(labelLine(label));
   if (disk.esxi) lines.push(`Layout: ${disk.esxi.description}${disk.esxi.compacted ? ', ENTRIES NOT IN THEIR SLOTS' : ''}`);
   if (disk.mbr) lines.push(`MBR: ${disk.mbr.bootSignatureOk ? disk.mbr.kind : 'no 0x55AA signature'}`);
   if (disk.scheme === 'gpt') {
@@ -56,15 +79,17 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
     lines.push('No partitions.');
     return lines.join('\n');
   }
-  const rows = disk.partitions.map((p) => [
-    String(p.slot),
-    String(p.number),
+  const row = (p: Partition, number: string): string[] => [
+    p.scheme === 'bsd' && number !== String(p.number) ? '' : String(p.slot),
+    number,
     String(p.firstLba),
     String(p.lastLba),
     formatSize(p.sizeBytes),
-    p.typeGuid ? `${p.typeName ?? 'unknown'} (${p.typeGuid.slice(0, 8)})` : `${p.typeName ?? 'unknown'} (0x${p.mbrType!.toString(16).padStart(2, '0')})`,
+    typeText(p),
     p.attributes !== 0n && p.typeGuid ? `${safeField(p.name)} [attrs ${formatAttributes(p.attributes)}]` : safeField(p.name),
-  ]);
+  ];
+  // Partitions of a BSD label in an MBR slice follow their slice, numbered like FreeBSD's s1a: slice number and letter.
+  const rows = disk.partitions.flatMap((p) => [row(p, String(p.number)), ...(p.children ?? []).map((c) => row(c, `${p.number}${c.name}`))]);
   const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>

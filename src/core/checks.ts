@@ -6,6 +6,7 @@ import { numberRuns } from './numberRuns';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 import { checkContents, checkNoTable } from './contentChecks';
+import { checkLabels } from './schemeChecks';
 import { bytesEqual } from './bytes';
 import { MAX_ENTRY_ARRAY_BYTES } from './limits';
 
@@ -24,10 +25,11 @@ export function checkDisk(disk: DiskModel): Finding[] {
   }
   if (disk.scheme === 'mbr') {
     checkDosMbr(disk, add);
-  } else {
+  } else if (disk.scheme === 'gpt') {
     checkProtectiveMbr(disk, add);
     checkGpt(disk, add);
   }
+  checkLabels(disk, add);
   checkWindowsTelltale(disk, add);
   checkContents(disk, add);
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

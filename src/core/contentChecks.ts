@@ -81,7 +81,7 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
   add(
     'no-partition-table',
     'error',
-    `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`,
+    `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), no Apple, BSD, Sun or SGI label, and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`,
     0,
     512,
   );

@@ -12,6 +12,7 @@ import { readFatVolumes } from './fat';
 import { probePartitions } from './content/diskContents';
 import { readStartContent } from './content/wholeDisk';
 import { detectMbrSectorSize } from './content/mbrSectorSize';
+import { isDosMbr, labelUsableRange, readDiskLabel, readNestedLabels } from './schemes/index';
 import { mbrPartitions, readMbr } from './read/mbr';
 import { chooseActive, gptPartitions, readGptAreas, readGptHeader } from './read/gptHeader';
 import { detectSectorSize } from './read/sectorSize';
@@ -53,9 +54,15 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
   const activeGpt = chooseActive(primary, backup);
   const active = activeGpt === 'primary' ? primary : activeGpt === 'backup' ? backup : null;
   const primaryIntact = !!primary && primary.headerCrcOk && primary.arrayCrcOk === true && primary.invalid.length === 0;
-  const start = await readStartContent(source, sectorSize, mbr, primary || backup ? { intact: primaryIntact } : null);
-  const scheme = primary || backup ? 'gpt' : mbr && mbr.bootSignatureOk && mbr.kind !== 'empty' && !start.replacesMbr ? 'mbr' : 'none';
-  const partitions = scheme === 'gpt' ? gptPartitions(active, sectorSize) : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
+  // Without a GPT: an Apple, BSD, Sun or SGI label (schemes/), whose first sectors are no volume's.
+  const label = primary || backup ? null : await readDiskLabel(source, sectorSize, isDosMbr(mbr));
+  const start = label
+    ? { content: null, replacesMbr: false }
+    : await readStartContent(source, sectorSize, mbr, primary || backup ? { intact: primaryIntact } : null);
+  const scheme = primary || backup ? 'gpt' : label ? label.scheme : isDosMbr(mbr) && !start.replacesMbr ? 'mbr' : 'none';
+  const partitions =
+    scheme === 'gpt' ? gptPartitions(active, sectorSize) : label ? label.partitions : scheme === 'mbr' && mbr ? mbrPartitions(mbr, sectorSize) : [];
+  const labels = label ? [label] : scheme === 'mbr' ? await readNestedLabels(source, sectorSize, partitions) : [];
   const usable =
     scheme === 'gpt'
       ? active && active.invalid.length === 0
@@ -63,7 +70,9 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
         : null
       : scheme === 'mbr'
         ? { firstLba: 1n, lastLba }
-        : null;
+        : label
+          ? labelUsableRange(label, sectorSize, lastLba)
+          : null;
   const free = await probePartitions(source, sectorSize, partitions, usable);
   const esxi = active?.array ? detectEsxiLayout(active.array.slots) : null;
   const gptAreas = scheme === 'gpt' ? await readGptAreas(source, sectorSize, totalSectors, [active, primary, backup]) : undefined;
@@ -81,6 +90,7 @@ export async function readDisk(source: ByteSource, options: ReadOptions = {}): P
     activeGpt,
     scheme,
     partitions,
+    labels,
     esxi,
     gptAreas,
     fatVolumes,

@@ -49,6 +49,15 @@ export type FindingCode =
   | 'partition-starts-mid-volume'
   | 'volume-over-partition-table'
   | 'lost-volume'
+  | 'apm-map-invalid'
+  | 'apm-driver-descriptor-invalid'
+  | 'bsd-label-checksum'
+  | 'bsd-label-invalid'
+  | 'sun-label-checksum'
+  | 'sun-label-invalid'
+  | 'sgi-label-checksum'
+  | 'sgi-label-invalid'
+  | 'label-partition-out-of-range'
   | 'container-overlapping-blocks'
   | 'container-log-not-replayed';
 
@@ -110,6 +119,20 @@ export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
   'volume-over-partition-table':
     'A volume starts at byte 0 of a partitioned disk, over the MBR and the primary GPT: mkfs on the whole disk. Rebuilding the table would overwrite that volume.',
   'lost-volume': 'Free space between partitions holds a recognisable volume that no partition lists: a deleted or lost partition.',
+  'apm-map-invalid':
+    'An Apple Partition Map entry lacks its "PM" signature, disagrees with the first entry about the size of the map, or the map claims more entries than are read or than fit the disk.',
+  'apm-driver-descriptor-invalid':
+    'The Apple driver descriptor in block 0 gives a block size that is not 512, 1024, 2048 or 4096, or more blocks than the disk has (a truncated copy).',
+  'bsd-label-checksum':
+    'A BSD disklabel whose d_checksum does not match the XOR of its 16-bit words: the label was damaged or edited by hand; BSD kernels refuse it.',
+  'bsd-label-invalid': 'A BSD disklabel whose second magic is wrong, or that claims more partitions than fit its sector.',
+  'sun-label-checksum': 'A Sun disk label whose checksum does not make the XOR of its 256 16-bit words zero: Solaris and Linux ignore the label.',
+  'sun-label-invalid': 'A Sun disk label without usable geometry (heads x sectors per track is 0), or whose VTOC has a wrong version or sanity value.',
+  'sgi-label-checksum': 'An SGI volume header whose 32-bit words do not sum to zero: IRIX and Linux ignore the label.',
+  'sgi-label-invalid':
+    'An SGI volume header whose root or swap partition number names no partition, or whose volume directory lists a file outside the volume header partition.',
+  'label-partition-out-of-range':
+    'A partition of an Apple, BSD, Sun or SGI label ends past the end of the disk, or a BSD partition lies outside the MBR slice that holds its label.',
   'windows-touched':
     'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
   'container-overlapping-blocks':

@@ -25,6 +25,12 @@ export const MIN_GPT_HEADER_SIZE = 92;
 /** Longest chain of extended boot records we follow (logical partitions). */
 export const MAX_EBR_CHAIN = 256;
 
+/** Apple Partition Map entries read (libblkid and the Linux kernel stop at the same count); pmMapBlkCnt above it is reported. */
+export const MAX_APM_MAP_ENTRIES = 256;
+
+/** BSD disklabel partitions read: as many 16-byte entries as fit a 512-byte sector after the 148-byte header. */
+export const MAX_BSD_PARTITIONS = 22;
+
 /** Largest VMDK descriptor file we read as text. */
 export const MAX_VMDK_DESCRIPTOR_BYTES = 64 * 1024;
 
@@ -186,3 +192,8 @@ export const MAX_JOURNAL_BYTES = 32 * 1024 * 1024;
 
 /** Largest field of a user spec that can be set by value (its bytes as hex in an input box). */
 export const MAX_SPEC_EDIT_BYTES = 64 * 1024;
+
+/** Areas one disk map draws (tables, partitions, gaps); a hostile table's further partitions are counted, not drawn. */
+export const MAX_DISK_MAP_AREAS = 1024;
+/** Rows of a disk map: overlapping areas go to the rows below, the last row takes any further overlap. */
+export const MAX_DISK_MAP_LANES = 4;

@@ -3,6 +3,7 @@
 // can name the model's types without importing the reader back.
 import type { Field, StructNode } from './structure';
 import type { FreeRegion, VolumeContent } from './content/probe';
+import type { FindingCode, Severity } from './findings';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -128,6 +129,53 @@ export interface Partition {
   content?: VolumeContent | null;
   /** When nothing is at its start: a volume that begins before the partition and runs into it. */
   enclosing?: VolumeContent;
+  /** The table that lists it, when not the disk's own scheme (a BSD partition inside an MBR slice); absent for GPT and MBR. */
+  scheme?: LabelScheme;
+  /** The type as the label stores it, for schemes without GUIDs or MBR bytes: `Apple_HFS`, `0x83` (Sun tag), `0x07` (BSD fstype). */
+  typeCode?: string;
+  /** The slice that stands for the whole disk or volume (Sun tag 5, SGI type 6): overlaps every other partition by design. */
+  wholeDisk?: boolean;
+  /** Partitions of a label nested in this one (a BSD disklabel in an MBR slice of type 0xA5, 0xA6, 0xA9). */
+  children?: Partition[];
+}
+
+/** Partition schemes read besides GPT and MBR (read-only). */
+export type LabelScheme = 'apm' | 'bsd' | 'sun' | 'sgi';
+
+/** Something wrong with a label, ready to become a finding. */
+export interface LabelProblem {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  /** Absolute bytes the problem is about. */
+  offset: number;
+  length: number;
+}
+
+/** The stored checksum of a label against the one computed from its bytes. */
+export interface LabelChecksum {
+  /** The checksum field's absolute offset and length. */
+  offset: number;
+  length: number;
+  stored: number;
+  computed: number;
+  ok: boolean;
+}
+
+/** An Apple Partition Map, BSD disklabel, Sun VTOC or SGI volume header as read. */
+export interface DiskLabel {
+  scheme: LabelScheme;
+  /** Absolute byte offset and length of the label (APM: the driver descriptor through the last map entry read). */
+  offset: number;
+  length: number;
+  /** Parsed structures with absolute field ranges: APM's driver descriptor and one node per map entry, else one node. */
+  nodes: StructNode[];
+  /** The partitions it lists, numbered as the Linux kernel and libblkid number them. */
+  partitions: Partition[];
+  checksum: LabelChecksum | null;
+  problems: LabelProblem[];
+  /** For a BSD label inside an MBR slice: the slice's partition number. */
+  parentNumber?: number;
 }
 
 /** Whole sectors as read from the image, at absolute byte `offset`. */
@@ -164,8 +212,10 @@ export interface DiskModel {
   backup: GptHeader | null;
   /** Which GPT copy the partition list comes from. */
   activeGpt: 'primary' | 'backup' | null;
-  scheme: 'gpt' | 'mbr' | 'none';
+  scheme: 'gpt' | 'mbr' | 'none' | LabelScheme;
   partitions: Partition[];
+  /** The APM, BSD, Sun or SGI label the partitions come from, and BSD labels nested in MBR slices; absent in hand-made models. */
+  labels?: DiskLabel[];
   esxi: EsxiLayout | null;
   /** FAT volumes in the FAT-type partitions of an ESXi disk (fat.ts); absent in hand-made models. */
   fatVolumes?: FatVolume[];

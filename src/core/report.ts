@@ -1,7 +1,7 @@
 // JSON shapes of `diskx inspect --json` and `diskx check --json`. Integers above
 // 2^53 - 1 are written as decimal strings so no value is ever rounded;
 // attribute bits are always a 0x-prefixed 16-digit hex string.
-import type { DiskModel, GptHeader, Partition } from './model';
+import type { DiskLabel, DiskModel, GptHeader, Partition } from './model';
 import type { FatVolume } from './model';
 import type { Finding } from './findings';
 import type { ContainerInfo } from './io/containerSource';
@@ -40,19 +40,35 @@ export function freeJson(f: FreeRegion) {
   return { firstLba: jsonInteger(f.firstLba), lastLba: jsonInteger(f.lastLba), content: contentJson(f.content) };
 }
 
-export function partitionJson(p: Partition) {
+/** One partition; `scheme` is the table it comes from (the disk's, or `bsd` for one nested in an MBR slice). */
+export function partitionJson(p: Partition, scheme: string): Record<string, unknown> {
   return {
+    scheme: p.scheme ?? scheme,
     slot: p.slot,
     number: p.number,
     firstLba: jsonInteger(p.firstLba),
     lastLba: jsonInteger(p.lastLba),
     sizeBytes: jsonInteger(p.sizeBytes),
-    typeGuid: p.typeGuid ?? (p.mbrType !== null ? `0x${p.mbrType.toString(16).toUpperCase().padStart(2, '0')}` : null),
+    typeGuid: p.typeGuid ?? (p.mbrType !== null ? `0x${p.mbrType.toString(16).toUpperCase().padStart(2, '0')}` : (p.typeCode ?? null)),
     typeName: p.typeName,
     uuid: p.uuid,
     name: p.name,
     attributes: formatAttributes(p.attributes),
     content: contentJson(p.content),
+    ...(p.wholeDisk ? { wholeDisk: true } : {}),
+    ...(p.children ? { partitions: p.children.map((c) => partitionJson(c, 'bsd')) } : {}),
+  };
+}
+
+/** A label of the other schemes: where it is and whether its checksum holds. */
+export function labelJson(l: DiskLabel) {
+  return {
+    scheme: l.scheme,
+    offset: l.offset,
+    length: l.length,
+    ...(l.parentNumber !== undefined ? { parent: l.parentNumber } : {}),
+    checksum: l.checksum ? { stored: l.checksum.stored, computed: l.checksum.computed, ok: l.checksum.ok } : null,
+    partitions: l.partitions.length,
   };
 }
 
@@ -139,7 +155,8 @@ export function inspectJson(disk: DiskModel, container?: ContainerInfo) {
           })),
         }
       : null,
-    partitions: disk.partitions.map(partitionJson),
+    partitions: disk.partitions.map((p) => partitionJson(p, disk.scheme)),
+    labels: (disk.labels ?? []).map(labelJson),
     free: (disk.free ?? []).map(freeJson),
     content: contentJson(disk.content),
     primary: headerJson(disk.primary),

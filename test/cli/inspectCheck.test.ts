@@ -156,6 +156,7 @@ describe('inspect --json', () => {
     assert.equal(doc.scheme, 'gpt');
     assert.equal(doc.profile, null);
     assert.deepEqual(doc.partitions[0], {
+      scheme: 'gpt',
       slot: 0,
       number: 1,
       firstLba: 34,

@@ -392,7 +392,7 @@ describe('MBR findings', { concurrency: true }, () => {
 });
 
 describe('coverage', () => {
-  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts, container codes in io/containerLayout.test.ts)', () => {
+  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts, label codes in schemes/, container codes in io/containerLayout.test.ts)', () => {
     const elsewhere = new Set<FindingCode>([
       'esxi-slot-compacted',
       'esxi-layout',
@@ -407,6 +407,16 @@ describe('coverage', () => {
       'gpt-array-in-usable-range',
       'container-overlapping-blocks',
       'container-log-not-replayed',
+      // The Apple, BSD, Sun and SGI label codes: test/schemes/.
+      'apm-map-invalid',
+      'apm-driver-descriptor-invalid',
+      'bsd-label-checksum',
+      'bsd-label-invalid',
+      'sun-label-checksum',
+      'sun-label-invalid',
+      'sgi-label-checksum',
+      'sgi-label-invalid',
+      'label-partition-out-of-range',
     ]);
     const missing = (Object.keys(FINDING_DESCRIPTIONS) as FindingCode[]).filter((code) => !produced.has(code) && !elsewhere.has(code));
     if (skip) return; // the oracle-dependent tests did not run

@@ -1,11 +1,12 @@
 // The partitions the model lists (each with the volume found in it), the gaps
 // of free space (with lost volumes), and a volume that starts at byte 0.
-import type { DiskModel } from '../../core/diskModel';
+import type { DiskModel, Partition } from '../../core/diskModel';
 import type { FieldSpan, TreeNode } from '../../shared/protocol/editor';
 import { formatSizeShort as formatSize } from '../../shared/sizeText';
 import type { TreeContext, TreeSection } from './context';
 import { hex } from './context';
 import { volumeNode } from './volume';
+import { SCHEME_SHORT, labelEntryRange } from './labels';
 
 /** A volume from byte 0: the whole disk's (scheme none) or one written over the table. */
 export const diskVolumeSection: TreeSection = (ctx) =>
@@ -26,7 +27,7 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
   const active = model.activeGpt === 'primary' ? model.primary : model.activeGpt === 'backup' ? model.backup : null;
   const roles = new Map<number, string>();
   for (const p of model.esxi?.placements ?? []) roles.set(p.currentSlot, p.role);
-  const children = model.partitions.map((p): TreeNode => {
+  const partitionNode = (p: Partition, id: string, title: string): TreeNode => {
     const role = roles.get(p.slot);
     let offset = 0;
     let length = 0;
@@ -36,6 +37,9 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
         offset = entry.offset;
         length = entry.raw.length;
       }
+    } else if (p.scheme) {
+      // An Apple, BSD, Sun or SGI partition: its map entry or its slot of the label.
+      ({ offset, length } = labelEntryRange(model, p) ?? { offset, length });
     } else if (model.mbr && p.slot < 4) {
       const record = model.mbr.records[p.slot];
       if (record) {
@@ -43,10 +47,10 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
         length = 16;
       }
     }
-    const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : 'unknown');
+    const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type ${hex(p.mbrType, 2)}` : (p.typeCode ?? 'unknown'));
     const node: TreeNode = {
-      id: `partition-${p.number}`,
-      label: `Partition ${p.number}`,
+      id,
+      label: title,
       value: [role, type, formatSize(p.sizeBytes), p.content ? p.content.type : null].filter(Boolean).join(' · '),
       description: `LBA ${p.firstLba}-${p.lastLba}${model.scheme === 'gpt' ? ` · slot ${p.slot}` : ''}${p.name ? ` · "${p.name}"` : ''}`,
       offset,
@@ -55,10 +59,19 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
       context: { webviewSection: 'partition', partitionNumber: p.number },
     };
     // The volume inside, with its superblock's fields (issue 14).
-    if (p.content) node.children = [volumeNode(p.content, `partition-${p.number}.volume`, ctx.spans, `Partition ${p.number}`)];
+    if (p.content) node.children = [volumeNode(p.content, `${id}.volume`, ctx.spans, title)];
+    // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a.
+    const nested = (p.children ?? []).map((c) => partitionNode(c, `${id}${c.name}`, `Partition ${p.number}${c.name} (BSD ${c.name})`));
+    if (nested.length) node.children = [...(node.children ?? []), ...nested];
     return node;
-  });
-  const source = model.scheme === 'gpt' ? `from the ${model.activeGpt} GPT` : 'from the MBR';
+  };
+  const children = model.partitions.map((p) => partitionNode(p, `partition-${p.number}`, `Partition ${p.number}`));
+  const source =
+    model.scheme === 'gpt'
+      ? `from the ${model.activeGpt} GPT`
+      : model.scheme === 'mbr'
+        ? 'from the MBR'
+        : `from the ${SCHEME_SHORT[model.scheme] ?? model.scheme} label`;
   return { id: 'partitions', label: 'Partitions', value: String(children.length), description: source, offset: 0, length: 0, children, open: true };
 }
 

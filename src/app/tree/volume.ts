@@ -40,7 +40,8 @@ export function volumeNode(content: VolumeContent, idPrefix: string, spans: Fiel
   };
 }
 
-function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
+/** One field (and its children) with a hex span per leaf. */
+export function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
   const id = `${parentId}.${field.name}`;
   if (field.children) {
     return {

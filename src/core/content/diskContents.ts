@@ -17,18 +17,26 @@ export async function probePartitions(
   usable: { firstLba: bigint; lastLba: bigint } | null,
 ): Promise<FreeRegion[]> {
   const prober = new DiskProber(source);
-  for (const partition of partitions) {
+  // Partitions of labels nested in MBR slices (BSD) are probed too, within the same per-disk limits.
+  for (const partition of [...partitions, ...partitions.flatMap((p) => p.children ?? [])]) {
     partition.content = null;
-    if (partition.lastLba < partition.firstLba) continue;
+    // Sun's "whole disk" and SGI's "volume" slices start at the label and overlap every partition.
+    if (partition.lastLba < partition.firstLba || partition.wholeDisk) continue;
     if (partition.mbrType !== null && isContainerOnly(partition.mbrType)) continue;
     const offset = partition.firstLba * BigInt(sectorSize);
     const size = (partition.lastLba - partition.firstLba + 1n) * BigInt(sectorSize);
     partition.content = offset < BigInt(source.size) ? await prober.probe(Number(offset), clip(size)) : null;
   }
-  const free = usable ? freeRegions(partitions, usable, sectorSize) : [];
+  const free = usable
+    ? freeRegions(
+        partitions.filter((p) => !p.wholeDisk),
+        usable,
+        sectorSize,
+      )
+    : [];
   for (const region of free) region.content = await probeGap(prober, sectorSize, region);
   for (const partition of partitions) {
-    if (partition.content !== null || !usable) continue;
+    if (partition.content !== null || !usable || partition.wholeDisk) continue;
     const enclosing = await volumeRunningInto(prober, sectorSize, partition, partitions, free, usable.firstLba);
     if (enclosing) partition.enclosing = enclosing;
   }

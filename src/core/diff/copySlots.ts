@@ -39,7 +39,7 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   const refuse = (reason: string): FixResult => ({ ok: false, id: ID, reason });
   if (disk.scheme !== 'gpt')
     return refuse(
-      `${disk.image} has no GPT (${disk.scheme === 'mbr' ? 'it is partitioned with an MBR' : 'no partition table was found'}), so it has no slots to rearrange`,
+      `${disk.image} has no GPT (${disk.scheme === 'none' ? 'no partition table was found' : `it is partitioned with ${disk.scheme === 'mbr' ? 'an MBR' : `a ${disk.scheme.toUpperCase()} label`}`}), so it has no slots to rearrange`,
     );
   if (reference.scheme !== 'gpt') return refuse(`the reference ${reference.image} has no GPT, so it has no slots to copy`);
 

@@ -57,5 +57,13 @@ function noGptDetail(disk: DiskModel): string {
   if (disk.mbr?.records.some((r) => r.type === 0xee)) {
     return `the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with ${disk.sectorSize}-byte sectors; if the sector size is right, both headers are gone and no fix can rebuild them`;
   }
+  if (disk.scheme !== 'mbr') return `it is partitioned with ${SCHEME_WORDS[disk.scheme] ?? disk.scheme}, which diskx reads but does not repair`;
   return 'it is partitioned with an MBR';
 }
+
+const SCHEME_WORDS: Record<string, string> = {
+  apm: 'an Apple Partition Map',
+  bsd: 'a BSD disklabel',
+  sun: 'a Sun disk label',
+  sgi: 'an SGI volume header',
+};

@@ -29,6 +29,7 @@ import { ByteEditor } from './editor/byteEditor';
 import { FieldEditor } from './editor/fieldEditor';
 import { FindBar } from './editor/findBar';
 import { typingInField } from './dom';
+import { DiskMapPane } from './editor/diskMapPane';
 import { t } from './l10n';
 
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -115,6 +116,22 @@ const find = new FindBar(state, {
   repaint,
   focusHex: () => hex.element.focus(),
 });
+// The disk map: an area selects its tree node and that node's bytes, as a click in the tree does.
+const diskMap = new DiskMapPane(state, {
+  selectNode: (nodeId) => {
+    const node = tree.node(nodeId);
+    if (!node || node.length === 0) return false;
+    tree.selectNode(nodeId);
+    selection.setRange(node.offset, node.length, { syncTree: false, reveal: 'jump' });
+    return true;
+  },
+  selectBytes: (offset, length, nodeId) => {
+    selection.setRange(offset, length, { syncTree: !tree.node(nodeId), reveal: 'jump' });
+    if (tree.node(nodeId)) tree.selectNode(nodeId);
+  },
+  collapsed: () => saved.get().panes?.diskMap?.collapsed ?? false,
+  setCollapsed: (collapsed) => saved.update({ panes: { ...saved.get().panes, diskMap: { ...saved.get().panes?.diskMap, collapsed } } }),
+});
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.
 const side = el(
@@ -126,14 +143,15 @@ const side = el(
   tree.element,
 );
 const layout = new PaneLayout(side, hex, inspector.element);
-document.body.append(toolbar.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
-const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto };
+document.body.append(toolbar.element, diskMap.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
+const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto, diskMap };
 
 // ---- a selection change reaches every pane ----
 selection.onChange((change) => {
   bytes.selectionMoved();
   if (change.reveal) hex.viewport.reveal(change.reveal === 'jump' ? selection.anchor : selection.cursor, change.reveal === 'jump');
   if (change.syncTree) tree.selectNode(spanAt(state.spans, selection.cursor)?.nodeId);
+  diskMap.follow(spanAt(state.spans, selection.cursor)?.nodeId);
   toolbar.describe();
   // Painted at once (not on the next frame): the selection shows in the same turn as the click or key.
   hex.viewport.render();

@@ -20,6 +20,8 @@ import type { CopyProgress, WriteResult } from '../core/write/index';
 import { describeError } from '../core/errors';
 import type { EditState, FindMessage, FixPreview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
 import { buildStructureTree } from './structureTree';
+import { buildDiskMap } from './diskMap';
+import type { DiskMapView } from '../shared/protocol/diskMap';
 import type { StructureTree } from './structureTree';
 import type { EditStack, ImageEdit } from './editStack';
 import { EditableImage } from './editableImage';
@@ -176,7 +178,12 @@ export class DiskImageSession implements MessageTarget {
   }
 
   private viewContent(): ViewContent {
-    return { image: this.info(), view: this.viewValue, banner: this.bannerValue, edits: this.editState(), specs: this.specs };
+    return { image: this.info(), view: this.viewValue, banner: this.bannerValue, edits: this.editState(), specs: this.specs, map: this.diskMap() };
+  }
+
+  /** The disk map of the current model (built from the model alone: no byte is read). */
+  private diskMap(): DiskMapView | null {
+    return this.modelValue && this.kind !== 'plain' ? buildDiskMap(this.modelValue, this.viewValue.findings) : null;
   }
 
   // ---- user specs ----

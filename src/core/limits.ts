@@ -186,3 +186,8 @@ export const MAX_JOURNAL_BYTES = 32 * 1024 * 1024;
 
 /** Largest field of a user spec that can be set by value (its bytes as hex in an input box). */
 export const MAX_SPEC_EDIT_BYTES = 64 * 1024;
+
+/** Areas one disk map draws (tables, partitions, gaps); a hostile table's further partitions are counted, not drawn. */
+export const MAX_DISK_MAP_AREAS = 1024;
+/** Rows of a disk map: overlapping areas go to the rows below, the last row takes any further overlap. */
+export const MAX_DISK_MAP_LANES = 4;

@@ -44,6 +44,7 @@ test('the embedded init is a JSON data block (not executable) whose text cannot 
     settings: { bytesPerRow: 16 },
     head: Uint8Array.from([0x45, 0x46, 0x49, 0x00, 0xff]),
     edits: { dirty: false, pending: 0, applied: [], saveNeedsConfirmation: null } as unknown as InitMessage['edits'],
+    map: null,
     generation: 7,
   };
   const text = encodeEmbeddedInit(init, (bytes) => Buffer.from(bytes).toString('base64'));

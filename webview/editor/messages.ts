@@ -17,6 +17,7 @@ import type { ByteEditor } from './byteEditor';
 import type { FieldEditor } from './fieldEditor';
 import type { FindBar } from './findBar';
 import type { StructureTree } from './tree';
+import type { DiskMapPane } from './diskMapPane';
 
 /** Everything a host message may touch. */
 export interface EditorPanes {
@@ -33,6 +34,7 @@ export interface EditorPanes {
   fields: FieldEditor;
   find: FindBar;
   goto: GotoField;
+  diskMap: DiskMapPane;
 }
 
 const HOST_MESSAGE_TYPES = new Set<string>([
@@ -150,6 +152,7 @@ function setModel(panes: EditorPanes, message: InitMessage | UpdateMessage): voi
   state.selection.last = Math.max(0, message.image.sizeBytes - 1);
   state.cache = host.freshCache(message.image.sizeBytes, message.head);
   hex.viewport.invalidate();
+  panes.diskMap.render(message.map);
 }
 
 /** Columns, header and scroll range of the hex, then whether the panes still fit side by side. */

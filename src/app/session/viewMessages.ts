@@ -10,6 +10,7 @@ import { INIT_HEAD_BYTES } from '../../shared/protocol/editor';
 import type { StructureTree } from '../structureTree';
 import { profileLabel } from '../structureTree';
 import { overlaySpans } from '../appliedSpecs';
+import type { DiskMapView } from '../../shared/protocol/diskMap';
 
 /** What init and update both say about the document. */
 export interface ViewContent {
@@ -19,6 +20,8 @@ export interface ViewContent {
   edits: EditState;
   /** The applied user specs' roots and spans. */
   specs: { nodes(): TreeNode[]; spans(): FieldSpan[] };
+  /** The disk map (null for plain bytes). */
+  map: DiskMapView | null;
 }
 
 /** The image's facts for the info bar and the status bar. */
@@ -46,6 +49,7 @@ export async function initMessageOf(source: ByteSource, content: ViewContent, se
     settings,
     head,
     edits: content.edits,
+    map: content.map,
     generation,
   };
 }
@@ -53,7 +57,18 @@ export async function initMessageOf(source: ByteSource, content: ViewContent, se
 export async function updateMessageOf(source: ByteSource, content: ViewContent, notice: string | null): Promise<UpdateMessage> {
   const head = await readHead(source);
   const { tree, spans } = treeAndSpans(content);
-  return { type: 'update', image: content.image, tree, spans, findings: content.view.findings, banner: content.banner, head, edits: content.edits, notice };
+  return {
+    type: 'update',
+    image: content.image,
+    tree,
+    spans,
+    findings: content.view.findings,
+    banner: content.banner,
+    head,
+    edits: content.edits,
+    map: content.map,
+    notice,
+  };
 }
 
 function readHead(source: ByteSource): Promise<Uint8Array> {

@@ -6,6 +6,7 @@
 // helpers only, no runtime dependency on the host or the webview.
 import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
 import type { FieldKind as ValueKind, PatternMode } from '../valueKinds';
+import type { DiskMapView } from './diskMap';
 
 export * from './common';
 
@@ -145,6 +146,8 @@ export interface InitMessage {
   /** The image's first bytes (up to INIT_HEAD_BYTES), so the first rows paint without a round trip. */
   head: Uint8Array;
   edits: EditState;
+  /** The disk map (areas, placed on a bar); null when the bytes are shown as plain hex. */
+  map: DiskMapView | null;
   /** The document's state counter when this was made: a view that shows it needs no new init on "ready". */
   generation: number;
 }
@@ -159,6 +162,7 @@ export interface UpdateMessage {
   banner: string | null;
   head: Uint8Array;
   edits: EditState;
+  map: DiskMapView | null;
   /** A line for the status bar of the view ("Applied: Restore ESXi partition slots"). */
   notice: string | null;
 }

@@ -42,4 +42,6 @@ export declare function startCodeServer(options?: {
   port?: number;
   quiet?: boolean;
   timeoutMs?: number;
+  /** code-server's --locale (the display language), e.g. "ja". */
+  locale?: string;
 }): Promise<RunningCodeServer>;

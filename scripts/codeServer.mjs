@@ -233,7 +233,7 @@ export function freePort() {
 }
 
 const RUNTIME_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
-const RUNTIME_DIRS = ['dist', 'media', 'images', 'icons', 'l10n'];
+const RUNTIME_DIRS = ['dist', 'media', 'images', 'icons', 'l10n', 'translations'];
 /** package.json's strings: package.nls.json and its translations. */
 const NLS_FILE = /^package\.nls(\.[A-Za-z-]+)?\.json$/;
 
@@ -243,7 +243,8 @@ export function installExtensionCopy(extensionsDir, extensionRoot = repoRoot) {
   const target = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`.toLowerCase());
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
-  if (!fs.existsSync(path.join(extensionRoot, manifest.main ?? 'dist/extension.js'))) {
+  // A language pack (a test fixture) has no code: only an extension with a main needs its build.
+  if ((manifest.main !== undefined || !manifest.contributes?.localizations) && !fs.existsSync(path.join(extensionRoot, manifest.main ?? 'dist/extension.js'))) {
     throw new CodeServerSetupError(`${manifest.main} is missing: run npm run build first`);
   }
   for (const file of [...RUNTIME_FILES, ...fs.readdirSync(extensionRoot).filter((name) => NLS_FILE.test(name))]) {
@@ -282,7 +283,16 @@ function waitForHealth(port, child, timeoutMs) {
  * Starts code-server on 127.0.0.1 (free port) with a fresh user-data-dir and an
  * extensions-dir holding our extension. Returns the URL that opens `folder`.
  */
-export async function startCodeServer({ folder, extensionRoot = repoRoot, extraExtensions = [], settings = {}, port, quiet = true, timeoutMs = 60_000 } = {}) {
+export async function startCodeServer({
+  folder,
+  extensionRoot = repoRoot,
+  extraExtensions = [],
+  settings = {},
+  port,
+  quiet = true,
+  timeoutMs = 60_000,
+  locale,
+} = {}) {
   const paths = ensureCodeServer();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-code-server-'));
   const userDataDir = path.join(base, 'data');
@@ -343,6 +353,8 @@ export async function startCodeServer({ folder, extensionRoot = repoRoot, extraE
     '--disable-workspace-trust',
     '--disable-getting-started-override',
   ];
+  // The display language (code-server's --locale): our package.nls.<locale>.json and l10n bundle follow it.
+  if (locale) args.push('--locale', locale);
   if (folder) args.push(folder);
   const child = spawn(paths.nodeBin, args, {
     cwd: base,

@@ -41,10 +41,15 @@ export function tempWorkspace(prefix = 'diskx-e2e-'): string {
 /** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */
 export async function openWorkbench(
   folder: string,
-  options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown> } = {},
+  options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown>; locale?: string } = {},
 ): Promise<Workbench> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set DISKX_CHROMIUM)`);
-  const server = await startCodeServer({ folder, extraExtensions: options.extraExtensions ?? [], settings: options.settings ?? {} });
+  const server = await startCodeServer({
+    folder,
+    extraExtensions: options.extraExtensions ?? [],
+    settings: options.settings ?? {},
+    ...(options.locale ? { locale: options.locale } : {}),
+  });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({

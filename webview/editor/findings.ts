@@ -45,7 +45,10 @@ export class FindingsList {
     if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
     item.tabIndex = 0;
     const node = this.tree.node(finding.nodeId);
-    item.title = `${node ? `${node.label} · ` : ''}bytes 0x${finding.offset.toString(16).toUpperCase()} +${finding.length}`;
+    const where = finding.file
+      ? `container file bytes 0x${finding.file.offset.toString(16).toUpperCase()} +${finding.file.length}`
+      : `bytes 0x${finding.offset.toString(16).toUpperCase()} +${finding.length}`;
+    item.title = `${node ? `${node.label} · ` : ''}${where}`;
     item.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('button')) return;
       this.actions.reveal(finding);

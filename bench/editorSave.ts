@@ -85,6 +85,8 @@ async function waitUntil<T>(page: Page, what: string, read: () => Promise<T | nu
 export async function measureSaves(page: Page, frame: Frame, name: string, offsets: number[]): Promise<{ cleanTab: number[]; viewSaved: number[] }> {
   const cleanTab: number[] = [];
   const viewSaved: number[] = [];
+  // tsx (esbuild keepNames) wraps named functions in __name(); give both documents one.
+  for (const target of [page, frame]) await target.evaluate('globalThis.__name = globalThis.__name || ((fn) => fn)');
   for (const [round, offset] of offsets.entries()) {
     await frame.evaluate(
       (o) => (globalThis as unknown as { postMessage(m: unknown, t: string): void }).postMessage({ type: 'test:goto', offset: o }, '*'),

@@ -167,6 +167,17 @@ export interface UpdateMessage {
   notice: string | null;
 }
 
+/**
+ * Only the edit state changed, not the bytes shown nor the model (after a save: the
+ * file now holds the bytes the view shows). The view keeps its tree, spans and
+ * cached bytes and takes the new edit state and notice.
+ */
+export interface EditsMessage {
+  type: 'edits';
+  edits: EditState;
+  notice: string | null;
+}
+
 /** Show what a fix would do (answer to previewFix, or sent by a palette command / quick fix). */
 export interface FixPreviewMessage {
   type: 'fixPreview';
@@ -219,6 +230,7 @@ export type ToWebview =
   | FocusMessage
   | InitMessage
   | UpdateMessage
+  | EditsMessage
   | BytesMessage
   | CrcMessage
   | SettingsMessage

@@ -1,5 +1,6 @@
 // Finding and fix ids are stable: the same strings in the CLI's JSON, the
 // editor, the Problems panel and the tests.
+import type { Message } from '../shared/l10n';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -65,7 +66,10 @@ export type FindingCode =
 export interface Finding {
   code: FindingCode;
   severity: Severity;
+  /** The message in English (the CLI's words). */
   message: string;
+  /** The same message as a template with its values, for the editor to show in the user's language. */
+  text?: Message;
   /** Absolute byte offset of the structure or field concerned. */
   offset: number;
   length: number;

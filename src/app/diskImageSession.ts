@@ -343,11 +343,15 @@ export class DiskImageSession implements MessageTarget {
     return this.image.changedOnDisk();
   }
 
-  /** Writes the pending plans through the safe writer (EditableImage.save), then reads the model again. */
+  /** Writes the pending plans (EditableImage.save); the file then holds the bytes the model and tree were read from: they stand. */
   async save(options: { allowDevice?: boolean } = {}): Promise<WriteResult | null> {
     const pending = this.edits.pendingPlans().length;
     const result = await this.image.save(options);
-    if (pending > 0) await this.reparse();
+    if (pending > 0) {
+      this.editedValue = []; // no edit left to mark
+      this.generationValue++;
+      await this.specs.refresh(this.specTarget()); // they read through the reopened file
+    }
     return result;
   }
 

@@ -24,7 +24,7 @@ export interface EditableImageOptions {
   journalDir?: string;
   /** How the image may be opened and written (VMDK extents outside the descriptor's folder). */
   open?: OpenImageOptions;
-  /** How the file is opened again after a write or revert (the editor parses too, to learn whether it is still a disk); default openBytes. */
+  /** How the file is opened again after a revert or reload (the editor parses too, to learn whether it is still a disk); default openBytes. After a save it is always openBytes. */
   reopen?: (path: string) => Promise<OpenedBytes>;
 }
 
@@ -154,7 +154,9 @@ export class EditableImage {
       ...(this.options.journalDir ? { journalDir: this.options.journalDir } : {}),
     });
     this.edits.markSaved();
-    await this.reopen();
+    // The file now holds exactly the bytes the document showed: nothing to parse again,
+    // only the file to open afresh (no page cached from before the write).
+    await this.reopen((p) => openBytes(p, this.options.open));
     return result;
   }
 
@@ -220,8 +222,8 @@ export class EditableImage {
   }
 
   /** Opens the file again (after a write, a revert or an outside change): no stale cache. */
-  private async reopen(): Promise<void> {
-    const bytes = await (this.options.reopen ?? ((p: string) => openBytes(p, this.options.open)))(this.path);
+  private async reopen(open: (path: string) => Promise<OpenedBytes> = this.options.reopen ?? ((p) => openBytes(p, this.options.open))): Promise<void> {
+    const bytes = await open(this.path);
     await this.base.close().catch(() => undefined);
     this.base = bytes.source;
     this.kindValue = bytes.kind;

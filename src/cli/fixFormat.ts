@@ -64,7 +64,7 @@ export const MAX_CHANGED_ROWS = 32;
 const ROW = 16;
 
 const hex = (n: number | bigint): string => `0x${n.toString(16).toUpperCase()}`;
-const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
 /** "0x1FFFFBE80 (LBA 16777183 +0x80)" */
 export function offsetText(offset: number, sectorSize: number): string {
@@ -199,7 +199,8 @@ export function wrap(text: string, indent: string, width = 100): string[] {
   return lines;
 }
 
-function findingCounts(findings: Finding[]): string {
+/** "1 error, 2 warnings, 0 info". */
+export function findingCounts(findings: Finding[]): string {
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info`;
 }
@@ -228,10 +229,7 @@ export function formatPlan(report: FixReport): string {
   }
   lines.push('');
   const patches = report.planned.reduce((n, p) => n + p.plan.patches.length, 0);
-  const lbas = writeLbas(
-    report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
-    disk.sectorSize,
-  );
+  const lbas = plannedLbas(report.writes, disk.sectorSize);
   if (report.refused.length > 0) {
     lines.push(`${plural(report.refused.length, 'requested fix does', 'requested fixes do')} not apply: nothing written`);
   } else if (report.dryRun) {
@@ -254,13 +252,7 @@ function unresolvedText(report: FixReport): string {
 export function formatWritten(report: FixReport): string {
   const written = report.written!;
   if (written.entryId === null) return `Nothing to write: the plans change no byte of ${report.image}; no journal entry.`;
-  const lbas = writeLbas(written.writes, written.sectorSize);
-  const lines = [
-    `Wrote ${plural(written.sectorsWritten, 'sector')} (${plural(written.bytesWritten, 'byte')}) of ${report.image}, backup GPT first, fsynced: LBA ${lbaRuns(lbas)}`,
-    `Undo journal: ${written.journalPath} (entry ${written.entryId})`,
-    `undo with: diskx undo ${quote(report.image)}`,
-    `Check after the repair: ${findingCounts(report.remainingFindings)}.`,
-  ];
+  const lines = writtenLines(report.image, written, report.remainingFindings, 'repair');
   if (report.unresolved.length === 0) {
     if (report.addressed.length > 0) lines.push(`Repaired: ${report.addressed.join(', ')} (no longer reported).`);
   } else {
@@ -272,11 +264,41 @@ export function formatWritten(report: FixReport): string {
   return lines.join('\n');
 }
 
+/** What a write did, for fix and set: sectors in write order, bytes, the journal, how to undo, the check after `what`. */
+export function writtenLines(image: string, written: WriteResult, findings: Finding[], what: 'repair' | 'edit'): string[] {
+  return [
+    `Wrote ${plural(written.sectorsWritten, 'sector')} (${plural(written.bytesWritten, 'byte')}) of ${image}, backup GPT first, fsynced: LBA ${lbaRuns(writeLbas(written.writes, written.sectorSize))}`,
+    `Undo journal: ${written.journalPath} (entry ${written.entryId})`,
+    `undo with: diskx undo ${quote(image)}`,
+    `Check after the ${what}: ${findingCounts(findings)}.`,
+  ];
+}
+
 function quote(p: string): string {
   return /^[\w./@:+-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+
+/** The sectors planned sector writes touch, ascending. */
+export function plannedLbas(writes: Patch[], sectorSize: number): number[] {
+  return writeLbas(
+    writes.map((w) => ({ offset: w.offset, length: w.after.length })),
+    sectorSize,
+  );
+}
+
+/** The JSON `written` object of fix and set: the sectors in write order, the counts and the journal entry; null in a dry run. */
+export function writtenJson(written: WriteResult | null) {
+  return written
+    ? {
+        sectors: writeLbas(written.writes, written.sectorSize).map(jsonInteger),
+        sectorsWritten: written.sectorsWritten,
+        bytesWritten: written.bytesWritten,
+        entryId: written.entryId,
+      }
+    : null;
+}
 
 /**
  * The `diskx fix --json` document:
@@ -311,18 +333,8 @@ export function fixJson(report: FixReport) {
       })),
     })),
     notApplicable: report.refused.map((r) => ({ id: r.id, reason: r.reason })),
-    sectors: writeLbas(
-      report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
-      sectorSize,
-    ).map(jsonInteger),
-    written: report.written
-      ? {
-          sectors: writeLbas(report.written.writes, report.written.sectorSize).map(jsonInteger),
-          sectorsWritten: report.written.sectorsWritten,
-          bytesWritten: report.written.bytesWritten,
-          entryId: report.written.entryId,
-        }
-      : null,
+    sectors: plannedLbas(report.writes, sectorSize).map(jsonInteger),
+    written: writtenJson(report.written),
     journal: report.journal,
     remainingFindings: report.remainingFindings,
     addressed: report.addressed,

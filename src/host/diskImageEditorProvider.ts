@@ -13,6 +13,7 @@ import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
 import { registerEditorKeys } from './editorKeys';
+import { copiedMessage, registerCopyAsCommands } from './copyAsCommands';
 import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
@@ -88,6 +89,7 @@ export class DiskImageEditorProvider {
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
       registerEditorKeys(provider.panels),
+      registerCopyAsCommands(provider.panels),
       ImageSearches.registerCommands(provider.panels),
     );
     return { provider, registration };
@@ -197,7 +199,7 @@ export class DiskImageEditorProvider {
         break;
       case 'copy':
         await vscode.env.clipboard.writeText(effect.text);
-        vscode.window.setStatusBarMessage(`Copied ${effect.text.length ? (effect.text.length + 1) / 3 : 0} bytes as hex`, 2000);
+        vscode.window.setStatusBarMessage(copiedMessage(effect.format, effect.bytes), 2000);
         break;
       case 'selection':
         this.selections.set(document, { offset: effect.offset, length: effect.length });

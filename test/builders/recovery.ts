@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { sparseFile, writeAt } from './oracles';
+import { ESXI5_LAYOUT, layoutSlots, sparseFile, writeAt } from './oracles';
+import type { NumberedPartition } from './oracles';
+import { testGuid, writeGptImage } from './images';
 
 /** True when `tool` is on PATH. */
 export const have = (tool: string): boolean => !spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status;
@@ -43,4 +45,24 @@ export function wipeTables(image: string): void {
   const size = fs.statSync(image).size;
   writeAt(image, 0, new Uint8Array(34 * 512));
   writeAt(image, size - 33 * 512, new Uint8Array(33 * 512));
+}
+
+/** A GPT disk image of `bytes` with `layout` in its slots (unique GUIDs from testGuid). */
+export function gptLayoutDisk(image: string, bytes: bigint, layout: NumberedPartition[]): string {
+  const totalSectors = bytes / 512n;
+  writeGptImage(image, { sectorSize: 512, totalSectors, diskGuid: testGuid(0xd15c), slots: layoutSlots(layout, totalSectors) });
+  return image;
+}
+
+/** ESXi 6.x on small media (a 1 GiB USB stick): the 5.x layout without scratch and datastore, partitions 1,5,6,7,8. */
+export const ESXI6_USB_LAYOUT = ESXI5_LAYOUT.filter((p) => p.number === 1 || (p.number >= 5 && p.number <= 8));
+
+/** The ESXi 6.x USB-stick disk, its FAT volumes made by mkfs.vfat in the installer's slots. */
+export function esxi6UsbDisk(image: string): string {
+  gptLayoutDisk(image, 1073741824n, ESXI6_USB_LAYOUT);
+  fatAt(image, 64n, 8128n, 'ESP');
+  fatAt(image, 8224n, 511968n, 'BOOTBANK1');
+  fatAt(image, 520224n, 511968n, 'BOOTBANK2');
+  fatAt(image, 1257504n, 585696n, 'STORE');
+  return image;
 }

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNode, parseGoto, resolveGoto } from '../../webview/gotoTarget';
-import { crc32, guidAt, inspect, utf16le } from '../../webview/inspector';
+import { guidAt, inspect, utf16le } from '../../webview/inspector';
+import { crc32 } from '../../src/shared/crc32';
 import {
   MAX_SCROLL_HEIGHT,
   contentHeight,
@@ -108,7 +109,7 @@ test('the data inspector decodes integers in the chosen byte order, an LBA, a mi
   assert.equal(inspect({ bytes: new Uint8Array(0), offset: 0, sectorSize: 512, littleEndian: true })[0]!.value, '—');
 });
 
-test('the webview CRC-32 agrees with the core and zlib check value', () => {
+test('the CRC-32 the webview uses agrees with the core and the zlib check value', () => {
   assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
   const random = new Uint8Array(4096).map((_, i) => (i * 7919) & 0xff);
   assert.equal(crc32(random), coreCrc32(random));

@@ -4,7 +4,8 @@
 import { MAX_CRC_LENGTH } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import { escapeHtml } from '../html';
-import { crc32, formatCrc, inspect } from '../inspector';
+import { crc32 } from '../../src/shared/crc32';
+import { formatCrc, inspect } from '../inspector';
 import type { InspectorRow } from '../inspector';
 import { spanAt } from '../spanIndex';
 import { INSPECTOR_LABELS, S, sectorsOf } from '../strings';

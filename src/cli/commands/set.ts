@@ -27,7 +27,7 @@ import type { CliCommand, CommandContext, CommandResult } from '../command';
 import { json } from '../command';
 import { parseArgs, sectorSizeFlag } from '../args';
 import { journalOptions, warnAboutJournal, writerOptions } from '../journal';
-import { hexDiff, lbaRuns, offsetText, writeLbas } from '../fixFormat';
+import { findingCounts as counts, hexDiff, lbaRuns, offsetText, plannedLbas, plural, toHex, writtenJson, writtenLines } from '../fixFormat';
 import { formatSize } from '../format';
 
 /** The findings that mean "a CRC no longer matches its bytes" (recompute-crcs reseals them). */
@@ -108,13 +108,6 @@ async function runSet(argv: string[], context: CommandContext): Promise<CommandR
   return { stdout: args.flags.has('json') ? json(setJson(report)) : `${formatSetPlan(report)}\n\n${formatSetWritten(report)}`, exitCode: 0 };
 }
 
-const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
-
-function counts(findings: Finding[]): string {
-  const count = (s: string): number => findings.filter((f) => f.severity === s).length;
-  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info`;
-}
-
 function staleCrcs(findings: Finding[]): string[] {
   return [...new Set(findings.filter((f) => STALE_CRC_CODES.includes(f.code)).map((f) => f.code))];
 }
@@ -145,10 +138,7 @@ export function formatSetPlan(report: SetReport): string {
     lines.push('Nothing to write: the fields already hold these values.');
     return lines.join('\n');
   }
-  const lbas = writeLbas(
-    report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
-    disk.sectorSize,
-  );
+  const lbas = plannedLbas(report.writes, disk.sectorSize);
   const stale = staleCrcs(report.findings);
   if (!report.written) {
     lines.push(`Sectors to write: LBA ${lbaRuns(lbas)}; undo journal: ${report.journal}`);
@@ -164,15 +154,8 @@ export function formatSetPlan(report: SetReport): string {
 function formatSetWritten(report: SetReport): string {
   const written = report.written!;
   if (written.entryId === null) return `Nothing to write: the edit changes no byte of ${report.image}; no journal entry.`;
-  return [
-    `Wrote ${plural(written.sectorsWritten, 'sector')} (${plural(written.bytesWritten, 'byte')}) of ${report.image}, backup GPT first, fsynced: LBA ${lbaRuns(writeLbas(written.writes, written.sectorSize))}`,
-    `Undo journal: ${written.journalPath} (entry ${written.entryId})`,
-    `undo with: diskx undo ${report.image}`,
-    `Check after the edit: ${counts(report.findings)}.`,
-  ].join('\n');
+  return writtenLines(report.image, written, report.findings, 'edit').join('\n');
 }
-
-const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 /**
  * The `diskx set --json` document:
@@ -203,18 +186,8 @@ export function setJson(report: SetReport) {
       after: toHex(c.after),
     })),
     notes: report.result.notes,
-    sectors: writeLbas(
-      report.writes.map((w) => ({ offset: w.offset, length: w.after.length })),
-      sectorSize,
-    ).map(jsonInteger),
-    written: report.written
-      ? {
-          sectors: writeLbas(report.written.writes, report.written.sectorSize).map(jsonInteger),
-          sectorsWritten: report.written.sectorsWritten,
-          bytesWritten: report.written.bytesWritten,
-          entryId: report.written.entryId,
-        }
-      : null,
+    sectors: plannedLbas(report.writes, sectorSize).map(jsonInteger),
+    written: writtenJson(report.written),
     journal: report.journal,
     remainingFindings: report.findings,
     staleCrcs: staleCrcs(report.findings),

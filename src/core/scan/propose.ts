@@ -5,13 +5,16 @@
 //   2. volumes that match an ESXi boot-disk layout: the installer's slots and
 //      type GUIDs (vmkDiagnostic partitions, which carry no file system, from
 //      the layout's fixed LBAs), so no partition is renumbered;
-//   3. otherwise the volumes in disk order, numbered from 1, GPT unless an MBR
+//   3. a Windows GPT layout (windows.ts): the ESP and the Microsoft reserved
+//      partition, which holds no file system, in their slots;
+//   4. otherwise the volumes in disk order, numbered from 1, GPT unless an MBR
 //      fits better (a volume at the DOS start LBA 63, or a stray MBR's records).
 import { createHash } from 'node:crypto';
 import type { FoundVolume, ScanResult } from './scanner';
 import type { StrayTable } from './tables';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
 import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
+import { windowsProposal } from './windows';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -41,7 +44,7 @@ export interface Proposal {
   /** Where the proposal comes from. */
   source: 'stray-gpt' | 'esxi-layout' | 'volumes';
   /** The ESXi profile when source is esxi-layout. */
-  layout?: 'esxi-5' | 'esxi-6' | 'esxi-7';
+  layout?: 'esxi-5' | 'esxi-6' | 'esxi-7' | 'windows';
   diskGuid?: string;
   partitions: ProposedPartition[];
   /** Why this proposal, for the user. */
@@ -121,6 +124,8 @@ export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalRe
     return { ok: false, reason: `the scan found ${volumes.length} volumes, more than the ${MAX_PROPOSED_PARTITIONS} a GPT array holds` };
   const esxi = esxiProposal(volumes, totalSectors, sectorSize);
   if (esxi) return { ok: true, proposal: esxi };
+  const windows = windowsLayout(volumes, totalSectors, sectorSize);
+  if (windows) return { ok: true, proposal: windows };
   return { ok: true, proposal: volumesProposal(volumes, scan.tables, totalSectors, sectorSize) };
 }
 
@@ -167,14 +172,21 @@ const ESXI56 = {
   datastore6: 15472640n,
 } as const;
 
+/** ESXi 7.x/8.x: the system partition's fixed bounds and the installer's alignment (1 MiB). */
+const ESXI7_SYSTEM = [64n, 204863n] as const;
+const ESXI7_ALIGN = 2048n;
+
 function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: number): Proposal | null {
   if (sectorSize !== 512) return null;
   const at = (lba: bigint): FoundVolume | undefined => volumes.find((v) => v.firstLba === lba);
   const isFat = (v: FoundVolume | undefined): v is FoundVolume => v !== undefined && v.content.type === 'vfat';
   const { lastUsable } = gptUsableRange(totalSectors, sectorSize);
-  const endOf = (v: FoundVolume, next: bigint | null): bigint => {
-    const limit = (next ?? lastUsable + 1n) - 1n;
-    return v.lastLba !== undefined && v.lastLba <= limit ? v.lastLba : limit;
+  // 7.x: a partition ends where its file system ends, rounded up to the installer's 1 MiB
+  // alignment (mkfs may leave a few sectors short of the partition), never past the next one.
+  const endOf = (v: FoundVolume, next: bigint): bigint => {
+    if (v.lastLba === undefined) return next - 1n;
+    const aligned = ((v.lastLba + 1n + ESXI7_ALIGN - 1n) / ESXI7_ALIGN) * ESXI7_ALIGN - 1n;
+    return aligned < next ? aligned : next - 1n;
   };
   const seed = volumes.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
   const part = (slot: number, firstLba: bigint, lastLba: bigint, typeGuid: string, role: string): ProposedPartition => ({
@@ -234,7 +246,10 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
   ) {
     const datastore = v4 && v4.content.type.startsWith('VMFS') ? v4 : undefined;
     const partitions = [
-      part(0, v0.firstLba, endOf(v0, v1.firstLba), TYPE_EFI_SYSTEM, 'systemPartition (EFI)'),
+      // The 7.x system partition has fixed bounds, 64..204863 (100 MiB), when the EFI volume is there.
+      v0.firstLba === ESXI7_SYSTEM[0] && (v0.lastLba ?? 0n) <= ESXI7_SYSTEM[1] && v1.firstLba > ESXI7_SYSTEM[1]
+        ? part(0, ESXI7_SYSTEM[0], ESXI7_SYSTEM[1], TYPE_EFI_SYSTEM, 'systemPartition (EFI)')
+        : part(0, v0.firstLba, endOf(v0, v1.firstLba), TYPE_EFI_SYSTEM, 'systemPartition (EFI)'),
       part(4, v1.firstLba, endOf(v1, v2.firstLba), TYPE_MS_BASIC_DATA, 'bootbank 0'),
       part(5, v2.firstLba, endOf(v2, v3.firstLba), TYPE_MS_BASIC_DATA, 'bootbank 1'),
       part(6, v3.firstLba, datastore ? datastore.firstLba - 1n : lastUsable, TYPE_VMWARE_VMFSL, 'OSDATA (VMFS-L)'),
@@ -252,6 +267,21 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
     };
   }
   return null;
+}
+
+function windowsLayout(volumes: FoundVolume[], totalSectors: bigint, sectorSize: number): Proposal | null {
+  const ordered = [...volumes].sort((a, b) => Number(a.firstLba - b.firstLba));
+  const { firstUsable, lastUsable } = gptUsableRange(totalSectors, sectorSize);
+  if (ordered[0]!.firstLba < firstUsable) return null;
+  const seed = ordered.map((v) => `${v.firstLba}:${v.content.uuid ?? ''}`).join(',');
+  return windowsProposal(
+    ordered,
+    sectorSize,
+    lastUsable,
+    (slot) => derivedGuid(`${seed}|${slot}`),
+    derivedGuid(`${seed}|disk`),
+    (v) => GPT_TYPE_BY_CONTENT[v.content.type] ?? TYPE_LINUX_FS,
+  );
 }
 
 function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSectors: bigint, sectorSize: number): Proposal {

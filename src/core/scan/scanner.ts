@@ -217,7 +217,11 @@ async function confirm(source: ByteSource, sectorSize: number, candidates: Candi
     const evidence = candidate.hits.map((h) => h.evidence);
     if (confidence === 'medium') evidence.push("the volume's first structure is gone or damaged: found from a backup copy");
     const volume: FoundVolume = { offset: candidate.offset, firstLba: BigInt(candidate.offset / sectorSize), content, evidence, confidence };
-    if (content.sizeBytes !== undefined && content.sizeBytes > 0n) volume.lastLba = (BigInt(candidate.offset) + content.sizeBytes) / BigInt(sectorSize) - 1n;
+    if (content.sizeBytes !== undefined && content.sizeBytes > 0n) {
+      // NTFS counts its sectors without the backup boot sector, which sits in the volume's last sector.
+      const extent = content.sizeBytes + (content.type === 'ntfs' ? BigInt(sectorSize) : 0n);
+      volume.lastLba = (BigInt(candidate.offset) + extent) / BigInt(sectorSize) - 1n;
+    }
     found.push(volume);
   }
   return found;

@@ -15,7 +15,8 @@
 //      backup before primary). A run that changed under us (a writer that ignores
 //      the lock) stops the repair: what was written is put back, the entry is
 //      dropped, ImageChangedError;
-//   7. mark the entry "applied"; release the lock.
+//   7. mark the entry "applied" (the journal fsynced, not its folder: see there);
+//      release the lock.
 // Only bytes a patch covers are written, never a whole sector rebuilt from an
 // earlier read. A crash before 5 leaves the old image and no entry; between 5
 // and 7 a "pending" entry whose bytes are each old or new, which `diskx undo`
@@ -25,7 +26,8 @@ import type { FixPlan, Patch } from '../patch';
 import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { planSectorRanges } from './containerPlans';
 import { resolveImageFiles } from './imageFiles';
-import { readDiskOf } from './readDiskOf';
+import { patchesMissReads, readDiskOf } from './readDiskOf';
+import type { ByteSpan } from '../io/dataRanges';
 import { HAND_EDIT_ID } from '../edit/planEdits';
 import { diskFingerprint, partitionOverlap, partitionRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
@@ -109,7 +111,8 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     const fixIds = plans.map((p) => p.id);
     // No repair writes into partition data, whatever a plan says (the fixes refuse it already);
     // hand edits (typing bytes in the editor) are the user's own and may.
-    const disk = await readDiskOf(files.image, options.sectorSize, options.open);
+    const parsed: ByteSpan[] = [];
+    const disk = await readDiskOf(files.image, options.sectorSize, options.open, [], parsed);
     const guarded = plans.filter((p) => p.id !== HAND_EDIT_ID);
     if (disk && guarded.length > 0) {
       const partitions = partitionRanges(disk);
@@ -145,7 +148,8 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       identity: [
         ...new Set([
           diskFingerprint(disk, files.sizeBytes),
-          diskFingerprint(await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes),
+          // The image as it will be: parsed again only when a write lands on bytes the parser read.
+          diskFingerprint(patchesMissReads(writes, parsed) ? disk : await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes),
         ]),
       ],
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
@@ -191,7 +195,9 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       }
       entry.state = 'applied';
       entry.appliedAt = new Date().toISOString();
-      await writeJournal(journalPath, next);
+      // The file is fsynced, its folder not: should a power loss undo this rename, the entry
+      // reads "pending" over the new bytes, which `diskx undo` reverts like any interrupted write.
+      await writeJournal(journalPath, next, { syncFolder: false });
     } catch (error) {
       if (error instanceof ImageChangedError) throw error;
       // The journal says "pending": say so, the user's next step is `diskx undo`.

@@ -193,9 +193,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Replaces the journal atomically and durably: a temporary file created
  * exclusively under an unpredictable name (never through a planted symlink),
- * fsync, rename over the journal, fsync of the folder.
+ * fsync, rename over the journal, fsync of the folder. With `syncFolder: false`
+ * the folder is not fsynced: the journal is then the old or the new file after
+ * a power loss (both complete), and the next update's folder fsync makes the
+ * rename durable. Only for an update whose loss leaves a recoverable state.
  */
-export async function writeJournal(journalPath: string, journal: Journal): Promise<void> {
+export async function writeJournal(journalPath: string, journal: Journal, options: { syncFolder?: boolean } = {}): Promise<void> {
   const dir = path.dirname(journalPath);
   const text = JSON.stringify(journal, null, 1) + '\n';
   if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
@@ -220,7 +223,7 @@ export async function writeJournal(journalPath: string, journal: Journal): Promi
     if (temp) await fsp.rm(temp, { force: true }).catch(() => undefined);
     throw new JournalNotWritableError(journalPath, errnoText(error));
   }
-  await syncDir(dir);
+  if (options.syncFolder ?? true) await syncDir(dir);
 }
 
 /** Checks that the journal's folder accepts files, before anything else happens (the probe is created exclusively too). */

@@ -200,6 +200,12 @@ export interface FocusMessage {
   target: 'goto' | 'hex';
 }
 
+/** Copy the selection in `format` (a Copy As command ran in the palette or the context menu). */
+export interface CopyAsMessage {
+  type: 'copyAs';
+  format: CopyFormat;
+}
+
 /** Search results (answer to find): matches in the search direction from `from`. */
 export interface FindResultMessage extends RequestMessage {
   type: 'findResult';
@@ -217,6 +223,7 @@ export interface FindCommandMessage {
 
 export type ToWebview =
   | FocusMessage
+  | CopyAsMessage
   | InitMessage
   | UpdateMessage
   | BytesMessage
@@ -247,10 +254,17 @@ export interface CrcRequestMessage extends RequestMessage {
   length: number;
 }
 
+/** How Copy As writes bytes to the clipboard: `45 46 49`, a C array, base64, or the bytes as UTF-8 text. */
+export const COPY_FORMATS = ['hex', 'c', 'base64', 'text'] as const;
+export type CopyFormat = (typeof COPY_FORMATS)[number];
+
+/** Copy the range to the clipboard (Ctrl+C: hex; Copy As: `format`). */
 export interface CopyHexMessage {
   type: 'copyHex';
   offset: number;
   length: number;
+  /** Absent: hex. */
+  format?: CopyFormat;
 }
 
 /** The cursor or selection moved: the host may show it in the status bar. */

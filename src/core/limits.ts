@@ -166,6 +166,12 @@ export const MAX_CONTAINER_BLOCK_BYTES = 256 * 1024 * 1024;
 /** Table bytes read to count allocated blocks for `inspect` (skipped above this). */
 export const MAX_ALLOCATION_SCAN_BYTES = 16 * 1024 * 1024;
 
+/** Table bytes read to check that no two table entries (or an entry and the metadata) share file bytes, before a write. */
+export const MAX_LAYOUT_SCAN_BYTES = 64 * 1024 * 1024;
+
+/** Allocated blocks (plus metadata pieces) that check holds, 24 bytes each; above it a write is refused as unchecked. */
+export const MAX_LAYOUT_SCAN_ENTRIES = 1 << 22;
+
 /** VHDX region table and metadata table entries (the format's own maximum is 2047). */
 export const MAX_VHDX_TABLE_ENTRIES = 2047;
 

@@ -26,6 +26,7 @@ const EXPECTED_GPT: Record<string, readonly string[]> = {
   'AA31E02A-400F-11DB-9590-000C2911D1B8': ['VMFS', 'VMFS_volume_member'], // VMware VMFS
   '4EB2EA39-7855-4790-A79E-FAE495E21F8D': ['VMFS', 'VMFS_volume_member'], // VMware VMFS-L
   '9D275380-40AD-11DB-BF97-000C2911D1B8': ['vmkdiagnostic'], // VMware vmkDiagnostic
+  '6A898CC3-1DD2-11B2-99A6-080020736631': ['zfs_member'], // Solaris /usr and Apple ZFS: what ZFS on Linux and FreeBSD use
 };
 const EXPECTED_MBR: Record<number, readonly string[]> = {
   0x01: ['vfat'],

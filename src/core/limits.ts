@@ -28,6 +28,9 @@ export const MAX_EBR_CHAIN = 256;
 /** Apple Partition Map entries read (libblkid and the Linux kernel stop at the same count); pmMapBlkCnt above it is reported. */
 export const MAX_APM_MAP_ENTRIES = 256;
 
+/** nvpairs of a ZFS label's configuration walked before the probe gives up on it. */
+export const MAX_ZFS_NVPAIRS = 256;
+
 /** BSD disklabel partitions read: as many 16-byte entries as fit a 512-byte sector after the 148-byte header. */
 export const MAX_BSD_PARTITIONS = 22;
 

@@ -21,3 +21,19 @@ export const INSPECTOR_LABELS: Readonly<Record<string, string>> = {
 
 /** "(512-byte sectors)" */
 export const sectorsOf = (sectorSize: number): string => t('({0}-byte sectors)', sectorSize);
+
+/** The toolbar's note after a copy. */
+export function copiedText(format: 'hex' | 'c' | 'base64' | 'text', bytes: number): string {
+  switch (format) {
+    case 'hex':
+      return t('Copied {0} bytes as hex', bytes);
+    case 'c':
+      return t('Copied {0} bytes as a C array', bytes);
+    case 'base64':
+      return t('Copied {0} bytes as base64', bytes);
+    case 'text':
+      return t('Copied {0} bytes as text', bytes);
+  }
+}
+
+export const tooLargeToCopy = (bytes: number, max: number): string => t('Selection too large to copy ({0} bytes; at most {1}).', bytes, max);

@@ -1,8 +1,9 @@
 // Messages from the editor's webview are untrusted input: every one is checked for its shape, integer ranges and offsets inside the image
 // before the host acts on it. Pure: no `vscode`, so it is tested in plain Node.
 import { isScanFixId, SCAN_FIXES } from '../core/fixes/registry';
-import type { FromWebview } from '../shared/protocol/editor';
+import type { CopyFormat, FromWebview } from '../shared/protocol/editor';
 import {
+  COPY_FORMATS,
   MAX_COPY_LENGTH,
   MAX_CRC_LENGTH,
   MAX_EDIT_BYTES,
@@ -54,7 +55,9 @@ export function validateFromWebview(raw: unknown, imageSize: number): Validated 
     case 'copyHex': {
       const r = range(1, MAX_COPY_LENGTH);
       if (typeof r === 'string') return fail(r);
-      return { ok: true, message: { type: 'copyHex', offset: r.offset, length: r.length } };
+      if (raw.format === undefined) return { ok: true, message: { type: 'copyHex', offset: r.offset, length: r.length } };
+      if (!(COPY_FORMATS as readonly unknown[]).includes(raw.format)) return fail(`format must be one of ${COPY_FORMATS.join(', ')}`);
+      return { ok: true, message: { type: 'copyHex', offset: r.offset, length: r.length, format: raw.format as CopyFormat } };
     }
     case 'selection': {
       const r = range(0, imageSize);

@@ -13,13 +13,13 @@ import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
 import { registerEditorKeys } from './editorKeys';
+import { copiedMessage, registerCopyAsCommands } from './copyAsCommands';
 import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import { webviewL10n } from './webviewL10n';
+import { localFixLabel, webviewL10n } from './localText';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
-import { fixLabel } from '../core/fixes/registry';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
@@ -88,6 +88,7 @@ export class DiskImageEditorProvider {
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
       registerEditorKeys(provider.panels),
+      registerCopyAsCommands(provider.panels),
       ImageSearches.registerCommands(provider.panels),
     );
     return { provider, registration };
@@ -187,7 +188,11 @@ export class DiskImageEditorProvider {
   /** One message from a panel's webview, answered through the session; only the host-only effects are done here. */
   private async onMessage(panel: vscode.WebviewPanel, document: DiskImageDocument, raw: unknown): Promise<void> {
     if (isApplyFix(raw) && !(await confirmAutoSave(document, raw.fixId))) {
-      await this.panels.post(panel, { type: 'error', requestId: null, message: `${fixLabel(raw.fixId)}: not applied (auto save would write it at once).` });
+      await this.panels.post(panel, {
+        type: 'error',
+        requestId: null,
+        message: vscode.l10n.t('{0}: not applied (auto save would write it at once).', localFixLabel(raw.fixId)),
+      });
       return;
     }
     const effect = await document.session.handle(raw, viewSettings(document.uri));
@@ -197,7 +202,7 @@ export class DiskImageEditorProvider {
         break;
       case 'copy':
         await vscode.env.clipboard.writeText(effect.text);
-        vscode.window.setStatusBarMessage(`Copied ${effect.text.length ? (effect.text.length + 1) / 3 : 0} bytes as hex`, 2000);
+        vscode.window.setStatusBarMessage(copiedMessage(effect.format, effect.bytes), 2000);
         break;
       case 'selection':
         this.selections.set(document, { offset: effect.offset, length: effect.length });
@@ -239,7 +244,7 @@ export class DiskImageEditorProvider {
       else this.publishDiagnostics(document);
     }
     if (event.affectsConfiguration('diskx.sectorSize') && this.panels.size > 0) {
-      void vscode.window.showInformationMessage('Disk Structure Explorer: reopen the image to read it with the new sector size.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: reopen the image to read it with the new sector size.'));
     }
   }
 

@@ -43,7 +43,13 @@ test('readRange returns the bytes; crcRange the CRC-32; copyHex the hex text; ba
     const header = await session.source.read(512, 92);
     const crc = await session.handle({ type: 'crcRange', requestId: 4, offset: 512, length: 92 }, settings);
     assert.ok(crc.kind === 'reply' && crc.message.type === 'crc' && crc.message.crc === crc32(header));
-    assert.deepEqual(await session.handle({ type: 'copyHex', offset: 510, length: 2 }, settings), { kind: 'copy', text: '55 aa' });
+    assert.deepEqual(await session.handle({ type: 'copyHex', offset: 510, length: 2 }, settings), { kind: 'copy', text: '55 aa', format: 'hex', bytes: 2 });
+    assert.deepEqual(await session.handle({ type: 'copyHex', offset: 510, length: 2, format: 'c' }, settings), {
+      kind: 'copy',
+      text: 'const unsigned char data[2] = {\n  0x55, 0xaa,\n};',
+      format: 'c',
+      bytes: 2,
+    });
     const past = await session.handle({ type: 'readRange', requestId: 5, offset: session.source.size - 4, length: 8 }, settings);
     assert.ok(past.kind === 'reply' && past.message.type === 'error' && past.message.requestId === 5, JSON.stringify(past));
     const unknown = await session.handle({ type: 'format', drive: 'C:' }, settings);

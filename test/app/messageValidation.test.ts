@@ -12,6 +12,10 @@ test('well-formed messages pass and are copied field by field', () => {
   assert.deepEqual(read, { ok: true, message: { type: 'readRange', requestId: 7, offset: 512, length: 4096 } });
   assert.equal(validateFromWebview({ type: 'crcRange', requestId: 1, offset: 0, length: SIZE }, SIZE).ok, true);
   assert.equal(validateFromWebview({ type: 'copyHex', offset: SIZE - 1, length: 1 }, SIZE).ok, true);
+  assert.deepEqual(validateFromWebview({ type: 'copyHex', offset: 0, length: 1, format: 'base64' }, SIZE), {
+    ok: true,
+    message: { type: 'copyHex', offset: 0, length: 1, format: 'base64' },
+  });
   assert.equal(validateFromWebview({ type: 'selection', offset: SIZE, length: 0 }, SIZE).ok, true);
 });
 
@@ -29,6 +33,8 @@ test('reads are bounded in length and must lie inside the image', () => {
     { type: 'readRange', offset: 0, length: 1 },
     { type: 'crcRange', requestId: 1, offset: 0, length: MAX_CRC_LENGTH + 1 },
     { type: 'copyHex', offset: 0, length: SIZE + 1 },
+    { type: 'copyHex', offset: 0, length: 1, format: 'rtf' },
+    { type: 'copyHex', offset: 0, length: 1, format: 1 },
     { type: 'selection', offset: SIZE, length: 1 },
   ];
   for (const message of bad) {

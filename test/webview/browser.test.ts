@@ -165,7 +165,7 @@ describe('webview in a real browser', { skip }, () => {
     assert.ok(selected.every((o) => o >= backupOffset && o < backupOffset + 512));
   });
 
-  test('hovering a byte names its field; clicking it selects the field and the tree node', async () => {
+  test('hovering a byte names its field; double-clicking it selects the field and the tree node', async () => {
     const { page } = await open(compacted);
     await home(page);
     const at = await pointAt(page, 530);
@@ -173,7 +173,7 @@ describe('webview in a real browser', { skip }, () => {
     await page.locator('.hex-byte.hover[data-offset="530"][data-length="1"]').waitFor({ timeout: 5000 });
     assert.match((await page.locator('#status').textContent()) ?? '', /Primary GPT header › HeaderCRC32/);
     assert.match((await page.locator('.hex-byte[data-offset="530"]').getAttribute('title')) ?? '', /HeaderCRC32/);
-    await page.mouse.click(at.x, at.y);
+    await page.mouse.dblclick(at.x, at.y);
     assert.deepEqual(await selectedOffsets(page), [528, 529, 530, 531]);
     await page.waitForFunction(() => {
       const item = (globalThis as unknown as { document: { querySelector(s: string): { selected?: boolean } | null } }).document.querySelector(
@@ -235,7 +235,7 @@ describe('webview in a real browser', { skip }, () => {
     const o = await open(compacted);
     const { page } = o;
     await home(page);
-    await page.locator('.hex-byte[data-offset="512"]').click(); // selects the Signature field
+    await page.locator('.hex-byte[data-offset="512"]').dblclick(); // selects the Signature field, the cursor on its last byte
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector('.hex-byte.cursor[data-offset="520"]');
     await page.keyboard.press('ArrowDown');
@@ -253,8 +253,12 @@ describe('webview in a real browser', { skip }, () => {
         536 + 16 * 10,
     );
     await page.keyboard.press('Control+Home');
-    await page.locator('.hex-byte[data-offset="512"]').click();
-    await page.locator('.hex-byte[data-offset="519"]').click({ modifiers: ['Shift'] });
+    const first = await pointAt(page, 512);
+    const last = await pointAt(page, 519);
+    await page.mouse.click(first.x, first.y);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(last.x, last.y);
+    await page.keyboard.up('Shift');
     await page.keyboard.press('Control+c');
     await page.waitForFunction(() => (globalThis as unknown as { __diskxCopied: string[] }).__diskxCopied.length > 0);
     assert.equal(await page.evaluate('window.__diskxCopied[0]'), '45 46 49 20 50 41 52 54');
@@ -395,7 +399,7 @@ describe('webview in a real browser', { skip }, () => {
     assert.ok(runs.every((r) => r.text.length === r.length));
     // Selecting the HeaderCRC32 field (528..531) marks exactly its characters; the cursor's character is its own run.
     const crc = await pointAt(page, 530);
-    await page.mouse.click(crc.x, crc.y);
+    await page.mouse.dblclick(crc.x, crc.y);
     const selected = (await runsOf('.hex-char.selected')).flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
     assert.deepEqual(selected, [528, 529, 530, 531]);
     assert.equal(await page.locator('.hex-char.cursor[data-offset="531"][data-length="1"]').count(), 1);
@@ -410,9 +414,9 @@ describe('webview in a real browser', { skip }, () => {
     await page.locator('.hex-byte.hover[data-offset="520"]').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('.hex-char.hover[data-offset="520"][data-length="1"]').count(), 1);
     assert.match((await page.locator('#status').textContent()) ?? '', /Revision/);
-    // Clicking a character selects like clicking its byte.
+    // Double-clicking a character selects like double-clicking its byte.
     p = await at(513);
-    await page.mouse.click(p.x, p.y);
+    await page.mouse.dblclick(p.x, p.y);
     assert.deepEqual(await selectedOffsets(page), [512, 513, 514, 515, 516, 517, 518, 519]);
   });
 
@@ -498,7 +502,7 @@ describe('webview in a real browser', { skip }, () => {
     }
     // A selection change rebuilds the rows it touches: the tagged row gets a fresh element showing the selection.
     const inSignature = await pointAt(page, 515);
-    await page.mouse.click(inSignature.x, inSignature.y);
+    await page.mouse.dblclick(inSignature.x, inSignature.y);
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('.hex-row[data-offset="512"] .hex-byte.selected') !== null);
     assert.equal(await page.locator('.hex-row[data-offset="512"]').getAttribute('data-tag'), null);
     assert.deepEqual(

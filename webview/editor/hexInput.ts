@@ -1,8 +1,12 @@
-// Mouse and keys in the hex view, turned into selection changes: a click selects
-// the byte's whole field (as naming it implies; a plain byte or a double click
-// selects one byte), Shift+click extends, the arrows / pages / Home / End move the
-// cursor (Shift extends), Ctrl+C copies the selection as hex through the host.
+// Mouse and keys in the hex view, turned into selection changes: a click puts the
+// cursor on that byte, a drag selects a range, Shift+click extends it, a double
+// click selects the byte's whole field (as the tree does); a right click inside
+// the selection keeps it (for the context menu's Copy As). The arrows / pages /
+// Home / End move the cursor (Shift extends); Ctrl+C copies the selection as hex
+// through the host, Copy As in other formats.
+import type { CopyFormat } from '../../src/shared/protocol/editor';
 import { MAX_COPY_LENGTH } from '../../src/shared/protocol/editor';
+import { copiedText, tooLargeToCopy } from '../strings';
 import { cursorKeyTarget } from '../hex/cursorKeys';
 import type { HexViewport } from '../hex/viewport';
 import { spanAt } from '../spanIndex';
@@ -19,22 +23,48 @@ export function hexInput(state: EditorState, viewport: () => HexViewport, toolba
     state.hover = offset;
     viewport().schedule();
   };
-  const copy = (): void => {
+  const copy = (format: CopyFormat): void => {
+    if (!state.image) return;
     const length = selection.hi - selection.lo + 1;
     if (length > MAX_COPY_LENGTH) {
-      toolbar.say(`Selection too large to copy (${length} bytes; at most ${MAX_COPY_LENGTH}).`);
+      toolbar.say(tooLargeToCopy(length, MAX_COPY_LENGTH));
       return;
     }
-    host.post({ type: 'copyHex', offset: selection.lo, length });
-    toolbar.say(`Copied ${length} byte${length === 1 ? '' : 's'} as hex.`);
+    host.post(format === 'hex' ? { type: 'copyHex', offset: selection.lo, length } : { type: 'copyHex', offset: selection.lo, length, format });
+    toolbar.say(copiedText(format, length));
   };
+  /** Where the current drag started (the anchor), or -1. */
+  let dragFrom = -1;
   return {
     press(offset, event) {
-      if (event.shiftKey) return selection.extendTo(offset);
+      if (event.button === 2) {
+        if (!selection.contains(offset)) selection.moveCursor(offset, false);
+        return;
+      }
+      if (event.button !== 0) return;
+      if (event.shiftKey) {
+        selection.extendTo(offset);
+        dragFrom = selection.anchor;
+        return;
+      }
       const span = spanAt(state.spans, offset);
-      if (span && event.detail < 2) selection.selectBytes(span.offset, span.offset + span.length - 1);
-      else selection.selectBytes(offset, offset);
+      if (event.detail === 2 && span) {
+        selection.selectBytes(span.offset, span.offset + span.length - 1);
+        dragFrom = -1;
+        return;
+      }
+      selection.moveCursor(offset, false);
+      dragFrom = offset;
     },
+    drag(offset) {
+      if (dragFrom < 0) return;
+      if (offset === selection.cursor && selection.hasRange) return;
+      selection.selectBytes(dragFrom, offset);
+    },
+    release() {
+      dragFrom = -1;
+    },
+    copy,
     hover(offset) {
       setHover(offset ?? -1);
       if (offset !== null) toolbar.describe(offset);
@@ -46,9 +76,9 @@ export function hexInput(state: EditorState, viewport: () => HexViewport, toolba
     key(event) {
       if (!state.image) return;
       const ctrl = event.ctrlKey || event.metaKey;
-      if (ctrl && (event.key === 'c' || event.key === 'C')) {
+      if (ctrl && !event.shiftKey && !event.altKey && (event.key === 'c' || event.key === 'C')) {
         event.preventDefault();
-        copy();
+        copy('hex');
         return;
       }
       const view = viewport();

@@ -2,7 +2,7 @@
 // and the cell renderer that colours bytes by field kind, names them, and draws
 // the selection, cursor, hover and byte marks (a fix preview's changes). Both
 // columns are runs of bytes that look alike, one element per run.
-import type { FieldSpan } from '../../src/shared/protocol/editor';
+import type { CopyFormat, FieldSpan } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
 import { LOADING, rowHtml } from '../hex/rowHtml';
@@ -10,6 +10,7 @@ import type { ViewRow } from '../hex/viewport';
 import { HexViewport } from '../hex/viewport';
 import { firstSpanFrom } from '../spanIndex';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 /** Draws one byte: field kind and name, selection, marks, cursor, hover; ASCII mirrors all but the marks not meant for it. */
 class EditorCells implements CellRenderer {
@@ -63,6 +64,12 @@ class EditorCells implements CellRenderer {
 export interface HexPointer {
   /** A press on a byte (hex or ASCII cell). */
   press(offset: number, event: MouseEvent): void;
+  /** The mouse moved onto byte `offset` with the button held since a press. */
+  drag(offset: number): void;
+  /** The button was released (anywhere). */
+  release(): void;
+  /** Copies the selection in `format` (Ctrl+C: hex; Copy As). */
+  copy(format: CopyFormat): void;
   /** The byte under the mouse changed (null: none). */
   hover(offset: number | null): void;
   /** The mouse left the hex view. */
@@ -83,6 +90,7 @@ export class EditorHexPane {
   private readonly keyHandlers: ((event: KeyboardEvent) => boolean)[] = [];
   /** A shared row of loading bytes per row length (rows whose bytes are on their way). */
   private loadingRow = new Int16Array(0);
+  private readonly pointer: HexPointer;
 
   constructor(
     private readonly state: EditorState,
@@ -95,7 +103,10 @@ export class EditorHexPane {
     this.element = el('div', { id: 'hex' }, this.header, this.scroller);
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'grid');
-    this.element.setAttribute('aria-label', 'Annotated hex view');
+    this.element.setAttribute('aria-label', t('Annotated hex view'));
+    // The webview context menu's Copy As entries (package.json webview/context, webviewSection == hex).
+    this.element.dataset.vscodeContext = JSON.stringify({ webviewSection: 'hex' });
+    this.pointer = pointer;
     this.cells = new EditorCells(state);
     let ready = false;
     this.viewport = new HexViewport(
@@ -125,9 +136,11 @@ export class EditorHexPane {
       this.element.focus();
       pointer.press(offset, event);
     });
+    window.addEventListener('mouseup', () => pointer.release());
     // mousemove, not mouseover: moving along an ASCII run stays on one element.
     this.element.addEventListener('mousemove', (event: MouseEvent) => {
       const offset = offsetAtPointer(event);
+      if (offset !== null && event.buttons & 1) pointer.drag(offset);
       if (offset === (state.hover < 0 ? null : state.hover)) return;
       pointer.hover(offset);
     });
@@ -136,6 +149,11 @@ export class EditorHexPane {
       for (const handler of this.keyHandlers) if (handler(event)) return;
       pointer.key(event);
     });
+  }
+
+  /** Copies the selection in `format` (a Copy As command). */
+  copy(format: CopyFormat): void {
+    this.pointer.copy(format);
   }
 
   /** Lets a pane take keys in the hex view first (a byte editor's hex digits); it returns true for the keys it handled. */

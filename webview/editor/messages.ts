@@ -39,6 +39,7 @@ export interface EditorPanes {
 
 const HOST_MESSAGE_TYPES = new Set<string>([
   'focus',
+  'copyAs',
   'init',
   'update',
   'bytes',
@@ -61,6 +62,9 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
     case 'focus':
       if (message.target === 'goto') panes.goto.focus();
       else hex.element.focus();
+      break;
+    case 'copyAs':
+      hex.copy(message.format);
       break;
     case 'init':
       init(panes, message);

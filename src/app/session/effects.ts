@@ -1,12 +1,12 @@
 // What a session's answer to the webview asks of its host, and the outcome of
 // an edit request. Types only, shared by the session and its message handlers.
-import type { ToWebview } from '../../shared/protocol/editor';
+import type { CopyFormat, ToWebview } from '../../shared/protocol/editor';
 import type { ImageEdit } from '../editStack';
 
 /** What the host must do that only it can (clipboard, status bar, the edit event). */
 export type SessionEffect =
   | { kind: 'reply'; message: ToWebview }
-  | { kind: 'copy'; text: string }
+  | { kind: 'copy'; text: string; format: CopyFormat; bytes: number }
   | { kind: 'selection'; offset: number; length: number }
   | { kind: 'edit'; edit: ImageEdit }
   /** The views need an update (a lazy spec node was read). */

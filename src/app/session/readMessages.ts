@@ -1,11 +1,12 @@
 // The webview's read requests: bytes for the hex view, a CRC-32 over a range
-// for the inspector, and a range as hex text for the clipboard. Each answer
+// for the inspector, and a range as clipboard text (Copy As formats). Each answer
 // carries the request's id; a failed read becomes an error reply with that id.
 import type { ByteSource } from '../../core/io/byteSource';
 import { crc32 } from '../../core/crc32';
 import { describeError } from '../../core/errors';
 import type { FromWebview, ToWebview } from '../../shared/protocol/editor';
 import type { SessionEffect } from './effects';
+import { formatCopy } from '../copyFormats';
 
 export type ReadMessage = Extract<FromWebview, { type: 'readRange' | 'crcRange' | 'copyHex' }>;
 
@@ -28,7 +29,8 @@ export async function handleReadMessage(source: ByteSource, message: ReadMessage
       }));
     case 'copyHex': {
       const data = await source.read(message.offset, message.length);
-      return { kind: 'copy', text: Array.from(data, (b) => b.toString(16).padStart(2, '0')).join(' ') };
+      const format = message.format ?? 'hex';
+      return { kind: 'copy', text: formatCopy(data, format), format, bytes: data.length };
     }
   }
 }

@@ -4,6 +4,7 @@
 // the comparison view shares with it (errors, request ids, patch previews) is in
 // common.ts, re-exported here so a side imports one module. Types and pure
 // helpers only, no runtime dependency on the host or the webview.
+import type { Message } from '../l10n';
 import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
 import type { FieldKind as ValueKind, PatternMode } from '../valueKinds';
 import type { DiskMapView } from './diskMap';
@@ -68,7 +69,9 @@ export type FindingSeverity = 'error' | 'warning' | 'info';
 export interface FindingView {
   code: string;
   severity: FindingSeverity;
+  /** In English; `text` is the same as a template for the webview to translate (src/shared/l10n.ts). */
   message: string;
+  text?: Message;
   offset: number;
   length: number;
   fixes: string[];
@@ -200,6 +203,12 @@ export interface FocusMessage {
   target: 'goto' | 'hex';
 }
 
+/** Copy the selection in `format` (a Copy As command ran in the palette or the context menu). */
+export interface CopyAsMessage {
+  type: 'copyAs';
+  format: CopyFormat;
+}
+
 /** Search results (answer to find): matches in the search direction from `from`. */
 export interface FindResultMessage extends RequestMessage {
   type: 'findResult';
@@ -217,6 +226,7 @@ export interface FindCommandMessage {
 
 export type ToWebview =
   | FocusMessage
+  | CopyAsMessage
   | InitMessage
   | UpdateMessage
   | BytesMessage
@@ -247,10 +257,17 @@ export interface CrcRequestMessage extends RequestMessage {
   length: number;
 }
 
+/** How Copy As writes bytes to the clipboard: `45 46 49`, a C array, base64, or the bytes as UTF-8 text. */
+export const COPY_FORMATS = ['hex', 'c', 'base64', 'text'] as const;
+export type CopyFormat = (typeof COPY_FORMATS)[number];
+
+/** Copy the range to the clipboard (Ctrl+C: hex; Copy As: `format`). */
 export interface CopyHexMessage {
   type: 'copyHex';
   offset: number;
   length: number;
+  /** Absent: hex. */
+  format?: CopyFormat;
 }
 
 /** The cursor or selection moved: the host may show it in the status bar. */

@@ -3,13 +3,10 @@
 // starting before it, a volume written over the partition table, a volume in
 // free space, and the whole-disk volume that is not "no partition table".
 import type { DiskModel, Partition } from './diskModel';
-import type { FindingCode, FixId, Severity } from './findings';
 import type { VolumeContent } from './content/probe';
 import { formatBytes as formatSize } from '../shared/sizeText';
 import { msg } from '../shared/l10n';
-import type { Message } from '../shared/l10n';
-
-type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
+import type { Add } from './checkKit';
 
 /** Content types a partition type is meant to hold; a type not listed here is not checked. */
 const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];

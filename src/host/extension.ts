@@ -10,6 +10,7 @@ import { registerCompare } from './compare/compareCommands';
 import { SpecRuntime } from './specRuntime';
 import { registerSpecCommands } from './specCommands';
 import { registerScanCommand } from './scanCommand';
+import { registerSampleCommand } from './sampleCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new ImageDiagnostics();
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registration,
     registerSpecCommands(context, provider, specRuntime),
     registerScanCommand(provider),
+    registerSampleCommand(),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {

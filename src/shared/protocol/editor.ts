@@ -170,6 +170,17 @@ export interface UpdateMessage {
   notice: string | null;
 }
 
+/**
+ * Only the edit state changed, not the bytes shown nor the model (after a save: the
+ * file now holds the bytes the view shows). The view keeps its tree, spans and
+ * cached bytes and takes the new edit state and notice.
+ */
+export interface EditsMessage {
+  type: 'edits';
+  edits: EditState;
+  notice: string | null;
+}
+
 /** Show what a fix would do (answer to previewFix, or sent by a palette command / quick fix). */
 export interface FixPreviewMessage {
   type: 'fixPreview';
@@ -229,6 +240,7 @@ export type ToWebview =
   | CopyAsMessage
   | InitMessage
   | UpdateMessage
+  | EditsMessage
   | BytesMessage
   | CrcMessage
   | SettingsMessage

@@ -1,5 +1,4 @@
-// What a lost-partition scan proposes to write: a partition table (GPT or MBR)
-// and why. Types only, shared by propose.ts and the layouts it tries (windows.ts).
+// What a proposed table is (propose.ts makes one, rebuild.ts writes it).
 
 /** One partition of a proposal. */
 export interface ProposedPartition {
@@ -21,7 +20,7 @@ export interface Proposal {
   scheme: 'gpt' | 'mbr';
   /** Where the proposal comes from. */
   source: 'stray-gpt' | 'esxi-layout' | 'volumes';
-  /** The ESXi profile when source is esxi-layout. */
+  /** The layout recognised: an ESXi installer's (source esxi-layout) or Windows Setup's (source volumes, the MSR put back). */
   layout?: 'esxi-5' | 'esxi-6' | 'esxi-7' | 'windows';
   diskGuid?: string;
   partitions: ProposedPartition[];

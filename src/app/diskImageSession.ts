@@ -11,14 +11,25 @@ import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
-import { checkDisk } from '../core/checks';
+import { checkWithContainer, containerViewOf } from './containerView';
+import type { ContainerView } from './containerView';
 import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
 import type { ScanResult } from '../core/scan/index';
 import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { describeError } from '../core/errors';
-import type { EditState, FindMessage, FixPreview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import type {
+  EditState,
+  EditsMessage,
+  FindMessage,
+  FixPreview,
+  ImageInfo,
+  InitMessage,
+  ToWebview,
+  UpdateMessage,
+  ViewSettings,
+} from '../shared/protocol/editor';
 import { buildStructureTree } from './structureTree';
 import { buildDiskMap } from './diskMap';
 import type { DiskMapView } from '../shared/protocol/diskMap';
@@ -66,6 +77,8 @@ export class DiskImageSession implements MessageTarget {
   private readonly fixReasons = new FixReasons();
   /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
   private generationValue = 0;
+  /** The generation a save left (the model stands; see updateMessage). */
+  private savedAt = -1;
   private viewValue: StructureTree;
   /** Bytes that differ from the file (the unsaved edits), for the hex view's marks. */
   private editedValue: { offset: number; length: number }[] = [];
@@ -80,6 +93,8 @@ export class DiskImageSession implements MessageTarget {
     private bannerValue: string | null,
     private readonly sectorSize: number | undefined,
     specHost: AppliedSpecsHost,
+    /** The container the disk is stored in (qcow2, VHD, ...), or null. */
+    private readonly container: ContainerView | null,
   ) {
     this.viewValue = this.fixReasons.withActions(view, modelValue);
     this.specs = new AppliedSpecs(specHost);
@@ -100,9 +115,19 @@ export class DiskImageSession implements MessageTarget {
       open,
       reopen: (p) => openForView(p, sectorSize, open),
     });
-    const findings = view.model ? checkDisk(view.model) : [];
-    const tree = view.model ? buildStructureTree(view.model, findings) : EMPTY_TREE;
-    return new DiskImageSession(image, view.model, findings, tree, view.problem ? problemBanner(view.problem) : null, sectorSize, options.specs ?? NO_SPECS);
+    const container = await containerViewOf(image.baseSource);
+    const findings = view.model ? checkWithContainer(view.model, container) : [];
+    const tree = view.model ? buildStructureTree(view.model, findings, container) : EMPTY_TREE;
+    return new DiskImageSession(
+      image,
+      view.model,
+      findings,
+      tree,
+      view.problem ? problemBanner(view.problem) : null,
+      sectorSize,
+      options.specs ?? NO_SPECS,
+      container,
+    );
   }
 
   get path(): string {
@@ -171,10 +196,11 @@ export class DiskImageSession implements MessageTarget {
     return initMessageOf(this.source, this.viewContent(), settings, this.generationValue);
   }
 
-  /** The new model for every open view, after the document changed. */
-  updateMessage(notice: string | null = null): Promise<UpdateMessage> {
+  /** What every open view needs after the document changed: the new model, or only the edit state right after a save. */
+  async updateMessage(notice: string | null = null): Promise<UpdateMessage | EditsMessage> {
+    const onlySaved = this.savedAt === this.generationValue;
     this.generationValue++; // every view that gets this update is past any embedded init
-    return updateMessageOf(this.source, this.viewContent(), notice);
+    return onlySaved ? { type: 'edits', edits: this.editState(), notice } : updateMessageOf(this.source, this.viewContent(), notice);
   }
 
   private viewContent(): ViewContent {
@@ -351,6 +377,7 @@ export class DiskImageSession implements MessageTarget {
       this.editedValue = []; // no edit left to mark
       this.generationValue++;
       await this.specs.refresh(this.specTarget()); // they read through the reopened file
+      this.savedAt = this.generationValue; // until anything else changes, the views need only the edit state
     }
     return result;
   }
@@ -416,9 +443,9 @@ export class DiskImageSession implements MessageTarget {
     try {
       const model = await readDisk(this.source, this.sectorSize ? { sectorSize: this.sectorSize } : {});
       this.modelValue = model;
-      this.findingsValue = checkDisk(model);
+      this.findingsValue = checkWithContainer(model, this.container);
       this.generationValue++;
-      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue), model);
+      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue, this.container), model);
       this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {

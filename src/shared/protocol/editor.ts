@@ -79,6 +79,8 @@ export interface FindingView {
   actions: FixAction[];
   /** Tree node the finding is attached to, if any. */
   nodeId?: string;
+  /** For a finding about a container file's bytes: the file and its file offsets (`offset`/`length` are then 0). */
+  file?: { path: string; offset: number; length: number };
 }
 
 /** A fix offered on a finding. */
@@ -170,6 +172,17 @@ export interface UpdateMessage {
   notice: string | null;
 }
 
+/**
+ * Only the edit state changed, not the bytes shown nor the model (after a save: the
+ * file now holds the bytes the view shows). The view keeps its tree, spans and
+ * cached bytes and takes the new edit state and notice.
+ */
+export interface EditsMessage {
+  type: 'edits';
+  edits: EditState;
+  notice: string | null;
+}
+
 /** Show what a fix would do (answer to previewFix, or sent by a palette command / quick fix). */
 export interface FixPreviewMessage {
   type: 'fixPreview';
@@ -229,6 +242,7 @@ export type ToWebview =
   | CopyAsMessage
   | InitMessage
   | UpdateMessage
+  | EditsMessage
   | BytesMessage
   | CrcMessage
   | SettingsMessage

@@ -3,12 +3,10 @@
 // starting before it, a volume written over the partition table, a volume in
 // free space, and the whole-disk volume that is not "no partition table".
 import type { DiskModel, Partition } from './diskModel';
-import type { FindingCode, FixId, Severity } from './findings';
 import type { VolumeContent } from './content/probe';
+import { formatBytes as formatSize } from '../shared/sizeText';
 import { msg } from '../shared/l10n';
-import type { Message } from '../shared/l10n';
-
-type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
+import type { Add } from './checkKit';
 
 /** Content types a partition type is meant to hold; a type not listed here is not checked. */
 const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];
@@ -43,18 +41,6 @@ const EXPECTED_MBR: Record<number, readonly string[]> = {
   0xfb: ['VMFS', 'VMFS_volume_member'],
   0xfc: ['vmkdiagnostic'],
 };
-
-/** 1.5 GiB, 40.0 MiB, 512 bytes. */
-function formatSize(bytes: bigint | number): string {
-  let scaled = Number(bytes);
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${scaled} bytes` : `${scaled.toFixed(1)} ${units[unit]}`;
-}
 
 /** A volume in words: `ext4 "root" (UUID ...)`. */
 export function describeVolume(c: VolumeContent): string {

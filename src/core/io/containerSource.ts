@@ -11,7 +11,7 @@ import { LimitError } from '../errors';
 import type { FindingCode } from '../findings';
 import { FileLayout, layoutRefusal } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_ALLOCATION_SCAN_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS } from '../limits';
+import { MAX_ALLOCATION_SCAN_BYTES, MAX_CHECK_LAYOUT_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 /** Where one virtual block is stored. */
 export type BlockLocation =
@@ -129,7 +129,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
   /** Where virtual block `index` is; throws a typed error for a table pointing nowhere sane. */
   protected abstract locate(index: number): Promise<BlockLocation>;
 
-  private layoutResult: Promise<LayoutCheck | null> | null = null;
+  private readonly layoutResults = new Map<number, Promise<LayoutCheck | null>>();
 
   /**
    * The file's metadata and allocated blocks as file ranges, or 'too-large' with
@@ -137,14 +137,23 @@ export abstract class BlockContainerSource implements ContainerByteSource {
    * compressed grains, which are never written). Entries pointing past the end
    * are left out (reading them is an error of its own).
    */
-  protected async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
+    void maxTableBytes;
     return null;
   }
 
-  /** The overlap check of this file's layout, done once per open (bounded by MAX_LAYOUT_SCAN_BYTES and MAX_LAYOUT_SCAN_ENTRIES). */
-  layoutCheck(): Promise<LayoutCheck | null> {
-    this.layoutResult ??= this.collectLayout().then((layout) => (layout instanceof FileLayout ? { kind: 'checked' as const, ...layout.overlaps() } : layout));
-    return this.layoutResult;
+  /**
+   * The overlap check of this file's layout reading at most `maxTableBytes` of
+   * tables (MAX_LAYOUT_SCAN_BYTES before a write, MAX_CHECK_LAYOUT_BYTES for
+   * `check`) and MAX_LAYOUT_SCAN_ENTRIES ranges; done once per budget and open.
+   */
+  layoutCheck(maxTableBytes = MAX_LAYOUT_SCAN_BYTES): Promise<LayoutCheck | null> {
+    let result = this.layoutResults.get(maxTableBytes);
+    if (!result) {
+      result = this.collectLayout(maxTableBytes).then((layout) => (layout instanceof FileLayout ? { kind: 'checked' as const, ...layout.overlaps() } : layout));
+      this.layoutResults.set(maxTableBytes, result);
+    }
+    return result;
   }
 
   /** Problems known from the headers (a VHDX log to replay); formats override it. */
@@ -154,7 +163,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
 
   async problems(): Promise<ContainerProblem[]> {
     const problems = this.headerProblems();
-    const check = await this.layoutCheck();
+    const check = await this.layoutCheck(MAX_CHECK_LAYOUT_BYTES);
     if (check?.kind === 'checked' && check.total > 0) {
       const first = check.overlaps[0]!;
       const more =
@@ -177,16 +186,22 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     assertInRange(offset, length, this.size);
     if (length > MAX_CONTAINER_READ_BYTES) throw new LimitError('MAX_CONTAINER_READ_BYTES', length, MAX_CONTAINER_READ_BYTES);
     const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
+    for (const { at, index, inBlock, take, done } of this.pieces(offset, length)) {
+      await this.readPiece(await this.locate(index), at, inBlock, out.subarray(done, done + take));
+    }
+    return out;
+  }
+
+  /** [offset, offset+length) cut at block boundaries: each piece's virtual offset, block, offset in it, length and place in the range. */
+  private *pieces(offset: number, length: number): Generator<{ at: number; index: number; inBlock: number; take: number; done: number }> {
+    for (let done = 0; done < length;) {
       const at = offset + done;
       const index = Math.floor(at / this.blockSize);
       const inBlock = at - index * this.blockSize;
       const take = Math.min(length - done, this.blockSize - inBlock);
-      await this.readPiece(await this.locate(index), at, inBlock, out.subarray(done, done + take));
+      yield { at, index, inBlock, take, done };
       done += take;
     }
-    return out;
   }
 
   private async readPiece(where: BlockLocation, at: number, inBlock: number, into: Uint8Array): Promise<void> {
@@ -238,12 +253,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     const refusal = layout ? layoutRefusal(layout) : null;
     if (refusal) return { ok: false, reason: refusal };
     const pieces: ContainerWritePiece[] = [];
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const index = Math.floor(at / this.blockSize);
-      const inBlock = at - index * this.blockSize;
-      const take = Math.min(length - done, this.blockSize - inBlock);
+    for (const { at, index, inBlock, take } of this.pieces(offset, length)) {
       const where = await this.locate(index);
       const what = `virtual bytes ${at}..${at + take - 1}`;
       if (where.kind === 'zero')
@@ -267,14 +277,13 @@ export abstract class BlockContainerSource implements ContainerByteSource {
       const fileOffset = where.fileOffset + inBlock;
       if (last && last.file === where.file.path && last.fileOffset + last.length === fileOffset) last.length += take;
       else pieces.push({ virtualOffset: at, length: take, file: where.file.path, fileOffset });
-      done += take;
     }
     return { ok: true, pieces };
   }
 
   invalidate(): void {
     this.inflated.clear();
-    this.layoutResult = null;
+    this.layoutResults.clear();
     for (const file of this.files) (file.source as { invalidate?: () => void }).invalidate?.();
     (this.parent as { invalidate?: () => void } | null)?.invalidate?.();
     this.forgetTables();

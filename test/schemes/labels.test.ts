@@ -205,3 +205,66 @@ describe('SGI volume header (parted mklabel dvh)', { skip }, () => {
     assert.equal(findings[0]!.offset, 0x1f8);
   });
 });
+
+/** Rewrites a Sun label's checksum so the XOR of its 256 words is zero again. */
+function resealSun(image: string): void {
+  const label = readAt(image, 0, 512);
+  let x = 0;
+  for (let i = 0; i < 510; i += 2) x ^= label.readUInt16BE(i);
+  writeAt(image, 510, Buffer.from([x >> 8, x & 0xff]));
+}
+
+/** Rewrites an SGI header's checksum so its 128 words sum to zero again. */
+function resealSgi(image: string): void {
+  const header = readAt(image, 0, 512);
+  let sum = 0;
+  for (let i = 0; i < 512; i += 4) if (i !== 0x1f8) sum = (sum + header.readUInt32BE(i)) >>> 0;
+  const word = Buffer.alloc(4);
+  word.writeUInt32BE((0x100000000 - sum) % 0x100000000);
+  writeAt(image, 0x1f8, word);
+}
+
+describe('label sanity beyond the checksums', { skip }, () => {
+  test('APM: a driver descriptor block size of 1000, or more blocks than the disk: apm-driver-descriptor-invalid', async () => {
+    const image = path.join(dir, 'mac-ddm.img');
+    partedImage(image, SECTORS, 'mac', [['boot', '2048s', '20479s']]);
+    const entries = partx(image).length;
+    writeAt(image, 2, Buffer.from([0x03, 0xe8]));
+    let { disk, findings } = await analyzeFile(image);
+    assert.deepEqual(codes(findings), ['apm-driver-descriptor-invalid']);
+    // libblkid looks for the map at byte 1000 and finds none; we still read it in 512-byte blocks.
+    assert.equal(disk.partitions.length, entries);
+    writeAt(image, 2, Buffer.from([0x02, 0x00, 0x00, 0x10, 0x00, 0x00]));
+    ({ disk, findings } = await analyzeFile(image));
+    assert.deepEqual(codes(findings), ['apm-driver-descriptor-invalid']);
+    assert.match(findings[0]!.message, /counts 1048576 blocks/);
+    assert.equal(disk.scheme, 'apm');
+  });
+
+  test('Sun: no geometry (0 heads) with a valid checksum: sun-label-invalid', async () => {
+    const image = partedImage(path.join(dir, 'sun-geometry.img'), SECTORS, 'sun', [['ext2', '4096s', '20479s']]);
+    writeAt(image, 436, Buffer.from([0, 0])); // heads
+    resealSun(image);
+    const { disk, findings } = await analyzeFile(image);
+    assert.equal(disk.scheme, 'sun');
+    assert.deepEqual(codes(findings), ['sun-label-invalid']);
+  });
+
+  test('Sun: a VTOC with a wrong sanity value: sun-label-invalid, its tags not trusted', async () => {
+    const image = partedImage(path.join(dir, 'sun-vtoc.img'), SECTORS, 'sun', [['ext2', '4096s', '20479s']]);
+    writeAt(image, 188, Buffer.from([1, 2, 3, 4])); // vtoc_sanity
+    resealSun(image);
+    const { disk, findings } = await analyzeFile(image);
+    assert.deepEqual(codes(findings), ['sun-label-invalid']);
+    assert.ok(disk.partitions.every((p) => p.typeCode === '0x00'));
+  });
+
+  test('SGI: a root partition number of 20: sgi-label-invalid', async () => {
+    const image = partedImage(path.join(dir, 'dvh-root.img'), SECTORS, 'dvh', [['primary', 'ext2', '4096s', '20479s']]);
+    writeAt(image, 4, Buffer.from([0, 20]));
+    resealSgi(image);
+    const { findings } = await analyzeFile(image);
+    assert.deepEqual(codes(findings), ['sgi-label-invalid']);
+    assert.match(findings[0]!.message, /partition 20 as its root partition/);
+  });
+});

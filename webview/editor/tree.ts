@@ -94,7 +94,9 @@ export class StructureTree {
     this.itemsById.set(node.id, item);
     // Name and value are elided separately (tree.css): a narrow tree still shows the value; the title has both in full.
     const line = el('span', { className: 'tree-line' }, el('span', { className: 'label', text: node.label }));
-    if (node.value !== undefined) line.append(el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
+    // The space is an element of its own: the item's text (and what a screen reader says) keeps it.
+    if (node.value !== undefined)
+      line.append(el('span', { className: 'sep', text: ' ' }), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
     item.append(line);
     if (node.description) {
       const description = el('span', { className: 'description', text: node.description });

@@ -1,11 +1,11 @@
 // The English string bundle, l10n/bundle.l10n.json, made from the sources: every
-// vscode.l10n.t('...') in src/host, every t('...') in webview/ (webview/l10n.ts)
-// and every msg('...') template in src/core and src/app (src/shared/l10n.ts: the
+// vscode.l10n.t('...') (or msg('...'), for pure modules) in src/host, every t('...') in webview/ (webview/l10n.ts)
+// and every msg('...') template or english('...') text in src/core and src/app (src/shared/l10n.ts: the
 // finding messages the editor shows localised). The key is the English text, as
 // vscode.l10n expects. `node scripts/l10n.mjs` writes the bundle; `--check` exits
 // 1 when the committed one differs (test/l10n.test.ts runs the same comparison).
-// A call whose first argument is not a string literal is an error: a key the
-// extraction cannot see would never be translated.
+// A call whose first argument is not a string literal (or a condition between two)
+// is an error: a key the extraction cannot see would never be translated.
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -15,10 +15,15 @@ export const BUNDLE = path.join(root, 'l10n', 'bundle.l10n.json');
 
 /** Where each kind of call is looked for. */
 const SOURCES = [
-  { dir: 'src/host', isCall: (callee) => ts.isPropertyAccessExpression(callee) && callee.name.text === 't' && /(^|\.)l10n$/.test(callee.expression.getText()) },
+  {
+    dir: 'src/host',
+    isCall: (callee) =>
+      (ts.isPropertyAccessExpression(callee) && callee.name.text === 't' && /(^|\.)l10n$/.test(callee.expression.getText())) ||
+      (ts.isIdentifier(callee) && callee.text === 'msg'),
+  },
   { dir: 'webview', isCall: (callee) => ts.isIdentifier(callee) && callee.text === 't' },
-  { dir: 'src/core', isCall: (callee) => ts.isIdentifier(callee) && callee.text === 'msg' },
-  { dir: 'src/app', isCall: (callee) => ts.isIdentifier(callee) && callee.text === 'msg' },
+  { dir: 'src/core', isCall: (callee) => ts.isIdentifier(callee) && (callee.text === 'msg' || callee.text === 'english') },
+  { dir: 'src/app', isCall: (callee) => ts.isIdentifier(callee) && (callee.text === 'msg' || callee.text === 'english') },
 ];
 /** The helpers themselves pass a variable through. */
 const PASS_THROUGH = new Set(['webview/l10n.ts']);
@@ -32,6 +37,18 @@ function tsFiles(dir) {
   });
 }
 
+/** The texts a key argument can have: a string literal, or a condition choosing between such (`a ? 'x' : 'y'`); null for anything else. */
+function literalsOf(node) {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+  if (ts.isParenthesizedExpression(node)) return literalsOf(node.expression);
+  if (ts.isConditionalExpression(node)) {
+    const yes = literalsOf(node.whenTrue);
+    const no = literalsOf(node.whenFalse);
+    return yes && no ? [...yes, ...no] : null;
+  }
+  return null;
+}
+
 /** Every key with the places it is used: { keys: Map<key, string[]>, errors: string[] }. */
 export function extractStrings() {
   const keys = new Map();
@@ -41,11 +58,19 @@ export function extractStrings() {
       const relative = path.relative(root, file);
       const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (node) => {
+        // msgJoin(items, ', '): the separator is looked up too (Japanese lists use 、).
+        if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'msgJoin') {
+          const separator = node.arguments[1] && literalsOf(node.arguments[1]);
+          const where = `${relative}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+          if (separator) for (const text of separator) keys.set(text, [...(keys.get(text) ?? []), where]);
+          else errors.push(`${where}: the separator of msgJoin() must be a string literal`);
+        }
         if (ts.isCallExpression(node) && isCall(node.expression)) {
           const first = node.arguments[0];
           const where = `${relative}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
-          if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) {
-            keys.set(first.text, [...(keys.get(first.text) ?? []), where]);
+          const literals = first ? literalsOf(first) : null;
+          if (literals) {
+            for (const text of literals) keys.set(text, [...(keys.get(text) ?? []), where]);
           } else if (!PASS_THROUGH.has(relative)) {
             errors.push(`${where}: the first argument of ${node.expression.getText()}() must be a string literal`);
           }

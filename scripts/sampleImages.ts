@@ -2,68 +2,14 @@
 // encoder into sparse files (no sgdisk needed). Only the MBR, the two GPT headers
 // and the two entry arrays are written; everything else is a hole in the file.
 import fs from 'node:fs';
-import { encodeGptDisk } from '../src/core/gptEncode';
-import type { GptDiskSpec, GptEntryFields } from '../src/core/gptEncode';
-import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS } from '../src/core/partitionTypes';
+import type { GptEntryFields } from '../src/core/gptEncode';
+import { TYPE_EFI_SYSTEM } from '../src/core/partitionTypes';
+import { sampleGuid, writeEsxi5Sample, writeGptSample } from '../src/app/sampleImage';
+// The ESXi sample is the extension's too (the walkthrough's Create Sample Disk Image).
+export { esxi5InstallerSlots, writeEsxi5Sample, writeGptSample, writeSparseFile } from '../src/app/sampleImage';
 
-const GiB = 1024 ** 3;
 const TYPE_LINUX_FILESYSTEM = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
-
-/** Fixed GUIDs so every sample is byte-for-byte reproducible: guid(3) = 5A4D0003-.... */
-function sampleGuid(n: number): string {
-  return `5A4D${n.toString(16).padStart(4, '0')}-E5C1-4D15-8A6E-00000000D15C`.toUpperCase();
-}
-
-/** Creates (or replaces) a sparse file of `sizeBytes` and writes `regions` into it. */
-export function writeSparseFile(file: string, sizeBytes: number, regions: { offset: number; bytes: Uint8Array }[]): string {
-  fs.rmSync(file, { force: true });
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.ftruncateSync(fd, sizeBytes);
-    for (const region of regions) fs.writeSync(fd, region.bytes, 0, region.bytes.length, region.offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
-/** Writes a consistent GPT disk (protective MBR, primary and backup) as a sparse file. */
-export function writeGptSample(file: string, spec: GptDiskSpec): string {
-  return writeSparseFile(file, Number(spec.totalSectors) * spec.sectorSize, encodeGptDisk(spec));
-}
-
-/**
- * The seven partitions an ESXi 5.0 installer writes, indexed by slot (slot 3,
- * partition 4, stays empty). Sectors as in partedUtil's listing of such a disk.
- */
-export function esxi5InstallerSlots(totalSectors: bigint): (GptEntryFields | null)[] {
-  const lastUsable = totalSectors - 34n; // 128 entries x 128 bytes = 32 sectors of backup array, then the header
-  const part = (n: number, typeGuid: string, firstLba: bigint, lastLba: bigint): GptEntryFields => ({ typeGuid, uniqueGuid: sampleGuid(n), firstLba, lastLba });
-  return [
-    part(1, TYPE_EFI_SYSTEM, 64n, 8191n), // systemPartition
-    part(2, TYPE_MS_BASIC_DATA, 1843200n, 10229759n), // scratch
-    part(3, TYPE_VMWARE_VMFS, 10229760n, lastUsable), // VMFS datastore
-    null,
-    part(5, TYPE_MS_BASIC_DATA, 8224n, 520191n), // bootbank
-    part(6, TYPE_MS_BASIC_DATA, 520224n, 1032191n), // altbootbank
-    part(7, TYPE_VMWARE_DIAGNOSTIC, 1032224n, 1257471n), // vmkDiagnostic
-    part(8, TYPE_MS_BASIC_DATA, 1257504n, 1843199n), // store/locker
-  ];
-}
-
-/**
- * An ESXi 5.0 boot disk (512-byte sectors, default 8 GiB). With `compacted` it is
- * the broken copy of the ESXi case: the same seven entries moved down into slots 0..6, with
- * every header and CRC updated consistently, so only the slot numbers are wrong.
- */
-export function writeEsxi5Sample(file: string, options: { sizeBytes?: number; compacted?: boolean } = {}): string {
-  const sizeBytes = options.sizeBytes ?? 8 * GiB;
-  const totalSectors = BigInt(Math.floor(sizeBytes / 512));
-  const installer = esxi5InstallerSlots(totalSectors);
-  const slots = options.compacted ? installer.filter((slot) => slot !== null) : installer;
-  return writeGptSample(file, { sectorSize: 512, totalSectors, diskGuid: sampleGuid(0xd15c), slots });
-}
 
 /**
  * A plain (non-ESXi) GPT disk of any size from 10 MiB up: an EFI system partition,

@@ -8,8 +8,9 @@ import type { Message, StringTable } from '../src/shared/l10n';
 let table: StringTable = readEmbedded();
 
 function readEmbedded(): StringTable {
-  if (typeof document === 'undefined') return {};
-  const block = document.getElementById(L10N_DATA_ID);
+  // No document when a pure module that shows text is loaded in Node (the tests): English.
+  const page = (globalThis as { document?: { getElementById(id: string): { textContent: string | null; remove(): void } | null } }).document;
+  const block = page?.getElementById(L10N_DATA_ID);
   const text = block?.textContent;
   block?.remove();
   return text ? decodeStringTable(text) : {};
@@ -25,12 +26,12 @@ export function setStrings(strings: StringTable): void {
   table = strings;
 }
 
-/** The language the host said the page is in (`<html lang>`), for number formatting. */
-export function language(): string {
-  return (typeof document !== 'undefined' && document.documentElement.lang) || 'en';
-}
-
 /** A message made in the core or the application layer (a finding's), in the user's language. */
 export function tm(message: Message): string {
   return renderMessage(message, table);
+}
+
+/** A text the host sent that the core marked with english() (a fix's label), translated. */
+export function td(text: string): string {
+  return translate(table, text, []);
 }

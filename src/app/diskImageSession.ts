@@ -18,7 +18,17 @@ import type { ScanResult } from '../core/scan/index';
 import { containerRefusal } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { describeError } from '../core/errors';
-import type { EditState, FindMessage, FixPreview, ImageInfo, InitMessage, ToWebview, UpdateMessage, ViewSettings } from '../shared/protocol/editor';
+import type {
+  EditState,
+  EditsMessage,
+  FindMessage,
+  FixPreview,
+  ImageInfo,
+  InitMessage,
+  ToWebview,
+  UpdateMessage,
+  ViewSettings,
+} from '../shared/protocol/editor';
 import { buildStructureTree } from './structureTree';
 import { buildDiskMap } from './diskMap';
 import type { DiskMapView } from '../shared/protocol/diskMap';
@@ -66,6 +76,8 @@ export class DiskImageSession implements MessageTarget {
   private readonly fixReasons = new FixReasons();
   /** Counts the model and edit-state changes the views were sent (see InitMessage.generation). */
   private generationValue = 0;
+  /** The generation a save left (the model stands; see updateMessage). */
+  private savedAt = -1;
   private viewValue: StructureTree;
   /** Bytes that differ from the file (the unsaved edits), for the hex view's marks. */
   private editedValue: { offset: number; length: number }[] = [];
@@ -171,10 +183,11 @@ export class DiskImageSession implements MessageTarget {
     return initMessageOf(this.source, this.viewContent(), settings, this.generationValue);
   }
 
-  /** The new model for every open view, after the document changed. */
-  updateMessage(notice: string | null = null): Promise<UpdateMessage> {
+  /** What every open view needs after the document changed: the new model, or only the edit state right after a save. */
+  async updateMessage(notice: string | null = null): Promise<UpdateMessage | EditsMessage> {
+    const onlySaved = this.savedAt === this.generationValue;
     this.generationValue++; // every view that gets this update is past any embedded init
-    return updateMessageOf(this.source, this.viewContent(), notice);
+    return onlySaved ? { type: 'edits', edits: this.editState(), notice } : updateMessageOf(this.source, this.viewContent(), notice);
   }
 
   private viewContent(): ViewContent {
@@ -351,6 +364,7 @@ export class DiskImageSession implements MessageTarget {
       this.editedValue = []; // no edit left to mark
       this.generationValue++;
       await this.specs.refresh(this.specTarget()); // they read through the reopened file
+      this.savedAt = this.generationValue; // until anything else changes, the views need only the edit state
     }
     return result;
   }

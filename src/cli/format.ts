@@ -126,7 +126,11 @@ export function formatCheck(disk: DiskModel, findings: Finding[]): string {
     `${disk.image}: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (${disk.sectorSize}-byte sectors)`,
   ];
   for (const f of findings) {
-    lines.push(`${f.severity.padEnd(7)} ${f.code}  at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`);
+    // A container finding is about bytes of the container file, not of the virtual disk: say which.
+    const where = f.file
+      ? `in ${safeField(f.file.path)} at file byte 0x${f.file.offset.toString(16).toUpperCase()} (+${f.file.length})`
+      : `at byte 0x${f.offset.toString(16).toUpperCase()} (+${f.length})`;
+    lines.push(`${f.severity.padEnd(7)} ${f.code}  ${where}`);
     lines.push(`        ${safeField(f.message)}`);
     if (f.fixes.length > 0) lines.push(`        fix: ${f.fixes.map((id) => `diskx fix ${quote(disk.image)} --fix ${id}`).join('  |  ')}`);
   }

@@ -9,15 +9,18 @@ import { checkContents, checkNoTable } from './contentChecks';
 import { checkLabels } from './schemeChecks';
 import { bytesEqual } from './bytes';
 import { MAX_ENTRY_ARRAY_BYTES } from './limits';
+import { msg, msgJoin, renderMessage } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
-const label = (h: GptHeader): string => (h.role === 'primary' ? 'Primary' : 'Backup');
 
 /** Runs every check on a parsed disk and returns the findings, most severe first. */
 export function checkDisk(disk: DiskModel): Finding[] {
   const findings: Finding[] = [];
-  const add = (code: FindingCode, severity: Severity, message: string, offset: number, length: number, fixes: FixId[] = []): void => {
-    findings.push({ code, severity, message, offset, length, fixes });
+  // A Message is shown translated in the editor; a plain string (a label reader's problem) stays English.
+  const add = (code: FindingCode, severity: Severity, text: Message | string, offset: number, length: number, fixes: FixId[] = []): void => {
+    if (typeof text === 'string') findings.push({ code, severity, message: text, offset, length, fixes });
+    else findings.push({ code, severity, message: renderMessage(text), text, offset, length, fixes });
   };
   if (disk.scheme === 'none') {
     checkNoTable(disk, add);
@@ -36,7 +39,7 @@ export function checkDisk(disk: DiskModel): Finding[] {
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.offset - b.offset);
 }
 
-type Add = (code: FindingCode, severity: Severity, message: string, offset: number, length: number, fixes?: FixId[]) => void;
+type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
 
 function checkProtectiveMbr(disk: DiskModel, add: Add): void {
   const mbr = disk.mbr!;
@@ -44,7 +47,7 @@ function checkProtectiveMbr(disk: DiskModel, add: Add): void {
     add(
       'mbr-missing',
       'warning',
-      'No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.',
+      msg('No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.'),
       MBR.bootSignature.offset,
       MBR.bootSignature.length,
     );
@@ -54,18 +57,21 @@ function checkProtectiveMbr(disk: DiskModel, add: Add): void {
     add(
       'mbr-not-protective',
       'warning',
-      `The MBR has no 0xEE protective record although the disk has a GPT (${mbr.kind === 'empty' ? 'all four records are empty' : 'it lists DOS partitions'}); MBR-only tools may overwrite the GPT.`,
+      msg(
+        'The MBR has no 0xEE protective record although the disk has a GPT ({0}); MBR-only tools may overwrite the GPT.',
+        mbr.kind === 'empty' ? msg('all four records are empty') : msg('it lists DOS partitions'),
+      ),
       MBR.partitions.offset,
       MBR.partitions.length,
     );
     return;
   }
   if (mbr.kind === 'hybrid') {
-    const others = mbr.records.filter((r) => r.type !== 0 && r.type !== 0xee).map((r) => `record ${r.index + 1} type 0x${r.type.toString(16)}`);
+    const others = mbr.records.filter((r) => r.type !== 0 && r.type !== 0xee).map((r) => msg('record {0} type 0x{1}', r.index + 1, r.type.toString(16)));
     add(
       'mbr-not-protective',
       'warning',
-      `Hybrid MBR: besides the 0xEE protective record it has ${others.join(', ')}; MBR and GPT can disagree about those partitions.`,
+      msg('Hybrid MBR: besides the 0xEE protective record it has {0}; MBR and GPT can disagree about those partitions.', msgJoin(others, ', ')),
       MBR.partitions.offset,
       MBR.partitions.length,
     );
@@ -76,7 +82,13 @@ function checkProtectiveMbr(disk: DiskModel, add: Add): void {
     add(
       'mbr-protective-size',
       'warning',
-      `Protective MBR record ${protective.index + 1} covers LBAs ${protective.firstLba}..+${protective.sectors}; for this disk it should start at LBA 1 and cover ${expectedSize} sectors.`,
+      msg(
+        'Protective MBR record {0} covers LBAs {1}..+{2}; for this disk it should start at LBA 1 and cover {3} sectors.',
+        protective.index + 1,
+        protective.firstLba,
+        protective.sectors,
+        expectedSize,
+      ),
       protective.offset + 8,
       8,
       ['relocate-backup'],
@@ -89,11 +101,16 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
   // A 0xEE record promises a GPT (UEFI 5.2.3); both headers gone must not read as a clean MBR disk.
   const protective = mbr.records.find((r) => r.type === 0xee);
   if (protective) {
-    const hint = disk.sectorSizeSource === 'override' ? ` with the --sector-size ${disk.sectorSize} given; is that the disk's block size?` : '.';
+    const hint = disk.sectorSizeSource === 'override' ? msg(" with the --sector-size {0} given; is that the disk's block size?", disk.sectorSize) : '.';
     add(
       'gpt-primary-missing',
       'error',
-      `MBR record ${protective.index + 1} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA (${disk.sectorSize}-byte sectors)${hint}`,
+      msg(
+        'MBR record {0} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA ({1}-byte sectors){2}',
+        protective.index + 1,
+        disk.sectorSize,
+        hint,
+      ),
       disk.sectorSize,
       disk.sectorSize,
     );
@@ -102,7 +119,7 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
     add(
       'mbr-ebr-chain',
       'error',
-      `Extended partition: ${problem}.`,
+      msg('Extended partition: {0}.', problem),
       mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? MBR.partitions.offset,
       MBR_RECORD_SIZE,
     );
@@ -112,7 +129,7 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
       add(
         'mbr-partition-out-of-range',
         'error',
-        `MBR partition ${p.number} covers LBAs ${p.firstLba}..${p.lastLba}, outside the disk (LBAs 1..${disk.lastLba}).`,
+        msg('MBR partition {0} covers LBAs {1}..{2}, outside the disk (LBAs 1..{3}).', p.number, p.firstLba, p.lastLba, disk.lastLba),
         p.number <= 4 ? MBR.partitions.offset + MBR_RECORD_SIZE * (p.number - 1) : 0,
         MBR_RECORD_SIZE,
       );
@@ -125,7 +142,7 @@ function checkDosMbr(disk: DiskModel, add: Add): void {
     add(
       'mbr-partition-overlap',
       'error',
-      `MBR partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`,
+      msg('MBR partitions {0} (LBAs {1}..{2}) and {3} (LBAs {4}..{5}) overlap.', a.number, a.firstLba, a.lastLba, b.number, b.firstLba, b.lastLba),
       MBR.partitions.offset,
       MBR.partitions.length,
     );
@@ -137,22 +154,28 @@ function checkGpt(disk: DiskModel, add: Add): void {
   const healthy = (h: GptHeader | null): h is GptHeader => !!h && h.headerCrcOk && h.invalid.length === 0 && h.arrayCrcOk === true;
 
   if (!primary && backup) {
+    const intact = healthy(backup);
     add(
       'gpt-primary-missing',
       'error',
-      `No primary GPT header at LBA 1 (no "EFI PART" signature); the backup at LBA ${backup.lba} is ${healthy(backup) ? 'intact and can rebuild it' : 'itself damaged'}.`,
+      msg(
+        intact
+          ? 'No primary GPT header at LBA 1 (no "EFI PART" signature); the backup at LBA {0} is intact and can rebuild it.'
+          : 'No primary GPT header at LBA 1 (no "EFI PART" signature); the backup at LBA {0} is itself damaged.',
+        backup.lba,
+      ),
       disk.sectorSize,
       disk.sectorSize,
-      healthy(backup) ? ['rebuild-primary-from-backup'] : [],
+      intact ? ['rebuild-primary-from-backup'] : [],
     );
   }
   if (primary && !backup) {
-    const where =
-      primary.alternateLba === disk.lastLba ? `at the last LBA ${disk.lastLba}` : `at the last LBA ${disk.lastLba} nor at AlternateLBA ${primary.alternateLba}`;
     add(
       'gpt-backup-missing',
       'error',
-      `No backup GPT header ${where}.`,
+      primary.alternateLba === disk.lastLba
+        ? msg('No backup GPT header at the last LBA {0}.', disk.lastLba)
+        : msg('No backup GPT header at the last LBA {0} nor at AlternateLBA {1}.', disk.lastLba, primary.alternateLba),
       Number(disk.lastLba) * disk.sectorSize,
       disk.sectorSize,
       healthy(primary) ? ['rebuild-backup-from-primary'] : [],
@@ -170,7 +193,9 @@ function checkGpt(disk: DiskModel, add: Add): void {
       add(
         'gpt-header-invalid',
         'error',
-        `${label(header)} GPT header (LBA ${header.lba}): ${problem.reason}.`,
+        header.role === 'primary'
+          ? msg('Primary GPT header (LBA {0}): {1}.', header.lba, problem.reason)
+          : msg('Backup GPT header (LBA {0}): {1}.', header.lba, problem.reason),
         field?.offset ?? header.offset,
         field?.length ?? 92,
         fixes,
@@ -183,7 +208,9 @@ function checkGpt(disk: DiskModel, add: Add): void {
       add(
         `gpt-${header.role}-header-crc`,
         'error',
-        `${label(header)} GPT header CRC is ${hex32(header.headerCrc32)}, its bytes give ${hex32(header.computedHeaderCrc32)}.`,
+        header.role === 'primary'
+          ? msg('Primary GPT header CRC is {0}, its bytes give {1}.', hex32(header.headerCrc32), hex32(header.computedHeaderCrc32))
+          : msg('Backup GPT header CRC is {0}, its bytes give {1}.', hex32(header.headerCrc32), hex32(header.computedHeaderCrc32)),
         header.offset + GPT_HEADER.headerCrc32.offset,
         GPT_HEADER.headerCrc32.length,
         crcFixes,
@@ -193,7 +220,15 @@ function checkGpt(disk: DiskModel, add: Add): void {
       add(
         `gpt-${header.role}-array-crc`,
         'error',
-        `${label(header)} partition entry array CRC in the header is ${hex32(header.partitionEntryArrayCrc32)}, the ${header.numPartitionEntries} entries at LBA ${header.partitionEntryLba} give ${hex32(header.computedArrayCrc32!)}.`,
+        msg(
+          header.role === 'primary'
+            ? 'Primary partition entry array CRC in the header is {0}, the {1} entries at LBA {2} give {3}.'
+            : 'Backup partition entry array CRC in the header is {0}, the {1} entries at LBA {2} give {3}.',
+          hex32(header.partitionEntryArrayCrc32),
+          header.numPartitionEntries,
+          header.partitionEntryLba,
+          hex32(header.computedArrayCrc32!),
+        ),
         header.array.offset,
         header.array.bytes.length,
         crcFixes,
@@ -210,11 +245,12 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
   const { primary, backup, lastLba } = disk;
   const reference = primary && primary.invalid.length === 0 ? primary : backup;
   if (backup && backup.lba !== lastLba) {
-    const how = backup.lba < lastLba ? `the disk is ${lastLba - backup.lba} sectors larger than when the GPT was written (it grew)` : 'the disk shrank';
+    const how =
+      backup.lba < lastLba ? msg('the disk is {0} sectors larger than when the GPT was written (it grew)', lastLba - backup.lba) : msg('the disk shrank');
     add(
       'gpt-backup-not-at-end',
       'warning',
-      `Backup GPT header is at LBA ${backup.lba}, not at the last LBA ${lastLba}: ${how}. Firmware and tools look for it at the end.`,
+      msg('Backup GPT header is at LBA {0}, not at the last LBA {1}: {2}. Firmware and tools look for it at the end.', backup.lba, lastLba, how),
       backup.offset,
       disk.sectorSize,
       ['relocate-backup'],
@@ -224,7 +260,7 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
     add(
       'gpt-backup-not-at-end',
       'warning',
-      `Primary header's AlternateLBA is ${primary.alternateLba} but the backup header sits at the last LBA ${lastLba}.`,
+      msg("Primary header's AlternateLBA is {0} but the backup header sits at the last LBA {1}.", primary.alternateLba, lastLba),
       field.offset,
       field.length,
       ['relocate-backup'],
@@ -234,7 +270,7 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
     add(
       'gpt-backup-not-at-end',
       'error',
-      `Primary header's AlternateLBA ${primary.alternateLba} is past the disk's last LBA ${lastLba}: the disk shrank or was truncated.`,
+      msg("Primary header's AlternateLBA {0} is past the disk's last LBA {1}: the disk shrank or was truncated.", primary.alternateLba, lastLba),
       field.offset,
       field.length,
       ['relocate-backup'],
@@ -249,12 +285,19 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
     const severity: Severity = header.lastUsableLba > expected ? 'error' : 'warning';
     const detail =
       header.lastUsableLba > expected
-        ? 'it reaches into the backup entry array at the end of the disk'
-        : `${expected - header.lastUsableLba} sectors at the end cannot be used`;
+        ? msg('it reaches into the backup entry array at the end of the disk')
+        : msg('{0} sectors at the end cannot be used', expected - header.lastUsableLba);
     add(
       'gpt-last-usable-mismatch',
       severity,
-      `${label(header)} header's LastUsableLBA is ${header.lastUsableLba}; with the backup array at the end it should be ${expected}: ${detail}.`,
+      msg(
+        header.role === 'primary'
+          ? "Primary header's LastUsableLBA is {0}; with the backup array at the end it should be {1}: {2}."
+          : "Backup header's LastUsableLBA is {0}; with the backup array at the end it should be {1}: {2}.",
+        header.lastUsableLba,
+        expected,
+        detail,
+      ),
       field.offset,
       field.length,
       ['relocate-backup'],
@@ -263,23 +306,29 @@ function checkBackupPlacement(disk: DiskModel, add: Add): void {
 }
 
 function compareCopies(primary: GptHeader, backup: GptHeader, add: Add): void {
-  const differences: string[] = [];
-  if (primary.diskGuid !== backup.diskGuid) differences.push(`DiskGUID ${primary.diskGuid} vs ${backup.diskGuid}`);
-  if (primary.firstUsableLba !== backup.firstUsableLba) differences.push(`FirstUsableLBA ${primary.firstUsableLba} vs ${backup.firstUsableLba}`);
-  if (primary.lastUsableLba !== backup.lastUsableLba) differences.push(`LastUsableLBA ${primary.lastUsableLba} vs ${backup.lastUsableLba}`);
+  const differences: Message[] = [];
+  const versus = (field: string, a: string | number | bigint, b: string | number | bigint): Message => msg('{0} {1} vs {2}', field, a, b);
+  if (primary.diskGuid !== backup.diskGuid) differences.push(versus('DiskGUID', primary.diskGuid, backup.diskGuid));
+  if (primary.firstUsableLba !== backup.firstUsableLba) differences.push(versus('FirstUsableLBA', primary.firstUsableLba, backup.firstUsableLba));
+  if (primary.lastUsableLba !== backup.lastUsableLba) differences.push(versus('LastUsableLBA', primary.lastUsableLba, backup.lastUsableLba));
   if (primary.numPartitionEntries !== backup.numPartitionEntries)
-    differences.push(`NumberOfPartitionEntries ${primary.numPartitionEntries} vs ${backup.numPartitionEntries}`);
+    differences.push(versus('NumberOfPartitionEntries', primary.numPartitionEntries, backup.numPartitionEntries));
   if (primary.partitionEntrySize !== backup.partitionEntrySize)
-    differences.push(`SizeOfPartitionEntry ${primary.partitionEntrySize} vs ${backup.partitionEntrySize}`);
-  if (backup.alternateLba !== primary.lba) differences.push(`backup AlternateLBA is ${backup.alternateLba}, not the primary's LBA ${primary.lba}`);
+    differences.push(versus('SizeOfPartitionEntry', primary.partitionEntrySize, backup.partitionEntrySize));
+  if (backup.alternateLba !== primary.lba) differences.push(msg("backup AlternateLBA is {0}, not the primary's LBA {1}", backup.alternateLba, primary.lba));
   const slots = Math.min(primary.array!.slots.length, backup.array!.slots.length);
   const differingSlots: number[] = [];
   for (let slot = 0; slot < slots; slot++) {
     if (!bytesEqual(primary.array!.slots[slot]!.raw, backup.array!.slots[slot]!.raw)) differingSlots.push(slot);
   }
-  if (differingSlots.length > 0) differences.push(`entries differ in slot${differingSlots.length > 1 ? 's' : ''} ${numberRuns(differingSlots)}`);
+  if (differingSlots.length > 0)
+    differences.push(
+      differingSlots.length > 1
+        ? msg('entries differ in slots {0}', numberRuns(differingSlots))
+        : msg('entries differ in slot {0}', numberRuns(differingSlots)),
+    );
   if (differences.length === 0) return;
-  add('gpt-primary-backup-differ', 'error', `Primary and backup GPT disagree: ${differences.join('; ')}.`, primary.offset, primary.bytes.length, [
+  add('gpt-primary-backup-differ', 'error', msg('Primary and backup GPT disagree: {0}.', msgJoin(differences, '; ')), primary.offset, primary.bytes.length, [
     'rebuild-backup-from-primary',
     'rebuild-primary-from-backup',
   ]);
@@ -300,12 +349,21 @@ function checkArrayPlacement(disk: DiskModel, header: GptHeader, add: Add): void
   for (const h of [disk.primary, disk.backup]) {
     for (const e of h?.array?.slots ?? []) if (e.used && e.firstLba <= last && e.lastLba >= first && !hits.has(e.number)) hits.set(e.number, e);
   }
-  const overlap = [...hits.values()].map((e) => `partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba})`);
+  const overlap = [...hits.values()].map((e) => msg('partition {0} (LBAs {1}..{2})', e.number, e.firstLba, e.lastLba));
   add(
     'gpt-array-in-usable-range',
     'error',
-    `${label(header)} header (LBA ${header.lba}) puts its entry array at LBAs ${first}..${last}, inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}${overlap.length > 0 ? `, overlapping ${overlap.join(', ')}` : ''}; ` +
-      'no fix writes there (it would write into partition space).',
+    msg(
+      header.role === 'primary'
+        ? 'Primary header (LBA {0}) puts its entry array at LBAs {1}..{2}, inside the usable range {3}..{4}{5}; no fix writes there (it would write into partition space).'
+        : 'Backup header (LBA {0}) puts its entry array at LBAs {1}..{2}, inside the usable range {3}..{4}{5}; no fix writes there (it would write into partition space).',
+      header.lba,
+      first,
+      last,
+      header.firstUsableLba,
+      header.lastUsableLba,
+      overlap.length > 0 ? msg(', overlapping {0}', msgJoin(overlap, ', ')) : '',
+    ),
     header.offset + 0x48,
     8,
   );
@@ -314,19 +372,20 @@ function checkArrayPlacement(disk: DiskModel, header: GptHeader, add: Add): void
 function checkEntries(disk: DiskModel, header: GptHeader, add: Add): void {
   const used = header.array!.slots.filter((e) => e.used);
   for (const e of used) {
-    const problems: string[] = [];
-    if (e.lastLba < e.firstLba) problems.push(`ends (LBA ${e.lastLba}) before it starts (LBA ${e.firstLba})`);
-    if (e.firstLba < header.firstUsableLba) problems.push(`starts at LBA ${e.firstLba}, before FirstUsableLBA ${header.firstUsableLba}`);
-    if (e.lastLba > header.lastUsableLba) problems.push(`ends at LBA ${e.lastLba}, after LastUsableLBA ${header.lastUsableLba}`);
-    if (e.lastLba > disk.lastLba) problems.push(`runs past the end of the disk (last LBA ${disk.lastLba})`);
-    if (problems.length > 0) add('gpt-partition-out-of-range', 'error', `Partition ${e.number} (slot ${e.slot}) ${problems.join(' and ')}.`, e.offset + 32, 16);
+    const problems: Message[] = [];
+    if (e.lastLba < e.firstLba) problems.push(msg('ends (LBA {0}) before it starts (LBA {1})', e.lastLba, e.firstLba));
+    if (e.firstLba < header.firstUsableLba) problems.push(msg('starts at LBA {0}, before FirstUsableLBA {1}', e.firstLba, header.firstUsableLba));
+    if (e.lastLba > header.lastUsableLba) problems.push(msg('ends at LBA {0}, after LastUsableLBA {1}', e.lastLba, header.lastUsableLba));
+    if (e.lastLba > disk.lastLba) problems.push(msg('runs past the end of the disk (last LBA {0})', disk.lastLba));
+    if (problems.length > 0)
+      add('gpt-partition-out-of-range', 'error', msg('Partition {0} (slot {1}) {2}.', e.number, e.slot, msgJoin(problems, ' and ')), e.offset + 32, 16);
   }
   const asPartitions = used.filter((e) => e.lastLba >= e.firstLba);
   for (const [a, b] of overlappingPairs(asPartitions)) {
     add(
       'gpt-partition-overlap',
       'error',
-      `Partitions ${a.number} (LBAs ${a.firstLba}..${a.lastLba}) and ${b.number} (LBAs ${b.firstLba}..${b.lastLba}) overlap.`,
+      msg('Partitions {0} (LBAs {1}..{2}) and {3} (LBAs {4}..{5}) overlap.', a.number, a.firstLba, a.lastLba, b.number, b.firstLba, b.lastLba),
       b.offset + 32,
       16,
     );
@@ -334,9 +393,10 @@ function checkEntries(disk: DiskModel, header: GptHeader, add: Add): void {
   const byGuid = new Map<string, GptEntry>();
   for (const e of used) {
     const first = byGuid.get(e.uniqueGuid);
-    if (first) add('gpt-duplicate-guid', 'error', `Partitions ${first.number} and ${e.number} share the unique GUID ${e.uniqueGuid}.`, e.offset + 16, 16);
+    if (first)
+      add('gpt-duplicate-guid', 'error', msg('Partitions {0} and {1} share the unique GUID {2}.', first.number, e.number, e.uniqueGuid), e.offset + 16, 16);
     else if (e.uniqueGuid === header.diskGuid)
-      add('gpt-duplicate-guid', 'error', `Partition ${e.number}'s unique GUID equals the disk GUID ${e.uniqueGuid}.`, e.offset + 16, 16);
+      add('gpt-duplicate-guid', 'error', msg("Partition {0}'s unique GUID equals the disk GUID {1}.", e.number, e.uniqueGuid), e.offset + 16, 16);
     else byGuid.set(e.uniqueGuid, e);
   }
   checkSlots(disk, header, add);
@@ -348,20 +408,27 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   if (esxi?.compacted) {
     const moves = esxi.placements
       .filter((p) => p.currentSlot !== p.expectedSlot)
-      .map(
-        (p) => `${p.role} is in slot ${p.currentSlot} (partition ${p.currentSlot + 1}) but belongs in slot ${p.expectedSlot} (partition ${p.expectedSlot + 1})`,
+      .map((p) =>
+        msg(
+          '{0} is in slot {1} (partition {2}) but belongs in slot {3} (partition {4})',
+          p.role,
+          p.currentSlot,
+          p.currentSlot + 1,
+          p.expectedSlot,
+          p.expectedSlot + 1,
+        ),
       );
     add(
       'esxi-slot-compacted',
       'error',
-      `ESXi boot disk (${esxi.description}) with entries moved out of their slots, which renumbers ESXi's partitions: ${moves.join('; ')}.`,
+      msg("ESXi boot disk ({0}) with entries moved out of their slots, which renumbers ESXi's partitions: {1}.", esxi.description, msgJoin(moves, '; ')),
       array.offset,
       array.bytes.length,
       ['restore-esxi-slots'],
     );
     return;
   }
-  if (esxi) add('esxi-layout', 'info', `ESXi boot disk: ${esxi.description}; every entry is in its installer slot.`, array.offset, array.bytes.length);
+  if (esxi) add('esxi-layout', 'info', msg('ESXi boot disk: {0}; every entry is in its installer slot.', esxi.description), array.offset, array.bytes.length);
   const used = array.slots.filter((e) => e.used).map((e) => e.slot);
   if (used.length === 0) return;
   const highest = used[used.length - 1]!;
@@ -369,11 +436,15 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
   const empty: number[] = [];
   for (let slot = 0; slot < highest; slot++) if (!usedSet.has(slot)) empty.push(slot);
   if (empty.length > 0) {
-    const why = esxi ? 'as the ESXi installer leaves them' : 'partition numbers are slot + 1, so they are not contiguous; this is normal and harmless';
+    const why = esxi
+      ? msg('as the ESXi installer leaves them')
+      : msg('partition numbers are slot + 1, so they are not contiguous; this is normal and harmless');
     add(
       'slot-gap',
       'info',
-      `Empty slot${empty.length > 1 ? 's' : ''} ${numberRuns(empty)} between used slots (${why}).`,
+      empty.length > 1
+        ? msg('Empty slots {0} between used slots ({1}).', numberRuns(empty), why)
+        : msg('Empty slot {0} between used slots ({1}).', numberRuns(empty), why),
       array.offset + empty[0]! * header.partitionEntrySize,
       header.partitionEntrySize,
     );
@@ -386,12 +457,22 @@ function checkWindowsTelltale(disk: DiskModel, add: Add): void {
   for (const volume of disk.fatVolumes ?? []) {
     const [first] = volume.windowsFolders;
     if (!first) continue;
-    const folders = volume.windowsFolders.map((e) => `"${e.name}" (directory entry at byte 0x${e.offset.toString(16).toUpperCase()}, ${e.length} bytes)`);
-    const what = [volume.role, volume.fatType, volume.label ? `label "${volume.label}"` : null].filter(Boolean).join(', ');
+    const folders = volume.windowsFolders.map((e) =>
+      msg('"{0}" (directory entry at byte 0x{1}, {2} bytes)', e.name, e.offset.toString(16).toUpperCase(), e.length),
+    );
+    const what = msgJoin(
+      [volume.role, volume.fatType, volume.label ? msg('label "{0}"', volume.label) : null].filter((part): part is string | Message => Boolean(part)),
+      ', ',
+    );
     add(
       'windows-touched',
       'info',
-      `Windows had this disk online: partition ${volume.partitionNumber} (${what}) holds ${folders.join(' and ')} in its root directory, which Windows creates on FAT volumes it mounts.`,
+      msg(
+        'Windows had this disk online: partition {0} ({1}) holds {2} in its root directory, which Windows creates on FAT volumes it mounts.',
+        volume.partitionNumber,
+        what,
+        msgJoin(folders, ' and '),
+      ),
       first.offset,
       first.length,
     );

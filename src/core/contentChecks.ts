@@ -5,8 +5,10 @@
 import type { DiskModel, Partition } from './diskModel';
 import type { FindingCode, FixId, Severity } from './findings';
 import type { VolumeContent } from './content/probe';
+import { msg } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
-type Add = (code: FindingCode, severity: Severity, message: string, offset: number, length: number, fixes?: FixId[]) => void;
+type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
 
 /** Content types a partition type is meant to hold; a type not listed here is not checked. */
 const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];
@@ -24,6 +26,7 @@ const EXPECTED_GPT: Record<string, readonly string[]> = {
   'AA31E02A-400F-11DB-9590-000C2911D1B8': ['VMFS', 'VMFS_volume_member'], // VMware VMFS
   '4EB2EA39-7855-4790-A79E-FAE495E21F8D': ['VMFS', 'VMFS_volume_member'], // VMware VMFS-L
   '9D275380-40AD-11DB-BF97-000C2911D1B8': ['vmkdiagnostic'], // VMware vmkDiagnostic
+  '6A898CC3-1DD2-11B2-99A6-080020736631': ['zfs_member'], // Solaris /usr and Apple ZFS: what ZFS on Linux and FreeBSD use
 };
 const EXPECTED_MBR: Record<number, readonly string[]> = {
   0x01: ['vfat'],
@@ -65,23 +68,31 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
   const mbr = disk.mbr;
   if (disk.content) {
     const c = disk.content;
-    const size = c.sizeBytes !== undefined ? `, ${formatSize(c.sizeBytes)} by its own count` : '';
+    const size = c.sizeBytes !== undefined ? msg(', {0} by its own count', formatSize(c.sizeBytes)) : '';
     add(
       'whole-disk-volume',
       'info',
-      `The disk holds one ${describeVolume(c)} volume from byte 0${size} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).`,
+      msg(
+        'The disk holds one {0} volume from byte 0{1} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).',
+        describeVolume(c),
+        size,
+      ),
       0,
       c.structures[0]?.length ?? 512,
     );
     return;
   }
   const lba0 = mbr?.bootSignatureOk
-    ? 'LBA 0 ends with the 0x55AA signature but all four partition records are empty (a boot sector without a table, a PC-98 disk, or a wiped table)'
-    : 'no 0x55AA boot signature at byte 510';
+    ? msg('LBA 0 ends with the 0x55AA signature but all four partition records are empty (a boot sector without a table, a PC-98 disk, or a wiped table)')
+    : msg('no 0x55AA boot signature at byte 510');
   add(
     'no-partition-table',
     'error',
-    `No partition table: ${lba0}, no "EFI PART" header at LBA 1 or at the last LBA (${disk.sectorSize}-byte sectors), no Apple, BSD, Sun or SGI label, and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).`,
+    msg(
+      'No partition table: {0}, no "EFI PART" header at LBA 1 or at the last LBA ({1}-byte sectors), no Apple, BSD, Sun or SGI label, and no volume recognised at byte 0. If the tables were lost, diskx scan looks for the volumes and proposes a table (fix: rebuild-from-scan).',
+      lba0,
+      disk.sectorSize,
+    ),
     0,
     512,
   );
@@ -99,7 +110,15 @@ export function checkContents(disk: DiskModel, add: Add): void {
         add(
           'volume-larger-than-partition',
           'error',
-          `Partition ${p.number} (${formatSize(partitionBytes)}) holds ${describeVolume(c)}, which counts ${formatSize(c.sizeBytes)} (${c.sizeBytes} bytes, ${c.sizeBytes - partitionBytes} more than the partition): it was shrunk or copied into a smaller partition without resizing the volume, and the data past its end is missing.`,
+          msg(
+            'Partition {0} ({1}) holds {2}, which counts {3} ({4} bytes, {5} more than the partition): it was shrunk or copied into a smaller partition without resizing the volume, and the data past its end is missing.',
+            p.number,
+            formatSize(partitionBytes),
+            describeVolume(c),
+            formatSize(c.sizeBytes),
+            c.sizeBytes,
+            c.sizeBytes - partitionBytes,
+          ),
           c.structures[0]?.offset ?? c.offset,
           c.structures[0]?.length ?? s,
         );
@@ -109,7 +128,14 @@ export function checkContents(disk: DiskModel, add: Add): void {
       add(
         'partition-starts-mid-volume',
         'error',
-        `Partition ${p.number} starts at LBA ${p.firstLba}, inside ${describeVolume(e)}, which starts at ${lba(e.offset, s)} and counts ${formatSize(e.sizeBytes ?? 0n)}: the partition's start was moved or edited, so the volume cannot be read through it.`,
+        msg(
+          "Partition {0} starts at LBA {1}, inside {2}, which starts at {3} and counts {4}: the partition's start was moved or edited, so the volume cannot be read through it.",
+          p.number,
+          p.firstLba,
+          describeVolume(e),
+          lba(e.offset, s),
+          formatSize(e.sizeBytes ?? 0n),
+        ),
         e.structures[0]?.offset ?? e.offset,
         e.structures[0]?.length ?? s,
       );
@@ -121,23 +147,35 @@ export function checkContents(disk: DiskModel, add: Add): void {
     if (!c || disk.partitions.some((p) => p.enclosing?.offset === c.offset)) continue;
     const ends =
       c.sizeBytes !== undefined
-        ? `, ${formatSize(c.sizeBytes)} long by its own count (to LBA ${BigInt(c.offset) / BigInt(s) + c.sizeBytes / BigInt(s) - 1n})`
+        ? msg(', {0} long by its own count (to LBA {1})', formatSize(c.sizeBytes), BigInt(c.offset) / BigInt(s) + c.sizeBytes / BigInt(s) - 1n)
         : '';
     add(
       'lost-volume',
       'warning',
-      `Free space LBAs ${region.firstLba}..${region.lastLba} holds ${describeVolume(c)} at ${lba(c.offset, s)}${ends} that no partition lists: a deleted or lost partition. Recreating an entry for it (or scanning for lost partitions) brings it back; nothing in it was changed.`,
+      msg(
+        'Free space LBAs {0}..{1} holds {2} at {3}{4} that no partition lists: a deleted or lost partition. Recreating an entry for it (or scanning for lost partitions) brings it back; nothing in it was changed.',
+        region.firstLba,
+        region.lastLba,
+        describeVolume(c),
+        lba(c.offset, s),
+        ends,
+      ),
       c.structures[0]?.offset ?? c.offset,
       c.structures[0]?.length ?? s,
     );
   }
   const start = disk.content;
   if (start) {
-    const over = disk.scheme === 'gpt' ? 'the protective MBR and the primary GPT header and entry array' : 'the MBR';
+    const over = disk.scheme === 'gpt' ? msg('the protective MBR and the primary GPT header and entry array') : msg('the MBR');
     add(
       'volume-over-partition-table',
       'error',
-      `${describeVolume(start)} starts at byte 0 of the disk, over ${over}: mkfs (or a copy of a volume image) was written to the whole disk. The volume and the table cannot both be right; rebuilding the table from its other copy would overwrite the volume's first sectors (its ${start.structures.map((n) => n.name).join(', ') || 'header'}).`,
+      msg(
+        "{0} starts at byte 0 of the disk, over {1}: mkfs (or a copy of a volume image) was written to the whole disk. The volume and the table cannot both be right; rebuilding the table from its other copy would overwrite the volume's first sectors (its {2}).",
+        describeVolume(start),
+        over,
+        start.structures.map((n) => n.name).join(', ') || msg('header'),
+      ),
       start.structures[0]?.offset ?? 0,
       start.structures[0]?.length ?? s,
     );
@@ -153,7 +191,12 @@ function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): v
   add(
     'partition-type-mismatch',
     'warning',
-    `Partition ${p.number} is typed ${typeText} but holds ${describeVolume(c)}: tools that go by the type (ESXi, Windows, systemd) will not treat it as what it is, or the wrong partition is where this one should be.`,
+    msg(
+      'Partition {0} is typed {1} but holds {2}: tools that go by the type (ESXi, Windows, systemd) will not treat it as what it is, or the wrong partition is where this one should be.',
+      p.number,
+      typeText,
+      describeVolume(c),
+    ),
     entry.offset,
     entry.length,
   );

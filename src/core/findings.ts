@@ -1,5 +1,6 @@
 // Finding and fix ids are stable: the same strings in the CLI's JSON, the
 // editor, the Problems panel and the tests.
+import type { Message } from '../shared/l10n';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -57,17 +58,28 @@ export type FindingCode =
   | 'sun-label-invalid'
   | 'sgi-label-checksum'
   | 'sgi-label-invalid'
-  | 'label-partition-out-of-range';
+  | 'label-partition-out-of-range'
+  | 'container-overlapping-blocks'
+  | 'container-log-not-replayed';
 
 /** One thing the checker found, with the bytes it is about and the fixes that address it. */
 export interface Finding {
   code: FindingCode;
   severity: Severity;
+  /** The message in English (the CLI's words). */
   message: string;
+  /** The same message as a template with its values, for the editor to show in the user's language. */
+  text?: Message;
   /** Absolute byte offset of the structure or field concerned. */
   offset: number;
   length: number;
   fixes: FixId[];
+  /**
+   * Set when the bytes concerned lie in a container file (a qcow2, VHD, ... table)
+   * rather than in the virtual disk: the file and its file offsets. `offset` and
+   * `length` are then 0 (they count virtual-disk bytes).
+   */
+  file?: { path: string; offset: number; length: number };
 }
 
 /** One line per finding code, for `diskx codes` and the README's findings table. */
@@ -127,4 +139,8 @@ export const FINDING_DESCRIPTIONS: Record<FindingCode, string> = {
     'A partition of an Apple, BSD, Sun or SGI label ends past the end of the disk, or a BSD partition lies outside the MBR slice that holds its label.',
   'windows-touched':
     'A FAT partition of an ESXi boot disk holds System Volume Information or $RECYCLE.BIN in its root: Windows had the disk online (and may have rewritten its partition table).',
+  'container-overlapping-blocks':
+    "Two entries of a container's tables (or an entry and the container's own metadata) point at the same file bytes: a damaged or hostile file. Nothing is written through it.",
+  'container-log-not-replayed':
+    'A VHDX whose log holds entries not yet replayed: its metadata or data may be behind what was last written. Read as it is, never written; Hyper-V or qemu-img check -r all replays it.',
 };

@@ -5,6 +5,7 @@ import { readDisk } from './diskModel';
 import type { DiskModel, ReadOptions } from './model';
 import { checkDisk } from './checks';
 import type { Finding } from './findings';
+import { containerFindings, withContainerFindings } from './containerChecks';
 
 export interface AnalyzedImage {
   opened: OpenedImage;
@@ -17,7 +18,7 @@ export async function analyzeImage(path: string, options: ReadOptions & { open?:
   const opened = await openImage(path, options.open);
   try {
     const disk = await readDisk(opened.source, options);
-    return { opened, disk, findings: checkDisk(disk) };
+    return { opened, disk, findings: withContainerFindings(checkDisk(disk), await containerFindings(opened.source)) };
   } catch (error) {
     await opened.source.close();
     throw error;

@@ -28,6 +28,9 @@ export const MAX_EBR_CHAIN = 256;
 /** Apple Partition Map entries read (libblkid and the Linux kernel stop at the same count); pmMapBlkCnt above it is reported. */
 export const MAX_APM_MAP_ENTRIES = 256;
 
+/** nvpairs of a ZFS label's configuration walked before the probe gives up on it. */
+export const MAX_ZFS_NVPAIRS = 256;
+
 /** BSD disklabel partitions read: as many 16-byte entries as fit a 512-byte sector after the 148-byte header. */
 export const MAX_BSD_PARTITIONS = 22;
 
@@ -165,6 +168,12 @@ export const MAX_CONTAINER_BLOCK_BYTES = 256 * 1024 * 1024;
 
 /** Table bytes read to count allocated blocks for `inspect` (skipped above this). */
 export const MAX_ALLOCATION_SCAN_BYTES = 16 * 1024 * 1024;
+
+/** Table bytes read to check that no two table entries (or an entry and the metadata) share file bytes, before a write. */
+export const MAX_LAYOUT_SCAN_BYTES = 64 * 1024 * 1024;
+
+/** Allocated blocks (plus metadata pieces) that check holds, 24 bytes each; above it a write is refused as unchecked. */
+export const MAX_LAYOUT_SCAN_ENTRIES = 1 << 22;
 
 /** VHDX region table and metadata table entries (the format's own maximum is 2047). */
 export const MAX_VHDX_TABLE_ENTRIES = 2047;

@@ -167,5 +167,10 @@ export function inspectJson(disk: DiskModel, container?: ContainerInfo) {
 
 /** The `diskx check --json` document. */
 export function checkJson(disk: DiskModel, findings: Finding[]) {
-  return { image: disk.image, sectorSize: disk.sectorSize, findings };
+  // The JSON contract: these keys, the message in English.
+  return {
+    image: disk.image,
+    sectorSize: disk.sectorSize,
+    findings: findings.map(({ code, severity, message, offset, length, fixes }) => ({ code, severity, message, offset, length, fixes })),
+  };
 }

@@ -3,8 +3,10 @@
 // or, for a BSD label in an MBR slice, the slice.
 import type { DiskModel, Partition } from './model';
 import type { FindingCode, FixId, Severity } from './findings';
+import { msg } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
-type Add = (code: FindingCode, severity: Severity, message: string, offset: number, length: number, fixes?: FixId[]) => void;
+type Add = (code: FindingCode, severity: Severity, text: Message | string, offset: number, length: number, fixes?: FixId[]) => void;
 
 const SCHEME_WORDS: Record<string, string> = { apm: 'Apple map entry', bsd: 'BSD partition', sun: 'Sun partition', sgi: 'SGI partition' };
 
@@ -20,7 +22,13 @@ export function checkLabels(disk: DiskModel, add: Add): void {
         add(
           'label-partition-out-of-range',
           'error',
-          `${name} covers LBAs ${p.firstLba}..${p.lastLba} but the disk ends at LBA ${disk.lastLba}: the disk was copied to a smaller one or the label edited; data past the end is missing.`,
+          msg(
+            '{0} covers LBAs {1}..{2} but the disk ends at LBA {3}: the disk was copied to a smaller one or the label edited; data past the end is missing.',
+            name,
+            p.firstLba,
+            p.lastLba,
+            disk.lastLba,
+          ),
           field.offset,
           field.length,
         );
@@ -28,7 +36,14 @@ export function checkLabels(disk: DiskModel, add: Add): void {
         add(
           'label-partition-out-of-range',
           'error',
-          `${name} covers LBAs ${p.firstLba}..${p.lastLba}, outside its slice (LBAs ${slice.firstLba}..${slice.lastLba}): the slice was moved or resized without its BSD label.`,
+          msg(
+            '{0} covers LBAs {1}..{2}, outside its slice (LBAs {3}..{4}): the slice was moved or resized without its BSD label.',
+            name,
+            p.firstLba,
+            p.lastLba,
+            slice.firstLba,
+            slice.lastLba,
+          ),
           field.offset,
           field.length,
         );

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { FixId } from '../core/findings';
-import { fixLabel, isFixId, isScanFixId } from '../core/fixes/registry';
+import { isFixId, isScanFixId } from '../core/fixes/registry';
+import { findingText, localFixLabel } from './localText';
 import type { EditorPanels } from './editorPanels';
 import type { DiskImageDocument } from './diskImageDocument';
 import { autoSaveMode } from './settings';
@@ -26,7 +27,7 @@ async function applyFix(panels: EditorPanels, viewType: string, target?: vscode.
   }
   const document = panel ? panels.documentOf(panel) : undefined;
   if (!panel || !document) {
-    void vscode.window.showInformationMessage('Disk Structure Explorer: open a disk image first (Apply Fix acts on the active image editor).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: open a disk image first (Apply Fix acts on the active image editor).'));
     return;
   }
   // rebuild-from-scan comes from Scan for Lost Partitions... (the session keeps its scan).
@@ -43,22 +44,24 @@ async function pickFix(document: DiskImageDocument): Promise<FixId | undefined> 
   const name = path.basename(document.uri.fsPath);
   const offered = [...new Set(session.findings.flatMap((f) => f.fixes))];
   if (offered.length === 0) {
-    void vscode.window.showInformationMessage(`Disk Structure Explorer: ${name} has no findings with a fix.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: {0} has no findings with a fix.', name));
     return undefined;
   }
   const items = offered.map((fix) => {
     const preview = session.preview(fix);
     const finding = session.findings.find((f) => f.fixes.includes(fix));
     return {
-      label: fixLabel(fix),
-      description: preview.ok ? `${preview.bytesChanged} bytes in ${preview.sectorsTouched} sectors` : `does not apply: ${preview.reason}`,
-      detail: finding ? `${finding.code}: ${finding.message}` : undefined,
+      label: localFixLabel(fix),
+      description: preview.ok
+        ? vscode.l10n.t('{0} bytes in {1} sectors', preview.bytesChanged, preview.sectorsTouched)
+        : vscode.l10n.t('does not apply: {0}', preview.reason),
+      detail: finding ? `${finding.code}: ${findingText(finding)}` : undefined,
       fix,
     };
   });
   const choice = await vscode.window.showQuickPick(items, {
-    title: `Apply Fix to ${name}`,
-    placeHolder: 'The fix is previewed in the editor first; Apply there makes it an unsaved edit',
+    title: vscode.l10n.t('Apply Fix to {0}', name),
+    placeHolder: vscode.l10n.t('The fix is previewed in the editor first; Apply there makes it an unsaved edit'),
   });
   return choice?.fix;
 }
@@ -73,14 +76,23 @@ export async function confirmAutoSave(document: DiskImageDocument, fixId: string
   if (mode === 'off' || document.session.blockedReason() !== null) return true;
   // A fix that cannot apply is refused by the session with its reason: nothing to confirm.
   if (!(isFixId(fixId) || isScanFixId(fixId)) || !document.session.plan(fixId).ok) return true;
-  const when = mode === 'afterDelay' ? 'moments after you apply it' : 'as soon as the editor loses focus';
-  const write = 'Apply and Write';
+  const file = path.basename(document.uri.fsPath);
+  const label = localFixLabel(fixId);
+  const write = vscode.l10n.t('Apply and Write');
   const answer = await vscode.window.showWarningMessage(
-    `Auto save is on (files.autoSave: ${mode}): "${fixLabel(fixId)}" will be written to ${path.basename(document.uri.fsPath)} ${when}, without Ctrl+S.`,
+    mode === 'afterDelay'
+      ? vscode.l10n.t('Auto save is on (files.autoSave: {0}): "{1}" will be written to {2} moments after you apply it, without Ctrl+S.', mode, label, file)
+      : vscode.l10n.t(
+          'Auto save is on (files.autoSave: {0}): "{1}" will be written to {2} as soon as the editor loses focus, without Ctrl+S.',
+          mode,
+          label,
+          file,
+        ),
     {
       modal: true,
-      detail:
+      detail: vscode.l10n.t(
         'Only the changed sectors are written, backup GPT first, after an undo journal (Ctrl+Z and save, or diskx undo, reverts it). To apply repairs and review them before writing, set files.autoSave to "off".',
+      ),
     },
     write,
   );

@@ -15,6 +15,7 @@ import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
 import { journalDir, readSettings } from './settings';
+import { localText } from './localText';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
@@ -42,7 +43,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
     readonly session: DiskImageSession,
     private readonly delegate: DocumentDelegate,
   ) {
-    this.session.editBlocked = vscode.workspace.isTrusted ? null : 'Restricted Mode: trust the workspace to repair images';
+    this.session.editBlocked = vscode.workspace.isTrusted ? null : vscode.l10n.t('Restricted Mode: trust the workspace to repair images');
   }
 
   /**
@@ -62,7 +63,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
       });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
-      throw new Error(`Disk Structure Explorer cannot open ${uri.fsPath}: ${describeError(error)}`);
+      throw new Error(vscode.l10n.t('Disk Structure Explorer cannot open {0}: {1}', uri.fsPath, describeError(error)));
     }
     const document = new DiskImageDocument(uri, session, delegate);
     if (backupId) await document.restore(vscode.Uri.parse(backupId));
@@ -80,7 +81,9 @@ export class DiskImageDocument implements vscode.CustomDocument {
       const restored = await this.session.restoreBackup(text);
       if ('problem' in restored) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${this.name}: ${restored.problem}.`);
     } catch (error) {
-      void vscode.window.showWarningMessage(`Disk Structure Explorer: the unsaved edits of ${this.name} could not be restored (${describeError(error)}).`);
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Disk Structure Explorer: the unsaved edits of {0} could not be restored ({1}).', this.name, describeError(error)),
+      );
     }
   }
 
@@ -97,18 +100,18 @@ export class DiskImageDocument implements vscode.CustomDocument {
 
   /** Tells VS Code about an edit the session already applied (undo/redo go back through the session). */
   recordEdit(edit: ImageEdit): void {
-    const title = edit.plan.title;
+    const title = localText(edit.plan.title);
     this.editEmitter.fire({
       document: this,
       label: title,
       undo: async () => {
-        if (await this.session.undo(edit)) this.changeEmitter.fire(`Undone: ${title} (not saved yet)`);
+        if (await this.session.undo(edit)) this.changeEmitter.fire(vscode.l10n.t('Undone: {0} (not saved yet)', title));
       },
       redo: async () => {
-        if (await this.session.redo(edit)) this.changeEmitter.fire(`Redone: ${title} (not saved yet)`);
+        if (await this.session.redo(edit)) this.changeEmitter.fire(vscode.l10n.t('Redone: {0} (not saved yet)', title));
       },
     });
-    this.changeEmitter.fire(`Applied: ${title}. Save (Ctrl+S) writes it to the image; Ctrl+Z undoes it.`);
+    this.changeEmitter.fire(vscode.l10n.t('Applied: {0}. Save (Ctrl+S) writes it to the image; Ctrl+Z undoes it.', title));
   }
 
   /** The model changed outside an edit (save, revert, reload, restore). */
@@ -128,30 +131,33 @@ export class DiskImageDocument implements vscode.CustomDocument {
     const size = this.session.source.size;
     const target = path.basename(destination.fsPath);
     await vscode.window
-      .withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving a copy as ${target}`, cancellable: true }, async (progress, token) => {
-        let reported = 0;
-        await this.session.saveAs(destination.fsPath, {
-          report: (done, total) => {
-            const percent = Math.floor((done / total) * 100);
-            if (percent > reported) {
-              progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
-              reported = percent;
-            }
-          },
-          cancelled: () => token.isCancellationRequested || (cancellation?.isCancellationRequested ?? false),
-        });
-      })
+      .withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Saving a copy as {0}', target), cancellable: true },
+        async (progress, token) => {
+          let reported = 0;
+          await this.session.saveAs(destination.fsPath, {
+            report: (done, total) => {
+              const percent = Math.floor((done / total) * 100);
+              if (percent > reported) {
+                progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+                reported = percent;
+              }
+            },
+            cancelled: () => token.isCancellationRequested || (cancellation?.isCancellationRequested ?? false),
+          });
+        },
+      )
       .then(undefined, (error: unknown) => {
         if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
         throw error;
       });
-    vscode.window.setStatusBarMessage(`$(check) Saved a ${formatBytes(size)} copy as ${target}`, 8000);
+    vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Saved a {0} copy as {1}', formatBytes(size), target)}`, 8000);
   }
 
   revert(_cancellation?: vscode.CancellationToken): Promise<void> {
     return this.serialize(async () => {
       await this.session.revert();
-      this.changed('Reverted: the image is shown as it is on disk.');
+      this.changed(vscode.l10n.t('Reverted: the image is shown as it is on disk.'));
     });
   }
 
@@ -169,7 +175,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     } else {
       await this.session.reload();
-      this.changed('Reloaded from disk; the edits were discarded.');
+      this.changed(vscode.l10n.t('Reloaded from disk; the edits were discarded.'));
     }
   }
 
@@ -182,13 +188,19 @@ export class DiskImageDocument implements vscode.CustomDocument {
     let allowDevice = false;
     const confirm = this.session.saveNeedsConfirmation();
     if (confirm && plans.length > 0) {
-      const write = 'Write to Device';
+      const write = vscode.l10n.t('Write to Device');
+      const titles = plans.map((p) => localText(p.title)).join(', ');
       const answer = await vscode.window.showWarningMessage(
-        `${confirm}. Write the ${plans.length} unsaved repair${plans.length === 1 ? '' : 's'} (${plans.map((p) => p.title).join(', ')}) to it?`,
-        { modal: true, detail: 'Only the changed sectors are written, backup GPT first, with an undo journal. Make sure nothing uses the disk.' },
+        plans.length === 1
+          ? vscode.l10n.t('{0}. Write the unsaved repair ({1}) to it?', confirm, titles)
+          : vscode.l10n.t('{0}. Write the {1} unsaved repairs ({2}) to it?', confirm, plans.length, titles),
+        {
+          modal: true,
+          detail: vscode.l10n.t('Only the changed sectors are written, backup GPT first, with an undo journal. Make sure nothing uses the disk.'),
+        },
         write,
       );
-      if (answer !== write) throw new Error(`Not saved: ${confirm}; writing needs your confirmation ("Write to Device"). The edits are kept.`);
+      if (answer !== write) throw new Error(vscode.l10n.t('Not saved: {0}; writing needs your confirmation ("{1}"). The edits are kept.', confirm, write));
       allowDevice = true;
     }
     this.saving = true;
@@ -196,33 +208,38 @@ export class DiskImageDocument implements vscode.CustomDocument {
       const result = await this.session.save({ allowDevice });
       if (result && result.entryId !== null) {
         vscode.window.setStatusBarMessage(
-          `$(check) ${this.name}: wrote ${result.sectorsWritten} sector${result.sectorsWritten === 1 ? '' : 's'} (undo journal ${path.basename(result.journalPath)})`,
+          `$(check) ${
+            result.sectorsWritten === 1
+              ? vscode.l10n.t('{0}: wrote 1 sector (undo journal {1})', this.name, path.basename(result.journalPath))
+              : vscode.l10n.t('{0}: wrote {1} sectors (undo journal {2})', this.name, result.sectorsWritten, path.basename(result.journalPath))
+          }`,
           8000,
         );
       }
     } catch (error) {
       if (error instanceof ImageChangedError || error instanceof ImageChangedOnDiskError) await this.refuseChangedOnDisk(describeError(error));
-      throw new Error(`Not saved: ${describeError(error)}`);
+      throw new Error(vscode.l10n.t('Not saved: {0}', describeError(error)));
     } finally {
       this.saving = false;
     }
-    this.changed(plans.length > 0 ? `Saved: ${plans.map((p) => p.title).join(', ')} written to ${this.name}.` : null);
+    this.changed(plans.length > 0 ? vscode.l10n.t('Saved: {0} written to {1}.', plans.map((p) => localText(p.title)).join(', '), this.name) : null);
   }
 
   /** Tells the user the file changed on disk and lets them choose; always throws (nothing is saved). */
   private async refuseChangedOnDisk(change: string): Promise<never> {
-    const reload = 'Reload (discard my edits)';
+    const reload = vscode.l10n.t('Reload (discard my edits)');
     const answer = await vscode.window.showWarningMessage(
-      `${this.name} changed on disk since it was opened (${change}).`,
+      vscode.l10n.t('{0} changed on disk since it was opened ({1}).', this.name, change),
       {
         modal: true,
-        detail:
+        detail: vscode.l10n.t(
           'Saving now could overwrite those changes, so nothing was written. Reload to see the file as it is now (your unsaved repairs are dropped; you can apply them again), or cancel and use Save As to keep them in a copy.',
+        ),
       },
       reload,
     );
     if (answer === reload) setTimeout(() => void this.reloadDiscardingEdits(), 0);
-    throw new Error(`Not saved: ${this.name} changed on disk (${change}); nothing was written.`);
+    throw new Error(vscode.l10n.t('Not saved: {0} changed on disk ({1}); nothing was written.', this.name, change));
   }
 
   dispose(): void {

@@ -18,9 +18,8 @@ import { FixCodeActions } from './fixCodeActions';
 import { ImageSearches } from './imageSearch';
 import { readSettings, viewSettings } from './settings';
 import { webviewHtml, makeNonce } from './webviewHtml';
-import { webviewL10n } from './webviewL10n';
+import { localFixLabel, webviewL10n } from './localText';
 import { encodeEmbeddedInit } from '../shared/protocol/editor';
-import { fixLabel } from '../core/fixes/registry';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** The editor for *.img and *-flat.vmdk (priority default). */
@@ -189,7 +188,11 @@ export class DiskImageEditorProvider {
   /** One message from a panel's webview, answered through the session; only the host-only effects are done here. */
   private async onMessage(panel: vscode.WebviewPanel, document: DiskImageDocument, raw: unknown): Promise<void> {
     if (isApplyFix(raw) && !(await confirmAutoSave(document, raw.fixId))) {
-      await this.panels.post(panel, { type: 'error', requestId: null, message: `${fixLabel(raw.fixId)}: not applied (auto save would write it at once).` });
+      await this.panels.post(panel, {
+        type: 'error',
+        requestId: null,
+        message: vscode.l10n.t('{0}: not applied (auto save would write it at once).', localFixLabel(raw.fixId)),
+      });
       return;
     }
     const effect = await document.session.handle(raw, viewSettings(document.uri));
@@ -241,7 +244,7 @@ export class DiskImageEditorProvider {
       else this.publishDiagnostics(document);
     }
     if (event.affectsConfiguration('diskx.sectorSize') && this.panels.size > 0) {
-      void vscode.window.showInformationMessage('Disk Structure Explorer: reopen the image to read it with the new sector size.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: reopen the image to read it with the new sector size.'));
     }
   }
 

@@ -10,6 +10,7 @@ import { registerCompare } from './compare/compareCommands';
 import { SpecRuntime } from './specRuntime';
 import { registerSpecCommands } from './specCommands';
 import { registerScanCommand } from './scanCommand';
+import { registerSampleCommand } from './sampleCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new ImageDiagnostics();
@@ -21,20 +22,23 @@ export function activate(context: vscode.ExtensionContext): void {
     registration,
     registerSpecCommands(context, provider, specRuntime),
     registerScanCommand(provider),
+    registerSampleCommand(),
     registerCompare(context),
     vscode.commands.registerCommand('diskx.openImage', (uri?: vscode.Uri) => openImageCommand(uri)),
     vscode.commands.registerCommand('diskx.checkImage', async (uri?: vscode.Uri) => {
-      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Check Disk Image' }))?.[0];
+      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, title: vscode.l10n.t('Check Disk Image') }))?.[0];
       if (!target) return;
       try {
         const { opened, findings } = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Checking ${vscode.workspace.asRelativePath(target)}` },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}', vscode.workspace.asRelativePath(target)) },
           () => analyzeImage(target.fsPath, { open: { allowOutsideExtents: readSettings(target).allowOutsideExtents } }),
         );
         await opened.source.close();
         diagnostics.set(target, findings);
         const errors = findings.filter((f) => f.severity !== 'info').length;
-        void vscode.window.showInformationMessage(errors ? `${errors} problem(s) found; see the Problems panel.` : 'No problems found.');
+        void vscode.window.showInformationMessage(
+          errors ? vscode.l10n.t('{0} problem(s) found; see the Problems panel.', errors) : vscode.l10n.t('No problems found.'),
+        );
       } catch (error) {
         void vscode.window.showErrorMessage(`Disk Structure Explorer: ${describeError(error)}`);
       }
@@ -48,26 +52,26 @@ async function openImageCommand(uri?: vscode.Uri): Promise<void> {
   if (!target) {
     const choice = await vscode.window.showQuickPick(
       [
-        { label: '$(file) Choose an image file...', id: 'file' },
-        { label: '$(server) Enter a path (image file or block device such as /dev/sdb)...', id: 'path' },
+        { label: `$(file) ${vscode.l10n.t('Choose an image file...')}`, id: 'file' },
+        { label: `$(server) ${vscode.l10n.t('Enter a path (image file or block device such as /dev/sdb)...')}`, id: 'path' },
       ],
-      { title: 'Open Disk Image' },
+      { title: vscode.l10n.t('Open Disk Image') },
     );
     if (!choice) return;
     if (choice.id === 'file') {
       target = (
         await vscode.window.showOpenDialog({
           canSelectMany: false,
-          title: 'Open Disk Image',
-          filters: { 'Disk images': ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], 'All files': ['*'] },
+          title: vscode.l10n.t('Open Disk Image'),
+          filters: { [vscode.l10n.t('Disk images')]: ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], [vscode.l10n.t('All files')]: ['*'] },
         })
       )?.[0];
     } else {
       const typed = await vscode.window.showInputBox({
-        title: 'Open Disk Image',
-        prompt: 'Path of an image file or block device (block devices open read-only)',
+        title: vscode.l10n.t('Open Disk Image'),
+        prompt: vscode.l10n.t('Path of an image file or block device (block devices open read-only)'),
         placeHolder: '/dev/sdb',
-        validateInput: (value) => (value.trim().length === 0 ? 'Enter a path' : undefined),
+        validateInput: (value) => (value.trim().length === 0 ? vscode.l10n.t('Enter a path') : undefined),
       });
       if (typed) target = vscode.Uri.file(typed.trim());
     }
@@ -76,7 +80,7 @@ async function openImageCommand(uri?: vscode.Uri): Promise<void> {
   try {
     await vscode.commands.executeCommand('vscode.openWith', target, VIEW_TYPE);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Disk Structure Explorer: cannot open ${target.fsPath}: ${describeError(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: cannot open {0}: {1}', target.fsPath, describeError(error)));
   }
 }
 

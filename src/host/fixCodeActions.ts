@@ -2,7 +2,7 @@
 // finding's buttons, each running "Apply Fix..." for that image and fix, which
 // shows the preview in the editor first.
 import * as vscode from 'vscode';
-import { fixLabel } from '../core/fixes/registry';
+import { localFixLabel } from './localText';
 import type { ImageDiagnostics } from './imageDiagnostics';
 import { APPLY_FIX_COMMAND } from './applyFixCommand';
 
@@ -32,7 +32,7 @@ export class FixCodeActions implements vscode.CodeActionProvider {
       for (const fixId of this.diagnostics.fixesOf(uri, diagnostic)) {
         if (seen.has(fixId)) continue;
         seen.add(fixId);
-        const label = fixLabel(fixId);
+        const label = localFixLabel(fixId);
         const action = new vscode.CodeAction(`${label}…`, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
         action.command = { command: APPLY_FIX_COMMAND, title: label, arguments: [uri.toString(), fixId] };

@@ -4,6 +4,7 @@
 // quick fixes look their fix ids up here).
 import * as vscode from 'vscode';
 import type { Finding, FixId } from '../core/findings';
+import { findingText } from './localText';
 
 export class ImageDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('diskx');
@@ -47,7 +48,7 @@ function toDiagnostic(finding: Finding): vscode.Diagnostic {
         : vscode.DiagnosticSeverity.Information;
   const diagnostic = new vscode.Diagnostic(
     new vscode.Range(0, 0, 0, 0),
-    `${finding.message} (byte 0x${finding.offset.toString(16)}, ${finding.length} bytes)`,
+    vscode.l10n.t('{0} (byte 0x{1}, {2} bytes)', findingText(finding), finding.offset.toString(16), finding.length),
     severity,
   );
   diagnostic.code = finding.code;

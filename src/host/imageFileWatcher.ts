@@ -19,16 +19,16 @@ export function watchImageFile(document: DiskImageDocument): vscode.Disposable {
     if (!change) return; // our own write, or nothing that matters
     if (!document.session.edits.dirty) {
       await document.session.reload();
-      document.changed(`${name} changed on disk (${change}); reloaded.`);
+      document.changed(vscode.l10n.t('{0} changed on disk ({1}); reloaded.', name, change));
       return;
     }
     asking = true;
     try {
-      const reload = 'Reload (discard my edits)';
+      const reload = vscode.l10n.t('Reload (discard my edits)');
       const answer = await vscode.window.showWarningMessage(
-        `${name} changed on disk (${change}) while it has unsaved edits. Saving will be refused until you reload; Save As still works.`,
+        vscode.l10n.t('{0} changed on disk ({1}) while it has unsaved edits. Saving will be refused until you reload; Save As still works.', name, change),
         reload,
-        'Keep my edits',
+        vscode.l10n.t('Keep my edits'),
       );
       if (answer === reload) await document.reloadDiscardingEdits();
     } finally {

@@ -35,7 +35,7 @@ export class ImageSearches implements vscode.Disposable {
     mine.set(requestId, controller);
     try {
       const message = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Searching the image', cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Searching the image'), cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
           let reported = 0;

@@ -19,7 +19,7 @@ export class ImageStatusBar implements vscode.Disposable {
       return;
     }
     const info = document.session.info();
-    this.item.text = `$(database) ${statusText(info)}${document.session.edits.dirty ? ' · unsaved repairs' : ''}`;
+    this.item.text = `$(database) ${statusText(info)}${document.session.edits.dirty ? ` · ${vscode.l10n.t('unsaved repairs')}` : ''}`;
     this.item.tooltip = tooltip(document, 0, 0);
     this.item.show();
   }
@@ -37,11 +37,11 @@ export class ImageStatusBar implements vscode.Disposable {
 function tooltip(document: DiskImageDocument, offset: number, length: number): string {
   const info = document.session.info();
   const lines = [
-    `${info.name}: ${info.sizeBytes.toLocaleString('en-US')} bytes`,
-    `Scheme: ${info.scheme.toUpperCase()} · logical block ${info.sectorSize} B (${document.session.model?.sectorSizeSource ?? 'assumed'})`,
-    info.profile ? `Profile: ${info.profile}` : 'Profile: none recognised',
-    info.readOnly ? 'Read-only: saving asks before writing to it' : '',
+    vscode.l10n.t('{0}: {1} bytes', info.name, info.sizeBytes.toLocaleString('en-US')),
+    vscode.l10n.t('Scheme: {0} · logical block {1} B ({2})', info.scheme.toUpperCase(), info.sectorSize, document.session.model?.sectorSizeSource ?? 'assumed'),
+    info.profile ? vscode.l10n.t('Profile: {0}', info.profile) : vscode.l10n.t('Profile: none recognised'),
+    info.readOnly ? vscode.l10n.t('Read-only: saving asks before writing to it') : '',
   ];
-  if (length > 0) lines.push(`Selection: 0x${offset.toString(16)} +${length} bytes`);
+  if (length > 0) lines.push(vscode.l10n.t('Selection: 0x{0} +{1} bytes', offset.toString(16), length));
   return lines.filter(Boolean).join('\n');
 }

@@ -24,7 +24,7 @@ function volumeLine(v: FoundVolume): string {
 async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void> {
   const document = provider.activeDocument();
   if (!document) {
-    void vscode.window.showInformationMessage('Disk Structure Explorer: open a disk image first (the scan works on the active image editor).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: open a disk image first (the scan works on the active image editor).'));
     return;
   }
   const name = path.basename(document.uri.fsPath);
@@ -32,7 +32,7 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
   let scan;
   try {
     scan = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Scanning ${name} for lost partitions`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Scanning {0} for lost partitions', name), cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort(new Error('cancelled')));
@@ -48,35 +48,46 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
     );
   } catch (error) {
     if (error instanceof Error && error.message === 'cancelled') return;
-    void vscode.window.showErrorMessage(`Disk Structure Explorer: the scan of ${name} failed: ${describeError(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: the scan of {0} failed: {1}', name, describeError(error)));
     return;
   }
   const proposal = proposeTable(scan, session.model?.totalSectors ?? 0n);
   const items: (vscode.QuickPickItem & { preview?: boolean })[] = scan.volumes.map((v) => ({
     label: volumeLine(v),
-    description: `confidence ${v.confidence}${v.nestedIn !== undefined ? ', inside another volume' : ''}`,
+    description:
+      v.nestedIn !== undefined ? vscode.l10n.t('confidence {0}, inside another volume', v.confidence) : vscode.l10n.t('confidence {0}', v.confidence),
     detail: v.evidence.join('; '),
   }));
   for (const t of scan.tables)
     items.push({
-      label: t.kind === 'gpt' ? `GPT header at LBA ${t.lba} (MyLBA ${t.myLba})` : `MBR/EBR records at LBA ${t.lba}`,
-      description: 'stray table',
-      detail: t.kind === 'gpt' ? `header CRC ${t.headerCrcOk ? 'ok' : 'bad'}, ${t.entries.length} entries` : `${t.records.length} records`,
+      label:
+        t.kind === 'gpt'
+          ? vscode.l10n.t('GPT header at LBA {0} (MyLBA {1})', String(t.lba), String(t.myLba))
+          : vscode.l10n.t('MBR/EBR records at LBA {0}', String(t.lba)),
+      description: vscode.l10n.t('stray table'),
+      detail:
+        t.kind === 'gpt'
+          ? t.headerCrcOk
+            ? vscode.l10n.t('header CRC ok, {0} entries', t.entries.length)
+            : vscode.l10n.t('header CRC bad, {0} entries', t.entries.length)
+          : vscode.l10n.t('{0} records', t.records.length),
     });
   if (proposal.ok) {
     const p = proposal.proposal;
     items.unshift({
-      label: `$(wrench) Preview the proposed ${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout})` : ''}: ${p.partitions.length} partitions`,
+      label: `$(wrench) ${vscode.l10n.t('Preview the proposed {0}: {1} partitions', `${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout})` : ''}`, p.partitions.length)}`,
       detail: p.reasons.join(' '),
       preview: true,
     });
   }
   const title = proposal.ok
-    ? `${scan.volumes.length} volume(s) found in ${name}`
-    : `${scan.volumes.length} volume(s) found in ${name}: no table proposed (${proposal.reason})`;
+    ? vscode.l10n.t('{0} volume(s) found in {1}', scan.volumes.length, name)
+    : vscode.l10n.t('{0} volume(s) found in {1}: no table proposed ({2})', scan.volumes.length, name, proposal.reason);
   const choice = await vscode.window.showQuickPick(items, {
     title,
-    placeHolder: proposal.ok ? 'Preview the proposed table in the editor (Apply there makes it an unsaved edit)' : 'Nothing to rebuild from',
+    placeHolder: proposal.ok
+      ? vscode.l10n.t('Preview the proposed table in the editor (Apply there makes it an unsaved edit)')
+      : vscode.l10n.t('Nothing to rebuild from'),
     matchOnDetail: true,
   });
   if (choice?.preview) await vscode.commands.executeCommand(APPLY_FIX_COMMAND, document.uri, 'rebuild-from-scan');

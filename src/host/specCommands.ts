@@ -39,15 +39,18 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     const name = path.basename(spec);
     document.changed(
       entry.result
-        ? `Applied ${name} at ${at}${entry.result.error ? `; parsing stopped: ${entry.result.error}` : ''}.`
-        : `${name}: ${entry.problem ?? 'not parsed'}`,
+        ? entry.result.error
+          ? vscode.l10n.t('Applied {0} at {1}; parsing stopped: {2}.', name, at, entry.result.error)
+          : vscode.l10n.t('Applied {0} at {1}.', name, at)
+        : `${name}: ${entry.problem ?? vscode.l10n.t('not parsed')}`,
     );
     if (entry.problem) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${name} at ${at}: ${entry.problem}`);
   };
 
   const target = (uri?: unknown): DiskImageDocument | null => {
     const document = uri instanceof vscode.Uri ? provider.documentFor(uri) : provider.activeDocument();
-    if (!document) void vscode.window.showInformationMessage('Disk Structure Explorer: open a disk image first (specs apply to the active image editor).');
+    if (!document)
+      void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: open a disk image first (specs apply to the active image editor).'));
     return document;
   };
 
@@ -86,13 +89,18 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     if (!document) return;
     let key = typeof node === 'number' ? node : node?.specKey;
     if (key === undefined) {
-      const items = document.session.specs.list.map((entry) => ({ label: path.basename(entry.spec), description: `at ${entry.at}`, key: entry.key }));
-      if (items.length === 0) return void vscode.window.showInformationMessage('Disk Structure Explorer: no structure spec is applied to this image.');
-      key = (await vscode.window.showQuickPick(items, { title: 'Remove Structure Spec', ignoreFocusOut: true }))?.key;
+      const items = document.session.specs.list.map((entry) => ({
+        label: path.basename(entry.spec),
+        description: vscode.l10n.t('at {0}', entry.at),
+        key: entry.key,
+      }));
+      if (items.length === 0)
+        return void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: no structure spec is applied to this image.'));
+      key = (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Remove Structure Spec'), ignoreFocusOut: true }))?.key;
     }
     if (key === undefined || !(await document.session.removeSpec(key))) return;
     await remember(document);
-    document.changed('Structure spec removed.');
+    document.changed(vscode.l10n.t('Structure spec removed.'));
   };
 
   // "Set Field Value..." on a spec field: one edit through the same edit stack as fixes.
@@ -102,28 +110,30 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
     if (!document || !nodeId) return;
     const current = await document.session.specFieldText(nodeId);
     if (current === null)
-      return void vscode.window.showInformationMessage('Disk Structure Explorer: that node is no field of a structure spec that can be set by value.');
+      return void vscode.window.showInformationMessage(
+        vscode.l10n.t('Disk Structure Explorer: that node is no field of a structure spec that can be set by value.'),
+      );
     const value =
       typeof valueArg === 'string'
         ? valueArg
         : await vscode.window.showInputBox({
-            title: `Set ${nodeId.replace(/^spec-\d+:/, '')}`,
+            title: vscode.l10n.t('Set {0}', nodeId.replace(/^spec-\d+:/, '')),
             value: current,
             ignoreFocusOut: true,
-            prompt: 'The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.',
+            prompt: vscode.l10n.t('The new value (a number, text, or hex bytes). It becomes an unsaved edit: Ctrl+Z undoes it, Save writes it.'),
           });
     if (value === undefined) return;
     if (autoSaveOn(document.uri)) {
-      const write = 'Set and Write';
+      const write = vscode.l10n.t('Set and Write');
       const answer = await vscode.window.showWarningMessage(
-        `Auto save is on: the new value will be written to ${path.basename(document.uri.fsPath)} without Ctrl+S.`,
+        vscode.l10n.t('Auto save is on: the new value will be written to {0} without Ctrl+S.', path.basename(document.uri.fsPath)),
         { modal: true },
         write,
       );
       if (answer !== write) return;
     }
     const result = await document.session.setSpecField(nodeId, value);
-    if (!result.ok) return void vscode.window.showWarningMessage(`Disk Structure Explorer: not set: ${result.reason}`);
+    if (!result.ok) return void vscode.window.showWarningMessage(vscode.l10n.t('Disk Structure Explorer: not set: {0}', result.reason));
     document.recordEdit(result.edit);
   };
 
@@ -134,7 +144,9 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
       const touched = await document.session.recompileSpecs(saved.uri.fsPath);
       if (touched.length === 0) continue;
       const problems = touched.map((entry) => entry.problem).filter(Boolean);
-      document.changed(problems.length ? `${path.basename(saved.uri.fsPath)}: ${problems[0]}` : `Re-parsed with ${path.basename(saved.uri.fsPath)}.`);
+      document.changed(
+        problems.length ? `${path.basename(saved.uri.fsPath)}: ${problems[0]}` : vscode.l10n.t('Re-parsed with {0}.', path.basename(saved.uri.fsPath)),
+      );
     }
   });
 
@@ -187,7 +199,7 @@ function report(error: unknown): void {
 /** A .ksy from the workspace, or one chosen in the file dialog. */
 async function pickSpec(): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.ksy', '**/node_modules/**', 500);
-  const browse = { label: '$(folder-opened) Choose a .ksy file...', file: undefined as string | undefined };
+  const browse = { label: `$(folder-opened) ${vscode.l10n.t('Choose a .ksy file...')}`, file: undefined as string | undefined };
   const items = [
     ...files
       .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
@@ -195,16 +207,16 @@ async function pickSpec(): Promise<string | undefined> {
     browse,
   ];
   const choice = await vscode.window.showQuickPick(items, {
-    title: 'Apply Structure Spec: which .ksy?',
+    title: vscode.l10n.t('Apply Structure Spec: which .ksy?'),
     ignoreFocusOut: true,
-    placeHolder: files.length ? 'A Kaitai Struct spec from the workspace' : 'No .ksy in the workspace: choose a file',
+    placeHolder: files.length ? vscode.l10n.t('A Kaitai Struct spec from the workspace') : vscode.l10n.t('No .ksy in the workspace: choose a file'),
   });
   if (!choice) return undefined;
   if (choice.file) return choice.file;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    title: 'Apply Structure Spec',
-    filters: { 'Kaitai Struct specs': ['ksy'], 'All files': ['*'] },
+    title: vscode.l10n.t('Apply Structure Spec'),
+    filters: { [vscode.l10n.t('Kaitai Struct specs')]: ['ksy'], [vscode.l10n.t('All files')]: ['*'] },
   });
   return picked?.[0]?.fsPath;
 }
@@ -215,28 +227,33 @@ async function pickPlacement(document: DiskImageDocument, selection: { offset: n
   type Item = vscode.QuickPickItem & { at?: string; ask?: 'offset' | 'lba' };
   const items: Item[] = [];
   if (selection)
-    items.push({ label: `$(selection) At the selection`, description: `byte 0x${selection.offset.toString(16)}`, at: `0x${selection.offset.toString(16)}` });
-  items.push({ label: '$(symbol-number) At a byte offset...', ask: 'offset' });
-  if (model) items.push({ label: '$(list-ordered) At an LBA...', description: `${model.sectorSize}-byte sectors`, ask: 'lba' });
+    items.push({
+      label: `$(selection) ${vscode.l10n.t('At the selection')}`,
+      description: vscode.l10n.t('byte 0x{0}', selection.offset.toString(16)),
+      at: `0x${selection.offset.toString(16)}`,
+    });
+  items.push({ label: `$(symbol-number) ${vscode.l10n.t('At a byte offset...')}`, ask: 'offset' });
+  if (model)
+    items.push({ label: `$(list-ordered) ${vscode.l10n.t('At an LBA...')}`, description: vscode.l10n.t('{0}-byte sectors', model.sectorSize), ask: 'lba' });
   for (const partition of model?.partitions ?? []) {
     items.push({
-      label: `$(symbol-module) Partition ${partition.number}`,
+      label: `$(symbol-module) ${vscode.l10n.t('Partition {0}', partition.number)}`,
       description: `LBA ${partition.firstLba}${partition.typeName ? ` · ${partition.typeName}` : ''}${partition.name ? ` · "${partition.name}"` : ''}`,
       at: `partition:${partition.number}`,
     });
   }
   const choice = await vscode.window.showQuickPick(items, {
-    title: `Apply Structure Spec to ${path.basename(document.uri.fsPath)}: where?`,
+    title: vscode.l10n.t('Apply Structure Spec to {0}: where?', path.basename(document.uri.fsPath)),
     ignoreFocusOut: true,
   });
   if (!choice) return undefined;
   if (choice.at) return choice.at;
   const lba = choice.ask === 'lba';
   const typed = await vscode.window.showInputBox({
-    title: lba ? 'LBA' : 'Byte offset',
+    title: lba ? 'LBA' : vscode.l10n.t('Byte offset'),
     ignoreFocusOut: true,
-    prompt: lba ? 'Sector number (decimal or 0x hex)' : 'Byte offset (decimal or 0x hex)',
-    validateInput: (value) => (/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value) ? undefined : 'A decimal number or 0x hex'),
+    prompt: lba ? vscode.l10n.t('Sector number (decimal or 0x hex)') : vscode.l10n.t('Byte offset (decimal or 0x hex)'),
+    validateInput: (value) => (/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value) ? undefined : vscode.l10n.t('A decimal number or 0x hex')),
   });
   if (!typed) return undefined;
   return lba ? `lba:${typed.trim()}` : typed.trim();

@@ -9,8 +9,9 @@ import { SpecCompileError } from '../core/specs/specTypes';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** Why specs do not run in an untrusted workspace (shown on the spec's tree node and in messages). */
-export const SPECS_RESTRICTED =
-  'Restricted Mode: structure specs are compiled to code that runs in the extension host, so they run only in a trusted workspace (Manage Workspace Trust)';
+export const SPECS_RESTRICTED = vscode.l10n.t(
+  'Restricted Mode: structure specs are compiled to code that runs in the extension host, so they run only in a trusted workspace (Manage Workspace Trust)',
+);
 
 export class SpecRuntime implements AppliedSpecsHost, vscode.Disposable {
   private compiler: SpecCompiler | null = null;

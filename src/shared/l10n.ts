@@ -52,16 +52,30 @@ export function translate(table: StringTable, message: string, args: readonly (s
 export interface Message {
   readonly template: string;
   readonly args: readonly MessageArg[];
+  /** Set on a list (msgJoin): the args rendered and joined with this instead of a template. */
+  readonly join?: string;
 }
 export type MessageArg = string | number | Message;
 
 /** A message to show later; the template must be a string literal (scripts/l10n.mjs collects them). */
-export function msg(template: string, ...args: MessageArg[]): Message {
-  return { template, args };
+export function msg(template: string, ...args: (MessageArg | bigint)[]): Message {
+  return { template, args: args.map((arg) => (typeof arg === 'bigint' ? String(arg) : arg)) };
+}
+
+/** Marks an English text made in src/core or src/app (a fix's label) for translation; scripts/l10n.mjs collects it. Returns it unchanged. */
+export function english<T extends string>(text: T): T {
+  return text;
+}
+
+/** A list of messages shown joined by `separator` (", ", "; ", " and "). */
+export function msgJoin(items: readonly MessageArg[], separator: string): Message {
+  return { template: '', args: items, join: separator };
 }
 
 /** The message's text, templates looked up in `table` (English without one). */
 export function renderMessage(message: Message, table: StringTable = {}): string {
+  if (message.join !== undefined)
+    return message.args.map((arg) => (typeof arg === 'object' ? renderMessage(arg, table) : String(arg))).join(translate(table, message.join, []));
   return translate(
     table,
     message.template,
@@ -72,8 +86,8 @@ export function renderMessage(message: Message, table: StringTable = {}): string
 /** A message as it arrived from elsewhere (postMessage, JSON): null unless it is one, nested no deeper than 4. */
 export function asMessage(value: unknown, depth = 0): Message | null {
   if (depth > 4 || typeof value !== 'object' || value === null) return null;
-  const { template, args } = value as { template?: unknown; args?: unknown };
-  if (typeof template !== 'string' || !Array.isArray(args) || args.length > 16) return null;
+  const { template, args, join } = value as { template?: unknown; args?: unknown; join?: unknown };
+  if (typeof template !== 'string' || !Array.isArray(args) || args.length > 64 || (join !== undefined && typeof join !== 'string')) return null;
   const checked: MessageArg[] = [];
   for (const arg of args) {
     if (typeof arg === 'string' || typeof arg === 'number') checked.push(arg);
@@ -83,5 +97,5 @@ export function asMessage(value: unknown, depth = 0): Message | null {
       checked.push(inner);
     }
   }
-  return { template, args: checked };
+  return typeof join === 'string' ? { template, args: checked, join } : { template, args: checked };
 }

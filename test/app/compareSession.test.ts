@@ -10,6 +10,7 @@ import { CompareSession } from '../../src/app/compareSession';
 import { fieldWords, patchView } from '../../src/app/fixPreview';
 import { compareHtml } from '../../src/host/compare/compareHtml';
 import { scanLine } from '../../src/host/compare/compareText';
+import { renderMessage } from '../../src/shared/l10n';
 import { formatBytes } from '../../src/shared/sizeText';
 import { byteDiff } from '../../src/core/diff/index';
 import { FileSource } from '../../src/core/io/fileSource';
@@ -162,7 +163,7 @@ test('the byte scan agrees with byteDiff, reports progress, handles different si
     assert.deepEqual(summary.tail, { offset: 16 * MiB, length: 4096, in: 'b' });
     assert.equal(summary.identical, false);
     assert.equal(progress.at(-1), 16 * MiB);
-    assert.match(scanLine(summary), /differing range\(s\).*image B has 4096 more byte/);
+    assert.match(renderMessage(scanLine(summary)), /differing range\(s\).*image B has 4096 more byte/);
     // The last scan travels with the next init (the webview can navigate at once).
     assert.deepEqual((await init(session)).scan, summary);
 

@@ -392,7 +392,7 @@ describe('MBR findings', { concurrency: true }, () => {
 });
 
 describe('coverage', () => {
-  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts, label codes in schemes/)', () => {
+  test('every finding code was produced by some test above (esxi codes in esxiLayouts.test.ts, windows-touched in windowsTelltale.test.ts, content codes in contentFindings.test.ts, gpt-array-in-usable-range in fixes/arrayPlacement.test.ts, label codes in schemes/, container codes in io/containerLayout.test.ts)', () => {
     const elsewhere = new Set<FindingCode>([
       'esxi-slot-compacted',
       'esxi-layout',
@@ -405,6 +405,8 @@ describe('coverage', () => {
       'volume-over-partition-table',
       'lost-volume',
       'gpt-array-in-usable-range',
+      'container-overlapping-blocks',
+      'container-log-not-replayed',
       // The Apple, BSD, Sun and SGI label codes: test/schemes/.
       'apm-map-invalid',
       'apm-driver-descriptor-invalid',

@@ -165,7 +165,7 @@ export async function openInHarness(
       // What the extension does after an edit: every view gets the re-read model.
       edits.push(effect.edit);
       const update = await session.updateMessage(`Applied: ${effect.edit.plan.title}`);
-      return [{ ...update, head: Array.from(update.head) }];
+      return [update.type === 'update' ? { ...update, head: Array.from(update.head) } : update];
     }
     return [];
   });

@@ -3,6 +3,7 @@
 // holds this byte" are binary searches. The longer image's extra bytes (the
 // tail) count as one last stop. Pure: no DOM.
 import type { RangeView, ScanSummary } from '../../src/shared/protocol/compare';
+import { t } from '../l10n';
 
 /** The stops of next/previous difference: every differing range, then the tail, if any. */
 export function navigationStops(summary: ScanSummary | null): RangeView[] {
@@ -62,19 +63,28 @@ export function cellState(mine: number | null | undefined, theirs: number | null
 
 /** One line about the scan for the toolbar. */
 export function describeScan(summary: ScanSummary): string {
-  if (summary.identical) return `Identical: ${summary.comparedBytes.toLocaleString('en-US')} bytes compared.`;
+  if (summary.identical) return t('Identical: {0} bytes compared.', summary.comparedBytes.toLocaleString('en-US'));
   const parts: string[] = [];
   if (summary.ranges.length > 0) {
     parts.push(
-      `${summary.ranges.length.toLocaleString('en-US')}${summary.truncated ? '+' : ''} differing range${summary.ranges.length === 1 ? '' : 's'}, ${summary.differingBytes.toLocaleString('en-US')} byte${summary.differingBytes === 1 ? '' : 's'}`,
+      `${
+        summary.ranges.length === 1 && !summary.truncated
+          ? t('1 differing range')
+          : t('{0} differing ranges', `${summary.ranges.length.toLocaleString('en-US')}${summary.truncated ? '+' : ''}`)
+      }, ${summary.differingBytes === 1 ? t('1 byte') : t('{0} bytes', summary.differingBytes.toLocaleString('en-US'))}`,
     );
   } else {
-    parts.push('No differing byte in the common part');
+    parts.push(t('No differing byte in the common part'));
   }
-  if (summary.truncated) parts.push(`scan stopped at 0x${summary.scannedBytes.toString(16).toUpperCase()} (range limit)`);
+  if (summary.truncated) parts.push(t('scan stopped at 0x{0} (range limit)', summary.scannedBytes.toString(16).toUpperCase()));
   if (summary.tail)
     parts.push(
-      `${summary.tail.in.toUpperCase()} has ${summary.tail.length.toLocaleString('en-US')} more bytes from 0x${summary.tail.offset.toString(16).toUpperCase()}`,
+      t(
+        '{0} has {1} more bytes from 0x{2}',
+        summary.tail.in.toUpperCase(),
+        summary.tail.length.toLocaleString('en-US'),
+        summary.tail.offset.toString(16).toUpperCase(),
+      ),
     );
   return `${parts.join('; ')}.`;
 }

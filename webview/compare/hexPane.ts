@@ -12,6 +12,7 @@ import { HexViewport } from '../hex/viewport';
 import { cellState, overlapsStop, stopAt } from './diffRanges';
 import type { CompareState } from './state';
 import { totalBytes } from './state';
+import { t } from '../l10n';
 
 /** One side's byte cells; the other side's values decide same / diff / only. */
 class SideCells implements CellRenderer {
@@ -68,7 +69,7 @@ export class CompareHexPane {
     this.element = el('div', { id: 'bytes-pane' }, this.header, scroller, this.status);
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'grid');
-    this.element.setAttribute('aria-label', 'Byte comparison: A on the left, B on the right');
+    this.element.setAttribute('aria-label', t('Byte comparison: A on the left, B on the right'));
     this.cells = { a: new SideCells(state), b: new SideCells(state) };
     this.viewport = new HexViewport(
       { scroller, rows, spacer, lanes: [hexA, hexB] },

@@ -18,6 +18,7 @@ import { CompareHexPane } from './hexPane';
 import { ScanControl } from './scan';
 import { createCompareState, totalBytes } from './state';
 import { StructurePane } from './structurePane';
+import { t } from '../l10n';
 
 interface VsCodeApi {
   postMessage(message: FromCompareWebview): void;
@@ -39,8 +40,8 @@ const scan = new ScanControl(state, hex, post);
 const titleA = el('span', { id: 'title-a', className: 'image-title side-a' });
 const titleB = el('span', { id: 'title-b', className: 'image-title side-b' });
 const gotoField = el('input', { id: 'goto' });
-gotoField.placeholder = 'Go to: 0x200, 512, lba:34, end';
-gotoField.setAttribute('aria-label', 'Go to offset or LBA');
+gotoField.placeholder = t('Go to: 0x200, 512, lba:34, end');
+gotoField.setAttribute('aria-label', t('Go to offset or LBA'));
 const notice = el('div', { id: 'notice' });
 notice.hidden = true;
 notice.setAttribute('role', 'status');
@@ -50,8 +51,8 @@ const toolbar = el(
   titleA,
   el('span', { className: 'vs', text: '↔' }),
   titleB,
-  button('swap', 'Swap A ↔ B', 'Make B the image a fix changes', () => post({ type: 'swap' })),
-  button('refresh', 'Refresh', 'Read both images again', () => post({ type: 'refresh' })),
+  button('swap', t('Swap A ↔ B'), t('Make B the image a fix changes'), () => post({ type: 'swap' })),
+  button('refresh', t('Refresh'), t('Read both images again'), () => post({ type: 'refresh' })),
   el('span', { className: 'sep' }),
   scan.scanButton,
   scan.cancelButton,
@@ -131,7 +132,7 @@ function init(message: CompareInitMessage): void {
 
 function setTitle(target: HTMLElement, letter: string, info: CompareImageInfo): void {
   target.textContent = `${letter}: ${info.name}`;
-  target.title = `${info.path}\n${info.sizeBytes.toLocaleString('en-US')} bytes · ${info.scheme.toUpperCase()} · ${info.sectorSize}-byte sectors${info.problem ? `\n${info.problem}` : ''}`;
+  target.title = `${info.path}\n${t('{0} bytes · {1} · {2}-byte sectors', info.sizeBytes.toLocaleString('en-US'), info.scheme.toUpperCase(), info.sectorSize)}${info.problem ? `\n${info.problem}` : ''}`;
 }
 
 // ---- go to ----
@@ -144,7 +145,7 @@ function gotoText(text: string): boolean {
   else if (query.kind === 'lba') offset = query.lba * sector;
   else if (query.kind === 'end') offset = Math.max(0, total - 1);
   if (offset === null || offset >= Math.max(1, total)) {
-    hex.status.textContent = query.kind === 'invalid' ? query.reason : `Go to: ${text} is not an offset inside the images`;
+    hex.status.textContent = query.kind === 'invalid' ? query.reason : t('Go to: {0} is not an offset inside the images', text);
     return false;
   }
   state.cursor = offset;

@@ -6,13 +6,16 @@ import { button, el } from '../dom';
 import { describeScan, navigationStops, nextStop, previousStop, stopAt } from './diffRanges';
 import type { CompareHexPane } from './hexPane';
 import type { CompareState } from './state';
+import { t } from '../l10n';
 
 export class ScanControl {
-  readonly scanButton = button('scan', 'Scan all bytes', 'Compare both whole images byte for byte (progress and cancel in a notification)', () => this.start());
-  readonly cancelButton = button('cancel-scan', 'Cancel', 'Stop the byte scan', () => this.post({ type: 'cancelScan' }));
-  readonly prevButton = button('prev-diff', '◀ Previous', 'Previous difference (p or Shift+F7)', () => this.navigate('previous'));
-  readonly nextButton = button('next-diff', 'Next ▶', 'Next difference (n or F7)', () => this.navigate('next'));
-  readonly status = el('span', { id: 'scan-status', text: 'Bytes not scanned yet.' });
+  readonly scanButton = button('scan', t('Scan all bytes'), t('Compare both whole images byte for byte (progress and cancel in a notification)'), () =>
+    this.start(),
+  );
+  readonly cancelButton = button('cancel-scan', t('Cancel'), t('Stop the byte scan'), () => this.post({ type: 'cancelScan' }));
+  readonly prevButton = button('prev-diff', `◀ ${t('Previous')}`, t('Previous difference (p or Shift+F7)'), () => this.navigate('previous'));
+  readonly nextButton = button('next-diff', `${t('Next')} ▶`, t('Next difference (n or F7)'), () => this.navigate('next'));
+  readonly status = el('span', { id: 'scan-status', text: t('Bytes not scanned yet.') });
 
   constructor(
     private readonly state: CompareState,
@@ -30,7 +33,7 @@ export class ScanControl {
     this.state.currentStop = -1;
     if (summary) this.setScan(summary);
     else {
-      this.status.textContent = 'Bytes not scanned yet: Scan all bytes, or press n.';
+      this.status.textContent = t('Bytes not scanned yet: Scan all bytes, or press n.');
       document.body.dataset.scan = 'idle';
     }
   }
@@ -39,13 +42,13 @@ export class ScanControl {
     if (this.state.scanRunning) return;
     this.state.scanRunning = true;
     this.scanButton.disabled = true;
-    this.status.textContent = 'Scanning…';
+    this.status.textContent = t('Scanning…');
     this.post({ type: 'startScan' });
   }
 
   progress(done: number, total: number): void {
     this.state.scanRunning = true;
-    this.status.textContent = `Scanning… ${total > 0 ? Math.floor((done / total) * 100) : 100}% (${formatSize(done)} of ${formatSize(total)})`;
+    this.status.textContent = t('Scanning… {0}% ({1} of {2})', total > 0 ? Math.floor((done / total) * 100) : 100, formatSize(done), formatSize(total));
   }
 
   /** The host's scan state: running, done (with its summary), cancelled or failed. */
@@ -55,7 +58,7 @@ export class ScanControl {
     this.cancelButton.hidden = !running;
     this.scanButton.disabled = running;
     document.body.dataset.scan = state;
-    if (running) this.status.textContent = 'Scanning…';
+    if (running) this.status.textContent = t('Scanning…');
     else if (state === 'done' && summary) this.setScan(summary);
     else {
       this.status.textContent = message ?? state;
@@ -88,7 +91,7 @@ export class ScanControl {
     }
     const stops = state.stops;
     if (stops.length === 0) {
-      this.hex.status.textContent = 'No differences.';
+      this.hex.status.textContent = t('No differences.');
       return;
     }
     let index = direction === 'next' ? nextStop(stops, state.cursor) : previousStop(stops, state.cursor);
@@ -102,8 +105,9 @@ export class ScanControl {
     state.cursor = stop.offset;
     this.hex.viewport.jumpTo(state.cursor);
     const isTail = scan.tail !== null && index === stops.length - 1 && stop.offset === scan.tail.offset;
-    const where = isTail ? `Only in ${scan.tail!.in.toUpperCase()}` : `Difference ${index + 1} of ${stops.length}${scan.truncated ? '+' : ''}`;
-    this.hex.status.textContent = `${where} at 0x${stop.offset.toString(16).toUpperCase()} (${stop.length.toLocaleString('en-US')} byte${stop.length === 1 ? '' : 's'})${wrapped ? ' · wrapped around' : ''}`;
+    const where = isTail ? t('Only in {0}', scan.tail!.in.toUpperCase()) : t('Difference {0} of {1}', index + 1, `${stops.length}${scan.truncated ? '+' : ''}`);
+    const size = stop.length === 1 ? t('1 byte') : t('{0} bytes', stop.length.toLocaleString('en-US'));
+    this.hex.status.textContent = `${t('{0} at 0x{1} ({2})', where, stop.offset.toString(16).toUpperCase(), size)}${wrapped ? ` · ${t('wrapped around')}` : ''}`;
     this.hex.viewport.schedule();
   }
 }

@@ -4,8 +4,15 @@
 import type { FixOffer, FromCompareWebview } from '../../src/shared/protocol/compare';
 import { button, el } from '../dom';
 import type { CompareState } from './state';
+import { t } from '../l10n';
 
-const STATUS_TEXT: Record<string, string> = { same: 'same', 'moved-slot': 'moved slot', changed: 'changed', 'only-a': 'only in A', 'only-b': 'only in B' };
+const STATUS_TEXT: Record<string, string> = {
+  same: t('same'),
+  'moved-slot': t('moved slot'),
+  changed: t('changed'),
+  'only-a': t('only in A'),
+  'only-b': t('only in B'),
+};
 
 function row(cell: 'th' | 'td', texts: string[]): HTMLTableRowElement {
   return el('tr', {}, ...texts.map((t) => el(cell, { text: t })));
@@ -17,7 +24,7 @@ export class StructurePane {
   private readonly partitionsTable = el(
     'table',
     { id: 'partitions' },
-    el('thead', {}, row('th', ['Partition', 'Status', 'Slot in A', 'Slot in B', 'Details'])),
+    el('thead', {}, row('th', [t('Partition'), t('Status'), t('Slot in A'), t('Slot in B'), t('Details')])),
     this.partitionsBody,
   );
   private readonly partitionsSummary = el('div', { id: 'partitions-summary', className: 'summary' });
@@ -42,16 +49,16 @@ export class StructurePane {
       el(
         'div',
         { id: 'structure-main' },
-        el('div', { className: 'section-title', text: 'Partitions' }),
+        el('div', { className: 'section-title', text: t('Partitions') }),
         this.partitionsSummary,
         this.partitionsTable,
-        el('div', { className: 'section-title', text: 'Fix' }),
+        el('div', { className: 'section-title', text: t('Fix') }),
         this.fixBox,
       ),
       el(
         'div',
         { id: 'structure-headers' },
-        el('div', { className: 'section-title', text: 'Headers' }),
+        el('div', { className: 'section-title', text: t('Headers') }),
         el('label', { className: 'toggle' }, showEqual, ' show equal fields '),
         this.headersSummary,
         this.headersTable,
@@ -70,7 +77,10 @@ export class StructurePane {
     this.partitionsBody.replaceChildren();
     if (!structure) {
       const problems = [a, b].filter((i) => i?.problem).map((i) => `${i!.name} ${i!.problem}`);
-      this.partitionsSummary.textContent = `No structural comparison: ${problems.join('; ') || 'an image could not be parsed'}. The bytes still compare below.`;
+      this.partitionsSummary.textContent = t(
+        'No structural comparison: {0}. The bytes still compare below.',
+        problems.join('; ') || t('an image could not be parsed'),
+      );
       this.partitionsTable.hidden = true;
       return;
     }
@@ -78,7 +88,7 @@ export class StructurePane {
     const counts = new Map<string, number>();
     for (const p of structure.partitions) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
     this.partitionsSummary.textContent = structure.identical
-      ? 'The partition structures are identical.'
+      ? t('The partition structures are identical.')
       : [...counts].map(([status, n]) => `${n} ${STATUS_TEXT[status] ?? status}`).join(' · ');
     for (const p of structure.partitions) {
       const details =
@@ -133,10 +143,10 @@ export class StructurePane {
     box.replaceChildren();
     box.dataset.available = String(fix.available);
     if (!fix.available) {
-      box.append(el('div', { className: 'fix-unavailable', text: `${fix.id}: does not apply: ${fix.reason}` }));
+      box.append(el('div', { className: 'fix-unavailable', text: t('{0}: does not apply: {1}', fix.id, fix.reason) }));
       return;
     }
-    const apply = button('apply-fix', 'Copy slots from B into A…', 'Writes to A after a confirmation; the old bytes go to an undo journal', () =>
+    const apply = button('apply-fix', t('Copy slots from B into A…'), t('Writes to A after a confirmation; the old bytes go to an undo journal'), () =>
       this.post({ type: 'applyFix', fixId: fix.id }),
     );
     if (fix.readOnlyReason) {
@@ -161,7 +171,7 @@ export class StructurePane {
     const preview = el(
       'details',
       { id: 'fix-preview' },
-      el('summary', { text: `Preview: ${fix.patches.length} patches, ${fix.sectorsTouched} sectors of A` }),
+      el('summary', { text: t('Preview: {0} patches, {1} sectors of A', fix.patches.length, fix.sectorsTouched) }),
       el('table', { className: 'patches' }, el('thead', {}, row('th', ['Where', 'LBA', 'Offset', 'Bytes', 'Before', 'After'])), patches),
     );
     box.append(

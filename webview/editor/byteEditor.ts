@@ -11,6 +11,7 @@ import { MAX_EDIT_BYTES } from '../../src/shared/protocol/editor';
 import { ByteMarks } from '../hex/marks';
 import { el } from '../dom';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 export type EditColumn = 'hex' | 'ascii';
 
@@ -77,17 +78,17 @@ export class ByteEditor {
       this.dependentsBox,
       ' Keep CRCs and backup in step',
     );
-    this.fillField = el('input', { id: 'edit-fill', title: 'Fill the selection with this byte (hex), Enter' });
-    this.fillField.placeholder = 'fill 00';
+    this.fillField = el('input', { id: 'edit-fill', title: t('Fill the selection with this byte (hex), Enter') });
+    this.fillField.placeholder = t('fill 00');
     this.fillField.size = 7;
     this.fillField.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter') return;
       event.preventDefault();
       this.fill(this.fillField.value);
     });
-    const revert = el('button', { id: 'edit-revert', text: 'Revert selection', title: 'Put the saved bytes (the file on disk) back over the selection' });
+    const revert = el('button', { id: 'edit-revert', text: t('Revert selection'), title: t('Put the saved bytes (the file on disk) back over the selection') });
     revert.addEventListener('click', () => this.revertSelection());
-    const column = el('span', { id: 'edit-column', text: 'Typing: hex (Tab: ASCII)' });
+    const column = el('span', { id: 'edit-column', text: t('Typing: hex (Tab: ASCII)') });
     this.bar = el('div', { id: 'edit-bar' }, dependentsLabel, column, this.fillField, revert);
   }
 
@@ -107,12 +108,12 @@ export class ByteEditor {
       this.commitPending();
       this.column = this.column === 'hex' ? 'ascii' : 'hex';
       document.body.dataset.editColumn = this.column;
-      this.bar.querySelector('#edit-column')!.textContent = this.column === 'hex' ? 'Typing: hex (Tab: ASCII)' : 'Typing: ASCII (Tab: hex)';
+      this.bar.querySelector('#edit-column')!.textContent = this.column === 'hex' ? t('Typing: hex (Tab: ASCII)') : t('Typing: ASCII (Tab: hex)');
       return true;
     }
     if (event.key === 'Backspace' || event.key === 'Delete' || event.key === 'Insert') {
       event.preventDefault();
-      this.host.say('Overwrite only: a disk image never grows or shrinks (type over bytes, or fill the selection).');
+      this.host.say(t('Overwrite only: a disk image never grows or shrinks (type over bytes, or fill the selection).'));
       return true;
     }
     if (event.key.length !== 1) {
@@ -134,7 +135,7 @@ export class ByteEditor {
         this.commitPending();
         this.pending = { offset: at, high: digit };
         this.typing.set([{ offset: at, length: 1 }]);
-        this.host.say(`0x${at.toString(16).toUpperCase()}: ${event.key.toUpperCase()}_ (type the second hex digit)`);
+        this.host.say(t('0x{0}: {1}_ (type the second hex digit)', at.toString(16).toUpperCase(), event.key.toUpperCase()));
         this.state.selection.moveCursor(at, false);
         this.host.repaint();
       }
@@ -159,7 +160,7 @@ export class ByteEditor {
     if (bytes.length > room) bytes = bytes.subarray(0, room);
     if (bytes.length === 0) return;
     if (bytes.length > MAX_EDIT_BYTES) {
-      this.host.say(`Paste too large (${bytes.length} bytes; at most ${MAX_EDIT_BYTES}).`);
+      this.host.say(t('Paste too large ({0} bytes; at most {1}).', bytes.length, MAX_EDIT_BYTES));
       return;
     }
     this.send(at, bytes, 'paste');
@@ -169,9 +170,9 @@ export class ByteEditor {
   fill(text: string): void {
     const value = /^(0x)?[0-9a-f]{1,2}$/i.test(text.trim()) ? parseInt(text.trim().replace(/^0x/i, ''), 16) : null;
     const { selection } = this.state;
-    if (value === null) return this.host.say(`Fill: "${text}" is not a byte (hex, 00..FF).`);
-    if (!selection.hasRange) return this.host.say('Fill: select the bytes to fill first.');
-    if (selection.length > MAX_EDIT_BYTES) return this.host.say(`Fill: the selection is ${selection.length} bytes; at most ${MAX_EDIT_BYTES} at once.`);
+    if (value === null) return this.host.say(t('Fill: "{0}" is not a byte (hex, 00..FF).', text));
+    if (!selection.hasRange) return this.host.say(t('Fill: select the bytes to fill first.'));
+    if (selection.length > MAX_EDIT_BYTES) return this.host.say(t('Fill: the selection is {0} bytes; at most {1} at once.', selection.length, MAX_EDIT_BYTES));
     this.send(selection.lo, new Uint8Array(selection.length).fill(value), 'fill');
   }
 
@@ -179,7 +180,7 @@ export class ByteEditor {
   revertSelection(): void {
     const { selection } = this.state;
     const length = Math.max(1, selection.length);
-    if (length > MAX_EDIT_BYTES) return this.host.say(`Revert: the selection is ${length} bytes; at most ${MAX_EDIT_BYTES} at once.`);
+    if (length > MAX_EDIT_BYTES) return this.host.say(t('Revert: the selection is {0} bytes; at most {1} at once.', length, MAX_EDIT_BYTES));
     this.host.post({ type: 'revertBytes', offset: selection.hasRange ? selection.lo : selection.cursor, length, dependents: this.dependents });
   }
 
@@ -212,7 +213,7 @@ export class ByteEditor {
 
   private send(offset: number, bytes: Uint8Array, action: 'type' | 'paste' | 'fill'): void {
     if (this.state.edits?.blocked && this.state.edits.blocked !== 'the file is not read as a disk image') {
-      this.host.say(`Not editable here: ${this.state.edits.blocked}.`);
+      this.host.say(t('Not editable here: {0}.', this.state.edits.blocked));
       return;
     }
     // Shown at once; the host's update replaces the bytes with what it made of them.

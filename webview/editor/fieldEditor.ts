@@ -11,6 +11,7 @@ import { attributeNamesFor } from '../../src/core/edit/attributes';
 import { knownGptTypes, knownMbrTypes } from '../../src/core/partitionTypes';
 import { el } from '../dom';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 export interface FieldEditorHost {
   post(message: FromWebview): void;
@@ -94,9 +95,9 @@ export class FieldEditor {
       }
     });
     this.input = input;
-    const set = el('button', { id: 'field-editor-set', text: 'Set' });
+    const set = el('button', { id: 'field-editor-set', text: t('Set') });
     set.addEventListener('click', () => this.submit());
-    const cancel = el('button', { className: 'secondary', text: 'Cancel' });
+    const cancel = el('button', { className: 'secondary', text: t('Cancel') });
     cancel.addEventListener('click', () => this.close());
     const title = el('div', { className: 'field-editor-title', text: `${node.label} · ${edit.path}` });
     const hint = el('div', {
@@ -107,8 +108,8 @@ export class FieldEditor {
     const dependents = el('div', {
       className: 'field-editor-hint',
       text: this.host.dependents()
-        ? 'Dependent values kept: the other GPT copy and the CRCs follow (edit bar).'
-        : 'Dependent values off: the edit stands alone; stale CRCs will be reported.',
+        ? t('Dependent values kept: the other GPT copy and the CRCs follow (edit bar).')
+        : t('Dependent values off: the edit stands alone; stale CRCs will be reported.'),
     });
     this.element.replaceChildren(title, el('div', { className: 'field-editor-row' }, input, set, cancel), ...extra, hint, dependents, this.message);
     this.element.hidden = false;
@@ -137,7 +138,7 @@ export class FieldEditor {
     try {
       const current = parseFieldValue(edit.kind, edit.value, this.context(edit, new Uint8Array(kindLength(edit.kind))), edit.path);
       parseFieldValue(edit.kind, input.value, this.context(edit, current), edit.path);
-      this.message.textContent = edit.kind.kind === 'utf16' ? `${input.value.length} / ${edit.kind.codeUnits} code units` : '';
+      this.message.textContent = edit.kind.kind === 'utf16' ? t('{0} / {1} code units', input.value.length, edit.kind.codeUnits) : '';
       this.message.classList.remove('error');
       input.classList.remove('invalid');
       return true;
@@ -175,8 +176,8 @@ export class FieldEditor {
   private extra(edit: FieldEdit, input: HTMLInputElement): HTMLElement[] {
     const kind = edit.kind;
     if (kind.kind === 'guid' && kind.partitionType) {
-      const select = el('select', { id: 'field-editor-types', title: 'Known partition types' });
-      select.append(el('option', { text: 'Known partition types…' }));
+      const select = el('select', { id: 'field-editor-types', title: t('Known partition types') });
+      select.append(el('option', { text: t('Known partition types…') }));
       for (const t of knownGptTypes()) {
         const option = el('option', { text: `${t.name}${t.alias ? ` (${t.alias})` : ''}` });
         option.value = t.guid;
@@ -189,8 +190,8 @@ export class FieldEditor {
       return [select];
     }
     if (kind.kind === 'mbrType') {
-      const select = el('select', { id: 'field-editor-types', title: 'Known MBR types' });
-      select.append(el('option', { text: 'Known MBR types…' }));
+      const select = el('select', { id: 'field-editor-types', title: t('Known MBR types') });
+      select.append(el('option', { text: t('Known MBR types…') }));
       for (const t of knownMbrTypes()) {
         const option = el('option', { text: `${t.type.toString(16).toUpperCase().padStart(2, '0')} ${t.name}` });
         option.value = `0x${t.type.toString(16).padStart(2, '0')}`;

@@ -9,6 +9,7 @@ import { PendingRequests } from '../../src/shared/protocol/common';
 import { ByteMarks } from '../hex/marks';
 import { el } from '../dom';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 export interface FindBarHost {
   post(message: FromWebview): void;
@@ -33,7 +34,7 @@ const LISTED = 20;
 export class FindBar {
   readonly element = el('div', { id: 'find-bar' });
   readonly marks = new ByteMarks('match', true);
-  private readonly input = el('input', { id: 'find-input', title: 'Hex bytes (45 46 49, ?? = any byte), text, a GUID or a number' });
+  private readonly input = el('input', { id: 'find-input', title: t('Hex bytes (45 46 49, ?? = any byte), text, a GUID or a number') });
   private readonly mode = el('select', { id: 'find-mode' });
   private readonly count = el('span', { id: 'find-count' });
   private readonly list = el('div', { id: 'find-list' });
@@ -55,7 +56,7 @@ export class FindBar {
       option.value = mode;
       this.mode.append(option);
     }
-    this.input.placeholder = 'Find (45 46 49 20 50 41 52 54)';
+    this.input.placeholder = t('Find (45 46 49 20 50 41 52 54)');
     this.input.spellcheck = false;
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
@@ -67,15 +68,15 @@ export class FindBar {
       }
     });
     this.mode.addEventListener('change', () => this.search('next'));
-    const previous = el('button', { id: 'find-previous', text: '↑', title: 'Previous match (Shift+F3)' });
+    const previous = el('button', { id: 'find-previous', text: '↑', title: t('Previous match (Shift+F3)') });
     previous.addEventListener('click', () => this.step('previous'));
-    const next = el('button', { id: 'find-next', text: '↓', title: 'Next match (F3)' });
+    const next = el('button', { id: 'find-next', text: '↓', title: t('Next match (F3)') });
     next.addEventListener('click', () => this.step('next'));
-    const cancel = el('button', { id: 'find-cancel', text: 'Stop', title: 'Cancel the search' });
+    const cancel = el('button', { id: 'find-cancel', text: t('Stop'), title: t('Cancel the search') });
     cancel.addEventListener('click', () => {
       if (this.waiting !== null) this.host.post({ type: 'cancelFind', requestId: this.waiting });
     });
-    const close = el('button', { id: 'find-close', text: '×', title: 'Close (Escape)' });
+    const close = el('button', { id: 'find-close', text: '×', title: t('Close (Escape)') });
     close.addEventListener('click', () => this.close());
     this.element.append(this.input, this.mode, previous, next, cancel, this.count, close, this.list);
   }
@@ -105,7 +106,7 @@ export class FindBar {
     const mode = this.mode.value as PatternMode;
     if (!this.searched || this.searched.pattern !== pattern || this.searched.mode !== mode) return this.search(direction);
     if (this.matches.length === 0) {
-      this.count.textContent = 'No matches';
+      this.count.textContent = t('No matches');
       return;
     }
     const cursor = this.state.selection.hasRange ? this.state.selection.lo : this.state.selection.cursor;
@@ -132,7 +133,7 @@ export class FindBar {
     this.waiting = null;
     this.element.classList.remove('searching');
     if (message.cancelled) {
-      this.count.textContent = 'Search cancelled';
+      this.count.textContent = t('Search cancelled');
       this.searched = null;
       return;
     }
@@ -147,12 +148,12 @@ export class FindBar {
         return item;
       }),
     );
-    if (this.matches.length === 0) this.count.textContent = 'No matches';
+    if (this.matches.length === 0) this.count.textContent = t('No matches');
     this.host.repaint();
     const then = this.stepAfter;
     this.stepAfter = null;
     if (then && this.matches.length > 0) this.step(then);
-    else if (this.matches.length > 0) this.count.textContent = `${this.matches.length}${message.truncated ? '+' : ''} matches`;
+    else if (this.matches.length > 0) this.count.textContent = t('{0} matches', `${this.matches.length}${message.truncated ? '+' : ''}`);
     if (message.truncated) this.count.textContent += ' (first 10000)';
   }
 
@@ -174,7 +175,7 @@ export class FindBar {
     const requestId = this.requests.issue({ pattern, mode });
     this.waiting = requestId;
     this.stepAfter = then;
-    this.count.textContent = 'Searching…';
+    this.count.textContent = t('Searching…');
     this.element.classList.add('searching');
     this.host.post({ type: 'find', requestId, pattern, mode, from: 0, direction: 'forward' });
   }
@@ -183,7 +184,7 @@ export class FindBar {
     const match = this.matches[index];
     if (!match) return;
     this.current = index;
-    this.count.textContent = `${index + 1} of ${this.matches.length}`;
+    this.count.textContent = t('{0} of {1}', index + 1, this.matches.length);
     this.host.select(match.offset, match.length);
   }
 }

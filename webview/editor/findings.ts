@@ -3,6 +3,7 @@
 // for a preview (only the fix id travels).
 import type { FindingView } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
+import { t, td, tm } from '../l10n';
 import type { EditorState } from './state';
 import type { StructureTree } from './tree';
 
@@ -26,26 +27,29 @@ export class FindingsList {
     const { findings, image } = this.state;
     this.element.replaceChildren();
     if (findings.length === 0) {
-      this.element.append(el('li', { className: 'no-findings', text: image?.scheme === 'plain' ? 'Not parsed.' : 'No problems found.' }));
+      this.element.append(el('li', { className: 'no-findings', text: image?.scheme === 'plain' ? t('Not parsed.') : t('No problems found.') }));
       return;
     }
     for (const finding of findings) this.element.append(this.item(finding));
   }
 
   private item(finding: FindingView): HTMLElement {
-    const severity = el('span', { className: 'severity', text: finding.severity });
+    const severity = el('span', {
+      className: 'severity',
+      text: finding.severity === 'error' ? t('error') : finding.severity === 'warning' ? t('warning') : t('info'),
+    });
     const item = el(
       'li',
       { className: `finding sev-${finding.severity}` },
       severity,
       el('span', { className: 'code', text: finding.code }),
-      el('span', { className: 'message', text: finding.message }),
+      el('span', { className: 'message', text: finding.text ? tm(finding.text) : finding.message }),
     );
     item.dataset.code = finding.code;
     if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
     item.tabIndex = 0;
     const node = this.tree.node(finding.nodeId);
-    item.title = `${node ? `${node.label} · ` : ''}bytes 0x${finding.offset.toString(16).toUpperCase()} +${finding.length}`;
+    item.title = `${node ? `${node.label} · ` : ''}${t('bytes 0x{0} +{1}', finding.offset.toString(16).toUpperCase(), finding.length)}`;
     item.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('button')) return;
       this.actions.reveal(finding);
@@ -60,16 +64,17 @@ export class FindingsList {
     if (finding.actions.length > 0) {
       const actions = el('div', { className: 'fix-actions' });
       for (const action of finding.actions) {
-        const button = el('button', { className: 'fix', text: action.label });
+        const label = td(action.label);
+        const button = el('button', { className: 'fix', text: label });
         button.type = 'button';
         button.dataset.fixId = action.id;
         const reason = action.reason ?? this.state.edits?.blocked ?? null;
         if (reason) {
           button.disabled = true;
-          button.title = `Does not apply: ${reason}`;
-          actions.append(button, el('span', { className: 'fix-reason', text: `${action.label}: ${reason}` }));
+          button.title = t('Does not apply: {0}', reason);
+          actions.append(button, el('span', { className: 'fix-reason', text: `${label}: ${reason}` }));
         } else {
-          button.title = `Preview "${action.label}" before applying it`;
+          button.title = t('Preview "{0}" before applying it', label);
           button.addEventListener('click', () => this.actions.preview(action.id));
           actions.append(button);
         }

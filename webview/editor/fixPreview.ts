@@ -4,6 +4,7 @@
 import type { FixPreview } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { EditorState } from './state';
+import { t, td } from '../l10n';
 
 export interface PreviewActions {
   /** Sends `applyFix` for the previewed fix. */
@@ -22,7 +23,7 @@ export class FixPreviewPanel {
     private readonly actions: PreviewActions,
   ) {
     this.element.hidden = true;
-    this.element.setAttribute('aria-label', 'Fix preview');
+    this.element.setAttribute('aria-label', t('Fix preview'));
     window.addEventListener('keydown', (event: KeyboardEvent) => {
       if (event.key === 'Escape' && !this.element.hidden) this.hide();
     });
@@ -37,11 +38,11 @@ export class FixPreviewPanel {
     panel.replaceChildren();
     panel.hidden = false;
     panel.dataset.fixId = next.fixId;
-    const title = el('div', { className: 'preview-title', text: next.ok ? `Preview: ${next.label}` : `${next.label}: does not apply` });
+    const title = el('div', { className: 'preview-title', text: next.ok ? t('Preview: {0}', td(next.label)) : t('{0}: does not apply', td(next.label)) });
     if (!next.ok) {
       this.state.preview.clear();
       panel.classList.add('refused');
-      const cancel = el('button', { id: 'fix-cancel', text: 'Close' });
+      const cancel = el('button', { id: 'fix-cancel', text: t('Close') });
       cancel.type = 'button';
       cancel.addEventListener('click', () => this.hide());
       panel.append(title, el('div', { className: 'preview-reason', text: next.reason }), el('div', { className: 'preview-buttons' }, cancel));
@@ -54,15 +55,20 @@ export class FixPreviewPanel {
       'div',
       {
         className: 'preview-summary',
-        text: `${next.title}: ${next.bytesChanged} byte${next.bytesChanged === 1 ? '' : 's'} change in ${next.sectorsTouched} sector${next.sectorsTouched === 1 ? '' : 's'}; `,
+        text:
+          next.bytesChanged === 1
+            ? t('{0}: 1 byte change in 1 sector; ', td(next.title))
+            : next.sectorsTouched === 1
+              ? t('{0}: {1} bytes change in 1 sector; ', td(next.title), next.bytesChanged)
+              : t('{0}: {1} bytes change in {2} sectors; ', td(next.title), next.bytesChanged, next.sectorsTouched),
       },
       el('span', { className: 'save-note', text: this.saveNote() }),
     );
     const description = el('div', { className: 'preview-description', text: next.description });
-    const apply = el('button', { id: 'fix-apply', text: 'Apply' });
+    const apply = el('button', { id: 'fix-apply', text: t('Apply') });
     apply.type = 'button';
-    apply.title = 'Make this fix an unsaved edit (undo with Ctrl+Z, write with Ctrl+S)';
-    const cancel = el('button', { id: 'fix-cancel', className: 'secondary', text: 'Cancel' });
+    apply.title = t('Make this fix an unsaved edit (undo with Ctrl+Z, write with Ctrl+S)');
+    const cancel = el('button', { id: 'fix-cancel', className: 'secondary', text: t('Cancel') });
     cancel.type = 'button';
     const blocked = this.state.edits?.blocked;
     if (blocked) {
@@ -110,13 +116,15 @@ export class FixPreviewPanel {
   }
 
   private saveNote(): string {
-    return this.state.autoSave ? 'auto save is on: Apply asks, then it is written at once.' : 'nothing is written until you save.';
+    return this.state.autoSave ? t('auto save is on: Apply asks, then it is written at once.') : t('nothing is written until you save.');
   }
 
   private patchTable(next: Extract<FixPreview, { ok: true }>): HTMLTableElement {
     const sectorSize = this.state.image?.sectorSize ?? 512;
     const table = el('table', { className: 'preview-patches' });
-    table.append(el('tr', {}, el('th', { text: 'Where' }), el('th', { text: 'Fields' }), el('th', { text: 'Before' }), el('th', { text: 'After' })));
+    table.append(
+      el('tr', {}, el('th', { text: t('Where') }), el('th', { text: t('Fields') }), el('th', { text: t('Before') }), el('th', { text: t('After') })),
+    );
     for (const patch of [...next.patches].sort((x, y) => x.offset - y.offset)) {
       for (const [i, change] of patch.changes.entries()) {
         const row = el('tr', { className: 'preview-patch' });
@@ -132,7 +140,12 @@ export class FixPreviewPanel {
       }
       if (patch.moreChanges > 0)
         table.append(
-          el('tr', {}, el('td', { text: '' }), el('td', { text: `… ${patch.moreChanges} more changed run(s) in this patch (highlighted in the hex view)` })),
+          el(
+            'tr',
+            {},
+            el('td', { text: '' }),
+            el('td', { text: t('… {0} more changed run(s) in this patch (highlighted in the hex view)', patch.moreChanges) }),
+          ),
         );
       if (!patch.changes[0])
         table.append(
@@ -141,7 +154,7 @@ export class FixPreviewPanel {
             {},
             el('td', { text: `0x${patch.offset.toString(16)}` }),
             el('td', { text: patch.fields.join(', ') }),
-            el('td', { text: 'no byte changes' }),
+            el('td', { text: t('no byte changes') }),
           ),
         );
     }

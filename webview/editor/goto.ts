@@ -4,6 +4,7 @@
 import { el } from '../dom';
 import { parseGoto, resolveGoto } from '../gotoTarget';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 export interface GotoActions {
   /** Selects the target's bytes, scrolled into view; `nodeId`: the tree node it names. */
@@ -22,8 +23,8 @@ export class GotoField {
   ) {
     const field = this.field;
     field.id = 'goto';
-    field.setAttribute('placeholder', 'Go to: 0x200, 512, lba:34, 34s, HeaderCRC32  (Ctrl+G)');
-    field.setAttribute('aria-label', 'Go to offset, LBA or field');
+    field.setAttribute('placeholder', t('Go to: 0x200, 512, lba:34, 34s, HeaderCRC32  (Ctrl+G)'));
+    field.setAttribute('aria-label', t('Go to offset, LBA or field'));
     field.addEventListener('keydown', (event: KeyboardEvent) => {
       if (event.key === 'Enter') {
         event.preventDefault();

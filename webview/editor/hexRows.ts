@@ -11,6 +11,7 @@ import type { ViewRow } from '../hex/viewport';
 import { HexViewport } from '../hex/viewport';
 import { firstSpanFrom } from '../spanIndex';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 /** Draws one byte: field kind and name, selection, marks, cursor, hover; ASCII mirrors all but the marks not meant for it. */
 class EditorCells implements CellRenderer {
@@ -103,7 +104,7 @@ export class EditorHexPane {
     this.element = el('div', { id: 'hex' }, this.header, this.scroller);
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'grid');
-    this.element.setAttribute('aria-label', 'Annotated hex view');
+    this.element.setAttribute('aria-label', t('Annotated hex view'));
     // The webview context menu's Copy As entries (package.json webview/context, webviewSection == hex).
     this.element.dataset.vscodeContext = JSON.stringify({ webviewSection: 'hex' });
     this.pointer = pointer;

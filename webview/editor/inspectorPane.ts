@@ -12,6 +12,7 @@ import { INSPECTOR_LABELS, S, sectorsOf } from '../strings';
 import type { HostChannel } from './host';
 import type { SavedState } from './savedState';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 /** The most bytes the webview hashes itself (cached bytes); above that the host computes the CRC. */
 const LOCAL_CRC_LIMIT = 64 * 1024;
@@ -89,7 +90,7 @@ export class InspectorPane {
   /** The host's answer to a `crcRange` request (stale answers are ignored). */
   crcArrived(requestId: number, offset: number, length: number, crc: number): void {
     if (requestId !== this.crcRequestId) return;
-    this.crcResult = { key: `${offset}:${length}`, text: `${formatCrc(crc)} (${length} bytes)` };
+    this.crcResult = { key: `${offset}:${length}`, text: t('{0} ({1} bytes)', formatCrc(crc), length) };
     this.crcPendingKey = '';
     this.setCrc(this.crcResult.text);
   }
@@ -136,7 +137,7 @@ export class InspectorPane {
     }
     const local = crcLength <= LOCAL_CRC_LIMIT ? cache.range(lo, crcLength) : null;
     if (local) {
-      this.crcResult = { key, text: `${formatCrc(crc32(local))} (${crcLength} bytes)` };
+      this.crcResult = { key, text: t('{0} ({1} bytes)', formatCrc(crc32(local)), crcLength) };
       this.setCrc(this.crcResult.text);
       return;
     }

@@ -42,6 +42,7 @@ const HOST_MESSAGE_TYPES = new Set<string>([
   'copyAs',
   'init',
   'update',
+  'edits',
   'bytes',
   'crc',
   'settings',
@@ -71,6 +72,14 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
       break;
     case 'update':
       update(panes, message);
+      break;
+    case 'edits':
+      // Saved: same bytes, same model; only the marks and the toolbar change.
+      toolbar.setEdits(message.edits);
+      panes.bytes.refresh();
+      if (message.notice) toolbar.say(message.notice);
+      hex.viewport.invalidate(); // the rows drawn with marks are drawn again (from the cached bytes)
+      hex.viewport.schedule();
       break;
     case 'fixPreview':
       preview.show(message.preview);

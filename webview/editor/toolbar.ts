@@ -6,6 +6,7 @@ import { el } from '../dom';
 import { spanAt } from '../spanIndex';
 import type { GotoField } from './goto';
 import type { EditorState } from './state';
+import { t, td } from '../l10n';
 
 export class Toolbar {
   private readonly status = el('span', { id: 'status' });
@@ -38,12 +39,12 @@ export class Toolbar {
     document.body.dataset.dirty = String(edits.dirty);
     this.edits.classList.toggle('dirty', edits.dirty);
     this.edits.textContent = edits.dirty
-      ? `● Unsaved repairs (${edits.pending}): Ctrl+S writes them, Ctrl+Z undoes`
+      ? `● ${t('Unsaved repairs ({0}): Ctrl+S writes them, Ctrl+Z undoes', edits.pending)}`
       : edits.applied.length
-        ? 'Repairs saved'
+        ? t('Repairs saved')
         : '';
     this.edits.title = edits.applied.length
-      ? `Edits: ${edits.applied.join(', ')}${edits.saveNeedsConfirmation ? `\nSaving asks first: ${edits.saveNeedsConfirmation}` : ''}`
+      ? `${t('Edits: {0}', edits.applied.map(td).join(', '))}${edits.saveNeedsConfirmation ? `\n${t('Saving asks first: {0}', edits.saveNeedsConfirmation)}` : ''}`
       : '';
   }
 

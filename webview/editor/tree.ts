@@ -5,6 +5,7 @@
 import type { TreeNode } from '../../src/shared/protocol/editor';
 import { el } from '../dom';
 import type { EditorState } from './state';
+import { t } from '../l10n';
 
 type TreeItemElement = HTMLElement & { selected: boolean; open: boolean; updateComplete?: Promise<unknown> };
 
@@ -59,7 +60,7 @@ export class StructureTree {
     const tree = this.state.tree;
     for (const node of tree) index(node, null);
     this.element.replaceChildren(...tree.map((node) => this.item(node)));
-    if (tree.length === 0) this.element.append(infoItem('No structures: the bytes are shown as plain hex.'));
+    if (tree.length === 0) this.element.append(infoItem(t('No structures: the bytes are shown as plain hex.')));
   }
 
   /** Marks the item of `nodeId` selected and scrolls it into view (opening its ancestors); none: no item selected. */
@@ -108,7 +109,7 @@ export class StructureTree {
       node.value,
       node.description,
       node.doc,
-      node.length > 0 ? `bytes 0x${node.offset.toString(16)}..0x${(node.offset + node.length - 1).toString(16)} (${node.length})` : '',
+      node.length > 0 ? t('bytes 0x{0}..0x{1} ({2})', node.offset.toString(16), (node.offset + node.length - 1).toString(16), node.length) : '',
     ]
       .filter(Boolean)
       .join('\n');
@@ -146,7 +147,7 @@ export class StructureTree {
       // Read by the host when first opened; its update replaces this tree.
       if (!this.requested.has(node.id)) {
         this.requested.add(node.id);
-        placeholder.querySelector('.label')!.textContent = 'reading…';
+        placeholder.querySelector('.label')!.textContent = t('reading…');
         this.onExpandLazy(node.id);
       }
       return;

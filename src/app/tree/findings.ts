@@ -22,6 +22,7 @@ export function attachFindings(tree: TreeNode[], findings: Finding[]): FindingVi
       code: finding.code,
       severity: finding.severity,
       message: finding.message,
+      ...(finding.text ? { text: finding.text } : {}),
       offset: finding.offset,
       length: finding.length,
       fixes: [...finding.fixes],

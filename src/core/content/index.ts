@@ -14,6 +14,7 @@ import { bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe } from './windowsProbe
 import { btrfsProbe, extProbe, swapProbe, xfsProbe } from './linuxProbes';
 import { luksProbe, lvm2Probe, mdProbe, vmfsProbe } from './containerProbes';
 import { iso9660Probe } from './iso9660Probe';
+import { zfsProbe } from './zfsProbe';
 
 export type { ContentProbe, VolumeContent } from './probe';
 export { ProbeReader } from './probe';
@@ -36,6 +37,7 @@ export const CONTENT_PROBES: readonly ContentProbe[] = [
   xfsProbe,
   extProbe,
   btrfsProbe,
+  zfsProbe,
   iso9660Probe,
   swapProbe,
 ];

@@ -3,6 +3,7 @@
 // slot B uses for the same partition (matched as in the structural diff), in
 // the primary and the backup array, then each array CRC and header CRC is
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
+import { english } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { ReferenceFixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
@@ -23,9 +24,9 @@ const ID = COPY_SLOTS_FROM_REFERENCE;
 /** Copy partition slots from a reference disk: the registry's entry (../fixes/registry.ts). */
 export const copySlotsFromReference = {
   id: 'copy-slots-from-reference',
-  title: 'Copy partition slots from a reference disk',
+  title: english('Copy partition slots from a reference disk'),
   helpTitle: 'Copy the slots of a reference image (needs --reference B)',
-  label: 'Copy slots from B into A',
+  label: english('Copy slots from B into A'),
   help: 'Moves each entry into the slot the reference image uses for the same partition (matched by unique GUID, else type + first LBA), in the primary and the backup array; CRCs recomputed.',
   plan: planCopySlotsFromReference,
 } as const satisfies ReferenceFixDefinition<'copy-slots-from-reference'>;

@@ -5,6 +5,7 @@
 // position fields a header at that place must have (UEFI 5.3.2): MyLBA,
 // AlternateLBA and PartitionEntryLBA. The primary array goes to LBA 2, the backup
 // array to lastLBA - arraySectors, the backup header to the last LBA.
+import { english } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult } from '../patch';
@@ -26,8 +27,8 @@ import {
 /** Rebuild the primary GPT from the backup: the registry's entry (registry.ts). */
 export const rebuildPrimaryFromBackup = {
   id: 'rebuild-primary-from-backup',
-  title: 'Rebuild the primary GPT from the backup',
-  label: 'Rebuild primary GPT from backup',
+  title: english('Rebuild the primary GPT from the backup'),
+  label: english('Rebuild primary GPT from backup'),
   help: 'Copies the healthy backup header and array to LBA 1 and LBA 2 with MyLBA, AlternateLBA and PartitionEntryLBA set for that place (gdisk recovery menu b + c).',
   plan: planRebuildPrimaryFromBackup,
 } as const satisfies FixDefinition<'rebuild-primary-from-backup'>;
@@ -35,8 +36,8 @@ export const rebuildPrimaryFromBackup = {
 /** Rebuild the backup GPT from the primary: the registry's entry (registry.ts). */
 export const rebuildBackupFromPrimary = {
   id: 'rebuild-backup-from-primary',
-  title: 'Rebuild the backup GPT from the primary',
-  label: 'Rebuild backup GPT from primary',
+  title: english('Rebuild the backup GPT from the primary'),
+  label: english('Rebuild backup GPT from primary'),
   help: 'Copies the healthy primary header and array to the end of the disk with MyLBA, AlternateLBA and PartitionEntryLBA set for that place (gdisk recovery menu d + e).',
   plan: planRebuildBackupFromPrimary,
 } as const satisfies FixDefinition<'rebuild-backup-from-primary'>;

@@ -3,6 +3,7 @@
 // array CRC first (UEFI 5.3.2, header offset 0x58, over NumberOfPartitionEntries x
 // SizeOfPartitionEntry bytes), then the header CRC (0x10, over HeaderSize bytes
 // with the field zeroed), because the header CRC covers the array CRC.
+import { english } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
@@ -14,8 +15,8 @@ const ID = 'recompute-crcs' as const;
 /** Recompute GPT CRCs: the registry's entry (registry.ts). */
 export const recomputeCrcs = {
   id: 'recompute-crcs',
-  title: 'Recompute GPT CRCs',
-  label: 'Recompute CRCs',
+  title: english('Recompute GPT CRCs'),
+  label: english('Recompute CRCs'),
   help: 'For each header whose CRCs are stale: the entry array CRC (0x58), then the header CRC (0x10). Trusts the bytes as they are now.',
   plan: planRecomputeCrcs,
 } as const satisfies FixDefinition<'recompute-crcs'>;

@@ -3,6 +3,7 @@
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
 // before the backup array, and resize the protective MBR record (UEFI 5.2.3).
+import { english } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
@@ -29,8 +30,8 @@ const ID = 'relocate-backup' as const;
 /** Move the backup GPT to the end of the disk: the registry's entry (registry.ts). */
 export const relocateBackup = {
   id: 'relocate-backup',
-  title: 'Move the backup GPT to the end of the disk',
-  label: 'Move backup GPT to end of disk',
+  title: english('Move the backup GPT to the end of the disk'),
+  label: english('Move backup GPT to end of disk'),
   help: 'After a disk grew or shrank: writes the backup array and header at the true last LBA, updates AlternateLBA and LastUsableLBA in both headers, the CRCs and the protective MBR size.',
   plan: planRelocateBackup,
 } as const satisfies FixDefinition<'relocate-backup'>;

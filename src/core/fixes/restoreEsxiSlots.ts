@@ -2,6 +2,7 @@
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
 // array rewritten "compacted" (in the ESXi 5.0 case: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
+import { english } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { EsxiPlacement } from '../model';
 import type { FixResult, Patch } from '../patch';
@@ -16,8 +17,8 @@ const ID = 'restore-esxi-slots' as const;
 /** Restore ESXi partition slots: the registry's entry (registry.ts). */
 export const restoreEsxiSlots = {
   id: 'restore-esxi-slots',
-  title: 'Restore ESXi partition slots',
-  label: 'Restore ESXi slot gap',
+  title: english('Restore ESXi partition slots'),
+  label: english('Restore ESXi slot gap'),
   help: 'Moves every entry of a compacted ESXi boot disk back to the slot the installer gave it (on a compacted ESXi 5.x disk: slots 3..6 back to 4..7, slot 3 zeroed), in the primary and the backup array, entry bytes unchanged; then recomputes both array CRCs and both header CRCs.',
   plan: planRestoreEsxiSlots,
 } as const satisfies FixDefinition<'restore-esxi-slots'>;

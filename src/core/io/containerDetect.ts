@@ -77,6 +77,26 @@ export function conversionCommand(file: string, qemuFormat: string): string {
   return `qemu-img convert -f ${qemuFormat} -O raw ${shellWord(file)} ${shellWord(`${base}.img`)}`;
 }
 
+/** qemu-img's name of one of our container formats. */
+export function qemuName(format: string): string {
+  return format.startsWith('vhd-') ? 'vpc' : format.startsWith('vmdk') ? 'vmdk' : format;
+}
+
+/**
+ * The command that makes a copy of `file` (our `format`) that diskx repairs in
+ * place. qemu-img reads a differencing VHD as if it had no parent (and ignores
+ * its sector bitmaps), so its conversion would silently lose the parent's
+ * sectors: such a chain is merged by Hyper-V into a fixed VHD (raw data plus a
+ * footer) instead.
+ */
+export function repairableCopyCommand(file: string, format: string): string {
+  if (format === 'vhd-differencing') {
+    const base = file.replace(/\.[^./\\]*$/, '');
+    return `Convert-VHD -Path ${shellWord(file)} -DestinationPath ${shellWord(`${base}-merged.vhd`)} -VHDType Fixed (Hyper-V PowerShell: it merges the parents; qemu-img would read this disk without its parent)`;
+  }
+  return conversionCommand(file, qemuName(format));
+}
+
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -8,6 +8,9 @@ import { assertInRange } from './byteSource';
 import type { ContainerFormat } from './containerDetect';
 import type { StructNode } from '../structure';
 import { LimitError } from '../errors';
+import type { FindingCode } from '../findings';
+import { FileLayout, layoutRefusal } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
 import { MAX_ALLOCATION_SCAN_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS } from '../limits';
 
 /** Where one virtual block is stored. */
@@ -80,6 +83,17 @@ export interface ContainerInfo {
   readOnlyReason?: string;
 }
 
+/** A problem of the container file itself (not of the virtual disk), reported by `check`. */
+export interface ContainerProblem {
+  code: Extract<FindingCode, 'container-overlapping-blocks' | 'container-log-not-replayed'>;
+  severity: 'error' | 'warning';
+  message: string;
+  /** The container file and the file bytes concerned (file offsets, never virtual ones). */
+  file: string;
+  fileOffset: number;
+  length: number;
+}
+
 /** A byte source whose bytes are a virtual disk stored in a container. */
 export interface ContainerByteSource extends ByteSource {
   readonly container: ContainerInfo;
@@ -89,6 +103,8 @@ export interface ContainerByteSource extends ByteSource {
   mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }>;
   /** Forgets cached table entries and pages (after the files were written). */
   invalidate(): void;
+  /** Problems of the container file (overlapping blocks, a log to replay), read with bounded table scans. */
+  problems(): Promise<ContainerProblem[]>;
 }
 
 /** Base class: reads and write mappings in terms of `locate(block)`. */
@@ -112,6 +128,50 @@ export abstract class BlockContainerSource implements ContainerByteSource {
 
   /** Where virtual block `index` is; throws a typed error for a table pointing nowhere sane. */
   protected abstract locate(index: number): Promise<BlockLocation>;
+
+  private layoutResult: Promise<LayoutCheck | null> | null = null;
+
+  /**
+   * The file's metadata and allocated blocks as file ranges, or 'too-large' with
+   * the reason, or null when there is nothing a write could clobber (a fixed VHD,
+   * compressed grains, which are never written). Entries pointing past the end
+   * are left out (reading them is an error of its own).
+   */
+  protected async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    return null;
+  }
+
+  /** The overlap check of this file's layout, done once per open (bounded by MAX_LAYOUT_SCAN_BYTES and MAX_LAYOUT_SCAN_ENTRIES). */
+  layoutCheck(): Promise<LayoutCheck | null> {
+    this.layoutResult ??= this.collectLayout().then((layout) => (layout instanceof FileLayout ? { kind: 'checked' as const, ...layout.overlaps() } : layout));
+    return this.layoutResult;
+  }
+
+  /** Problems known from the headers (a VHDX log to replay); formats override it. */
+  protected headerProblems(): ContainerProblem[] {
+    return [];
+  }
+
+  async problems(): Promise<ContainerProblem[]> {
+    const problems = this.headerProblems();
+    const check = await this.layoutCheck();
+    if (check?.kind === 'checked' && check.total > 0) {
+      const first = check.overlaps[0]!;
+      const more =
+        check.total > 1
+          ? `; ${check.total} overlaps in all, the first ${check.overlaps.length}: ${check.overlaps.map((o) => `${o.first} / ${o.second}`).join(', ')}`
+          : '';
+      problems.push({
+        code: 'container-overlapping-blocks',
+        severity: 'error',
+        message: `The ${this.container.format} file's tables give the same file bytes to two owners: ${first.first} and ${first.second} share ${first.length} bytes${more}. A write through one would change the other, so diskx writes nothing through this container (qemu-img check names the damage).`,
+        file: first.file,
+        fileOffset: first.fileOffset,
+        length: first.length,
+      });
+    }
+    return problems;
+  }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     assertInRange(offset, length, this.size);
@@ -174,6 +234,9 @@ export abstract class BlockContainerSource implements ContainerByteSource {
   async mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }> {
     assertInRange(offset, length, this.size);
     if (this.container.readOnlyReason) return { ok: false, reason: this.container.readOnlyReason };
+    const layout = await this.layoutCheck();
+    const refusal = layout ? layoutRefusal(layout) : null;
+    if (refusal) return { ok: false, reason: refusal };
     const pieces: ContainerWritePiece[] = [];
     let done = 0;
     while (done < length) {
@@ -211,6 +274,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
 
   invalidate(): void {
     this.inflated.clear();
+    this.layoutResult = null;
     for (const file of this.files) (file.source as { invalidate?: () => void }).invalidate?.();
     (this.parent as { invalidate?: () => void } | null)?.invalidate?.();
     this.forgetTables();

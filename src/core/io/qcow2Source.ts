@@ -16,7 +16,9 @@ import type { StructNode } from '../structure';
 import { Qcow2Header } from '../generated/Qcow2Header';
 import { Qcow2Snapshot } from '../generated/Qcow2Snapshot';
 import { UnsupportedImageError } from '../errors';
-import { MAX_IMAGE_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
+import { MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
 
 const OFFSET_MASK = 0x00ff_ffff_ffff_fe00n; // bits 9-55
 const COPIED = 1n << 63n;
@@ -221,6 +223,50 @@ export class Qcow2Source extends BlockContainerSource {
     let value = 0n;
     for (const b of bytes) value = (value << 8n) | BigInt(b);
     return value;
+  }
+
+  /**
+   * The header cluster, L1 table, refcount table and blocks, the active L2 tables
+   * and their data clusters as file ranges. Snapshots' tables are left out: they
+   * share clusters by design (refcounts say so, and shared clusters are never
+   * written); compressed clusters too (never written, and packed by sector).
+   */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    const file = this.files[0]!;
+    const { l1Offset, l1Size, refcountTableOffset, refcountTableBytes } = this.header;
+    const clusterSize = this.blockSize;
+    const fileSize = file.source.size;
+    const tooLarge = (why: string): LayoutCheck => ({ kind: 'too-large', why });
+    let read = l1Size * 8 + refcountTableBytes;
+    if (read > MAX_LAYOUT_SCAN_BYTES) return tooLarge('its L1 and refcount tables are larger than MAX_LAYOUT_SCAN_BYTES');
+    const layout = new FileLayout(file.path, 'virtual cluster');
+    layout.metadata('the header cluster', 0, clusterSize);
+    layout.metadata('the L1 table', l1Offset, l1Size * 8);
+    layout.metadata('the refcount table', refcountTableOffset, refcountTableBytes);
+    const refcounts = await file.source.read(refcountTableOffset, refcountTableBytes);
+    for (let i = 0; i < refcountTableBytes / 8; i++) {
+      const block = Number(readU64be(refcounts, i * 8) & ~0x1ffn);
+      if (block !== 0 && block < fileSize) layout.metadata('a refcount block', block, clusterSize);
+    }
+    const l1 = l1Size > 0 ? await file.source.read(l1Offset, l1Size * 8) : new Uint8Array(0);
+    const l2Entries = clusterSize / 8;
+    for (let i = 0; i < l1Size; i++) {
+      const l2Offset = Number(readU64be(l1, i * 8) & OFFSET_MASK);
+      if (l2Offset === 0 || l2Offset + clusterSize > fileSize) continue;
+      read += clusterSize;
+      if (read > MAX_LAYOUT_SCAN_BYTES) return tooLarge('its L2 tables are larger than MAX_LAYOUT_SCAN_BYTES');
+      if (!layout.metadata('an L2 table', l2Offset, clusterSize)) return tooLarge('more clusters than MAX_LAYOUT_SCAN_ENTRIES');
+      const l2 = await file.source.read(l2Offset, clusterSize);
+      for (let j = 0; j < l2Entries; j++) {
+        const entry = readU64be(l2, j * 8);
+        if (entry & COMPRESSED) continue;
+        const host = Number(entry & OFFSET_MASK);
+        if (host === 0 || host >= fileSize) continue;
+        const index = i * l2Entries + j;
+        if (!layout.block(index, host, Math.min(clusterSize, this.size - index * clusterSize))) return tooLarge('more clusters than MAX_LAYOUT_SCAN_ENTRIES');
+      }
+    }
+    return layout;
   }
 
   /** Bytes of the virtual disk stored in this file: allocated (and compressed) clusters x cluster size. */

@@ -10,7 +10,9 @@ import { ContainerError, numField, parseContainerStruct, readTable } from './con
 import type { StructNode } from '../structure';
 import { VdiHeader } from '../generated/VdiHeader';
 import { UnsupportedImageError } from '../errors';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 const VDI_SIGNATURE = 0xbeda107f;
 const NOT_ALLOCATED = 0xffffffff;
@@ -90,6 +92,26 @@ export class VdiSource extends BlockContainerSource {
     if (!Number.isSafeInteger(at) || at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
       throw new ContainerError(`VDI block map entry ${index} points at block ${entry}, past the end of the file`);
     return { kind: 'data', file, fileOffset: at };
+  }
+
+  /** The header, the block map and every allocated block's data as file ranges. */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    const { offset, entries, dataOffset, stride, extra } = this.map;
+    if (entries * 4 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its block map of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    const file = this.files[0]!;
+    const layout = new FileLayout(file.path);
+    layout.metadata('the VDI header', 0, HEADER_BYTES);
+    layout.metadata('the block map', offset, entries * 4);
+    const map = await file.source.read(offset, entries * 4);
+    const view = new DataView(map.buffer, map.byteOffset, map.byteLength);
+    for (let i = 0; i < entries; i++) {
+      const entry = view.getUint32(i * 4, true);
+      const at = dataOffset + entry * stride + extra;
+      if (entry >= ZERO_BLOCK || at >= file.source.size) continue;
+      if (!layout.block(i, at, Math.min(this.blockSize, this.size - i * this.blockSize)))
+        return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+    }
+    return layout;
   }
 
   /** Allocated blocks x block size, from the block map (null when it is larger than `maxTableBytes`). */

@@ -15,7 +15,9 @@ import type { StructNode } from '../structure';
 import { VhdFooter } from '../generated/VhdFooter';
 import { VhdDynamicHeader } from '../generated/VhdDynamicHeader';
 import { formatGuid } from '../guid';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 const FIXED_BLOCK = 1024 * 1024; // a fixed disk is one run; blocks only bound the read loop
 const UNALLOCATED = 0xffffffff;
@@ -29,7 +31,7 @@ export class VhdSource extends BlockContainerSource {
     file: DataFile,
     size: number,
     blockSize: number,
-    private readonly table: { offset: number; entries: number; bitmapBytes: number } | null,
+    private readonly table: { offset: number; entries: number; bitmapBytes: number; headerAt: number; footerAt: number } | null,
     parent: ByteSource | null,
     container: ContainerInfo,
     structures: StructNode[],
@@ -118,7 +120,15 @@ export class VhdSource extends BlockContainerSource {
       ...(parent ? { parent: parent.info } : {}),
       ...(readOnlyReason ? { readOnlyReason } : {}),
     };
-    const source = new VhdSource(file, size, blockSize, { offset: tableOffset, entries, bitmapBytes }, parent?.source ?? null, container, structures);
+    const source = new VhdSource(
+      file,
+      size,
+      blockSize,
+      { offset: tableOffset, entries, bitmapBytes, headerAt, footerAt },
+      parent?.source ?? null,
+      container,
+      structures,
+    );
     source.uniqueId = uniqueId;
     return source;
   }
@@ -143,6 +153,28 @@ export class VhdSource extends BlockContainerSource {
     return { kind: 'data', file, fileOffset: dataAt, sectorMask: { present, absent, readsIgnoreIt: !this.parent } };
   }
 
+  /** Footer, its copy, the dynamic header, the BAT and every allocated block (bitmap and data) as file ranges. */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    if (!this.table) return null; // a fixed disk: data then footer, nothing to overlap
+    const { offset, entries, bitmapBytes, headerAt, footerAt } = this.table;
+    if (entries * 4 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    const file = this.files[0]!;
+    const layout = new FileLayout(file.path);
+    layout.metadata('the footer copy', 0, 512);
+    layout.metadata('the dynamic header', headerAt, 1024);
+    layout.metadata('the BAT', offset, entries * 4);
+    layout.metadata('the footer', footerAt, 512);
+    const bat = await file.source.read(offset, entries * 4);
+    const view = new DataView(bat.buffer, bat.byteOffset, bat.byteLength);
+    for (let i = 0; i < entries; i++) {
+      const entry = view.getUint32(i * 4);
+      if (entry === UNALLOCATED || entry * 512 >= file.source.size) continue;
+      if (!layout.block(i, entry * 512, bitmapBytes + Math.min(this.blockSize, this.size - i * this.blockSize)))
+        return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+    }
+    return layout;
+  }
+
   /** Allocated blocks x block size, from the BAT (null when the BAT is larger than `maxTableBytes`). */
   async allocatedBytes(maxTableBytes: number): Promise<number | null> {
     if (!this.table) return this.size;
@@ -162,9 +194,12 @@ export function vhdChecksum(bytes: Uint8Array, checksumAt: number): number {
   return ~sum >>> 0;
 }
 
-// Parent locators: "W2ru" a path relative to the child, "W2ku" absolute (both
-// UTF-16LE Windows paths), "MacX" a UTF-8 file URL. Tried in that order, then
-// the parent's name from the header, in the child's folder.
+// Parent locators: "W2ru" a path relative to the child's folder, "W2ku" absolute
+// (both UTF-16LE Windows paths), "MacX" a UTF-8 file URL. Tried in that order,
+// then the parent's name from the header, in the child's folder. The parent is
+// only read, never written (a write into a parent's sector is refused), so it may
+// lie outside the child's folder; a loop or a chain longer than MAX_PARENT_CHAIN
+// is refused by the opener.
 async function openVhdParent(file: DataFile, header: StructNode, openParent: ParentOpener): Promise<Awaited<ReturnType<ParentOpener['open']>>> {
   const folder = path.dirname(file.path);
   const candidates: string[] = [];
@@ -177,8 +212,12 @@ async function openVhdParent(file: DataFile, header: StructNode, openParent: Par
       const text = code === 'MacX' ? decodeURIComponent(data.toString('utf8').replace(/^file:\/\//, '')) : data.toString('utf16le');
       const clean = text.replace(/\0+$/, '');
       if (code === 'W2ru') candidates.push(path.resolve(folder, clean.replace(/\\/g, '/')));
-      else if (code === 'W2ku') candidates.push(path.resolve(folder, path.win32.basename(clean)));
-      else candidates.push(clean);
+      else if (code === 'W2ku') {
+        // An absolute path of this system is tried as it is; a Windows one ("C:\\VMs\\base.vhd")
+        // cannot be, so its file name is looked for beside the child (a copied chain).
+        if (path.isAbsolute(clean)) candidates.push(clean);
+        candidates.push(path.resolve(folder, path.win32.basename(clean)));
+      } else candidates.push(clean);
     }
   }
   const name = Buffer.from(bytesField(header, 'parentUnicodeName')).swap16().toString('utf16le').replace(/\0.*$/s, '');

@@ -8,7 +8,9 @@
 // log entries to replay: such a file is read as it is but never written.
 import { FileSource } from './fileSource';
 import { BlockContainerSource } from './containerSource';
-import type { BlockLocation, ContainerInfo, DataFile, ParentOpener } from './containerSource';
+import type { BlockLocation, ContainerInfo, ContainerProblem, DataFile, ParentOpener } from './containerSource';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
 import { ContainerError, bytesField, numField, parseContainerStruct, readTable, readU64le } from './containerStructs';
 import type { StructNode } from '../structure';
 import { VhdxHeader } from '../generated/VhdxHeader';
@@ -17,7 +19,14 @@ import { VhdxMetadataTable } from '../generated/VhdxMetadataTable';
 import { formatGuid, isZeroGuid } from '../guid';
 import { crc32c } from '../crc32c';
 import { UnsupportedImageError } from '../errors';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_VHDX_TABLE_ENTRIES, SUPPORTED_SECTOR_SIZES } from '../limits';
+import {
+  MAX_BLOCK_TABLE_ENTRIES,
+  MAX_CONTAINER_BLOCK_BYTES,
+  MAX_IMAGE_BYTES,
+  MAX_LAYOUT_SCAN_BYTES,
+  MAX_VHDX_TABLE_ENTRIES,
+  SUPPORTED_SECTOR_SIZES,
+} from '../limits';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -39,6 +48,8 @@ export class VhdxSource extends BlockContainerSource {
     size: number,
     blockSize: number,
     private readonly bat: { offset: number; length: number; chunkRatio: number },
+    /** The metadata region and the log (file ranges), and the log GUID when the log is not empty. */
+    private readonly regions: { metadata: { offset: number; length: number }; log: { offset: number; length: number; guid: string | null } },
     container: ContainerInfo,
     structures: StructNode[],
     sectorSize: number,
@@ -93,6 +104,7 @@ export class VhdxSource extends BlockContainerSource {
     if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * 8 > bat.length)
       throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
     const logGuid = bytesField(header, 'logGuid');
+    const log = { offset: numField(header, 'logOffset'), length: numField(header, 'logLength'), guid: isZeroGuid(logGuid) ? null : formatGuid(logGuid) };
     const readOnlyReason = !isZeroGuid(logGuid)
       ? `the VHDX log is not empty (log GUID ${formatGuid(logGuid)}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is`
       : "writing a VHDX's data requires a new DataWriteGuid in its header, and diskx never writes container metadata";
@@ -105,7 +117,7 @@ export class VhdxSource extends BlockContainerSource {
       files: [file.path],
       readOnlyReason,
     };
-    return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, container, structures, sectorSize);
+    return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, { metadata, log }, container, structures, sectorSize);
   }
 
   protected async locate(index: number): Promise<BlockLocation> {
@@ -120,6 +132,49 @@ export class VhdxSource extends BlockContainerSource {
     if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
       throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
     return { kind: 'data', file, fileOffset: offset };
+  }
+
+  protected override headerProblems(): ContainerProblem[] {
+    const { log } = this.regions;
+    if (!log.guid) return [];
+    return [
+      {
+        code: 'container-log-not-replayed',
+        severity: 'warning',
+        message: `The VHDX log (file bytes ${log.offset}..${log.offset + log.length - 1}, log GUID ${log.guid}) holds entries not yet replayed: the file's metadata or data may be behind what was last written. diskx reads it as it is and never writes it; Hyper-V replays the log when it mounts the disk, qemu-img check -r all does too (on a copy, to keep this one as it is).`,
+        file: this.files[0]!.path,
+        fileOffset: log.offset,
+        length: log.length,
+      },
+    ];
+  }
+
+  /** The header area, log, metadata and BAT regions, every present block and sector bitmap block as file ranges. */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    const blocks = Math.ceil(this.size / this.blockSize);
+    const entries = blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
+    if (entries * 8 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    const file = this.files[0]!;
+    const layout = new FileLayout(file.path);
+    layout.metadata('the VHDX headers and region tables', 0, MiB);
+    layout.metadata('the log', this.regions.log.offset, this.regions.log.length);
+    layout.metadata('the metadata region', this.regions.metadata.offset, this.regions.metadata.length);
+    layout.metadata('the BAT', this.bat.offset, this.bat.length);
+    const table = await file.source.read(this.bat.offset, entries * 8);
+    for (let i = 0; i < entries; i++) {
+      const entry = readU64le(table, i * 8);
+      if (Number(entry & 7n) !== PAYLOAD_FULLY_PRESENT) continue;
+      const offset = Number(entry >> 20n) * MiB;
+      if (offset >= file.source.size) continue;
+      // Every (chunk ratio + 1)th entry is a sector bitmap block (1 MiB), the others payload blocks.
+      const bitmap = (i + 1) % (this.bat.chunkRatio + 1) === 0;
+      const block = i - Math.floor((i + 1) / (this.bat.chunkRatio + 1));
+      const ok = bitmap
+        ? layout.metadata('a sector bitmap block', offset, MiB)
+        : layout.block(block, offset, Math.min(this.blockSize, this.size - block * this.blockSize));
+      if (!ok) return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+    }
+    return layout;
   }
 
   /** Fully present blocks x block size, from the BAT (null when it is larger than `maxTableBytes`). */

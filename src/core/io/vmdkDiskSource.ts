@@ -6,7 +6,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { assertInRange } from './byteSource';
 import { FileSource } from './fileSource';
-import type { ContainerByteSource, ContainerInfo, ContainerWritePiece } from './containerSource';
+import type { ContainerByteSource, ContainerInfo, ContainerProblem, ContainerWritePiece } from './containerSource';
 import { ContainerError } from './containerStructs';
 import { VmdkSparseExtentSource } from './vmdkSparseSource';
 import type { StructNode } from '../structure';
@@ -168,6 +168,12 @@ export class VmdkDiskSource implements ContainerByteSource {
       }
     }
     return total;
+  }
+
+  async problems(): Promise<ContainerProblem[]> {
+    const problems: ContainerProblem[] = [];
+    for (const part of this.parts) if (part.kind === 'sparse') problems.push(...(await part.source.problems()));
+    return problems;
   }
 
   invalidate(): void {

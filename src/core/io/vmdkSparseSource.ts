@@ -14,9 +14,12 @@ import type { BlockLocation, ContainerInfo, DataFile } from './containerSource';
 import { ContainerError, bytesField, numField, parseContainerStruct, readTable } from './containerStructs';
 import type { StructNode } from '../structure';
 import { VmdkSparseHeader } from '../generated/VmdkSparseHeader';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_COMPRESSED_BLOCK_BYTES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { FileLayout } from './containerLayout';
+import type { LayoutCheck } from './containerLayout';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_COMPRESSED_BLOCK_BYTES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 const GD_AT_END = 0xffff_ffff_ffff_ffffn;
+const FLAG_REDUNDANT_GT = 1 << 1;
 const FLAG_ZEROED_GTE = 1 << 2;
 const FLAG_COMPRESSED = 1 << 16;
 const MAX_GTES_PER_GT = 4096;
@@ -32,7 +35,16 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     file: DataFile,
     size: number,
     grainBytes: number,
-    private readonly tables: { gdOffset: number; gdEntries: number; gtes: number; zeroedGte: boolean; compressed: boolean },
+    private readonly tables: {
+      gdOffset: number;
+      gdEntries: number;
+      gtes: number;
+      zeroedGte: boolean;
+      compressed: boolean;
+      /** The redundant grain directory (0 when none) and the embedded descriptor, for the layout check. */
+      rgdOffset: number;
+      descriptor: { offset: number; length: number };
+    },
     parent: ByteSource | null,
     container: ContainerInfo,
     structures: StructNode[],
@@ -99,7 +111,15 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
       file,
       size,
       grainBytes,
-      { gdOffset: Number(gdOffset) * 512, gdEntries, gtes, zeroedGte: (flags & FLAG_ZEROED_GTE) !== 0, compressed },
+      {
+        gdOffset: Number(gdOffset) * 512,
+        gdEntries,
+        gtes,
+        zeroedGte: (flags & FLAG_ZEROED_GTE) !== 0,
+        compressed,
+        rgdOffset: (flags & FLAG_REDUNDANT_GT) !== 0 ? Number(readU64(header, 'rgdOffset')) * 512 : 0,
+        descriptor: { offset: descriptorAt, length: descriptorSectors * 512 },
+      },
       parent,
       container,
       structures,
@@ -148,6 +168,50 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     return grain;
   }
 
+  /**
+   * The header, embedded descriptor, both grain directories and their grain
+   * tables, and every allocated grain as file ranges; none for a compressed
+   * (streamOptimized) extent, which is never written.
+   */
+  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+    const { gdOffset, gdEntries, gtes, compressed, rgdOffset, descriptor, zeroedGte } = this.tables;
+    if (compressed) return null;
+    const file = this.files[0]!;
+    const fileSize = file.source.size;
+    const layout = new FileLayout(file.path, 'virtual grain');
+    layout.metadata('the sparse header', 0, 512);
+    layout.metadata('the embedded descriptor', descriptor.offset, descriptor.offset > 0 ? descriptor.length : 0);
+    let read = 0;
+    for (const [name, at] of [
+      ['grain directory', gdOffset],
+      ['redundant grain directory', rgdOffset],
+    ] as const) {
+      if (at === 0 || at + gdEntries * 4 > fileSize) continue;
+      read += gdEntries * 4;
+      if (read > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its grain directories are larger than MAX_LAYOUT_SCAN_BYTES` };
+      layout.metadata(`the ${name}`, at, gdEntries * 4);
+      const gd = await file.source.read(at, gdEntries * 4);
+      for (let i = 0; i < gdEntries; i++) {
+        const gt = u32le(gd, i * 4);
+        if (gt === 0 || gt * 512 + gtes * 4 > fileSize) continue;
+        read += gtes * 4;
+        if (read > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its grain tables are larger than MAX_LAYOUT_SCAN_BYTES` };
+        if (!layout.metadata(`a grain table of the ${name}`, gt * 512, gtes * 4)) return { kind: 'too-large', why: 'more grains than MAX_LAYOUT_SCAN_ENTRIES' };
+        // The redundant tables point at the same grains as the primary ones: only the primary's grains are listed.
+        if (name !== 'grain directory') continue;
+        const table = await file.source.read(gt * 512, gtes * 4);
+        for (let j = 0; j < gtes; j++) {
+          const sector = u32le(table, j * 4);
+          const index = i * gtes + j;
+          if (sector === 0 || (sector === 1 && zeroedGte) || sector * 512 >= fileSize) continue;
+          if (!layout.block(index, sector * 512, Math.min(this.blockSize, this.size - index * this.blockSize)))
+            return { kind: 'too-large', why: 'more grains than MAX_LAYOUT_SCAN_ENTRIES' };
+        }
+      }
+    }
+    return layout;
+  }
+
   /** Allocated grains x grain size, reading every grain table (null when that is more than `maxTableBytes`). */
   async allocatedBytes(maxTableBytes: number): Promise<number | null> {
     const file = this.files[0]!;
@@ -167,7 +231,11 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
 }
 
 function readGdOffset(header: StructNode): bigint {
-  const raw = bytesField(header, 'gdOffset');
+  return readU64(header, 'gdOffset');
+}
+
+function readU64(header: StructNode, field: string): bigint {
+  const raw = bytesField(header, field);
   let v = 0n;
   for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(raw[i]!);
   return v;

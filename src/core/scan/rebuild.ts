@@ -5,6 +5,7 @@
 // patches out. Refuses when the disk still has a table, when the scan did not
 // cover the whole disk, when the proposal's partitions overlap, and when any
 // byte it would write lies inside a volume the scan found.
+import { english } from '../../shared/l10n';
 import type { DiskModel } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { ScanResult } from './scanner';
@@ -16,13 +17,13 @@ import { mbrTypeName, gptTypeName } from '../partitionTypes';
 import type { ScanFixDefinition } from '../fixes/fixDefinition';
 
 export const REBUILD_FROM_SCAN = 'rebuild-from-scan';
-const TITLE = 'Rebuild the partition table from a scan';
+const TITLE = english('Rebuild the partition table from a scan');
 
 /** The registry's entry (fixes/registry.ts). */
 export const rebuildFromScan: ScanFixDefinition<'rebuild-from-scan'> = {
   id: REBUILD_FROM_SCAN,
   title: TITLE,
-  label: 'Rebuild table from scan',
+  label: english('Rebuild table from scan'),
   helpTitle: 'rebuild-from-scan (after diskx scan; the fix scans the whole disk itself)',
   help: "When both GPT copies and the MBR are gone: writes the table diskx scan proposes. An intact stray GPT (e.g. a backup at the old end of a grown disk) is restored with its slots; volumes that match an ESXi layout get the installer's slots and type GUIDs, so no partition is renumbered; other volumes are numbered from 1 in disk order. Refuses when the disk still has a table, when partitions would overlap, and when any byte it writes lies inside a volume found.",
   plan: (disk, scan) => planRebuildFromScan(disk, scan),

@@ -3,9 +3,8 @@
 // container file itself. Planning asks this so a dry run already says why not.
 import type { ByteSource } from '../io/byteSource';
 import { isContainerSource } from '../io/containerSource';
-import { conversionCommand } from '../io/containerDetect';
+import { repairableCopyCommand } from '../io/containerDetect';
 import type { FixPlan } from '../patch';
-import { qemuName } from './imageFiles';
 
 /** Why `plan` cannot be written in place through `source`'s container (with the conversion to use), or null when it can or `source` is no container. */
 export async function containerRefusal(source: ByteSource, plan: FixPlan, sectorSize: number): Promise<string | null> {
@@ -14,7 +13,7 @@ export async function containerRefusal(source: ByteSource, plan: FixPlan, sector
     const mapped = await source.mapWrite(range.offset, Math.min(range.length, source.size - range.offset));
     if (!mapped.ok) {
       const file = source.container.files[0]!;
-      return `it would write through the ${source.container.format} container, but ${mapped.reason}; repair a raw copy instead: ${conversionCommand(file, qemuName(source.container.format))}`;
+      return `it would write through the ${source.container.format} container, but ${mapped.reason}; repair a raw copy instead: ${repairableCopyCommand(file, source.container.format)}`;
     }
   }
   return null;

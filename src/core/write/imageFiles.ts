@@ -11,7 +11,7 @@ import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
 import { ContainerWriteRefusedError } from './errors';
 import type { WriteRefusedError } from './errors';
 import { isContainerSource } from '../io/containerSource';
-import { conversionCommand } from '../io/containerDetect';
+import { repairableCopyCommand } from '../io/containerDetect';
 
 /** One file holding image bytes [start, start + size) at `fileOffset`. */
 export interface ImageExtent {
@@ -88,7 +88,7 @@ async function containerExtents(opened: Awaited<ReturnType<typeof openImage>>, r
   for (const range of mergeRanges(ranges)) {
     const mapped = await source.mapWrite(range.offset, range.length);
     if (!mapped.ok)
-      throw new ContainerWriteRefusedError(source.container.format, mapped.reason, conversionCommand(opened.dataFiles[0]!, qemuName(source.container.format)));
+      throw new ContainerWriteRefusedError(source.container.format, mapped.reason, repairableCopyCommand(opened.dataFiles[0]!, source.container.format));
     for (const piece of mapped.pieces) {
       const refusal = (await isReadOnlyFile(piece.file)) ? 'read-only-file' : null;
       extents.push({ file: piece.file, start: piece.virtualOffset, size: piece.length, fileOffset: piece.fileOffset, refusal });
@@ -106,11 +106,6 @@ function mergeRanges(ranges: readonly { offset: number; length: number }[]): { o
     else merged.push({ ...r });
   }
   return merged;
-}
-
-/** qemu-img's name of one of our container formats. */
-export function qemuName(format: string): string {
-  return format.startsWith('vhd-') ? 'vpc' : format.startsWith('vmdk') ? 'vmdk' : format;
 }
 
 // Root may write any file, so access(W_OK) says yes even for mode 0444: a file

@@ -32,13 +32,13 @@ function asUri(value: unknown): vscode.Uri | undefined {
 async function compareImages(context: vscode.ExtensionContext, clicked: unknown, selected: unknown): Promise<void> {
   const uris = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
   if (uris.length > 2) {
-    void vscode.window.showWarningMessage(`Disk Structure Explorer: select exactly two images to compare (${uris.length} are selected).`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('Disk Structure Explorer: select exactly two images to compare ({0} are selected).', uris.length));
     return;
   }
   if (uris.length === 2) return ComparePanel.show(context, uris[0]!, uris[1]!);
-  const first = asUri(clicked) ?? activeImage() ?? (await pickImage('Compare Disk Images: image A (the one a fix would change)', undefined));
+  const first = asUri(clicked) ?? activeImage() ?? (await pickImage(vscode.l10n.t('Compare Disk Images: image A (the one a fix would change)'), undefined));
   if (!first) return;
-  const second = await pickImage(`Compare ${baseName(first)} with image B (the reference)`, first);
+  const second = await pickImage(vscode.l10n.t('Compare {0} with image B (the reference)', baseName(first)), first);
   if (second) await ComparePanel.show(context, first, second);
 }
 
@@ -46,10 +46,10 @@ async function compareImages(context: vscode.ExtensionContext, clicked: unknown,
 async function compareWith(context: vscode.ExtensionContext, resource: unknown): Promise<void> {
   const first = asUri(resource) ?? activeImage();
   if (!first) {
-    void vscode.window.showInformationMessage('Disk Structure Explorer: open a disk image first, or use "Compare Disk Images".');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Disk Structure Explorer: open a disk image first, or use "Compare Disk Images".'));
     return;
   }
-  const second = await pickImage(`Compare ${baseName(first)} with image B (the reference)`, first);
+  const second = await pickImage(vscode.l10n.t('Compare {0} with image B (the reference)', baseName(first)), first);
   if (second) await ComparePanel.show(context, first, second);
 }
 
@@ -70,14 +70,14 @@ async function pickImage(title: string, exclude: vscode.Uri | undefined): Promis
     .filter((uri) => uri.toString() !== exclude?.toString())
     .sort((x, y) => x.fsPath.localeCompare(y.fsPath))
     .map((uri) => ({ label: `$(file-binary) ${baseName(uri)}`, description: vscode.workspace.asRelativePath(uri, false), uri }));
-  items.push({ label: '$(folder-opened) Browse...', description: 'an image file anywhere' });
-  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Image file', matchOnDescription: true });
+  items.push({ label: `$(folder-opened) ${vscode.l10n.t('Browse...')}`, description: vscode.l10n.t('an image file anywhere') });
+  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Image file'), matchOnDescription: true });
   if (!choice) return undefined;
   if (choice.uri) return choice.uri;
   const browsed = await vscode.window.showOpenDialog({
     canSelectMany: false,
     title,
-    filters: { 'Disk images': ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], 'All files': ['*'] },
+    filters: { [vscode.l10n.t('Disk images')]: ['img', 'vmdk', 'raw', 'bin', 'dd', 'iso'], [vscode.l10n.t('All files')]: ['*'] },
   });
   return browsed?.[0];
 }

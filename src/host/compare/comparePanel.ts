@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
-import { makeNonce } from '../webviewHtml';
+import { htmlLanguage, makeNonce } from '../webviewHtml';
 import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
-import { webviewL10n } from '../webviewL10n';
+import { localMessage, webviewL10n } from '../localText';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
 import { scanLine } from './compareText';
@@ -76,17 +76,17 @@ export class ComparePanel {
   /** Opens a comparison of A (`a`, the image a fix writes to) with B (`b`, the reference). */
   static async show(context: vscode.ExtensionContext, a: vscode.Uri, b: vscode.Uri): Promise<void> {
     if (a.toString() === b.toString()) {
-      void vscode.window.showWarningMessage('Disk Structure Explorer: choose two different images to compare.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Disk Structure Explorer: choose two different images to compare.'));
       return;
     }
     const { sectorSize, allowOutsideExtents } = readSettings(a);
     let session: CompareSession;
     try {
-      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading both images' }, () =>
+      session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Reading both images') }, () =>
         CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }),
       );
     } catch (error) {
-      void vscode.window.showErrorMessage(`Disk Structure Explorer cannot compare ${a.fsPath} with ${b.fsPath}: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer cannot compare {0} with {1}: {2}', a.fsPath, b.fsPath, describeError(error)));
       return;
     }
     const title = `${baseName(a.fsPath)} ↔ ${baseName(b.fsPath)}`;
@@ -109,7 +109,7 @@ export class ComparePanel {
     const b = typeof paths?.b === 'string' && path.isAbsolute(paths.b) ? paths.b : null;
     const { sectorSize, allowOutsideExtents } = readSettings(a ? vscode.Uri.file(a) : undefined);
     let session: CompareSession | null = null;
-    let problem = 'this comparison was saved without its two images';
+    let problem = vscode.l10n.t('this comparison was saved without its two images');
     if (a && b) {
       try {
         session = await CompareSession.open(a, b, {
@@ -124,7 +124,7 @@ export class ComparePanel {
     if (!session) {
       // Plain text, no script: nothing to run in a panel that has nothing to show.
       panel.webview.options = { enableScripts: false, localResourceRoots: [] };
-      panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(`Disk Structure Explorer could not restore this comparison: ${problem}. Close it and compare again.`)}</p></body></html>`;
+      panel.webview.html = `<!DOCTYPE html><html lang="${htmlLanguage(vscode.env.language)}"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(vscode.l10n.t('Disk Structure Explorer could not restore this comparison: {0}. Close it and compare again.', problem))}</p></body></html>`;
       return;
     }
     panel.iconPath = new vscode.ThemeIcon('diff');
@@ -184,7 +184,7 @@ export class ComparePanel {
       const summary = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Comparing the bytes of ${baseName(session.a.path)} and ${baseName(session.b.path)}`,
+          title: vscode.l10n.t('Comparing the bytes of {0} and {1}', baseName(session.a.path), baseName(session.b.path)),
           cancellable: true,
         },
         async (progress, token) => {
@@ -196,16 +196,16 @@ export class ComparePanel {
             if (now - last < PROGRESS_INTERVAL_MS && done < total) return;
             last = now;
             const percent = total > 0 ? (done / total) * 100 : 100;
-            progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+            progress.report({ increment: percent - reported, message: vscode.l10n.t('{0} of {1}', formatBytes(done), formatBytes(total)) });
             reported = percent;
             void this.post({ type: 'scanProgress', done, total });
           });
         },
       );
       await this.post({ type: 'scanState', state: 'done', summary, message: null });
-      void vscode.window.setStatusBarMessage(scanLine(summary), 5000);
+      void vscode.window.setStatusBarMessage(localMessage(scanLine(summary)), 5000);
     } catch (error) {
-      if (controller.signal.aborted) await this.post({ type: 'scanState', state: 'cancelled', summary: null, message: 'Byte scan cancelled.' });
+      if (controller.signal.aborted) await this.post({ type: 'scanState', state: 'cancelled', summary: null, message: vscode.l10n.t('Byte scan cancelled.') });
       else await this.post({ type: 'scanState', state: 'failed', summary: null, message: describeError(error) });
     } finally {
       if (this.scanController === controller) this.scanController = null;
@@ -217,15 +217,17 @@ export class ComparePanel {
     const a = baseName(this.session.a.path);
     const b = baseName(this.session.b.path);
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Disk Structure Explorer: repairs need a trusted workspace (Restricted Mode opens images for viewing only).');
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Disk Structure Explorer: repairs need a trusted workspace (Restricted Mode opens images for viewing only).'),
+      );
       return;
     }
-    const apply = 'Write to A';
+    const apply = vscode.l10n.t('Write to A');
     const answer = await vscode.window.showWarningMessage(
-      `Copy the partition slots of ${b} into ${a}?`,
+      vscode.l10n.t('Copy the partition slots of {0} into {1}?', b, a),
       {
         modal: true,
-        detail: `${plan.description}\n\nThis writes ${plan.patches.length} patch(es) to ${this.session.a.path}. The old bytes go to an undo journal first; Undo is offered afterwards.`,
+        detail: `${plan.description}\n\n${vscode.l10n.t('This writes {0} patch(es) to {1}. The old bytes go to an undo journal first; Undo is offered afterwards.', plan.patches.length, this.session.a.path)}`,
       },
       apply,
     );
@@ -234,9 +236,9 @@ export class ComparePanel {
     try {
       const written = await this.session.applyFix(plan);
       announceImageWrite(this.session.a.path);
-      await this.reload(false, `Wrote ${written.sectorsWritten} sector(s) to ${a} (backup first); undo journal ${written.journalPath}.`);
+      await this.reload(false, vscode.l10n.t('Wrote {0} sector(s) to {1} (backup first); undo journal {2}.', written.sectorsWritten, a, written.journalPath));
     } catch (error) {
-      void vscode.window.showErrorMessage(`Disk Structure Explorer: nothing was written to ${a}: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: nothing was written to {0}: {1}', a, describeError(error)));
       await this.reload(false, null);
       return;
     }
@@ -246,17 +248,17 @@ export class ComparePanel {
 
   /** "Undo" on the notification writes the old bytes back (the session's undo), in the message queue. */
   private async offerUndo(a: string, b: string): Promise<void> {
-    const undo = 'Undo';
-    const choice = await vscode.window.showInformationMessage(`Copied the slots of ${b} into ${a}.`, undo);
+    const undo = vscode.l10n.t('Undo');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Copied the slots of {0} into {1}.', b, a), undo);
     if (choice !== undo || this.disposed) return;
     this.queue = this.queue.then(async () => {
       try {
         const undone = await this.session.undo();
         announceImageWrite(this.session.a.path);
-        await this.reload(false, `Undid the repair of ${a} (${undone.sectorsWritten} sector(s) restored).`);
-        void vscode.window.showInformationMessage(`Undid the slot copy on ${a}.`);
+        await this.reload(false, vscode.l10n.t('Undid the repair of {0} ({1} sector(s) restored).', a, undone.sectorsWritten));
+        void vscode.window.showInformationMessage(vscode.l10n.t('Undid the slot copy on {0}.', a));
       } catch (error) {
-        void vscode.window.showErrorMessage(`Disk Structure Explorer: could not undo on ${a}: ${describeError(error)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: could not undo on {0}: {1}', a, describeError(error)));
       }
     });
     await this.queue;
@@ -270,7 +272,7 @@ export class ComparePanel {
     try {
       next = await old.reopen(swap);
     } catch (error) {
-      await this.post({ type: 'error', requestId: null, message: `cannot re-read the images: ${describeError(error)}` });
+      await this.post({ type: 'error', requestId: null, message: vscode.l10n.t('cannot re-read the images: {0}', describeError(error)) });
       return;
     }
     this.session = next;

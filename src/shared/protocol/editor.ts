@@ -4,6 +4,7 @@
 // the comparison view shares with it (errors, request ids, patch previews) is in
 // common.ts, re-exported here so a side imports one module. Types and pure
 // helpers only, no runtime dependency on the host or the webview.
+import type { Message } from '../l10n';
 import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
 import type { FieldKind as ValueKind, PatternMode } from '../valueKinds';
 import type { DiskMapView } from './diskMap';
@@ -68,7 +69,9 @@ export type FindingSeverity = 'error' | 'warning' | 'info';
 export interface FindingView {
   code: string;
   severity: FindingSeverity;
+  /** In English; `text` is the same as a template for the webview to translate (src/shared/l10n.ts). */
   message: string;
+  text?: Message;
   offset: number;
   length: number;
   fixes: string[];
@@ -167,6 +170,17 @@ export interface UpdateMessage {
   notice: string | null;
 }
 
+/**
+ * Only the edit state changed, not the bytes shown nor the model (after a save: the
+ * file now holds the bytes the view shows). The view keeps its tree, spans and
+ * cached bytes and takes the new edit state and notice.
+ */
+export interface EditsMessage {
+  type: 'edits';
+  edits: EditState;
+  notice: string | null;
+}
+
 /** Show what a fix would do (answer to previewFix, or sent by a palette command / quick fix). */
 export interface FixPreviewMessage {
   type: 'fixPreview';
@@ -226,6 +240,7 @@ export type ToWebview =
   | CopyAsMessage
   | InitMessage
   | UpdateMessage
+  | EditsMessage
   | BytesMessage
   | CrcMessage
   | SettingsMessage

@@ -39,6 +39,7 @@ import type { OpenedView } from './openForView';
 import { EditableImage } from './editableImage';
 import { reversePlan } from './editStack';
 import { previewPlan } from './fixPreview';
+import { buildCompareMaps } from './compareMap';
 
 export interface CompareOptions {
   /** Forced logical block size for both images; undefined = detect. */
@@ -178,6 +179,7 @@ export class CompareSession {
       settings,
       scan: this.lastScan,
       notice: this.notice,
+      maps: buildCompareMaps(this.a.model, this.b.model),
     };
   }
 

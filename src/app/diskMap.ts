@@ -1,10 +1,10 @@
 // The disk map: the areas of a parsed disk in LBA order (the MBR, EBRs, both
-// GPT headers and entry arrays, every partition, a volume at byte 0, and the
+// GPT headers and entry arrays, an APM / BSD / Sun / SGI label, every partition, a volume at byte 0, and the
 // free space between them), each with a label, the whole story for its
 // tooltip, the tree node a click selects and the findings about it; placed on
 // a bar by diskMapScale.ts. Built from the model only: no byte is read, so a
 // 2 TiB sparse image costs what a 1 MiB one does. Pure (no vscode, no DOM).
-import type { DiskModel, Partition } from '../core/model';
+import type { DiskModel, LabelScheme, Partition } from '../core/model';
 import { MAX_DISK_MAP_AREAS, MAX_DISK_MAP_LANES, MIN_FREE_REGION_BYTES } from '../core/limits';
 import type { DiskMapArea, DiskMapKind, DiskMapSeverity, DiskMapView } from '../shared/protocol/diskMap';
 import { formatSizeShort } from '../shared/sizeText';
@@ -35,6 +35,12 @@ export interface UnplacedMap {
 
 // MBR types that hold the logical partitions (the EBR chain) rather than data.
 const EXTENDED_TYPES = new Set([0x05, 0x0f, 0x85]);
+const LABEL_NAMES: Record<LabelScheme, { short: string; title: string }> = {
+  apm: { short: 'APM', title: 'Apple Partition Map' },
+  bsd: { short: 'BSD', title: 'BSD disklabel' },
+  sun: { short: 'VTOC', title: 'Sun disk label' },
+  sgi: { short: 'SGI', title: 'SGI volume header' },
+};
 const SEVERITY_RANK: Record<DiskMapSeverity, number> = { info: 0, warning: 1, error: 2 };
 
 /** The disk map of `model`, its areas placed on a bar of width 1. */
@@ -100,8 +106,8 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
     first === last ? `LBA ${first}` : `LBA ${first}-${last} · ${formatSizeShort((last - first + 1n) * BigInt(ss))}`;
 
   // ---- the tables ----
-  // Without a table, sector 0 is no MBR (zeros, or a volume's boot sector).
-  const mbr = model.scheme === 'none' ? null : model.mbr;
+  // Sector 0 is an MBR only on MBR and GPT disks (else zeros, a volume's boot sector, or another label).
+  const mbr = model.scheme === 'gpt' || model.scheme === 'mbr' ? model.mbr : null;
   if (mbr) {
     const what = mbr.kind === 'protective' ? 'Protective MBR' : mbr.kind === 'hybrid' ? 'Hybrid MBR' : 'MBR';
     const sig = mbr.bootSignatureOk ? '' : ' · no 0x55AA signature';
@@ -111,6 +117,21 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
       add(`ebr-${i}`, 'ebr', lba, lba, 'EBR', [`Extended boot record ${i + 1}`, `LBA ${lba}`], { nodeId: `ebr-${i}` });
     });
   }
+  (model.labels ?? []).forEach((label, i) => {
+    const first = BigInt(Math.floor(label.offset / ss));
+    let last = BigInt(Math.max(Math.floor(label.offset / ss), Math.ceil((label.offset + label.length) / ss) - 1));
+    const name = LABEL_NAMES[label.scheme];
+    const lines = [label.parentNumber !== undefined ? `${name.title} in MBR partition ${label.parentNumber}` : name.title];
+    // An APM lists itself as partition 1: the area is what lies before it (the driver descriptor), the rest is that partition.
+    const within = model.partitions.find((p) => p.firstLba > first && p.firstLba <= last);
+    if (within) {
+      last = within.firstLba - 1n;
+      lines.push(`${where(first, last)}; its entries continue in partition ${within.number}`);
+    } else {
+      lines.push(where(first, last));
+    }
+    add(`label-${i}`, 'label', first, last, name.short, lines, { nodeId: `label-${i}` });
+  });
   for (const role of ['primary', 'backup'] as const) {
     const header = model[role];
     const name = role === 'primary' ? 'Primary' : 'Backup';
@@ -176,7 +197,14 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
   const areas = [...found, ...gaps];
   attachFindings(areas, findings, ss);
   markMovedEsxiPartitions(model, areas, findings);
-  const scheme = model.scheme === 'gpt' ? 'GPT disk' : model.scheme === 'mbr' ? 'MBR disk' : 'Disk without a partition table';
+  const scheme =
+    model.scheme === 'gpt'
+      ? 'GPT disk'
+      : model.scheme === 'mbr'
+        ? 'MBR disk'
+        : model.scheme === 'none'
+          ? 'Disk without a partition table'
+          : `${LABEL_NAMES[model.scheme].title} disk`;
   const partitions = model.partitions.length;
   const summary = [
     scheme,

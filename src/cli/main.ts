@@ -1,7 +1,7 @@
 // `diskx`: the command-line twin of the extension. Every failure is one line on
 // stderr (`diskx: IMAGE: what is wrong`); a stack trace only with DISKX_DEBUG=1.
 import { safeField, safeJson, safeLines } from './terminalText';
-import { describeError, UsageError } from '../core/errors';
+import { describeError, InterruptedError, UsageError } from '../core/errors';
 import { COMMANDS, findCommand } from './commands/index';
 import { USAGE } from './usage';
 import { version } from '../../package.json';
@@ -69,7 +69,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       return 2;
     }
     err.write(line(`diskx: ${image ? `${image}: ` : ''}${describeError(error)}`));
-    return 2;
+    // 128 + SIGINT, as a shell reports a command stopped by Ctrl+C.
+    return error instanceof InterruptedError ? 130 : 2;
   }
 }
 

@@ -47,6 +47,9 @@ export class LimitError extends DiskxError {
 /** Bad input from the user (an unknown option, an invalid --sector-size). */
 export class UsageError extends DiskxError {}
 
+/** The user stopped a command (Ctrl+C) before it wrote anything; the CLI exits 130. */
+export class InterruptedError extends DiskxError {}
+
 /** One line saying what went wrong, for any error a command may throw. */
 export function describeError(error: unknown): string {
   if (error instanceof DiskxError) return error.message;

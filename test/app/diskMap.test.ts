@@ -17,6 +17,7 @@ import { haveOracles, tempDir, testGuid, writeEsxi5Image, writeGptImage, writeSp
 import { sfdiskJson } from '../builders/oracles';
 import { haveTools } from '../builders/volumes';
 import { convertRaw, haveQemuImg } from '../builders/containers';
+import { partedImage, partx } from '../builders/labels';
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -280,4 +281,21 @@ test('hostile: a partition past the end of the disk is clipped to it and says so
   assert.ok(p.lastLba <= map.totalSectors - 1);
   assert.match(p.title, /runs past the end of the disk/);
   assert.ok(map.areas.every((a) => Number.isFinite(a.x) && Number.isFinite(a.width) && a.x >= 0 && a.x + a.width <= 1 + 1e-9));
+});
+
+test('an Apple Partition Map and a Sun label by parted: the label as a table area, the partitions as partx lists them', async (t) => {
+  if (!haveTools('parted', 'partx')) return t.skip('parted or partx not installed');
+  const mac = await mapOf(partedImage(path.join(dir, 'mac.img'), 65536, 'mac', [['boot', '2048s', '20479s']]));
+  assertTiles(mac);
+  assert.match(mac.summary, /^Apple Partition Map disk · /);
+  const label = area(mac, 'label-0');
+  assert.deepEqual([label.kind, label.label, label.firstLba, label.nodeId], ['label', 'APM', 0, 'label-0']);
+  assert.ok(!mac.areas.some((a) => a.kind === 'mbr'), 'no MBR drawn on an APM disk');
+  for (const row of partx(path.join(dir, 'mac.img'))) {
+    const a = area(mac, `partition-${row.nr}`);
+    assert.deepEqual([BigInt(a.firstLba), BigInt(a.lastLba)], [row.start, row.end], `partition ${row.nr}`);
+  }
+  const sun = await mapOf(partedImage(path.join(dir, 'sun.img'), 65536, 'sun', [['ext2', '2048s', '20479s']]));
+  assert.equal(area(sun, 'label-0').label, 'VTOC');
+  assert.match(sun.summary, /^Sun disk label disk · /);
 });

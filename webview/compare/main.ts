@@ -18,6 +18,7 @@ import { CompareHexPane } from './hexPane';
 import { ScanControl } from './scan';
 import { createCompareState, totalBytes } from './state';
 import { StructurePane } from './structurePane';
+import { CompareMapsPane } from './mapsPane';
 import { t } from '../l10n';
 
 interface VsCodeApi {
@@ -36,6 +37,7 @@ const pendingReads = new PendingRequests<{ side: Side; offset: number }>();
 const hex = new CompareHexPane(state);
 const structure = new StructurePane(state, post);
 const scan = new ScanControl(state, hex, post);
+const maps = new CompareMapsPane((lba) => void gotoText(`lba:${lba}`));
 
 const titleA = el('span', { id: 'title-a', className: 'image-title side-a' });
 const titleB = el('span', { id: 'title-b', className: 'image-title side-b' });
@@ -61,7 +63,7 @@ const toolbar = el(
   gotoField,
   scan.status,
 );
-document.body.append(toolbar, notice, el('div', { id: 'compare' }, structure.element, hex.element));
+document.body.append(toolbar, notice, maps.element, el('div', { id: 'compare' }, structure.element, hex.element));
 
 // ---- messages ----
 window.addEventListener('message', (event: MessageEvent) => {
@@ -124,6 +126,7 @@ function init(message: CompareInitMessage): void {
   notice.textContent = message.notice ?? '';
   state.structure = message.structure;
   structure.render(message.fix);
+  maps.render(message.maps);
   scan.reset(message.scan);
   state.cursor = Math.min(state.cursor, Math.max(0, totalBytes(state) - 1));
   hex.layout();

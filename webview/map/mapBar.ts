@@ -24,7 +24,7 @@ export class MapBar {
   readonly bar: HTMLElement;
   readonly table: HTMLTableElement;
   /** The table's box: visually hidden (still read by screen readers) until showTable(true). */
-  private readonly tableBox: HTMLElement;
+  readonly tableBox: HTMLElement;
   private readonly tableBody = el('tbody');
   /** Areas in keyboard order (by first LBA, then lane) and their elements. */
   private order: DiskMapArea[] = [];

@@ -25,6 +25,7 @@ import { scanImage } from '../../core/scan/scanner';
 import type { ScanResult } from '../../core/scan/scanner';
 import { scanSourceFor } from '../../core/io/scanSource';
 import { terminalProgress } from '../progress';
+import { interruptible } from '../interrupt';
 import { applyPlans, journalPathFor } from '../../core/write/index';
 import { byteWrites } from '../../core/write/byteWrites';
 import { containerRefusal } from '../../core/write/containerPlans';
@@ -137,14 +138,17 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
   const allowDevice = args.flags.has('allow-device');
   const writer = writerOptions('fix'); // checks DISKX_LOCK_WAIT_MS before any work
 
-  const opened = await openImage(image, context.open);
-  let sequence: Awaited<ReturnType<typeof planSequence>>;
-  try {
-    const scan = scanFix ? await scanWholeDisk(opened, sectorSize) : undefined;
-    sequence = await planSequence(opened.source, fixIds, sectorSize, scan);
-  } finally {
-    await opened.source.close();
-  }
+  // Ctrl+C while the image is read and scanned stops before anything is written.
+  const sequence = await interruptible(scanFix ? 'scan' : 'check', async (signal) => {
+    const opened = await openImage(image, context.open);
+    try {
+      const scan = scanFix ? await scanWholeDisk(opened, sectorSize, signal) : undefined;
+      return { opened, ...(await planSequence(opened.source, fixIds, sectorSize, scan)) };
+    } finally {
+      await opened.source.close();
+    }
+  });
+  const { opened } = sequence;
   const { before, findingsBefore, planned, refused, findingsAfter, writes } = sequence;
   const journal = await journalPathFor(path.resolve(image), opened.kind, journalOptions());
   await warnAboutJournal(image, context);
@@ -188,12 +192,12 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
 }
 
 /** rebuild-from-scan plans from a scan of the whole disk at the disk's sector size (progress on a terminal). */
-async function scanWholeDisk(opened: Awaited<ReturnType<typeof openImage>>, sectorSize: number | undefined): Promise<ScanResult> {
+async function scanWholeDisk(opened: Awaited<ReturnType<typeof openImage>>, sectorSize: number | undefined, signal: AbortSignal): Promise<ScanResult> {
   const disk = await readDisk(opened.source, { sectorSize });
   const bulk = await scanSourceFor(opened);
   const progress = terminalProgress('scanning');
   try {
-    return await scanImage(opened.source, bulk, { sectorSize: disk.sectorSize, ...(progress ? { onProgress: progress.update } : {}) });
+    return await scanImage(opened.source, bulk, { sectorSize: disk.sectorSize, signal, ...(progress ? { onProgress: progress.update } : {}) });
   } finally {
     progress?.done();
     if (bulk !== opened.source) await bulk.close();

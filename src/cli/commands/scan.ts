@@ -8,6 +8,7 @@ import { parseArgs, sectorSizeFlag } from '../args';
 import type { CliCommand } from '../command';
 import { json, oneImage } from '../command';
 import { terminalProgress } from '../progress';
+import { interruptible } from '../interrupt';
 
 const FLAGS = { json: {}, from: { value: true }, to: { value: true }, 'sector-size': { value: true } };
 
@@ -28,20 +29,23 @@ export const scanCommand: CliCommand = {
     const image = oneImage(args.positional);
     const fromLba = lbaFlag(args.flags.get('from')?.[0], 'from');
     const toLba = lbaFlag(args.flags.get('to')?.[0], 'to');
-    const analyzed = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
-    const progress = terminalProgress('scanning');
-    try {
-      const scan = await scanAnalyzed(analyzed, {
-        ...(fromLba !== undefined ? { fromLba } : {}),
-        ...(toLba !== undefined ? { toLba } : {}),
-        ...(progress ? { onProgress: progress.update } : {}),
-      });
-      progress?.done();
-      const proposal = proposeTable(scan, analyzed.disk.totalSectors);
-      return { stdout: args.flags.has('json') ? json(scanJson(image, scan, proposal)) : formatScan(image, scan, proposal), exitCode: 0 };
-    } finally {
-      progress?.done();
-      await analyzed.opened.source.close();
-    }
+    return interruptible('scan', async (signal) => {
+      const analyzed = await analyzeImage(image, { sectorSize: sectorSizeFlag(args), open: context.open });
+      const progress = terminalProgress('scanning');
+      try {
+        const scan = await scanAnalyzed(analyzed, {
+          signal,
+          ...(fromLba !== undefined ? { fromLba } : {}),
+          ...(toLba !== undefined ? { toLba } : {}),
+          ...(progress ? { onProgress: progress.update } : {}),
+        });
+        progress?.done();
+        const proposal = proposeTable(scan, analyzed.disk.totalSectors);
+        return { stdout: args.flags.has('json') ? json(scanJson(image, scan, proposal)) : formatScan(image, scan, proposal), exitCode: 0 };
+      } finally {
+        progress?.done();
+        await analyzed.opened.source.close();
+      }
+    });
   },
 };

@@ -15,6 +15,7 @@ import type { StrayTable } from './tables';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
 import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
 import { windowsProposal } from './windows';
+import type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -23,36 +24,7 @@ const TYPE_LINUX_RAID = 'A19D880F-05FC-4D3B-A006-743F0F84911E';
 const TYPE_LINUX_LUKS = 'CA7D7CCB-63ED-4C53-861C-1742536059CC';
 const TYPE_ZFS = '6A898CC3-1DD2-11B2-99A6-080020736631';
 
-/** One partition of a proposal. */
-export interface ProposedPartition {
-  slot: number;
-  firstLba: bigint;
-  lastLba: bigint;
-  /** GPT proposals. */
-  typeGuid?: string;
-  uniqueGuid?: string;
-  attributes?: bigint;
-  /** MBR proposals. */
-  mbrType?: number;
-  name?: string;
-  /** What it is (the volume found or the layout's role). */
-  role: string;
-}
-
-export interface Proposal {
-  scheme: 'gpt' | 'mbr';
-  /** Where the proposal comes from. */
-  source: 'stray-gpt' | 'esxi-layout' | 'volumes';
-  /** The ESXi profile when source is esxi-layout. */
-  layout?: 'esxi-5' | 'esxi-6' | 'esxi-7' | 'windows';
-  diskGuid?: string;
-  partitions: ProposedPartition[];
-  /** Why this proposal, for the user. */
-  reasons: string[];
-}
-
-/** The proposal, or the reason there is none. */
-export type ProposalResult = { ok: true; proposal: Proposal } | { ok: false; reason: string };
+export type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
 
 const GPT_TYPE_BY_CONTENT: Record<string, string> = {
   vfat: TYPE_MS_BASIC_DATA,

@@ -7,7 +7,7 @@
 // and the gap is the MSR: both get their slots and type GUIDs back, and the
 // other volumes keep disk order around them.
 import type { FoundVolume } from './scanner';
-import type { Proposal, ProposedPartition } from './propose';
+import type { Proposal, ProposedPartition } from './proposalTypes';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../partitionTypes';
 
 export const TYPE_MS_RESERVED = 'E3C9E316-0B5C-4DB8-817D-F92DF00215AE';

@@ -4,6 +4,7 @@
 // `assertNever`; what it shares with the editor's protocol is in common.ts,
 // re-exported here. Types and pure helpers only.
 import type { ErrorMessage, HexSettings, ImageSummary, PlanPreview, RequestMessage } from './common';
+import type { CompareMapsView } from './diskMap';
 
 export * from './common';
 
@@ -94,6 +95,8 @@ export interface CompareInitMessage {
   scan: ScanSummary | null;
   /** A line shown after a refresh ("Copied the slots of B into A; Undo is offered"). */
   notice: string | null;
+  /** A's and B's disk maps on one scale, with the partitions that moved between them. */
+  maps: CompareMapsView;
 }
 
 export interface CompareBytesMessage extends RequestMessage {

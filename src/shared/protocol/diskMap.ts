@@ -11,6 +11,8 @@ export type DiskMapKind =
   | 'ebr'
   | 'gpt-header'
   | 'gpt-array'
+  /** An Apple Partition Map, BSD disklabel, Sun VTOC or SGI volume header (a BSD label also inside an MBR slice). */
+  | 'label'
   | 'partition'
   /** An MBR extended partition: the container of the logical partitions. */
   | 'extended'

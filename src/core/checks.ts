@@ -1,12 +1,15 @@
 // Checks turn the model's facts into findings. Each finding names the bytes it
 // is about and the fixes (by id) that would address it.
-import type { DiskModel, GptEntry, GptHeader, Partition } from './model';
-import { GPT_HEADER, MBR, MBR_RECORD_SIZE } from './layout';
+import type { DiskModel, GptEntry, GptHeader } from './model';
+import { GPT_HEADER } from './layout';
 import { numberRuns } from './numberRuns';
 import type { Finding, FindingCode, FixId, Severity } from './findings';
 import { findField } from './structure';
 import { checkContents, checkNoTable } from './contentChecks';
 import { checkLabels } from './schemeChecks';
+import { checkDosMbr, checkProtectiveMbr } from './mbrChecks';
+import type { Add } from './checkKit';
+import { overlappingPairs } from './checkKit';
 import { bytesEqual } from './bytes';
 import { MAX_ENTRY_ARRAY_BYTES } from './limits';
 import { msg, msgJoin, renderMessage } from '../shared/l10n';
@@ -37,116 +40,6 @@ export function checkDisk(disk: DiskModel): Finding[] {
   checkContents(disk, add);
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.offset - b.offset);
-}
-
-type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
-
-function checkProtectiveMbr(disk: DiskModel, add: Add): void {
-  const mbr = disk.mbr!;
-  if (!mbr.bootSignatureOk) {
-    add(
-      'mbr-missing',
-      'warning',
-      msg('No protective MBR: the 0x55AA signature at byte 510 is missing, so firmware and MBR-only tools may take the disk for blank.'),
-      MBR.bootSignature.offset,
-      MBR.bootSignature.length,
-    );
-    return;
-  }
-  if (mbr.kind === 'dos' || mbr.kind === 'empty') {
-    add(
-      'mbr-not-protective',
-      'warning',
-      msg(
-        'The MBR has no 0xEE protective record although the disk has a GPT ({0}); MBR-only tools may overwrite the GPT.',
-        mbr.kind === 'empty' ? msg('all four records are empty') : msg('it lists DOS partitions'),
-      ),
-      MBR.partitions.offset,
-      MBR.partitions.length,
-    );
-    return;
-  }
-  if (mbr.kind === 'hybrid') {
-    const others = mbr.records.filter((r) => r.type !== 0 && r.type !== 0xee).map((r) => msg('record {0} type 0x{1}', r.index + 1, r.type.toString(16)));
-    add(
-      'mbr-not-protective',
-      'warning',
-      msg('Hybrid MBR: besides the 0xEE protective record it has {0}; MBR and GPT can disagree about those partitions.', msgJoin(others, ', ')),
-      MBR.partitions.offset,
-      MBR.partitions.length,
-    );
-  }
-  const protective = mbr.records.find((r) => r.type === 0xee)!;
-  const expectedSize = disk.totalSectors - 1n > 0xffffffffn ? 0xffffffff : Number(disk.totalSectors - 1n);
-  if (protective.firstLba !== 1 || (mbr.kind === 'protective' && protective.sectors !== expectedSize)) {
-    add(
-      'mbr-protective-size',
-      'warning',
-      msg(
-        'Protective MBR record {0} covers LBAs {1}..+{2}; for this disk it should start at LBA 1 and cover {3} sectors.',
-        protective.index + 1,
-        protective.firstLba,
-        protective.sectors,
-        expectedSize,
-      ),
-      protective.offset + 8,
-      8,
-      ['relocate-backup'],
-    );
-  }
-}
-
-function checkDosMbr(disk: DiskModel, add: Add): void {
-  const mbr = disk.mbr!;
-  // A 0xEE record promises a GPT (UEFI 5.2.3); both headers gone must not read as a clean MBR disk.
-  const protective = mbr.records.find((r) => r.type === 0xee);
-  if (protective) {
-    const hint = disk.sectorSizeSource === 'override' ? msg(" with the --sector-size {0} given; is that the disk's block size?", disk.sectorSize) : '.';
-    add(
-      'gpt-primary-missing',
-      'error',
-      msg(
-        'MBR record {0} is a 0xEE GPT protective record, but there is no "EFI PART" header at LBA 1 nor at the last LBA ({1}-byte sectors){2}',
-        protective.index + 1,
-        disk.sectorSize,
-        hint,
-      ),
-      disk.sectorSize,
-      disk.sectorSize,
-    );
-  }
-  for (const problem of mbr.ebrProblems)
-    add(
-      'mbr-ebr-chain',
-      'error',
-      msg('Extended partition: {0}.', problem),
-      mbr.records.find((r) => r.type === 0x05 || r.type === 0x0f || r.type === 0x85)?.offset ?? MBR.partitions.offset,
-      MBR_RECORD_SIZE,
-    );
-  const withRecords = disk.partitions;
-  for (const p of withRecords) {
-    if (p.firstLba === 0n || p.lastLba > disk.lastLba) {
-      add(
-        'mbr-partition-out-of-range',
-        'error',
-        msg('MBR partition {0} covers LBAs {1}..{2}, outside the disk (LBAs 1..{3}).', p.number, p.firstLba, p.lastLba, disk.lastLba),
-        p.number <= 4 ? MBR.partitions.offset + MBR_RECORD_SIZE * (p.number - 1) : 0,
-        MBR_RECORD_SIZE,
-      );
-    }
-  }
-  // Logical partitions live inside the extended one: compare like with like.
-  const isExtended = (p: Partition): boolean => p.mbrType === 0x05 || p.mbrType === 0x0f || p.mbrType === 0x85;
-  const comparable = withRecords.filter((p) => !isExtended(p));
-  for (const [a, b] of overlappingPairs(comparable)) {
-    add(
-      'mbr-partition-overlap',
-      'error',
-      msg('MBR partitions {0} (LBAs {1}..{2}) and {3} (LBAs {4}..{5}) overlap.', a.number, a.firstLba, a.lastLba, b.number, b.firstLba, b.lastLba),
-      MBR.partitions.offset,
-      MBR.partitions.length,
-    );
-  }
 }
 
 function checkGpt(disk: DiskModel, add: Add): void {
@@ -477,26 +370,4 @@ function checkWindowsTelltale(disk: DiskModel, add: Add): void {
       first.length,
     );
   }
-}
-
-interface Span {
-  number: number;
-  firstLba: bigint;
-  lastLba: bigint;
-}
-
-/** Pairs of spans that share at least one LBA (sorted sweep: O(n log n) plus the pairs). */
-function overlappingPairs<T extends Span>(spans: T[]): [T, T][] {
-  const sorted = [...spans].sort((a, b) => (a.firstLba < b.firstLba ? -1 : a.firstLba > b.firstLba ? 1 : a.number - b.number));
-  const pairs: [T, T][] = [];
-  const open: T[] = [];
-  for (const span of sorted) {
-    for (let i = open.length - 1; i >= 0; i--) if (open[i]!.lastLba < span.firstLba) open.splice(i, 1);
-    for (const other of open) {
-      if (pairs.length >= 100) return pairs; // a crafted table could make n^2 pairs; 100 say enough
-      pairs.push([other, span]);
-    }
-    open.push(span);
-  }
-  return pairs;
 }

@@ -3,12 +3,10 @@
 // starting before it, a volume written over the partition table, a volume in
 // free space, and the whole-disk volume that is not "no partition table".
 import type { DiskModel, Partition } from './diskModel';
-import type { FindingCode, FixId, Severity } from './findings';
 import type { VolumeContent } from './content/probe';
+import { formatBytes as formatSize } from '../shared/sizeText';
 import { msg } from '../shared/l10n';
-import type { Message } from '../shared/l10n';
-
-type Add = (code: FindingCode, severity: Severity, text: Message, offset: number, length: number, fixes?: FixId[]) => void;
+import type { Add } from './checkKit';
 
 /** Content types a partition type is meant to hold; a type not listed here is not checked. */
 const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];
@@ -43,18 +41,6 @@ const EXPECTED_MBR: Record<number, readonly string[]> = {
   0xfb: ['VMFS', 'VMFS_volume_member'],
   0xfc: ['vmkdiagnostic'],
 };
-
-/** 1.5 GiB, 40.0 MiB, 512 bytes. */
-function formatSize(bytes: bigint | number): string {
-  let scaled = Number(bytes);
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let unit = 0;
-  while (scaled >= 1024 && unit < units.length - 1) {
-    scaled /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${scaled} bytes` : `${scaled.toFixed(1)} ${units[unit]}`;
-}
 
 /** A volume in words: `ext4 "root" (UUID ...)`. */
 export function describeVolume(c: VolumeContent): string {
@@ -101,7 +87,9 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
 /** Findings about the partitions' contents, the gaps between them and LBA 0 of a partitioned disk. */
 export function checkContents(disk: DiskModel, add: Add): void {
   const s = disk.sectorSize;
-  for (const p of disk.partitions) {
+  // A BSD label's partitions inside an MBR slice are checked too, named like FreeBSD's s1a ("1a").
+  const nested = disk.partitions.flatMap((slice) => (slice.children ?? []).map((p) => ({ p, name: `${slice.number}${p.name}` })));
+  for (const { p, name } of [...disk.partitions.map((p) => ({ p, name: String(p.number) })), ...nested]) {
     const c = p.content;
     if (c) {
       checkType(disk, p, c, add);
@@ -112,7 +100,7 @@ export function checkContents(disk: DiskModel, add: Add): void {
           'error',
           msg(
             'Partition {0} ({1}) holds {2}, which counts {3} ({4} bytes, {5} more than the partition): it was shrunk or copied into a smaller partition without resizing the volume, and the data past its end is missing.',
-            p.number,
+            name,
             formatSize(partitionBytes),
             describeVolume(c),
             formatSize(c.sizeBytes),
@@ -130,7 +118,7 @@ export function checkContents(disk: DiskModel, add: Add): void {
         'error',
         msg(
           "Partition {0} starts at LBA {1}, inside {2}, which starts at {3} and counts {4}: the partition's start was moved or edited, so the volume cannot be read through it.",
-          p.number,
+          name,
           p.firstLba,
           describeVolume(e),
           lba(e.offset, s),
@@ -183,11 +171,18 @@ export function checkContents(disk: DiskModel, add: Add): void {
 }
 
 function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): void {
-  const expected = p.typeGuid !== null ? EXPECTED_GPT[p.typeGuid] : p.mbrType !== null ? EXPECTED_MBR[p.mbrType] : undefined;
+  // Sun tags and SGI types reuse the MBR's Linux codes (0x82 swap, 0x83 native, 0x8E LVM, 0xFD RAID).
+  const labelLinux = (p.scheme === 'sun' || p.scheme === 'sgi') && LABEL_LINUX_CODES.includes(Number(p.typeCode)) ? Number(p.typeCode) : null;
+  const expected =
+    p.typeGuid !== null ? EXPECTED_GPT[p.typeGuid] : p.mbrType !== null ? EXPECTED_MBR[p.mbrType] : labelLinux !== null ? EXPECTED_MBR[labelLinux] : undefined;
   if (!expected || expected.includes(c.type)) return;
   const typeText =
-    p.typeGuid !== null ? `${p.typeName ?? 'type'} (${p.typeGuid})` : `${p.typeName ?? 'type'} (0x${p.mbrType!.toString(16).padStart(2, '0').toUpperCase()})`;
-  const entry = entryField(disk, p);
+    p.typeGuid !== null
+      ? `${p.typeName ?? 'type'} (${p.typeGuid})`
+      : p.mbrType !== null
+        ? `${p.typeName ?? 'type'} (0x${p.mbrType.toString(16).padStart(2, '0').toUpperCase()})`
+        : `${p.typeName ?? 'type'} (${p.typeCode ?? ''})`;
+  const entry = p.scheme ? labelSlotField(disk, p) : entryField(disk, p);
   add(
     'partition-type-mismatch',
     'warning',
@@ -200,6 +195,16 @@ function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): v
     entry.offset,
     entry.length,
   );
+}
+
+const LABEL_LINUX_CODES = [0x82, 0x83, 0x8e, 0xfd];
+
+// A Sun or SGI partition's type: its slot of the label's partition table (Sun keeps tags in the VTOC, SGI in the slot).
+function labelSlotField(disk: DiskModel, p: Partition): { offset: number; length: number } {
+  const label = disk.labels?.find((l) => l.partitions.includes(p));
+  const list = label?.nodes[0]?.fields.find((f) => f.name === (p.scheme === 'sun' ? 'partitionInfos' : 'partitions'));
+  const slot = list?.children?.[p.slot];
+  return slot ? { offset: slot.offset, length: slot.length } : { offset: Number(p.firstLba) * disk.sectorSize, length: disk.sectorSize };
 }
 
 // The bytes that hold the partition's type: the GPT entry's type GUID or the MBR record's type byte.

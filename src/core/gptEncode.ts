@@ -3,22 +3,22 @@
 import { crc32, gptHeaderCrc32 } from './crc32';
 import { parseGuid } from './guid';
 import { GPT_REVISION_1_0, GPT_SIGNATURE } from './model';
+import type { GptHeader } from './model';
 import { GPT_HEADER, MBR, MBR_RECORD } from './layout';
 
-/** The fields of a GPT header we write (HeaderCRC32 is computed). */
-export interface GptHeaderFields {
-  myLba: bigint;
-  alternateLba: bigint;
-  firstUsableLba: bigint;
-  lastUsableLba: bigint;
-  diskGuid: string;
-  partitionEntryLba: bigint;
-  numPartitionEntries: number;
-  partitionEntrySize: number;
-  partitionEntryArrayCrc32: number;
-  /** Defaults to 92. */
-  headerSize?: number;
-}
+/** The fields of a GPT header we write, as the model names them (HeaderCRC32 is computed; HeaderSize defaults to 92). */
+export type GptHeaderFields = Pick<
+  GptHeader,
+  | 'myLba'
+  | 'alternateLba'
+  | 'firstUsableLba'
+  | 'lastUsableLba'
+  | 'diskGuid'
+  | 'partitionEntryLba'
+  | 'numPartitionEntries'
+  | 'partitionEntrySize'
+  | 'partitionEntryArrayCrc32'
+> & { headerSize?: number };
 
 /** One logical block holding a GPT header with a correct HeaderCRC32. */
 export function encodeGptHeader(fields: GptHeaderFields, sectorSize: number): Uint8Array {

@@ -6,6 +6,7 @@
 import { EMBEDDED_INIT_ID } from '../shared/protocol/editor';
 import { L10N_DATA_ID, encodeStringTable } from '../shared/l10n';
 import type { StringTable } from '../shared/l10n';
+import { escapeHtml } from '../shared/html';
 
 export interface HtmlResources {
   cspSource: string;
@@ -41,18 +42,28 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   );
 }
 
-export function webviewHtml(r: HtmlResources): string {
+/** The page shell both webviews use: `<head>` with the CSP, the stylesheet and the title, then the data blocks and the one script. */
+export function htmlPage(r: Omit<HtmlResources, 'embeddedInit'> & { title: string; dataBlocks?: string }): string {
   return `<!DOCTYPE html>
 <html lang="${htmlLanguage(r.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(r.cspSource, r.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${r.styleUri}" nonce="${r.nonce}">
-<title>Disk Structure Explorer</title>
+<link rel="stylesheet" href="${escapeHtml(r.styleUri)}" nonce="${r.nonce}">
+<title>${escapeHtml(r.title)}</title>
 </head>
 <body>
-${stringsBlock(r.strings)}${r.embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${r.embeddedInit}</script>\n`}<script nonce="${r.nonce}" src="${r.scriptUri}"></script>
+${stringsBlock(r.strings)}${r.dataBlocks ?? ''}<script nonce="${r.nonce}" src="${escapeHtml(r.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+export function webviewHtml(r: HtmlResources): string {
+  const { embeddedInit, ...rest } = r;
+  return htmlPage({
+    ...rest,
+    title: 'Disk Structure Explorer',
+    dataBlocks: embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${embeddedInit}</script>\n`,
+  });
 }

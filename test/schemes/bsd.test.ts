@@ -189,6 +189,18 @@ describe('BSD disklabel nested in an MBR slice', { skip }, () => {
     assert.match(findings[0]!.message, /BSD partition d of MBR slice 1 .*outside its slice/);
   });
 
+  test('an ext4 larger than its BSD partition: volume-larger-than-partition names partition 1a', async () => {
+    const image = sliceImage('slice-truncated.img', 'a5', bsdLabel([{ size: 10000, offset: 4096, fsType: 7 }]));
+    placeVolume(
+      image,
+      makeVolume(dir, 'nested-big', 19 * MiB, (f, size) => TOOL_VOLUMES.ext4!.make(f, size)),
+      2 * MiB,
+    );
+    const { findings } = await analyzeFile(image);
+    assert.deepEqual(codes(findings), ['volume-larger-than-partition']);
+    assert.match(findings[0]!.message, /^Partition 1a /);
+  });
+
   test('a slice of another type is not read for a label; a slice without a label has no children', async () => {
     const linux = sliceImage('slice-linux.img', '83', bsdLabel(ABSOLUTE));
     assert.equal((await analyzeFile(linux)).disk.partitions[0]!.children, undefined);

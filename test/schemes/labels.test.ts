@@ -152,6 +152,19 @@ describe('Sun disk label (parted mklabel sun)', { skip }, () => {
     assert.deepEqual(codes(findings), []);
   });
 
+  test('a partition tagged Linux native holding swap: partition-type-mismatch at its VTOC tag', async () => {
+    const mismatch = partedImage(path.join(dir, 'sun-mismatch.img'), SECTORS, 'sun', [['ext2', '4096s', '20479s']]);
+    placeVolume(
+      mismatch,
+      makeVolume(dir, 'sun-mismatch-swap', 8 * MiB, (f, size) => TOOL_VOLUMES.swap!.make(f, size)),
+      2 * MiB,
+    );
+    const { findings } = await analyzeFile(mismatch);
+    assert.deepEqual(codes(findings), ['partition-type-mismatch']);
+    assert.match(findings[0]!.message, /typed Linux native \(0x83\) but holds swap/);
+    assert.deepEqual([findings[0]!.offset, findings[0]!.length], [142, 4]);
+  });
+
   test('one changed byte: sun-label-checksum (error), the partitions still listed', async () => {
     const bad = path.join(dir, 'sun-bad.img');
     partedImage(bad, SECTORS, 'sun', [['ext2', '4096s', '20479s']]);

@@ -6,6 +6,7 @@
 import type { CompareMapsView, DiskMapArea, DiskMapLink, DiskMapView } from '../../src/shared/protocol/diskMap';
 import type { Side } from '../../src/shared/protocol/compare';
 import { el } from '../dom';
+import { t } from '../l10n';
 import { MapBar } from '../map/mapBar';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -25,11 +26,11 @@ export class CompareMapsPane {
     });
     this.bars = { a: new MapBar('map-a', actions('a')), b: new MapBar('map-b', actions('b')) };
     this.links.setAttribute('role', 'list');
-    this.links.setAttribute('aria-label', 'Partitions at the same place under another number');
+    this.links.setAttribute('aria-label', t('Partitions at the same place under another number'));
     this.toggle.type = 'button';
     this.toggle.setAttribute('aria-controls', 'compare-maps-body');
     this.toggle.addEventListener('click', () => this.setCollapsed(!this.element.classList.contains('collapsed')));
-    const tableToggle = el('button', { id: 'compare-maps-table-toggle', text: 'Table', title: 'Show the areas as tables' });
+    const tableToggle = el('button', { id: 'compare-maps-table-toggle', text: t('Table'), title: t('Show the areas as tables') });
     tableToggle.type = 'button';
     tableToggle.setAttribute('aria-pressed', 'false');
     tableToggle.addEventListener('click', () => {
@@ -41,15 +42,15 @@ export class CompareMapsPane {
       el('div', { className: 'map-row' }, el('span', { className: `map-side side-${side}`, text: side.toUpperCase() }), this.bars[side].bar);
     const body = el('div', { id: 'compare-maps-body', className: 'map-bar-box' }, row('a'), this.links, row('b'), this.bars.a.tableBox, this.bars.b.tableBox);
     this.element = el('section', { id: 'compare-maps' }, el('div', { className: 'map-head' }, this.toggle, this.note, tableToggle), body);
-    this.element.setAttribute('aria-label', 'Disk maps');
+    this.element.setAttribute('aria-label', t('Disk maps'));
     this.setCollapsed(false);
   }
 
   render(view: CompareMapsView): void {
     this.view = view;
     this.element.hidden = !view.a && !view.b;
-    this.bars.a.render(view.a, 'Disk map of A');
-    this.bars.b.render(view.b, 'Disk map of B');
+    this.bars.a.render(view.a, t('Disk map of {0}', 'A'));
+    this.bars.b.render(view.b, t('Disk map of {0}', 'B'));
     this.note.textContent = view.note ?? '';
     this.note.title = view.note ?? '';
     this.links.replaceChildren(...(view.a && view.b ? view.links.map((link) => this.linkElement(link, view.a!, view.b!)) : []));
@@ -97,8 +98,8 @@ export class CompareMapsPane {
 
   private setCollapsed(collapsed: boolean): void {
     this.element.classList.toggle('collapsed', collapsed);
-    this.toggle.textContent = `${collapsed ? '▸' : '▾'} Disk maps`;
-    this.toggle.title = collapsed ? 'Show the disk maps' : 'Hide the disk maps';
+    this.toggle.textContent = `${collapsed ? '▸' : '▾'} ${t('Disk maps')}`;
+    this.toggle.title = collapsed ? t('Show the disk maps') : t('Hide the disk maps');
     this.toggle.setAttribute('aria-expanded', String(!collapsed));
   }
 }

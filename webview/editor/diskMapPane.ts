@@ -5,6 +5,7 @@
 // The area the selection is about is marked. Collapsed or not is remembered.
 import type { DiskMapArea, DiskMapView } from '../../src/shared/protocol/diskMap';
 import { el } from '../dom';
+import { t } from '../l10n';
 import { MapBar } from '../map/mapBar';
 import type { EditorState } from './state';
 
@@ -38,7 +39,7 @@ export class DiskMapPane {
     this.toggle.type = 'button';
     this.toggle.setAttribute('aria-controls', 'disk-map-body');
     this.toggle.addEventListener('click', () => this.setCollapsed(!this.element.classList.contains('collapsed')));
-    this.tableToggle = el('button', { id: 'disk-map-table-toggle', text: 'Table', title: 'Show the areas as a table' });
+    this.tableToggle = el('button', { id: 'disk-map-table-toggle', text: t('Table'), title: t('Show the areas as a table') });
     this.tableToggle.type = 'button';
     this.tableToggle.setAttribute('aria-pressed', 'false');
     this.tableToggle.addEventListener('click', () => {
@@ -47,7 +48,7 @@ export class DiskMapPane {
     });
     this.bar.element.id = 'disk-map-body';
     this.element = el('section', { id: 'disk-map' }, el('div', { className: 'map-head' }, this.toggle, this.summary, this.tableToggle), this.bar.element);
-    this.element.setAttribute('aria-label', 'Disk map');
+    this.element.setAttribute('aria-label', t('Disk map'));
     this.setCollapsed(actions.collapsed(), false);
   }
 
@@ -57,7 +58,7 @@ export class DiskMapPane {
     this.element.hidden = !this.view;
     this.summary.textContent = this.view?.summary ?? '';
     this.summary.title = this.view?.summary ?? '';
-    this.bar.render(this.view, 'Disk map');
+    this.bar.render(this.view, t('Disk map'));
     this.follow();
   }
 
@@ -98,8 +99,8 @@ export class DiskMapPane {
 
   private setCollapsed(collapsed: boolean, remember = true): void {
     this.element.classList.toggle('collapsed', collapsed);
-    this.toggle.textContent = `${collapsed ? '▸' : '▾'} Disk map`;
-    this.toggle.title = collapsed ? 'Show the disk map' : 'Hide the disk map';
+    this.toggle.textContent = `${collapsed ? '▸' : '▾'} ${t('Disk map')}`;
+    this.toggle.title = collapsed ? t('Show the disk map') : t('Hide the disk map');
     this.toggle.setAttribute('aria-expanded', String(!collapsed));
     if (remember) this.actions.setCollapsed(collapsed);
   }

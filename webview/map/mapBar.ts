@@ -9,6 +9,7 @@
 import type { DiskMapArea, DiskMapView } from '../../src/shared/protocol/diskMap';
 import { formatSizeShort } from '../../src/shared/sizeText';
 import { el } from '../dom';
+import { t } from '../l10n';
 import './diskMap.css';
 
 export interface MapBarActions {
@@ -41,7 +42,7 @@ export class MapBar {
     this.table = el(
       'table',
       { id: `${idPrefix}-table`, className: 'map-table' },
-      el('thead', {}, el('tr', {}, ...['Area', 'First LBA', 'Last LBA', 'Size', 'Findings'].map((t) => el('th', { text: t })))),
+      el('thead', {}, el('tr', {}, ...[t('Area'), t('First LBA'), t('Last LBA'), t('Size'), t('Findings')].map((text) => el('th', { text })))),
       this.tableBody,
     );
     this.tableBox = el('div', { id: `${idPrefix}-table-box`, className: 'map-table-box sr-only' }, this.table);
@@ -69,7 +70,7 @@ export class MapBar {
     const items = this.order.map((area, i) => this.areaElement(area, i === this.current));
     if (view && view.end < 1) {
       // A smaller disk drawn on a larger one's scale: what lies past its end.
-      const beyond = el('div', { className: 'map-beyond', title: 'Past the end of this disk' });
+      const beyond = el('div', { className: 'map-beyond', title: t('Past the end of this disk') });
       beyond.style.left = pct(view.end);
       beyond.style.width = pct(1 - view.end);
       beyond.setAttribute('aria-hidden', 'true');

@@ -17,6 +17,7 @@ import { fail } from '../command';
 import { parseArgs, sectorSizeFlag } from '../args';
 import { formatSize } from '../format';
 import { diffJson, formatDiff } from '../diffFormat';
+import { terminalProgress } from '../progress';
 
 const FLAGS = { json: {}, bytes: {}, 'max-ranges': { value: true }, 'sector-size': { value: true } };
 
@@ -38,6 +39,9 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
   const sectorSize = sectorSizeFlag(args);
   const maxRanges = maxRangesFlag(args.flags.get('max-ranges')?.[0]);
 
+  const progress = args.flags.has('bytes')
+    ? terminalProgress('diskx: comparing bytes', (done, total) => `(${formatSize(done)} of ${formatSize(total)})`)
+    : undefined;
   const opened: AnalyzedImage[] = [];
   const scans: ByteSource[] = [];
   let current = pathA;
@@ -54,7 +58,7 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
       current = pathB;
       scans.push(await scanSourceFor(b.opened));
       current = `${pathA}, ${pathB}`;
-      bytes = await byteDiff(scans[0]!, scans[1]!, { maxRanges, onProgress: progressReporter() });
+      bytes = await byteDiff(scans[0]!, scans[1]!, { maxRanges, ...(progress ? { onProgress: progress.update } : {}) });
     }
     const identical = diff.identical && (bytes === null || bytes.identical);
     const stdout = args.flags.has('json') ? JSON.stringify(diffJson(diff, bytes), null, 2) : formatDiff(diff, a.disk, b.disk, bytes);
@@ -64,7 +68,7 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
     if (process.env.DISKX_DEBUG === '1' && error instanceof Error) context.stderr(String(error.stack));
     return fail(context, `${current}: ${describeError(error)}`);
   } finally {
-    clearProgress();
+    progress?.done();
     const sources = new Set<ByteSource>([...scans, ...opened.map((o) => o.opened.source)]);
     await Promise.allSettled([...sources].map((s) => s.close()));
   }
@@ -76,24 +80,4 @@ function maxRangesFlag(text: string | undefined): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_RANGES_LIMIT)
     throw new UsageError(`--max-ranges must be a whole number from 1 to ${MAX_RANGES_LIMIT}, not ${text}`);
   return value;
-}
-
-// Progress goes to a terminal only (never into a pipe or a log), at most ~4 times a second.
-let progressShown = false;
-function progressReporter(): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (now - last < 250 && done < total) return;
-    last = now;
-    const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
-    process.stderr.write(`\rdiskx: comparing bytes ${String(percent).padStart(3)}% (${formatSize(done)} of ${formatSize(total)})\x1b[K`);
-    progressShown = true;
-  };
-}
-
-function clearProgress(): void {
-  if (progressShown) process.stderr.write('\r\x1b[K');
-  progressShown = false;
 }

@@ -48,22 +48,17 @@ export const START_PROBES: readonly ContentProbe[] = CONTENT_PROBES.filter((p) =
 /**
  * Probes whose structures lie in the first 34 sectors, where an MBR and a
  * primary GPT (header and a 16 KiB array) are: what mkfs on the whole device
- * of a partitioned disk destroys.
+ * of a partitioned disk destroys. Every probe but those that read further in
+ * (md: superblock at the end or at 4 KiB and beyond, VMFS at 1 MiB, btrfs at
+ * 64 KiB, ISO 9660 at 32 KiB), in CONTENT_PROBES' order.
  */
-export const TABLE_AREA_PROBES: readonly ContentProbe[] = [
-  lvm2Probe,
-  luksProbe,
-  bitlockerProbe,
-  exfatProbe,
-  ntfsProbe,
-  vfatProbe,
-  xfsProbe,
-  extProbe,
-  swapProbe,
-];
+export const TABLE_AREA_PROBES: readonly ContentProbe[] = CONTENT_PROBES.filter((p) => !['md', 'vmfs', 'btrfs', 'iso9660'].includes(p.id));
 
-/** Probes that need only the first 4.5 KiB (one read) besides a label: for looking at extra candidate offsets cheaply. */
-export const HEAD_PROBES: readonly ContentProbe[] = [lvm2Probe, luksProbe, bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe, xfsProbe, extProbe];
+/**
+ * Probes that need only the first 4.5 KiB (one read) besides a label: for looking at extra
+ * candidate offsets cheaply. The table-area probes but swap (its signature ends a page, up to 64 KiB in).
+ */
+export const HEAD_PROBES: readonly ContentProbe[] = TABLE_AREA_PROBES.filter((p) => p.id !== 'swap');
 
 /** Probes whose structure is a boot sector at byte 0 (x86 jump, OEM name, BPB or its stand-in). */
 export const BOOT_SECTOR_PROBES: readonly ContentProbe[] = [bitlockerProbe, exfatProbe, ntfsProbe, vfatProbe];

@@ -177,16 +177,22 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     assertInRange(offset, length, this.size);
     if (length > MAX_CONTAINER_READ_BYTES) throw new LimitError('MAX_CONTAINER_READ_BYTES', length, MAX_CONTAINER_READ_BYTES);
     const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
+    for (const { at, index, inBlock, take, done } of this.pieces(offset, length)) {
+      await this.readPiece(await this.locate(index), at, inBlock, out.subarray(done, done + take));
+    }
+    return out;
+  }
+
+  /** [offset, offset+length) cut at block boundaries: each piece's virtual offset, block, offset in it, length and place in the range. */
+  private *pieces(offset: number, length: number): Generator<{ at: number; index: number; inBlock: number; take: number; done: number }> {
+    for (let done = 0; done < length;) {
       const at = offset + done;
       const index = Math.floor(at / this.blockSize);
       const inBlock = at - index * this.blockSize;
       const take = Math.min(length - done, this.blockSize - inBlock);
-      await this.readPiece(await this.locate(index), at, inBlock, out.subarray(done, done + take));
+      yield { at, index, inBlock, take, done };
       done += take;
     }
-    return out;
   }
 
   private async readPiece(where: BlockLocation, at: number, inBlock: number, into: Uint8Array): Promise<void> {
@@ -238,12 +244,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     const refusal = layout ? layoutRefusal(layout) : null;
     if (refusal) return { ok: false, reason: refusal };
     const pieces: ContainerWritePiece[] = [];
-    let done = 0;
-    while (done < length) {
-      const at = offset + done;
-      const index = Math.floor(at / this.blockSize);
-      const inBlock = at - index * this.blockSize;
-      const take = Math.min(length - done, this.blockSize - inBlock);
+    for (const { at, index, inBlock, take } of this.pieces(offset, length)) {
       const where = await this.locate(index);
       const what = `virtual bytes ${at}..${at + take - 1}`;
       if (where.kind === 'zero')
@@ -267,7 +268,6 @@ export abstract class BlockContainerSource implements ContainerByteSource {
       const fileOffset = where.fileOffset + inBlock;
       if (last && last.file === where.file.path && last.fileOffset + last.length === fileOffset) last.length += take;
       else pieces.push({ virtualOffset: at, length: take, file: where.file.path, fileOffset });
-      done += take;
     }
     return { ok: true, pieces };
   }

@@ -1,11 +1,14 @@
 // Helpers shared by the container sources: parse a header with its generated
 // Kaitai parser into a field tree (file byte ranges), read its integers exactly,
 // read table entries, and errors that name the file.
-import { parseStruct } from '../structure';
+import { findField, parseStruct, readU64be } from '../structure';
 import type { Field, StructNode } from '../structure';
 import type { KaitaiConstructor } from '../kaitaiTypes';
 import type { ByteSource } from './byteSource';
 import { NotADiskImageError } from '../errors';
+
+// The byte-order readers are structure.ts's; the container sources take them from here with the rest.
+export { readU64be, readU64le } from '../structure';
 
 /** A container whose tables are damaged or hostile: one clear line, never a write. */
 export class ContainerError extends NotADiskImageError {}
@@ -35,35 +38,10 @@ function fixBigEndian(fields: Field[]): void {
   }
 }
 
-/** Exact big-endian unsigned 64-bit value. */
-export function readU64be(bytes: Uint8Array, at = 0): bigint {
-  let v = 0n;
-  for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[at + i]!);
-  return v;
-}
-
-/** Exact little-endian unsigned 64-bit value. */
-export function readU64le(bytes: Uint8Array, at = 0): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[at + i]!);
-  return v;
-}
-
 function field(node: StructNode, path: string): Field {
-  const hit = findIn(node.fields, path);
+  const hit = findField(node.fields, path);
   if (!hit) throw new ContainerError(`${node.name} has no field ${path}`);
   return hit;
-}
-
-function findIn(fields: Field[], path: string): Field | undefined {
-  for (const f of fields) {
-    if (f.path === path) return f;
-    if (f.children && path.startsWith(`${f.path}.`)) {
-      const hit = findIn(f.children, path);
-      if (hit) return hit;
-    }
-  }
-  return undefined;
 }
 
 /** An integer field as a bigint (exact). */
@@ -88,7 +66,7 @@ export function bytesField(node: StructNode, path: string): Uint8Array {
 
 /** True when the field exists (conditional fields of older versions may not). */
 export function hasField(node: StructNode, path: string): boolean {
-  return findIn(node.fields, path) !== undefined;
+  return findField(node.fields, path) !== undefined;
 }
 
 /** Reads `length` bytes at `offset` of a container file, or a ContainerError saying which table points past the end. */

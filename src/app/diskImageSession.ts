@@ -11,7 +11,8 @@ import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
-import { checkDisk } from '../core/checks';
+import { checkWithContainer, containerViewOf } from './containerView';
+import type { ContainerView } from './containerView';
 import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
 import type { ScanResult } from '../core/scan/index';
@@ -92,6 +93,8 @@ export class DiskImageSession implements MessageTarget {
     private bannerValue: string | null,
     private readonly sectorSize: number | undefined,
     specHost: AppliedSpecsHost,
+    /** The container the disk is stored in (qcow2, VHD, ...), or null. */
+    private readonly container: ContainerView | null,
   ) {
     this.viewValue = this.fixReasons.withActions(view, modelValue);
     this.specs = new AppliedSpecs(specHost);
@@ -112,9 +115,19 @@ export class DiskImageSession implements MessageTarget {
       open,
       reopen: (p) => openForView(p, sectorSize, open),
     });
-    const findings = view.model ? checkDisk(view.model) : [];
-    const tree = view.model ? buildStructureTree(view.model, findings) : EMPTY_TREE;
-    return new DiskImageSession(image, view.model, findings, tree, view.problem ? problemBanner(view.problem) : null, sectorSize, options.specs ?? NO_SPECS);
+    const container = await containerViewOf(image.baseSource);
+    const findings = view.model ? checkWithContainer(view.model, container) : [];
+    const tree = view.model ? buildStructureTree(view.model, findings, container) : EMPTY_TREE;
+    return new DiskImageSession(
+      image,
+      view.model,
+      findings,
+      tree,
+      view.problem ? problemBanner(view.problem) : null,
+      sectorSize,
+      options.specs ?? NO_SPECS,
+      container,
+    );
   }
 
   get path(): string {
@@ -430,9 +443,9 @@ export class DiskImageSession implements MessageTarget {
     try {
       const model = await readDisk(this.source, this.sectorSize ? { sectorSize: this.sectorSize } : {});
       this.modelValue = model;
-      this.findingsValue = checkDisk(model);
+      this.findingsValue = checkWithContainer(model, this.container);
       this.generationValue++;
-      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue), model);
+      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue, this.container), model);
       this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {

@@ -9,7 +9,7 @@
 import type { DiskModel } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
-import type { TreeSection } from './tree/context';
+import type { ContainerTreeInput, TreeSection } from './tree/context';
 import { TreeContext } from './tree/context';
 import { mbrSection } from './tree/mbr';
 import { backupArraySection, backupHeaderSection, primaryArraySection, primaryHeaderSection } from './tree/gpt';
@@ -17,6 +17,7 @@ import { diskVolumeSection, freeSpaceSection, partitionsSection } from './tree/p
 import { esxiSection } from './tree/esxi';
 import { SCHEME_SHORT, labelsSection } from './tree/labels';
 import { attachFindings, normalizeSpans } from './tree/findings';
+import { containerSection } from './tree/container';
 
 export { profileLabel } from './tree/esxi';
 export { uefiFieldName } from './tree/fieldNames';
@@ -29,8 +30,9 @@ export interface StructureTree {
   findings: FindingView[];
 }
 
-/** The tree's top-level areas, in on-disk order (the backup GPT, at the end of the disk, last). */
+/** The tree's top-level areas: the container first (it holds the disk), then the disk in on-disk order (the backup GPT, at the end of the disk, last). */
 const SECTIONS: readonly TreeSection[] = [
+  containerSection,
   mbrSection,
   labelsSection,
   primaryHeaderSection,
@@ -56,9 +58,9 @@ export function statusText(info: ImageInfo): string {
   return [scheme, `${info.sectorSize} B`, info.profile].filter(Boolean).join(' · ');
 }
 
-/** Builds the tree, spans and attached findings for a parsed disk. */
-export function buildStructureTree(model: DiskModel, findings: Finding[]): StructureTree {
-  const ctx = new TreeContext(model);
+/** Builds the tree, spans and attached findings for a parsed disk (stored in `container`, if any). */
+export function buildStructureTree(model: DiskModel, findings: Finding[], container: ContainerTreeInput | null = null): StructureTree {
+  const ctx = new TreeContext(model, container);
   const tree: TreeNode[] = [];
   for (const section of SECTIONS) {
     const nodes = section(ctx);

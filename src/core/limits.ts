@@ -170,7 +170,10 @@ export const MAX_CONTAINER_BLOCK_BYTES = 256 * 1024 * 1024;
 export const MAX_ALLOCATION_SCAN_BYTES = 16 * 1024 * 1024;
 
 /** Table bytes read to check that no two table entries (or an entry and the metadata) share file bytes, before a write. */
-export const MAX_LAYOUT_SCAN_BYTES = 64 * 1024 * 1024;
+export const MAX_LAYOUT_SCAN_BYTES = 256 * 1024 * 1024;
+
+/** The same check done by `check` (for its finding) reads tables up to this size only, to keep `check` as fast as on a raw image. */
+export const MAX_CHECK_LAYOUT_BYTES = 1024 * 1024;
 
 /** Allocated blocks (plus metadata pieces) that check holds, 24 bytes each; above it a write is refused as unchecked. */
 export const MAX_LAYOUT_SCAN_ENTRIES = 1 << 22;

@@ -171,6 +171,14 @@ export function checkJson(disk: DiskModel, findings: Finding[]) {
   return {
     image: disk.image,
     sectorSize: disk.sectorSize,
-    findings: findings.map(({ code, severity, message, offset, length, fixes }) => ({ code, severity, message, offset, length, fixes })),
+    findings: findings.map(({ code, severity, message, offset, length, fixes, file }) => ({
+      code,
+      severity,
+      message,
+      offset,
+      length,
+      fixes,
+      ...(file ? { file } : {}),
+    })),
   };
 }

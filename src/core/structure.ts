@@ -29,6 +29,8 @@ export interface StructNode {
   offset: number;
   length: number;
   fields: Field[];
+  /** The file it was read from, when that is not the image's first file (a split VMDK's extents). */
+  file?: string;
 }
 
 /** Parses `bytes` (read at absolute `offset`) with a generated parser and returns the field tree. */

@@ -49,7 +49,11 @@ export class FindingsList {
     if (finding.nodeId) item.dataset.nodeId = finding.nodeId;
     item.tabIndex = 0;
     const node = this.tree.node(finding.nodeId);
-    item.title = `${node ? `${node.label} · ` : ''}${t('bytes 0x{0} +{1}', finding.offset.toString(16).toUpperCase(), finding.length)}`;
+    // A container finding is about bytes of the container file, not of the virtual disk the hex view shows.
+    const where = finding.file
+      ? t('container file bytes 0x{0} +{1}', finding.file.offset.toString(16).toUpperCase(), finding.file.length)
+      : t('bytes 0x{0} +{1}', finding.offset.toString(16).toUpperCase(), finding.length);
+    item.title = `${node ? `${node.label} · ` : ''}${where}`;
     item.addEventListener('click', (e) => {
       if ((e.target as HTMLElement).closest('button')) return;
       this.actions.reveal(finding);

@@ -2,10 +2,17 @@
 // adds to, and the small helpers that make a leaf (a field with its bytes) or
 // mark a node editable by value.
 import type { DiskModel } from '../../core/diskModel';
-import type { Field } from '../../core/structure';
 import type { FieldKind, FieldSpan, TreeNode } from '../../shared/protocol/editor';
 import { editableKind } from '../../core/edit/fieldPaths';
 import { formatFieldValue, kindLength } from '../../core/edit/fieldKinds';
+import type { ContainerInfo } from '../../core/io/containerSource';
+import type { Field, StructNode } from '../../core/structure';
+
+/** What the tree shows about the container of the disk (qcow2, VHD, ...): its description and header/table structures (file byte ranges). */
+export interface ContainerTreeInput {
+  info: ContainerInfo;
+  structures: readonly StructNode[];
+}
 
 /** One area of the tree (the MBR, a GPT header, the partitions...): its root nodes, or none when the disk has no such area. */
 export type TreeSection = (ctx: TreeContext) => TreeNode | TreeNode[] | null;
@@ -23,7 +30,11 @@ export function bytesHex(bytes: Uint8Array): string {
 
 export class TreeContext {
   readonly spans: FieldSpan[] = [];
-  constructor(readonly model: DiskModel) {}
+  constructor(
+    readonly model: DiskModel,
+    /** The container the disk is stored in (qcow2, VHD, ...), or null for a raw file or device. */
+    readonly container: ContainerTreeInput | null = null,
+  ) {}
 
   /** Marks `node` editable by value: the field's path for setField, its value kind and current value as text. */
   editable(node: TreeNode, structure: 'header' | 'entry' | 'mbr' | 'record', path: string, field: Field, typeGuid?: string): TreeNode {

@@ -17,7 +17,11 @@ export function attachFindings(tree: TreeNode[], findings: Finding[]): FindingVi
         if (node.children && (contains || node.length === 0 || node.id.startsWith('partition-'))) search(node.children, depth + 1, root ?? node);
       }
     };
-    search(tree, 0, null);
+    // A finding about the container file's bytes belongs to the container node, never to a virtual offset.
+    if (finding.file) {
+      const container = tree.find((n) => n.id === 'container');
+      if (container) best = { node: container, root: container, depth: 0 };
+    } else search(tree, 0, null);
     const view: FindingView = {
       code: finding.code,
       severity: finding.severity,
@@ -27,6 +31,7 @@ export function attachFindings(tree: TreeNode[], findings: Finding[]): FindingVi
       length: finding.length,
       fixes: [...finding.fixes],
       actions: [],
+      ...(finding.file ? { file: { ...finding.file } } : {}),
     };
     const hit = best as { node: TreeNode; root: TreeNode } | null;
     if (hit) {

@@ -11,7 +11,7 @@ import { LimitError } from '../errors';
 import type { FindingCode } from '../findings';
 import { FileLayout, layoutRefusal } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_ALLOCATION_SCAN_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS } from '../limits';
+import { MAX_ALLOCATION_SCAN_BYTES, MAX_CHECK_LAYOUT_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
 /** Where one virtual block is stored. */
 export type BlockLocation =
@@ -129,7 +129,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
   /** Where virtual block `index` is; throws a typed error for a table pointing nowhere sane. */
   protected abstract locate(index: number): Promise<BlockLocation>;
 
-  private layoutResult: Promise<LayoutCheck | null> | null = null;
+  private readonly layoutResults = new Map<number, Promise<LayoutCheck | null>>();
 
   /**
    * The file's metadata and allocated blocks as file ranges, or 'too-large' with
@@ -137,14 +137,23 @@ export abstract class BlockContainerSource implements ContainerByteSource {
    * compressed grains, which are never written). Entries pointing past the end
    * are left out (reading them is an error of its own).
    */
-  protected async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
+    void maxTableBytes;
     return null;
   }
 
-  /** The overlap check of this file's layout, done once per open (bounded by MAX_LAYOUT_SCAN_BYTES and MAX_LAYOUT_SCAN_ENTRIES). */
-  layoutCheck(): Promise<LayoutCheck | null> {
-    this.layoutResult ??= this.collectLayout().then((layout) => (layout instanceof FileLayout ? { kind: 'checked' as const, ...layout.overlaps() } : layout));
-    return this.layoutResult;
+  /**
+   * The overlap check of this file's layout reading at most `maxTableBytes` of
+   * tables (MAX_LAYOUT_SCAN_BYTES before a write, MAX_CHECK_LAYOUT_BYTES for
+   * `check`) and MAX_LAYOUT_SCAN_ENTRIES ranges; done once per budget and open.
+   */
+  layoutCheck(maxTableBytes = MAX_LAYOUT_SCAN_BYTES): Promise<LayoutCheck | null> {
+    let result = this.layoutResults.get(maxTableBytes);
+    if (!result) {
+      result = this.collectLayout(maxTableBytes).then((layout) => (layout instanceof FileLayout ? { kind: 'checked' as const, ...layout.overlaps() } : layout));
+      this.layoutResults.set(maxTableBytes, result);
+    }
+    return result;
   }
 
   /** Problems known from the headers (a VHDX log to replay); formats override it. */
@@ -154,7 +163,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
 
   async problems(): Promise<ContainerProblem[]> {
     const problems = this.headerProblems();
-    const check = await this.layoutCheck();
+    const check = await this.layoutCheck(MAX_CHECK_LAYOUT_BYTES);
     if (check?.kind === 'checked' && check.total > 0) {
       const first = check.overlaps[0]!;
       const more =
@@ -274,7 +283,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
 
   invalidate(): void {
     this.inflated.clear();
-    this.layoutResult = null;
+    this.layoutResults.clear();
     for (const file of this.files) (file.source as { invalidate?: () => void }).invalidate?.();
     (this.parent as { invalidate?: () => void } | null)?.invalidate?.();
     this.forgetTables();

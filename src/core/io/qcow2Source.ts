@@ -18,7 +18,7 @@ import { Qcow2Snapshot } from '../generated/Qcow2Snapshot';
 import { UnsupportedImageError } from '../errors';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
+import { MAX_IMAGE_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
 
 const OFFSET_MASK = 0x00ff_ffff_ffff_fe00n; // bits 9-55
 const COPIED = 1n << 63n;
@@ -231,14 +231,14 @@ export class Qcow2Source extends BlockContainerSource {
    * share clusters by design (refcounts say so, and shared clusters are never
    * written); compressed clusters too (never written, and packed by sector).
    */
-  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const file = this.files[0]!;
     const { l1Offset, l1Size, refcountTableOffset, refcountTableBytes } = this.header;
     const clusterSize = this.blockSize;
     const fileSize = file.source.size;
     const tooLarge = (why: string): LayoutCheck => ({ kind: 'too-large', why });
     let read = l1Size * 8 + refcountTableBytes;
-    if (read > MAX_LAYOUT_SCAN_BYTES) return tooLarge('its L1 and refcount tables are larger than MAX_LAYOUT_SCAN_BYTES');
+    if (read > maxTableBytes) return tooLarge('its L1 and refcount tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
     const layout = new FileLayout(file.path, 'virtual cluster');
     layout.metadata('the header cluster', 0, clusterSize);
     layout.metadata('the L1 table', l1Offset, l1Size * 8);
@@ -250,11 +250,14 @@ export class Qcow2Source extends BlockContainerSource {
     }
     const l1 = l1Size > 0 ? await file.source.read(l1Offset, l1Size * 8) : new Uint8Array(0);
     const l2Entries = clusterSize / 8;
+    let tables = 0;
+    for (let i = 0; i < l1Size; i++) if ((readU64be(l1, i * 8) & OFFSET_MASK) !== 0n) tables++;
+    if (read + tables * clusterSize > maxTableBytes) return tooLarge('its L2 tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
     for (let i = 0; i < l1Size; i++) {
       const l2Offset = Number(readU64be(l1, i * 8) & OFFSET_MASK);
       if (l2Offset === 0 || l2Offset + clusterSize > fileSize) continue;
       read += clusterSize;
-      if (read > MAX_LAYOUT_SCAN_BYTES) return tooLarge('its L2 tables are larger than MAX_LAYOUT_SCAN_BYTES');
+      if (read > maxTableBytes) return tooLarge('its L2 tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
       if (!layout.metadata('an L2 table', l2Offset, clusterSize)) return tooLarge('more clusters than MAX_LAYOUT_SCAN_ENTRIES');
       const l2 = await file.source.read(l2Offset, clusterSize);
       for (let j = 0; j < l2Entries; j++) {

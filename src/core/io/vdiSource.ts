@@ -12,7 +12,7 @@ import { VdiHeader } from '../generated/VdiHeader';
 import { UnsupportedImageError } from '../errors';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
 
 const VDI_SIGNATURE = 0xbeda107f;
 const NOT_ALLOCATED = 0xffffffff;
@@ -95,9 +95,10 @@ export class VdiSource extends BlockContainerSource {
   }
 
   /** The header, the block map and every allocated block's data as file ranges. */
-  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const { offset, entries, dataOffset, stride, extra } = this.map;
-    if (entries * 4 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its block map of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    if (entries * 4 > maxTableBytes)
+      return { kind: 'too-large', why: `its block map of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
     layout.metadata('the VDI header', 0, HEADER_BYTES);

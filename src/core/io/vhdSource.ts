@@ -17,7 +17,7 @@ import { VhdDynamicHeader } from '../generated/VhdDynamicHeader';
 import { formatGuid } from '../guid';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
 
 const FIXED_BLOCK = 1024 * 1024; // a fixed disk is one run; blocks only bound the read loop
 const UNALLOCATED = 0xffffffff;
@@ -154,10 +154,10 @@ export class VhdSource extends BlockContainerSource {
   }
 
   /** Footer, its copy, the dynamic header, the BAT and every allocated block (bitmap and data) as file ranges. */
-  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     if (!this.table) return null; // a fixed disk: data then footer, nothing to overlap
     const { offset, entries, bitmapBytes, headerAt, footerAt } = this.table;
-    if (entries * 4 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    if (entries * 4 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
     layout.metadata('the footer copy', 0, 512);

@@ -19,14 +19,7 @@ import { VhdxMetadataTable } from '../generated/VhdxMetadataTable';
 import { formatGuid, isZeroGuid } from '../guid';
 import { crc32c } from '../crc32c';
 import { UnsupportedImageError } from '../errors';
-import {
-  MAX_BLOCK_TABLE_ENTRIES,
-  MAX_CONTAINER_BLOCK_BYTES,
-  MAX_IMAGE_BYTES,
-  MAX_LAYOUT_SCAN_BYTES,
-  MAX_VHDX_TABLE_ENTRIES,
-  SUPPORTED_SECTOR_SIZES,
-} from '../limits';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_VHDX_TABLE_ENTRIES, SUPPORTED_SECTOR_SIZES } from '../limits';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -150,10 +143,10 @@ export class VhdxSource extends BlockContainerSource {
   }
 
   /** The header area, log, metadata and BAT regions, every present block and sector bitmap block as file ranges. */
-  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const blocks = Math.ceil(this.size / this.blockSize);
     const entries = blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
-    if (entries * 8 > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than MAX_LAYOUT_SCAN_BYTES` };
+    if (entries * 8 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
     layout.metadata('the VHDX headers and region tables', 0, MiB);
@@ -162,8 +155,8 @@ export class VhdxSource extends BlockContainerSource {
     layout.metadata('the BAT', this.bat.offset, this.bat.length);
     const table = await file.source.read(this.bat.offset, entries * 8);
     for (let i = 0; i < entries; i++) {
+      if ((table[i * 8]! & 7) !== PAYLOAD_FULLY_PRESENT) continue; // the state, without a bigint per entry
       const entry = readU64le(table, i * 8);
-      if (Number(entry & 7n) !== PAYLOAD_FULLY_PRESENT) continue;
       const offset = Number(entry >> 20n) * MiB;
       if (offset >= file.source.size) continue;
       // Every (chunk ratio + 1)th entry is a sector bitmap block (1 MiB), the others payload blocks.

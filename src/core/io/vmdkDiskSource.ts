@@ -32,7 +32,7 @@ export class VmdkDiskSource implements ContainerByteSource {
   ) {
     this.size = parts.reduce((sum, p) => sum + p.size, 0);
     this.readOnlyHint = parts.some((p) => p.kind !== 'zero' && p.source.readOnlyHint === true);
-    this.structures = parts.flatMap((p) => (p.kind === 'sparse' ? p.source.structures : []));
+    this.structures = parts.flatMap((p) => (p.kind === 'sparse' ? p.source.structures.map((s) => ({ ...s, file: p.source.name })) : []));
   }
 
   /** A monolithicSparse or streamOptimized file (KDMV at byte 0). */

@@ -16,7 +16,7 @@ import type { StructNode } from '../structure';
 import { VmdkSparseHeader } from '../generated/VmdkSparseHeader';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
-import { MAX_BLOCK_TABLE_ENTRIES, MAX_COMPRESSED_BLOCK_BYTES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_LAYOUT_SCAN_BYTES } from '../limits';
+import { MAX_BLOCK_TABLE_ENTRIES, MAX_COMPRESSED_BLOCK_BYTES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
 
 const GD_AT_END = 0xffff_ffff_ffff_ffffn;
 const FLAG_REDUNDANT_GT = 1 << 1;
@@ -173,7 +173,7 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
    * tables, and every allocated grain as file ranges; none for a compressed
    * (streamOptimized) extent, which is never written.
    */
-  protected override async collectLayout(): Promise<FileLayout | LayoutCheck | null> {
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const { gdOffset, gdEntries, gtes, compressed, rgdOffset, descriptor, zeroedGte } = this.tables;
     if (compressed) return null;
     const file = this.files[0]!;
@@ -188,14 +188,19 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     ] as const) {
       if (at === 0 || at + gdEntries * 4 > fileSize) continue;
       read += gdEntries * 4;
-      if (read > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its grain directories are larger than MAX_LAYOUT_SCAN_BYTES` };
+      if (read > maxTableBytes) return { kind: 'too-large', why: `its grain directories are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
       layout.metadata(`the ${name}`, at, gdEntries * 4);
       const gd = await file.source.read(at, gdEntries * 4);
+      // Count the grain tables first: refuse the budget before reading them, not after.
+      let tables = 0;
+      for (let i = 0; i < gdEntries; i++) if (u32le(gd, i * 4) !== 0) tables++;
+      if (read + tables * gtes * 4 > maxTableBytes)
+        return { kind: 'too-large', why: `its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
       for (let i = 0; i < gdEntries; i++) {
         const gt = u32le(gd, i * 4);
         if (gt === 0 || gt * 512 + gtes * 4 > fileSize) continue;
         read += gtes * 4;
-        if (read > MAX_LAYOUT_SCAN_BYTES) return { kind: 'too-large', why: `its grain tables are larger than MAX_LAYOUT_SCAN_BYTES` };
+        if (read > maxTableBytes) return { kind: 'too-large', why: `its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
         if (!layout.metadata(`a grain table of the ${name}`, gt * 512, gtes * 4)) return { kind: 'too-large', why: 'more grains than MAX_LAYOUT_SCAN_ENTRIES' };
         // The redundant tables point at the same grains as the primary ones: only the primary's grains are listed.
         if (name !== 'grain directory') continue;

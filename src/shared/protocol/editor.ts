@@ -79,6 +79,8 @@ export interface FindingView {
   actions: FixAction[];
   /** Tree node the finding is attached to, if any. */
   nodeId?: string;
+  /** For a finding about a container file's bytes: the file and its file offsets (`offset`/`length` are then 0). */
+  file?: { path: string; offset: number; length: number };
 }
 
 /** A fix offered on a finding. */

@@ -133,6 +133,12 @@ export const SCAN_READS_IN_FLIGHT = 4;
 /** Bytes the partition scan reads per synchronous step from a file (small enough to stay in the CPU cache for the search). */
 export const SCAN_SYNC_CHUNK_BYTES = 1024 * 1024;
 
+/** Chunk slots shared between the partition scan's reader thread and its search (memory: this many SCAN_SYNC_CHUNK_BYTES). */
+export const SCAN_WORKER_SLOTS = 4;
+
+/** Longest the partition scan waits for its reader thread before it looks again for a cancel or a reader that died. */
+export const SCAN_WORKER_POLL_MS = 200;
+
 /** Bytes the partition scan reads synchronously before it yields to the event loop (progress, cancel). */
 export const SCAN_YIELD_BYTES = 32 * 1024 * 1024;
 

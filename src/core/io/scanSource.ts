@@ -72,6 +72,11 @@ export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
     }
   }
 
+  /** The file and the byte where this region starts (the partition scan's reader thread opens it itself). */
+  fileRegion(): { path: string; base: number } {
+    return { path: this.name, base: this.base };
+  }
+
   readIntoSync(offset: number, target: Uint8Array): void {
     assertInRange(offset, target.length, this.size);
     let filled = 0;

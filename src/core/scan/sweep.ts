@@ -1,7 +1,9 @@
 // The sequential pass of the partition scan: every byte of the spans to read
 // goes through `search` once, in order, chunk by chunk, with bounded memory.
 //
-// Two ways to read. A source that can read synchronously (a raw file or block
+// Three ways to read. A file (ScanFileSource) is read by a reader thread into
+// shared slots while this thread searches (sweepWorker.ts): the copy and the
+// search overlap. Otherwise, a source that can read synchronously (a raw file or block
 // device) is read in SCAN_SYNC_CHUNK_BYTES steps into one buffer, each chunk
 // searched at once while it is still in the CPU cache; the pass yields to the
 // event loop every SCAN_YIELD_BYTES so progress is shown and a cancel is seen.
@@ -12,6 +14,7 @@
 import type { ByteSource } from '../io/byteSource';
 import type { ByteSpan } from '../io/dataRanges';
 import { isBulkReadable, isSyncReadable } from '../io/scanSource';
+import { sweepInWorker } from './sweepWorker';
 import { SCAN_CHUNK_BYTES, SCAN_READS_IN_FLIGHT, SCAN_SYNC_CHUNK_BYTES, SCAN_YIELD_BYTES } from '../limits';
 
 export interface SweepOptions {
@@ -38,6 +41,8 @@ export async function sweep(
   search: (chunk: Uint8Array, offset: number) => void,
   options: SweepOptions = {},
 ): Promise<number> {
+  const region = (bulk as ByteSource & { fileRegion?: () => { path: string; base: number } }).fileRegion?.();
+  if (region) return sweepInWorker(region.path, region.base, spans, search, options.signal, options.onAdvance);
   return isSyncReadable(bulk) ? sweepSync(bulk, spans, search, options) : sweepAsync(bulk, spans, search, options);
 }
 

@@ -1,0 +1,102 @@
+// The sweep's reader thread: a worker reads the spans of a file in
+// SCAN_SYNC_CHUNK_BYTES chunks into a ring of shared slots while the main
+// thread searches the slots already filled, so the kernel's copy and the
+// signature search run at the same time on two cores. The worker's code is a
+// self-contained string (no bundle of its own). Slot states live in an
+// Int32Array: 0 free, > 0 the bytes filled, -1 the worker failed. The main
+// thread never waits without a bound: it wakes at least every
+// SCAN_WORKER_POLL_MS to notice a cancel or a worker that died.
+import { Worker } from 'node:worker_threads';
+import type { ByteSpan } from '../io/dataRanges';
+import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS } from '../limits';
+
+const READER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { file, base, spans, sab, chunk, slots } = workerData;
+const state = new Int32Array(sab, 0, slots);
+const data = new Uint8Array(sab, 64);
+let fd = -1;
+let slot = 0;
+try {
+  fd = fs.openSync(file, 'r');
+  for (const span of spans) {
+    for (let at = span.offset; at < span.offset + span.length; at += chunk) {
+      while (Atomics.load(state, slot) !== 0) Atomics.wait(state, slot, Atomics.load(state, slot), 1000);
+      const length = Math.min(chunk, span.offset + span.length - at);
+      let filled = 0;
+      while (filled < length) {
+        const n = fs.readSync(fd, data, slot * chunk + filled, length - filled, base + at + filled);
+        if (n === 0) throw new Error('the file shrank during the scan');
+        filled += n;
+      }
+      Atomics.store(state, slot, length);
+      Atomics.notify(state, slot);
+      slot = (slot + 1) % slots;
+    }
+  }
+} catch (error) {
+  parentPort.postMessage(String(error && error.message || error));
+  Atomics.store(state, slot, -1);
+  Atomics.notify(state, slot);
+} finally {
+  if (fd >= 0) fs.closeSync(fd);
+}
+`;
+
+/** Atomics.waitAsync (Node 16+; the TypeScript library here predates it). */
+const waitAsync = (Atomics as unknown as { waitAsync: (a: Int32Array, i: number, v: number, ms: number) => { async: boolean; value: unknown } }).waitAsync;
+
+/** Reads `spans` of `file` (region starting at byte `base`) in a worker and hands each chunk to `search`, in order. */
+export async function sweepInWorker(
+  file: string,
+  base: number,
+  spans: ByteSpan[],
+  search: (chunk: Uint8Array, offset: number) => void,
+  signal: AbortSignal | undefined,
+  onAdvance: ((offset: number) => void) | undefined,
+): Promise<number> {
+  const chunk = SCAN_SYNC_CHUNK_BYTES;
+  const slots = SCAN_WORKER_SLOTS;
+  const sab = new SharedArrayBuffer(64 + chunk * slots);
+  const state = new Int32Array(sab, 0, slots);
+  const data = new Uint8Array(sab, 64);
+  const worker = new Worker(READER, { eval: true, workerData: { file, base, spans, sab, chunk, slots } });
+  let failure: string | null = null;
+  let gone = false;
+  worker.on('message', (message: unknown) => (failure = String(message)));
+  worker.on('error', (error) => (failure = error.message));
+  worker.on('exit', () => (gone = true));
+  let bytesRead = 0;
+  let slot = 0;
+  let sinceProgress = 0;
+  try {
+    for (const span of spans) {
+      for (let at = span.offset; at < span.offset + span.length; at += chunk) {
+        let filled = Atomics.load(state, slot);
+        while (filled === 0) {
+          signal?.throwIfAborted();
+          if (gone && Atomics.load(state, slot) === 0) throw new Error(`the scan's reader stopped: ${failure ?? 'it exited'}`);
+          const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
+          if (wait.async) await wait.value;
+          filled = Atomics.load(state, slot);
+        }
+        if (filled < 0) throw new Error(`the scan could not read the image: ${failure ?? 'read error'}`);
+        search(data.subarray(slot * chunk, slot * chunk + filled), at);
+        Atomics.store(state, slot, 0);
+        Atomics.notify(state, slot);
+        slot = (slot + 1) % slots;
+        bytesRead += filled;
+        sinceProgress += filled;
+        if (sinceProgress >= 32 * chunk) {
+          sinceProgress = 0;
+          onAdvance?.(at + filled);
+          signal?.throwIfAborted();
+        }
+      }
+    }
+  } finally {
+    await worker.terminate();
+  }
+  return bytesRead;
+}

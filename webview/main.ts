@@ -142,7 +142,7 @@ const side = el(
   el('div', { className: 'section-title', text: t('Structure') }),
   tree.element,
 );
-const layout = new PaneLayout(side, hex, inspector.element);
+const layout = new PaneLayout(side, hex, inspector.element, saved);
 document.body.append(toolbar.element, diskMap.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
 const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto, diskMap };
 

@@ -9,6 +9,12 @@ export const S = {
   byteOrderTitle: t('Byte order of the integers, floats and LBA (click to switch)'),
   loading: t('loading'),
   crcOfSelection: t('CRC-32 of selection'),
+  showSide: t('Show findings and structure'),
+  hideSide: t('Hide findings and structure'),
+  showInspector: t('Show the data inspector'),
+  hideInspector: t('Hide the data inspector'),
+  resizeSide: t('Resize findings and structure'),
+  resizeInspector: t('Resize the data inspector'),
 } as const;
 
 /** The inspector's row labels that are words (inspector.ts names rows in English; the rest are type names). */

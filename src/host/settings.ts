@@ -1,6 +1,7 @@
 // The extension's settings (package.json contributes.configuration), read in one place.
 import * as vscode from 'vscode';
 import type { ViewSettings } from '../shared/protocol/editor';
+import type { BytesPerRowSetting } from '../shared/protocol/common';
 
 export interface DiskxSettings extends ViewSettings {
   /** Forced logical block size, or undefined to detect. */
@@ -12,11 +13,13 @@ export interface DiskxSettings extends ViewSettings {
 
 export function readSettings(scope?: vscode.Uri): DiskxSettings {
   const config = vscode.workspace.getConfiguration('diskx', scope);
-  const bytesPerRow = config.get<number>('hex.bytesPerRow', 16) === 32 ? 32 : 16;
+  const rawBytesPerRow = config.get<unknown>('hex.bytesPerRow', 'auto');
+  const bytesPerRow: BytesPerRowSetting = rawBytesPerRow === 8 || rawBytesPerRow === 16 || rawBytesPerRow === 32 ? rawBytesPerRow : 'auto';
   const sector = config.get<string>('sectorSize', 'auto');
   const sectorSize = sector === '512' ? 512 : sector === '4096' ? 4096 : undefined;
   return {
     bytesPerRow,
+    showLba: config.get<boolean>('hex.showLba', true) !== false,
     sectorSize,
     showDiagnostics: config.get<boolean>('showDiagnostics', true),
     allowOutsideExtents: config.get<boolean>('allowOutsideExtents', false) === true,
@@ -30,7 +33,8 @@ export function autoSaveMode(uri: vscode.Uri): string {
 
 /** What the editor webview of `uri` needs to know of the settings. */
 export function viewSettings(uri: vscode.Uri): ViewSettings {
-  return { bytesPerRow: readSettings(uri).bytesPerRow, autoSave: autoSaveMode(uri) !== 'off' };
+  const { bytesPerRow, showLba } = readSettings(uri);
+  return { bytesPerRow, showLba, autoSave: autoSaveMode(uri) !== 'off' };
 }
 
 /** Where undo journals go when DISKX_JOURNAL_DIR says so (tests, read-only image folders); undefined: next to the image. */

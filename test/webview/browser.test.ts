@@ -101,8 +101,8 @@ describe('webview in a real browser', { skip }, () => {
 
   test('tree shows the protective MBR, the primary header fields, slots and partitions; findings are listed', async () => {
     const { page, problems } = await open(compacted);
-    assert.match((await page.locator('#structure [data-node-id="mbr"] > .label').textContent()) ?? '', /Protective MBR/);
-    assert.match((await page.locator('[data-node-id="primary-header"] > .label').textContent()) ?? '', /Primary GPT header/);
+    assert.match((await page.locator('#structure [data-node-id="mbr"] > .tree-line > .label').textContent()) ?? '', /Protective MBR/);
+    assert.match((await page.locator('[data-node-id="primary-header"] > .tree-line > .label').textContent()) ?? '', /Primary GPT header/);
     const crc = (await page.locator('[data-node-id="primary-header.HeaderCRC32"]').textContent()) ?? '';
     assert.match(crc, /HeaderCRC32/);
     assert.match(crc, /0x[0-9A-F]{8}/);
@@ -121,12 +121,12 @@ describe('webview in a real browser', { skip }, () => {
       1,
       'closed branch keeps a placeholder (its twistie)',
     );
-    await page.locator('[data-node-id="backup-array"] > .label').click();
+    await page.locator('[data-node-id="backup-array"] > .tree-line > .label').click();
     await page.locator('[data-node-id="backup-slot-3"]').waitFor({ state: 'visible', timeout: 5000 });
     assert.match((await page.locator('[data-node-id="backup-slot-3"]').textContent()) ?? '', /Slot 3 \(partition 4\)[\s\S]*Microsoft basic data/);
     assert.equal(await page.locator('[data-node-id="backup-array"] > vscode-tree-item[data-placeholder]').count(), 0);
     // Back to the top (clicking the node scrolled the hex to the backup array) for the tests that share this page.
-    await page.locator('[data-node-id="backup-array"] > .label').click();
+    await page.locator('[data-node-id="backup-array"] > .tree-line > .label').click();
     await page.evaluate(`window.postMessage({ type: 'test:goto', offset: 0 }, '*')`);
     await page.locator('.hex-row[data-offset="512"]:not(.loading)').waitFor({ timeout: 5000 });
     assert.equal(await page.locator('#findings .finding[data-code="esxi-slot-compacted"]').count(), 1);
@@ -152,12 +152,12 @@ describe('webview in a real browser', { skip }, () => {
   test('clicking a tree node selects its bytes and scrolls to them', async () => {
     const { page } = await open(compacted);
     await home(page);
-    await page.locator('[data-node-id="primary-header.PartitionEntryArrayCRC32"] > .label').click();
+    await page.locator('[data-node-id="primary-header.PartitionEntryArrayCRC32"] > .tree-line > .label').click();
     await page.waitForSelector('.hex-byte.selected[data-offset="600"]');
     assert.deepEqual(await selectedOffsets(page), [600, 601, 602, 603]);
     // The backup header lives at the last LBA: far below, so the view must scroll there.
     const backupOffset = 8 * GiB - 512;
-    await page.locator('[data-node-id="backup-header"] > .label').click();
+    await page.locator('[data-node-id="backup-header"] > .tree-line > .label').click();
     await page.waitForSelector(`.hex-row[data-offset="${backupOffset}"]`);
     assert.equal((await rowBytes(page, backupOffset)).slice(0, 23), '45 46 49 20 50 41 52 54');
     const selected = await selectedOffsets(page);

@@ -3,6 +3,7 @@
 // the selection, cursor, hover and byte marks (a fix preview's changes). Both
 // columns are runs of bytes that look alike, one element per run.
 import type { CopyFormat, FieldSpan } from '../../src/shared/protocol/editor';
+import type { BytesPerRowSetting } from '../../src/shared/protocol/common';
 import { el } from '../dom';
 import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
 import { LOADING, rowHtml } from '../hex/rowHtml';
@@ -161,6 +162,49 @@ export class EditorHexPane {
     this.keyHandlers.push(handler);
   }
 
+  /** The user's settings: bytes per row (`auto` lets the layout pick 16 or 8) and whether the LBA column may show. */
+  preference: { bytesPerRow: BytesPerRowSetting; showLba: boolean } = { bytesPerRow: 'auto', showLba: true };
+  /** The LBA column is shown (the layout hides it when the editor is narrow). */
+  private lbaShown = true;
+
+  /** Row widths the layout may pick, in order of preference. */
+  rowWidths(): number[] {
+    const setting = this.preference.bytesPerRow;
+    return setting === 'auto' ? [16, 8] : [setting];
+  }
+
+  get showsLba(): boolean {
+    return this.lbaShown;
+  }
+
+  /** Shows `bytesPerRow` bytes a row and the LBA column or not; true when that changed (the pane was laid out again). */
+  setMode(bytesPerRow: number, lba: boolean): boolean {
+    if (bytesPerRow === this.viewport.bytesPerRow && lba === this.lbaShown) return false;
+    const cursor = this.state.selection.cursor;
+    this.viewport.bytesPerRow = bytesPerRow;
+    this.lbaShown = lba;
+    this.layout();
+    this.viewport.reveal(cursor, false, true);
+    return true;
+  }
+
+  /**
+   * Width in px the hex needs for `bytesPerRow` bytes a row with or without the LBA
+   * column (the sums of hex.css: 6 px padding, offset, LBA, 2.6ch a byte and 0.6ch a
+   * group gap, 12 px, the ASCII column, 8 px), plus the scrollbar; null before the first layout.
+   */
+  widthFor(bytesPerRow: number, lba: boolean): number | null {
+    const off = this.header.querySelector<HTMLElement>('.off');
+    if (!off) return null;
+    const offChars = this.layoutInfo.offsetDigits + 2;
+    const ch = off.getBoundingClientRect().width / offChars;
+    if (!(ch > 0)) return null;
+    const chars = offChars + (lba ? this.lbaChars : 0) + bytesPerRow * 2.6 + (bytesPerRow / 8 - 1) * 0.6 + bytesPerRow;
+    return Math.ceil(6 + 8 + 12 + 8 + chars * ch + (this.scroller.offsetWidth - this.scroller.clientWidth) + 4);
+  }
+
+  private lbaChars = 12;
+
   /** New image or row width: columns, header, scroll range, every row. */
   layout(): void {
     const image = this.state.image;
@@ -168,14 +212,15 @@ export class EditorHexPane {
     const size = image?.sizeBytes ?? 1;
     const sectorSize = image?.sectorSize ?? 512;
     this.layoutInfo.offsetDigits = Math.max(8, (size - 1).toString(16).length);
-    this.layoutInfo.lbaSectorSize = sectorSize;
+    this.layoutInfo.lbaSectorSize = this.lbaShown ? sectorSize : null;
     const lbaDigits = String(Math.max(0, Math.floor((size - 1) / sectorSize))).length;
+    this.lbaChars = lbaDigits + 5;
     this.element.style.setProperty('--lba-width', `${lbaDigits + 5}ch`); // CSSOM, not a style attribute: allowed by the CSP
     this.element.style.setProperty('--bytes-per-row', String(bytesPerRow));
     this.element.classList.toggle('wide', bytesPerRow === 32);
     const columns: string[] = [];
     for (let i = 0; i < bytesPerRow; i++) columns.push(`<span class="col">${i.toString(16).toUpperCase().padStart(2, '0')}</span>`);
-    this.header.innerHTML = `<span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="lba">LBA</span><span class="bytes">${columns.join('')}</span><span class="ascii">ASCII</span>`;
+    this.header.innerHTML = `<span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span>${this.lbaShown ? '<span class="lba">LBA</span>' : ''}<span class="bytes">${columns.join('')}</span><span class="ascii">ASCII</span>`;
     this.viewport.invalidate();
     this.viewport.layout();
   }

@@ -58,7 +58,7 @@ export function isHostMessage(data: { type: string }): data is ToWebview {
 }
 
 export function handleHostMessage(panes: EditorPanes, message: ToWebview): void {
-  const { state, host, hex, inspector, preview, toolbar } = panes;
+  const { host, hex, inspector, preview, toolbar } = panes;
   switch (message.type) {
     case 'focus':
       if (message.target === 'goto') panes.goto.focus();
@@ -101,11 +101,8 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
       break;
     case 'settings':
       setAutoSave(panes, message.settings.autoSave ?? false);
-      if (message.settings.bytesPerRow !== hex.viewport.bytesPerRow) {
-        hex.viewport.bytesPerRow = message.settings.bytesPerRow;
-        relayout(panes);
-        hex.viewport.reveal(state.selection.cursor, false, true);
-      }
+      hex.preference = { bytesPerRow: message.settings.bytesPerRow, showLba: message.settings.showLba !== false };
+      panes.layout.fit();
       break;
     case 'error':
       // A failed read: its chunk is forgotten so a later render can retry it.
@@ -122,7 +119,8 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
 function init(panes: EditorPanes, message: InitMessage): void {
   performance.mark('diskx-init');
   const { state, toolbar, tree, findings, hex } = panes;
-  hex.viewport.bytesPerRow = message.settings.bytesPerRow;
+  hex.preference = { bytesPerRow: message.settings.bytesPerRow, showLba: message.settings.showLba !== false };
+  hex.viewport.bytesPerRow = hex.rowWidths()[0]!;
   setAutoSave(panes, message.settings.autoSave ?? false);
   setModel(panes, message);
   toolbar.showBanner(message.banner);

@@ -93,9 +93,12 @@ export class StructureTree {
     const item = document.createElement('vscode-tree-item');
     item.dataset.nodeId = node.id;
     this.itemsById.set(node.id, item);
-    item.append(el('span', { className: 'label', text: node.label }));
+    // Name and value are elided separately (tree.css): a narrow tree still shows the value; the title has both in full.
+    const line = el('span', { className: 'tree-line' }, el('span', { className: 'label', text: node.label }));
+    // The space is an element of its own: the item's text (and what a screen reader says) keeps it.
     if (node.value !== undefined)
-      item.append(document.createTextNode(' '), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
+      line.append(el('span', { className: 'sep', text: ' ' }), el('span', { className: `value${node.kind ? ` k-${node.kind}` : ''}`, text: node.value }));
+    item.append(line);
     if (node.description) {
       const description = el('span', { className: 'description', text: node.description });
       description.slot = 'description';

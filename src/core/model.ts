@@ -127,6 +127,8 @@ export interface Partition {
   attributes: bigint;
   /** What the content probes found at the partition's start (null: nothing recognised); absent in hand-made models. */
   content?: VolumeContent | null;
+  /** Why nothing was recognised, for a type whose format diskx cannot check (an ESXi vmkDiagnostic partition): what its first bytes are. */
+  contentNote?: string;
   /** When nothing is at its start: a volume that begins before the partition and runs into it. */
   enclosing?: VolumeContent;
   /** The table that lists it, when not the disk's own scheme (a BSD partition inside an MBR slice); absent for GPT and MBR. */
@@ -137,6 +139,13 @@ export interface Partition {
   wholeDisk?: boolean;
   /** Partitions of a label nested in this one (a BSD disklabel in an MBR slice of type 0xA5, 0xA6, 0xA9). */
   children?: Partition[];
+  /**
+   * A nested BSD partition's number as Linux and libblkid (partx) give it: after the MBR's primaries
+   * and logicals, counting on across slices (sda7 for the first one on a disk with two logicals).
+   * Absent when that number cannot be known (a label in a logical slice, or a nested table of a
+   * kind diskx does not read in an earlier slice).
+   */
+  kernelNumber?: number;
 }
 
 /** Partition schemes read besides GPT and MBR (read-only). */

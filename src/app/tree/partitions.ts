@@ -62,8 +62,18 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
     };
     // The volume inside, with its superblock's fields (issue 14).
     if (p.content) node.children = [volumeNode(p.content, `${id}.volume`, ctx.spans, title, l10n)];
-    // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a.
-    const nested = (p.children ?? []).map((c) => partitionNode(c, `${id}${c.name}`, l10n.t('Partition {0} (BSD {1})', `${p.number}${c.name}`, c.name)));
+    // A type whose format is not public (vmkDiagnostic): what its first bytes are, and that it cannot be verified.
+    else if (p.contentNote !== undefined) node.children = [contentNoteNode(p, `${id}.contents`, model.sectorSize, l10n)];
+    // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a, with the number Linux gives them (sda7).
+    const nested = (p.children ?? []).map((c) =>
+      partitionNode(
+        c,
+        `${id}${c.name}`,
+        c.kernelNumber !== undefined
+          ? l10n.t('Partition {0} (BSD {1}, Linux {2})', `${p.number}${c.name}`, c.name, c.kernelNumber)
+          : l10n.t('Partition {0} (BSD {1})', `${p.number}${c.name}`, c.name),
+      ),
+    );
     if (nested.length) node.children = [...(node.children ?? []), ...nested];
     return node;
   };
@@ -99,4 +109,16 @@ function freeSpaceNode(model: DiskModel, spans: FieldSpan[], l10n: Localizer = E
     return node;
   });
   return { id: 'free', label: l10n.t('Free space'), value: String(free.length), description: l10n.t('gaps of 1 MiB or more'), offset: 0, length: 0, children };
+}
+
+function contentNoteNode(p: Partition, id: string, sectorSize: number, l10n: Localizer): TreeNode {
+  const zero = /all zero/.test(p.contentNote ?? '');
+  return {
+    id,
+    label: l10n.t('Contents'),
+    value: zero ? l10n.t('all zero · type not verifiable') : l10n.t('not recognised · type not verifiable'),
+    description: p.contentNote,
+    offset: Number(p.firstLba) * sectorSize,
+    length: Math.min(4096, Number(p.sizeBytes)),
+  };
 }

@@ -147,7 +147,7 @@ test('the Japanese tree of the compacted ESXi disk: our labels translated, field
   for (const record of disk.mbr?.records ?? []) addWords(record.typeName);
   for (const placement of disk.esxi?.placements ?? []) addWords(placement.role);
   addWords(disk.esxi?.description);
-  addWords('LBA GPT MBR CRC CRC-32 ESXi UTF-16LE GUID EFI PART MiB GiB KiB Windows');
+  addWords('LBA GPT MBR CRC CRC-32 ESXi UTF-16LE GUID EFI PART MiB GiB KiB Windows diskx');
   for (const node of jaNodes) {
     for (const text of [node.label, node.value, node.description]) {
       const rest = (text ?? '')

@@ -117,7 +117,7 @@ function contentNoteNode(p: Partition, id: string, sectorSize: number, l10n: Loc
     id,
     label: l10n.t('Contents'),
     value: zero ? l10n.t('all zero · type not verifiable') : l10n.t('not recognised · type not verifiable'),
-    description: p.contentNote,
+    description: p.contentNoteText ? l10n.text(p.contentNoteText) : p.contentNote,
     offset: Number(p.firstLba) * sectorSize,
     length: Math.min(4096, Number(p.sizeBytes)),
   };

@@ -44,4 +44,6 @@ export declare function startCodeServer(options?: {
   timeoutMs?: number;
   /** code-server's --locale (the display language), e.g. "ja". */
   locale?: string;
+  /** Language pack folders: packaged as .vsix and installed with --install-extension, then registered (languagepacks.json). */
+  languagePacks?: string[];
 }): Promise<RunningCodeServer>;

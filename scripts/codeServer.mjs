@@ -18,6 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { packageLanguagePacks, registerLanguagePacks } from './codeServerLanguagePacks.mjs';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -292,6 +293,7 @@ export async function startCodeServer({
   quiet = true,
   timeoutMs = 60_000,
   locale,
+  languagePacks = [],
 } = {}) {
   const paths = ensureCodeServer();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-code-server-'));
@@ -325,16 +327,19 @@ export async function startCodeServer({
   // DISKX_E2E_VSIX=file.vsix installs the packaged extension (what `npm run package`
   // made) instead of copying the build, so the tests can prove the .vsix works.
   const vsix = process.env.DISKX_E2E_VSIX;
-  if (vsix && extensionRoot === repoRoot) {
-    run(
-      paths.nodeBin,
-      [paths.entry, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)],
-      { env: node24Env(paths) },
-    );
-  } else {
-    installExtensionCopy(extensionsDir, extensionRoot);
-  }
+  const useVsix = Boolean(vsix && extensionRoot === repoRoot);
+  // Copies first: an install run lists what the folder already holds in its extensions.json.
+  if (!useVsix) installExtensionCopy(extensionsDir, extensionRoot);
   for (const dir of extraExtensions) installExtensionCopy(extensionsDir, dir);
+  // Language packs (folders) are packaged and installed as a user would install a downloaded pack.
+  const toInstall = [...(useVsix ? [path.resolve(vsix)] : []), ...packageLanguagePacks(languagePacks, path.join(base, 'packs'), repoRoot)];
+  if (toInstall.length > 0) {
+    const installArgs = toInstall.flatMap((file) => ['--install-extension', file]);
+    run(paths.nodeBin, [paths.entry, '--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...installArgs], {
+      env: node24Env(paths),
+    });
+  }
+  if (languagePacks.length > 0) registerLanguagePacks(userDataDir, extensionsDir);
   const chosenPort = port ?? (await freePort());
   const args = [
     paths.entry,

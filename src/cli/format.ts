@@ -88,8 +88,14 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
     typeText(p),
     p.attributes !== 0n && p.typeGuid ? `${safeField(p.name)} [attrs ${formatAttributes(p.attributes)}]` : safeField(p.name),
   ];
+  // Linux numbers a slice's BSD partitions after the logical ones (sda7): shown after the letter.
+  const nestedRow = (slice: Partition, c: Partition): string[] => {
+    const cells = row(c, `${slice.number}${c.name}`);
+    if (c.kernelNumber !== undefined) cells[6] = `${cells[6]} (Linux ${c.kernelNumber})`;
+    return cells;
+  };
   // Partitions of a BSD label in an MBR slice follow their slice, numbered like FreeBSD's s1a: slice number and letter.
-  const rows = disk.partitions.flatMap((p) => [row(p, String(p.number)), ...(p.children ?? []).map((c) => row(c, `${p.number}${c.name}`))]);
+  const rows = disk.partitions.flatMap((p) => [row(p, String(p.number)), ...(p.children ?? []).map((c) => nestedRow(p, c))]);
   const head = ['Slot', 'Number', 'Start (sector)', 'End (sector)', 'Size', 'Type', 'Name'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>

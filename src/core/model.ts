@@ -137,6 +137,13 @@ export interface Partition {
   wholeDisk?: boolean;
   /** Partitions of a label nested in this one (a BSD disklabel in an MBR slice of type 0xA5, 0xA6, 0xA9). */
   children?: Partition[];
+  /**
+   * A nested BSD partition's number as Linux and libblkid (partx) give it: after the MBR's primaries
+   * and logicals, counting on across slices (sda7 for the first one on a disk with two logicals).
+   * Absent when that number cannot be known (a label in a logical slice, or a nested table of a
+   * kind diskx does not read in an earlier slice).
+   */
+  kernelNumber?: number;
 }
 
 /** Partition schemes read besides GPT and MBR (read-only). */

@@ -56,6 +56,7 @@ export function partitionJson(p: Partition, scheme: string): Record<string, unkn
     attributes: formatAttributes(p.attributes),
     content: contentJson(p.content),
     ...(p.wholeDisk ? { wholeDisk: true } : {}),
+    ...(p.kernelNumber !== undefined ? { kernelNumber: p.kernelNumber } : {}),
     ...(p.children ? { partitions: p.children.map((c) => partitionJson(c, 'bsd')) } : {}),
   };
 }

@@ -5,14 +5,17 @@
 import * as vscode from 'vscode';
 import type { Finding, FixId } from '../core/findings';
 import { findingText } from './localText';
+import { PublishedFindings } from './publishedFindings';
 
 export class ImageDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('diskx');
   /** Image URI -> finding code -> the fixes its findings offered when last published. */
   private readonly fixes = new Map<string, Map<string, FixId[]>>();
+  private readonly published = new PublishedFindings();
 
-  /** Shows `findings` as the diagnostics of image `uri` (replacing earlier ones). */
+  /** Shows `findings` as the diagnostics of image `uri` (replacing earlier ones; nothing to do when they are the ones shown). */
   set(uri: vscode.Uri, findings: readonly Finding[]): void {
+    if (!this.published.changed(uri.toString(), findings)) return;
     const byCode = new Map<string, FixId[]>();
     for (const finding of findings)
       if (finding.fixes.length > 0) byCode.set(finding.code, [...new Set([...(byCode.get(finding.code) ?? []), ...finding.fixes])]);
@@ -21,6 +24,7 @@ export class ImageDiagnostics implements vscode.Disposable {
   }
 
   delete(uri: vscode.Uri): void {
+    this.published.forget(uri.toString());
     this.fixes.delete(uri.toString());
     this.collection.delete(uri);
   }
@@ -33,6 +37,7 @@ export class ImageDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.published.clear();
     this.fixes.clear();
     this.collection.dispose();
   }

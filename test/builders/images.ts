@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { encodeGptDisk } from '../../src/core/gptEncode';
-import type { GptDiskSpec, GptEntryFields } from '../../src/core/gptEncode';
+import type { GptEntryFields } from '../../src/core/gptEncode';
+import { writeGptSample as writeGptImage, writeSparseFile as writeSparseImage } from '../../src/app/sampleImage';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS } from '../../src/core/partitionTypes';
 
 /** A fresh temporary folder, removed when the process exits. */
@@ -14,22 +14,8 @@ export function tempDir(prefix = 'diskx-test-'): string {
   return dir;
 }
 
-/** Creates a sparse file of `sizeBytes` and writes `regions` into it. */
-export function writeSparseImage(file: string, sizeBytes: number, regions: { offset: number; bytes: Uint8Array }[]): string {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.ftruncateSync(fd, sizeBytes);
-    for (const region of regions) fs.writeSync(fd, region.bytes, 0, region.bytes.length, region.offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
-/** Writes a consistent GPT disk (protective MBR, primary, backup) as a sparse file. */
-export function writeGptImage(file: string, spec: GptDiskSpec): string {
-  return writeSparseImage(file, Number(spec.totalSectors) * spec.sectorSize, encodeGptDisk(spec));
-}
+// The sparse-file writers are the sample image's, under the names the tests use.
+export { writeGptImage, writeSparseImage };
 
 /** Deterministic GUIDs for tests: guid(1) = 00000001-0000-4000-8000-0000000000D1. */
 export function testGuid(n: number): string {

@@ -41,7 +41,14 @@ export function tempWorkspace(prefix = 'diskx-e2e-'): string {
 /** Starts code-server on `folder`, opens it in headless Chromium and waits for the workbench. */
 export async function openWorkbench(
   folder: string,
-  options: { viewport?: { width: number; height: number }; extraExtensions?: string[]; settings?: Record<string, unknown>; locale?: string } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    extraExtensions?: string[];
+    settings?: Record<string, unknown>;
+    locale?: string;
+    /** Language pack folders, installed as .vsix (see scripts/codeServerLanguagePacks.mjs). */
+    languagePacks?: string[];
+  } = {},
 ): Promise<Workbench> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set DISKX_CHROMIUM)`);
   const server = await startCodeServer({
@@ -49,6 +56,7 @@ export async function openWorkbench(
     extraExtensions: options.extraExtensions ?? [],
     settings: options.settings ?? {},
     ...(options.locale ? { locale: options.locale } : {}),
+    languagePacks: options.languagePacks ?? [],
   });
   let browser: Browser | undefined;
   try {

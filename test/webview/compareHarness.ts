@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { CompareSession } from '../../src/app/compareSession';
 import { contentSecurityPolicy } from '../../src/host/webviewHtml';
-import type { ToCompareWebview } from '../../src/shared/protocol/compare';
+import type { CompareSettings, ToCompareWebview } from '../../src/shared/protocol/compare';
 import { CHROMIUM } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -91,6 +91,7 @@ export async function openCompare(
   b: string,
   journalDir: string,
   viewport = { width: 1500, height: 950 },
+  settings: CompareSettings = { bytesPerRow: 16 },
 ): Promise<Opened> {
   let session = await CompareSession.open(a, b, { journalDir });
   const page = await browser.newPage({ viewport });
@@ -102,7 +103,6 @@ export async function openCompare(
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   const push = (message: ToCompareWebview): Promise<void> =>
     page.evaluate((m) => (globalThis as unknown as { __deliver(m: unknown): void }).__deliver(m), wire(message) as never);
-  const settings = { bytesPerRow: 16 } as const;
   await page.exposeFunction('__diskxHost', async (message: { type: string }) => {
     sent.push(message);
     const effect = await session.handle(message, settings);

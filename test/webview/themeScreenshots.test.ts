@@ -11,75 +11,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
 import { tempDir } from '../builders/images';
 import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
 import type { HarnessServer, OpenedPage } from './harness';
+import { THEMES, applyTheme } from './themes';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) test('theme screenshots need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
 const skip = unavailable ? `skipped: ${unavailable}` : false;
 const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
-
-/** The body class and a few colours of VS Code's Light+, Dark+ and High Contrast themes. */
-const THEMES: Record<string, { bodyClass: string; colours: Record<string, string> }> = {
-  light: {
-    bodyClass: 'vscode-light',
-    colours: { 'editor-background': '#ffffff', 'editor-foreground': '#3b3b3b', foreground: '#3b3b3b', 'panel-border': '#e5e5e5', 'charts-blue': '#1a85ff' },
-  },
-  dark: {
-    bodyClass: 'vscode-dark',
-    colours: {
-      'editor-background': '#1f1f1f',
-      'editor-foreground': '#cccccc',
-      foreground: '#cccccc',
-      descriptionForeground: '#9d9d9d',
-      'panel-border': '#2b2b2b',
-      'sideBar-background': '#181818',
-      'list-hoverBackground': '#2a2d2e',
-      'list-activeSelectionBackground': '#04395e',
-      focusBorder: '#0078d4',
-      'charts-blue': '#3794ff',
-      'charts-green': '#89d185',
-      'charts-purple': '#b180d7',
-      'charts-foreground': '#cccccc',
-      'editorError-foreground': '#f14c4c',
-      'editorWarning-foreground': '#cca700',
-      'editorInfo-foreground': '#3794ff',
-    },
-  },
-  'high-contrast': {
-    bodyClass: 'vscode-high-contrast',
-    colours: {
-      'editor-background': '#000000',
-      'editor-foreground': '#ffffff',
-      foreground: '#ffffff',
-      descriptionForeground: '#ffffff',
-      'panel-border': '#6fc3df',
-      contrastBorder: '#6fc3df',
-      contrastActiveBorder: '#f38518',
-      focusBorder: '#f38518',
-      'charts-blue': '#3794ff',
-      'charts-green': '#89d185',
-      'charts-purple': '#b180d7',
-      'editorError-foreground': '#f48771',
-      'editorWarning-foreground': '#ffd370',
-      'editorInfo-foreground': '#3794ff',
-    },
-  },
-};
-
-async function applyTheme(page: Page, name: string): Promise<void> {
-  const theme = THEMES[name]!;
-  await page.evaluate(({ bodyClass, colours }) => {
-    const d = globalThis as unknown as {
-      document: { body: { className: string }; documentElement: { style: { setProperty(k: string, v: string): void } } };
-    };
-    d.document.body.className = bodyClass;
-    for (const [key, value] of Object.entries(colours)) d.document.documentElement.style.setProperty(`--vscode-${key}`, value);
-  }, theme);
-}
 
 describe('README screenshots in three themes', { skip }, () => {
   let browser: Browser;

@@ -1,8 +1,11 @@
 // The two synchronized hex views of the comparison: one shared viewport with two
 // lanes (A left, B right), so both always show the same rows; a byte cell says
 // whether it is the same, different, only in the longer image or past this image's end.
+// Both lanes and their ASCII stay in view: when they do not fit, B's offset column
+// goes (its rows are at A's offsets), then a row shows 8 bytes (bytesPerRow auto).
 import type { Side } from '../../src/shared/protocol/compare';
 import { SIDES } from '../../src/shared/protocol/compare';
+import type { BytesPerRowSetting } from '../../src/shared/protocol/common';
 import { el } from '../dom';
 import { escapeHtml } from '../html';
 import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
@@ -49,12 +52,23 @@ function asCell(value: number): number | null | undefined {
   return value === LOADING ? undefined : value === ABSENT ? null : value;
 }
 
+/** How the two lanes are drawn: bytes a row, and whether B's lane leaves its offsets to A's. */
+export interface CompareMode {
+  bytesPerRow: number;
+  sharedOffsets: boolean;
+}
+
 export class CompareHexPane {
   readonly viewport: HexViewport;
+  /** `diskx.hex.bytesPerRow`: auto lets the pane pick 16 or 8 a row. */
+  preference: BytesPerRowSetting = 'auto';
+  /** The mode of the last fit. */
+  mode: CompareMode = { bytesPerRow: 16, sharedOffsets: false };
   /** The focusable pane (header, rows, status line). */
   readonly element: HTMLElement;
   readonly status = el('div', { id: 'hex-status' });
   private readonly header = el('div', { id: 'hex-header' });
+  private readonly scroller: HTMLElement;
   private readonly layoutInfo: RowLayout = { offsetDigits: 8, lbaSectorSize: null, mergeRuns: false };
   private readonly cells: Record<Side, SideCells>;
   /** Rows on screen with a difference (counted while rendering). */
@@ -66,6 +80,7 @@ export class CompareHexPane {
     const rows = el('div', { id: 'hex-rows' }, hexA, hexB);
     const spacer = el('div', { id: 'hex-spacer' });
     const scroller = el('div', { id: 'hex-scroller' }, rows, spacer);
+    this.scroller = scroller;
     this.element = el('div', { id: 'bytes-pane' }, this.header, scroller, this.status);
     this.element.tabIndex = 0;
     this.element.setAttribute('role', 'grid');
@@ -88,23 +103,72 @@ export class CompareHexPane {
       this.element.focus();
       this.moveCursor(Number(target.dataset.offset));
     });
+    new ResizeObserver(() => this.fit()).observe(this.element);
   }
 
   get bytesPerRow(): number {
     return this.viewport.bytesPerRow;
   }
 
-  /** New images or row width: the header, the scroll range, every row. */
+  /** New images: the offset digits, then the mode that fits, the header, the scroll range, every row. */
   layout(): void {
-    const { a, b } = this.state;
     this.layoutInfo.offsetDigits = Math.max(8, Math.max(0, totalBytes(this.state) - 1).toString(16).length);
-    const columns: string[] = [];
-    for (let i = 0; i < this.bytesPerRow; i++) columns.push(`<span class="col">${HEX[i]}</span>`);
-    const paneHeader = (letter: string, name: string): string =>
-      `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii">${letter}: ${escapeHtml(name)}</span></div>`;
-    this.header.innerHTML = paneHeader('A', a?.name ?? '') + paneHeader('B', b?.name ?? '');
+    this.drawHeader(this.mode);
+    this.fit(true);
+  }
+
+  /**
+   * Picks the first mode whose two lanes fit the pane's width (each tried on the
+   * header, whose columns are as wide as the rows'); when none fits, the last one,
+   * and the pane scrolls sideways. `force`: lay the rows out even if the mode stays.
+   */
+  fit(force = false): void {
+    const width = this.element.clientWidth;
+    if (!(width > 0) || !this.state.a || !this.state.b) return;
+    const setting = this.preference;
+    const candidates: CompareMode[] = (setting === 'auto' ? [16, 8] : [setting]).flatMap((bytesPerRow) => [
+      { bytesPerRow, sharedOffsets: false },
+      { bytesPerRow, sharedOffsets: true },
+    ]);
+    const scrollbar = this.scroller.offsetWidth - this.scroller.clientWidth;
+    let chosen = candidates[candidates.length - 1]!;
+    for (const mode of candidates) {
+      this.drawHeader(mode);
+      if (this.headerWidth() + scrollbar <= width) {
+        chosen = mode;
+        break;
+      }
+    }
+    this.drawHeader(chosen);
+    const changed = chosen.bytesPerRow !== this.mode.bytesPerRow || chosen.sharedOffsets !== this.mode.sharedOffsets;
+    this.mode = chosen;
+    if (!changed && !force) return;
+    this.viewport.bytesPerRow = chosen.bytesPerRow;
     this.viewport.invalidate();
     this.viewport.layout();
+    this.viewport.reveal(this.state.cursor, false, true);
+    this.viewport.schedule();
+  }
+
+  /** Width of both header lines and the gap between them (the rows' widths). */
+  private headerWidth(): number {
+    const lines = this.header.children;
+    const first = lines[0]?.getBoundingClientRect();
+    const last = lines[lines.length - 1]?.getBoundingClientRect();
+    return first && last ? Math.ceil(last.right - first.left) : 0;
+  }
+
+  private drawHeader(mode: CompareMode): void {
+    const { a, b } = this.state;
+    this.element.classList.toggle('shared-offsets', mode.sharedOffsets);
+    this.element.style.setProperty('--bytes-per-row', String(mode.bytesPerRow)); // CSSOM: allowed by the CSP
+    const columns: string[] = [];
+    for (let i = 0; i < mode.bytesPerRow; i++) columns.push(`<span class="col">${HEX[i]}</span>`);
+    const paneHeader = (letter: string, info: { name: string } | null): string => {
+      const name = escapeHtml(`${letter}: ${info?.name ?? ''}`);
+      return `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii" title="${name}">${name}</span></div>`;
+    };
+    this.header.innerHTML = paneHeader('A', a) + paneHeader('B', b);
   }
 
   /** Moves the cursor (clamped to the images) and scrolls to it. */

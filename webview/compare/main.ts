@@ -8,7 +8,7 @@
 import './compare.css';
 import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, ToCompareWebview } from '../../src/shared/protocol/compare';
 import { MAX_READ_LENGTH, SIDES, assertNever } from '../../src/shared/protocol/compare';
-import { PendingRequests, fixedBytesPerRow } from '../../src/shared/protocol/common';
+import { PendingRequests } from '../../src/shared/protocol/common';
 import { ByteCache } from '../byteCache';
 import { button, el, typingInField } from '../dom';
 import { parseGoto } from '../gotoTarget';
@@ -112,7 +112,7 @@ function handle(message: ToCompareWebview): void {
 function init(message: CompareInitMessage): void {
   state.a = message.a;
   state.b = message.b;
-  hex.viewport.bytesPerRow = fixedBytesPerRow(message.settings.bytesPerRow);
+  hex.preference = message.settings.bytesPerRow;
   pendingReads.clear();
   for (const side of SIDES) {
     state.caches[side] = new ByteCache(message[side].sizeBytes, (offset, length) => {

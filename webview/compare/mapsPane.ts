@@ -44,6 +44,7 @@ export class CompareMapsPane {
     this.element = el('section', { id: 'compare-maps' }, el('div', { className: 'map-head' }, this.toggle, this.note, tableToggle), body);
     this.element.setAttribute('aria-label', t('Disk maps'));
     this.setCollapsed(false);
+    new ResizeObserver(() => this.arrangeLinks()).observe(this.links);
   }
 
   render(view: CompareMapsView): void {
@@ -55,6 +56,15 @@ export class CompareMapsPane {
     this.note.title = view.note ?? '';
     this.links.replaceChildren(...(view.a && view.b ? view.links.map((link) => this.linkElement(link, view.a!, view.b!)) : []));
     this.links.hidden = this.links.childElementCount === 0;
+    this.arrangeLinks();
+  }
+
+  /** Chips that would touch their neighbour (a narrow view, partitions close together) go on two rows, alternately. */
+  private arrangeLinks(): void {
+    const chips = Array.from(this.links.querySelectorAll<HTMLElement>('.map-link'));
+    const boxes = chips.map((chip) => chip.getBoundingClientRect()).sort((x, y) => x.left - y.left);
+    const crowded = boxes.some((box, i) => i > 0 && box.width > 0 && box.left < boxes[i - 1]!.right + 2);
+    this.links.classList.toggle('staggered', crowded);
   }
 
   private linkElement(link: DiskMapLink, a: DiskMapView, b: DiskMapView): HTMLElement {

@@ -155,6 +155,11 @@ export class StructurePane {
     }
     const patches = el('tbody');
     for (const p of fix.patches) {
+      const before = el('td', { className: 'bytes before', text: p.before });
+      const after = el('td', { className: 'bytes after', text: p.after });
+      // The bytes are cut to the column; the tooltip has them all.
+      before.title = p.before;
+      after.title = p.after;
       patches.append(
         el(
           'tr',
@@ -163,8 +168,8 @@ export class StructurePane {
           el('td', { className: 'num', text: `LBA ${p.lba}` }),
           el('td', { className: 'num', text: `0x${p.offset.toString(16).toUpperCase()}` }),
           el('td', { className: 'num', text: String(p.length) }),
-          el('td', { className: 'bytes before', text: p.before }),
-          el('td', { className: 'bytes after', text: p.after }),
+          before,
+          after,
         ),
       );
     }

@@ -60,8 +60,10 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
     };
     // The volume inside, with its superblock's fields (issue 14).
     if (p.content) node.children = [volumeNode(p.content, `${id}.volume`, ctx.spans, title)];
-    // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a.
-    const nested = (p.children ?? []).map((c) => partitionNode(c, `${id}${c.name}`, `Partition ${p.number}${c.name} (BSD ${c.name})`));
+    // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a, with the number Linux gives them (sda7).
+    const nested = (p.children ?? []).map((c) =>
+      partitionNode(c, `${id}${c.name}`, `Partition ${p.number}${c.name} (BSD ${c.name}${c.kernelNumber !== undefined ? `, Linux ${c.kernelNumber}` : ''})`),
+    );
     if (nested.length) node.children = [...(node.children ?? []), ...nested];
     return node;
   };

@@ -24,6 +24,13 @@ const COUNT_OFFSET = 138;
 /** MBR types of the BSD slices whose label we read. */
 export const BSD_SLICE_TYPES = [0xa5, 0xa6, 0xa9];
 const FREEBSD_SLICE = 0xa5;
+/** How many of a nested label's slots Linux and libblkid number (BSD_MAXPARTITIONS, OPENBSD_MAXPARTITIONS). */
+const KERNEL_BSD_SLOTS = 16;
+
+/** The next number Linux and libblkid give a nested BSD partition; null when it cannot be known. */
+export interface KernelNumbering {
+  next: number | null;
+}
 
 /** util-linux's names for p_fstype (8 is MS-DOS except on Alpha, where it is ext2). */
 const FS_TYPE_NAMES: Record<number, string> = {
@@ -52,21 +59,37 @@ const u16le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
 /**
  * Reads a BSD disklabel that starts `base` bytes into the disk (0 for the
  * whole disk's, the slice's first byte for a nested one); `parent` is the
- * MBR slice holding it. Null when no location holds the magic.
+ * MBR slice holding it, `numbering` the counter of its partitions' kernel
+ * numbers (advanced past the ones this label takes). Null when no location
+ * holds the magic.
  */
-export async function readBsd(source: ByteSource, sectorSize: number, base: number, parent?: Partition): Promise<DiskLabel | null> {
+export async function readBsd(
+  source: ByteSource,
+  sectorSize: number,
+  base: number,
+  parent?: Partition,
+  numbering: KernelNumbering = { next: null },
+): Promise<DiskLabel | null> {
   for (const at of LABEL_OFFSETS) {
     const offset = base + at;
     const bytes = await readIfPresent(source, offset, Math.min(HEADER_BYTES + MAX_BSD_PARTITIONS * PARTITION_BYTES, source.size - offset));
     if (!bytes || bytes.length < HEADER_BYTES || u32le(bytes, 0) !== BSD_MAGIC) continue;
     const sector = at < 512 ? ((await readIfPresent(source, base, 512)) ?? new Uint8Array(512)) : bytes;
-    const label = parseLabel(bytes, sector, offset, sectorSize, base, parent);
+    const label = parseLabel(bytes, sector, offset, sectorSize, base, parent, numbering);
     if (label) return label;
   }
   return null;
 }
 
-function parseLabel(bytes: Uint8Array, sector: Uint8Array, offset: number, sectorSize: number, base: number, parent: Partition | undefined): DiskLabel | null {
+function parseLabel(
+  bytes: Uint8Array,
+  sector: Uint8Array,
+  offset: number,
+  sectorSize: number,
+  base: number,
+  parent: Partition | undefined,
+  numbering: KernelNumbering,
+): DiskLabel | null {
   const declared = u16le(bytes, COUNT_OFFSET);
   const fits = Math.floor((bytes.length - HEADER_BYTES) / PARTITION_BYTES);
   const count = Math.min(declared, MAX_BSD_PARTITIONS, fits);
@@ -124,15 +147,29 @@ function parseLabel(bytes: Uint8Array, sector: Uint8Array, offset: number, secto
   const partitions: Partition[] = [];
   for (let slot = 0; slot < count; slot++) {
     const fsType = f.num(`partitions.${slot}.fsType`);
+    if (fsType === 0) continue;
     const sectors = BigInt(f.num(`partitions.${slot}.size`));
-    if (fsType === 0 || sectors === 0n) continue;
     const firstLba = BigInt(f.num(`partitions.${slot}.offset`)) + shift;
     // The slice itself listed again (NetBSD's raw partition typed): not a partition of its own.
     if (parent && firstLba === parent.firstLba && firstLba + sectors - 1n === parent.lastLba) continue;
+    // Linux and libblkid number the first 16 slots that are typed and inside the slice, empty ones too.
+    const inside = !!parent && firstLba >= parent.firstLba && firstLba + sectors - 1n <= parent.lastLba;
+    const kernelNumber = inside && slot < KERNEL_BSD_SLOTS && numbering.next !== null ? numbering.next++ : null;
+    if (sectors === 0n) continue;
     const letter = String.fromCharCode(0x61 + slot);
-    partitions.push(
-      labelPartition('bsd', slot, slot + 1, firstLba, sectors, sectorSize, { code: hexCode(fsType), name: FS_TYPE_NAMES[fsType] ?? null }, letter, 0),
+    const partition = labelPartition(
+      'bsd',
+      slot,
+      slot + 1,
+      firstLba,
+      sectors,
+      sectorSize,
+      { code: hexCode(fsType), name: FS_TYPE_NAMES[fsType] ?? null },
+      letter,
+      0,
     );
+    if (kernelNumber !== null) partition.kernelNumber = kernelNumber;
+    partitions.push(partition);
   }
   return {
     scheme: 'bsd',

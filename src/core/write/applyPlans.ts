@@ -28,8 +28,7 @@ import type { FixPlan, Patch } from '../patch';
 import type { ImageKind, OpenImageOptions } from '../io/openImage';
 import { planSectorRanges } from './containerPlans';
 import { resolveImageFiles } from './imageFiles';
-import { patchesMissReads, readDiskOf } from './readDiskOf';
-import type { ByteSpan } from '../io/dataRanges';
+import { readDiskAfter, readDiskNow } from './readDiskOf';
 import { HAND_EDIT_ID } from '../edit/planEdits';
 import { diskFingerprint, partitionOverlap, partitionRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
@@ -118,8 +117,8 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     const fixIds = plans.map((p) => p.id);
     // No repair writes into partition data, whatever a plan says (the fixes refuse it already);
     // hand edits (typing bytes in the editor) are the user's own and may.
-    const parsed: ByteSpan[] = [];
-    const disk = await readDiskOf(files.image, options.sectorSize, options.open, [], parsed);
+    const now = await readDiskNow(files.image, options.sectorSize, options.open);
+    const disk = now.model;
     const guarded = plans.filter((p) => p.id !== HAND_EDIT_ID);
     if (disk && guarded.length > 0) {
       const partitions = partitionRanges(disk);
@@ -159,7 +158,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
         ...new Set([
           diskFingerprint(disk, files.sizeBytes),
           // The image as it will be: parsed again only when a write lands on bytes the parser read.
-          diskFingerprint(patchesMissReads(writes, parsed) ? disk : await readDiskOf(files.image, options.sectorSize, options.open, writes), files.sizeBytes),
+          diskFingerprint(await readDiskAfter(files.image, options.sectorSize, options.open, now, writes), files.sizeBytes),
         ]),
       ],
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),

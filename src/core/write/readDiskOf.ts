@@ -35,6 +35,34 @@ export async function readDiskOf(
   }
 }
 
+/** A parse of the image as it is now, with the byte ranges it read (what readDiskAfter needs). */
+export interface DiskNow {
+  model: DiskModel | null;
+  reads: ByteSpan[];
+}
+
+/** The model of the image as it is now, noting what the parse read. */
+export async function readDiskNow(image: string, sectorSize: number, open: OpenImageOptions | undefined): Promise<DiskNow> {
+  const reads: ByteSpan[] = [];
+  const model = await readDiskOf(image, sectorSize, open, [], reads);
+  return { model, reads };
+}
+
+/**
+ * The model of the image with `patches` laid over it: `now.model` itself when no
+ * patch touches a byte that parse read (see patchesMissReads), else a new parse.
+ * The writer and the undo both ask this about the image as their writes will leave it.
+ */
+export async function readDiskAfter(
+  image: string,
+  sectorSize: number,
+  open: OpenImageOptions | undefined,
+  now: DiskNow,
+  patches: readonly Patch[],
+): Promise<DiskModel | null> {
+  return patchesMissReads(patches, now.reads) ? now.model : readDiskOf(image, sectorSize, open, patches);
+}
+
 /**
  * True when no patch touches a byte in `reads`. The parser is a function of the
  * bytes it reads (no clock, no randomness, no file system calls of its own), so

@@ -10,7 +10,7 @@
 import type { Patch } from '../patch';
 import type { OpenImageOptions } from '../io/openImage';
 import { resolveImageFiles } from './imageFiles';
-import { readDiskOf } from './readDiskOf';
+import { readDiskAfter, readDiskNow } from './readDiskOf';
 import { HAND_EDIT_ID } from '../edit/planEdits';
 import { coveredBy, diskFingerprint, partitionRanges, standardTableRanges, tableRanges } from '../diskAreas';
 import { ImageWriter } from './imageWriter';
@@ -78,13 +78,16 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     // A journal is input: replay an entry only on the image it was written for, and only into its partition tables.
     // Table areas and partitions count as they are now and as the undo would leave them
     // (after undoing relocate-backup the old backup location is a table area again).
-    const now = await readDiskOf(files.image, entry.sectorSize, options.open);
+    const parsed = await readDiskNow(files.image, entry.sectorSize, options.open);
+    const now = parsed.model;
     const fingerprint = diskFingerprint(now, files.sizeBytes);
     if (entry.identity !== undefined && !entry.identity.includes(fingerprint)) {
       throw new JournalForeignError(journalPath, entry.id, `it was written for another disk (${entry.identity.join(' / ')}; ${files.image} is ${fingerprint})`);
     }
     const reverted = entry.writes.map((w) => ({ offset: w.offset, before: fromHex(w.after), after: fromHex(w.before) }));
-    const models = [now, await readDiskOf(files.image, entry.sectorSize, options.open, reverted)].filter((d) => d !== null);
+    // The image as the undo will leave it: parsed again only when a reverted byte is one the parse above read.
+    const after = await readDiskAfter(files.image, entry.sectorSize, options.open, parsed, reverted);
+    const models = (after === now ? [now] : [now, after]).filter((d) => d !== null);
     const tables = models.length > 0 ? models.flatMap((d) => tableRanges(d)) : standardTableRanges(files.sizeBytes, entry.sectorSize);
     const partitions = models.flatMap((d) => partitionRanges(d));
     for (const w of entry.writes) {

@@ -75,18 +75,13 @@ export class PendingRequests<T> {
 
 /** Hex view settings both views have. */
 export interface HexSettings {
-  /** `diskx.hex.bytesPerRow`: `auto` is 16, or 8 when 16 do not fit beside the tree. */
+  /** `diskx.hex.bytesPerRow`: `auto` is 16, or 8 when 16 do not fit (beside the tree; the comparison: both images). */
   bytesPerRow: BytesPerRowSetting;
   /** `diskx.hex.showLba`: the LBA column, shown when it fits (absent: true). */
   showLba?: boolean;
 }
 
 export type BytesPerRowSetting = 'auto' | 8 | 16 | 32;
-
-/** The row width a view without its own fitting uses for a setting (`auto`: 16). */
-export function fixedBytesPerRow(setting: BytesPerRowSetting): 8 | 16 | 32 {
-  return setting === 'auto' ? 16 : setting;
-}
 
 /** What both views show about an image. */
 export interface ImageSummary {

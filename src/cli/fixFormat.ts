@@ -213,7 +213,9 @@ export function formatPlan(report: FixReport): string {
   for (const { plan, disk: planned } of report.planned) {
     lines.push('');
     lines.push(`fix ${plan.id}: ${plan.title}`);
-    lines.push(...wrap(plan.description, '  '));
+    // Each line of the description wrapped on its own, keeping its indent (rebuild-from-scan lists partitions).
+    for (const line of plan.description.split('\n')) lines.push(...wrap(line, `  ${/^ */.exec(line)![0]}`));
+    if (plan.destroys && report.dryRun) lines.push('', '  --write needs --allow-overwrite-volume (the confirmation that the volume it OVERWRITES may go)');
     plan.patches.forEach((patch, i) => {
       lines.push('');
       lines.push(`  patch ${i + 1} of ${plan.patches.length}: ${plural(patch.after.length, 'byte')} at ${offsetText(patch.offset, disk.sectorSize)}`);
@@ -308,7 +310,8 @@ export function writtenJson(written: WriteResult | null) {
 /**
  * The `diskx fix --json` document:
  * { image, sectorSize, dryRun,
- *   plan: [{id, title, description, patches: [{offset, length, lba, fields, before, after}]}],
+ *   plan: [{id, title, description, destroys?, patches: [{offset, length, lba, fields, before, after}]}],
+ *     destroys: what the plan overwrites of a volume's own structures (its --write needs --allow-overwrite-volume),
  *   notApplicable: [{id, reason}],
  *   sectors: [LBA...]          sectors the plans write (only those whose bytes change), ascending,
  *   written: null | {sectors: [LBA in write order], sectorsWritten, bytesWritten, entryId,
@@ -329,6 +332,7 @@ export function fixJson(report: FixReport) {
       id: plan.id,
       title: plan.title,
       description: plan.description,
+      ...(plan.destroys ? { destroys: plan.destroys } : {}),
       patches: plan.patches.map((p) => ({
         offset: jsonInteger(p.offset),
         length: p.after.length,

@@ -105,6 +105,11 @@ export function formatInspect(disk: DiskModel, container?: ContainerInfo): strin
       .trimEnd();
   lines.push(line(head));
   for (const row of rows) lines.push(line(row));
+  const notes = [...disk.partitions, ...disk.partitions.flatMap((p) => p.children ?? [])].filter((p) => p.contentNote !== undefined);
+  if (notes.length) {
+    lines.push('');
+    for (const p of notes) lines.push(`Partition ${p.number} (${p.typeName ?? 'type unknown'}): ${p.contentNote}`);
+  }
   if (disk.fatVolumes?.length) {
     lines.push('');
     lines.push('FAT volumes:');

@@ -127,6 +127,8 @@ export interface Partition {
   attributes: bigint;
   /** What the content probes found at the partition's start (null: nothing recognised); absent in hand-made models. */
   content?: VolumeContent | null;
+  /** Why nothing was recognised, for a type whose format diskx cannot check (an ESXi vmkDiagnostic partition): what its first bytes are. */
+  contentNote?: string;
   /** When nothing is at its start: a volume that begins before the partition and runs into it. */
   enclosing?: VolumeContent;
   /** The table that lists it, when not the disk's own scheme (a BSD partition inside an MBR slice); absent for GPT and MBR. */

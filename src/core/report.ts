@@ -55,6 +55,7 @@ export function partitionJson(p: Partition, scheme: string): Record<string, unkn
     name: p.name,
     attributes: formatAttributes(p.attributes),
     content: contentJson(p.content),
+    ...(p.contentNote !== undefined ? { contentNote: p.contentNote } : {}),
     ...(p.wholeDisk ? { wholeDisk: true } : {}),
     ...(p.kernelNumber !== undefined ? { kernelNumber: p.kernelNumber } : {}),
     ...(p.children ? { partitions: p.children.map((c) => partitionJson(c, 'bsd')) } : {}),

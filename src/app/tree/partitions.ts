@@ -60,6 +60,8 @@ export function partitionsNode(ctx: TreeContext): TreeNode | null {
     };
     // The volume inside, with its superblock's fields (issue 14).
     if (p.content) node.children = [volumeNode(p.content, `${id}.volume`, ctx.spans, title)];
+    // A type whose format is not public (vmkDiagnostic): what its first bytes are, and that it cannot be verified.
+    else if (p.contentNote !== undefined) node.children = [contentNoteNode(p, `${id}.contents`, model.sectorSize)];
     // A BSD disklabel's partitions inside this MBR slice, named like FreeBSD's s1a, with the number Linux gives them (sda7).
     const nested = (p.children ?? []).map((c) =>
       partitionNode(c, `${id}${c.name}`, `Partition ${p.number}${c.name} (BSD ${c.name}${c.kernelNumber !== undefined ? `, Linux ${c.kernelNumber}` : ''})`),
@@ -95,4 +97,16 @@ function freeSpaceNode(model: DiskModel, spans: FieldSpan[]): TreeNode | null {
     return node;
   });
   return { id: 'free', label: 'Free space', value: String(free.length), description: 'gaps of 1 MiB or more', offset: 0, length: 0, children };
+}
+
+function contentNoteNode(p: Partition, id: string, sectorSize: number): TreeNode {
+  const zero = /all zero/.test(p.contentNote ?? '');
+  return {
+    id,
+    label: 'Contents',
+    value: zero ? 'all zero · type not verifiable' : 'not recognised · type not verifiable',
+    description: p.contentNote,
+    offset: Number(p.firstLba) * sectorSize,
+    length: Math.min(4096, Number(p.sizeBytes)),
+  };
 }

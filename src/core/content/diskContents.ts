@@ -8,6 +8,7 @@ import type { ContentProbe, FreeRegion, VolumeContent } from './probe';
 export type { FreeRegion } from './probe';
 import { ProbeReader } from './probe';
 import { CONTENT_PROBES, HEAD_PROBES, probeWith } from './index';
+import { UNVERIFIABLE_HEAD_BYTES, isUnverifiableType, unverifiableNote } from './unverifiable';
 
 /** Probes every partition (sets `partition.content`) and lists and probes the gaps of the usable range. */
 export async function probePartitions(
@@ -20,12 +21,16 @@ export async function probePartitions(
   // Partitions of labels nested in MBR slices (BSD) are probed too, within the same per-disk limits.
   for (const partition of [...partitions, ...partitions.flatMap((p) => p.children ?? [])]) {
     partition.content = null;
+    delete partition.contentNote;
     // Sun's "whole disk" and SGI's "volume" slices start at the label and overlap every partition.
     if (partition.lastLba < partition.firstLba || partition.wholeDisk) continue;
     if (partition.mbrType !== null && isContainerOnly(partition.mbrType)) continue;
     const offset = partition.firstLba * BigInt(sectorSize);
     const size = (partition.lastLba - partition.firstLba + 1n) * BigInt(sectorSize);
     partition.content = offset < BigInt(source.size) ? await prober.probe(Number(offset), clip(size)) : null;
+    if (partition.content === null && isUnverifiableType(partition) && offset < BigInt(source.size)) {
+      partition.contentNote = unverifiableNote(await prober.head(Number(offset), Math.min(UNVERIFIABLE_HEAD_BYTES, clip(size))));
+    }
   }
   const free = usable
     ? freeRegions(
@@ -93,6 +98,14 @@ class DiskProber {
     this.bytes += reader.bytesFetched;
     this.seen.set(key, found);
     return found;
+  }
+
+  /** The first `length` bytes at `offset` (within the disk), counted against the per-disk budget; null once it is spent. */
+  async head(offset: number, length: number): Promise<Uint8Array | null> {
+    const clipped = Math.max(0, Math.min(length, this.source.size - offset));
+    if (this.bytes + clipped > MAX_PROBE_BYTES_PER_DISK) return null;
+    this.bytes += clipped;
+    return this.source.read(offset, clipped);
   }
 }
 

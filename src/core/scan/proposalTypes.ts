@@ -24,6 +24,8 @@ export interface Proposal {
   layout?: 'esxi-5' | 'esxi-6' | 'esxi-7' | 'windows';
   diskGuid?: string;
   partitions: ProposedPartition[];
+  /** The file system made on the whole disk that the table is written over (set aside: it holds no file). */
+  overwrites?: { firstLba: bigint; lastLba: bigint; type: string; label?: string; uuid?: string };
   /** Why this proposal, for the user. */
   reasons: string[];
 }

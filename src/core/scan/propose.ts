@@ -9,12 +9,16 @@
 //      partition, which holds no file system, in their slots;
 //   4. otherwise the volumes in disk order, numbered from 1, GPT unless an MBR
 //      fits better (a volume at the DOS start LBA 63, or a stray MBR's records).
+// A file system made on the whole disk over lost partitions (wholeDisk.ts) is
+// set aside when it holds no file and the volumes inside it are intact: the
+// proposal is made from those volumes and names it as what it overwrites.
 import { createHash } from 'node:crypto';
 import type { FoundVolume, ScanResult } from './scanner';
 import type { StrayTable } from './tables';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
 import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
-import { windowsProposal } from './windows';
+import { TYPE_MS_RESERVED, windowsProposal } from './windows';
+import { wholeDiskConflict } from './wholeDisk';
 import type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
@@ -81,10 +85,20 @@ export function gptUsableRange(totalSectors: bigint, sectorSize: number): { firs
 
 /** Proposes a table for a disk of `totalSectors` from a scan of the whole disk. */
 export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalResult {
+  const conflict = wholeDiskConflict(scan.volumes);
+  if (conflict) {
+    const refusal = wholeDiskRefusal(conflict.outer, conflict.inner);
+    if (refusal) return { ok: false, reason: refusal };
+  }
+  const result = proposeFrom(conflict ? conflict.inner : scan.volumes, scan, totalSectors);
+  return result.ok && conflict ? { ok: true, proposal: overwriting(result.proposal, conflict.outer, conflict.inner) } : result;
+}
+
+function proposeFrom(found: FoundVolume[], scan: ScanResult, totalSectors: bigint): ProposalResult {
   const { sectorSize } = scan;
   const stray = strayGptProposal(scan.tables, totalSectors);
   if (stray) return { ok: true, proposal: stray };
-  const volumes = scan.volumes.filter((v) => v.nestedIn === undefined);
+  const volumes = found.filter((v) => v.nestedIn === undefined);
   if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
   const overlapping = volumes.find((v) => v.overlaps !== undefined);
   if (overlapping)
@@ -286,6 +300,44 @@ function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSect
     partitions,
     reasons: [
       `${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`,
+    ],
+  };
+}
+
+/** Why a whole-disk file system with volumes inside must not be set aside, or null when it may. */
+function wholeDiskRefusal(outer: FoundVolume, inner: FoundVolume[]): string | null {
+  const what = `the ${outer.content.type} file system at LBA 0 spans the disk and has ${inner.length} volume${inner.length === 1 ? '' : 's'} inside it`;
+  if (outer.holdsFiles === true)
+    return `${what}, and it holds files: it is in use and the volumes inside it may be files stored in it; nothing proposed (copy its files off first if it was made over the partitions by mistake)`;
+  if (outer.holdsFiles !== false)
+    return `${what}; diskx cannot tell whether a ${outer.content.type} file system holds files, so it will not propose a table that overwrites it`;
+  if (!inner.some((v) => v.confidence === 'high' && v.nestedIn === undefined))
+    return `${what}, but none of them is intact (each was found from a backup copy only): nothing proposed`;
+  return null;
+}
+
+/** `proposal` made from the volumes inside `outer` (`inner`), which it overwrites. */
+function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[]): Proposal {
+  // Partitions that should hold a file system but where none was found: the whole-disk one overwrote it.
+  const noFileSystem = new Set([TYPE_VMWARE_DIAGNOSTIC, TYPE_MS_RESERVED]);
+  const lost = proposal.partitions.filter((p) => !noFileSystem.has(p.typeGuid ?? '') && !inner.some((v) => v.firstLba === p.firstLba));
+  return {
+    ...proposal,
+    overwrites: {
+      firstLba: outer.firstLba,
+      lastLba: outer.lastLba!,
+      type: outer.content.type,
+      ...(outer.content.label ? { label: outer.content.label } : {}),
+      ...(outer.content.uuid ? { uuid: outer.content.uuid } : {}),
+    },
+    reasons: [
+      `the ${outer.content.type} file system at LBA 0..${outer.lastLba} was made on the whole disk over the partitions (it holds no file; the volumes inside it are intact): the table is proposed from those volumes, and writing it overwrites that file system`,
+      ...proposal.reasons,
+      ...(lost.length
+        ? [
+            `no volume was found where ${lost.map((p) => `${p.role} (LBA ${p.firstLba})`).join(', ')} start${lost.length === 1 ? 's' : ''}: the whole-disk file system's own structures were written there; the partition${lost.length === 1 ? ' is' : 's are'} restored, ${lost.length === 1 ? 'its' : 'their'} file system${lost.length === 1 ? '' : 's'} must be made again`,
+          ]
+        : []),
     ],
   };
 }

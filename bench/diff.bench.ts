@@ -8,11 +8,15 @@
 //   differing        three single-byte changes: vs `cmp -l | cat`
 //   differing-cold   the same with both files dropped from the page cache before every run of either tool
 //   sparse           two sparse files, a few changed ranges: vs `cmp -l | cat`
-// Every timed run is the whole command (process start included), interleaved
-// ours, cmp, ours, cmp..., median of DISKX_BENCH_RUNS (default 7) after one
-// warm-up each, with CPU time (user + system) and peak RSS from /usr/bin/time,
-// and the load average before and after: on a shared machine the wall-time
-// ratio moves with the neighbours, the CPU time much less. Peak RSS is also
+// Every timed run is the whole command (process start included), in pairs
+// ours-then-cmp and cmp-then-ours by turns (so neither tool always runs second),
+// DISKX_BENCH_RUNS pairs (default 7, at least 5) after one warm-up each, with
+// CPU time (user + system) and peak RSS from /usr/bin/time, and the load
+// average (1, 5, 15 minutes) before and after. The ratio is given twice: of the
+// two medians, and the median of the ratios within each pair (both runs of a
+// pair see nearly the same neighbours: on a shared machine the wall-time ratio
+// moves with them, the CPU time much less). DISKX_BENCH_CASES=differing,sparse
+// runs only the cases named. Peak RSS is also
 // given above the CLI's own (`diskx --version`). The in-process byteDiff time
 // is printed too. NODE_EXTRA_CA_CERTS is removed from the runs' environment:
 // when set, every Node start loads that CA store first (tens of ms of CPU),
@@ -27,7 +31,9 @@ import { ScanFileSource } from '../src/core/io/scanSource';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.DISKX_BENCH_MIB ?? 1024) * MiB;
-const RUNS = Number(process.env.DISKX_BENCH_RUNS ?? 7);
+const RUNS = Math.max(5, Number(process.env.DISKX_BENCH_RUNS ?? 7) || 7);
+const CASES = process.env.DISKX_BENCH_CASES?.split(',').map((name) => name.trim());
+const wanted = (name: string): boolean => !CASES || CASES.includes(name);
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli.js');
 
 function median(values: number[]): number {
@@ -92,7 +98,11 @@ function timed(pipeline: string): Timing {
   return { wall, cpu: stats ? Number(stats[1]) + Number(stats[2]) : null, rssMiB: stats ? Number(stats[3]) / 1024 : null };
 }
 
-const load = (): string => os.loadavg()[0]!.toFixed(1);
+const load = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/');
 
 const quote = (file: string): string => `'${file.replace(/'/g, `'\\''`)}'`;
 
@@ -137,10 +147,11 @@ async function runCase(c: Case): Promise<void> {
   const oursRuns: Timing[] = [];
   const theirRuns: Timing[] = [];
   for (let run = 0; run < RUNS; run++) {
-    prepare();
-    oursRuns.push(timed(ours));
-    prepare();
-    theirRuns.push(timed(theirs));
+    const order = run % 2 === 0 ? [ours, theirs] : [theirs, ours];
+    for (const pipeline of order) {
+      prepare();
+      (pipeline === ours ? oursRuns : theirRuns).push(timed(pipeline));
+    }
   }
   const loadAfter = load();
   prepare();
@@ -156,7 +167,10 @@ async function runCase(c: Case): Promise<void> {
   console.log(
     `  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`,
   );
-  console.log(`  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`);
+  const pairRatios = oursRuns.map((r, i) => theirRuns[i]!.wall / r.wall);
+  console.log(
+    `  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (medians; per pair: median ${median(pairRatios).toFixed(2)}x, ${Math.min(...pairRatios).toFixed(2)}-${Math.max(...pairRatios).toFixed(2)}x) (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`,
+  );
   const oursCpu = oursRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
   const theirCpu = theirRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
   if (oursCpu.length && theirCpu.length) {
@@ -177,7 +191,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-diff-bench-'));
   try {
     console.log(
-      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} interleaved runs after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${load()}`,
+      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} interleaved pairs after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${load()} (1/5/15 min), ${new Date().toISOString()}`,
     );
     baseRssMiB = median([0, 1, 2].map(() => timed(`node ${quote(CLI)} --version | cat`).rssMiB ?? NaN));
     if (Number.isNaN(baseRssMiB)) baseRssMiB = null;
@@ -185,11 +199,13 @@ async function main(): Promise<void> {
     const b = path.join(dir, 'b.img');
     writeRegular(a, crypto.randomBytes(64 * MiB));
     fs.copyFileSync(a, b);
-    await runCase({ name: 'identical', a, b, cmpArgs: '' });
+    if (wanted('identical')) await runCase({ name: 'identical', a, b, cmpArgs: '' });
     flip(b, [1000, Math.floor(SIZE / 2) + 7, SIZE - 824]);
-    await runCase({ name: 'differing', a, b, cmpArgs: '-l' });
-    if (dropCache(a)) await runCase({ name: 'differing-cold', a, b, cmpArgs: '-l', cold: true });
-    else console.log('\ndiffering-cold: skipped (dd iflag=nocache could not drop the page cache here)');
+    if (wanted('differing')) await runCase({ name: 'differing', a, b, cmpArgs: '-l' });
+    if (wanted('differing-cold')) {
+      if (dropCache(a)) await runCase({ name: 'differing-cold', a, b, cmpArgs: '-l', cold: true });
+      else console.log('\ndiffering-cold: skipped (dd iflag=nocache could not drop the page cache here)');
+    }
     fs.rmSync(a);
     fs.rmSync(b);
     const sa = path.join(dir, 'sparse-a.img');
@@ -201,7 +217,7 @@ async function main(): Promise<void> {
     flip(sa, [4096], 8);
     flip(sb, [4096], 4);
     flip(sb, [SIZE - 1]);
-    await runCase({ name: 'sparse', a: sa, b: sb, cmpArgs: '-l' });
+    if (wanted('sparse')) await runCase({ name: 'sparse', a: sa, b: sb, cmpArgs: '-l' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -144,6 +144,12 @@ export const SCAN_YIELD_BYTES = 32 * 1024 * 1024;
 
 /** Partitions a scan proposal may hold (a GPT array's usual 128 slots). */
 export const MAX_PROPOSED_PARTITIONS = 128;
+
+/** Bytes of a whole-disk FAT file system's root directory read to tell whether it holds files (its first cluster at most). */
+export const MAX_WHOLE_DISK_DIRECTORY_BYTES = 256 * 1024;
+
+/** $MFT records of a whole-disk NTFS file system read to tell whether it holds files (the system files and the first user ones). */
+export const MAX_WHOLE_DISK_MFT_RECORDS = 256;
 // Containers (qcow2, VHD, VHDX, VMDK sparse, VDI): every table is read entry by
 // entry through the page cache, so a hostile size costs no memory; these bound
 // what a single read, a decompression or a chain of parents may take.

@@ -16,6 +16,11 @@ export interface FixPlan {
   title: string;
   description: string;
   patches: Patch[];
+  /**
+   * Set when the plan overwrites a volume's own structures (rebuild-from-scan over a file system made
+   * on the whole disk): what it destroys. Writing such a plan needs an explicit confirmation.
+   */
+  destroys?: string;
 }
 
 /** A fix either yields a plan or says why it does not apply to this disk. */

@@ -98,3 +98,27 @@ export async function confirmAutoSave(document: DiskImageDocument, fixId: string
   );
   return answer === write;
 }
+
+/**
+ * A fix whose plan overwrites a volume's own structures (rebuild-from-scan over a
+ * file system made on the whole disk by mistake; the preview names it) is applied
+ * only after the user confirms that this volume may go: the CLI's
+ * --allow-overwrite-volume.
+ */
+export async function confirmOverwrite(document: DiskImageDocument, fixId: string): Promise<boolean> {
+  if (!(isFixId(fixId) || isScanFixId(fixId))) return true;
+  const result = document.session.plan(fixId);
+  if (!result.ok || !result.plan.destroys) return true;
+  const overwrite = vscode.l10n.t('Overwrite and Apply');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('"{0}" overwrites {1}.', localFixLabel(fixId), result.plan.destroys),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        "The new table is written over that file system's first and last sectors, so it is no longer recognised; the volumes found inside it are kept. Apply it only if that file system was made on the whole disk by mistake. Save writes it with an undo journal (Ctrl+Z and save, or diskx undo, reverts it).",
+      ),
+    },
+    overwrite,
+  );
+  return answer === overwrite;
+}

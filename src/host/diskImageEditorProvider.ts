@@ -11,7 +11,7 @@ import { EditorPanels } from './editorPanels';
 import { ImageStatusBar } from './imageStatusBar';
 import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
-import { confirmAutoSave, registerApplyFixCommand } from './applyFixCommand';
+import { confirmAutoSave, confirmOverwrite, registerApplyFixCommand } from './applyFixCommand';
 import { registerEditorKeys } from './editorKeys';
 import { copiedMessage, registerCopyAsCommands } from './copyAsCommands';
 import { FixCodeActions } from './fixCodeActions';
@@ -187,6 +187,14 @@ export class DiskImageEditorProvider {
 
   /** One message from a panel's webview, answered through the session; only the host-only effects are done here. */
   private async onMessage(panel: vscode.WebviewPanel, document: DiskImageDocument, raw: unknown): Promise<void> {
+    if (isApplyFix(raw) && !(await confirmOverwrite(document, raw.fixId))) {
+      await this.panels.post(panel, {
+        type: 'error',
+        requestId: null,
+        message: vscode.l10n.t('{0}: not applied (it overwrites a volume, and that was not confirmed).', localFixLabel(raw.fixId)),
+      });
+      return;
+    }
     if (isApplyFix(raw) && !(await confirmAutoSave(document, raw.fixId))) {
       await this.panels.post(panel, {
         type: 'error',

@@ -162,6 +162,17 @@ test('errors: exit 2 with one line naming the image', async () => {
   assert.deepEqual(run.stderr, [`diskx: ${missing}: no such file or directory`]);
   const first = await diff(missing, esxiOriginal, '--json');
   assert.deepEqual([first.exitCode, first.stderr], [2, [`diskx: ${missing}: no such file or directory`]]);
+  // The byte diff runs while the images are parsed: a parse that fails stops it, with the parse's one line.
+  const tiny = path.join(dir, 'tiny.img');
+  fs.writeFileSync(tiny, Buffer.alloc(100, 7));
+  for (const [a, b] of [
+    [esxiOriginal, tiny],
+    [tiny, esxiOriginal],
+  ] as const) {
+    const bytes = await diff(a, b, '--bytes', '--json');
+    assert.deepEqual([bytes.exitCode, bytes.stdout], [2, '']);
+    assert.deepEqual(bytes.stderr, [`diskx: ${tiny}: is too small to be a disk image (100 bytes; an MBR alone needs 512)`]);
+  }
   await assert.rejects(diff(esxiOriginal), /diff needs two images/);
   await assert.rejects(diff(esxiOriginal, esxiOriginal, '--max-ranges', '0'), /--max-ranges must be a whole number/);
 });

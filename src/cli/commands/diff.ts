@@ -4,8 +4,9 @@
 //
 // Exit codes: 0 identical in what was compared (the structures; with --bytes
 // also every byte and the size), 1 different, 2 error (one line on stderr).
-import type { AnalyzedImage } from '../../core/index';
-import { analyzeImage } from '../../core/index';
+import { openImage } from '../../core/io/openImage';
+import type { OpenedImage } from '../../core/io/openImage';
+import { readDisk } from '../../core/diskModel';
 import { describeError, UsageError } from '../../core/errors';
 import { structuralDiff } from '../../core/diff/structuralDiff';
 import { byteDiff, DEFAULT_MAX_RANGES, MAX_RANGES_LIMIT } from '../../core/diff/byteDiff';
@@ -42,34 +43,51 @@ async function runDiff(argv: string[], context: CommandContext): Promise<Command
   const progress = args.flags.has('bytes')
     ? terminalProgress('diskx: comparing bytes', (done, total) => `(${formatSize(done)} of ${formatSize(total)})`)
     : undefined;
-  const opened: AnalyzedImage[] = [];
+  const opened: OpenedImage[] = [];
   const scans: ByteSource[] = [];
+  // The byte diff of two plain files reads them while their structures are parsed (the parse's few reads
+  // queue behind it); a container's byte source is the parser's own, so its byte diff waits for the parse.
+  const stop = new AbortController();
+  let scanning: Promise<ByteDiffResult> | null = null;
+  const startScan = (): Promise<ByteDiffResult> => {
+    const run = byteDiff(scans[0]!, scans[1]!, { maxRanges, signal: stop.signal, ...(progress ? { onProgress: progress.update } : {}) });
+    run.catch(() => undefined); // awaited below, after the parses; never unhandled meanwhile
+    return run;
+  };
   let current = pathA;
   try {
-    opened.push(await analyzeImage(pathA, { sectorSize, open: context.open }));
+    opened.push(await openImage(pathA, context.open));
     current = pathB;
-    opened.push(await analyzeImage(pathB, { sectorSize, open: context.open }));
-    const [a, b] = opened as [AnalyzedImage, AnalyzedImage];
-    const diff = structuralDiff(a.disk, b.disk);
-    let bytes: ByteDiffResult | null = null;
+    opened.push(await openImage(pathB, context.open));
+    const [openedA, openedB] = opened as [OpenedImage, OpenedImage];
     if (args.flags.has('bytes')) {
       current = pathA;
-      scans.push(await scanSourceFor(a.opened));
+      scans.push(await scanSourceFor(openedA));
       current = pathB;
-      scans.push(await scanSourceFor(b.opened));
-      current = `${pathA}, ${pathB}`;
-      bytes = await byteDiff(scans[0]!, scans[1]!, { maxRanges, ...(progress ? { onProgress: progress.update } : {}) });
+      scans.push(await scanSourceFor(openedB));
+      if (scans[0] !== openedA.source && scans[1] !== openedB.source) scanning = startScan();
     }
+    current = pathA;
+    const diskA = await readDisk(openedA.source, { sectorSize });
+    current = pathB;
+    const diskB = await readDisk(openedB.source, { sectorSize });
+    const diff = structuralDiff(diskA, diskB);
+    current = `${pathA}, ${pathB}`;
+    if (scans.length === 2 && !scanning) scanning = startScan();
+    const bytes = scanning ? await scanning : null;
     const identical = diff.identical && (bytes === null || bytes.identical);
-    const stdout = args.flags.has('json') ? JSON.stringify(diffJson(diff, bytes), null, 2) : formatDiff(diff, a.disk, b.disk, bytes);
+    const stdout = args.flags.has('json') ? JSON.stringify(diffJson(diff, bytes), null, 2) : formatDiff(diff, diskA, diskB, bytes);
     return { stdout, exitCode: identical ? 0 : 1 };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if (process.env.DISKX_DEBUG === '1' && error instanceof Error) context.stderr(String(error.stack));
     return fail(context, `${current}: ${describeError(error)}`);
   } finally {
+    // A failed parse stops the byte diff; its reads end before the files close.
+    stop.abort();
+    await scanning?.catch(() => undefined);
     progress?.done();
-    const sources = new Set<ByteSource>([...scans, ...opened.map((o) => o.opened.source)]);
+    const sources = new Set<ByteSource>([...scans, ...opened.map((o) => o.source)]);
     await Promise.allSettled([...sources].map((s) => s.close()));
   }
 }

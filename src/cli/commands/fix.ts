@@ -39,14 +39,24 @@ import { fixJson, formatPlan, formatWritten } from '../fixFormat';
 import type { Refusal, Planned, FixReport } from '../fixFormat';
 import { FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
 
-const FLAGS = { fix: { value: true, repeat: true }, reference: { value: true }, write: {}, json: {}, 'sector-size': { value: true }, 'allow-device': {} };
+const FLAGS = {
+  fix: { value: true, repeat: true },
+  reference: { value: true },
+  write: {},
+  json: {},
+  'sector-size': { value: true },
+  'allow-device': {},
+  'allow-overwrite-volume': {},
+};
 
 export const fixCommand: CliCommand = {
   name: 'fix',
-  usage: `  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device]
+  usage: `  fix     IMAGE --fix ID [--fix ID ...] [--write] [--json] [--sector-size 512|4096] [--allow-device] [--allow-overwrite-volume]
           without --write a dry run: prints every patch (offset, LBA, fields, before/after), writes nothing;
           with --write: applies it after saving an undo journal (IMAGE.diskx-journal), backup GPT first;
           several --fix are planned in sequence and written as one repair;
+          --allow-overwrite-volume: confirms a repair that overwrites a volume (rebuild-from-scan over a file
+          system made on the whole disk by mistake: the plan says what it destroys); without it --write refuses;
           exit 0 applies (written), 1 a fix does not apply (nothing written), 2 error
 ${FIX_REFERENCE_USAGE}`,
   flags: FLAGS,
@@ -168,6 +178,15 @@ async function runFix(argv: string[], context: CommandContext): Promise<CommandR
     addressed: addressedCodes(findingsBefore, fixIds),
     unresolved: refused.length === 0 ? unresolvedFindings(findingsBefore, findingsAfter, fixIds) : [],
   };
+  // A plan that destroys a volume's own structures is written only when the user confirmed it by its flag.
+  const unconfirmed = write && !args.flags.has('allow-overwrite-volume') ? planned.find((p) => p.plan.destroys) : undefined;
+  if (unconfirmed) {
+    refused.push({
+      id: unconfirmed.plan.id as FixId | ScanFixId,
+      reason: 'it overwrites a volume (see OVERWRITES above): add --allow-overwrite-volume to write it',
+    });
+    context.stderr(`diskx: ${image}: fix ${unconfirmed.plan.id} overwrites ${unconfirmed.plan.destroys}: add --allow-overwrite-volume to write it`);
+  }
   if (refused.length > 0 || !write) {
     if (write) context.stderr(`diskx: ${image}: nothing was written`);
     return { stdout: asJson ? json(fixJson(report)) : formatPlan(report), exitCode: refused.length > 0 ? 1 : 0 };

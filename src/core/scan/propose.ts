@@ -1,7 +1,9 @@
 // From what the scan found to a partition table to write. In order of trust:
 //   1. a stray GPT whose header and array CRCs hold and whose entries fit the
 //      disk (e.g. the backup left at the old end of a grown disk): its entries
-//      in the slots they had, GUIDs, attributes and names as they were;
+//      in the slots they had, GUIDs, attributes and names as they were; one
+//      found shifted (the disk's contents moved) when the volumes found bear
+//      the shift out, its LBAs moved by it (shifted.ts);
 //   2. volumes that match an ESXi boot-disk layout: the installer's slots and
 //      type GUIDs (vmkDiagnostic partitions, which carry no file system, from
 //      the layout's fixed LBAs), so no partition is renumbered;
@@ -9,13 +11,19 @@
 //      partition, which holds no file system, in their slots;
 //   4. otherwise the volumes in disk order, numbered from 1, GPT unless an MBR
 //      fits better (a volume at the DOS start LBA 63, or a stray MBR's records).
+// A file system made on the whole disk over lost partitions (wholeDisk.ts) is
+// set aside when it holds no file and the volumes inside it are intact: the
+// proposal is made from those volumes and names it as what it overwrites.
 import { createHash } from 'node:crypto';
 import type { FoundVolume, ScanResult } from './scanner';
 import type { StrayTable } from './tables';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
-import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
-import { windowsProposal } from './windows';
+import { MAX_PROPOSED_PARTITIONS } from '../limits';
+import { TYPE_MS_RESERVED, windowsProposal } from './windows';
+import { wholeDiskConflict } from './wholeDisk';
 import type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
+import { gptUsableRange } from './proposalTypes';
+import { shiftedGptProposal } from './shifted';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -25,6 +33,7 @@ const TYPE_LINUX_LUKS = 'CA7D7CCB-63ED-4C53-861C-1742536059CC';
 const TYPE_ZFS = '6A898CC3-1DD2-11B2-99A6-080020736631';
 
 export type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
+export { gptUsableRange } from './proposalTypes';
 
 const GPT_TYPE_BY_CONTENT: Record<string, string> = {
   vfat: TYPE_MS_BASIC_DATA,
@@ -73,18 +82,24 @@ export function derivedGuid(seed: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-/** The GPT usable range of a disk of `totalSectors` with a 128-entry array. */
-export function gptUsableRange(totalSectors: bigint, sectorSize: number): { firstUsable: bigint; lastUsable: bigint } {
-  const arraySectors = BigInt(Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize));
-  return { firstUsable: 2n + arraySectors, lastUsable: totalSectors - 2n - arraySectors };
-}
-
 /** Proposes a table for a disk of `totalSectors` from a scan of the whole disk. */
 export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalResult {
+  const conflict = wholeDiskConflict(scan.volumes);
+  if (conflict) {
+    const refusal = wholeDiskRefusal(conflict.outer, conflict.inner);
+    if (refusal) return { ok: false, reason: refusal };
+  }
+  const result = proposeFrom(conflict ? conflict.inner : scan.volumes, scan, totalSectors);
+  return result.ok && conflict ? { ok: true, proposal: overwriting(result.proposal, conflict.outer, conflict.inner) } : result;
+}
+
+function proposeFrom(found: FoundVolume[], scan: ScanResult, totalSectors: bigint): ProposalResult {
   const { sectorSize } = scan;
   const stray = strayGptProposal(scan.tables, totalSectors);
   if (stray) return { ok: true, proposal: stray };
-  const volumes = scan.volumes.filter((v) => v.nestedIn === undefined);
+  const shifted = shiftedGptProposal(scan.tables, found, totalSectors, sectorSize);
+  if (shifted) return { ok: true, proposal: shifted };
+  const volumes = found.filter((v) => v.nestedIn === undefined);
   if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
   const overlapping = volumes.find((v) => v.overlaps !== undefined);
   if (overlapping)
@@ -286,6 +301,44 @@ function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSect
     partitions,
     reasons: [
       `${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`,
+    ],
+  };
+}
+
+/** Why a whole-disk file system with volumes inside must not be set aside, or null when it may. */
+function wholeDiskRefusal(outer: FoundVolume, inner: FoundVolume[]): string | null {
+  const what = `the ${outer.content.type} file system at LBA 0 spans the disk and has ${inner.length} volume${inner.length === 1 ? '' : 's'} inside it`;
+  if (outer.holdsFiles === true)
+    return `${what}, and it holds files: it is in use and the volumes inside it may be files stored in it; nothing proposed (copy its files off first if it was made over the partitions by mistake)`;
+  if (outer.holdsFiles !== false)
+    return `${what}; diskx cannot tell whether a ${outer.content.type} file system holds files, so it will not propose a table that overwrites it`;
+  if (!inner.some((v) => v.confidence === 'high' && v.nestedIn === undefined))
+    return `${what}, but none of them is intact (each was found from a backup copy only): nothing proposed`;
+  return null;
+}
+
+/** `proposal` made from the volumes inside `outer` (`inner`), which it overwrites. */
+function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[]): Proposal {
+  // Partitions that should hold a file system but where none was found: the whole-disk one overwrote it.
+  const noFileSystem = new Set([TYPE_VMWARE_DIAGNOSTIC, TYPE_MS_RESERVED]);
+  const lost = proposal.partitions.filter((p) => !noFileSystem.has(p.typeGuid ?? '') && !inner.some((v) => v.firstLba === p.firstLba));
+  return {
+    ...proposal,
+    overwrites: {
+      firstLba: outer.firstLba,
+      lastLba: outer.lastLba!,
+      type: outer.content.type,
+      ...(outer.content.label ? { label: outer.content.label } : {}),
+      ...(outer.content.uuid ? { uuid: outer.content.uuid } : {}),
+    },
+    reasons: [
+      `the ${outer.content.type} file system at LBA 0..${outer.lastLba} was made on the whole disk over the partitions (it holds no file; the volumes inside it are intact): the table is proposed from those volumes, and writing it overwrites that file system`,
+      ...proposal.reasons,
+      ...(lost.length
+        ? [
+            `no volume was found where ${lost.map((p) => `${p.role} (LBA ${p.firstLba})`).join(', ')} start${lost.length === 1 ? 's' : ''}: the whole-disk file system's own structures were written there; the partition${lost.length === 1 ? ' is' : 's are'} restored, ${lost.length === 1 ? 'its' : 'their'} file system${lost.length === 1 ? '' : 's'} must be made again`,
+          ]
+        : []),
     ],
   };
 }

@@ -8,7 +8,7 @@
 import { english } from '../../shared/l10n';
 import type { DiskModel } from '../model';
 import type { FixResult, Patch } from '../patch';
-import type { ScanResult } from './scanner';
+import type { FoundVolume, ScanResult } from './scanner';
 import { gptUsableRange, proposeTable } from './propose';
 import type { Proposal } from './propose';
 import { encodeGptDisk } from '../gptEncode';
@@ -25,7 +25,7 @@ export const rebuildFromScan: ScanFixDefinition<'rebuild-from-scan'> = {
   title: TITLE,
   label: english('Rebuild table from scan'),
   helpTitle: 'rebuild-from-scan (after diskx scan; the fix scans the whole disk itself)',
-  help: "When both GPT copies and the MBR are gone: writes the table diskx scan proposes. An intact stray GPT (e.g. a backup at the old end of a grown disk) is restored with its slots; volumes that match an ESXi layout get the installer's slots and type GUIDs, so no partition is renumbered; other volumes are numbered from 1 in disk order. Refuses when the disk still has a table, when partitions would overlap, and when any byte it writes lies inside a volume found.",
+  help: "When both GPT copies and the MBR are gone: writes the table diskx scan proposes. An intact stray GPT (e.g. a backup at the old end of a grown disk) is restored with its slots; volumes that match an ESXi layout get the installer's slots and type GUIDs, so no partition is renumbered; other volumes are numbered from 1 in disk order. A file system made on the whole disk over the partitions (it holds no file) is set aside and named in the plan as what it overwrites: --write needs --allow-overwrite-volume. Refuses when the disk still has a table, when partitions would overlap, and when any byte it writes lies inside a volume found.",
   plan: (disk, scan) => planRebuildFromScan(disk, scan),
 };
 
@@ -53,9 +53,12 @@ export function planRebuildFromScan(disk: DiskModel, scan: ScanResult): FixResul
   const regions = proposal.scheme === 'gpt' ? gptRegions(disk, scan, proposal, scan.firstSector) : mbrRegions(scan.firstSector, proposal);
   if (typeof regions === 'string') return refuse(regions);
   const ss = BigInt(disk.sectorSize);
+  // The whole-disk file system the proposal sets aside (it holds no file) is what the table overwrites.
+  const setAside = proposal.overwrites ? scan.volumes.find((v) => v.firstLba === proposal.overwrites!.firstLba && v.conflictsWith) : undefined;
   for (const region of regions) {
     const end = region.offset + region.after.length;
     for (const v of scan.volumes) {
+      if (v === setAside) continue;
       const vEnd = v.lastLba !== undefined ? Number((v.lastLba + 1n) * ss) : v.offset + disk.sectorSize;
       if (region.offset < vEnd && end > v.offset)
         return refuse(
@@ -64,7 +67,10 @@ export function planRebuildFromScan(disk: DiskModel, scan: ScanResult): FixResul
     }
   }
   const patches = regions.flatMap((r) => changedRuns(r.offset, r.before, r.after));
-  return { ok: true, plan: { id: REBUILD_FROM_SCAN, title: TITLE, description: describe(proposal), patches } };
+  const destroyed = setAside ? destroyedText(setAside, regions, disk.sectorSize) : undefined;
+  const destroys = destroyed?.name;
+  const description = destroyed ? `${describe(proposal)}\nOVERWRITES ${destroyed.name}: ${destroyed.how}` : describe(proposal);
+  return { ok: true, plan: { id: REBUILD_FROM_SCAN, title: TITLE, description, patches, ...(destroys ? { destroys } : {}) } };
 }
 
 function overlappingPartitions(proposal: Proposal): string | null {
@@ -173,4 +179,33 @@ function describe(proposal: Proposal): string {
     lines.push(`  partition ${p.slot + 1} (slot ${p.slot}): LBA ${p.firstLba}..${p.lastLba}, ${type}, ${p.role}`);
   }
   return lines.join('\n');
+}
+
+/** Where each kind of whole-disk file system keeps what the new table's sectors overwrite. */
+const FIRST_STRUCTURES: Record<string, string> = {
+  vfat: 'its boot sector, FSInfo and backup boot sector',
+  ntfs: 'its boot sector',
+  ext2: 'its superblock and group descriptors',
+  ext3: 'its superblock and group descriptors',
+  ext4: 'its superblock and group descriptors',
+};
+
+/** What writing `regions` destroys of the whole-disk file system `volume`, for the plan and the confirmation. */
+function destroyedText(volume: FoundVolume, regions: Region[], sectorSize: number): { name: string; how: string } {
+  const c = volume.content;
+  const name = `the ${c.type} file system made on the whole disk (LBA ${volume.firstLba}..${volume.lastLba}${c.label ? `, label "${c.label}"` : ''}${c.uuid ? `, UUID ${c.uuid}` : ''}; it holds no file)`;
+  const ss = BigInt(sectorSize);
+  // The regions as LBA ranges, adjacent ones joined (LBA 0, 1, 2..33 are one run).
+  const runs: [bigint, bigint][] = [];
+  for (const r of [...regions].sort((a, b) => a.offset - b.offset)) {
+    const first = BigInt(r.offset) / ss;
+    const last = BigInt(r.offset + r.after.length - 1) / ss;
+    const previous = runs[runs.length - 1];
+    if (previous && first <= previous[1] + 1n) previous[1] = last > previous[1] ? last : previous[1];
+    else runs.push([first, last]);
+  }
+  const inside = runs.filter(([first]) => first <= (volume.lastLba ?? 0n)).map(([first, last]) => `LBA ${first}..${last}`);
+  const last = volume.lastLba !== undefined && regions.some((r) => BigInt(r.offset + r.after.length - 1) / ss >= volume.lastLba!);
+  const how = `the new table's sectors (${inside.join(' and ')}) replace ${FIRST_STRUCTURES[c.type] ?? 'its first sectors'}${last && c.type === 'ntfs' ? ' and, at its end, its backup boot sector' : ''}, so it is no longer recognised; the volumes found inside it are kept`;
+  return { name, how };
 }

@@ -1,7 +1,7 @@
 // The `diskx scan --json` document and its text form, built from a scan and
 // the proposal made from it.
 import type { ScanResult, FoundVolume } from './scanner';
-import type { ProposalResult } from './propose';
+import type { Proposal, ProposalResult } from './propose';
 import type { StrayTable } from './tables';
 import { jsonInteger, formatAttributes } from '../report';
 import { gptTypeName, mbrTypeName } from '../partitionTypes';
@@ -41,6 +41,16 @@ function tableJson(t: StrayTable) {
   };
 }
 
+function overwritesJson(o: NonNullable<Proposal['overwrites']>) {
+  return {
+    firstLba: jsonInteger(o.firstLba),
+    lastLba: jsonInteger(o.lastLba),
+    type: o.type,
+    ...(o.label !== undefined ? { label: o.label } : {}),
+    ...(o.uuid !== undefined ? { uuid: o.uuid } : {}),
+  };
+}
+
 /** The `diskx scan --json` document. */
 export function scanJson(image: string, scan: ScanResult, proposal: ProposalResult) {
   return {
@@ -55,6 +65,8 @@ export function scanJson(image: string, scan: ScanResult, proposal: ProposalResu
       confidence: v.confidence,
       ...(v.nestedIn !== undefined ? { nestedIn: jsonInteger(v.nestedIn / scan.sectorSize) } : {}),
       ...(v.overlaps !== undefined ? { overlaps: jsonInteger(v.overlaps / scan.sectorSize) } : {}),
+      ...(v.conflictsWith !== undefined ? { conflictsWith: v.conflictsWith.map((at) => jsonInteger(at / scan.sectorSize)) } : {}),
+      ...(v.holdsFiles !== undefined ? { holdsFiles: v.holdsFiles } : {}),
     })),
     tables: scan.tables.map(tableJson),
     truncated: scan.truncated,
@@ -63,6 +75,8 @@ export function scanJson(image: string, scan: ScanResult, proposal: ProposalResu
           scheme: proposal.proposal.scheme,
           source: proposal.proposal.source,
           ...(proposal.proposal.layout ? { layout: proposal.proposal.layout } : {}),
+          ...(proposal.proposal.overwrites ? { overwrites: overwritesJson(proposal.proposal.overwrites) } : {}),
+          ...(proposal.proposal.shift !== undefined ? { shift: jsonInteger(proposal.proposal.shift) } : {}),
           partitions: [...proposal.proposal.partitions]
             .sort((a, b) => a.slot - b.slot)
             .map((p) => ({
@@ -95,6 +109,7 @@ export function formatScan(image: string, scan: ScanResult, proposal: ProposalRe
       `confidence ${v.confidence}`,
       v.nestedIn !== undefined ? `inside the volume at LBA ${v.nestedIn / scan.sectorSize}` : '',
       v.overlaps !== undefined ? `OVERLAPS the volume at LBA ${v.overlaps / scan.sectorSize}` : '',
+      v.conflictsWith !== undefined ? `CONFLICTS with LBA ${v.conflictsWith.map((at) => at / scan.sectorSize).join(', ')}` : '',
     ].filter(Boolean);
     lines.push(`  ${extent.padEnd(28)} ${c.type.padEnd(18)} ${tags.join(', ')}`);
     for (const e of v.evidence) lines.push(`      ${e}`);
@@ -126,6 +141,12 @@ export function formatScan(image: string, scan: ScanResult, proposal: ProposalRe
       `  ${String(part.slot + 1).padStart(6)} ${String(part.slot).padStart(4)}  ${String(part.firstLba).padEnd(12)} ${String(part.lastLba).padEnd(12)} ${type} (${part.role})`,
     );
   }
-  lines.push('', `Write it with: diskx fix ${image} --fix rebuild-from-scan (a dry run; add --write)`);
+  if (p.overwrites)
+    lines.push(
+      '',
+      `Writing it OVERWRITES the ${p.overwrites.type} file system made on the whole disk (LBA ${p.overwrites.firstLba}..${p.overwrites.lastLba}).`,
+      `Write it with: diskx fix ${image} --fix rebuild-from-scan (a dry run; add --write --allow-overwrite-volume)`,
+    );
+  else lines.push('', `Write it with: diskx fix ${image} --fix rebuild-from-scan (a dry run; add --write)`);
   return lines.join('\n');
 }

@@ -19,6 +19,7 @@ import { bootSectorPlacesVolume } from './verify';
 import type { StrayTable } from './tables';
 import { MAX_SCAN_CANDIDATES } from '../limits';
 import { sweep } from './sweep';
+import { markWholeDiskConflicts, resolveNesting } from './wholeDisk';
 
 /** A volume the scan found, with why it believes it. */
 export interface FoundVolume {
@@ -35,6 +36,14 @@ export interface FoundVolume {
   nestedIn?: number;
   /** Set when the volume overlaps another found volume that is not nested. */
   overlaps?: number;
+  /**
+   * Set on a file system that starts at LBA 0 (made on the whole disk) and on the top-level volumes
+   * inside it: the offsets of the other side (wholeDisk.ts). Either they are a lost table's partitions
+   * and it was made over them, or they are files stored in it.
+   */
+  conflictsWith?: number[];
+  /** On a whole-disk file system with volumes inside: whether it holds files (null: diskx cannot tell). */
+  holdsFiles?: boolean | null;
 }
 
 export interface ScanOptions {
@@ -166,7 +175,9 @@ export async function scanImage(source: ByteSource, bulk: ByteSource, options: S
           },
         }
       : null;
-  return { sectorSize, range: { firstLba, lastLba }, volumes: resolve(volumes), tables, bytesRead, truncated, firstSector, gptAreas };
+  const resolved = resolveNesting(volumes);
+  await markWholeDiskConflicts(source, resolved);
+  return { sectorSize, range: { firstLba, lastLba }, volumes: resolved, tables, bytesRead, truncated, firstSector, gptAreas };
 }
 
 async function spansToRead(bulk: ByteSource, start: number, end: number): Promise<ByteSpan[]> {
@@ -234,20 +245,4 @@ async function placesVolume(source: ByteSource, start: number, origin: number, c
   if (!BOOT_SECTOR_TYPES.has(content.type)) return true;
   const boot = await source.read(origin, 512);
   return bootSectorPlacesVolume(source, start, boot, content.type);
-}
-
-/** Marks volumes nested in an earlier one and volumes that overlap another. */
-function resolve(volumes: FoundVolume[]): FoundVolume[] {
-  const sorted = [...volumes].sort((a, b) => a.offset - b.offset || Number((b.lastLba ?? 0n) - (a.lastLba ?? 0n)));
-  const kept: FoundVolume[] = [];
-  for (const volume of sorted) {
-    const outer = kept.find((k) => k.nestedIn === undefined && k.lastLba !== undefined && volume.firstLba > k.firstLba && volume.firstLba <= k.lastLba);
-    if (outer) {
-      // Inside a volume that claims these sectors: nested when it fits, else it overlaps.
-      if (volume.lastLba === undefined || volume.lastLba <= outer.lastLba!) volume.nestedIn = outer.offset;
-      else volume.overlaps = outer.offset;
-    }
-    kept.push(volume);
-  }
-  return kept;
 }

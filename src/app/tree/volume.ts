@@ -78,7 +78,7 @@ function decode(field: Field, kind: FieldKind, l10n: Localizer): { value: string
   const v = field.value;
   if (typeof v === 'number' || typeof v === 'bigint') {
     const hex = `0x${v.toString(16).toUpperCase()}`;
-    const time = /time$/i.test(field.name) && typeof v === 'number' && v > 0 ? timestamp(v) : '';
+    const time = typeof v !== 'number' || v <= 0 ? '' : /time$/i.test(field.name) ? timestamp(v) : /macDate$/i.test(field.name) ? macTimestamp(v) : '';
     return { value: String(v), description: [hex, time].filter(Boolean).join(' · ') };
   }
   const raw = field.raw;
@@ -112,4 +112,13 @@ function uuid(raw: Uint8Array): string {
 function timestamp(seconds: number): string {
   if (seconds < 315532800 || seconds > 4102444800) return '';
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Seconds between 1904-01-01 (Mac OS dates: HFS, HFS Plus) and 1970-01-01. */
+const MAC_EPOCH_OFFSET = 2082844800;
+
+// A Mac OS date (seconds since 1904), shown as UTC when plausible; HFS stores local time.
+function macTimestamp(seconds: number): string {
+  const text = timestamp(seconds - MAC_EPOCH_OFFSET);
+  return text ? `${text} (seconds since 1904)` : '';
 }

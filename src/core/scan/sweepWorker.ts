@@ -4,11 +4,16 @@
 // signature search run at the same time on two cores. The worker's code is a
 // self-contained string (no bundle of its own). Slot states live in an
 // Int32Array: 0 free, > 0 the bytes filled, -1 the worker failed. The main
-// thread never waits without a bound: it wakes at least every
-// SCAN_WORKER_POLL_MS to notice a cancel or a worker that died.
+// thread never waits without a bound: a short blocking wait (Atomics.wait, woken
+// at once by the reader's notify: much cheaper than a promise per slot), then an
+// asynchronous one of at most SCAN_WORKER_POLL_MS that lets the event loop run;
+// and it yields every SCAN_YIELD_BYTES or SCAN_MAX_BLOCKING_MS, so progress is
+// shown, a cancel noticed and a reader that died seen, and an extension host
+// running the scan never stalls for long.
 import { Worker } from 'node:worker_threads';
 import type { ByteSpan } from '../io/dataRanges';
-import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS } from '../limits';
+import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_BLOCK_MS, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS, SCAN_YIELD_BYTES, SCAN_MAX_BLOCKING_MS } from '../limits';
+import { ScanReadError } from '../errors';
 
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -18,6 +23,7 @@ const state = new Int32Array(sab, 0, slots);
 const data = new Uint8Array(sab, 64);
 let fd = -1;
 let slot = 0;
+let reading = base;
 try {
   fd = fs.openSync(file, 'r');
   for (const span of spans) {
@@ -26,8 +32,9 @@ try {
       const length = Math.min(chunk, span.offset + span.length - at);
       let filled = 0;
       while (filled < length) {
-        const n = fs.readSync(fd, data, slot * chunk + filled, length - filled, base + at + filled);
-        if (n === 0) throw new Error('the file shrank during the scan');
+        reading = base + at + filled;
+        const n = fs.readSync(fd, data, slot * chunk + filled, length - filled, reading);
+        if (n === 0) throw new Error('the file ends there: it shrank during the scan (' + fs.fstatSync(fd).size + ' bytes now)');
         filled += n;
       }
       Atomics.store(state, slot, length);
@@ -36,7 +43,7 @@ try {
     }
   }
 } catch (error) {
-  parentPort.postMessage(String(error && error.message || error));
+  parentPort.postMessage({ offset: reading - base, reason: String((error && error.message) || error) });
   Atomics.store(state, slot, -1);
   Atomics.notify(state, slot);
 } finally {
@@ -62,35 +69,55 @@ export async function sweepInWorker(
   const state = new Int32Array(sab, 0, slots);
   const data = new Uint8Array(sab, 64);
   const worker = new Worker(READER, { eval: true, workerData: { file, base, spans, sab, chunk, slots } });
-  let failure: string | null = null;
+  // What the reader reported before it stopped (set from its events, read by the loop below).
+  const reader: { failure: { offset: number; reason: string } | null } = { failure: null };
   let gone = false;
-  worker.on('message', (message: unknown) => (failure = String(message)));
-  worker.on('error', (error) => (failure = error.message));
-  worker.on('exit', () => (gone = true));
+  worker.on('message', (message: { offset: number; reason: string }) => (reader.failure = message));
+  worker.on('error', (error) => (reader.failure = { offset: -1, reason: error.message }));
+  const exited = new Promise<void>((resolve) =>
+    worker.on('exit', () => {
+      gone = true;
+      resolve();
+    }),
+  );
   let bytesRead = 0;
   let slot = 0;
   let sinceProgress = 0;
+  let lastYield = performance.now();
   try {
     for (const span of spans) {
       for (let at = span.offset; at < span.offset + span.length; at += chunk) {
         let filled = Atomics.load(state, slot);
         while (filled === 0) {
           signal?.throwIfAborted();
-          if (gone && Atomics.load(state, slot) === 0) throw new Error(`the scan's reader stopped: ${failure ?? 'it exited'}`);
-          const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
-          if (wait.async) await wait.value;
+          if (gone && Atomics.load(state, slot) === 0)
+            throw new ScanReadError(at, `the scan's reader thread stopped: ${reader.failure?.reason ?? 'it exited'}`);
+          // A short blocking wait first (a futex: the reader's notify wakes it at once), then one
+          // that lets the event loop run (a cancel, the reader's exit), bounded either way.
+          if (Atomics.wait(state, slot, 0, SCAN_WORKER_BLOCK_MS) === 'timed-out') {
+            const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
+            if (wait.async) await wait.value;
+          }
           filled = Atomics.load(state, slot);
         }
-        if (filled < 0) throw new Error(`the scan could not read the image: ${failure ?? 'read error'}`);
+        if (filled < 0) {
+          // The reader posts what failed, then marks the slot and ends: its message is in by the time it has exited.
+          if (!reader.failure) await exited;
+          const failure = reader.failure as { offset: number; reason: string } | null;
+          throw new ScanReadError(failure && failure.offset >= 0 ? failure.offset : at, failure?.reason ?? 'read error');
+        }
         search(data.subarray(slot * chunk, slot * chunk + filled), at);
         Atomics.store(state, slot, 0);
         Atomics.notify(state, slot);
         slot = (slot + 1) % slots;
         bytesRead += filled;
         sinceProgress += filled;
-        if (sinceProgress >= 32 * chunk) {
+        if (sinceProgress >= SCAN_YIELD_BYTES || performance.now() - lastYield >= SCAN_MAX_BLOCKING_MS) {
           sinceProgress = 0;
           onAdvance?.(at + filled);
+          // The waits above may all have been blocking ones: let the event loop run (progress, a cancel).
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
           signal?.throwIfAborted();
         }
       }

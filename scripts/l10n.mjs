@@ -1,7 +1,8 @@
 // The English string bundle, l10n/bundle.l10n.json, made from the sources: every
 // vscode.l10n.t('...') (or msg('...'), for pure modules) in src/host, every t('...') in webview/ (webview/l10n.ts)
 // and every msg('...') template or english('...') text in src/core and src/app (src/shared/l10n.ts: the
-// finding messages the editor shows localised). The key is the English text, as
+// finding messages the editor shows localised), and every l10n.t('...') in src/app (a Localizer: tree
+// labels, field meanings, disk map labels). The key is the English text, as
 // vscode.l10n expects. `node scripts/l10n.mjs` writes the bundle; `--check` exits
 // 1 when the committed one differs (test/l10n.test.ts runs the same comparison).
 // A call whose first argument is not a string literal (or a condition between two)
@@ -23,7 +24,13 @@ const SOURCES = [
   },
   { dir: 'webview', isCall: (callee) => ts.isIdentifier(callee) && callee.text === 't' },
   { dir: 'src/core', isCall: (callee) => ts.isIdentifier(callee) && (callee.text === 'msg' || callee.text === 'english') },
-  { dir: 'src/app', isCall: (callee) => ts.isIdentifier(callee) && (callee.text === 'msg' || callee.text === 'english') },
+  {
+    dir: 'src/app',
+    isCall: (callee) =>
+      (ts.isIdentifier(callee) && (callee.text === 'msg' || callee.text === 'english')) ||
+      // l10n.t('...') / ctx.l10n.t('...'): a Localizer (src/shared/l10n.ts) the host passes in.
+      (ts.isPropertyAccessExpression(callee) && callee.name.text === 't' && /(^|\.)l10n$/.test(callee.expression.getText())),
+  },
 ];
 /** The helpers themselves pass a variable through. */
 const PASS_THROUGH = new Set(['webview/l10n.ts']);

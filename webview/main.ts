@@ -80,6 +80,7 @@ const preview = new FixPreviewPanel(state, {
     hex.viewport.invalidate();
     hex.viewport.schedule();
   },
+  previewing: (fixId) => findings.previewing(fixId),
 });
 // Double-click on an inspector row edits that value at the selection.
 const inspector = new InspectorPane(state, host, saved, (label, offset) => void fields.openInspectorValue(label, offset));
@@ -144,6 +145,7 @@ const side = el(
 );
 const layout = new PaneLayout(side, hex, inspector.element, saved);
 document.body.append(toolbar.element, diskMap.element, bytes.bar, find.element, fields.element, preview.element, layout.element);
+void goto.fitPlaceholder();
 const panes = { state, host, toolbar, findings, tree, hex, inspector, preview, layout, bytes, fields, find, goto, diskMap };
 
 // ---- a selection change reaches every pane ----

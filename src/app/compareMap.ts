@@ -9,11 +9,13 @@ import type { CompareMapsView, DiskMapLink } from '../shared/protocol/diskMap';
 import { diskMapAreas, finishMap } from './diskMap';
 import type { UnplacedMap } from './diskMap';
 import { placeAreas } from './diskMapScale';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 /** Both maps (null for a side that is not a parsed disk), aligned when their sectors are the same size. */
-export function buildCompareMaps(a: DiskModel | null, b: DiskModel | null): CompareMapsView {
-  const mapA = a ? diskMapAreas(a, checkDisk(a)) : null;
-  const mapB = b ? diskMapAreas(b, checkDisk(b)) : null;
+export function buildCompareMaps(a: DiskModel | null, b: DiskModel | null, l10n: Localizer = ENGLISH): CompareMapsView {
+  const mapA = a ? diskMapAreas(a, checkDisk(a), l10n) : null;
+  const mapB = b ? diskMapAreas(b, checkDisk(b), l10n) : null;
   if (!mapA || !mapB) {
     const only = mapA ?? mapB;
     const [end] = only ? placeAreas([only]) : [1];
@@ -32,20 +34,20 @@ export function buildCompareMaps(a: DiskModel | null, b: DiskModel | null): Comp
       a: finishMap(mapA, endA ?? 1),
       b: finishMap(mapB, endB ?? 1),
       links: [],
-      note: `A has ${mapA.sectorSize}-byte and B ${mapB.sectorSize}-byte sectors: each map is drawn on its own scale and partitions are not linked`,
+      note: l10n.t('A has {0}-byte and B {1}-byte sectors: each map is drawn on its own scale and partitions are not linked', mapA.sectorSize, mapB.sectorSize),
     };
   }
   const [endA, endB] = placeAreas([mapA, mapB]);
   return {
     a: finishMap(mapA, endA ?? 1),
     b: finishMap(mapB, endB ?? 1),
-    links: movedPartitions(mapA, mapB),
-    note: sizeNote(mapA, mapB),
+    links: movedPartitions(mapA, mapB, l10n),
+    note: sizeNote(mapA, mapB, l10n),
   };
 }
 
 /** Partitions that start at the same LBA in A and B but have other numbers there. */
-function movedPartitions(a: UnplacedMap, b: UnplacedMap): DiskMapLink[] {
+function movedPartitions(a: UnplacedMap, b: UnplacedMap, l10n: Localizer): DiskMapLink[] {
   const links: DiskMapLink[] = [];
   const inB = new Map<number, (typeof b.areas)[number]>();
   for (const area of b.areas) if (area.kind === 'partition' && !inB.has(area.firstLba)) inB.set(area.firstLba, area);
@@ -53,7 +55,7 @@ function movedPartitions(a: UnplacedMap, b: UnplacedMap): DiskMapLink[] {
     if (area.kind !== 'partition' || area.number === undefined) continue;
     const other = inB.get(area.firstLba);
     if (!other || other.number === undefined || other.number === area.number) continue;
-    const sameEnd = other.lastLba === area.lastLba ? '' : ' (ending elsewhere)';
+
     links.push({
       numberA: area.number,
       numberB: other.number,
@@ -61,15 +63,18 @@ function movedPartitions(a: UnplacedMap, b: UnplacedMap): DiskMapLink[] {
       areaB: other.id,
       firstLba: area.firstLba,
       label: `${area.number} → ${other.number}`,
-      title: `Partition ${area.number} of A is partition ${other.number} of B${sameEnd}: both start at LBA ${area.firstLba}`,
+      title:
+        other.lastLba === area.lastLba
+          ? l10n.t('Partition {0} of A is partition {1} of B: both start at LBA {2}', area.number, other.number, area.firstLba)
+          : l10n.t('Partition {0} of A is partition {1} of B (ending elsewhere): both start at LBA {2}', area.number, other.number, area.firstLba),
     });
   }
   return links;
 }
 
-function sizeNote(a: UnplacedMap, b: UnplacedMap): string | null {
+function sizeNote(a: UnplacedMap, b: UnplacedMap, l10n: Localizer): string | null {
   if (a.totalSectors === b.totalSectors) return null;
   const larger = a.totalSectors > b.totalSectors ? 'A' : 'B';
   const size = (m: UnplacedMap): string => formatSizeShort(m.totalSectors * m.sectorSize);
-  return `A is ${size(a)} and B ${size(b)}: both maps are on ${larger}'s scale, the smaller disk ends early (hatched past its end)`;
+  return l10n.t("A is {0} and B {1}: both maps are on {2}'s scale, the smaller disk ends early (hatched past its end)", size(a), size(b), larger);
 }

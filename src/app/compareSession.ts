@@ -40,6 +40,8 @@ import { EditableImage } from './editableImage';
 import { reversePlan } from './editStack';
 import { previewPlan } from './fixPreview';
 import { buildCompareMaps } from './compareMap';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 export interface CompareOptions {
   /** Forced logical block size for both images; undefined = detect. */
@@ -50,6 +52,8 @@ export interface CompareOptions {
   open?: OpenImageOptions;
   /** The bundled byte-diff worker (dist/byteDiffWorker.js): Scan all bytes then runs off the caller's thread. */
   byteDiffWorker?: string;
+  /** The user's language for the maps and the reasons shown (the host passes its bundle's); English without. */
+  l10n?: Localizer;
 }
 
 /** What the host must do that only it can: reply, or run a long or writing action after asking the user. */
@@ -155,17 +159,25 @@ export class CompareSession {
       return {
         available: false,
         id,
-        reason: `image ${which.toUpperCase()} could not be read as a disk (${this[which].problemText ?? 'not parsed'}), so there are no slots to compare`,
+        reason: this.l10n.t(
+          'image {0} could not be read as a disk ({1}), so there are no slots to compare',
+          which.toUpperCase(),
+          this[which].problemText ?? this.l10n.t('not parsed'),
+        ),
       };
     }
     if (!this.fix.ok) return { available: false, id, reason: this.fix.reason };
     return { available: true, id, readOnlyReason: this.readOnlyReason(), ...previewPlan(this.a.model!, this.fix.plan) };
   }
 
+  private get l10n(): Localizer {
+    return this.options.l10n ?? ENGLISH;
+  }
+
   /** Why A cannot be written from the comparison, or null. */
   readOnlyReason(): string | null {
-    if (this.a.opened?.kind === 'block-device') return `${this.info('a').name} is a block device; repair devices with diskx fix --allow-device`;
-    if (this.a.source.readOnlyHint) return `${this.info('a').name} is read-only`;
+    if (this.a.opened?.kind === 'block-device') return this.l10n.t('{0} is a block device; repair devices with diskx fix --allow-device', this.info('a').name);
+    if (this.a.source.readOnlyHint) return this.l10n.t('{0} is read-only', this.info('a').name);
     return null;
   }
 
@@ -179,7 +191,7 @@ export class CompareSession {
       settings,
       scan: this.lastScan,
       notice: this.notice,
-      maps: buildCompareMaps(this.a.model, this.b.model),
+      maps: buildCompareMaps(this.a.model, this.b.model, this.l10n),
     };
   }
 

@@ -50,6 +50,8 @@ import { FixReasons, planSessionFix, previewSessionFix, scanDocument } from './s
 import type { ViewContent } from './session/viewMessages';
 import { imageInfo, initMessageOf, updateMessageOf } from './session/viewMessages';
 import { runHandEdit, searchDocument } from './session/handEditing';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 export type { EditOutcome, SessionEffect } from './session/effects';
 
@@ -62,6 +64,8 @@ export interface SessionOptions {
   open?: OpenImageOptions;
   /** Compiles user specs and says when they may not run; without it no spec can be applied. */
   specs?: AppliedSpecsHost;
+  /** The user's language for the tree, the disk map, the banner and the reasons (the host passes its bundle's); English without. */
+  l10n?: Localizer;
 }
 
 const NO_SPECS: AppliedSpecsHost = {
@@ -95,8 +99,9 @@ export class DiskImageSession implements MessageTarget {
     specHost: AppliedSpecsHost,
     /** The container the disk is stored in (qcow2, VHD, ...), or null. */
     private readonly container: ContainerView | null,
+    readonly l10n: Localizer,
   ) {
-    this.viewValue = this.fixReasons.withActions(view, modelValue);
+    this.viewValue = this.fixReasons.withActions(view, modelValue, l10n);
     this.specs = new AppliedSpecs(specHost);
   }
 
@@ -107,6 +112,7 @@ export class DiskImageSession implements MessageTarget {
    */
   static async open(path: string, options: SessionOptions = {}): Promise<DiskImageSession> {
     const open = options.open ?? {};
+    const l10n = options.l10n ?? ENGLISH;
     const view = await openForView(path, options.sectorSize, open);
     const sectorSize = options.sectorSize ?? view.model?.sectorSize;
     const image = await EditableImage.from(view, {
@@ -117,16 +123,17 @@ export class DiskImageSession implements MessageTarget {
     });
     const container = await containerViewOf(image.baseSource);
     const findings = view.model ? checkWithContainer(view.model, container) : [];
-    const tree = view.model ? buildStructureTree(view.model, findings, container) : EMPTY_TREE;
+    const tree = view.model ? buildStructureTree(view.model, findings, container, l10n) : EMPTY_TREE;
     return new DiskImageSession(
       image,
       view.model,
       findings,
       tree,
-      view.problem ? problemBanner(view.problem) : null,
+      view.problem ? problemBanner(view.problem, l10n) : null,
       sectorSize,
       options.specs ?? NO_SPECS,
       container,
+      l10n,
     );
   }
 
@@ -171,7 +178,7 @@ export class DiskImageSession implements MessageTarget {
   }
 
   info(): ImageInfo {
-    return imageInfo(this.path, this.image.baseSource.size, this.modelValue, this.readOnly);
+    return imageInfo(this.path, this.image.baseSource.size, this.modelValue, this.readOnly, this.l10n);
   }
 
   editState(): EditState {
@@ -188,7 +195,7 @@ export class DiskImageSession implements MessageTarget {
   /** Why fixes cannot be applied now (Restricted Mode, not a disk image), or null. */
   blockedReason(): string | null {
     if (this.editBlocked) return this.editBlocked;
-    if (!this.modelValue || this.kind === 'plain') return 'the file is not read as a disk image';
+    if (!this.modelValue || this.kind === 'plain') return this.l10n.t('the file is not read as a disk image');
     return null;
   }
 
@@ -209,7 +216,7 @@ export class DiskImageSession implements MessageTarget {
 
   /** The disk map of the current model (built from the model alone: no byte is read). */
   private diskMap(): DiskMapView | null {
-    return this.modelValue && this.kind !== 'plain' ? buildDiskMap(this.modelValue, this.viewValue.findings) : null;
+    return this.modelValue && this.kind !== 'plain' ? buildDiskMap(this.modelValue, this.viewValue.findings, this.l10n) : null;
   }
 
   // ---- user specs ----
@@ -277,12 +284,12 @@ export class DiskImageSession implements MessageTarget {
 
   /** Plans `fixId` on the document as it is now (unsaved edits included). */
   plan(fixId: FixId | ScanFixId): FixResult {
-    return planSessionFix(this.modelValue, this.lastScan, fixId);
+    return planSessionFix(this.modelValue, this.lastScan, fixId, this.l10n);
   }
 
   /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
   preview(fixId: FixId | ScanFixId): FixPreview {
-    return previewSessionFix(this.modelValue, this.lastScan, fixId);
+    return previewSessionFix(this.modelValue, this.lastScan, fixId, this.l10n);
   }
 
   /** Applies `fixId` as a new edit (planned here, on the current model). */
@@ -291,7 +298,7 @@ export class DiskImageSession implements MessageTarget {
     if (blocked) return { ok: false, reason: blocked };
     const result = this.plan(fixId);
     if (!result.ok) return { ok: false, reason: result.reason };
-    if (changesNoByte(result.plan)) return { ok: false, reason: 'it changes no byte' };
+    if (changesNoByte(result.plan)) return { ok: false, reason: this.l10n.t('it changes no byte') };
     // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
     const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
     if (containerReason) return { ok: false, reason: containerReason };
@@ -445,15 +452,15 @@ export class DiskImageSession implements MessageTarget {
       this.modelValue = model;
       this.findingsValue = checkWithContainer(model, this.container);
       this.generationValue++;
-      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue, this.container), model);
-      this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }) : null;
+      this.viewValue = this.fixReasons.withActions(buildStructureTree(model, this.findingsValue, this.container, this.l10n), model, this.l10n);
+      this.bannerValue = model.scheme === 'none' && !model.content ? problemBanner({ stage: 'no-table' }, this.l10n) : null;
       await this.specs.refresh(this.specTarget());
     } catch (error) {
       this.modelValue = null;
       this.findingsValue = [];
       this.generationValue++;
       this.viewValue = { tree: [], spans: [], findings: [] };
-      this.bannerValue = `Not a disk image with these edits: ${describeError(error)}. Showing its bytes as plain hex.`;
+      this.bannerValue = this.l10n.t('Not a disk image with these edits: {0}. Showing its bytes as plain hex.', describeError(error));
     }
   }
 }

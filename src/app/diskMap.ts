@@ -10,6 +10,8 @@ import type { DiskMapArea, DiskMapKind, DiskMapSeverity, DiskMapView } from '../
 import { formatSizeShort } from '../shared/sizeText';
 import { MIN_AREA_SHARE, MIN_SLIVER_SHARE, MIN_TABLE_SHARE, placeAreas } from './diskMapScale';
 import type { Placeable } from './diskMapScale';
+import { ENGLISH, english } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 /** What the map needs of a finding: the editor's FindingView and the core's Finding both fit. */
 export interface MapFinding {
@@ -36,16 +38,16 @@ export interface UnplacedMap {
 // MBR types that hold the logical partitions (the EBR chain) rather than data.
 const EXTENDED_TYPES = new Set([0x05, 0x0f, 0x85]);
 const LABEL_NAMES: Record<LabelScheme, { short: string; title: string }> = {
-  apm: { short: 'APM', title: 'Apple Partition Map' },
-  bsd: { short: 'BSD', title: 'BSD disklabel' },
-  sun: { short: 'VTOC', title: 'Sun disk label' },
-  sgi: { short: 'SGI', title: 'SGI volume header' },
+  apm: { short: 'APM', title: english('Apple Partition Map') },
+  bsd: { short: 'BSD', title: english('BSD disklabel') },
+  sun: { short: 'VTOC', title: english('Sun disk label') },
+  sgi: { short: 'SGI', title: english('SGI volume header') },
 };
 const SEVERITY_RANK: Record<DiskMapSeverity, number> = { info: 0, warning: 1, error: 2 };
 
 /** The disk map of `model`, its areas placed on a bar of width 1. */
-export function buildDiskMap(model: DiskModel, findings: MapFinding[]): DiskMapView {
-  const map = diskMapAreas(model, findings);
+export function buildDiskMap(model: DiskModel, findings: MapFinding[], l10n: Localizer = ENGLISH): DiskMapView {
+  const map = diskMapAreas(model, findings, l10n);
   const [end] = placeAreas([map]);
   return finishMap(map, end ?? 1);
 }
@@ -70,7 +72,7 @@ export function finishMap(map: UnplacedMap, end: number): DiskMapView {
 }
 
 /** The areas of `model`, lanes assigned, gaps filled in, findings attached; not yet placed. */
-export function diskMapAreas(model: DiskModel, findings: MapFinding[]): UnplacedMap {
+export function diskMapAreas(model: DiskModel, findings: MapFinding[], l10n: Localizer = ENGLISH): UnplacedMap {
   const ss = model.sectorSize;
   const total = Number(model.totalSectors);
   const lastLba = total - 1;
@@ -84,7 +86,7 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
     }
     // Clipped to the disk; what lies outside is said in the title (a hostile entry may point anywhere).
     const notes: string[] = [];
-    if (last > BigInt(lastLba)) notes.push(first > BigInt(lastLba) ? 'lies past the end of the disk' : 'runs past the end of the disk');
+    if (last > BigInt(lastLba)) notes.push(first > BigInt(lastLba) ? l10n.t('lies past the end of the disk') : l10n.t('runs past the end of the disk'));
     const firstLba = Number(bigMin(bigMax(first, 0n), BigInt(lastLba)));
     const lastClipped = Number(bigMin(bigMax(last, first, 0n), BigInt(lastLba)));
     found.push({
@@ -109,24 +111,25 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
   // Sector 0 is an MBR only on MBR and GPT disks (else zeros, a volume's boot sector, or another label).
   const mbr = model.scheme === 'gpt' || model.scheme === 'mbr' ? model.mbr : null;
   if (mbr) {
-    const what = mbr.kind === 'protective' ? 'Protective MBR' : mbr.kind === 'hybrid' ? 'Hybrid MBR' : 'MBR';
-    const sig = mbr.bootSignatureOk ? '' : ' · no 0x55AA signature';
+    const what = mbr.kind === 'protective' ? l10n.t('Protective MBR') : mbr.kind === 'hybrid' ? l10n.t('Hybrid MBR') : 'MBR';
+    const sig = mbr.bootSignatureOk ? '' : ` · ${l10n.t('no 0x55AA signature')}`;
     add('mbr', 'mbr', 0n, 0n, mbr.kind === 'protective' ? 'PMBR' : 'MBR', [`${what}${sig}`, 'LBA 0'], { nodeId: 'mbr' });
     mbr.ebrNodes.forEach((node, i) => {
       const lba = BigInt(Math.floor(node.offset / ss));
-      add(`ebr-${i}`, 'ebr', lba, lba, 'EBR', [`Extended boot record ${i + 1}`, `LBA ${lba}`], { nodeId: `ebr-${i}` });
+      add(`ebr-${i}`, 'ebr', lba, lba, 'EBR', [l10n.t('Extended boot record {0}', i + 1), `LBA ${lba}`], { nodeId: `ebr-${i}` });
     });
   }
   (model.labels ?? []).forEach((label, i) => {
     const first = BigInt(Math.floor(label.offset / ss));
     let last = BigInt(Math.max(Math.floor(label.offset / ss), Math.ceil((label.offset + label.length) / ss) - 1));
     const name = LABEL_NAMES[label.scheme];
-    const lines = [label.parentNumber !== undefined ? `${name.title} in MBR partition ${label.parentNumber}` : name.title];
+    const title = l10n.text(name.title);
+    const lines = [label.parentNumber !== undefined ? l10n.t('{0} in MBR partition {1}', title, label.parentNumber) : title];
     // An APM lists itself as partition 1: the area is what lies before it (the driver descriptor), the rest is that partition.
     const within = model.partitions.find((p) => p.firstLba > first && p.firstLba <= last);
     if (within) {
       last = within.firstLba - 1n;
-      lines.push(`${where(first, last)}; its entries continue in partition ${within.number}`);
+      lines.push(l10n.t('{0}; its entries continue in partition {1}', where(first, last), within.number));
     } else {
       lines.push(where(first, last));
     }
@@ -134,9 +137,10 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
   });
   for (const role of ['primary', 'backup'] as const) {
     const header = model[role];
-    const name = role === 'primary' ? 'Primary' : 'Backup';
+    const primary = role === 'primary';
+    const headerName = primary ? l10n.t('Primary GPT header') : l10n.t('Backup GPT header');
     if (header) {
-      add(`${role}-header`, 'gpt-header', header.lba, header.lba, 'GPT', [`${name} GPT header`, `LBA ${header.lba}`], { nodeId: `${role}-header` });
+      add(`${role}-header`, 'gpt-header', header.lba, header.lba, 'GPT', [headerName, `LBA ${header.lba}`], { nodeId: `${role}-header` });
       const array = header.array;
       if (array) {
         const sectors = BigInt(Math.max(1, Math.ceil(array.bytes.length / ss)));
@@ -146,10 +150,10 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
           'gpt-array',
           array.lba,
           array.lba + sectors - 1n,
-          'entries',
+          l10n.t('entries'),
           [
-            `${name} partition entry array`,
-            `${header.numPartitionEntries} entries × ${header.partitionEntrySize} bytes, ${used} used`,
+            primary ? l10n.t('Primary partition entry array') : l10n.t('Backup partition entry array'),
+            l10n.t('{0} entries × {1} bytes, {2} used', header.numPartitionEntries, header.partitionEntrySize, used),
             where(array.lba, array.lba + sectors - 1n),
           ],
           { nodeId: `${role}-array` },
@@ -158,7 +162,9 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
     } else if (model.scheme === 'gpt') {
       // Where the rules put the missing copy: LBA 1, or the last LBA.
       const lba = role === 'primary' ? 1n : BigInt(lastLba);
-      add(`${role}-header`, 'gpt-header', lba, lba, 'GPT', [`${name} GPT header: missing`, `expected at LBA ${lba}`], { missing: true });
+      add(`${role}-header`, 'gpt-header', lba, lba, 'GPT', [l10n.t('{0}: missing', headerName), l10n.t('expected at LBA {0}', String(lba))], {
+        missing: true,
+      });
     }
   }
 
@@ -168,8 +174,8 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
     const first = BigInt(Math.floor(content.offset / ss));
     const sectors = content.sizeBytes !== undefined ? (content.sizeBytes + BigInt(ss) - 1n) / BigInt(ss) : model.scheme === 'none' ? BigInt(total) : 1n;
     const last = first + (sectors > 0n ? sectors : 1n) - 1n;
-    const what = model.scheme === 'none' ? 'Whole-disk volume' : 'Volume over the partition table';
-    add('disk-volume', 'volume', first, last, volumeText(content), [what, contentText(content), where(first, last)], { nodeId: 'disk-volume' });
+    const what = model.scheme === 'none' ? l10n.t('Whole-disk volume') : l10n.t('Volume over the partition table');
+    add('disk-volume', 'volume', first, last, volumeText(content), [what, contentText(content, l10n), where(first, last)], { nodeId: 'disk-volume' });
   }
 
   // ---- partitions ----
@@ -183,8 +189,8 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
       extended ? 'extended' : 'partition',
       p.firstLba,
       p.lastLba,
-      partitionLabel(p, role, extended),
-      partitionLines(model, p, role),
+      partitionLabel(p, role, extended, l10n),
+      partitionLines(model, p, role, l10n),
       {
         number: p.number,
         nodeId: `partition-${p.number}`,
@@ -193,25 +199,25 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
   }
 
   assignLanes(found);
-  const gaps = freeAreas(model, found);
+  const gaps = freeAreas(model, found, l10n);
   const areas = [...found, ...gaps];
-  attachFindings(areas, findings, ss);
-  markMovedEsxiPartitions(model, areas, findings);
+  attachFindings(areas, findings, ss, l10n);
+  markMovedEsxiPartitions(model, areas, findings, l10n);
   const scheme =
     model.scheme === 'gpt'
-      ? 'GPT disk'
+      ? l10n.t('GPT disk')
       : model.scheme === 'mbr'
-        ? 'MBR disk'
+        ? l10n.t('MBR disk')
         : model.scheme === 'none'
-          ? 'Disk without a partition table'
-          : `${LABEL_NAMES[model.scheme].title} disk`;
+          ? l10n.t('Disk without a partition table')
+          : l10n.t('{0} disk', l10n.text(LABEL_NAMES[model.scheme].title));
   const partitions = model.partitions.length;
   const summary = [
     scheme,
     formatSizeShort(model.sizeBytes),
-    `${partitions} partition${partitions === 1 ? '' : 's'}`,
-    `${ss}-byte sectors`,
-    omitted ? `${omitted} more areas not drawn` : null,
+    partitions === 1 ? l10n.t('1 partition') : l10n.t('{0} partitions', partitions),
+    l10n.t('{0}-byte sectors', ss),
+    omitted ? l10n.t('{0} more areas not drawn', omitted) : null,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -219,20 +225,23 @@ export function diskMapAreas(model: DiskModel, findings: MapFinding[]): Unplaced
 }
 
 /** "5 bootbank": the number, then the ESXi role, the GPT name, the volume's label or the type. */
-function partitionLabel(p: Partition, role: string | undefined, extended: boolean): string {
-  const word = extended ? 'extended' : (role ?? (p.name || p.content?.label || p.content?.type || p.typeName || ''));
+function partitionLabel(p: Partition, role: string | undefined, extended: boolean, l10n: Localizer): string {
+  const word = extended ? l10n.t('extended') : (role ?? (p.name || p.content?.label || p.content?.type || p.typeName || ''));
   return word ? `${p.number} ${word}` : String(p.number);
 }
 
-function partitionLines(model: DiskModel, p: Partition, role: string | undefined): string[] {
-  const slot = model.scheme === 'gpt' ? ` (slot ${p.slot})` : '';
-  const type = p.typeName ?? p.typeGuid ?? (p.mbrType !== null ? `type 0x${p.mbrType.toString(16).toUpperCase().padStart(2, '0')}` : 'unknown type');
+function partitionLines(model: DiskModel, p: Partition, role: string | undefined, l10n: Localizer): string[] {
+  const type =
+    p.typeName ??
+    p.typeGuid ??
+    (p.mbrType !== null ? l10n.t('type {0}', `0x${p.mbrType.toString(16).toUpperCase().padStart(2, '0')}`) : l10n.t('unknown type'));
   const size = formatSizeShort(p.sizeBytes);
+  const title = model.scheme === 'gpt' ? l10n.t('Partition {0} (slot {1})', p.number, p.slot) : l10n.t('Partition {0}', p.number);
   return [
-    `Partition ${p.number}${slot}${p.name ? ` "${p.name}"` : ''}`,
+    `${title}${p.name ? ` "${p.name}"` : ''}`,
     [role ? `ESXi ${role}` : null, type].filter(Boolean).join(' · '),
     `LBA ${p.firstLba}-${p.lastLba} · ${size}`,
-    ...(p.content ? [contentText(p.content)] : []),
+    ...(p.content ? [contentText(p.content, l10n)] : []),
   ];
 }
 
@@ -240,8 +249,8 @@ function volumeText(content: { type: string; label?: string }): string {
   return content.label ? `${content.type} "${content.label}"` : content.type;
 }
 
-function contentText(content: { type: string; version?: string; label?: string }): string {
-  return ['holds', content.type, content.version, content.label !== undefined ? `"${content.label}"` : null].filter(Boolean).join(' ');
+function contentText(content: { type: string; version?: string; label?: string }, l10n: Localizer): string {
+  return l10n.t('holds {0}', [content.type, content.version, content.label !== undefined ? `"${content.label}"` : null].filter(Boolean).join(' '));
 }
 
 /**
@@ -263,7 +272,7 @@ function assignLanes(areas: MapArea[]): void {
 }
 
 /** What no area covers, on lane 0: the free space (a gap under 1 MiB is a sliver, the alignment before a partition). */
-function freeAreas(model: DiskModel, areas: MapArea[]): MapArea[] {
+function freeAreas(model: DiskModel, areas: MapArea[], l10n: Localizer): MapArea[] {
   const ss = model.sectorSize;
   const total = Number(model.totalSectors);
   // An extended partition's unused sectors are free space too (for more logical partitions), so it covers nothing here.
@@ -283,19 +292,19 @@ function freeAreas(model: DiskModel, areas: MapArea[]): MapArea[] {
     const inside = extended.find((e) => first >= e.firstLba && last <= e.lastLba);
     const lines = [
       model.scheme === 'none' && areas.length === 0
-        ? 'No partition table: the whole disk is unallocated'
+        ? l10n.t('No partition table: the whole disk is unallocated')
         : inside
-          ? `Free space in extended partition ${inside.number}`
-          : 'Free space',
+          ? l10n.t('Free space in extended partition {0}', inside.number ?? '?')
+          : l10n.t('Free space'),
       `LBA ${first}-${last} · ${formatSizeShort(bytes)}`,
-      ...(region?.content ? [`${contentText(region.content)}: a lost partition?`] : []),
+      ...(region?.content ? [l10n.t('{0}: a lost partition?', contentText(region.content, l10n))] : []),
     ];
     gaps.push({
       id: `gap-${gaps.length}`,
       kind: 'free',
       firstLba: first,
       lastLba: last,
-      label: region?.content ? `free · ${region.content.type}` : 'free',
+      label: region?.content ? `${l10n.t('free')} · ${region.content.type}` : l10n.t('free'),
       title: lines.join('\n'),
       findings: [],
       lane: 0,
@@ -318,7 +327,7 @@ function freeAreas(model: DiskModel, areas: MapArea[]): MapArea[] {
  * of the tree node it is attached to (`slot-4.StartingLBA`, `partition-5`):
  * a moved entry marks both the array and the partition.
  */
-function attachFindings(areas: MapArea[], findings: MapFinding[], ss: number): void {
+function attachFindings(areas: MapArea[], findings: MapFinding[], ss: number, l10n: Localizer): void {
   const byNumber = new Map<number, MapArea>();
   for (const area of areas) if (area.number !== undefined) byNumber.set(area.number, area);
   for (const finding of findings) {
@@ -341,24 +350,31 @@ function attachFindings(areas: MapArea[], findings: MapFinding[], ss: number): v
       area.severity = worse(area.severity, finding.severity);
     }
   }
-  for (const area of areas) if (area.findings.length) area.title += `\nFindings: ${area.findings.join(', ')}`;
+  const marker = findingsMarker(l10n);
+  for (const area of areas) if (area.findings.length) area.title += `${marker}${area.findings.join(', ')}`;
+}
+
+/** Where an area's title lists its findings' codes: its last line starts with this. */
+function findingsMarker(l10n: Localizer): string {
+  return `\n${l10n.t('Findings:')} `;
 }
 
 /** On a compacted ESXi disk the partitions out of their slots carry the finding too, and say where ESXi expects them. */
-function markMovedEsxiPartitions(model: DiskModel, areas: MapArea[], findings: MapFinding[]): void {
+function markMovedEsxiPartitions(model: DiskModel, areas: MapArea[], findings: MapFinding[], l10n: Localizer): void {
   const finding = findings.find((f) => f.code === 'esxi-slot-compacted');
+  const marker = findingsMarker(l10n);
   for (const placement of model.esxi?.placements ?? []) {
     if (placement.currentSlot === placement.expectedSlot) continue;
     const area = areas.find((a) => a.kind === 'partition' && a.number === placement.currentSlot + 1);
     if (!area) continue;
-    area.title = area.title.replace(
-      /(\nFindings: .*)?$/,
-      `\nESXi expects its ${placement.role} in slot ${placement.expectedSlot} (partition ${placement.expectedSlot + 1})$1`,
-    );
+    // Before the findings line, which stays last.
+    const expects = `\n${l10n.t('ESXi expects its {0} in slot {1} (partition {2})', placement.role, placement.expectedSlot, placement.expectedSlot + 1)}`;
+    const at = area.title.lastIndexOf(marker);
+    area.title = at < 0 ? `${area.title}${expects}` : `${area.title.slice(0, at)}${expects}${area.title.slice(at)}`;
     if (finding && !area.findings.includes(finding.code)) {
       area.findings.push(finding.code);
       area.severity = worse(area.severity, finding.severity);
-      area.title = area.title.includes('\nFindings: ') ? `${area.title}, ${finding.code}` : `${area.title}\nFindings: ${finding.code}`;
+      area.title = area.title.includes(marker) ? `${area.title}, ${finding.code}` : `${area.title}${marker}${finding.code}`;
     }
   }
 }

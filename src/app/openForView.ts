@@ -9,6 +9,8 @@ import { FileSource } from '../core/io/fileSource';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
 import { NotADiskImageError, UnsupportedImageError, describeError } from '../core/errors';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 /** How the bytes were opened: as an image (raw file, VMDK extents, block device) or as a plain file. */
 export type ViewKind = OpenedImage['kind'] | 'plain';
@@ -66,18 +68,20 @@ export async function openForView(path: string, sectorSize?: number, options: Op
 }
 
 /** The problem in a few words ("no MBR boot signature and no GPT header"). */
-export function problemText(problem: ViewProblem): string {
-  return problem.stage === 'no-table' ? 'no MBR boot signature and no GPT header' : problem.detail;
+export function problemText(problem: ViewProblem, l10n: Localizer = ENGLISH): string {
+  return problem.stage === 'no-table' ? l10n.t('no MBR boot signature and no GPT header') : problem.detail;
 }
 
 /** The editor's banner for a problem: what is wrong and that the bytes are shown as plain hex. */
-export function problemBanner(problem: ViewProblem): string {
+export function problemBanner(problem: ViewProblem, l10n: Localizer = ENGLISH): string {
   switch (problem.stage) {
     case 'open':
-      return `Not opened as a disk image: this file ${problem.detail}. Showing its bytes as plain hex.`;
+      return l10n.t('Not opened as a disk image: this file {0}. Showing its bytes as plain hex.', problem.detail);
     case 'parse':
-      return `Not a disk image: this file ${problem.detail}. Showing its bytes as plain hex.`;
+      return l10n.t('Not a disk image: this file {0}. Showing its bytes as plain hex.', problem.detail);
     case 'no-table':
-      return 'No partition table (no MBR, no GPT header) and no volume at byte 0: this does not look like a disk image. Showing its bytes as plain hex.';
+      return l10n.t(
+        'No partition table (no MBR, no GPT header) and no volume at byte 0: this does not look like a disk image. Showing its bytes as plain hex.',
+      );
   }
 }

@@ -10,6 +10,8 @@ import type { DiskModel } from '../core/diskModel';
 import type { Finding } from '../core/findings';
 import type { FieldSpan, FindingView, ImageInfo, TreeNode } from '../shared/protocol/editor';
 import type { ContainerTreeInput, TreeSection } from './tree/context';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 import { TreeContext } from './tree/context';
 import { mbrSection } from './tree/mbr';
 import { backupArraySection, backupHeaderSection, primaryArraySection, primaryHeaderSection } from './tree/gpt';
@@ -46,21 +48,26 @@ const SECTIONS: readonly TreeSection[] = [
 ];
 
 /** What the status bar says: "GPT · 512 B · ESXi 5". */
-export function statusText(info: ImageInfo): string {
+export function statusText(info: ImageInfo, l10n: Localizer = ENGLISH): string {
   const scheme =
     info.scheme === 'gpt'
       ? 'GPT'
       : info.scheme === 'mbr'
         ? 'MBR'
         : info.scheme === 'none'
-          ? 'no partition table'
-          : (SCHEME_SHORT[info.scheme] ?? 'plain bytes');
+          ? l10n.t('no partition table')
+          : (SCHEME_SHORT[info.scheme] ?? l10n.t('plain bytes'));
   return [scheme, `${info.sectorSize} B`, info.profile].filter(Boolean).join(' · ');
 }
 
-/** Builds the tree, spans and attached findings for a parsed disk (stored in `container`, if any). */
-export function buildStructureTree(model: DiskModel, findings: Finding[], container: ContainerTreeInput | null = null): StructureTree {
-  const ctx = new TreeContext(model, container);
+/** Builds the tree, spans and attached findings for a parsed disk (stored in `container`, if any), its texts in `l10n`'s language. */
+export function buildStructureTree(
+  model: DiskModel,
+  findings: Finding[],
+  container: ContainerTreeInput | null = null,
+  l10n: Localizer = ENGLISH,
+): StructureTree {
+  const ctx = new TreeContext(model, container, l10n);
   const tree: TreeNode[] = [];
   for (const section of SECTIONS) {
     const nodes = section(ctx);

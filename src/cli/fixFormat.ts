@@ -269,6 +269,10 @@ export function formatWritten(report: FixReport): string {
 /** What a write did, for fix and set: sectors in write order, bytes, the journal, how to undo, the check after `what`. */
 export function writtenLines(image: string, written: WriteResult, findings: Finding[], what: 'repair' | 'edit'): string[] {
   return [
+    // A container's header update (VHDX: new DataWriteGuid) is written and flushed before the disk's bytes.
+    ...written.containerWrites.map(
+      (w) => `First updated the ${w.what} (${w.change}) in ${w.file} (file bytes 0x${w.offset.toString(16)}..+${w.length}), fsynced.`,
+    ),
     `Wrote ${plural(written.sectorsWritten, 'sector')} (${plural(written.bytesWritten, 'byte')}) of ${image}, backup GPT first, fsynced: LBA ${lbaRuns(writeLbas(written.writes, written.sectorSize))}`,
     `Undo journal: ${written.journalPath} (entry ${written.entryId})`,
     `undo with: diskx undo ${quote(image)}`,
@@ -298,6 +302,7 @@ export function writtenJson(written: WriteResult | null) {
         sectorsWritten: written.sectorsWritten,
         bytesWritten: written.bytesWritten,
         entryId: written.entryId,
+        ...(written.containerWrites.length > 0 ? { containerWrites: written.containerWrites } : {}),
       }
     : null;
 }
@@ -309,7 +314,8 @@ export function writtenJson(written: WriteResult | null) {
  *     destroys: what the plan overwrites of a volume's own structures (its --write needs --allow-overwrite-volume),
  *   notApplicable: [{id, reason}],
  *   sectors: [LBA...]          sectors the plans write (only those whose bytes change), ascending,
- *   written: null | {sectors: [LBA in write order], sectorsWritten, bytesWritten, entryId},
+ *   written: null | {sectors: [LBA in write order], sectorsWritten, bytesWritten, entryId,
+ *             containerWrites?: [{file, offset, length, what}]   a container header updated first (VHDX)},
  *   journal: path of the undo journal (where it would be, in a dry run),
  *   remainingFindings: [finding...] after the plans (predicted in a dry run, re-checked after --write),
  *   addressed: [finding code...] findings before the repair that the fixes address,
@@ -354,12 +360,15 @@ export function formatUndo(report: UndoReport): string {
   const crashed = result.previousState !== 'applied' ? ` (it had been interrupted: ${result.previousState})` : '';
   return [
     `Undid repair ${result.entryId} (${what}) of ${report.image}${crashed}: restored ${plural(result.sectorsWritten, 'sector')} (${plural(result.bytesWritten, 'byte')}), fsynced: LBA ${lbaRuns(lbas)}`,
+    ...result.containerWrites.map(
+      (w) => `Then put back the ${w.what} as it was before the repair in ${w.file} (file bytes 0x${w.offset.toString(16)}..+${w.length}), fsynced.`,
+    ),
     `Undo journal: ${result.journalPath} (entry ${result.entryId} marked undone; ${plural(result.remaining, 'older repair')} can still be undone)`,
     `Check after the undo: ${findingCounts(report.remainingFindings)}.`,
   ].join('\n');
 }
 
-/** The `diskx undo --json` document: {image, journal, entryId, fixes, previousState, restored: {sectors, sectorsWritten, bytesWritten}, remaining, remainingFindings}. */
+/** The `diskx undo --json` document: {image, journal, entryId, fixes, previousState, restored: {sectors, sectorsWritten, bytesWritten, containerWrites?}, remaining, remainingFindings}. */
 export function undoJson(report: UndoReport) {
   const { result } = report;
   return {
@@ -372,6 +381,7 @@ export function undoJson(report: UndoReport) {
       sectors: writeLbas(report.restored, report.sectorSize).map(jsonInteger),
       sectorsWritten: result.sectorsWritten,
       bytesWritten: result.bytesWritten,
+      ...(result.containerWrites.length > 0 ? { containerWrites: result.containerWrites } : {}),
     },
     remaining: result.remaining,
     remainingFindings: report.remainingFindings,

@@ -7,9 +7,11 @@ import type { VolumeContent } from './content/probe';
 import { formatBytes as formatSize } from '../shared/sizeText';
 import { msg } from '../shared/l10n';
 import type { Add } from './checkKit';
+import { findField } from './structure';
 
 /** Content types a partition type is meant to hold; a type not listed here is not checked. */
-const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member'];
+const FILESYSTEMS = ['ext2', 'ext3', 'ext4', 'jbd', 'xfs', 'btrfs', 'vfat', 'exfat', 'ntfs', 'iso9660', 'zfs_member', 'hfs', 'hfsplus'];
+const APPLE_HFS = ['hfs', 'hfsplus'];
 const CONTAINERS = ['crypto_LUKS', 'LVM2_member', 'linux_raid_member'];
 const EXPECTED_GPT: Record<string, readonly string[]> = {
   'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': ['vfat', 'linux_raid_member'], // EFI system (a RAID 1 mirror with 1.0 metadata is common)
@@ -25,6 +27,7 @@ const EXPECTED_GPT: Record<string, readonly string[]> = {
   '4EB2EA39-7855-4790-A79E-FAE495E21F8D': ['VMFS', 'VMFS_volume_member'], // VMware VMFS-L
   '9D275380-40AD-11DB-BF97-000C2911D1B8': ['vmkdiagnostic'], // VMware vmkDiagnostic
   '6A898CC3-1DD2-11B2-99A6-080020736631': ['zfs_member'], // Solaris /usr and Apple ZFS: what ZFS on Linux and FreeBSD use
+  '48465300-0000-11AA-AA11-00306543ECAC': APPLE_HFS, // Apple HFS+ (HFSX too)
 };
 const EXPECTED_MBR: Record<number, readonly string[]> = {
   0x01: ['vfat'],
@@ -40,6 +43,15 @@ const EXPECTED_MBR: Record<number, readonly string[]> = {
   0xef: ['vfat'],
   0xfb: ['VMFS', 'VMFS_volume_member'],
   0xfc: ['vmkdiagnostic'],
+  0xaf: APPLE_HFS,
+};
+/** Apple Partition Map types that name their content (the others, drivers and patches, hold none a probe knows). */
+const EXPECTED_APM: Record<string, readonly string[]> = {
+  Apple_HFS: APPLE_HFS,
+  Apple_HFSX: APPLE_HFS,
+  Apple_Boot: APPLE_HFS, // Mac OS X boot helper
+  Apple_Bootstrap: APPLE_HFS, // NewWorld bootstrap (yaboot formats it HFS)
+  Apple_UNIX_SVR2: [...FILESYSTEMS, ...CONTAINERS, 'swap'], // A/UX, and what Linux on Macs (and parted) uses
 };
 
 /** A volume in words: `ext4 "root" (UUID ...)`. */
@@ -174,7 +186,15 @@ function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): v
   // Sun tags and SGI types reuse the MBR's Linux codes (0x82 swap, 0x83 native, 0x8E LVM, 0xFD RAID).
   const labelLinux = (p.scheme === 'sun' || p.scheme === 'sgi') && LABEL_LINUX_CODES.includes(Number(p.typeCode)) ? Number(p.typeCode) : null;
   const expected =
-    p.typeGuid !== null ? EXPECTED_GPT[p.typeGuid] : p.mbrType !== null ? EXPECTED_MBR[p.mbrType] : labelLinux !== null ? EXPECTED_MBR[labelLinux] : undefined;
+    p.typeGuid !== null
+      ? EXPECTED_GPT[p.typeGuid]
+      : p.mbrType !== null
+        ? EXPECTED_MBR[p.mbrType]
+        : labelLinux !== null
+          ? EXPECTED_MBR[labelLinux]
+          : p.scheme === 'apm' && p.typeCode !== undefined && Object.hasOwn(EXPECTED_APM, p.typeCode)
+            ? EXPECTED_APM[p.typeCode]
+            : undefined;
   if (!expected || expected.includes(c.type)) return;
   const typeText =
     p.typeGuid !== null
@@ -199,9 +219,15 @@ function checkType(disk: DiskModel, p: Partition, c: VolumeContent, add: Add): v
 
 const LABEL_LINUX_CODES = [0x82, 0x83, 0x8e, 0xfd];
 
-// A Sun or SGI partition's type: its slot of the label's partition table (Sun keeps tags in the VTOC, SGI in the slot).
+// A label partition's type: an APM entry's pmParType, else its slot of the label's partition table (Sun keeps tags in the VTOC, SGI in the slot).
 function labelSlotField(disk: DiskModel, p: Partition): { offset: number; length: number } {
   const label = disk.labels?.find((l) => l.partitions.includes(p));
+  if (p.scheme === 'apm') {
+    // pmParType of the partition's map entry (nodes: the driver descriptor, then one per entry).
+    const entry = label?.nodes[p.slot + 1];
+    const type = entry ? findField(entry.fields, 'entry.type') : undefined;
+    if (type) return { offset: type.offset, length: type.length };
+  }
   const list = label?.nodes[0]?.fields.find((f) => f.name === (p.scheme === 'sun' ? 'partitionInfos' : 'partitions'));
   const slot = list?.children?.[p.slot];
   return slot ? { offset: slot.offset, length: slot.length } : { offset: Number(p.firstLba) * disk.sectorSize, length: disk.sectorSize };

@@ -47,6 +47,16 @@ export class LimitError extends DiskxError {
 /** Bad input from the user (an unknown option, an invalid --sector-size). */
 export class UsageError extends DiskxError {}
 
+/** A read failed, or the file shrank, while the partition scan read the image front to back. */
+export class ScanReadError extends DiskxError {
+  constructor(
+    readonly offset: number,
+    reason: string,
+  ) {
+    super(`the scan could not read the image at byte ${offset} (0x${offset.toString(16)}): ${reason}`);
+  }
+}
+
 /** The user stopped a command (Ctrl+C) before it wrote anything; the CLI exits 130. */
 export class InterruptedError extends DiskxError {}
 

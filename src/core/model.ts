@@ -4,6 +4,7 @@
 import type { Field, StructNode } from './structure';
 import type { FreeRegion, VolumeContent } from './content/probe';
 import type { FindingCode, Severity } from './findings';
+import type { Message } from '../shared/l10n';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -129,6 +130,8 @@ export interface Partition {
   content?: VolumeContent | null;
   /** Why nothing was recognised, for a type whose format diskx cannot check (an ESXi vmkDiagnostic partition): what its first bytes are. */
   contentNote?: string;
+  /** contentNote as a message template (the editor shows it in the user's language). */
+  contentNoteText?: Message;
   /** When nothing is at its start: a volume that begins before the partition and runs into it. */
   enclosing?: VolumeContent;
   /** The table that lists it, when not the disk's own scheme (a BSD partition inside an MBR slice); absent for GPT and MBR. */

@@ -2,6 +2,7 @@
 // produce them, the writer applies them (checking `before` first), undo is the
 // reverse. The CLI's repairs and the editor's edit stack (src/app) share them.
 import type { PlanFixId, PlanId } from './findings';
+import type { Message } from '../shared/l10n';
 
 /** Replace `before` by `after` (same length) at absolute byte `offset`. */
 export interface Patch {
@@ -23,8 +24,12 @@ export interface FixPlan {
   destroys?: string;
 }
 
-/** A fix either yields a plan or says why it does not apply to this disk. */
-export type FixResult = { ok: true; plan: FixPlan } | { ok: false; id: PlanFixId; reason: string };
+/**
+ * A fix either yields a plan or says why it does not apply to this disk: `reason`
+ * in English (the CLI prints it), `reasonText` the same as a msg() template when
+ * the fix wrote one (the editor shows it in the user's language).
+ */
+export type FixResult = { ok: true; plan: FixPlan } | { ok: false; id: PlanFixId; reason: string; reasonText?: Message };
 
 /** The patch that undoes `patch`. */
 export function reversePatch(patch: Patch): Patch {

@@ -15,7 +15,7 @@ import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
 import { journalDir, readSettings } from './settings';
-import { localText } from './localText';
+import { hostLocalizer, localText } from './localText';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
@@ -60,6 +60,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
         open: { allowOutsideExtents },
         ...(journal ? { journalDir: journal } : {}),
         ...(specs ? { specs } : {}),
+        l10n: hostLocalizer(),
       });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { statusText } from '../app/structureTree';
 import type { DiskImageDocument } from './diskImageDocument';
+import { hostLocalizer } from './localText';
 
 export class ImageStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('diskx.imageInfo', vscode.StatusBarAlignment.Right, 100);
@@ -19,7 +20,7 @@ export class ImageStatusBar implements vscode.Disposable {
       return;
     }
     const info = document.session.info();
-    this.item.text = `$(database) ${statusText(info)}${document.session.edits.dirty ? ` · ${vscode.l10n.t('unsaved repairs')}` : ''}`;
+    this.item.text = `$(database) ${statusText(info, hostLocalizer())}${document.session.edits.dirty ? ` · ${vscode.l10n.t('unsaved repairs')}` : ''}`;
     this.item.tooltip = tooltip(document, 0, 0);
     this.item.show();
   }

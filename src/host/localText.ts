@@ -5,13 +5,18 @@
 // goes to a page: it is small, and the webviews' strings are in it under their
 // English text (scripts/l10n.mjs finds them).
 import * as vscode from 'vscode';
-import { renderMessage, translate } from '../shared/l10n';
-import type { Message, StringTable } from '../shared/l10n';
+import { localizerOf, renderMessage, translate } from '../shared/l10n';
+import type { Localizer, Message, StringTable } from '../shared/l10n';
 import type { Finding } from '../core/findings';
 import { fixLabel } from '../core/fixes/registry';
 
 export function webviewL10n(): { language: string; strings: StringTable } {
   return { language: vscode.env.language, strings: vscode.l10n.bundle ?? {} };
+}
+
+/** What src/app is given to make its texts (tree, disk map, reasons) in VS Code's language. */
+export function hostLocalizer(): Localizer {
+  return localizerOf(vscode.l10n.bundle);
 }
 
 /** A message from the core in VS Code's language. */

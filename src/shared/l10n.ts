@@ -99,3 +99,28 @@ export function asMessage(value: unknown, depth = 0): Message | null {
   }
   return typeof join === 'string' ? { template, args: checked, join } : { template, args: checked };
 }
+
+/**
+ * Puts the texts src/app makes (tree labels, field meanings, disk map labels,
+ * the reasons a fix does not apply) into the user's language. The extension host
+ * passes one over its loaded bundle (localizerOf(vscode.l10n.bundle)); the CLI
+ * and the tests use ENGLISH. Keys are the English texts, as everywhere.
+ */
+export interface Localizer {
+  /** `l10n.t('English {0}', value)`: the template is a string literal (scripts/l10n.mjs collects it). */
+  t(template: string, ...args: (string | number)[]): string;
+  /** A text marked with english() where it was written (a table's entry), or a msg() message. */
+  text(text: string | Message): string;
+}
+
+/** A localizer over a loaded string table (English for a missing key). */
+export function localizerOf(table: StringTable | undefined): Localizer {
+  const strings = table ?? {};
+  return {
+    t: (template, ...args) => translate(strings, template, args),
+    text: (text) => (typeof text === 'string' ? translate(strings, text, []) : renderMessage(text, strings)),
+  };
+}
+
+/** English: the templates as written. */
+export const ENGLISH: Localizer = localizerOf({});

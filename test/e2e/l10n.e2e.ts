@@ -240,6 +240,13 @@ describe('code-server started with --locale ja', () => {
     assert.match(text, /ESXi ブートディスク/);
     assert.match(await finding.locator('button.fix').first().innerText(), /ESXi のスロットの空きを復元/);
     assert.match((await frame.locator('#goto').getAttribute('placeholder')) ?? '', /移動先/);
+    // The tree and the disk map the host builds (src/app, given the host's localizer): our labels in Japanese,
+    // the specification's field names as they are.
+    const label = (id: string) => frame.locator(`#structure vscode-tree-item[data-node-id="${id}"] .label`).first().innerText({ timeout: 10_000 });
+    assert.equal(await label('mbr'), '保護 MBR');
+    assert.equal(await label('primary-header'), 'プライマリ GPT ヘッダー');
+    assert.equal(await label('primary-header.HeaderCRC32'), 'HeaderCRC32');
+    assert.equal(await frame.locator('#disk-map .map-summary').innerText(), 'GPT ディスク · 8 GiB · パーティション 7 個 · 512 バイトセクター');
     await screenshot(page, 'editor-ja');
   });
 });

@@ -84,7 +84,17 @@ test('the seed repair writes exactly the sectors that change (at most 8), backup
 
   // UEFI 5.3.2: every backup write (second half) precedes every primary write, with an fsync between.
   const kinds = steps.map((s) =>
-    s.kind === 'write' ? (s.offset >= size / 2 ? 'B' : 'P') : s.kind === 'fsync' ? `fsync-${s.group}` : s.kind === 'lock' ? 'lock' : `journal-${s.state}`,
+    s.kind === 'write'
+      ? s.offset >= size / 2
+        ? 'B'
+        : 'P'
+      : s.kind === 'fsync'
+        ? `fsync-${s.group}`
+        : s.kind === 'lock'
+          ? 'lock'
+          : s.kind === 'journal'
+            ? `journal-${s.state}`
+            : 'metadata',
   );
   assert.match(kinds.join(' '), /^lock journal-pending (B )+fsync-backup (P )+fsync-primary journal-applied$/);
 

@@ -33,6 +33,32 @@ export class FindingsList {
     for (const finding of findings) this.element.append(this.item(finding));
   }
 
+  /**
+   * Marks the finding whose fix `fixId` is previewed (none: null) and scrolls the
+   * list to it: the preview takes height from the panes, and its first change
+   * selects a tree node, but the finding being fixed stays in sight.
+   */
+  previewing(fixId: string | null): void {
+    let shown: HTMLElement | null = null;
+    for (const item of this.element.querySelectorAll<HTMLElement>('li.finding')) {
+      const match = fixId !== null && item.querySelector(`button.fix[data-fix-id="${CSS.escape(fixId)}"]`) !== null;
+      item.classList.toggle('previewing', match && !shown);
+      if (match && !shown) shown = item;
+    }
+    if (!shown) return;
+    const item = shown;
+    // After the layout settles (the panel just took its height); only the list scrolls.
+    requestAnimationFrame(() => {
+      const list = this.element;
+      const box = list.getBoundingClientRect();
+      const at = item.getBoundingClientRect();
+      if (at.top >= box.top && at.bottom <= box.bottom) return;
+      // Taller than the list: its start (severity, code, message) in sight; else just into view.
+      const by = at.height > box.height || at.top < box.top ? at.top - box.top : at.bottom - box.bottom;
+      list.scrollTop += by;
+    });
+  }
+
   private item(finding: FindingView): HTMLElement {
     const severity = el('span', {
       className: 'severity',

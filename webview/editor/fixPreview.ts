@@ -13,6 +13,8 @@ export interface PreviewActions {
   select(offset: number, length: number): void;
   /** The preview's marks changed: redraw the hex rows. */
   marksChanged(): void;
+  /** The fix shown (null: the preview closed): its finding is marked and kept in view. */
+  previewing(fixId: FixPreview['fixId'] | null): void;
 }
 
 export class FixPreviewPanel {
@@ -47,6 +49,7 @@ export class FixPreviewPanel {
       cancel.addEventListener('click', () => this.hide());
       panel.append(title, el('div', { className: 'preview-reason', text: next.reason }), el('div', { className: 'preview-buttons' }, cancel));
       this.actions.marksChanged();
+      this.actions.previewing(next.fixId);
       return;
     }
     panel.classList.remove('refused');
@@ -90,6 +93,7 @@ export class FixPreviewPanel {
     this.actions.marksChanged();
     const firstChange = next.changed[0];
     if (firstChange) this.actions.select(firstChange.offset, firstChange.length);
+    this.actions.previewing(next.fixId);
   }
 
   hide(): void {
@@ -98,6 +102,7 @@ export class FixPreviewPanel {
     this.element.replaceChildren();
     delete this.element.dataset.fixId;
     this.actions.marksChanged();
+    this.actions.previewing(null);
   }
 
   /** A request failed while the preview is open (an Apply the host refused): Apply can be tried again. */

@@ -42,6 +42,25 @@ export class GotoField {
     });
   }
 
+  /**
+   * Sizes the field to its whole placeholder in the font it is drawn with (its text
+   * differs by language; a fixed width cut it), at most the toolbar's width.
+   */
+  async fitPlaceholder(): Promise<void> {
+    await customElements.whenDefined('vscode-textfield');
+    await (this.field as unknown as { updateComplete?: Promise<unknown> }).updateComplete;
+    await document.fonts?.ready;
+    const input = this.field.shadowRoot?.querySelector('input');
+    const context = document.createElement('canvas').getContext('2d');
+    if (!input || !context || !(input.clientWidth > 0)) return;
+    const style = getComputedStyle(input);
+    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = context.measureText(this.field.getAttribute('placeholder') ?? '').width;
+    // The host's width around the input's text: its borders, the input's padding.
+    const around = this.field.getBoundingClientRect().width - input.clientWidth + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    this.field.style.width = `${Math.ceil(text + around) + 2}px`; // CSSOM: allowed by the CSP
+  }
+
   /** Puts the keyboard in the field with its text selected (Ctrl+G, here or through VS Code's keybinding). */
   focus(): void {
     this.field.focus();

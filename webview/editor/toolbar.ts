@@ -23,6 +23,7 @@ export class Toolbar {
   /** A message on the status line (until the next hover or cursor move). */
   say(text: string): void {
     this.status.textContent = text;
+    this.status.title = text;
   }
 
   /** Where `offset` (the mouse's byte, else the cursor) is: hex and decimal, LBA + byte, the field. */
@@ -32,6 +33,7 @@ export class Toolbar {
     const span = spanAt(this.state.spans, offset);
     const where = `0x${offset.toString(16).toUpperCase()} (${offset}) · LBA ${Math.floor(offset / image.sectorSize)} + ${offset % image.sectorSize}`;
     this.status.textContent = span ? `${where} · ${span.name}` : where;
+    this.status.title = this.status.textContent; // in full, should a very narrow editor cut it
   }
 
   setEdits(edits: EditState): void {

@@ -15,18 +15,21 @@ import type { FixAction, FixPreview } from '../../shared/protocol/editor';
 import { changesNoByte, previewPlan } from '../fixPreview';
 import type { StructureTree } from '../structureTree';
 import type { ViewKind } from '../openForView';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 
 /** Plans `fixId` on `model`; rebuild-from-scan needs the last scan. */
-export function planSessionFix(model: DiskModel | null, lastScan: ScanResult | null, fixId: FixId | ScanFixId): FixResult {
-  if (!model) return { ok: false, id: fixId, reason: 'the file is not read as a disk image' };
-  if (isScanFixId(fixId)) return lastScan ? planRebuildFromScan(model, lastScan) : { ok: false, id: fixId, reason: 'run "Scan for Lost Partitions..." first' };
+export function planSessionFix(model: DiskModel | null, lastScan: ScanResult | null, fixId: FixId | ScanFixId, l10n: Localizer = ENGLISH): FixResult {
+  if (!model) return { ok: false, id: fixId, reason: l10n.t('the file is not read as a disk image') };
+  if (isScanFixId(fixId))
+    return lastScan ? planRebuildFromScan(model, lastScan) : { ok: false, id: fixId, reason: l10n.t('run "Scan for Lost Partitions..." first') };
   return planFix(model, fixId);
 }
 
 /** What `fixId` would change: fields, before/after and the changed byte runs for the hex view. */
-export function previewSessionFix(model: DiskModel | null, lastScan: ScanResult | null, fixId: FixId | ScanFixId): FixPreview {
+export function previewSessionFix(model: DiskModel | null, lastScan: ScanResult | null, fixId: FixId | ScanFixId, l10n: Localizer = ENGLISH): FixPreview {
   const label = fixLabel(fixId);
-  const result = planSessionFix(model, lastScan, fixId);
+  const result = planSessionFix(model, lastScan, fixId, l10n);
   if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
   return { ok: true, fixId, label, ...previewPlan(model!, result.plan) };
 }
@@ -41,19 +44,25 @@ export class FixReasons {
   }
 
   /** Each finding's fixes as buttons, with the reason when a fix does not apply to `model`. */
-  withActions(view: StructureTree, model: DiskModel | null): StructureTree {
+  withActions(view: StructureTree, model: DiskModel | null, l10n: Localizer = ENGLISH): StructureTree {
     for (const finding of view.findings) {
-      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: fixLabel(id), reason: this.reason(model, id as FixId) }));
+      finding.actions = finding.fixes.map((id): FixAction => ({ id, label: fixLabel(id), reason: this.reason(model, id as FixId, l10n) }));
     }
     return view;
   }
 
-  private reason(model: DiskModel | null, id: FixId): string | null {
+  private reason(model: DiskModel | null, id: FixId, l10n: Localizer): string | null {
     if (!this.reasons.has(id)) {
       const result = model ? planFix(model, id) : null;
       this.reasons.set(
         id,
-        !result ? 'the file is not read as a disk image' : result.ok ? (changesNoByte(result.plan) ? 'it changes no byte' : null) : result.reason,
+        !result
+          ? l10n.t('the file is not read as a disk image')
+          : result.ok
+            ? changesNoByte(result.plan)
+              ? l10n.t('it changes no byte')
+              : null
+            : l10n.text(result.reasonText ?? result.reason),
       );
     }
     return this.reasons.get(id)!;

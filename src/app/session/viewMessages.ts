@@ -9,6 +9,8 @@ import type { EditState, ImageInfo, InitMessage, TreeNode, FieldSpan, UpdateMess
 import { INIT_HEAD_BYTES } from '../../shared/protocol/editor';
 import type { StructureTree } from '../structureTree';
 import { profileLabel } from '../structureTree';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 import { overlaySpans } from '../appliedSpecs';
 import type { DiskMapView } from '../../shared/protocol/diskMap';
 
@@ -25,13 +27,13 @@ export interface ViewContent {
 }
 
 /** The image's facts for the info bar and the status bar. */
-export function imageInfo(path: string, sizeBytes: number, model: DiskModel | null, readOnly: boolean): ImageInfo {
+export function imageInfo(path: string, sizeBytes: number, model: DiskModel | null, readOnly: boolean, l10n: Localizer = ENGLISH): ImageInfo {
   return {
     name: path.split(/[\\/]/).pop() ?? path,
     sizeBytes,
     sectorSize: model?.sectorSize ?? 512,
     scheme: model ? model.scheme : 'plain',
-    profile: profileLabel(model),
+    profile: profileLabel(model, l10n),
     readOnly,
   };
 }

@@ -9,14 +9,15 @@ import type { TreeNode } from '../../shared/protocol/editor';
 import { formatBytes } from '../../shared/sizeText';
 import type { TreeSection } from './context';
 import { bytesHex, hex } from './context';
+import type { Localizer } from '../../shared/l10n';
 
 /** Fields listed per structure, at most (a VHDX table holds up to 2047 entries). */
 export const MAX_CONTAINER_TREE_FIELDS = 512;
 
 const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
 
-function fileBytes(offset: number, length: number, file: string): string {
-  return `file bytes ${hex(offset, 0)}-${hex(offset + Math.max(1, length) - 1, 0)} of ${baseName(file)} (not in the virtual disk)`;
+function fileBytes(offset: number, length: number, file: string, l10n: Localizer): string {
+  return l10n.t('file bytes {0}-{1} of {2} (not in the virtual disk)', hex(offset, 0), hex(offset + Math.max(1, length) - 1, 0), baseName(file));
 }
 
 function fieldValue(field: Field): string {
@@ -27,18 +28,18 @@ function fieldValue(field: Field): string {
   return field.raw.length > 16 ? `${shown} …` : shown;
 }
 
-function fieldNodes(fields: readonly Field[], idPrefix: string, file: string, budget: { left: number }): TreeNode[] {
+function fieldNodes(fields: readonly Field[], idPrefix: string, file: string, budget: { left: number }, l10n: Localizer): TreeNode[] {
   const nodes: TreeNode[] = [];
   for (const field of fields) {
     if (budget.left <= 0) break;
     budget.left--;
     const id = `${idPrefix}.${field.path}`;
-    const children = field.children?.length ? fieldNodes(field.children, idPrefix, file, budget) : undefined;
+    const children = field.children?.length ? fieldNodes(field.children, idPrefix, file, budget, l10n) : undefined;
     nodes.push({
       id,
       label: field.name,
       ...(children ? {} : { value: fieldValue(field) }),
-      description: fileBytes(field.offset, field.length, file),
+      description: fileBytes(field.offset, field.length, file, l10n),
       offset: 0,
       length: 0,
       ...(children ? { children } : {}),
@@ -47,17 +48,17 @@ function fieldNodes(fields: readonly Field[], idPrefix: string, file: string, bu
   return nodes;
 }
 
-function summary(info: ContainerInfo): string {
+function summary(info: ContainerInfo, l10n: Localizer): string {
   return [
-    `virtual size ${formatBytes(info.virtualSize)}`,
-    info.blockSize ? `${formatBytes(info.blockSize)} blocks` : null,
-    info.allocated !== undefined ? `${formatBytes(info.allocated)} allocated` : null,
+    l10n.t('virtual size {0}', formatBytes(info.virtualSize)),
+    info.blockSize ? l10n.t('{0} blocks', formatBytes(info.blockSize)) : null,
+    info.allocated !== undefined ? l10n.t('{0} allocated', formatBytes(info.allocated)) : null,
   ]
     .filter(Boolean)
     .join(' · ');
 }
 
-function facts(info: ContainerInfo, id: string): TreeNode[] {
+function facts(info: ContainerInfo, id: string, l10n: Localizer): TreeNode[] {
   const node = (key: string, label: string, value: string, description?: string, children?: TreeNode[]): TreeNode => ({
     id: `${id}.${key}`,
     label,
@@ -67,38 +68,52 @@ function facts(info: ContainerInfo, id: string): TreeNode[] {
     length: 0,
     ...(children ? { children } : {}),
   });
-  const nodes = [node('virtual-size', 'Virtual size', `${info.virtualSize} bytes`, formatBytes(info.virtualSize))];
-  if (info.sectorSize) nodes.push(node('sector-size', 'Logical sector size', `${info.sectorSize} bytes`, 'from the container, used as the disk’s sector size'));
-  if (info.blockSize) nodes.push(node('block-size', 'Block size', formatBytes(info.blockSize)));
+  const nodes = [node('virtual-size', l10n.t('Virtual size'), l10n.t('{0} bytes', info.virtualSize), formatBytes(info.virtualSize))];
+  if (info.sectorSize)
+    nodes.push(
+      node('sector-size', l10n.t('Logical sector size'), l10n.t('{0} bytes', info.sectorSize), l10n.t('from the container, used as the disk’s sector size')),
+    );
+  if (info.blockSize) nodes.push(node('block-size', l10n.t('Block size'), formatBytes(info.blockSize)));
   if (info.allocated !== undefined)
     nodes.push(
       node(
         'allocated',
-        'Allocated',
+        l10n.t('Allocated'),
         formatBytes(info.allocated),
-        `${((100 * info.allocated) / info.virtualSize).toFixed(1)}% of the virtual disk stored in this file`,
+        l10n.t('{0}% of the virtual disk stored in this file', ((100 * info.allocated) / info.virtualSize).toFixed(1)),
       ),
     );
   if (info.parent) {
     nodes.push(
-      node('parent', 'Parent', info.parent.path, `${info.parent.format}: unallocated blocks read from it; never written`, facts(info.parent, `${id}.parent`)),
+      node(
+        'parent',
+        l10n.t('Parent'),
+        info.parent.path,
+        l10n.t('{0}: unallocated blocks read from it; never written', info.parent.format),
+        facts(info.parent, `${id}.parent`, l10n),
+      ),
     );
   }
   if (info.snapshots?.length)
     nodes.push(
       node(
         'snapshots',
-        'Snapshots',
+        l10n.t('Snapshots'),
         String(info.snapshots.length),
-        'internal snapshots; their clusters are never written',
+        l10n.t('internal snapshots; their clusters are never written'),
         info.snapshots.map((s, i) => node(`snapshots.${i}`, s.name || `#${s.id}`, `id ${s.id}`, s.date)),
       ),
     );
-  nodes.push(node('files', 'Files', String(info.files.length), info.files.join(', ')));
+  nodes.push(node('files', l10n.t('Files'), String(info.files.length), info.files.join(', ')));
   nodes.push(
     info.readOnlyReason
-      ? node('writes', 'Repairs', 'read-only', info.readOnlyReason)
-      : node('writes', 'Repairs', 'through the mapping', 'only into allocated, uncompressed, unshared blocks; the container metadata is never written'),
+      ? node('writes', l10n.t('Repairs'), l10n.t('read-only'), info.readOnlyReason)
+      : node(
+          'writes',
+          l10n.t('Repairs'),
+          l10n.t('through the mapping'),
+          l10n.t('only into allocated, uncompressed, unshared blocks; the container metadata is never written'),
+        ),
   );
   return nodes;
 }
@@ -107,6 +122,7 @@ function facts(info: ContainerInfo, id: string): TreeNode[] {
 export const containerSection: TreeSection = (ctx) => {
   const container = ctx.container;
   if (!container || container.info.format === 'raw') return null;
+  const { l10n } = ctx;
   const { info, structures } = container;
   const file = info.files[0] ?? '';
   const structureNodes = structures.map((s, i): TreeNode => {
@@ -114,20 +130,20 @@ export const containerSection: TreeSection = (ctx) => {
     return {
       id,
       label: s.name,
-      value: fileBytes(s.offset, s.length, s.file ?? file),
+      value: fileBytes(s.offset, s.length, s.file ?? file, l10n),
       offset: 0,
       length: 0,
-      children: fieldNodes(s.fields, id, s.file ?? file, { left: MAX_CONTAINER_TREE_FIELDS }),
+      children: fieldNodes(s.fields, id, s.file ?? file, { left: MAX_CONTAINER_TREE_FIELDS }, l10n),
     };
   });
   return {
     id: 'container',
-    label: 'Container',
+    label: l10n.t('Container'),
     value: `${info.format}${info.version ? ` v${info.version}` : ''}`,
-    description: `${summary(info)} · the hex view shows the virtual disk; these fields are bytes of the container file`,
+    description: `${summary(info, l10n)} · ${l10n.t('the hex view shows the virtual disk; these fields are bytes of the container file')}`,
     offset: 0,
     length: 0,
     open: true,
-    children: [...facts(info, 'container'), ...structureNodes],
+    children: [...facts(info, 'container', l10n), ...structureNodes],
   };
 };

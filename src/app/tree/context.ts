@@ -7,6 +7,8 @@ import { editableKind } from '../../core/edit/fieldPaths';
 import { formatFieldValue, kindLength } from '../../core/edit/fieldKinds';
 import type { ContainerInfo } from '../../core/io/containerSource';
 import type { Field, StructNode } from '../../core/structure';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 
 /** What the tree shows about the container of the disk (qcow2, VHD, ...): its description and header/table structures (file byte ranges). */
 export interface ContainerTreeInput {
@@ -34,6 +36,8 @@ export class TreeContext {
     readonly model: DiskModel,
     /** The container the disk is stored in (qcow2, VHD, ...), or null for a raw file or device. */
     readonly container: ContainerTreeInput | null = null,
+    /** The user's language for labels, values and meanings (field names stay the spec's). */
+    readonly l10n: Localizer = ENGLISH,
   ) {}
 
   /** Marks `node` editable by value: the field's path for setField, its value kind and current value as text. */
@@ -58,6 +62,7 @@ export class TreeContext {
 
   lbaDescription(lba: bigint, meaning: string): string {
     const byte = lba * BigInt(this.model.sectorSize);
-    return `${meaning} · byte ${hex(byte, 0)}`;
+    const where = this.l10n.t('byte {0}', hex(byte, 0));
+    return meaning ? `${meaning} · ${where}` : where;
   }
 }

@@ -2,29 +2,33 @@
 import type { DiskModel } from '../../core/diskModel';
 import type { TreeNode } from '../../shared/protocol/editor';
 import type { TreeSection } from './context';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 
 /** "ESXi 5" for the status bar and the image info. */
-export function profileLabel(model: DiskModel | null): string | null {
+export function profileLabel(model: DiskModel | null, l10n: Localizer = ENGLISH): string | null {
   const id = model?.esxi?.profile;
   if (!id) return null;
-  return `ESXi ${id.slice('esxi-'.length)}${model!.esxi!.compacted ? ' (compacted)' : ''}`;
+  const name = `ESXi ${id.slice('esxi-'.length)}`;
+  return model!.esxi!.compacted ? l10n.t('{0} (compacted)', name) : name;
 }
 
 export const esxiSection: TreeSection = (ctx) => {
   const layout = ctx.model.esxi;
   if (!layout) return null;
+  const { l10n } = ctx;
   const children = layout.placements.map((p, i): TreeNode => ({
     id: `esxi.${i}`,
     label: p.role,
-    value: p.currentSlot === p.expectedSlot ? `slot ${p.currentSlot}` : `slot ${p.currentSlot}, belongs in slot ${p.expectedSlot}`,
-    description: `partition ${p.expectedSlot + 1} for ESXi · LBA ${p.firstLba}`,
+    value: p.currentSlot === p.expectedSlot ? l10n.t('slot {0}', p.currentSlot) : l10n.t('slot {0}, belongs in slot {1}', p.currentSlot, p.expectedSlot),
+    description: `${l10n.t('partition {0} for ESXi', p.expectedSlot + 1)} · LBA ${p.firstLba}`,
     offset: 0,
     length: 0,
   }));
   return {
     id: 'esxi',
-    label: 'ESXi layout',
-    value: profileLabel(ctx.model) ?? layout.profile,
+    label: l10n.t('ESXi layout'),
+    value: profileLabel(ctx.model, l10n) ?? layout.profile,
     description: layout.description,
     offset: 0,
     length: 0,

@@ -1,24 +1,26 @@
 // The UEFI names (and value kinds) of the MBR and GPT fields, keyed by the
-// .ksy ids, for the tree's labels and the fix preview's field names.
+// .ksy ids, for the tree's labels and the fix preview's field names. The names
+// are the specification's and stay English; the meanings are translated (english()).
 import type { FieldKind } from '../../shared/protocol/editor';
+import { english } from '../../shared/l10n';
 
 // UEFI names of the header fields (table 5-5), keyed by the .ksy ids.
 export const HEADER_FIELDS: Record<string, { name: string; kind: FieldKind; meaning: string }> = {
-  signature: { name: 'Signature', kind: 'signature', meaning: 'must be "EFI PART"' },
-  revision: { name: 'Revision', kind: 'count', meaning: '0x00010000 = GPT 1.0' },
-  headerSize: { name: 'HeaderSize', kind: 'count', meaning: 'bytes covered by HeaderCRC32 (92..block size)' },
-  headerCrc32: { name: 'HeaderCRC32', kind: 'crc', meaning: 'CRC-32 over HeaderSize bytes with this field zero' },
-  reserved: { name: 'Reserved', kind: 'reserved', meaning: 'must be zero' },
-  myLba: { name: 'MyLBA', kind: 'lba', meaning: 'LBA of this header' },
-  alternateLba: { name: 'AlternateLBA', kind: 'lba', meaning: 'LBA of the other header' },
-  firstUsableLba: { name: 'FirstUsableLBA', kind: 'lba', meaning: 'first LBA a partition may use' },
-  lastUsableLba: { name: 'LastUsableLBA', kind: 'lba', meaning: 'last LBA a partition may use' },
-  diskGuid: { name: 'DiskGUID', kind: 'guid', meaning: 'identifies the disk' },
-  partitionEntryLba: { name: 'PartitionEntryLBA', kind: 'lba', meaning: 'first LBA of the entry array' },
-  numPartitionEntries: { name: 'NumberOfPartitionEntries', kind: 'count', meaning: 'slots in the entry array' },
-  partitionEntrySize: { name: 'SizeOfPartitionEntry', kind: 'count', meaning: 'bytes per entry (128 x 2^n)' },
-  partitionEntryArrayCrc32: { name: 'PartitionEntryArrayCRC32', kind: 'crc', meaning: 'CRC-32 over the whole entry array' },
-  reservedTail: { name: 'ReservedTail', kind: 'reserved', meaning: 'rest of the block, must be zero' },
+  signature: { name: 'Signature', kind: 'signature', meaning: english('must be "EFI PART"') },
+  revision: { name: 'Revision', kind: 'count', meaning: english('0x00010000 = GPT 1.0') },
+  headerSize: { name: 'HeaderSize', kind: 'count', meaning: english('bytes covered by HeaderCRC32 (92..block size)') },
+  headerCrc32: { name: 'HeaderCRC32', kind: 'crc', meaning: english('CRC-32 over HeaderSize bytes with this field zero') },
+  reserved: { name: 'Reserved', kind: 'reserved', meaning: english('must be zero') },
+  myLba: { name: 'MyLBA', kind: 'lba', meaning: english('LBA of this header') },
+  alternateLba: { name: 'AlternateLBA', kind: 'lba', meaning: english('LBA of the other header') },
+  firstUsableLba: { name: 'FirstUsableLBA', kind: 'lba', meaning: english('first LBA a partition may use') },
+  lastUsableLba: { name: 'LastUsableLBA', kind: 'lba', meaning: english('last LBA a partition may use') },
+  diskGuid: { name: 'DiskGUID', kind: 'guid', meaning: english('identifies the disk') },
+  partitionEntryLba: { name: 'PartitionEntryLBA', kind: 'lba', meaning: english('first LBA of the entry array') },
+  numPartitionEntries: { name: 'NumberOfPartitionEntries', kind: 'count', meaning: english('slots in the entry array') },
+  partitionEntrySize: { name: 'SizeOfPartitionEntry', kind: 'count', meaning: english('bytes per entry (128 x 2^n)') },
+  partitionEntryArrayCrc32: { name: 'PartitionEntryArrayCRC32', kind: 'crc', meaning: english('CRC-32 over the whole entry array') },
+  reservedTail: { name: 'ReservedTail', kind: 'reserved', meaning: english('rest of the block, must be zero') },
 };
 
 // UEFI names of the entry fields (table 5-6).

@@ -5,33 +5,35 @@
 import type { VolumeContent } from '../../core/content/probe';
 import type { Field } from '../../core/structure';
 import type { FieldKind, FieldSpan, TreeNode } from '../../shared/protocol/editor';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 
 /** Longest byte field shown in full (hex or text); longer ones are cut with an ellipsis. */
 const MAX_SHOWN_BYTES = 32;
 
 /** A volume's node: `what` names it ("vfat · FAT32 · label BOOT"), its children are the structures read. */
-export function volumeNode(content: VolumeContent, idPrefix: string, spans: FieldSpan[], where: string): TreeNode {
+export function volumeNode(content: VolumeContent, idPrefix: string, spans: FieldSpan[], where: string, l10n: Localizer = ENGLISH): TreeNode {
   const children = content.structures.map((structure) => {
     const id = `${idPrefix}.${structure.name}`;
     return {
       id,
       label: structure.name,
-      value: `${structure.length} bytes`,
-      description: `byte 0x${structure.offset.toString(16).toUpperCase()}`,
+      value: l10n.t('{0} bytes', structure.length),
+      description: l10n.t('byte {0}', `0x${structure.offset.toString(16).toUpperCase()}`),
       offset: structure.offset,
       length: structure.length,
-      children: structure.fields.map((field) => fieldNode(field, id, spans, `${where} › ${structure.name}`)),
+      children: structure.fields.map((field) => fieldNode(field, id, spans, `${where} › ${structure.name}`, l10n)),
     };
   });
   const value = [content.type, content.version, content.label !== undefined ? `"${content.label}"` : null].filter(Boolean).join(' · ');
   const facts = [
     content.uuid !== undefined ? `UUID ${content.uuid}` : null,
-    content.sizeBytes !== undefined ? `${content.sizeBytes} bytes by its own count` : null,
+    content.sizeBytes !== undefined ? l10n.t('{0} bytes by its own count', String(content.sizeBytes)) : null,
   ];
   const first = content.structures[0];
   return {
     id: `${idPrefix}`,
-    label: 'Volume',
+    label: l10n.t('Volume'),
     value,
     description: facts.filter(Boolean).join(' · '),
     offset: first?.offset ?? content.offset,
@@ -41,21 +43,21 @@ export function volumeNode(content: VolumeContent, idPrefix: string, spans: Fiel
 }
 
 /** One field (and its children) with a hex span per leaf. */
-export function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string): TreeNode {
+export function fieldNode(field: Field, parentId: string, spans: FieldSpan[], where: string, l10n: Localizer = ENGLISH): TreeNode {
   const id = `${parentId}.${field.name}`;
   if (field.children) {
     return {
       id,
       label: field.name,
-      value: `${field.length} bytes`,
+      value: l10n.t('{0} bytes', field.length),
       offset: field.offset,
       length: field.length,
-      children: field.children.map((c) => fieldNode(c, id, spans, `${where} › ${field.name}`)),
+      children: field.children.map((c) => fieldNode(c, id, spans, `${where} › ${field.name}`, l10n)),
     };
   }
   const kind = kindOf(field.name);
   spans.push({ offset: field.offset, length: field.length, kind, name: `${where} › ${field.name}`, nodeId: id });
-  const { value, description } = decode(field, kind);
+  const { value, description } = decode(field, kind, l10n);
   return { id, label: field.name, value, description, offset: field.offset, length: field.length, kind };
 }
 
@@ -72,21 +74,24 @@ function kindOf(name: string): FieldKind {
   return 'other';
 }
 
-function decode(field: Field, kind: FieldKind): { value: string; description: string } {
+function decode(field: Field, kind: FieldKind, l10n: Localizer): { value: string; description: string } {
   const v = field.value;
   if (typeof v === 'number' || typeof v === 'bigint') {
     const hex = `0x${v.toString(16).toUpperCase()}`;
-    const time = /time$/i.test(field.name) && typeof v === 'number' && v > 0 ? timestamp(v) : '';
+    const time = typeof v !== 'number' || v <= 0 ? '' : /time$/i.test(field.name) ? timestamp(v) : /macDate$/i.test(field.name) ? macTimestamp(v) : '';
     return { value: String(v), description: [hex, time].filter(Boolean).join(' · ') };
   }
   const raw = field.raw;
-  if (kind === 'guid' && raw.length === 16) return { value: uuid(raw), description: '16 bytes' };
+  if (kind === 'guid' && raw.length === 16) return { value: uuid(raw), description: l10n.t('{0} bytes', 16) };
   const text = printable(raw);
   if (text !== null && (kind === 'text' || kind === 'signature' || text.length >= 2))
-    return { value: JSON.stringify(text), description: `${raw.length} bytes` };
+    return { value: JSON.stringify(text), description: l10n.t('{0} bytes', raw.length) };
   const shown = Array.from(raw.subarray(0, MAX_SHOWN_BYTES), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
   const zero = raw.every((b) => b === 0);
-  return { value: raw.length > MAX_SHOWN_BYTES ? `${shown} …` : shown, description: `${raw.length} bytes${zero ? ', all zero' : ''}` };
+  return {
+    value: raw.length > MAX_SHOWN_BYTES ? `${shown} …` : shown,
+    description: zero ? l10n.t('{0} bytes, all zero', raw.length) : l10n.t('{0} bytes', raw.length),
+  };
 }
 
 // Text when the bytes are printable ASCII up to NUL/space padding; null otherwise.
@@ -107,4 +112,13 @@ function uuid(raw: Uint8Array): string {
 function timestamp(seconds: number): string {
   if (seconds < 315532800 || seconds > 4102444800) return '';
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Seconds between 1904-01-01 (Mac OS dates: HFS, HFS Plus) and 1970-01-01. */
+const MAC_EPOCH_OFFSET = 2082844800;
+
+// A Mac OS date (seconds since 1904), shown as UTC when plausible; HFS stores local time.
+function macTimestamp(seconds: number): string {
+  const text = timestamp(seconds - MAC_EPOCH_OFFSET);
+  return text ? `${text} (seconds since 1904)` : '';
 }

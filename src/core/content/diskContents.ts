@@ -8,7 +8,8 @@ import type { ContentProbe, FreeRegion, VolumeContent } from './probe';
 export type { FreeRegion } from './probe';
 import { ProbeReader } from './probe';
 import { CONTENT_PROBES, HEAD_PROBES, probeWith } from './index';
-import { UNVERIFIABLE_HEAD_BYTES, isUnverifiableType, unverifiableNote } from './unverifiable';
+import { UNVERIFIABLE_HEAD_BYTES, isUnverifiableType, unverifiableMessage } from './unverifiable';
+import { renderMessage } from '../../shared/l10n';
 
 /** Probes every partition (sets `partition.content`) and lists and probes the gaps of the usable range. */
 export async function probePartitions(
@@ -22,6 +23,7 @@ export async function probePartitions(
   for (const partition of [...partitions, ...partitions.flatMap((p) => p.children ?? [])]) {
     partition.content = null;
     delete partition.contentNote;
+    delete partition.contentNoteText;
     // Sun's "whole disk" and SGI's "volume" slices start at the label and overlap every partition.
     if (partition.lastLba < partition.firstLba || partition.wholeDisk) continue;
     if (partition.mbrType !== null && isContainerOnly(partition.mbrType)) continue;
@@ -29,7 +31,9 @@ export async function probePartitions(
     const size = (partition.lastLba - partition.firstLba + 1n) * BigInt(sectorSize);
     partition.content = offset < BigInt(source.size) ? await prober.probe(Number(offset), clip(size)) : null;
     if (partition.content === null && isUnverifiableType(partition) && offset < BigInt(source.size)) {
-      partition.contentNote = unverifiableNote(await prober.head(Number(offset), Math.min(UNVERIFIABLE_HEAD_BYTES, clip(size))));
+      const note = unverifiableMessage(await prober.head(Number(offset), Math.min(UNVERIFIABLE_HEAD_BYTES, clip(size))));
+      partition.contentNote = renderMessage(note);
+      partition.contentNoteText = note;
     }
   }
   const free = usable

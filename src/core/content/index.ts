@@ -15,6 +15,7 @@ import { btrfsProbe, extProbe, swapProbe, xfsProbe } from './linuxProbes';
 import { luksProbe, lvm2Probe, mdProbe, vmfsProbe } from './containerProbes';
 import { iso9660Probe } from './iso9660Probe';
 import { zfsProbe } from './zfsProbe';
+import { hfsProbe } from './hfsProbe';
 
 export type { ContentProbe, VolumeContent } from './probe';
 export { ProbeReader } from './probe';
@@ -39,6 +40,7 @@ export const CONTENT_PROBES: readonly ContentProbe[] = [
   btrfsProbe,
   zfsProbe,
   iso9660Probe,
+  hfsProbe,
   swapProbe,
 ];
 

@@ -8,6 +8,8 @@
 import type { Partition } from '../model';
 import { TYPE_VMWARE_DIAGNOSTIC } from '../partitionTypes';
 import { isAllZero } from './probe';
+import { msg } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 /** How many bytes from the partition's start the note looks at. */
 export const UNVERIFIABLE_HEAD_BYTES = 4096;
@@ -20,12 +22,12 @@ export function isUnverifiableType(p: Partition): boolean {
 }
 
 /** The note for such a partition with nothing recognised in it, from its first bytes (null: not read, over the per-disk budget). */
-export function unverifiableNote(head: Uint8Array | null): string {
+export function unverifiableMessage(head: Uint8Array | null): Message {
   const what =
     head === null
-      ? 'Not read (the per-disk probe budget was spent)'
+      ? msg('Not read (the per-disk probe budget was spent)')
       : isAllZero(head)
-        ? `The first ${head.length} bytes are all zero: no core dump has been written (or it was cleared)`
-        : `The first ${head.length} bytes hold data diskx does not recognise (a core dump, or something else)`;
-  return `${what}. The type cannot be verified: the format of an ESXi vmkDiagnostic partition is not published, so diskx reads no structure in it.`;
+        ? msg('The first {0} bytes are all zero: no core dump has been written (or it was cleared)', head.length)
+        : msg('The first {0} bytes hold data diskx does not recognise (a core dump, or something else)', head.length);
+  return msg('{0}. The type cannot be verified: the format of an ESXi vmkDiagnostic partition is not published, so diskx reads no structure in it.', what);
 }

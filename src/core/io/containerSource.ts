@@ -61,6 +61,28 @@ export interface ContainerWritePiece {
   fileOffset: number;
 }
 
+/**
+ * Container metadata a data write must update first (VHDX: the non-current
+ * header with a new DataWriteGuid), as read now and as it will be.
+ */
+export interface ContainerMetadataWrite {
+  file: string;
+  fileOffset: number;
+  before: Uint8Array;
+  after: Uint8Array;
+  /** What it is, for reports and the journal ("VHDX header at 64 KiB"). */
+  what: string;
+  /** What changes in it ("sequence 7, new FileWriteGuid and DataWriteGuid"). */
+  change: string;
+}
+
+/** A file range holding metadata diskx may update (and undo may restore). */
+export interface ContainerMetadataSlot {
+  file: string;
+  fileOffset: number;
+  length: number;
+}
+
 /** What `inspect --json` says about the container. */
 export interface ContainerInfo {
   format: ContainerFormat;
@@ -101,6 +123,13 @@ export interface ContainerByteSource extends ByteSource {
   readonly structures: StructNode[];
   /** Maps a virtual range to file ranges, or says why it cannot be written in place. */
   mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }>;
+  /**
+   * The metadata to write before the first data write through the mapping, read
+   * from the file now (empty for formats whose metadata no data write touches).
+   */
+  metadataWrites(): Promise<ContainerMetadataWrite[]>;
+  /** Every file range `metadataWrites` may cover (undo restores journaled metadata only inside them). */
+  readonly metadataSlots: ContainerMetadataSlot[];
   /** Forgets cached table entries and pages (after the files were written). */
   invalidate(): void;
   /** Problems of the container file (overlapping blocks, a log to replay), read with bounded table scans. */
@@ -124,6 +153,13 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     readonly reportedSectorSize?: number,
   ) {
     this.readOnlyHint = readOnly;
+  }
+
+  readonly metadataSlots: ContainerMetadataSlot[] = [];
+
+  /** No metadata to update unless a format says so (VHDX). */
+  metadataWrites(): Promise<ContainerMetadataWrite[]> {
+    return Promise.resolve([]);
   }
 
   /** Where virtual block `index` is; throws a typed error for a table pointing nowhere sane. */

@@ -5,19 +5,20 @@
 // logical sector size. BAT entries are 64-bit: state in bits 0-2 (6 = fully
 // present), file offset in MiB in bits 20-63; after every `chunk ratio` payload
 // entries comes one sector-bitmap entry. A header whose log GUID is not zero has
-// log entries to replay: such a file is read as it is but never written.
+// log entries to replay: such a file is read as it is but never written. With an
+// empty log, data in fully present blocks is written in place once the header
+// has its new DataWriteGuid (vhdxHeaderUpdate.ts).
 import { FileSource } from './fileSource';
 import { BlockContainerSource } from './containerSource';
-import type { BlockLocation, ContainerInfo, ContainerProblem, DataFile, ParentOpener } from './containerSource';
+import type { BlockLocation, ContainerInfo, ContainerMetadataSlot, ContainerMetadataWrite, ContainerProblem, DataFile, ParentOpener } from './containerSource';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
 import { ContainerError, bytesField, numField, parseContainerStruct, readTable, readU64le } from './containerStructs';
 import type { StructNode } from '../structure';
-import { VhdxHeader } from '../generated/VhdxHeader';
 import { VhdxRegionTable } from '../generated/VhdxRegionTable';
 import { VhdxMetadataTable } from '../generated/VhdxMetadataTable';
 import { formatGuid, isZeroGuid } from '../guid';
-import { crc32c } from '../crc32c';
+import { checksumOk, currentSlot, readVhdxHeaderSlots, vhdxHeaderUpdate, vhdxMetadataSlots } from './vhdxHeaderUpdate';
 import { UnsupportedImageError } from '../errors';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_VHDX_TABLE_ENTRIES, SUPPORTED_SECTOR_SIZES } from '../limits';
 
@@ -30,11 +31,19 @@ const VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
 const LOGICAL_SECTOR_SIZE = '8141BF1D-A96F-4709-BA47-F233A8FAAB5F';
 const PAYLOAD_FULLY_PRESENT = 6;
 const PAYLOAD_PARTIALLY_PRESENT = 7;
+/** Payload block states (VHDX 1.0, 2.5.1.1) a block that reads as zeros may be in. */
+const PAYLOAD_STATES: Record<number, string> = {
+  0: 'PAYLOAD_BLOCK_NOT_PRESENT',
+  1: 'PAYLOAD_BLOCK_UNDEFINED',
+  2: 'PAYLOAD_BLOCK_ZERO',
+  3: 'PAYLOAD_BLOCK_UNMAPPED',
+};
 
 /** A VHDX file as a byte source of its virtual disk. */
 export class VhdxSource extends BlockContainerSource {
   readonly container: ContainerInfo;
   readonly structures: StructNode[];
+  override readonly metadataSlots: ContainerMetadataSlot[];
 
   private constructor(
     file: DataFile,
@@ -47,9 +56,17 @@ export class VhdxSource extends BlockContainerSource {
     structures: StructNode[],
     sectorSize: number,
   ) {
-    super(file.path, size, blockSize, [file], null, true, sectorSize);
+    super(file.path, size, blockSize, [file], null, file.source.readOnlyHint === true || container.readOnlyReason !== undefined, sectorSize);
     this.container = container;
     this.structures = structures;
+    this.metadataSlots = vhdxMetadataSlots(file.path);
+  }
+
+  /** The header update (new DataWriteGuid, sequence + 1) into the non-current slot, read from the file now. */
+  override async metadataWrites(): Promise<ContainerMetadataWrite[]> {
+    const file = this.files[0]!;
+    (file.source as { invalidate?: () => void }).invalidate?.();
+    return [await vhdxHeaderUpdate(file.path, file.source)];
   }
 
   /** Opens `filePath`, already detected as a VHDX. */
@@ -98,9 +115,10 @@ export class VhdxSource extends BlockContainerSource {
       throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
     const logGuid = bytesField(header, 'logGuid');
     const log = { offset: numField(header, 'logOffset'), length: numField(header, 'logLength'), guid: isZeroGuid(logGuid) ? null : formatGuid(logGuid) };
+    // With an empty log a data write needs only the header update (vhdxHeaderUpdate.ts).
     const readOnlyReason = !isZeroGuid(logGuid)
       ? `the VHDX log is not empty (log GUID ${formatGuid(logGuid)}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is`
-      : "writing a VHDX's data requires a new DataWriteGuid in its header, and diskx never writes container metadata";
+      : undefined;
     const container: ContainerInfo = {
       format: 'vhdx',
       virtualSize: size,
@@ -108,7 +126,7 @@ export class VhdxSource extends BlockContainerSource {
       blockSize,
       version: String(numField(header, 'version')),
       files: [file.path],
-      readOnlyReason,
+      ...(readOnlyReason ? { readOnlyReason } : {}),
     };
     return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, { metadata, log }, container, structures, sectorSize);
   }
@@ -120,7 +138,7 @@ export class VhdxSource extends BlockContainerSource {
     const entry = readU64le(await file.source.read(at, 8));
     const state = Number(entry & 7n);
     if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(`VHDX block ${index} is partially present, which only a differencing disk may be`);
-    if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: `BAT state ${state}` };
+    if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: `BAT state ${state}, ${PAYLOAD_STATES[state] ?? 'reserved'}` };
     const offset = Number(entry >> 20n) * MiB;
     if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
       throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
@@ -183,17 +201,11 @@ export class VhdxSource extends BlockContainerSource {
 }
 
 async function currentHeader(file: DataFile, structures: StructNode[]): Promise<StructNode> {
-  let best: { node: StructNode; sequence: bigint } | null = null;
-  for (const at of [64 * KiB, 128 * KiB]) {
-    const bytes = await readTable(file.source, at, 4 * KiB, 'VHDX header');
-    const node = parseContainerStruct(`vhdxHeader@${at / KiB}K`, VhdxHeader, bytes, at);
-    structures.push(node);
-    if (Buffer.from(bytesField(node, 'signature')).toString('latin1') !== 'head' || !checksumOk(bytes, 4)) continue;
-    const sequence = readU64le(bytesField(node, 'sequenceNumber'));
-    if (!best || sequence > best.sequence) best = { node, sequence };
-  }
-  if (!best) throw new ContainerError('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C');
-  return best.node;
+  const slots = await readVhdxHeaderSlots(file.source);
+  structures.push(...slots.map((s) => s.node));
+  const current = currentSlot(slots);
+  if (!current) throw new ContainerError('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C');
+  return current.node;
 }
 
 async function regionTable(file: DataFile, structures: StructNode[]): Promise<Map<string, { offset: number; length: number }>> {
@@ -240,12 +252,4 @@ async function metadataItems(file: DataFile, region: { offset: number; length: n
     items.set(id, await readTable(file.source, region.offset + offset, length, `VHDX metadata item ${id}`));
   }
   return items;
-}
-
-/** CRC-32C over `bytes` with the 4-byte checksum at `at` taken as zero equals the stored one. */
-function checksumOk(bytes: Uint8Array, at: number): boolean {
-  const copy = new Uint8Array(bytes);
-  const stored = new DataView(copy.buffer).getUint32(at, true);
-  copy.fill(0, at, at + 4);
-  return crc32c(copy) === stored;
 }

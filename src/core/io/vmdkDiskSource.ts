@@ -6,7 +6,14 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { assertInRange } from './byteSource';
 import { FileSource } from './fileSource';
-import type { ContainerByteSource, ContainerInfo, ContainerProblem, ContainerWritePiece } from './containerSource';
+import type {
+  ContainerByteSource,
+  ContainerInfo,
+  ContainerMetadataSlot,
+  ContainerMetadataWrite,
+  ContainerProblem,
+  ContainerWritePiece,
+} from './containerSource';
 import { ContainerError } from './containerStructs';
 import { VmdkSparseExtentSource } from './vmdkSparseSource';
 import type { StructNode } from '../structure';
@@ -24,6 +31,8 @@ export class VmdkDiskSource implements ContainerByteSource {
   readonly size: number;
   readonly readOnlyHint: boolean;
   readonly structures: StructNode[];
+  /** A data write through grain tables changes no VMDK metadata. */
+  readonly metadataSlots: ContainerMetadataSlot[] = [];
 
   private constructor(
     readonly name: string,
@@ -33,6 +42,10 @@ export class VmdkDiskSource implements ContainerByteSource {
     this.size = parts.reduce((sum, p) => sum + p.size, 0);
     this.readOnlyHint = parts.some((p) => p.kind !== 'zero' && p.source.readOnlyHint === true);
     this.structures = parts.flatMap((p) => (p.kind === 'sparse' ? p.source.structures.map((s) => ({ ...s, file: p.source.name })) : []));
+  }
+
+  metadataWrites(): Promise<ContainerMetadataWrite[]> {
+    return Promise.resolve([]);
   }
 
   /** A monolithicSparse or streamOptimized file (KDMV at byte 0). */

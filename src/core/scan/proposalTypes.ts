@@ -1,4 +1,6 @@
-// What a proposed table is (propose.ts makes one, rebuild.ts writes it).
+// What a proposed table is (propose.ts makes one, rebuild.ts writes it), and
+// the usable range of the GPT it becomes.
+import { MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
 
 /** One partition of a proposal. */
 export interface ProposedPartition {
@@ -23,6 +25,8 @@ export interface Proposal {
   /** The layout recognised: an ESXi installer's (source esxi-layout) or Windows Setup's (source volumes, the MSR put back). */
   layout?: 'esxi-5' | 'esxi-6' | 'esxi-7' | 'windows';
   diskGuid?: string;
+  /** From a stray GPT found shifted: the sectors its LBAs were moved by (found LBA - MyLBA). */
+  shift?: bigint;
   partitions: ProposedPartition[];
   /** The file system made on the whole disk that the table is written over (set aside: it holds no file). */
   overwrites?: { firstLba: bigint; lastLba: bigint; type: string; label?: string; uuid?: string };
@@ -32,3 +36,9 @@ export interface Proposal {
 
 /** The proposal, or the reason there is none. */
 export type ProposalResult = { ok: true; proposal: Proposal } | { ok: false; reason: string };
+
+/** The GPT usable range of a disk of `totalSectors` with a 128-entry array. */
+export function gptUsableRange(totalSectors: bigint, sectorSize: number): { firstUsable: bigint; lastUsable: bigint } {
+  const arraySectors = BigInt(Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize));
+  return { firstUsable: 2n + arraySectors, lastUsable: totalSectors - 2n - arraySectors };
+}

@@ -1,7 +1,9 @@
 // From what the scan found to a partition table to write. In order of trust:
 //   1. a stray GPT whose header and array CRCs hold and whose entries fit the
 //      disk (e.g. the backup left at the old end of a grown disk): its entries
-//      in the slots they had, GUIDs, attributes and names as they were;
+//      in the slots they had, GUIDs, attributes and names as they were; one
+//      found shifted (the disk's contents moved) when the volumes found bear
+//      the shift out, its LBAs moved by it (shifted.ts);
 //   2. volumes that match an ESXi boot-disk layout: the installer's slots and
 //      type GUIDs (vmkDiagnostic partitions, which carry no file system, from
 //      the layout's fixed LBAs), so no partition is renumbered;
@@ -16,10 +18,12 @@ import { createHash } from 'node:crypto';
 import type { FoundVolume, ScanResult } from './scanner';
 import type { StrayTable } from './tables';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from '../partitionTypes';
-import { MAX_PROPOSED_PARTITIONS, MIN_ENTRY_ARRAY_RESERVED_BYTES } from '../limits';
+import { MAX_PROPOSED_PARTITIONS } from '../limits';
 import { TYPE_MS_RESERVED, windowsProposal } from './windows';
 import { wholeDiskConflict } from './wholeDisk';
 import type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
+import { gptUsableRange } from './proposalTypes';
+import { shiftedGptProposal } from './shifted';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -29,6 +33,7 @@ const TYPE_LINUX_LUKS = 'CA7D7CCB-63ED-4C53-861C-1742536059CC';
 const TYPE_ZFS = '6A898CC3-1DD2-11B2-99A6-080020736631';
 
 export type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
+export { gptUsableRange } from './proposalTypes';
 
 const GPT_TYPE_BY_CONTENT: Record<string, string> = {
   vfat: TYPE_MS_BASIC_DATA,
@@ -77,12 +82,6 @@ export function derivedGuid(seed: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-/** The GPT usable range of a disk of `totalSectors` with a 128-entry array. */
-export function gptUsableRange(totalSectors: bigint, sectorSize: number): { firstUsable: bigint; lastUsable: bigint } {
-  const arraySectors = BigInt(Math.ceil(MIN_ENTRY_ARRAY_RESERVED_BYTES / sectorSize));
-  return { firstUsable: 2n + arraySectors, lastUsable: totalSectors - 2n - arraySectors };
-}
-
 /** Proposes a table for a disk of `totalSectors` from a scan of the whole disk. */
 export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalResult {
   const conflict = wholeDiskConflict(scan.volumes);
@@ -98,6 +97,8 @@ function proposeFrom(found: FoundVolume[], scan: ScanResult, totalSectors: bigin
   const { sectorSize } = scan;
   const stray = strayGptProposal(scan.tables, totalSectors);
   if (stray) return { ok: true, proposal: stray };
+  const shifted = shiftedGptProposal(scan.tables, found, totalSectors, sectorSize);
+  if (shifted) return { ok: true, proposal: shifted };
   const volumes = found.filter((v) => v.nestedIn === undefined);
   if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
   const overlapping = volumes.find((v) => v.overlaps !== undefined);

@@ -76,6 +76,7 @@ export function scanJson(image: string, scan: ScanResult, proposal: ProposalResu
           source: proposal.proposal.source,
           ...(proposal.proposal.layout ? { layout: proposal.proposal.layout } : {}),
           ...(proposal.proposal.overwrites ? { overwrites: overwritesJson(proposal.proposal.overwrites) } : {}),
+          ...(proposal.proposal.shift !== undefined ? { shift: jsonInteger(proposal.proposal.shift) } : {}),
           partitions: [...proposal.proposal.partitions]
             .sort((a, b) => a.slot - b.slot)
             .map((p) => ({

@@ -15,6 +15,7 @@ import type { ByteSource } from '../io/byteSource';
 import type { ByteSpan } from '../io/dataRanges';
 import { isBulkReadable, isSyncReadable } from '../io/scanSource';
 import { sweepInWorker } from './sweepWorker';
+import { DiskxError, ScanReadError, describeError } from '../errors';
 import { SCAN_CHUNK_BYTES, SCAN_READS_IN_FLIGHT, SCAN_SYNC_CHUNK_BYTES, SCAN_YIELD_BYTES } from '../limits';
 
 export interface SweepOptions {
@@ -30,6 +31,12 @@ function* chunksOf(spans: ByteSpan[], size: number): Generator<{ offset: number;
       yield { offset: at, length: Math.min(size, span.offset + span.length - at) };
     }
   }
+}
+
+/** A read of the pass that failed at `offset`, as one line (EIO, a file that shrank, a container's own error). */
+function readFailure(offset: number, error: unknown): ScanReadError {
+  const coded = error instanceof DiskxError || (error as { code?: unknown } | null)?.code !== undefined;
+  return new ScanReadError(offset, coded || !(error instanceof Error) ? describeError(error) : error.message);
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -57,7 +64,11 @@ async function sweepSync(
   let sinceYield = 0;
   for (const job of chunksOf(spans, SCAN_SYNC_CHUNK_BYTES)) {
     const target = buffer.subarray(0, job.length);
-    bulk.readIntoSync(job.offset, target);
+    try {
+      bulk.readIntoSync(job.offset, target);
+    } catch (error) {
+      throw readFailure(job.offset, error);
+    }
     search(target, job.offset);
     bytesRead += job.length;
     sinceYield += job.length;
@@ -102,7 +113,9 @@ async function sweepAsync(
     while (free.length > 0 && launch());
     while (pending.length > 0) {
       const read = pending.shift()!;
-      await read.done;
+      await read.done.catch((error: unknown) => {
+        throw readFailure(read.offset, error);
+      });
       signal?.throwIfAborted();
       search(read.target, read.offset);
       bytesRead += read.target.length;

@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ByteSpan } from '../io/dataRanges';
 import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS } from '../limits';
+import { ScanReadError } from '../errors';
 
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -18,6 +19,7 @@ const state = new Int32Array(sab, 0, slots);
 const data = new Uint8Array(sab, 64);
 let fd = -1;
 let slot = 0;
+let reading = base;
 try {
   fd = fs.openSync(file, 'r');
   for (const span of spans) {
@@ -26,8 +28,9 @@ try {
       const length = Math.min(chunk, span.offset + span.length - at);
       let filled = 0;
       while (filled < length) {
-        const n = fs.readSync(fd, data, slot * chunk + filled, length - filled, base + at + filled);
-        if (n === 0) throw new Error('the file shrank during the scan');
+        reading = base + at + filled;
+        const n = fs.readSync(fd, data, slot * chunk + filled, length - filled, reading);
+        if (n === 0) throw new Error('the file ends there: it shrank during the scan (' + fs.fstatSync(fd).size + ' bytes now)');
         filled += n;
       }
       Atomics.store(state, slot, length);
@@ -36,7 +39,7 @@ try {
     }
   }
 } catch (error) {
-  parentPort.postMessage(String(error && error.message || error));
+  parentPort.postMessage({ offset: reading - base, reason: String((error && error.message) || error) });
   Atomics.store(state, slot, -1);
   Atomics.notify(state, slot);
 } finally {
@@ -62,11 +65,17 @@ export async function sweepInWorker(
   const state = new Int32Array(sab, 0, slots);
   const data = new Uint8Array(sab, 64);
   const worker = new Worker(READER, { eval: true, workerData: { file, base, spans, sab, chunk, slots } });
-  let failure: string | null = null;
+  // What the reader reported before it stopped (set from its events, read by the loop below).
+  const reader: { failure: { offset: number; reason: string } | null } = { failure: null };
   let gone = false;
-  worker.on('message', (message: unknown) => (failure = String(message)));
-  worker.on('error', (error) => (failure = error.message));
-  worker.on('exit', () => (gone = true));
+  worker.on('message', (message: { offset: number; reason: string }) => (reader.failure = message));
+  worker.on('error', (error) => (reader.failure = { offset: -1, reason: error.message }));
+  const exited = new Promise<void>((resolve) =>
+    worker.on('exit', () => {
+      gone = true;
+      resolve();
+    }),
+  );
   let bytesRead = 0;
   let slot = 0;
   let sinceProgress = 0;
@@ -76,12 +85,18 @@ export async function sweepInWorker(
         let filled = Atomics.load(state, slot);
         while (filled === 0) {
           signal?.throwIfAborted();
-          if (gone && Atomics.load(state, slot) === 0) throw new Error(`the scan's reader stopped: ${failure ?? 'it exited'}`);
+          if (gone && Atomics.load(state, slot) === 0)
+            throw new ScanReadError(at, `the scan's reader thread stopped: ${reader.failure?.reason ?? 'it exited'}`);
           const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
           if (wait.async) await wait.value;
           filled = Atomics.load(state, slot);
         }
-        if (filled < 0) throw new Error(`the scan could not read the image: ${failure ?? 'read error'}`);
+        if (filled < 0) {
+          // The reader posts what failed, then marks the slot and ends: its message is in by the time it has exited.
+          if (!reader.failure) await exited;
+          const failure = reader.failure as { offset: number; reason: string } | null;
+          throw new ScanReadError(failure && failure.offset >= 0 ? failure.offset : at, failure?.reason ?? 'read error');
+        }
         search(data.subarray(slot * chunk, slot * chunk + filled), at);
         Atomics.store(state, slot, 0);
         Atomics.notify(state, slot);

@@ -57,8 +57,15 @@ export type StrayTable =
 export async function readStrayGpt(source: ByteSource, sectorSize: number, at: number): Promise<StrayTable | null> {
   if (at % sectorSize !== 0) return null;
   const lba = BigInt(at / sectorSize);
-  const header = await readGptHeader(source, sectorSize, lba, lba === 1n ? 'primary' : 'backup').catch(() => null);
+  let header = await readGptHeader(source, sectorSize, lba, lba === 1n ? 'primary' : 'backup').catch(() => null);
   if (!header || header.invalid.some((p) => p.field === 'headerSize')) return null;
+  // A copy whose contents moved (MyLBA is not where it was found): its array moved with it, by the
+  // same number of sectors. Read it through a view shifted back, where the header sits at its MyLBA.
+  if (header.headerCrcOk && header.myLba !== lba && header.myLba >= 1n && header.myLba <= BigInt(Number.MAX_SAFE_INTEGER) / BigInt(sectorSize)) {
+    const view = shiftedView(source, (Number(lba) - Number(header.myLba)) * sectorSize);
+    const moved = await readGptHeader(view, sectorSize, header.myLba, header.myLba === 1n ? 'primary' : 'backup').catch(() => null);
+    if (moved && moved.headerCrcOk) header = { ...moved, lba };
+  }
   const entries: StrayGptEntry[] = (header.array?.slots ?? [])
     .filter((e) => e.used)
     .map((e) => ({
@@ -108,4 +115,25 @@ export async function readStrayMbr(source: ByteSource, sectorSize: number, at: n
     });
   }
   return { kind: 'mbr', lba: BigInt(at / sectorSize), diskSignature: view.getUint32(440, true), records };
+}
+
+/**
+ * `source` as it was before its contents moved by `by` bytes (positive: they now
+ * start later): byte x of the view is byte x + by of the source; bytes before the
+ * source's start read as zeros, the view ends where the source does.
+ */
+function shiftedView(source: ByteSource, by: number): ByteSource {
+  return {
+    name: source.name,
+    size: source.size - by,
+    read: async (offset, length) => {
+      const from = offset + by;
+      if (from >= 0) return source.read(from, length);
+      const out = new Uint8Array(length);
+      const skip = -from;
+      if (skip < length) out.set(await source.read(0, length - skip), skip);
+      return out;
+    },
+    close: async () => {},
+  };
 }

@@ -67,7 +67,10 @@ export async function readApm(source: ByteSource, sectorSize: number): Promise<D
   const first = await readEntry(source, blockSize, 1);
   if (!first) return null;
   const blockCount = ddm.num('driverDescriptor.blockCount');
-  if (blockCount * blockSize > source.size) {
+  // Hybrid ISOs (xorriso, isohybrid) put an x86 short jump (EB xx) and 0xFFFF where sbBlkCount is, so that
+  // the same sector boots a PC: not a block count.
+  const x86Jump = block0[4] === 0xeb && block0[6] === 0xff && block0[7] === 0xff;
+  if (blockCount * blockSize > source.size && !x86Jump) {
     const at = ddm.field('driverDescriptor.blockCount')!;
     problems.push({
       code: 'apm-driver-descriptor-invalid',

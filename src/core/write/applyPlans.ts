@@ -9,7 +9,9 @@
 //      patch's `before` (ImageChangedError: nothing written);
 //   5. write the journal entry ("pending", with every run's old and new bytes)
 //      and fsync it;
-//   6. for each run, backup half first: read it again and compare with what the
+//   6. a container's own metadata update, if its format needs one before data
+//      is written (a VHDX header with a new DataWriteGuid): compared with the
+//      journal's old bytes, written, fsynced; then for each run, backup half first: read it again and compare with what the
 //      journal says it holds (the last thing before the write), then write only
 //      that byte range; fsync; the same for the primary half (UEFI 5.3.2:
 //      backup before primary). A run that changed under us (a writer that ignores
@@ -47,13 +49,16 @@ import {
 } from './journal';
 import { ImageChangedError, PartitionWriteError, PendingRepairError, WriteInterruptedError } from './errors';
 import { describeError } from '../errors';
+import type { ContainerMetadataWrite } from '../io/containerSource';
 
 /** A step of a write or an undo, reported after it completed (crash tests stop the process here). */
 export type WriteStep =
   | { kind: 'lock' }
   | { kind: 'journal'; state: 'pending' | 'applied' | 'undoing' | 'undone' }
   | { kind: 'write'; offset: number; length: number }
-  | { kind: 'fsync'; group: 'backup' | 'primary' };
+  /** Container metadata (a VHDX header) at a file offset of `file`. */
+  | { kind: 'metadata'; file: string; offset: number; length: number }
+  | { kind: 'fsync'; group: 'metadata' | 'backup' | 'primary' };
 
 export interface WriteOptions extends JournalOptions, LockOptions {
   /** Logical sector size: the unit of writes and of the counts reported. */
@@ -82,6 +87,8 @@ export interface WriteResult {
   writeCalls: number;
   /** The writes, in the order done: image offset and length. */
   writes: { offset: number; length: number }[];
+  /** Container metadata written before them (a VHDX header update): file, file offset, length, what. */
+  containerWrites: { file: string; offset: number; length: number; what: string; change: string }[];
 }
 
 /** Applies `plans` (in order) to the image at `imagePath` in place; see the file comment for the protocol. */
@@ -131,9 +138,12 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       bytesWritten: 0,
       writeCalls: 0,
       writes: [],
+      containerWrites: [],
     };
     if (writes.length === 0) return result;
 
+    // The container's metadata update (a VHDX header with a new DataWriteGuid) goes first, flushed before any data.
+    const metadata = files.metadata?.writes ?? [];
     const { backup, primary } = orderWrites(writes, files.sizeBytes);
     const ordered = [...backup, ...primary];
     const sectorsAfter = await sectorsAfterWrites(writes, options.sectorSize, files.sizeBytes, (offset, length) => writer.read(offset, length));
@@ -154,6 +164,9 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       files: files.extents.map(({ file, start, size, fileOffset }) => ({ file, start, size, fileOffset })),
       writes: ordered.map((w) => ({ offset: w.offset, before: toHex(w.before), after: toHex(w.after) })),
       sectorsAfter: sectorsAfter.map((s) => ({ offset: s.offset, bytes: toHex(s.bytes) })),
+      ...(metadata.length > 0
+        ? { containerWrites: metadata.map((m) => ({ file: m.file, offset: m.fileOffset, before: toHex(m.before), after: toHex(m.after), what: m.what })) }
+        : {}),
     };
     const next: Journal = journal ?? { format: JOURNAL_FORMAT, version: JOURNAL_VERSION, image: files.image, entries: [] };
     next.entries.push(entry);
@@ -161,7 +174,35 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     done({ kind: 'journal', state: 'pending' });
 
     const written: Patch[] = [];
+    const writtenMetadata: ContainerMetadataWrite[] = [];
+    const changed = async (at: number, expected: Uint8Array, now: Uint8Array, where: string): Promise<never> => {
+      const differs = now.findIndex((b, i) => b !== expected[i]);
+      await rollBack(writer, written, writtenMetadata);
+      next.entries.pop();
+      await writeJournal(journalPath, next);
+      throw new ImageChangedError(
+        fixIds.join(', '),
+        at + differs,
+        expected[differs]!,
+        now[differs]!,
+        written.length + writtenMetadata.length > 0
+          ? `${where}while it was being written (what was written is restored)`
+          : `${where}while its journal was written`,
+      );
+    };
     try {
+      for (const m of metadata) {
+        const now = await writer.readMetadata(m.file, m.fileOffset, m.before.length);
+        if (!bytesEqual(now, m.before)) await changed(m.fileOffset, m.before, now, `(${m.what} in ${m.file}) `);
+        await writer.writeMetadata(m.file, m.fileOffset, m.after);
+        writtenMetadata.push(m);
+        result.containerWrites.push({ file: m.file, offset: m.fileOffset, length: m.after.length, what: m.what, change: m.change });
+        done({ kind: 'metadata', file: m.file, offset: m.fileOffset, length: m.after.length });
+      }
+      if (metadata.length > 0) {
+        await writer.sync();
+        done({ kind: 'fsync', group: 'metadata' });
+      }
       for (const [group, list] of [
         ['backup', backup],
         ['primary', primary],
@@ -169,19 +210,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
         for (const w of list) {
           // The last look before the write: still the bytes the journal recorded as old?
           const now = await writer.read(w.offset, w.before.length);
-          const differs = now.findIndex((b, i) => b !== w.before[i]);
-          if (differs >= 0) {
-            await rollBack(writer, written);
-            next.entries.pop();
-            await writeJournal(journalPath, next);
-            throw new ImageChangedError(
-              fixIds.join(', '),
-              w.offset + differs,
-              w.before[differs]!,
-              now[differs]!,
-              written.length > 0 ? 'while it was being written (what was written is restored)' : 'while its journal was written',
-            );
-          }
+          if (!bytesEqual(now, w.before)) await changed(w.offset, w.before, now, '');
           await writer.write(w.offset, w.after);
           written.push(w);
           result.writes.push({ offset: w.offset, length: w.after.length });
@@ -246,8 +275,14 @@ async function sectorsAfterWrites(
   return spans;
 }
 
-/** Puts back the old bytes of runs this repair wrote (newest first) and fsyncs; we still hold the lock. */
-async function rollBack(writer: ImageWriter, written: readonly Patch[]): Promise<void> {
+/** Puts back the old bytes of runs this repair wrote (newest first), then the container metadata, and fsyncs; we still hold the lock. */
+async function rollBack(writer: ImageWriter, written: readonly Patch[], metadata: readonly ContainerMetadataWrite[]): Promise<void> {
   for (const w of [...written].reverse()) await writer.write(w.offset, w.before);
   if (written.length > 0) await writer.sync();
+  for (const m of [...metadata].reverse()) await writer.writeMetadata(m.file, m.fileOffset, m.before);
+  if (metadata.length > 0) await writer.sync();
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -11,6 +11,7 @@ import { MAX_VMDK_DESCRIPTOR_BYTES } from '../limits';
 import { ContainerWriteRefusedError } from './errors';
 import type { WriteRefusedError } from './errors';
 import { isContainerSource } from '../io/containerSource';
+import type { ContainerMetadataSlot, ContainerMetadataWrite } from '../io/containerSource';
 import { repairableCopyCommand } from '../io/containerDetect';
 
 /** One file holding image bytes [start, start + size) at `fileOffset`. */
@@ -31,6 +32,12 @@ export interface ImageFiles {
   sizeBytes: number;
   /** For a raw file or VMDK: every extent, in image order. For a container: only the ranges asked for, mapped through its tables. */
   extents: ImageExtent[];
+  /**
+   * A container's own metadata: the file ranges a repair may update (`slots`,
+   * each with its writability) and the update the mapped writes need first
+   * (`writes`, read now; empty when nothing was mapped or the format needs none).
+   */
+  metadata?: { slots: (ContainerMetadataSlot & { refusal: WriteRefusedError['why'] | null })[]; writes: ContainerMetadataWrite[] };
 }
 
 /**
@@ -49,7 +56,14 @@ export async function resolveImageFiles(
   const sizeBytes = opened.source.size;
   if (opened.kind === 'container') {
     try {
-      return { image, kind: 'container', sizeBytes, extents: await containerExtents(opened, ranges) };
+      const extents = await containerExtents(opened, ranges);
+      if (!isContainerSource(opened.source)) throw new RangeError('a container image without a container source');
+      const source = opened.source;
+      const slots = await Promise.all(
+        source.metadataSlots.map(async (slot) => ({ ...slot, refusal: (await isReadOnlyFile(slot.file)) ? ('read-only-file' as const) : null })),
+      );
+      const writes = extents.length > 0 ? await source.metadataWrites() : [];
+      return { image, kind: 'container', sizeBytes, extents, metadata: { slots, writes } };
     } finally {
       await opened.source.close();
     }

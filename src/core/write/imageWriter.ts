@@ -12,6 +12,8 @@ export class ImageWriter {
   /** Write calls made and bytes handed to the operating system (for reports and tests). */
   writeCalls = 0;
   bytesWritten = 0;
+  /** Bytes of container metadata written (not counted in bytesWritten, which are the disk's). */
+  metadataBytesWritten = 0;
 
   private constructor(
     readonly files: ImageFiles,
@@ -21,13 +23,13 @@ export class ImageWriter {
   /** Opens every extent for writing; refuses devices and read-only files unless `allowDevice`. */
   static async open(files: ImageFiles, allowDevice: boolean): Promise<ImageWriter> {
     if (!allowDevice) {
-      const refused = files.extents.find((e) => e.refusal !== null);
+      const refused = [...files.extents, ...(files.metadata?.slots ?? [])].find((e) => e.refusal !== null);
       if (refused) throw new WriteRefusedError(refused.file, refused.refusal!);
     }
     const handles = new Map<string, fsp.FileHandle>();
     try {
-      for (const extent of files.extents) {
-        if (!handles.has(extent.file)) handles.set(extent.file, await fsp.open(extent.file, 'r+'));
+      for (const { file } of [...files.extents, ...(files.metadata?.slots ?? [])]) {
+        if (!handles.has(file)) handles.set(file, await fsp.open(file, 'r+'));
       }
       // The files must still hold every extent (the image may have been truncated since it was opened).
       for (const extent of files.extents) {
@@ -70,6 +72,38 @@ export class ImageWriter {
         this.bytesWritten += bytesWritten;
       }
     }
+  }
+
+  /** Reads container file bytes inside one of the container's metadata slots (a VHDX header), bypassing any cache. */
+  async readMetadata(file: string, fileOffset: number, length: number): Promise<Uint8Array> {
+    const handle = this.metadataHandle(file, fileOffset, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(out, done, length - done, fileOffset + done);
+      if (bytesRead === 0) throw new TruncatedError(fileOffset + done, length - done, 0);
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  /** Writes container metadata; only inside one of the container's metadata slots. */
+  async writeMetadata(file: string, fileOffset: number, bytes: Uint8Array): Promise<void> {
+    const handle = this.metadataHandle(file, fileOffset, bytes.length);
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, fileOffset + done);
+      if (bytesWritten === 0) throw new Error(`write of ${bytes.length - done} bytes at ${fileOffset + done} in ${file} wrote nothing`);
+      done += bytesWritten;
+      this.metadataBytesWritten += bytesWritten;
+    }
+  }
+
+  private metadataHandle(file: string, fileOffset: number, length: number): fsp.FileHandle {
+    const inSlot = this.files.metadata?.slots.some((s) => s.file === file && fileOffset >= s.fileOffset && fileOffset + length <= s.fileOffset + s.length);
+    const handle = this.handles.get(file);
+    if (!inSlot || !handle) throw new RangeError(`file bytes ${fileOffset}+${length} of ${file} are not container metadata diskx updates`);
+    return handle;
   }
 
   /** fsync of every file written through this writer. */

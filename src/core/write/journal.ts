@@ -14,7 +14,10 @@
 //   Entry = { id, state, fixes: [{id, title}], createdAt, appliedAt?, undoneAt?,
 //             sizeBytes, sectorSize, identity, files: [{file, start, size, fileOffset}],
 //             writes: [{offset, before: hex, after: hex}],
-//             sectorsAfter: [{offset, bytes: hex}] }
+//             sectorsAfter: [{offset, bytes: hex}],
+//             containerWrites?: [{file, offset, before: hex, after: hex, what}] }
+// `containerWrites` are a container's own metadata (a VHDX header), at file
+// offsets of `file`: written (and fsynced) before `writes`, restored after them.
 // `writes` are byte runs (image offsets; whole sectors in journals written before
 // byte runs) in the order they are written; `sectorsAfter` holds the whole
 // sectors they touch as they were right after the repair, so undo can tell
@@ -63,6 +66,17 @@ export interface JournalEntry {
   identity?: string[];
   /** The whole sectors the writes touch as they were right after the repair (hex); absent in old journals, whose writes were whole sectors. */
   sectorsAfter?: { offset: number; bytes: string }[];
+  /** Container metadata written before `writes` (file offsets of `file`), restored after them by undo; absent when none. */
+  containerWrites?: JournalContainerWrite[];
+}
+
+/** One write of a container's own metadata: file, file offset, old and new bytes as hex, what it is. */
+export interface JournalContainerWrite {
+  file: string;
+  offset: number;
+  before: string;
+  after: string;
+  what: string;
 }
 
 export interface Journal {
@@ -180,6 +194,24 @@ function validateJournal(journalPath: string, value: unknown): Journal {
           /^([0-9a-f]{2})*$/i.test(x.bytes) &&
           (x.offset as number) + x.bytes.length / 2 <= (e.sizeBytes as number);
         if (!ok) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
+      }
+    }
+    if (e.containerWrites !== undefined) {
+      if (!Array.isArray(e.containerWrites)) bad(`entry ${String(e.id)} has malformed containerWrites`);
+      for (const write of e.containerWrites as unknown[]) {
+        const w = write as Record<string, unknown>;
+        const ok =
+          isRecord(write) &&
+          typeof w.file === 'string' &&
+          typeof w.what === 'string' &&
+          Number.isSafeInteger(w.offset) &&
+          (w.offset as number) >= 0 &&
+          typeof w.before === 'string' &&
+          typeof w.after === 'string' &&
+          /^([0-9a-f]{2})*$/i.test(w.before) &&
+          /^([0-9a-f]{2})*$/i.test(w.after) &&
+          w.before.length === w.after.length;
+        if (!ok) bad(`entry ${String(e.id)} has a malformed container write`);
       }
     }
   }

@@ -41,6 +41,8 @@ export interface UndoResult {
   previousState: JournalEntry['state'];
   sectorsWritten: number;
   bytesWritten: number;
+  /** Container metadata put back after the data (the VHDX header the repair updated): file, file offset, length, what. */
+  containerWrites: { file: string; offset: number; length: number; what: string }[];
   /** Older repairs that `diskx undo` can still revert. */
   remaining: number;
 }
@@ -106,6 +108,26 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
           `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`,
         );
     }
+    // Container metadata (a VHDX header) is replayed only into the slots the container itself names.
+    // A write to the journal's own image is one to this image (the two may have moved together).
+    const metadata = (entry.containerWrites ?? []).map((w) => ({
+      file: w.file === journal.image ? files.image : w.file,
+      fileOffset: w.offset,
+      before: fromHex(w.before),
+      after: fromHex(w.after),
+      what: w.what,
+    }));
+    for (const m of metadata) {
+      const inSlot = files.metadata?.slots.some(
+        (s) => s.file === m.file && m.fileOffset >= s.fileOffset && m.fileOffset + m.after.length <= s.fileOffset + s.length,
+      );
+      if (!inSlot)
+        throw new JournalForeignError(
+          journalPath,
+          entry.id,
+          `it would write file bytes ${m.fileOffset}..+${m.after.length} of ${m.file}, which hold no container metadata diskx updates`,
+        );
+    }
     const crashed = entry.state !== 'applied';
     if (!crashed) {
       // Anything in the sectors the repair wrote that changed since (the CRCs we wrote cover them) blocks the undo.
@@ -133,6 +155,22 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       for (const [from, to] of changedRuns(now, before)) {
         toRestore.push({ offset: w.offset + from, before: now.slice(from, to), after: before.slice(from, to), now: now.slice(from, to) });
       }
+    }
+
+    // The metadata to put back, checked like the runs: what the repair wrote (or, after a crash, old or new).
+    const metadataToRestore: typeof metadata = [];
+    const containerWrites: UndoResult['containerWrites'] = [];
+    for (const m of metadata) {
+      const now = await writer.readMetadata(m.file, m.fileOffset, m.after.length);
+      for (let i = 0; i < now.length; i++) {
+        if (now[i] !== m.after[i] && !(crashed && now[i] === m.before[i])) {
+          const detail = crashed
+            ? `a byte of the ${m.what} holds neither its old nor its new value`
+            : `the ${m.what} changed since the repair (another program wrote the file)`;
+          throw new UndoConflictError(journalPath, m.fileOffset + i, detail);
+        }
+      }
+      if (now.some((b, i) => b !== m.before[i])) metadataToRestore.push({ ...m, after: m.before, before: now });
     }
 
     const previousState = entry.state;
@@ -166,6 +204,25 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       }
     }
 
+    // The metadata last: until the data is back, the header still says the data changed.
+    for (const m of metadataToRestore) {
+      const again = await writer.readMetadata(m.file, m.fileOffset, m.before.length);
+      const differs = again.findIndex((b, i) => b !== m.before[i]);
+      if (differs >= 0)
+        throw new UndoConflictError(
+          journalPath,
+          m.fileOffset + differs,
+          'another program changed the container header while the undo ran (run diskx undo again to see what is left)',
+        );
+      await writer.writeMetadata(m.file, m.fileOffset, m.after);
+      containerWrites.push({ file: m.file, offset: m.fileOffset, length: m.after.length, what: m.what });
+      done({ kind: 'metadata', file: m.file, offset: m.fileOffset, length: m.after.length });
+    }
+    if (metadataToRestore.length > 0) {
+      await writer.sync();
+      done({ kind: 'fsync', group: 'metadata' });
+    }
+
     entry.state = 'undone';
     entry.undoneAt = new Date().toISOString();
     await writeJournal(journalPath, journal);
@@ -180,6 +237,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       previousState,
       sectorsWritten,
       bytesWritten: writer.bytesWritten,
+      containerWrites,
       remaining,
     };
   } finally {

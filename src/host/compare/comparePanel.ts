@@ -13,7 +13,7 @@ import type { FixPlan } from '../../core/patch';
 import { htmlLanguage, makeNonce } from '../webviewHtml';
 import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
-import { localMessage, webviewL10n } from '../localText';
+import { hostLocalizer, localMessage, webviewL10n } from '../localText';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
 import { scanLine } from './compareText';
@@ -83,7 +83,12 @@ export class ComparePanel {
     let session: CompareSession;
     try {
       session = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Reading both images') }, () =>
-        CompareSession.open(a.fsPath, b.fsPath, { ...journalOptions(sectorSize), open: { allowOutsideExtents }, byteDiffWorker: byteDiffWorkerPath(context) }),
+        CompareSession.open(a.fsPath, b.fsPath, {
+          ...journalOptions(sectorSize),
+          open: { allowOutsideExtents },
+          byteDiffWorker: byteDiffWorkerPath(context),
+          l10n: hostLocalizer(),
+        }),
       );
     } catch (error) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer cannot compare {0} with {1}: {2}', a.fsPath, b.fsPath, describeError(error)));
@@ -116,6 +121,7 @@ export class ComparePanel {
           ...journalOptions(sectorSize),
           open: { allowOutsideExtents },
           byteDiffWorker: byteDiffWorkerPath(context),
+          l10n: hostLocalizer(),
         });
       } catch (error) {
         problem = describeError(error);

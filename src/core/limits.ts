@@ -139,6 +139,12 @@ export const SCAN_WORKER_SLOTS = 4;
 /** Longest the partition scan waits for its reader thread before it looks again for a cancel or a reader that died. */
 export const SCAN_WORKER_POLL_MS = 200;
 
+/** The partition scan's blocking wait for the reader thread's next slot, before an asynchronous one (ms). */
+export const SCAN_WORKER_BLOCK_MS = 20;
+
+/** The longest the partition scan's search goes without letting the event loop run (ms; plus one blocking wait). */
+export const SCAN_MAX_BLOCKING_MS = 50;
+
 /** Bytes the partition scan reads synchronously before it yields to the event loop (progress, cancel). */
 export const SCAN_YIELD_BYTES = 32 * 1024 * 1024;
 
@@ -215,3 +221,8 @@ export const MAX_SPEC_EDIT_BYTES = 64 * 1024;
 export const MAX_DISK_MAP_AREAS = 1024;
 /** Rows of a disk map: overlapping areas go to the rows below, the last row takes any further overlap. */
 export const MAX_DISK_MAP_LANES = 4;
+
+/** Parses the writer remembers between saves (core/write/parseMemo.ts), one per image and sector size. */
+export const PARSE_MEMO_ENTRIES = 4;
+/** Most bytes a remembered parse may have read (they are kept to check it against the image next time). */
+export const PARSE_MEMO_MAX_BYTES = 4 * 1024 * 1024;

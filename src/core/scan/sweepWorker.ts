@@ -4,11 +4,15 @@
 // signature search run at the same time on two cores. The worker's code is a
 // self-contained string (no bundle of its own). Slot states live in an
 // Int32Array: 0 free, > 0 the bytes filled, -1 the worker failed. The main
-// thread never waits without a bound: it wakes at least every
-// SCAN_WORKER_POLL_MS to notice a cancel or a worker that died.
+// thread never waits without a bound: a short blocking wait (Atomics.wait, woken
+// at once by the reader's notify: much cheaper than a promise per slot), then an
+// asynchronous one of at most SCAN_WORKER_POLL_MS that lets the event loop run;
+// and it yields every SCAN_YIELD_BYTES or SCAN_MAX_BLOCKING_MS, so progress is
+// shown, a cancel noticed and a reader that died seen, and an extension host
+// running the scan never stalls for long.
 import { Worker } from 'node:worker_threads';
 import type { ByteSpan } from '../io/dataRanges';
-import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS } from '../limits';
+import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_BLOCK_MS, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS, SCAN_YIELD_BYTES, SCAN_MAX_BLOCKING_MS } from '../limits';
 import { ScanReadError } from '../errors';
 
 const READER = `
@@ -79,6 +83,7 @@ export async function sweepInWorker(
   let bytesRead = 0;
   let slot = 0;
   let sinceProgress = 0;
+  let lastYield = performance.now();
   try {
     for (const span of spans) {
       for (let at = span.offset; at < span.offset + span.length; at += chunk) {
@@ -87,8 +92,12 @@ export async function sweepInWorker(
           signal?.throwIfAborted();
           if (gone && Atomics.load(state, slot) === 0)
             throw new ScanReadError(at, `the scan's reader thread stopped: ${reader.failure?.reason ?? 'it exited'}`);
-          const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
-          if (wait.async) await wait.value;
+          // A short blocking wait first (a futex: the reader's notify wakes it at once), then one
+          // that lets the event loop run (a cancel, the reader's exit), bounded either way.
+          if (Atomics.wait(state, slot, 0, SCAN_WORKER_BLOCK_MS) === 'timed-out') {
+            const wait = waitAsync(state, slot, 0, SCAN_WORKER_POLL_MS);
+            if (wait.async) await wait.value;
+          }
           filled = Atomics.load(state, slot);
         }
         if (filled < 0) {
@@ -103,9 +112,12 @@ export async function sweepInWorker(
         slot = (slot + 1) % slots;
         bytesRead += filled;
         sinceProgress += filled;
-        if (sinceProgress >= 32 * chunk) {
+        if (sinceProgress >= SCAN_YIELD_BYTES || performance.now() - lastYield >= SCAN_MAX_BLOCKING_MS) {
           sinceProgress = 0;
           onAdvance?.(at + filled);
+          // The waits above may all have been blocking ones: let the event loop run (progress, a cancel).
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
           signal?.throwIfAborted();
         }
       }

@@ -2,6 +2,7 @@
 // or a field / node name ("HeaderCRC32", "backup-header.MyLBA", "slot-3",
 // "bootbank") and resolves it to a byte range. Pure: no DOM.
 import type { TreeNode } from '../src/shared/protocol/editor';
+import { t } from './l10n';
 
 export type GotoQuery =
   { kind: 'offset'; offset: number } | { kind: 'lba'; lba: number } | { kind: 'end' } | { kind: 'name'; text: string } | { kind: 'invalid'; reason: string };
@@ -24,17 +25,17 @@ function parseNumber(text: string): number | null {
 /** Parses what the user typed into the go-to field. */
 export function parseGoto(input: string): GotoQuery {
   const text = input.trim();
-  if (!text) return { kind: 'invalid', reason: 'type an offset (0x200, 512), an LBA (lba:34, 34s) or a field name' };
+  if (!text) return { kind: 'invalid', reason: t('type an offset (0x200, 512), an LBA (lba:34, 34s) or a field name') };
   if (/^end$/i.test(text)) return { kind: 'end' };
   const lba = /^(?:lba\s*[:=]?\s*(\S+)|(\S+?)\s*s)$/i.exec(text);
   if (lba) {
     const value = parseNumber(lba[1] ?? lba[2]!);
     if (value !== null) return { kind: 'lba', lba: value };
-    if (lba[1] !== undefined) return { kind: 'invalid', reason: `not an LBA: ${lba[1]}` };
+    if (lba[1] !== undefined) return { kind: 'invalid', reason: t('not an LBA: {0}', lba[1]) };
   }
   const offset = parseNumber(text);
   if (offset !== null) return { kind: 'offset', offset };
-  if (/^0x/i.test(text) || /^\d/.test(text)) return { kind: 'invalid', reason: `not a number: ${text}` };
+  if (/^0x/i.test(text) || /^\d/.test(text)) return { kind: 'invalid', reason: t('not a number: {0}', text) };
   return { kind: 'name', text };
 }
 
@@ -71,18 +72,19 @@ export function resolveGoto(query: GotoQuery, image: { sizeBytes: number; sector
     case 'invalid':
       return { error: query.reason };
     case 'end':
-      return size > 0 ? { offset: size - 1, length: 1 } : { error: 'the image is empty' };
+      return size > 0 ? { offset: size - 1, length: 1 } : { error: t('the image is empty') };
     case 'offset':
-      if (query.offset >= size) return { error: `offset 0x${query.offset.toString(16)} is past the end (0x${size.toString(16)} bytes)` };
+      if (query.offset >= size) return { error: t('offset {0} is past the end ({1} bytes)', `0x${query.offset.toString(16)}`, `0x${size.toString(16)}`) };
       return { offset: query.offset, length: 1 };
     case 'lba': {
       const offset = query.lba * image.sectorSize;
-      if (!Number.isSafeInteger(offset) || offset >= size) return { error: `LBA ${query.lba} is past the last LBA ${Math.floor(size / image.sectorSize) - 1}` };
+      if (!Number.isSafeInteger(offset) || offset >= size)
+        return { error: t('LBA {0} is past the last LBA {1}', query.lba, Math.floor(size / image.sectorSize) - 1) };
       return { offset, length: Math.min(image.sectorSize, size - offset) };
     }
     case 'name': {
       const node = findNode(tree, query.text);
-      return node ? { offset: node.offset, length: node.length, nodeId: node.id } : { error: `no field or structure named "${query.text}"` };
+      return node ? { offset: node.offset, length: node.length, nodeId: node.id } : { error: t('no field or structure named "{0}"', query.text) };
     }
   }
 }

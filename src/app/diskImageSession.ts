@@ -187,6 +187,7 @@ export class DiskImageSession implements MessageTarget {
       applied: this.edits.current.map((e) => e.plan.title),
       pending: this.edits.pendingPlans().length,
       blocked: this.blockedReason(),
+      handBlocked: this.handEditBlocked(),
       saveNeedsConfirmation: this.saveNeedsConfirmation(),
       edited: this.editedValue,
     };

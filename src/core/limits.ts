@@ -221,3 +221,8 @@ export const MAX_SPEC_EDIT_BYTES = 64 * 1024;
 export const MAX_DISK_MAP_AREAS = 1024;
 /** Rows of a disk map: overlapping areas go to the rows below, the last row takes any further overlap. */
 export const MAX_DISK_MAP_LANES = 4;
+
+/** Parses the writer remembers between saves (core/write/parseMemo.ts), one per image and sector size. */
+export const PARSE_MEMO_ENTRIES = 4;
+/** Most bytes a remembered parse may have read (they are kept to check it against the image next time). */
+export const PARSE_MEMO_MAX_BYTES = 4 * 1024 * 1024;

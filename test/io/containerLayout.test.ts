@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { tempDir } from '../builders/images';
 import { runCli } from '../builders/cli';
 import { convertRaw, haveQemuImg } from '../builders/containers';
@@ -174,4 +175,30 @@ describe('FileLayout', () => {
       /could not check .* MAX_LAYOUT_SCAN_BYTES/,
     );
   });
+});
+
+describe('qcow2: one pass over the tables gives the layout check and the allocation figure', { skip }, () => {
+  // qemu-img map lists the clusters the image itself holds (depth 0, data): their total is what we count as allocated.
+  const qemuAllocated = (file: string): number =>
+    (JSON.parse(execFileSync('qemu-img', ['map', '--output=json', file], { encoding: 'utf8' })) as { length: number; depth: number; data: boolean }[])
+      .filter((m) => m.data && m.depth === 0)
+      .reduce((sum, m) => sum + m.length, 0);
+  for (const [label, args] of [
+    ['64 KiB clusters (one L2 table)', []],
+    ['512-byte clusters (256 L2 tables)', ['-o', 'cluster_size=512']],
+    ['compressed clusters', ['-c']],
+  ] as const) {
+    test(`${label}: inspect's allocated equals qemu-img map, check finds no overlap`, async () => {
+      const file = path.join(dir, `alloc-${label.replace(/\W+/g, '-')}.qcow2`);
+      fs.rmSync(file, { force: true });
+      execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', ...args, RAW, file]);
+      const inspect = JSON.parse((await runCli(['inspect', file, '--json'])).stdout) as { container: { allocated: number } };
+      assert.equal(inspect.container.allocated, qemuAllocated(file));
+      const doc = JSON.parse((await runCli(['check', file, '--json'])).stdout) as CheckDoc;
+      assert.deepEqual(
+        doc.findings.filter((f) => f.code.startsWith('container-')),
+        [],
+      );
+    });
+  }
 });

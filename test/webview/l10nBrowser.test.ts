@@ -41,6 +41,11 @@ describe('editor webview in Japanese', { skip }, () => {
       const titles = async (opened: typeof ja): Promise<string[]> => opened.page.locator('#side .section-title').allTextContents();
       assert.deepEqual(await titles(ja), ['検査結果', '構造']);
       assert.deepEqual(await titles(en), ['Findings', 'Structure']);
+      // The edit bar's checkbox and the inspector's cursor line.
+      assert.equal((await ja.page.locator('#edit-dependents-label').innerText()).trim(), 'CRC とバックアップを連動して更新');
+      assert.equal((await en.page.locator('#edit-dependents-label').innerText()).trim(), 'Keep CRCs and backup in step');
+      assert.match((await ja.page.locator('#selection-info').textContent()) ?? '', /^カーソル 0x0\b/);
+      assert.match((await en.page.locator('#selection-info').textContent()) ?? '', /^Cursor 0x0\b/);
       // The data block is read and removed before the panes are built.
       assert.equal(await ja.page.locator('#diskx-l10n').count(), 0);
       assert.deepEqual(ja.problems, []);

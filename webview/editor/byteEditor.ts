@@ -72,11 +72,12 @@ export class ByteEditor {
       'label',
       {
         id: 'edit-dependents-label',
-        title:
+        title: t(
           'On: an edit inside a GPT entry or header also recomputes the array CRC and the header CRC, and a primary edit is made in the backup too (and the reverse). Off: the edit stands alone; the findings then say which CRCs are stale.',
+        ),
       },
       this.dependentsBox,
-      ' Keep CRCs and backup in step',
+      ` ${t('Keep CRCs and backup in step')}`,
     );
     this.fillField = el('input', { id: 'edit-fill', title: t('Fill the selection with this byte (hex), Enter') });
     this.fillField.placeholder = t('fill 00');
@@ -212,8 +213,10 @@ export class ByteEditor {
   }
 
   private send(offset: number, bytes: Uint8Array, action: 'type' | 'paste' | 'fill'): void {
-    if (this.state.edits?.blocked && this.state.edits.blocked !== 'the file is not read as a disk image') {
-      this.host.say(t('Not editable here: {0}.', this.state.edits.blocked));
+    // Said by the host in the user's language; a plain file (not a disk image) still takes byte edits.
+    const blocked = this.state.edits?.handBlocked;
+    if (blocked) {
+      this.host.say(t('Not editable here: {0}.', blocked));
       return;
     }
     // Shown at once; the host's update replaces the bytes with what it made of them.

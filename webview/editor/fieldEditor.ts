@@ -20,15 +20,15 @@ export interface FieldEditorHost {
 }
 
 const HINTS: Record<string, string> = {
-  uint: 'a whole number: decimal, or hex with 0x',
-  lba: 'an LBA, a byte offset like 1M, or for an end a size like +512M',
-  guid: '8-4-4-4-12 hex digits',
-  attributes: '0x and 16 hex digits, or +name / -name',
-  mbrType: 'a type byte in hex (83) or a name (linux)',
-  bootIndicator: '0x80 active, 0x00 not',
-  diskSignature: 'a 32-bit number (0x...)',
-  ascii: 'text of exactly the field length, or 0x...',
-  hexbytes: 'hex bytes of exactly the field length, or zeros',
+  uint: t('a whole number: decimal, or hex with 0x'),
+  lba: t('an LBA, a byte offset like 1M, or for an end a size like +512M'),
+  guid: t('8-4-4-4-12 hex digits'),
+  attributes: t('0x and 16 hex digits, or +name / -name'),
+  mbrType: t('a type byte in hex (83) or a name (linux)'),
+  bootIndicator: t('0x80 active, 0x00 not'),
+  diskSignature: t('a 32-bit number (0x...)'),
+  ascii: t('text of exactly the field length, or 0x...'),
+  hexbytes: t('hex bytes of exactly the field length, or zeros'),
 };
 
 export class FieldEditor {
@@ -102,7 +102,7 @@ export class FieldEditor {
     const title = el('div', { className: 'field-editor-title', text: `${node.label} · ${edit.path}` });
     const hint = el('div', {
       className: 'field-editor-hint',
-      text: edit.kind.kind === 'utf16' ? `UTF-16 text, at most ${edit.kind.codeUnits} code units` : (HINTS[edit.kind.kind] ?? ''),
+      text: edit.kind.kind === 'utf16' ? t('UTF-16 text, at most {0} code units', edit.kind.codeUnits) : (HINTS[edit.kind.kind] ?? ''),
     });
     const extra = this.extra(edit, input);
     const dependents = el('div', {

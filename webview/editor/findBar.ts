@@ -154,7 +154,7 @@ export class FindBar {
     this.stepAfter = null;
     if (then && this.matches.length > 0) this.step(then);
     else if (this.matches.length > 0) this.count.textContent = t('{0} matches', `${this.matches.length}${message.truncated ? '+' : ''}`);
-    if (message.truncated) this.count.textContent += ' (first 10000)';
+    if (message.truncated) this.count.textContent += ` ${t('(first {0})', 10000)}`;
   }
 
   /** An error reply to our search (a bad pattern): said in the bar. */

@@ -107,8 +107,8 @@ export class InspectorPane {
     const span = spanAt(spans, lo);
     this.selectionInfo.textContent =
       length > 0
-        ? `Selection 0x${lo.toString(16).toUpperCase()} +${length} bytes${span ? ` · ${span.name}` : ''}`
-        : `Cursor 0x${selection.cursor.toString(16).toUpperCase()}${span ? ` · ${span.name}` : ''}`;
+        ? `${t('Selection {0} +{1} bytes', `0x${lo.toString(16).toUpperCase()}`, length)}${span ? ` · ${span.name}` : ''}`
+        : `${t('Cursor {0}', `0x${selection.cursor.toString(16).toUpperCase()}`)}${span ? ` · ${span.name}` : ''}`;
     // Numbers decode at the start of the selection (or the cursor); text covers the selection, at most 72 bytes.
     const at = length > 0 ? lo : selection.cursor;
     const bytes = cache.range(at, length > 0 ? Math.min(Math.max(length, 16), 72) : 72);
@@ -127,7 +127,7 @@ export class InspectorPane {
     this.crcCell = this.table.querySelector('#crc');
     const crcLength = Math.max(1, length);
     if (crcLength > MAX_CRC_LENGTH) {
-      this.setCrc(`selection over ${MAX_CRC_LENGTH / 1024 / 1024} MiB`);
+      this.setCrc(t('selection over {0} MiB', MAX_CRC_LENGTH / 1024 / 1024));
       return;
     }
     const key = `${lo}:${crcLength}`;

@@ -16,8 +16,9 @@ import type { StructNode } from '../structure';
 import { Qcow2Header } from '../generated/Qcow2Header';
 import { Qcow2Snapshot } from '../generated/Qcow2Snapshot';
 import { UnsupportedImageError } from '../errors';
-import { FileLayout } from './containerLayout';
-import type { LayoutCheck } from './containerLayout';
+import type { FileLayout, LayoutCheck } from './containerLayout';
+import { readQcow2L1, scanQcow2Tables } from './qcow2Tables';
+import type { Qcow2L1, Qcow2Scan } from './qcow2Tables';
 import { MAX_IMAGE_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
 
 const OFFSET_MASK = 0x00ff_ffff_ffff_fe00n; // bits 9-55
@@ -225,73 +226,46 @@ export class Qcow2Source extends BlockContainerSource {
     return value;
   }
 
-  /**
-   * The header cluster, L1 table, refcount table and blocks, the active L2 tables
-   * and their data clusters as file ranges. Snapshots' tables are left out: they
-   * share clusters by design (refcounts say so, and shared clusters are never
-   * written); compressed clusters too (never written, and packed by sector).
-   */
-  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
-    const file = this.files[0]!;
-    const { l1Offset, l1Size, refcountTableOffset, refcountTableBytes } = this.header;
-    const clusterSize = this.blockSize;
-    const fileSize = file.source.size;
-    const tooLarge = (why: string): LayoutCheck => ({ kind: 'too-large', why });
-    let read = l1Size * 8 + refcountTableBytes;
-    if (read > maxTableBytes) return tooLarge('its L1 and refcount tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
-    const layout = new FileLayout(file.path, 'virtual cluster');
-    layout.metadata('the header cluster', 0, clusterSize);
-    layout.metadata('the L1 table', l1Offset, l1Size * 8);
-    layout.metadata('the refcount table', refcountTableOffset, refcountTableBytes);
-    const refcounts = await file.source.read(refcountTableOffset, refcountTableBytes);
-    for (let i = 0; i < refcountTableBytes / 8; i++) {
-      const block = Number(readU64be(refcounts, i * 8) & ~0x1ffn);
-      if (block !== 0 && block < fileSize) layout.metadata('a refcount block', block, clusterSize);
-    }
-    const l1 = l1Size > 0 ? await file.source.read(l1Offset, l1Size * 8) : new Uint8Array(0);
-    const l2Entries = clusterSize / 8;
-    let tables = 0;
-    for (let i = 0; i < l1Size; i++) if ((readU64be(l1, i * 8) & OFFSET_MASK) !== 0n) tables++;
-    if (read + tables * clusterSize > maxTableBytes) return tooLarge('its L2 tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
-    for (let i = 0; i < l1Size; i++) {
-      const l2Offset = Number(readU64be(l1, i * 8) & OFFSET_MASK);
-      if (l2Offset === 0 || l2Offset + clusterSize > fileSize) continue;
-      read += clusterSize;
-      if (read > maxTableBytes) return tooLarge('its L2 tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)');
-      if (!layout.metadata('an L2 table', l2Offset, clusterSize)) return tooLarge('more clusters than MAX_LAYOUT_SCAN_ENTRIES');
-      const l2 = await file.source.read(l2Offset, clusterSize);
-      for (let j = 0; j < l2Entries; j++) {
-        const entry = readU64be(l2, j * 8);
-        if (entry & COMPRESSED) continue;
-        const host = Number(entry & OFFSET_MASK);
-        if (host === 0 || host >= fileSize) continue;
-        const index = i * l2Entries + j;
-        if (!layout.block(index, host, Math.min(clusterSize, this.size - index * clusterSize))) return tooLarge('more clusters than MAX_LAYOUT_SCAN_ENTRIES');
-      }
-    }
-    return layout;
+  private l1Scan: Promise<Qcow2L1> | null = null;
+  private tableScan: Promise<Qcow2Scan> | null = null;
+
+  /** The L1 table's readable L2 tables (read once per open). */
+  private l1Tables(): Promise<Qcow2L1> {
+    this.l1Scan ??= readQcow2L1(this.files[0]!.source, this.header, this.blockSize);
+    return this.l1Scan;
   }
 
-  /** Bytes of the virtual disk stored in this file: allocated (and compressed) clusters x cluster size. */
+  /** The one pass over every table (qcow2Tables.ts), done once per open for the check, the allocation figure and a write. */
+  private scanTables(): Promise<Qcow2Scan> {
+    this.tableScan ??= this.l1Tables().then((l1) => scanQcow2Tables(this.files[0]!.source, this.files[0]!.path, this.header, l1, this.blockSize, this.size));
+    return this.tableScan;
+  }
+
+  protected override forgetTables(): void {
+    this.l1Scan = null;
+    this.tableScan = null;
+  }
+
+  /** Which of the tables do not fit in `maxTableBytes` of reading ("L1 and refcount tables", "L2 tables"), or null when all fit. */
+  private async overBudget(maxTableBytes: number): Promise<string | null> {
+    const read = this.header.l1Size * 8 + this.header.refcountTableBytes;
+    if (read > maxTableBytes) return 'L1 and refcount tables';
+    const { tables } = await this.l1Tables();
+    return read + tables.length * this.blockSize > maxTableBytes ? 'L2 tables' : null;
+  }
+
+  /** The file's layout, when its L1, refcount and L2 tables fit in `maxTableBytes` (qcow2Tables.ts). */
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck> {
+    const over = await this.overBudget(maxTableBytes);
+    if (over) return { kind: 'too-large', why: `its ${over} are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    return (await this.scanTables()).layout;
+  }
+
+  /** Bytes of the virtual disk stored in this file: allocated (and compressed) clusters x cluster size; null when its tables exceed `maxTableBytes`. */
   async allocatedBytes(maxTableBytes: number): Promise<number | null> {
-    const file = this.files[0]!;
-    const { l1Offset, l1Size } = this.header;
-    if (l1Size * 8 > maxTableBytes) return null;
-    const l1 = l1Size > 0 ? await file.source.read(l1Offset, l1Size * 8) : new Uint8Array(0);
-    let clusters = 0;
-    let read = l1.length;
-    for (let i = 0; i < l1Size; i++) {
-      const l2Offset = Number(readU64be(l1, i * 8) & OFFSET_MASK);
-      if (l2Offset === 0 || l2Offset + this.blockSize > file.source.size) continue;
-      read += this.blockSize;
-      if (read > maxTableBytes) return null;
-      const l2 = await file.source.read(l2Offset, this.blockSize);
-      for (let j = 0; j < l2.length; j += 8) {
-        const entry = readU64be(l2, j);
-        if (entry & COMPRESSED || (entry & OFFSET_MASK) !== 0n) clusters++;
-      }
-    }
-    return Math.min(this.size, clusters * this.blockSize);
+    // The same pass as the layout's, so the same tables count against the budget.
+    if (await this.overBudget(maxTableBytes)) return null;
+    return Math.min(this.size, (await this.scanTables()).allocatedClusters * this.blockSize);
   }
 }
 

@@ -160,11 +160,26 @@ export class VhdxSource extends BlockContainerSource {
     ];
   }
 
-  /** The header area, log, metadata and BAT regions, every present block and sector bitmap block as file ranges. */
-  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
+  private batScan: Promise<{ layout: FileLayout | LayoutCheck; present: number }> | null = null;
+
+  private batEntries(): number {
     const blocks = Math.ceil(this.size / this.blockSize);
-    const entries = blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
-    if (entries * 8 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    return blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
+  }
+
+  /** The layout check's file ranges and the allocation figure from one read of the BAT (once per open). */
+  private scanBat(): Promise<{ layout: FileLayout | LayoutCheck; present: number }> {
+    this.batScan ??= this.readBat();
+    return this.batScan;
+  }
+
+  protected override forgetTables(): void {
+    this.batScan = null;
+  }
+
+  /** The header area, log, metadata and BAT regions, every present block and sector bitmap block as file ranges, and the present payload blocks. */
+  private async readBat(): Promise<{ layout: FileLayout | LayoutCheck; present: number }> {
+    const entries = this.batEntries();
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
     layout.metadata('the VHDX headers and region tables', 0, MiB);
@@ -172,31 +187,34 @@ export class VhdxSource extends BlockContainerSource {
     layout.metadata('the metadata region', this.regions.metadata.offset, this.regions.metadata.length);
     layout.metadata('the BAT', this.bat.offset, this.bat.length);
     const table = await file.source.read(this.bat.offset, entries * 8);
+    let present = 0;
+    let full = false;
     for (let i = 0; i < entries; i++) {
       if ((table[i * 8]! & 7) !== PAYLOAD_FULLY_PRESENT) continue; // the state, without a bigint per entry
-      const entry = readU64le(table, i * 8);
-      const offset = Number(entry >> 20n) * MiB;
-      if (offset >= file.source.size) continue;
       // Every (chunk ratio + 1)th entry is a sector bitmap block (1 MiB), the others payload blocks.
       const bitmap = (i + 1) % (this.bat.chunkRatio + 1) === 0;
+      if (!bitmap) present++;
+      const offset = Number(readU64le(table, i * 8) >> 20n) * MiB;
+      if (full || offset >= file.source.size) continue;
       const block = i - Math.floor((i + 1) / (this.bat.chunkRatio + 1));
       const ok = bitmap
         ? layout.metadata('a sector bitmap block', offset, MiB)
         : layout.block(block, offset, Math.min(this.blockSize, this.size - block * this.blockSize));
-      if (!ok) return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+      if (!ok) full = true;
     }
-    return layout;
+    return { layout: full ? { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' } : layout, present };
+  }
+
+  protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
+    const entries = this.batEntries();
+    if (entries * 8 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    return (await this.scanBat()).layout;
   }
 
   /** Fully present blocks x block size, from the BAT (null when it is larger than `maxTableBytes`). */
   async allocatedBytes(maxTableBytes: number): Promise<number | null> {
-    const blocks = Math.ceil(this.size / this.blockSize);
-    const entries = blocks + Math.floor((blocks - 1) / this.bat.chunkRatio);
-    if (entries * 8 > maxTableBytes) return null;
-    const table = await this.files[0]!.source.read(this.bat.offset, entries * 8);
-    let present = 0;
-    for (let b = 0; b < blocks; b++) if (table[(b + Math.floor(b / this.bat.chunkRatio)) * 8]! % 8 === PAYLOAD_FULLY_PRESENT) present++;
-    return Math.min(this.size, present * this.blockSize);
+    if (this.batEntries() * 8 > maxTableBytes) return null;
+    return Math.min(this.size, (await this.scanBat()).present * this.blockSize);
   }
 }
 

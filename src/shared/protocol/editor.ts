@@ -103,6 +103,8 @@ export interface EditState {
   pending: number;
   /** Why fixes cannot be applied here (Restricted Mode, plain file), or null. */
   blocked: string | null;
+  /** Why typing over bytes is refused here (Restricted Mode; a plain file takes byte edits), or null; absent from older hosts. */
+  handBlocked?: string | null;
   /** Why saving needs a confirmation (block device, read-only file), or null. */
   saveNeedsConfirmation: string | null;
   /** Bytes that differ from the file on disk (unsaved edits), merged, at most MAX_EDITED_RANGES. */

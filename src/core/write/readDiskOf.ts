@@ -9,6 +9,8 @@ import type { DiskModel } from '../model';
 import { DiskxError } from '../errors';
 import { PatchedSource } from '../io/patchedSource';
 import type { Patch } from '../patch';
+import type { ReadLog } from './parseMemo';
+import { loggingReads, memoKey, recall, remember } from './parseMemo';
 
 /**
  * The model at `sectorSize` (with `overlay` laid over the bytes, e.g. the image
@@ -41,11 +43,29 @@ export interface DiskNow {
   reads: ByteSpan[];
 }
 
-/** The model of the image as it is now, noting what the parse read. */
+/**
+ * The model of the image as it is now, noting what the parse read; the parse
+ * remembered from last time when every byte it read is unchanged (parseMemo.ts).
+ */
 export async function readDiskNow(image: string, sectorSize: number, open: OpenImageOptions | undefined): Promise<DiskNow> {
-  const reads: ByteSpan[] = [];
-  const model = await readDiskOf(image, sectorSize, open, [], reads);
-  return { model, reads };
+  const opened = await openImage(image, open);
+  try {
+    const key = memoKey(image, sectorSize, open);
+    const remembered = await recall(key, opened.source);
+    if (remembered) return remembered;
+    const log: ReadLog = { spans: [], pieces: [], total: 0 };
+    let model: DiskModel | null;
+    try {
+      model = await readDisk(loggingReads(opened.source, log), { sectorSize });
+    } catch (error) {
+      if (!(error instanceof DiskxError)) throw error;
+      model = null;
+    }
+    if (model) remember(key, opened.source, log, model);
+    return { model, reads: log.spans };
+  } finally {
+    await opened.source.close();
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import { InspectorPane } from './editor/inspectorPane';
 import { PaneLayout } from './editor/layout';
 import { handleHostMessage, isHostMessage } from './editor/messages';
 import { createEditorState } from './editor/state';
-import { SavedState } from './editor/savedState';
+import { SavedState } from './savedState';
 import { Toolbar } from './editor/toolbar';
 import { StructureTree } from './editor/tree';
 import { spanAt } from './spanIndex';
@@ -130,8 +130,8 @@ const diskMap = new DiskMapPane(state, {
     selection.setRange(offset, length, { syncTree: !tree.node(nodeId), reveal: 'jump' });
     if (tree.node(nodeId)) tree.selectNode(nodeId);
   },
-  collapsed: () => saved.get().panes?.diskMap?.collapsed ?? false,
-  setCollapsed: (collapsed) => saved.update({ panes: { ...saved.get().panes, diskMap: { ...saved.get().panes?.diskMap, collapsed } } }),
+  collapsed: () => saved.pane('diskMap').collapsed ?? false,
+  setCollapsed: (collapsed) => saved.updatePane('diskMap', { collapsed }),
 });
 
 // Findings first: they are what a user opens a broken image for, and their fix buttons live there.

@@ -39,8 +39,9 @@ window.acquireVsCodeApi = function () {
     postMessage: function (message) {
       window.__diskxHost(message).then(function (replies) { replies.forEach(window.__deliver); });
     },
-    getState: function () { return window.__diskxState; },
-    setState: function (state) { window.__diskxState = state; },
+    // Like VS Code's webview state: kept for the page (here across reloads of the tab).
+    getState: function () { var s = sessionStorage.getItem('diskxState'); return s ? JSON.parse(s) : undefined; },
+    setState: function (state) { window.__diskxState = state; sessionStorage.setItem('diskxState', JSON.stringify(state)); },
   };
 };
 </script>

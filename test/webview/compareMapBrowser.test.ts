@@ -1,8 +1,8 @@
 // The comparison's disk maps in a real browser (issue 18 item 5): A's and B's
 // bars on one scale, the compacted ESXi case's moved partitions linked "4 → 5"
 // between them, a click on a link or an area bringing its LBA into both hex
-// views, a grown disk hatched past the smaller one's end, and no overflow at
-// 640 px. Skipped with a reason where chromium is missing, except in CI.
+// views, a grown disk hatched past the smaller one's end, no overflow at 640 px,
+// and the maps' collapsed state kept across a reload. Skipped with a reason where chromium is missing, except in CI.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -118,6 +118,33 @@ describe('the comparison disk maps in a real browser', { skip }, () => {
     const [onA, onB] = [await edges(o.page, '#map-a-bar .map-area'), await edges(o.page, '#map-b-bar .map-area')];
     assert.ok(Math.abs(onA.get('partition-1')!.left - onB.get('partition-1')!.left) < 0.5);
     assert.equal(await o.page.locator('#map-links .map-link').count(), 0);
+    assert.deepEqual(o.problems, []);
+  });
+
+  test('the maps collapsed stay collapsed after a reload (webview state, beside the two paths); expanded again, they stay so', async () => {
+    const a = writeEsxi5Image(path.join(dir, 'collapse-a.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(dir, 'collapse-b.img'));
+    const o = await openCompare(browser, server.url, a, b, dir);
+    opened.push(o);
+    const { page } = o;
+    await waitReady(page);
+    const collapsed = async (): Promise<{ cls: boolean; expanded: string | null; bodyShown: boolean }> => ({
+      cls: await page.locator('#compare-maps').evaluate((n) => n.classList.contains('collapsed')),
+      expanded: await page.locator('#compare-maps-toggle').getAttribute('aria-expanded'),
+      bodyShown: await page.locator('#compare-maps-body').isVisible(),
+    });
+    assert.deepEqual(await collapsed(), { cls: false, expanded: 'true', bodyShown: true });
+    await page.locator('#compare-maps-toggle').click();
+    assert.deepEqual(await collapsed(), { cls: true, expanded: 'false', bodyShown: false });
+    assert.deepEqual(await page.evaluate('window.__diskxState'), { a, b, panes: { maps: { collapsed: true } } });
+    await page.reload();
+    await waitReady(page);
+    assert.deepEqual(await collapsed(), { cls: true, expanded: 'false', bodyShown: false });
+    assert.deepEqual(await page.evaluate('window.__diskxState'), { a, b, panes: { maps: { collapsed: true } } }, 'the paths are kept too');
+    await page.locator('#compare-maps-toggle').click();
+    await page.reload();
+    await waitReady(page);
+    assert.deepEqual(await collapsed(), { cls: false, expanded: 'true', bodyShown: true });
     assert.deepEqual(o.problems, []);
   });
 });

@@ -1,6 +1,7 @@
 // Mouse selection and Copy As in a real browser (issue 18): a click puts the
 // cursor on one byte (not its field), a drag selects a range, Shift+click extends
-// it, a double click selects the field and its tree node; Copy As (the host's
+// it, a drag held past the bottom or top of the hex scrolls it and the selection
+// follows, a double click selects the field and its tree node; Copy As (the host's
 // copyAs message, which the palette and context-menu commands send) copies the
 // selection as hex, a C array, base64 or text, and Ctrl+C still copies hex.
 import { after, before, describe, test } from 'node:test';
@@ -42,6 +43,29 @@ async function pointAt(page: Page, offset: number): Promise<{ x: number; y: numb
 
 async function cursor(page: Page): Promise<number> {
   return Number(await page.locator('.hex-byte.cursor').first().getAttribute('data-offset'));
+}
+
+/** The selection from the inspector's line: first byte and length (a collapsed one: the cursor, 1). */
+async function selectionRange(page: Page): Promise<{ lo: number; length: number }> {
+  const text = (await page.locator('#selection-info').textContent()) ?? '';
+  const range = /Selection 0x([0-9A-F]+) \+(\d+) bytes/.exec(text);
+  if (range) return { lo: parseInt(range[1]!, 16), length: Number(range[2]) };
+  const at = /Cursor 0x([0-9A-F]+)/.exec(text);
+  assert.ok(at, text);
+  return { lo: parseInt(at[1]!, 16), length: 1 };
+}
+
+/** Offsets of the first and last rows on screen. */
+async function rowsShown(page: Page): Promise<{ first: number; last: number }> {
+  const offsets = await page.locator('#hex-rows > .hex-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-offset'))));
+  return { first: Math.min(...offsets), last: Math.max(...offsets) };
+}
+
+type InfoDoc = { document: { querySelector(s: string): { textContent: string } } };
+
+/** Lets the page draw `n` frames. */
+async function frames(page: Page, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await page.evaluate('new Promise((r) => requestAnimationFrame(() => r()))');
 }
 
 async function copied(page: Page, count: number): Promise<string> {
@@ -164,6 +188,66 @@ describe('mouse selection and Copy As in a real browser', { skip }, () => {
       copies.slice(-5).map((m) => (m as { format?: string }).format),
       [undefined, 'c', 'base64', 'text', undefined],
     );
+    assert.deepEqual(opened.problems, []);
+  });
+
+  test('a drag held below the hex scrolls it down and extends the selection; above it, up; the release stops it', async () => {
+    const { page } = opened;
+    // 800 px: the inspector goes under the hex, so there is page below the rows to hold the mouse on.
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.waitForSelector('#main.stacked');
+    await page.evaluate(`window.postMessage({ type: 'test:goto', offset: 512 }, '*')`);
+    await page.waitForSelector('.hex-row[data-offset="512"]:not(.loading)');
+    await frames(page, 2);
+    const scroller = (await page.locator('#hex-scroller').boundingBox())!;
+    const from = await pointAt(page, 516); // column 4
+    const before = await rowsShown(page);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x, scroller.y + scroller.height + 40, { steps: 4 });
+    // Held still below the rows: the view keeps scrolling by itself.
+    const target = before.last + 16 * 10;
+    await page.waitForFunction(
+      (t) => {
+        const m = /Selection 0x([0-9A-F]+) \+(\d+)/.exec((globalThis as unknown as InfoDoc).document.querySelector('#selection-info').textContent);
+        return !!m && parseInt(m[1]!, 16) + Number(m[2]) - 1 > t;
+      },
+      target,
+      { timeout: 20_000 },
+    );
+    await page.mouse.up();
+    const down = await selectionRange(page);
+    assert.equal(down.lo, 516, 'the anchor stays where the drag started');
+    const cursorDown = await cursor(page);
+    assert.equal(cursorDown, down.lo + down.length - 1);
+    assert.equal(cursorDown % 16, 4, "the selection follows in the pointer's column");
+    const scrolled = await rowsShown(page);
+    assert.ok(scrolled.first > before.first && cursorDown <= scrolled.last + 15, 'the view scrolled with it');
+    await frames(page, 10);
+    assert.deepEqual(await selectionRange(page), down, 'the release stopped the scrolling');
+
+    // Up: press in the middle of the view, hold above the rows.
+    const middle = scrolled.first + 16 * 8 + 9;
+    const press = await pointAt(page, middle);
+    await page.mouse.move(press.x, press.y);
+    await page.mouse.down();
+    await page.mouse.move(press.x, scroller.y - 30, { steps: 4 });
+    const above = scrolled.first - 16 * 10;
+    await page.waitForFunction(
+      (t) => {
+        const m = /Selection 0x([0-9A-F]+)/.exec((globalThis as unknown as InfoDoc).document.querySelector('#selection-info').textContent);
+        return !!m && parseInt(m[1]!, 16) < t;
+      },
+      above,
+      { timeout: 20_000 },
+    );
+    await page.mouse.up();
+    const up = await selectionRange(page);
+    assert.equal(up.lo + up.length - 1, middle, 'the anchor is the last byte');
+    assert.equal(await cursor(page), up.lo);
+    assert.equal(up.lo % 16, middle % 16);
+    assert.ok((await rowsShown(page)).first < scrolled.first);
+    await page.setViewportSize({ width: 1400, height: 900 });
     assert.deepEqual(opened.problems, []);
   });
 });

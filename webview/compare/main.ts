@@ -20,16 +20,18 @@ import { createCompareState, totalBytes } from './state';
 import { StructurePane } from './structurePane';
 import { CompareMapsPane } from './mapsPane';
 import { t } from '../l10n';
+import type { StateApi } from '../savedState';
+import { SavedState } from '../savedState';
 
-interface VsCodeApi {
+interface VsCodeApi extends StateApi {
   postMessage(message: FromCompareWebview): void;
-  /** What VS Code keeps for this panel across a reload: the two paths, for the host's serializer. */
-  setState(state: { a: string; b: string }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const post = (message: FromCompareWebview): void => vscode.postMessage(message);
+/** What VS Code keeps for this panel across a reload: the two paths (for the host's serializer), the maps collapsed. */
+const saved = new SavedState(vscode);
 const state = createCompareState();
 /** Reads in flight, by request id: which chunk to forget when one fails. */
 const pendingReads = new PendingRequests<{ side: Side; offset: number }>();
@@ -37,7 +39,11 @@ const pendingReads = new PendingRequests<{ side: Side; offset: number }>();
 const hex = new CompareHexPane(state);
 const structure = new StructurePane(state, post);
 const scan = new ScanControl(state, hex, post);
-const maps = new CompareMapsPane((lba) => void gotoText(`lba:${lba}`));
+const maps = new CompareMapsPane({
+  goToLba: (lba) => void gotoText(`lba:${lba}`),
+  collapsed: () => saved.pane('maps').collapsed ?? false,
+  setCollapsed: (collapsed) => saved.updatePane('maps', { collapsed }),
+});
 
 const titleA = el('span', { id: 'title-a', className: 'image-title side-a' });
 const titleB = el('span', { id: 'title-b', className: 'image-title side-b' });
@@ -82,7 +88,7 @@ function handle(message: ToCompareWebview): void {
   switch (message.type) {
     case 'init':
       init(message);
-      vscode.setState({ a: message.a.path, b: message.b.path }); // after a swap too
+      saved.update({ a: message.a.path, b: message.b.path }); // after a swap too
       break;
     case 'bytes': {
       pendingReads.settle(message.requestId);

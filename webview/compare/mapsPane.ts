@@ -3,6 +3,7 @@
 // starts at the same LBA under another number ("5 → 4": the compacted ESXi
 // case). A click on an area, or Enter, brings that LBA into both hex views and
 // selects the area at the same place in the other map; a link does the same.
+// The header's triangle collapses the maps (kept in the webview state).
 import type { CompareMapsView, DiskMapArea, DiskMapLink, DiskMapView } from '../../src/shared/protocol/diskMap';
 import type { Side } from '../../src/shared/protocol/compare';
 import { el } from '../dom';
@@ -10,6 +11,14 @@ import { t } from '../l10n';
 import { MapBar } from '../map/mapBar';
 
 const SVG = 'http://www.w3.org/2000/svg';
+
+export interface CompareMapsActions {
+  /** Brings LBA `lba` into both hex views. */
+  goToLba(lba: number): void;
+  /** Whether the maps were collapsed last time, and remember it now. */
+  collapsed(): boolean;
+  setCollapsed(collapsed: boolean): void;
+}
 
 export class CompareMapsPane {
   readonly element: HTMLElement;
@@ -19,12 +28,12 @@ export class CompareMapsPane {
   private readonly toggle = el('button', { id: 'compare-maps-toggle' });
   private view: CompareMapsView | null = null;
 
-  constructor(private readonly goToLba: (lba: number) => void) {
-    const actions = (side: Side) => ({
+  constructor(private readonly actions: CompareMapsActions) {
+    const barActions = (side: Side) => ({
       activate: (area: DiskMapArea) => this.activate(side, area),
       goTo: (area: DiskMapArea) => this.activate(side, area),
     });
-    this.bars = { a: new MapBar('map-a', actions('a')), b: new MapBar('map-b', actions('b')) };
+    this.bars = { a: new MapBar('map-a', barActions('a')), b: new MapBar('map-b', barActions('b')) };
     this.links.setAttribute('role', 'list');
     this.links.setAttribute('aria-label', t('Partitions at the same place under another number'));
     this.toggle.type = 'button';
@@ -43,7 +52,7 @@ export class CompareMapsPane {
     const body = el('div', { id: 'compare-maps-body', className: 'map-bar-box' }, row('a'), this.links, row('b'), this.bars.a.tableBox, this.bars.b.tableBox);
     this.element = el('section', { id: 'compare-maps' }, el('div', { className: 'map-head' }, this.toggle, this.note, tableToggle), body);
     this.element.setAttribute('aria-label', t('Disk maps'));
-    this.setCollapsed(false);
+    this.setCollapsed(actions.collapsed(), false);
     new ResizeObserver(() => this.arrangeLinks()).observe(this.links);
   }
 
@@ -90,7 +99,7 @@ export class CompareMapsPane {
     chip.addEventListener('click', () => {
       this.bars.a.select(link.areaA);
       this.bars.b.select(link.areaB);
-      this.goToLba(link.firstLba);
+      this.actions.goToLba(link.firstLba);
     });
     const item = el('div', { className: 'map-link-item' }, svg, chip);
     item.setAttribute('role', 'listitem');
@@ -103,10 +112,11 @@ export class CompareMapsPane {
     const twin = this.view?.[other]?.areas.find((x) => x.firstLba === area.firstLba && x.lane === area.lane);
     this.bars[side].select(area.id);
     this.bars[other].select(twin?.id);
-    this.goToLba(area.firstLba);
+    this.actions.goToLba(area.firstLba);
   }
 
-  private setCollapsed(collapsed: boolean): void {
+  private setCollapsed(collapsed: boolean, remember = true): void {
+    if (remember) this.actions.setCollapsed(collapsed);
     this.element.classList.toggle('collapsed', collapsed);
     this.toggle.textContent = `${collapsed ? '▸' : '▾'} ${t('Disk maps')}`;
     this.toggle.title = collapsed ? t('Show the disk maps') : t('Hide the disk maps');

@@ -9,6 +9,7 @@ import type { CellRenderer, HexCell, RowLayout } from '../hex/rowHtml';
 import { LOADING, rowHtml } from '../hex/rowHtml';
 import type { ViewRow } from '../hex/viewport';
 import { HexViewport } from '../hex/viewport';
+import { DragScroll } from './dragScroll';
 import { firstSpanFrom } from '../spanIndex';
 import type { EditorState } from './state';
 import { t } from '../l10n';
@@ -130,12 +131,21 @@ export class EditorHexPane {
       },
       { placement: 'absolute' },
     );
+    const dragScroll = new DragScroll(
+      this.scroller,
+      () => this.viewport,
+      () => state.image?.sizeBytes ?? 0,
+      () => state.selection.cursor,
+      offsetAt,
+      (offset) => pointer.drag(offset),
+    );
     this.element.addEventListener('mousedown', (event: MouseEvent) => {
       const offset = offsetAtPointer(event);
       if (offset === null) return;
       event.preventDefault();
       this.element.focus();
       pointer.press(offset, event);
+      if (event.button === 0 && event.detail !== 2) dragScroll.start(event);
     });
     window.addEventListener('mouseup', () => pointer.release());
     // mousemove, not mouseover: moving along an ASCII run stays on one element.
@@ -255,12 +265,17 @@ export class EditorHexPane {
 
 /** The byte under the mouse: a hex run or an ASCII run maps the x position to its byte. */
 function offsetAtPointer(event: MouseEvent): number | null {
-  const target = (event.target as HTMLElement).closest<HTMLElement>('.hex-byte, .hex-char');
-  if (!target?.dataset.offset) return null;
-  const start = Number(target.dataset.offset);
-  const length = Number(target.dataset.length ?? 1);
+  return offsetAt(event.target as Element, event.clientX);
+}
+
+/** The byte of the cell at `target` (a hex or ASCII run) under x position `clientX`, or null off the cells. */
+function offsetAt(target: Element, clientX: number): number | null {
+  const cell = target.closest<HTMLElement>('.hex-byte, .hex-char');
+  if (!cell?.dataset.offset) return null;
+  const start = Number(cell.dataset.offset);
+  const length = Number(cell.dataset.length ?? 1);
   if (!(length > 1)) return start;
-  const rect = target.getBoundingClientRect();
-  const index = Math.floor(((event.clientX - rect.left) / Math.max(1, rect.width)) * length);
+  const rect = cell.getBoundingClientRect();
+  const index = Math.floor(((clientX - rect.left) / Math.max(1, rect.width)) * length);
   return start + Math.min(length - 1, Math.max(0, index));
 }

@@ -10,7 +10,7 @@ import type { InspectorRow } from '../inspector';
 import { spanAt } from '../spanIndex';
 import { INSPECTOR_LABELS, S, sectorsOf } from '../strings';
 import type { HostChannel } from './host';
-import type { SavedState } from './savedState';
+import type { SavedState } from '../savedState';
 import type { EditorState } from './state';
 import { t } from '../l10n';
 

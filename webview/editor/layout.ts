@@ -8,7 +8,7 @@
 import { el } from '../dom';
 import { S } from '../strings';
 import type { EditorHexPane } from './hexRows';
-import type { SavedState } from './savedState';
+import type { SavedState } from '../savedState';
 
 /** Narrowest side pane and inspector beside the hex, a collapsed pane's strip, a splitter. */
 const SIDE_MIN = 180;
@@ -52,13 +52,11 @@ export class PaneLayout {
   }
 
   private pane(name: PaneName): { size?: number; collapsed?: boolean } {
-    return this.saved.get().panes?.[name] ?? {};
+    return this.saved.pane(name);
   }
 
   private setPane(name: PaneName, change: { size?: number; collapsed?: boolean }): void {
-    const panes = { ...(this.saved.get().panes ?? {}) };
-    panes[name] = { ...panes[name], ...change };
-    this.saved.update({ panes });
+    this.saved.updatePane(name, change);
   }
 
   private toggle(name: PaneName): HTMLButtonElement {

@@ -11,12 +11,10 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
 import { tempDir } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
+import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, skipUnless, startHarnessServer } from './harness';
 import type { HarnessServer, OpenedPage } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('narrow editor browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'narrow editor browser tests');
 
 interface TopLines {
   placeholder: string;

@@ -4,13 +4,10 @@
 // Shared by the comparison's browser tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before } from 'node:test';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { CompareSession } from '../../src/app/compareSession';
 import type { CompareSettings, ToCompareWebview } from '../../src/shared/protocol/compare';
-import { tempDir } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, harnessPage, serveHarness } from './harness';
+import { CHROMIUM, browserSuite, harnessPage, serveHarness } from './harness';
 import type { HarnessServer } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -115,34 +112,14 @@ export interface CompareSuite {
   open(a: string, b: string, options?: { viewport?: { width: number; height: number }; settings?: CompareSettings; journalDir?: string }): Promise<Opened>;
 }
 
-/**
- * What each comparison browser suite sets up: call inside its describe() for a
- * browser, the harness server and a temp folder named `prefix`..., started by a
- * before() hook and closed (with every page opened) by an after() hook.
- */
+/** A browser suite (harness.ts browserSuite) on the comparison's harness page. */
 export function compareSuite(prefix: string): CompareSuite {
-  let browser: Browser | undefined;
-  let server: HarnessServer | undefined;
-  let dir = '';
-  const opened: Opened[] = [];
-  before(async () => {
-    dir = tempDir(prefix);
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite(prefix, startServer);
   return {
     get dir() {
-      return dir;
+      return suite.dir;
     },
-    open: async (a, b, options = {}) => {
-      const o = await openCompare(browser!, server!.url, a, b, options.journalDir ?? dir, options.viewport, options.settings);
-      opened.push(o);
-      return o;
-    },
+    open: async (a, b, options = {}) =>
+      suite.keep(await openCompare(suite.browser, suite.server.url, a, b, options.journalDir ?? suite.dir, options.viewport, options.settings)),
   };
 }

@@ -5,10 +5,11 @@
 // extension host uses) answers, so the webview sees real models and bytes.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import { contentSecurityPolicy, stringsBlock } from '../../src/host/webviewHtml';
@@ -16,6 +17,7 @@ import type { StringTable } from '../../src/shared/l10n';
 import type { ViewSettings } from '../../src/shared/protocol/editor';
 import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol/editor';
 import type { ImageEdit } from '../../src/app/editStack';
+import { tempDir } from '../builders/images';
 
 const root = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
@@ -43,6 +45,54 @@ export function browserUnavailable(): string | null {
 export function skipUnless(unavailable: string | null, what: string): string | false {
   if (unavailable && process.env.CI) test(`${what} need chromium in CI`, () => assert.fail(`cannot run: ${unavailable}`));
   return unavailable ? `skipped: ${unavailable}` : false;
+}
+
+export interface BrowserSuite {
+  /** Set by the suite's before() hook. */
+  readonly browser: Browser;
+  readonly server: HarnessServer;
+  /** A temp folder for the suite's images. */
+  readonly dir: string;
+  /** Closes `page` (a page with its session) after the suite; returns it. */
+  keep<T extends { close(): Promise<void> }>(page: T): T;
+}
+
+/**
+ * What each browser suite sets up: call inside its describe() for chromium, a
+ * harness server (`start`; the editor's by default) and a temp folder named
+ * `prefix`..., started by a before() hook and closed, with every page kept, by an
+ * after() hook.
+ */
+export function browserSuite(prefix: string, start: () => Promise<HarnessServer> = startHarnessServer): BrowserSuite {
+  let browser: Browser | undefined;
+  let server: HarnessServer | undefined;
+  let dir = '';
+  const pages: { close(): Promise<void> }[] = [];
+  before(async () => {
+    dir = tempDir(prefix);
+    server = await start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+  after(async () => {
+    for (const page of pages) await page.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get browser() {
+      return browser!;
+    },
+    get server() {
+      return server!;
+    },
+    get dir() {
+      return dir;
+    },
+    keep: (page) => {
+      pages.push(page);
+      return page;
+    },
+  };
 }
 
 export interface HarnessServer {

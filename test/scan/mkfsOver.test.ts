@@ -198,6 +198,31 @@ test(
   },
 );
 
+test(
+  'mkfs.ext4 on a wiped ESXi 6.x USB disk: with -E nodiscard the bootbanks survive and come back; by default it discards the whole file and nothing is left to find',
+  { skip },
+  async () => {
+    const image = esxi6UsbDisk(path.join(dir, 'esxi-ext4.img'));
+    const original = partitionsOf(image);
+    wipeTables(image);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'nodiscard', image], { stdio: 'ignore' });
+    const report = await rebuildOver(image, 'ext4', [8224, 520224, 1257504]);
+    assert.equal(report.proposal.layout, 'esxi-5');
+    assert.deepEqual(partitionsOf(image), original);
+    assert.equal(blkidAt(image, 8224 * 512).LABEL, 'BOOTBANK1');
+
+    const discarded = esxi6UsbDisk(path.join(dir, 'esxi-ext4-discard.img'));
+    wipeTables(discarded);
+    execFileSync('mkfs.ext4', ['-q', '-F', discarded], { stdio: 'ignore' });
+    const scanned = JSON.parse((await runCli(['scan', discarded, '--json'])).stdout);
+    assert.deepEqual(
+      scanned.volumes.map((v: ScanVolume) => [v.firstLba, v.content.type]),
+      [[0, 'ext4']],
+    );
+    assert.match(scanned.noProposal, /the ext4 file system at LBA 0 was made on the whole disk, without a partition table \(nothing else was found\)/);
+  },
+);
+
 test('a whole-disk file system that holds files is never set aside: a disk image stored on a FAT stick, a file on an NTFS disk', { skip }, async () => {
   // A FAT "superfloppy" holding a disk image file whose own FAT volume the scan finds inside it.
   const stick = sparseFile(path.join(dir, 'stick.img'), 64 * MiB);

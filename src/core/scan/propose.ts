@@ -101,6 +101,13 @@ function proposeFrom(found: FoundVolume[], scan: ScanResult, totalSectors: bigin
   if (shifted) return { ok: true, proposal: shifted };
   const volumes = found.filter((v) => v.nestedIn === undefined);
   if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
+  // LBA 0 is the table's own sector in either scheme: a volume there was made on the whole disk.
+  const whole = volumes.find((v) => v.firstLba === 0n);
+  if (whole)
+    return {
+      ok: false,
+      reason: `the ${whole.content.type} file system at LBA 0 was made on the whole disk, without a partition table${volumes.length === 1 ? ' (nothing else was found)' : ''}: no partition can start there, so there is no table to rebuild`,
+    };
   const overlapping = volumes.find((v) => v.overlaps !== undefined);
   if (overlapping)
     return {

@@ -11,7 +11,7 @@
 import type { ByteSource } from '../io/byteSource';
 import { readIfPresent } from '../io/byteSource';
 import { MAX_WHOLE_DISK_DIRECTORY_BYTES, MAX_WHOLE_DISK_MFT_RECORDS } from '../limits';
-import type { FoundVolume } from './scanner';
+import type { FoundVolume } from './foundVolume';
 
 const u16 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
 const u32 = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
@@ -70,7 +70,7 @@ export async function markWholeDiskConflicts(source: ByteSource, volumes: FoundV
   outer.evidence.push(
     `starts at LBA 0, where a partition table belongs: a file system made on the whole disk; ${top.length} volume${top.length === 1 ? '' : 's'} inside it start${top.length === 1 ? 's' : ''} where partitions would (LBA ${lbas}): either the partitions of a lost table that this file system was made over, or files stored in it`,
     holdsFiles === false
-      ? 'it holds no file (an empty root directory): a file system made moments ago, most likely over the lost partitions'
+      ? `it holds no file (${EMPTY_BECAUSE[outer.content.type] ?? 'nothing in it'}): a file system made moments ago, most likely over the lost partitions`
       : holdsFiles
         ? 'it holds files: it is in use, and the volumes inside it may be files stored in it'
         : `diskx cannot tell whether a ${outer.content.type} file system holds files`,
@@ -82,6 +82,15 @@ export async function markWholeDiskConflicts(source: ByteSource, volumes: FoundV
     );
   }
 }
+
+/** What says that a whole-disk file system of each type holds no file. */
+const EMPTY_BECAUSE: Record<string, string> = {
+  vfat: 'an empty root directory',
+  ntfs: 'nothing in its root directory but the system files',
+  ext2: 'no inode in use but the reserved ones and lost+found',
+  ext3: 'no inode in use but the reserved ones and lost+found',
+  ext4: 'no inode in use but the reserved ones and lost+found',
+};
 
 /** Whether the whole-disk file system `volume` (at byte 0) holds files; null for a type diskx cannot list. */
 async function wholeDiskHoldsFiles(source: ByteSource, volume: FoundVolume): Promise<HoldsFiles> {

@@ -11,7 +11,7 @@
 import type { ByteSource } from '../io/byteSource';
 import { readIfPresent } from '../io/byteSource';
 import { MAX_WHOLE_DISK_DIRECTORY_BYTES, MAX_WHOLE_DISK_MFT_RECORDS } from '../limits';
-import type { FoundVolume } from './scanner';
+import type { FoundVolume } from './foundVolume';
 
 const u16 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8);
 const u32 = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;

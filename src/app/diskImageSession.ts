@@ -298,7 +298,7 @@ export class DiskImageSession implements MessageTarget {
     const blocked = this.blockedReason();
     if (blocked) return { ok: false, reason: blocked };
     const result = this.plan(fixId);
-    if (!result.ok) return { ok: false, reason: result.reason };
+    if (!result.ok) return { ok: false, reason: this.l10n.text(result.reasonText ?? result.reason) };
     if (changesNoByte(result.plan)) return { ok: false, reason: this.l10n.t('it changes no byte') };
     // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
     const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);

@@ -12,7 +12,7 @@ Fix ids:
 ${fixHelpLines('  ', false).join('\n')}
 
 IMAGE may be a raw image (.img, -flat.vmdk), a .vmdk descriptor, a block device or a
-virtual-disk container (qcow2, VHD, sparse VMDK), read as the disk it holds; repairs go through it.
+virtual-disk container (qcow2, VHD, VHDX, VDI, sparse VMDK), read as the disk it holds; repairs go through it.
 A .vmdk descriptor's extents must lie in its folder (or below) unless --allow-outside-extents is given.
 Block devices and read-only files are written only with --allow-device.
 DISKX_JOURNAL_DIR=folder keeps undo journals there instead of next to the image;

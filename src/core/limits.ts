@@ -199,6 +199,15 @@ export const MAX_LAYOUT_SCAN_ENTRIES = 1 << 22;
 /** VHDX region table and metadata table entries (the format's own maximum is 2047). */
 export const MAX_VHDX_TABLE_ENTRIES = 2047;
 
+/** Bytes of one container structure `inspect --container-bytes` dumps (a VHDX header's 4 KiB; longer tables are cut). */
+export const MAX_CONTAINER_DUMP_BYTES = 4096;
+
+/** Bytes all the dumped structures of one container may take together. */
+export const MAX_CONTAINER_DUMP_TOTAL_BYTES = 1024 * 1024;
+
+/** Fields listed per dumped structure (a VHDX table holds up to 2047 entries). */
+export const MAX_CONTAINER_DUMP_FIELDS = 512;
+
 /** How long a second writer waits for the image's write lock before it gives up (ms). */
 export const IMAGE_LOCK_WAIT_MS = 3000;
 

@@ -191,6 +191,15 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
     assert.equal(init.map!.summary.split(' · ')[0], 'GPT ディスク');
     assert.equal(init.image.profile, 'ESXi 5 (エントリ詰め込み済み)');
     assert.equal(statusText(init.image, l10n), 'GPT · 512 B · ESXi 5 (エントリ詰め込み済み)');
+    // Why a fix does not apply: the core's msg() template, translated; the CLI's English stays in `reason`.
+    const preview = session.preview('recompute-crcs');
+    assert.deepEqual(preview.ok ? null : preview.reason, 'ヘッダーの CRC もエントリ配列の CRC も、すべてバイト列と一致しています');
+    const planned = session.plan('rebuild-backup-from-primary');
+    assert.equal(planned.ok ? null : planned.reason, 'the backup GPT already equals a copy of the primary at its own position');
+    assert.deepEqual(await session.applyFix('rebuild-backup-from-primary'), {
+      ok: false,
+      reason: 'バックアップ GPT はすでに、自身の位置に置いたプライマリのコピーと同じです',
+    });
   } finally {
     await session.close();
   }

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { tempDir } from '../builders/images';
+import { tempDir, testGuid, writeGptImage } from '../builders/images';
 import { analyzeFile, codes, sparseFile, writeAt } from '../builders/oracles';
 import { TOOL_VOLUMES, blkidAt, haveTools, makeVolume, placeVolume } from '../builders/volumes';
 import { partedImage } from '../builders/labels';
@@ -110,6 +110,29 @@ describe('HFS (hformat)', { skip }, () => {
     const typeField = findField(entry.fields, 'entry.type')!;
     assert.equal(mismatch!.offset, typeField.offset, 'points at pmParType');
     assert.equal(mismatch!.length, 32);
+  });
+
+  test('in GPT partitions: Apple HFS+ and Linux filesystem types hold it as typed, Linux swap does not', async () => {
+    const types = ['48465300-0000-11AA-AA11-00306543ECAC', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F'];
+    const image = writeGptImage(path.join(dir, 'gpt-hfs.img'), {
+      sectorSize: 512,
+      totalSectors: 65536n,
+      diskGuid: testGuid(0x4f5),
+      slots: types.map((typeGuid, i) => ({
+        typeGuid,
+        uniqueGuid: testGuid(i + 1),
+        firstLba: 2048n + BigInt(i) * 16384n,
+        lastLba: 2048n + BigInt(i + 1) * 16384n - 1n,
+      })),
+    });
+    const volume = hformatVolume(path.join(dir, 'gpt-hfs-volume.img'), 8 * MiB, 'GPTHFS');
+    for (let i = 0; i < types.length; i++) placeVolume(image, volume, (2048 + i * 16384) * 512);
+    for (let i = 0; i < types.length; i++) await sameAsBlkid(image, (2048 + i * 16384) * 512, 8 * MiB);
+    const { findings } = await analyzeFile(image);
+    assert.deepEqual(
+      findings.filter((f) => f.code === 'partition-type-mismatch').map((f) => f.message.slice(0, 41)),
+      ['Partition 3 is typed Linux swap (0657FD6D'],
+    );
   });
 
   test('hostile: allocation block size 0 is not HFS', async () => {

@@ -30,7 +30,7 @@ export function planSessionFix(model: DiskModel | null, lastScan: ScanResult | n
 export function previewSessionFix(model: DiskModel | null, lastScan: ScanResult | null, fixId: FixId | ScanFixId, l10n: Localizer = ENGLISH): FixPreview {
   const label = fixLabel(fixId);
   const result = planSessionFix(model, lastScan, fixId, l10n);
-  if (!result.ok) return { ok: false, fixId, label, reason: result.reason };
+  if (!result.ok) return { ok: false, fixId, label, reason: l10n.text(result.reasonText ?? result.reason) };
   return { ok: true, fixId, label, ...previewPlan(model!, result.plan) };
 }
 

@@ -40,9 +40,9 @@ export interface ByteRange {
 }
 
 export interface ByteDiffOptions {
-  /** Bytes per read from each image (default 2 MiB, at most 64 MiB). */
+  /** Bytes per read from each image (default DEFAULT_CHUNK_SIZE, 1 MiB; at most MAX_CHUNK_SIZE). */
   chunkSize?: number;
-  /** Chunks read ahead while comparing (default 2, 1..8). */
+  /** Chunks read ahead while comparing (default DEFAULT_READ_AHEAD, 4; 1..MAX_READ_AHEAD). */
   readAhead?: number;
   /** Ranges reported before the scan stops with truncated: true (default 10,000). */
   maxRanges?: number;

@@ -6,6 +6,8 @@ import type { FixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
 import { partitionOverlap, partitionRanges } from '../diskAreas';
 import { FIXES, isFixId } from './registry';
+import { english, msg, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 export { annotatePatch, summarizePatchFields } from './annotate';
 export { sectorsTouched } from './shared';
@@ -14,7 +16,7 @@ export type { FixDefinition, ReferenceFixDefinition, DiskFixPlanner, ReferenceFi
 
 /** Plans fix `id` on `disk` through its registry entry. Never touches the image. */
 export function planFix(disk: DiskModel, id: FixId): FixResult {
-  if (disk.scheme !== 'gpt') return { ok: false, id, reason: `the disk has no GPT (${noGptDetail(disk)}); every fix repairs a GPT` };
+  if (disk.scheme !== 'gpt') return refused(id, msg('the disk has no GPT ({0}); every fix repairs a GPT', noGptDetail(disk)));
   // Ids from outside (a webview message, a hot-exit backup) are checked before they get here; this is the last guard.
   if (!isFixId(id)) return { ok: false, id, reason: `unknown fix ${String(id)}` };
   const result = FIXES[id].plan(disk);
@@ -22,12 +24,15 @@ export function planFix(disk: DiskModel, id: FixId): FixResult {
   // No fix may write into partition data (an entry array placed inside a partition, a crafted header).
   const hit = partitionWrite(disk, result.plan.patches);
   if (hit)
-    return {
-      ok: false,
+    return refused(
       id,
-      reason: `it would write byte 0x${hit.offset.toString(16).toUpperCase()}, which lies in ${hit.what}; no fix writes into a partition`,
-    };
+      msg('it would write byte {0}, which lies in {1}; no fix writes into a partition', `0x${hit.offset.toString(16).toUpperCase()}`, hit.what),
+    );
   return result;
+}
+
+function refused(id: FixId, reason: Message): FixResult {
+  return { ok: false, id, reason: renderMessage(reason), reasonText: reason };
 }
 
 /** The first changed byte of `patches` that lies in a partition, or null. */
@@ -52,18 +57,25 @@ function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: n
 
 // A 0xEE record promises a GPT (UEFI 5.2.3): when none was found, the likeliest
 // causes are a wrong sector size or both headers wiped, not an MBR disk.
-function noGptDetail(disk: DiskModel): string {
-  if (disk.scheme === 'none') return 'no partition table was found';
+function noGptDetail(disk: DiskModel): Message {
+  if (disk.scheme === 'none') return msg('no partition table was found');
   if (disk.mbr?.records.some((r) => r.type === 0xee)) {
-    return `the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with ${disk.sectorSize}-byte sectors; if the sector size is right, both headers are gone and no fix can rebuild them`;
+    return msg(
+      'the MBR is protective, but no "EFI PART" header was found at LBA 1 or at the last LBA with {0}-byte sectors; if the sector size is right, both headers are gone and no fix can rebuild them',
+      disk.sectorSize,
+    );
   }
-  if (disk.scheme !== 'mbr') return `it is partitioned with ${SCHEME_WORDS[disk.scheme] ?? disk.scheme}, which diskx reads but does not repair`;
-  return 'it is partitioned with an MBR';
+  if (disk.scheme !== 'mbr')
+    return msg('it is partitioned with {0}, which diskx reads but does not repair', {
+      template: SCHEME_WORDS[disk.scheme] ?? disk.scheme, // english()-marked: looked up like a template
+      args: [],
+    });
+  return msg('it is partitioned with an MBR');
 }
 
 const SCHEME_WORDS: Record<string, string> = {
-  apm: 'an Apple Partition Map',
-  bsd: 'a BSD disklabel',
-  sun: 'a Sun disk label',
-  sgi: 'an SGI volume header',
+  apm: english('an Apple Partition Map'),
+  bsd: english('a BSD disklabel'),
+  sun: english('a Sun disk label'),
+  sgi: english('an SGI volume header'),
 };

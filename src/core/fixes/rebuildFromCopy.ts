@@ -5,7 +5,7 @@
 // position fields a header at that place must have (UEFI 5.3.2): MyLBA,
 // AlternateLBA and PartitionEntryLBA. The primary array goes to LBA 2, the backup
 // array to lastLBA - arraySectors, the backup header to the last LBA.
-import { english } from '../../shared/l10n';
+import { english, msg } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult } from '../patch';
@@ -17,6 +17,7 @@ import {
   diffPatches,
   entrySegments,
   headerSegments,
+  healthMessage,
   healthSummary,
   isHealthy,
   lbaOffset,
@@ -50,12 +51,12 @@ const PRIMARY_ARRAY_LBA = 2n;
 export function planRebuildPrimaryFromBackup(disk: DiskModel): FixResult {
   const id: FixId = 'rebuild-primary-from-backup';
   const source = disk.backup;
-  if (!isHealthy(source)) return notApplicable(id, `the backup GPT cannot serve as the source: ${healthSummary(source, 'backup')}`);
+  if (!isHealthy(source)) return notApplicable(id, msg('the backup GPT cannot serve as the source: {0}', healthMessage(source, 'backup')));
   const arraySectors = arraySectorsOf(source, disk.sectorSize);
   if (PRIMARY_ARRAY_LBA + BigInt(arraySectors) > source.firstUsableLba) {
     return notApplicable(
       id,
-      `a ${arraySectors}-sector array at LBA ${PRIMARY_ARRAY_LBA} would run into the usable area that starts at LBA ${source.firstUsableLba}`,
+      msg('a {0}-sector array at LBA {1} would run into the usable area that starts at LBA {2}', arraySectors, PRIMARY_ARRAY_LBA, source.firstUsableLba),
     );
   }
   return planCopy(disk, id, source, {
@@ -71,13 +72,17 @@ export function planRebuildPrimaryFromBackup(disk: DiskModel): FixResult {
 export function planRebuildBackupFromPrimary(disk: DiskModel): FixResult {
   const id: FixId = 'rebuild-backup-from-primary';
   const source = disk.primary;
-  if (!isHealthy(source)) return notApplicable(id, `the primary GPT cannot serve as the source: ${healthSummary(source, 'primary')}`);
+  if (!isHealthy(source)) return notApplicable(id, msg('the primary GPT cannot serve as the source: {0}', healthMessage(source, 'primary')));
   // A primary that points elsewhere describes a disk of another size: moving the
   // backup there also means moving LastUsableLBA, which is relocate-backup's job.
   if (source.alternateLba !== disk.lastLba) {
     return notApplicable(
       id,
-      `the primary header's AlternateLBA is ${source.alternateLba}, not the last LBA ${disk.lastLba} (the disk grew or shrank); use relocate-backup, which also moves LastUsableLBA`,
+      msg(
+        "the primary header's AlternateLBA is {0}, not the last LBA {1} (the disk grew or shrank); use relocate-backup, which also moves LastUsableLBA",
+        source.alternateLba,
+        disk.lastLba,
+      ),
     );
   }
   const arraySectors = arraySectorsOf(source, disk.sectorSize);
@@ -85,7 +90,11 @@ export function planRebuildBackupFromPrimary(disk: DiskModel): FixResult {
   if (source.lastUsableLba >= arrayLba) {
     return notApplicable(
       id,
-      `the primary's LastUsableLBA ${source.lastUsableLba} reaches the backup array's place at LBA ${arrayLba}; relocate-backup sets a LastUsableLBA that fits`,
+      msg(
+        "the primary's LastUsableLBA {0} reaches the backup array's place at LBA {1}; relocate-backup sets a LastUsableLBA that fits",
+        source.lastUsableLba,
+        arrayLba,
+      ),
     );
   }
   return planCopy(disk, id, source, {
@@ -117,7 +126,11 @@ function planCopy(disk: DiskModel, id: FixId, source: GptHeader, to: CopyTarget)
   if (!headerBefore || !arrayBefore) {
     return notApplicable(
       id,
-      `the model holds no bytes for LBA ${to.headerLba} or LBAs ${to.arrayLba}.. (parsed without gptAreas or with another array size), so the patches cannot state what they replace`,
+      msg(
+        'the model holds no bytes for LBA {0} or LBAs {1}.. (parsed without gptAreas or with another array size), so the patches cannot state what they replace',
+        to.headerLba,
+        to.arrayLba,
+      ),
     );
   }
   const header = deriveHeader(source.bytes, { myLba: to.headerLba, alternateLba: to.alternateLba, partitionEntryLba: to.arrayLba });
@@ -126,7 +139,13 @@ function planCopy(disk: DiskModel, id: FixId, source: GptHeader, to: CopyTarget)
   // Array before header: a crash in between leaves the old header, whose CRC no
   // longer matches the new array, rather than a valid-looking header over a stale array.
   const patches = [...arrayPatches, ...headerPatches];
-  if (patches.length === 0) return notApplicable(id, `the ${targetRole} GPT already equals a copy of the ${source.role} at its own position`);
+  if (patches.length === 0)
+    return notApplicable(
+      id,
+      targetRole === 'primary'
+        ? msg('the primary GPT already equals a copy of the backup at its own position')
+        : msg('the backup GPT already equals a copy of the primary at its own position'),
+    );
 
   const why = to.target ? healthSummary(to.target, targetRole) : `there is no ${targetRole} header at LBA ${to.headerLba}`;
   const changedEntries = new Set(arrayPatches.flatMap((p) => slotsOf(p.offset, p.after.length, arrayOffset, source.partitionEntrySize)));

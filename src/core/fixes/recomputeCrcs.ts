@@ -8,6 +8,7 @@ import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary } from './shared';
+import { msg } from '../../shared/l10n';
 import { GPT_HEADER } from '../layout';
 
 const ID = 'recompute-crcs' as const;
@@ -24,7 +25,7 @@ export const recomputeCrcs = {
 /** Plans recomputing stale array and header CRCs, trusting the current bytes. */
 export function planRecomputeCrcs(disk: DiskModel): FixResult {
   const headers = [disk.backup, disk.primary].filter((h): h is GptHeader => h !== null); // backup first (UEFI 5.3.2)
-  if (headers.length === 0) return notApplicable(ID, 'the disk has no GPT header');
+  if (headers.length === 0) return notApplicable(ID, msg('the disk has no GPT header'));
   const patches: Patch[] = [];
   const changes: string[] = [];
   const skipped: string[] = [];
@@ -86,7 +87,9 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
   if (patches.length === 0) {
     return notApplicable(
       ID,
-      skipped.length > 0 ? `${skipped.join('; ')}; no other header has stale CRCs` : 'every header CRC and entry array CRC already matches its bytes',
+      skipped.length > 0
+        ? msg('{0}; no other header has stale CRCs', skipped.join('; '))
+        : msg('every header CRC and entry array CRC already matches its bytes'),
     );
   }
   const healthyOther = headers.find((h) => isHealthy(h));

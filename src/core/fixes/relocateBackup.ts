@@ -3,7 +3,7 @@
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
 // before the backup array, and resize the protective MBR record (UEFI 5.2.3).
-import { english } from '../../shared/l10n';
+import { english, msg, msgJoin } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
@@ -17,7 +17,7 @@ import {
   diffPatches,
   entrySegments,
   headerSegments,
-  healthSummary,
+  healthMessage,
   isHealthy,
   lbaOffset,
   notApplicable,
@@ -45,7 +45,10 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   if (!isHealthyButForSize(primary)) {
     return notApplicable(
       ID,
-      `relocate-backup copies the primary GPT to the end of the disk, but ${healthSummary(primary, 'primary')}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)`,
+      msg(
+        'relocate-backup copies the primary GPT to the end of the disk, but {0}; repair the primary first (rebuild-primary-from-backup or recompute-crcs)',
+        healthMessage(primary, 'primary'),
+      ),
     );
   }
   const arraySectors = arraySectorsOf(primary, sectorSize);
@@ -65,24 +68,41 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   if (!misplaced)
     return notApplicable(
       ID,
-      `the backup GPT already sits at the last LBA ${lastLba}, LastUsableLBA is ${newLastUsable} in both headers and the protective MBR covers the disk`,
+      msg(
+        'the backup GPT already sits at the last LBA {0}, LastUsableLBA is {1} in both headers and the protective MBR covers the disk',
+        lastLba,
+        newLastUsable,
+      ),
     );
 
   // Refuse rather than cut a partition short: shrinking is only allowed when every partition still fits.
   const used = primary.array!.slots.filter((e) => e.used);
   const cut = used.filter((e) => e.lastLba > newLastUsable);
   if (cut.length > 0) {
-    const list = cut.map((e) => `partition ${e.number} ends at LBA ${e.lastLba}`).join(', ');
+    const list = msgJoin(
+      cut.map((e) => msg('partition {0} ends at LBA {1}', e.number, e.lastLba)),
+      ', ',
+    );
     return notApplicable(
       ID,
-      `the disk's last LBA is ${lastLba}, so LastUsableLBA would be ${newLastUsable}, but ${list}: the disk is too small for its partitions and moving the backup would leave them overlapping it`,
+      msg(
+        "the disk's last LBA is {0}, so LastUsableLBA would be {1}, but {2}: the disk is too small for its partitions and moving the backup would leave them overlapping it",
+        lastLba,
+        newLastUsable,
+        list,
+      ),
     );
   }
   const primaryArrayEnd = primary.partitionEntryLba + BigInt(arraySectors) - 1n;
   if (newLastUsable < primary.firstUsableLba || newArrayLba <= primaryArrayEnd) {
     return notApplicable(
       ID,
-      `the disk (${disk.totalSectors} sectors) is too small to hold the primary GPT, the usable range from LBA ${primary.firstUsableLba} and a backup array at LBA ${newArrayLba}`,
+      msg(
+        'the disk ({0} sectors) is too small to hold the primary GPT, the usable range from LBA {1} and a backup array at LBA {2}',
+        disk.totalSectors,
+        primary.firstUsableLba,
+        newArrayLba,
+      ),
     );
   }
 
@@ -92,7 +112,11 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   if (!area)
     return notApplicable(
       ID,
-      `the model holds no bytes for LBAs ${newArrayLba}..${lastLba} (the image was parsed without gptAreas or with another array size), so the patches cannot state what they replace`,
+      msg(
+        'the model holds no bytes for LBAs {0}..{1} (the image was parsed without gptAreas or with another array size), so the patches cannot state what they replace',
+        newArrayLba,
+        lastLba,
+      ),
     );
 
   // The new backup: the primary's array and header, with the position fields

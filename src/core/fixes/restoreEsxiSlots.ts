@@ -2,13 +2,13 @@
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
 // array rewritten "compacted" (in the ESXi 5.0 case: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
-import { english } from '../../shared/l10n';
+import { english, msg } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { EsxiPlacement } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { crc32 } from '../crc32';
-import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthSummary, notApplicable, u32, writeSummary } from './shared';
+import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthMessage, notApplicable, u32, writeSummary } from './shared';
 import { GPT_HEADER } from '../layout';
 import { bytesEqual } from '../bytes';
 
@@ -26,8 +26,8 @@ export const restoreEsxiSlots = {
 /** Plans moving the entries of a compacted ESXi array back to their slots, in both GPT copies. */
 export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   const layout = disk.esxi;
-  if (!layout) return notApplicable(ID, 'no ESXi boot-disk layout was recognised on this disk, so there are no installer slots to restore');
-  if (!layout.compacted) return notApplicable(ID, `every entry already sits in the slot the ${layout.description} gives it`);
+  if (!layout) return notApplicable(ID, msg('no ESXi boot-disk layout was recognised on this disk, so there are no installer slots to restore'));
+  if (!layout.compacted) return notApplicable(ID, msg('every entry already sits in the slot the {0} gives it', layout.description));
   const moves = layout.placements.filter((p) => p.currentSlot !== p.expectedSlot);
 
   // The copies to rewrite. A damaged copy would have to be trusted or ignored;
@@ -36,12 +36,12 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   const broken = copies.find((h): boolean => !isHealthy(h));
   if (broken) {
     const other = broken.role === 'primary' ? 'rebuild-primary-from-backup' : 'rebuild-backup-from-primary';
-    return notApplicable(ID, `${healthSummary(broken, broken.role)}; repair it first (${other} or recompute-crcs), then restore the slots`);
+    return notApplicable(ID, msg('{0}; repair it first ({1} or recompute-crcs), then restore the slots', healthMessage(broken, broken.role), other));
   }
-  if (copies.length === 0) return notApplicable(ID, 'the disk has no GPT header to rewrite');
+  if (copies.length === 0) return notApplicable(ID, msg('the disk has no GPT header to rewrite'));
   const [first, second] = copies;
   if (first && second && !bytesEqual(first.array!.bytes, second.array!.bytes)) {
-    return notApplicable(ID, 'the primary and backup entry arrays differ, so it is unclear which one to restore; rebuild one from the other first');
+    return notApplicable(ID, msg('the primary and backup entry arrays differ, so it is unclear which one to restore; rebuild one from the other first'));
   }
 
   // Both headers may name one array (a damaged or hand-made GPT): it is moved once, and both headers seal it.
@@ -49,7 +49,11 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   if (first && second && !shared && rangesOverlap(first.array!, second.array!)) {
     return notApplicable(
       ID,
-      `the primary array (LBA ${first.partitionEntryLba}) and the backup array (LBA ${second.partitionEntryLba}) overlap without being the same array; rebuild one from the other first`,
+      msg(
+        'the primary array (LBA {0}) and the backup array (LBA {1}) overlap without being the same array; rebuild one from the other first',
+        first.partitionEntryLba,
+        second.partitionEntryLba,
+      ),
     );
   }
   const patches: { backup: Patch[]; primary: Patch[] } = { backup: [], primary: [] };
@@ -60,12 +64,20 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     if (beyond) {
       return notApplicable(
         ID,
-        `the ${header.role} array has ${header.numPartitionEntries} entries, so slot ${beyond.expectedSlot} (partition ${beyond.expectedSlot + 1}, ${beyond.role}) does not exist in it`,
+        msg(
+          header.role === 'primary'
+            ? 'the primary array has {0} entries, so slot {1} (partition {2}, {3}) does not exist in it'
+            : 'the backup array has {0} entries, so slot {1} (partition {2}, {3}) does not exist in it',
+          header.numPartitionEntries,
+          beyond.expectedSlot,
+          beyond.expectedSlot + 1,
+          beyond.role,
+        ),
       );
     }
     const array = header.array!;
     const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
-    if (typeof moved === 'string') return notApplicable(ID, `${header.role} array: ${moved}`);
+    if (typeof moved === 'string') return notApplicable(ID, msg(header.role === 'primary' ? 'primary array: {0}' : 'backup array: {0}', moved));
     const arrayCrc = crc32(moved);
     const block = deriveHeader(header.bytes, { partitionEntryArrayCrc32: arrayCrc });
     crcNotes.push(

@@ -10,10 +10,12 @@ import { GptHeader as GptHeaderParser } from '../generated/GptHeader';
 import { resealGptHeader } from '../gptEncode';
 import { GPT_HEADER } from '../layout';
 import { numberRuns } from '../numberRuns';
+import { msg, msgJoin, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
-/** A plan-less answer: the fix does not apply, and why. */
-export function notApplicable(id: FixId, reason: string): FixResult {
-  return { ok: false, id, reason };
+/** A plan-less answer: the fix does not apply, and why (a msg() template: the CLI prints its English, the editor translates it). */
+export function notApplicable(id: FixId, reason: Message): FixResult {
+  return { ok: false, id, reason: renderMessage(reason), reasonText: reason };
 }
 
 /** A header whose fields, header CRC and array CRC are all right: safe to copy from. */
@@ -23,12 +25,20 @@ export function isHealthy(header: GptHeader | null): header is GptHeader {
 
 /** What is wrong with a header, in a few words (for descriptions and reasons). */
 export function healthSummary(header: GptHeader | null, role: 'primary' | 'backup'): string {
-  if (!header) return `no ${role} header was found`;
-  const problems: string[] = [];
+  return renderMessage(healthMessage(header, role));
+}
+
+/** healthSummary as a message (the field reasons inside are the reader's English). */
+export function healthMessage(header: GptHeader | null, role: 'primary' | 'backup'): Message {
+  const primary = role === 'primary';
+  if (!header) return primary ? msg('no primary header was found') : msg('no backup header was found');
+  const problems: (string | Message)[] = [];
   for (const p of header.invalid) problems.push(p.reason);
-  if (header.invalid.length === 0 && !header.headerCrcOk) problems.push('its HeaderCRC32 is wrong');
-  if (header.arrayCrcOk === false) problems.push('its entry array CRC is wrong');
-  return problems.length === 0 ? `the ${role} header is healthy` : `the ${role} header at LBA ${header.lba}: ${problems.join('; ')}`;
+  if (header.invalid.length === 0 && !header.headerCrcOk) problems.push(msg('its HeaderCRC32 is wrong'));
+  if (header.arrayCrcOk === false) problems.push(msg('its entry array CRC is wrong'));
+  if (problems.length === 0) return primary ? msg('the primary header is healthy') : msg('the backup header is healthy');
+  const list = msgJoin(problems, '; ');
+  return primary ? msg('the primary header at LBA {0}: {1}', header.lba, list) : msg('the backup header at LBA {0}: {1}', header.lba, list);
 }
 
 /** Sectors the header's entry array occupies (NumberOfPartitionEntries x SizeOfPartitionEntry, rounded up). */

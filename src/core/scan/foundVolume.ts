@@ -1,8 +1,6 @@
-// What the partition scan reports for each volume it found (scanner.ts fills it in,
-// wholeDisk.ts marks conflicts on it, propose.ts proposes from it).
 import type { VolumeContent } from '../content/index';
 
-/** A volume the scan found, with why it believes it. */
+/** A volume the scan found by its signature, with what it is and why diskx believes it. */
 export interface FoundVolume {
   /** Absolute byte offset of the volume's first byte. */
   offset: number;

@@ -20,9 +20,10 @@ import type { StrayTable } from './tables';
 import { MAX_SCAN_CANDIDATES } from '../limits';
 import { sweep } from './sweep';
 import { markWholeDiskConflicts, resolveNesting } from './wholeDisk';
-import type { FoundVolume } from './foundVolume';
 
-export type { FoundVolume } from './foundVolume';
+/** A volume the scan found, with why it believes it. */
+import type { FoundVolume } from './foundVolume';
+export type { FoundVolume };
 
 export interface ScanOptions {
   sectorSize: number;

@@ -163,7 +163,9 @@ async function runCase(c: Case): Promise<void> {
     `${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped; load ${loadBefore} -> ${loadAfter}`,
   );
   console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
-  console.log(`  cmp ${c.cmpArgs.padEnd(3)} | cat                 ${t.toFixed(3)} s   runs ${theirRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
+  console.log(
+    `  ${`${['cmp', c.cmpArgs].filter(Boolean).join(' ')} | cat`.padEnd(33)}${t.toFixed(3)} s   runs ${theirRuns.map((r) => r.wall.toFixed(3)).join(' ')}`,
+  );
   console.log(
     `  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`,
   );

@@ -154,6 +154,45 @@ test('images of different sizes: the tail is reported and makes them differ', as
   assert.equal(json.headers.find((h: { field: string }) => h.field === 'disk.sizeBytes').b, 8192 * 512);
 });
 
+test('--bytes through the CLI (scan during the parse) lists exactly what cmp -l lists: chunk edges, first and last byte, a hole on one side', async () => {
+  const MiB = 1024 * 1024;
+  // A: 5 MiB of data (zeros written out, so no holes) with a GPT; B: a copy of its first 4 MiB + 100 bytes, sparse
+  // from 2 MiB to 3 MiB (a hole where A stores zeros and one byte that is not).
+  const a = writeGptImage(path.join(dir, 'cli-edges-a.img'), { sectorSize: 512, totalSectors: 10240n, diskGuid: testGuid(0xed6e), slots });
+  const fdA = fs.openSync(a, 'r+');
+  fs.writeSync(fdA, Buffer.alloc(MiB), 0, MiB, 2 * MiB); // written zeros: data, not a hole
+  fs.writeSync(fdA, Buffer.from([0x99]), 0, 1, 2 * MiB + 4097); // inside B's hole
+  fs.closeSync(fdA);
+  const b = path.join(dir, 'cli-edges-b.img');
+  const bytesA = fs.readFileSync(a);
+  const sizeB = 4 * MiB + 100;
+  const fdB = fs.openSync(b, 'w+');
+  fs.writeSync(fdB, bytesA, 0, 2 * MiB, 0);
+  fs.writeSync(fdB, bytesA, 3 * MiB, sizeB - 3 * MiB, 3 * MiB);
+  fs.ftruncateSync(fdB, sizeB);
+  for (const at of [0, MiB - 1, MiB, 3 * MiB, 3 * MiB + 511, 3 * MiB + 512, sizeB - 1]) {
+    const byte = Buffer.alloc(1);
+    fs.readSync(fdB, byte, 0, 1, at);
+    fs.writeSync(fdB, Buffer.from([byte[0]! ^ 0x3c]), 0, 1, at);
+  }
+  fs.closeSync(fdB);
+  assert.ok(fs.statSync(b).blocks * 512 < sizeB - MiB / 2, 'B has its hole');
+  const run = await diff(a, b, '--json', '--bytes');
+  assert.equal(run.exitCode, 1, run.stderr.join('\n'));
+  const json = JSON.parse(run.stdout);
+  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
+  assert.match(cmp.stderr, /EOF on .*cli-edges-b\.img/);
+  const expected = cmp.stdout
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
+  const ours: number[] = [];
+  for (const r of json.bytes.ranges as { offset: number; length: number }[]) for (let i = 0; i < r.length; i++) ours.push(r.offset + i);
+  assert.deepEqual(ours, expected);
+  assert.ok(expected.includes(0) && expected.includes(sizeB - 1) && expected.includes(2 * MiB + 4097));
+  assert.deepEqual(json.bytes.tail, { offset: sizeB, length: 5 * MiB - sizeB, in: 'a' });
+});
+
 test('errors: exit 2 with one line naming the image', async () => {
   const missing = path.join(dir, 'missing.img');
   const run = await diff(esxiOriginal, missing);

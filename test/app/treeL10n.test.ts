@@ -191,6 +191,19 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
     assert.equal(init.map!.summary.split(' · ')[0], 'GPT ディスク');
     assert.equal(init.image.profile, 'ESXi 5 (エントリ詰め込み済み)');
     assert.equal(statusText(init.image, l10n), 'GPT · 512 B · ESXi 5 (エントリ詰め込み済み)');
+    // The fix preview's description, sentence by sentence in Japanese (the core's layout name stays English).
+    const restore = session.preview('restore-esxi-slots');
+    assert.ok(restore.ok);
+    assert.match(
+      restore.description,
+      /^プライマリとバックアップの両方の配列で、4 個のエントリを ESXi 5\.x layout.* の定めるスロットに戻します: スロット 3 -> 4 \(bootbank、移動後はパーティション 5\)、/,
+    );
+    assert.match(restore.description, /スロット 3 は空になります \(0 で埋めます\)。/);
+    assert.match(restore.description, /512 バイトのセクター 6 個 \(LBA 1\.\.3, 16777183\.\.16777184, 16777215\) に 1296 バイトを書き込みます。$/);
+    assert.match(
+      session.plan('restore-esxi-slots').ok ? (session.plan('restore-esxi-slots') as { plan: { description: string } }).plan.description : '',
+      /^Moves 4 entries back/,
+    );
     // Why a fix does not apply: the core's msg() template, translated; the CLI's English stays in `reason`.
     const preview = session.preview('recompute-crcs');
     assert.deepEqual(preview.ok ? null : preview.reason, 'ヘッダーの CRC もエントリ配列の CRC も、すべてバイト列と一致しています');

@@ -4,19 +4,14 @@
 // follow the text; and the fix preview, which takes height from the panes and
 // selects its first change in the tree, leaves the finding being fixed in view.
 // Skipped with a reason where chromium is missing, except in CI.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
-import { tempDir } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import { browserSuite, browserUnavailable, openInHarness, skipUnless } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('narrow editor browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'narrow editor browser tests');
 
 interface TopLines {
   placeholder: string;
@@ -56,27 +51,16 @@ async function goto(page: Page, offset: number): Promise<void> {
 }
 
 describe('the editor in a narrow window', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-narrow-');
   let sample: string;
-  const opened: OpenedPage[] = [];
 
-  before(async () => {
-    sample = writeEsxi5Sample(path.join(tempDir('diskx-narrow-'), 'esxi5-compacted.img'), { compacted: true });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    sample = writeEsxi5Sample(path.join(suite.dir, 'esxi5-compacted.img'), { compacted: true });
   });
 
   for (const width of [640, 800, 1920]) {
     test(`${width} px: the whole go-to placeholder and status line; the toolbar keeps its height as the status changes`, async () => {
-      const o = await openInHarness(browser, server, sample, { bytesPerRow: 'auto' }, { width, height: 700 });
-      opened.push(o);
+      const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width, height: 700 }));
       const { page } = o;
       await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
       await goto(page, 0);
@@ -97,8 +81,7 @@ describe('the editor in a narrow window', { skip }, () => {
   }
 
   test('640 px: opening the fix preview keeps its finding in view while the tree shows the first change', async () => {
-    const o = await openInHarness(browser, server, sample, { bytesPerRow: 'auto' }, { width: 640, height: 700 });
-    opened.push(o);
+    const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width: 640, height: 700 }));
     const { page } = o;
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
     const finding = page.locator('#findings li.finding[data-code="esxi-slot-compacted"]');

@@ -15,6 +15,7 @@ import { buildStructureTree, statusText } from '../../src/app/structureTree';
 import { buildDiskMap } from '../../src/app/diskMap';
 import { buildCompareMaps } from '../../src/app/compareMap';
 import { DiskImageSession } from '../../src/app/diskImageSession';
+import { fixLabel } from '../../src/core/fixes/registry';
 import { ENGLISH, localizerOf } from '../../src/shared/l10n';
 import type { Localizer, Message, StringTable } from '../../src/shared/l10n';
 import type { TreeNode } from '../../src/shared/protocol/editor';
@@ -212,6 +213,13 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
       ok: false,
       reason: 'バックアップ GPT はすでに、自身の位置に置いたプライマリのコピーと同じです',
     });
+    // The webview's Apply gets the same as an error reply, the fix's label translated too.
+    const reply = await session.handle({ type: 'applyFix', fixId: 'rebuild-backup-from-primary' }, settings);
+    assert.equal(
+      reply.kind === 'reply' && reply.message.type === 'error' ? reply.message.message : null,
+      `${l10n.text(fixLabel('rebuild-backup-from-primary'))}: 適用しませんでした: バックアップ GPT はすでに、自身の位置に置いたプライマリのコピーと同じです`,
+    );
+    assert.doesNotMatch(l10n.text(fixLabel('rebuild-backup-from-primary')), /[a-z]{4}/);
   } finally {
     await session.close();
   }

@@ -64,6 +64,8 @@ describe('the container in the structure tree', { skip }, () => {
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vhdx', RAW, file]);
     const session = await DiskImageSession.open(file, { journalDir: path.join(dir, 'journals') });
     try {
+      // The allocation figure as inspect gives it (8 MiB blocks: the one block of the 8 MiB disk).
+      assert.equal(find(session.view.tree, 'container.allocated')?.value, '8.0 MiB');
       const repairs = find(session.view.tree, 'container.writes')!;
       assert.equal(repairs.value, 'through the mapping');
       assert.match(repairs.description!, /fully present blocks, after the header gets a new DataWriteGuid/);

@@ -5,6 +5,7 @@ import { el, fitPlaceholder } from '../dom';
 import { parseGoto, resolveGoto } from '../gotoTarget';
 import type { EditorState } from './state';
 import { t } from '../l10n';
+import { KeyEcho } from './keyEcho';
 
 export interface GotoActions {
   /** Selects the target's bytes, scrolled into view; `nodeId`: the tree node it names. */
@@ -16,6 +17,7 @@ export interface GotoActions {
 export class GotoField {
   readonly field = document.createElement('vscode-textfield') as HTMLElement & { value: string };
   readonly error = el('span', { id: 'goto-error' });
+  private readonly echo = new KeyEcho();
 
   constructor(
     private readonly state: EditorState,
@@ -37,6 +39,7 @@ export class GotoField {
     window.addEventListener('keydown', (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && (event.key === 'g' || event.key === 'G')) {
         event.preventDefault();
+        this.echo.handledHere();
         this.focus();
       }
     });
@@ -52,6 +55,11 @@ export class GotoField {
     await document.fonts?.ready;
     const input = this.field.shadowRoot?.querySelector('input');
     if (input) fitPlaceholder(this.field, input);
+  }
+
+  /** The host's Ctrl+G (VS Code's keybinding): the field, unless this page already handled that key. */
+  focusFromHost(): void {
+    if (this.echo.fromHost()) this.focus();
   }
 
   /** Puts the keyboard in the field with its text selected (Ctrl+G, here or through VS Code's keybinding). */

@@ -139,14 +139,13 @@ test('the Japanese tree of the compacted ESXi disk: our labels translated, field
   assert.ok(ja.spans.some((s) => s.name === 'プライマリのパーティションエントリ配列 › スロット 9 (空き) › PartitionTypeGUID'));
 
   // What is left in Latin letters is a name, not one of our sentences: the field names, the partition
-  // types and ESXi roles, acronyms, and the layout's description (made in the core, English for now).
+  // types and ESXi roles, acronyms.
   const names = new Set<string>();
   const addWords = (text: string | undefined | null): void => void text?.match(/[A-Za-z][A-Za-z0-9/.-]*/g)?.forEach((w) => names.add(w));
   for (const leaf of enNodes.filter((n) => !n.children || n.kind)) addWords(leaf.label);
   for (const p of disk.partitions) addWords(`${p.typeName ?? ''} ${p.name}`);
   for (const record of disk.mbr?.records ?? []) addWords(record.typeName);
   for (const placement of disk.esxi?.placements ?? []) addWords(placement.role);
-  addWords(disk.esxi?.description);
   addWords('LBA GPT MBR CRC CRC-32 ESXi UTF-16LE GUID EFI PART MiB GiB KiB Windows diskx');
   for (const node of jaNodes) {
     for (const text of [node.label, node.value, node.description]) {
@@ -191,12 +190,12 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
     assert.equal(init.map!.summary.split(' · ')[0], 'GPT ディスク');
     assert.equal(init.image.profile, 'ESXi 5 (エントリ詰め込み済み)');
     assert.equal(statusText(init.image, l10n), 'GPT · 512 B · ESXi 5 (エントリ詰め込み済み)');
-    // The fix preview's description, sentence by sentence in Japanese (the core's layout name stays English).
+    // The fix preview's description, sentence by sentence in Japanese, the layout's name included.
     const restore = session.preview('restore-esxi-slots');
     assert.ok(restore.ok);
     assert.match(
       restore.description,
-      /^プライマリとバックアップの両方の配列で、4 個のエントリを ESXi 5\.x layout.* の定めるスロットに戻します: スロット 3 -> 4 \(bootbank、移動後はパーティション 5\)、/,
+      /^プライマリとバックアップの両方の配列で、4 個のエントリを ESXi 5\.x のレイアウト、.* の定めるスロットに戻します: スロット 3 -> 4 \(bootbank、移動後はパーティション 5\)、/,
     );
     assert.match(restore.description, /スロット 3 は空になります \(0 で埋めます\)。/);
     assert.match(restore.description, /512 バイトのセクター 6 個 \(LBA 1\.\.3, 16777183\.\.16777184, 16777215\) に 1296 バイトを書き込みます。$/);

@@ -2,7 +2,7 @@
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
 // array rewritten "compacted" (in the ESXi 5.0 case: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
-import { english, msg, msgJoin, renderMessage } from '../../shared/l10n';
+import { english, markedText, msg, msgJoin, renderMessage } from '../../shared/l10n';
 import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { EsxiPlacement } from '../model';
@@ -28,7 +28,7 @@ export const restoreEsxiSlots = {
 export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   const layout = disk.esxi;
   if (!layout) return notApplicable(ID, msg('no ESXi boot-disk layout was recognised on this disk, so there are no installer slots to restore'));
-  if (!layout.compacted) return notApplicable(ID, msg('every entry already sits in the slot the {0} gives it', layout.description));
+  if (!layout.compacted) return notApplicable(ID, msg('every entry already sits in the slot the {0} gives it', markedText(layout.description)));
   const moves = layout.placements.filter((p) => p.currentSlot !== p.expectedSlot);
 
   // The copies to rewrite. A damaged copy would have to be trusted or ignored;
@@ -117,8 +117,8 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
         : msg('in the backup array only (there is no primary GPT; rebuild it afterwards)');
   const sentences: Message[] = [
     moves.length === 1
-      ? msg('Moves 1 entry back to the slots the {0} gives them, {1}: {2}.', layout.description, where, moveText)
-      : msg('Moves {0} entries back to the slots the {1} gives them, {2}: {3}.', moves.length, layout.description, where, moveText),
+      ? msg('Moves 1 entry back to the slots the {0} gives them, {1}: {2}.', markedText(layout.description), where, moveText)
+      : msg('Moves {0} entries back to the slots the {1} gives them, {2}: {3}.', moves.length, markedText(layout.description), where, moveText),
     ...(vacated.length === 0
       ? []
       : [vacated.length > 1 ? msg('Slots {0} become empty (zeroed).', vacated.join(', ')) : msg('Slot {0} becomes empty (zeroed).', vacated[0]!)]),

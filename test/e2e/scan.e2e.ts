@@ -43,7 +43,7 @@ async function poll(what: string, check: () => boolean, page: Page, attempts = 2
 /** What the workbench page offers the functions below (the tests compile without the DOM library). */
 interface PageGlobals {
   __diskxToasts?: string[];
-  document: { body: unknown; querySelectorAll(selector: string): Iterable<{ innerText: string }> };
+  document: { body: unknown; querySelectorAll(selector: string): Iterable<{ innerText: string }> & { length: number } };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
 }
 
@@ -154,8 +154,15 @@ describe('Scanning for lost partitions in code-server', { timeout: 20 * 60_000, 
   test('a FAT made on the whole disk over the partitions: the conflict listed, the preview says what it OVERWRITES, Apply asks first (Cancel, then Overwrite and Apply), Ctrl+S', async () => {
     const { page } = workbench;
     await runCommand(page, 'View: Close All Editors');
+    // The first image's editor and its webview must be gone, so the frame found next is the new image's.
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('iframe.webview').length === 0, undefined, {
+      timeout: 30_000,
+    });
     await openFromExplorer(page, MKFSED);
+    await page.locator('.tabs-container .tab.active', { hasText: MKFSED }).waitFor({ state: 'visible', timeout: 30_000 });
     const frame = await waitForEditorReady(page, 90_000);
+    await frame.locator('#findings .finding[data-code="whole-disk-volume"]').waitFor({ state: 'attached', timeout: 30_000 });
     await runCommand(page, 'Scan for Lost Partitions');
     const widget = page.locator('.quick-input-widget');
     const proposalRow = widget.locator('.monaco-list-row', { hasText: 'Preview the proposed GPT (esxi-5)' }).first();

@@ -2,9 +2,9 @@
 // contrast theme (issue 18): both hex lanes show every byte column and their
 // ASCII inside the pane (no clipping, no sideways scrollbar; auto picks 8 or 16
 // bytes a row and leaves B's offsets to A's when narrow), the structure sections
-// and the map link chips never overlap, A's and B's maps stay aligned. Writes the
-// README's 800 px screenshots. Skipped with a reason where chromium is missing,
-// except in CI.
+// and the map link chips never overlap, A's and B's maps stay aligned, the go-to
+// field shows its whole hint. Writes the README's 800 px screenshots. Skipped with
+// a reason where chromium is missing, except in CI.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -34,6 +34,8 @@ interface Measure {
   page: { scrollWidth: number; innerWidth: number };
   toolbar: { scrollWidth: number; clientWidth: number };
   structure: { scrollWidth: number; clientWidth: number };
+  /** The go-to hint's text width in the field's font, and the room for text in the field. */
+  hint: { needs: number; room: number };
   sharedOffsets: boolean;
   /** Per lane (A, B): header columns, each rendered row's byte count and ASCII text, and every cell's box. */
   lanes: { columns: number; rows: { offset: number; bytes: number; ascii: string }[]; cells: Box[]; offsetShown: boolean }[];
@@ -68,6 +70,13 @@ const MEASURE = `(() => {
     page: { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth },
     toolbar: { scrollWidth: document.querySelector('#toolbar').scrollWidth, clientWidth: document.querySelector('#toolbar').clientWidth },
     structure: { scrollWidth: document.querySelector('#structure-pane').scrollWidth, clientWidth: document.querySelector('#structure-pane').clientWidth },
+    hint: (() => {
+      const input = document.querySelector('#goto');
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = style.fontStyle + ' ' + style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+      return { needs: context.measureText(input.placeholder).width, room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) };
+    })(),
     sharedOffsets: pane.classList.contains('shared-offsets'),
     lanes,
     sections,
@@ -94,6 +103,7 @@ function checkFits(m: Measure, bytesPerRow: number, where: string): void {
   assert.ok(m.page.scrollWidth <= m.page.innerWidth, `${where}: the page has no sideways scroll`);
   assert.ok(m.toolbar.scrollWidth <= m.toolbar.clientWidth, `${where}: the toolbar wraps instead of overflowing`);
   assert.ok(m.structure.scrollWidth <= m.structure.clientWidth, `${where}: the structure pane has no sideways scroll`);
+  assert.ok(m.hint.needs <= m.hint.room, `${where}: the go-to hint needs ${m.hint.needs} px, the field has ${m.hint.room}`);
   const paneRight = m.pane.left + m.paneScroll.clientWidth;
   for (const [i, lane] of m.lanes.entries()) {
     const side = i === 0 ? 'A' : 'B';

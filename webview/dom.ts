@@ -28,3 +28,25 @@ export function typingInField(event: KeyboardEvent): boolean {
   const target = event.target as HTMLElement | null;
   return !!target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
 }
+
+/** Width in px of `input`'s placeholder text in the font the input draws it with (0 where it cannot be measured). */
+export function placeholderWidth(input: HTMLInputElement): number {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return 0;
+  const style = getComputedStyle(input);
+  context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  return context.measureText(input.placeholder).width;
+}
+
+/**
+ * Sets `host` (the input, or the component around it) as wide as the input's whole
+ * placeholder needs: the hint's text differs by language, a fixed width cuts it.
+ */
+export function fitPlaceholder(host: HTMLElement, input: HTMLInputElement): void {
+  const text = placeholderWidth(input);
+  if (!(text > 0) || !(input.clientWidth > 0)) return;
+  const style = getComputedStyle(input);
+  // Around the text: the host's borders (and the component's frame), the input's padding.
+  const around = host.getBoundingClientRect().width - input.clientWidth + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  host.style.width = `${Math.ceil(text + around) + 2}px`; // CSSOM: allowed by the CSP
+}

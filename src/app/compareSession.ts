@@ -167,7 +167,7 @@ export class CompareSession {
       };
     }
     if (!this.fix.ok) return { available: false, id, reason: this.l10n.text(this.fix.reasonText ?? this.fix.reason) };
-    return { available: true, id, readOnlyReason: this.readOnlyReason(), ...previewPlan(this.a.model!, this.fix.plan) };
+    return { available: true, id, readOnlyReason: this.readOnlyReason(), ...previewPlan(this.a.model!, this.fix.plan, this.l10n) };
   }
 
   private get l10n(): Localizer {

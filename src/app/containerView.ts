@@ -1,8 +1,9 @@
 // What the editor shows about the container a disk is stored in: its
 // description and structures for the tree, and the container findings
-// (overlapping table entries, a VHDX log), read once when the image opens.
+// (overlapping table entries, a VHDX log) and the allocation figure, read once
+// when the image opens.
 import type { ByteSource } from '../core/io/byteSource';
-import { isContainerSource } from '../core/io/containerSource';
+import { describeContainer, isContainerSource } from '../core/io/containerSource';
 import { containerFindings, withContainerFindings } from '../core/containerChecks';
 import { checkDisk } from '../core/checks';
 import type { DiskModel } from '../core/diskModel';
@@ -19,7 +20,9 @@ export async function containerViewOf(source: ByteSource): Promise<ContainerView
   if (!isContainerSource(source)) return null;
   // A table too damaged to scan was already an error when it was read; the view still opens.
   const findings = await containerFindings(source).catch(() => []);
-  return { info: source.container, structures: source.structures, findings };
+  // The allocation figure as inspect gives it; for qcow2 and VHDX the same pass over the tables as the check.
+  const info = await describeContainer(source, source.container).catch(() => source.container);
+  return { info, structures: source.structures, findings };
 }
 
 /** The disk's findings with the container's merged in. */

@@ -9,9 +9,11 @@ import { annotatePatch, sectorsTouched } from '../core/fixes/index';
 import type { ByteChangeView, PatchView, PlanPreview } from '../shared/protocol/common';
 import { PREVIEW_BYTES, PREVIEW_MAX_RUNS } from '../shared/protocol/common';
 import { uefiFieldName } from './tree/fieldNames';
+import { ENGLISH } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 /** The preview of `plan` on `model` (the model the plan was made from). */
-export function previewPlan(model: DiskModel, plan: FixPlan): PlanPreview {
+export function previewPlan(model: DiskModel, plan: FixPlan, l10n: Localizer = ENGLISH): PlanPreview {
   const changed: { offset: number; length: number }[] = [];
   let bytesChanged = 0;
   const patches = plan.patches.map((patch) => {
@@ -25,7 +27,7 @@ export function previewPlan(model: DiskModel, plan: FixPlan): PlanPreview {
   changed.sort((a, b) => a.offset - b.offset);
   return {
     title: plan.title,
-    description: plan.description,
+    description: plan.descriptionText ? l10n.text(plan.descriptionText) : plan.description,
     patches,
     changed,
     bytesChanged,

@@ -12,7 +12,7 @@ import type { Add } from './checkKit';
 import { overlappingPairs } from './checkKit';
 import { bytesEqual } from './bytes';
 import { MAX_ENTRY_ARRAY_BYTES } from './limits';
-import { msg, msgJoin, renderMessage } from '../shared/l10n';
+import { markedText, msg, msgJoin, renderMessage } from '../shared/l10n';
 import type { Message } from '../shared/l10n';
 
 const hex32 = (n: number): string => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
@@ -314,14 +314,25 @@ function checkSlots(disk: DiskModel, header: GptHeader, add: Add): void {
     add(
       'esxi-slot-compacted',
       'error',
-      msg("ESXi boot disk ({0}) with entries moved out of their slots, which renumbers ESXi's partitions: {1}.", esxi.description, msgJoin(moves, '; ')),
+      msg(
+        "ESXi boot disk ({0}) with entries moved out of their slots, which renumbers ESXi's partitions: {1}.",
+        markedText(esxi.description),
+        msgJoin(moves, '; '),
+      ),
       array.offset,
       array.bytes.length,
       ['restore-esxi-slots'],
     );
     return;
   }
-  if (esxi) add('esxi-layout', 'info', msg('ESXi boot disk: {0}; every entry is in its installer slot.', esxi.description), array.offset, array.bytes.length);
+  if (esxi)
+    add(
+      'esxi-layout',
+      'info',
+      msg('ESXi boot disk: {0}; every entry is in its installer slot.', markedText(esxi.description)),
+      array.offset,
+      array.bytes.length,
+    );
   const used = array.slots.filter((e) => e.used).map((e) => e.slot);
   if (used.length === 0) return;
   const highest = used[used.length - 1]!;

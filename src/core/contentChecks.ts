@@ -71,7 +71,7 @@ export function checkNoTable(disk: DiskModel, add: Add): void {
       'whole-disk-volume',
       'info',
       msg(
-        'The disk holds one {0} volume from byte 0{1} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device).',
+        'The disk holds one {0} volume from byte 0{1} and no partition table (a "superfloppy", an ISO image or mkfs on the bare device). If it was made over partitions by mistake, diskx scan finds the volumes inside it and proposes their table (fix: rebuild-from-scan; overwriting this one needs a confirmation: Overwrite and Apply in the editor, --allow-overwrite-volume in the CLI).',
         describeVolume(c),
         size,
       ),

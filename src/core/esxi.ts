@@ -4,6 +4,7 @@
 // whose entries were moved to other slots renumbers them and breaks the host.
 import type { EsxiLayout, EsxiProfileId, GptEntry } from './model';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS, TYPE_VMWARE_VMFSL } from './partitionTypes';
+import { english } from '../shared/l10n';
 
 /** One partition of a layout, in on-disk order. */
 interface LayoutPart {
@@ -23,7 +24,7 @@ interface EsxiProfile {
 const PROFILES: EsxiProfile[] = [
   {
     id: 'esxi-6',
-    description: 'ESXi 5.5/6.x layout with partition 9 (on-disk order 1,5,6,7,8,9,2,3)',
+    description: english('ESXi 5.5/6.x layout with partition 9 (on-disk order 1,5,6,7,8,9,2,3)'),
     parts: [
       { slot: 0, type: TYPE_EFI_SYSTEM, role: 'systemPartition (EFI)' },
       { slot: 4, type: TYPE_MS_BASIC_DATA, role: 'bootbank' },
@@ -37,7 +38,7 @@ const PROFILES: EsxiProfile[] = [
   },
   {
     id: 'esxi-5',
-    description: 'ESXi 5.x layout, also 6.x on small media (on-disk order 1,5,6,7,8,2,3)',
+    description: english('ESXi 5.x layout, also 6.x on small media (on-disk order 1,5,6,7,8,2,3)'),
     parts: [
       { slot: 0, type: TYPE_EFI_SYSTEM, role: 'systemPartition (EFI)' },
       { slot: 4, type: TYPE_MS_BASIC_DATA, role: 'bootbank' },
@@ -50,7 +51,7 @@ const PROFILES: EsxiProfile[] = [
   },
   {
     id: 'esxi-7',
-    description: 'ESXi 7.x/8.x layout (on-disk order 1,5,6,7,8)',
+    description: english('ESXi 7.x/8.x layout (on-disk order 1,5,6,7,8)'),
     parts: [
       { slot: 0, type: TYPE_EFI_SYSTEM, role: 'systemPartition (EFI)' },
       { slot: 4, type: TYPE_MS_BASIC_DATA, role: 'bootbank 0' },

@@ -16,6 +16,8 @@ export interface FixPlan {
   id: PlanId;
   title: string;
   description: string;
+  /** `description` as a msg() template, when the fix wrote one (the editor shows it in the user's language). */
+  descriptionText?: Message;
   patches: Patch[];
   /**
    * Set when the plan overwrites a volume's own structures (rebuild-from-scan over a file system made

@@ -55,7 +55,11 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
   const items: (vscode.QuickPickItem & { preview?: boolean })[] = scan.volumes.map((v) => ({
     label: volumeLine(v),
     description:
-      v.nestedIn !== undefined ? vscode.l10n.t('confidence {0}, inside another volume', v.confidence) : vscode.l10n.t('confidence {0}', v.confidence),
+      v.conflictsWith !== undefined
+        ? vscode.l10n.t('confidence {0}, conflicts with the volume(s) at LBA {1}', v.confidence, v.conflictsWith.map((at) => at / scan.sectorSize).join(', '))
+        : v.nestedIn !== undefined
+          ? vscode.l10n.t('confidence {0}, inside another volume', v.confidence)
+          : vscode.l10n.t('confidence {0}', v.confidence),
     detail: v.evidence.join('; '),
   }));
   for (const t of scan.tables)

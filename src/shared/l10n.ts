@@ -67,6 +67,11 @@ export function english<T extends string>(text: T): T {
   return text;
 }
 
+/** A text marked with english() where it was written (a table's entry) as a message: the editor looks it up, the CLI prints it as is. */
+export function markedText(text: string): Message {
+  return { template: text, args: [] };
+}
+
 /** A list of messages shown joined by `separator` (", ", "; ", " and "). */
 export function msgJoin(items: readonly MessageArg[], separator: string): Message {
   return { template: '', args: items, join: separator };

@@ -59,6 +59,21 @@ describe('the container in the structure tree', { skip }, () => {
     }
   });
 
+  test("a VHDX's Repairs node says writes go through the mapping after the header's new DataWriteGuid", async () => {
+    const file = path.join(dir, 'disk.vhdx');
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vhdx', RAW, file]);
+    const session = await DiskImageSession.open(file, { journalDir: path.join(dir, 'journals') });
+    try {
+      // The allocation figure as inspect gives it (8 MiB blocks: the one block of the 8 MiB disk).
+      assert.equal(find(session.view.tree, 'container.allocated')?.value, '8.0 MiB');
+      const repairs = find(session.view.tree, 'container.writes')!;
+      assert.equal(repairs.value, 'through the mapping');
+      assert.match(repairs.description!, /fully present blocks, after the header gets a new DataWriteGuid/);
+    } finally {
+      await session.close();
+    }
+  });
+
   test('a raw image has no container node', async () => {
     const session = await DiskImageSession.open(RAW, { journalDir: path.join(dir, 'journals') });
     try {

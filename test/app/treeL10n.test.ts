@@ -15,6 +15,7 @@ import { buildStructureTree, statusText } from '../../src/app/structureTree';
 import { buildDiskMap } from '../../src/app/diskMap';
 import { buildCompareMaps } from '../../src/app/compareMap';
 import { DiskImageSession } from '../../src/app/diskImageSession';
+import { fixLabel } from '../../src/core/fixes/registry';
 import { ENGLISH, localizerOf } from '../../src/shared/l10n';
 import type { Localizer, Message, StringTable } from '../../src/shared/l10n';
 import type { TreeNode } from '../../src/shared/protocol/editor';
@@ -139,14 +140,13 @@ test('the Japanese tree of the compacted ESXi disk: our labels translated, field
   assert.ok(ja.spans.some((s) => s.name === 'プライマリのパーティションエントリ配列 › スロット 9 (空き) › PartitionTypeGUID'));
 
   // What is left in Latin letters is a name, not one of our sentences: the field names, the partition
-  // types and ESXi roles, acronyms, and the layout's description (made in the core, English for now).
+  // types and ESXi roles, acronyms.
   const names = new Set<string>();
   const addWords = (text: string | undefined | null): void => void text?.match(/[A-Za-z][A-Za-z0-9/.-]*/g)?.forEach((w) => names.add(w));
   for (const leaf of enNodes.filter((n) => !n.children || n.kind)) addWords(leaf.label);
   for (const p of disk.partitions) addWords(`${p.typeName ?? ''} ${p.name}`);
   for (const record of disk.mbr?.records ?? []) addWords(record.typeName);
   for (const placement of disk.esxi?.placements ?? []) addWords(placement.role);
-  addWords(disk.esxi?.description);
   addWords('LBA GPT MBR CRC CRC-32 ESXi UTF-16LE GUID EFI PART MiB GiB KiB Windows diskx');
   for (const node of jaNodes) {
     for (const text of [node.label, node.value, node.description]) {
@@ -191,6 +191,19 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
     assert.equal(init.map!.summary.split(' · ')[0], 'GPT ディスク');
     assert.equal(init.image.profile, 'ESXi 5 (エントリ詰め込み済み)');
     assert.equal(statusText(init.image, l10n), 'GPT · 512 B · ESXi 5 (エントリ詰め込み済み)');
+    // The fix preview's description, sentence by sentence in Japanese, the layout's name included.
+    const restore = session.preview('restore-esxi-slots');
+    assert.ok(restore.ok);
+    assert.match(
+      restore.description,
+      /^プライマリとバックアップの両方の配列で、4 個のエントリを ESXi 5\.x のレイアウト、.* の定めるスロットに戻します: スロット 3 -> 4 \(bootbank、移動後はパーティション 5\)、/,
+    );
+    assert.match(restore.description, /スロット 3 は空になります \(0 で埋めます\)。/);
+    assert.match(restore.description, /512 バイトのセクター 6 個 \(LBA 1\.\.3, 16777183\.\.16777184, 16777215\) に 1296 バイトを書き込みます。$/);
+    assert.match(
+      session.plan('restore-esxi-slots').ok ? (session.plan('restore-esxi-slots') as { plan: { description: string } }).plan.description : '',
+      /^Moves 4 entries back/,
+    );
     // Why a fix does not apply: the core's msg() template, translated; the CLI's English stays in `reason`.
     const preview = session.preview('recompute-crcs');
     assert.deepEqual(preview.ok ? null : preview.reason, 'ヘッダーの CRC もエントリ配列の CRC も、すべてバイト列と一致しています');
@@ -200,6 +213,13 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
       ok: false,
       reason: 'バックアップ GPT はすでに、自身の位置に置いたプライマリのコピーと同じです',
     });
+    // The webview's Apply gets the same as an error reply, the fix's label translated too.
+    const reply = await session.handle({ type: 'applyFix', fixId: 'rebuild-backup-from-primary' }, settings);
+    assert.equal(
+      reply.kind === 'reply' && reply.message.type === 'error' ? reply.message.message : null,
+      `${l10n.text(fixLabel('rebuild-backup-from-primary'))}: 適用しませんでした: バックアップ GPT はすでに、自身の位置に置いたプライマリのコピーと同じです`,
+    );
+    assert.doesNotMatch(l10n.text(fixLabel('rebuild-backup-from-primary')), /[a-z]{4}/);
   } finally {
     await session.close();
   }

@@ -5,7 +5,9 @@
 // evidence and the proposed table; the preview shows the table and the bytes it
 // writes, Apply makes it an unsaved edit, Ctrl+S writes it, and sfdisk and
 // sgdisk see partitions 1,5,6,7,8 with slots 1..3 empty. Screenshot:
-// docs/screenshots/scan-preview.png.
+// docs/screenshots/scan-preview.png. The same disk with a FAT made on the whole
+// of it (mkfs.vfat over the partitions): the conflict is listed, the preview says
+// what the table OVERWRITES, and Apply asks first.
 //
 // `node scripts/runTests.mjs --e2e scan` (not part of `npm test`).
 import { after, before, describe, test } from 'node:test';
@@ -19,13 +21,14 @@ import type { Workbench } from './workbench';
 import { esxi6UsbDisk, have, wipeTables } from '../builders/recovery';
 
 const SAMPLE = 'esxi6-usb-wiped.img';
+const MKFSED = 'esxi6-usb-mkfs-vfat.img';
 
 /** Partition numbers and starts as sfdisk --json lists them, or null when it sees no table. */
 function sfdiskPartitions(file: string): [number, number][] | null {
   const result = spawnSync('sfdisk', ['--json', file], { encoding: 'utf8' });
   if (result.status !== 0) return null;
-  const table = JSON.parse(result.stdout) as { partitiontable: { partitions: { node: string; start: number }[] } };
-  return table.partitiontable.partitions.map((p) => [Number(/(\d+)$/.exec(p.node)![1]), p.start]);
+  const table = JSON.parse(result.stdout) as { partitiontable: { partitions?: { node: string; start: number }[] } };
+  return (table.partitiontable.partitions ?? []).map((p) => [Number(/(\d+)$/.exec(p.node)![1]), p.start]);
 }
 
 /** Polls `check` (a file on disk, say) until it holds; the page's clock paces it. */
@@ -40,7 +43,7 @@ async function poll(what: string, check: () => boolean, page: Page, attempts = 2
 /** What the workbench page offers the functions below (the tests compile without the DOM library). */
 interface PageGlobals {
   __diskxToasts?: string[];
-  document: { body: unknown; querySelectorAll(selector: string): Iterable<{ innerText: string }> };
+  document: { body: unknown; querySelectorAll(selector: string): Iterable<{ innerText: string }> & { length: number } };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
 }
 
@@ -67,11 +70,16 @@ describe('Scanning for lost partitions in code-server', { timeout: 20 * 60_000, 
   let workbench: Workbench;
   let folder: string;
   let image: string;
+  let mkfsed: string;
 
   before(async () => {
     folder = tempWorkspace('diskx-e2e-scan-');
     image = esxi6UsbDisk(path.join(folder, SAMPLE));
     wipeTables(image);
+    // The careless mkfs: a FAT made on the whole (wiped) disk, over the partitions.
+    mkfsed = esxi6UsbDisk(path.join(folder, MKFSED));
+    wipeTables(mkfsed);
+    spawnSync('mkfs.vfat', [mkfsed], { stdio: 'ignore' });
     workbench = await openWorkbench(folder, { settings: { 'files.autoSave': 'off' } });
   });
 
@@ -142,5 +150,54 @@ describe('Scanning for lost partitions in code-server', { timeout: 20 * 60_000, 
     ]);
     const verify = spawnSync('sgdisk', ['-v', image], { encoding: 'utf8' });
     assert.match(`${verify.stdout}`, /No problems found/, verify.stdout);
+  });
+  test('a FAT made on the whole disk over the partitions: the conflict listed, the preview says what it OVERWRITES, Apply asks first (Cancel, then Overwrite and Apply), Ctrl+S', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'View: Close All Editors');
+    // The first image's editor and its webview must be gone, so the frame found next is the new image's.
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('iframe.webview').length === 0, undefined, {
+      timeout: 30_000,
+    });
+    await openFromExplorer(page, MKFSED);
+    await page.locator('.tabs-container .tab.active', { hasText: MKFSED }).waitFor({ state: 'visible', timeout: 30_000 });
+    const frame = await waitForEditorReady(page, 90_000);
+    await frame.locator('#findings .finding[data-code="whole-disk-volume"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await runCommand(page, 'Scan for Lost Partitions');
+    const widget = page.locator('.quick-input-widget');
+    const proposalRow = widget.locator('.monaco-list-row', { hasText: 'Preview the proposed GPT (esxi-5)' }).first();
+    await proposalRow.waitFor({ state: 'visible', timeout: 120_000 });
+    const rows = (await widget.locator('.monaco-list-row').allInnerTexts()).join('\n');
+    assert.match(rows, /LBA 0\.\.\d+: vfat[\s\S]*conflicts with the volume\(s\) at LBA 8224, 520224, 1257504/);
+    assert.match(rows, /made on the whole disk over the partitions/, 'the proposal says why');
+    await proposalRow.click();
+    const preview = frame.locator('#fix-preview');
+    await preview.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await preview.innerText(), /OVERWRITES the vfat file system made on the whole disk \(LBA 0\.\.2097143/);
+
+    const dialog = page.locator('.monaco-dialog-box');
+    await frame.locator('#fix-apply').click();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /overwrites the vfat file system made on the whole disk/);
+    await screenshot(page, 'scan-overwrite-confirm');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await frame
+      .locator('#fix-preview .preview-error', { hasText: 'not applied (it overwrites a volume, and that was not confirmed)' })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await frame.getAttribute('body', 'data-dirty'), 'false', 'not applied without the confirmation');
+    await frame.locator('#fix-apply:not([disabled])').waitFor({ timeout: 30_000 });
+
+    await frame.locator('#fix-apply').click();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Overwrite and Apply' }).click();
+    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 60_000 });
+    assert.match(spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' }).stdout, /^TYPE=vfat$/m, 'Apply writes nothing until save');
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+s');
+    await poll('the save (sfdisk sees partitions 1,5,6,7,8)', () => (sfdiskPartitions(mkfsed) ?? []).map(([n]) => n).join() === '1,5,6,7,8', page);
+    const blkid = spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' });
+    assert.match(blkid.stdout, /PTTYPE=gpt/);
+    assert.doesNotMatch(blkid.stdout, /^TYPE=/m, 'the whole-disk FAT is gone');
   });
 });

@@ -5,21 +5,18 @@
 // highlighted, the scan started by `n`, next/previous difference with n / p and
 // F7 / Shift+F7, apply (auto-confirmed by the stub) and no console noise or CSP
 // violations. Skipped with a reason where chromium is missing, except in CI.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TYPE_EFI_SYSTEM } from '../../src/core/partitionTypes';
-import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS } from './harness';
-import { compareUnavailable as unavailable, openCompare, startServer, waitReady } from './compareHarness';
-import type { Opened } from './compareHarness';
+import { testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { skipUnless } from './harness';
+import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
 
 const root = path.resolve(__dirname, '..', '..');
-if (unavailable && process.env.CI) test('compare browser tests need chromium in CI', () => assert.fail(`${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(unavailable, 'compare browser tests');
 const TYPE_LINUX_FILESYSTEM = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
 
@@ -62,28 +59,12 @@ async function expectCursor(page: Page, offset: number): Promise<void> {
 }
 
 describe('comparison webview in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: { url: string; close(): Promise<void> };
-  let dir: string;
-  const opened: Opened[] = [];
-
-  before(async () => {
-    dir = tempDir('diskx-compare-browser-');
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = compareSuite('diskx-compare-browser-');
 
   test('the seed case: partitions by status, bootbank moved, fix preview, differing bytes highlighted in both views', async () => {
-    const a = writeEsxi5Image(path.join(dir, 'compacted.img'), { compacted: true });
-    const b = writeEsxi5Image(path.join(dir, 'original.img'));
-    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals'));
-    opened.push(o);
+    const a = writeEsxi5Image(path.join(suite.dir, 'compacted.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(suite.dir, 'original.img'));
+    const o = await suite.open(a, b, { journalDir: path.join(suite.dir, 'journals') });
     const { page } = o;
     await waitReady(page);
     assert.match(await page.locator('#title-a').innerText(), /A: compacted\.img/);
@@ -137,11 +118,15 @@ describe('comparison webview in a real browser', { skip }, () => {
       name: `part${n}`,
     });
     const slots = [e(1, TYPE_EFI_SYSTEM, 2048n, 4095n), e(2, TYPE_LINUX_SWAP, 4096n, 8191n), null, e(3, TYPE_LINUX_FILESYSTEM, 8192n, 30000n)];
-    const a = writeGptImage(path.join(dir, 'small-a.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots: slots.filter((s) => s !== null) });
-    const b = writeGptImage(path.join(dir, 'small-b.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots });
+    const a = writeGptImage(path.join(suite.dir, 'small-a.img'), {
+      sectorSize: 512,
+      totalSectors,
+      diskGuid: testGuid(0xab),
+      slots: slots.filter((s) => s !== null),
+    });
+    const b = writeGptImage(path.join(suite.dir, 'small-b.img'), { sectorSize: 512, totalSectors, diskGuid: testGuid(0xab), slots });
     fs.appendFileSync(b, Buffer.alloc(4096, 0x5a));
-    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals'));
-    opened.push(o);
+    const o = await suite.open(a, b, { journalDir: path.join(suite.dir, 'journals') });
     const { page } = o;
     await waitReady(page);
     assert.equal(await page.locator('body').getAttribute('data-scan'), 'idle');
@@ -193,10 +178,9 @@ describe('comparison webview in a real browser', { skip }, () => {
     assert.deepEqual(o.problems, []);
   });
   test('scrolling recycles the rows of both views; they stay in row order, side by side', async () => {
-    const a = writeEsxi5Image(path.join(dir, 'recycle-a.img'), { compacted: true });
-    const b = writeEsxi5Image(path.join(dir, 'recycle-b.img'));
-    const o = await openCompare(browser, server.url, a, b, path.join(dir, 'journals-recycle'));
-    opened.push(o);
+    const a = writeEsxi5Image(path.join(suite.dir, 'recycle-a.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(suite.dir, 'recycle-b.img'));
+    const o = await suite.open(a, b, { journalDir: path.join(suite.dir, 'journals-recycle') });
     const { page } = o;
     await waitReady(page);
     type Doc = {

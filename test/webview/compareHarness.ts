@@ -1,15 +1,14 @@
-// The comparison webview (dist/compare.js) in a page with the extension's CSP and
-// a stub host answered by a real CompareSession, the way the panel drives it
-// (every confirmation answered "yes"). Shared by the comparison's browser tests.
+// The comparison webview (dist/compare.js) in the harness page (harness.ts: the
+// extension's CSP, the stub VS Code API) with a stub host answered by a real
+// CompareSession, the way the panel drives it (every confirmation answered "yes").
+// Shared by the comparison's browser tests.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { CompareSession } from '../../src/app/compareSession';
-import { contentSecurityPolicy } from '../../src/host/webviewHtml';
 import type { CompareSettings, ToCompareWebview } from '../../src/shared/protocol/compare';
-import { CHROMIUM } from './harness';
+import { CHROMIUM, browserSuite, harnessPage, serveHarness } from './harness';
+import type { HarnessServer } from './harness';
 
 const root = path.resolve(__dirname, '..', '..');
 /** Why the comparison's browser tests cannot run here, or null. */
@@ -19,57 +18,9 @@ export const compareUnavailable = !fs.existsSync(CHROMIUM)
     ? 'dist/compare.js not built (run node esbuild.mjs)'
     : null;
 
-const NONCE = 'compareNonce0123456789';
-
-// The page's one inline script is the stub API (allowed by the nonce, like VS Code's own wrapper).
-function pageHtml(origin: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
-<link rel="stylesheet" href="/compare.css" nonce="${NONCE}">
-<title>diskx compare harness</title></head>
-<body>
-<script nonce="${NONCE}">
-window.__deliver = function (reply) {
-  if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
-  window.postMessage(reply, '*');
-};
-window.acquireVsCodeApi = function () {
-  return {
-    postMessage: function (message) {
-      window.__diskxHost(message).then(function (replies) { replies.forEach(window.__deliver); });
-    },
-    // Like VS Code's webview state: kept for the page (here across reloads of the tab).
-    getState: function () { var s = sessionStorage.getItem('diskxState'); return s ? JSON.parse(s) : undefined; },
-    setState: function (state) { window.__diskxState = state; sessionStorage.setItem('diskxState', JSON.stringify(state)); },
-  };
-};
-</script>
-<script nonce="${NONCE}" src="/compare.js"></script>
-</body></html>`;
-}
-
-export async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(pageHtml(`http://${req.headers.host}`));
-      return;
-    }
-    const types: Record<string, string> = { '/compare.js': 'text/javascript', '/compare.css': 'text/css' };
-    const type = types[url.pathname];
-    if (!type) {
-      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': type });
-    res.end(fs.readFileSync(path.join(root, 'dist', url.pathname.slice(1))));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+/** Serves the comparison's harness page and the built bundles on 127.0.0.1. */
+export function startServer(): Promise<HarnessServer> {
+  return serveHarness((_url, origin) => harnessPage(origin, 'compare'));
 }
 
 export interface Opened {
@@ -152,4 +103,23 @@ export async function openCompare(
 
 export async function waitReady(page: Page): Promise<void> {
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+}
+
+export interface CompareSuite {
+  /** The suite's temp folder (made by its before()). */
+  readonly dir: string;
+  /** A comparison page of `a` and `b` (journals in `journalDir`, else the temp folder), closed after the suite. */
+  open(a: string, b: string, options?: { viewport?: { width: number; height: number }; settings?: CompareSettings; journalDir?: string }): Promise<Opened>;
+}
+
+/** A browser suite (harness.ts browserSuite) on the comparison's harness page. */
+export function compareSuite(prefix: string): CompareSuite {
+  const suite = browserSuite(prefix, startServer);
+  return {
+    get dir() {
+      return suite.dir;
+    },
+    open: async (a, b, options = {}) =>
+      suite.keep(await openCompare(suite.browser, suite.server.url, a, b, options.journalDir ?? suite.dir, options.viewport, options.settings)),
+  };
 }

@@ -2,23 +2,20 @@
 // contrast theme (issue 18): both hex lanes show every byte column and their
 // ASCII inside the pane (no clipping, no sideways scrollbar; auto picks 8 or 16
 // bytes a row and leaves B's offsets to A's when narrow), the structure sections
-// and the map link chips never overlap, A's and B's maps stay aligned. Writes the
-// README's 800 px screenshots. Skipped with a reason where chromium is missing,
-// except in CI.
-import { after, before, describe, test } from 'node:test';
+// and the map link chips never overlap, A's and B's maps stay aligned, the go-to
+// field shows its whole hint. Writes the README's 800 px screenshots. Skipped with
+// a reason where chromium is missing, except in CI.
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, writeEsxi5Image } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS } from './harness';
-import { compareUnavailable as unavailable, openCompare, startServer, waitReady } from './compareHarness';
-import type { Opened } from './compareHarness';
+import type { Page } from 'playwright-core';
+import { writeEsxi5Image } from '../builders/images';
+import { skipUnless } from './harness';
+import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
 import { THEMES, applyTheme } from './themes';
 
-if (unavailable && process.env.CI) test('compare layout browser tests need chromium in CI', () => assert.fail(`${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(unavailable, 'compare layout browser tests');
 const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 interface Box {
@@ -37,6 +34,8 @@ interface Measure {
   page: { scrollWidth: number; innerWidth: number };
   toolbar: { scrollWidth: number; clientWidth: number };
   structure: { scrollWidth: number; clientWidth: number };
+  /** The go-to hint's text width in the field's font, and the room for text in the field. */
+  hint: { needs: number; room: number };
   sharedOffsets: boolean;
   /** Per lane (A, B): header columns, each rendered row's byte count and ASCII text, and every cell's box. */
   lanes: { columns: number; rows: { offset: number; bytes: number; ascii: string }[]; cells: Box[]; offsetShown: boolean }[];
@@ -71,6 +70,13 @@ const MEASURE = `(() => {
     page: { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth },
     toolbar: { scrollWidth: document.querySelector('#toolbar').scrollWidth, clientWidth: document.querySelector('#toolbar').clientWidth },
     structure: { scrollWidth: document.querySelector('#structure-pane').scrollWidth, clientWidth: document.querySelector('#structure-pane').clientWidth },
+    hint: (() => {
+      const input = document.querySelector('#goto');
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = style.fontStyle + ' ' + style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+      return { needs: context.measureText(input.placeholder).width, room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) };
+    })(),
     sharedOffsets: pane.classList.contains('shared-offsets'),
     lanes,
     sections,
@@ -97,6 +103,7 @@ function checkFits(m: Measure, bytesPerRow: number, where: string): void {
   assert.ok(m.page.scrollWidth <= m.page.innerWidth, `${where}: the page has no sideways scroll`);
   assert.ok(m.toolbar.scrollWidth <= m.toolbar.clientWidth, `${where}: the toolbar wraps instead of overflowing`);
   assert.ok(m.structure.scrollWidth <= m.structure.clientWidth, `${where}: the structure pane has no sideways scroll`);
+  assert.ok(m.hint.needs <= m.hint.room, `${where}: the go-to hint needs ${m.hint.needs} px, the field has ${m.hint.room}`);
   const paneRight = m.pane.left + m.paneScroll.clientWidth;
   for (const [i, lane] of m.lanes.entries()) {
     const side = i === 0 ? 'A' : 'B';
@@ -132,26 +139,14 @@ async function measure(page: Page): Promise<Measure> {
 }
 
 describe('the comparison view at any width', { skip }, () => {
-  let browser: Browser;
-  let server: { url: string; close(): Promise<void> };
-  let dir: string;
+  const suite = compareSuite('diskx-compare-layout-');
   let a: string;
   let b: string;
-  const opened: Opened[] = [];
 
-  before(async () => {
-    dir = tempDir('diskx-compare-layout-');
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    a = writeEsxi5Image(path.join(dir, 'compacted.img'), { compacted: true });
-    b = writeEsxi5Image(path.join(dir, 'original.img'));
+  before(() => {
+    a = writeEsxi5Image(path.join(suite.dir, 'compacted.img'), { compacted: true });
+    b = writeEsxi5Image(path.join(suite.dir, 'original.img'));
     fs.mkdirSync(shots, { recursive: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
   });
 
   for (const [width, bytesPerRow, shared] of [
@@ -160,8 +155,7 @@ describe('the comparison view at any width', { skip }, () => {
     [1920, 16, false],
   ] as const) {
     test(`${width} px, bytesPerRow auto: ${bytesPerRow} bytes a row${shared ? ", B's offsets left to A's" : ''}; light, dark, high contrast`, async () => {
-      const o = await openCompare(browser, server.url, a, b, dir, { width, height: 800 }, { bytesPerRow: 'auto' });
-      opened.push(o);
+      const o = await suite.open(a, b, { viewport: { width, height: 800 }, settings: { bytesPerRow: 'auto' } });
       const { page } = o;
       await waitReady(page);
       await page.waitForSelector('#map-links .map-link');
@@ -183,8 +177,7 @@ describe('the comparison view at any width', { skip }, () => {
   }
 
   test('resizing from 1920 to 640 px and back keeps the cursor byte in view; a fixed 16 keeps 16 and scrolls sideways', async () => {
-    const o = await openCompare(browser, server.url, a, b, dir, { width: 1920, height: 800 }, { bytesPerRow: 'auto' });
-    opened.push(o);
+    const o = await suite.open(a, b, { viewport: { width: 1920, height: 800 }, settings: { bytesPerRow: 'auto' } });
     const { page } = o;
     await waitReady(page);
     const cursorInView = async (): Promise<{ offset: string | null; inside: boolean }> =>
@@ -207,8 +200,7 @@ describe('the comparison view at any width', { skip }, () => {
     }
     await o.close();
     // A fixed row width is kept; the lanes still drop B's offsets before scrolling.
-    const fixed = await openCompare(browser, server.url, a, b, dir, { width: 800, height: 800 }, { bytesPerRow: 16 });
-    opened.push(fixed);
+    const fixed = await suite.open(a, b, { viewport: { width: 800, height: 800 }, settings: { bytesPerRow: 16 } });
     await waitReady(fixed.page);
     const m = await measure(fixed.page);
     assert.equal(m.lanes[0]!.columns, 16);

@@ -3,20 +3,17 @@
 // between them, a click on a link or an area bringing its LBA into both hex
 // views, a grown disk hatched past the smaller one's end, no overflow at 640 px,
 // and the maps' collapsed state kept across a reload. Skipped with a reason where chromium is missing, except in CI.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS } from './harness';
-import { compareUnavailable as unavailable, openCompare, startServer, waitReady } from './compareHarness';
-import type { Opened } from './compareHarness';
+import { testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { skipUnless } from './harness';
+import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
 
-if (unavailable && process.env.CI) test('compare map browser tests need chromium in CI', () => assert.fail(`${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(unavailable, 'compare map browser tests');
 const GiB = 1024 ** 3;
 
 /** Left and right edges of the elements matching `selector`, by data-area-id. */
@@ -31,29 +28,13 @@ async function edges(page: Page, selector: string): Promise<Map<string, { left: 
 }
 
 describe('the comparison disk maps in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: { url: string; close(): Promise<void> };
-  let dir: string;
-  const opened: Opened[] = [];
-
-  before(async () => {
-    dir = tempDir('diskx-compare-map-');
-    server = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = compareSuite('diskx-compare-map-');
 
   for (const width of [640, 1500]) {
     test(`${width} px: the compacted disk (A) over the healthy one (B), partitions 4..7 of A linked to 5..8 of B at their common LBA`, async () => {
-      const a = writeEsxi5Image(path.join(dir, `compacted-${width}.img`), { compacted: true });
-      const b = writeEsxi5Image(path.join(dir, `healthy-${width}.img`));
-      const o = await openCompare(browser, server.url, a, b, dir, { width, height: 800 });
-      opened.push(o);
+      const a = writeEsxi5Image(path.join(suite.dir, `compacted-${width}.img`), { compacted: true });
+      const b = writeEsxi5Image(path.join(suite.dir, `healthy-${width}.img`));
+      const o = await suite.open(a, b, { viewport: { width, height: 800 } });
       const { page } = o;
       await waitReady(page);
       await page.waitForSelector('#map-links .map-link');
@@ -106,10 +87,9 @@ describe('the comparison disk maps in a real browser', { skip }, () => {
       diskGuid: testGuid(5),
       slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 1048575n, name: 'data' }],
     });
-    const a = writeGptImage(path.join(dir, 'small.img'), spec(BigInt(GiB / 512)));
-    const b = writeGptImage(path.join(dir, 'large.img'), spec(BigInt((4 * GiB) / 512)));
-    const o = await openCompare(browser, server.url, a, b, dir);
-    opened.push(o);
+    const a = writeGptImage(path.join(suite.dir, 'small.img'), spec(BigInt(GiB / 512)));
+    const b = writeGptImage(path.join(suite.dir, 'large.img'), spec(BigInt((4 * GiB) / 512)));
+    const o = await suite.open(a, b);
     await waitReady(o.page);
     await o.page.waitForSelector('#map-a-bar .map-area');
     assert.match((await o.page.locator('#compare-maps-note').textContent())!, /^A is 1 GiB and B 4 GiB/);
@@ -122,10 +102,9 @@ describe('the comparison disk maps in a real browser', { skip }, () => {
   });
 
   test('the maps collapsed stay collapsed after a reload (webview state, beside the two paths); expanded again, they stay so', async () => {
-    const a = writeEsxi5Image(path.join(dir, 'collapse-a.img'), { compacted: true });
-    const b = writeEsxi5Image(path.join(dir, 'collapse-b.img'));
-    const o = await openCompare(browser, server.url, a, b, dir);
-    opened.push(o);
+    const a = writeEsxi5Image(path.join(suite.dir, 'collapse-a.img'), { compacted: true });
+    const b = writeEsxi5Image(path.join(suite.dir, 'collapse-b.img'));
+    const o = await suite.open(a, b);
     const { page } = o;
     await waitReady(page);
     const collapsed = async (): Promise<{ cls: boolean; expanded: string | null; bodyShown: boolean }> => ({

@@ -3,10 +3,13 @@
 // stub `acquireVsCodeApi` whose postMessage reaches this Node process through
 // Playwright's exposeFunction. Here the real DiskImageSession (the object the
 // extension host uses) answers, so the webview sees real models and bytes.
+import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import { contentSecurityPolicy, stringsBlock } from '../../src/host/webviewHtml';
@@ -14,6 +17,7 @@ import type { StringTable } from '../../src/shared/l10n';
 import type { ViewSettings } from '../../src/shared/protocol/editor';
 import { EMBEDDED_INIT_ID, encodeEmbeddedInit } from '../../src/shared/protocol/editor';
 import type { ImageEdit } from '../../src/app/editStack';
+import { tempDir } from '../builders/images';
 
 const root = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,6 +38,63 @@ export function browserUnavailable(): string | null {
   return null;
 }
 
+/**
+ * The `skip` option of a browser suite: false when it can run; else the reason, and
+ * in CI (where chromium must be there) a failing test named after `what` instead.
+ */
+export function skipUnless(unavailable: string | null, what: string): string | false {
+  if (unavailable && process.env.CI) test(`${what} need chromium in CI`, () => assert.fail(`cannot run: ${unavailable}`));
+  return unavailable ? `skipped: ${unavailable}` : false;
+}
+
+export interface BrowserSuite {
+  /** Set by the suite's before() hook. */
+  readonly browser: Browser;
+  readonly server: HarnessServer;
+  /** A temp folder for the suite's images. */
+  readonly dir: string;
+  /** Closes `page` (a page with its session) after the suite; returns it. */
+  keep<T extends { close(): Promise<void> }>(page: T): T;
+}
+
+/**
+ * What each browser suite sets up: call inside its describe() for chromium, a
+ * harness server (`start`; the editor's by default) and a temp folder named
+ * `prefix`..., started by a before() hook and closed, with every page kept, by an
+ * after() hook.
+ */
+export function browserSuite(prefix: string, start: () => Promise<HarnessServer> = startHarnessServer): BrowserSuite {
+  let browser: Browser | undefined;
+  let server: HarnessServer | undefined;
+  let dir = '';
+  const pages: { close(): Promise<void> }[] = [];
+  before(async () => {
+    dir = tempDir(prefix);
+    server = await start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+  after(async () => {
+    for (const page of pages) await page.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get browser() {
+      return browser!;
+    },
+    get server() {
+      return server!;
+    },
+    get dir() {
+      return dir;
+    },
+    keep: (page) => {
+      pages.push(page);
+      return page;
+    },
+  };
+}
+
 export interface HarnessServer {
   url: string;
   close(): Promise<void>;
@@ -45,19 +106,33 @@ const embeddedInits = new Map<string, string>();
 /** String tables to embed like the extension does (webviewHtml's strings block), by the page's ?l10n= token. */
 const stringTables = new Map<string, StringTable>();
 
-/** Serves the harness page and the built webview bundle on 127.0.0.1. */
-export async function startHarnessServer(): Promise<HarnessServer> {
+/** Serves the editor's harness page (inits and string tables embedded by its query) and the built bundles on 127.0.0.1. */
+export function startHarnessServer(): Promise<HarnessServer> {
+  return serveHarness((url, origin) => {
+    const token = url.searchParams.get('embed');
+    const strings = url.searchParams.get('l10n');
+    const init = token ? embeddedInits.get(token) : undefined;
+    const blocks = `${stringsBlock(strings ? stringTables.get(strings) : undefined)}${init === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${init}</script>`}`;
+    return harnessPage(origin, 'webview', blocks);
+  });
+}
+
+/** Serves `page(url, origin)` for `/` and the built bundles (dist/webview.*, dist/compare.*) on 127.0.0.1. */
+export async function serveHarness(page: (url: URL, origin: string) => string): Promise<HarnessServer> {
+  const files: Record<string, string> = {
+    '/webview.js': 'text/javascript',
+    '/webview.css': 'text/css',
+    '/compare.js': 'text/javascript',
+    '/compare.css': 'text/css',
+  };
   const server = http.createServer((req, res) => {
     const origin = `http://${req.headers.host}`;
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      const token = url.searchParams.get('embed');
-      const strings = url.searchParams.get('l10n');
-      res.end(harnessHtml(origin, token ? embeddedInits.get(token) : undefined, strings ? stringTables.get(strings) : undefined));
+      res.end(page(url, origin));
       return;
     }
-    const files: Record<string, string> = { '/webview.js': 'text/javascript', '/webview.css': 'text/css' };
     const type = files[url.pathname];
     if (!type) {
       res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
@@ -72,36 +147,42 @@ export async function startHarnessServer(): Promise<HarnessServer> {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-// Same CSP as the extension (src/host/webviewHtml.ts) with the server as cspSource.
-// The stub is the page's one inline script, allowed by the nonce like in VS Code's own wrapper.
-function harnessHtml(origin: string, embeddedInit?: string, strings?: StringTable): string {
+/**
+ * A harness page for `bundle` (dist/<bundle>.js and .css): the extension's CSP
+ * (src/host/webviewHtml.ts) with the server as cspSource, the stub VS Code API as the
+ * page's one inline script (allowed by the nonce, as in VS Code's own wrapper), then
+ * `blocks` (data blocks the extension embeds) and the bundle. The stub sends each
+ * message to the test's `__diskxHost` and delivers its replies with `__deliver`
+ * (JSON carries bytes as number arrays: they become Uint8Arrays again); the state is
+ * kept in sessionStorage, so it survives a reload as VS Code's does, and mirrored in
+ * `__diskxState` for the tests to read.
+ */
+export function harnessPage(origin: string, bundle: 'webview' | 'compare', blocks = ''): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(origin, NONCE)}">
-<link rel="stylesheet" href="/webview.css" nonce="${NONCE}">
-<title>diskx webview harness</title></head>
+<link rel="stylesheet" href="/${bundle}.css" nonce="${NONCE}">
+<title>diskx ${bundle} harness</title></head>
 <body>
 <script nonce="${NONCE}">
 window.__diskxCopied = [];
+window.__deliver = function (reply) {
+  if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
+  if ((reply.type === 'init' || reply.type === 'update') && reply.head) reply.head = new Uint8Array(reply.head);
+  window.postMessage(reply, '*');
+};
 window.acquireVsCodeApi = function () {
   return {
     postMessage: function (message) {
-      window.__diskxHost(message).then(function (replies) {
-        for (const reply of replies) {
-          if (reply.type === 'bytes') reply.data = new Uint8Array(reply.data);
-          if (reply.type === 'init' || reply.type === 'update') reply.head = new Uint8Array(reply.head);
-          window.postMessage(reply, '*');
-        }
-      });
+      window.__diskxHost(message).then(function (replies) { replies.forEach(window.__deliver); });
     },
-    // Like VS Code's webview state: kept for the page (here across reloads of the tab).
     getState: function () { var s = sessionStorage.getItem('diskxState'); return s ? JSON.parse(s) : undefined; },
-    setState: function (state) { sessionStorage.setItem('diskxState', JSON.stringify(state)); },
+    setState: function (state) { window.__diskxState = state; sessionStorage.setItem('diskxState', JSON.stringify(state)); },
   };
 };
 </script>
-${stringsBlock(strings)}${embeddedInit === undefined ? '' : `<script type="application/json" id="${EMBEDDED_INIT_ID}">${embeddedInit}</script>`}
-<script nonce="${NONCE}" src="/webview.js"></script>
+${blocks}
+<script nonce="${NONCE}" src="/${bundle}.js"></script>
 </body></html>`;
 }
 

@@ -72,4 +72,35 @@ describe('keys and focus in a real browser', { skip }, () => {
     await focusedOn(page, 'hex');
     assert.deepEqual(problems, []);
   });
+
+  test("Ctrl+G handled here: VS Code's late echo of the same key does not pull the focus back once the user pressed Enter", async () => {
+    const { page, problems } = opened;
+    await page.evaluate(`window.postMessage({ type: 'focus', target: 'hex' }, '*')`);
+    await focusedOn(page, 'hex');
+    await page.keyboard.press('Control+g');
+    await focusedOn(page, 'goto');
+    await page.keyboard.type('0x20');
+    await page.keyboard.press('Enter');
+    await focusedOn(page, 'hex');
+    await page.waitForSelector('.hex-byte.cursor[data-offset="32"]', { timeout: 5000 });
+    // The keybinding's message arrives late (a loaded machine); then a go-to the test can see, handled after it.
+    await page.evaluate(`window.postMessage({ type: 'focus', target: 'goto' }, '*'); window.postMessage({ type: 'test:goto', offset: 64 }, '*')`);
+    await page.waitForSelector('.hex-byte.cursor[data-offset="64"]', { timeout: 5000 });
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'hex', 'the echo left the focus in the hex view');
+    // A request the page did not see the key of (the palette, focus elsewhere) still focuses the field.
+    await page.evaluate(`window.postMessage({ type: 'focus', target: 'goto' }, '*')`);
+    await focusedOn(page, 'goto');
+    await page.keyboard.press('Escape');
+    await focusedOn(page, 'hex');
+    // Ctrl+F opens our find bar at once: the pattern typed right after it goes there, not over the bytes.
+    await page.keyboard.press('Control+f');
+    await focusedOn(page, 'find-input');
+    await page.keyboard.type('45 46 49');
+    await page.evaluate(`window.postMessage({ type: 'findCommand', command: 'open' }, '*'); window.postMessage({ type: 'test:goto', offset: 80 }, '*')`);
+    await page.waitForSelector('.hex-byte.cursor[data-offset="80"]', { timeout: 5000 });
+    assert.equal(await page.locator('#find-input').inputValue(), '45 46 49');
+    assert.notEqual(await page.evaluate('document.body.dataset.dirty'), 'true', 'no byte was typed over');
+    await page.keyboard.press('Escape');
+    assert.deepEqual(problems, []);
+  });
 });

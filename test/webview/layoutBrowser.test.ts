@@ -3,19 +3,16 @@
 // a row, or 8 when 16 do not fit; the LBA column only where it fits), the tree's
 // values stay visible next to elided names, Ctrl+End keeps the cursor's row on
 // screen, and dragged pane sizes and collapsed panes survive a reload.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
+import type { Page } from 'playwright-core';
+import { testGuid, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import { browserSuite, browserUnavailable, openInHarness, skipUnless } from './harness';
+import type { OpenedPage } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('layout browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'layout browser tests');
 
 interface Box {
   left: number;
@@ -69,33 +66,21 @@ async function measure(page: Page) {
 }
 
 describe('responsive layout in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-layout-');
   let image: string;
-  const opened: OpenedPage[] = [];
 
-  before(async () => {
-    const dir = tempDir('diskx-layout-');
+  before(() => {
     // 20 GiB sparse: offsets of 9 hex digits, LBAs of 8 decimal digits.
-    image = writeGptImage(path.join(dir, 'gpt.img'), {
+    image = writeGptImage(path.join(suite.dir, 'gpt.img'), {
       sectorSize: 512,
       totalSectors: 2048n * 20480n,
       diskGuid: testGuid(0x18),
       slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'EFI system partition' }],
     });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
   });
 
   async function open(width: number, height = 800): Promise<OpenedPage> {
-    const o = await openInHarness(browser, server, image, { bytesPerRow: 'auto' }, { width, height });
-    opened.push(o);
+    const o = suite.keep(await openInHarness(suite.browser, suite.server, image, { bytesPerRow: 'auto' }, { width, height }));
     await o.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
     await o.page.evaluate(`window.postMessage({ type: 'test:goto', offset: 512 }, '*')`);
     await o.page.waitForSelector('.hex-row[data-offset="512"]:not(.loading)');

@@ -4,19 +4,14 @@
 // follow the text; and the fix preview, which takes height from the panes and
 // selects its first change in the tree, leaves the finding being fixed in view.
 // Skipped with a reason where chromium is missing, except in CI.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
-import { tempDir } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import { browserSuite, browserUnavailable, openInHarness, skipUnless } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('narrow editor browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'narrow editor browser tests');
 
 interface TopLines {
   placeholder: string;
@@ -56,27 +51,16 @@ async function goto(page: Page, offset: number): Promise<void> {
 }
 
 describe('the editor in a narrow window', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-narrow-');
   let sample: string;
-  const opened: OpenedPage[] = [];
 
-  before(async () => {
-    sample = writeEsxi5Sample(path.join(tempDir('diskx-narrow-'), 'esxi5-compacted.img'), { compacted: true });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    sample = writeEsxi5Sample(path.join(suite.dir, 'esxi5-compacted.img'), { compacted: true });
   });
 
   for (const width of [640, 800, 1920]) {
     test(`${width} px: the whole go-to placeholder and status line; the toolbar keeps its height as the status changes`, async () => {
-      const o = await openInHarness(browser, server, sample, { bytesPerRow: 'auto' }, { width, height: 700 });
-      opened.push(o);
+      const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width, height: 700 }));
       const { page } = o;
       await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
       await goto(page, 0);
@@ -96,35 +80,48 @@ describe('the editor in a narrow window', { skip }, () => {
     });
   }
 
-  test('640 px: opening the fix preview keeps its finding in view while the tree shows the first change', async () => {
-    const o = await openInHarness(browser, server, sample, { bytesPerRow: 'auto' }, { width: 640, height: 700 });
-    opened.push(o);
-    const { page } = o;
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
-    const finding = page.locator('#findings li.finding[data-code="esxi-slot-compacted"]');
-    await finding.locator('button.fix').first().click();
-    await page.waitForSelector('#fix-preview:not([hidden]) #fix-apply');
-    // The first change (the primary header's CRC) is selected and its tree node scrolled into view.
-    await page.waitForFunction(`(() => {
+  for (const [width, height] of [
+    [640, 700],
+    [800, 600],
+  ] as const) {
+    test(`${width}x${height} px: the fix preview keeps its finding in view while the tree shows the first change, and leaves the hex rows to show it`, async () => {
+      const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width, height }));
+      const { page } = o;
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      const finding = page.locator('#findings li.finding[data-code="esxi-slot-compacted"]');
+      await finding.locator('button.fix').first().click();
+      await page.waitForSelector('#fix-preview:not([hidden]) #fix-apply');
+      // The first change (the primary header's CRC) is selected and its tree node scrolled into view.
+      await page.waitForFunction(`(() => {
       const item = document.querySelector('#structure vscode-tree-item[selected]');
       const tree = document.querySelector('#structure').getBoundingClientRect();
       if (!item) return false;
       const r = item.getBoundingClientRect();
       return r.height > 0 && r.top >= tree.top - 1 && r.top < tree.bottom;
     })()`);
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-    assert.equal(await page.locator('#findings li.previewing').getAttribute('data-code'), 'esxi-slot-compacted');
-    const seen = (await page.evaluate(`(() => {
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      assert.equal(await page.locator('#findings li.previewing').getAttribute('data-code'), 'esxi-slot-compacted');
+      const seen = (await page.evaluate(`(() => {
       const li = document.querySelector('#findings li.previewing').getBoundingClientRect();
       const list = document.querySelector('#findings').getBoundingClientRect();
       const top = Math.max(li.top, list.top, 0);
       const bottom = Math.min(li.bottom, list.bottom, window.innerHeight);
       return { top: li.top, listTop: list.top, visible: bottom - top };
     })()`)) as { top: number; listTop: number; visible: number };
-    assert.ok(seen.top >= seen.listTop - 1, `the finding starts in view (${seen.top} vs ${seen.listTop})`);
-    assert.ok(seen.visible >= 40, `${seen.visible} px of the finding visible`);
-    await page.locator('#fix-cancel').click();
-    assert.equal(await page.locator('#findings li.previewing').count(), 0);
-    assert.deepEqual(o.problems, []);
-  });
+      assert.ok(seen.top >= seen.listTop - 1, `the finding starts in view (${seen.top} vs ${seen.listTop})`);
+      assert.ok(seen.visible >= 40, `${seen.visible} px of the finding visible`);
+      // The hex keeps room for the changed bytes (the panel and the stacked inspector give way): the first change's row is on screen.
+      const hex = (await page.evaluate(`(() => {
+      const scroller = document.querySelector('#hex-scroller').getBoundingClientRect();
+      const row = document.querySelector('#hex-rows > .hex-row[data-offset="528"]');
+      const r = row && row.getBoundingClientRect();
+      return { height: scroller.height, rowShown: !!r && r.top >= scroller.top - 1 && r.bottom <= scroller.bottom + 1 };
+    })()`)) as { height: number; rowShown: boolean };
+      assert.ok(hex.height >= 5 * 20, `the hex shows ${hex.height} px of rows`);
+      assert.ok(hex.rowShown, "the first change's row (0x210, HeaderCRC32) is in view");
+      await page.locator('#fix-cancel').click();
+      assert.equal(await page.locator('#findings li.previewing').count(), 0);
+      assert.deepEqual(o.problems, []);
+    });
+  }
 });

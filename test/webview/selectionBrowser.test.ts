@@ -216,13 +216,17 @@ describe('mouse selection and Copy As in a real browser', { skip }, () => {
       { timeout: 20_000 },
     );
     await page.mouse.up();
+    await frames(page, 2); // the inspector's line follows the selection at the next frame
     const down = await selectionRange(page);
     assert.equal(down.lo, 516, 'the anchor stays where the drag started');
     const cursorDown = await cursor(page);
     assert.equal(cursorDown, down.lo + down.length - 1);
     assert.equal(cursorDown % 16, 4, "the selection follows in the pointer's column");
     const scrolled = await rowsShown(page);
-    assert.ok(scrolled.first > before.first && cursorDown <= scrolled.last + 15, 'the view scrolled with it');
+    assert.ok(
+      scrolled.first > before.first && cursorDown <= scrolled.last + 15,
+      `the view scrolled with it: ${JSON.stringify({ before, scrolled, cursorDown })}`,
+    );
     await frames(page, 10);
     assert.deepEqual(await selectionRange(page), down, 'the release stopped the scrolling');
 
@@ -242,11 +246,13 @@ describe('mouse selection and Copy As in a real browser', { skip }, () => {
       { timeout: 20_000 },
     );
     await page.mouse.up();
+    await frames(page, 2);
     const up = await selectionRange(page);
     assert.equal(up.lo + up.length - 1, middle, 'the anchor is the last byte');
     assert.equal(await cursor(page), up.lo);
     assert.equal(up.lo % 16, middle % 16);
-    assert.ok((await rowsShown(page)).first < scrolled.first);
+    const back = await rowsShown(page);
+    assert.ok(back.first < scrolled.first, `scrolled up: ${JSON.stringify({ back, scrolled })}`);
     await page.setViewportSize({ width: 1400, height: 900 });
     assert.deepEqual(opened.problems, []);
   });

@@ -172,6 +172,17 @@ describe('repairs through a VHDX', { skip }, () => {
     assert.ok(fs.readFileSync(vhdx).equals(repaired), 'not a byte written');
   });
 
+  test('undo refuses once another program wrote the VHDX (qemu-io updates its headers): exit 1, nothing written', async () => {
+    const { vhdx } = await setUp('later', 'subformat=fixed');
+    assert.equal((await runCli(['fix', vhdx, '--fix', 'recompute-crcs', '--write'], env)).status, 0);
+    execFileSync('qemu-io', ['-f', 'vhdx', '-c', 'write -P 0x55 4M 512', vhdx], { stdio: 'ignore' });
+    const after = fs.readFileSync(vhdx);
+    const undo = await runCli(['undo', vhdx], env);
+    assert.equal(undo.status, 1, undo.stdout + undo.stderr);
+    assert.match(undo.stderr, /cannot undo: the VHDX header at (64|128) KiB has changed \(another program opened the file for writing\)/);
+    assert.ok(fs.readFileSync(vhdx).equals(after), 'not a byte written');
+  });
+
   test('refused with the reason, nothing written: a log not yet replayed', async () => {
     const { vhdx } = await setUp('logged', 'subformat=fixed');
     for (const at of SLOTS) {

@@ -10,7 +10,7 @@ import type { CompareImageInfo, CompareInitMessage, FromCompareWebview, Side, To
 import { MAX_READ_LENGTH, SIDES, assertNever } from '../../src/shared/protocol/compare';
 import { PendingRequests } from '../../src/shared/protocol/common';
 import { ByteCache } from '../byteCache';
-import { button, el, typingInField } from '../dom';
+import { button, el, fitPlaceholder, typingInField } from '../dom';
 import { parseGoto } from '../gotoTarget';
 import { cursorKeyTarget } from '../hex/cursorKeys';
 import { stopAt } from './diffRanges';
@@ -70,6 +70,8 @@ const toolbar = el(
   scan.status,
 );
 document.body.append(toolbar, notice, maps.element, el('div', { id: 'compare' }, structure.element, hex.element));
+// The go-to field as wide as its whole hint (in this language and font).
+void document.fonts?.ready.then(() => fitPlaceholder(gotoField, gotoField));
 
 // ---- messages ----
 window.addEventListener('message', (event: MessageEvent) => {

@@ -59,7 +59,7 @@ export class StructurePane {
         'div',
         { id: 'structure-headers' },
         el('div', { className: 'section-title', text: t('Headers') }),
-        el('label', { className: 'toggle' }, showEqual, ' show equal fields '),
+        el('label', { className: 'toggle' }, showEqual, ` ${t('show equal fields')} `),
         this.headersSummary,
         this.headersTable,
       ),
@@ -121,7 +121,7 @@ export class StructurePane {
     this.headersTable.hidden = false;
     const differing = structure.headers.filter((h) => !h.equal).length;
     this.headersSummary.textContent =
-      differing === 0 ? `All ${structure.headers.length} fields are equal.` : `${differing} of ${structure.headers.length} fields differ.`;
+      differing === 0 ? t('All {0} fields are equal.', structure.headers.length) : t('{0} of {1} fields differ.', differing, structure.headers.length);
     for (const h of structure.headers) {
       if (h.equal && !this.state.showEqualHeaders) continue;
       const tr = el(
@@ -177,7 +177,7 @@ export class StructurePane {
       'details',
       { id: 'fix-preview' },
       el('summary', { text: t('Preview: {0} patches, {1} sectors of A', fix.patches.length, fix.sectorsTouched) }),
-      el('table', { className: 'patches' }, el('thead', {}, row('th', ['Where', 'LBA', 'Offset', 'Bytes', 'Before', 'After'])), patches),
+      el('table', { className: 'patches' }, el('thead', {}, row('th', [t('Where'), 'LBA', t('Offset'), t('Bytes'), t('Before'), t('After')])), patches),
     );
     box.append(
       el('div', { className: 'fix-title' }, el('code', { text: fix.id }), ` ${fix.title}`),

@@ -10,6 +10,7 @@ import { ByteMarks } from '../hex/marks';
 import { el } from '../dom';
 import type { EditorState } from './state';
 import { t } from '../l10n';
+import { KeyEcho } from './keyEcho';
 
 export interface FindBarHost {
   post(message: FromWebview): void;
@@ -44,6 +45,7 @@ export class FindBar {
   private current = -1;
   private waiting: number | null = null;
   private stepAfter: 'next' | 'previous' | null = null;
+  private readonly echo = new KeyEcho();
 
   constructor(
     private readonly state: EditorState,
@@ -79,6 +81,20 @@ export class FindBar {
     const close = el('button', { id: 'find-close', text: '×', title: t('Close (Escape)') });
     close.addEventListener('click', () => this.close());
     this.element.append(this.input, this.mode, previous, next, cancel, this.count, close, this.list);
+    // Ctrl+F opens the bar at once, so the pattern typed right after it lands there (not in the hex view).
+    window.addEventListener('keydown', (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && (event.key === 'f' || event.key === 'F')) {
+        event.preventDefault();
+        this.echo.handledHere();
+        this.command('open');
+      }
+    });
+  }
+
+  /** The host's find command (VS Code's keybindings): Ctrl+F's echo of a key handled here is dropped. */
+  commandFromHost(command: 'open' | 'next' | 'previous'): void {
+    if (command === 'open' && !this.echo.fromHost()) return;
+    this.command(command);
   }
 
   /** Ctrl+F opens the bar; F3 / Shift+F3 step (opening it first if nothing was searched yet). */

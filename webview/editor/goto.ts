@@ -1,10 +1,11 @@
 // Go to (`#goto`, Ctrl+G): an offset, an LBA, `end`, or a field or node name
 // (gotoTarget.ts parses and resolves); Enter jumps and selects, Escape returns
 // to the hex view. The test hook `test:goto` goes through here too.
-import { el } from '../dom';
+import { el, fitPlaceholder } from '../dom';
 import { parseGoto, resolveGoto } from '../gotoTarget';
 import type { EditorState } from './state';
 import { t } from '../l10n';
+import { KeyEcho } from './keyEcho';
 
 export interface GotoActions {
   /** Selects the target's bytes, scrolled into view; `nodeId`: the tree node it names. */
@@ -16,6 +17,7 @@ export interface GotoActions {
 export class GotoField {
   readonly field = document.createElement('vscode-textfield') as HTMLElement & { value: string };
   readonly error = el('span', { id: 'goto-error' });
+  private readonly echo = new KeyEcho();
 
   constructor(
     private readonly state: EditorState,
@@ -37,6 +39,7 @@ export class GotoField {
     window.addEventListener('keydown', (event: KeyboardEvent) => {
       if ((event.ctrlKey || event.metaKey) && (event.key === 'g' || event.key === 'G')) {
         event.preventDefault();
+        this.echo.handledHere();
         this.focus();
       }
     });
@@ -51,14 +54,12 @@ export class GotoField {
     await (this.field as unknown as { updateComplete?: Promise<unknown> }).updateComplete;
     await document.fonts?.ready;
     const input = this.field.shadowRoot?.querySelector('input');
-    const context = document.createElement('canvas').getContext('2d');
-    if (!input || !context || !(input.clientWidth > 0)) return;
-    const style = getComputedStyle(input);
-    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-    const text = context.measureText(this.field.getAttribute('placeholder') ?? '').width;
-    // The host's width around the input's text: its borders, the input's padding.
-    const around = this.field.getBoundingClientRect().width - input.clientWidth + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-    this.field.style.width = `${Math.ceil(text + around) + 2}px`; // CSSOM: allowed by the CSP
+    if (input) fitPlaceholder(this.field, input);
+  }
+
+  /** The host's Ctrl+G (VS Code's keybinding): the field, unless this page already handled that key. */
+  focusFromHost(): void {
+    if (this.echo.fromHost()) this.focus();
   }
 
   /** Puts the keyboard in the field with its text selected (Ctrl+G, here or through VS Code's keybinding). */

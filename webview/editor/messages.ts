@@ -61,7 +61,7 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
   const { host, hex, inspector, preview, toolbar } = panes;
   switch (message.type) {
     case 'focus':
-      if (message.target === 'goto') panes.goto.focus();
+      if (message.target === 'goto') panes.goto.focusFromHost();
       else hex.element.focus();
       break;
     case 'copyAs':
@@ -88,7 +88,7 @@ export function handleHostMessage(panes: EditorPanes, message: ToWebview): void 
       panes.find.results(message);
       break;
     case 'findCommand':
-      panes.find.command(message.command);
+      panes.find.commandFromHost(message.command);
       break;
     case 'bytes':
       host.bytesArrived(message.requestId, message.offset, message.data);

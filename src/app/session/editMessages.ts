@@ -6,6 +6,8 @@ import { fixLabel } from '../../core/fixes/registry';
 import type { FromWebview } from '../../shared/protocol/editor';
 import { byteEditTitle } from '../handEdits';
 import type { EditOutcome, SessionEffect } from './effects';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 
 export type EditMessage = Extract<FromWebview, { type: 'applyFix' | 'editBytes' | 'revertBytes' | 'setField' }>;
 
@@ -15,13 +17,18 @@ export interface EditTarget {
   editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<EditOutcome>;
   revertBytes(offset: number, length: number, dependents: boolean): Promise<EditOutcome>;
   setField(path: string, value: string, dependents: boolean): Promise<EditOutcome>;
+  /** The user's language for the error replies (English without). */
+  readonly l10n?: Localizer;
 }
 
 export async function handleEditMessage(target: EditTarget, message: EditMessage): Promise<SessionEffect> {
+  const l10n = target.l10n ?? ENGLISH;
   if (message.type === 'applyFix') {
     const applied = await target.applyFix(message.fixId as FixId | ScanFixId);
-    if (!applied.ok)
-      return { kind: 'reply', message: { type: 'error', requestId: null, message: `${fixLabel(message.fixId)}: not applied: ${applied.reason}` } };
+    if (!applied.ok) {
+      const text = l10n.t('{0}: not applied: {1}', l10n.text(fixLabel(message.fixId)), applied.reason);
+      return { kind: 'reply', message: { type: 'error', requestId: null, message: text } };
+    }
     return { kind: 'edit', edit: applied.edit };
   }
   const what =
@@ -41,6 +48,6 @@ export async function handleEditMessage(target: EditTarget, message: EditMessage
       : message.type === 'revertBytes'
         ? await target.revertBytes(message.offset, message.length, message.dependents)
         : await target.setField(message.path, message.value, message.dependents);
-  if (!done.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: `${what}: not changed: ${done.reason}` } };
+  if (!done.ok) return { kind: 'reply', message: { type: 'error', requestId: null, message: l10n.t('{0}: not changed: {1}', what, done.reason) } };
   return { kind: 'edit', edit: done.edit };
 }

@@ -31,7 +31,7 @@ export function previewSessionFix(model: DiskModel | null, lastScan: ScanResult 
   const label = fixLabel(fixId);
   const result = planSessionFix(model, lastScan, fixId, l10n);
   if (!result.ok) return { ok: false, fixId, label, reason: l10n.text(result.reasonText ?? result.reason) };
-  return { ok: true, fixId, label, ...previewPlan(model!, result.plan) };
+  return { ok: true, fixId, label, ...previewPlan(model!, result.plan, l10n) };
 }
 
 /** Why each fix does not apply to the current model, planned once per model. */

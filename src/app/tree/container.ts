@@ -112,7 +112,11 @@ function facts(info: ContainerInfo, id: string, l10n: Localizer): TreeNode[] {
           'writes',
           l10n.t('Repairs'),
           l10n.t('through the mapping'),
-          l10n.t('only into allocated, uncompressed, unshared blocks; the container metadata is never written'),
+          info.format === 'vhdx'
+            ? l10n.t(
+                'only into fully present blocks, after the header gets a new DataWriteGuid (sequence + 1, in the other header slot, journaled and undone with the data); the tables are never written',
+              )
+            : l10n.t('only into allocated, uncompressed, unshared blocks; the container metadata is never written'),
         ),
   );
   return nodes;

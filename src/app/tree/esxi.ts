@@ -29,7 +29,7 @@ export const esxiSection: TreeSection = (ctx) => {
     id: 'esxi',
     label: l10n.t('ESXi layout'),
     value: profileLabel(ctx.model, l10n) ?? layout.profile,
-    description: layout.description,
+    description: l10n.text(layout.description),
     offset: 0,
     length: 0,
     children,

@@ -3,12 +3,12 @@
 // array CRC first (UEFI 5.3.2, header offset 0x58, over NumberOfPartitionEntries x
 // SizeOfPartitionEntry bytes), then the header CRC (0x10, over HeaderSize bytes
 // with the field zeroed), because the header CRC covers the array CRC.
-import { english } from '../../shared/l10n';
+import { english, msg, msgJoin, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
-import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummary } from './shared';
-import { msg } from '../../shared/l10n';
+import { arraySectorsOf, deriveHeader, diffPatches, headerSegments, hex32, isHealthy, notApplicable, u32, writeSummaryMessage } from './shared';
 import { GPT_HEADER } from '../layout';
 
 const ID = 'recompute-crcs' as const;
@@ -27,17 +27,29 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
   const headers = [disk.backup, disk.primary].filter((h): h is GptHeader => h !== null); // backup first (UEFI 5.3.2)
   if (headers.length === 0) return notApplicable(ID, msg('the disk has no GPT header'));
   const patches: Patch[] = [];
-  const changes: string[] = [];
-  const skipped: string[] = [];
+  const changes: Message[] = [];
+  const skipped: Message[] = [];
   for (const header of headers) {
     const other = header.role === 'primary' ? disk.backup : disk.primary;
-    const rebuild = `rebuild-${header.role}-from-${header.role === 'primary' ? 'backup' : 'primary'}`;
-    const rebuildHint = isHealthy(other) ? `; ${rebuild} rewrites it from the healthy ${other.role} copy` : '';
+    const primary = header.role === 'primary';
+    // "; rebuild-primary-from-backup rewrites it from the healthy backup copy", or nothing.
+    const rebuildHint: Message | string = !isHealthy(other)
+      ? ''
+      : primary
+        ? msg('; rebuild-primary-from-backup rewrites it from the healthy backup copy')
+        : msg('; rebuild-backup-from-primary rewrites it from the healthy primary copy');
     // A structurally invalid header (bad HeaderSize, entry geometry, MyLBA...) would
     // only be sealed in its wrong state: rebuilding it from the other copy is the fix.
     if (header.invalid.length > 0 || !header.array) {
       skipped.push(
-        `the ${header.role} header at LBA ${header.lba} is structurally invalid (${header.invalid.map((p) => p.field).join(', ')}), so sealing it would not repair it${rebuildHint}`,
+        msg(
+          primary
+            ? 'the primary header at LBA {0} is structurally invalid ({1}), so sealing it would not repair it{2}'
+            : 'the backup header at LBA {0} is structurally invalid ({1}), so sealing it would not repair it{2}',
+          header.lba,
+          header.invalid.map((p) => p.field).join(', '),
+          rebuildHint,
+        ),
       );
       continue;
     }
@@ -63,9 +75,22 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     if (!header.headerCrcOk || header.arrayCrcOk === false) disagreements.push(...entryProblems(header));
     if (disagreements.length > 0) {
       const stale = [!header.headerCrcOk ? 'HeaderCRC32' : '', header.arrayCrcOk === false ? 'PartitionEntryArrayCRC32' : ''].filter(Boolean).join(' and ');
-      const against = reference ? `disagrees with the ${reference.role} header or breaks the layout rules` : 'breaks the layout rules';
+      const against = !reference
+        ? msg('breaks the layout rules')
+        : reference.role === 'primary'
+          ? msg('disagrees with the primary header or breaks the layout rules')
+          : msg('disagrees with the backup header or breaks the layout rules');
       skipped.push(
-        `the ${header.role} GPT at LBA ${header.lba} has a stale ${stale} and its content ${against} (${disagreements.join('; ')}), so its bytes, not just its CRCs, are damaged and sealing them would make them look valid${rebuildHint}`,
+        msg(
+          primary
+            ? 'the primary GPT at LBA {0} has a stale {1} and its content {2} ({3}), so its bytes, not just its CRCs, are damaged and sealing them would make them look valid{4}'
+            : 'the backup GPT at LBA {0} has a stale {1} and its content {2} ({3}), so its bytes, not just its CRCs, are damaged and sealing them would make them look valid{4}',
+          header.lba,
+          stale,
+          against,
+          disagreements.join('; '),
+          rebuildHint,
+        ),
       );
       continue;
     }
@@ -75,36 +100,50 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     const own = diffPatches(header.offset, header.bytes, block, headerSegments(header.bytes, disk.sectorSize), disk.sectorSize);
     if (own.length === 0) continue;
     patches.push(...own);
-    const parts: string[] = [];
+    const parts: Message[] = [];
     if (arrayCrc !== header.partitionEntryArrayCrc32) {
       parts.push(
-        `PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)} (over ${header.numPartitionEntries} x ${header.partitionEntrySize} bytes at LBA ${header.partitionEntryLba})`,
+        msg(
+          'PartitionEntryArrayCRC32 {0} -> {1} (over {2} x {3} bytes at LBA {4})',
+          hex32(header.partitionEntryArrayCrc32),
+          hex32(arrayCrc),
+          header.numPartitionEntries,
+          header.partitionEntrySize,
+          header.partitionEntryLba,
+        ),
       );
     }
-    if (headerCrc !== header.headerCrc32) parts.push(`HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(headerCrc)}`);
-    changes.push(`${header.role} header (LBA ${header.lba}): ${parts.join(', ')}`);
+    if (headerCrc !== header.headerCrc32) parts.push(msg('HeaderCRC32 {0} -> {1}', hex32(header.headerCrc32), hex32(headerCrc)));
+    changes.push(msg(primary ? 'primary header (LBA {0}): {1}' : 'backup header (LBA {0}): {1}', header.lba, msgJoin(parts, ', ')));
   }
   if (patches.length === 0) {
     return notApplicable(
       ID,
       skipped.length > 0
-        ? msg('{0}; no other header has stale CRCs', skipped.join('; '))
+        ? msg('{0}; no other header has stale CRCs', msgJoin(skipped, '; '))
         : msg('every header CRC and entry array CRC already matches its bytes'),
     );
   }
   const healthyOther = headers.find((h) => isHealthy(h));
-  const caution = healthyOther
-    ? ` If the damage was not a deliberate edit, rebuild-${healthyOther.role === 'primary' ? 'backup-from-primary' : 'primary-from-backup'} restores the other copy from the healthy ${healthyOther.role} GPT instead.`
-    : '';
-  const description = [
-    `Recomputes the stale CRCs, array CRC first, then header CRC: ${changes.join('; ')}.`,
-    `This trusts the current bytes: whatever the headers and arrays hold now becomes what their CRCs vouch for.${caution}`,
-    skipped.length > 0 ? `Left alone: ${skipped.join('; ')}.` : '',
-    writeSummary(patches, disk.sectorSize),
-  ]
-    .filter((s) => s.length > 0)
-    .join(' ');
-  return { ok: true, plan: { id: ID, title: recomputeCrcs.title, description, patches } };
+  const trust = !healthyOther
+    ? msg('This trusts the current bytes: whatever the headers and arrays hold now becomes what their CRCs vouch for.')
+    : healthyOther.role === 'primary'
+      ? msg(
+          'This trusts the current bytes: whatever the headers and arrays hold now becomes what their CRCs vouch for. If the damage was not a deliberate edit, rebuild-backup-from-primary restores the other copy from the healthy primary GPT instead.',
+        )
+      : msg(
+          'This trusts the current bytes: whatever the headers and arrays hold now becomes what their CRCs vouch for. If the damage was not a deliberate edit, rebuild-primary-from-backup restores the other copy from the healthy backup GPT instead.',
+        );
+  const descriptionText = msgJoin(
+    [
+      msg('Recomputes the stale CRCs, array CRC first, then header CRC: {0}.', msgJoin(changes, '; ')),
+      trust,
+      ...(skipped.length > 0 ? [msg('Left alone: {0}.', msgJoin(skipped, '; '))] : []),
+      writeSummaryMessage(patches, disk.sectorSize),
+    ],
+    ' ',
+  );
+  return { ok: true, plan: { id: ID, title: recomputeCrcs.title, description: renderMessage(descriptionText), descriptionText, patches } };
 }
 
 /** Fields a primary and a backup header must agree on (UEFI 5.3.2), as "name X vs Y" for each difference. */

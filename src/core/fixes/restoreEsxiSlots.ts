@@ -2,13 +2,14 @@
 // installer gave it. ESXi names its partitions by number (= slot + 1), so an
 // array rewritten "compacted" (in the ESXi 5.0 case: slots 3..6 instead of 4..7) renumbers
 // bootbank, altbootbank, vmkDiagnostic and the locker and the host loses them.
-import { english, msg } from '../../shared/l10n';
+import { english, markedText, msg, msgJoin, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { EsxiPlacement } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
 import { crc32 } from '../crc32';
-import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthMessage, notApplicable, u32, writeSummary } from './shared';
+import { deriveHeader, diffPatches, entrySegments, headerSegments, hex32, isHealthy, healthMessage, notApplicable, u32, writeSummaryMessage } from './shared';
 import { GPT_HEADER } from '../layout';
 import { bytesEqual } from '../bytes';
 
@@ -27,7 +28,7 @@ export const restoreEsxiSlots = {
 export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   const layout = disk.esxi;
   if (!layout) return notApplicable(ID, msg('no ESXi boot-disk layout was recognised on this disk, so there are no installer slots to restore'));
-  if (!layout.compacted) return notApplicable(ID, msg('every entry already sits in the slot the {0} gives it', layout.description));
+  if (!layout.compacted) return notApplicable(ID, msg('every entry already sits in the slot the {0} gives it', markedText(layout.description)));
   const moves = layout.placements.filter((p) => p.currentSlot !== p.expectedSlot);
 
   // The copies to rewrite. A damaged copy would have to be trusted or ignored;
@@ -57,7 +58,7 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     );
   }
   const patches: { backup: Patch[]; primary: Patch[] } = { backup: [], primary: [] };
-  const crcNotes: string[] = [];
+  const crcNotes: Message[] = [];
   const arraysPatched = new Set<number>();
   for (const header of copies) {
     const beyond = moves.find((m) => m.expectedSlot >= header.numPartitionEntries);
@@ -81,8 +82,16 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
     const arrayCrc = crc32(moved);
     const block = deriveHeader(header.bytes, { partitionEntryArrayCrc32: arrayCrc });
     crcNotes.push(
-      `${header.role} header (LBA ${header.lba}): PartitionEntryArrayCRC32 ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, ` +
-        `HeaderCRC32 ${hex32(header.headerCrc32)} -> ${hex32(u32(block, GPT_HEADER.headerCrc32.offset))}`,
+      msg(
+        header.role === 'primary'
+          ? 'primary header (LBA {0}): PartitionEntryArrayCRC32 {1} -> {2}, HeaderCRC32 {3} -> {4}'
+          : 'backup header (LBA {0}): PartitionEntryArrayCRC32 {1} -> {2}, HeaderCRC32 {3} -> {4}',
+        header.lba,
+        hex32(header.partitionEntryArrayCrc32),
+        hex32(arrayCrc),
+        hex32(header.headerCrc32),
+        hex32(u32(block, GPT_HEADER.headerCrc32.offset)),
+      ),
     );
     if (!arraysPatched.has(array.offset))
       patches[header.role].push(
@@ -95,22 +104,30 @@ export function planRestoreEsxiSlots(disk: DiskModel): FixResult {
   const all = [...patches.backup, ...patches.primary];
 
   const vacated = moves.map((m) => m.currentSlot).filter((slot) => !moves.some((m) => m.expectedSlot === slot));
-  const moveText = moves.map((m) => `slot ${m.currentSlot} -> ${m.expectedSlot} (${m.role}, now partition ${m.expectedSlot + 1})`).join(', ');
+  const moveText = msgJoin(
+    moves.map((m) => msg('slot {0} -> {1} ({2}, now partition {3})', m.currentSlot, m.expectedSlot, m.role, m.expectedSlot + 1)),
+    ', ',
+  );
   const where = shared
-    ? `in the one array both headers point at (LBA ${first!.partitionEntryLba}), once`
+    ? msg('in the one array both headers point at (LBA {0}), once', first!.partitionEntryLba)
     : copies.length === 2
-      ? 'in the primary and the backup array'
-      : `in the ${copies[0]!.role} array only (there is no ${copies[0]!.role === 'primary' ? 'backup' : 'primary'} GPT; rebuild it afterwards)`;
-  const description = [
-    `Moves ${moves.length} entr${moves.length === 1 ? 'y' : 'ies'} back to the slots the ${layout.description} gives them, ${where}: ${moveText}.`,
-    vacated.length > 0 ? `Slot${vacated.length > 1 ? 's' : ''} ${vacated.join(', ')} become${vacated.length > 1 ? '' : 's'} empty (zeroed).` : '',
-    'Entry bytes move unchanged (type and unique GUIDs, LBAs, all 64 attribute bits, names).',
-    `Then recomputes the array CRC and then the header CRC of each header: ${crcNotes.join('; ')}.`,
-    writeSummary(all, disk.sectorSize),
-  ]
-    .filter((s) => s.length > 0)
-    .join(' ');
-  return { ok: true, plan: { id: ID, title: restoreEsxiSlots.title, description, patches: all } };
+      ? msg('in the primary and the backup array')
+      : copies[0]!.role === 'primary'
+        ? msg('in the primary array only (there is no backup GPT; rebuild it afterwards)')
+        : msg('in the backup array only (there is no primary GPT; rebuild it afterwards)');
+  const sentences: Message[] = [
+    moves.length === 1
+      ? msg('Moves 1 entry back to the slots the {0} gives them, {1}: {2}.', markedText(layout.description), where, moveText)
+      : msg('Moves {0} entries back to the slots the {1} gives them, {2}: {3}.', moves.length, markedText(layout.description), where, moveText),
+    ...(vacated.length === 0
+      ? []
+      : [vacated.length > 1 ? msg('Slots {0} become empty (zeroed).', vacated.join(', ')) : msg('Slot {0} becomes empty (zeroed).', vacated[0]!)]),
+    msg('Entry bytes move unchanged (type and unique GUIDs, LBAs, all 64 attribute bits, names).'),
+    msg('Then recomputes the array CRC and then the header CRC of each header: {0}.', msgJoin(crcNotes, '; ')),
+    writeSummaryMessage(all, disk.sectorSize),
+  ];
+  const descriptionText = msgJoin(sentences, ' ');
+  return { ok: true, plan: { id: ID, title: restoreEsxiSlots.title, description: renderMessage(descriptionText), descriptionText, patches: all } };
 }
 
 function rangesOverlap(a: { offset: number; bytes: Uint8Array }, b: { offset: number; bytes: Uint8Array }): boolean {

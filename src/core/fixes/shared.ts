@@ -190,9 +190,16 @@ export function sectorsTouched(patches: Patch[], sectorSize: number): number[] {
 
 /** "Writes 1,024 bytes in 6 sectors (LBAs 1..3, ...)." */
 export function writeSummary(patches: Patch[], sectorSize: number): string {
+  return renderMessage(writeSummaryMessage(patches, sectorSize));
+}
+
+/** writeSummary as a message. */
+export function writeSummaryMessage(patches: Patch[], sectorSize: number): Message {
   const bytes = patches.reduce((n, p) => n + p.after.length, 0);
   const sectors = sectorsTouched(patches, sectorSize);
-  return `Writes ${bytes} bytes in ${sectors.length} ${sectorSize}-byte sector${sectors.length === 1 ? '' : 's'} (LBA${sectors.length === 1 ? '' : 's'} ${numberRuns(sectors)}).`;
+  return sectors.length === 1
+    ? msg('Writes {0} bytes in 1 {1}-byte sector (LBA {2}).', bytes, sectorSize, numberRuns(sectors))
+    : msg('Writes {0} bytes in {1} {2}-byte sectors (LBAs {3}).', bytes, sectors.length, sectorSize, numberRuns(sectors));
 }
 
 /** Copies `body` into a region of `length` bytes that currently holds `current` (the tail keeps its bytes). */

@@ -10,6 +10,14 @@
 // and it yields every SCAN_YIELD_BYTES or SCAN_MAX_BLOCKING_MS, so progress is
 // shown, a cancel noticed and a reader that died seen, and an extension host
 // running the scan never stalls for long.
+//
+// A thread takes some tens of milliseconds to start, so the main thread reads
+// the first chunks itself meanwhile (searching each while it is in the CPU
+// cache) and hands the rest over when the reader is up: one shared cell holds
+// the chunks the main thread has taken; the reader sets its TAKEN bit (an atomic
+// or) and starts at the chunk after those, the main thread claims a chunk only
+// by an atomic compare-exchange that fails once that bit is set.
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ByteSpan } from '../io/dataRanges';
 import { SCAN_SYNC_CHUNK_BYTES, SCAN_WORKER_BLOCK_MS, SCAN_WORKER_POLL_MS, SCAN_WORKER_SLOTS, SCAN_YIELD_BYTES, SCAN_MAX_BLOCKING_MS } from '../limits';
@@ -18,16 +26,20 @@ import { ScanReadError } from '../errors';
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { file, base, spans, sab, chunk, slots } = workerData;
-const state = new Int32Array(sab, 0, slots);
-const data = new Uint8Array(sab, 64);
+const { file, base, spans, sab, chunk, slots, header, taken } = workerData;
+const state = new Int32Array(sab, 0, slots + 1);
+const data = new Uint8Array(sab, header);
 let fd = -1;
 let slot = 0;
 let reading = base;
 try {
   fd = fs.openSync(file, 'r');
+  // The chunks the main thread read itself while this thread started.
+  const skip = Atomics.or(state, slots, taken);
+  let index = 0;
   for (const span of spans) {
     for (let at = span.offset; at < span.offset + span.length; at += chunk) {
+      if (index++ < skip) continue;
       while (Atomics.load(state, slot) !== 0) Atomics.wait(state, slot, Atomics.load(state, slot), 1000);
       const length = Math.min(chunk, span.offset + span.length - at);
       let filled = 0;
@@ -65,10 +77,13 @@ export async function sweepInWorker(
 ): Promise<number> {
   const chunk = SCAN_SYNC_CHUNK_BYTES;
   const slots = SCAN_WORKER_SLOTS;
-  const sab = new SharedArrayBuffer(64 + chunk * slots);
-  const state = new Int32Array(sab, 0, slots);
-  const data = new Uint8Array(sab, 64);
-  const worker = new Worker(READER, { eval: true, workerData: { file, base, spans, sab, chunk, slots } });
+  // The slot states and the hand-over cell (index `slots`), then the slots, cache-line aligned.
+  const header = Math.ceil(((slots + 1) * 4) / 64) * 64;
+  const sab = new SharedArrayBuffer(header + chunk * slots);
+  const state = new Int32Array(sab, 0, slots + 1);
+  const data = new Uint8Array(sab, header);
+  const worker = new Worker(READER, { eval: true, workerData: { file, base, spans, sab, chunk, slots, header, taken: TAKEN } });
+  const early = openEarly(file);
   // What the reader reported before it stopped (set from its events, read by the loop below).
   const reader: { failure: { offset: number; reason: string } | null } = { failure: null };
   let gone = false;
@@ -84,9 +99,28 @@ export async function sweepInWorker(
   let slot = 0;
   let sinceProgress = 0;
   let lastYield = performance.now();
+  let index = 0;
+  let handedOver = early === null;
   try {
     for (const span of spans) {
-      for (let at = span.offset; at < span.offset + span.length; at += chunk) {
+      for (let at = span.offset; at < span.offset + span.length; at += chunk, index++) {
+        if (!handedOver && Atomics.compareExchange(state, slots, index, index + 1) === index) {
+          // The reader is not up yet: this chunk is the main thread's to read.
+          const length = Math.min(chunk, span.offset + span.length - at);
+          readEarly(early!, base, at, length);
+          search(early!.buffer.subarray(0, length), at);
+          bytesRead += length;
+          sinceProgress += length;
+          if (sinceProgress >= SCAN_YIELD_BYTES || performance.now() - lastYield >= SCAN_MAX_BLOCKING_MS) {
+            sinceProgress = 0;
+            onAdvance?.(at + length);
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+            signal?.throwIfAborted();
+          }
+          continue;
+        }
+        handedOver = true;
         let filled = Atomics.load(state, slot);
         while (filled === 0) {
           signal?.throwIfAborted();
@@ -123,7 +157,39 @@ export async function sweepInWorker(
       }
     }
   } finally {
+    if (early) fs.closeSync(early.fd);
     await worker.terminate();
   }
   return bytesRead;
+}
+
+/** The bit the reader sets in the hand-over cell when it starts (the cell counts chunks far below it). */
+const TAKEN = 0x40000000;
+
+interface EarlyReader {
+  fd: number;
+  buffer: Buffer;
+}
+
+/** The main thread's own handle and buffer for the first chunks, or null when the file will not open (the reader says why). */
+function openEarly(file: string): EarlyReader | null {
+  try {
+    return { fd: fs.openSync(file, 'r'), buffer: Buffer.allocUnsafeSlow(SCAN_SYNC_CHUNK_BYTES) };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads `length` bytes at `at` of the region into the early buffer; fails as the reader thread would. */
+function readEarly(early: EarlyReader, base: number, at: number, length: number): void {
+  let filled = 0;
+  try {
+    while (filled < length) {
+      const n = fs.readSync(early.fd, early.buffer, filled, length - filled, base + at + filled);
+      if (n === 0) throw new Error(`the file ends there: it shrank during the scan (${fs.fstatSync(early.fd).size} bytes now)`);
+      filled += n;
+    }
+  } catch (error) {
+    throw new ScanReadError(at + filled, error instanceof Error ? error.message : String(error));
+  }
 }

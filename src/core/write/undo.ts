@@ -166,7 +166,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
         if (now[i] !== m.after[i] && !(crashed && now[i] === m.before[i])) {
           const detail = crashed
             ? `a byte of the ${m.what} holds neither its old nor its new value`
-            : `the ${m.what} changed since the repair (another program wrote the file)`;
+            : `the ${m.what} has changed (another program opened the file for writing)`;
           throw new UndoConflictError(journalPath, m.fileOffset + i, detail);
         }
       }

@@ -70,7 +70,7 @@ export interface GptHeader {
   partitionEntrySize: number;
   partitionEntryArrayCrc32: number;
   /** Why the header's fields are not valid (UEFI 5.3.2 rules); empty when they are. */
-  invalid: { field: string; reason: string }[];
+  invalid: { field: string; reason: string; /** `reason` as a msg() template (the tree shows it translated). */ text?: Message }[];
   /** The entry array, or null when the header's fields did not allow reading it. */
   array: GptArray | null;
   computedArrayCrc32: number | null;

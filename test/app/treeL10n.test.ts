@@ -262,3 +262,25 @@ test('hand edit titles: English as before, Japanese in the edit list and in a re
     await session.close();
   }
 });
+
+test("a GPT header field's INVALID reason: English in the model as before, Japanese in the tree", async () => {
+  const file = writeEsxi5Image(path.join(dir, 'bad-revision.img'));
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.from([0x00, 0x00, 0x02, 0x00]), 0, 4, 512 + 8); // primary header Revision 0x00020000
+  fs.closeSync(fd);
+  const { disk, findings } = await model(file);
+  assert.deepEqual(
+    disk.primary!.invalid.map((p) => [p.field, p.reason]),
+    [['revision', 'revision is 0x00020000, expected 0x00010000']],
+  );
+  const described = (l10n: Localizer): string[] =>
+    [...walk(buildStructureTree(disk, findings, null, l10n).tree)].map((n) => n.description ?? '').filter((d) => /INVALID|不正/.test(d));
+  assert.deepEqual(
+    described(localizerOf(JA)).map((d) => d.split(' · ')[0]),
+    ['不正: リビジョンが 0x00020000 です。0x00010000 のはずです'],
+  );
+  assert.deepEqual(
+    described(ENGLISH).map((d) => d.split(' · ')[0]),
+    ['INVALID: revision is 0x00020000, expected 0x00010000'],
+  );
+});

@@ -69,7 +69,7 @@ export function headerNode(ctx: TreeContext, h: GptHeader): TreeNode {
           : h.role === 'primary'
             ? ` ${l10n.t('(last LBA is {0})', String(ctx.model.lastLba))}`
             : '';
-    if (invalid) description = `${l10n.t('INVALID: {0}', invalid.reason)} · ${description}`;
+    if (invalid) description = `${l10n.t('INVALID: {0}', invalid.text ? l10n.text(invalid.text) : invalid.reason)} · ${description}`;
     return ctx.editable(
       ctx.leaf(`${prefix}.${spec.name}`, spec.name, field, spec.kind, value, description, `${title} › ${spec.name}`),
       'header',

@@ -11,6 +11,8 @@ import { findField, parseStruct, readU64le } from '../structure';
 import { crc32, gptHeaderCrc32 } from '../crc32';
 import { GPT_HEADER } from '../layout';
 import { formatGuid } from '../guid';
+import { msg, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import {
   MAX_ENTRY_ARRAY_BYTES,
   MAX_PARTITION_ENTRIES,
@@ -76,39 +78,41 @@ export async function readGptHeader(source: ByteSource, sectorSize: number, lba:
 const ARRAY_BLOCKING_FIELDS = new Set(['numPartitionEntries', 'partitionEntrySize', 'partitionEntryLba']);
 
 function validateHeader(h: GptHeader, sectorSize: number, totalSectors: bigint): void {
-  const bad = (field: string, reason: string): void => void h.invalid.push({ field, reason });
-  if (h.revision !== GPT_REVISION_1_0) bad('revision', `revision is 0x${h.revision.toString(16).padStart(8, '0')}, expected 0x00010000`);
+  const bad = (field: string, text: Message): void => void h.invalid.push({ field, reason: renderMessage(text), text });
+  const hex = (n: number, digits = 0): string => `0x${n.toString(16).padStart(digits, '0')}`;
+  if (h.revision !== GPT_REVISION_1_0) bad('revision', msg('revision is {0}, expected 0x00010000', hex(h.revision, 8)));
   if (h.headerSize < MIN_GPT_HEADER_SIZE || h.headerSize > sectorSize)
-    bad('headerSize', `HeaderSize is ${h.headerSize}, must be between ${MIN_GPT_HEADER_SIZE} and the block size ${sectorSize}`);
-  if (h.reserved !== 0) bad('reserved', `reserved field at 0x14 is 0x${h.reserved.toString(16)}, must be zero`);
-  if (h.myLba !== h.lba) bad('myLba', `MyLBA is ${h.myLba} but the header sits at LBA ${h.lba}`);
-  if (h.numPartitionEntries === 0) bad('numPartitionEntries', 'NumberOfPartitionEntries is 0');
+    bad('headerSize', msg('HeaderSize is {0}, must be between {1} and the block size {2}', h.headerSize, MIN_GPT_HEADER_SIZE, sectorSize));
+  if (h.reserved !== 0) bad('reserved', msg('reserved field at 0x14 is {0}, must be zero', hex(h.reserved)));
+  if (h.myLba !== h.lba) bad('myLba', msg('MyLBA is {0} but the header sits at LBA {1}', h.myLba, h.lba));
+  if (h.numPartitionEntries === 0) bad('numPartitionEntries', msg('NumberOfPartitionEntries is 0'));
   else if (h.numPartitionEntries > MAX_PARTITION_ENTRIES)
-    bad('numPartitionEntries', `NumberOfPartitionEntries is ${h.numPartitionEntries}, more than the ${MAX_PARTITION_ENTRIES} we accept`);
+    bad('numPartitionEntries', msg('NumberOfPartitionEntries is {0}, more than the {1} we accept', h.numPartitionEntries, MAX_PARTITION_ENTRIES));
   const size = h.partitionEntrySize;
   const powerOfTwoTimes128 =
     size >= MIN_PARTITION_ENTRY_SIZE &&
     size % MIN_PARTITION_ENTRY_SIZE === 0 &&
     ((size / MIN_PARTITION_ENTRY_SIZE) & (size / MIN_PARTITION_ENTRY_SIZE - 1)) === 0;
-  if (!powerOfTwoTimes128) bad('partitionEntrySize', `SizeOfPartitionEntry is ${size}, must be 128 x 2^n`);
-  else if (size > MAX_PARTITION_ENTRY_SIZE) bad('partitionEntrySize', `SizeOfPartitionEntry is ${size}, more than the ${MAX_PARTITION_ENTRY_SIZE} we accept`);
+  if (!powerOfTwoTimes128) bad('partitionEntrySize', msg('SizeOfPartitionEntry is {0}, must be 128 x 2^n', size));
+  else if (size > MAX_PARTITION_ENTRY_SIZE)
+    bad('partitionEntrySize', msg('SizeOfPartitionEntry is {0}, more than the {1} we accept', size, MAX_PARTITION_ENTRY_SIZE));
   const arrayBytes = h.numPartitionEntries * size;
   const arraySectors = BigInt(Math.ceil(arrayBytes / sectorSize));
   if (!h.invalid.some((p) => p.field === 'numPartitionEntries' || p.field === 'partitionEntrySize') && arrayBytes > MAX_ENTRY_ARRAY_BYTES) {
-    bad('numPartitionEntries', `the entry array would be ${arrayBytes} bytes, more than the ${MAX_ENTRY_ARRAY_BYTES} we accept`);
+    bad('numPartitionEntries', msg('the entry array would be {0} bytes, more than the {1} we accept', arrayBytes, MAX_ENTRY_ARRAY_BYTES));
   }
   if (h.partitionEntryLba < 2n || h.partitionEntryLba + arraySectors > totalSectors) {
     bad(
       'partitionEntryLba',
-      `PartitionEntryLBA ${h.partitionEntryLba} puts the ${arraySectors}-sector entry array outside the disk (LBAs 2..${totalSectors - 1n})`,
+      msg('PartitionEntryLBA {0} puts the {1}-sector entry array outside the disk (LBAs 2..{2})', h.partitionEntryLba, arraySectors, totalSectors - 1n),
     );
   } else if (h.partitionEntryLba <= h.lba && h.lba < h.partitionEntryLba + arraySectors) {
-    bad('partitionEntryLba', `the entry array at LBA ${h.partitionEntryLba} overlaps its own header at LBA ${h.lba}`);
+    bad('partitionEntryLba', msg('the entry array at LBA {0} overlaps its own header at LBA {1}', h.partitionEntryLba, h.lba));
   }
-  if (h.firstUsableLba > h.lastUsableLba + 1n) bad('firstUsableLba', `FirstUsableLBA ${h.firstUsableLba} is after LastUsableLBA ${h.lastUsableLba}`);
-  if (h.role === 'primary' && h.firstUsableLba <= h.lba) bad('firstUsableLba', `FirstUsableLBA ${h.firstUsableLba} is not after the header`);
-  if (h.lastUsableLba >= totalSectors) bad('lastUsableLba', `LastUsableLBA ${h.lastUsableLba} is past the disk's last LBA ${totalSectors - 1n}`);
-  if (h.alternateLba === h.lba) bad('alternateLba', `AlternateLBA points at the header itself (LBA ${h.lba})`);
+  if (h.firstUsableLba > h.lastUsableLba + 1n) bad('firstUsableLba', msg('FirstUsableLBA {0} is after LastUsableLBA {1}', h.firstUsableLba, h.lastUsableLba));
+  if (h.role === 'primary' && h.firstUsableLba <= h.lba) bad('firstUsableLba', msg('FirstUsableLBA {0} is not after the header', h.firstUsableLba));
+  if (h.lastUsableLba >= totalSectors) bad('lastUsableLba', msg("LastUsableLBA {0} is past the disk's last LBA {1}", h.lastUsableLba, totalSectors - 1n));
+  if (h.alternateLba === h.lba) bad('alternateLba', msg('AlternateLBA points at the header itself (LBA {0})', h.lba));
 }
 
 export function signatureOf(block: Uint8Array): string {

@@ -41,7 +41,7 @@ import type { ViewKind } from './openForView';
 import { changesNoByte } from './fixPreview';
 import { AppliedSpecs } from './appliedSpecs';
 import { planSpecFieldEdit, specFieldEditText } from './specFieldEdit';
-import { byteEditTitle, editedRanges, planBytes, planField } from './handEdits';
+import { byteEditTitleText, editedRanges, planBytes, planField } from './handEdits';
 import type { AppliedSpec, AppliedSpecsHost, SpecTarget } from './appliedSpecs';
 import type { EditOutcome, SessionEffect } from './session/effects';
 import { handleSessionMessage } from './session/messages';
@@ -184,7 +184,7 @@ export class DiskImageSession implements MessageTarget {
   editState(): EditState {
     return {
       dirty: this.edits.dirty,
-      applied: this.edits.current.map((e) => e.plan.title),
+      applied: this.edits.current.map((e) => (e.plan.titleText ? this.l10n.text(e.plan.titleText) : e.plan.title)),
       pending: this.edits.pendingPlans().length,
       blocked: this.blockedReason(),
       handBlocked: this.handEditBlocked(),
@@ -313,13 +313,13 @@ export class DiskImageSession implements MessageTarget {
 
   /** Overwrites bytes at `offset` as one edit (with the dependent bytes when `dependents`). */
   async editBytes(offset: number, bytes: Uint8Array, dependents: boolean, action: 'type' | 'paste' | 'fill'): Promise<EditOutcome> {
-    return this.handEdit((target) => planBytes(target, offset, bytes, dependents, byteEditTitle(action, offset, bytes.length)));
+    return this.handEdit((target) => planBytes(target, offset, bytes, dependents, byteEditTitleText(action, offset, bytes.length)));
   }
 
   /** Puts the file's bytes back over [offset, offset+length) as one edit. */
   async revertBytes(offset: number, length: number, dependents: boolean): Promise<EditOutcome> {
     const saved = await this.image.baseSource.read(offset, length);
-    return this.handEdit((target) => planBytes(target, offset, saved, dependents, byteEditTitle('revert', offset, length)));
+    return this.handEdit((target) => planBytes(target, offset, saved, dependents, byteEditTitleText('revert', offset, length)));
   }
 
   /** Sets the field at `path` to `value` as one edit. */

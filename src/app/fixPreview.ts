@@ -26,7 +26,7 @@ export function previewPlan(model: DiskModel, plan: FixPlan, l10n: Localizer = E
   });
   changed.sort((a, b) => a.offset - b.offset);
   return {
-    title: plan.title,
+    title: plan.titleText ? l10n.text(plan.titleText) : plan.title,
     description: plan.descriptionText ? l10n.text(plan.descriptionText) : plan.description,
     patches,
     changed,

@@ -17,6 +17,8 @@ import { SpanDataMap, WholeDataMap } from '../core/io/dataRegions';
 import { scanSourceFor } from '../core/io/scanSource';
 import { PatchedSource } from '../core/io/patchedSource';
 import { openImage } from '../core/io/openImage';
+import { msg, renderMessage } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
 /** What the planners need of the document. */
 export interface EditTarget {
@@ -27,17 +29,17 @@ export interface EditTarget {
 }
 
 const hex = (n: number): string => `0x${n.toString(16).toUpperCase()}`;
-const bytesWord = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
 
 /** The plan of overwriting `bytes` at `offset`, with mirror and reseal when `dependents`. */
-export async function planBytes(target: EditTarget, offset: number, bytes: Uint8Array, dependents: boolean, title: string): Promise<FixPlan> {
+export async function planBytes(target: EditTarget, offset: number, bytes: Uint8Array, dependents: boolean, titleText: Message): Promise<FixPlan> {
+  const title = renderMessage(titleText);
   const read = (at: number, length: number): Promise<Uint8Array> => target.source.read(at, length);
   if (!target.model) {
     const before = await read(offset, bytes.length);
-    return { id: HAND_EDIT_ID, title, description: `${title} (plain bytes).`, patches: differing({ offset, before, after: bytes }) };
+    return { id: HAND_EDIT_ID, title, titleText, description: `${title} (plain bytes).`, patches: differing({ offset, before, after: bytes }) };
   }
   const result = await planByteEdit(target.model, offset, bytes, { reseal: dependents, mirror: dependents }, read);
-  return { ...result.plan, title };
+  return { ...result.plan, title, titleText };
 }
 
 /** The plan of a field set by value (`primaryArray.entries.0.name` = `bootbank`). */
@@ -51,8 +53,17 @@ export async function planField(target: EditTarget, path: string, value: string,
 
 /** "Type 1 byte at 0x200", "Paste 16 bytes at 0x1000", "Fill 512 bytes at 0x0". */
 export function byteEditTitle(action: 'type' | 'paste' | 'fill' | 'revert', offset: number, length: number): string {
-  const verb = action === 'type' ? 'Type' : action === 'paste' ? 'Paste' : action === 'fill' ? 'Fill' : 'Revert';
-  return `${verb} ${bytesWord(length)} at ${hex(offset)}${action === 'revert' ? ' to the saved bytes' : ''}`;
+  return renderMessage(byteEditTitleText(action, offset, length));
+}
+
+/** byteEditTitle as a msg() template (the editor shows it in the user's language). */
+export function byteEditTitleText(action: 'type' | 'paste' | 'fill' | 'revert', offset: number, length: number): Message {
+  const count = length === 1 ? msg('1 byte') : msg('{0} bytes', length);
+  const at = hex(offset);
+  if (action === 'type') return msg('Type {0} at {1}', count, at);
+  if (action === 'paste') return msg('Paste {0} at {1}', count, at);
+  if (action === 'fill') return msg('Fill {0} at {1}', count, at);
+  return msg('Revert {0} at {1} to the saved bytes', count, at);
 }
 
 /** Patches reduced to the bytes that change (a typed byte equal to the old one changes nothing). */

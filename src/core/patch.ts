@@ -15,6 +15,8 @@ export interface Patch {
 export interface FixPlan {
   id: PlanId;
   title: string;
+  /** `title` as a msg() template, when the plan has one (the editor shows it in the user's language). */
+  titleText?: Message;
   description: string;
   /** `description` as a msg() template, when the fix wrote one (the editor shows it in the user's language). */
   descriptionText?: Message;

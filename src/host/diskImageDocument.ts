@@ -15,7 +15,7 @@ import { CopyCancelledError, ImageChangedError } from '../core/write/index';
 import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
 import { journalDir, readSettings } from './settings';
-import { hostLocalizer, localText } from './localText';
+import { hostLocalizer, planTitle } from './localText';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
@@ -101,7 +101,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
 
   /** Tells VS Code about an edit the session already applied (undo/redo go back through the session). */
   recordEdit(edit: ImageEdit): void {
-    const title = localText(edit.plan.title);
+    const title = planTitle(edit.plan);
     this.editEmitter.fire({
       document: this,
       label: title,
@@ -190,7 +190,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
     const confirm = this.session.saveNeedsConfirmation();
     if (confirm && plans.length > 0) {
       const write = vscode.l10n.t('Write to Device');
-      const titles = plans.map((p) => localText(p.title)).join(', ');
+      const titles = plans.map((p) => planTitle(p)).join(', ');
       const answer = await vscode.window.showWarningMessage(
         plans.length === 1
           ? vscode.l10n.t('{0}. Write the unsaved repair ({1}) to it?', confirm, titles)
@@ -223,7 +223,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
     } finally {
       this.saving = false;
     }
-    this.changed(plans.length > 0 ? vscode.l10n.t('Saved: {0} written to {1}.', plans.map((p) => localText(p.title)).join(', '), this.name) : null);
+    this.changed(plans.length > 0 ? vscode.l10n.t('Saved: {0} written to {1}.', plans.map((p) => planTitle(p)).join(', '), this.name) : null);
   }
 
   /** Tells the user the file changed on disk and lets them choose; always throws (nothing is saved). */

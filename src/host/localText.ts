@@ -29,6 +29,11 @@ export function localText(text: string): string {
   return translate(vscode.l10n.bundle ?? {}, text, []);
 }
 
+/** A plan's title in VS Code's language: its msg() template when it has one (hand edits), else its marked title. */
+export function planTitle(plan: { title: string; titleText?: Message }): string {
+  return plan.titleText ? localMessage(plan.titleText) : localText(plan.title);
+}
+
 /** A finding's message in VS Code's language (English when it has no template). */
 export function findingText(finding: Pick<Finding, 'message' | 'text'>): string {
   return finding.text ? localMessage(finding.text) : finding.message;

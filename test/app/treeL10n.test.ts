@@ -16,6 +16,7 @@ import { buildDiskMap } from '../../src/app/diskMap';
 import { buildCompareMaps } from '../../src/app/compareMap';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import { fixLabel } from '../../src/core/fixes/registry';
+import { byteEditTitle, byteEditTitleText } from '../../src/app/handEdits';
 import { ENGLISH, localizerOf } from '../../src/shared/l10n';
 import type { Localizer, Message, StringTable } from '../../src/shared/l10n';
 import type { TreeNode } from '../../src/shared/protocol/editor';
@@ -239,5 +240,25 @@ test('a session opened with the Japanese localizer sends a Japanese tree, map, s
     assert.deepEqual(plain.plan('recompute-crcs'), { ok: false, id: 'recompute-crcs', reason: 'このファイルはディスクイメージとして読み込まれていません' });
   } finally {
     await plain.close();
+  }
+});
+
+test('hand edit titles: English as before, Japanese in the edit list and in a refusal', async () => {
+  assert.deepEqual(
+    [byteEditTitle('type', 0x200, 4), byteEditTitle('paste', 0x1000, 16), byteEditTitle('fill', 0, 1), byteEditTitle('revert', 0x1be, 2)],
+    ['Type 4 bytes at 0x200', 'Paste 16 bytes at 0x1000', 'Fill 1 byte at 0x0', 'Revert 2 bytes at 0x1BE to the saved bytes'],
+  );
+  const l10n = localizerOf(JA);
+  assert.equal(l10n.text(byteEditTitleText('type', 0x200, 4)), '0x200 に 4 バイトを入力');
+  assert.equal(l10n.text(byteEditTitleText('revert', 0x1be, 1)), '0x1BE の 1 バイトを保存済みのバイトに戻す');
+  const file = writeEsxi5Image(path.join(dir, 'hand-edit.img'));
+  const session = await DiskImageSession.open(file, { l10n });
+  try {
+    const effect = await session.handle({ type: 'editBytes', offset: 0x100000, hex: 'ab', dependents: true, action: 'type' }, { bytesPerRow: 16 });
+    assert.equal(effect.kind, 'edit');
+    assert.equal(session.edits.current.at(-1)!.plan.title, 'Type 1 byte at 0x100000', 'the stored (journal) title stays English');
+    assert.deepEqual(session.editState().applied, ['0x100000 に 1 バイトを入力']);
+  } finally {
+    await session.close();
   }
 });

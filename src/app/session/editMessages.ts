@@ -4,7 +4,7 @@
 import type { FixId, ScanFixId } from '../../core/findings';
 import { fixLabel } from '../../core/fixes/registry';
 import type { FromWebview } from '../../shared/protocol/editor';
-import { byteEditTitle } from '../handEdits';
+import { byteEditTitleText } from '../handEdits';
 import type { EditOutcome, SessionEffect } from './effects';
 import { ENGLISH } from '../../shared/l10n';
 import type { Localizer } from '../../shared/l10n';
@@ -35,8 +35,8 @@ export async function handleEditMessage(target: EditTarget, message: EditMessage
     message.type === 'setField'
       ? message.path
       : message.type === 'editBytes'
-        ? byteEditTitle(message.action, message.offset, message.hex.length / 2)
-        : byteEditTitle('revert', message.offset, message.length);
+        ? l10n.text(byteEditTitleText(message.action, message.offset, message.hex.length / 2))
+        : l10n.text(byteEditTitleText('revert', message.offset, message.length));
   const done =
     message.type === 'editBytes'
       ? await target.editBytes(

@@ -257,3 +257,28 @@ test('a whole-disk file system that holds files is never set aside: a disk image
   assert.equal(used.proposal, null);
   assert.match(used.noProposal, /the ntfs file system at LBA 0 spans the disk and has 3 volumes inside it, and it holds files/);
 });
+
+test(
+  'mkfs.vfat -F 32 on a wiped Linux disk: its FATs cover the ext4 primary superblock, the ext4 partition comes back from its backups and the proposal says to repair it with e2fsck -b',
+  { skip },
+  async () => {
+    const image = path.join(dir, 'linux-vfat.img');
+    linuxDisk(image);
+    const original = partitionsOf(image);
+    wipeTables(image);
+    execFileSync('mkfs.vfat', ['-F', '32', '-I', image], { stdio: 'ignore' });
+    assert.equal(blkidAt(image, 2048 * 512).TYPE, undefined, 'the FATs overwrote the ext4 primary superblock');
+
+    const report = await rebuildOver(image, 'vfat', [2048, 133120, 788480]);
+    assert.ok(
+      report.proposal.reasons.some((r: string) =>
+        /^the ext4 volume of partition 1 \(LBA 2048\) was found from a backup copy only: .* repair it with e2fsck -b BLOCK/.test(r),
+      ),
+      report.proposal.reasons.join('\n'),
+    );
+    assert.ok(!report.proposal.reasons.some((r: string) => /volume of partition [23] /.test(r)), 'the intact xfs and swap need no repair');
+    assert.deepEqual(partitionsOf(image), original, 'sfdisk lists the original partitions in the original slots');
+    assert.equal(blkidAt(image, 133120 * 512).TYPE, 'xfs');
+    assert.equal(blkidAt(image, 788480 * 512).TYPE, 'swap');
+  },
+);

@@ -346,6 +346,21 @@ function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[
             `no volume was found where ${lost.map((p) => `${p.role} (LBA ${p.firstLba})`).join(', ')} start${lost.length === 1 ? 's' : ''}: the whole-disk file system's own structures were written there; the partition${lost.length === 1 ? ' is' : 's are'} restored, ${lost.length === 1 ? 'its' : 'their'} file system${lost.length === 1 ? '' : 's'} must be made again`,
           ]
         : []),
+      ...damagedInside(proposal, inner),
     ],
   };
+}
+
+/** A reason per restored partition whose volume was found from a backup copy only (the mkfs wrote over its start). */
+function damagedInside(proposal: Proposal, inner: FoundVolume[]): string[] {
+  return proposal.partitions.flatMap((p) => {
+    const v = inner.find((x) => x.firstLba === p.firstLba && x.confidence !== 'high');
+    if (!v) return [];
+    const repair = v.content.type.startsWith('ext')
+      ? 'e2fsck -b BLOCK (one of the backup superblocks the scan lists)'
+      : `its own repair tool, from the backup copy the scan lists`;
+    return [
+      `the ${v.content.type} volume of partition ${p.slot + 1} (LBA ${p.firstLba}) was found from a backup copy only: the whole-disk file system overwrote its first structure; after the table is written, repair it with ${repair}`,
+    ];
+  });
 }

@@ -16,6 +16,7 @@ import { buildDiskMap } from '../../src/app/diskMap';
 import { buildCompareMaps } from '../../src/app/compareMap';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import { fixLabel } from '../../src/core/fixes/registry';
+import { planCopySlotsFromReference } from '../../src/core/diff/copySlots';
 import { byteEditTitle, byteEditTitleText } from '../../src/app/handEdits';
 import { ENGLISH, localizerOf } from '../../src/shared/l10n';
 import type { Localizer, Message, StringTable } from '../../src/shared/l10n';
@@ -283,4 +284,12 @@ test("a GPT header field's INVALID reason: English in the model as before, Japan
     described(ENGLISH).map((d) => d.split(' · ')[0]),
     ['INVALID: revision is 0x00020000, expected 0x00010000'],
   );
+});
+
+test('the compare copy-slots refusal reasons: English as before, Japanese through the localizer', async () => {
+  const { disk } = await model(writeEsxi5Image(path.join(dir, 'same-slots.img')));
+  const same = planCopySlotsFromReference(disk, disk);
+  assert.ok(!same.ok);
+  assert.equal(same.reason, `every partition of ${disk.image} already sits in the slot the reference uses`);
+  assert.equal(localizerOf(JA).text(same.reasonText!), `${disk.image} のパーティションはすべて、参照イメージと同じスロットにすでにあります`);
 });

@@ -3,7 +3,8 @@
 // slot B uses for the same partition (matched as in the structural diff), in
 // the primary and the backup array, then each array CRC and header CRC is
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
-import { english } from '../../shared/l10n';
+import { english, msg, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { ReferenceFixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
@@ -37,21 +38,26 @@ const ARRAY_CRC32_AT = GPT_HEADER.partitionEntryArrayCrc32.offset;
 
 /** Plans moving A's entries into the slots reference B uses for the same partitions. Never touches either image. */
 export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel): FixResult {
-  const refuse = (reason: string): FixResult => ({ ok: false, id: ID, reason });
+  const refuse = (reason: string | Message): FixResult =>
+    typeof reason === 'string' ? { ok: false, id: ID, reason } : { ok: false, id: ID, reason: renderMessage(reason), reasonText: reason };
   if (disk.scheme !== 'gpt')
     return refuse(
       `${disk.image} has no GPT (${disk.scheme === 'none' ? 'no partition table was found' : `it is partitioned with ${disk.scheme === 'mbr' ? 'an MBR' : `a ${disk.scheme.toUpperCase()} label`}`}), so it has no slots to rearrange`,
     );
-  if (reference.scheme !== 'gpt') return refuse(`the reference ${reference.image} has no GPT, so it has no slots to copy`);
+  if (reference.scheme !== 'gpt') return refuse(msg('the reference {0} has no GPT, so it has no slots to copy', reference.image));
 
   const copies = [disk.backup, disk.primary].filter((h): h is GptHeader => h !== null); // backup first (UEFI 5.3.2)
   const broken = copies.find((h) => !(h.invalid.length === 0 && h.headerCrcOk && h.arrayCrcOk === true && h.array));
   if (broken)
     return refuse(
-      `the ${broken.role} GPT of ${disk.image} is damaged (bad CRC or invalid fields); repair it first (diskx check lists the fixes), then copy the slots`,
+      broken.role === 'primary'
+        ? msg('the primary GPT of {0} is damaged (bad CRC or invalid fields); repair it first (diskx check lists the fixes), then copy the slots', disk.image)
+        : msg('the backup GPT of {0} is damaged (bad CRC or invalid fields); repair it first (diskx check lists the fixes), then copy the slots', disk.image),
     );
   if (copies.length === 2 && Buffer.compare(copies[0]!.array!.bytes, copies[1]!.array!.bytes) !== 0) {
-    return refuse(`the primary and backup entry arrays of ${disk.image} differ, so it is unclear which one to rearrange; rebuild one from the other first`);
+    return refuse(
+      msg('the primary and backup entry arrays of {0} differ, so it is unclear which one to rearrange; rebuild one from the other first', disk.image),
+    );
   }
 
   const { matches, onlyA, onlyB } = matchPartitions(disk.partitions, reference.partitions);
@@ -62,7 +68,7 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
     );
   }
   const moves = matches.filter((m) => m.a.slot !== m.b.slot).sort((x, y) => x.a.slot - y.a.slot);
-  if (moves.length === 0) return refuse(`every partition of ${disk.image} already sits in the slot the reference uses`);
+  if (moves.length === 0) return refuse(msg('every partition of {0} already sits in the slot the reference uses', disk.image));
 
   const patches: Patch[] = [];
   const crcNotes: string[] = [];

@@ -3,6 +3,7 @@
 // finds no problem; the reasons it refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { planCopySlotsFromReference } from '../../src/core/diff/copySlots';
 import { structuralDiff } from '../../src/core/diff/structuralDiff';
@@ -12,8 +13,19 @@ import { analyzeBytes, analyzeFile, editEntryBoth, readAt, sgdiskVerify, smallGp
 import { NEED_ORACLES } from '../fixes/helpers';
 import { parseGuid } from '../../src/core/guid';
 import type { FixResult } from '../../src/core/patch';
+import { localizerOf } from '../../src/shared/l10n';
+import type { StringTable } from '../../src/shared/l10n';
 
 const dir = tempDir('diskx-diff-copyslots-');
+const JA: StringTable = JSON.parse(
+  readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'l10n', 'bundle.l10n.ja.json'), 'utf8'),
+);
+
+/** The refusal in Japanese (the editor's rendering of reasonText). */
+function japanese(result: FixResult): string {
+  assert.ok(!result.ok && result.reasonText, 'a refusal with a message');
+  return result.ok ? '' : localizerOf(JA).text(result.reasonText!);
+}
 const GiB = 1024 ** 3;
 
 function reason(result: FixResult): string {
@@ -88,7 +100,11 @@ test('refuses: no GPT on either side', async () => {
   const mbr = (await analyzeBytes(mbrOnly)).disk;
   const gpt = (await analyzeBytes(smallGptBytes())).disk;
   assert.equal(mbr.scheme, 'mbr');
-  assert.match(reason(planCopySlotsFromReference(mbr, gpt)), /has no GPT \(it is partitioned with an MBR\)/);
+  assert.equal(reason(planCopySlotsFromReference(mbr, gpt)), 'memory.img has no GPT (it is partitioned with an MBR), so it has no slots to rearrange');
+  assert.equal(
+    japanese(planCopySlotsFromReference(mbr, gpt)),
+    'memory.img には GPT がなく (MBR でパーティション分割されています)、並べ替えるスロットがありません',
+  );
   assert.match(reason(planCopySlotsFromReference(gpt, mbr)), /the reference memory\.img has no GPT/);
 });
 
@@ -98,6 +114,11 @@ test('refuses: a partition of A is missing in the reference', async () => {
   const text = reason(planCopySlotsFromReference((await analyzeBytes(smallGptBytes())).disk, (await analyzeBytes(bytesB)).disk));
   assert.match(text, /a partition of memory\.img is missing in the reference/);
   assert.ok(text.includes(`part4 (slot 3, ${testGuid(4)})`), text);
+  assert.equal(text, `a partition of memory.img is missing in the reference, so there is no slot to copy for part4 (slot 3, ${testGuid(4)})`);
+  assert.equal(
+    japanese(planCopySlotsFromReference((await analyzeBytes(smallGptBytes())).disk, (await analyzeBytes(bytesB)).disk)),
+    `memory.img のパーティション 1 つが参照イメージにないため、part4 (スロット 3、${testGuid(4)}) のコピー先スロットがありません`,
+  );
 });
 
 test('refuses: slots already identical', async () => {

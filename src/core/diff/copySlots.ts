@@ -3,7 +3,7 @@
 // slot B uses for the same partition (matched as in the structural diff), in
 // the primary and the backup array, then each array CRC and header CRC is
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
-import { english, msg, renderMessage } from '../../shared/l10n';
+import { english, msg, msgJoin, renderMessage } from '../../shared/l10n';
 import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { ReferenceFixId } from '../findings';
@@ -42,7 +42,11 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
     typeof reason === 'string' ? { ok: false, id: ID, reason } : { ok: false, id: ID, reason: renderMessage(reason), reasonText: reason };
   if (disk.scheme !== 'gpt')
     return refuse(
-      `${disk.image} has no GPT (${disk.scheme === 'none' ? 'no partition table was found' : `it is partitioned with ${disk.scheme === 'mbr' ? 'an MBR' : `a ${disk.scheme.toUpperCase()} label`}`}), so it has no slots to rearrange`,
+      disk.scheme === 'none'
+        ? msg('{0} has no GPT (no partition table was found), so it has no slots to rearrange', disk.image)
+        : disk.scheme === 'mbr'
+          ? msg('{0} has no GPT (it is partitioned with an MBR), so it has no slots to rearrange', disk.image)
+          : msg('{0} has no GPT (it is partitioned with a {1} label), so it has no slots to rearrange', disk.image, disk.scheme.toUpperCase()),
     );
   if (reference.scheme !== 'gpt') return refuse(msg('the reference {0} has no GPT, so it has no slots to copy', reference.image));
 
@@ -62,9 +66,14 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
 
   const { matches, onlyA, onlyB } = matchPartitions(disk.partitions, reference.partitions);
   if (onlyA.length > 0) {
-    const list = onlyA.map((p) => `${partitionLabel(disk, p)} (slot ${p.slot}, ${p.uuid ?? 'no GUID'})`).join(', ');
+    const list = msgJoin(
+      onlyA.map((p) => msg('{0} (slot {1}, {2})', partitionLabel(disk, p), p.slot, p.uuid ?? msg('no GUID'))),
+      ', ',
+    );
     return refuse(
-      `${onlyA.length === 1 ? 'a partition' : `${onlyA.length} partitions`} of ${disk.image} ${onlyA.length === 1 ? 'is' : 'are'} missing in the reference, so there is no slot to copy for ${list}`,
+      onlyA.length === 1
+        ? msg('a partition of {0} is missing in the reference, so there is no slot to copy for {1}', disk.image, list)
+        : msg('{0} partitions of {1} are missing in the reference, so there is no slot to copy for {2}', onlyA.length, disk.image, list),
     );
   }
   const moves = matches.filter((m) => m.a.slot !== m.b.slot).sort((x, y) => x.a.slot - y.a.slot);
@@ -77,10 +86,24 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
     const beyond = moves.find((m) => m.b.slot >= header.numPartitionEntries);
     if (beyond)
       return refuse(
-        `the ${header.role} array of ${disk.image} has ${header.numPartitionEntries} entries, so it has no slot ${beyond.b.slot} for ${partitionLabel(disk, beyond.a)}`,
+        header.role === 'primary'
+          ? msg(
+              'the primary array of {0} has {1} entries, so it has no slot {2} for {3}',
+              disk.image,
+              header.numPartitionEntries,
+              beyond.b.slot,
+              partitionLabel(disk, beyond.a),
+            )
+          : msg(
+              'the backup array of {0} has {1} entries, so it has no slot {2} for {3}',
+              disk.image,
+              header.numPartitionEntries,
+              beyond.b.slot,
+              partitionLabel(disk, beyond.a),
+            ),
       );
     const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
-    if (typeof moved === 'string') return refuse(`${header.role} array: ${moved}`);
+    if (!(moved instanceof Uint8Array)) return refuse(header.role === 'primary' ? msg('primary array: {0}', moved) : msg('backup array: {0}', moved));
     const arrayCrc = crc32(moved);
     const block = header.bytes.slice();
     const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
@@ -137,13 +160,13 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
  * byte, into the slot the reference uses; vacated slots become zero (unused,
  * UEFI 5.3.3). Slots nobody moves out of or into keep their bytes.
  */
-function moveEntries(array: Uint8Array, moves: PartitionMatch[], entrySize: number): Uint8Array | string {
+function moveEntries(array: Uint8Array, moves: PartitionMatch[], entrySize: number): Uint8Array | Message {
   const out = array.slice();
   const leaving = new Set(moves.map((m) => m.a.slot));
   for (const m of moves) {
     const target = array.subarray(m.b.slot * entrySize, m.b.slot * entrySize + 16);
     if (!leaving.has(m.b.slot) && target.some((x) => x !== 0))
-      return `slot ${m.b.slot} holds an entry that does not move, so moving slot ${m.a.slot} there would overwrite it`;
+      return msg('slot {0} holds an entry that does not move, so moving slot {1} there would overwrite it', m.b.slot, m.a.slot);
   }
   for (const m of moves) out.fill(0, m.a.slot * entrySize, (m.a.slot + 1) * entrySize);
   for (const m of moves) out.set(array.subarray(m.a.slot * entrySize, (m.a.slot + 1) * entrySize), m.b.slot * entrySize);

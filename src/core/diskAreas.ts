@@ -5,12 +5,16 @@
 // the table areas (tableRanges) and out of the partitions.
 import type { DiskModel, GptHeader } from './model';
 import { MAX_ENTRY_ARRAY_BYTES, MIN_ENTRY_ARRAY_RESERVED_BYTES } from './limits';
+import { msg, renderMessage } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
 /** Bytes [start, end) of the image and what they are. */
 export interface ByteRange {
   start: number;
   end: number;
   what: string;
+  /** `what` as a msg() template (partitionRanges sets it), for the editor's language. */
+  whatText?: Message;
 }
 
 // MBR types that are containers or placeholders, not data: the GPT's protective
@@ -23,24 +27,32 @@ export function partitionRanges(disk: DiskModel): ByteRange[] {
   const ss = BigInt(disk.sectorSize);
   const size = BigInt(disk.sizeBytes);
   const out: ByteRange[] = [];
-  const add = (first: bigint, last: bigint, what: string): void => {
+  const add = (first: bigint, last: bigint, whatText: Message): void => {
     if (last < first || first < 0n) return;
     const start = first * ss;
     const end = (last + 1n) * ss;
     if (start >= size) return;
-    out.push({ start: Number(start), end: Number(end < size ? end : size), what });
+    out.push({ start: Number(start), end: Number(end < size ? end : size), what: renderMessage(whatText), whatText });
   };
   for (const header of [disk.primary, disk.backup]) {
     for (const entry of header?.array?.slots ?? []) {
-      if (entry.used) add(entry.firstLba, entry.lastLba, `partition ${entry.number} (LBAs ${entry.firstLba}..${entry.lastLba}, ${header!.role} array)`);
+      if (entry.used)
+        add(
+          entry.firstLba,
+          entry.lastLba,
+          header!.role === 'primary'
+            ? msg('partition {0} (LBAs {1}..{2}, primary array)', entry.number, entry.firstLba, entry.lastLba)
+            : msg('partition {0} (LBAs {1}..{2}, backup array)', entry.number, entry.firstLba, entry.lastLba),
+        );
     }
   }
   for (const record of disk.mbr?.records ?? []) {
     if (!NOT_DATA_MBR_TYPES.has(record.type) && record.sectors > 0)
-      add(BigInt(record.firstLba), BigInt(record.firstLba) + BigInt(record.sectors) - 1n, `MBR partition ${record.index + 1}`);
+      add(BigInt(record.firstLba), BigInt(record.firstLba) + BigInt(record.sectors) - 1n, msg('MBR partition {0}', record.index + 1));
   }
   for (const logical of disk.mbr?.logical ?? []) {
-    if (logical.sectors > 0) add(BigInt(logical.firstLba), BigInt(logical.firstLba) + BigInt(logical.sectors) - 1n, `logical partition ${logical.number}`);
+    if (logical.sectors > 0)
+      add(BigInt(logical.firstLba), BigInt(logical.firstLba) + BigInt(logical.sectors) - 1n, msg('logical partition {0}', logical.number));
   }
   return out;
 }

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gptHeaderCrc32 } from '../../src/core/crc32';
+import { analyzeImage } from '../../src/core/index';
+import { planFix } from '../../src/core/fixes/index';
+import { localizerOf } from '../../src/shared/l10n';
+import type { StringTable } from '../../src/shared/l10n';
 import { tempDir, haveOracles, run } from '../builders/images';
 import { diskx, headTailHash, journalOf, lines, readAt, seedImage, writeAt } from '../cli/fixTestHelpers';
 
@@ -50,6 +54,17 @@ test('an entry array inside a partition: gpt-array-in-usable-range names it, and
   );
   assert.equal(headTailHash(image) + readAt(image, 8224 * 512, 16384).toString('hex'), before, 'nothing written');
   assert.equal(fs.existsSync(journalOf(image)), false);
+
+  // The editor shows the same refusal in its language (the partition named through msg()).
+  const { opened, disk } = await analyzeImage(image);
+  await opened.source.close();
+  const refused = planFix(disk, 'restore-esxi-slots');
+  assert.ok(!refused.ok && refused.reasonText);
+  assert.match(refused.reason, /which lies in partition 4 \(LBAs 8224\.\.520191, primary array\); no fix writes into a partition$/);
+  const ja: StringTable = JSON.parse(
+    fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'l10n', 'bundle.l10n.ja.json'), 'utf8'),
+  );
+  assert.match(localizerOf(ja).text(refused.reasonText), /パーティション 4 \(LBA 8224\.\.520191、プライマリ配列\)/);
 });
 
 test('both headers pointing at one array: restore-esxi-slots moves it once, the dry run and the write agree, undo restores it', async () => {

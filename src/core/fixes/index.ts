@@ -26,7 +26,7 @@ export function planFix(disk: DiskModel, id: FixId): FixResult {
   if (hit)
     return refused(
       id,
-      msg('it would write byte {0}, which lies in {1}; no fix writes into a partition', `0x${hit.offset.toString(16).toUpperCase()}`, hit.what),
+      msg('it would write byte {0}, which lies in {1}; no fix writes into a partition', `0x${hit.offset.toString(16).toUpperCase()}`, hit.whatText ?? hit.what),
     );
   return result;
 }
@@ -36,7 +36,7 @@ function refused(id: FixId, reason: Message): FixResult {
 }
 
 /** The first changed byte of `patches` that lies in a partition, or null. */
-function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: number; what: string } | null {
+function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: number; what: string; whatText?: Message } | null {
   const ranges = partitionRanges(disk);
   if (ranges.length === 0) return null;
   for (const patch of patches) {
@@ -48,7 +48,7 @@ function partitionWrite(disk: DiskModel, patches: readonly Patch[]): { offset: n
       let end = i + 1;
       while (end < patch.after.length && patch.after[end] !== patch.before[end]) end++;
       const hit = partitionOverlap(disk, patch.offset + i, end - i, ranges);
-      if (hit) return { offset: Math.max(patch.offset + i, hit.start), what: hit.what };
+      if (hit) return { offset: Math.max(patch.offset + i, hit.start), what: hit.what, ...(hit.whatText ? { whatText: hit.whatText } : {}) };
       i = end;
     }
   }

@@ -5,20 +5,10 @@ import { parseGuid } from './guid';
 import { GPT_REVISION_1_0, GPT_SIGNATURE } from './model';
 import type { GptHeader } from './model';
 import { GPT_HEADER, MBR, MBR_RECORD } from './layout';
+import type { GptHeaderVariableField } from './layout';
 
 /** The fields of a GPT header we write, as the model names them (HeaderCRC32 is computed; HeaderSize defaults to 92). */
-export type GptHeaderFields = Pick<
-  GptHeader,
-  | 'myLba'
-  | 'alternateLba'
-  | 'firstUsableLba'
-  | 'lastUsableLba'
-  | 'diskGuid'
-  | 'partitionEntryLba'
-  | 'numPartitionEntries'
-  | 'partitionEntrySize'
-  | 'partitionEntryArrayCrc32'
-> & { headerSize?: number };
+export type GptHeaderFields = Pick<GptHeader, GptHeaderVariableField> & { headerSize?: number };
 
 /** One logical block holding a GPT header with a correct HeaderCRC32. */
 export function encodeGptHeader(fields: GptHeaderFields, sectorSize: number): Uint8Array {

@@ -15,13 +15,8 @@ export interface FieldSlot {
   length: number;
 }
 
-/** The GPT header's fields (UEFI 5.3.2, table "GPT Header"), named as in formats/gpt_header.ksy. */
-export type GptHeaderField =
-  | 'signature'
-  | 'revision'
-  | 'headerSize'
-  | 'headerCrc32'
-  | 'reserved'
+/** The GPT header fields that differ between disks, which an encoder takes from its caller (the rest are fixed or computed). */
+export type GptHeaderVariableField =
   | 'myLba'
   | 'alternateLba'
   | 'firstUsableLba'
@@ -31,6 +26,9 @@ export type GptHeaderField =
   | 'numPartitionEntries'
   | 'partitionEntrySize'
   | 'partitionEntryArrayCrc32';
+
+/** The GPT header's fields (UEFI 5.3.2, table "GPT Header"), named as in formats/gpt_header.ksy. */
+export type GptHeaderField = 'signature' | 'revision' | 'headerSize' | 'headerCrc32' | 'reserved' | GptHeaderVariableField;
 
 /** A partition entry's fields (UEFI 5.3.3), named as in formats/gpt_partition_array.ksy. */
 export type GptEntryField = 'typeGuid' | 'uniqueGuid' | 'firstLba' | 'lastLba' | 'attributes' | 'name';

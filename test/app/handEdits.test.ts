@@ -4,22 +4,15 @@
 // Saved images are judged by sgdisk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import type { SessionEffect } from '../../src/app/diskImageSession';
 import { haveOracles, tempDir } from '../builders/images';
-import { readAt, sgdisk, sgdiskVerify, sparseFile } from '../builders/oracles';
+import { dataAndEspImage, readAt, sgdiskVerify } from '../builders/oracles';
 import { fileHash } from '../cli/fixTestHelpers';
 
 const settings = { bytesPerRow: 16 as const };
 const oracles = haveOracles();
-
-async function image(dir: string): Promise<string> {
-  const file = sparseFile(path.join(dir, 'disk.img'), 64 * 1024 * 1024);
-  await sgdisk(file, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
-  return file;
-}
 
 function edited(effect: SessionEffect): void {
   assert.equal(effect.kind, 'edit', JSON.stringify(effect.kind === 'reply' ? effect.message : effect.kind));
@@ -32,7 +25,7 @@ const codes = (session: DiskImageSession): string[] =>
     .sort();
 
 test('typing one byte outside the tables is one edit; save writes that byte only; undo after save restores', { skip: !oracles && 'needs gdisk' }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const before = readAt(file, 0, 64 * 1024 * 1024);
   const session = await DiskImageSession.open(file);
   try {
@@ -57,7 +50,7 @@ test('typing one byte outside the tables is one edit; save writes that byte only
 });
 
 test('renaming a partition from the tree: both copies, CRCs resealed; sgdisk shows the name and -v is clean', { skip: !oracles && 'needs gdisk' }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const session = await DiskImageSession.open(file);
   try {
     const slot = session.view.tree.find((n) => n.id === 'primary-array')!.children!.find((n) => n.id === 'slot-0')!;
@@ -83,7 +76,7 @@ test(
   'dependents off: a byte typed into an entry stands alone and the stale CRCs are reported; revert puts the saved bytes back',
   { skip: !oracles && 'needs gdisk' },
   async () => {
-    const file = await image(tempDir());
+    const file = await dataAndEspImage(tempDir());
     const hash = fileHash(file);
     const session = await DiskImageSession.open(file);
     try {
@@ -110,7 +103,7 @@ test(
   'hostile edit messages are refused with an error reply; Restricted Mode refuses edits; a bad value names the field',
   { skip: !oracles && 'needs gdisk' },
   async () => {
-    const file = await image(tempDir());
+    const file = await dataAndEspImage(tempDir());
     const session = await DiskImageSession.open(file);
     try {
       const size = session.source.size;
@@ -150,7 +143,7 @@ test(
 );
 
 test('hot exit: the backup of hand edits restores them in a new session', { skip: !oracles && 'needs gdisk' }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const first = await DiskImageSession.open(file);
   edited(await first.handle({ type: 'setField', path: 'partition:2.name', value: 'EFI', dependents: true }, settings));
   const backup = first.backupText();
@@ -166,7 +159,7 @@ test('hot exit: the backup of hand edits restores them in a new session', { skip
 });
 
 test('find: EFI PART in both header copies, unsaved edits included; a bad pattern is an error reply', { skip: !oracles && 'needs gdisk' }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const session = await DiskImageSession.open(file);
   try {
     edited(

@@ -6,7 +6,6 @@
 // saved images.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { DiskImageSession } from '../../src/app/diskImageSession';
 import { readDiskOf, patchesMissReads } from '../../src/core/write/readDiskOf';
 import { applyPlans } from '../../src/core/write/applyPlans';
@@ -17,17 +16,11 @@ import { FileSource } from '../../src/core/io/fileSource';
 import type { ByteSpan } from '../../src/core/io/dataRanges';
 import type { Patch } from '../../src/core/patch';
 import { haveOracles, tempDir } from '../builders/images';
-import { readAt, sgdisk, sgdiskVerify, sparseFile } from '../builders/oracles';
+import { dataAndEspImage, readAt, sgdiskVerify } from '../builders/oracles';
 
 const MiB = 1024 * 1024;
 const settings = { bytesPerRow: 16 as const };
 const skip = !haveOracles() && 'needs gdisk';
-
-async function image(dir: string): Promise<string> {
-  const file = sparseFile(path.join(dir, 'disk.img'), 64 * MiB);
-  await sgdisk(file, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
-  return file;
-}
 
 const patch = (offset: number, length = 1): Patch => ({ offset, before: new Uint8Array(length), after: new Uint8Array(length).fill(1) });
 
@@ -46,7 +39,7 @@ test('patchesMissReads: a patch touching any read byte (ends exclusive) counts; 
 });
 
 test('the parse as it would be after a write beside every byte it read is the parse before (what the writer relies on)', { skip }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const reads: ByteSpan[] = [];
   const before = await readDiskOf(file, 512, undefined, [], reads);
   assert.ok(before?.primary && before.backup, 'parsed both GPT copies');
@@ -62,7 +55,7 @@ test('the parse as it would be after a write beside every byte it read is the pa
 });
 
 test('a journaled write outside every structure records the same identity a full second parse gives', { skip }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const at = 5 * MiB + 17;
   const plan = { id: 'hand-edit', title: 'Type 1 byte', patches: [{ offset: at, before: readAt(file, at, 1), after: Uint8Array.of(0x5a) }] } as const;
   const model = await readDiskOf(file, 512, undefined);
@@ -84,7 +77,7 @@ async function freshModel(file: string) {
 }
 
 test('after a save the session keeps its model, findings and tree: the same as a fresh parse of the saved file', { skip }, async () => {
-  const file = await image(tempDir());
+  const file = await dataAndEspImage(tempDir());
   const session = await DiskImageSession.open(file);
   try {
     const typed = await session.handle({ type: 'editBytes', offset: 3 * MiB + 5, hex: 'c3', dependents: true, action: 'type' }, settings);

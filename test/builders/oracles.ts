@@ -2,6 +2,7 @@
 // fdisk), byte-level damage for image files, in-memory images and a seeded
 // PRNG. Everything here is test code: it may throw on misuse.
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { encodeGptDisk } from '../../src/core/gptEncode';
 import { crc32, gptHeaderCrc32 } from '../../src/core/crc32';
@@ -113,6 +114,13 @@ export function sgdisk(image: string, ...args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
+}
+
+/** `dir/name`: a 64 MiB sparse image sgdisk partitions as "data" (10 MiB at LBA 2048) and "esp" (5 MiB, EFI System, after it). */
+export async function dataAndEspImage(dir: string, name = 'disk.img'): Promise<string> {
+  const file = sparseFile(path.join(dir, name), 64 * 1024 * 1024);
+  await sgdisk(file, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
+  return file;
 }
 
 /** sgdisk -i N without the post-write sleep (it only reads). */

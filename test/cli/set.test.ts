@@ -6,24 +6,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { haveOracles, tempDir } from '../builders/images';
-import { sfdiskJson, sgdisk, sgdiskAttributes, sgdiskVerify, sparseFile } from '../builders/oracles';
+import { dataAndEspImage, sfdiskJson, sgdisk, sgdiskAttributes, sgdiskVerify, sparseFile } from '../builders/oracles';
 import { diskx, fileHash, journalOf } from './fixTestHelpers';
 
 const oracles = haveOracles();
 const MiB = 1024 * 1024;
-
-async function sgdiskImage(dir: string, name = 'disk.img'): Promise<string> {
-  const image = sparseFile(path.join(dir, name), 64 * MiB);
-  await sgdisk(image, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
-  return image;
-}
 
 function sgdiskInfo(image: string, n: number): string {
   return execFileSync('sgdisk', ['-i', String(n), image], { encoding: 'utf8' });
 }
 
 test('set: a dry run prints the edit, its mirror and the resealed CRCs, and writes nothing', { skip: !oracles && 'needs gdisk' }, async () => {
-  const image = await sgdiskImage(tempDir());
+  const image = await dataAndEspImage(tempDir());
   const hash = fileHash(image);
   const run = await diskx(['set', image, 'partition:1.name=bootbank']);
   assert.equal(run.stderr, '');
@@ -51,7 +45,7 @@ test(
   'set --write: sgdisk -i and sfdisk see the name, type and attributes, sgdisk -v is clean; diskx undo restores it',
   { skip: !oracles && 'needs gdisk' },
   async () => {
-    const image = await sgdiskImage(tempDir());
+    const image = await dataAndEspImage(tempDir());
     const hash = fileHash(image);
     const run = await diskx([
       'set',
@@ -91,7 +85,7 @@ test(
   'set --no-reseal: exactly the stale array CRC findings, recompute-crcs offered; the fix then seals the edit',
   { skip: !oracles && 'needs gdisk' },
   async () => {
-    const image = await sgdiskImage(tempDir());
+    const image = await dataAndEspImage(tempDir());
     const run = await diskx(['set', image, 'partition:2.name=boot', '--no-reseal', '--write']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Stale CRCs now: gpt-primary-array-crc, gpt-backup-array-crc; diskx fix .* --fix recompute-crcs reseals them\./);
@@ -118,7 +112,7 @@ test(
 );
 
 test('set: bad paths, values out of range and names too long fail with one line, exit 2, nothing written', { skip: !oracles && 'needs gdisk' }, async () => {
-  const image = await sgdiskImage(tempDir());
+  const image = await dataAndEspImage(tempDir());
   const hash = fileHash(image);
   const cases: [string, RegExp][] = [
     [`partition:1.name=${'n'.repeat(37)}`, /primaryArray\.entries\.0\.name: the name is 37 UTF-16 code units long; the field holds 36/],
@@ -150,7 +144,7 @@ test('set: bad paths, values out of range and names too long fail with one line,
 });
 
 test('set --json: changes with roles, paths, bytes and the predicted findings', { skip: !oracles && 'needs gdisk' }, async () => {
-  const image = await sgdiskImage(tempDir());
+  const image = await dataAndEspImage(tempDir());
   const run = await diskx(['set', image, 'primaryHeader.diskGuid=01234567-89AB-CDEF-0123-456789ABCDEF', '--json']);
   assert.equal(run.status, 0, run.stderr);
   const doc = JSON.parse(run.stdout) as {

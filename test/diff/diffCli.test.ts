@@ -19,6 +19,23 @@ async function diff(...argv: string[]): Promise<{ exitCode: number; stdout: stri
   return { ...result, stderr };
 }
 
+/** Every byte offset (from 0) `cmp -l a b` lists, and what cmp says on stderr. */
+function cmpOffsets(a: string, b: string): { offsets: number[]; stderr: string } {
+  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
+  const offsets = cmp.stdout
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
+  return { offsets, stderr: cmp.stderr };
+}
+
+/** Every byte offset the `bytes.ranges` of diff --json cover. */
+function rangeOffsets(ranges: { offset: number; length: number }[]): number[] {
+  const offsets: number[] = [];
+  for (const r of ranges) for (let i = 0; i < r.length; i++) offsets.push(r.offset + i);
+  return offsets;
+}
+
 // Small (2 MiB) images for byte scans: the same three partitions, slot 2 empty or compacted.
 const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const entry = (n: number, first: bigint): GptEntryFields => ({
@@ -117,14 +134,7 @@ test('--bytes: ranges are exactly what cmp -l lists; --max-ranges truncates', as
   assert.equal(run.exitCode, 1);
   const json = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(json), ['a', 'b', 'identical', 'headers', 'partitions', 'bytes']);
-  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
-  const expected = cmp.stdout
-    .trim()
-    .split('\n')
-    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
-  const ours: number[] = [];
-  for (const r of json.bytes.ranges as { offset: number; length: number }[]) for (let i = 0; i < r.length; i++) ours.push(r.offset + i);
-  assert.deepEqual(ours, expected);
+  assert.deepEqual(rangeOffsets(json.bytes.ranges), cmpOffsets(a, b).offsets);
   assert.ok(json.bytes.ranges.length > 3);
   assert.equal(json.bytes.truncated, false);
   assert.equal(json.bytes.tail, null);
@@ -180,15 +190,10 @@ test('--bytes through the CLI (scan during the parse) lists exactly what cmp -l 
   const run = await diff(a, b, '--json', '--bytes');
   assert.equal(run.exitCode, 1, run.stderr.join('\n'));
   const json = JSON.parse(run.stdout);
-  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
+  const cmp = cmpOffsets(a, b);
   assert.match(cmp.stderr, /EOF on .*cli-edges-b\.img/);
-  const expected = cmp.stdout
-    .trim()
-    .split('\n')
-    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
-  const ours: number[] = [];
-  for (const r of json.bytes.ranges as { offset: number; length: number }[]) for (let i = 0; i < r.length; i++) ours.push(r.offset + i);
-  assert.deepEqual(ours, expected);
+  const expected = cmp.offsets;
+  assert.deepEqual(rangeOffsets(json.bytes.ranges), expected);
   assert.ok(expected.includes(0) && expected.includes(sizeB - 1) && expected.includes(2 * MiB + 4097));
   assert.deepEqual(json.bytes.tail, { offset: sizeB, length: 5 * MiB - sizeB, in: 'a' });
 });

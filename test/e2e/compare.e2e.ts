@@ -18,7 +18,18 @@ import { writeEsxi5Sample } from '../../scripts/sampleImages';
 // The samples are sparse: with their holes skipped the byte scan ends at once, before
 // this test can cancel it. The extension host (code-server inherits this) reads them whole.
 process.env.DISKX_SKIP_HOLES = '0';
-import { clickMenuItem, explorerRow, findFrame, openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import {
+  clickMenuItem,
+  explorerInSync,
+  explorerRow,
+  findFrame,
+  openFromExplorer,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  tempWorkspace,
+  waitForEditorReady,
+} from './workbench';
 import type { Workbench } from './workbench';
 
 const COMPACTED = 'esxi5-compacted.img';
@@ -87,6 +98,7 @@ describe('Comparing two disk images in code-server', { timeout: 20 * 60_000 }, (
     // Select both (select again until the Explorer shows two selected rows), then right-click;
     // the menu lists our item once the extension's contributions are in.
     const item = page.locator('.context-view .action-item', { hasText: 'Compare Disk Images' }).first();
+    await explorerInSync(page);
     for (let attempt = 1; ; attempt++) {
       await explorerRow(page, COMPACTED).click();
       await page.waitForTimeout(attempt === 1 ? 1000 : 500);

@@ -13,6 +13,7 @@ import type { Frame } from 'playwright-core';
 import { writeEsxi5Sample } from '../../scripts/sampleImages';
 import {
   clickMenuItem,
+  explorerInSync,
   explorerRow,
   findFrame,
   openFromExplorer,
@@ -100,6 +101,7 @@ describe('Disk Structure Explorer in code-server', { timeout: 20 * 60_000 }, () 
 
   test('Explorer context menu: Check Disk Image puts esxi-slot-compacted in the Problems panel', async () => {
     const { page } = workbench;
+    await explorerInSync(page);
     await explorerRow(page, SAMPLE).click({ button: 'right' });
     const item = page.locator('.context-view .action-item', { hasText: 'Check Disk Image' }).first();
     await clickMenuItem(page, item);

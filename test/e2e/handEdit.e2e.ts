@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Frame, Page } from 'playwright-core';
-import { openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { closeAllEditors, openFromExplorer, openImageByPath, openWorkbench, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 
 const MiB = 1024 * 1024;
@@ -126,9 +126,9 @@ describe('Hand edits in code-server', { timeout: 20 * 60_000, skip: oracles ? fa
   test('Ctrl+F finds EFI PART at both header copies of a 2 TiB sparse image; F3 steps to the backup', async () => {
     const { page } = workbench;
     // Only this image's webview in the page: the last test's (kept alive while hidden) is closed first.
-    await runCommand(page, 'View: Close All Editors');
-    await page.locator('.tabs-container .tab', { hasText: 'disk.img' }).first().waitFor({ state: 'detached', timeout: 15_000 });
-    await openFromExplorer(page, 'big.img');
+    await closeAllEditors(page);
+    // By its path through Open Disk Image...: the Explorer may still be re-rendering for the journal the save wrote.
+    await openImageByPath(page, big);
     const frame = await waitForEditorReady(page, 60_000);
     await frame.locator('#hex').focus();
     await page.keyboard.press('Control+f');

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { openFromExplorer, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
+import { closeAllEditors, openFromExplorer, openImageByPath, openWorkbench, runCommand, screenshot, tempWorkspace, waitForEditorReady } from './workbench';
 import type { Workbench } from './workbench';
 import { esxi6UsbDisk, have, wipeTables } from '../builders/recovery';
 
@@ -151,60 +151,49 @@ describe('Scanning for lost partitions in code-server', { timeout: 20 * 60_000, 
     const verify = spawnSync('sgdisk', ['-v', image], { encoding: 'utf8' });
     assert.match(`${verify.stdout}`, /No problems found/, verify.stdout);
   });
-  // todo: in the final clean-clone CI run (20:37) the second image's tab did not become active within 30 s after
-  // Close All Editors and the Explorer double-click; it passed in the helper's runs. Kept running, reported as todo
-  // until the opening step is made reliable (the same flow is covered in Node by test/scan/mkfsOver.test.ts).
-  test(
-    'a FAT made on the whole disk over the partitions: the conflict listed, the preview says what it OVERWRITES, Apply asks first (Cancel, then Overwrite and Apply), Ctrl+S',
-    { todo: 'opening a second image from the Explorer after Close All Editors timed out once in CI' },
-    async () => {
-      const { page } = workbench;
-      await runCommand(page, 'View: Close All Editors');
-      // The first image's editor and its webview must be gone, so the frame found next is the new image's.
-      await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 30_000 });
-      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelectorAll('iframe.webview').length === 0, undefined, {
-        timeout: 30_000,
-      });
-      await openFromExplorer(page, MKFSED);
-      await page.locator('.tabs-container .tab.active', { hasText: MKFSED }).waitFor({ state: 'visible', timeout: 30_000 });
-      const frame = await waitForEditorReady(page, 90_000);
-      await frame.locator('#findings .finding[data-code="whole-disk-volume"]').waitFor({ state: 'attached', timeout: 30_000 });
-      await runCommand(page, 'Scan for Lost Partitions');
-      const widget = page.locator('.quick-input-widget');
-      const proposalRow = widget.locator('.monaco-list-row', { hasText: 'Preview the proposed GPT (esxi-5)' }).first();
-      await proposalRow.waitFor({ state: 'visible', timeout: 120_000 });
-      const rows = (await widget.locator('.monaco-list-row').allInnerTexts()).join('\n');
-      assert.match(rows, /LBA 0\.\.\d+: vfat[\s\S]*conflicts with the volume\(s\) at LBA 8224, 520224, 1257504/);
-      assert.match(rows, /made on the whole disk over the partitions/, 'the proposal says why');
-      await proposalRow.click();
-      const preview = frame.locator('#fix-preview');
-      await preview.waitFor({ state: 'visible', timeout: 60_000 });
-      assert.match(await preview.innerText(), /OVERWRITES the vfat file system made on the whole disk \(LBA 0\.\.2097143/);
+  test('a FAT made on the whole disk over the partitions: the conflict listed, the preview says what it OVERWRITES, Apply asks first (Cancel, then Overwrite and Apply), Ctrl+S', async () => {
+    const { page } = workbench;
+    await closeAllEditors(page);
+    // Through our Open Disk Image... command: the Explorer is re-rendering its rows about now (the first test's
+    // save wrote an undo journal next to its image), and a double-click there can land on another row.
+    await openImageByPath(page, mkfsed);
+    const frame = await waitForEditorReady(page, 90_000);
+    await frame.locator('#findings .finding[data-code="whole-disk-volume"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await runCommand(page, 'Scan for Lost Partitions');
+    const widget = page.locator('.quick-input-widget');
+    const proposalRow = widget.locator('.monaco-list-row', { hasText: 'Preview the proposed GPT (esxi-5)' }).first();
+    await proposalRow.waitFor({ state: 'visible', timeout: 120_000 });
+    const rows = (await widget.locator('.monaco-list-row').allInnerTexts()).join('\n');
+    assert.match(rows, /LBA 0\.\.\d+: vfat[\s\S]*conflicts with the volume\(s\) at LBA 8224, 520224, 1257504/);
+    assert.match(rows, /made on the whole disk over the partitions/, 'the proposal says why');
+    await proposalRow.click();
+    const preview = frame.locator('#fix-preview');
+    await preview.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await preview.innerText(), /OVERWRITES the vfat file system made on the whole disk \(LBA 0\.\.2097143/);
 
-      const dialog = page.locator('.monaco-dialog-box');
-      await frame.locator('#fix-apply').click();
-      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match(await dialog.innerText(), /overwrites the vfat file system made on the whole disk/);
-      await screenshot(page, 'scan-overwrite-confirm');
-      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-      await frame
-        .locator('#fix-preview .preview-error', { hasText: 'not applied (it overwrites a volume, and that was not confirmed)' })
-        .waitFor({ timeout: 30_000 });
-      assert.equal(await frame.getAttribute('body', 'data-dirty'), 'false', 'not applied without the confirmation');
-      await frame.locator('#fix-apply:not([disabled])').waitFor({ timeout: 30_000 });
+    const dialog = page.locator('.monaco-dialog-box');
+    await frame.locator('#fix-apply').click();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /overwrites the vfat file system made on the whole disk/);
+    await screenshot(page, 'scan-overwrite-confirm');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await frame
+      .locator('#fix-preview .preview-error', { hasText: 'not applied (it overwrites a volume, and that was not confirmed)' })
+      .waitFor({ timeout: 30_000 });
+    assert.equal(await frame.getAttribute('body', 'data-dirty'), 'false', 'not applied without the confirmation');
+    await frame.locator('#fix-apply:not([disabled])').waitFor({ timeout: 30_000 });
 
-      await frame.locator('#fix-apply').click();
-      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-      await dialog.locator('.monaco-button', { hasText: 'Overwrite and Apply' }).click();
-      await frame.waitForSelector('body[data-dirty="true"]', { timeout: 60_000 });
-      assert.match(spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' }).stdout, /^TYPE=vfat$/m, 'Apply writes nothing until save');
-      await frame.locator('#hex').focus();
-      await page.keyboard.press('Control+s');
-      await poll('the save (sfdisk sees partitions 1,5,6,7,8)', () => (sfdiskPartitions(mkfsed) ?? []).map(([n]) => n).join() === '1,5,6,7,8', page);
-      const blkid = spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' });
-      assert.match(blkid.stdout, /PTTYPE=gpt/);
-      assert.doesNotMatch(blkid.stdout, /^TYPE=/m, 'the whole-disk FAT is gone');
-    },
-  );
+    await frame.locator('#fix-apply').click();
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Overwrite and Apply' }).click();
+    await frame.waitForSelector('body[data-dirty="true"]', { timeout: 60_000 });
+    assert.match(spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' }).stdout, /^TYPE=vfat$/m, 'Apply writes nothing until save');
+    await frame.locator('#hex').focus();
+    await page.keyboard.press('Control+s');
+    await poll('the save (sfdisk sees partitions 1,5,6,7,8)', () => (sfdiskPartitions(mkfsed) ?? []).map(([n]) => n).join() === '1,5,6,7,8', page);
+    const blkid = spawnSync('blkid', ['-p', '-o', 'export', mkfsed], { encoding: 'utf8' });
+    assert.match(blkid.stdout, /PTTYPE=gpt/);
+    assert.doesNotMatch(blkid.stdout, /^TYPE=/m, 'the whole-disk FAT is gone');
+  });
 });

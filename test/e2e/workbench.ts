@@ -87,6 +87,7 @@ export async function openWorkbench(
     // Our contributions appear once the remote extension host has started (5 to 10 s).
     await waitForCommand(page, 'Disk Structure Explorer', 90_000);
     const opened = browser;
+    workspaceOf.set(page, folder);
     return {
       server,
       browser: opened,
@@ -106,19 +107,93 @@ export async function openWorkbench(
   }
 }
 
-/** The Explorer row showing `fileName`. */
+/** The workspace folder each page opened (openFromExplorer compares the Explorer with it). */
+const workspaceOf = new WeakMap<Page, string>();
+
+/** Names VS Code's default `files.exclude` hides from the Explorer. */
+const EXCLUDED = new Set(['.git', '.svn', '.hg', 'CVS', '.DS_Store', 'Thumbs.db']);
+
+/** The Explorer row showing exactly `fileName` (not `fileName.diskx-journal`). */
 export function explorerRow(page: Page, fileName: string) {
+  const exact = new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   return page
-    .locator(`.explorer-folders-view .monaco-list-row[aria-label^="${fileName}"]`)
-    .or(page.locator('.explorer-folders-view .monaco-list-row', { hasText: fileName }))
+    .locator(`.explorer-folders-view .monaco-list-row[aria-label="${fileName}"]`)
+    .or(page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }))
     .first();
 }
 
-/** Double-clicks `fileName` in the Explorer, the way a person opens it for good (not in preview). */
+/**
+ * Waits until the Explorer's top-level rows are the workspace folder's entries on disk. A file that appeared
+ * since (the undo journal a save writes next to the image, say) makes the Explorer re-render its rows when the
+ * file watcher reports it, and the list then reuses row elements for other files: a click aimed at one row
+ * while that happens lands on another (seen in CI: the double-click meant for the second image opened the
+ * first one again). Once the Explorer lists what is on disk, no such re-render is pending.
+ */
+export async function explorerInSync(page: Page, timeoutMs = 30_000): Promise<void> {
+  const folder = workspaceOf.get(page);
+  if (!folder) return;
+  const deadline = Date.now() + timeoutMs;
+  let listed: string[] = [];
+  for (;;) {
+    const onDisk = fs
+      .readdirSync(folder)
+      .filter((name) => !EXCLUDED.has(name))
+      .sort();
+    listed = await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<{ getAttribute(n: string): string | null }> } }).document;
+      return [...doc.querySelectorAll('.explorer-folders-view .monaco-list-row[aria-level="1"]')].map((row) => row.getAttribute('aria-label') ?? '');
+    });
+    if (listed.slice().sort().join('\n') === onDisk.join('\n')) return;
+    if (Date.now() > deadline) throw new Error(`the Explorer lists ${JSON.stringify(listed)}, the folder holds ${JSON.stringify(onDisk)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * Double-clicks `fileName` in the Explorer, the way a person opens it for good (not in preview), once the
+ * Explorer shows what is on disk; checks that the double-click reached that row (a capture-phase listener
+ * records the row under the pointer when the browser fires the event).
+ */
 export async function openFromExplorer(page: Page, fileName: string): Promise<void> {
+  await explorerInSync(page);
   const row = explorerRow(page, fileName);
   await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await page.evaluate(`(() => {
+    const g = globalThis;
+    g.__diskxDoubleClicked = null;
+    if (g.__diskxDoubleClickWatch) return;
+    g.__diskxDoubleClickWatch = true;
+    g.document.addEventListener('dblclick', (event) => {
+      const hit = event.target && event.target.closest ? event.target.closest('.explorer-folders-view .monaco-list-row') : null;
+      g.__diskxDoubleClicked = hit ? hit.getAttribute('aria-label') : '(no Explorer row)';
+    }, true);
+  })()`);
   await row.dblclick();
+  const reached = await page.waitForFunction(() => (globalThis as unknown as { __diskxDoubleClicked: string | null }).__diskxDoubleClicked, undefined, {
+    timeout: 10_000,
+  });
+  const name = await reached.jsonValue();
+  if (name !== fileName) throw new Error(`the double-click meant for ${fileName} in the Explorer reached ${name}`);
+}
+
+/**
+ * Opens `file` (an absolute path) the way the command palette does it: "Disk Structure Explorer: Open Disk
+ * Image...", "Enter a path", the path typed, Enter. No Explorer row to aim at; waits for the image's tab.
+ */
+export async function openImageByPath(page: Page, file: string): Promise<void> {
+  await runCommand(page, 'Disk Structure Explorer: Open Disk Image');
+  const widget = page.locator('.quick-input-widget');
+  const choice = widget.locator('.monaco-list-row', { hasText: 'Enter a path' }).first();
+  await choice.waitFor({ state: 'visible', timeout: 10_000 });
+  await widget.locator('input').fill('Enter a path');
+  await widget.locator('.monaco-list-row.focused', { hasText: 'Enter a path' }).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  // The same widget then asks for the path (its placeholder is /dev/sdb).
+  const pathInput = widget.locator('input[placeholder="/dev/sdb"]');
+  await pathInput.waitFor({ state: 'visible', timeout: 10_000 });
+  await pathInput.fill(file);
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(file) }).waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 /** Finds the (nested) webview frame that holds `selector`, polling until `timeoutMs`. */
@@ -192,6 +267,22 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('Escape');
   }
   await page.keyboard.press('Enter');
+}
+
+/**
+ * "View: Close All Editors", then waits until no tab and no webview is left: editors kept alive while hidden
+ * keep their webview frames in the page, and the next editor's frame must be the only one findFrame can find.
+ */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  await page.waitForFunction(
+    () => {
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
+      return doc.querySelectorAll('.tabs-container .tab').length === 0 && doc.querySelectorAll('iframe.webview').length === 0;
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 /** Clicks an item of an open context menu; a menu ignores a click too soon after it opened, so click until it closes. */

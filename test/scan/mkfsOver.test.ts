@@ -31,6 +31,33 @@ function partitionsOf(image: string): { slot: number; start: bigint; size: bigin
   return sfdiskJson(image).partitions.map(({ slot, start, size, type }) => ({ slot, start, size, type }));
 }
 
+/** Makes a disk at `image` with `disk`, wipes its tables and runs `mkfs ...args image` over the whole of it; returns what sfdisk listed before. */
+function mkfsOverWiped(image: string, disk: (image: string) => unknown, mkfs: string, ...args: string[]): ReturnType<typeof partitionsOf> {
+  disk(image);
+  const original = partitionsOf(image);
+  wipeTables(image);
+  execFileSync(mkfs, [...args, image], { stdio: 'ignore' });
+  return original;
+}
+
+/** blkid -p finds each [lba, TYPE, LABEL] volume where the table says it starts. */
+function assertVolumes(image: string, volumes: readonly (readonly [number, string, string])[]): void {
+  for (const [lba, type, label] of volumes) {
+    const found = blkidAt(image, lba * 512);
+    assert.equal(found.TYPE, type, `TYPE at LBA ${lba}`);
+    assert.equal(found.LABEL, label, `LABEL at LBA ${lba}`);
+  }
+}
+
+/** `diskx fix IMAGE --fix rebuild-from-scan --write ...flags` exits 1, says each of `stderr`, and leaves the first 34 sectors as they were. */
+async function assertRefused(image: string, flags: string[], ...stderr: RegExp[]): Promise<void> {
+  const head = readAt(image, 0, 34 * 512);
+  const run = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write', ...flags], journalEnv);
+  assert.equal(run.status, 1);
+  for (const pattern of stderr) assert.match(run.stderr, pattern);
+  assert.deepEqual(readAt(image, 0, 34 * 512), head, 'nothing written');
+}
+
 /** blkid -p of the whole image (its first bytes), '' when it finds nothing. */
 function blkidWhole(image: string): string {
   try {
@@ -103,12 +130,7 @@ async function rebuildOver(
   assert.match(dry.stdout, /--write needs --allow-overwrite-volume/);
   const dryJson = JSON.parse((await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--json'], journalEnv)).stdout);
   assert.match(dryJson.plan[0].destroys, new RegExp(`^the ${type} file system made on the whole disk`));
-  const head = readAt(image, 0, 34 * 512);
-  const refused = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write'], journalEnv);
-  assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /overwrites the .* file system made on the whole disk .*: add --allow-overwrite-volume to write it/);
-  assert.match(refused.stderr, /nothing was written/);
-  assert.deepEqual(readAt(image, 0, 34 * 512), head, 'nothing written without the confirmation');
+  await assertRefused(image, [], /overwrites the .* file system made on the whole disk .*: add --allow-overwrite-volume to write it/, /nothing was written/);
   assert.equal(blkidAt(image, 0).TYPE, type);
 
   const written = await runCli(['fix', image, '--fix', 'rebuild-from-scan', '--write', '--allow-overwrite-volume'], journalEnv);
@@ -124,10 +146,8 @@ test(
   'mkfs.vfat on a wiped ESXi 6.x USB disk: the bootbanks inside it win, the 5.x slots come back, the FAT at LBA 0 is what --allow-overwrite-volume gives up',
   { skip },
   async () => {
-    const image = esxi6UsbDisk(path.join(dir, 'esxi-vfat.img'));
-    const original = partitionsOf(image);
-    wipeTables(image);
-    execFileSync('mkfs.vfat', [image], { stdio: 'ignore' });
+    const image = path.join(dir, 'esxi-vfat.img');
+    const original = mkfsOverWiped(image, esxi6UsbDisk, 'mkfs.vfat');
     assert.equal(blkidAt(image, 0).TYPE, 'vfat', 'mkfs.vfat made a whole-disk FAT');
 
     // The editor's session (Scan for Lost Partitions..., then the preview): the plan names what it overwrites.
@@ -153,15 +173,11 @@ test(
       [0, 4, 5, 6, 7],
     );
     assert.deepEqual(partitionsOf(image), original, 'sfdisk lists the original partitions in the original slots');
-    for (const [lba, label] of [
-      [8224, 'BOOTBANK1'],
-      [520224, 'BOOTBANK2'],
-      [1257504, 'STORE'],
-    ] as const) {
-      const found = blkidAt(image, lba * 512);
-      assert.equal(found.TYPE, 'vfat');
-      assert.equal(found.LABEL, label);
-    }
+    assertVolumes(image, [
+      [8224, 'vfat', 'BOOTBANK1'],
+      [520224, 'vfat', 'BOOTBANK2'],
+      [1257504, 'vfat', 'STORE'],
+    ]);
     // The ESP's FAT was where the whole-disk FAT keeps its own: the proposal says so.
     assert.ok(report.proposal.reasons.some((r: string) => /no volume was found where systemPartition \(EFI\) \(LBA 64\)/.test(r)));
 
@@ -177,24 +193,17 @@ test(
   { skip },
   async () => {
     const image = path.join(dir, 'linux-ntfs.img');
-    linuxDisk(image);
-    const original = partitionsOf(image);
-    wipeTables(image);
-    execFileSync('mkfs.ntfs', ['-F', '-Q', '-q', image], { stdio: 'ignore' });
+    const original = mkfsOverWiped(image, linuxDisk, 'mkfs.ntfs', '-F', '-Q', '-q');
     assert.equal(blkidAt(image, 0).TYPE, 'ntfs');
 
     const report = await rebuildOver(image, 'ntfs', [2048, 133120, 788480]);
     assert.equal(report.proposal.layout, undefined);
     assert.deepEqual(partitionsOf(image), original, 'sfdisk lists the original partitions in the original slots');
-    for (const [lba, type, label] of [
+    assertVolumes(image, [
       [2048, 'ext4', 'root'],
       [133120, 'xfs', 'data'],
       [788480, 'swap', 'swap'],
-    ] as const) {
-      const found = blkidAt(image, lba * 512);
-      assert.equal(found.TYPE, type);
-      assert.equal(found.LABEL, label);
-    }
+    ]);
   },
 );
 
@@ -202,18 +211,15 @@ test(
   'mkfs.ext4 on a wiped ESXi 6.x USB disk: with -E nodiscard the bootbanks survive and come back; by default it discards the whole file and nothing is left to find',
   { skip },
   async () => {
-    const image = esxi6UsbDisk(path.join(dir, 'esxi-ext4.img'));
-    const original = partitionsOf(image);
-    wipeTables(image);
-    execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'nodiscard', image], { stdio: 'ignore' });
+    const image = path.join(dir, 'esxi-ext4.img');
+    const original = mkfsOverWiped(image, esxi6UsbDisk, 'mkfs.ext4', '-q', '-F', '-E', 'nodiscard');
     const report = await rebuildOver(image, 'ext4', [8224, 520224, 1257504]);
     assert.equal(report.proposal.layout, 'esxi-5');
     assert.deepEqual(partitionsOf(image), original);
     assert.equal(blkidAt(image, 8224 * 512).LABEL, 'BOOTBANK1');
 
-    const discarded = esxi6UsbDisk(path.join(dir, 'esxi-ext4-discard.img'));
-    wipeTables(discarded);
-    execFileSync('mkfs.ext4', ['-q', '-F', discarded], { stdio: 'ignore' });
+    const discarded = path.join(dir, 'esxi-ext4-discard.img');
+    mkfsOverWiped(discarded, esxi6UsbDisk, 'mkfs.ext4', '-q', '-F');
     const scanned = JSON.parse((await runCli(['scan', discarded, '--json'])).stdout);
     assert.deepEqual(
       scanned.volumes.map((v: ScanVolume) => [v.firstLba, v.content.type]),
@@ -238,17 +244,11 @@ test('a whole-disk file system that holds files is never set aside: a disk image
   assert.equal(outer.conflictsWith?.length, 1);
   assert.equal(scanned.proposal, null);
   assert.match(scanned.noProposal, /holds files/);
-  const head = readAt(stick, 0, 34 * 512);
-  const run = await runCli(['fix', stick, '--fix', 'rebuild-from-scan', '--write', '--allow-overwrite-volume'], journalEnv);
-  assert.equal(run.status, 1);
-  assert.match(run.stderr, /holds files/);
-  assert.deepEqual(readAt(stick, 0, 34 * 512), head, 'nothing written');
+  await assertRefused(stick, ['--allow-overwrite-volume'], /holds files/);
 
   // NTFS made over a Linux disk, then used: a file in its root.
   const image = path.join(dir, 'linux-ntfs-used.img');
-  linuxDisk(image);
-  wipeTables(image);
-  execFileSync('mkfs.ntfs', ['-F', '-Q', '-q', image], { stdio: 'ignore' });
+  mkfsOverWiped(image, linuxDisk, 'mkfs.ntfs', '-F', '-Q', '-q');
   const note = path.join(dir, 'note.txt');
   fs.writeFileSync(note, 'kept\n');
   execFileSync('ntfscp', ['-f', image, note, 'note.txt'], { stdio: 'ignore' });
@@ -263,10 +263,7 @@ test(
   { skip },
   async () => {
     const image = path.join(dir, 'linux-vfat.img');
-    linuxDisk(image);
-    const original = partitionsOf(image);
-    wipeTables(image);
-    execFileSync('mkfs.vfat', ['-F', '32', '-I', image], { stdio: 'ignore' });
+    const original = mkfsOverWiped(image, linuxDisk, 'mkfs.vfat', '-F', '32', '-I');
     assert.equal(blkidAt(image, 2048 * 512).TYPE, undefined, 'the FATs overwrote the ext4 primary superblock');
 
     const report = await rebuildOver(image, 'vfat', [2048, 133120, 788480]);

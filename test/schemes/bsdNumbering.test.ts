@@ -13,11 +13,24 @@ import { analyzeFile, sparseFile, writeAt } from '../builders/oracles';
 import { runCli } from '../builders/cli';
 import { haveTools } from '../builders/volumes';
 import { bsdLabel, partx } from '../builders/labels';
+import type { BsdPart } from '../builders/labels';
 import { buildStructureTree } from '../../src/app/structureTree';
 import type { TreeNode } from '../../src/shared/protocol/editor';
 
 const dir = tempDir('diskx-bsdnum-');
 const skip = haveTools('partx', 'sfdisk') ? false : 'needs util-linux';
+
+/** `dir/name`: a sparse image of `sectors` with the MBR sfdisk makes from `table` (sfdisk script lines after `label: dos`). */
+function mbrImage(name: string, sectors: number, table: string[]): string {
+  const image = sparseFile(path.join(dir, name), sectors * 512);
+  execFileSync('sfdisk', ['-q', image], { input: `label: dos\n${table.join('\n')}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+  return image;
+}
+
+/** Writes a BSD disklabel of `parts` into its slice at `sliceLba` (sector 1 of the slice). */
+function labelSlice(image: string, sliceLba: number, parts: BsdPart[]): void {
+  writeAt(image, sliceLba * 512 + 512, bsdLabel(parts));
+}
 
 /**
  * Slot 1: Linux swap (0x82, no Solaris VTOC: takes no nested numbers); 2: FreeBSD
@@ -26,39 +39,28 @@ const skip = haveTools('partx', 'sfdisk') ? false : 'needs util-linux';
  * slice itself again) and c.
  */
 function twoSliceImage(): string {
-  const image = sparseFile(path.join(dir, 'two-slices.img'), 262144 * 512);
-  const table = [
-    'label: dos',
+  const image = mbrImage('two-slices.img', 262144, [
     'start=1024, size=1000, type=82',
     'start=2048, size=60000, type=a5',
     'start=70000, size=50000, type=5',
     'start=130000, size=60000, type=a9',
-  ];
-  execFileSync('sfdisk', ['-q', image], { input: `${table.join('\n')}\n`, stdio: ['pipe', 'ignore', 'pipe'] });
+  ]);
   execFileSync('sfdisk', ['-q', '-a', image], {
     input: 'start=72000, size=10000, type=83\nstart=90000, size=10000, type=83\n',
     stdio: ['pipe', 'ignore', 'pipe'],
   });
-  writeAt(
-    image,
-    2048 * 512 + 512,
-    bsdLabel([
-      { size: 10000, offset: 4096, fsType: 7 },
-      { size: 0, offset: 20000, fsType: 7 },
-      { size: 60000, offset: 2048, fsType: 0 },
-      { size: 100, offset: 200000, fsType: 7 },
-      { size: 1000, offset: 30000, fsType: 1 },
-    ]),
-  );
-  writeAt(
-    image,
-    130000 * 512 + 512,
-    bsdLabel([
-      { size: 10000, offset: 131000, fsType: 7 },
-      { size: 60000, offset: 130000, fsType: 7 },
-      { size: 1000, offset: 150000, fsType: 1 },
-    ]),
-  );
+  labelSlice(image, 2048, [
+    { size: 10000, offset: 4096, fsType: 7 },
+    { size: 0, offset: 20000, fsType: 7 },
+    { size: 60000, offset: 2048, fsType: 0 },
+    { size: 100, offset: 200000, fsType: 7 },
+    { size: 1000, offset: 30000, fsType: 1 },
+  ]);
+  labelSlice(image, 130000, [
+    { size: 10000, offset: 131000, fsType: 7 },
+    { size: 60000, offset: 130000, fsType: 7 },
+    { size: 1000, offset: 150000, fsType: 1 },
+  ]);
   return image;
 }
 
@@ -122,24 +124,18 @@ describe('nested BSD partitions: the number Linux gives them', { skip }, () => {
       ],
     );
     const text = await runCli(['inspect', image]);
-    assert.match(text.stdout, /^\s+2a\s+4096\s+14095\b.*\ba \(Linux 7\)$/m);
-    assert.match(text.stdout, /^\s+2d\s+200000\s+200099\b.*\bd$/m);
-    assert.match(text.stdout, /^\s+4c\s+150000\s+150999\b.*\bc \(Linux 11\)$/m);
+    for (const row of [/^\s+2a\s+4096\s+14095\b.*\ba \(Linux 7\)$/m, /^\s+2d\s+200000\s+200099\b.*\bd$/m, /^\s+4c\s+150000\s+150999\b.*\bc \(Linux 11\)$/m]) {
+      assert.match(text.stdout, row);
+    }
 
     const { disk, findings } = await analyzeFile(image);
     const { tree } = buildStructureTree(disk, findings);
-    assert.ok(findNode(tree, 'Partition 2a (BSD a, Linux 7)'));
-    assert.ok(findNode(tree, 'Partition 2d (BSD d)'));
-    assert.ok(findNode(tree, 'Partition 4a (BSD a, Linux 10)'));
+    for (const label of ['Partition 2a (BSD a, Linux 7)', 'Partition 2d (BSD d)', 'Partition 4a (BSD a, Linux 10)']) assert.ok(findNode(tree, label), label);
   });
 
   test('a Solaris x86 slice (VTOC sanity 0x600DDEEE) before the BSD slice: the numbers are not known, none is given', async () => {
-    const solaris = sparseFile(path.join(dir, 'solaris-first.img'), 131072 * 512);
-    execFileSync('sfdisk', ['-q', solaris], {
-      input: 'label: dos\nstart=1024, size=1000, type=bf\nstart=2048, size=60000, type=a5\n',
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    writeAt(solaris, 2048 * 512 + 512, bsdLabel([{ size: 10000, offset: 4096, fsType: 7 }]));
+    const solaris = mbrImage('solaris-first.img', 131072, ['start=1024, size=1000, type=bf', 'start=2048, size=60000, type=a5']);
+    labelSlice(solaris, 2048, [{ size: 10000, offset: 4096, fsType: 7 }]);
     const sanity = new Uint8Array(4);
     new DataView(sanity.buffer).setUint32(0, 0x600ddeee, true);
     writeAt(solaris, 1024 * 512 + 512 + 12, sanity);

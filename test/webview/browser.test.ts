@@ -3,30 +3,21 @@
 // hover, go-to on a 2 TiB sparse image, the non-disk banner, and no console
 // noise or CSP violations. Skipped with a reason where chromium is missing,
 // except in CI, where that is a failure.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import type { Page } from 'playwright-core';
+import { testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('browser tests need chromium in CI', () => assert.fail(`cannot run the webview browser tests: ${unavailable}`));
-}
-const skip = unavailable ? `skipped: ${unavailable}` : false;
-if (unavailable && !process.env.CI) console.log(`# webview browser tests ${skip}`);
+const skip = skipUnless(browserUnavailable(), 'browser tests');
+if (skip && !process.env.CI) console.log(`# webview browser tests ${skip}`);
 
 const TiB = 1024 ** 4;
 const GiB = 1024 ** 3;
-
-async function waitReady(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-}
 
 /** Back to the first byte (pages are shared between tests). */
 async function home(page: Page): Promise<void> {
@@ -64,25 +55,13 @@ async function pointAt(page: Page, offset: number): Promise<{ x: number; y: numb
 }
 
 describe('webview in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
-  let dir: string;
+  const suite = browserSuite('diskx-webview-');
   let compacted: string;
   let huge: string;
-  const opened: OpenedPage[] = [];
 
-  before(async () => {
-    dir = tempDir('diskx-webview-');
-    compacted = writeEsxi5Image(path.join(dir, 'esxi-compacted.img'), { compacted: true, sizeBytes: 8 * GiB });
-    huge = writeEsxi5Image(path.join(dir, 'esxi-2t.img'), { sizeBytes: 2 * TiB });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    compacted = writeEsxi5Image(path.join(suite.dir, 'esxi-compacted.img'), { compacted: true, sizeBytes: 8 * GiB });
+    huge = writeEsxi5Image(path.join(suite.dir, 'esxi-2t.img'), { sizeBytes: 2 * TiB });
   });
 
   const pages = new Map<string, OpenedPage>();
@@ -92,8 +71,7 @@ describe('webview in a real browser', { skip }, () => {
     const key = `${image}:${bytesPerRow}`;
     const cached = pages.get(key);
     if (cached) return cached;
-    const o = await openInHarness(browser, server, image, { bytesPerRow });
-    opened.push(o);
+    const o = await suite.open(image, { bytesPerRow });
     pages.set(key, o);
     await waitReady(o.page);
     return o;
@@ -265,13 +243,13 @@ describe('webview in a real browser', { skip }, () => {
   });
 
   test('a file that is not a disk image opens as plain hex with a banner', async () => {
-    const file = path.join(dir, 'notes.bin');
+    const file = path.join(suite.dir, 'notes.bin');
     fs.writeFileSync(file, 'This is not a disk image, just some text.\n'.repeat(100));
     const { page, problems } = await open(file);
     assert.match((await page.locator('#banner').textContent()) ?? '', /does not look like a disk image/);
     assert.equal((await rowBytes(page, 0)).slice(0, 11), '54 68 69 73');
     assert.deepEqual(problems, []);
-    const tiny = path.join(dir, 'tiny.dd');
+    const tiny = path.join(suite.dir, 'tiny.dd');
     fs.writeFileSync(tiny, 'tiny');
     const t = await open(tiny);
     assert.match((await t.page.locator('#banner').textContent()) ?? '', /Not a disk image/);
@@ -282,14 +260,13 @@ describe('webview in a real browser', { skip }, () => {
     // What the extension does: the first init rides in the HTML as a JSON data block. A partition
     // name that tries to close that element must stay text (encodeEmbeddedInit escapes < > &).
     const hostile = '</script><b id="pwned">x</b>';
-    const file = writeGptImage(path.join(dir, 'embedded.img'), {
+    const file = writeGptImage(path.join(suite.dir, 'embedded.img'), {
       sectorSize: 512,
       totalSectors: 2048n * 64n,
       diskGuid: testGuid(0xe0),
       slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: hostile }],
     });
-    const o = await openInHarness(browser, server, file, { bytesPerRow: 16 }, undefined, { embedInit: true });
-    opened.push(o);
+    const o = await suite.open(file, { bytesPerRow: 16 }, undefined, { embedInit: true });
     await waitReady(o.page);
     // The page painted from the embedded init: its one "ready" names the generation shown, and the host
     // (whose document did not change) answers it with no second init.
@@ -309,9 +286,8 @@ describe('webview in a real browser', { skip }, () => {
 
   test('findings: severity, link to node and bytes, fix buttons; preview highlights the changed bytes; Apply makes the edit', async () => {
     // A page of its own: Apply changes the session's model.
-    const file = writeEsxi5Image(path.join(dir, 'esxi-fix.img'), { compacted: true, sizeBytes: 8 * GiB });
-    const o = await openInHarness(browser, server, file);
-    opened.push(o);
+    const file = writeEsxi5Image(path.join(suite.dir, 'esxi-fix.img'), { compacted: true, sizeBytes: 8 * GiB });
+    const o = await suite.open(file);
     const { page, sent, edits } = o;
     await waitReady(page);
     const finding = page.locator('#findings .finding[data-code="esxi-slot-compacted"]');
@@ -362,9 +338,8 @@ describe('webview in a real browser', { skip }, () => {
   });
 
   test('a fix that does not apply shows its reason and cannot be previewed into an edit', async () => {
-    const file = writeEsxi5Image(path.join(dir, 'esxi-fix-2.img'), { compacted: true, sizeBytes: 8 * GiB });
-    const o = await openInHarness(browser, server, file);
-    opened.push(o);
+    const file = writeEsxi5Image(path.join(suite.dir, 'esxi-fix-2.img'), { compacted: true, sizeBytes: 8 * GiB });
+    const o = await suite.open(file);
     await waitReady(o.page);
     // Ask for a fix this disk does not need (its CRCs are fine): the webview shows the reason.
     await o.page.evaluate(() =>
@@ -428,8 +403,7 @@ describe('webview in a real browser', { skip }, () => {
       { width: 1600, height: 1000, bytesPerRow: 32 as const, stacked: false },
     ];
     for (const c of cases) {
-      const o = await openInHarness(browser, server, compacted, { bytesPerRow: c.bytesPerRow }, { width: c.width, height: c.height });
-      opened.push(o);
+      const o = await suite.open(compacted, { bytesPerRow: c.bytesPerRow }, { width: c.width, height: c.height });
       await waitReady(o.page);
       await o.page.waitForTimeout(100);
       const m = await o.page.evaluate(() => {
@@ -469,8 +443,7 @@ describe('webview in a real browser', { skip }, () => {
   });
 
   test('scrolling recycles the rows still in view; every row sits at its place with its own bytes', async () => {
-    const o = await openInHarness(browser, server, compacted);
-    opened.push(o);
+    const o = await suite.open(compacted);
     const { page } = o;
     await waitReady(page);
     type Doc = {
@@ -520,6 +493,6 @@ describe('webview in a real browser', { skip }, () => {
       32,
     );
     assert.equal(await page.locator('.hex-row[data-offset="528"]').count(), 0);
-    for (const o of opened) assert.deepEqual(o.problems, [], 'console errors or CSP violations');
+    for (const o of suite.opened) assert.deepEqual(o.problems, [], 'console errors or CSP violations');
   });
 });

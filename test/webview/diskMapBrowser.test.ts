@@ -4,18 +4,15 @@
 // keyboard reaches it with Tab and moves with the arrows; Enter selects; the
 // table is the text alternative; the map collapses, and stays so. Skipped with a reason where
 // chromium is missing, except in CI.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, writeEsxi5Image } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import type { Page } from 'playwright-core';
+import { writeEsxi5Image } from '../builders/images';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('disk map browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'disk map browser tests');
 
 const TiB = 1024 ** 4;
 /** Slot 3 of the primary array: bootbank on the compacted disk (partition 4). */
@@ -36,28 +33,16 @@ const FOCUSED_AREA = `document.activeElement && document.activeElement.dataset &
 const SELECTED_NODE = `(document.querySelector('vscode-tree-item[selected]') || { dataset: {} }).dataset.nodeId || null`;
 
 describe('the disk map in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-map-browser-');
   let image: string;
-  const opened: OpenedPage[] = [];
 
-  before(async () => {
-    const dir = tempDir('diskx-map-browser-');
-    image = writeEsxi5Image(path.join(dir, 'esxi-compacted-2t.img'), { compacted: true, sizeBytes: 2 * TiB });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  });
-
-  after(async () => {
-    for (const o of opened) await o.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    image = writeEsxi5Image(path.join(suite.dir, 'esxi-compacted-2t.img'), { compacted: true, sizeBytes: 2 * TiB });
   });
 
   async function open(width: number): Promise<OpenedPage> {
-    const o = await openInHarness(browser, server, image, { bytesPerRow: 16 }, { width, height: 700 });
-    opened.push(o);
-    await o.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const o = await suite.open(image, { bytesPerRow: 16 }, { width, height: 700 });
+    await waitReady(o.page);
     return o;
   }
 
@@ -108,7 +93,7 @@ describe('the disk map in a real browser', { skip }, () => {
   }
 
   test('a click on a partition selects it in the tree and its entry in the hex; the tree selecting a slot selects its area', async () => {
-    const { page } = opened[0] ?? (await open(640));
+    const { page } = suite.opened[0] ?? (await open(640));
     await page.locator('#disk-map-bar [data-area-id="partition-4"]').click();
     await until(page, SELECTED_NODE, 'partition-4', 'tree selection');
     await page.waitForSelector(`.hex-byte.selected[data-offset="${SLOT3_ENTRY}"], .hex-byte.selected[data-offset]`, { timeout: 5000 });
@@ -123,7 +108,7 @@ describe('the disk map in a real browser', { skip }, () => {
   });
 
   test('keyboard: Tab from the toggle enters the bar on the selected area, arrows move, Enter selects, Shift+Enter goes to the first sector', async () => {
-    const o = opened[1] ?? (await open(1920));
+    const o = suite.opened[1] ?? (await open(1920));
     const { page } = o;
     await page.evaluate(`window.postMessage({ type: 'test:goto', offset: 0 }, '*')`);
     await page.locator('#disk-map-toggle').focus();
@@ -148,7 +133,7 @@ describe('the disk map in a real browser', { skip }, () => {
   });
 
   test('the table lists every area for screen readers, shown on request; the map collapses and opens again', async () => {
-    const { page, session } = opened[1] ?? (await open(1920));
+    const { page, session } = suite.opened[1] ?? (await open(1920));
     const map = (await session.initMessage({ bytesPerRow: 16 })).map!;
     const rows = await page
       .locator('#disk-map-table tbody tr')
@@ -169,7 +154,7 @@ describe('the disk map in a real browser', { skip }, () => {
     assert.ok((await page.locator('#disk-map').boundingBox())!.height < before - 20, 'collapsed: the bar gives its height back');
     // Remembered in the webview's state: still collapsed after the page is made again (a hidden tab restored).
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    await waitReady(page);
     assert.equal(await page.locator('#disk-map-toggle').getAttribute('aria-expanded'), 'false');
     assert.equal(await page.locator('#disk-map-bar').isVisible(), false);
     await page.locator('#disk-map-toggle').click();

@@ -55,6 +55,10 @@ export interface BrowserSuite {
   readonly dir: string;
   /** Closes `page` (a page with its session) after the suite; returns it. */
   keep<T extends { close(): Promise<void> }>(page: T): T;
+  /** Opens `imagePath` in a new page of the editor's harness (openInHarness's arguments after the server), kept. */
+  open(imagePath: string, settings?: ViewSettings, viewport?: { width: number; height: number }, options?: HarnessOptions): Promise<OpenedPage>;
+  /** Every page open() made, in order. */
+  readonly opened: readonly OpenedPage[];
 }
 
 /**
@@ -68,6 +72,11 @@ export function browserSuite(prefix: string, start: () => Promise<HarnessServer>
   let server: HarnessServer | undefined;
   let dir = '';
   const pages: { close(): Promise<void> }[] = [];
+  const opened: OpenedPage[] = [];
+  const keep = <T extends { close(): Promise<void> }>(page: T): T => {
+    pages.push(page);
+    return page;
+  };
   before(async () => {
     dir = tempDir(prefix);
     server = await start();
@@ -88,11 +97,19 @@ export function browserSuite(prefix: string, start: () => Promise<HarnessServer>
     get dir() {
       return dir;
     },
-    keep: (page) => {
-      pages.push(page);
+    keep,
+    open: async (imagePath, settings, viewport, options) => {
+      const page = keep(await openInHarness(browser!, server!, imagePath, settings, viewport, options));
+      opened.push(page);
       return page;
     },
+    opened,
   };
+}
+
+/** Waits until the webview says it has drawn the image it was sent (body[data-ready]). */
+export async function waitReady(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForSelector('body[data-ready="true"]', { timeout });
 }
 
 export interface HarnessServer {
@@ -198,6 +215,12 @@ export interface OpenedPage {
   close(): Promise<void>;
 }
 
+/** How openInHarness builds the page: the first init embedded in its HTML, a string table (a display language). */
+export interface HarnessOptions {
+  embedInit?: boolean;
+  strings?: StringTable;
+}
+
 /** Opens `imagePath` in a new page: the webview talks to a real DiskImageSession. */
 export async function openInHarness(
   browser: Browser,
@@ -205,7 +228,7 @@ export async function openInHarness(
   imagePath: string,
   settings: ViewSettings = { bytesPerRow: 16 },
   viewport = { width: 1400, height: 900 },
-  options: { embedInit?: boolean; strings?: StringTable } = {},
+  options: HarnessOptions = {},
 ): Promise<OpenedPage> {
   const session = await DiskImageSession.open(imagePath);
   let embedToken: string | null = null;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { testGuid, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { browserSuite, browserUnavailable, openInHarness, skipUnless } from './harness';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import type { OpenedPage } from './harness';
 
 const skip = skipUnless(browserUnavailable(), 'layout browser tests');
@@ -80,8 +80,8 @@ describe('responsive layout in a real browser', { skip }, () => {
   });
 
   async function open(width: number, height = 800): Promise<OpenedPage> {
-    const o = suite.keep(await openInHarness(suite.browser, suite.server, image, { bytesPerRow: 'auto' }, { width, height }));
-    await o.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const o = await suite.open(image, { bytesPerRow: 'auto' }, { width, height });
+    await waitReady(o.page);
     await o.page.evaluate(`window.postMessage({ type: 'test:goto', offset: 512 }, '*')`);
     await o.page.waitForSelector('.hex-row[data-offset="512"]:not(.loading)');
     await o.page.waitForTimeout(100);
@@ -154,7 +154,7 @@ describe('responsive layout in a real browser', { skip }, () => {
     const inspector = (await page.locator('#inspector').boundingBox())!;
     assert.ok(inspector.width <= 30, `collapsed inspector is a strip (${inspector.width} px)`);
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    await waitReady(page);
     await page.waitForTimeout(100);
     const after = (await page.locator('#side').boundingBox())!;
     assert.ok(Math.abs(after.width - dragged.width) <= 2, `side ${after.width} after reload vs ${dragged.width}`);

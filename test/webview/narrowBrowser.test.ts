@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
-import { browserSuite, browserUnavailable, openInHarness, skipUnless } from './harness';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 
 const skip = skipUnless(browserUnavailable(), 'narrow editor browser tests');
 
@@ -60,9 +60,9 @@ describe('the editor in a narrow window', { skip }, () => {
 
   for (const width of [640, 800, 1920]) {
     test(`${width} px: the whole go-to placeholder and status line; the toolbar keeps its height as the status changes`, async () => {
-      const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width, height: 700 }));
+      const o = await suite.open(sample, { bytesPerRow: 'auto' }, { width, height: 700 });
       const { page } = o;
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await waitReady(page);
       await goto(page, 0);
       const short = await topLines(page);
       assert.match(short.placeholder, /^Go to: .*\(Ctrl\+G\)$/);
@@ -85,9 +85,9 @@ describe('the editor in a narrow window', { skip }, () => {
     [800, 600],
   ] as const) {
     test(`${width}x${height} px: the fix preview keeps its finding in view while the tree shows the first change, and leaves the hex rows to show it`, async () => {
-      const o = suite.keep(await openInHarness(suite.browser, suite.server, sample, { bytesPerRow: 'auto' }, { width, height }));
+      const o = await suite.open(sample, { bytesPerRow: 'auto' }, { width, height });
       const { page } = o;
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await waitReady(page);
       const finding = page.locator('#findings li.finding[data-code="esxi-slot-compacted"]');
       await finding.locator('button.fix').first().click();
       await page.waitForSelector('#fix-preview:not([hidden]) #fix-apply');

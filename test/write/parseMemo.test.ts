@@ -13,45 +13,30 @@ import { PARSE_MEMO_MAX_BYTES } from '../../src/core/limits';
 import type { ByteSource } from '../../src/core/io/byteSource';
 import type { DiskModel } from '../../src/core/model';
 import { haveOracles, tempDir, testGuid, writeGptImage } from '../builders/images';
-import { readAt, sgdisk, sparseFile } from '../builders/oracles';
+import { dataAndEspImage, readAt, writeAt } from '../builders/oracles';
 
 const MiB = 1024 * 1024;
 const skip = !haveOracles() && 'needs gdisk';
 
-async function image(): Promise<string> {
-  const file = sparseFile(path.join(tempDir(), 'disk.img'), 64 * MiB);
-  await sgdisk(file, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
-  return file;
-}
-
-function poke(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 test('the same bytes: the remembered model again, equal to a full parse', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const first = await readDiskNow(file, 512, undefined);
   const again = await readDiskNow(file, 512, undefined);
   assert.equal(again.model, first.model, 'remembered');
   assert.deepEqual(again.reads, first.reads);
   assert.deepEqual(again.model, await readDiskOf(file, 512, undefined));
   // A byte no parse reads (inside partition 1) changes nothing either.
-  poke(file, 5 * MiB + 3, Uint8Array.of(0xee));
+  writeAt(file, 5 * MiB + 3, Uint8Array.of(0xee));
   const third = await readDiskNow(file, 512, undefined);
   assert.equal(third.model, first.model);
   assert.deepEqual(third.model, await readDiskOf(file, 512, undefined));
 });
 
 test('a byte the parse read changed by another program, the size changed, another sector size: parsed anew', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const first = await readDiskNow(file, 512, undefined);
   // The primary array's slot 0 name (its CRC now fails): written behind the writer's back.
-  poke(file, 1024 + 56, Uint8Array.of(0x5a, 0));
+  writeAt(file, 1024 + 56, Uint8Array.of(0x5a, 0));
   const renamed = await readDiskNow(file, 512, undefined);
   assert.notEqual(renamed.model, first.model);
   assert.deepEqual(renamed.model, await readDiskOf(file, 512, undefined));
@@ -70,7 +55,7 @@ test('a byte the parse read changed by another program, the size changed, anothe
 });
 
 test('saves through the writer: a data byte keeps the parse, a header byte makes a new one', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const plan = (offset: number, after: Uint8Array) =>
     ({ id: 'hand-edit', title: 'Type', patches: [{ offset, before: readAt(file, offset, after.length), after }] }) as never;
   const first = await readDiskNow(file, 512, undefined);

@@ -5,23 +5,16 @@
 // both branches (a data byte: one parse; a header byte: two) with sgdisk judging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { patchesMissReads, readDiskAfter, readDiskNow, readDiskOf } from '../../src/core/write/readDiskOf';
 import { applyPlans } from '../../src/core/write/applyPlans';
 import { undoLast } from '../../src/core/write/undo';
 import { JournalForeignError } from '../../src/core/write/errors';
 import type { Patch } from '../../src/core/patch';
 import { haveOracles, tempDir } from '../builders/images';
-import { readAt, sgdisk, sgdiskVerify, sparseFile } from '../builders/oracles';
+import { dataAndEspImage, readAt, sgdiskVerify } from '../builders/oracles';
 
 const MiB = 1024 * 1024;
 const skip = !haveOracles() && 'needs gdisk';
-
-async function image(): Promise<string> {
-  const file = sparseFile(path.join(tempDir(), 'disk.img'), 64 * MiB);
-  await sgdisk(file, '-n', '1:2048:+10M', '-c', '1:data', '-n', '2:0:+5M', '-t', '2:ef00', '-c', '2:esp');
-  return file;
-}
 
 const flip = (file: string, offset: number, length = 1): Patch => {
   const before = readAt(file, offset, length);
@@ -29,7 +22,7 @@ const flip = (file: string, offset: number, length = 1): Patch => {
 };
 
 test('readDiskAfter: patches beside every byte the parse read give back that very model, equal to a full parse', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const now = await readDiskNow(file, 512, undefined);
   assert.ok(now.model?.primary && now.model.backup, 'parsed both GPT copies');
   const inData = [flip(file, 5 * MiB + 5), flip(file, 7 * MiB, 4096)];
@@ -39,7 +32,7 @@ test('readDiskAfter: patches beside every byte the parse read give back that ver
 });
 
 test('readDiskAfter: a patch on a byte the parse read is parsed again (the backup header, the primary array)', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const now = await readDiskNow(file, 512, undefined);
   const backupName = flip(file, 64 * MiB - 33 * 512 + 56, 2); // first name bytes of the backup array's slot 0
   const primarySlot = flip(file, 1024 + 128 + 56, 2); // the primary array's slot 1 name
@@ -52,7 +45,7 @@ test('readDiskAfter: a patch on a byte the parse read is parsed again (the backu
 });
 
 test('undo of a hand edit in partition data (one parse) restores the byte; of a header edit (two parses) too', { skip }, async () => {
-  const file = await image();
+  const file = await dataAndEspImage(tempDir());
   const plan = (patches: Patch[]) => ({ id: 'hand-edit', title: 'Type bytes', patches }) as never;
   const data = 5 * MiB + 17;
   await applyPlans(file, [plan([{ offset: data, before: readAt(file, data, 1), after: Uint8Array.of(0x5a) }])], { sectorSize: 512, tool: 'test' });

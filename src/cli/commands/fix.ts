@@ -37,17 +37,10 @@ import { parseArgs, sectorSizeFlag } from '../args';
 import { journalOptions, warnAboutJournal, writerOptions } from '../journal';
 import { fixJson, formatPlan, formatWritten } from '../fixFormat';
 import type { Refusal, Planned, FixReport } from '../fixFormat';
-import { FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
+import { FIX_REFERENCE_FLAGS, FIX_REFERENCE_USAGE, fixWithReference, hasReferenceFlag } from './fixReference';
 
-const FLAGS = {
-  fix: { value: true, repeat: true },
-  reference: { value: true },
-  write: {},
-  json: {},
-  'sector-size': { value: true },
-  'allow-device': {},
-  'allow-overwrite-volume': {},
-};
+// The reference fix's flags (one table, so the two parsers cannot drift apart) and the one flag only a plain fix takes.
+const FLAGS = { ...FIX_REFERENCE_FLAGS, 'allow-overwrite-volume': {} };
 
 export const fixCommand: CliCommand = {
   name: 'fix',

@@ -12,11 +12,22 @@ import type { Patch } from '../../core/patch';
 import type { CommandContext, CommandResult } from '../command';
 import { fail } from '../command';
 import { parseArgs, sectorSizeFlag } from '../args';
+import type { FlagSpec } from '../args';
 
 /** Usage lines of the reference fix (for the CLI's help text). */
 export const FIX_REFERENCE_USAGE = `  fix     A --fix copy-slots-from-reference --reference B [--write] [--json] [--allow-device]
           move A's entries into the slots B uses for the same partitions (matched by unique GUID,
           else type + first LBA), primary and backup, CRCs recomputed; dry run without --write`;
+
+/** The flags of `diskx fix` with --reference; the plain fix takes these and --allow-overwrite-volume (see fix.ts). */
+export const FIX_REFERENCE_FLAGS = {
+  fix: { value: true, repeat: true },
+  reference: { value: true },
+  write: {},
+  json: {},
+  'sector-size': { value: true },
+  'allow-device': {},
+} satisfies Record<string, FlagSpec>;
 
 /** True when a `diskx fix` command line names a reference image: fixWithReference handles it. */
 export function hasReferenceFlag(argv: readonly string[]): boolean {
@@ -35,14 +46,7 @@ function patchJson(p: Patch, sectorSize: number) {
 
 /** `diskx fix A --fix copy-slots-from-reference --reference B [--write] [--json]`. */
 export async function fixWithReference(argv: string[], context: CommandContext): Promise<CommandResult> {
-  const args = parseArgs(argv, {
-    fix: { value: true, repeat: true },
-    reference: { value: true },
-    write: {},
-    json: {},
-    'sector-size': { value: true },
-    'allow-device': {},
-  });
+  const args = parseArgs(argv, FIX_REFERENCE_FLAGS);
   if (args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'missing IMAGE' : `expected one IMAGE, got ${args.positional.length}`);
   const image = args.positional[0]!;
   const reference = args.flags.get('reference')?.[0];

@@ -2,17 +2,15 @@
 // typing hex digits and ASCII characters over bytes (Tab switches columns),
 // edited bytes marked, the field editors opened from the tree (name with its
 // counter, attributes as checkboxes, a type pick list), and the find bar.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import type { Page } from 'playwright-core';
+import { testGuid, writeGptImage } from '../builders/images';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
 
-const unavailable = browserUnavailable();
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'hand edit browser tests');
 const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const MiB = 1024 * 1024;
 
@@ -50,25 +48,11 @@ async function goto(page: Page, offset: number): Promise<void> {
 }
 
 describe('hand edits in the webview', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
-  const opened: OpenedPage[] = [];
-  const dir = tempDir();
-
-  before(async () => {
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  after(async () => {
-    for (const o of opened) await o.close();
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite('diskx-hand-edits-');
 
   async function open(name: string): Promise<OpenedPage> {
-    const o = await openInHarness(browser, server, smallDisk(path.join(dir, name)));
-    opened.push(o);
-    await o.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const o = await suite.open(smallDisk(path.join(suite.dir, name)));
+    await waitReady(o.page);
     return o;
   }
 

@@ -65,27 +65,8 @@ export function fileHash(file: string, ranges?: { offset: number; length: number
   return hash.digest('hex');
 }
 
-/** Reads `length` bytes at `offset`. */
-export function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, offset);
-    return buffer;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Writes `bytes` at `offset` in place. */
-export function writeAt(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** Positional reads and writes of a file (the builders' own). */
+export { readAt, writeAt } from '../builders/oracles';
 
 /** Sector indices where two equally long files differ. */
 export function differingSectors(a: Buffer, b: Buffer, sectorSize: number): number[] {

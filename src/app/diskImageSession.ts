@@ -16,7 +16,7 @@ import type { ContainerView } from './containerView';
 import type { Finding, FixId, ScanFixId } from '../core/findings';
 import type { FixPlan, FixResult } from '../core/patch';
 import type { ScanResult } from '../core/scan/index';
-import { containerRefusal } from '../core/write/containerPlans';
+import { containerRefusalText } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
 import { describeError } from '../core/errors';
 import type {
@@ -301,8 +301,8 @@ export class DiskImageSession implements MessageTarget {
     if (!result.ok) return { ok: false, reason: this.l10n.text(result.reasonText ?? result.reason) };
     if (changesNoByte(result.plan)) return { ok: false, reason: this.l10n.t('it changes no byte') };
     // Through a container (qcow2, VHD, ...) only into plain allocated data: say why not before Save would.
-    const containerReason = await containerRefusal(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
-    if (containerReason) return { ok: false, reason: containerReason };
+    const containerReason = await containerRefusalText(this.image.baseSource, result.plan, this.modelValue!.sectorSize);
+    if (containerReason) return { ok: false, reason: this.l10n.text(containerReason) };
     return { ok: true, edit: await this.applyPlan(result.plan) };
   }
 

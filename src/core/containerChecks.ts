@@ -12,6 +12,7 @@ export async function containerFindings(source: ByteSource): Promise<Finding[]> 
     code: p.code,
     severity: p.severity,
     message: p.message,
+    text: p.text,
     offset: 0,
     length: 0,
     fixes: [],

@@ -34,6 +34,11 @@ export function planTitle(plan: { title: string; titleText?: Message }): string 
   return plan.titleText ? localMessage(plan.titleText) : localText(plan.title);
 }
 
+/** A plan's description in VS Code's language: its msg() template when the fix wrote one, else the English. */
+export function planDescription(plan: { description: string; descriptionText?: Message }): string {
+  return plan.descriptionText ? localMessage(plan.descriptionText) : plan.description;
+}
+
 /** A finding's message in VS Code's language (English when it has no template). */
 export function findingText(finding: Pick<Finding, 'message' | 'text'>): string {
   return finding.text ? localMessage(finding.text) : finding.message;

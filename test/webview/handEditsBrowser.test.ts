@@ -2,29 +2,16 @@
 // typing hex digits and ASCII characters over bytes (Tab switches columns),
 // edited bytes marked, the field editors opened from the tree (name with its
 // counter, attributes as checkboxes, a type pick list), and the find bar.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import type { Page } from 'playwright-core';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
+import { twoPartitionDisk } from './images';
 
-const unavailable = browserUnavailable();
-const skip = unavailable ? `skipped: ${unavailable}` : false;
-const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
+const skip = skipUnless(browserUnavailable(), 'hand edit browser tests');
 const MiB = 1024 * 1024;
-
-function smallDisk(file: string): string {
-  const e = (n: number, first: bigint, last: bigint) => ({ typeGuid: LINUX, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
-  return writeGptImage(file, {
-    sectorSize: 512,
-    totalSectors: BigInt((8 * MiB) / 512),
-    diskGuid: testGuid(0xd15c),
-    slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)],
-  });
-}
 
 /** The page's document, typed just enough for the waits below (this file compiles without the DOM library). */
 type PageDocument = {
@@ -50,25 +37,11 @@ async function goto(page: Page, offset: number): Promise<void> {
 }
 
 describe('hand edits in the webview', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
-  const opened: OpenedPage[] = [];
-  const dir = tempDir();
-
-  before(async () => {
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  after(async () => {
-    for (const o of opened) await o.close();
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite('diskx-hand-edits-');
 
   async function open(name: string): Promise<OpenedPage> {
-    const o = await openInHarness(browser, server, smallDisk(path.join(dir, name)));
-    opened.push(o);
-    await o.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const o = await suite.open(twoPartitionDisk(path.join(suite.dir, name)));
+    await waitReady(o.page);
     return o;
   }
 

@@ -2,38 +2,20 @@
 // bytes on the image equals Node's Buffer reads of the same bytes, the byte-order
 // toggle switches them and is remembered (webview state) across a reload, and a
 // value wraps only between its tokens, never inside a number.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import type { Page } from 'playwright-core';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
+import { seededBytes } from '../builders/oracles';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('inspector browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'inspector browser tests');
 
 const DATA = 2048 * 512; // the partition's first byte: random bytes are written there
 const SAMPLES = 24;
-
-/** Seeded bytes (xorshift32), the same on every run. */
-function seeded(length: number, seed: number): Buffer {
-  let x = seed;
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function rows(page: Page): Promise<Record<string, string>> {
   const pairs = await page.locator('#inspector-table tr').evaluateAll((trs) =>
@@ -56,33 +38,18 @@ async function inspectAt(page: Page, offset: number, expect: (v: Record<string, 
 }
 
 describe('data inspector in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-inspector-');
   let opened: OpenedPage;
   let data: Buffer;
 
   before(async () => {
-    const dir = tempDir('diskx-inspector-');
-    const image = writeGptImage(path.join(dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 8n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
-    data = seeded(SAMPLES * 16, 0x1818);
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'));
+    data = seededBytes(0x1818, SAMPLES * 16);
     const fd = fs.openSync(image, 'r+');
     fs.writeSync(fd, data, 0, data.length, DATA);
     fs.closeSync(fd);
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    opened = await openInHarness(browser, server, image, { bytesPerRow: 16 }, { width: 1920, height: 1000 });
-    await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  });
-
-  after(async () => {
-    await opened?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+    opened = await suite.open(image, { bytesPerRow: 16 }, { width: 1920, height: 1000 });
+    await waitReady(opened.page);
   });
 
   function check(v: Record<string, string>, b: Buffer, le: boolean, where: string): void {
@@ -126,7 +93,7 @@ describe('data inspector in a real browser', { skip }, () => {
     const { page } = opened;
     assert.equal(await page.locator('#inspector-endian').getAttribute('aria-pressed'), 'true', 'big endian from the test before');
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    await waitReady(page);
     assert.equal(await page.locator('#inspector-endian').getAttribute('aria-pressed'), 'true');
     const b = data.subarray(0, 16);
     const v = await inspectAt(page, DATA, (r) => (r['u64'] ?? '').startsWith(`${b.readBigUInt64BE(0)} `));

@@ -1,43 +1,23 @@
 // Keys and focus in a real browser (issue 18): the hex view has the focus once
 // the editor opens (arrows move the cursor at once), and the host's `focus`
 // message, which the Ctrl+G keybinding sends, puts the keyboard in the go-to field.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('keys browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'keys browser tests');
 
 describe('keys and focus in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-keys-');
   let opened: OpenedPage;
 
   before(async () => {
-    const dir = tempDir('diskx-keys-');
-    const image = writeGptImage(path.join(dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 16n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    opened = await openInHarness(browser, server, image);
-    await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
-  });
-
-  after(async () => {
-    await opened?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'), 16);
+    opened = await suite.open(image);
+    await waitReady(opened.page);
   });
 
   test('the hex view has the focus on open: ArrowRight moves the cursor without a click or Tab', async () => {

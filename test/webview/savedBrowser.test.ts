@@ -3,19 +3,15 @@
 // In the built webview, in a real browser, against the real session: the edited
 // mark goes, the toolbar says saved, the tree is the same elements, and the next
 // change (an undo) brings the whole `update` again.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
+import type { Page } from 'playwright-core';
 import { readAt } from '../builders/oracles';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer } from './harness';
+import { browserSuite, browserUnavailable, openInHarness, skipUnless, waitReady } from './harness';
+import { twoPartitionDisk } from './images';
 
-const unavailable = browserUnavailable();
-const skip = unavailable ? `skipped: ${unavailable}` : false;
-const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
+const skip = skipUnless(browserUnavailable(), 'saved browser tests');
 const MiB = 1024 * 1024;
 
 type PageDocument = {
@@ -27,31 +23,14 @@ type PageWindow = { document: PageDocument; postMessage(m: unknown, t: string): 
 const post = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), message);
 
 describe('the webview after a save', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
-  const dir = tempDir();
-
-  before(async () => {
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite('diskx-saved-');
 
   test('a one-byte save sends only the edit state: the mark goes, the tree stays; an undo sends the whole model again', async () => {
-    const e = (n: number, first: bigint, last: bigint) => ({ typeGuid: LINUX, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
-    const file = writeGptImage(path.join(dir, 'saved.img'), {
-      sectorSize: 512,
-      totalSectors: BigInt((8 * MiB) / 512),
-      diskGuid: testGuid(0xd15c),
-      slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)],
-    });
-    const o = await openInHarness(browser, server, file);
+    const file = twoPartitionDisk(path.join(suite.dir, 'saved.img'));
+    const o = await openInHarness(suite.browser, suite.server, file);
     try {
       const { page } = o;
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+      await waitReady(page);
       const at = 3 * MiB + 5;
       await post(page, { type: 'test:goto', offset: at });
       await page.waitForSelector(`.hex-byte.cursor[data-offset="${at}"]`);

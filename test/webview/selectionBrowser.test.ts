@@ -4,19 +4,15 @@
 // follows, a double click selects the field and its tree node; Copy As (the host's
 // copyAs message, which the palette and context-menu commands send) copies the
 // selection as hex, a C array, base64 or text, and Ctrl+C still copies hex.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { tempDir, testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer, OpenedPage } from './harness';
+import type { Page } from 'playwright-core';
+import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
+import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('selection browser tests need chromium in CI', () => assert.fail(`cannot run: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
+const skip = skipUnless(browserUnavailable(), 'selection browser tests');
 
 type Run = { offset: number; length: number };
 
@@ -78,30 +74,15 @@ async function copied(page: Page, count: number): Promise<string> {
 }
 
 describe('mouse selection and Copy As in a real browser', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-selection-');
   let opened: OpenedPage;
 
   before(async () => {
-    const dir = tempDir('diskx-selection-');
-    const image = writeGptImage(path.join(dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 8n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
-    server = await startHarnessServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    opened = await openInHarness(browser, server, image, { bytesPerRow: 16 }, { width: 1400, height: 900 });
-    await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'));
+    opened = await suite.open(image, { bytesPerRow: 16 }, { width: 1400, height: 900 });
+    await waitReady(opened.page);
     await opened.page.evaluate(`window.postMessage({ type: 'test:goto', offset: 512 }, '*')`);
     await opened.page.waitForSelector('.hex-row[data-offset="512"]:not(.loading)');
-  });
-
-  after(async () => {
-    await opened?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.close();
   });
 
   test('a click puts the cursor on that byte only, not on its whole field', async () => {

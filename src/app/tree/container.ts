@@ -107,7 +107,7 @@ function facts(info: ContainerInfo, id: string, l10n: Localizer): TreeNode[] {
   nodes.push(node('files', l10n.t('Files'), String(info.files.length), info.files.join(', ')));
   nodes.push(
     info.readOnlyReason
-      ? node('writes', l10n.t('Repairs'), l10n.t('read-only'), info.readOnlyReason)
+      ? node('writes', l10n.t('Repairs'), l10n.t('read-only'), info.readOnlyReasonText ? l10n.text(info.readOnlyReasonText) : info.readOnlyReason)
       : node(
           'writes',
           l10n.t('Repairs'),

@@ -5,14 +5,14 @@
 // recomputed. A pure planner like those in ../fixes: model in, patches out.
 import { english, msg, msgJoin, renderMessage } from '../../shared/l10n';
 import type { Message } from '../../shared/l10n';
-import type { DiskModel, GptHeader } from '../model';
+import type { DiskModel, GptHeader, Partition } from '../model';
 import type { ReferenceFixId } from '../findings';
 import type { FixResult, Patch } from '../patch';
 import type { ReferenceFixDefinition } from '../fixes/fixDefinition';
 import { crc32 } from '../crc32';
 import { resealGptHeader } from '../gptEncode';
 import { GPT_HEADER } from '../layout';
-import { matchPartitions, partitionLabel } from './structuralDiff';
+import { matchPartitions } from './structuralDiff';
 import type { PartitionMatch } from './structuralDiff';
 
 /** The fix id. */
@@ -67,7 +67,7 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   const { matches, onlyA, onlyB } = matchPartitions(disk.partitions, reference.partitions);
   if (onlyA.length > 0) {
     const list = msgJoin(
-      onlyA.map((p) => msg('{0} (slot {1}, {2})', partitionLabel(disk, p), p.slot, p.uuid ?? msg('no GUID'))),
+      onlyA.map((p) => msg('{0} (slot {1}, {2})', labelText(disk, p), p.slot, p.uuid ?? msg('no GUID'))),
       ', ',
     );
     return refuse(
@@ -80,7 +80,7 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
   if (moves.length === 0) return refuse(msg('every partition of {0} already sits in the slot the reference uses', disk.image));
 
   const patches: Patch[] = [];
-  const crcNotes: string[] = [];
+  const crcNotes: Message[] = [];
   for (const header of copies) {
     const array = header.array!;
     const beyond = moves.find((m) => m.b.slot >= header.numPartitionEntries);
@@ -92,14 +92,14 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
               disk.image,
               header.numPartitionEntries,
               beyond.b.slot,
-              partitionLabel(disk, beyond.a),
+              labelText(disk, beyond.a),
             )
           : msg(
               'the backup array of {0} has {1} entries, so it has no slot {2} for {3}',
               disk.image,
               header.numPartitionEntries,
               beyond.b.slot,
-              partitionLabel(disk, beyond.a),
+              labelText(disk, beyond.a),
             ),
       );
     const moved = moveEntries(array.bytes, moves, header.partitionEntrySize);
@@ -110,7 +110,16 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
     view.setUint32(ARRAY_CRC32_AT, arrayCrc, true); // the header CRC covers the array CRC: set it first
     resealGptHeader(block);
     crcNotes.push(
-      `${header.role} (LBA ${header.lba}): array CRC ${hex32(header.partitionEntryArrayCrc32)} -> ${hex32(arrayCrc)}, header CRC ${hex32(header.headerCrc32)} -> ${hex32(view.getUint32(HEADER_CRC32_AT, true))}`,
+      msg(
+        header.role === 'primary'
+          ? 'primary (LBA {0}): array CRC {1} -> {2}, header CRC {3} -> {4}'
+          : 'backup (LBA {0}): array CRC {1} -> {2}, header CRC {3} -> {4}',
+        header.lba,
+        hex32(header.partitionEntryArrayCrc32),
+        hex32(arrayCrc),
+        hex32(header.headerCrc32),
+        hex32(view.getUint32(HEADER_CRC32_AT, true)),
+      ),
     );
     for (let slot = 0; slot < header.numPartitionEntries; slot++) {
       const at = slot * header.partitionEntrySize;
@@ -127,7 +136,10 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
       patches.push(...changedPatches(header.offset + at, header.bytes.subarray(at, at + 4), block.subarray(at, at + 4), disk.sectorSize));
   }
 
-  const moveText = moves.map((m) => `${partitionLabel(disk, m.a)} slot ${m.a.slot} -> ${m.b.slot} (partition ${m.a.number} -> ${m.b.number})`).join(', ');
+  const moveText = msgJoin(
+    moves.map((m) => msg('{0} slot {1} -> {2} (partition {3} -> {4})', labelText(disk, m.a), m.a.slot, m.b.slot, m.a.number, m.b.number)),
+    ', ',
+  );
   const vacated = moves.map((m) => m.a.slot).filter((slot) => !moves.some((m) => m.b.slot === slot));
   const differing = matches.filter(
     (m) =>
@@ -137,22 +149,40 @@ export function planCopySlotsFromReference(disk: DiskModel, reference: DiskModel
       m.a.name !== m.b.name ||
       m.a.attributes !== m.b.attributes,
   );
-  const where = copies.length === 2 ? 'in the primary and the backup array' : `in the ${copies[0]!.role} array (the only GPT copy)`;
-  const description = [
-    `Moves ${moves.length} entr${moves.length === 1 ? 'y' : 'ies'} of ${disk.image} into the slots the reference ${reference.image} uses, ${where}: ${moveText}.`,
-    vacated.length > 0 ? `Slot${vacated.length > 1 ? 's' : ''} ${vacated.join(', ')} become${vacated.length > 1 ? '' : 's'} empty (zeroed).` : '',
-    'Entry bytes move unchanged (GUIDs, LBAs, all 64 attribute bits, names); only slots change.',
-    differing.length > 0
-      ? `Not copied: ${differing.length} matched partition${differing.length > 1 ? 's' : ''} also differ${differing.length > 1 ? '' : 's'} in their fields (diskx diff shows them).`
-      : '',
-    onlyB.length > 0
-      ? `The reference has ${onlyB.length} partition${onlyB.length > 1 ? 's' : ''} that ${disk.image} lacks; ${onlyB.length > 1 ? 'they are' : 'it is'} not created.`
-      : '',
-    `Then recomputes the array CRC and then the header CRC: ${crcNotes.join('; ')}.`,
-  ]
-    .filter((s) => s.length > 0)
-    .join(' ');
-  return { ok: true, plan: { id: ID, title: copySlotsFromReference.title, description, patches } };
+  const where =
+    copies.length === 2
+      ? msg('in the primary and the backup array')
+      : copies[0]!.role === 'primary'
+        ? msg('in the primary array (the only GPT copy)')
+        : msg('in the backup array (the only GPT copy)');
+  const sentences: (Message | null)[] = [
+    moves.length === 1
+      ? msg('Moves 1 entry of {0} into the slots the reference {1} uses, {2}: {3}.', disk.image, reference.image, where, moveText)
+      : msg('Moves {0} entries of {1} into the slots the reference {2} uses, {3}: {4}.', moves.length, disk.image, reference.image, where, moveText),
+    vacated.length === 0
+      ? null
+      : vacated.length > 1
+        ? msg('Slots {0} become empty (zeroed).', vacated.join(', '))
+        : msg('Slot {0} becomes empty (zeroed).', vacated[0]!),
+    msg('Entry bytes move unchanged (GUIDs, LBAs, all 64 attribute bits, names); only slots change.'),
+    differing.length === 0
+      ? null
+      : differing.length > 1
+        ? msg('Not copied: {0} matched partitions also differ in their fields (diskx diff shows them).', differing.length)
+        : msg('Not copied: 1 matched partition also differs in their fields (diskx diff shows them).'),
+    onlyB.length === 0
+      ? null
+      : onlyB.length > 1
+        ? msg('The reference has {0} partitions that {1} lacks; they are not created.', onlyB.length, disk.image)
+        : msg('The reference has 1 partition that {0} lacks; it is not created.', disk.image),
+    msg('Then recomputes the array CRC and then the header CRC: {0}.', msgJoin(crcNotes, '; ')),
+  ];
+  const descriptionText = msgJoin(
+    sentences.filter((m): m is Message => m !== null),
+    ' ',
+  );
+  const description = renderMessage(descriptionText);
+  return { ok: true, plan: { id: ID, title: copySlotsFromReference.title, description, descriptionText, patches } };
 }
 
 /**
@@ -183,6 +213,12 @@ function changedPatches(offset: number, before: Uint8Array, after: Uint8Array, s
     at = end;
   }
   return out;
+}
+
+/** partitionLabel as a message: the ESXi role, the name or the type name as they are, else "partition N" in the user's language. */
+function labelText(disk: DiskModel, p: Partition): string | Message {
+  const role = disk.esxi?.placements.find((placement) => placement.currentSlot === p.slot)?.role;
+  return role ?? (p.name || p.typeName || msg('partition {0}', p.number));
 }
 
 function hex32(n: number): string {

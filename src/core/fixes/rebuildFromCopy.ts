@@ -5,7 +5,7 @@
 // position fields a header at that place must have (UEFI 5.3.2): MyLBA,
 // AlternateLBA and PartitionEntryLBA. The primary array goes to LBA 2, the backup
 // array to lastLBA - arraySectors, the backup header to the last LBA.
-import { english, msg } from '../../shared/l10n';
+import { english, msg, msgJoin, renderMessage } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixId } from '../findings';
 import type { FixResult } from '../patch';
@@ -18,11 +18,10 @@ import {
   entrySegments,
   headerSegments,
   healthMessage,
-  healthSummary,
   isHealthy,
   lbaOffset,
   notApplicable,
-  writeSummary,
+  writeSummaryMessage,
 } from './shared';
 
 /** Rebuild the primary GPT from the backup: the registry's entry (registry.ts). */
@@ -147,19 +146,63 @@ function planCopy(disk: DiskModel, id: FixId, source: GptHeader, to: CopyTarget)
         : msg('the backup GPT already equals a copy of the primary at its own position'),
     );
 
-  const why = to.target ? healthSummary(to.target, targetRole) : `there is no ${targetRole} header at LBA ${to.headerLba}`;
+  const primaryTarget = targetRole === 'primary';
+  const why = to.target
+    ? healthMessage(to.target, targetRole)
+    : primaryTarget
+      ? msg('there is no primary header at LBA {0}', to.headerLba)
+      : msg('there is no backup header at LBA {0}', to.headerLba);
   const changedEntries = new Set(arrayPatches.flatMap((p) => slotsOf(p.offset, p.after.length, arrayOffset, source.partitionEntrySize)));
+  const arrayNote =
+    changedEntries.size === 0
+      ? primaryTarget
+        ? msg("byte-equal to the backup's, unchanged")
+        : msg("byte-equal to the primary's, unchanged")
+      : changedEntries.size === 1
+        ? primaryTarget
+          ? msg("byte-equal to the backup's; 1 entry differs from what is there now")
+          : msg("byte-equal to the primary's; 1 entry differs from what is there now")
+        : primaryTarget
+          ? msg("byte-equal to the backup's; {0} entries differ from what is there now", changedEntries.size)
+          : msg("byte-equal to the primary's; {0} entries differ from what is there now", changedEntries.size);
   const staleArray =
     to.target && to.target.partitionEntryLba !== to.arrayLba && to.target.invalid.length === 0
-      ? ` The old ${targetRole} array at LBA ${to.target.partitionEntryLba} is no longer referenced and is left as it is.`
-      : '';
-  const description = [
-    `Rebuilds the ${targetRole} GPT from the healthy ${source.role} copy, as gdisk's recovery menu does (${why}).`,
-    `Writes the ${targetRole} header at LBA ${to.headerLba} (a copy of the ${source.role} header with MyLBA ${to.headerLba}, AlternateLBA ${to.alternateLba}, PartitionEntryLBA ${to.arrayLba}, HeaderCRC32 recomputed)`,
-    `and the ${source.numPartitionEntries}-entry array at LBA ${to.arrayLba} (byte-equal to the ${source.role}'s${changedEntries.size > 0 ? `; ${changedEntries.size} entr${changedEntries.size === 1 ? 'y differs' : 'ies differ'} from what is there now` : ', unchanged'}).${staleArray}`,
-    writeSummary(patches, sectorSize),
-  ].join(' ');
-  return { ok: true, plan: { id, title: to.title, description, patches } };
+      ? [
+          primaryTarget
+            ? msg('The old primary array at LBA {0} is no longer referenced and is left as it is.', to.target.partitionEntryLba)
+            : msg('The old backup array at LBA {0} is no longer referenced and is left as it is.', to.target.partitionEntryLba),
+        ]
+      : [];
+  const writes = primaryTarget
+    ? msg(
+        'Writes the primary header at LBA {0} (a copy of the backup header with MyLBA {0}, AlternateLBA {1}, PartitionEntryLBA {2}, HeaderCRC32 recomputed) and the {3}-entry array at LBA {2} ({4}).',
+        to.headerLba,
+        to.alternateLba,
+        to.arrayLba,
+        source.numPartitionEntries,
+        arrayNote,
+      )
+    : msg(
+        'Writes the backup header at LBA {0} (a copy of the primary header with MyLBA {0}, AlternateLBA {1}, PartitionEntryLBA {2}, HeaderCRC32 recomputed) and the {3}-entry array at LBA {2} ({4}).',
+        to.headerLba,
+        to.alternateLba,
+        to.arrayLba,
+        source.numPartitionEntries,
+        arrayNote,
+      );
+  const descriptionText = msgJoin(
+    [
+      primaryTarget
+        ? msg("Rebuilds the primary GPT from the healthy backup copy, as gdisk's recovery menu does ({0}).", why)
+        : msg("Rebuilds the backup GPT from the healthy primary copy, as gdisk's recovery menu does ({0}).", why),
+      writes,
+      ...staleArray,
+      writeSummaryMessage(patches, sectorSize),
+    ],
+    ' ',
+  );
+  const description = renderMessage(descriptionText);
+  return { ok: true, plan: { id, title: to.title, description, descriptionText, patches } };
 }
 
 function slotsOf(offset: number, length: number, arrayOffset: number, entrySize: number): number[] {

@@ -65,7 +65,13 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     const arrayEnd = header.partitionEntryLba + BigInt(arraySectorsOf(header, disk.sectorSize)) - 1n;
     if (!header.headerCrcOk && header.partitionEntryLba <= header.lastUsableLba && arrayEnd >= header.firstUsableLba) {
       disagreements.push(
-        `its entry array at LBAs ${header.partitionEntryLba}..${arrayEnd} lies inside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`,
+        msg(
+          'its entry array at LBAs {0}..{1} lies inside the usable range {2}..{3}',
+          header.partitionEntryLba,
+          arrayEnd,
+          header.firstUsableLba,
+          header.lastUsableLba,
+        ),
       );
     }
     // Likewise stale CRCs over entries that break the rules (UEFI 5.3.3:
@@ -74,7 +80,7 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
     // by a corrupted header field. Sealing it would make the partitions look real.
     if (!header.headerCrcOk || header.arrayCrcOk === false) disagreements.push(...entryProblems(header));
     if (disagreements.length > 0) {
-      const stale = [!header.headerCrcOk ? 'HeaderCRC32' : '', header.arrayCrcOk === false ? 'PartitionEntryArrayCRC32' : ''].filter(Boolean).join(' and ');
+      const stale = msgJoin([!header.headerCrcOk ? 'HeaderCRC32' : '', header.arrayCrcOk === false ? 'PartitionEntryArrayCRC32' : ''].filter(Boolean), ' and ');
       const against = !reference
         ? msg('breaks the layout rules')
         : reference.role === 'primary'
@@ -88,7 +94,7 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
           header.lba,
           stale,
           against,
-          disagreements.join('; '),
+          msgJoin(disagreements, '; '),
           rebuildHint,
         ),
       );
@@ -147,10 +153,10 @@ export function planRecomputeCrcs(disk: DiskModel): FixResult {
 }
 
 /** Fields a primary and a backup header must agree on (UEFI 5.3.2), as "name X vs Y" for each difference. */
-function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): string[] {
-  const out: string[] = [];
+function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): Message[] {
+  const out: Message[] = [];
   const same = (name: string, a: bigint | number | string, b: bigint | number | string): void => {
-    if (a !== b) out.push(`${name} ${a} vs ${b}`);
+    if (a !== b) out.push(msg('{0} {1} vs {2}', name, String(a), String(b)));
   };
   same('Revision', header.revision, reference.revision);
   same('HeaderSize', header.headerSize, reference.headerSize);
@@ -164,21 +170,30 @@ function mirroredFieldDifferences(header: GptHeader, reference: GptHeader): stri
 }
 
 /** Used entries that break UEFI 5.3.3's rules, in a few words each (the first 3, then "and others"). */
-function entryProblems(header: GptHeader): string[] {
+function entryProblems(header: GptHeader): Message[] {
   const used = header.array!.slots.filter((e) => e.used);
-  const out: string[] = [];
+  const out: Message[] = [];
   for (const e of used) {
-    if (e.lastLba < e.firstLba) out.push(`partition ${e.number} ends (LBA ${e.lastLba}) before it starts (LBA ${e.firstLba})`);
+    if (e.lastLba < e.firstLba) out.push(msg('partition {0} ends (LBA {1}) before it starts (LBA {2})', e.number, e.lastLba, e.firstLba));
     else if (e.firstLba < header.firstUsableLba || e.lastLba > header.lastUsableLba)
-      out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) lies outside the usable range ${header.firstUsableLba}..${header.lastUsableLba}`);
+      out.push(
+        msg(
+          'partition {0} (LBAs {1}..{2}) lies outside the usable range {3}..{4}',
+          e.number,
+          e.firstLba,
+          e.lastLba,
+          header.firstUsableLba,
+          header.lastUsableLba,
+        ),
+      );
   }
   const spans = used.filter((e) => e.lastLba >= e.firstLba).sort((a, b) => (a.firstLba < b.firstLba ? -1 : a.firstLba > b.firstLba ? 1 : 0));
   // One sweep with the furthest end so far: linear after the sort, whatever a hostile array holds.
   let furthestEnd = -1n;
   for (const e of spans) {
-    if (e.firstLba <= furthestEnd) out.push(`partition ${e.number} (LBAs ${e.firstLba}..${e.lastLba}) overlaps an earlier one`);
+    if (e.firstLba <= furthestEnd) out.push(msg('partition {0} (LBAs {1}..{2}) overlaps an earlier one', e.number, e.firstLba, e.lastLba));
     if (e.lastLba > furthestEnd) furthestEnd = e.lastLba;
     if (out.length > 3) break;
   }
-  return out.length > 3 ? [...out.slice(0, 3), 'and others'] : out;
+  return out.length > 3 ? [...out.slice(0, 3), msg('and others')] : out;
 }

@@ -3,7 +3,8 @@
 // tool look for it. Write a fresh backup array and header at the true end, point
 // the primary's AlternateLBA at it, move LastUsableLBA in both headers to just
 // before the backup array, and resize the protective MBR record (UEFI 5.2.3).
-import { english, msg, msgJoin } from '../../shared/l10n';
+import { english, markedText, msg, msgJoin, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import type { DiskModel, GptHeader } from '../model';
 import type { FixResult, Patch } from '../patch';
 import type { FixDefinition } from './fixDefinition';
@@ -22,10 +23,13 @@ import {
   lbaOffset,
   notApplicable,
   overlay,
-  writeSummary,
+  writeSummaryMessage,
 } from './shared';
 
 const ID = 'relocate-backup' as const;
+
+/** An MBR that is not plainly protective, in the words of the description (english()-marked: the editor translates them). */
+const MBR_KIND_WORDS: Record<string, string> = { hybrid: english('hybrid'), dos: english('dos'), empty: english('empty') };
 
 /** Move the backup GPT to the end of the disk: the registry's entry (registry.ts). */
 export const relocateBackup = {
@@ -145,7 +149,7 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
   const primaryPatches = diffPatches(primary.offset, primary.bytes, primaryHeader, headerSegments(primary.bytes, sectorSize), sectorSize);
 
   const mbrPatches: Patch[] = [];
-  let mbrNote = '';
+  let mbrNote: Message | null = null;
   if (protective && protective.sectors !== mbrSectors) {
     const mbr = disk.mbr!.bytes;
     const updated = mbr.slice();
@@ -174,44 +178,100 @@ export function planRelocateBackup(disk: DiskModel): FixResult {
         512,
       ),
     );
-    const chsText = updateChs
-      ? ` and its ending CHS 0x${chsNow} -> 0x${[...chsNew].map((b) => b.toString(16).padStart(2, '0')).join('')} (255 heads, 63 sectors; 0xFFFFFF past cylinder 1023)`
-      : '';
-    mbrNote = `Sets the protective MBR record ${protective.index + 1}'s size ${protective.sectors} -> ${mbrSectors} sectors (disk size - 1, capped at 0xFFFFFFFF)${chsText}.`;
+    const hex = (bytes: Uint8Array): string => `0x${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    mbrNote = updateChs
+      ? msg(
+          "Sets the protective MBR record {0}'s size {1} -> {2} sectors (disk size - 1, capped at 0xFFFFFFFF) and its ending CHS {3} -> {4} (255 heads, 63 sectors; 0xFFFFFF past cylinder 1023).",
+          protective.index + 1,
+          protective.sectors,
+          mbrSectors,
+          `0x${chsNow}`,
+          hex(chsNew),
+        )
+      : msg(
+          "Sets the protective MBR record {0}'s size {1} -> {2} sectors (disk size - 1, capped at 0xFFFFFFFF).",
+          protective.index + 1,
+          protective.sectors,
+          mbrSectors,
+        );
   } else if (disk.mbr && disk.mbr.kind !== 'protective') {
-    mbrNote = `Leaves the MBR alone (it is ${disk.mbr.kind}, not a plain protective MBR; its records are not ours to resize).`;
+    mbrNote = msg(
+      'Leaves the MBR alone (it is {0}, not a plain protective MBR; its records are not ours to resize).',
+      markedText(MBR_KIND_WORDS[disk.mbr.kind] ?? disk.mbr.kind),
+    );
   }
   // Backup first, then the primary that points at it, then the MBR (UEFI 5.3.2 recovery order).
   const patches = [...backupPatches, ...primaryPatches, ...mbrPatches];
 
   const grew = oldBackupLba < lastLba;
-  const atEnd = !backup
-    ? 'there, but no backup header was found at the last LBA (rebuild-backup-from-primary writes the same backup)'
-    : 'there, but LastUsableLBA or the protective MBR size does not match the disk';
-  const change =
-    oldBackupLba === lastLba ? atEnd : grew ? `the disk grew by ${lastLba - oldBackupLba} sectors` : `the disk shrank by ${oldBackupLba - lastLba} sectors`;
+  const situation =
+    oldBackupLba === lastLba
+      ? !backup
+        ? msg(
+            "The primary header's AlternateLBA is the disk's last LBA {0}, there, but no backup header was found at the last LBA (rebuild-backup-from-primary writes the same backup).",
+            lastLba,
+          )
+        : msg(
+            "The primary header's AlternateLBA is the disk's last LBA {0}, there, but LastUsableLBA or the protective MBR size does not match the disk.",
+            lastLba,
+          )
+      : grew
+        ? msg(
+            "The disk's last LBA is {0} but the primary header's AlternateLBA is {1} (the disk grew by {2} sectors).",
+            lastLba,
+            oldBackupLba,
+            lastLba - oldBackupLba,
+          )
+        : msg(
+            "The disk's last LBA is {0} but the primary header's AlternateLBA is {1} (the disk shrank by {2} sectors).",
+            lastLba,
+            oldBackupLba,
+            oldBackupLba - lastLba,
+          );
   const oldBackupNote = staleBackupNote(disk, oldBackupLba, arraySectors, grew, newArrayLba);
   // The new backup is the primary's copy; if the old backup held other entries,
   // say so: choosing the backup's instead is rebuild-primary-from-backup, first.
   const differing = backup?.array ? differingSlots(primary.array!.bytes, backup.array.bytes, primary.partitionEntrySize) : [];
   const differNote =
-    differing.length > 0
-      ? `The old backup's entries differ from the primary's in slot${differing.length > 1 ? 's' : ''} ${numberRuns(differing)}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.`
-      : '';
-  const description = [
-    oldBackupLba === lastLba
-      ? `The primary header's AlternateLBA is the disk's last LBA ${lastLba}, ${change}.`
-      : `The disk's last LBA is ${lastLba} but the primary header's AlternateLBA is ${oldBackupLba} (${change}).`,
-    `Writes the backup entry array (a copy of the primary's ${primary.numPartitionEntries} entries) at LBAs ${newArrayLba}..${lastLba - 1n} and the backup header at LBA ${lastLba} (MyLBA ${lastLba}, AlternateLBA ${primary.lba}, PartitionEntryLBA ${newArrayLba}).`,
-    `Sets the primary header's AlternateLBA ${primary.alternateLba} -> ${lastLba} and LastUsableLBA ${primary.lastUsableLba} -> ${newLastUsable} (the backup header gets the same LastUsableLBA); both header CRCs are recomputed (the entries and so the array CRC are unchanged).`,
+    differing.length === 0
+      ? null
+      : differing.length > 1
+        ? msg(
+            "The old backup's entries differ from the primary's in slots {0}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.",
+            numberRuns(differing),
+          )
+        : msg(
+            "The old backup's entries differ from the primary's in slot {0}; the new backup copies the primary's. If the backup's are the right ones, run rebuild-primary-from-backup first.",
+            numberRuns(differing),
+          );
+  const sentences: (Message | null)[] = [
+    situation,
+    msg(
+      "Writes the backup entry array (a copy of the primary's {0} entries) at LBAs {1}..{2} and the backup header at LBA {3} (MyLBA {3}, AlternateLBA {4}, PartitionEntryLBA {1}).",
+      primary.numPartitionEntries,
+      newArrayLba,
+      lastLba - 1n,
+      lastLba,
+      primary.lba,
+    ),
+    msg(
+      "Sets the primary header's AlternateLBA {0} -> {1} and LastUsableLBA {2} -> {3} (the backup header gets the same LastUsableLBA); both header CRCs are recomputed (the entries and so the array CRC are unchanged).",
+      primary.alternateLba,
+      lastLba,
+      primary.lastUsableLba,
+      newLastUsable,
+    ),
     mbrNote,
     oldBackupNote,
     differNote,
-    writeSummary(patches, sectorSize),
-  ]
-    .filter((s) => s.length > 0)
-    .join(' ');
-  return { ok: true, plan: { id: ID, title: relocateBackup.title, description, patches } };
+    writeSummaryMessage(patches, sectorSize),
+  ];
+  const descriptionText = msgJoin(
+    sentences.filter((m): m is Message => m !== null),
+    ' ',
+  );
+  const description = renderMessage(descriptionText);
+  return { ok: true, plan: { id: ID, title: relocateBackup.title, description, descriptionText, patches } };
 }
 
 /** Healthy (CRCs right, array read) with no invalid field but a LastUsableLBA past the end of a shrunk disk. */
@@ -230,18 +290,23 @@ function isHealthyButForSize(header: GptHeader | null): header is GptHeader {
  * already belong to a partition someone extended into the new space, and
  * zeroing them would destroy that data. It is overwritten when the space is used.
  */
-function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: number, grew: boolean, newArrayLba: bigint): string {
-  if (oldBackupLba === disk.lastLba) return '';
-  if (!grew) return `The old backup at LBA ${oldBackupLba} lies past the new end of the disk and is gone with it.`;
+function staleBackupNote(disk: DiskModel, oldBackupLba: bigint, arraySectors: number, grew: boolean, newArrayLba: bigint): Message | null {
+  if (oldBackupLba === disk.lastLba) return null;
+  if (!grew) return msg('The old backup at LBA {0} lies past the new end of the disk and is gone with it.', oldBackupLba);
   if (!disk.backup || disk.backup.lba !== oldBackupLba)
-    return `No backup header was found at the old AlternateLBA ${oldBackupLba} either; nothing there is changed.`;
+    return msg('No backup header was found at the old AlternateLBA {0} either; nothing there is changed.', oldBackupLba);
   const oldArrayLba = disk.backup && disk.backup.lba === oldBackupLba ? disk.backup.partitionEntryLba : oldBackupLba - BigInt(arraySectors);
   if (oldBackupLba >= newArrayLba) {
-    return `The old backup header at LBA ${oldBackupLba} lies inside the new backup's sectors (the disk grew by less than the backup's size) and is overwritten by it.`;
+    return msg(
+      "The old backup header at LBA {0} lies inside the new backup's sectors (the disk grew by less than the backup's size) and is overwritten by it.",
+      oldBackupLba,
+    );
   }
-  return (
-    `The stale old backup (header at LBA ${oldBackupLba}, array at LBAs ${oldArrayLba}..${oldArrayLba + BigInt(arraySectors) - 1n}) is left in place untouched, as sgdisk -e does: ` +
-    'no header points at it any more, so firmware and tools will not read it, and those sectors are now free space that a partition may already have been extended over, so overwriting them could destroy data. They are overwritten when the space is used.'
+  return msg(
+    'The stale old backup (header at LBA {0}, array at LBAs {1}..{2}) is left in place untouched, as sgdisk -e does: no header points at it any more, so firmware and tools will not read it, and those sectors are now free space that a partition may already have been extended over, so overwriting them could destroy data. They are overwritten when the space is used.',
+    oldBackupLba,
+    oldArrayLba,
+    oldArrayLba + BigInt(arraySectors) - 1n,
   );
 }
 

@@ -6,6 +6,8 @@
 // large table costs 20 bytes per block, and their number is bounded
 // (MAX_LAYOUT_SCAN_ENTRIES).
 import { MAX_LAYOUT_SCAN_ENTRIES } from '../limits';
+import { markedText, msg, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 /** Two ranges of one container file that share bytes. */
 export interface LayoutOverlap {
@@ -13,6 +15,9 @@ export interface LayoutOverlap {
   /** What each range is: "virtual block 12" or "the BAT". */
   first: string;
   second: string;
+  /** `first` and `second` as messages (the editor shows them in the user's language). */
+  firstText: Message;
+  secondText: Message;
   /** The shared bytes (file offsets). */
   fileOffset: number;
   length: number;
@@ -22,7 +27,7 @@ export interface LayoutOverlap {
 export type LayoutCheck =
   | { kind: 'checked'; overlaps: LayoutOverlap[]; total: number }
   /** More blocks than MAX_LAYOUT_SCAN_ENTRIES, or tables larger than the scan reads: not checked. */
-  | { kind: 'too-large'; why: string };
+  | { kind: 'too-large'; why: string | Message };
 
 /** Overlaps listed in full (the count is always given). */
 export const REPORTED_OVERLAPS = 8;
@@ -39,7 +44,7 @@ export class FileLayout {
 
   constructor(
     readonly file: string,
-    readonly blockNoun = 'virtual block',
+    readonly blockNoun: 'virtual block' | 'virtual cluster' | 'virtual grain' = 'virtual block',
   ) {}
 
   /** True while another range may be added (MAX_LAYOUT_SCAN_ENTRIES). */
@@ -52,7 +57,7 @@ export class FileLayout {
     return this.push(index, offset, length);
   }
 
-  /** Adds a piece of metadata named `what` (names are kept once each: use a kind, not a per-entry text). */
+  /** Adds a piece of metadata named `what`, an english()-marked text (names are kept once each: use a kind, not a per-entry text). */
   metadata(what: string, offset: number, length: number): boolean {
     let name = this.nameIndex.get(what);
     if (name === undefined) {
@@ -83,10 +88,19 @@ export class FileLayout {
     return true;
   }
 
-  private describe(i: number): string {
+  /** "virtual block 12 (file bytes 1024..2047)", "the BAT (file bytes ...)". */
+  private describe(i: number): Message {
     const tag = this.tag[i]!;
-    const range = `file bytes ${this.start[i]}..${this.start[i]! + this.length[i]! - 1}`;
-    return tag >= 0 ? `${this.blockNoun} ${tag} (${range})` : `${this.names[-tag - 1]} (${range})`;
+    const [first, last] = [this.start[i]!, this.start[i]! + this.length[i]! - 1];
+    if (tag < 0) return msg('{0} (file bytes {1}..{2})', markedText(this.names[-tag - 1]!), first, last);
+    switch (this.blockNoun) {
+      case 'virtual cluster':
+        return msg('virtual cluster {0} (file bytes {1}..{2})', tag, first, last);
+      case 'virtual grain':
+        return msg('virtual grain {0} (file bytes {1}..{2})', tag, first, last);
+      default:
+        return msg('virtual block {0} (file bytes {1}..{2})', tag, first, last);
+    }
   }
 
   /** Every pair of ranges that share bytes (the first REPORTED_OVERLAPS in full, all counted). */
@@ -103,10 +117,13 @@ export class FileLayout {
         if (this.start[i]! < end) {
           total++;
           if (overlaps.length < REPORTED_OVERLAPS) {
+            const [firstText, secondText] = [this.describe(widest), this.describe(i)];
             overlaps.push({
               file: this.file,
-              first: this.describe(widest),
-              second: this.describe(i),
+              first: renderMessage(firstText),
+              second: renderMessage(secondText),
+              firstText,
+              secondText,
               fileOffset: this.start[i]!,
               length: Math.min(end, this.start[i]! + this.length[i]!) - this.start[i]!,
             });
@@ -121,8 +138,21 @@ export class FileLayout {
 
 /** The one-line reason a write is refused because of `check`, or null when the layout is sound. */
 export function layoutRefusal(check: LayoutCheck): string | null {
-  if (check.kind === 'too-large') return `diskx could not check that no two of its table entries share file bytes (${check.why})`;
+  const text = layoutRefusalText(check);
+  return text && renderMessage(text);
+}
+
+/** layoutRefusal as a msg() template (the editor shows it in the user's language). */
+export function layoutRefusalText(check: LayoutCheck): Message | null {
+  if (check.kind === 'too-large') return msg('diskx could not check that no two of its table entries share file bytes ({0})', check.why);
   if (check.total === 0) return null;
   const first = check.overlaps[0]!;
-  return `its tables are inconsistent: ${first.first} and ${first.second} share file bytes${check.total > 1 ? ` (${check.total} such overlaps)` : ''}, so a write through one would change the other`;
+  return check.total > 1
+    ? msg(
+        'its tables are inconsistent: {0} and {1} share file bytes ({2} such overlaps), so a write through one would change the other',
+        first.firstText,
+        first.secondText,
+        check.total,
+      )
+    : msg('its tables are inconsistent: {0} and {1} share file bytes, so a write through one would change the other', first.firstText, first.secondText);
 }

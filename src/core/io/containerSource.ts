@@ -9,7 +9,9 @@ import type { ContainerFormat } from './containerDetect';
 import type { StructNode } from '../structure';
 import { LimitError } from '../errors';
 import type { FindingCode } from '../findings';
-import { FileLayout, layoutRefusal } from './containerLayout';
+import { FileLayout, layoutRefusalText } from './containerLayout';
+import { msg, msgJoin, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 import type { LayoutCheck } from './containerLayout';
 import { MAX_ALLOCATION_SCAN_BYTES, MAX_CHECK_LAYOUT_BYTES, MAX_CONTAINER_READ_BYTES, MAX_DECOMPRESSED_CACHE_BLOCKS, MAX_LAYOUT_SCAN_BYTES } from '../limits';
 
@@ -22,13 +24,16 @@ export type BlockLocation =
    * present ones: absent ones read as `absent` unless `readsIgnoreIt` (then the
    * mask only restricts writes).
    */
-  | { kind: 'data'; file: DataFile; fileOffset: number; shared?: () => Promise<string | null>; sectorMask?: SectorMask }
+  | { kind: 'data'; file: DataFile; fileOffset: number; shared?: () => Promise<Message | null>; sectorMask?: SectorMask }
   /** Not allocated (or a zero block): zeros. */
-  | { kind: 'zero'; why: string }
+  | { kind: 'zero'; why: Message }
   /** Not allocated here: the parent's (backing file's) bytes. */
-  | { kind: 'parent'; why: string }
+  | { kind: 'parent'; why: Message }
   /** Compressed: `inflate` gives the whole block. */
   | { kind: 'compressed'; key: number; inflate: () => Promise<Uint8Array> };
+
+/** The reason of a read that needs none (a VHD sector its bitmap sends to the parent). */
+const NO_REASON: Message = { template: '', args: [] };
 
 /** What a container needs to open its parent. */
 export interface ParentOpener {
@@ -103,6 +108,8 @@ export interface ContainerInfo {
   files: string[];
   /** Why the container must not be written (a VHDX log to replay), if so. */
   readOnlyReason?: string;
+  /** `readOnlyReason` as a msg() template (the editor shows it in the user's language). */
+  readOnlyReasonText?: Message;
 }
 
 /** A problem of the container file itself (not of the virtual disk), reported by `check`. */
@@ -110,11 +117,16 @@ export interface ContainerProblem {
   code: Extract<FindingCode, 'container-overlapping-blocks' | 'container-log-not-replayed'>;
   severity: 'error' | 'warning';
   message: string;
+  /** `message` as a msg() template (the editor shows it in the user's language). */
+  text: Message;
   /** The container file and the file bytes concerned (file offsets, never virtual ones). */
   file: string;
   fileOffset: number;
   length: number;
 }
+
+/** Where a virtual range is written in the container's files, or why it cannot be (`reason` in English, `reasonText` its template). */
+export type WriteMapping = { ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string; reasonText: Message };
 
 /** A byte source whose bytes are a virtual disk stored in a container. */
 export interface ContainerByteSource extends ByteSource {
@@ -122,7 +134,7 @@ export interface ContainerByteSource extends ByteSource {
   /** Header/footer/table structures of the container file, with file byte ranges (for the tree). */
   readonly structures: StructNode[];
   /** Maps a virtual range to file ranges, or says why it cannot be written in place. */
-  mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }>;
+  mapWrite(offset: number, length: number): Promise<WriteMapping>;
   /**
    * The metadata to write before the first data write through the mapping, read
    * from the file now (empty for formats whose metadata no data write touches).
@@ -202,14 +214,33 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     const check = await this.layoutCheck(MAX_CHECK_LAYOUT_BYTES);
     if (check?.kind === 'checked' && check.total > 0) {
       const first = check.overlaps[0]!;
-      const more =
+      const text =
         check.total > 1
-          ? `; ${check.total} overlaps in all, the first ${check.overlaps.length}: ${check.overlaps.map((o) => `${o.first} / ${o.second}`).join(', ')}`
-          : '';
+          ? msg(
+              "The {0} file's tables give the same file bytes to two owners: {1} and {2} share {3} bytes; {4} overlaps in all, the first {5}: {6}. A write through one would change the other, so diskx writes nothing through this container (qemu-img check names the damage).",
+              this.container.format,
+              first.firstText,
+              first.secondText,
+              first.length,
+              check.total,
+              check.overlaps.length,
+              msgJoin(
+                check.overlaps.map((o) => msg('{0} / {1}', o.firstText, o.secondText)),
+                ', ',
+              ),
+            )
+          : msg(
+              "The {0} file's tables give the same file bytes to two owners: {1} and {2} share {3} bytes. A write through one would change the other, so diskx writes nothing through this container (qemu-img check names the damage).",
+              this.container.format,
+              first.firstText,
+              first.secondText,
+              first.length,
+            );
       problems.push({
         code: 'container-overlapping-blocks',
         severity: 'error',
-        message: `The ${this.container.format} file's tables give the same file bytes to two owners: ${first.first} and ${first.second} share ${first.length} bytes${more}. A write through one would change the other, so diskx writes nothing through this container (qemu-img check names the damage).`,
+        message: renderMessage(text),
+        text,
         file: first.file,
         fileOffset: first.fileOffset,
         length: first.length,
@@ -274,7 +305,7 @@ export abstract class BlockContainerSource implements ContainerByteSource {
           while (end < into.length && where.sectorMask.present(Math.floor((inBlock + end) / 512)) === present) end = Math.min(into.length, end + 512);
           const piece = into.subarray(done, end);
           if (present) piece.set(await where.file.source.read(where.fileOffset + inBlock + done, piece.length));
-          else if (where.sectorMask.absent === 'parent') await this.readPiece({ kind: 'parent', why: '' }, at + done, inBlock + done, piece);
+          else if (where.sectorMask.absent === 'parent') await this.readPiece({ kind: 'parent', why: NO_REASON }, at + done, inBlock + done, piece);
           done = end;
         }
         return;
@@ -282,36 +313,47 @@ export abstract class BlockContainerSource implements ContainerByteSource {
     }
   }
 
-  async mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }> {
+  async mapWrite(offset: number, length: number): Promise<WriteMapping> {
     assertInRange(offset, length, this.size);
-    if (this.container.readOnlyReason) return { ok: false, reason: this.container.readOnlyReason };
+    const refuse = (reasonText: Message): WriteMapping => ({ ok: false, reason: renderMessage(reasonText), reasonText });
+    const { format } = this.container;
+    if (this.container.readOnlyReason) return refuse(this.container.readOnlyReasonText ?? msg('{0}', this.container.readOnlyReason));
     const layout = await this.layoutCheck();
-    const refusal = layout ? layoutRefusal(layout) : null;
-    if (refusal) return { ok: false, reason: refusal };
+    const refusal = layout ? layoutRefusalText(layout) : null;
+    if (refusal) return refuse(refusal);
     const pieces: ContainerWritePiece[] = [];
     for (const { at, index, inBlock, take } of this.pieces(offset, length)) {
       const where = await this.locate(index);
-      const what = `virtual bytes ${at}..${at + take - 1}`;
+      const [first, last] = [at, at + take - 1];
       if (where.kind === 'zero')
-        return { ok: false, reason: `${what} are not allocated in the ${this.container.format} file (${where.why}); writing them would need new metadata` };
+        return refuse(
+          msg('virtual bytes {0}..{1} are not allocated in the {2} file ({3}); writing them would need new metadata', first, last, format, where.why),
+        );
       if (where.kind === 'parent')
-        return {
-          ok: false,
-          reason: `${what} are not allocated in this ${this.container.format} file but read from its parent (${where.why}); writing the parent would change every disk based on it`,
-        };
+        return refuse(
+          msg(
+            'virtual bytes {0}..{1} are not allocated in this {2} file but read from its parent ({3}); writing the parent would change every disk based on it',
+            first,
+            last,
+            format,
+            where.why,
+          ),
+        );
       if (where.kind === 'compressed')
-        return { ok: false, reason: `${what} are stored compressed; a compressed grain or cluster cannot be rewritten in place` };
+        return refuse(msg('virtual bytes {0}..{1} are stored compressed; a compressed grain or cluster cannot be rewritten in place', first, last));
       const shared = where.shared ? await where.shared() : null;
-      if (shared) return { ok: false, reason: `${what} are shared: ${shared}` };
+      if (shared) return refuse(msg('virtual bytes {0}..{1} are shared: {2}', first, last, shared));
       if (where.sectorMask) {
         for (let s = Math.floor(inBlock / 512); s * 512 < inBlock + take; s++) {
           if (!where.sectorMask.present(s))
-            return { ok: false, reason: `${what} include a sector the block's bitmap marks absent; writing it would need the bitmap changed` };
+            return refuse(
+              msg("virtual bytes {0}..{1} include a sector the block's bitmap marks absent; writing it would need the bitmap changed", first, last),
+            );
         }
       }
-      const last = pieces[pieces.length - 1];
+      const previous = pieces[pieces.length - 1];
       const fileOffset = where.fileOffset + inBlock;
-      if (last && last.file === where.file.path && last.fileOffset + last.length === fileOffset) last.length += take;
+      if (previous && previous.file === where.file.path && previous.fileOffset + previous.length === fileOffset) previous.length += take;
       else pieces.push({ virtualOffset: at, length: take, file: where.file.path, fileOffset });
     }
     return { ok: true, pieces };

@@ -20,6 +20,8 @@ import type { FileLayout, LayoutCheck } from './containerLayout';
 import { readQcow2L1, scanQcow2Tables } from './qcow2Tables';
 import type { Qcow2L1, Qcow2Scan } from './qcow2Tables';
 import { MAX_IMAGE_BYTES, MAX_QCOW2_L1_ENTRIES, MAX_QCOW2_SNAPSHOTS } from '../limits';
+import { msg, renderMessage } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 const OFFSET_MASK = 0x00ff_ffff_ffff_fe00n; // bits 9-55
 const COPIED = 1n << 63n;
@@ -121,11 +123,11 @@ export class Qcow2Source extends BlockContainerSource {
       parent = await openParent.open(path.resolve(path.dirname(file.path), name), backingFormat);
     }
 
-    const readOnlyReason =
+    const readOnlyReasonText =
       incompatible & INCOMPAT_CORRUPT
-        ? 'the qcow2 image is marked corrupt (incompatible feature bit 1); repair it with qemu-img check -r all first'
+        ? msg('the qcow2 image is marked corrupt (incompatible feature bit 1); repair it with qemu-img check -r all first')
         : incompatible & INCOMPAT_DIRTY
-          ? 'the qcow2 image is marked dirty (its refcounts may be stale); run qemu-img check -r all first'
+          ? msg('the qcow2 image is marked dirty (its refcounts may be stale); run qemu-img check -r all first')
           : undefined;
     const container: ContainerInfo = {
       format: 'qcow2',
@@ -135,7 +137,7 @@ export class Qcow2Source extends BlockContainerSource {
       files: [file.path, ...(parent?.files ?? [])],
       snapshots: await readSnapshots(file.source, numField(node, 'nbSnapshots'), numField(node, 'snapshotsOffset'), structures),
       ...(parent ? { parent: parent.info } : {}),
-      ...(readOnlyReason ? { readOnlyReason } : {}),
+      ...(readOnlyReasonText ? { readOnlyReason: renderMessage(readOnlyReasonText), readOnlyReasonText } : {}),
     };
     return new Qcow2Source(
       file,
@@ -153,11 +155,11 @@ export class Qcow2Source extends BlockContainerSource {
     const file = this.files[0]!;
     const l2Entries = clusterSize / 8;
     const l1Index = Math.floor(index / l2Entries);
-    const unallocated = (why: string): BlockLocation => (this.parent ? { kind: 'parent', why } : { kind: 'zero', why });
-    if (l1Index >= l1Size) return unallocated('beyond the L1 table');
+    const unallocated = (why: Message): BlockLocation => (this.parent ? { kind: 'parent', why } : { kind: 'zero', why });
+    if (l1Index >= l1Size) return unallocated(msg('beyond the L1 table'));
     const l1Entry = readU64be(await file.source.read(l1Offset + l1Index * 8, 8));
     const l2Offset = Number(l1Entry & OFFSET_MASK);
-    if (l2Offset === 0) return unallocated('no L2 table');
+    if (l2Offset === 0) return unallocated(msg('no L2 table'));
     if (l2Offset % clusterSize !== 0 || l2Offset + clusterSize > file.source.size)
       throw new ContainerError(`qcow2 L1 entry ${l1Index} points at ${l2Offset}, misaligned or past the end of the file`);
     const l2Entry = readU64be(await file.source.read(l2Offset + (index % l2Entries) * 8, 8));
@@ -170,9 +172,9 @@ export class Qcow2Source extends BlockContainerSource {
         throw new ContainerError(`qcow2 compressed cluster ${index} at ${hostOffset} lies past the end of the file`);
       return { kind: 'compressed', key: index, inflate: async () => this.inflate(index, await file.source.read(hostOffset, length)) };
     }
-    if (l2Entry & ZERO_FLAG && this.container.version === '3') return { kind: 'zero', why: 'a zero cluster' };
+    if (l2Entry & ZERO_FLAG && this.container.version === '3') return { kind: 'zero', why: msg('a zero cluster') };
     const hostOffset = Number(l2Entry & OFFSET_MASK);
-    if (hostOffset === 0) return unallocated('no cluster');
+    if (hostOffset === 0) return unallocated(msg('no cluster'));
     if (hostOffset % clusterSize !== 0 || hostOffset + clusterSize > file.source.size)
       throw new ContainerError(`qcow2 L2 entry for cluster ${index} points at ${hostOffset}, misaligned or past the end of the file`);
     const copied = (l1Entry & COPIED) !== 0n && (l2Entry & COPIED) !== 0n;
@@ -199,12 +201,15 @@ export class Qcow2Source extends BlockContainerSource {
   }
 
   /** Why the host cluster at `hostOffset` must not be written (refcount other than 1), or null. */
-  private async sharedWhy(hostOffset: number, copiedFlags: boolean): Promise<string | null> {
+  private async sharedWhy(hostOffset: number, copiedFlags: boolean): Promise<Message | null> {
     const refcount = await this.refcount(hostOffset);
     if (refcount === 1n && copiedFlags) return null;
     if (refcount === 1n)
-      return `the qcow2 cluster at file offset ${hostOffset} has refcount 1 but its L1/L2 "copied" flags are clear (lazy refcounts?); run qemu-img check -r all first`;
-    return `the qcow2 cluster at file offset ${hostOffset} has refcount ${refcount} (an internal snapshot or another table shares it)`;
+      return msg(
+        'the qcow2 cluster at file offset {0} has refcount 1 but its L1/L2 "copied" flags are clear (lazy refcounts?); run qemu-img check -r all first',
+        hostOffset,
+      );
+    return msg('the qcow2 cluster at file offset {0} has refcount {1} (an internal snapshot or another table shares it)', hostOffset, refcount);
   }
 
   private async refcount(hostOffset: number): Promise<bigint> {
@@ -247,7 +252,7 @@ export class Qcow2Source extends BlockContainerSource {
   }
 
   /** Which of the tables do not fit in `maxTableBytes` of reading ("L1 and refcount tables", "L2 tables"), or null when all fit. */
-  private async overBudget(maxTableBytes: number): Promise<string | null> {
+  private async overBudget(maxTableBytes: number): Promise<'L1 and refcount tables' | 'L2 tables' | null> {
     const read = this.header.l1Size * 8 + this.header.refcountTableBytes;
     if (read > maxTableBytes) return 'L1 and refcount tables';
     const { tables } = await this.l1Tables();
@@ -257,7 +262,14 @@ export class Qcow2Source extends BlockContainerSource {
   /** The file's layout, when its L1, refcount and L2 tables fit in `maxTableBytes` (qcow2Tables.ts). */
   protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck> {
     const over = await this.overBudget(maxTableBytes);
-    if (over) return { kind: 'too-large', why: `its ${over} are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    if (over)
+      return {
+        kind: 'too-large',
+        why:
+          over === 'L2 tables'
+            ? msg('its L2 tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)')
+            : msg('its L1 and refcount tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)'),
+      };
     return (await this.scanTables()).layout;
   }
 

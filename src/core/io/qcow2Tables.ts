@@ -7,6 +7,7 @@
 import type { ByteSource } from './byteSource';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
+import { english, msg } from '../../shared/l10n';
 
 /** Where a qcow2 file's tables are. */
 export interface Qcow2TableHeader {
@@ -72,21 +73,21 @@ export async function scanQcow2Tables(
 ): Promise<Qcow2Scan> {
   const fileSize = source.size;
   const layout = new FileLayout(file, 'virtual cluster');
-  layout.metadata('the header cluster', 0, clusterSize);
-  layout.metadata('the L1 table', header.l1Offset, header.l1Size * 8);
-  layout.metadata('the refcount table', header.refcountTableOffset, header.refcountTableBytes);
+  layout.metadata(english('the header cluster'), 0, clusterSize);
+  layout.metadata(english('the L1 table'), header.l1Offset, header.l1Size * 8);
+  layout.metadata(english('the refcount table'), header.refcountTableOffset, header.refcountTableBytes);
   let layoutFull = false;
   const refcounts = viewOf(await source.read(header.refcountTableOffset, header.refcountTableBytes));
   for (let i = 0; i < header.refcountTableBytes / 8; i++) {
     const hi = refcounts.getUint32(i * 8);
     const lo = refcounts.getUint32(i * 8 + 4);
     const block = hi * TWO_32 + (lo - (lo & 0x1ff));
-    if (block !== 0 && block < fileSize && !layoutFull && !layout.metadata('a refcount block', block, clusterSize)) layoutFull = true;
+    if (block !== 0 && block < fileSize && !layoutFull && !layout.metadata(english('a refcount block'), block, clusterSize)) layoutFull = true;
   }
   const l2Entries = clusterSize / 8;
   let allocatedClusters = 0;
   for (const [i, l2Offset] of l1.tables) {
-    if (!layoutFull && !layout.metadata('an L2 table', l2Offset, clusterSize)) layoutFull = true;
+    if (!layoutFull && !layout.metadata(english('an L2 table'), l2Offset, clusterSize)) layoutFull = true;
     const l2 = viewOf(await source.read(l2Offset, clusterSize));
     for (let j = 0; j < l2Entries; j++) {
       const hi = l2.getUint32(j * 8);
@@ -100,5 +101,5 @@ export async function scanQcow2Tables(
       if (!layout.block(index, host, Math.min(clusterSize, virtualSize - index * clusterSize))) layoutFull = true;
     }
   }
-  return { layout: layoutFull ? { kind: 'too-large', why: 'more clusters than MAX_LAYOUT_SCAN_ENTRIES' } : layout, allocatedClusters };
+  return { layout: layoutFull ? { kind: 'too-large', why: msg('more clusters than MAX_LAYOUT_SCAN_ENTRIES') } : layout, allocatedClusters };
 }

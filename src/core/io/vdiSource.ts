@@ -13,6 +13,7 @@ import { UnsupportedImageError } from '../errors';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { english, msg } from '../../shared/l10n';
 
 const VDI_SIGNATURE = 0xbeda107f;
 const NOT_ALLOCATED = 0xffffffff;
@@ -83,11 +84,11 @@ export class VdiSource extends BlockContainerSource {
 
   protected async locate(index: number): Promise<BlockLocation> {
     const file = this.files[0]!;
-    if (index >= this.map.entries) return { kind: 'zero', why: 'beyond the block map' };
+    if (index >= this.map.entries) return { kind: 'zero', why: msg('beyond the block map') };
     const bytes = await file.source.read(this.map.offset + index * 4, 4);
     const entry = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-    if (entry === NOT_ALLOCATED) return { kind: 'zero', why: 'no block in the block map' };
-    if (entry === ZERO_BLOCK) return { kind: 'zero', why: 'a zero block' };
+    if (entry === NOT_ALLOCATED) return { kind: 'zero', why: msg('no block in the block map') };
+    if (entry === ZERO_BLOCK) return { kind: 'zero', why: msg('a zero block') };
     const at = this.map.dataOffset + entry * this.map.stride + this.map.extra;
     if (!Number.isSafeInteger(at) || at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
       throw new ContainerError(`VDI block map entry ${index} points at block ${entry}, past the end of the file`);
@@ -98,11 +99,11 @@ export class VdiSource extends BlockContainerSource {
   protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const { offset, entries, dataOffset, stride, extra } = this.map;
     if (entries * 4 > maxTableBytes)
-      return { kind: 'too-large', why: `its block map of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+      return { kind: 'too-large', why: msg('its block map of {0} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)', entries) };
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
-    layout.metadata('the VDI header', 0, HEADER_BYTES);
-    layout.metadata('the block map', offset, entries * 4);
+    layout.metadata(english('the VDI header'), 0, HEADER_BYTES);
+    layout.metadata(english('the block map'), offset, entries * 4);
     const map = await file.source.read(offset, entries * 4);
     const view = new DataView(map.buffer, map.byteOffset, map.byteLength);
     for (let i = 0; i < entries; i++) {
@@ -110,7 +111,7 @@ export class VdiSource extends BlockContainerSource {
       const at = dataOffset + entry * stride + extra;
       if (entry >= ZERO_BLOCK || at >= file.source.size) continue;
       if (!layout.block(i, at, Math.min(this.blockSize, this.size - i * this.blockSize)))
-        return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+        return { kind: 'too-large', why: msg('more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES') };
     }
     return layout;
   }

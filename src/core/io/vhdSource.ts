@@ -18,6 +18,7 @@ import { formatGuid } from '../guid';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { english, msg, renderMessage } from '../../shared/l10n';
 
 const FIXED_BLOCK = 1024 * 1024; // a fixed disk is one run; blocks only bound the read loop
 const UNALLOCATED = 0xffffffff;
@@ -69,7 +70,8 @@ export class VhdSource extends BlockContainerSource {
     const checksumOk = vhdChecksum(footerBytes, 64) === numField(footer, 'checksum');
     const structures = [footer];
     const uniqueId = formatGuid(bytesField(footer, 'uniqueId'));
-    const readOnlyReason = checksumOk ? undefined : 'the VHD footer checksum does not match its bytes';
+    const readOnlyReasonText = checksumOk ? undefined : msg('the VHD footer checksum does not match its bytes');
+    const readOnly = readOnlyReasonText ? { readOnlyReason: renderMessage(readOnlyReasonText), readOnlyReasonText } : {};
 
     if (diskType === 2) {
       if (size > footerAt) throw new ContainerError(`fixed VHD says its disk is ${size} bytes, but only ${footerAt} bytes precede the footer`);
@@ -78,7 +80,7 @@ export class VhdSource extends BlockContainerSource {
         virtualSize: size,
         allocated: size,
         files: [file.path],
-        ...(readOnlyReason ? { readOnlyReason } : {}),
+        ...readOnly,
       };
       return new VhdSource(file, size, FIXED_BLOCK, null, null, container, structures);
     }
@@ -118,7 +120,7 @@ export class VhdSource extends BlockContainerSource {
       blockSize,
       files: [file.path, ...(parent?.files ?? [])],
       ...(parent ? { parent: parent.info } : {}),
-      ...(readOnlyReason ? { readOnlyReason } : {}),
+      ...readOnly,
     };
     const source = new VhdSource(
       file,
@@ -140,9 +142,9 @@ export class VhdSource extends BlockContainerSource {
     const file = this.files[0]!;
     if (!this.table) return { kind: 'data', file, fileOffset: index * this.blockSize };
     const absent = this.parent ? 'parent' : 'zero';
-    if (index >= this.table.entries) return { kind: absent, why: 'beyond the BAT' };
+    if (index >= this.table.entries) return { kind: absent, why: msg('beyond the BAT') };
     const entry = new DataView((await file.source.read(this.table.offset + index * 4, 4)).buffer).getUint32(0);
-    if (entry === UNALLOCATED) return { kind: absent, why: 'no block in the BAT' };
+    if (entry === UNALLOCATED) return { kind: absent, why: msg('no block in the BAT') };
     const bitmapAt = entry * 512;
     const dataAt = bitmapAt + this.table.bitmapBytes;
     if (dataAt + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
@@ -157,20 +159,21 @@ export class VhdSource extends BlockContainerSource {
   protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     if (!this.table) return null; // a fixed disk: data then footer, nothing to overlap
     const { offset, entries, bitmapBytes, headerAt, footerAt } = this.table;
-    if (entries * 4 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    if (entries * 4 > maxTableBytes)
+      return { kind: 'too-large', why: msg('its BAT of {0} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)', entries) };
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
-    layout.metadata('the footer copy', 0, 512);
-    layout.metadata('the dynamic header', headerAt, 1024);
-    layout.metadata('the BAT', offset, entries * 4);
-    layout.metadata('the footer', footerAt, 512);
+    layout.metadata(english('the footer copy'), 0, 512);
+    layout.metadata(english('the dynamic header'), headerAt, 1024);
+    layout.metadata(english('the BAT'), offset, entries * 4);
+    layout.metadata(english('the footer'), footerAt, 512);
     const bat = await file.source.read(offset, entries * 4);
     const view = new DataView(bat.buffer, bat.byteOffset, bat.byteLength);
     for (let i = 0; i < entries; i++) {
       const entry = view.getUint32(i * 4);
       if (entry === UNALLOCATED || entry * 512 >= file.source.size) continue;
       if (!layout.block(i, entry * 512, bitmapBytes + Math.min(this.blockSize, this.size - i * this.blockSize)))
-        return { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' };
+        return { kind: 'too-large', why: msg('more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES') };
     }
     return layout;
   }

@@ -21,6 +21,7 @@ import { formatGuid, isZeroGuid } from '../guid';
 import { checksumOk, currentSlot, readVhdxHeaderSlots, vhdxHeaderUpdate, vhdxMetadataSlots } from './vhdxHeaderUpdate';
 import { UnsupportedImageError } from '../errors';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES, MAX_VHDX_TABLE_ENTRIES, SUPPORTED_SECTOR_SIZES } from '../limits';
+import { english, msg, renderMessage } from '../../shared/l10n';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -116,8 +117,11 @@ export class VhdxSource extends BlockContainerSource {
     const logGuid = bytesField(header, 'logGuid');
     const log = { offset: numField(header, 'logOffset'), length: numField(header, 'logLength'), guid: isZeroGuid(logGuid) ? null : formatGuid(logGuid) };
     // With an empty log a data write needs only the header update (vhdxHeaderUpdate.ts).
-    const readOnlyReason = !isZeroGuid(logGuid)
-      ? `the VHDX log is not empty (log GUID ${formatGuid(logGuid)}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is`
+    const readOnlyReasonText = !isZeroGuid(logGuid)
+      ? msg(
+          'the VHDX log is not empty (log GUID {0}): it must be replayed first (Hyper-V does so when it mounts the disk; qemu-img check -r all as well), so diskx only reads it as it is',
+          formatGuid(logGuid),
+        )
       : undefined;
     const container: ContainerInfo = {
       format: 'vhdx',
@@ -126,7 +130,7 @@ export class VhdxSource extends BlockContainerSource {
       blockSize,
       version: String(numField(header, 'version')),
       files: [file.path],
-      ...(readOnlyReason ? { readOnlyReason } : {}),
+      ...(readOnlyReasonText ? { readOnlyReason: renderMessage(readOnlyReasonText), readOnlyReasonText } : {}),
     };
     return new VhdxSource(file, size, blockSize, { offset: bat.offset, length: bat.length, chunkRatio }, { metadata, log }, container, structures, sectorSize);
   }
@@ -134,11 +138,11 @@ export class VhdxSource extends BlockContainerSource {
   protected async locate(index: number): Promise<BlockLocation> {
     const file = this.files[0]!;
     const at = this.bat.offset + (index + Math.floor(index / this.bat.chunkRatio)) * 8;
-    if (at + 8 > this.bat.offset + this.bat.length) return { kind: 'zero', why: 'beyond the BAT' };
+    if (at + 8 > this.bat.offset + this.bat.length) return { kind: 'zero', why: msg('beyond the BAT') };
     const entry = readU64le(await file.source.read(at, 8));
     const state = Number(entry & 7n);
     if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(`VHDX block ${index} is partially present, which only a differencing disk may be`);
-    if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: `BAT state ${state}, ${PAYLOAD_STATES[state] ?? 'reserved'}` };
+    if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: msg('BAT state {0}, {1}', state, PAYLOAD_STATES[state] ?? 'reserved') };
     const offset = Number(entry >> 20n) * MiB;
     if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
       throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
@@ -148,11 +152,18 @@ export class VhdxSource extends BlockContainerSource {
   protected override headerProblems(): ContainerProblem[] {
     const { log } = this.regions;
     if (!log.guid) return [];
+    const text = msg(
+      "The VHDX log (file bytes {0}..{1}, log GUID {2}) holds entries not yet replayed: the file's metadata or data may be behind what was last written. diskx reads it as it is and never writes it; Hyper-V replays the log when it mounts the disk, qemu-img check -r all does too (on a copy, to keep this one as it is).",
+      log.offset,
+      log.offset + log.length - 1,
+      log.guid,
+    );
     return [
       {
         code: 'container-log-not-replayed',
         severity: 'warning',
-        message: `The VHDX log (file bytes ${log.offset}..${log.offset + log.length - 1}, log GUID ${log.guid}) holds entries not yet replayed: the file's metadata or data may be behind what was last written. diskx reads it as it is and never writes it; Hyper-V replays the log when it mounts the disk, qemu-img check -r all does too (on a copy, to keep this one as it is).`,
+        message: renderMessage(text),
+        text,
         file: this.files[0]!.path,
         fileOffset: log.offset,
         length: log.length,
@@ -182,10 +193,10 @@ export class VhdxSource extends BlockContainerSource {
     const entries = this.batEntries();
     const file = this.files[0]!;
     const layout = new FileLayout(file.path);
-    layout.metadata('the VHDX headers and region tables', 0, MiB);
-    layout.metadata('the log', this.regions.log.offset, this.regions.log.length);
-    layout.metadata('the metadata region', this.regions.metadata.offset, this.regions.metadata.length);
-    layout.metadata('the BAT', this.bat.offset, this.bat.length);
+    layout.metadata(english('the VHDX headers and region tables'), 0, MiB);
+    layout.metadata(english('the log'), this.regions.log.offset, this.regions.log.length);
+    layout.metadata(english('the metadata region'), this.regions.metadata.offset, this.regions.metadata.length);
+    layout.metadata(english('the BAT'), this.bat.offset, this.bat.length);
     const table = await file.source.read(this.bat.offset, entries * 8);
     let present = 0;
     let full = false;
@@ -198,16 +209,17 @@ export class VhdxSource extends BlockContainerSource {
       if (full || offset >= file.source.size) continue;
       const block = i - Math.floor((i + 1) / (this.bat.chunkRatio + 1));
       const ok = bitmap
-        ? layout.metadata('a sector bitmap block', offset, MiB)
+        ? layout.metadata(english('a sector bitmap block'), offset, MiB)
         : layout.block(block, offset, Math.min(this.blockSize, this.size - block * this.blockSize));
       if (!ok) full = true;
     }
-    return { layout: full ? { kind: 'too-large', why: 'more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES' } : layout, present };
+    return { layout: full ? { kind: 'too-large', why: msg('more allocated blocks than MAX_LAYOUT_SCAN_ENTRIES') } : layout, present };
   }
 
   protected override async collectLayout(maxTableBytes: number): Promise<FileLayout | LayoutCheck | null> {
     const entries = this.batEntries();
-    if (entries * 8 > maxTableBytes) return { kind: 'too-large', why: `its BAT of ${entries} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+    if (entries * 8 > maxTableBytes)
+      return { kind: 'too-large', why: msg('its BAT of {0} entries is larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)', entries) };
     return (await this.scanBat()).layout;
   }
 

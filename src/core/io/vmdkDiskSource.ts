@@ -13,12 +13,14 @@ import type {
   ContainerMetadataWrite,
   ContainerProblem,
   ContainerWritePiece,
+  WriteMapping,
 } from './containerSource';
 import { ContainerError } from './containerStructs';
 import { VmdkSparseExtentSource } from './vmdkSparseSource';
 import type { StructNode } from '../structure';
 import { UnsupportedImageError } from '../errors';
 import { MAX_ALLOCATION_SCAN_BYTES } from '../limits';
+import { msg, renderMessage } from '../../shared/l10n';
 
 /** One extent of the disk: a sparse extent, a flat region of a file, or zeros. */
 type Part =
@@ -147,24 +149,27 @@ export class VmdkDiskSource implements ContainerByteSource {
     return out;
   }
 
-  async mapWrite(offset: number, length: number): Promise<{ ok: true; pieces: ContainerWritePiece[] } | { ok: false; reason: string }> {
+  async mapWrite(offset: number, length: number): Promise<WriteMapping> {
     assertInRange(offset, length, this.size);
     const pieces: ContainerWritePiece[] = [];
     for (const { part, inPart, at, take } of this.pieces(offset, length)) {
-      if (part.kind === 'zero') return { ok: false, reason: `virtual bytes ${at}..${at + take - 1} are a ZERO extent, which has no file to write` };
+      if (part.kind === 'zero') {
+        const reasonText = msg('virtual bytes {0}..{1} are a ZERO extent, which has no file to write', at, at + take - 1);
+        return { ok: false, reason: renderMessage(reasonText), reasonText };
+      }
       if (part.kind === 'flat') {
         pieces.push({ virtualOffset: at, length: take, file: part.file, fileOffset: part.base + inPart });
         continue;
       }
       const mapped = await part.source.mapWrite(inPart, take);
-      if (!mapped.ok)
-        return {
-          ok: false,
-          reason: mapped.reason.replace(
-            /virtual bytes (\d+)\.\.(\d+)/,
-            (_, a: string, b: string) => `virtual bytes ${Number(a) + part.start}..${Number(b) + part.start}`,
-          ),
-        };
+      if (!mapped.ok) {
+        // The extent's own offsets, moved to the whole disk's ("virtual bytes {0}..{1} ..." reasons).
+        const { template, args } = mapped.reasonText;
+        const reasonText = template.startsWith('virtual bytes {0}..{1}')
+          ? { template, args: [Number(args[0]) + part.start, Number(args[1]) + part.start, ...args.slice(2)] }
+          : mapped.reasonText;
+        return { ok: false, reason: renderMessage(reasonText), reasonText };
+      }
       pieces.push(...mapped.pieces.map((p) => ({ ...p, virtualOffset: p.virtualOffset + part.start })));
     }
     return { ok: true, pieces };

@@ -17,6 +17,7 @@ import { VmdkSparseHeader } from '../generated/VmdkSparseHeader';
 import { FileLayout } from './containerLayout';
 import type { LayoutCheck } from './containerLayout';
 import { MAX_BLOCK_TABLE_ENTRIES, MAX_COMPRESSED_BLOCK_BYTES, MAX_CONTAINER_BLOCK_BYTES, MAX_IMAGE_BYTES } from '../limits';
+import { english, msg } from '../../shared/l10n';
 
 const GD_AT_END = 0xffff_ffff_ffff_ffffn;
 const FLAG_REDUNDANT_GT = 1 << 1;
@@ -131,14 +132,14 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const file = this.files[0]!;
     const absent = this.parent ? 'parent' : 'zero';
     const gdIndex = Math.floor(index / this.tables.gtes);
-    if (gdIndex >= this.tables.gdEntries) return { kind: absent, why: 'beyond the grain directory' };
+    if (gdIndex >= this.tables.gdEntries) return { kind: absent, why: msg('beyond the grain directory') };
     const gtSector = u32le(await file.source.read(this.tables.gdOffset + gdIndex * 4, 4));
-    if (gtSector === 0) return { kind: absent, why: 'no grain table' };
+    if (gtSector === 0) return { kind: absent, why: msg('no grain table') };
     const gteAt = gtSector * 512 + (index % this.tables.gtes) * 4;
     if (gteAt + 4 > file.source.size) throw new ContainerError(`VMDK grain directory entry ${gdIndex} points at sector ${gtSector}, past the end of the file`);
     const grainSector = u32le(await file.source.read(gteAt, 4));
-    if (grainSector === 0) return { kind: absent, why: 'no grain' };
-    if (grainSector === 1 && this.tables.zeroedGte) return { kind: 'zero', why: 'a zero grain' };
+    if (grainSector === 0) return { kind: absent, why: msg('no grain') };
+    if (grainSector === 1 && this.tables.zeroedGte) return { kind: 'zero', why: msg('a zero grain') };
     const at = grainSector * 512;
     if (this.tables.compressed) {
       if (at + 12 > file.source.size) throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
@@ -179,8 +180,8 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const file = this.files[0]!;
     const fileSize = file.source.size;
     const layout = new FileLayout(file.path, 'virtual grain');
-    layout.metadata('the sparse header', 0, 512);
-    layout.metadata('the embedded descriptor', descriptor.offset, descriptor.offset > 0 ? descriptor.length : 0);
+    layout.metadata(english('the sparse header'), 0, 512);
+    layout.metadata(english('the embedded descriptor'), descriptor.offset, descriptor.offset > 0 ? descriptor.length : 0);
     let read = 0;
     for (const [name, at] of [
       ['grain directory', gdOffset],
@@ -188,20 +189,27 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     ] as const) {
       if (at === 0 || at + gdEntries * 4 > fileSize) continue;
       read += gdEntries * 4;
-      if (read > maxTableBytes) return { kind: 'too-large', why: `its grain directories are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
-      layout.metadata(`the ${name}`, at, gdEntries * 4);
+      if (read > maxTableBytes) return { kind: 'too-large', why: msg('its grain directories are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)') };
+      layout.metadata(name === 'grain directory' ? english('the grain directory') : english('the redundant grain directory'), at, gdEntries * 4);
       const gd = await file.source.read(at, gdEntries * 4);
       // Count the grain tables first: refuse the budget before reading them, not after.
       let tables = 0;
       for (let i = 0; i < gdEntries; i++) if (u32le(gd, i * 4) !== 0) tables++;
       if (read + tables * gtes * 4 > maxTableBytes)
-        return { kind: 'too-large', why: `its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
+        return { kind: 'too-large', why: msg('its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)') };
       for (let i = 0; i < gdEntries; i++) {
         const gt = u32le(gd, i * 4);
         if (gt === 0 || gt * 512 + gtes * 4 > fileSize) continue;
         read += gtes * 4;
-        if (read > maxTableBytes) return { kind: 'too-large', why: `its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)` };
-        if (!layout.metadata(`a grain table of the ${name}`, gt * 512, gtes * 4)) return { kind: 'too-large', why: 'more grains than MAX_LAYOUT_SCAN_ENTRIES' };
+        if (read > maxTableBytes) return { kind: 'too-large', why: msg('its grain tables are larger than the scan reads (MAX_LAYOUT_SCAN_BYTES)') };
+        if (
+          !layout.metadata(
+            name === 'grain directory' ? english('a grain table of the grain directory') : english('a grain table of the redundant grain directory'),
+            gt * 512,
+            gtes * 4,
+          )
+        )
+          return { kind: 'too-large', why: msg('more grains than MAX_LAYOUT_SCAN_ENTRIES') };
         // The redundant tables point at the same grains as the primary ones: only the primary's grains are listed.
         if (name !== 'grain directory') continue;
         const table = await file.source.read(gt * 512, gtes * 4);
@@ -210,7 +218,7 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
           const index = i * gtes + j;
           if (sector === 0 || (sector === 1 && zeroedGte) || sector * 512 >= fileSize) continue;
           if (!layout.block(index, sector * 512, Math.min(this.blockSize, this.size - index * this.blockSize)))
-            return { kind: 'too-large', why: 'more grains than MAX_LAYOUT_SCAN_ENTRIES' };
+            return { kind: 'too-large', why: msg('more grains than MAX_LAYOUT_SCAN_ENTRIES') };
         }
       }
     }

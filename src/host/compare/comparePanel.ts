@@ -13,7 +13,7 @@ import type { FixPlan } from '../../core/patch';
 import { htmlLanguage, makeNonce } from '../webviewHtml';
 import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
-import { hostLocalizer, localMessage, webviewL10n } from '../localText';
+import { hostLocalizer, localMessage, planDescription, webviewL10n } from '../localText';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
 import { scanLine } from './compareText';
@@ -233,7 +233,7 @@ export class ComparePanel {
       vscode.l10n.t('Copy the partition slots of {0} into {1}?', b, a),
       {
         modal: true,
-        detail: `${plan.description}\n\n${vscode.l10n.t('This writes {0} patch(es) to {1}. The old bytes go to an undo journal first; Undo is offered afterwards.', plan.patches.length, this.session.a.path)}`,
+        detail: `${planDescription(plan)}\n\n${vscode.l10n.t('This writes {0} patch(es) to {1}. The old bytes go to an undo journal first; Undo is offered afterwards.', plan.patches.length, this.session.a.path)}`,
       },
       apply,
     );

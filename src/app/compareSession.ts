@@ -7,7 +7,7 @@
 // the user (progress with cancel, a modal confirmation).
 import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
-import { describeError } from '../core/errors';
+import { describeErrorText } from '../core/errors';
 import {
   structuralDiff,
   byteDiff,
@@ -208,7 +208,7 @@ export class CompareSession {
           const data = await this.sourceOf(message.side).read(message.offset, message.length);
           return { kind: 'reply', message: { type: 'bytes', requestId: message.requestId, side: message.side, offset: message.offset, data } };
         } catch (error) {
-          return { kind: 'reply', message: { type: 'error', requestId: message.requestId, message: describeError(error) } };
+          return { kind: 'reply', message: { type: 'error', requestId: message.requestId, message: this.l10n.text(describeErrorText(error)) } };
         }
       case 'startScan':
         return { kind: 'scan' };

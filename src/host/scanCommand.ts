@@ -9,7 +9,7 @@ import type { DiskImageEditorProvider } from './diskImageEditorProvider';
 import { APPLY_FIX_COMMAND } from './applyFixCommand';
 import { proposeTable } from '../core/scan/index';
 import type { FoundVolume } from '../core/scan/index';
-import { describeError } from '../core/errors';
+import { localError } from './localText';
 
 /** Registers the command; `provider` knows the open image editors. */
 export function registerScanCommand(provider: DiskImageEditorProvider): vscode.Disposable {
@@ -48,7 +48,7 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
     );
   } catch (error) {
     if (error instanceof Error && error.message === 'cancelled') return;
-    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: the scan of {0} failed: {1}', name, describeError(error)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: the scan of {0} failed: {1}', name, localError(error)));
     return;
   }
   const proposal = proposeTable(scan, session.model?.totalSectors ?? 0n);

@@ -144,3 +144,40 @@ test('a read-only file, and a file changed behind the editor: Save refuses in Ja
     await session.close();
   }
 });
+
+test("a field edit the value does not fit: the editor's refusal in Japanese, the English as diskx set says it", async () => {
+  const { image: file } = image('field.img');
+  const reasons = async (l10n?: ReturnType<typeof recording>['l10n']): Promise<string[]> => {
+    const session = await DiskImageSession.open(file, { journalDir: path.join(dir, 'journals'), ...(l10n ? { l10n } : {}) });
+    try {
+      const out: string[] = [];
+      for (const [field, value] of [
+        ['primaryHeader.firstUsableLba', 'abc'],
+        ['primaryArray.entries.0.name', 'x'.repeat(40)],
+        ['primaryArray.entries.200.name', 'a'],
+      ] as const) {
+        const outcome = await session.setField(field, value, true);
+        assert.ok(!outcome.ok);
+        out.push(outcome.ok ? '' : outcome.reason);
+      }
+      return out;
+    } finally {
+      await session.close();
+    }
+  };
+  assert.deepEqual(await reasons(), [
+    'primaryHeader.firstUsableLba: "abc" is not a whole number (decimal, or hex with 0x)',
+    'primaryArray.entries.0.name: the name is 40 UTF-16 code units long; the field holds 36',
+    'primaryArray.entries.200.name: slot 200 is not in the primary array (slots 0..127)',
+  ]);
+  const { l10n, used } = recording();
+  assert.deepEqual(await reasons(l10n), [
+    'primaryHeader.firstUsableLba: "abc" は整数 (10 進数、または 0x を付けた 16 進数) ではありません',
+    'primaryArray.entries.0.name: 名前は UTF-16 のコード単位で 40 個ですが、フィールドに入るのは 36 個です',
+    'primaryArray.entries.200.name: スロット 200 はプライマリ配列にありません (スロットは 0..127)',
+  ]);
+  assert.deepEqual(
+    [...used].filter((key) => !(key in JA)),
+    [],
+  );
+});

@@ -154,7 +154,13 @@ test('a Japanese description reads as Japanese: the grown disk and the copy-slot
   const text = localizerText(grown);
   assert.match(text, /^ディスクの最後の LBA は 8191 ですが、プライマリヘッダーの AlternateLBA は 4095 です \(ディスクが 4096 セクター大きくなりました\)。/);
   assert.match(text, /sgdisk -e と同じく手を付けずにそのまま残します/);
-  const copy = localizerText((await cases[8]![1]()).plan);
+  const copied = await cases[8]![1]();
+  const copy = localizerText(copied.plan);
+  // The comparison lists each patch by the fields it writes, in words.
+  const whats = previewPlan(copied.disk, copied.plan, recording().l10n).patches.map((p) => p.what);
+  assert.ok(whats.includes('バックアップ配列: スロット 4'), whats.join(' | '));
+  assert.ok(whats.includes('プライマリヘッダー: PartitionEntryArrayCRC32'), whats.join(' | '));
+  assert.ok(previewPlan(copied.disk, copied.plan).patches.some((p) => p.what === 'backup array: slot 4'));
   assert.match(copy, /bootbank スロット 3 -> 4 \(パーティション 4 -> 5\)/);
   assert.match(copy, /スロット 3 は空になります/);
 });

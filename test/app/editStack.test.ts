@@ -14,6 +14,7 @@ import type { FixPlan } from '../../src/core/patch';
 import { MemorySource } from '../../src/core/io/memorySource';
 import { ImageChangedError } from '../../src/core/write/errors';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { readAt } from '../builders/oracles';
 
 const GiB = 1024 ** 3;
 const settings = { bytesPerRow: 16 as const };
@@ -22,17 +23,6 @@ const ENTRY_SIZE = 128;
 
 function plan(offset: number, before: number[], after: number[], title = `set ${offset}`): FixPlan {
   return { id: 'recompute-crcs', title, description: title, patches: [{ offset, before: Uint8Array.from(before), after: Uint8Array.from(after) }] };
-}
-
-function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    fs.readSync(fd, out, 0, length, offset);
-    return out;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The GPT areas of an image: LBA 0..33 and the last 33 LBAs (512-byte sectors). */

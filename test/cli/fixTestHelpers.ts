@@ -81,27 +81,8 @@ export function journalOf(image: string): string {
   return fs.realpathSync(image) + '.diskx-journal';
 }
 
-/** Reads `length` bytes at `offset`. */
-export function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, offset);
-    return buffer;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Writes `bytes` at `offset` in place. */
-export function writeAt(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** Positional reads and writes of a file (the builders' own). */
+export { readAt, writeAt } from '../builders/oracles';
 
 /** Lines of a stream, without the trailing empty one. */
 export function lines(text: string): string[] {

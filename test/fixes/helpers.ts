@@ -12,6 +12,7 @@ import type { Finding, FindingCode, FixId } from '../../src/core/findings';
 import type { FixPlan, Patch } from '../../src/core/patch';
 import { planFix } from '../../src/core/fixes/index';
 import { haveOracles, run } from '../builders/images';
+import { readAt as readBytes, writeAt as writeBytes } from '../builders/oracles';
 
 /** Skip reason for tests that need gdisk/fdisk, or false when they are installed. */
 export const NEED_ORACLES: false | string = haveOracles() ? false : 'gdisk/fdisk (sgdisk, sfdisk) not installed';
@@ -65,27 +66,8 @@ export async function fix(file: string, id: FixId, sectorSize?: number): Promise
   return plan;
 }
 
-/** Reads `length` bytes at `offset`. */
-export function readBytes(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    fs.readSync(fd, out, 0, length, offset);
-    return out;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Overwrites bytes (damage). */
-export function writeBytes(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** Positional reads and writes (damage) of a file: the builders' readAt and writeAt. */
+export { readBytes, writeBytes };
 
 /** The GPT regions: LBA 0 through the primary array, and the backup array + header at the end. */
 export function gptRegions(file: string, sectorSize: number, arraySectors = 16384 / sectorSize): { head: Buffer; tail: Buffer } {

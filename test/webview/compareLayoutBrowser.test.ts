@@ -3,8 +3,10 @@
 // ASCII inside the pane (no clipping, no sideways scrollbar; auto picks 8 or 16
 // bytes a row and leaves B's offsets to A's when narrow), the structure sections
 // and the map link chips never overlap, A's and B's maps stay aligned, the go-to
-// field shows its whole hint. Writes the README's 800 px screenshots. Skipped with
-// a reason where chromium is missing, except in CI.
+// field shows its whole hint, each lane's image name has a line over the whole
+// lane (a long name cut with an ellipsis, at least 24 characters showing, the
+// full name on hover). Writes the README's 800 px screenshots. Skipped with a
+// reason where chromium is missing, except in CI.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -39,6 +41,8 @@ interface Measure {
   sharedOffsets: boolean;
   /** Per lane (A, B): header columns, each rendered row's byte count and ASCII text, and every cell's box. */
   lanes: { columns: number; rows: { offset: number; bytes: number; ascii: string }[]; cells: Box[]; offsetShown: boolean }[];
+  /** Per lane (A, B): the name line over the lane, the lane's column headings, how much of the name shows. */
+  names: { box: Box; lane: Box; text: string; title: string; elided: boolean; visibleChars: number; ellipsis: string }[];
   sections: Box[];
   mapBars: Box[];
   chips: Box[];
@@ -61,6 +65,22 @@ const MEASURE = `(() => {
       offsetShown: !!off && off.getBoundingClientRect().width > 0,
     };
   });
+  // How many characters of a lane's name show: all of them, or the longest start that fits with the ellipsis.
+  const names = Array.from(document.querySelectorAll('#hex-header .lane-head')).map((head, i) => {
+    const name = head.querySelector('.lane-name');
+    const style = getComputedStyle(name);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = style.fontStyle + ' ' + style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+    const text = name.textContent;
+    const room = name.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const elided = name.scrollWidth > name.clientWidth;
+    let visibleChars = text.length;
+    if (elided) {
+      visibleChars = 0;
+      while (visibleChars < text.length && context.measureText(text.slice(0, visibleChars + 1) + '\u2026').width <= room) visibleChars++;
+    }
+    return { box: box(name, 'name ' + i), lane: box(head.querySelector('.hex-line'), 'lane ' + i), text, title: name.title, elided, visibleChars, ellipsis: style.textOverflow };
+  });
   const sections = Array.from(document.querySelectorAll('#structure-pane .section-title, #structure-pane .summary, #structure-pane table, #fix-description, #apply-fix, #structure-pane label'))
     .filter((e) => e.getBoundingClientRect().height > 0 && !e.closest('details:not([open])'))
     .map((e) => box(e, (e.id || e.className || e.tagName) + ': ' + (e.textContent || '').slice(0, 30)));
@@ -79,6 +99,7 @@ const MEASURE = `(() => {
     })(),
     sharedOffsets: pane.classList.contains('shared-offsets'),
     lanes,
+    names,
     sections,
     mapBars: ['#map-a-bar', '#map-b-bar'].map((s) => box(document.querySelector(s), s)),
     chips: Array.from(document.querySelectorAll('#map-links .map-link')).map((c) => box(c, c.textContent)),
@@ -123,6 +144,16 @@ function checkFits(m: Measure, bytesPerRow: number, where: string): void {
   const rightOfA = Math.max(...m.lanes[0]!.cells.map((c) => c.right));
   const leftOfB = Math.min(...m.lanes[1]!.cells.map((c) => c.left));
   assert.ok(rightOfA < leftOfB, `${where}: A's lane (to ${rightOfA}) before B's (from ${leftOfB})`);
+  // Each lane's name sits over its own lane (as wide as it, never wider) and A's ends before B's begins.
+  for (const [i, name] of m.names.entries()) {
+    const side = i === 0 ? 'A' : 'B';
+    assert.ok(name.box.left >= name.lane.left - 0.5 && name.box.right <= name.lane.right + 0.5, `${where}: ${side}'s name over its lane`);
+    assert.ok(name.box.width >= name.lane.width - 0.5, `${where}: ${side}'s name has the lane's whole width`);
+    assert.ok(name.box.bottom <= name.lane.top + 0.5, `${where}: ${side}'s name above its column headings`);
+    assert.equal(name.ellipsis, 'ellipsis', `${where}: ${side}'s name ends in an ellipsis when cut`);
+    assert.ok(name.box.right <= paneRight + 0.5, `${where}: ${side}'s name inside the pane`);
+  }
+  assert.ok(!overlap(m.names[0]!.box, m.names[1]!.box) && m.names[0]!.box.right <= m.names[1]!.box.left + 0.5, `${where}: A's name before B's`);
   for (const [i, x] of m.sections.entries())
     for (const y of m.sections.slice(i + 1))
       if (!contains(x, y) && !contains(y, x)) assert.ok(!overlap(x, y), `${where}: "${x.label}" and "${y.label}" overlap`);
@@ -166,6 +197,13 @@ describe('the comparison view at any width', { skip }, () => {
         checkFits(m, bytesPerRow, `${width} px ${theme}`);
         assert.equal(m.sharedOffsets, shared);
         assert.equal(m.lanes[1]!.offsetShown, !shared, "B's offset column");
+        // Short names show whole (before, at 8 bytes a row they were cut to the ASCII column: "A: com…").
+        for (const [i, expected] of ['A: compacted.img', 'B: original.img'].entries()) {
+          const name = m.names[i]!;
+          assert.equal(name.text, expected);
+          assert.equal(name.title, expected);
+          assert.ok(!name.elided && name.visibleChars === expected.length, `${width} px ${theme}: "${expected}" shows whole`);
+        }
         if (width === 800) await page.screenshot({ path: path.join(shots, `compare-800-${theme}.png`) });
         // The fix preview open: its table is one more section that must fit and not run into the headers.
         await page.locator('#fix-preview summary').click();
@@ -175,6 +213,26 @@ describe('the comparison view at any width', { skip }, () => {
       assert.deepEqual(o.problems, []);
     });
   }
+
+  test('long image names at 640 and 800 px: each lane shows at least 24 characters of its name, cut with an ellipsis, the full name on hover', async () => {
+    const longA = writeEsxi5Image(path.join(suite.dir, 'esxi-6.7-host07-boot-disk-before-the-upgrade-compacted.img'), { compacted: true });
+    const longB = writeEsxi5Image(path.join(suite.dir, 'esxi-6.7-host07-boot-disk-after-the-installer-original.img'));
+    for (const width of [640, 800]) {
+      const o = await suite.open(longA, longB, { viewport: { width, height: 800 }, settings: { bytesPerRow: 'auto' } });
+      await waitReady(o.page);
+      const m = await measure(o.page);
+      checkFits(m, 8, `${width} px, long names`);
+      for (const [i, file] of [longA, longB].entries()) {
+        const name = m.names[i]!;
+        const full = `${i === 0 ? 'A' : 'B'}: ${path.basename(file)}`;
+        assert.equal(name.title, full, `${width} px: the full name on hover`);
+        assert.ok(name.elided, `${width} px: ${full} (${full.length} characters) does not fit a lane`);
+        assert.ok(name.visibleChars >= 24, `${width} px: ${name.visibleChars} characters of "${full}" show`);
+      }
+      assert.deepEqual(o.problems, []);
+      await o.close();
+    }
+  });
 
   test('resizing from 1920 to 640 px and back keeps the cursor byte in view; a fixed 16 keeps 16 and scrolls sideways', async () => {
     const o = await suite.open(a, b, { viewport: { width: 1920, height: 800 }, settings: { bytesPerRow: 'auto' } });

@@ -9,6 +9,7 @@ import { encodeGptDisk } from '../../src/core/gptEncode';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 import type { FixPlan, Patch } from '../../src/core/patch';
 import type { FixId } from '../../src/core/findings';
+import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { compactSlots, esxi5Slots, testGuid, writeSparseImage } from '../builders/images';
 
 export const MiB = 1024 * 1024;
@@ -17,6 +18,18 @@ export const MiB = 1024 * 1024;
 export function seedImageAndPlan(file: string, sizeBytes = 8 * 1024 * MiB): { image: string; plan: FixPlan; regions: { offset: number; length: number }[] } {
   const slots = esxi5Slots(BigInt(sizeBytes / 512));
   return imageAndPlan(file, sizeBytes, 512, compactSlots(slots), slots, 'restore-esxi-slots');
+}
+
+/** Partition `p<n>`, basic data, at LBAs first..last: the writer tests' small images are made of these. */
+export function dataPart(n: number, first: bigint, last: bigint): GptEntryFields {
+  return { typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` };
+}
+
+/** `dir/name`: 16 MiB, p1 at LBAs 2048..10239 and p2 at 10240..20479 in slots 0 and 1, and the plan that moves p2 to slot 2. */
+export function slotMoveSetup(dir: string, name = 'img.img'): ReturnType<typeof imageAndPlan> {
+  const a = dataPart(1, 2048n, 10239n);
+  const b = dataPart(2, 10240n, 20479n);
+  return imageAndPlan(path.join(dir, name), 16 * MiB, 512, [a, b], [a, null, b], 'restore-esxi-slots');
 }
 
 /**
@@ -65,27 +78,8 @@ export function fileHash(file: string, ranges?: { offset: number; length: number
   return hash.digest('hex');
 }
 
-/** Reads `length` bytes at `offset`. */
-export function readAt(file: string, offset: number, length: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    fs.readSync(fd, buffer, 0, length, offset);
-    return buffer;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Writes `bytes` at `offset` in place. */
-export function writeAt(file: string, offset: number, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** Positional reads and writes of a file (the builders' own). */
+export { readAt, writeAt } from '../builders/oracles';
 
 /** Sector indices where two equally long files differ. */
 export function differingSectors(a: Buffer, b: Buffer, sectorSize: number): number[] {

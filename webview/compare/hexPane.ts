@@ -150,7 +150,7 @@ export class CompareHexPane {
     this.viewport.schedule();
   }
 
-  /** Width of both header lines and the gap between them (the rows' widths). */
+  /** Width of both lanes' headings and the gap between them (the rows' widths; the names do not widen them). */
   private headerWidth(): number {
     const lines = this.header.children;
     const first = lines[0]?.getBoundingClientRect();
@@ -164,9 +164,11 @@ export class CompareHexPane {
     this.element.style.setProperty('--bytes-per-row', String(mode.bytesPerRow)); // CSSOM: allowed by the CSP
     const columns: string[] = [];
     for (let i = 0; i < mode.bytesPerRow; i++) columns.push(`<span class="col">${HEX[i]}</span>`);
+    // Each lane: its image's name on a line of its own, as wide as the lane (cut only when even that is too
+    // narrow; the full name in the title), then the column headings.
     const paneHeader = (letter: string, info: { name: string } | null): string => {
       const name = escapeHtml(`${letter}: ${info?.name ?? ''}`);
-      return `<div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii" title="${name}">${name}</span></div>`;
+      return `<div class="lane-head"><div class="lane-name side-${letter.toLowerCase()}" title="${name}">${name}</div><div class="hex-line"><span class="off">${'Offset'.padEnd(this.layoutInfo.offsetDigits + 2, ' ')}</span><span class="bytes">${columns.join('')}</span><span class="ascii">ASCII</span></div></div>`;
     };
     this.header.innerHTML = paneHeader('A', a) + paneHeader('B', b);
   }

@@ -72,8 +72,38 @@ function copyCompilerPackage() {
   }
 }
 
+// dist/native/diskx-cmp: the byte diff's optional native helper (native/diskx-cmp.c, Linux only),
+// built with the C compiler when there is one. Without it the byte diff runs its JavaScript path.
+function buildNativeHelper() {
+  const source = path.join(root, 'native', 'diskx-cmp.c');
+  const target = path.join(root, 'dist', 'native', 'diskx-cmp');
+  const skip = (why) => {
+    fs.rmSync(target, { force: true });
+    console.log(`esbuild: no native diff helper (${why}); diskx diff --bytes uses its JavaScript path`);
+  };
+  if (process.platform !== 'linux') return skip('Linux only');
+  if (fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(source).mtimeMs) return;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temporary = `${target}.tmp`;
+  const compiler = process.env.CC || 'cc';
+  const result = spawnSync(compiler, ['-O2', '-pthread', '-Wall', '-Wextra', '-D_FILE_OFFSET_BITS=64', '-o', temporary, source], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.error || result.status !== 0) {
+    fs.rmSync(temporary, { force: true });
+    const why = result.error
+      ? `${compiler}: ${result.error.code ?? result.error.message}`
+      : `${compiler} failed: ${(result.stderr.trim().split('\n')[0] ?? '').slice(0, 160)}`;
+    return skip(why);
+  }
+  fs.chmodSync(temporary, 0o755);
+  fs.renameSync(temporary, target);
+}
+
 await compileFormats();
 copyCompilerPackage();
+buildNativeHelper();
 const builds = [
   // Our side of the compiler's child process; it loads the compiler by path at run time.
   { ...common, entryPoints: ['src/kscDriver/main.ts'], outfile: 'dist/ksc-driver.js', external: ['*'] },

@@ -8,17 +8,19 @@
 //   differing        three single-byte changes: vs `cmp -l | cat`
 //   differing-cold   the same with both files dropped from the page cache before every run of either tool
 //   sparse           two sparse files, a few changed ranges: vs `cmp -l | cat`
-// Every timed run is the whole command (process start included), in pairs
-// ours-then-cmp and cmp-then-ours by turns (so neither tool always runs second),
-// DISKX_BENCH_RUNS pairs (default 7, at least 5) after one warm-up each, with
+// Every timed run is the whole command (process start included), in rounds of
+// three: ours (with the native helper, dist/native/diskx-cmp, when it is built),
+// ours with DISKX_NATIVE_DIFF=0 (the JavaScript path, the fallback) and cmp, in
+// turns (so no tool always runs first or last), DISKX_BENCH_RUNS rounds
+// (default 7, at least 5) after one warm-up each, with
 // CPU time (user + system) and peak RSS from /usr/bin/time, and the load
 // average (1, 5, 15 minutes) before and after. The ratio is given twice: of the
-// two medians, and the median of the ratios within each pair (both runs of a
-// pair see nearly the same neighbours: on a shared machine the wall-time ratio
+// two medians, and the median of the ratios within each round (the runs of a
+// round see nearly the same neighbours: on a shared machine the wall-time ratio
 // moves with them, the CPU time much less). DISKX_BENCH_CASES=differing,sparse
 // runs only the cases named. Peak RSS is also
 // given above the CLI's own (`diskx --version`). The in-process byteDiff time
-// is printed too. NODE_EXTRA_CA_CERTS is removed from the runs' environment:
+// is printed too, with the helper and on the JavaScript path. NODE_EXTRA_CA_CERTS is removed from the runs' environment:
 // when set, every Node start loads that CA store first (tens of ms of CPU),
 // which is the machine's setting, not the diff's cost.
 import fs from 'node:fs';
@@ -28,6 +30,7 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../src/core/diff/byteDiff';
 import { ScanFileSource } from '../src/core/io/scanSource';
+import { NATIVE_DIFF } from '../src/core/diff/nativeDiff';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.DISKX_BENCH_MIB ?? 1024) * MiB;
@@ -106,14 +109,14 @@ const load = (): string =>
 
 const quote = (file: string): string => `'${file.replace(/'/g, `'\\''`)}'`;
 
-async function inProcess(fileA: string, fileB: string): Promise<{ seconds: number; rssMiB: number; ranges: number; skipped: number }> {
+async function inProcess(fileA: string, fileB: string, native: boolean): Promise<{ seconds: number; rssMiB: number; ranges: number; skipped: number }> {
   const a = await ScanFileSource.open(fileA);
   const b = await ScanFileSource.open(fileB);
   try {
     const before = process.memoryUsage().rss;
     let peak = before;
     const start = process.hrtime.bigint();
-    const result = await byteDiff(a, b, { onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
+    const result = await byteDiff(a, b, { native, onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)) });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     return { seconds, rssMiB: (Math.max(peak, process.memoryUsage().rss) - before) / MiB, ranges: result.ranges.length, skipped: result.skippedBytes };
   } finally {
@@ -135,53 +138,67 @@ let baseRssMiB: number | null = null;
 
 async function runCase(c: Case): Promise<void> {
   const ours = `node ${quote(CLI)} diff ${quote(c.a)} ${quote(c.b)} --bytes --json | cat`;
+  const js = `DISKX_NATIVE_DIFF=0 ${ours}`;
   const theirs = `cmp ${c.cmpArgs} ${quote(c.a)} ${quote(c.b)} | cat; true`;
   const prepare = (): void => {
     if (c.cold) for (const file of [c.a, c.b]) dropCache(file);
   };
   const loadBefore = load();
-  prepare();
-  timed(ours);
-  prepare();
-  timed(theirs);
-  const oursRuns: Timing[] = [];
-  const theirRuns: Timing[] = [];
+  const pipelines = [ours, js, theirs];
+  const runs: Timing[][] = [[], [], []];
+  for (const pipeline of pipelines) {
+    prepare();
+    timed(pipeline);
+  }
   for (let run = 0; run < RUNS; run++) {
-    const order = run % 2 === 0 ? [ours, theirs] : [theirs, ours];
-    for (const pipeline of order) {
+    // Each tool first, second and third in turn.
+    for (let k = 0; k < 3; k++) {
+      const which = (run + k) % 3;
       prepare();
-      (pipeline === ours ? oursRuns : theirRuns).push(timed(pipeline));
+      runs[which]!.push(timed(pipelines[which]!));
     }
   }
+  const [oursRuns, jsRuns, theirRuns] = runs as [Timing[], Timing[], Timing[]];
   const loadAfter = load();
   prepare();
-  const inner = await inProcess(c.a, c.b);
+  const inner = await inProcess(c.a, c.b, true);
+  prepare();
+  const innerJs = await inProcess(c.a, c.b, false);
   const o = median(oursRuns.map((r) => r.wall));
+  const j = median(jsRuns.map((r) => r.wall));
   const t = median(theirRuns.map((r) => r.wall));
   console.log('');
   console.log(
     `${c.name}${c.cold ? ' (page cache dropped before every run)' : ''}: ${inner.ranges} differing ranges, ${(inner.skipped / MiB).toFixed(0)} MiB of holes skipped; load ${loadBefore} -> ${loadAfter}`,
   );
   console.log(`  diskx diff --bytes --json | cat  ${o.toFixed(3)} s   runs ${oursRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
+  console.log(`  the same, DISKX_NATIVE_DIFF=0    ${j.toFixed(3)} s   runs ${jsRuns.map((r) => r.wall.toFixed(3)).join(' ')}`);
   console.log(
     `  ${`${['cmp', c.cmpArgs].filter(Boolean).join(' ')} | cat`.padEnd(33)}${t.toFixed(3)} s   runs ${theirRuns.map((r) => r.wall.toFixed(3)).join(' ')}`,
   );
   console.log(
     `  byteDiff alone (in process)      ${inner.seconds.toFixed(3)} s   ${(SIZE / inner.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${inner.rssMiB.toFixed(1)} MiB (goal: +64 MiB at most)`,
   );
-  const pairRatios = oursRuns.map((r, i) => theirRuns[i]!.wall / r.wall);
   console.log(
-    `  ratio: diskx is ${(t / o).toFixed(2)}x the speed of cmp ${c.cmpArgs} (medians; per pair: median ${median(pairRatios).toFixed(2)}x, ${Math.min(...pairRatios).toFixed(2)}-${Math.max(...pairRatios).toFixed(2)}x) (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`,
+    `  the same, JavaScript path        ${innerJs.seconds.toFixed(3)} s   ${(SIZE / innerJs.seconds / 1e9).toFixed(2)} GB/s, peak RSS +${innerJs.rssMiB.toFixed(1)} MiB`,
   );
-  const oursCpu = oursRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
-  const theirCpu = theirRuns.map((r) => r.cpu).filter((x): x is number => x !== null);
-  if (oursCpu.length && theirCpu.length) {
+  const ratioLine = (label: string, mine: Timing[], m: number): void => {
+    const roundRatios = mine.map((r, i) => theirRuns[i]!.wall / r.wall);
+    console.log(
+      `  ratio: ${label} ${(t / m).toFixed(2)}x the speed of cmp ${c.cmpArgs} (medians; per round: median ${median(roundRatios).toFixed(2)}x, ${Math.min(...roundRatios).toFixed(2)}-${Math.max(...roundRatios).toFixed(2)}x) (goal: ${c.cold ? '>= 1.0 cold' : '>= 2.0 cached'})`,
+    );
+  };
+  ratioLine('diskx is', oursRuns, o);
+  ratioLine('the JavaScript path is', jsRuns, j);
+  const cpu = (list: Timing[]): number[] => list.map((r) => r.cpu).filter((x): x is number => x !== null);
+  const [oursCpu, jsCpu, theirCpu] = [cpu(oursRuns), cpu(jsRuns), cpu(theirRuns)];
+  if (oursCpu.length && jsCpu.length && theirCpu.length) {
     // On a loaded machine wall time mostly measures the neighbours; CPU time is what each tool costs.
     console.log(
-      `  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`,
+      `  CPU time (user + system): diskx ${median(oursCpu).toFixed(3)} s, JavaScript path ${median(jsCpu).toFixed(3)} s, cmp ${median(theirCpu).toFixed(3)} s: cmp needs ${(median(theirCpu) / median(oursCpu)).toFixed(2)}x ours`,
     );
   }
-  const rss = oursRuns.map((r) => r.rssMiB).filter((x): x is number => x !== null);
+  const rss = [...oursRuns, ...jsRuns].map((r) => r.rssMiB).filter((x): x is number => x !== null);
   if (rss.length && baseRssMiB !== null) {
     const peak = Math.max(...rss);
     console.log(`  peak RSS of the CLI: ${peak.toFixed(1)} MiB, +${(peak - baseRssMiB).toFixed(1)} MiB above diskx --version (goal: +64 MiB at most)`);
@@ -193,7 +210,12 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diskx-diff-bench-'));
   try {
     console.log(
-      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} interleaved pairs after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${load()} (1/5/15 min), ${new Date().toISOString()}`,
+      `diskx diff --bytes vs GNU cmp, ${SIZE / MiB} MiB per image, median of ${RUNS} interleaved rounds after a warm-up, node ${process.version}, ${os.cpus().length} CPUs, load ${load()} (1/5/15 min), ${new Date().toISOString()}`,
+    );
+    console.log(
+      fs.existsSync(NATIVE_DIFF.helper)
+        ? `native helper: ${path.relative(process.cwd(), NATIVE_DIFF.helper)} (diskx uses it for plain files of ${NATIVE_DIFF.minBytes / MiB} MiB or more)`
+        : 'native helper: not built (no C compiler?): both diskx lines are the JavaScript path',
     );
     baseRssMiB = median([0, 1, 2].map(() => timed(`node ${quote(CLI)} --version | cat`).rssMiB ?? NaN));
     if (Number.isNaN(baseRssMiB)) baseRssMiB = null;

@@ -12,6 +12,11 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 
 /** File names in a zip, from its end-of-central-directory record (no zip64: a vsix is small). */
 export function zipEntries(zip: Buffer): string[] {
+  return [...zipModes(zip).keys()];
+}
+
+/** Each file of a zip with its Unix mode (the high half of the external attributes; 0 when not recorded). */
+export function zipModes(zip: Buffer): Map<string, number> {
   let eocd = -1;
   for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65535); at--) {
     if (zip.readUInt32LE(at) === 0x06054b50) {
@@ -22,13 +27,13 @@ export function zipEntries(zip: Buffer): string[] {
   assert.ok(eocd >= 0, 'no end-of-central-directory record');
   const count = zip.readUInt16LE(eocd + 10);
   let at = zip.readUInt32LE(eocd + 16);
-  const names: string[] = [];
+  const names = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     assert.equal(zip.readUInt32LE(at), 0x02014b50, `central directory entry ${i}`);
     const nameLength = zip.readUInt16LE(at + 28);
     const extraLength = zip.readUInt16LE(at + 30);
     const commentLength = zip.readUInt16LE(at + 32);
-    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    names.set(zip.toString('utf8', at + 46, at + 46 + nameLength), zip.readUInt32LE(at + 38) >>> 16);
     at += 46 + nameLength + extraLength + commentLength;
   }
   return names;
@@ -44,7 +49,8 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
     { cwd: root, encoding: 'utf8', input: '' },
   );
   assert.equal(result.status, 0, result.stdout + result.stderr);
-  const entries = zipEntries(fs.readFileSync(out)).filter((name) => !name.endsWith('/'));
+  const modes = zipModes(fs.readFileSync(out));
+  const entries = [...modes.keys()].filter((name) => !name.endsWith('/'));
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 
   // vsce's own files, then ours under extension/.
@@ -76,8 +82,13 @@ test('vsce package: the .vsix holds dist/, package.json, README and LICENSE, not
   const compilerFiles = ['package.json', 'LICENSE', 'README.md', 'kaitai-struct-compiler.js'].map((file) => `dist/kaitai-struct-compiler/${file}`);
   for (const required of ['dist/ksc-driver.js', 'dist/spec-worker.js', ...compilerFiles])
     assert.ok(ours.includes(required), `${required} missing from the vsix`);
+  // The byte diff's native helper, when the build made one, ships as a program (executable).
+  if (fs.existsSync(path.join(root, 'dist', 'native', 'diskx-cmp'))) {
+    assert.ok(ours.includes('dist/native/diskx-cmp'), 'dist/native/diskx-cmp missing from the vsix');
+    assert.ok((modes.get('extension/dist/native/diskx-cmp')! & 0o111) !== 0, 'the helper is executable in the vsix');
+  }
   const allowed =
-    /^(package\.json|package\.nls(\.[a-z-]+)?\.json|l10n\/bundle\.l10n(\.[a-z-]+)?\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
+    /^(package\.json|package\.nls(\.[a-z-]+)?\.json|l10n\/bundle\.l10n(\.[a-z-]+)?\.json|readme\.md|LICENSE\.txt|changelog\.md|dist\/[^/]+\.(js|css|ttf|woff2?)|dist\/native\/diskx-cmp|dist\/kaitai-struct-compiler\/(package\.json|LICENSE|README\.md|kaitai-struct-compiler\.js)|media\/.+)$/i;
   assert.deepEqual(
     ours.filter((name) => !allowed.test(name)),
     [],

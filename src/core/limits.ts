@@ -235,3 +235,14 @@ export const MAX_DISK_MAP_LANES = 4;
 export const PARSE_MEMO_ENTRIES = 4;
 /** Most bytes a remembered parse may have read (they are kept to check it against the image next time). */
 export const PARSE_MEMO_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Bytes of each file the native byte diff helper maps at a time, per thread (its memory: threads x 2 x this). */
+export const NATIVE_DIFF_WINDOW_BYTES = 8 * 1024 * 1024;
+/** Threads the native byte diff helper may use (it takes one when the files are not in the page cache). */
+export const NATIVE_DIFF_THREADS = 2;
+/** Smallest comparison handed to the native helper: below it, starting a process costs more than it saves. */
+export const NATIVE_DIFF_MIN_BYTES = 16 * 1024 * 1024;
+/** Longest line the native helper may print; a longer one is malformed output. */
+export const NATIVE_DIFF_MAX_LINE = 64;
+/** Bytes of the native helper's error output kept for its one-line message. */
+export const NATIVE_DIFF_MAX_STDERR = 1024;

@@ -13,6 +13,7 @@ import { overlaySpans } from '../../src/app/appliedSpecs';
 import { SpecCompiler } from '../../src/core/specs/specCompiler';
 import type { FieldSpan, TreeNode } from '../../src/shared/protocol/editor';
 import { tempDir, writeSparseImage } from '../builders/images';
+import { findNode } from '../builders/tree';
 
 const settings = { bytesPerRow: 16 as const };
 const dir = tempDir('diskx-app-specs-');
@@ -53,15 +54,6 @@ const image = writeSparseImage(path.join(dir, 'disk.img'), 4 * 1024 * 1024, [
   { offset: 64 * 512 + 0x20, bytes: new Uint8Array([0x78, 0x56, 0x34, 0x12]) },
 ]);
 
-function find(nodes: TreeNode[], id: string): TreeNode | undefined {
-  for (const node of nodes) {
-    if (node.id === id) return node;
-    const hit = node.children && find(node.children, id);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
 async function init(session: DiskImageSession): Promise<{ tree: TreeNode[]; spans: FieldSpan[] }> {
   const message = await session.initMessage(settings);
   return { tree: message.tree, spans: message.spans };
@@ -75,15 +67,15 @@ test('a spec at an LBA: a tree root with values, enums, docs and byte ranges; it
     const { tree, spans } = await init(session);
     const root = tree.at(-1)!;
     assert.deepEqual([root.id, root.label, root.value, root.offset, root.length], ['spec-1', 'Spec boot_record', 'at lba:64 (byte 0x8000)', 0x8000, 15]);
-    const version = find(tree, 'spec-1:version')!;
+    const version = findNode(tree, 'spec-1:version')!;
     assert.deepEqual([version.value, version.doc, version.offset, version.length], ['3', 'Format version.', 0x8004, 2]);
-    assert.equal(find(tree, 'spec-1:kind')?.description, 'loader');
-    assert.equal(find(tree, 'spec-1:table_lba')?.value, '34 (0x22)');
-    assert.equal(find(tree, 'spec-1:magic')?.value, '42 4F 4F 54');
+    assert.equal(findNode(tree, 'spec-1:kind')?.description, 'loader');
+    assert.equal(findNode(tree, 'spec-1:table_lba')?.value, '34 (0x22)');
+    assert.equal(findNode(tree, 'spec-1:magic')?.value, '42 4F 4F 54');
     assert.ok(spans.some((span) => span.nodeId === 'spec-1:version' && span.offset === 0x8004 && span.length === 2));
     // Our MBR spans stay where no spec field lies.
     assert.ok(spans.some((span) => span.offset === 510 && !span.nodeId.startsWith('spec-')));
-    const table = find(tree, 'spec-1:table')!;
+    const table = findNode(tree, 'spec-1:table')!;
     assert.equal(table.lazy, true);
   } finally {
     await session.close();
@@ -97,7 +89,7 @@ test('opening a lazy instance reads it: the views get an update with it open', a
     const effect = await session.handle({ type: 'expandNode', nodeId: 'spec-1:table' }, settings);
     assert.deepEqual(effect, { kind: 'changed', notice: null });
     const { tree } = await init(session);
-    const table = find(tree, 'spec-1:table')!;
+    const table = findNode(tree, 'spec-1:table')!;
     assert.deepEqual([table.lazy, table.value, table.offset, table.length, table.open], [undefined, '305419896 (0x12345678)', 0x8020, 4, true]);
     assert.deepEqual(await session.handle({ type: 'expandNode', nodeId: 'spec-1:version' }, settings), { kind: 'none' }, 'a field that is no instance');
     assert.deepEqual(await session.handle({ type: 'expandNode', nodeId: 'spec-9:x' }, settings), { kind: 'none' }, 'an unknown spec');
@@ -120,7 +112,7 @@ test('an unsaved edit and a saved change to the .ksy are both parsed again', asy
       description: 'test edit',
       patches: [{ offset: 0x8004, before: new Uint8Array([3]), after: new Uint8Array([9]) }],
     });
-    assert.equal(find((await init(session)).tree, 'spec-1:version')?.value, '9', 'the spec reads the document with its unsaved edits');
+    assert.equal(findNode((await init(session)).tree, 'spec-1:version')?.value, '9', 'the spec reads the document with its unsaved edits');
     fs.writeFileSync(
       own,
       SPEC_V1.replace('id: boot_record', 'id: changing').replace('  - id: version\n    type: u2', '  - id: version\n    type: u1\n  - id: flags\n    type: u1'),
@@ -128,7 +120,7 @@ test('an unsaved edit and a saved change to the .ksy are both parsed again', asy
     const touched = await session.recompileSpecs(own);
     assert.equal(touched.length, 1);
     const { tree } = await init(session);
-    assert.deepEqual([find(tree, 'spec-1:version')?.length, find(tree, 'spec-1:flags')?.offset], [1, 0x8005]);
+    assert.deepEqual([findNode(tree, 'spec-1:version')?.length, findNode(tree, 'spec-1:flags')?.offset], [1, 0x8005]);
     assert.deepEqual(await session.recompileSpecs(path.join(dir, 'other.ksy')), [], 'a .ksy nobody uses changes nothing');
     fs.writeFileSync(own, 'meta:\n  id: changing\nseq:\n  - id: a\n    type: u4\n');
     await session.recompileSpecs(own);

@@ -9,18 +9,9 @@ import { analyzeFile, flipByte } from '../builders/oracles';
 import { haveTools } from '../builders/volumes';
 import { partedImage } from '../builders/labels';
 import { buildStructureTree, statusText } from '../../src/app/structureTree';
-import type { TreeNode } from '../../src/shared/protocol/editor';
+import { findNode } from '../builders/tree';
 
 const skip = haveTools('parted') ? false : 'needs parted';
-
-function find(nodes: TreeNode[], id: string): TreeNode | undefined {
-  for (const node of nodes) {
-    if (node.id === id) return node;
-    const hit = node.children && find(node.children, id);
-    if (hit) return hit;
-  }
-  return undefined;
-}
 
 describe('labels in the structure tree', { skip }, () => {
   const dir = tempDir('diskx-label-tree-');
@@ -29,20 +20,20 @@ describe('labels in the structure tree', { skip }, () => {
     const image = partedImage(path.join(dir, 'mac.img'), 131072, 'mac', [['boot', '2048s', '20479s']]);
     const { disk, findings } = await analyzeFile(image);
     const { tree, spans } = buildStructureTree(disk, findings);
-    const label = find(tree, 'label-0')!;
+    const label = findNode(tree, 'label-0')!;
     assert.equal(label.label, 'Apple Partition Map');
-    const blockSize = find(tree, 'label-0.driverDescriptor.driverDescriptor.blockSize')!;
+    const blockSize = findNode(tree, 'label-0.driverDescriptor.driverDescriptor.blockSize')!;
     assert.equal(blockSize.value, '512');
     assert.equal(blockSize.offset, 2);
     assert.equal(blockSize.length, 2);
-    const start = find(tree, 'label-0.entry2.entry.startBlock')!;
+    const start = findNode(tree, 'label-0.entry2.entry.startBlock')!;
     assert.equal(start.value, '2048');
     assert.equal(start.offset, 1024 + 8);
     assert.ok(spans.some((s) => s.offset === 1024 + 8 && s.length === 4));
-    const partition = find(tree, 'partition-2')!;
+    const partition = findNode(tree, 'partition-2')!;
     assert.equal(partition.offset, 1024);
     assert.match(partition.value!, /Unix file system/);
-    assert.match(find(tree, 'partitions')!.description!, /APM label/);
+    assert.match(findNode(tree, 'partitions')!.description!, /APM label/);
     assert.equal(statusText({ scheme: 'apm', sectorSize: 512, profile: null } as never), 'APM · 512 B');
   });
 
@@ -53,8 +44,8 @@ describe('labels in the structure tree', { skip }, () => {
     const { tree, findings: views } = buildStructureTree(disk, findings);
     assert.equal(views[0]?.code, 'sun-label-checksum');
     assert.equal(views[0]?.nodeId, 'label-0.sunLabel.checksum');
-    assert.match(find(tree, 'label-0')!.description!, /checksum BAD/);
-    const p1 = find(tree, 'partition-1')!;
+    assert.match(findNode(tree, 'label-0')!.description!, /checksum BAD/);
+    const p1 = findNode(tree, 'partition-1')!;
     assert.equal(p1.offset, 444, 'the slot of partition 1 in the label (start cylinder at 444)');
     assert.equal(p1.length, 8);
   });

@@ -9,21 +9,15 @@ import { formatSizeShort as formatSize } from '../../src/shared/sizeText';
 import type { TreeNode } from '../../src/shared/protocol/editor';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
+import { findNode } from '../builders/tree';
 
 function find(tree: TreeNode[], id: string): TreeNode {
-  for (const node of tree) {
-    if (node.id === id) return node;
-    const hit = node.children && findOrNull(node.children, id);
-    if (hit) return hit;
-  }
-  throw new Error(`no node ${id}`);
+  const node = findNode(tree, id);
+  if (!node) throw new Error(`no node ${id}`);
+  return node;
 }
 function findOrNull(tree: TreeNode[], id: string): TreeNode | null {
-  try {
-    return find(tree, id);
-  } catch {
-    return null;
-  }
+  return findNode(tree, id) ?? null;
 }
 
 async function viewOf(image: string) {

@@ -10,19 +10,10 @@ import { analyzeFile, sparseFile } from '../builders/oracles';
 import { TOOL_VOLUMES, haveTools, makeVolume, placeVolume } from '../builders/volumes';
 import { buildStructureTree } from '../../src/app/structureTree';
 import { DiskImageSession } from '../../src/app/diskImageSession';
-import type { TreeNode } from '../../src/shared/protocol/editor';
+import { findNode } from '../builders/tree';
 
 const MiB = 1024 * 1024;
 const skip = haveTools('mkfs.ext4', 'mkfs.vfat') ? false : 'needs e2fsprogs and dosfstools';
-
-function find(nodes: TreeNode[], id: string): TreeNode | undefined {
-  for (const node of nodes) {
-    if (node.id === id) return node;
-    const hit = node.children && find(node.children, id);
-    if (hit) return hit;
-  }
-  return undefined;
-}
 
 describe('volumes in the structure tree', { skip }, () => {
   const dir = tempDir('diskx-volume-tree-');
@@ -46,25 +37,25 @@ describe('volumes in the structure tree', { skip }, () => {
     );
     const { disk, findings } = await analyzeFile(image);
     const { tree, spans, findings: views } = buildStructureTree(disk, findings);
-    const volume = find(tree, 'partition-1.volume')!;
+    const volume = findNode(tree, 'partition-1.volume')!;
     assert.ok(volume, 'the partition has a Volume child');
     assert.match(volume.value!, /^ext4 · 1\.0 · "ext4vol"$/);
-    const magic = find(tree, 'partition-1.volume.extSuperblock.magic')!;
+    const magic = findNode(tree, 'partition-1.volume.extSuperblock.magic')!;
     assert.equal(magic.offset, MiB + 1024 + 0x38);
     assert.equal(magic.length, 2);
-    const label = find(tree, 'partition-1.volume.extSuperblock.volumeName')!;
+    const label = findNode(tree, 'partition-1.volume.extSuperblock.volumeName')!;
     assert.equal(label.value, '"ext4vol"');
     assert.equal(label.kind, 'text');
-    const mkfsTime = find(tree, 'partition-1.volume.extSuperblock.mkfsTime')!;
+    const mkfsTime = findNode(tree, 'partition-1.volume.extSuperblock.mkfsTime')!;
     assert.match(mkfsTime.description!, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/, 'timestamps decoded');
-    const uuid = find(tree, 'partition-1.volume.extSuperblock.uuid')!;
+    const uuid = findNode(tree, 'partition-1.volume.extSuperblock.uuid')!;
     assert.equal(uuid.value, disk.partitions[0]!.content!.uuid);
     assert.ok(
       spans.some((s) => s.nodeId === magic.id && s.offset === magic.offset),
       'the hex view names the field',
     );
     // The lost FAT volume in the free space, and its finding attached to it.
-    const lost = find(tree, 'free-0.volume')!;
+    const lost = findNode(tree, 'free-0.volume')!;
     assert.match(lost.value!, /^vfat · FAT16 · "FAT16VOL"$/);
     assert.ok(views.find((v) => v.code === 'lost-volume')?.nodeId?.startsWith('free-0.volume'), JSON.stringify(views.map((v) => [v.code, v.nodeId])));
   });
@@ -77,9 +68,9 @@ describe('volumes in the structure tree', { skip }, () => {
       const effect = await session.handle({ type: 'ready' }, { bytesPerRow: 16 });
       if (effect.kind !== 'reply' || effect.message.type !== 'init') throw new Error('expected init');
       assert.equal(effect.message.banner, null);
-      const whole = find(effect.message.tree, 'disk-volume')!;
+      const whole = findNode(effect.message.tree, 'disk-volume')!;
       assert.equal(whole.label, 'Whole-disk volume');
-      assert.equal(find(effect.message.tree, 'disk-volume.fatBootSector.bootSector.bytesPerSector')?.value, '512');
+      assert.equal(findNode(effect.message.tree, 'disk-volume.fatBootSector.bootSector.bytesPerSector')?.value, '512');
       assert.ok(effect.message.findings.some((f) => f.code === 'whole-disk-volume'));
     } finally {
       await session.close();

@@ -229,6 +229,21 @@ export function problems(findings: Finding[]): Finding[] {
   return findings.filter((f) => f.severity !== 'info');
 }
 
+/** `length` bytes from a seeded xorshift32 generator (a zero seed counts as 1): the same "random" bytes on every run. */
+export function seededBytes(seed: number, length: number): Buffer {
+  let x = seed >>> 0 || 1;
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
 /** mulberry32: a small seeded PRNG, so fuzz failures can be replayed. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -16,21 +16,12 @@ import { probeAt } from '../../src/core/content/index';
 import { FileSource } from '../../src/core/io/fileSource';
 import { findField } from '../../src/core/structure';
 import { buildStructureTree } from '../../src/app/structureTree';
-import type { TreeNode } from '../../src/shared/protocol/editor';
+import { findNode } from '../builders/tree';
 
 const MiB = 1024 * 1024;
 const dir = tempDir('diskx-hfs-');
 const skip = haveTools('hformat', 'xorriso', 'blkid', 'partx', 'parted', 'mkfs.ext4') ? false : 'needs hfsutils, xorriso, util-linux, parted, e2fsprogs';
 const ID = Uint8Array.of(0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef);
-
-function findNode(nodes: TreeNode[], match: (node: TreeNode) => boolean): TreeNode | undefined {
-  for (const node of nodes) {
-    if (match(node)) return node;
-    const inner = findNode(node.children ?? [], match);
-    if (inner) return inner;
-  }
-  return undefined;
-}
 
 async function probeFile(image: string, offset: number, size: number) {
   const source = await FileSource.open(image);

@@ -12,7 +12,7 @@ import { analyzeFile, codes, prng, sparseFile, writeAt } from '../builders/oracl
 import { runCli } from '../builders/cli';
 import { TOOL_VOLUMES, blkidAt, haveTools, makeVolume } from '../builders/volumes';
 import { buildStructureTree } from '../../src/app/structureTree';
-import type { TreeNode } from '../../src/shared/protocol/editor';
+import { findNode } from '../builders/tree';
 
 const MiB = 1024 * 1024;
 const DIAG_FIRST = 1032224; // partition 7 of the ESXi 5.0 layout
@@ -21,15 +21,6 @@ const dir = tempDir('diskx-vmkdiag-');
 const skip = haveTools('blkid', 'mkfs.vfat', 'sfdisk') ? false : 'needs util-linux, dosfstools';
 
 const esxi = (name: string): string => writeEsxi5Image(path.join(dir, name), { sizeBytes: 8 * 1024 * MiB });
-
-function find(nodes: TreeNode[], id: string): TreeNode | undefined {
-  for (const node of nodes) {
-    if (node.id === id) return node;
-    const inner = find(node.children ?? [], id);
-    if (inner) return inner;
-  }
-  return undefined;
-}
 
 /** blkid's verdict at an offset: exit 2 when it finds nothing. */
 function blkidFindsNothing(image: string, offset: number, size: number): boolean {
@@ -68,7 +59,7 @@ describe('vmkDiagnostic partitions (format not public)', { skip }, () => {
     assert.match(text, /^Partition 7 \(VMware vmkDiagnostic\): The first 4096 bytes are all zero/m);
 
     const { tree } = buildStructureTree(disk, findings);
-    const node = find(tree, 'partition-7.contents');
+    const node = findNode(tree, 'partition-7.contents');
     assert.ok(node, 'a Contents node under partition 7');
     assert.equal(node.value, 'all zero · type not verifiable');
     assert.equal(node.offset, DIAG_FIRST * 512);

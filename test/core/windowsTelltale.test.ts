@@ -278,6 +278,19 @@ describe('hostile FAT volumes on an ESXi disk', () => {
     edit(view);
     return bytes;
   }
+  /** A FAT16 boot sector: 512-byte sectors, 16 a cluster, 1 reserved sector, 2 FATs of 250 sectors, `rootEntries` root entries. */
+  function fat16BootSector(rootEntries: number): Uint8Array {
+    const bytes = new Uint8Array(512);
+    const view = new DataView(bytes.buffer);
+    view.setUint16(11, 512, true);
+    bytes[13] = 16;
+    view.setUint16(14, 1, true);
+    bytes[16] = 2;
+    view.setUint16(17, rootEntries, true);
+    view.setUint16(22, 250, true);
+    view.setUint32(32, BOOTBANK.lastLba - BOOTBANK.firstLba + 1, true);
+    return bytes;
+  }
   const fatOffset = base + 32 * 512;
   const dataOffset = base + (32 + 2 * 1024) * 512;
   /** FAT32 entries (cluster -> next) as a region of the first FAT. */
@@ -389,15 +402,7 @@ describe('hostile FAT volumes on an ESXi disk', () => {
   });
 
   test('a FAT16 root entry count of 65535 is read only up to MAX_FAT_ROOT_DIR_BYTES', async () => {
-    const sector = new Uint8Array(512);
-    const view = new DataView(sector.buffer);
-    view.setUint16(11, 512, true);
-    sector[13] = 16;
-    view.setUint16(14, 1, true);
-    sector[16] = 2;
-    view.setUint16(17, 0xffff, true);
-    view.setUint32(32, BOOTBANK.lastLba - BOOTBANK.firstLba + 1, true);
-    view.setUint16(22, 250, true);
+    const sector = fat16BootSector(0xffff);
     const root = new Uint8Array(MAX_FAT_ROOT_DIR_BYTES + 4096).fill(0x41); // never an end marker
     for (let i = 0; i < root.length; i += 32) root[i + 11] = 0x20;
     const { bootbank, source } = await read([
@@ -411,15 +416,7 @@ describe('hostile FAT volumes on an ESXi disk', () => {
   });
 
   test('long-name parts with a wrong checksum do not make a long name', async () => {
-    const sector = new Uint8Array(512);
-    const view = new DataView(sector.buffer);
-    view.setUint16(11, 512, true);
-    sector[13] = 16;
-    view.setUint16(14, 1, true);
-    sector[16] = 2;
-    view.setUint16(17, 512, true);
-    view.setUint32(32, BOOTBANK.lastLba - BOOTBANK.firstLba + 1, true);
-    view.setUint16(22, 250, true);
+    const sector = fat16BootSector(512);
     // A real `System Volume Information` from mkfs.vfat + mmd, with the checksum of its last part broken.
     const entries = Buffer.from(
       '42200049006e0066006f000f007272006d006100740069006f0000006e000000' +

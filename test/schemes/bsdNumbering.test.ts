@@ -15,7 +15,7 @@ import { haveTools } from '../builders/volumes';
 import { bsdLabel, partx } from '../builders/labels';
 import type { BsdPart } from '../builders/labels';
 import { buildStructureTree } from '../../src/app/structureTree';
-import type { TreeNode } from '../../src/shared/protocol/editor';
+import { findNode } from '../builders/tree';
 
 const dir = tempDir('diskx-bsdnum-');
 const skip = haveTools('partx', 'sfdisk') ? false : 'needs util-linux';
@@ -62,15 +62,6 @@ function twoSliceImage(): string {
     { size: 1000, offset: 150000, fsType: 1 },
   ]);
   return image;
-}
-
-function findNode(nodes: TreeNode[], label: string): TreeNode | undefined {
-  for (const node of nodes) {
-    if (node.label === label) return node;
-    const inner = findNode(node.children ?? [], label);
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 describe('nested BSD partitions: the number Linux gives them', { skip }, () => {
@@ -130,7 +121,11 @@ describe('nested BSD partitions: the number Linux gives them', { skip }, () => {
 
     const { disk, findings } = await analyzeFile(image);
     const { tree } = buildStructureTree(disk, findings);
-    for (const label of ['Partition 2a (BSD a, Linux 7)', 'Partition 2d (BSD d)', 'Partition 4a (BSD a, Linux 10)']) assert.ok(findNode(tree, label), label);
+    for (const label of ['Partition 2a (BSD a, Linux 7)', 'Partition 2d (BSD d)', 'Partition 4a (BSD a, Linux 10)'])
+      assert.ok(
+        findNode(tree, (n) => n.label === label),
+        label,
+      );
   });
 
   test('a Solaris x86 slice (VTOC sanity 0x600DDEEE) before the BSD slice: the numbers are not known, none is given', async () => {

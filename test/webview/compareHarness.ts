@@ -2,21 +2,14 @@
 // extension's CSP, the stub VS Code API) with a stub host answered by a real
 // CompareSession, the way the panel drives it (every confirmation answered "yes").
 // Shared by the comparison's browser tests.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { CompareSession } from '../../src/app/compareSession';
 import type { CompareSettings, ToCompareWebview } from '../../src/shared/protocol/compare';
-import { CHROMIUM, browserSuite, harnessPage, serveHarness } from './harness';
+import { browserSuite, browserUnavailable, harnessPage, serveHarness, waitReady as waitDrawn } from './harness';
 import type { HarnessServer } from './harness';
 
-const root = path.resolve(__dirname, '..', '..');
 /** Why the comparison's browser tests cannot run here, or null. */
-export const compareUnavailable = !fs.existsSync(CHROMIUM)
-  ? `${CHROMIUM} not found`
-  : !fs.existsSync(path.join(root, 'dist', 'compare.js'))
-    ? 'dist/compare.js not built (run node esbuild.mjs)'
-    : null;
+export const compareUnavailable = browserUnavailable('compare');
 
 /** Serves the comparison's harness page and the built bundles on 127.0.0.1. */
 export function startServer(): Promise<HarnessServer> {
@@ -101,8 +94,9 @@ export async function openCompare(
   };
 }
 
-export async function waitReady(page: Page): Promise<void> {
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+/** Waits until the comparison says it has drawn both images (it gets longer than the editor: two parses). */
+export function waitReady(page: Page): Promise<void> {
+  return waitDrawn(page, 20_000);
 }
 
 export interface CompareSuite {

@@ -14,19 +14,14 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeEsxi5Image } from '../builders/images';
 import { skipUnless } from './harness';
+import type { Rect } from './harness';
 import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
 import { THEMES, applyTheme } from './themes';
 
 const skip = skipUnless(unavailable, 'compare layout browser tests');
 const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
-interface Box {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-  width: number;
-  height: number;
+interface Box extends Rect {
   label: string;
 }
 

@@ -6,23 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { testGuid, writeGptImage } from '../builders/images';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import type { OpenedPage } from './harness';
+import { twoPartitionDisk } from './images';
 
 const skip = skipUnless(browserUnavailable(), 'hand edit browser tests');
-const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const MiB = 1024 * 1024;
-
-function smallDisk(file: string): string {
-  const e = (n: number, first: bigint, last: bigint) => ({ typeGuid: LINUX, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
-  return writeGptImage(file, {
-    sectorSize: 512,
-    totalSectors: BigInt((8 * MiB) / 512),
-    diskGuid: testGuid(0xd15c),
-    slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)],
-  });
-}
 
 /** The page's document, typed just enough for the waits below (this file compiles without the DOM library). */
 type PageDocument = {
@@ -51,7 +40,7 @@ describe('hand edits in the webview', { skip }, () => {
   const suite = browserSuite('diskx-hand-edits-');
 
   async function open(name: string): Promise<OpenedPage> {
-    const o = await suite.open(smallDisk(path.join(suite.dir, name)));
+    const o = await suite.open(twoPartitionDisk(path.join(suite.dir, name)));
     await waitReady(o.page);
     return o;
   }

@@ -31,11 +31,21 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Why the browser tests cannot run here, or null when they can. */
-export function browserUnavailable(): string | null {
+/** Why the browser tests of `bundle` (dist/<bundle>.js) cannot run here, or null when they can. */
+export function browserUnavailable(bundle: 'webview' | 'compare' = 'webview'): string | null {
   if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found (Debian: apt-get install chromium)`;
-  if (!fs.existsSync(path.join(root, 'dist', 'webview.js'))) return 'dist/webview.js not built (run node esbuild.mjs)';
+  if (!fs.existsSync(path.join(root, 'dist', `${bundle}.js`))) return `dist/${bundle}.js not built (run node esbuild.mjs)`;
   return null;
+}
+
+/** A box as getBoundingClientRect gives it, in CSS pixels. */
+export interface Rect {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  width: number;
+  height: number;
 }
 
 /**

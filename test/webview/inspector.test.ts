@@ -6,21 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { inspect } from '../../webview/inspector';
 import { float16, formatFloat } from '../../webview/inspectorFloat';
-
-/** A small seeded generator (xorshift32): the same "random" bytes on every run. */
-function randomBytes(seed: number, length: number): Buffer {
-  let x = seed >>> 0 || 1;
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { seededBytes } from '../builders/oracles';
 
 const values = (bytes: Buffer, littleEndian: boolean): Record<string, string> =>
   Object.fromEntries(inspect({ bytes: new Uint8Array(bytes), offset: 0, sectorSize: 512, littleEndian }).map((r) => [r.label, r.value]));
@@ -36,7 +22,7 @@ test('integers and floats equal Buffer reads for random bytes, little and big en
     Buffer.from('0000000000000001', 'hex'), // smallest subnormal (BE)
     Buffer.from('ffffffffffffffff', 'hex'),
   ];
-  const samples = [...special, ...Array.from({ length: 500 }, (_, i) => randomBytes(i + 1, 16))];
+  const samples = [...special, ...Array.from({ length: 500 }, (_, i) => seededBytes(i + 1, 16))];
   for (const raw of samples) {
     const bytes = Buffer.concat([raw, Buffer.alloc(16 - Math.min(16, raw.length))]);
     for (const le of [true, false]) {

@@ -7,30 +7,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
+import { seededBytes } from '../builders/oracles';
 
 const skip = skipUnless(browserUnavailable(), 'inspector browser tests');
 
 const DATA = 2048 * 512; // the partition's first byte: random bytes are written there
 const SAMPLES = 24;
-
-/** Seeded bytes (xorshift32), the same on every run. */
-function seeded(length: number, seed: number): Buffer {
-  let x = seed;
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function rows(page: Page): Promise<Record<string, string>> {
   const pairs = await page.locator('#inspector-table tr').evaluateAll((trs) =>
@@ -58,13 +43,8 @@ describe('data inspector in a real browser', { skip }, () => {
   let data: Buffer;
 
   before(async () => {
-    const image = writeGptImage(path.join(suite.dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 8n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
-    data = seeded(SAMPLES * 16, 0x1818);
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'));
+    data = seededBytes(0x1818, SAMPLES * 16);
     const fd = fs.openSync(image, 'r+');
     fs.writeSync(fd, data, 0, data.length, DATA);
     fs.closeSync(fd);

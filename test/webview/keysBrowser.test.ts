@@ -4,10 +4,9 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
 
 const skip = skipUnless(browserUnavailable(), 'keys browser tests');
 
@@ -16,12 +15,7 @@ describe('keys and focus in a real browser', { skip }, () => {
   let opened: OpenedPage;
 
   before(async () => {
-    const image = writeGptImage(path.join(suite.dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 16n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'), 16);
     opened = await suite.open(image);
     await waitReady(opened.page);
   });

@@ -10,19 +10,12 @@ import type { Page } from 'playwright-core';
 import { testGuid, writeGptImage } from '../builders/images';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
-import type { OpenedPage } from './harness';
+import type { OpenedPage, Rect } from './harness';
 
 const skip = skipUnless(browserUnavailable(), 'layout browser tests');
 
-interface Box {
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-  width: number;
-}
 interface El {
-  getBoundingClientRect(): Box;
+  getBoundingClientRect(): Rect;
   scrollWidth: number;
   clientWidth: number;
   className: string;

@@ -7,12 +7,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { testGuid, writeGptImage } from '../builders/images';
 import { readAt } from '../builders/oracles';
 import { browserSuite, browserUnavailable, openInHarness, skipUnless, waitReady } from './harness';
+import { twoPartitionDisk } from './images';
 
 const skip = skipUnless(browserUnavailable(), 'saved browser tests');
-const LINUX = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const MiB = 1024 * 1024;
 
 type PageDocument = {
@@ -27,13 +26,7 @@ describe('the webview after a save', { skip }, () => {
   const suite = browserSuite('diskx-saved-');
 
   test('a one-byte save sends only the edit state: the mark goes, the tree stays; an undo sends the whole model again', async () => {
-    const e = (n: number, first: bigint, last: bigint) => ({ typeGuid: LINUX, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `part${n}` });
-    const file = writeGptImage(path.join(suite.dir, 'saved.img'), {
-      sectorSize: 512,
-      totalSectors: BigInt((8 * MiB) / 512),
-      diskGuid: testGuid(0xd15c),
-      slots: [e(1, 2048n, 4095n), e(2, 4096n, 8191n)],
-    });
+    const file = twoPartitionDisk(path.join(suite.dir, 'saved.img'));
     const o = await openInHarness(suite.browser, suite.server, file);
     try {
       const { page } = o;

@@ -8,10 +8,9 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { testGuid, writeGptImage } from '../builders/images';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import type { OpenedPage } from './harness';
+import { dataDisk } from './images';
 
 const skip = skipUnless(browserUnavailable(), 'selection browser tests');
 
@@ -79,12 +78,7 @@ describe('mouse selection and Copy As in a real browser', { skip }, () => {
   let opened: OpenedPage;
 
   before(async () => {
-    const image = writeGptImage(path.join(suite.dir, 'gpt.img'), {
-      sectorSize: 512,
-      totalSectors: 2048n * 8n,
-      diskGuid: testGuid(0x18),
-      slots: [{ typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 4095n, name: 'data' }],
-    });
+    const image = dataDisk(path.join(suite.dir, 'gpt.img'));
     opened = await suite.open(image, { bytesPerRow: 16 }, { width: 1400, height: 900 });
     await waitReady(opened.page);
     await opened.page.evaluate(`window.postMessage({ type: 'test:goto', offset: 512 }, '*')`);

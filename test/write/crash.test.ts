@@ -7,18 +7,9 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { undoLast, readJournal, NothingToUndoError } from '../../src/core/write/index';
 import { tempDir } from '../builders/images';
-import { MiB, fileHash, imageAndPlan, planToJson } from './helpers';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { testGuid } from '../builders/images';
+import { MiB, dataPart, fileHash, imageAndPlan, planToJson } from './helpers';
 
 const child = path.join(__dirname, 'crashChild.ts');
-const part = (n: number, first: bigint, last: bigint) => ({
-  typeGuid: TYPE_MS_BASIC_DATA,
-  uniqueGuid: testGuid(n),
-  firstLba: first,
-  lastLba: last,
-  name: `p${n}`,
-});
 
 function runChild(mode: 'apply' | 'undo', image: string, planFile: string, killAfter: number) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', child, mode, image, planFile, String(killAfter)], { encoding: 'utf8' });
@@ -27,9 +18,9 @@ function runChild(mode: 'apply' | 'undo', image: string, planFile: string, killA
 
 /** A 16 MiB image, its plan, the hashes of the old and new images, and the number of steps of a full run. */
 function setup(root: string) {
-  const a = part(1, 2048n, 10239n);
-  const b = part(2, 10240n, 20479n);
-  const c = part(3, 20480n, 30000n);
+  const a = dataPart(1, 2048n, 10239n);
+  const b = dataPart(2, 10240n, 20479n);
+  const c = dataPart(3, 20480n, 30000n);
   const template = path.join(root, 'template.img');
   const { plan } = imageAndPlan(template, 16 * MiB, 512, [a, b, c], [a, null, b, null, c], 'restore-esxi-slots');
   const planFile = path.join(root, 'plan.json');

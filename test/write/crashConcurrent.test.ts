@@ -11,18 +11,10 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { undoLast, readJournal, NothingToUndoError } from '../../src/core/write/index';
 import type { FixPlan } from '../../src/core/patch';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { tempDir, testGuid } from '../builders/images';
-import { MiB, bundledChild, fileHash, imageAndPlan, planToJson, readAt } from './helpers';
+import { tempDir } from '../builders/images';
+import { MiB, bundledChild, dataPart, fileHash, imageAndPlan, planToJson, readAt } from './helpers';
 
 let child = '';
-const part = (n: number, first: bigint, last: bigint) => ({
-  typeGuid: TYPE_MS_BASIC_DATA,
-  uniqueGuid: testGuid(n),
-  firstLba: first,
-  lastLba: last,
-  name: `p${n}`,
-});
 
 interface Run {
   pid: number;
@@ -56,8 +48,8 @@ function applied(bytes: Buffer, plans: FixPlan[]): string {
 }
 
 function setup(root: string) {
-  const a = part(1, 2048n, 10239n);
-  const b = part(2, 10240n, 20479n);
+  const a = dataPart(1, 2048n, 10239n);
+  const b = dataPart(2, 10240n, 20479n);
   const template = path.join(root, 'template.img');
   const { plan: planA } = imageAndPlan(template, 16 * MiB, 512, [a, b], [a, null, b], 'restore-esxi-slots');
   // Writer B changes bytes A leaves alone, in sectors A also writes (after each header, in LBA 1 and the last LBA).

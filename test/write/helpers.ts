@@ -9,6 +9,7 @@ import { encodeGptDisk } from '../../src/core/gptEncode';
 import type { GptEntryFields } from '../../src/core/gptEncode';
 import type { FixPlan, Patch } from '../../src/core/patch';
 import type { FixId } from '../../src/core/findings';
+import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { compactSlots, esxi5Slots, testGuid, writeSparseImage } from '../builders/images';
 
 export const MiB = 1024 * 1024;
@@ -17,6 +18,18 @@ export const MiB = 1024 * 1024;
 export function seedImageAndPlan(file: string, sizeBytes = 8 * 1024 * MiB): { image: string; plan: FixPlan; regions: { offset: number; length: number }[] } {
   const slots = esxi5Slots(BigInt(sizeBytes / 512));
   return imageAndPlan(file, sizeBytes, 512, compactSlots(slots), slots, 'restore-esxi-slots');
+}
+
+/** Partition `p<n>`, basic data, at LBAs first..last: the writer tests' small images are made of these. */
+export function dataPart(n: number, first: bigint, last: bigint): GptEntryFields {
+  return { typeGuid: TYPE_MS_BASIC_DATA, uniqueGuid: testGuid(n), firstLba: first, lastLba: last, name: `p${n}` };
+}
+
+/** `dir/name`: 16 MiB, p1 at LBAs 2048..10239 and p2 at 10240..20479 in slots 0 and 1, and the plan that moves p2 to slot 2. */
+export function slotMoveSetup(dir: string, name = 'img.img'): ReturnType<typeof imageAndPlan> {
+  const a = dataPart(1, 2048n, 10239n);
+  const b = dataPart(2, 10240n, 20479n);
+  return imageAndPlan(path.join(dir, name), 16 * MiB, 512, [a, b], [a, null, b], 'restore-esxi-slots');
 }
 
 /**

@@ -19,36 +19,17 @@ import {
 import type { FixPlan } from '../../src/core/patch';
 import { MemorySource } from '../../src/core/io/memorySource';
 import { MAX_JOURNAL_BYTES } from '../../src/core/limits';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { tempDir, testGuid } from '../builders/images';
 import { runCli } from '../builders/cli';
-import { MiB, fileHash, imageAndPlan, readAt, writeAt } from './helpers';
+import { MiB, dataPart, fileHash, imageAndPlan, readAt, slotMoveSetup, writeAt } from './helpers';
 
-const part = (n: number, first: bigint, last: bigint) => ({
-  typeGuid: TYPE_MS_BASIC_DATA,
-  uniqueGuid: testGuid(n),
-  firstLba: first,
-  lastLba: last,
-  name: `p${n}`,
-});
-/** 16 MiB, partitions at LBAs 2048..10239 and 10240..20479, and the slot-moving plan. */
-function setup(dir: string, name = 'img.img') {
-  return imageAndPlan(
-    path.join(dir, name),
-    16 * MiB,
-    512,
-    [part(1, 2048n, 10239n), part(2, 10240n, 20479n)],
-    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
-    'restore-esxi-slots',
-  );
-}
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 // ---- item 3: temporary and probe files ----
 
 test("symlinks planted at the old predictable temp and probe names are never followed; a killed writer's leftovers are removed", async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   const victim = path.join(dir, 'victim.txt');
   fs.writeFileSync(victim, 'precious\n');
   const journal = image + '.diskx-journal';
@@ -67,7 +48,7 @@ test("symlinks planted at the old predictable temp and probe names are never fol
 
 test('Save As never follows a symlink planted at the old temporary name, and leaves no temporary file', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const victim = path.join(dir, 'victim.txt');
   fs.writeFileSync(victim, 'precious\n');
   for (const strategy of ['auto', 'stream'] as const) {
@@ -89,7 +70,7 @@ test('Save As never follows a symlink planted at the old temporary name, and lea
 
 test('a journal that is a FIFO, a symlink to a device, a folder or over the size limit is refused at once, without reading it', async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   const journal = image + '.diskx-journal';
   const cases: [string, () => void, RegExp][] = [
     ['FIFO', () => execFileSync('mkfifo', [journal]), /it is a FIFO, not a regular file/],
@@ -123,7 +104,7 @@ test('a journal that is a FIFO, a symlink to a device, a folder or over the size
 
 test('a journal writable by group or others, or owned by someone else, is refused for undo and for new writes', async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   const result = await applyPlans(image, [plan], { sectorSize: 512 });
   const after = fileHash(image);
   for (const mode of [0o666, 0o664, 0o646]) {
@@ -172,7 +153,7 @@ function forge(image: string, offset: number, bytes: number[], extra: Record<str
 
 test('a forged journal entry that would write into a partition, or outside the MBR/GPT areas, is refused and writes nothing', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const original = fileHash(image);
   // Into the first partition's first sector (LBA 2048).
   forge(image, 2048 * 512, [0xde, 0xad, 0xbe, 0xef]);
@@ -190,7 +171,7 @@ test('a forged journal entry that would write into a partition, or outside the M
 
 test('a journal entry belongs to its disk: a copy of the image may use it, another disk may not', async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   await applyPlans(image, [plan], { sectorSize: 512 });
   // A copy (same disk GUID and size) with its journal: undo works there.
   const copy = path.join(dir, 'copy.img');
@@ -201,8 +182,8 @@ test('a journal entry belongs to its disk: a copy of the image may use it, anoth
     path.join(dir, 'other.img'),
     16 * MiB,
     512,
-    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
-    [part(1, 2048n, 10239n), null, part(2, 10240n, 20479n)],
+    [dataPart(1, 2048n, 10239n), null, dataPart(2, 10240n, 20479n)],
+    [dataPart(1, 2048n, 10239n), null, dataPart(2, 10240n, 20479n)],
     'restore-esxi-slots',
     testGuid(0x07e4),
   );
@@ -223,7 +204,7 @@ test('a journal entry belongs to its disk: a copy of the image may use it, anoth
 
 test('the writer refuses a plan that reaches into a partition, whatever fix it claims to be', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const original = fileHash(image);
   const offset = 10240 * 512 + 3;
   const plan: FixPlan = {
@@ -243,7 +224,7 @@ test('the writer refuses a plan that reaches into a partition, whatever fix it c
 
 test('a hand edit may write data bytes; its journal entry is undone only when asked (allowDataWrites)', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const original = fileHash(image);
   const offset = 10240 * 512 + 3;
   const plan = {

@@ -9,25 +9,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { applyPlans, undoLast, readJournal, ImageChangedError, ImageLockedError, NothingToUndoError, UndoConflictError } from '../../src/core/write/index';
 import type { FixPlan } from '../../src/core/patch';
-import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
-import { tempDir, testGuid } from '../builders/images';
+import { tempDir } from '../builders/images';
 import { runCli } from '../builders/cli';
-import { MiB, fileHash, imageAndPlan, planToJson, readAt, seedImageAndPlan, writeAt } from './helpers';
-
-const part = (n: number, first: bigint, last: bigint) => ({
-  typeGuid: TYPE_MS_BASIC_DATA,
-  uniqueGuid: testGuid(n),
-  firstLba: first,
-  lastLba: last,
-  name: `p${n}`,
-});
-
-/** A 16 MiB image and the slot-moving plan (whole regions as patches). */
-function setup(dir: string, name = 'img.img') {
-  const a = part(1, 2048n, 10239n);
-  const b = part(2, 10240n, 20479n);
-  return imageAndPlan(path.join(dir, name), 16 * MiB, 512, [a, b], [a, null, b], 'restore-esxi-slots');
-}
+import { fileHash, planToJson, readAt, seedImageAndPlan, slotMoveSetup, writeAt } from './helpers';
 
 /** A plan that changes `bytes` at `offset` from what the image holds now. */
 function bytePlan(image: string, offset: number, bytes: number[], id: FixPlan['id'] = 'recompute-crcs'): FixPlan {
@@ -46,7 +30,7 @@ const SAME_SECTOR_B = 512 + 300;
 
 test('two writers at once in one process: the second waits, both repairs land, the journal keeps both in order, undo restores everything', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const original = fileHash(image);
   const p1 = bytePlan(image, SAME_SECTOR_A, [1, 2, 3, 4]);
   const p2 = bytePlan(image, SAME_SECTOR_B, [5, 6, 7, 8], 'relocate-backup');
@@ -72,7 +56,7 @@ test('two writers at once in one process: the second waits, both repairs land, t
 
 test('a second writer that may not wait fails with ImageLockedError naming the holder, and writes nothing', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const p1 = bytePlan(image, SAME_SECTOR_A, [1, 2, 3, 4]);
   const p2 = bytePlan(image, SAME_SECTOR_B, [5, 6, 7, 8]);
   let second: Promise<unknown> | null = null; // settles to the error
@@ -97,7 +81,7 @@ test('a second writer that may not wait fails with ImageLockedError naming the h
 
 test('no stale read-modify-write: a byte another program changes in the same sector after our read is kept', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const p1 = bytePlan(image, SAME_SECTOR_A, [1, 2, 3, 4]);
   // After the journal is on disk and before our write, another program (ignoring the lock) writes a byte nearby.
   await applyPlans(image, [p1], {
@@ -118,7 +102,7 @@ test('no stale read-modify-write: a byte another program changes in the same sec
 
 test('a patched byte changed between the journal and the write: nothing of ours stays, the entry is dropped', async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   const original = fileHash(image);
   let target = -1;
   await assert.rejects(
@@ -142,7 +126,7 @@ test('a patched byte changed between the journal and the write: nothing of ours 
 
 test('undo writes only our bytes: a byte another program changes in the same sector during the undo is kept', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   await applyPlans(image, [bytePlan(image, SAME_SECTOR_A, [1, 2, 3, 4])], { sectorSize: 512 });
   await undoLast(image, {
     onStep: (step) => {
@@ -211,7 +195,7 @@ test('the CLI sees a lock held by another process: exit 2, one line naming it; a
 
 test('a lock file from another host is never broken automatically: the error says which file to remove', async () => {
   const dir = tempDir();
-  const { image, plan } = setup(dir);
+  const { image, plan } = slotMoveSetup(dir);
   fs.writeFileSync(
     image + '.diskx-lock',
     JSON.stringify({ pid: 4242, host: 'elsewhere.example', bootId: 'x', startTicks: '1', tool: 'diskx fix', since: '2026-01-01T00:00:00.000Z' }),
@@ -242,7 +226,7 @@ test('a lock file from another host is never broken automatically: the error say
 
 test('DISKX_LOCK_WAIT_MS must be a number of milliseconds', async () => {
   const dir = tempDir();
-  const { image } = setup(dir);
+  const { image } = slotMoveSetup(dir);
   const run = await runCli(['fix', image, '--fix', 'restore-esxi-slots', '--write'], { DISKX_LOCK_WAIT_MS: 'soon' });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /^diskx: DISKX_LOCK_WAIT_MS must be a whole number of milliseconds/);

@@ -16,6 +16,8 @@ import type { ByteSource } from '../io/byteSource';
 import { isBulkReadable } from '../io/scanSource';
 import type { ByteSpan } from '../io/dataRanges';
 import { mergeSpans } from '../io/dataRanges';
+import { nativeDiff, nativeWanted } from './nativeDiff';
+import type { NativeMappable } from './nativeDiff';
 
 /** Default bytes read from each image per step (1 MiB: fits the CPU caches better than larger steps; bench/diff.bench.ts). */
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -52,6 +54,8 @@ export interface ByteDiffOptions {
   signal?: AbortSignal;
   /** Skip regions both sources store as holes (default true unless DISKX_SKIP_HOLES=0; only where both sources can tell). */
   skipHoles?: boolean;
+  /** Use the native helper for two plain files when it is there (default true; DISKX_NATIVE_DIFF=0 turns it off; see nativeDiff.ts). */
+  native?: boolean;
 }
 
 /** A source that can say where it holds data (everything else reads as zeros). */
@@ -102,12 +106,6 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
   signal?.throwIfAborted();
 
   const total = Math.min(a.size, b.size);
-  const collector = new RangeCollector(maxRanges);
-  // Buffers for the chunks in flight plus the one being compared, allocated once.
-  const pool: { bufA: Buffer; bufB: Buffer }[] = [];
-  const slots = Math.min(readAhead + 1, Math.max(1, Math.ceil(total / chunkSize)));
-  const bufferSize = Math.max(1, Math.min(chunkSize, total));
-  for (let i = 0; i < slots; i++) pool.push({ bufA: Buffer.allocUnsafeSlow(bufferSize), bufB: Buffer.allocUnsafeSlow(bufferSize) });
 
   interface Job {
     offset: number;
@@ -120,6 +118,26 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
   const skipHoles = options.skipHoles ?? process.env.DISKX_SKIP_HOLES !== '0';
   const spans = skipHoles ? await readSpans(a, b, total, chunkSize) : [{ offset: 0, length: total }];
   signal?.throwIfAborted();
+  if (options.native !== false && spans.length > 0 && nativeWanted(a, b, total)) {
+    onProgress?.(0, total);
+    const native = await nativeDiff(a as ByteSource & NativeMappable, b as ByteSource & NativeMappable, {
+      total,
+      maxRanges,
+      spans,
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress: (done: number) => onProgress(done, total) } : {}),
+    });
+    if (native) {
+      if (!native.truncated && native.done < total) onProgress?.(total, total);
+      return resultOf(a, b, native.ranges, native.truncated, native.scanned, skippedBytes(spans, total, native.truncated, native.scanned));
+    }
+  }
+  const collector = new RangeCollector(maxRanges);
+  // Buffers for the chunks in flight plus the one being compared, allocated once.
+  const pool: { bufA: Buffer; bufB: Buffer }[] = [];
+  const slots = Math.min(readAhead + 1, Math.max(1, Math.ceil(total / chunkSize)));
+  const bufferSize = Math.max(1, Math.min(chunkSize, total));
+  for (let i = 0; i < slots; i++) pool.push({ bufA: Buffer.allocUnsafeSlow(bufferSize), bufB: Buffer.allocUnsafeSlow(bufferSize) });
   let skipped = 0;
   const pending: Job[] = [];
   let spanIndex = 0;
@@ -176,8 +194,12 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
     collector.finish(total);
   }
 
+  return resultOf(a, b, collector.ranges, collector.truncated, scanned, skipped);
+}
+
+function resultOf(a: ByteSource, b: ByteSource, ranges: ByteRange[], truncated: boolean, scanned: number, skipped: number): ByteDiffResult {
+  const total = Math.min(a.size, b.size);
   const tail: ByteTail | null = a.size === b.size ? null : { offset: total, length: Math.abs(a.size - b.size), in: a.size > b.size ? 'a' : 'b' };
-  const ranges = collector.ranges;
   return {
     sizeA: a.size,
     sizeB: b.size,
@@ -185,11 +207,23 @@ export async function byteDiff(a: ByteSource, b: ByteSource, options: ByteDiffOp
     scannedBytes: scanned,
     skippedBytes: skipped,
     ranges,
-    truncated: collector.truncated,
+    truncated,
     differingBytes: ranges.reduce((n, r) => n + r.length, 0),
     tail,
     identical: ranges.length === 0 && tail === null,
   };
+}
+
+/** The bytes outside `spans` (holes on both sides) the scan passed: all of them, or those before `scanned` when it stopped there. */
+function skippedBytes(spans: ByteSpan[], total: number, truncated: boolean, scanned: number): number {
+  let skipped = 0;
+  let end = 0;
+  for (const span of spans) {
+    if (truncated && span.offset > scanned) return skipped;
+    skipped += span.offset - end;
+    end = span.offset + span.length;
+  }
+  return truncated ? skipped : skipped + total - end;
 }
 
 /** Minimum hole worth a skip: shorter gaps between data spans are read through (one read beats two). */

@@ -72,6 +72,11 @@ export class ScanFileSource implements ByteSource, BulkReadable, SyncReadable {
     }
   }
 
+  /** The open descriptor of a regular file and where this region starts in it (the byte diff's native helper maps it). */
+  nativeFile(): { fd: number; base: number } | null {
+    return this.regularFile ? { fd: this.handle.fd, base: this.base } : null;
+  }
+
   /** The file and the byte where this region starts (the partition scan's reader thread opens it itself). */
   fileRegion(): { path: string; base: number } {
     return { path: this.name, base: this.base };

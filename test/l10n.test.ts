@@ -15,7 +15,7 @@ const readJson = (file: string): Record<string, unknown> => JSON.parse(fs.readFi
 const JAPANESE = /[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]/;
 /** The placeholders of a message, sorted: {0} {1} ... */
 /** Strings that are the same in Japanese: technical names only. */
-const SAME_IN_JAPANESE = new Set<string>(['the MBR', 'HeaderCRC32 {0} -> {1}', 'the BAT']);
+const SAME_IN_JAPANESE = new Set<string>(['the MBR', 'HeaderCRC32 {0} -> {1}', 'the BAT', 'LBA {0}..{1}', 'UUID {0}', '{0} (LBA {1})']);
 const placeholders = (text: string): string[] => [...text.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
 
 test('l10n/bundle.l10n.json holds exactly the strings the sources use (node scripts/l10n.mjs makes it)', async () => {

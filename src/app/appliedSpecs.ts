@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
 import type { DiskModel } from '../core/diskModel';
-import { describeError } from '../core/errors';
+import { DiskxError, describeError } from '../core/errors';
 import type { CompiledSpec } from '../core/specs/specCompiler';
 import { SpecParse } from '../core/specs/specParse';
 import { resolvePlacement } from '../core/specs/placement';
@@ -15,6 +15,7 @@ import type { FieldEdit, FieldKind, FieldSpan, TreeNode } from '../shared/protoc
 import { MAX_FIELD_PATH_LENGTH } from '../shared/protocol/editor';
 import { formatFieldValue } from '../core/edit/fieldKinds';
 import { normalizeSpans } from './tree/findings';
+import { msg } from '../shared/l10n';
 
 /** What is remembered per image: which spec, where (`lba:2048`, `partition:1`, `0x1000`). */
 export interface SpecPlacementState {
@@ -315,9 +316,9 @@ function treeEditor(id: string, field: SpecField): FieldEdit | undefined {
 /** `4096`, `0x1000` (no model: a plain file has no LBAs or partitions). */
 function plainOffset(at: string, size: number): number {
   const text = at.trim();
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new Error(`${at}: this file is not read as a disk, so only byte offsets work`);
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new DiskxError(msg('{0}: this file is not read as a disk, so only byte offsets work', at));
   const offset = Number(text);
-  if (!Number.isSafeInteger(offset) || offset >= size) throw new Error(`${at}: past the end of the file (${size} bytes)`);
+  if (!Number.isSafeInteger(offset) || offset >= size) throw new DiskxError(msg('{0}: past the end of the file ({1} bytes)', at, size));
   return offset;
 }
 

@@ -7,7 +7,7 @@
 // the user (progress with cancel, a modal confirmation).
 import type { ByteSource } from '../core/io/byteSource';
 import type { OpenImageOptions } from '../core/io/openImage';
-import { describeError } from '../core/errors';
+import { DiskxError, describeErrorText } from '../core/errors';
 import {
   structuralDiff,
   byteDiff,
@@ -40,7 +40,7 @@ import { EditableImage } from './editableImage';
 import { reversePlan } from './editStack';
 import { previewPlan } from './fixPreview';
 import { buildCompareMaps } from './compareMap';
-import { ENGLISH } from '../shared/l10n';
+import { ENGLISH, msg } from '../shared/l10n';
 import type { Localizer } from '../shared/l10n';
 
 export interface CompareOptions {
@@ -208,7 +208,7 @@ export class CompareSession {
           const data = await this.sourceOf(message.side).read(message.offset, message.length);
           return { kind: 'reply', message: { type: 'bytes', requestId: message.requestId, side: message.side, offset: message.offset, data } };
         } catch (error) {
-          return { kind: 'reply', message: { type: 'error', requestId: message.requestId, message: describeError(error) } };
+          return { kind: 'reply', message: { type: 'error', requestId: message.requestId, message: this.l10n.text(describeErrorText(error)) } };
         }
       case 'startScan':
         return { kind: 'scan' };
@@ -297,7 +297,7 @@ export class CompareSession {
    * what the copy wrote.
    */
   async undo(): Promise<WriteResult> {
-    if (!this.lastApplied) throw new Error(`there is no slot copy of ${this.info('a').name} to undo in this comparison`);
+    if (!this.lastApplied) throw new DiskxError(msg('there is no slot copy of {0} to undo in this comparison', this.info('a').name));
     const result = await this.saveEdit(reversePlan(this.lastApplied));
     this.lastApplied = null;
     return result;
@@ -309,7 +309,7 @@ export class CompareSession {
     const edit = this.imageA.push(plan);
     try {
       const result = await this.imageA.save();
-      if (!result) throw new Error('the plan had nothing to write');
+      if (!result) throw new DiskxError(msg('the plan had nothing to write'));
       return result;
     } catch (error) {
       this.imageA.undo(edit);

@@ -18,7 +18,7 @@ import type { FixPlan, FixResult } from '../core/patch';
 import type { ScanResult } from '../core/scan/index';
 import { containerRefusalText } from '../core/write/containerPlans';
 import type { CopyProgress, WriteResult } from '../core/write/index';
-import { describeError } from '../core/errors';
+import { describeErrorText } from '../core/errors';
 import type {
   EditState,
   EditsMessage,
@@ -51,7 +51,7 @@ import type { ViewContent } from './session/viewMessages';
 import { imageInfo, initMessageOf, updateMessageOf } from './session/viewMessages';
 import { runHandEdit, searchDocument } from './session/handEditing';
 import { ENGLISH } from '../shared/l10n';
-import type { Localizer } from '../shared/l10n';
+import type { Localizer, Message } from '../shared/l10n';
 
 export type { EditOutcome, SessionEffect } from './session/effects';
 
@@ -174,7 +174,8 @@ export class DiskImageSession implements MessageTarget {
 
   /** Why a save needs the "write to device" confirmation, or null. */
   saveNeedsConfirmation(): string | null {
-    return this.image.saveNeedsConfirmation();
+    const why = this.image.saveNeedsConfirmation();
+    return why && this.l10n.text(why);
   }
 
   info(): ImageInfo {
@@ -332,7 +333,7 @@ export class DiskImageSession implements MessageTarget {
   /** Searches the document (unsaved edits included) as the find bar asks. */
   find(message: FindMessage, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<ToWebview> {
     const path = this.kind === 'plain' || this.image.baseSource.size !== this.source.size ? null : this.path;
-    return searchDocument(path, this.source, this.edits.overlay(), message, signal, onProgress);
+    return searchDocument(path, this.source, this.edits.overlay(), message, signal, onProgress, this.l10n);
   }
 
   private handEdit(plan: (target: { model: DiskModel | null; source: ByteSource }) => Promise<FixPlan>): Promise<EditOutcome> {
@@ -341,6 +342,7 @@ export class DiskImageSession implements MessageTarget {
       this.handEditBlocked(),
       () => plan(target),
       (made) => this.applyPlan(made),
+      this.l10n,
     );
   }
 
@@ -375,6 +377,11 @@ export class DiskImageSession implements MessageTarget {
   /** How the file changed since we last read or wrote it, or null. */
   changedOnDisk(): Promise<string | null> {
     return this.image.changedOnDisk();
+  }
+
+  /** changedOnDisk as a msg() template. */
+  changedOnDiskText(): Promise<Message | null> {
+    return this.image.changedOnDiskText();
   }
 
   /** Writes the pending plans (EditableImage.save); the file then holds the bytes the model and tree were read from: they stand. */
@@ -461,7 +468,7 @@ export class DiskImageSession implements MessageTarget {
       this.findingsValue = [];
       this.generationValue++;
       this.viewValue = { tree: [], spans: [], findings: [] };
-      this.bannerValue = this.l10n.t('Not a disk image with these edits: {0}. Showing its bytes as plain hex.', describeError(error));
+      this.bannerValue = this.l10n.t('Not a disk image with these edits: {0}. Showing its bytes as plain hex.', this.l10n.text(describeErrorText(error)));
     }
   }
 }

@@ -16,6 +16,8 @@ import { EditStack, editBackup, parseEditBackup, verifyPlans } from './editStack
 import type { ImageEdit } from './editStack';
 import { openBytes } from './openForView';
 import type { OpenedBytes, ViewKind } from './openForView';
+import { msg, renderMessage } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
 
 export interface EditableImageOptions {
   /** The logical block size writes are made in (the detected or forced one); default 512. */
@@ -32,10 +34,13 @@ export interface EditableImageOptions {
 export class ImageChangedOnDiskError extends DiskxError {
   constructor(
     readonly path: string,
-    readonly detail: string,
+    detail: string | Message,
   ) {
-    super(`${path} changed on disk since it was opened (${detail}); nothing was written`);
+    super(msg('{0} changed on disk since it was opened ({1}); nothing was written', path, detail));
+    this.detail = typeof detail === 'string' ? detail : renderMessage(detail);
   }
+
+  readonly detail: string;
 }
 
 interface FileStamp {
@@ -85,10 +90,10 @@ export class EditableImage {
   }
 
   /** Why a save needs the "write to device" confirmation (block device, read-only file), or null. */
-  saveNeedsConfirmation(): string | null {
+  saveNeedsConfirmation(): Message | null {
     const name = this.path.split(/[\\/]/).pop() ?? this.path;
-    if (this.kindValue === 'block-device') return `${name} is a block device`;
-    if (this.base.readOnlyHint) return `${name} is read-only`;
+    if (this.kindValue === 'block-device') return msg('{0} is a block device', name);
+    if (this.base.readOnlyHint) return msg('{0} is read-only', name);
     return null;
   }
 
@@ -118,17 +123,23 @@ export class EditableImage {
 
   /** How the file changed since we last read or wrote it, or null. */
   async changedOnDisk(): Promise<string | null> {
+    const change = await this.changedOnDiskText();
+    return change && renderMessage(change);
+  }
+
+  /** changedOnDisk as a msg() template (the editor shows it in the user's language). */
+  async changedOnDiskText(): Promise<Message | null> {
     if (!this.stamp) return null; // block devices: the writer's before-check is the guard
     const now = await fileStamp(this.path);
-    if (!now) return 'it was removed';
-    if (now.size !== this.stamp.size) return `its size went from ${this.stamp.size} to ${now.size} bytes`;
-    if (now.mtimeMs !== this.stamp.mtimeMs) return `it was modified at ${new Date(now.mtimeMs).toISOString()}`;
+    if (!now) return msg('it was removed');
+    if (now.size !== this.stamp.size) return msg('its size went from {0} to {1} bytes', this.stamp.size, now.size);
+    if (now.mtimeMs !== this.stamp.mtimeMs) return msg('it was modified at {0}', new Date(now.mtimeMs).toISOString());
     return null;
   }
 
   /** Throws ImageChangedOnDiskError when the file's size or mtime is not what we last read or wrote. */
   async checkUnchangedOnDisk(): Promise<void> {
-    const change = await this.changedOnDisk();
+    const change = await this.changedOnDiskText();
     if (change) throw new ImageChangedOnDiskError(this.path, change);
   }
 

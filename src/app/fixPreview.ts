@@ -9,7 +9,7 @@ import { annotatePatch, sectorsTouched } from '../core/fixes/index';
 import type { ByteChangeView, PatchView, PlanPreview } from '../shared/protocol/common';
 import { PREVIEW_BYTES, PREVIEW_MAX_RUNS } from '../shared/protocol/common';
 import { uefiFieldName } from './tree/fieldNames';
-import { ENGLISH } from '../shared/l10n';
+import { ENGLISH, english } from '../shared/l10n';
 import type { Localizer } from '../shared/l10n';
 
 /** The preview of `plan` on `model` (the model the plan was made from). */
@@ -22,7 +22,7 @@ export function previewPlan(model: DiskModel, plan: FixPlan, l10n: Localizer = E
       changed.push({ offset: patch.offset + from, length: to - from });
       bytesChanged += to - from;
     }
-    return patchView(model, patch, runs);
+    return patchView(model, patch, runs, l10n);
   });
   changed.sort((a, b) => a.offset - b.offset);
   return {
@@ -36,7 +36,12 @@ export function previewPlan(model: DiskModel, plan: FixPlan, l10n: Localizer = E
 }
 
 /** One patch as a preview shows it. */
-export function patchView(model: DiskModel, patch: Patch, runs: [number, number][] = changedRuns(patch.before, patch.after)): PatchView {
+export function patchView(
+  model: DiskModel,
+  patch: Patch,
+  runs: [number, number][] = changedRuns(patch.before, patch.after),
+  l10n: Localizer = ENGLISH,
+): PatchView {
   let fields: string[];
   try {
     fields = annotatePatch(model, patch);
@@ -54,7 +59,7 @@ export function patchView(model: DiskModel, patch: Patch, runs: [number, number]
     length: patch.after.length,
     lba: Math.floor(patch.offset / model.sectorSize),
     fields,
-    what: fields.length > 0 ? fieldWords(fields) : `byte 0x${patch.offset.toString(16)}`,
+    what: fields.length > 0 ? fieldWords(fields, l10n) : l10n.t('byte 0x{0}', patch.offset.toString(16)),
     before: previewHex(patch.before),
     after: previewHex(patch.after),
     changes,
@@ -69,38 +74,39 @@ export function changesNoByte(plan: FixPlan): boolean {
 
 const PLACES: Record<string, { words: string; structure: 'header' | 'array' | 'mbr' }> = {
   mbr: { words: 'MBR', structure: 'mbr' },
-  primaryHeader: { words: 'primary header', structure: 'header' },
-  backupHeader: { words: 'backup header', structure: 'header' },
-  primaryArray: { words: 'primary array', structure: 'array' },
-  backupArray: { words: 'backup array', structure: 'array' },
+  primaryHeader: { words: english('primary header'), structure: 'header' },
+  backupHeader: { words: english('backup header'), structure: 'header' },
+  primaryArray: { words: english('primary array'), structure: 'array' },
+  backupArray: { words: english('backup array'), structure: 'array' },
 };
 
 /**
  * Spec field names in words, grouped by structure: ["primaryHeader.headerCrc32",
  * "primaryArray.entries.3"] is "primary header: HeaderCRC32; primary array: slot 3".
  */
-export function fieldWords(names: readonly string[]): string {
+export function fieldWords(names: readonly string[], l10n: Localizer = ENGLISH): string {
   const groups = new Map<string, string[]>();
   for (const name of names) {
     const dot = name.indexOf('.');
     const placeId = dot < 0 ? name : name.slice(0, dot);
     const place = PLACES[placeId];
-    const key = place?.words ?? name;
+    const key = !place ? name : placeId === 'mbr' ? place.words : l10n.text(place.words); // "MBR" is the same in every language
     const parts = groups.get(key) ?? [];
     groups.set(key, parts);
-    if (place && dot >= 0) parts.push(partWords(place.structure, name.slice(dot + 1)));
+    if (place && dot >= 0) parts.push(partWords(place.structure, name.slice(dot + 1), l10n));
   }
-  return [...groups].map(([place, parts]) => (parts.length > 0 ? `${place}: ${parts.join(', ')}` : place)).join('; ');
+  return [...groups].map(([place, parts]) => (parts.length > 0 ? l10n.t('{0}: {1}', place, parts.join(l10n.text(', '))) : place)).join(l10n.text('; '));
 }
 
-function partWords(structure: 'header' | 'array' | 'mbr', path: string): string {
+function partWords(structure: 'header' | 'array' | 'mbr', path: string, l10n: Localizer): string {
   const [first, index, ...rest] = path.split('.');
   if (structure === 'header') return uefiFieldName('header', path);
   if (structure === 'array') {
-    if (first !== 'entries' || index === undefined) return path === 'entries' ? 'all slots' : path;
-    return rest.length > 0 ? `slot ${index} ${uefiFieldName('entry', rest.join('.'))}` : `slot ${index}`;
+    if (first !== 'entries' || index === undefined) return path === 'entries' ? l10n.t('all slots') : path;
+    return rest.length > 0 ? l10n.t('slot {0} {1}', index, uefiFieldName('entry', rest.join('.'))) : l10n.t('slot {0}', index);
   }
-  if (first === 'partitions' && index !== undefined) return rest.length > 0 ? `record ${index} ${uefiFieldName('record', rest.join('.'))}` : `record ${index}`;
+  if (first === 'partitions' && index !== undefined)
+    return rest.length > 0 ? l10n.t('record {0} {1}', index, uefiFieldName('record', rest.join('.'))) : l10n.t('record {0}', index);
   return uefiFieldName('mbr', path);
 }
 

@@ -19,6 +19,7 @@ import { PatchedSource } from '../core/io/patchedSource';
 import { openImage } from '../core/io/openImage';
 import { msg, renderMessage } from '../shared/l10n';
 import type { Message } from '../shared/l10n';
+import { EditPathError } from '../core/edit/errors';
 
 /** What the planners need of the document. */
 export interface EditTarget {
@@ -44,7 +45,7 @@ export async function planBytes(target: EditTarget, offset: number, bytes: Uint8
 
 /** The plan of a field set by value (`primaryArray.entries.0.name` = `bootbank`). */
 export async function planField(target: EditTarget, path: string, value: string, dependents: boolean): Promise<FixPlan> {
-  if (!target.model) throw new Error('the file is not read as a disk image, so it has no fields to set');
+  if (!target.model) throw new EditPathError(msg('the file is not read as a disk image, so it has no fields to set'));
   const result = await planFieldEdits(target.model, [{ path, value }], { reseal: dependents, mirror: dependents }, (at, length) =>
     target.source.read(at, length),
   );

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { encodeGptDisk } from '../core/gptEncode';
 import type { GptDiskSpec, GptEntryFields } from '../core/gptEncode';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA, TYPE_VMWARE_DIAGNOSTIC, TYPE_VMWARE_VMFS } from '../core/partitionTypes';
+import { DiskxError } from '../core/errors';
+import { msg } from '../shared/l10n';
 
 const GiB = 1024 ** 3;
 /** The sample's file name. */
@@ -89,5 +91,5 @@ export function createSampleImage(folder: string): string {
     fs.closeSync(fd);
     return writeEsxi5Sample(file, { compacted: true });
   }
-  throw new Error(`${folder} already holds ${MAX_SAMPLE_NAMES} sample images; remove some first`);
+  throw new DiskxError(msg('{0} already holds {1} sample images; remove some first', folder, MAX_SAMPLE_NAMES));
 }

@@ -1,11 +1,19 @@
 // Typed errors. Recoverable damage becomes a finding; these are for input we
 // cannot read at all. The CLI prints them as one line and exits 2.
 
+import { msg, renderMessage } from '../shared/l10n';
+import type { Message } from '../shared/l10n';
+
 /** Base class of every error the core throws on purpose. */
 export class DiskxError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The message as a msg() template, when the error was made from one (the editor shows it in the user's language). */
+  readonly text?: Message;
+
+  /** `message` in English, or a msg() template rendered in English for `message` and kept as `text`. */
+  constructor(message: string | Message) {
+    super(typeof message === 'string' ? message : renderMessage(message));
     this.name = new.target.name;
+    if (typeof message !== 'string') this.text = message;
   }
 }
 
@@ -63,23 +71,29 @@ export class InterruptedError extends DiskxError {}
 /** One line saying what went wrong, for any error a command may throw. */
 export function describeError(error: unknown): string {
   if (error instanceof DiskxError) return error.message;
+  return renderMessage(describeErrorText(error));
+}
+
+/** describeError as a message: the error's own template, or its English message as it is (the editor translates templates). */
+export function describeErrorText(error: unknown): Message {
+  if (error instanceof DiskxError) return error.text ?? { template: error.message, args: [] };
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file or directory';
+      return msg('no such file or directory');
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied';
+      return msg('permission denied');
     case 'EISDIR':
-      return 'is a directory, not a disk image';
+      return msg('is a directory, not a disk image');
     case 'EIO':
-      return 'input/output error while reading';
+      return msg('input/output error while reading');
     case 'EROFS':
-      return 'the file system is read-only';
+      return msg('the file system is read-only');
     default:
       break;
   }
-  if (error instanceof RangeError) return `cannot read the image: ${error.message}`;
-  if (error instanceof Error) return `internal error: ${error.message} (run with DISKX_DEBUG=1 for details)`;
-  return `internal error: ${String(error)}`;
+  if (error instanceof RangeError) return msg('cannot read the image: {0}', error.message);
+  if (error instanceof Error) return msg('internal error: {0} (run with DISKX_DEBUG=1 for details)', error.message);
+  return msg('internal error: {0}', String(error));
 }

@@ -26,6 +26,8 @@ export interface FixPlan {
    * on the whole disk): what it destroys. Writing such a plan needs an explicit confirmation.
    */
   destroys?: string;
+  /** `destroys` as a msg() template (the confirmation shows it in the user's language). */
+  destroysText?: Message;
 }
 
 /**

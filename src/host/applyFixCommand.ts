@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { FixId } from '../core/findings';
 import { isFixId, isScanFixId } from '../core/fixes/registry';
-import { findingText, localFixLabel } from './localText';
+import { findingText, localFixLabel, localMessage } from './localText';
 import type { EditorPanels } from './editorPanels';
 import type { DiskImageDocument } from './diskImageDocument';
 import { autoSaveMode } from './settings';
@@ -111,7 +111,7 @@ export async function confirmOverwrite(document: DiskImageDocument, fixId: strin
   if (!result.ok || !result.plan.destroys) return true;
   const overwrite = vscode.l10n.t('Overwrite and Apply');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('"{0}" overwrites {1}.', localFixLabel(fixId), result.plan.destroys),
+    vscode.l10n.t('"{0}" overwrites {1}.', localFixLabel(fixId), result.plan.destroysText ? localMessage(result.plan.destroysText) : result.plan.destroys),
     {
       modal: true,
       detail: vscode.l10n.t(

@@ -12,10 +12,9 @@ import { DiskImageSession } from '../app/diskImageSession';
 import type { ImageEdit } from '../app/editStack';
 import { ImageChangedOnDiskError } from '../app/editableImage';
 import { CopyCancelledError, ImageChangedError } from '../core/write/index';
-import { describeError } from '../core/errors';
 import { formatBytes } from '../shared/sizeText';
 import { journalDir, readSettings } from './settings';
-import { hostLocalizer, planTitle } from './localText';
+import { hostLocalizer, localError, localMessage, planTitle } from './localText';
 import type { AppliedSpecsHost } from '../app/appliedSpecs';
 
 /** What the document needs from the editor that shows it. */
@@ -64,7 +63,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
       });
     } catch (error) {
       // Only unreadable paths get here (no such file, permission denied): say so in one line.
-      throw new Error(vscode.l10n.t('Disk Structure Explorer cannot open {0}: {1}', uri.fsPath, describeError(error)));
+      throw new Error(vscode.l10n.t('Disk Structure Explorer cannot open {0}: {1}', uri.fsPath, localError(error)));
     }
     const document = new DiskImageDocument(uri, session, delegate);
     if (backupId) await document.restore(vscode.Uri.parse(backupId));
@@ -83,7 +82,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
       if ('problem' in restored) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${this.name}: ${restored.problem}.`);
     } catch (error) {
       void vscode.window.showWarningMessage(
-        vscode.l10n.t('Disk Structure Explorer: the unsaved edits of {0} could not be restored ({1}).', this.name, describeError(error)),
+        vscode.l10n.t('Disk Structure Explorer: the unsaved edits of {0} could not be restored ({1}).', this.name, localError(error)),
       );
     }
   }
@@ -140,7 +139,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
             report: (done, total) => {
               const percent = Math.floor((done / total) * 100);
               if (percent > reported) {
-                progress.report({ increment: percent - reported, message: `${formatBytes(done)} of ${formatBytes(total)}` });
+                progress.report({ increment: percent - reported, message: vscode.l10n.t('{0} of {1}', formatBytes(done), formatBytes(total)) });
                 reported = percent;
               }
             },
@@ -149,7 +148,7 @@ export class DiskImageDocument implements vscode.CustomDocument {
         },
       )
       .then(undefined, (error: unknown) => {
-        if (error instanceof CopyCancelledError) throw new Error(`Not saved: ${error.message}`);
+        if (error instanceof CopyCancelledError) throw new Error(vscode.l10n.t('Not saved: {0}', localError(error)));
         throw error;
       });
     vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Saved a {0} copy as {1}', formatBytes(size), target)}`, 8000);
@@ -183,8 +182,8 @@ export class DiskImageDocument implements vscode.CustomDocument {
   private async write(): Promise<void> {
     const plans = this.session.edits.pendingPlans();
     // 1. The file must be what we read: never overwrite someone else's change silently.
-    const change = await this.session.changedOnDisk();
-    if (change) await this.refuseChangedOnDisk(change);
+    const change = await this.session.changedOnDiskText();
+    if (change) await this.refuseChangedOnDisk(localMessage(change));
     // 2. Devices and read-only files: only with an explicit modal confirmation (allowDevice).
     let allowDevice = false;
     const confirm = this.session.saveNeedsConfirmation();
@@ -218,8 +217,8 @@ export class DiskImageDocument implements vscode.CustomDocument {
         );
       }
     } catch (error) {
-      if (error instanceof ImageChangedError || error instanceof ImageChangedOnDiskError) await this.refuseChangedOnDisk(describeError(error));
-      throw new Error(vscode.l10n.t('Not saved: {0}', describeError(error)));
+      if (error instanceof ImageChangedError || error instanceof ImageChangedOnDiskError) await this.refuseChangedOnDisk(localError(error));
+      throw new Error(vscode.l10n.t('Not saved: {0}', localError(error)));
     } finally {
       this.saving = false;
     }

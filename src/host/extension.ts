@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import { analyzeImage } from '../core/index';
 import { readSettings } from './settings';
-import { describeError } from '../core/errors';
 import { DiskImageEditorProvider, VIEW_TYPE } from './diskImageEditorProvider';
 import { ImageDiagnostics } from './imageDiagnostics';
 import { registerCompare } from './compare/compareCommands';
@@ -11,6 +10,7 @@ import { SpecRuntime } from './specRuntime';
 import { registerSpecCommands } from './specCommands';
 import { registerScanCommand } from './scanCommand';
 import { registerSampleCommand } from './sampleCommand';
+import { localError } from './localText';
 
 export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new ImageDiagnostics();
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
           errors ? vscode.l10n.t('{0} problem(s) found; see the Problems panel.', errors) : vscode.l10n.t('No problems found.'),
         );
       } catch (error) {
-        void vscode.window.showErrorMessage(`Disk Structure Explorer: ${describeError(error)}`);
+        void vscode.window.showErrorMessage(`Disk Structure Explorer: ${localError(error)}`);
       }
     }),
   );
@@ -80,7 +80,7 @@ async function openImageCommand(uri?: vscode.Uri): Promise<void> {
   try {
     await vscode.commands.executeCommand('vscode.openWith', target, VIEW_TYPE);
   } catch (error) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: cannot open {0}: {1}', target.fsPath, describeError(error)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: cannot open {0}: {1}', target.fsPath, localError(error)));
   }
 }
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { localizerOf, renderMessage, translate } from '../shared/l10n';
 import type { Localizer, Message, StringTable } from '../shared/l10n';
 import type { Finding } from '../core/findings';
+import { describeErrorText } from '../core/errors';
 import { fixLabel } from '../core/fixes/registry';
 
 export function webviewL10n(): { language: string; strings: StringTable } {
@@ -37,6 +38,11 @@ export function planTitle(plan: { title: string; titleText?: Message }): string 
 /** A plan's description in VS Code's language: its msg() template when the fix wrote one, else the English. */
 export function planDescription(plan: { description: string; descriptionText?: Message }): string {
   return plan.descriptionText ? localMessage(plan.descriptionText) : plan.description;
+}
+
+/** What went wrong, in VS Code's language (an error made from a msg() template is translated, any other as describeError says it). */
+export function localError(error: unknown): string {
+  return localMessage(describeErrorText(error));
 }
 
 /** A finding's message in VS Code's language (English when it has no template). */

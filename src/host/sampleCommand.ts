@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import os from 'node:os';
 import path from 'node:path';
 import { createSampleImage } from '../app/sampleImage';
-import { describeError } from '../core/errors';
 import { VIEW_TYPE } from './diskImageEditorProvider';
+import { localError } from './localText';
 
 export const CREATE_SAMPLE_COMMAND = 'diskx.createSampleImage';
 
@@ -19,7 +19,7 @@ export function registerSampleCommand(): vscode.Disposable {
     try {
       file = createSampleImage(folder);
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: could not write the sample image: {0}', describeError(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: could not write the sample image: {0}', localError(error)));
       return undefined;
     }
     const uri = vscode.Uri.file(file);

@@ -9,7 +9,7 @@ import type { DiskImageEditorProvider } from './diskImageEditorProvider';
 import { APPLY_FIX_COMMAND } from './applyFixCommand';
 import { proposeTable } from '../core/scan/index';
 import type { FoundVolume } from '../core/scan/index';
-import { describeError } from '../core/errors';
+import { localError, localMessage } from './localText';
 
 /** Registers the command; `provider` knows the open image editors. */
 export function registerScanCommand(provider: DiskImageEditorProvider): vscode.Disposable {
@@ -48,7 +48,7 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
     );
   } catch (error) {
     if (error instanceof Error && error.message === 'cancelled') return;
-    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: the scan of {0} failed: {1}', name, describeError(error)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: the scan of {0} failed: {1}', name, localError(error)));
     return;
   }
   const proposal = proposeTable(scan, session.model?.totalSectors ?? 0n);
@@ -80,13 +80,13 @@ async function scanActiveImage(provider: DiskImageEditorProvider): Promise<void>
     const p = proposal.proposal;
     items.unshift({
       label: `$(wrench) ${vscode.l10n.t('Preview the proposed {0}: {1} partitions', `${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout})` : ''}`, p.partitions.length)}`,
-      detail: p.reasons.join(' '),
+      detail: p.reasons.map((r) => localMessage(r)).join(' '),
       preview: true,
     });
   }
   const title = proposal.ok
     ? vscode.l10n.t('{0} volume(s) found in {1}', scan.volumes.length, name)
-    : vscode.l10n.t('{0} volume(s) found in {1}: no table proposed ({2})', scan.volumes.length, name, proposal.reason);
+    : vscode.l10n.t('{0} volume(s) found in {1}: no table proposed ({2})', scan.volumes.length, name, localMessage(proposal.reasonText));
   const choice = await vscode.window.showQuickPick(items, {
     title,
     placeHolder: proposal.ok

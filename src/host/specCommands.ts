@@ -9,7 +9,7 @@ import type { DiskImageDocument } from './diskImageDocument';
 import type { DiskImageEditorProvider } from './diskImageEditorProvider';
 import { SPECS_RESTRICTED, type SpecRuntime } from './specRuntime';
 import type { SpecPlacementState } from '../app/appliedSpecs';
-import { describeError } from '../core/errors';
+import { localError } from './localText';
 
 /** Workspace-state key: image path -> the specs applied to it. */
 const STATE_KEY = 'diskx.appliedSpecs';
@@ -193,7 +193,7 @@ function autoSaveOn(uri: vscode.Uri): boolean {
 }
 
 function report(error: unknown): void {
-  void vscode.window.showErrorMessage(`Disk Structure Explorer: ${describeError(error)}`);
+  void vscode.window.showErrorMessage(`Disk Structure Explorer: ${localError(error)}`);
 }
 
 /** A .ksy from the workspace, or one chosen in the file dialog. */

@@ -14,7 +14,10 @@ import type { DiskModel } from '../../src/core/model';
 import type { FixId } from '../../src/core/findings';
 import type { FixPlan, FixResult } from '../../src/core/patch';
 import { analyzeBytes, analyzeFile, editEntry, editHeader, smallGptBytes } from '../builders/oracles';
-import { tempDir, writeEsxi5Image } from '../builders/images';
+import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
+import { fatAt, have, wipeTables } from '../builders/recovery';
+import { runCli } from '../builders/cli';
+import { DiskImageSession } from '../../src/app/diskImageSession';
 import { JA, japaneseOnly, recording } from './l10nHelpers';
 
 const dir = tempDir('diskx-fix-l10n-');
@@ -154,7 +157,13 @@ test('a Japanese description reads as Japanese: the grown disk and the copy-slot
   const text = localizerText(grown);
   assert.match(text, /^ディスクの最後の LBA は 8191 ですが、プライマリヘッダーの AlternateLBA は 4095 です \(ディスクが 4096 セクター大きくなりました\)。/);
   assert.match(text, /sgdisk -e と同じく手を付けずにそのまま残します/);
-  const copy = localizerText((await cases[8]![1]()).plan);
+  const copied = await cases[8]![1]();
+  const copy = localizerText(copied.plan);
+  // The comparison lists each patch by the fields it writes, in words.
+  const whats = previewPlan(copied.disk, copied.plan, recording().l10n).patches.map((p) => p.what);
+  assert.ok(whats.includes('バックアップ配列: スロット 4'), whats.join(' | '));
+  assert.ok(whats.includes('プライマリヘッダー: PartitionEntryArrayCRC32'), whats.join(' | '));
+  assert.ok(previewPlan(copied.disk, copied.plan).patches.some((p) => p.what === 'backup array: slot 4'));
   assert.match(copy, /bootbank スロット 3 -> 4 \(パーティション 4 -> 5\)/);
   assert.match(copy, /スロット 3 は空になります/);
 });
@@ -198,3 +207,59 @@ test("recompute-crcs' left-alone details: English as before, Japanese through th
 function localizerText(plan: FixPlan): string {
   return recording().l10n.text(plan.descriptionText!);
 }
+
+test(
+  'rebuild-from-scan: the proposal, its refusal and what it overwrites, in Japanese; English as the CLI prints it',
+  { skip: !have('mkfs.vfat') && 'needs dosfstools' },
+  async () => {
+    const image = path.join(dir, 'lost.img');
+    writeGptImage(image, {
+      sectorSize: 512,
+      totalSectors: 65536n,
+      diskGuid: testGuid(0x105),
+      slots: [{ typeGuid: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', uniqueGuid: testGuid(1), firstLba: 2048n, lastLba: 34815n, name: 'data' }],
+    });
+    fatAt(image, 2048n, 32768n, 'DATA');
+    const intact = await DiskImageSession.open(image, { journalDir: path.join(dir, 'journals'), l10n: recording().l10n });
+    try {
+      await intact.scanForLostPartitions();
+      const refused = intact.preview('rebuild-from-scan');
+      assert.ok(!refused.ok);
+      assert.equal(
+        refused.reason,
+        'ディスクにはまだ CRC の正しい GPT ヘッダーがあります: 置き換えるのではなく、ほかの修復 (diskx check で一覧できます) で直してください',
+      );
+    } finally {
+      await intact.close();
+    }
+    wipeTables(image);
+    const descriptions: string[] = [];
+    for (const l10n of [undefined, recording()]) {
+      const session = await DiskImageSession.open(image, { journalDir: path.join(dir, 'journals'), ...(l10n ? { l10n: l10n.l10n } : {}) });
+      try {
+        await session.scanForLostPartitions();
+        const preview = session.preview('rebuild-from-scan');
+        assert.ok(preview.ok, preview.ok ? '' : preview.reason);
+        descriptions.push(preview.ok ? preview.description : '');
+        if (l10n)
+          assert.deepEqual(
+            [...l10n.used].filter((key) => !(key in JA)),
+            [],
+          );
+      } finally {
+        await session.close();
+      }
+    }
+    const [en, ja] = descriptions;
+    assert.match(
+      en!,
+      /^A GPT from the scan \(volumes\):\n  1 volume in disk order, numbered from 1 \(no ESXi layout, no intact stray table\); a GPT\n  partition 1 \(slot 0\): LBA 2048\.\.34815, /,
+    );
+    assert.match(
+      ja!,
+      /^スキャンから作る GPT \(volumes\):\n  ディスク上の順に 1 個のボリュームを 1 から番号付けします .*\n  パーティション 1 \(スロット 0\): LBA 2048\.\.34815、/,
+    );
+    const cli = await runCli(['fix', image, '--fix', 'rebuild-from-scan']);
+    assert.ok(cli.stdout.includes(en!.split('\n')[1]!), cli.stdout);
+  },
+);

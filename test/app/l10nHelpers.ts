@@ -43,13 +43,14 @@ const NAMES = new Set(
   ).split(' '),
 );
 
-/** The words of `text` in Latin letters that are not names or numbers (file paths and quoted text ignored). */
+/** The words of `text` in Latin letters that are not names or numbers (file paths, options, constants and quoted text ignored). */
 export function japaneseOnly(text: string, names: Iterable<string> = []): string[] {
   const allowed = new Set([...NAMES, ...names]);
   return (
     text
       .replace(/"[^"]*"|'[^']*'/g, '')
       .replace(/(?<![\w/])(?:\/[\w.+-]+)+/g, '')
+      .replace(/--[a-z][\w-]*|\b[A-Z][A-Z0-9_]*_[A-Z0-9_]+\b/g, '') // options and constants (--allow-device, DISKX_JOURNAL_DIR)
       .replace(/\b0x[0-9A-F]+\b|\b[0-9A-F]{8}(?:-[0-9A-F]{4}){3}-[0-9A-F]{12}\b/gi, '')
       .match(/[A-Za-z][A-Za-z0-9/.-]*[A-Za-z0-9]/g) ?? []
   ).filter((word) => !allowed.has(word) && /[A-Za-z]{3,}/.test(word));

@@ -221,7 +221,7 @@ describe('code-server started with --locale ja', () => {
     await workbench?.close();
   });
 
-  test('our commands are listed in Japanese and the editor panes and finding speak Japanese', async () => {
+  test('our commands are listed in Japanese and the editor panes, finding and fix preview speak Japanese', async () => {
     const { page } = workbench;
     await waitForCommand(page, 'サンプルのディスクイメージを作成', LONG);
     await runCommand(page, 'サンプルのディスクイメージを作成');
@@ -248,5 +248,15 @@ describe('code-server started with --locale ja', () => {
     assert.equal(await label('primary-header.HeaderCRC32'), 'HeaderCRC32');
     assert.equal(await frame.locator('#disk-map .map-summary').innerText(), 'GPT ディスク · 8 GiB · パーティション 7 個 · 512 バイトセクター');
     await screenshot(page, 'editor-ja');
+    // The fix preview: its title and its long description (the core's msg() templates) in Japanese.
+    await finding.locator('button.fix').first().click();
+    const preview = frame.locator('#fix-preview');
+    await preview.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await preview.locator('.preview-title').innerText(), /^プレビュー: ESXi のスロットの空きを復元/);
+    const description = await preview.locator('.preview-description').innerText();
+    assert.match(description, /^プライマリとバックアップの両方の配列で、4 個のエントリを .+ の定めるスロットに戻します: /);
+    assert.match(description, /スロット 3 は空になります \(0 で埋めます\)。/);
+    assert.match(description, /バイトを書き込みます。$/);
+    assert.doesNotMatch(description, /\b(Moves|entries|Writes|becomes)\b/, 'no English sentence left');
   });
 });

@@ -54,4 +54,31 @@ describe('editor webview in Japanese', { skip }, () => {
       await en.close();
     }
   });
+
+  test("the field editor's check of a typed value speaks Japanese (the core parser's message template)", async () => {
+    const ja = await openInHarness(browser, server, image, undefined, undefined, { strings: japanese });
+    try {
+      const { page } = ja;
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await page.locator('[data-node-id="slot-0"]').click();
+      const name = page.locator('vscode-tree-item[data-node-id="slot-0.PartitionName"]');
+      await name.waitFor();
+      await name.dblclick();
+      const input = page.locator('#field-editor-input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('x'.repeat(36));
+      assert.equal(await page.locator('#field-editor-message').textContent(), '36 / 36 コード単位');
+      await input.press('Escape');
+      await page.locator('[data-node-id="primary-header"]').click();
+      const first = page.locator('vscode-tree-item[data-node-id="primary-header.FirstUsableLBA"]');
+      await first.waitFor();
+      await first.dblclick();
+      await input.waitFor({ state: 'visible' });
+      await input.fill('abc');
+      assert.match((await page.locator('#field-editor-message').textContent()) ?? '', /: "abc" は整数 \(10 進数、または 0x を付けた 16 進数\) ではありません$/);
+      assert.deepEqual(ja.problems, []);
+    } finally {
+      await ja.close();
+    }
+  });
 });

@@ -11,7 +11,8 @@ import { attributeNamesFor } from '../../src/core/edit/attributes';
 import { knownGptTypes, knownMbrTypes } from '../../src/core/partitionTypes';
 import { el } from '../dom';
 import type { EditorState } from './state';
-import { t } from '../l10n';
+import { t, tm } from '../l10n';
+import { asMessage } from '../../src/shared/l10n';
 
 export interface FieldEditorHost {
   post(message: FromWebview): void;
@@ -65,7 +66,7 @@ export class FieldEditor {
     const le = bigEndian ? current.slice().reverse() : current;
     const opened = this.open({
       id: 'inspector',
-      label: `${label.trim()} at 0x${offset.toString(16).toUpperCase()}`,
+      label: t('{0} at {1}', label.trim(), `0x${offset.toString(16).toUpperCase()}`),
       offset,
       length: width,
       edit: { path: `bytes 0x${offset.toString(16).toUpperCase()}`, kind, value: formatFieldValue(kind, le) },
@@ -143,7 +144,9 @@ export class FieldEditor {
       input.classList.remove('invalid');
       return true;
     } catch (error) {
-      this.message.textContent = (error as Error).message;
+      // The value's errors come from the core's parser as msg() templates (EditValueError.text): shown in the user's language.
+      const text = asMessage((error as { text?: unknown }).text);
+      this.message.textContent = text ? tm(text) : (error as Error).message;
       this.message.classList.add('error');
       input.classList.add('invalid');
       return false;
@@ -237,7 +240,7 @@ export class FieldEditor {
         this.check();
       });
       controls.push({ bit: a.bit, width: a.width, control });
-      box.append(el('label', { title: `bit ${a.bit}${a.width > 1 ? `..${a.bit + a.width - 1}` : ''}` }, control, ` ${a.label}`));
+      box.append(el('label', { title: a.width > 1 ? t('bits {0}..{1}', a.bit, a.bit + a.width - 1) : t('bit {0}', a.bit) }, control, ` ${a.label}`));
     }
     const sync = (): void => {
       const v = value();

@@ -3,7 +3,9 @@
 // over the document with the unsaved edits laid over the file.
 import type { ByteSource } from '../../core/io/byteSource';
 import type { FixPlan, Patch } from '../../core/patch';
-import { describeError } from '../../core/errors';
+import { describeErrorText } from '../../core/errors';
+import { ENGLISH } from '../../shared/l10n';
+import type { Localizer } from '../../shared/l10n';
 import type { FindMessage, ToWebview } from '../../shared/protocol/editor';
 import type { ImageEdit } from '../editStack';
 import { changesNoByte } from '../fixPreview';
@@ -11,15 +13,20 @@ import { findInDocument } from '../handEdits';
 import type { EditOutcome } from './effects';
 
 /** Plans a hand edit and pushes it through `apply`, or says why not. */
-export async function runHandEdit(blocked: string | null, plan: () => Promise<FixPlan>, apply: (plan: FixPlan) => Promise<ImageEdit>): Promise<EditOutcome> {
+export async function runHandEdit(
+  blocked: string | null,
+  plan: () => Promise<FixPlan>,
+  apply: (plan: FixPlan) => Promise<ImageEdit>,
+  l10n: Localizer = ENGLISH,
+): Promise<EditOutcome> {
   if (blocked) return { ok: false, reason: blocked };
   let made: FixPlan;
   try {
     made = await plan();
   } catch (error) {
-    return { ok: false, reason: describeError(error) };
+    return { ok: false, reason: l10n.text(describeErrorText(error)) };
   }
-  if (changesNoByte(made)) return { ok: false, reason: 'it changes no byte' };
+  if (changesNoByte(made)) return { ok: false, reason: l10n.t('it changes no byte') };
   return { ok: true, edit: await apply(made) };
 }
 
@@ -34,10 +41,11 @@ export function searchDocument(
   message: FindMessage,
   signal?: AbortSignal,
   onProgress?: (done: number, total: number) => void,
+  l10n: Localizer = ENGLISH,
 ): Promise<ToWebview> {
   return findInDocument(path, source, patches, message, { ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) }).catch((error: unknown) => ({
     type: 'error' as const,
     requestId: message.requestId,
-    message: signal?.aborted ? 'Search cancelled.' : `Search: ${describeError(error)}`,
+    message: signal?.aborted ? l10n.t('Search cancelled.') : l10n.t('Search: {0}', l10n.text(describeErrorText(error))),
   }));
 }

@@ -6,6 +6,7 @@
 import { EditValueError } from './errors';
 import { encodeUnsigned, hexText, maxUnsigned, parseInteger, quoteValue } from './numbers';
 import { TYPE_MS_BASIC_DATA } from '../partitionTypes';
+import { msg } from '../../shared/l10n';
 
 export const TYPE_CHROMEOS_KERNEL = 'FE3A2A5D-4F32-41A7-B725-ACCC3285A309';
 
@@ -61,24 +62,24 @@ export function parseAttributes(text: string, current: bigint, what: string): bi
   const t = text.trim();
   if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(t)) {
     const value = parseInteger(t, what);
-    if (value > maxUnsigned(8)) throw new EditValueError(`${what}: ${quoteValue(t)} does not fit the 64 attribute bits`);
+    if (value > maxUnsigned(8)) throw new EditValueError(msg('{0}: {1} does not fit the 64 attribute bits', what, quoteValue(t)));
     return value;
   }
   const tokens = t.split(/[\s,]+/).filter(Boolean);
-  if (tokens.length === 0) throw new EditValueError(`${what}: no value (give 0x..., or +name / -name changes)`);
+  if (tokens.length === 0) throw new EditValueError(msg('{0}: no value (give 0x..., or +name / -name changes)', what));
   let value = current;
   for (const token of tokens) {
     const assign = /^([a-z][a-z0-9-]*)=(.+)$/i.exec(token);
     if (assign) {
       const a = lookup(assign[1]!);
-      if (!a) throw new EditValueError(`${what}: unknown attribute "${assign[1]}" (${knownNames()})`);
+      if (!a) throw new EditValueError(msg('{0}: unknown attribute "{1}" ({2})', what, assign[1], knownNames()));
       const n = parseInteger(assign[2]!, `${what}: ${a.name}`);
-      if (n > (1n << BigInt(a.width)) - 1n) throw new EditValueError(`${what}: ${a.name} takes 0..${(1 << a.width) - 1}, not ${n}`);
+      if (n > (1n << BigInt(a.width)) - 1n) throw new EditValueError(msg('{0}: {1} takes 0..{2}, not {3}', what, a.name, (1 << a.width) - 1, n));
       value = (value & ~field(a)) | (n << BigInt(a.bit));
       continue;
     }
     const signed = /^([+-])(.+)$/.exec(token);
-    if (!signed) throw new EditValueError(`${what}: ${quoteValue(token)} is neither a value (0x...) nor a change (+name, -name, name=N)`);
+    if (!signed) throw new EditValueError(msg('{0}: {1} is neither a value (0x...) nor a change (+name, -name, name=N)', what, quoteValue(token)));
     const mask = bitMask(signed[2]!, what);
     value = signed[1] === '+' ? value | mask : value & ~mask;
   }
@@ -88,11 +89,11 @@ export function parseAttributes(text: string, current: bigint, what: string): bi
 function bitMask(name: string, what: string): bigint {
   if (/^[0-9]+$/.test(name)) {
     const bit = Number(name);
-    if (bit > 63) throw new EditValueError(`${what}: bit ${name} does not exist (bits 0-63)`);
+    if (bit > 63) throw new EditValueError(msg('{0}: bit {1} does not exist (bits 0-63)', what, name));
     return 1n << BigInt(bit);
   }
   const a = lookup(name);
-  if (!a) throw new EditValueError(`${what}: unknown attribute "${name}" (${knownNames()}, or a bit number 0-63)`);
+  if (!a) throw new EditValueError(msg('{0}: unknown attribute "{1}" ({2}, or a bit number 0-63)', what, name, knownNames()));
   return field(a);
 }
 

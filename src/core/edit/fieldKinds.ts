@@ -12,6 +12,7 @@ import { describeAttributes, encodeAttributes, formatAttributes, parseAttributes
 
 export type { FieldKind } from '../../shared/valueKinds';
 import type { FieldKind } from '../../shared/valueKinds';
+import { msg } from '../../shared/l10n';
 
 /** What a value may depend on besides its text. */
 export interface ValueContext {
@@ -51,7 +52,7 @@ export function kindLength(kind: FieldKind): number {
 /** The field's new bytes for `text`; throws EditValueError naming `what` when the text does not fit. */
 export function parseFieldValue(kind: FieldKind, text: string, context: ValueContext, what: string): Uint8Array {
   if (text.length > MAX_EDIT_VALUE_CHARS)
-    throw new EditValueError(`${what}: the value is ${text.length} characters long, more than the ${MAX_EDIT_VALUE_CHARS} accepted`);
+    throw new EditValueError(msg('{0}: the value is {1} characters long, more than the {2} accepted', what, text.length, MAX_EDIT_VALUE_CHARS));
   switch (kind.kind) {
     case 'uint':
       return encodeUnsigned(parseUnsigned(text, kind.width, what), kind.width);
@@ -133,17 +134,17 @@ function parseLba(text: string, context: ValueContext, what: string): bigint {
   if (bytes === null) sectors = parseInteger(body, what);
   else {
     if (bytes % BigInt(context.sectorSize) !== 0n)
-      throw new EditValueError(`${what}: ${quoteValue(t)} is ${bytes} bytes, not a whole number of ${context.sectorSize}-byte sectors`);
+      throw new EditValueError(msg('{0}: {1} is {2} bytes, not a whole number of {3}-byte sectors', what, quoteValue(t), bytes, context.sectorSize));
     sectors = bytes / BigInt(context.sectorSize);
   }
   let lba = sectors;
   if (relative) {
     if (context.startLba === undefined)
-      throw new EditValueError(`${what}: ${quoteValue(t)} is a size, which only an ending LBA takes (counted from its starting LBA)`);
-    if (sectors === 0n) throw new EditValueError(`${what}: a size of 0 gives no partition`);
+      throw new EditValueError(msg('{0}: {1} is a size, which only an ending LBA takes (counted from its starting LBA)', what, quoteValue(t)));
+    if (sectors === 0n) throw new EditValueError(msg('{0}: a size of 0 gives no partition', what));
     lba = context.startLba + sectors - 1n;
   }
-  if (lba > maxUnsigned(8)) throw new EditValueError(`${what}: ${quoteValue(t)} gives LBA ${lba}, out of range for a 64-bit field`);
+  if (lba > maxUnsigned(8)) throw new EditValueError(msg('{0}: {1} gives LBA {2}, out of range for a 64-bit field', what, quoteValue(t), lba));
   return lba;
 }
 
@@ -155,24 +156,28 @@ function parseGuidValue(text: string, partitionType: boolean, what: string): Uin
     const guid = gptTypeByName(t);
     if (guid) return parseGuid(guid);
     throw new EditValueError(
-      `${what}: ${quoteValue(t)} is neither a GUID (8-4-4-4-12 hex digits) nor a known partition type name (linux, efi, vmfs, basic-data, ...; diskx set --help lists them)`,
+      msg(
+        '{0}: {1} is neither a GUID (8-4-4-4-12 hex digits) nor a known partition type name (linux, efi, vmfs, basic-data, ...; diskx set --help lists them)',
+        what,
+        quoteValue(t),
+      ),
     );
   }
-  throw new EditValueError(`${what}: ${quoteValue(t)} is not a GUID (8-4-4-4-12 hex digits)`);
+  throw new EditValueError(msg('{0}: {1} is not a GUID (8-4-4-4-12 hex digits)', what, quoteValue(t)));
 }
 
 // --- UTF-16 names: code units counted as the disk stores them; no NUL inside, no lone surrogate.
 function encodeName(text: string, codeUnits: number, what: string): Uint8Array {
-  if (text.length > codeUnits) throw new EditValueError(`${what}: the name is ${text.length} UTF-16 code units long; the field holds ${codeUnits}`);
+  if (text.length > codeUnits) throw new EditValueError(msg('{0}: the name is {1} UTF-16 code units long; the field holds {2}', what, text.length, codeUnits));
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) throw new EditValueError(`${what}: the name contains a NUL character (it would end the name there)`);
+    if (c === 0) throw new EditValueError(msg('{0}: the name contains a NUL character (it would end the name there)', what));
     if (c >= 0xd800 && c <= 0xdbff) {
       const next = text.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) throw new EditValueError(`${what}: the name contains a lone UTF-16 surrogate at ${i}`);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) throw new EditValueError(msg('{0}: the name contains a lone UTF-16 surrogate at {1}', what, i));
       i++;
     } else if (c >= 0xdc00 && c <= 0xdfff) {
-      throw new EditValueError(`${what}: the name contains a lone UTF-16 surrogate at ${i}`);
+      throw new EditValueError(msg('{0}: the name contains a lone UTF-16 surrogate at {1}', what, i));
     }
   }
   const out = new Uint8Array(codeUnits * 2);
@@ -205,7 +210,11 @@ function parseMbrType(text: string, what: string): number {
   const named = mbrTypeByName(t);
   if (named !== null) return named;
   throw new EditValueError(
-    `${what}: ${quoteValue(t)} is neither a type byte (hex, as fdisk shows it: 83 or 0x83) nor a known MBR type name (linux, ntfs, fat32, efi, gpt, ...)`,
+    msg(
+      '{0}: {1} is neither a type byte (hex, as fdisk shows it: 83 or 0x83) nor a known MBR type name (linux, ntfs, fat32, efi, gpt, ...)',
+      what,
+      quoteValue(t),
+    ),
   );
 }
 
@@ -222,8 +231,9 @@ function parseHexBytes(text: string, length: number, what: string): Uint8Array {
   if (t.toLowerCase() === 'zeros') return new Uint8Array(length);
   const digits = t.replace(/[\s:]+/g, '');
   if (!/^[0-9a-f]*$/i.test(digits) || digits.length % 2 !== 0)
-    throw new EditValueError(`${what}: ${quoteValue(text.trim())} is not hex bytes (pairs of hex digits, spaces allowed)`);
-  if (digits.length / 2 !== length) throw new EditValueError(`${what}: ${digits.length / 2} bytes given; the field has ${length} (or write "zeros")`);
+    throw new EditValueError(msg('{0}: {1} is not hex bytes (pairs of hex digits, spaces allowed)', what, quoteValue(text.trim())));
+  if (digits.length / 2 !== length)
+    throw new EditValueError(msg('{0}: {1} bytes given; the field has {2} (or write "zeros")', what, digits.length / 2, length));
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -231,8 +241,8 @@ function parseHexBytes(text: string, length: number, what: string): Uint8Array {
 
 function parseAscii(text: string, length: number, what: string): Uint8Array {
   if (/^0x[0-9a-f]*$/i.test(text.trim())) return parseHexBytes(text, length, what);
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new EditValueError(`${what}: ${quoteValue(text)} is not printable ASCII (or give the bytes as 0x...)`);
-  if (text.length !== length) throw new EditValueError(`${what}: ${quoteValue(text)} has ${text.length} characters; the field has ${length}`);
+  if (!/^[\x20-\x7e]*$/.test(text)) throw new EditValueError(msg('{0}: {1} is not printable ASCII (or give the bytes as 0x...)', what, quoteValue(text)));
+  if (text.length !== length) throw new EditValueError(msg('{0}: {1} has {2} characters; the field has {3}', what, quoteValue(text), text.length, length));
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 

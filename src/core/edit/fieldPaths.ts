@@ -12,6 +12,7 @@ import { formatGuid } from '../guid';
 import { EditPathError } from './errors';
 import type { FieldKind } from './fieldKinds';
 import { GPT_NAME_KIND, kindLength } from './fieldKinds';
+import { msg, msgJoin } from '../../shared/l10n';
 
 export type StructureName = 'mbr' | 'primaryHeader' | 'backupHeader' | 'primaryArray' | 'backupArray';
 
@@ -116,14 +117,22 @@ export function resolveFieldPath(disk: DiskModel, path: string): EditableField[]
       return [mbrField(disk, rest, p)];
     default:
       throw new EditPathError(
-        `unknown field path "${clip(p)}" (start with primaryHeader., backupHeader., primaryArray.entries.N., backupArray.entries.N., mbr. or partition:N.)`,
+        msg(
+          'unknown field path "{0}" (start with primaryHeader., backupHeader., primaryArray.entries.N., backupArray.entries.N., mbr. or partition:N.)',
+          clip(p),
+        ),
       );
   }
 }
 
 function headerOf(disk: DiskModel, role: 'primary' | 'backup', path: string): GptHeader {
   const header = role === 'primary' ? disk.primary : disk.backup;
-  if (!header) throw new EditPathError(`${clip(path)}: the disk has no ${role} GPT header to edit`);
+  if (!header)
+    throw new EditPathError(
+      role === 'primary'
+        ? msg('{0}: the disk has no primary GPT header to edit', clip(path))
+        : msg('{0}: the disk has no backup GPT header to edit', clip(path)),
+    );
   return header;
 }
 
@@ -133,59 +142,78 @@ function headerField(disk: DiskModel, structure: 'primaryHeader' | 'backupHeader
   const name = rest.join('.');
   const kind = HEADER_KINDS[name] ?? (name === 'reservedTail' ? { kind: 'hexbytes' as const, length: disk.sectorSize - 92 } : undefined);
   const field = kind ? findField(header.node.fields, name) : undefined;
-  if (!kind || !field) throw new EditPathError(`${clip(path)}: no such header field (${[...Object.keys(HEADER_KINDS), 'reservedTail'].join(', ')})`);
+  if (!kind || !field) throw new EditPathError(msg('{0}: no such header field ({1})', clip(path), [...Object.keys(HEADER_KINDS), 'reservedTail'].join(', ')));
   return make(`${structure}.${name}`, structure, role, undefined, name, field, kind);
 }
 
 function arrayField(disk: DiskModel, structure: 'primaryArray' | 'backupArray', rest: string[], path: string): EditableField {
   const role = structure === 'primaryArray' ? 'primary' : 'backup';
   if (rest[0] !== 'entries' || rest.length !== 3 || !/^\d+$/.test(rest[1]!))
-    throw new EditPathError(`${clip(path)}: an entry field is ${structure}.entries.SLOT.FIELD (FIELD one of ${Object.keys(ENTRY_KINDS).join(', ')})`);
+    throw new EditPathError(
+      msg('{0}: an entry field is {1}.entries.SLOT.FIELD (FIELD one of {2})', clip(path), structure, Object.keys(ENTRY_KINDS).join(', ')),
+    );
   return entryField(disk, role, Number(rest[1]), rest[2]!, path);
 }
 
 function entryField(disk: DiskModel, role: 'primary' | 'backup', slot: number, fieldName: string, path: string): EditableField {
   const header = headerOf(disk, role, path);
+  const invalidReasons = msgJoin(
+    header.invalid.map((p) => p.text ?? p.reason),
+    '; ',
+  );
   if (!header.array)
-    throw new EditPathError(`${clip(path)}: the ${role} header's entry array could not be read (${header.invalid.map((p) => p.reason).join('; ')})`);
+    throw new EditPathError(
+      role === 'primary'
+        ? msg("{0}: the primary header's entry array could not be read ({1})", clip(path), invalidReasons)
+        : msg("{0}: the backup header's entry array could not be read ({1})", clip(path), invalidReasons),
+    );
   if (!Number.isSafeInteger(slot) || slot >= header.array.slots.length)
-    throw new EditPathError(`${clip(path)}: slot ${slot} is not in the ${role} array (slots 0..${header.array.slots.length - 1})`);
+    throw new EditPathError(
+      role === 'primary'
+        ? msg('{0}: slot {1} is not in the primary array (slots 0..{2})', clip(path), slot, header.array.slots.length - 1)
+        : msg('{0}: slot {1} is not in the backup array (slots 0..{2})', clip(path), slot, header.array.slots.length - 1),
+    );
   const name = ENTRY_ALIASES[fieldName] ?? fieldName;
   const kind = ENTRY_KINDS[name];
   const entry = fieldsForSlot(header.array, slot);
   const field = kind ? entry.children?.find((f) => f.name === name) : undefined;
   if (!kind || !field)
-    throw new EditPathError(`${clip(path)}: no such entry field "${fieldName}" (${Object.keys(ENTRY_KINDS).join(', ')}; or type, uuid, start, end)`);
+    throw new EditPathError(msg('{0}: no such entry field "{1}" ({2}; or type, uuid, start, end)', clip(path), fieldName, Object.keys(ENTRY_KINDS).join(', ')));
   const structure = role === 'primary' ? 'primaryArray' : 'backupArray';
   return make(`${structure}.entries.${slot}.${name}`, structure, role, slot, name, field, kind);
 }
 
 function resolvePartition(disk: DiskModel, number: number, fieldName: string, path: string): EditableField[] {
-  if (disk.scheme !== 'gpt') throw new EditPathError(`${clip(path)}: partition:N names GPT entries and this disk has no GPT; use mbr.partitions.I.FIELD`);
+  if (disk.scheme !== 'gpt')
+    throw new EditPathError(msg('{0}: partition:N names GPT entries and this disk has no GPT; use mbr.partitions.I.FIELD', clip(path)));
   const roles = (['primary', 'backup'] as const).filter((r) => (r === 'primary' ? disk.primary : disk.backup)?.array);
-  if (roles.length === 0) throw new EditPathError(`${clip(path)}: no readable GPT entry array`);
-  if (number < 1) throw new EditPathError(`${clip(path)}: partition numbers start at 1`);
+  if (roles.length === 0) throw new EditPathError(msg('{0}: no readable GPT entry array', clip(path)));
+  if (number < 1) throw new EditPathError(msg('{0}: partition numbers start at 1', clip(path)));
   return roles.map((role) => entryField(disk, role, number - 1, fieldName, path));
 }
 
 function mbrField(disk: DiskModel, rest: string[], path: string): EditableField {
   const mbr = disk.mbr;
-  if (!mbr) throw new EditPathError(`${clip(path)}: the disk has no MBR sector`);
+  if (!mbr) throw new EditPathError(msg('{0}: the disk has no MBR sector', clip(path)));
   if (rest[0] === 'partitions') {
     if (rest.length !== 3 || !/^[0-3]$/.test(rest[1]!))
       throw new EditPathError(
-        `${clip(path)}: an MBR record field is mbr.partitions.I.FIELD with I 0..3 (FIELD one of ${Object.keys(RECORD_KINDS).join(', ')}; or type, boot, start, size)`,
+        msg(
+          '{0}: an MBR record field is mbr.partitions.I.FIELD with I 0..3 (FIELD one of {1}; or type, boot, start, size)',
+          clip(path),
+          Object.keys(RECORD_KINDS).join(', '),
+        ),
       );
     const name = RECORD_ALIASES[rest[2]!] ?? rest[2]!;
     const kind = RECORD_KINDS[name];
     const field = kind ? findField(mbr.node.fields, `partitions.${rest[1]}.${name}`) : undefined;
-    if (!kind || !field) throw new EditPathError(`${clip(path)}: no such MBR record field "${rest[2]}" (${Object.keys(RECORD_KINDS).join(', ')})`);
+    if (!kind || !field) throw new EditPathError(msg('{0}: no such MBR record field "{1}" ({2})', clip(path), rest[2], Object.keys(RECORD_KINDS).join(', ')));
     return make(`mbr.partitions.${rest[1]}.${name}`, 'mbr', null, Number(rest[1]), name, field, kind);
   }
   const name = rest.join('.');
   const kind = MBR_KINDS[name];
   const field = kind ? findField(mbr.node.fields, name) : undefined;
-  if (!kind || !field) throw new EditPathError(`${clip(path)}: no such MBR field (${Object.keys(MBR_KINDS).join(', ')}, partitions.I.FIELD)`);
+  if (!kind || !field) throw new EditPathError(msg('{0}: no such MBR field ({1}, partitions.I.FIELD)', clip(path), Object.keys(MBR_KINDS).join(', ')));
   return make(`mbr.${name}`, 'mbr', null, undefined, name, field, kind);
 }
 
@@ -198,7 +226,8 @@ function make(
   field: Field,
   kind: FieldKind,
 ): EditableField {
-  if (field.length !== kindLength(kind)) throw new EditPathError(`${path}: the field has ${field.length} bytes, not the ${kindLength(kind)} its kind needs`);
+  if (field.length !== kindLength(kind))
+    throw new EditPathError(msg('{0}: the field has {1} bytes, not the {2} its kind needs', path, field.length, kindLength(kind)));
   return { path, structure, role, ...(index === undefined ? {} : { index }), name, offset: field.offset, length: field.length, kind, raw: field.raw.slice() };
 }
 

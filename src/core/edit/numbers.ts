@@ -1,6 +1,7 @@
 // Exact integer and size parsing for hand edits: every value is a BigInt, so a
 // u64 keeps all of its bits, and every range is checked before a byte is encoded.
 import { EditValueError } from './errors';
+import { msg } from '../../shared/l10n';
 
 /** Binary multiples (as sgdisk and parted read them): K = 1024, M = 1024^2, ... */
 const UNITS: ReadonlyMap<string, bigint> = new Map([
@@ -27,15 +28,15 @@ export function parseInteger(text: string, what: string): bigint {
   const t = text.trim();
   if (/^0x[0-9a-f]+$/i.test(t)) return BigInt(t);
   if (/^[0-9]+$/.test(t)) return BigInt(t);
-  if (/^-/.test(t)) throw new EditValueError(`${what}: ${quoteValue(t)} is negative; the field is unsigned`);
-  throw new EditValueError(`${what}: ${quoteValue(t)} is not a whole number (decimal, or hex with 0x)`);
+  if (/^-/.test(t)) throw new EditValueError(msg('{0}: {1} is negative; the field is unsigned', what, quoteValue(t)));
+  throw new EditValueError(msg('{0}: {1} is not a whole number (decimal, or hex with 0x)', what, quoteValue(t)));
 }
 
 /** parseInteger, checked to fit `bytes` unsigned bytes. */
 export function parseUnsigned(text: string, bytes: number, what: string): bigint {
   const value = parseInteger(text, what);
   const max = maxUnsigned(bytes);
-  if (value > max) throw new EditValueError(`${what}: ${quoteValue(text.trim())} is out of range for a ${bytes * 8}-bit field (0..${max})`);
+  if (value > max) throw new EditValueError(msg('{0}: {1} is out of range for a {2}-bit field (0..{3})', what, quoteValue(text.trim()), bytes * 8, max));
   return value;
 }
 
@@ -45,7 +46,7 @@ export function parseByteSize(text: string, what: string): bigint | null {
   if (!match) return null;
   const unit = UNITS.get(match[2]!.toLowerCase());
   if (unit === undefined)
-    throw new EditValueError(`${what}: unknown unit "${match[2]}" in ${quoteValue(text.trim())} (use B, K, M, G, T or P, binary multiples)`);
+    throw new EditValueError(msg('{0}: unknown unit "{1}" in {2} (use B, K, M, G, T or P, binary multiples)', what, match[2], quoteValue(text.trim())));
   return BigInt(match[1]!) * unit;
 }
 

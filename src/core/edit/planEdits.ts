@@ -24,6 +24,7 @@ import { formatGuid } from '../guid';
 import { formatFieldValue, parseFieldValue } from './fieldKinds';
 import { decodeUnsigned, encodeUnsigned, hexText } from './numbers';
 import { bytesEqual } from '../bytes';
+import { msg } from '../../shared/l10n';
 
 export const HAND_EDIT_ID = 'hand-edit' as const;
 
@@ -79,20 +80,20 @@ interface DirectWrite {
 /** Parses `PATH=VALUE` (the first `=` splits). */
 export function parseAssignment(text: string): Assignment {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new EditValueError(`"${text.length > 60 ? `${text.slice(0, 57)}...` : text}" is not PATH=VALUE`);
+  if (eq <= 0) throw new EditValueError(msg('"{0}" is not PATH=VALUE', text.length > 60 ? `${text.slice(0, 57)}...` : text));
   return { path: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
 /** Plans field assignments (`diskx set`, the tree's field editors). */
 export async function planFieldEdits(disk: DiskModel, assignments: readonly Assignment[], options: EditOptions, read: ReadBytes): Promise<EditPlanResult> {
-  if (assignments.length === 0) throw new EditPlanError('nothing to set: give at least one PATH=VALUE');
+  if (assignments.length === 0) throw new EditPlanError(msg('nothing to set: give at least one PATH=VALUE'));
   if (assignments.length > MAX_EDIT_ASSIGNMENTS)
-    throw new EditPlanError(`${assignments.length} assignments, more than the ${MAX_EDIT_ASSIGNMENTS} accepted at once`);
+    throw new EditPlanError(msg('{0} assignments, more than the {1} accepted at once', assignments.length, MAX_EDIT_ASSIGNMENTS));
   const work = new Working(disk);
   const writes: DirectWrite[] = [];
   for (const { path, value } of assignments) {
     for (const field of resolveFieldPath(disk, path)) {
-      if (writes.some((w) => w.field?.path === field.path)) throw new EditPlanError(`${field.path} is assigned twice`);
+      if (writes.some((w) => w.field?.path === field.path)) throw new EditPlanError(msg('{0} is assigned twice', field.path));
       // Values that depend on other fields see them as edited so far (`firstLba=2048 lastLba=+1M`).
       const current = work.bytes(field.offset, field.length) ?? field.raw;
       const startLba = field.name === 'lastLba' ? decodeUnsigned(work.bytes(field.offset - 8, 8) ?? new Uint8Array(8)) : undefined;
@@ -109,7 +110,7 @@ export async function planFieldEdits(disk: DiskModel, assignments: readonly Assi
 /** Plans writing `bytes` at `offset` (the hex view's overwrite, paste and fill). */
 export async function planByteEdit(disk: DiskModel, offset: number, bytes: Uint8Array, options: EditOptions, read: ReadBytes): Promise<EditPlanResult> {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes.length > disk.sizeBytes || bytes.length === 0) {
-    throw new EditValueError(`a write of ${bytes.length} bytes at ${offset} does not lie inside the image (${disk.sizeBytes} bytes)`);
+    throw new EditValueError(msg('a write of {0} bytes at {1} does not lie inside the image ({2} bytes)', bytes.length, offset, disk.sizeBytes));
   }
   const work = new Working(disk);
   const path = byteRangeName(offset, bytes.length);
@@ -137,7 +138,7 @@ async function finish(disk: DiskModel, work: Working, writes: DirectWrite[], opt
     for (let j = i + 1; j < kept.length; j++) {
       const [a, b] = [kept[i]!, kept[j]!];
       if (a.offset < b.offset + b.after.length && b.offset < a.offset + a.after.length) {
-        throw new EditPlanError(`${a.path} and ${b.path} share bytes (the tables overlap on this disk); edit the bytes in the hex view instead`);
+        throw new EditPlanError(msg('{0} and {1} share bytes (the tables overlap on this disk); edit the bytes in the hex view instead', a.path, b.path));
       }
     }
   }
@@ -327,7 +328,13 @@ async function resealWrites(
       const size = u32('headerSize');
       if (size < MIN_GPT_HEADER_SIZE || size > disk.sectorSize)
         throw new EditPlanError(
-          `${headerName}: HeaderSize ${size} is outside ${MIN_GPT_HEADER_SIZE}..${disk.sectorSize}, so HeaderCRC32 cannot be resealed; plan with resealing off`,
+          msg(
+            '{0}: HeaderSize {1} is outside {2}..{3}, so HeaderCRC32 cannot be resealed; plan with resealing off',
+            headerName,
+            size,
+            MIN_GPT_HEADER_SIZE,
+            disk.sectorSize,
+          ),
         );
       const crc = encodeUnsigned(BigInt(gptHeaderCrc32(header.now, size)), 4);
       if (!bytesEqual(crc, header.now.subarray(at('headerCrc32'), at('headerCrc32') + 4))) {
@@ -359,12 +366,19 @@ async function arrayBytes(
   const role = h.role === 'primary' ? 'primaryHeader' : 'backupHeader';
   if (size < MIN_PARTITION_ENTRY_SIZE || num === 0 || bytes > MAX_ENTRY_ARRAY_BYTES) {
     throw new EditPlanError(
-      `${role}: the entry array would be ${num} x ${size} bytes, outside what can be resealed (at most ${MAX_ENTRY_ARRAY_BYTES} bytes, entries of at least ${MIN_PARTITION_ENTRY_SIZE}); plan with resealing off`,
+      msg(
+        '{0}: the entry array would be {1} x {2} bytes, outside what can be resealed (at most {3} bytes, entries of at least {4}); plan with resealing off',
+        role,
+        num,
+        size,
+        MAX_ENTRY_ARRAY_BYTES,
+        MIN_PARTITION_ENTRY_SIZE,
+      ),
     );
   }
   const offset = lba * BigInt(disk.sectorSize);
   if (offset + BigInt(bytes) > BigInt(disk.sizeBytes))
-    throw new EditPlanError(`${role}: the entry array at LBA ${lba} would end past the disk, so its CRC cannot be resealed; plan with resealing off`);
+    throw new EditPlanError(msg('{0}: the entry array at LBA {1} would end past the disk, so its CRC cannot be resealed; plan with resealing off', role, lba));
   return work.read(read, Number(offset), bytes);
 }
 

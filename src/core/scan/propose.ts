@@ -22,8 +22,10 @@ import { MAX_PROPOSED_PARTITIONS } from '../limits';
 import { TYPE_MS_RESERVED, windowsProposal } from './windows';
 import { wholeDiskConflict } from './wholeDisk';
 import type { Proposal, ProposalResult, ProposedPartition } from './proposalTypes';
-import { gptUsableRange } from './proposalTypes';
+import { gptUsableRange, noProposal } from './proposalTypes';
 import { shiftedGptProposal } from './shifted';
+import { msg, msgJoin } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 export const TYPE_LINUX_FS = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -87,7 +89,7 @@ export function proposeTable(scan: ScanResult, totalSectors: bigint): ProposalRe
   const conflict = wholeDiskConflict(scan.volumes);
   if (conflict) {
     const refusal = wholeDiskRefusal(conflict.outer, conflict.inner);
-    if (refusal) return { ok: false, reason: refusal };
+    if (refusal) return noProposal(refusal);
   }
   const result = proposeFrom(conflict ? conflict.inner : scan.volumes, scan, totalSectors);
   return result.ok && conflict ? { ok: true, proposal: overwriting(result.proposal, conflict.outer, conflict.inner) } : result;
@@ -100,22 +102,32 @@ function proposeFrom(found: FoundVolume[], scan: ScanResult, totalSectors: bigin
   const shifted = shiftedGptProposal(scan.tables, found, totalSectors, sectorSize);
   if (shifted) return { ok: true, proposal: shifted };
   const volumes = found.filter((v) => v.nestedIn === undefined);
-  if (volumes.length === 0) return { ok: false, reason: 'the scan found no volume and no intact stray GPT: nothing to rebuild a table from' };
+  if (volumes.length === 0) return noProposal(msg('the scan found no volume and no intact stray GPT: nothing to rebuild a table from'));
   // LBA 0 is the table's own sector in either scheme: a volume there was made on the whole disk.
   const whole = volumes.find((v) => v.firstLba === 0n);
   if (whole)
-    return {
-      ok: false,
-      reason: `the ${whole.content.type} file system at LBA 0 was made on the whole disk, without a partition table${volumes.length === 1 ? ' (nothing else was found)' : ''}: no partition can start there, so there is no table to rebuild`,
-    };
+    return noProposal(
+      volumes.length === 1
+        ? msg(
+            'the {0} file system at LBA 0 was made on the whole disk, without a partition table (nothing else was found): no partition can start there, so there is no table to rebuild',
+            whole.content.type,
+          )
+        : msg(
+            'the {0} file system at LBA 0 was made on the whole disk, without a partition table: no partition can start there, so there is no table to rebuild',
+            whole.content.type,
+          ),
+    );
   const overlapping = volumes.find((v) => v.overlaps !== undefined);
   if (overlapping)
-    return {
-      ok: false,
-      reason: `the ${overlapping.content.type} volume at LBA ${overlapping.firstLba} overlaps another volume: resolve which one is real first (e.g. diskx scan --from/--to on each)`,
-    };
+    return noProposal(
+      msg(
+        'the {0} volume at LBA {1} overlaps another volume: resolve which one is real first (e.g. diskx scan --from/--to on each)',
+        overlapping.content.type,
+        overlapping.firstLba,
+      ),
+    );
   if (volumes.length > MAX_PROPOSED_PARTITIONS)
-    return { ok: false, reason: `the scan found ${volumes.length} volumes, more than the ${MAX_PROPOSED_PARTITIONS} a GPT array holds` };
+    return noProposal(msg('the scan found {0} volumes, more than the {1} a GPT array holds', volumes.length, MAX_PROPOSED_PARTITIONS));
   const esxi = esxiProposal(volumes, totalSectors, sectorSize);
   if (esxi) return { ok: true, proposal: esxi };
   const windows = windowsLayout(volumes, totalSectors, sectorSize);
@@ -143,7 +155,9 @@ function strayGptProposal(tables: StrayTable[], totalSectors: bigint): Proposal 
         role: e.name || `slot ${e.slot}`,
       })),
       reasons: [
-        `a GPT ${table.myLba === 1n ? 'primary' : 'backup'} header with valid CRCs was found at LBA ${table.lba} (MyLBA ${table.myLba}); its entries are kept in their slots`,
+        table.myLba === 1n
+          ? msg('a GPT primary header with valid CRCs was found at LBA {0} (MyLBA {1}); its entries are kept in their slots', table.lba, table.myLba)
+          : msg('a GPT backup header with valid CRCs was found at LBA {0} (MyLBA {1}); its entries are kept in their slots', table.lba, table.myLba),
       ],
     };
   }
@@ -219,8 +233,14 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
       diskGuid: derivedGuid(`${seed}|disk`),
       partitions: partitions.sort((a, b) => a.slot - b.slot),
       reasons: [
-        `FAT volumes at the ESXi ${withNine ? '5.5/6.x (with partition 9)' : '5.x'} installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots and bounds are kept (bootbank is partition 5, slot 3 stays empty)`,
-        "vmkDiagnostic partitions hold no file system: placed at the layout's fixed LBAs",
+        withNine
+          ? msg(
+              "FAT volumes at the ESXi 5.5/6.x (with partition 9) installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots and bounds are kept (bootbank is partition 5, slot 3 stays empty)",
+            )
+          : msg(
+              "FAT volumes at the ESXi 5.x installer's starts (bootbank LBA 8224, altbootbank 520224, store 1257504): the installer's slots and bounds are kept (bootbank is partition 5, slot 3 stays empty)",
+            ),
+        msg("vmkDiagnostic partitions hold no file system: placed at the layout's fixed LBAs"),
       ],
     };
   }
@@ -256,7 +276,9 @@ function esxiProposal(volumes: FoundVolume[], totalSectors: bigint, sectorSize: 
       diskGuid: derivedGuid(`${seed}|disk`),
       partitions,
       reasons: [
-        "an EFI FAT volume, two equal FAT bootbanks and a VMFS-L OSDATA volume: the ESXi 7.x/8.x installer's slots are kept (bootbanks are partitions 5 and 6, slots 1..3 stay empty)",
+        msg(
+          "an EFI FAT volume, two equal FAT bootbanks and a VMFS-L OSDATA volume: the ESXi 7.x/8.x installer's slots are kept (bootbanks are partitions 5 and 6, slots 1..3 stay empty)",
+        ),
       ],
     };
   }
@@ -307,20 +329,38 @@ function volumesProposal(volumes: FoundVolume[], tables: StrayTable[], totalSect
     ...(scheme === 'gpt' ? { diskGuid: derivedGuid(`${seed}|disk`) } : {}),
     partitions,
     reasons: [
-      `${ordered.length} volume${ordered.length === 1 ? '' : 's'} in disk order, numbered from 1 (no ESXi layout, no intact stray table); ${scheme === 'mbr' ? 'an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)' : 'a GPT'}`,
+      scheme === 'mbr'
+        ? ordered.length === 1
+          ? msg(
+              '1 volume in disk order, numbered from 1 (no ESXi layout, no intact stray table); an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)',
+            )
+          : msg(
+              '{0} volumes in disk order, numbered from 1 (no ESXi layout, no intact stray table); an MBR (a volume at the DOS start LBA 63, a stray MBR, or no room for a GPT before the first volume)',
+              ordered.length,
+            )
+        : ordered.length === 1
+          ? msg('1 volume in disk order, numbered from 1 (no ESXi layout, no intact stray table); a GPT')
+          : msg('{0} volumes in disk order, numbered from 1 (no ESXi layout, no intact stray table); a GPT', ordered.length),
     ],
   };
 }
 
 /** Why a whole-disk file system with volumes inside must not be set aside, or null when it may. */
-function wholeDiskRefusal(outer: FoundVolume, inner: FoundVolume[]): string | null {
-  const what = `the ${outer.content.type} file system at LBA 0 spans the disk and has ${inner.length} volume${inner.length === 1 ? '' : 's'} inside it`;
+function wholeDiskRefusal(outer: FoundVolume, inner: FoundVolume[]): Message | null {
+  const type = outer.content.type;
+  const what =
+    inner.length === 1
+      ? msg('the {0} file system at LBA 0 spans the disk and has 1 volume inside it', type)
+      : msg('the {0} file system at LBA 0 spans the disk and has {1} volumes inside it', type, inner.length);
   if (outer.holdsFiles === true)
-    return `${what}, and it holds files: it is in use and the volumes inside it may be files stored in it; nothing proposed (copy its files off first if it was made over the partitions by mistake)`;
+    return msg(
+      '{0}, and it holds files: it is in use and the volumes inside it may be files stored in it; nothing proposed (copy its files off first if it was made over the partitions by mistake)',
+      what,
+    );
   if (outer.holdsFiles !== false)
-    return `${what}; diskx cannot tell whether a ${outer.content.type} file system holds files, so it will not propose a table that overwrites it`;
+    return msg('{0}; diskx cannot tell whether a {1} file system holds files, so it will not propose a table that overwrites it', what, type);
   if (!inner.some((v) => v.confidence === 'high' && v.nestedIn === undefined))
-    return `${what}, but none of them is intact (each was found from a backup copy only): nothing proposed`;
+    return msg('{0}, but none of them is intact (each was found from a backup copy only): nothing proposed', what);
   return null;
 }
 
@@ -329,6 +369,10 @@ function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[
   // Partitions that should hold a file system but where none was found: the whole-disk one overwrote it.
   const noFileSystem = new Set([TYPE_VMWARE_DIAGNOSTIC, TYPE_MS_RESERVED]);
   const lost = proposal.partitions.filter((p) => !noFileSystem.has(p.typeGuid ?? '') && !inner.some((v) => v.firstLba === p.firstLba));
+  const lostList = msgJoin(
+    lost.map((p) => msg('{0} (LBA {1})', p.role, p.firstLba)),
+    ', ',
+  );
   return {
     ...proposal,
     overwrites: {
@@ -339,11 +383,23 @@ function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[
       ...(outer.content.uuid ? { uuid: outer.content.uuid } : {}),
     },
     reasons: [
-      `the ${outer.content.type} file system at LBA 0..${outer.lastLba} was made on the whole disk over the partitions (it holds no file; the volumes inside it are intact): the table is proposed from those volumes, and writing it overwrites that file system`,
+      msg(
+        'the {0} file system at LBA 0..{1} was made on the whole disk over the partitions (it holds no file; the volumes inside it are intact): the table is proposed from those volumes, and writing it overwrites that file system',
+        outer.content.type,
+        outer.lastLba!,
+      ),
       ...proposal.reasons,
       ...(lost.length
         ? [
-            `no volume was found where ${lost.map((p) => `${p.role} (LBA ${p.firstLba})`).join(', ')} start${lost.length === 1 ? 's' : ''}: the whole-disk file system's own structures were written there; the partition${lost.length === 1 ? ' is' : 's are'} restored, ${lost.length === 1 ? 'its' : 'their'} file system${lost.length === 1 ? '' : 's'} must be made again`,
+            lost.length === 1
+              ? msg(
+                  "no volume was found where {0} starts: the whole-disk file system's own structures were written there; the partition is restored, its file system must be made again",
+                  lostList,
+                )
+              : msg(
+                  "no volume was found where {0} start: the whole-disk file system's own structures were written there; the partitions are restored, their file systems must be made again",
+                  lostList,
+                ),
           ]
         : []),
       ...damagedInside(proposal, inner),
@@ -352,15 +408,21 @@ function overwriting(proposal: Proposal, outer: FoundVolume, inner: FoundVolume[
 }
 
 /** A reason per restored partition whose volume was found from a backup copy only (the mkfs wrote over its start). */
-function damagedInside(proposal: Proposal, inner: FoundVolume[]): string[] {
+function damagedInside(proposal: Proposal, inner: FoundVolume[]): Message[] {
   return proposal.partitions.flatMap((p) => {
     const v = inner.find((x) => x.firstLba === p.firstLba && x.confidence !== 'high');
     if (!v) return [];
     const repair = v.content.type.startsWith('ext')
-      ? 'e2fsck -b BLOCK (one of the backup superblocks the scan lists)'
-      : `its own repair tool, from the backup copy the scan lists`;
+      ? msg('e2fsck -b BLOCK (one of the backup superblocks the scan lists)')
+      : msg('its own repair tool, from the backup copy the scan lists');
     return [
-      `the ${v.content.type} volume of partition ${p.slot + 1} (LBA ${p.firstLba}) was found from a backup copy only: the whole-disk file system overwrote its first structure; after the table is written, repair it with ${repair}`,
+      msg(
+        'the {0} volume of partition {1} (LBA {2}) was found from a backup copy only: the whole-disk file system overwrote its first structure; after the table is written, repair it with {3}',
+        v.content.type,
+        p.slot + 1,
+        p.firstLba,
+        repair,
+      ),
     ];
   });
 }

@@ -5,6 +5,7 @@ import type { Proposal, ProposalResult } from './propose';
 import type { StrayTable } from './tables';
 import { jsonInteger, formatAttributes } from '../report';
 import { gptTypeName, mbrTypeName } from '../partitionTypes';
+import { renderMessage } from '../../shared/l10n';
 
 function contentJson(v: FoundVolume) {
   const c = v.content;
@@ -87,7 +88,7 @@ export function scanJson(image: string, scan: ScanResult, proposal: ProposalResu
               ...(p.name ? { name: p.name } : {}),
               role: p.role,
             })),
-          reasons: proposal.proposal.reasons,
+          reasons: proposal.proposal.reasons.map((r) => renderMessage(r)),
         }
       : null,
     ...(proposal.ok ? {} : { noProposal: proposal.reason }),
@@ -131,7 +132,7 @@ export function formatScan(image: string, scan: ScanResult, proposal: ProposalRe
   }
   const p = proposal.proposal;
   lines.push(`Proposed ${p.scheme.toUpperCase()}${p.layout ? ` (${p.layout} layout)` : ''}:`);
-  for (const r of p.reasons) lines.push(`  ${r}`);
+  for (const r of p.reasons) lines.push(`  ${renderMessage(r)}`);
   lines.push('  number slot  first LBA    last LBA     type');
   for (const part of [...p.partitions].sort((a, b) => a.slot - b.slot)) {
     const type = part.typeGuid

@@ -11,6 +11,8 @@ import type { FoundVolume } from './scanner';
 import type { StrayTable } from './tables';
 import type { Proposal, ProposedPartition } from './proposalTypes';
 import { gptUsableRange } from './proposalTypes';
+import { msg } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 type StrayGpt = Extract<StrayTable, { kind: 'gpt' }>;
 
@@ -35,12 +37,16 @@ export function shiftedGptProposal(tables: StrayTable[], volumes: FoundVolume[],
   }
   if (!best) return null;
   const { table, matched } = best;
-  const clipped: string[] = [];
+  const clipped: Message[] = [];
   const partitions = table.entries.map((e): ProposedPartition => {
     const firstLba = e.firstLba + table.shift;
     let lastLba = e.lastLba + table.shift;
     if (lastLba > lastUsable) {
-      clipped.push(`slot ${e.slot} (${e.name || 'unnamed'}) ended at LBA ${lastLba}, past the disk's last usable LBA ${lastUsable}: it is cut to end there`);
+      clipped.push(
+        e.name
+          ? msg("slot {0} ({1}) ended at LBA {2}, past the disk's last usable LBA {3}: it is cut to end there", e.slot, e.name, lastLba, lastUsable)
+          : msg("slot {0} (unnamed) ended at LBA {1}, past the disk's last usable LBA {2}: it is cut to end there", e.slot, lastLba, lastUsable),
+      );
       lastLba = lastUsable;
     }
     return {
@@ -63,9 +69,83 @@ export function shiftedGptProposal(tables: StrayTable[], volumes: FoundVolume[],
     shift: table.shift,
     partitions,
     reasons: [
-      `a GPT ${which} header with valid CRCs was found at LBA ${table.lba}, ${n} sector${n === 1n ? '' : 's'} ${table.shift > 0n ? 'after' : 'before'} its MyLBA ${table.myLba}: the disk's contents moved by ${table.shift} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)`,
-      `${matched.length} of its ${table.entries.length} partitions have a volume found at their start moved by the same amount (LBA ${matched.join(', ')}): its entries are kept in their slots, GUIDs and names as they were, every LBA moved by ${table.shift}`,
+      shiftedHeaderReason(which, table.lba, n, table.shift > 0n, table.myLba, table.shift),
+      msg(
+        '{0} of its {1} partitions have a volume found at their start moved by the same amount (LBA {2}): its entries are kept in their slots, GUIDs and names as they were, every LBA moved by {3}',
+        matched.length,
+        table.entries.length,
+        matched.join(', '),
+        table.shift,
+      ),
       ...clipped,
     ],
   };
+}
+
+/** "a GPT primary header with valid CRCs was found at LBA X, N sectors after its MyLBA Y: ...", one template per wording. */
+function shiftedHeaderReason(which: string, lba: bigint, n: bigint, after: boolean, myLba: bigint, shift: bigint): Message {
+  const primary = which === 'primary';
+  if (n === 1n)
+    return after
+      ? primary
+        ? msg(
+            "a GPT primary header with valid CRCs was found at LBA {0}, {1} sector after its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+            lba,
+            n,
+            myLba,
+            shift,
+          )
+        : msg(
+            "a GPT backup header with valid CRCs was found at LBA {0}, {1} sector after its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+            lba,
+            n,
+            myLba,
+            shift,
+          )
+      : primary
+        ? msg(
+            "a GPT primary header with valid CRCs was found at LBA {0}, {1} sector before its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+            lba,
+            n,
+            myLba,
+            shift,
+          )
+        : msg(
+            "a GPT backup header with valid CRCs was found at LBA {0}, {1} sector before its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+            lba,
+            n,
+            myLba,
+            shift,
+          );
+  return after
+    ? primary
+      ? msg(
+          "a GPT primary header with valid CRCs was found at LBA {0}, {1} sectors after its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+          lba,
+          n,
+          myLba,
+          shift,
+        )
+      : msg(
+          "a GPT backup header with valid CRCs was found at LBA {0}, {1} sectors after its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+          lba,
+          n,
+          myLba,
+          shift,
+        )
+    : primary
+      ? msg(
+          "a GPT primary header with valid CRCs was found at LBA {0}, {1} sectors before its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+          lba,
+          n,
+          myLba,
+          shift,
+        )
+      : msg(
+          "a GPT backup header with valid CRCs was found at LBA {0}, {1} sectors before its MyLBA {2}: the disk's contents moved by {3} sectors (a RAID set rebuilt with the wrong stripe start, an image copied with an offset)",
+          lba,
+          n,
+          myLba,
+          shift,
+        );
 }

@@ -9,6 +9,7 @@
 import type { FoundVolume } from './scanner';
 import type { Proposal, ProposedPartition } from './proposalTypes';
 import { TYPE_EFI_SYSTEM, TYPE_MS_BASIC_DATA } from '../partitionTypes';
+import { msg } from '../../shared/l10n';
 
 export const TYPE_MS_RESERVED = 'E3C9E316-0B5C-4DB8-817D-F92DF00215AE';
 
@@ -65,8 +66,14 @@ export function windowsProposal(
     diskGuid,
     partitions,
     reasons: [
-      `a FAT volume at LBA ${esp.firstLba}, then a ${msr.bytes / MiB} MiB gap and an NTFS volume: the Windows layout (EFI system partition, Microsoft reserved partition, Windows); the reserved partition holds no file system and is put back in its slot so no partition after it is renumbered`,
-      'the other volumes keep disk order; a Windows recovery volume is NTFS like any other: it gets the basic-data type (set DE94BBA4-06D1-4D40-A16A-BFD50179D6AC by hand if it was one)',
+      msg(
+        'a FAT volume at LBA {0}, then a {1} MiB gap and an NTFS volume: the Windows layout (EFI system partition, Microsoft reserved partition, Windows); the reserved partition holds no file system and is put back in its slot so no partition after it is renumbered',
+        esp.firstLba,
+        msr.bytes / MiB,
+      ),
+      msg(
+        'the other volumes keep disk order; a Windows recovery volume is NTFS like any other: it gets the basic-data type (set DE94BBA4-06D1-4D40-A16A-BFD50179D6AC by hand if it was one)',
+      ),
     ],
   };
 }

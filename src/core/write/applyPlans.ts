@@ -48,8 +48,9 @@ import {
   writeJournal,
 } from './journal';
 import { ImageChangedError, PartitionWriteError, PendingRepairError, WriteInterruptedError } from './errors';
-import { describeError } from '../errors';
+import { describeErrorText } from '../errors';
 import type { ContainerMetadataWrite } from '../io/containerSource';
+import { msg } from '../../shared/l10n';
 
 /** A step of a write or an undo, reported after it completed (crash tests stop the process here). */
 export type WriteStep =
@@ -124,7 +125,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
       const partitions = partitionRanges(disk);
       for (const w of guarded.length === plans.length ? writes : await byteWrites(guarded, files.sizeBytes, (offset, length) => writer.read(offset, length))) {
         const hit = partitionOverlap(disk, w.offset, w.after.length, partitions);
-        if (hit) throw new PartitionWriteError(fixIds.join(', '), Math.max(w.offset, hit.start), hit.what);
+        if (hit) throw new PartitionWriteError(fixIds.join(', '), Math.max(w.offset, hit.start), hit.whatText ?? hit.what);
       }
     }
     const result: WriteResult = {
@@ -175,7 +176,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
 
     const written: Patch[] = [];
     const writtenMetadata: ContainerMetadataWrite[] = [];
-    const changed = async (at: number, expected: Uint8Array, now: Uint8Array, where: string): Promise<never> => {
+    const changed = async (at: number, expected: Uint8Array, now: Uint8Array, where: { what: string; file: string } | null): Promise<never> => {
       const differs = now.findIndex((b, i) => b !== expected[i]);
       await rollBack(writer, written, writtenMetadata);
       next.entries.pop();
@@ -186,14 +187,18 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
         expected[differs]!,
         now[differs]!,
         written.length + writtenMetadata.length > 0
-          ? `${where}while it was being written (what was written is restored)`
-          : `${where}while its journal was written`,
+          ? where
+            ? msg('({0} in {1}) while it was being written (what was written is restored)', where.what, where.file)
+            : msg('while it was being written (what was written is restored)')
+          : where
+            ? msg('({0} in {1}) while its journal was written', where.what, where.file)
+            : msg('while its journal was written'),
       );
     };
     try {
       for (const m of metadata) {
         const now = await writer.readMetadata(m.file, m.fileOffset, m.before.length);
-        if (!bytesEqual(now, m.before)) await changed(m.fileOffset, m.before, now, `(${m.what} in ${m.file}) `);
+        if (!bytesEqual(now, m.before)) await changed(m.fileOffset, m.before, now, { what: m.what, file: m.file });
         await writer.writeMetadata(m.file, m.fileOffset, m.after);
         writtenMetadata.push(m);
         result.containerWrites.push({ file: m.file, offset: m.fileOffset, length: m.after.length, what: m.what, change: m.change });
@@ -210,7 +215,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
         for (const w of list) {
           // The last look before the write: still the bytes the journal recorded as old?
           const now = await writer.read(w.offset, w.before.length);
-          if (!bytesEqual(now, w.before)) await changed(w.offset, w.before, now, '');
+          if (!bytesEqual(now, w.before)) await changed(w.offset, w.before, now, null);
           await writer.write(w.offset, w.after);
           written.push(w);
           result.writes.push({ offset: w.offset, length: w.after.length });
@@ -229,7 +234,7 @@ export async function applyPlans(imagePath: string, plans: readonly FixPlan[], o
     } catch (error) {
       if (error instanceof ImageChangedError) throw error;
       // The journal says "pending": say so, the user's next step is `diskx undo`.
-      throw new WriteInterruptedError(journalPath, touchedSectors(result.writes, options.sectorSize).length, describeError(error));
+      throw new WriteInterruptedError(journalPath, touchedSectors(result.writes, options.sectorSize).length, describeErrorText(error));
     }
     done({ kind: 'journal', state: 'applied' });
     result.entryId = entry.id;

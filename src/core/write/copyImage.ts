@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import type { ByteSource } from '../io/byteSource';
 import type { Patch } from '../patch';
 import { DiskxError } from '../errors';
+import { msg } from '../../shared/l10n';
 
 /** Bytes copied per step of the stream copy. */
 export const COPY_CHUNK = 4 * 1024 * 1024;
@@ -23,7 +24,7 @@ export const COPY_CHUNK = 4 * 1024 * 1024;
 /** The copy was cancelled; the partial file was removed. */
 export class CopyCancelledError extends DiskxError {
   constructor(readonly destination: string) {
-    super(`Save As to ${destination} was cancelled; no file was left behind`);
+    super(msg('Save As to {0} was cancelled; no file was left behind', destination));
   }
 }
 

@@ -29,6 +29,8 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { IMAGE_LOCK_POLL_MS, IMAGE_LOCK_WAIT_MS, MAX_LOCK_FILE_BYTES } from '../limits';
 import { ImageLockedError, JournalNotWritableError } from './errors';
+import { msg } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 export const LOCK_SUFFIX = '.diskx-lock';
 
@@ -100,7 +102,7 @@ async function tryLock(key: string, nextToImage: string | null, inFallback: stri
     for (const file of candidates) {
       const result = await tryLockFile(file, kernel !== null, tool);
       if (result === 'unwritable') {
-        lastError = new JournalNotWritableError(file, 'the folder does not accept the lock file');
+        lastError = new JournalNotWritableError(file, msg('the folder does not accept the lock file'));
         continue;
       }
       if ('fd' in result) {
@@ -355,6 +357,8 @@ function defaultTool(): string {
 }
 
 /** "diskx (pid 123 on host h, since 2026-12-01T12:00:00Z)" */
-export function describeHolder(holder: LockHolder): string {
-  return `${holder.tool} (pid ${holder.pid} on host ${holder.host}${holder.since ? `, since ${holder.since}` : ''})`;
+export function describeHolder(holder: LockHolder): Message {
+  return holder.since
+    ? msg('{0} (pid {1} on host {2}, since {3})', holder.tool, holder.pid, holder.host, holder.since)
+    : msg('{0} (pid {1} on host {2})', holder.tool, holder.pid, holder.host);
 }

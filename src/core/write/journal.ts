@@ -36,6 +36,8 @@ import { createHash } from 'node:crypto';
 import { JournalCorruptError, JournalNotWritableError, JournalUntrustedError } from './errors';
 import { createExclusive, readRegularFile, removeLeftovers, untrustedBecause } from './safeFiles';
 import { MAX_JOURNAL_BYTES, SUPPORTED_SECTOR_SIZES } from '../limits';
+import { msg } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 export const JOURNAL_FORMAT = 'diskx-undo-journal';
 export const JOURNAL_VERSION = 1;
@@ -236,7 +238,7 @@ export async function writeJournal(journalPath: string, journal: Journal, option
   if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
     throw new JournalNotWritableError(
       journalPath,
-      `it would grow beyond ${MAX_JOURNAL_BYTES} bytes; once the image is known to be fine, move the journal aside to start a new one`,
+      msg('it would grow beyond {0} bytes; once the image is known to be fine, move the journal aside to start a new one', MAX_JOURNAL_BYTES),
     );
   }
   let temp: string | null = null;
@@ -297,20 +299,20 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-function errnoText(error: unknown): string {
+function errnoText(error: unknown): string | Message {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   switch (code) {
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied';
+      return msg('permission denied');
     case 'EROFS':
-      return 'read-only file system';
+      return msg('read-only file system');
     case 'ENOSPC':
-      return 'no space left on device';
+      return msg('no space left on device');
     case 'ENOTDIR':
-      return 'a part of the folder path is not a folder';
+      return msg('a part of the folder path is not a folder');
     case 'ENOENT':
-      return 'the folder cannot be created';
+      return msg('the folder cannot be created');
     default:
       return error instanceof Error ? error.message : String(error);
   }

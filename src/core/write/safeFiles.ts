@@ -9,6 +9,8 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import type fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { msg } from '../../shared/l10n';
+import type { Message } from '../../shared/l10n';
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 const O_NONBLOCK = fsc.O_NONBLOCK ?? 0;
@@ -118,13 +120,19 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<{
  * user than us or root, or writable by group or others. Null when it is fine
  * (and on platforms without Unix owners).
  */
-export function untrustedBecause(stat: fs.Stats): string | null {
+export function untrustedBecause(stat: fs.Stats): Message | null {
   const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   if (uid === null || process.platform === 'win32') return null;
-  if (stat.uid !== uid && stat.uid !== 0) return `it is owned by uid ${stat.uid}, not by you (uid ${uid}) or root`;
+  if (stat.uid !== uid && stat.uid !== 0) return msg('it is owned by uid {0}, not by you (uid {1}) or root', stat.uid, uid);
   if ((stat.mode & 0o022) !== 0) {
-    const who = [stat.mode & 0o020 ? 'its group' : '', stat.mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
-    return `it is writable by ${who} (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})`;
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    const group = (stat.mode & 0o020) !== 0;
+    const others = (stat.mode & 0o002) !== 0;
+    return group && others
+      ? msg('it is writable by its group and others (mode {0})', mode)
+      : group
+        ? msg('it is writable by its group (mode {0})', mode)
+        : msg('it is writable by others (mode {0})', mode);
   }
   return null;
 }

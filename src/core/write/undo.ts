@@ -22,6 +22,7 @@ import type { JournalEntry, JournalOptions } from './journal';
 import { fromHex, journalPathFor, lastUndoable, readJournal, removeJournalLeftovers, writeJournal } from './journal';
 import type { WriteStep } from './applyPlans';
 import { JournalForeignError, NothingToUndoError, UndoConflictError } from './errors';
+import { msg } from '../../shared/l10n';
 
 export interface UndoOptions extends JournalOptions, LockOptions {
   /** Replay an entry that writes outside the partition tables (a hand edit of data); off: such entries are refused as forged. */
@@ -72,7 +73,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     const entry = lastUndoable(journal);
     if (!journal || !entry) throw new NothingToUndoError(journalPath);
     if (entry.sizeBytes !== files.sizeBytes) {
-      throw new UndoConflictError(journalPath, 0, `the image size changed (${entry.sizeBytes} bytes when repaired, ${files.sizeBytes} now)`);
+      throw new UndoConflictError(journalPath, 0, msg('the image size changed ({0} bytes when repaired, {1} now)', entry.sizeBytes, files.sizeBytes));
     }
     await removeJournalLeftovers(journalPath);
     // A journal is input: replay an entry only on the image it was written for, and only into its partition tables.
@@ -82,7 +83,11 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
     const now = parsed.model;
     const fingerprint = diskFingerprint(now, files.sizeBytes);
     if (entry.identity !== undefined && !entry.identity.includes(fingerprint)) {
-      throw new JournalForeignError(journalPath, entry.id, `it was written for another disk (${entry.identity.join(' / ')}; ${files.image} is ${fingerprint})`);
+      throw new JournalForeignError(
+        journalPath,
+        entry.id,
+        msg('it was written for another disk ({0}; {1} is {2})', entry.identity.join(' / '), files.image, fingerprint),
+      );
     }
     const reverted = entry.writes.map((w) => ({ offset: w.offset, before: fromHex(w.after), after: fromHex(w.before) }));
     // The image as the undo will leave it: parsed again only when a reverted byte is one the parse above read.
@@ -94,18 +99,30 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       const length = w.before.length / 2;
       const hit = partitions.find((r) => w.offset < r.end && w.offset + length > r.start);
       if (options.allowDataWrites) continue;
-      const hint = entry.fixes.some((f) => f.id === HAND_EDIT_ID) ? ' (a hand edit of those bytes: pass --allow-data-writes to undo it)' : '';
+      const handEdit = entry.fixes.some((f) => f.id === HAND_EDIT_ID);
       if (hit)
         throw new JournalForeignError(
           journalPath,
           entry.id,
-          `it would write byte 0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}, in ${hit.what}${hint}`,
+          handEdit
+            ? msg(
+                'it would write byte {0}, in {1} (a hand edit of those bytes: pass --allow-data-writes to undo it)',
+                `0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}`,
+                hit.whatText ?? hit.what,
+              )
+            : msg('it would write byte {0}, in {1}', `0x${Math.max(w.offset, hit.start).toString(16).toUpperCase()}`, hit.whatText ?? hit.what),
         );
       if (!coveredBy(tables, w.offset, length))
         throw new JournalForeignError(
           journalPath,
           entry.id,
-          `it would write bytes 0x${w.offset.toString(16).toUpperCase()}..+${length} outside the MBR and GPT areas of this image${hint}`,
+          handEdit
+            ? msg(
+                'it would write bytes {0}..+{1} outside the MBR and GPT areas of this image (a hand edit of those bytes: pass --allow-data-writes to undo it)',
+                `0x${w.offset.toString(16).toUpperCase()}`,
+                length,
+              )
+            : msg('it would write bytes {0}..+{1} outside the MBR and GPT areas of this image', `0x${w.offset.toString(16).toUpperCase()}`, length),
         );
     }
     // Container metadata (a VHDX header) is replayed only into the slots the container itself names.
@@ -125,7 +142,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
         throw new JournalForeignError(
           journalPath,
           entry.id,
-          `it would write file bytes ${m.fileOffset}..+${m.after.length} of ${m.file}, which hold no container metadata diskx updates`,
+          msg('it would write file bytes {0}..+{1} of {2}, which hold no container metadata diskx updates', m.fileOffset, m.after.length, m.file),
         );
     }
     const crashed = entry.state !== 'applied';
@@ -135,7 +152,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
         const expected = fromHex(sector.bytes);
         const now = await writer.read(sector.offset, expected.length);
         const differs = now.findIndex((b, i) => b !== expected[i]);
-        if (differs >= 0) throw new UndoConflictError(journalPath, sector.offset + differs, 'the bytes the repair wrote have changed');
+        if (differs >= 0) throw new UndoConflictError(journalPath, sector.offset + differs, msg('the bytes the repair wrote have changed'));
       }
     }
     // Runs still to restore: where the image differs from the old bytes, with what it holds now.
@@ -147,7 +164,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       for (let i = 0; i < now.length; i++) {
         const ok = now[i] === after[i] || (crashed && now[i] === before[i]);
         if (!ok) {
-          const detail = crashed ? 'a byte holds neither its old nor its new value' : 'the bytes the repair wrote have changed';
+          const detail = crashed ? msg('a byte holds neither its old nor its new value') : msg('the bytes the repair wrote have changed');
           throw new UndoConflictError(journalPath, w.offset + i, detail);
         }
       }
@@ -165,8 +182,8 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
       for (let i = 0; i < now.length; i++) {
         if (now[i] !== m.after[i] && !(crashed && now[i] === m.before[i])) {
           const detail = crashed
-            ? `a byte of the ${m.what} holds neither its old nor its new value`
-            : `the ${m.what} has changed (another program opened the file for writing)`;
+            ? msg('a byte of the {0} holds neither its old nor its new value', m.what)
+            : msg('the {0} has changed (another program opened the file for writing)', m.what);
           throw new UndoConflictError(journalPath, m.fileOffset + i, detail);
         }
       }
@@ -192,7 +209,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
           throw new UndoConflictError(
             journalPath,
             w.offset + differs,
-            'another program changed the bytes while the undo ran (run diskx undo again to see what is left)',
+            msg('another program changed the bytes while the undo ran (run diskx undo again to see what is left)'),
           );
         await writer.write(w.offset, w.after);
         restored.push({ offset: w.offset, length: w.after.length });
@@ -212,7 +229,7 @@ export async function undoLast(imagePath: string, options: UndoOptions = {}): Pr
         throw new UndoConflictError(
           journalPath,
           m.fileOffset + differs,
-          'another program changed the container header while the undo ran (run diskx undo again to see what is left)',
+          msg('another program changed the container header while the undo ran (run diskx undo again to see what is left)'),
         );
       await writer.writeMetadata(m.file, m.fileOffset, m.after);
       containerWrites.push({ file: m.file, offset: m.fileOffset, length: m.after.length, what: m.what });

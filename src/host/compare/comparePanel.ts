@@ -8,12 +8,11 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describeError } from '../../core/errors';
 import type { FixPlan } from '../../core/patch';
 import { htmlLanguage, makeNonce } from '../webviewHtml';
 import { journalDir, readSettings } from '../settings';
 import { compareHtml } from './compareHtml';
-import { hostLocalizer, localMessage, planDescription, webviewL10n } from '../localText';
+import { hostLocalizer, localError, localMessage, planDescription, webviewL10n } from '../localText';
 import { escapeHtml } from '../../shared/html';
 import { CompareSession } from '../../app/compareSession';
 import { scanLine } from './compareText';
@@ -57,7 +56,7 @@ export class ComparePanel {
         this.queue = this.queue
           .then(() => this.onMessage(raw))
           .catch((error: unknown) => {
-            void this.post({ type: 'error', requestId: null, message: describeError(error) });
+            void this.post({ type: 'error', requestId: null, message: localError(error) });
           });
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -91,7 +90,7 @@ export class ComparePanel {
         }),
       );
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer cannot compare {0} with {1}: {2}', a.fsPath, b.fsPath, describeError(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer cannot compare {0} with {1}: {2}', a.fsPath, b.fsPath, localError(error)));
       return;
     }
     const title = `${baseName(a.fsPath)} ↔ ${baseName(b.fsPath)}`;
@@ -124,7 +123,7 @@ export class ComparePanel {
           l10n: hostLocalizer(),
         });
       } catch (error) {
-        problem = describeError(error);
+        problem = localError(error);
       }
     }
     if (!session) {
@@ -212,7 +211,7 @@ export class ComparePanel {
       void vscode.window.setStatusBarMessage(localMessage(scanLine(summary)), 5000);
     } catch (error) {
       if (controller.signal.aborted) await this.post({ type: 'scanState', state: 'cancelled', summary: null, message: vscode.l10n.t('Byte scan cancelled.') });
-      else await this.post({ type: 'scanState', state: 'failed', summary: null, message: describeError(error) });
+      else await this.post({ type: 'scanState', state: 'failed', summary: null, message: localError(error) });
     } finally {
       if (this.scanController === controller) this.scanController = null;
     }
@@ -244,7 +243,7 @@ export class ComparePanel {
       announceImageWrite(this.session.a.path);
       await this.reload(false, vscode.l10n.t('Wrote {0} sector(s) to {1} (backup first); undo journal {2}.', written.sectorsWritten, a, written.journalPath));
     } catch (error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: nothing was written to {0}: {1}', a, describeError(error)));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: nothing was written to {0}: {1}', a, localError(error)));
       await this.reload(false, null);
       return;
     }
@@ -264,7 +263,7 @@ export class ComparePanel {
         await this.reload(false, vscode.l10n.t('Undid the repair of {0} ({1} sector(s) restored).', a, undone.sectorsWritten));
         void vscode.window.showInformationMessage(vscode.l10n.t('Undid the slot copy on {0}.', a));
       } catch (error) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: could not undo on {0}: {1}', a, describeError(error)));
+        void vscode.window.showErrorMessage(vscode.l10n.t('Disk Structure Explorer: could not undo on {0}: {1}', a, localError(error)));
       }
     });
     await this.queue;
@@ -278,7 +277,7 @@ export class ComparePanel {
     try {
       next = await old.reopen(swap);
     } catch (error) {
-      await this.post({ type: 'error', requestId: null, message: vscode.l10n.t('cannot re-read the images: {0}', describeError(error)) });
+      await this.post({ type: 'error', requestId: null, message: vscode.l10n.t('cannot re-read the images: {0}', localError(error)) });
       return;
     }
     this.session = next;

@@ -20,7 +20,7 @@ export function registerApplyFixCommand(panels: EditorPanels, viewType: string):
 
 async function applyFix(panels: EditorPanels, viewType: string, target?: vscode.Uri | string, fixId?: string): Promise<void> {
   const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target instanceof vscode.Uri ? target : undefined;
-  let panel = uri ? panels.panelFor(uri) : panels.activeOrVisible();
+  let panel = uri ? panels.panelFor(uri) : panels.activeOrRecent();
   if (!panel && uri) {
     await vscode.commands.executeCommand('vscode.openWith', uri, viewType);
     panel = panels.panelFor(uri);

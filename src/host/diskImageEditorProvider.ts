@@ -12,6 +12,7 @@ import { ImageStatusBar } from './imageStatusBar';
 import type { ImageDiagnostics } from './imageDiagnostics';
 import { watchImageFile } from './imageFileWatcher';
 import { confirmAutoSave, confirmOverwrite, registerApplyFixCommand } from './applyFixCommand';
+import { registerSaveImageCommand } from './saveImageCommand';
 import { registerEditorKeys } from './editorKeys';
 import { copiedMessage, registerCopyAsCommands } from './copyAsCommands';
 import { FixCodeActions } from './fixCodeActions';
@@ -87,6 +88,7 @@ export class DiskImageEditorProvider {
       vscode.window.registerCustomEditorProvider(OPTION_VIEW_TYPE, provider.forViewType(OPTION_VIEW_TYPE), options),
       FixCodeActions.register(diagnostics),
       registerApplyFixCommand(provider.panels, VIEW_TYPE),
+      registerSaveImageCommand(provider.panels),
       registerEditorKeys(provider.panels),
       registerCopyAsCommands(provider.panels),
       ImageSearches.registerCommands(provider.panels),

@@ -15,6 +15,8 @@ export class EditorPanels {
   private readonly panels = new Map<vscode.WebviewPanel, DiskImageDocument>();
   private readonly ready = new Map<vscode.WebviewPanel, Ready>();
   private activeValue: vscode.WebviewPanel | null = null;
+  /** The panel that was active last, kept while another tab (the walkthrough, say) is in front. */
+  private lastActiveValue: vscode.WebviewPanel | null = null;
 
   add(panel: vscode.WebviewPanel, document: DiskImageDocument): void {
     this.panels.set(panel, document);
@@ -27,6 +29,7 @@ export class EditorPanels {
     this.panels.delete(panel);
     this.ready.delete(panel);
     if (this.activeValue === panel) this.activeValue = null;
+    if (this.lastActiveValue === panel) this.lastActiveValue = null;
   }
 
   get size(): number {
@@ -69,6 +72,7 @@ export class EditorPanels {
   /** The active editor panel, after looking again (`candidate` first: VS Code reports its own view state first). */
   refreshActive(candidate?: vscode.WebviewPanel): vscode.WebviewPanel | null {
     this.activeValue = candidate?.active ? candidate : (this.entries().find(([p]) => p.active)?.[0] ?? null);
+    if (this.activeValue) this.lastActiveValue = this.activeValue;
     return this.activeValue;
   }
 
@@ -89,5 +93,14 @@ export class EditorPanels {
   /** Sends `message` to every panel of `document`. */
   async postTo(document: DiskImageDocument, message: ToWebview): Promise<void> {
     for (const panel of this.panelsOf(document)) await this.post(panel, message);
+  }
+
+  /**
+   * The panel a command run from elsewhere acts on: the active one, else a visible one, else the one last
+   * active (behind another tab: the walkthrough's buttons run with the walkthrough in front), else the only one.
+   */
+  activeOrRecent(): vscode.WebviewPanel | null {
+    const only = this.panels.size === 1 ? this.entries()[0]![0] : null;
+    return this.activeOrVisible() ?? this.lastActiveValue ?? only;
   }
 }

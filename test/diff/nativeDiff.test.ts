@@ -184,25 +184,32 @@ test('empty files and a file shorter than a page: identical, tails, same as JS',
   assert.deepEqual(result.tail, { offset: 19, length: 1, in: 'b' });
 });
 
-test('diskx diff --bytes --json: the same output and exit code with the helper (DISKX_NATIVE_DIFF=1) and without (=0)', { skip }, () => {
-  const size = 5 * MiB;
-  const a = sparseFile(path.join(dir, 'cli-a.img'), size);
-  const b = sparseFile(path.join(dir, 'cli-b.img'), size + 1000);
-  writeAt(a, 0, Uint8Array.of(0xeb, 0x3c, 0x90));
-  writeAt(a, 3 * MiB, new Uint8Array(5000).fill(7));
-  writeAt(b, 3 * MiB + 100, new Uint8Array(100).fill(7));
-  writeAt(b, size - 1, Uint8Array.of(1));
-  const run = (mode: string) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DISKX_NATIVE_DIFF: mode };
-    delete env.NODE_EXTRA_CA_CERTS;
-    return spawnSync(process.execPath, [CLI, 'diff', a, b, '--bytes', '--json', '--max-ranges', '3'], { encoding: 'utf8', env });
-  };
-  const native = run('1');
-  const js = run('0');
-  assert.equal(native.status, 1, native.stderr);
-  assert.equal(js.status, 1, js.stderr);
-  assert.equal(native.stdout, js.stdout);
-  assert.equal(native.stderr, js.stderr);
-  const bytes = (JSON.parse(native.stdout) as { bytes: { ranges: ByteRange[] } }).bytes;
-  assert.equal(bytes.ranges.length, 3);
-});
+test(
+  'diskx diff --bytes (the report, --json, --max-ranges): the same output and exit code with the helper (DISKX_NATIVE_DIFF=1) and without (=0)',
+  { skip },
+  () => {
+    const size = 5 * MiB;
+    const a = sparseFile(path.join(dir, 'cli-a.img'), size);
+    const b = sparseFile(path.join(dir, 'cli-b.img'), size + 1000);
+    writeAt(a, 0, Uint8Array.of(0xeb, 0x3c, 0x90));
+    writeAt(a, 3 * MiB, new Uint8Array(5000).fill(7));
+    writeAt(b, 3 * MiB + 100, new Uint8Array(100).fill(7));
+    writeAt(b, size - 1, Uint8Array.of(1));
+    const run = (mode: string, ...flags: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, DISKX_NATIVE_DIFF: mode };
+      delete env.NODE_EXTRA_CA_CERTS;
+      return spawnSync(process.execPath, [CLI, 'diff', a, b, '--bytes', ...flags], { encoding: 'utf8', env });
+    };
+    for (const flags of [['--json', '--max-ranges', '3'], ['--json'], []]) {
+      const native = run('1', ...flags);
+      const js = run('0', ...flags);
+      assert.equal(native.status, 1, native.stderr);
+      assert.equal(js.status, 1, js.stderr);
+      assert.equal(native.stdout, js.stdout, flags.join(' '));
+      assert.equal(native.stderr, js.stderr);
+    }
+    const native = run('1', '--json', '--max-ranges', '3');
+    const bytes = (JSON.parse(native.stdout) as { bytes: { ranges: ByteRange[] } }).bytes;
+    assert.equal(bytes.ranges.length, 3);
+  },
+);

@@ -89,6 +89,19 @@ test('cancel mid-scan: rejects with the signal reason, and the helper has exited
   assert.ok(progressAfterCancel <= 1);
 });
 
+test('a progress callback that throws: byteDiff rejects with that error and the helper is gone', { skip }, async () => {
+  const thrown = new Error('from the callback');
+  const outcome = await diffFiles(bigA, bigB, {
+    skipHoles: false,
+    onProgress: (done) => {
+      if (done > 0) throw thrown;
+    },
+  });
+  assert.equal(outcome.error, thrown);
+  assert.equal(outcome.pids.length, 1);
+  assert.ok(gone(outcome.pids[0]!));
+});
+
 /** Process ids of this process's children named diskx-cmp (from /proc). */
 function helperChildren(): number[] {
   const found: number[] = [];

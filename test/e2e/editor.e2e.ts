@@ -111,7 +111,7 @@ describe('Disk Structure Explorer in code-server', { timeout: 20 * 60_000 }, () 
   });
 
   test(
-    'double-click opens the custom editor: tree, hex and findings of the compacted ESXi sample',
+    'double-click opens the custom editor with the keyboard in the hex: tree, hex and findings of the compacted ESXi sample',
     { skip: hasEditor() ? false : 'package.json has no customEditors diskx.diskImage yet' },
     async () => {
       const { page } = workbench;
@@ -119,6 +119,17 @@ describe('Disk Structure Explorer in code-server', { timeout: 20 * 60_000 }, () 
       await runCommand(page, 'View: Hide Panel').catch(() => page.keyboard.press('Escape'));
       await openFromExplorer(page, SAMPLE);
       const frame = await waitForEditorReady(page, 60_000);
+
+      // Opened by a double-click in the Explorer, the keyboard is in the hex view: ArrowRight moves our cursor.
+      type Focus = { document: { activeElement: { id: string } | null; querySelector(s: string): { getAttribute(n: string): string | null } | null } };
+      await frame.waitForFunction(() => (globalThis as unknown as Focus).document.activeElement?.id === 'hex', null, { timeout: 10_000 });
+      const cursorAt = await frame.locator('#hex .hex-byte.cursor').first().getAttribute('data-offset');
+      await page.keyboard.press('ArrowRight');
+      await frame.waitForFunction(
+        (from) => (globalThis as unknown as Focus).document.querySelector('#hex .hex-byte.cursor')?.getAttribute('data-offset') === String(Number(from) + 1),
+        cursorAt,
+        { timeout: 10_000 },
+      );
 
       // Structure tree: primary header with its fields, partitions, the entry array by slot.
       assert.match(await nodeText(frame, 'primary-header'), /header/i);

@@ -43,7 +43,11 @@ async function poll(what: string, check: () => boolean, page: Page, attempts = 2
 /** What the workbench page offers the functions below (the tests compile without the DOM library). */
 interface PageGlobals {
   __diskxToasts?: string[];
-  document: { body: unknown; querySelectorAll(selector: string): Iterable<{ innerText: string }> & { length: number } };
+  document: {
+    body: unknown;
+    activeElement: { id: string } | null;
+    querySelectorAll(selector: string): Iterable<{ innerText: string }> & { length: number };
+  };
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
 }
 
@@ -158,6 +162,8 @@ describe('Scanning for lost partitions in code-server', { timeout: 20 * 60_000, 
     // save wrote an undo journal next to its image), and a double-click there can land on another row.
     await openImageByPath(page, mkfsed);
     const frame = await waitForEditorReady(page, 90_000);
+    // Opened from the palette, too, the keyboard is in the hex view.
+    await frame.waitForFunction(() => (globalThis as unknown as PageGlobals).document.activeElement?.id === 'hex', undefined, { timeout: 10_000 });
     await frame.locator('#findings .finding[data-code="whole-disk-volume"]').waitFor({ state: 'attached', timeout: 30_000 });
     await runCommand(page, 'Scan for Lost Partitions');
     const widget = page.locator('.quick-input-widget');

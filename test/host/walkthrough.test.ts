@@ -44,11 +44,17 @@ test('walkthrough: sample image, finding, fix preview and apply, save; buttons r
       assert.ok(host.includes(`'${command}'`), `${command} is registered`);
       assert.ok(manifest.activationEvents.includes(`onCommand:${command}`), `${command} activates the extension`);
     }
-    assert.deepEqual(step.completionEvents, [`onCommand:${command}`], `${step.id} completes when its button runs`);
+    assert.equal(step.completionEvents[0], `onCommand:${command}`, `${step.id} completes when its button runs`);
     const media = step.media.image ?? step.media.markdown;
     assert.ok(media && fs.existsSync(path.join(root, media)), `${step.id}: ${media} exists`);
     assert.match(media, /^media\//, 'the .vsix ships media/');
     assert.ok(step.media.altText, `${step.id}: the picture has a text alternative`);
   }
   assert.equal(walkthrough.steps[0]!.description.includes('command:diskx.createSampleImage'), true);
+  // Save: our command (it saves the image editor even with the walkthrough's tab in front, where File: Save
+  // saves nothing); Ctrl+S in the editor (File: Save) completes the step too.
+  const save = walkthrough.steps.find((s) => s.id === 'save')!;
+  assert.match(save.description, /\]\(command:diskx\.saveImage\)/);
+  assert.deepEqual(save.completionEvents, ['onCommand:diskx.saveImage', 'onCommand:workbench.action.files.save']);
+  for (const step of walkthrough.steps.filter((s) => s.id !== 'save')) assert.equal(step.completionEvents.length, 1, step.id);
 });

@@ -260,8 +260,12 @@ export function nativeDiff(a: ByteSource & NativeMappable, b: ByteSource & Nativ
       if (signal?.aborted) return settle(() => reject(signal.reason));
       if (!parser.greeted) return settle(() => resolve(null));
       if (failure) {
-        const message = failure instanceof NativeOutputError ? `the native byte diff helper's output is malformed (${failure.message})` : failure.message;
-        return settle(() => reject(new NativeDiffError(`${message}; DISKX_NATIVE_DIFF=0 uses the built-in diff`)));
+        // Malformed output, or an error of the caller's progress callback (passed on as it is, as the JS path does).
+        const error =
+          failure instanceof NativeOutputError
+            ? new NativeDiffError(`the native byte diff helper's output is malformed (${failure.message}); DISKX_NATIVE_DIFF=0 uses the built-in diff`)
+            : failure;
+        return settle(() => reject(error));
       }
       if (code !== 0) return settle(() => reject(helperError(code, exitSignal, stderr)));
       try {

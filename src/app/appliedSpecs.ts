@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
 import type { DiskModel } from '../core/diskModel';
-import { DiskxError, describeError } from '../core/errors';
+import { DiskxError, describeErrorText } from '../core/errors';
 import type { CompiledSpec } from '../core/specs/specCompiler';
 import { SpecParse } from '../core/specs/specParse';
 import { resolvePlacement } from '../core/specs/placement';
@@ -15,7 +15,8 @@ import type { FieldEdit, FieldKind, FieldSpan, TreeNode } from '../shared/protoc
 import { MAX_FIELD_PATH_LENGTH } from '../shared/protocol/editor';
 import { formatFieldValue } from '../core/edit/fieldKinds';
 import { normalizeSpans } from './tree/findings';
-import { msg } from '../shared/l10n';
+import { ENGLISH, msg } from '../shared/l10n';
+import type { Localizer } from '../shared/l10n';
 
 /** What is remembered per image: which spec, where (`lba:2048`, `partition:1`, `0x1000`). */
 export interface SpecPlacementState {
@@ -59,7 +60,10 @@ export class AppliedSpecs {
   private readonly opened = new Set<string>();
   private nextKey = 1;
 
-  constructor(private readonly host: AppliedSpecsHost) {}
+  constructor(
+    private readonly host: AppliedSpecsHost,
+    private readonly l10n: Localizer = ENGLISH,
+  ) {}
 
   get list(): readonly AppliedSpec[] {
     return this.entries;
@@ -141,7 +145,7 @@ export class AppliedSpecs {
       field = await parse.expand(found.path);
     } catch (error) {
       const { lazy: _wasLazy, ...rest } = lazy;
-      field = { ...rest, error: describeError(error) };
+      field = { ...rest, error: this.l10n.text(describeErrorText(error)) };
     }
     replaceField(found.entry.result.fields, found.path, field);
     for (let id = nodeId; ;) {
@@ -212,7 +216,7 @@ export class AppliedSpecs {
     try {
       entry.offset = target.model ? resolvePlacement(entry.at, target.model).offset : plainOffset(entry.at, target.source.size);
     } catch (error) {
-      entry.problem = describeError(error);
+      entry.problem = this.l10n.text(describeErrorText(error));
       return;
     }
     if (compile || !entry.compiled) {
@@ -222,7 +226,7 @@ export class AppliedSpecs {
       } catch (error) {
         entry.compiled = null;
         entry.compileError = error instanceof SpecCompileError ? error : null;
-        entry.problem = describeError(error);
+        entry.problem = this.l10n.text(describeErrorText(error));
         return;
       }
     }
@@ -235,17 +239,19 @@ export class AppliedSpecs {
         await this.expand(id);
       }
     } catch (error) {
-      entry.problem = describeError(error);
+      entry.problem = this.l10n.text(describeErrorText(error));
     }
   }
 
   private root(entry: AppliedSpec): TreeNode {
     const id = `${ID_PREFIX}${entry.key}`;
     const label = entry.result?.id ?? entry.compiled?.id ?? path.basename(entry.spec, '.ksy');
-    const where = `at ${entry.at}${entry.offset !== null && !/^0x/i.test(entry.at) ? ` (byte 0x${entry.offset.toString(16)})` : ''}`;
+    const l10n = this.l10n;
+    const where =
+      entry.offset !== null && !/^0x/i.test(entry.at) ? l10n.t('at {0} (byte 0x{1})', entry.at, entry.offset.toString(16)) : l10n.t('at {0}', entry.at);
     const node: TreeNode = {
       id,
-      label: `Spec ${label}`,
+      label: l10n.t('Spec {0}', label),
       value: where,
       offset: entry.offset ?? 0,
       length: entry.result?.length ?? 0,
@@ -254,27 +260,32 @@ export class AppliedSpecs {
     };
     const file = path.basename(entry.spec);
     if (!entry.result) {
-      node.description = `${file}: ${entry.problem ?? 'not parsed'}`;
+      node.description = `${file}: ${entry.problem ?? l10n.t('not parsed')}`;
       node.doc = entry.problem ?? undefined;
       return node;
     }
-    node.description = `${file} · ${entry.result.length} bytes${entry.result.error ? ` · stopped: ${entry.result.error}` : ''}${entry.result.truncated ? ' · field limit reached' : ''}`;
+    node.description = [
+      l10n.t('{0} · {1} bytes', file, entry.result.length),
+      ...(entry.result.error ? [l10n.t('stopped: {0}', entry.result.error)] : []),
+      ...(entry.result.truncated ? [l10n.t('field limit reached')] : []),
+    ].join(' · ');
     node.doc = entry.spec;
     node.children = entry.result.fields.map((field) => this.fieldNode(id, field));
-    if (entry.result.error) node.children.push({ id: `${id}:!error`, label: 'Parse stopped', value: entry.result.error, offset: entry.offset ?? 0, length: 0 });
+    if (entry.result.error)
+      node.children.push({ id: `${id}:!error`, label: l10n.t('Parse stopped'), value: entry.result.error, offset: entry.offset ?? 0, length: 0 });
     return node;
   }
 
   private fieldNode(rootId: string, field: SpecField): TreeNode {
     const id = `${rootId}:${field.path}`;
     const node: TreeNode = { id, label: field.name, offset: field.offset, length: field.length, kind: kindOf(field) };
-    const value = valueText(field);
+    const value = valueText(field, this.l10n);
     if (value !== undefined) node.value = value;
     const notes = [
       field.enum,
-      field.instance ? 'instance' : undefined,
-      field.error ? `error: ${field.error}` : undefined,
-      field.omitted ? `${field.omitted} more not shown` : undefined,
+      field.instance ? this.l10n.t('instance') : undefined,
+      field.error ? this.l10n.t('error: {0}', field.error) : undefined,
+      field.omitted ? this.l10n.t('{0} more not shown', field.omitted) : undefined,
     ].filter(Boolean);
     if (notes.length) node.description = notes.join(' · ');
     if (field.doc) node.doc = field.doc;
@@ -329,8 +340,8 @@ function kindOf(field: SpecField): FieldKind {
   return 'other';
 }
 
-function valueText(field: SpecField): string | undefined {
-  if (field.lazy) return 'not read yet (open to read)';
+function valueText(field: SpecField, l10n: Localizer): string | undefined {
+  if (field.lazy) return l10n.t('not read yet (open to read)');
   if (field.value !== undefined) {
     if (typeof field.value === 'number' && Number.isInteger(field.value))
       return field.value > 9 ? `${field.value} (0x${field.value.toString(16).toUpperCase()})` : String(field.value);

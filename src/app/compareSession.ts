@@ -332,7 +332,7 @@ export class CompareSession {
 
 async function openSide(path: string, options: CompareOptions): Promise<OpenedSide> {
   const view = await openForView(path, options.sectorSize, options.open);
-  return { ...view, problemText: view.problem ? problemText(view.problem) : null };
+  return { ...view, problemText: view.problem ? problemText(view.problem, options.l10n) : null };
 }
 
 /** The fastest source to stream a side with (a fresh handle with large reads for raw files). */

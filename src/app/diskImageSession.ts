@@ -102,7 +102,7 @@ export class DiskImageSession implements MessageTarget {
     readonly l10n: Localizer,
   ) {
     this.viewValue = this.fixReasons.withActions(view, modelValue, l10n);
-    this.specs = new AppliedSpecs(specHost);
+    this.specs = new AppliedSpecs(specHost, l10n);
   }
 
   /**

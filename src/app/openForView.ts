@@ -8,9 +8,9 @@ import type { OpenedImage, OpenImageOptions } from '../core/io/openImage';
 import { FileSource } from '../core/io/fileSource';
 import { readDisk } from '../core/diskModel';
 import type { DiskModel } from '../core/diskModel';
-import { NotADiskImageError, UnsupportedImageError, describeError } from '../core/errors';
+import { NotADiskImageError, UnsupportedImageError, describeError, describeErrorText } from '../core/errors';
 import { ENGLISH } from '../shared/l10n';
-import type { Localizer } from '../shared/l10n';
+import type { Localizer, Message } from '../shared/l10n';
 
 /** How the bytes were opened: as an image (raw file, VMDK extents, block device) or as a plain file. */
 export type ViewKind = OpenedImage['kind'] | 'plain';
@@ -18,9 +18,9 @@ export type ViewKind = OpenedImage['kind'] | 'plain';
 /** Why an image is shown as plain bytes. */
 export type ViewProblem =
   /** openImage refused it (not a disk image, an unsupported VMDK): opened as a plain file. */
-  | { stage: 'open'; detail: string }
+  | { stage: 'open'; detail: string; detailText: Message }
   /** It opened, but readDisk found it is not a disk image. */
-  | { stage: 'parse'; detail: string }
+  | { stage: 'parse'; detail: string; detailText: Message }
   /** It parsed, but has neither an MBR boot signature nor a GPT header. */
   | { stage: 'no-table' };
 
@@ -49,7 +49,7 @@ export async function openBytes(path: string, options: OpenImageOptions = {}): P
     // Still show the bytes, if there are any: an error dialog would tell the user less.
     const plain = await FileSource.open(path).catch(() => null);
     if (!plain) throw error;
-    return { path, source: plain, kind: 'plain', opened: null, problem: { stage: 'open', detail: describeError(error) } };
+    return { path, source: plain, kind: 'plain', opened: null, problem: { stage: 'open', detail: describeError(error), detailText: describeErrorText(error) } };
   }
 }
 
@@ -61,7 +61,8 @@ export async function openForView(path: string, sectorSize?: number, options: Op
     const model = await readDisk(bytes.source, sectorSize ? { sectorSize } : {});
     return { ...bytes, model, problem: model.scheme === 'none' && !model.content ? { stage: 'no-table' } : null };
   } catch (error) {
-    if (error instanceof NotADiskImageError) return { ...bytes, kind: 'plain', model: null, problem: { stage: 'parse', detail: describeError(error) } };
+    if (error instanceof NotADiskImageError)
+      return { ...bytes, kind: 'plain', model: null, problem: { stage: 'parse', detail: describeError(error), detailText: describeErrorText(error) } };
     await bytes.source.close();
     throw error;
   }
@@ -69,16 +70,16 @@ export async function openForView(path: string, sectorSize?: number, options: Op
 
 /** The problem in a few words ("no MBR boot signature and no GPT header"). */
 export function problemText(problem: ViewProblem, l10n: Localizer = ENGLISH): string {
-  return problem.stage === 'no-table' ? l10n.t('no MBR boot signature and no GPT header') : problem.detail;
+  return problem.stage === 'no-table' ? l10n.t('no MBR boot signature and no GPT header') : l10n.text(problem.detailText);
 }
 
 /** The editor's banner for a problem: what is wrong and that the bytes are shown as plain hex. */
 export function problemBanner(problem: ViewProblem, l10n: Localizer = ENGLISH): string {
   switch (problem.stage) {
     case 'open':
-      return l10n.t('Not opened as a disk image: this file {0}. Showing its bytes as plain hex.', problem.detail);
+      return l10n.t('Not opened as a disk image: this file {0}. Showing its bytes as plain hex.', l10n.text(problem.detailText));
     case 'parse':
-      return l10n.t('Not a disk image: this file {0}. Showing its bytes as plain hex.', problem.detail);
+      return l10n.t('Not a disk image: this file {0}. Showing its bytes as plain hex.', l10n.text(problem.detailText));
     case 'no-table':
       return l10n.t(
         'No partition table (no MBR, no GPT header) and no volume at byte 0: this does not look like a disk image. Showing its bytes as plain hex.',

@@ -16,6 +16,7 @@ import { isDosMbr, labelUsableRange, readDiskLabel, readNestedLabels } from './s
 import { mbrPartitions, readMbr } from './read/mbr';
 import { chooseActive, gptPartitions, readGptAreas, readGptHeader } from './read/gptHeader';
 import { detectSectorSize } from './read/sectorSize';
+import { msg } from '../shared/l10n';
 
 // The model's types live in model.ts; the reader re-exports them, and the readers' entry points, for its callers.
 export type * from './model';
@@ -26,11 +27,11 @@ export { detectSectorSize } from './read/sectorSize';
 
 /** Reads and parses the partition structures of `source`. Throws only when the input is no disk at all. */
 export async function readDisk(source: ByteSource, options: ReadOptions = {}): Promise<DiskModel> {
-  if (source.size < 512) throw new NotADiskImageError(`is too small to be a disk image (${source.size} bytes; an MBR alone needs 512)`);
+  if (source.size < 512) throw new NotADiskImageError(msg('is too small to be a disk image ({0} bytes; an MBR alone needs 512)', source.size));
   // Beyond 2^53 bytes (8 PiB) byte offsets are no longer exact numbers: the backup at the end could not even be read.
   if (source.size > MAX_IMAGE_BYTES) throw new LimitError('MAX_IMAGE_BYTES (image size in bytes)', source.size, MAX_IMAGE_BYTES);
   if (options.sectorSize !== undefined && !SUPPORTED_SECTOR_SIZES.includes(options.sectorSize)) {
-    throw new UsageError(`unsupported sector size ${options.sectorSize} (use 512 or 4096)`);
+    throw new UsageError(msg('unsupported sector size {0} (use 512 or 4096)', options.sectorSize));
   }
   let { sectorSize, sectorSizeSource } = options.sectorSize
     ? { sectorSize: options.sectorSize, sectorSizeSource: 'override' as DiskModel['sectorSizeSource'] }

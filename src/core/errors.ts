@@ -34,7 +34,7 @@ export class NotADiskImageError extends DiskxError {}
 /** The input is a disk image format we do not read directly (e.g. a sparse VMDK). */
 export class UnsupportedImageError extends DiskxError {
   constructor(
-    message: string,
+    message: string | Message,
     readonly kind: string,
   ) {
     super(message);

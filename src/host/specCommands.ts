@@ -44,7 +44,7 @@ export function registerSpecCommands(context: vscode.ExtensionContext, provider:
           : vscode.l10n.t('Applied {0} at {1}.', name, at)
         : `${name}: ${entry.problem ?? vscode.l10n.t('not parsed')}`,
     );
-    if (entry.problem) void vscode.window.showWarningMessage(`Disk Structure Explorer: ${name} at ${at}: ${entry.problem}`);
+    if (entry.problem) void vscode.window.showWarningMessage(vscode.l10n.t('Disk Structure Explorer: {0} at {1}: {2}', name, at, entry.problem));
   };
 
   const target = (uri?: unknown): DiskImageDocument | null => {

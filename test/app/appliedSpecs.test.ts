@@ -14,6 +14,7 @@ import { SpecCompiler } from '../../src/core/specs/specCompiler';
 import type { FieldSpan, TreeNode } from '../../src/shared/protocol/editor';
 import { tempDir, writeSparseImage } from '../builders/images';
 import { findNode } from '../builders/tree';
+import { JA, recording } from './l10nHelpers';
 
 const settings = { bytesPerRow: 16 as const };
 const dir = tempDir('diskx-app-specs-');
@@ -171,4 +172,26 @@ test('overlaySpans: the spec field wins where it overlaps ours, ours stay elsewh
     merged.map((s) => s.nodeId),
     ['a', 'spec-1:x', 'd'],
   );
+});
+
+test("a spec's tree root and notes, and a placement the disk does not have, in the user's language", async () => {
+  const { l10n, used } = recording();
+  const session = await DiskImageSession.open(image, { specs: host(), l10n });
+  try {
+    assert.equal((await session.applySpec(spec, 'lba:64')).problem, null);
+    const { tree } = await init(session);
+    const root = tree.at(-1)!;
+    assert.deepEqual([root.label, root.value], ['構造定義 boot_record', '位置 lba:64 (バイト 0x8000)']);
+    assert.match(root.description ?? '', /^boot_record\.ksy · 15 バイト$/);
+    const table = findNode(tree, 'spec-1:table')!;
+    assert.deepEqual([table.value, table.description], ['まだ読んでいません (開くと読みます)', 'インスタンス']);
+    const missing = await session.applySpec(spec, 'partition:7');
+    assert.equal(missing.problem, '--at partition:7: パーティション 7 はありません (パーティション: 1)');
+    assert.deepEqual(
+      [...used].filter((key) => !(key in JA)),
+      [],
+    );
+  } finally {
+    await session.close();
+  }
 });

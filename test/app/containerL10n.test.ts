@@ -132,3 +132,34 @@ describe("a container's reasons in Japanese", { skip }, () => {
     assert.ok(refused.cli.includes(refused.en));
   });
 });
+
+test("why a file cannot be opened as a disk: the reader's error in the editor's banner, in Japanese", async () => {
+  const tiny = path.join(dir, 'tiny.img');
+  fs.writeFileSync(tiny, Buffer.alloc(100));
+  const qcow = path.join(dir, 'v4.qcow2');
+  const header = Buffer.alloc(4096);
+  header.write('QFI\xfb', 0, 'latin1');
+  header.writeUInt32BE(4, 4); // version 4
+  fs.writeFileSync(qcow, header);
+  const banners = async (file: string): Promise<{ en: string; ja: string; cli: string }> => {
+    const en = await withSession(file, {}, async (s) => s.banner ?? '');
+    const { l10n, used } = recording();
+    const ja = await withSession(file, { l10n }, async (s) => s.banner ?? '');
+    assert.deepEqual(
+      [...used].filter((key) => !(key in JA)),
+      [],
+    );
+    return { en, ja, cli: (await runCli(['check', file])).stderr };
+  };
+  const small = await banners(tiny);
+  assert.equal(small.en, 'Not a disk image: this file is too small to be a disk image (100 bytes; an MBR alone needs 512). Showing its bytes as plain hex.');
+  assert.equal(
+    small.ja,
+    'ディスクイメージではありません: このファイルは ディスクイメージとしては小さすぎます (100 バイト。MBR だけでも 512 バイト必要です)。バイト列をそのまま 16 進で表示します。',
+  );
+  assert.match(small.cli, /is too small to be a disk image \(100 bytes; an MBR alone needs 512\)/);
+  const version = await banners(qcow);
+  assert.match(version.en, /qcow2 version 4 is not 2 or 3/);
+  assert.match(version.ja, /qcow2 のバージョン 4 が 2 でも 3 でもありません/);
+  assert.match(version.cli, /qcow2 version 4 is not 2 or 3/);
+});

@@ -10,11 +10,13 @@ import {
   applyPlans,
   undoLast,
   ImageChangedError,
+  JournalCorruptError,
   NothingToUndoError,
   PartitionWriteError,
   UndoConflictError,
   WriteRefusedError,
 } from '../../src/core/write/index';
+import { JOURNAL_FORMAT, JOURNAL_VERSION } from '../../src/core/write/journal';
 import { describeError, describeErrorText } from '../../src/core/errors';
 import type { FixPlan } from '../../src/core/patch';
 import { DiskImageSession } from '../../src/app/diskImageSession';
@@ -179,5 +181,19 @@ test("a field edit the value does not fit: the editor's refusal in Japanese, the
   assert.deepEqual(
     [...used].filter((key) => !(key in JA)),
     [],
+  );
+});
+
+test('a damaged undo journal: the reason inside the refusal is Japanese too', async () => {
+  const { image: file } = image('journal.img');
+  fs.writeFileSync(`${file}.diskx-journal`, JSON.stringify({ format: JOURNAL_FORMAT, version: 99, image: file, entries: [] }));
+  const error = await rejection(undoLast(file), JournalCorruptError);
+  assert.equal(
+    error.message,
+    `the undo journal ${file}.diskx-journal cannot be read (version 99 is not ${JOURNAL_VERSION}); move it aside only once you know the image is fine`,
+  );
+  assert.equal(
+    japanese(error, [file]),
+    `元に戻すためのジャーナル ${file}.diskx-journal を読めません (バージョン 99 が ${JOURNAL_VERSION} ではありません)。イメージに問題がないと確かめてから別の場所に移してください`,
   );
 });

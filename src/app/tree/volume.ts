@@ -78,7 +78,7 @@ function decode(field: Field, kind: FieldKind, l10n: Localizer): { value: string
   const v = field.value;
   if (typeof v === 'number' || typeof v === 'bigint') {
     const hex = `0x${v.toString(16).toUpperCase()}`;
-    const time = typeof v !== 'number' || v <= 0 ? '' : /time$/i.test(field.name) ? timestamp(v) : /macDate$/i.test(field.name) ? macTimestamp(v) : '';
+    const time = typeof v !== 'number' || v <= 0 ? '' : /time$/i.test(field.name) ? timestamp(v) : /macDate$/i.test(field.name) ? macTimestamp(v, l10n) : '';
     return { value: String(v), description: [hex, time].filter(Boolean).join(' · ') };
   }
   const raw = field.raw;
@@ -118,7 +118,7 @@ function timestamp(seconds: number): string {
 const MAC_EPOCH_OFFSET = 2082844800;
 
 // A Mac OS date (seconds since 1904), shown as UTC when plausible; HFS stores local time.
-function macTimestamp(seconds: number): string {
+function macTimestamp(seconds: number, l10n: Localizer): string {
   const text = timestamp(seconds - MAC_EPOCH_OFFSET);
-  return text ? `${text} (seconds since 1904)` : '';
+  return text ? l10n.t('{0} (seconds since 1904)', text) : '';
 }

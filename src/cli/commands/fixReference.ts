@@ -15,7 +15,7 @@ import { parseArgs, sectorSizeFlag } from '../args';
 import type { FlagSpec } from '../args';
 
 /** Usage lines of the reference fix (for the CLI's help text). */
-export const FIX_REFERENCE_USAGE = `  fix     A --fix copy-slots-from-reference --reference B [--write] [--json] [--allow-device]
+export const FIX_REFERENCE_USAGE = `  fix     A --fix copy-slots-from-reference --reference B [--write] [--json] [--sector-size 512|4096] [--allow-device]
           move A's entries into the slots B uses for the same partitions (matched by unique GUID,
           else type + first LBA), primary and backup, CRCs recomputed; dry run without --write`;
 

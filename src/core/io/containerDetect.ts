@@ -2,6 +2,7 @@
 // them is ever taken for a raw disk (their headers would read as a damaged MBR
 // or GPT, and a "repair" would overwrite the container's own metadata).
 import { UnsupportedImageError } from '../errors';
+import { msg } from '../../shared/l10n';
 
 /** The `container.format` names of `diskx inspect --json`. */
 export type ContainerFormat = 'raw' | 'vmdk-flat' | 'vmdk-sparse' | 'vmdk-stream' | 'vhd-fixed' | 'vhd-dynamic' | 'vhd-differencing' | 'vhdx' | 'qcow2' | 'vdi';
@@ -104,7 +105,7 @@ function shellWord(word: string): string {
 /** The error for a container this build cannot read (yet): it names the format and the conversion. */
 export function unsupportedContainer(file: string, detected: DetectedContainer, why = 'which diskx does not read as a disk'): UnsupportedImageError {
   return new UnsupportedImageError(
-    `is a ${detected.name} image, ${why}; convert it to a raw image first: ${conversionCommand(file, detected.qemuFormat)}`,
+    msg('is a {0} image, {1}; convert it to a raw image first: {2}', detected.name, why, conversionCommand(file, detected.qemuFormat)),
     detected.name,
   );
 }

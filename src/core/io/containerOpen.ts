@@ -13,6 +13,7 @@ import { VmdkDiskSource } from './vmdkDiskSource';
 import { VdiSource } from './vdiSource';
 import { VhdxSource } from './vhdxSource';
 import { MAX_PARENT_CHAIN } from '../limits';
+import { msg } from '../../shared/l10n';
 
 /** The formats this build reads (the rest are refused with the conversion). */
 export const READABLE_CONTAINERS = new Set<string>(['qcow2', 'vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'vmdk-sparse', 'vmdk-stream', 'vdi', 'vhdx']);
@@ -34,16 +35,17 @@ async function openDetected(file: string, detected: DetectedContainer, opener: P
 function chainOpener(child: string, chain: string[]): ParentOpener {
   return {
     async open(parentPath, formatHint) {
-      if (chain.length >= MAX_PARENT_CHAIN) throw new ContainerError(`the chain of parents of ${child} is longer than MAX_PARENT_CHAIN (${MAX_PARENT_CHAIN})`);
+      if (chain.length >= MAX_PARENT_CHAIN)
+        throw new ContainerError(msg('the chain of parents of {0} is longer than MAX_PARENT_CHAIN ({1})', child, MAX_PARENT_CHAIN));
       let real: string;
       try {
         real = await realPath(parentPath);
       } catch {
-        throw new ContainerError(`the parent (backing file) ${parentPath} named by ${chain[chain.length - 1]} does not exist`);
+        throw new ContainerError(msg('the parent (backing file) {0} named by {1} does not exist', parentPath, chain[chain.length - 1]));
       }
-      if (chain.includes(real)) throw new ContainerError(`the chain of parents loops: ${[...chain, real].join(' -> ')}`);
+      if (chain.includes(real)) throw new ContainerError(msg('the chain of parents loops: {0}', [...chain, real].join(' -> ')));
       const stat = await fsp.stat(real);
-      if (!stat.isFile()) throw new ContainerError(`the parent ${parentPath} is not a regular file`);
+      if (!stat.isFile()) throw new ContainerError(msg('the parent {0} is not a regular file', parentPath));
       const detected = formatHint === 'raw' ? null : await detectFile(real, stat.size);
       if (!detected) {
         const source = await FileSource.open(real, { readOnlyHint: true });

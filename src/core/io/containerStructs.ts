@@ -6,6 +6,7 @@ import type { Field, StructNode } from '../structure';
 import type { KaitaiConstructor } from '../kaitaiTypes';
 import type { ByteSource } from './byteSource';
 import { NotADiskImageError } from '../errors';
+import { msg } from '../../shared/l10n';
 
 // The byte-order readers are structure.ts's; the container sources take them from here with the rest.
 export { readU64be, readU64le } from '../structure';
@@ -25,7 +26,7 @@ export function parseContainerStruct(
   try {
     node = parseStruct(name, parser, bytes, offset, options.params ?? []);
   } catch (error) {
-    throw new ContainerError(`${name} is truncated or malformed (${error instanceof Error ? error.message : String(error)})`);
+    throw new ContainerError(msg('{0} is truncated or malformed ({1})', name, error instanceof Error ? error.message : String(error)));
   }
   if (options.bigEndian) fixBigEndian(node.fields);
   return node;
@@ -40,7 +41,7 @@ function fixBigEndian(fields: Field[]): void {
 
 function field(node: StructNode, path: string): Field {
   const hit = findField(node.fields, path);
-  if (!hit) throw new ContainerError(`${node.name} has no field ${path}`);
+  if (!hit) throw new ContainerError(msg('{0} has no field {1}', node.name, path));
   return hit;
 }
 
@@ -49,13 +50,13 @@ export function bigField(node: StructNode, path: string): bigint {
   const value = field(node, path).value;
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number') return BigInt(value);
-  throw new ContainerError(`${node.name}.${path} is not an integer`);
+  throw new ContainerError(msg('{0}.{1} is not an integer', node.name, path));
 }
 
 /** An integer field as a number; a value above 2^53 is an error naming the field. */
 export function numField(node: StructNode, path: string): number {
   const value = bigField(node, path);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ContainerError(`${node.name}.${path} is ${value}, beyond what diskx can address`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new ContainerError(msg('{0}.{1} is {2}, beyond what diskx can address', node.name, path, value));
   return Number(value);
 }
 
@@ -72,7 +73,7 @@ export function hasField(node: StructNode, path: string): boolean {
 /** Reads `length` bytes at `offset` of a container file, or a ContainerError saying which table points past the end. */
 export async function readTable(source: ByteSource, offset: number, length: number, what: string): Promise<Uint8Array> {
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0 || offset + length > source.size) {
-    throw new ContainerError(`${what} at file offset ${offset} (+${length}) lies past the end of the file (${source.size} bytes)`);
+    throw new ContainerError(msg('{0} at file offset {1} (+{2}) lies past the end of the file ({3} bytes)', what, offset, length, source.size));
   }
   return source.read(offset, length);
 }

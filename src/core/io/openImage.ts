@@ -11,6 +11,7 @@ import { DETECT_HEAD_BYTES, DETECT_TAIL_BYTES, detectContainer } from './contain
 import { isReadOnlyFile, openContainer } from './containerOpen';
 import { VmdkDiskSource } from './vmdkDiskSource';
 import type { ContainerInfo } from './containerSource';
+import { msg } from '../../shared/l10n';
 
 /** How the user allowed an image to be opened. */
 export interface OpenImageOptions {
@@ -46,13 +47,13 @@ const SPARSE_CREATE_TYPES = new Set(['vmfssparse', 'sesparse', 'vsansparse', 'vm
 /** Opens `imagePath` for reading. Throws NotADiskImageError / UnsupportedImageError with a clear message. */
 export async function openImage(imagePath: string, options: OpenImageOptions = {}): Promise<OpenedImage> {
   const stat = await fsp.stat(imagePath);
-  if (stat.isDirectory()) throw new NotADiskImageError('is a directory, not a disk image');
+  if (stat.isDirectory()) throw new NotADiskImageError(msg('is a directory, not a disk image'));
   if (stat.isBlockDevice()) {
     const source = await openBlockDevice(imagePath, stat.rdev);
     return { source, kind: 'block-device', dataFiles: [imagePath], container: { format: 'raw', virtualSize: source.size, files: [imagePath] } };
   }
-  if (!stat.isFile()) throw new NotADiskImageError('is not a regular file or block device');
-  if (stat.size === 0) throw new NotADiskImageError('is empty (0 bytes)');
+  if (!stat.isFile()) throw new NotADiskImageError(msg('is not a regular file or block device'));
+  if (stat.size === 0) throw new NotADiskImageError(msg('is empty (0 bytes)'));
 
   const head = await readAt(imagePath, 0, Math.min(stat.size, Math.max(MAX_VMDK_DESCRIPTOR_BYTES, DETECT_HEAD_BYTES)));
   const magic = Buffer.from(head.subarray(0, 4)).toString('latin1');
@@ -67,7 +68,11 @@ export async function openImage(imagePath: string, options: OpenImageOptions = {
   if (descriptor !== null) {
     if (stat.size > MAX_VMDK_DESCRIPTOR_BYTES) {
       throw new NotADiskImageError(
-        `is a VMDK descriptor of ${stat.size} bytes, larger than the ${MAX_VMDK_DESCRIPTOR_BYTES} bytes diskx reads as a descriptor (real ones are a few hundred bytes)`,
+        msg(
+          'is a VMDK descriptor of {0} bytes, larger than the {1} bytes diskx reads as a descriptor (real ones are a few hundred bytes)',
+          stat.size,
+          MAX_VMDK_DESCRIPTOR_BYTES,
+        ),
       );
     }
     return openVmdkDescriptor(imagePath, descriptor, options);
@@ -117,7 +122,7 @@ export function vmdkDescriptorText(head: Uint8Array): string | null {
 
 function unsupportedVmdk(kind: string): UnsupportedImageError {
   return new UnsupportedImageError(
-    `is a ${kind} VMDK, which stores its sectors in grains, not as a raw disk; convert it first: qemu-img convert -O raw INPUT.vmdk OUTPUT.img`,
+    msg('is a {0} VMDK, which stores its sectors in grains, not as a raw disk; convert it first: qemu-img convert -O raw INPUT.vmdk OUTPUT.img', kind),
     kind,
   );
 }
@@ -138,7 +143,7 @@ export function parseVmdkDescriptor(text: string): { createType: string | null; 
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)(?:\s+"([^"]*)"(?:\s+(\d+))?)?/.exec(line);
     if (!match) continue;
-    if (extents.length >= MAX_VMDK_EXTENTS) throw new NotADiskImageError(`VMDK descriptor lists more than ${MAX_VMDK_EXTENTS} extents`);
+    if (extents.length >= MAX_VMDK_EXTENTS) throw new NotADiskImageError(msg('VMDK descriptor lists more than {0} extents', MAX_VMDK_EXTENTS));
     extents.push({ access: match[1]!, sectors: Number(match[2]), type: match[3]!.toUpperCase(), file: match[4] ?? '', offsetSectors: Number(match[5] ?? 0) });
   }
   return { createType, extents };
@@ -156,36 +161,36 @@ async function openVmdkDescriptor(descriptorPath: string, text: string, options:
   if (createType && SPARSE_CREATE_TYPES.has(createType.toLowerCase())) throw unsupportedVmdk(createType);
   const sparse = extents.find((e) => e.type !== 'FLAT' && e.type !== 'VMFS' && e.type !== 'ZERO');
   if (sparse) throw unsupportedVmdk(`${createType ?? 'unknown'} (extent type ${sparse.type})`);
-  if (extents.length === 0) throw new NotADiskImageError('is a VMDK descriptor with no extents');
+  if (extents.length === 0) throw new NotADiskImageError(msg('is a VMDK descriptor with no extents'));
   const parts: { source: ByteSource; size: number }[] = [];
   const dataFiles: string[] = [];
   const descriptorStat = await fsp.stat(descriptorPath);
   try {
     for (const extent of extents) {
       const size = extent.sectors * 512; // VMDK descriptors always count 512-byte sectors
-      if (!Number.isSafeInteger(size)) throw new NotADiskImageError(`VMDK extent of ${extent.sectors} sectors is too large`);
+      if (!Number.isSafeInteger(size)) throw new NotADiskImageError(msg('VMDK extent of {0} sectors is too large', extent.sectors));
       if (extent.type === 'ZERO') throw unsupportedVmdk(`${createType ?? 'unknown'} (ZERO extent)`);
       const file = path.resolve(path.dirname(descriptorPath), extent.file);
       let stat;
       try {
         stat = await fsp.stat(file);
       } catch {
-        throw new NotADiskImageError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
+        throw new NotADiskImageError(msg('VMDK descriptor names extent "{0}", which does not exist', extent.file));
       }
       if (!options.allowOutsideExtents) await assertExtentInFolder(descriptorPath, extent.file, file);
       // A descriptor read as its own extent would be taken for a raw disk of text.
       if (stat.ino === descriptorStat.ino && stat.dev === descriptorStat.dev) {
-        throw new NotADiskImageError(`VMDK descriptor names itself as its extent "${extent.file}"`);
+        throw new NotADiskImageError(msg('VMDK descriptor names itself as its extent "{0}"', extent.file));
       }
       // A directory opens fine on Linux and only fails (EISDIR, untyped) at the first read.
       if (!stat.isFile() && !stat.isBlockDevice()) {
-        throw new NotADiskImageError(`VMDK extent "${extent.file}" is not a regular file or block device`);
+        throw new NotADiskImageError(msg('VMDK extent "{0}" is not a regular file or block device', extent.file));
       }
       const base = extent.offsetSectors * 512;
       if (!Number.isSafeInteger(base + size))
-        throw new NotADiskImageError(`VMDK extent "${extent.file}" at offset ${extent.offsetSectors} sectors is too large`);
+        throw new NotADiskImageError(msg('VMDK extent "{0}" at offset {1} sectors is too large', extent.file, extent.offsetSectors));
       if (stat.size < base + size) {
-        throw new NotADiskImageError(`VMDK extent "${extent.file}" holds ${stat.size} bytes, the descriptor says ${base + size}`);
+        throw new NotADiskImageError(msg('VMDK extent "{0}" holds {1} bytes, the descriptor says {2}', extent.file, stat.size, base + size));
       }
       parts.push({ source: await FileSource.open(file, { size, base, readOnlyHint: extent.access !== 'RW' || !(await isWritable(file)) }), size });
       dataFiles.push(file);
@@ -218,7 +223,7 @@ async function assertExtentInFolder(descriptorPath: string, named: string, file:
   const relative = path.relative(folder, target);
   if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
     throw new NotADiskImageError(
-      `VMDK extent "${named}" lies outside the descriptor's folder (${target}); diskx reads extents only inside it; ${OUTSIDE_EXTENTS_HINT}`,
+      msg('VMDK extent "{0}" lies outside the descriptor\'s folder ({1}); diskx reads extents only inside it; {2}', named, target, OUTSIDE_EXTENTS_HINT),
     );
   }
 }
@@ -233,7 +238,7 @@ async function openBlockDevice(devicePath: string, rdev: number): Promise<ByteSo
   try {
     size = Number((await fsp.readFile(`${sys}/size`, 'utf8')).trim()) * 512;
   } catch {
-    throw new NotADiskImageError('is a block device whose size cannot be read from sysfs');
+    throw new NotADiskImageError(msg('is a block device whose size cannot be read from sysfs'));
   }
   for (const candidate of [`${sys}/queue/logical_block_size`, `${sys}/../queue/logical_block_size`]) {
     try {
@@ -243,6 +248,6 @@ async function openBlockDevice(devicePath: string, rdev: number): Promise<ByteSo
       /* a partition has no queue/ of its own; try its parent */
     }
   }
-  if (!Number.isSafeInteger(size) || size <= 0) throw new NotADiskImageError('is a block device of size 0 (no medium?)');
+  if (!Number.isSafeInteger(size) || size <= 0) throw new NotADiskImageError(msg('is a block device of size 0 (no medium?)'));
   return FileSource.open(devicePath, { size, reportedSectorSize: logical, readOnlyHint: true });
 }

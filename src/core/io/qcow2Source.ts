@@ -76,16 +76,19 @@ export class Qcow2Source extends BlockContainerSource {
     const window = await file.source.read(0, Math.min(fileSize, 4096));
     const node = parseContainerStruct('qcow2Header', Qcow2Header, window, 0, { bigEndian: true });
     const version = numField(node, 'version');
-    if (version !== 2 && version !== 3) throw new ContainerError(`qcow2 version ${version} is not 2 or 3`);
+    if (version !== 2 && version !== 3) throw new ContainerError(msg('qcow2 version {0} is not 2 or 3', version));
     const clusterBits = numField(node, 'clusterBits');
-    if (clusterBits < 9 || clusterBits > 21) throw new ContainerError(`qcow2 cluster_bits ${clusterBits} is outside 9..21`);
+    if (clusterBits < 9 || clusterBits > 21) throw new ContainerError(msg('qcow2 cluster_bits {0} is outside 9..21', clusterBits));
     const clusterSize = 2 ** clusterBits;
     const size = numField(node, 'size');
-    if (size > MAX_IMAGE_BYTES || size === 0) throw new ContainerError(`qcow2 virtual size ${size} is not usable`);
+    if (size > MAX_IMAGE_BYTES || size === 0) throw new ContainerError(msg('qcow2 virtual size {0} is not usable', size));
     const crypt = numField(node, 'cryptMethod');
     if (crypt !== 0) {
       throw new UnsupportedImageError(
-        `is an encrypted qcow2 image (${crypt === 1 ? 'AES-CBC' : crypt === 2 ? 'LUKS' : `method ${crypt}`}); diskx does not decrypt; decrypt it with qemu-img convert (--object secret,... --image-opts) -O raw first`,
+        msg(
+          'is an encrypted qcow2 image ({0}); diskx does not decrypt; decrypt it with qemu-img convert (--object secret,... --image-opts) -O raw first',
+          crypt === 1 ? 'AES-CBC' : crypt === 2 ? 'LUKS' : msg('method {0}', crypt),
+        ),
         'qcow2 (encrypted)',
       );
     }
@@ -93,22 +96,27 @@ export class Qcow2Source extends BlockContainerSource {
     if ((incompatible & ~INCOMPAT_KNOWN) !== 0n) {
       const bits = [...Array(64).keys()].filter((b) => ((incompatible & ~INCOMPAT_KNOWN) >> BigInt(b)) & 1n);
       throw new UnsupportedImageError(
-        `is a qcow2 image with incompatible features diskx does not read (bit ${bits.join(', ')}: ${bits.map((b) => (b === 2 ? 'external data file' : b === 4 ? 'extended L2 entries' : 'unknown')).join(', ')}); convert it with qemu-img convert -O raw first`,
+        msg(
+          'is a qcow2 image with incompatible features diskx does not read (bit {0}: {1}); convert it with qemu-img convert -O raw first',
+          bits.join(', '),
+          bits.map((b) => (b === 2 ? 'external data file' : b === 4 ? 'extended L2 entries' : 'unknown')).join(', '),
+        ),
         'qcow2',
       );
     }
     const compressionType = hasField(node, 'compressionType') ? numField(node, 'compressionType') : 0;
     const refcountOrder = version >= 3 ? numField(node, 'refcountOrder') : 4;
-    if (refcountOrder > 6) throw new ContainerError(`qcow2 refcount_order ${refcountOrder} is above 6`);
+    if (refcountOrder > 6) throw new ContainerError(msg('qcow2 refcount_order {0} is above 6', refcountOrder));
     const l1Size = numField(node, 'l1Size');
-    if (l1Size > MAX_QCOW2_L1_ENTRIES) throw new ContainerError(`qcow2 L1 table of ${l1Size} entries exceeds MAX_QCOW2_L1_ENTRIES (${MAX_QCOW2_L1_ENTRIES})`);
+    if (l1Size > MAX_QCOW2_L1_ENTRIES)
+      throw new ContainerError(msg('qcow2 L1 table of {0} entries exceeds MAX_QCOW2_L1_ENTRIES ({1})', l1Size, MAX_QCOW2_L1_ENTRIES));
     const l1Offset = numField(node, 'l1TableOffset');
     if (l1Size > 0 && (l1Offset % clusterSize !== 0 || l1Offset + l1Size * 8 > fileSize))
-      throw new ContainerError(`qcow2 L1 table at ${l1Offset} (+${l1Size * 8}) is misaligned or past the end of the file`);
+      throw new ContainerError(msg('qcow2 L1 table at {0} (+{1}) is misaligned or past the end of the file', l1Offset, l1Size * 8));
     const refcountTableOffset = numField(node, 'refcountTableOffset');
     const refcountTableBytes = numField(node, 'refcountTableClusters') * clusterSize;
     if (refcountTableOffset % clusterSize !== 0 || refcountTableOffset + refcountTableBytes > fileSize)
-      throw new ContainerError(`qcow2 refcount table at ${refcountTableOffset} (+${refcountTableBytes}) is misaligned or past the end of the file`);
+      throw new ContainerError(msg('qcow2 refcount table at {0} (+{1}) is misaligned or past the end of the file', refcountTableOffset, refcountTableBytes));
 
     const structures = [node];
     const headerLength = version >= 3 ? numField(node, 'headerLength') : 72;
@@ -117,7 +125,7 @@ export class Qcow2Source extends BlockContainerSource {
     const backingOffset = numField(node, 'backingFileOffset');
     if (backingOffset !== 0) {
       const length = numField(node, 'backingFileSize');
-      if (length === 0 || length > 1023) throw new ContainerError(`qcow2 backing file name of ${length} bytes (at most 1023)`);
+      if (length === 0 || length > 1023) throw new ContainerError(msg('qcow2 backing file name of {0} bytes (at most 1023)', length));
       const name = Buffer.from(await readTable(file.source, backingOffset, length, 'qcow2 backing file name')).toString('utf8');
       // Relative names count from the folder of the image that names them, as QEMU does.
       parent = await openParent.open(path.resolve(path.dirname(file.path), name), backingFormat);
@@ -161,7 +169,7 @@ export class Qcow2Source extends BlockContainerSource {
     const l2Offset = Number(l1Entry & OFFSET_MASK);
     if (l2Offset === 0) return unallocated(msg('no L2 table'));
     if (l2Offset % clusterSize !== 0 || l2Offset + clusterSize > file.source.size)
-      throw new ContainerError(`qcow2 L1 entry ${l1Index} points at ${l2Offset}, misaligned or past the end of the file`);
+      throw new ContainerError(msg('qcow2 L1 entry {0} points at {1}, misaligned or past the end of the file', l1Index, l2Offset));
     const l2Entry = readU64be(await file.source.read(l2Offset + (index % l2Entries) * 8, 8));
     if (l2Entry & COMPRESSED) {
       const offsetBits = 62 - (clusterBits - 8);
@@ -169,14 +177,14 @@ export class Qcow2Source extends BlockContainerSource {
       const sectors = Number((l2Entry >> BigInt(offsetBits)) & ((1n << BigInt(62 - offsetBits)) - 1n)) + 1;
       const length = Math.min(sectors * 512 - (hostOffset % 512), file.source.size - hostOffset);
       if (hostOffset >= file.source.size || length <= 0)
-        throw new ContainerError(`qcow2 compressed cluster ${index} at ${hostOffset} lies past the end of the file`);
+        throw new ContainerError(msg('qcow2 compressed cluster {0} at {1} lies past the end of the file', index, hostOffset));
       return { kind: 'compressed', key: index, inflate: async () => this.inflate(index, await file.source.read(hostOffset, length)) };
     }
     if (l2Entry & ZERO_FLAG && this.container.version === '3') return { kind: 'zero', why: msg('a zero cluster') };
     const hostOffset = Number(l2Entry & OFFSET_MASK);
     if (hostOffset === 0) return unallocated(msg('no cluster'));
     if (hostOffset % clusterSize !== 0 || hostOffset + clusterSize > file.source.size)
-      throw new ContainerError(`qcow2 L2 entry for cluster ${index} points at ${hostOffset}, misaligned or past the end of the file`);
+      throw new ContainerError(msg('qcow2 L2 entry for cluster {0} points at {1}, misaligned or past the end of the file', index, hostOffset));
     const copied = (l1Entry & COPIED) !== 0n && (l2Entry & COPIED) !== 0n;
     return { kind: 'data', file, fileOffset: hostOffset, shared: async () => this.sharedWhy(hostOffset, copied) };
   }
@@ -184,7 +192,7 @@ export class Qcow2Source extends BlockContainerSource {
   private inflate(index: number, compressed: Uint8Array): Uint8Array {
     if (this.header.compressionType !== 0)
       throw new UnsupportedImageError(
-        `has zstd-compressed qcow2 clusters, which diskx does not decompress; convert it with qemu-img convert -O raw first`,
+        msg('has zstd-compressed qcow2 clusters, which diskx does not decompress; convert it with qemu-img convert -O raw first'),
         'qcow2 (zstd)',
       );
     let out: Buffer;
@@ -192,7 +200,12 @@ export class Qcow2Source extends BlockContainerSource {
       out = zlib.inflateRawSync(compressed, { maxOutputLength: this.blockSize });
     } catch (error) {
       throw new ContainerError(
-        `qcow2 compressed cluster ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`,
+        msg(
+          'qcow2 compressed cluster {0} does not inflate to at most {1} bytes ({2})',
+          index,
+          this.blockSize,
+          error instanceof Error ? error.message : String(error),
+        ),
       );
     }
     const block = new Uint8Array(this.blockSize);
@@ -222,7 +235,8 @@ export class Qcow2Source extends BlockContainerSource {
     if (tableIndex * 8 + 8 > refcountTableBytes) return 0n;
     const blockOffset = Number(readU64be(await file.source.read(refcountTableOffset + tableIndex * 8, 8)) & ~0x1ffn);
     if (blockOffset === 0) return 0n;
-    if (blockOffset + this.blockSize > file.source.size) throw new ContainerError(`qcow2 refcount block at ${blockOffset} lies past the end of the file`);
+    if (blockOffset + this.blockSize > file.source.size)
+      throw new ContainerError(msg('qcow2 refcount block at {0} lies past the end of the file', blockOffset));
     const bit = (cluster % entriesPerBlock) * bitsPerEntry;
     const bytes = await file.source.read(blockOffset + Math.floor(bit / 8), Math.max(1, bitsPerEntry / 8));
     if (bitsPerEntry < 8) return BigInt((bytes[0]! >> (bit % 8)) & ((1 << bitsPerEntry) - 1));
@@ -291,7 +305,8 @@ async function readBackingFormat(source: ByteSource, headerLength: number, clust
     const type = view.getUint32(0);
     const length = view.getUint32(4);
     if (type === 0) break;
-    if (at + 8 + length > end) throw new ContainerError(`qcow2 header extension 0x${type.toString(16)} of ${length} bytes runs past the first cluster`);
+    if (at + 8 + length > end)
+      throw new ContainerError(msg('qcow2 header extension 0x{0} of {1} bytes runs past the first cluster', type.toString(16), length));
     if (type === EXT_BACKING_FORMAT) return asciiText(await source.read(at + 8, Math.min(length, 64)));
     at += 8 + Math.ceil(length / 8) * 8;
   }
@@ -305,7 +320,7 @@ async function readSnapshots(
   structures: StructNode[],
 ): Promise<{ id: string; name: string; date: string; virtualSize?: number }[]> {
   if (count === 0) return [];
-  if (count > MAX_QCOW2_SNAPSHOTS) throw new ContainerError(`qcow2 lists ${count} snapshots, more than MAX_QCOW2_SNAPSHOTS (${MAX_QCOW2_SNAPSHOTS})`);
+  if (count > MAX_QCOW2_SNAPSHOTS) throw new ContainerError(msg('qcow2 lists {0} snapshots, more than MAX_QCOW2_SNAPSHOTS ({1})', count, MAX_QCOW2_SNAPSHOTS));
   const snapshots: { id: string; name: string; date: string; virtualSize?: number }[] = [];
   let at = offset;
   for (let i = 0; i < count; i++) {

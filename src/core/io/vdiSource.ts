@@ -44,29 +44,33 @@ export class VdiSource extends BlockContainerSource {
     try {
       const file = { path: filePath, source };
       const header = parseContainerStruct('vdiHeader', VdiHeader, await readTable(source, 0, HEADER_BYTES, 'VDI header'), 0);
-      if (numField(header, 'signature') !== VDI_SIGNATURE) throw new ContainerError('VDI signature 0xBEDA107F missing at byte 64');
+      if (numField(header, 'signature') !== VDI_SIGNATURE) throw new ContainerError(msg('VDI signature 0xBEDA107F missing at byte 64'));
       const version = numField(header, 'version');
-      if (version >>> 16 !== 1) throw new ContainerError(`VDI header version ${version >>> 16}.${version & 0xffff} is not 1.x`);
+      if (version >>> 16 !== 1) throw new ContainerError(msg('VDI header version {0}.{1} is not 1.x', version >>> 16, version & 0xffff));
       const type = numField(header, 'imageType');
       if (type === 4 || type === 3) {
         throw new UnsupportedImageError(
-          `is a VDI ${type === 4 ? 'differencing' : 'undo'} image, which diskx does not read through its parent; convert the chain first: qemu-img convert -f vdi -O raw ...`,
+          msg(
+            'is a VDI {0} image, which diskx does not read through its parent; convert the chain first: qemu-img convert -f vdi -O raw ...',
+            type === 4 ? 'differencing' : 'undo',
+          ),
           'VDI (differencing)',
         );
       }
-      if (type !== 1 && type !== 2) throw new ContainerError(`VDI image type ${type} is not 1 (dynamic) or 2 (static)`);
+      if (type !== 1 && type !== 2) throw new ContainerError(msg('VDI image type {0} is not 1 (dynamic) or 2 (static)', type));
       const size = numField(header, 'diskSize');
       const blockSize = numField(header, 'blockSize');
       const extra = numField(header, 'blockExtra');
       const entries = numField(header, 'blocksInImage');
-      if (size === 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(`VDI disk size ${size} is not usable`);
+      if (size === 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(msg('VDI disk size {0} is not usable', size));
       if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || blockSize % 512 !== 0)
-        throw new ContainerError(`VDI block size ${blockSize} is not a multiple of 512 up to ${MAX_CONTAINER_BLOCK_BYTES}`);
-      if (extra > MAX_CONTAINER_BLOCK_BYTES) throw new ContainerError(`VDI block extra data of ${extra} bytes is too large`);
+        throw new ContainerError(msg('VDI block size {0} is not a multiple of 512 up to {1}', blockSize, MAX_CONTAINER_BLOCK_BYTES));
+      if (extra > MAX_CONTAINER_BLOCK_BYTES) throw new ContainerError(msg('VDI block extra data of {0} bytes is too large', extra));
       if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * blockSize < size)
-        throw new ContainerError(`VDI block map of ${entries} blocks does not fit the disk's ${size} bytes or exceeds MAX_BLOCK_TABLE_ENTRIES`);
+        throw new ContainerError(msg("VDI block map of {0} blocks does not fit the disk's {1} bytes or exceeds MAX_BLOCK_TABLE_ENTRIES", entries, size));
       const mapOffset = numField(header, 'offsetBlocks');
-      if (mapOffset + entries * 4 > source.size) throw new ContainerError(`VDI block map at ${mapOffset} (+${entries * 4}) lies past the end of the file`);
+      if (mapOffset + entries * 4 > source.size)
+        throw new ContainerError(msg('VDI block map at {0} (+{1}) lies past the end of the file', mapOffset, entries * 4));
       const container: ContainerInfo = { format: 'vdi', virtualSize: size, blockSize, version: `${version >>> 16}.${version & 0xffff}`, files: [filePath] };
       return new VdiSource(
         file,
@@ -91,7 +95,7 @@ export class VdiSource extends BlockContainerSource {
     if (entry === ZERO_BLOCK) return { kind: 'zero', why: msg('a zero block') };
     const at = this.map.dataOffset + entry * this.map.stride + this.map.extra;
     if (!Number.isSafeInteger(at) || at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
-      throw new ContainerError(`VDI block map entry ${index} points at block ${entry}, past the end of the file`);
+      throw new ContainerError(msg('VDI block map entry {0} points at block {1}, past the end of the file', index, entry));
     return { kind: 'data', file, fileOffset: at };
   }
 

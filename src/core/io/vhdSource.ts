@@ -66,7 +66,7 @@ export class VhdSource extends BlockContainerSource {
     const footer = parseContainerStruct('vhdFooter', VhdFooter, footerBytes, footerAt, { bigEndian: true });
     const diskType = numField(footer, 'diskType');
     const size = numField(footer, 'currentSize');
-    if (size === 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(`VHD current size ${size} is not usable`);
+    if (size === 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(msg('VHD current size {0} is not usable', size));
     const checksumOk = vhdChecksum(footerBytes, 64) === numField(footer, 'checksum');
     const structures = [footer];
     const uniqueId = formatGuid(bytesField(footer, 'uniqueId'));
@@ -74,7 +74,7 @@ export class VhdSource extends BlockContainerSource {
     const readOnly = readOnlyReasonText ? { readOnlyReason: renderMessage(readOnlyReasonText), readOnlyReasonText } : {};
 
     if (diskType === 2) {
-      if (size > footerAt) throw new ContainerError(`fixed VHD says its disk is ${size} bytes, but only ${footerAt} bytes precede the footer`);
+      if (size > footerAt) throw new ContainerError(msg('fixed VHD says its disk is {0} bytes, but only {1} bytes precede the footer', size, footerAt));
       const container: ContainerInfo = {
         format: 'vhd-fixed',
         virtualSize: size,
@@ -84,7 +84,7 @@ export class VhdSource extends BlockContainerSource {
       };
       return new VhdSource(file, size, FIXED_BLOCK, null, null, container, structures);
     }
-    if (diskType !== 3 && diskType !== 4) throw new ContainerError(`VHD disk type ${diskType} is not 2 (fixed), 3 (dynamic) or 4 (differencing)`);
+    if (diskType !== 3 && diskType !== 4) throw new ContainerError(msg('VHD disk type {0} is not 2 (fixed), 3 (dynamic) or 4 (differencing)', diskType));
 
     const headerAt = numField(footer, 'dataOffset');
     const header = parseContainerStruct('vhdDynamicHeader', VhdDynamicHeader, await readTable(file.source, headerAt, 1024, 'VHD dynamic header'), headerAt, {
@@ -92,16 +92,17 @@ export class VhdSource extends BlockContainerSource {
     });
     structures.push(header);
     if (Buffer.from(bytesField(header, 'cookie')).toString('latin1') !== 'cxsparse')
-      throw new ContainerError(`VHD dynamic header at ${headerAt} lacks its "cxsparse" cookie`);
+      throw new ContainerError(msg('VHD dynamic header at {0} lacks its "cxsparse" cookie', headerAt));
     const blockSize = numField(header, 'blockSize');
     if (blockSize < 512 || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0)
-      throw new ContainerError(`VHD block size ${blockSize} is not a power of two from 512 to ${MAX_CONTAINER_BLOCK_BYTES}`);
+      throw new ContainerError(msg('VHD block size {0} is not a power of two from 512 to {1}', blockSize, MAX_CONTAINER_BLOCK_BYTES));
     const entries = numField(header, 'maxTableEntries');
     if (entries > MAX_BLOCK_TABLE_ENTRIES)
-      throw new ContainerError(`VHD BAT of ${entries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
-    if (entries * blockSize < size) throw new ContainerError(`VHD BAT of ${entries} blocks of ${blockSize} bytes does not cover the disk's ${size} bytes`);
+      throw new ContainerError(msg('VHD BAT of {0} entries exceeds MAX_BLOCK_TABLE_ENTRIES ({1})', entries, MAX_BLOCK_TABLE_ENTRIES));
+    if (entries * blockSize < size)
+      throw new ContainerError(msg("VHD BAT of {0} blocks of {1} bytes does not cover the disk's {2} bytes", entries, blockSize, size));
     const tableOffset = numField(header, 'tableOffset');
-    if (tableOffset + entries * 4 > fileSize) throw new ContainerError(`VHD BAT at ${tableOffset} (+${entries * 4}) lies past the end of the file`);
+    if (tableOffset + entries * 4 > fileSize) throw new ContainerError(msg('VHD BAT at {0} (+{1}) lies past the end of the file', tableOffset, entries * 4));
     const bitmapBytes = Math.ceil(blockSize / 512 / 8 / 512) * 512;
 
     let parent: Awaited<ReturnType<ParentOpener['open']>> | null = null;
@@ -111,7 +112,7 @@ export class VhdSource extends BlockContainerSource {
       const expected = formatGuid(bytesField(header, 'parentUniqueId'));
       if (parentId !== null && parentId !== expected) {
         await parent.source.close();
-        throw new ContainerError(`the differencing VHD's parent ${parent.info.path} has unique id ${parentId}, the child expects ${expected}`);
+        throw new ContainerError(msg("the differencing VHD's parent {0} has unique id {1}, the child expects {2}", parent.info.path, parentId, expected));
       }
     }
     const container: ContainerInfo = {
@@ -148,7 +149,7 @@ export class VhdSource extends BlockContainerSource {
     const bitmapAt = entry * 512;
     const dataAt = bitmapAt + this.table.bitmapBytes;
     if (dataAt + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
-      throw new ContainerError(`VHD BAT entry ${index} points at sector ${entry}, past the end of the file`);
+      throw new ContainerError(msg('VHD BAT entry {0} points at sector {1}, past the end of the file', index, entry));
     const bitmap = await file.source.read(bitmapAt, this.table.bitmapBytes);
     const present = (sector: number): boolean => ((bitmap[sector >> 3]! >> (7 - (sector & 7))) & 1) === 1;
     // A dynamic disk's allocated block is read whole (as QEMU does); its bitmap still restricts writes.
@@ -229,5 +230,9 @@ async function openVhdParent(file: DataFile, header: StructNode, openParent: Par
   for (const candidate of tried) {
     if (await openParent.exists(candidate)) return openParent.open(candidate, 'vpc');
   }
-  throw new ContainerError(`is a differencing VHD whose parent cannot be found (${tried.length ? `tried ${tried.join(', ')}` : 'no parent locator or name'})`);
+  throw new ContainerError(
+    tried.length
+      ? msg('is a differencing VHD whose parent cannot be found (tried {0})', tried.join(', '))
+      : msg('is a differencing VHD whose parent cannot be found (no parent locator or name)'),
+  );
 }

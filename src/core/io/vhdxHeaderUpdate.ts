@@ -15,6 +15,7 @@ import { findField } from '../structure';
 import { VhdxHeader } from '../generated/VhdxHeader';
 import { crc32c } from '../crc32c';
 import { parseGuid, isZeroGuid } from '../guid';
+import { msg } from '../../shared/l10n';
 
 const KiB = 1024;
 /** The two header slots, file offsets (VHDX 1.0, 2.2). */
@@ -63,11 +64,12 @@ export function vhdxMetadataSlots(file: string): ContainerMetadataSlot[] {
 export async function vhdxHeaderUpdate(file: string, source: ByteSource): Promise<ContainerMetadataWrite> {
   const slots = await readVhdxHeaderSlots(source);
   const current = currentSlot(slots);
-  if (!current) throw new ContainerError('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C');
-  if (!isZeroGuid(bytesField(current.node, 'logGuid'))) throw new ContainerError('the VHDX log is not empty: it must be replayed before anything is written');
+  if (!current) throw new ContainerError(msg('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C'));
+  if (!isZeroGuid(bytesField(current.node, 'logGuid')))
+    throw new ContainerError(msg('the VHDX log is not empty: it must be replayed before anything is written'));
   const target = slots.find((s) => s !== current)!;
   const sequence = current.sequence + 1n;
-  if (sequence > 0xffff_ffff_ffff_ffffn) throw new ContainerError('the VHDX header sequence number cannot grow any further');
+  if (sequence > 0xffff_ffff_ffff_ffffn) throw new ContainerError(msg('the VHDX header sequence number cannot grow any further'));
   const after = new Uint8Array(current.bytes);
   const view = new DataView(after.buffer);
   const put = (name: string, bytes: Uint8Array): void => after.set(bytes, offsetOf(current.node, name));
@@ -90,7 +92,7 @@ export async function vhdxHeaderUpdate(file: string, source: ByteSource): Promis
 /** A field's offset inside the header, from the spec's parse (not a hand-kept table). */
 function offsetOf(node: StructNode, name: string): number {
   const field = findField(node.fields, name);
-  if (!field) throw new ContainerError(`${node.name} has no field ${name}`);
+  if (!field) throw new ContainerError(msg('{0} has no field {1}', node.name, name));
   return field.offset - node.offset;
 }
 

@@ -87,13 +87,13 @@ export class VhdxSource extends BlockContainerSource {
     const regions = await regionTable(file, structures);
     const bat = regions.get(BAT_REGION);
     const metadata = regions.get(METADATA_REGION);
-    if (!bat || !metadata) throw new ContainerError('VHDX region table lacks the BAT or the metadata region');
+    if (!bat || !metadata) throw new ContainerError(msg('VHDX region table lacks the BAT or the metadata region'));
     const items = await metadataItems(file, metadata, structures);
     const parameters = items.get(FILE_PARAMETERS);
     const sizeItem = items.get(VIRTUAL_DISK_SIZE);
     const sectorItem = items.get(LOGICAL_SECTOR_SIZE);
     if (!parameters || parameters.length < 8 || !sizeItem || sizeItem.length < 8 || !sectorItem || sectorItem.length < 4)
-      throw new ContainerError('VHDX metadata lacks file parameters, virtual disk size or logical sector size');
+      throw new ContainerError(msg('VHDX metadata lacks file parameters, virtual disk size or logical sector size'));
     const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const blockSize = view(parameters).getUint32(0, true);
     const hasParent = (view(parameters).getUint32(4, true) & 2) !== 0;
@@ -101,19 +101,19 @@ export class VhdxSource extends BlockContainerSource {
     const sectorSize = view(sectorItem).getUint32(0, true);
     if (hasParent)
       throw new UnsupportedImageError(
-        'is a differencing VHDX, which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vhdx -O raw ...',
+        msg('is a differencing VHDX, which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vhdx -O raw ...'),
         'VHDX (differencing)',
       );
     if (blockSize < MiB || blockSize > MAX_CONTAINER_BLOCK_BYTES || (blockSize & (blockSize - 1)) !== 0)
-      throw new ContainerError(`VHDX block size ${blockSize} is not a power of two from 1 MiB to 256 MiB`);
-    if (!SUPPORTED_SECTOR_SIZES.includes(sectorSize)) throw new ContainerError(`VHDX logical sector size ${sectorSize} is not 512 or 4096`);
+      throw new ContainerError(msg('VHDX block size {0} is not a power of two from 1 MiB to 256 MiB', blockSize));
+    if (!SUPPORTED_SECTOR_SIZES.includes(sectorSize)) throw new ContainerError(msg('VHDX logical sector size {0} is not 512 or 4096', sectorSize));
     if (size === 0 || size > MAX_IMAGE_BYTES || size % sectorSize !== 0)
-      throw new ContainerError(`VHDX virtual size ${size} is not a usable multiple of ${sectorSize}`);
+      throw new ContainerError(msg('VHDX virtual size {0} is not a usable multiple of {1}', size, sectorSize));
     const chunkRatio = (2 ** 23 * sectorSize) / blockSize;
     const blocks = Math.ceil(size / blockSize);
     const entries = blocks + Math.floor((blocks - 1) / chunkRatio);
     if (entries > MAX_BLOCK_TABLE_ENTRIES || entries * 8 > bat.length)
-      throw new ContainerError(`VHDX BAT region of ${bat.length} bytes cannot hold ${entries} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)`);
+      throw new ContainerError(msg('VHDX BAT region of {0} bytes cannot hold {1} entries (or exceeds MAX_BLOCK_TABLE_ENTRIES)', bat.length, entries));
     const logGuid = bytesField(header, 'logGuid');
     const log = { offset: numField(header, 'logOffset'), length: numField(header, 'logLength'), guid: isZeroGuid(logGuid) ? null : formatGuid(logGuid) };
     // With an empty log a data write needs only the header update (vhdxHeaderUpdate.ts).
@@ -141,11 +141,11 @@ export class VhdxSource extends BlockContainerSource {
     if (at + 8 > this.bat.offset + this.bat.length) return { kind: 'zero', why: msg('beyond the BAT') };
     const entry = readU64le(await file.source.read(at, 8));
     const state = Number(entry & 7n);
-    if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(`VHDX block ${index} is partially present, which only a differencing disk may be`);
+    if (state === PAYLOAD_PARTIALLY_PRESENT) throw new ContainerError(msg('VHDX block {0} is partially present, which only a differencing disk may be', index));
     if (state !== PAYLOAD_FULLY_PRESENT) return { kind: 'zero', why: msg('BAT state {0}, {1}', state, PAYLOAD_STATES[state] ?? 'reserved') };
     const offset = Number(entry >> 20n) * MiB;
     if (offset < MiB || offset + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
-      throw new ContainerError(`VHDX BAT entry for block ${index} points at ${offset}, past the end of the file`);
+      throw new ContainerError(msg('VHDX BAT entry for block {0} points at {1}, past the end of the file', index, offset));
     return { kind: 'data', file, fileOffset: offset };
   }
 
@@ -234,7 +234,7 @@ async function currentHeader(file: DataFile, structures: StructNode[]): Promise<
   const slots = await readVhdxHeaderSlots(file.source);
   structures.push(...slots.map((s) => s.node));
   const current = currentSlot(slots);
-  if (!current) throw new ContainerError('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C');
+  if (!current) throw new ContainerError(msg('neither VHDX header (at 64 KiB and 128 KiB) has a valid signature and CRC-32C'));
   return current.node;
 }
 
@@ -245,16 +245,17 @@ async function regionTable(file: DataFile, structures: StructNode[]): Promise<Ma
     const node = parseContainerStruct(`vhdxRegionTable@${at / KiB}K`, VhdxRegionTable, bytes, at, { params: [MAX_VHDX_TABLE_ENTRIES] });
     structures.push(node);
     const count = numField(node, 'entryCount');
-    if (count > MAX_VHDX_TABLE_ENTRIES) throw new ContainerError(`VHDX region table lists ${count} regions, more than ${MAX_VHDX_TABLE_ENTRIES}`);
+    if (count > MAX_VHDX_TABLE_ENTRIES) throw new ContainerError(msg('VHDX region table lists {0} regions, more than {1}', count, MAX_VHDX_TABLE_ENTRIES));
     const regions = new Map<string, { offset: number; length: number }>();
     for (let i = 0; i < count; i++) {
       const guid = formatGuid(bytesField(node, `entries.${i}.guid`));
       const offset = numField(node, `entries.${i}.fileOffset`);
       const length = numField(node, `entries.${i}.length`);
-      if (offset + length > file.source.size) throw new ContainerError(`VHDX region ${guid} at ${offset} (+${length}) lies past the end of the file`);
+      if (offset + length > file.source.size)
+        throw new ContainerError(msg('VHDX region {0} at {1} (+{2}) lies past the end of the file', guid, offset, length));
       if (guid !== BAT_REGION && guid !== METADATA_REGION && (numField(node, `entries.${i}.required`) & 1) !== 0) {
         throw new UnsupportedImageError(
-          `is a VHDX with a required region ${guid} diskx does not know; convert it with qemu-img convert -f vhdx -O raw first`,
+          msg('is a VHDX with a required region {0} diskx does not know; convert it with qemu-img convert -f vhdx -O raw first', guid),
           'VHDX',
         );
       }
@@ -262,12 +263,13 @@ async function regionTable(file: DataFile, structures: StructNode[]): Promise<Ma
     }
     return regions;
   }
-  throw new ContainerError('neither VHDX region table (at 192 KiB and 256 KiB) has a valid signature and CRC-32C');
+  throw new ContainerError(msg('neither VHDX region table (at 192 KiB and 256 KiB) has a valid signature and CRC-32C'));
 }
 
 async function metadataItems(file: DataFile, region: { offset: number; length: number }, structures: StructNode[]): Promise<Map<string, Uint8Array>> {
   const tableBytes = await readTable(file.source, region.offset, Math.min(64 * KiB, region.length), 'VHDX metadata table');
-  if (Buffer.from(tableBytes.subarray(0, 8)).toString('latin1') !== 'metadata') throw new ContainerError('VHDX metadata region lacks its "metadata" signature');
+  if (Buffer.from(tableBytes.subarray(0, 8)).toString('latin1') !== 'metadata')
+    throw new ContainerError(msg('VHDX metadata region lacks its "metadata" signature'));
   const node = parseContainerStruct('vhdxMetadataTable', VhdxMetadataTable, tableBytes, region.offset, { params: [MAX_VHDX_TABLE_ENTRIES] });
   structures.push(node);
   const items = new Map<string, Uint8Array>();
@@ -278,7 +280,7 @@ async function metadataItems(file: DataFile, region: { offset: number; length: n
     const length = numField(node, `entries.${i}.length`);
     if (![FILE_PARAMETERS, VIRTUAL_DISK_SIZE, LOGICAL_SECTOR_SIZE].includes(id)) continue;
     if (length > 64 || offset + length > region.length)
-      throw new ContainerError(`VHDX metadata item ${id} at ${offset} (+${length}) lies outside the metadata region`);
+      throw new ContainerError(msg('VHDX metadata item {0} at {1} (+{2}) lies outside the metadata region', id, offset, length));
     items.set(id, await readTable(file.source, region.offset + offset, length, `VHDX metadata item ${id}`));
   }
   return items;

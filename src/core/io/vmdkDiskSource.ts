@@ -79,7 +79,7 @@ export class VmdkDiskSource implements ContainerByteSource {
     try {
       for (const extent of extents) {
         const size = extent.sectors * 512;
-        if (!Number.isSafeInteger(size) || size <= 0) throw new ContainerError(`VMDK extent of ${extent.sectors} sectors is not usable`);
+        if (!Number.isSafeInteger(size) || size <= 0) throw new ContainerError(msg('VMDK extent of {0} sectors is not usable', extent.sectors));
         if (extent.type === 'ZERO') {
           parts.push({ kind: 'zero', start, size });
           start += size;
@@ -87,9 +87,9 @@ export class VmdkDiskSource implements ContainerByteSource {
         }
         const file = path.resolve(path.dirname(descriptorPath), extent.file);
         const stat = await fsp.stat(file).catch(() => null);
-        if (!stat) throw new ContainerError(`VMDK descriptor names extent "${extent.file}", which does not exist`);
-        if (!stat.isFile()) throw new ContainerError(`VMDK extent "${extent.file}" is not a regular file`);
-        if (path.resolve(file) === path.resolve(descriptorPath)) throw new ContainerError(`VMDK descriptor names itself as its extent "${extent.file}"`);
+        if (!stat) throw new ContainerError(msg('VMDK descriptor names extent "{0}", which does not exist', extent.file));
+        if (!stat.isFile()) throw new ContainerError(msg('VMDK extent "{0}" is not a regular file', extent.file));
+        if (path.resolve(file) === path.resolve(descriptorPath)) throw new ContainerError(msg('VMDK descriptor names itself as its extent "{0}"', extent.file));
         await checkExtent(extent.file, file);
         const ro = extent.access !== 'RW' || (await readOnly(file));
         const source = await FileSource.open(file, { readOnlyHint: ro });
@@ -103,20 +103,24 @@ export class VmdkDiskSource implements ContainerByteSource {
           }
           if (sparse.size < size) {
             await sparse.close();
-            throw new ContainerError(`VMDK sparse extent "${extent.file}" holds ${sparse.size} bytes, the descriptor says ${size}`);
+            throw new ContainerError(msg('VMDK sparse extent "{0}" holds {1} bytes, the descriptor says {2}', extent.file, sparse.size, size));
           }
           parts.push({ kind: 'sparse', source: sparse, start, size });
         } else if (extent.type === 'FLAT' || extent.type === 'VMFS') {
           const base = extent.offsetSectors * 512;
           if (base + size > stat.size) {
             await source.close();
-            throw new ContainerError(`VMDK extent "${extent.file}" holds ${stat.size} bytes, the descriptor says ${base + size}`);
+            throw new ContainerError(msg('VMDK extent "{0}" holds {1} bytes, the descriptor says {2}', extent.file, stat.size, base + size));
           }
           parts.push({ kind: 'flat', source, file, base, start, size });
         } else {
           await source.close();
           throw new UnsupportedImageError(
-            `is a VMDK whose extent "${extent.file}" has type ${extent.type}, which diskx does not read; convert it with qemu-img convert -f vmdk -O raw first`,
+            msg(
+              'is a VMDK whose extent "{0}" has type {1}, which diskx does not read; convert it with qemu-img convert -f vmdk -O raw first',
+              extent.file,
+              extent.type,
+            ),
             `VMDK (${extent.type})`,
           );
         }
@@ -127,7 +131,7 @@ export class VmdkDiskSource implements ContainerByteSource {
       await Promise.allSettled(parts.flatMap((p) => (p.kind === 'zero' ? [] : [p.source.close()])));
       throw error;
     }
-    if (parts.length === 0) throw new ContainerError('VMDK descriptor lists no extents');
+    if (parts.length === 0) throw new ContainerError(msg('VMDK descriptor lists no extents'));
     const sparse = parts.find((p) => p.kind === 'sparse');
     const createType = /^\s*createType\s*=\s*"([^"]*)"/im.exec(text)?.[1] ?? '';
     const info: ContainerInfo = {
@@ -223,7 +227,12 @@ function refuseDelta(file: string, descriptor: string | null): void {
   const hint = /^\s*parentFileNameHint\s*=\s*"([^"]*)"/m.exec(descriptor)?.[1];
   if (hint || (parentCid && parentCid.toLowerCase() !== 'ffffffff')) {
     throw new UnsupportedImageError(
-      `is a VMDK delta disk (its parent: ${hint ?? `CID ${parentCid}`}), which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vmdk -O raw ${path.basename(file)} ${path.basename(file).replace(/\.vmdk$/i, '')}.img`,
+      msg(
+        'is a VMDK delta disk (its parent: {0}), which diskx does not read through its parent yet; convert the chain first: qemu-img convert -f vmdk -O raw {1} {2}.img',
+        hint ?? `CID ${parentCid}`,
+        path.basename(file),
+        path.basename(file).replace(/\.vmdk$/i, ''),
+      ),
       'VMDK (delta)',
     );
   }

@@ -62,12 +62,12 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const fileSize = file.source.size;
     let header = parseContainerStruct('vmdkSparseHeader', VmdkSparseHeader, await readTable(file.source, 0, 512, 'VMDK sparse header'), 0);
     if (Buffer.from(bytesField(header, 'magic')).toString('latin1') !== 'KDMV')
-      throw new ContainerError(`VMDK sparse extent ${file.path} does not start with the "KDMV" magic of a hosted sparse extent`);
+      throw new ContainerError(msg('VMDK sparse extent {0} does not start with the "KDMV" magic of a hosted sparse extent', file.path));
     const structures = [header];
     if (BigInt(numField(header, 'capacity')) > 0n && readGdOffset(header) === GD_AT_END) {
       // streamOptimized: the header at the start leaves the grain directory to the footer copy,
       // 1024 bytes before the end (footer marker, footer, end-of-stream marker).
-      if (fileSize < 1536) throw new ContainerError('streamOptimized VMDK is too short to hold its footer');
+      if (fileSize < 1536) throw new ContainerError(msg('streamOptimized VMDK is too short to hold its footer'));
       const footer = parseContainerStruct(
         'vmdkSparseFooter',
         VmdkSparseHeader,
@@ -75,7 +75,7 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
         fileSize - 1024,
       );
       if (Buffer.from(bytesField(footer, 'magic')).toString('latin1') !== 'KDMV')
-        throw new ContainerError('streamOptimized VMDK has no footer header 1024 bytes before its end');
+        throw new ContainerError(msg('streamOptimized VMDK has no footer header 1024 bytes before its end'));
       structures.push(footer);
       header = footer;
     }
@@ -84,20 +84,20 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const grainSectors = numField(header, 'grainSize');
     const gtes = numField(header, 'numGtesPerGt');
     const size = capacitySectors * 512;
-    if (size <= 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(`VMDK extent capacity of ${capacitySectors} sectors is not usable`);
+    if (size <= 0 || size > MAX_IMAGE_BYTES) throw new ContainerError(msg('VMDK extent capacity of {0} sectors is not usable', capacitySectors));
     const grainBytes = grainSectors * 512;
     const compressed = (flags & FLAG_COMPRESSED) !== 0;
     const grainLimit = compressed ? MAX_COMPRESSED_BLOCK_BYTES : MAX_CONTAINER_BLOCK_BYTES;
     if (grainSectors < 1 || grainBytes > grainLimit || (grainSectors & (grainSectors - 1)) !== 0)
-      throw new ContainerError(`VMDK grain size of ${grainSectors} sectors is not a power of two up to ${grainLimit / 512}`);
-    if (gtes < 1 || gtes > MAX_GTES_PER_GT) throw new ContainerError(`VMDK grain tables of ${gtes} entries (1..${MAX_GTES_PER_GT})`);
+      throw new ContainerError(msg('VMDK grain size of {0} sectors is not a power of two up to {1}', grainSectors, grainLimit / 512));
+    if (gtes < 1 || gtes > MAX_GTES_PER_GT) throw new ContainerError(msg('VMDK grain tables of {0} entries (1..{1})', gtes, MAX_GTES_PER_GT));
     const grains = Math.ceil(capacitySectors / grainSectors);
     const gdEntries = Math.ceil(grains / gtes);
     if (gdEntries > MAX_BLOCK_TABLE_ENTRIES)
-      throw new ContainerError(`VMDK grain directory of ${gdEntries} entries exceeds MAX_BLOCK_TABLE_ENTRIES (${MAX_BLOCK_TABLE_ENTRIES})`);
+      throw new ContainerError(msg('VMDK grain directory of {0} entries exceeds MAX_BLOCK_TABLE_ENTRIES ({1})', gdEntries, MAX_BLOCK_TABLE_ENTRIES));
     const gdOffset = readGdOffset(header);
     if (gdOffset === GD_AT_END || Number(gdOffset) * 512 + gdEntries * 4 > fileSize)
-      throw new ContainerError(`VMDK grain directory at sector ${gdOffset} (+${gdEntries * 4} bytes) lies past the end of the file`);
+      throw new ContainerError(msg('VMDK grain directory at sector {0} (+{1} bytes) lies past the end of the file', gdOffset, gdEntries * 4));
 
     const descriptorSectors = numField(header, 'descriptorSize');
     const descriptorAt = numField(header, 'descriptorOffset') * 512;
@@ -136,17 +136,18 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const gtSector = u32le(await file.source.read(this.tables.gdOffset + gdIndex * 4, 4));
     if (gtSector === 0) return { kind: absent, why: msg('no grain table') };
     const gteAt = gtSector * 512 + (index % this.tables.gtes) * 4;
-    if (gteAt + 4 > file.source.size) throw new ContainerError(`VMDK grain directory entry ${gdIndex} points at sector ${gtSector}, past the end of the file`);
+    if (gteAt + 4 > file.source.size)
+      throw new ContainerError(msg('VMDK grain directory entry {0} points at sector {1}, past the end of the file', gdIndex, gtSector));
     const grainSector = u32le(await file.source.read(gteAt, 4));
     if (grainSector === 0) return { kind: absent, why: msg('no grain') };
     if (grainSector === 1 && this.tables.zeroedGte) return { kind: 'zero', why: msg('a zero grain') };
     const at = grainSector * 512;
     if (this.tables.compressed) {
-      if (at + 12 > file.source.size) throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
+      if (at + 12 > file.source.size) throw new ContainerError(msg('VMDK grain {0} at sector {1} lies past the end of the file', index, grainSector));
       return { kind: 'compressed', key: index, inflate: () => this.inflate(index, at) };
     }
     if (at + Math.min(this.blockSize, this.size - index * this.blockSize) > file.source.size)
-      throw new ContainerError(`VMDK grain ${index} at sector ${grainSector} lies past the end of the file`);
+      throw new ContainerError(msg('VMDK grain {0} at sector {1} lies past the end of the file', index, grainSector));
     return { kind: 'data', file, fileOffset: at };
   }
 
@@ -155,13 +156,18 @@ export class VmdkSparseExtentSource extends BlockContainerSource {
     const marker = await file.source.read(at, 12);
     const length = u32le(marker, 8);
     if (length === 0 || length > MAX_COMPRESSED_BLOCK_BYTES || at + 12 + length > file.source.size)
-      throw new ContainerError(`VMDK compressed grain ${index} of ${length} bytes at ${at} is empty, too large or past the end of the file`);
+      throw new ContainerError(msg('VMDK compressed grain {0} of {1} bytes at {2} is empty, too large or past the end of the file', index, length, at));
     let out: Buffer;
     try {
       out = zlib.inflateSync(await file.source.read(at + 12, length), { maxOutputLength: this.blockSize });
     } catch (error) {
       throw new ContainerError(
-        `VMDK compressed grain ${index} does not inflate to at most ${this.blockSize} bytes (${error instanceof Error ? error.message : String(error)})`,
+        msg(
+          'VMDK compressed grain {0} does not inflate to at most {1} bytes ({2})',
+          index,
+          this.blockSize,
+          error instanceof Error ? error.message : String(error),
+        ),
       );
     }
     const grain = new Uint8Array(this.blockSize);

@@ -6,6 +6,7 @@ import type { ByteSource } from '../io/byteSource';
 import { MAX_SPEC_FIELDS, SPEC_PARSE_HEAP_MB, SPEC_PARSE_TIME_LIMIT_MS, SPEC_WINDOW_BYTES } from '../limits';
 import { distFile, type CompiledSpec } from './specCompiler';
 import { SpecParseError, type SpecField, type SpecParseResult } from './specTypes';
+import { msg } from '../../shared/l10n';
 import type { SpecWorkerInput, SpecWorkerReply } from './specWorker';
 
 export interface SpecParseOptions {
@@ -61,7 +62,7 @@ export class SpecParse {
   static async start(compiled: CompiledSpec, source: ByteSource, options: SpecParseOptions): Promise<SpecParse> {
     const window = await readWindow(source, options.at, options.windowBytes ?? SPEC_WINDOW_BYTES);
     const workerPath = options.workerPath ?? distFile('spec-worker.js');
-    if (!workerPath) throw new SpecParseError('dist/spec-worker.js is missing: run the build (npm run build)');
+    if (!workerPath) throw new SpecParseError(msg('dist/spec-worker.js is missing: run the build (npm run build)'));
     const limitMs = options.timeLimitMs ?? SPEC_PARSE_TIME_LIMIT_MS;
     const heapMb = options.heapMb ?? SPEC_PARSE_HEAP_MB;
     const input: SpecWorkerInput = {
@@ -88,28 +89,30 @@ export class SpecParse {
       const timer = setTimeout(() => {
         void worker.terminate();
         reject(
-          new SpecParseError(`${compiled.id}: parsing did not finish within ${limitMs / 1000} s and was stopped (an endless repeat, or too much to read?)`),
+          new SpecParseError(
+            msg('{0}: parsing did not finish within {1} s and was stopped (an endless repeat, or too much to read?)', compiled.id, limitMs / 1000),
+          ),
         );
       }, limitMs);
       worker.once('message', (reply: SpecWorkerReply) => {
         clearTimeout(timer);
         if (reply.type === 'result') resolve(reply.result);
       });
-      worker.once('error', (error) => (clearTimeout(timer), reject(new SpecParseError(`${compiled.id}: ${workerFailure(error, heapMb)}`))));
-      worker.once('exit', (code) => (clearTimeout(timer), reject(new SpecParseError(`${compiled.id}: the parse worker stopped (exit ${code})`))));
+      worker.once('error', (error) => (clearTimeout(timer), reject(new SpecParseError(msg('{0}: {1}', compiled.id, workerFailure(error, heapMb))))));
+      worker.once('exit', (code) => (clearTimeout(timer), reject(new SpecParseError(msg('{0}: the parse worker stopped (exit {1})', compiled.id, code)))));
     });
     return new SpecParse(worker, result, limitMs);
   }
 
   /** Evaluates the instance at `path` (lazy `pos:`/`value:` fields) and returns it with its children. */
   expand(path: string): Promise<SpecField> {
-    if (this.closed) return Promise.reject(new SpecParseError('the parse worker has stopped; apply the spec again'));
+    if (this.closed) return Promise.reject(new SpecParseError(msg('the parse worker has stopped; apply the spec again')));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         void this.dispose();
-        reject(new SpecParseError(`${path}: did not finish within ${this.timeLimitMs / 1000} s and was stopped`));
+        reject(new SpecParseError(msg('{0}: did not finish within {1} s and was stopped', path, this.timeLimitMs / 1000)));
       }, this.timeLimitMs);
       this.pending.set(id, { resolve, reject, timer });
       this.worker.postMessage({ type: 'expand', id, path });
@@ -132,7 +135,7 @@ function workerFailure(error: Error, heapMb = SPEC_PARSE_HEAP_MB): string {
 /** Reads [at, at + limit) clipped to the image, in chunks, into one buffer. */
 export async function readWindow(source: ByteSource, at: number, limit: number): Promise<{ buffer: ArrayBuffer; byImageEnd: boolean }> {
   if (!Number.isSafeInteger(at) || at < 0 || at >= source.size) {
-    throw new SpecParseError(`offset ${at} is outside the image (${source.size} bytes)`);
+    throw new SpecParseError(msg('offset {0} is outside the image ({1} bytes)', at, source.size));
   }
   const size = Math.min(limit, SPEC_WINDOW_BYTES, source.size - at);
   const bytes = new Uint8Array(size);

@@ -13,6 +13,7 @@ import type { WriteRefusedError } from './errors';
 import { isContainerSource } from '../io/containerSource';
 import type { ContainerMetadataSlot, ContainerMetadataWrite } from '../io/containerSource';
 import { repairableCopyCommand } from '../io/containerDetect';
+import { msg } from '../../shared/l10n';
 
 /** One file holding image bytes [start, start + size) at `fileOffset`. */
 export interface ImageExtent {
@@ -91,7 +92,8 @@ export async function resolveImageFiles(
     extents.push({ file, start, size, fileOffset: extent.offsetSectors * 512, refusal });
     start += size;
   }
-  if (start !== sizeBytes) throw new NotADiskImageError(`VMDK descriptor changed while it was read (${start} bytes of extents, ${sizeBytes} when opened)`);
+  if (start !== sizeBytes)
+    throw new NotADiskImageError(msg('VMDK descriptor changed while it was read ({0} bytes of extents, {1} when opened)', start, sizeBytes));
   return { image, kind: 'vmdk', sizeBytes, extents };
 }
 
@@ -102,7 +104,7 @@ async function containerExtents(opened: Awaited<ReturnType<typeof openImage>>, r
   for (const range of mergeRanges(ranges)) {
     const mapped = await source.mapWrite(range.offset, range.length);
     if (!mapped.ok)
-      throw new ContainerWriteRefusedError(source.container.format, mapped.reason, repairableCopyCommand(opened.dataFiles[0]!, source.container.format));
+      throw new ContainerWriteRefusedError(source.container.format, mapped.reasonText, repairableCopyCommand(opened.dataFiles[0]!, source.container.format));
     for (const piece of mapped.pieces) {
       const refusal = (await isReadOnlyFile(piece.file)) ? 'read-only-file' : null;
       extents.push({ file: piece.file, start: piece.virtualOffset, size: piece.length, fileOffset: piece.fileOffset, refusal });

@@ -139,25 +139,25 @@ export async function readJournal(journalPath: string): Promise<Journal | null> 
   try {
     value = JSON.parse(read.text);
   } catch (error) {
-    throw new JournalCorruptError(journalPath, `not JSON: ${(error as Error).message}`);
+    throw new JournalCorruptError(journalPath, msg('not JSON: {0}', (error as Error).message));
   }
   return validateJournal(journalPath, value);
 }
 
 // The journal is input like any other: check its shape before trusting offsets.
 function validateJournal(journalPath: string, value: unknown): Journal {
-  const bad = (what: string): never => {
+  const bad = (what: Message): never => {
     throw new JournalCorruptError(journalPath, what);
   };
-  if (!isRecord(value) || value.format !== JOURNAL_FORMAT) bad(`not a ${JOURNAL_FORMAT} file`);
+  if (!isRecord(value) || value.format !== JOURNAL_FORMAT) bad(msg('not a {0} file', JOURNAL_FORMAT));
   const record = value as Record<string, unknown>;
-  if (record.version !== JOURNAL_VERSION) bad(`version ${String(record.version)} is not ${JOURNAL_VERSION}`);
-  if (typeof record.image !== 'string' || !Array.isArray(record.entries)) bad('missing image or entries');
+  if (record.version !== JOURNAL_VERSION) bad(msg('version {0} is not {1}', String(record.version), JOURNAL_VERSION));
+  if (typeof record.image !== 'string' || !Array.isArray(record.entries)) bad(msg('missing image or entries'));
   const states: JournalState[] = ['pending', 'applied', 'undoing', 'undone'];
   for (const entry of record.entries as unknown[]) {
-    if (!isRecord(entry)) bad('an entry is not an object');
+    if (!isRecord(entry)) bad(msg('an entry is not an object'));
     const e = entry as Record<string, unknown>;
-    if (!Number.isSafeInteger(e.id) || !states.includes(e.state as JournalState)) bad('an entry has no id or an unknown state');
+    if (!Number.isSafeInteger(e.id) || !states.includes(e.state as JournalState)) bad(msg('an entry has no id or an unknown state'));
     if (
       !Number.isSafeInteger(e.sizeBytes) ||
       !Number.isSafeInteger(e.sectorSize) ||
@@ -165,9 +165,10 @@ function validateJournal(journalPath: string, value: unknown): Journal {
       !Array.isArray(e.fixes) ||
       !Array.isArray(e.files)
     ) {
-      bad(`entry ${String(e.id)} lacks sizeBytes, sectorSize, files, fixes or writes`);
+      bad(msg('entry {0} lacks sizeBytes, sectorSize, files, fixes or writes', String(e.id)));
     }
-    if (!SUPPORTED_SECTOR_SIZES.includes(e.sectorSize as number)) bad(`entry ${String(e.id)} has sector size ${String(e.sectorSize)}, not 512 or 4096`);
+    if (!SUPPORTED_SECTOR_SIZES.includes(e.sectorSize as number))
+      bad(msg('entry {0} has sector size {1}, not 512 or 4096', String(e.id), String(e.sectorSize)));
     for (const write of e.writes as unknown[]) {
       const w = write as Record<string, unknown>;
       const ok =
@@ -180,12 +181,12 @@ function validateJournal(journalPath: string, value: unknown): Journal {
         w.before.length === w.after.length &&
         /^([0-9a-f]{2})*$/i.test(w.after) &&
         (w.offset as number) + w.before.length / 2 <= (e.sizeBytes as number);
-      if (!ok) bad(`entry ${String(e.id)} has a malformed write`);
+      if (!ok) bad(msg('entry {0} has a malformed write', String(e.id)));
     }
     if (e.identity !== undefined && (!Array.isArray(e.identity) || e.identity.length > 2 || !e.identity.every((x) => typeof x === 'string' && x.length <= 200)))
-      bad(`entry ${String(e.id)} has a malformed identity`);
+      bad(msg('entry {0} has a malformed identity', String(e.id)));
     if (e.sectorsAfter !== undefined) {
-      if (!Array.isArray(e.sectorsAfter)) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
+      if (!Array.isArray(e.sectorsAfter)) bad(msg('entry {0} has malformed sectorsAfter', String(e.id)));
       for (const sector of e.sectorsAfter as unknown[]) {
         const x = sector as Record<string, unknown>;
         const ok =
@@ -195,11 +196,11 @@ function validateJournal(journalPath: string, value: unknown): Journal {
           typeof x.bytes === 'string' &&
           /^([0-9a-f]{2})*$/i.test(x.bytes) &&
           (x.offset as number) + x.bytes.length / 2 <= (e.sizeBytes as number);
-        if (!ok) bad(`entry ${String(e.id)} has malformed sectorsAfter`);
+        if (!ok) bad(msg('entry {0} has malformed sectorsAfter', String(e.id)));
       }
     }
     if (e.containerWrites !== undefined) {
-      if (!Array.isArray(e.containerWrites)) bad(`entry ${String(e.id)} has malformed containerWrites`);
+      if (!Array.isArray(e.containerWrites)) bad(msg('entry {0} has malformed containerWrites', String(e.id)));
       for (const write of e.containerWrites as unknown[]) {
         const w = write as Record<string, unknown>;
         const ok =
@@ -213,7 +214,7 @@ function validateJournal(journalPath: string, value: unknown): Journal {
           /^([0-9a-f]{2})*$/i.test(w.before) &&
           /^([0-9a-f]{2})*$/i.test(w.after) &&
           w.before.length === w.after.length;
-        if (!ok) bad(`entry ${String(e.id)} has a malformed container write`);
+        if (!ok) bad(msg('entry {0} has a malformed container write', String(e.id)));
       }
     }
   }

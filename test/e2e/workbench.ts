@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { startCodeServer } from '../../scripts/codeServer.mjs';
 import type { RunningCodeServer } from '../../scripts/codeServer.mjs';
+import { screenshotPath } from '../builders/screenshots';
 
 export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const CHROMIUM = process.env.DISKX_CHROMIUM ?? '/usr/bin/chromium';
@@ -310,11 +311,9 @@ export async function problemsText(page: Page, expected: RegExp, timeoutMs = 30_
   throw new Error(`the Problems panel never showed ${expected}; it shows:\n${text}`);
 }
 
-/** Saves a screenshot of the whole workbench to docs/screenshots/NAME.png. */
+/** Saves a screenshot of the whole workbench as NAME.png (in docs/screenshots/ with DISKX_UPDATE_SCREENSHOTS=1). */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  const dir = path.join(repoRoot, 'docs', 'screenshots');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}.png`);
+  const file = screenshotPath(`${name}.png`);
   await page.screenshot({ path: file });
   return file;
 }

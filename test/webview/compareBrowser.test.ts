@@ -14,8 +14,8 @@ import { TYPE_EFI_SYSTEM } from '../../src/core/partitionTypes';
 import { testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { skipUnless } from './harness';
 import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
+import { screenshotPath } from '../builders/screenshots';
 
-const root = path.resolve(__dirname, '..', '..');
 const skip = skipUnless(unavailable, 'compare browser tests');
 const TYPE_LINUX_FILESYSTEM = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const TYPE_LINUX_SWAP = '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F';
@@ -102,8 +102,7 @@ describe('comparison webview in a real browser', { skip }, () => {
     const rowsB = await page.locator('#hex-b .hex-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-offset')));
     assert.deepEqual(rowsA, rowsB);
     assert.ok(rowsA.length > 5);
-    fs.mkdirSync(path.join(root, 'docs', 'screenshots'), { recursive: true });
-    await page.screenshot({ path: path.join(root, 'docs', 'screenshots', 'compare-harness.png') });
+    await page.screenshot({ path: screenshotPath('compare-harness.png') });
     assert.deepEqual(o.problems, []);
   });
 

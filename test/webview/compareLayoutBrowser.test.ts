@@ -9,7 +9,6 @@
 // reason where chromium is missing, except in CI.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeEsxi5Image } from '../builders/images';
@@ -17,9 +16,9 @@ import { skipUnless } from './harness';
 import type { Rect } from './harness';
 import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
 import { THEMES, applyTheme } from './themes';
+import { screenshotPath } from '../builders/screenshots';
 
 const skip = skipUnless(unavailable, 'compare layout browser tests');
-const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 interface Box extends Rect {
   label: string;
@@ -172,7 +171,6 @@ describe('the comparison view at any width', { skip }, () => {
   before(() => {
     a = writeEsxi5Image(path.join(suite.dir, 'compacted.img'), { compacted: true });
     b = writeEsxi5Image(path.join(suite.dir, 'original.img'));
-    fs.mkdirSync(shots, { recursive: true });
   });
 
   for (const [width, bytesPerRow, shared] of [
@@ -199,7 +197,7 @@ describe('the comparison view at any width', { skip }, () => {
           assert.equal(name.title, expected);
           assert.ok(!name.elided && name.visibleChars === expected.length, `${width} px ${theme}: "${expected}" shows whole`);
         }
-        if (width === 800) await page.screenshot({ path: path.join(shots, `compare-800-${theme}.png`) });
+        if (width === 800) await page.screenshot({ path: screenshotPath(`compare-800-${theme}.png`) });
         // The fix preview open: its table is one more section that must fit and not run into the headers.
         await page.locator('#fix-preview summary').click();
         checkFits(await measure(page), bytesPerRow, `${width} px ${theme}, preview open`);

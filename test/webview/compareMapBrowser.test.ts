@@ -5,13 +5,13 @@
 // and the maps' collapsed state kept across a reload. Skipped with a reason where chromium is missing, except in CI.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { TYPE_MS_BASIC_DATA } from '../../src/core/partitionTypes';
 import { testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import { skipUnless } from './harness';
 import { compareSuite, compareUnavailable as unavailable, waitReady } from './compareHarness';
+import { screenshotPath } from '../builders/screenshots';
 
 const skip = skipUnless(unavailable, 'compare map browser tests');
 const GiB = 1024 ** 3;
@@ -73,8 +73,7 @@ describe('the comparison disk maps in a real browser', { skip }, () => {
       await page.locator('#map-b-bar [data-area-id="partition-8"]').click();
       assert.equal(await page.locator('#map-a-bar [data-area-id="partition-7"][aria-selected="true"]').count(), 1);
       if (width === 1500) {
-        fs.mkdirSync(path.join(__dirname, '..', '..', 'docs', 'screenshots'), { recursive: true });
-        await page.locator('#compare-maps').screenshot({ path: path.join(__dirname, '..', '..', 'docs', 'screenshots', 'compare-maps.png') });
+        await page.locator('#compare-maps').screenshot({ path: screenshotPath('compare-maps.png') });
       }
       assert.deepEqual(o.problems, []);
     });

@@ -8,14 +8,13 @@
 // missing, except in CI.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { writeEsxi5Sample } from '../../src/app/sampleImage';
 import { browserSuite, browserUnavailable, skipUnless, waitReady } from './harness';
 import { THEMES, applyTheme } from './themes';
+import { screenshotPath } from '../builders/screenshots';
 
 const skip = skipUnless(browserUnavailable(), 'theme screenshots');
-const shots = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 describe('README screenshots in three themes', { skip }, () => {
   const suite = browserSuite('diskx-shots-');
@@ -23,7 +22,6 @@ describe('README screenshots in three themes', { skip }, () => {
 
   before(() => {
     sample = writeEsxi5Sample(path.join(suite.dir, 'esxi5-compacted.img'), { compacted: true });
-    fs.mkdirSync(shots, { recursive: true });
   });
 
   test('the editor at 800 px: light, dark and high contrast; the map takes its colours and borders from the theme', async () => {
@@ -39,8 +37,8 @@ describe('README screenshots in three themes', { skip }, () => {
     for (const name of Object.keys(THEMES)) {
       await applyTheme(page, name);
       seen[name] = await look();
-      await page.screenshot({ path: path.join(shots, `editor-800-${name}.png`) });
-      if (name === 'light') await page.locator('#disk-map').screenshot({ path: path.join(shots, 'disk-map.png') });
+      await page.screenshot({ path: screenshotPath(`editor-800-${name}.png`) });
+      if (name === 'light') await page.locator('#disk-map').screenshot({ path: screenshotPath('disk-map.png') });
     }
     assert.notEqual(seen.light!.background, seen.dark!.background, 'the map follows the theme');
     assert.equal(seen['high-contrast']!.border, 'solid', 'high contrast: areas have borders');

@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../../src/core/diff/byteDiff';
-import type { ByteDiffResult, ByteRange } from '../../src/core/diff/byteDiff';
+import type { ByteDiffResult } from '../../src/core/diff/byteDiff';
 import { ScanFileSource } from '../../src/core/io/scanSource';
 import { FileSource } from '../../src/core/io/fileSource';
 import { MemorySource } from '../../src/core/io/memorySource';
 import type { ByteSource } from '../../src/core/io/byteSource';
 import { tempDir } from '../builders/images';
 import { prng, sparseFile, writeAt } from '../builders/oracles';
+import { rangeOffsets } from '../builders/cmpOracle';
 
 const dir = tempDir('diskx-diff-bytes-');
 const MiB = 1024 * 1024;
@@ -28,12 +29,6 @@ function cmpList(fileA: string, fileB: string): { offsets: number[]; eofOn: stri
     .map((line) => Number(line.trim().split(/\s+/)[0]) - 1); // cmp counts bytes from 1
   const eof = /EOF on (\S+)/.exec(result.stderr);
   return { offsets, eofOn: eof ? eof[1]! : null };
-}
-
-function expand(ranges: ByteRange[]): number[] {
-  const out: number[] = [];
-  for (const r of ranges) for (let i = 0; i < r.length; i++) out.push(r.offset + i);
-  return out;
 }
 
 function assertMaximalRuns(result: ByteDiffResult): void {
@@ -132,7 +127,7 @@ for (const [index, pattern] of PATTERNS.entries()) {
         try {
           const result = await byteDiff(a, b, { chunkSize, maxRanges: 1_000_000 });
           const label = `${source.name}, chunk ${chunkSize ?? 'default'}`;
-          assert.deepEqual(expand(result.ranges), expected.offsets, label);
+          assert.deepEqual(rangeOffsets(result.ranges), expected.offsets, label);
           assertMaximalRuns(result);
           assert.equal(result.truncated, false);
           assert.equal(result.comparedBytes, Math.min(pattern.sizeA, pattern.sizeB));

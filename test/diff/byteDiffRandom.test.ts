@@ -13,6 +13,7 @@ import type { ByteRange } from '../../src/core/diff/byteDiff';
 import { ScanFileSource } from '../../src/core/io/scanSource';
 import { tempDir } from '../builders/images';
 import { prng, sparseFile, writeAt } from '../builders/oracles';
+import { rangeOffsets } from '../builders/cmpOracle';
 
 const dir = tempDir('diskx-diff-random-');
 const MiB = 1024 * 1024;
@@ -26,10 +27,6 @@ function cmpList(fileA: string, fileB: string): { offsets: number[]; eofOn: stri
     .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
   const eof = /EOF on (\S+)/.exec(result.stderr);
   return { offsets, eofOn: eof ? eof[1]! : null };
-}
-
-function expand(ranges: ByteRange[]): number[] {
-  return ranges.flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
 }
 
 function assertMaximal(ranges: ByteRange[]): void {
@@ -88,7 +85,7 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
     for (const chunkSize of [undefined, 65536, 4096 + 3]) {
       const result = await diff(fileA, fileB, chunkSize);
       const label = `chunk ${chunkSize ?? 'default'}`;
-      assert.deepEqual(expand(result.ranges), expected.offsets, label);
+      assert.deepEqual(rangeOffsets(result.ranges), expected.offsets, label);
       assertMaximal(result.ranges);
       assert.equal(result.comparedBytes, common);
       assert.deepEqual(result.tail, sizeA === sizeB ? null : { offset: common, length: Math.abs(sizeA - sizeB), in: sizeA > sizeB ? 'a' : 'b' }, label);
@@ -125,7 +122,7 @@ for (const seed of [7, 8, 9]) {
     assert.ok(expected.offsets.length > 0);
     for (const chunkSize of [undefined, 65536]) {
       const result = await diff(fileA, fileB, chunkSize);
-      assert.deepEqual(expand(result.ranges), expected.offsets, `chunk ${chunkSize ?? 'default'}`);
+      assert.deepEqual(rangeOffsets(result.ranges), expected.offsets, `chunk ${chunkSize ?? 'default'}`);
       assertMaximal(result.ranges);
       assert.equal(result.scannedBytes, size);
     }

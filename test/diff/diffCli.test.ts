@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { diffCommand } from '../../src/cli/commands/diff';
 import { fixWithReference as fixWithReferenceCommand, hasReferenceFlag } from '../../src/cli/commands/fixReference';
 import { tempDir, testGuid, writeEsxi5Image, writeGptImage } from '../builders/images';
 import type { GptEntryFields } from '../../src/core/gptEncode';
+import { cmpList, cmpOffsets, rangeOffsets } from '../builders/cmpOracle';
 
 const dir = tempDir('diskx-diff-cli-');
 const GiB = 1024 ** 3;
@@ -20,22 +20,6 @@ async function diff(...argv: string[]): Promise<{ exitCode: number; stdout: stri
 }
 
 /** Every byte offset (from 0) `cmp -l a b` lists, and what cmp says on stderr. */
-function cmpOffsets(a: string, b: string): { offsets: number[]; stderr: string } {
-  const cmp = spawnSync('cmp', ['-l', a, b], { encoding: 'utf8' });
-  const offsets = cmp.stdout
-    .trim()
-    .split('\n')
-    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
-  return { offsets, stderr: cmp.stderr };
-}
-
-/** Every byte offset the `bytes.ranges` of diff --json cover. */
-function rangeOffsets(ranges: { offset: number; length: number }[]): number[] {
-  const offsets: number[] = [];
-  for (const r of ranges) for (let i = 0; i < r.length; i++) offsets.push(r.offset + i);
-  return offsets;
-}
-
 // Small (2 MiB) images for byte scans: the same three partitions, slot 2 empty or compacted.
 const linux = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 const entry = (n: number, first: bigint): GptEntryFields => ({
@@ -134,7 +118,7 @@ test('--bytes: ranges are exactly what cmp -l lists; --max-ranges truncates', as
   assert.equal(run.exitCode, 1);
   const json = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(json), ['a', 'b', 'identical', 'headers', 'partitions', 'bytes']);
-  assert.deepEqual(rangeOffsets(json.bytes.ranges), cmpOffsets(a, b).offsets);
+  assert.deepEqual(rangeOffsets(json.bytes.ranges), cmpOffsets(a, b));
   assert.ok(json.bytes.ranges.length > 3);
   assert.equal(json.bytes.truncated, false);
   assert.equal(json.bytes.tail, null);
@@ -190,7 +174,7 @@ test('--bytes through the CLI (scan during the parse) lists exactly what cmp -l 
   const run = await diff(a, b, '--json', '--bytes');
   assert.equal(run.exitCode, 1, run.stderr.join('\n'));
   const json = JSON.parse(run.stdout);
-  const cmp = cmpOffsets(a, b);
+  const cmp = cmpList(a, b);
   assert.match(cmp.stderr, /EOF on .*cli-edges-b\.img/);
   const expected = cmp.offsets;
   assert.deepEqual(rangeOffsets(json.bytes.ranges), expected);

@@ -6,33 +6,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../../src/core/diff/byteDiff';
-import type { ByteRange } from '../../src/core/diff/byteDiff';
 import { byteDiffInWorker } from '../../src/core/diff/workerDiff';
 import { ScanFileSource } from '../../src/core/io/scanSource';
 import { DATA_RANGES_HELPER, dataRanges, mergeSpans, parseFilefrag } from '../../src/core/io/dataRanges';
 import { MAX_DATA_EXTENTS } from '../../src/core/limits';
 import { tempDir } from '../builders/images';
 import { prng, sparseFile, writeAt } from '../builders/oracles';
+import { cmpOffsets, rangeOffsets } from '../builders/cmpOracle';
 
 const dir = tempDir('diskx-diff-holes-');
 const MiB = 1024 * 1024;
 const WORKER = path.resolve(__dirname, '..', '..', 'dist', 'byteDiffWorker.js');
-
-/** Differing byte offsets as `cmp -l` lists them (0-based). */
-function cmpOffsets(fileA: string, fileB: string): number[] {
-  const result = spawnSync('cmp', ['-l', fileA, fileB], { encoding: 'utf8', maxBuffer: 64 * MiB });
-  assert.ok(result.status === 0 || result.status === 1, `cmp failed: ${result.stderr}`);
-  return result.stdout
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
-}
-
-function expand(ranges: ByteRange[]): number[] {
-  return ranges.flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
-}
 
 async function diffFiles(fileA: string, fileB: string, options: Parameters<typeof byteDiff>[2] = {}) {
   const a = await ScanFileSource.open(fileA);
@@ -139,7 +124,7 @@ test('sparse images with data islands (holes on one side, both, or neither): exa
   assert.ok(expected.length > 20, 'the images differ in many bytes');
   const fast = await diffFiles(fileA, fileB);
   const full = await diffFiles(fileA, fileB, { skipHoles: false });
-  assert.deepEqual(expand(fast.result.ranges), expected);
+  assert.deepEqual(rangeOffsets(fast.result.ranges), expected);
   assert.deepEqual(fast.result.ranges, full.result.ranges);
   assert.equal(full.result.skippedBytes, 0);
   assert.equal(fast.result.scannedBytes, size);
@@ -235,7 +220,7 @@ test('in a worker thread: the same ranges as in process, progress to the end, ca
   const progress: number[] = [];
   const result = await byteDiffInWorker(WORKER, fileA, fileB, { maxRanges: 100, onProgress: (done) => progress.push(done) });
   assert.deepEqual(result.ranges, inProcess.result.ranges);
-  assert.deepEqual(expand(result.ranges), cmpOffsets(fileA, fileB));
+  assert.deepEqual(rangeOffsets(result.ranges), cmpOffsets(fileA, fileB));
   assert.equal(progress.at(-1), size);
 
   const controller = new AbortController();

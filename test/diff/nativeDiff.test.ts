@@ -16,6 +16,7 @@ import { ScanFileSource } from '../../src/core/io/scanSource';
 import { dataRanges } from '../../src/core/io/dataRanges';
 import { tempDir } from '../builders/images';
 import { prng, sparseFile, writeAt } from '../builders/oracles';
+import { cmpOffsets, rangeOffsets } from '../builders/cmpOracle';
 
 const dir = tempDir('diskx-native-diff-');
 const KiB = 1024;
@@ -32,20 +33,6 @@ test(
     assert.ok((fs.statSync(NATIVE_DIFF.helper).mode & 0o111) !== 0, 'the helper is executable');
   },
 );
-
-/** Differing byte offsets as `cmp -l` lists them (0-based). */
-function cmpOffsets(fileA: string, fileB: string): number[] {
-  const result = spawnSync('cmp', ['-l', fileA, fileB], { encoding: 'utf8', maxBuffer: 256 * MiB });
-  assert.ok(result.status === 0 || result.status === 1, `cmp failed: ${result.stderr}`);
-  return result.stdout
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => Number(line.trim().split(/\s+/)[0]) - 1);
-}
-
-function expand(ranges: ByteRange[]): number[] {
-  return ranges.flatMap((r) => Array.from({ length: r.length }, (_, i) => r.offset + i));
-}
 
 /** Runs byteDiff on two files with the helper set up as `setup` says; counts the helpers started. */
 async function diffFiles(fileA: string, fileB: string, options: ByteDiffOptions, setup: Partial<typeof NATIVE_DIFF> = {}) {
@@ -108,7 +95,7 @@ test('differences at window boundaries, where threads meet, first and last byte,
     for (let i = start; i < start + length; i++) bytes[i] = bytes[i]! ^ 0xff;
   fs.writeFileSync(b, bytes);
   const result = await assertSame(a, b);
-  assert.deepEqual(expand(result.ranges), cmpOffsets(a, b));
+  assert.deepEqual(rangeOffsets(result.ranges), cmpOffsets(a, b));
   assert.equal(result.ranges[0]!.offset, 0);
   assert.equal(result.ranges.at(-1)!.offset + result.ranges.at(-1)!.length, size);
 });
@@ -121,7 +108,7 @@ test('different lengths: the bytes both have, then the tail (either side)', { sk
   fs.writeFileSync(b, shorter);
   const ab = await assertSame(a, b);
   assert.deepEqual(ab.tail, { offset: MiB - 5, length: 4097 + 5, in: 'a' });
-  assert.deepEqual(expand(ab.ranges), cmpOffsets(a, b));
+  assert.deepEqual(rangeOffsets(ab.ranges), cmpOffsets(a, b));
   const ba = await assertSame(b, a);
   assert.deepEqual(ba.tail, { offset: MiB - 5, length: 4097 + 5, in: 'b' });
 });
@@ -145,7 +132,7 @@ test('holes on one side only, on both, or neither: cmp -l, the JS path skipping 
   writeAt(a, 0, Uint8Array.of(1));
   writeAt(b, size - 1, Uint8Array.of(2));
   const result = await assertSame(a, b, {}, [4 * KiB, 64 * KiB]);
-  assert.deepEqual(expand(result.ranges), cmpOffsets(a, b));
+  assert.deepEqual(rangeOffsets(result.ranges), cmpOffsets(a, b));
   if ((await dataRanges(a, size)) !== null && (await dataRanges(b, size)) !== null) assert.ok(result.skippedBytes > 10 * MiB, 'holes were skipped');
   const full = await assertSame(a, b, { skipHoles: false }, [64 * KiB]);
   assert.deepEqual(full.ranges, result.ranges);

@@ -19,35 +19,16 @@ import { fixLabel } from '../../src/core/fixes/registry';
 import { planCopySlotsFromReference } from '../../src/core/diff/copySlots';
 import { byteEditTitle, byteEditTitleText } from '../../src/app/handEdits';
 import { ENGLISH, localizerOf } from '../../src/shared/l10n';
-import type { Localizer, Message, StringTable } from '../../src/shared/l10n';
+import type { Localizer } from '../../src/shared/l10n';
 import type { TreeNode } from '../../src/shared/protocol/editor';
 import { tempDir, writeEsxi5Image } from '../builders/images';
 import { sparseFile } from '../builders/oracles';
 import { haveTools, placeVolume } from '../builders/volumes';
 import { partedImage } from '../builders/labels';
+import { JA, recording } from './l10nHelpers';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const JA: StringTable = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.ja.json'), 'utf8'));
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff]/;
 const dir = tempDir('diskx-tree-l10n-');
-
-/** The Japanese localizer, remembering every key it was asked for. */
-function recording(): { l10n: Localizer; used: Set<string> } {
-  const inner = localizerOf(JA);
-  const used = new Set<string>();
-  const note = (message: Message): void => {
-    if (message.join !== undefined) used.add(message.join);
-    else used.add(message.template);
-    for (const arg of message.args) if (typeof arg === 'object') note(arg);
-  };
-  return {
-    used,
-    l10n: {
-      t: (template, ...args) => (used.add(template), inner.t(template, ...args)),
-      text: (text) => (typeof text === 'string' ? used.add(text) : note(text), inner.text(text)),
-    },
-  };
-}
 
 async function model(image: string): Promise<{ disk: DiskModel; findings: Finding[] }> {
   const { opened, disk, findings } = await analyzeImage(image);

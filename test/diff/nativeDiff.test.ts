@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { byteDiff } from '../../src/core/diff/byteDiff';
 import type { ByteDiffOptions, ByteDiffResult, ByteRange } from '../../src/core/diff/byteDiff';
 import { NATIVE_DIFF } from '../../src/core/diff/nativeDiff';
-import { ScanFileSource } from '../../src/core/io/scanSource';
 import { dataRanges } from '../../src/core/io/dataRanges';
 import { tempDir } from '../builders/images';
 import { prng, sparseFile, writeAt } from '../builders/oracles';
 import { cmpOffsets, rangeOffsets } from '../builders/cmpOracle';
+import { withNativeSetup } from './nativeSetup';
 
 const dir = tempDir('diskx-native-diff-');
 const KiB = 1024;
@@ -36,20 +36,12 @@ test(
 
 /** Runs byteDiff on two files with the helper set up as `setup` says; counts the helpers started. */
 async function diffFiles(fileA: string, fileB: string, options: ByteDiffOptions, setup: Partial<typeof NATIVE_DIFF> = {}) {
-  const saved = { ...NATIVE_DIFF };
-  const pids: number[] = [];
-  Object.assign(NATIVE_DIFF, { minBytes: 0, onSpawn: (pid: number) => pids.push(pid) }, setup);
-  const a = await ScanFileSource.open(fileA);
-  const b = await ScanFileSource.open(fileB);
-  try {
-    const progress: number[] = [];
+  const progress: number[] = [];
+  const { value, pids } = await withNativeSetup(fileA, fileB, setup, async (a, b) => {
     const result = await byteDiff(a, b, { ...options, onProgress: (done) => progress.push(done) });
-    return { result, pids, progress, reads: a.diskReads + b.diskReads };
-  } finally {
-    Object.assign(NATIVE_DIFF, saved);
-    await a.close();
-    await b.close();
-  }
+    return { result, reads: a.diskReads + b.diskReads };
+  });
+  return { ...value, pids, progress };
 }
 
 /** Native (several window sizes and thread counts) == JavaScript == cmp -l. */

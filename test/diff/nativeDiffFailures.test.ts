@@ -10,11 +10,11 @@ import path from 'node:path';
 import { byteDiff } from '../../src/core/diff/byteDiff';
 import type { ByteDiffOptions } from '../../src/core/diff/byteDiff';
 import { NATIVE_DIFF, NativeOutputParser, NativeDiffError } from '../../src/core/diff/nativeDiff';
-import { ScanFileSource } from '../../src/core/io/scanSource';
 import { byteDiffInWorker } from '../../src/core/diff/workerDiff';
 import { describeError, TruncatedError } from '../../src/core/errors';
 import { tempDir } from '../builders/images';
 import { sparseFile, writeAt } from '../builders/oracles';
+import { withNativeSetup } from './nativeSetup';
 
 const dir = tempDir('diskx-native-fail-');
 const MiB = 1024 * 1024;
@@ -24,22 +24,13 @@ const skip = helperBuilt ? false : 'the native helper is not built here (no C co
 const linuxOnly = process.platform === 'linux' ? false : 'the native helper runs on Linux only';
 
 async function diffFiles(fileA: string, fileB: string, options: ByteDiffOptions, setup: Partial<typeof NATIVE_DIFF> = {}) {
-  const saved = { ...NATIVE_DIFF };
-  const pids: number[] = [];
-  Object.assign(NATIVE_DIFF, { minBytes: 0, onSpawn: (pid: number) => pids.push(pid) }, setup);
-  const a = await ScanFileSource.open(fileA);
-  const b = await ScanFileSource.open(fileB);
-  try {
-    const outcome = await byteDiff(a, b, options).then(
+  const { value, pids } = await withNativeSetup(fileA, fileB, setup, (a, b) =>
+    byteDiff(a, b, options).then(
       (result) => ({ result, error: null }),
       (error: unknown) => ({ result: null, error }),
-    );
-    return { ...outcome, pids };
-  } finally {
-    Object.assign(NATIVE_DIFF, saved);
-    await a.close();
-    await b.close();
-  }
+    ),
+  );
+  return { ...value, pids };
 }
 
 function gone(pid: number): boolean {

@@ -2,42 +2,27 @@
 // the way the extension embeds it (webviewHtml's strings block), the panes'
 // words are Japanese; with none they are English. The real bundle file is used,
 // so a string routed through t() but left untranslated shows up here too.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
-import { tempDir, writeEsxi5Image } from '../builders/images';
-import { CHROMIUM, CHROMIUM_ARGS, browserUnavailable, openInHarness, startHarnessServer } from './harness';
-import type { HarnessServer } from './harness';
-import type { StringTable } from '../../src/shared/l10n';
+import { writeEsxi5Image } from '../builders/images';
+import { browserSuite, browserUnavailable, openInHarness, skipUnless, waitReady } from './harness';
+import { JA } from '../app/l10nHelpers';
 
-const root = path.resolve(__dirname, '..', '..');
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) test('browser tests need chromium in CI', () => assert.fail(`cannot run the webview browser tests: ${unavailable}`));
-const skip = unavailable ? `skipped: ${unavailable}` : false;
-const japanese = JSON.parse(fs.readFileSync(path.join(root, 'l10n', 'bundle.l10n.ja.json'), 'utf8')) as StringTable;
+const skip = skipUnless(browserUnavailable(), 'browser tests');
 
 describe('editor webview in Japanese', { skip }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  const suite = browserSuite('diskx-l10n-');
   let image: string;
-  before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    server = await startHarnessServer();
-    image = writeEsxi5Image(path.join(tempDir('diskx-l10n-'), 'esxi5-compacted.img'), { compacted: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  before(() => {
+    image = writeEsxi5Image(path.join(suite.dir, 'esxi5-compacted.img'), { compacted: true });
   });
 
   test('the pane titles come from the embedded Japanese strings; without them they are English', async () => {
-    const ja = await openInHarness(browser, server, image, undefined, undefined, { strings: japanese });
-    const en = await openInHarness(browser, server, image);
+    const ja = await openInHarness(suite.browser, suite.server, image, undefined, undefined, { strings: JA });
+    const en = await openInHarness(suite.browser, suite.server, image);
     try {
-      for (const opened of [ja, en]) await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      for (const opened of [ja, en]) await waitReady(opened.page, 30_000);
       const titles = async (opened: typeof ja): Promise<string[]> => opened.page.locator('#side .section-title').allTextContents();
       assert.deepEqual(await titles(ja), ['検査結果', '構造']);
       assert.deepEqual(await titles(en), ['Findings', 'Structure']);
@@ -56,10 +41,10 @@ describe('editor webview in Japanese', { skip }, () => {
   });
 
   test("the field editor's check of a typed value speaks Japanese (the core parser's message template)", async () => {
-    const ja = await openInHarness(browser, server, image, undefined, undefined, { strings: japanese });
+    const ja = await openInHarness(suite.browser, suite.server, image, undefined, undefined, { strings: JA });
     try {
       const { page } = ja;
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await waitReady(page, 30_000);
       await page.locator('[data-node-id="slot-0"]').click();
       const name = page.locator('vscode-tree-item[data-node-id="slot-0.PartitionName"]');
       await name.waitFor();
